@@ -1,0 +1,82 @@
+// The storage contract between the HTTP layer of the apiserver and etcd. Only files in
+// apiserver/storage/ import etcd3; everything above works with these types.
+
+import type { KubeObject } from '../../api/types.js';
+
+export interface StoredObject {
+  object: KubeObject;
+  /** etcd mod revision of this key, also written into object.metadata.resourceVersion */
+  modRevision: number;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The etcd revision the list was read at. */
+  revision: number;
+  /** Opaque token for the next page, when limit cut the result short. */
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface StorageListOptions {
+  limit?: number;
+  continueToken?: string;
+  /** Read at this revision (for consistent pages); 0/undefined = latest. */
+  revision?: number;
+  /** Filter applied while scanning (so limit counts matching items, as Kubernetes does). */
+  predicate?: (obj: KubeObject) => boolean;
+}
+
+export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StorageEvent {
+  type: StorageEventType;
+  /** For DELETED: the last state, with resourceVersion set to the deletion revision. */
+  object: KubeObject;
+  /** The previous state (MODIFIED/DELETED), so selector watchers can tell "stopped matching". */
+  prevObject?: KubeObject;
+  revision: number;
+}
+
+/** Handed to the caller of watch(); events arrive in revision order, none twice. */
+export interface StorageWatcher {
+  /** Stops delivery and frees the subscription. */
+  close(): void;
+}
+
+export interface StorageWatchHandlers {
+  onEvent(ev: StorageEvent): void;
+  /** The requested revision was compacted (410) or the watcher fell too far behind. */
+  onError(err: Error): void;
+  /** Periodic progress (revision known to be delivered up to), for BOOKMARKs. */
+  onProgress?(revision: number): void;
+}
+
+export interface Storage {
+  /** Fails with ApiError 409 AlreadyExists when the key exists. Returns the stored object with RV set. */
+  create(key: string, obj: KubeObject): Promise<KubeObject>;
+  get(key: string): Promise<KubeObject | undefined>;
+  list(prefix: string, opts?: StorageListOptions): Promise<ListResult>;
+  /**
+   * Read-modify-write with compare-and-swap on the mod revision. `update` gets the
+   * current object (undefined if missing) and returns the next one, or `undefined` to
+   * delete it, or the same object reference for "no change" (nothing is written, RV
+   * unchanged). Retried on races when `expectedRevision` is not given; with
+   * `expectedRevision`, a mismatch throws ApiError 409 Conflict.
+   */
+  guaranteedUpdate(
+    key: string,
+    update: (current: KubeObject | undefined) => KubeObject | undefined | Promise<KubeObject | undefined>,
+    opts?: { expectedRevision?: number; notFound?: () => Error },
+  ): Promise<{ object: KubeObject | undefined; changed: boolean; deleted: boolean }>;
+  /** Delete the key; with expectedRevision, a mismatch is 409 Conflict. Returns the last state. */
+  delete(key: string, opts?: { expectedRevision?: number }): Promise<KubeObject | undefined>;
+  /** Watch every key under prefix after `fromRevision` (exclusive). */
+  watch(prefix: string, fromRevision: number, handlers: StorageWatchHandlers): StorageWatcher;
+  currentRevision(): Promise<number>;
+  /** Compact history up to revision (tests and operations). */
+  compact(revision: number): Promise<void>;
+  /** true when etcd answers. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}

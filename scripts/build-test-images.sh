@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Build the local images tests and examples use, without any registry: a root
+# filesystem made of busybox-static (sh, sleep, httpd, wget, nc, ...) imported with
+# `docker import`. Idempotent: images that already exist are left alone.
+#   orch.local/busybox:latest  - busybox applets, default command sh
+#   orch.local/web:latest      - serves /www on port 8080 with busybox httpd
+set -euo pipefail
+DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
+BUSYBOX="$(command -v busybox || echo /bin/busybox)"
+if [ ! -x "$BUSYBOX" ]; then echo "busybox-static not found: apt-get install -y busybox-static" >&2; exit 1; fi
+
+build_rootfs() {
+  local dir="$1"
+  mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc" "$dir/www" "$dir/proc" "$dir/sys" "$dir/dev"
+  cp "$BUSYBOX" "$dir/bin/busybox"
+  for applet in $("$BUSYBOX" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$dir/etc/passwd"
+  echo 'root:x:0:' > "$dir/etc/group"
+  chmod 1777 "$dir/tmp"
+}
+
+image_exists() { $DOCKER image inspect "$1" >/dev/null 2>&1; }
+
+if ! image_exists orch.local/busybox:latest || [ "${FORCE:-}" = 1 ]; then
+  tmp="$(mktemp -d)"; build_rootfs "$tmp"
+  tar -C "$tmp" -c . | $DOCKER import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - orch.local/busybox:latest >/dev/null
+  rm -rf "$tmp"; echo "built orch.local/busybox:latest"
+fi
+if ! image_exists orch.local/web:latest || [ "${FORCE:-}" = 1 ]; then
+  tmp="$(mktemp -d)"; build_rootfs "$tmp"
+  echo '<h1>Hello from orch</h1>' > "$tmp/www/index.html"
+  tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' --change 'EXPOSE 8080' \
+    --change 'CMD ["/bin/httpd","-f","-v","-p","8080","-h","/www"]' - orch.local/web:latest >/dev/null
+  rm -rf "$tmp"; echo "built orch.local/web:latest"
+fi

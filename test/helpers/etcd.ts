@@ -1,0 +1,92 @@
+// Starts a real, throw-away etcd for integration tests: free ports, a temp data dir,
+// removed on stop. Tests never skip when etcd is missing: they fail with a clear message.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './ports.js';
+
+export interface TestEtcd {
+  endpoint: string;
+  dataDir: string;
+  /** Stop the process (SIGTERM) but keep the data, so start() brings the same store back. */
+  pause(): Promise<void>;
+  /** Start again on the same ports and data after pause(). */
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function etcdBinary(): string {
+  const found = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error('etcd binary not found on PATH: install it with `apt-get install -y etcd-server` (tests need a real etcd)');
+  return found;
+}
+
+async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) break;
+    try {
+      const res = await fetch(`${endpoint}/health`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+  throw new Error(`etcd at ${endpoint} did not become healthy:\n${log}`);
+}
+
+export async function startEtcd(): Promise<TestEtcd> {
+  const bin = etcdBinary();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-etcd-'));
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const logFile = path.join(dataDir, 'etcd.log');
+  let proc: ChildProcess | undefined;
+
+  const launch = async () => {
+    const out = fs.openSync(logFile, 'a');
+    proc = spawn(
+      bin,
+      [
+        '--name', 'test',
+        '--data-dir', path.join(dataDir, 'data'),
+        '--listen-client-urls', endpoint,
+        '--advertise-client-urls', endpoint,
+        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
+        '--log-level', 'error',
+      ],
+      { stdio: ['ignore', out, out] },
+    );
+    fs.closeSync(out);
+    await waitHealthy(endpoint, proc, logFile);
+  };
+
+  const kill = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+    });
+  };
+
+  await launch();
+  return {
+    endpoint,
+    dataDir,
+    pause: kill,
+    resume: launch,
+    stop: async () => {
+      await kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
