@@ -76,3 +76,34 @@ export interface ClientConfig {
   /** Shown in the server's request log. */
   userAgent?: string;
 }
+
+export interface PodLogOptions {
+  container?: string;
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  previous?: boolean;
+}
+
+/**
+ * Everything a controller, the scheduler, the agent or the CLI needs from the API.
+ * ApiClient (HTTP) and FakeClient (in-memory, for unit tests) both implement it.
+ */
+export interface Client {
+  /** By plural ('pods'), kind ('Pod'), or short name ('po'); throws for unknown resources. */
+  resource<T extends KubeObject = KubeObject>(name: string): ResourceClient<T>;
+  readonly namespaces: ResourceClient<import('../api/types.js').Namespace>;
+  readonly nodes: ResourceClient<import('../api/types.js').Node>;
+  readonly pods: ResourceClient<import('../api/types.js').Pod>;
+  readonly services: ResourceClient<import('../api/types.js').Service>;
+  readonly endpoints: ResourceClient<import('../api/types.js').Endpoints>;
+  readonly configmaps: ResourceClient<import('../api/types.js').ConfigMap>;
+  readonly secrets: ResourceClient<import('../api/types.js').Secret>;
+  readonly events: ResourceClient<import('../api/types.js').Event>;
+  readonly deployments: ResourceClient<import('../api/types.js').Deployment>;
+  readonly replicasets: ResourceClient<import('../api/types.js').ReplicaSet>;
+  readonly leases: ResourceClient<import('../api/types.js').Lease>;
+  /** GET pods/{name}/log as a stream of bytes (follow keeps it open). */
+  podLogs(namespace: string, name: string, opts?: PodLogOptions): Promise<NodeJS.ReadableStream>;
+}
