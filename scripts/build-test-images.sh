@@ -8,6 +8,13 @@ set -euo pipefail
 DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
 BUSYBOX="$(command -v busybox || echo /bin/busybox)"
 if [ ! -x "$BUSYBOX" ]; then echo "busybox-static not found: apt-get install -y busybox-static" >&2; exit 1; fi
+if ! $DOCKER version >/dev/null 2>&1; then echo "no Docker engine answers (start one with scripts/start-dockerd.sh)" >&2; exit 1; fi
+# A dynamically linked busybox would not run inside the image (no libc there).
+if command -v file >/dev/null 2>&1 && file -L "$BUSYBOX" | grep -q 'dynamically linked'; then
+  echo "$BUSYBOX is dynamically linked: install busybox-static" >&2; exit 1
+fi
+tmp=""
+trap '[ -n "$tmp" ] && rm -rf "$tmp"' EXIT
 
 build_rootfs() {
   local dir="$1"
@@ -26,12 +33,13 @@ image_exists() { $DOCKER image inspect "$1" >/dev/null 2>&1; }
 if ! image_exists orch.local/busybox:latest || [ "${FORCE:-}" = 1 ]; then
   tmp="$(mktemp -d)"; build_rootfs "$tmp"
   tar -C "$tmp" -c . | $DOCKER import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - orch.local/busybox:latest >/dev/null
-  rm -rf "$tmp"; echo "built orch.local/busybox:latest"
+  rm -rf "$tmp"; tmp=""; echo "built orch.local/busybox:latest"
 fi
 if ! image_exists orch.local/web:latest || [ "${FORCE:-}" = 1 ]; then
   tmp="$(mktemp -d)"; build_rootfs "$tmp"
   echo '<h1>Hello from orch</h1>' > "$tmp/www/index.html"
   tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' --change 'EXPOSE 8080' \
     --change 'CMD ["/bin/httpd","-f","-v","-p","8080","-h","/www"]' - orch.local/web:latest >/dev/null
-  rm -rf "$tmp"; echo "built orch.local/web:latest"
+  rm -rf "$tmp"; tmp=""; echo "built orch.local/web:latest"
 fi
+echo "images: $($DOCKER image ls --format "{{.Repository}}:{{.Tag}}" | grep "^orch.local/" | sort | tr "\n" " ")"

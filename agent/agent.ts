@@ -1,0 +1,201 @@
+// The node agent: a list of components started in order and stopped in reverse
+// (runtime events, heartbeat, log server, pod informer, sync workers, resync timer).
+// The constructor does no I/O; start() does.
+
+import os from 'node:os';
+import type { Pod } from '../api/types.js';
+import { realClock, type Clock } from '../client/clock.js';
+import { Informer } from '../client/informer.js';
+import type { Logger } from '../client/logger.js';
+import type { Client } from '../client/types.js';
+import { WorkQueue, runWorkers } from '../client/work-queue.js';
+import { Heartbeat } from './heartbeat.js';
+import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
+import { LogServer } from './log-server.js';
+import { detectNodeIP, type NodeIdentity } from './node-status.js';
+import { PodSync, podKey } from './pod-sync.js';
+import { PodVolumes } from './pod-volumes.js';
+import { RestartBackoff } from './restart-backoff.js';
+import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
+
+export interface AgentOptions {
+  nodeName: string;
+  client: Client;
+  runtime: ContainerRuntime;
+  logger: Logger;
+  clock?: Clock;
+  nodeIP?: string;
+  labels?: Record<string, string>;
+  rootDir: string;
+  allowedHostPaths?: string[];
+  heartbeatIntervalMs?: number;
+  nodeStatusUpdateMs?: number;
+  resyncIntervalMs?: number;
+  workers?: number;
+  reservedCpuMillis?: number;
+  reservedMemoryBytes?: number;
+  maxPods?: number;
+  logPort?: number;
+  logHost?: string;
+  logTokens?: () => readonly string[];
+  logInsecure?: boolean;
+  logCert?: string;
+  logKey?: string;
+  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
+  version?: string;
+}
+
+export class Agent {
+  readonly nodeIP: string;
+  private informer?: Informer<Pod>;
+  private queue?: WorkQueue<string>;
+  private workers?: Promise<void>;
+  private events?: EventSubscription;
+  private heartbeat?: Heartbeat;
+  private logServer?: LogServer;
+  private resyncTimer?: NodeJS.Timeout;
+  private sync?: PodSync;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+
+  constructor(private readonly o: AgentOptions) {
+    this.nodeIP = o.nodeIP ?? detectNodeIP();
+    this.log = o.logger;
+    this.clock = o.clock ?? realClock;
+  }
+
+  /** The port the log server really listens on (useful with --log-port 0). */
+  get logPort(): number {
+    return this.logServer?.port ?? this.o.logPort ?? 10250;
+  }
+
+  get podSync(): PodSync | undefined {
+    return this.sync;
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000 }));
+
+    // Log server first: its port goes into the Node status.
+    this.logServer = new LogServer({
+      runtime: o.runtime,
+      nodeName: o.nodeName,
+      logger: this.log.child({ sub: 'log-server' }),
+      port: o.logPort ?? 10250,
+      host: o.logHost,
+      tokens: o.logTokens ?? (() => []),
+      insecure: o.logInsecure,
+      cert: o.logCert,
+      key: o.logKey,
+    });
+    await this.logServer.start();
+
+    const id: NodeIdentity = {
+      nodeName: o.nodeName,
+      nodeIP: this.nodeIP,
+      hostname: os.hostname(),
+      labels: o.labels ?? {},
+      reservedCpuMillis: o.reservedCpuMillis ?? 0,
+      reservedMemoryBytes: o.reservedMemoryBytes ?? 0,
+      maxPods: o.maxPods ?? 110,
+      logPort: this.logServer.port,
+      agentVersion: o.version ?? '0.1.0',
+    };
+    this.heartbeat = new Heartbeat({
+      id,
+      client: o.client,
+      runtime: o.runtime,
+      clock: this.clock,
+      logger: this.log.child({ sub: 'heartbeat' }),
+      intervalMs: o.heartbeatIntervalMs ?? 5000,
+      statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
+      // Docker is back: everything it did meanwhile must be looked at again.
+      onDockerChange: (up) => up && this.enqueueAll(),
+    });
+    try {
+      await this.heartbeat.register();
+    } catch (err) {
+      // The loop below keeps retrying; the agent still serves what it already runs.
+      this.log.warn({ err: (err as Error).message }, 'node registration failed; will retry');
+    }
+    this.heartbeat.start();
+
+    this.sync = new PodSync({
+      nodeName: o.nodeName,
+      runtime: o.runtime,
+      client: o.client,
+      pods: {
+        get: (k) => this.informer?.get(k),
+        list: () => this.informer?.list() ?? [],
+        hasSynced: () => this.informer?.hasSynced() ?? false,
+      },
+      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? []),
+      enqueueAfter: (k, ms) => queue.addAfter(k, ms),
+      clock: this.clock,
+      logger: this.log.child({ sub: 'pod-sync' }),
+      hostIP: () => this.nodeIP,
+      backoff: new RestartBackoff(o.backoff),
+    });
+
+    // Docker events reconcile the affected pod at once (a killed container is replaced
+    // without waiting for the resync).
+    this.events = o.runtime.events(
+      { [LABEL_NODE]: o.nodeName },
+      (e) => {
+        if (!['die', 'oom', 'start', 'destroy', 'stop', 'kill'].includes(e.action)) return;
+        const ns = e.labels[LABEL_NAMESPACE];
+        const pod = e.labels[LABEL_POD];
+        if (ns && pod) queue.add(`${ns}/${pod}`);
+      },
+      (err) => this.log.debug({ err: err.message }, 'docker event stream interrupted; reconnecting'),
+    );
+
+    this.informer = new Informer<Pod>(o.client.pods, {
+      fieldSelector: `spec.nodeName=${o.nodeName}`,
+      logger: this.log.child({ sub: 'pod-informer' }),
+      clock: this.clock,
+    });
+    this.informer.addEventHandler({
+      onAdd: (p) => queue.add(podKey(p)),
+      onUpdate: (_old, p) => queue.add(podKey(p)),
+      onDelete: (p) => queue.add(podKey(p)),
+    });
+    this.informer.start();
+
+    const sync = this.sync;
+    this.workers = runWorkers(queue, o.workers ?? 8, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
+
+    const resync = () => {
+      this.enqueueAll();
+      if (this.informer?.hasSynced()) {
+        sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
+      }
+    };
+    this.resyncTimer = setInterval(resync, o.resyncIntervalMs ?? 10_000);
+    // First orphan sweep right after the cache is complete (pods deleted while we were down).
+    void this.informer.waitForSync().then(resync, () => undefined);
+    this.log.info({ node: o.nodeName, nodeIP: this.nodeIP, logPort: this.logServer.port }, 'agent started');
+  }
+
+  private enqueueAll(): void {
+    for (const p of this.informer?.list() ?? []) this.queue?.add(podKey(p));
+  }
+
+  /** Resolves once the pod cache holds the first list. */
+  async waitForSync(): Promise<void> {
+    await this.informer?.waitForSync();
+  }
+
+  /** Stops the agent's own machinery; the containers keep running. */
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.informer?.stop();
+    this.queue?.shutDown();
+    await this.workers?.catch(() => undefined);
+    this.events?.stop();
+    await this.heartbeat?.stop();
+    await this.logServer?.stop();
+    this.log.info('agent stopped');
+  }
+}

@@ -1,0 +1,118 @@
+// `orch agent`: flags → API client + Docker runtime → Agent; SIGTERM/SIGINT stop the
+// agent's own machinery (containers keep running, as a kubelet restart leaves pods alone).
+
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { ApiClient } from '../client/rest-client.js';
+import { createLogger } from '../client/logger.js';
+import { Agent } from './agent.js';
+import { parseBytes, parseCpuMillis, parseDuration, parseLabels, parseTokenFile } from './flags.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+
+interface AgentFlags {
+  server: string;
+  tokenFile?: string;
+  caFile?: string;
+  insecureSkipTlsVerify?: boolean;
+  nodeName: string;
+  dockerSocket: string;
+  nodeIp?: string;
+  labels?: string;
+  rootDir: string;
+  allowedHostPath: string[];
+  heartbeatInterval: string;
+  nodeStatusUpdateFrequency: string;
+  resyncInterval: string;
+  logPort: string;
+  logAddress: string;
+  logServerCert?: string;
+  logServerKey?: string;
+  logServerTokenFile?: string;
+  logServerInsecureHttp?: boolean;
+  reservedCpu: string;
+  reservedMemory: string;
+  maxPods: string;
+  workers: string;
+  logLevel: string;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('run the node agent: runs the pods bound to this node as Docker containers')
+    .requiredOption('--server <url>', 'API server URL')
+    .option('--token-file <file>', 'file holding the bearer token for the API server')
+    .option('--ca-file <file>', 'CA bundle to verify the API server')
+    .option('--insecure-skip-tls-verify', 'do not verify the API server certificate (development only)')
+    .requiredOption('--node-name <name>', 'name of this node')
+    .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
+    .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
+    .option('--labels <k=v,...>', 'extra node labels')
+    .option('--root-dir <dir>', 'directory for pod volumes (must be a path on the Docker host)', '/var/lib/orch/agent')
+    .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
+    .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
+    .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
+    .option('--resync-interval <duration>', 'periodic full pod resync', '10s')
+    .option('--log-port <port>', 'port of the log endpoint', '10250')
+    .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
+    .option('--log-server-cert <file>', 'TLS certificate of the log endpoint (default: self-signed)')
+    .option('--log-server-key <file>', 'TLS key of the log endpoint')
+    .option('--log-server-token-file <file>', 'bearer tokens allowed to read logs (one per line)')
+    .option('--log-server-insecure-http', 'serve the log endpoint over plain HTTP (tests only)')
+    .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
+    .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
+    .option('--max-pods <n>', 'pods capacity', '110')
+    .option('--workers <n>', 'pods synced in parallel', '8')
+    .option('--log-level <level>', 'log level', process.env.ORCH_LOG_LEVEL ?? 'info')
+    .action(async (f: AgentFlags) => {
+      const logger = createLogger('agent', f.logLevel);
+      const token = f.tokenFile ? fs.readFileSync(f.tokenFile, 'utf8').trim() : undefined;
+      const client = new ApiClient(
+        { server: f.server, token, ca: f.caFile ? fs.readFileSync(f.caFile) : undefined, insecureSkipTLSVerify: f.insecureSkipTlsVerify, userAgent: `orch-agent/${f.nodeName}` },
+        { logger: logger.child({ sub: 'client' }) },
+      );
+      // Re-read on every request so tokens can be rotated without a restart.
+      const tokens = () => (f.logServerTokenFile ? parseTokenFile(fs.readFileSync(f.logServerTokenFile, 'utf8')) : []);
+      const agent = new Agent({
+        nodeName: f.nodeName,
+        client,
+        runtime: new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) }),
+        logger,
+        nodeIP: f.nodeIp,
+        labels: parseLabels(f.labels),
+        rootDir: f.rootDir,
+        allowedHostPaths: f.allowedHostPath,
+        heartbeatIntervalMs: parseDuration(f.heartbeatInterval),
+        nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency),
+        resyncIntervalMs: parseDuration(f.resyncInterval),
+        logPort: Number(f.logPort),
+        logHost: f.logAddress,
+        logTokens: tokens,
+        logInsecure: f.logServerInsecureHttp,
+        logCert: f.logServerCert ? fs.readFileSync(f.logServerCert, 'utf8') : undefined,
+        logKey: f.logServerKey ? fs.readFileSync(f.logServerKey, 'utf8') : undefined,
+        reservedCpuMillis: parseCpuMillis(f.reservedCpu),
+        reservedMemoryBytes: parseBytes(f.reservedMemory),
+        maxPods: Number(f.maxPods),
+        workers: Number(f.workers),
+        version: '0.1.0',
+      });
+      let stopping = false;
+      const shutdown = (sig: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal: sig }, 'stopping agent');
+        agent.stop().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err: (err as Error).message }, 'agent stop failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      await agent.start();
+    });
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Node } from '../api/types.js';
+import { FakeClient } from '../client/fake-client.js';
+import { FakeClock } from '../client/fake-clock.js';
+import { silentLogger } from '../client/logger.js';
+import { Heartbeat } from './heartbeat.js';
+import { buildNodeStatus, detectNodeIP, goArch, type NodeIdentity } from './node-status.js';
+import { FakeRuntime } from './runtime/fake-runtime.js';
+
+const id: NodeIdentity = {
+  nodeName: 'n1',
+  nodeIP: '10.1.2.3',
+  hostname: 'host-1',
+  labels: { zone: 'a' },
+  reservedCpuMillis: 500,
+  reservedMemoryBytes: 1024 ** 3,
+  maxPods: 110,
+  logPort: 10250,
+  agentVersion: '0.1.0',
+};
+
+function setup() {
+  const clock = new FakeClock();
+  const client = new FakeClient({ clock });
+  client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orch-node-lease' } }]);
+  const runtime = new FakeRuntime(() => clock.now());
+  const changes: boolean[] = [];
+  const hb = new Heartbeat({ id, client, runtime, clock, logger: silentLogger(), intervalMs: 5000, statusUpdateMs: 60_000, onDockerChange: (up) => changes.push(up) });
+  return { clock, client, runtime, hb, changes };
+}
+
+describe('node status', () => {
+  it('capacity from docker info, allocatable minus reserves, identity fields', () => {
+    const info = { ncpu: 4, memTotalBytes: 8 * 1024 ** 3, serverVersion: '20.10.24', kernelVersion: '6.1', operatingSystem: 'Debian', osType: 'linux', architecture: 'x86_64' };
+    const s = buildNodeStatus(id, info, undefined, '2026-01-01T00:00:00.000Z');
+    expect(s.capacity).toEqual({ cpu: '4', memory: `${8 * 1024 * 1024}Ki`, pods: '110' });
+    expect(s.allocatable).toEqual({ cpu: '3500m', memory: `${7 * 1024 * 1024}Ki`, pods: '110' });
+    expect(s.addresses).toEqual([{ type: 'InternalIP', address: '10.1.2.3' }, { type: 'Hostname', address: 'host-1' }]);
+    expect(s.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 10250 } });
+    expect(s.nodeInfo).toMatchObject({ containerRuntimeVersion: 'docker://20.10.24', kubeletVersion: 'orch/0.1.0', architecture: 'amd64', operatingSystem: 'linux' });
+    expect(s.conditions).toEqual([{ type: 'Ready', status: 'True', reason: 'AgentReady', message: 'orch agent is posting ready status', lastHeartbeatTime: '2026-01-01T00:00:00.000Z', lastTransitionTime: '2026-01-01T00:00:00.000Z' }]);
+    expect(goArch('aarch64')).toBe('arm64');
+  });
+
+  it('detects the first real IPv4, skipping loopback and docker bridges', () => {
+    const ifaces = {
+      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
+      docker0: [{ address: '172.17.0.1', family: 'IPv4', internal: false }],
+      eth0: [{ address: 'fe80::1', family: 'IPv6', internal: false }, { address: '192.168.1.5', family: 'IPv4', internal: false }],
+    } as unknown as NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>;
+    expect(detectNodeIP(ifaces)).toBe('192.168.1.5');
+  });
+});
+
+describe('Heartbeat', () => {
+  it('registers the node with labels and status, creates then renews the lease', async () => {
+    const { clock, client, hb } = setup();
+    await hb.beat();
+    const node = client.peek<Node>('nodes', 'n1')!;
+    expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
+    expect(node.status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True');
+    const lease1 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'orch-node-lease')!;
+    expect(lease1.spec).toMatchObject({ holderIdentity: 'n1', leaseDurationSeconds: 40 });
+    await clock.advance(5000);
+    client.clearActions();
+    await hb.beat();
+    const lease2 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'orch-node-lease')!;
+    expect(Date.parse(lease2.spec.renewTime!) - Date.parse(lease1.spec.renewTime!)).toBe(5000);
+    // Nothing changed and the status is not due: the node is not written.
+    expect(client.actionsFor('updateStatus', 'nodes')).toHaveLength(0);
+    await clock.advance(60_000);
+    await hb.beat();
+    expect(client.actionsFor('updateStatus', 'nodes')).toHaveLength(1);
+  });
+
+  it('Docker unreachable → Ready False DockerUnreachable at once; recovers when it returns', async () => {
+    const { clock, client, runtime, hb, changes } = setup();
+    await hb.beat();
+    runtime.available = false;
+    await clock.advance(5000);
+    await hb.beat();
+    let ready = client.peek<Node>('nodes', 'n1')!.status!.conditions!.find((c) => c.type === 'Ready')!;
+    expect(ready).toMatchObject({ status: 'False', reason: 'DockerUnreachable' });
+    expect(ready.message).toMatch(/docker unreachable/);
+    expect(ready.lastTransitionTime).toBe(new Date(clock.now()).toISOString());
+    runtime.available = true;
+    await clock.advance(5000);
+    await hb.beat();
+    ready = client.peek<Node>('nodes', 'n1')!.status!.conditions!.find((c) => c.type === 'Ready')!;
+    expect(ready).toMatchObject({ status: 'True', reason: 'AgentReady' });
+    expect(changes).toEqual([false, true]);
+  });
+
+  it('updates an existing node (re-registration keeps foreign labels)', async () => {
+    const { client, hb } = setup();
+    client.seed([{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { custom: 'x' } }, spec: { unschedulable: true } }]);
+    await hb.beat();
+    const node = client.peek<Node>('nodes', 'n1')!;
+    expect(node.metadata.labels).toMatchObject({ custom: 'x', zone: 'a' });
+    expect(node.spec.unschedulable).toBe(true);
+    expect(node.status!.capacity!.pods).toBe('110');
+  });
+});

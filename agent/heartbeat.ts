@@ -1,0 +1,150 @@
+// Node registration and liveness: creates/updates the Node, renews the Lease
+// orch-node-lease/<node> every heartbeat interval, and posts Node status when something
+// changed (Docker went away or came back, capacity) or every statusUpdateMs otherwise.
+
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import type { Lease, Node } from '../api/types.js';
+import type { Clock } from '../client/clock.js';
+import type { Logger } from '../client/logger.js';
+import type { Client } from '../client/types.js';
+import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity } from './node-status.js';
+import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
+
+export const LEASE_NAMESPACE = 'orch-node-lease';
+
+export interface HeartbeatOptions {
+  id: NodeIdentity;
+  client: Client;
+  runtime: ContainerRuntime;
+  clock: Clock;
+  logger: Logger;
+  intervalMs: number;
+  statusUpdateMs: number;
+  leaseDurationSeconds?: number;
+  /** Told whenever Docker reachability changes (the agent resyncs pods when it returns). */
+  onDockerChange?: (up: boolean) => void;
+}
+
+export class Heartbeat {
+  private info?: RuntimeInfo;
+  private dockerError?: string;
+  private lastStatusAt = 0;
+  private lastPosted?: Node['status'];
+  private registered = false;
+  private abort = new AbortController();
+  private loop?: Promise<void>;
+
+  constructor(private readonly o: HeartbeatOptions) {}
+
+  dockerUp(): boolean {
+    return this.dockerError === undefined;
+  }
+
+  private nowIso(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+
+  /** Probes Docker; true when its reachability changed. */
+  private async probeDocker(): Promise<boolean> {
+    const before = this.dockerError;
+    try {
+      this.info = await this.o.runtime.info();
+      this.dockerError = undefined;
+    } catch (err) {
+      this.dockerError = (err as Error).message;
+    }
+    const changed = before !== this.dockerError && (before === undefined || this.dockerError === undefined);
+    if (changed) {
+      if (this.dockerError) this.o.logger.warn({ err: this.dockerError }, 'docker unreachable: node NotReady');
+      else this.o.logger.info('docker reachable again');
+      this.o.onDockerChange?.(this.dockerError === undefined);
+    }
+    return changed;
+  }
+
+  /** Create or update the Node (labels and status). */
+  async register(): Promise<void> {
+    await this.probeDocker();
+    const { client, id } = this.o;
+    let node: Node;
+    try {
+      node = await client.nodes.create(newNode(id, this.info));
+      this.o.logger.info({ node: id.nodeName }, 'node registered');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      node = await client.nodes.get(id.nodeName);
+      const labels = { ...node.metadata.labels, ...nodeLabels(id, this.info) };
+      if (JSON.stringify(labels) !== JSON.stringify(node.metadata.labels)) {
+        node = await client.nodes.update({ ...node, metadata: { ...node.metadata, labels } });
+      }
+    }
+    await this.postStatus(node);
+    this.registered = true;
+  }
+
+  private async postStatus(node?: Node): Promise<void> {
+    const { client, id } = this.o;
+    for (let i = 0; i < 3; i++) {
+      const cur = node ?? (await client.nodes.get(id.nodeName));
+      node = undefined;
+      const status = buildNodeStatus(id, this.info, this.dockerError, this.nowIso(), cur.status);
+      try {
+        const res = await client.nodes.updateStatus({ ...cur, status });
+        this.lastPosted = res.status ?? status;
+        this.lastStatusAt = this.o.clock.now();
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+  }
+
+  async renewLease(): Promise<void> {
+    const { client, id } = this.o;
+    const now = new Date(this.o.clock.now()).toISOString().replace(/Z$/, '000Z');
+    const spec = { holderIdentity: id.nodeName, leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40, renewTime: now };
+    try {
+      const lease = await client.leases.get(id.nodeName, LEASE_NAMESPACE);
+      await client.leases.update({ ...lease, spec: { ...lease.spec, ...spec } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: id.nodeName, namespace: LEASE_NAMESPACE },
+        spec: { ...spec, acquireTime: now },
+      };
+      await client.leases.create(lease);
+    }
+  }
+
+  /** One heartbeat: lease always; Node status when changed or due. */
+  async beat(): Promise<void> {
+    const changed = await this.probeDocker();
+    if (!this.registered) return this.register().then(() => this.renewLease());
+    await this.renewLease();
+    const due = this.o.clock.now() - this.lastStatusAt >= this.o.statusUpdateMs;
+    const next = buildNodeStatus(this.o.id, this.info, this.dockerError, this.nowIso(), this.lastPosted);
+    if (changed || due || statusChanged(this.lastPosted, next)) await this.postStatus();
+  }
+
+  start(): void {
+    const signal = this.abort.signal;
+    this.loop = (async () => {
+      while (!signal.aborted) {
+        try {
+          await this.beat();
+        } catch (err) {
+          // API down: keep trying; containers are untouched meanwhile.
+          this.o.logger.warn({ err: (err as Error).message }, 'heartbeat failed');
+        }
+        await this.o.clock.sleep(this.o.intervalMs, signal).catch(() => undefined);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+}

@@ -1,0 +1,107 @@
+// Image pulls run in the background, one per image, so a slow or failing pull never
+// holds a sync worker or another pod. The sync loop asks `check()`; when a pull ends,
+// every pod that asked for that image is enqueued again.
+
+import type { Container } from '../api/types.js';
+import type { Clock } from '../client/clock.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export type ImageCheck = { ok: true } | { ok: false; reason: string; message?: string; retryAfterMs?: number };
+
+interface PullState {
+  inFlight: boolean;
+  waiters: Set<string>;
+  error?: string;
+  failedAt?: number;
+  /** The failure was already reported once as ErrImagePull; later reports say ImagePullBackOff. */
+  reported?: boolean;
+  succeeded?: boolean;
+  /** Consecutive failed pulls of this image (drives the backoff). */
+  failures: number;
+}
+
+/** Kubernetes' default: Always for :latest or untagged images, IfNotPresent otherwise. */
+export function effectivePullPolicy(c: Container): 'Always' | 'IfNotPresent' | 'Never' {
+  if (c.imagePullPolicy) return c.imagePullPolicy;
+  const ref = c.image.includes('@') ? '' : c.image.slice(c.image.lastIndexOf('/') + 1);
+  if (c.image.includes('@')) return 'IfNotPresent';
+  const tag = ref.includes(':') ? ref.slice(ref.indexOf(':') + 1) : 'latest';
+  return tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+export class ImagePuller {
+  private readonly pulls = new Map<string, PullState>();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly clock: Clock,
+    private readonly enqueue: (podKey: string) => void,
+    private readonly timeoutMs = 5 * 60_000,
+    /** Retry delay after the first failed pull, doubling per failure up to maxBackoffMs. */
+    private readonly initialBackoffMs = 2000,
+    private readonly maxBackoffMs = 60_000,
+  ) {}
+
+  private delay(failures: number): number {
+    return Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.max(0, failures - 1));
+  }
+
+  /** Whether the container's image is ready to use; otherwise why the container waits. */
+  async check(c: Container, podKey: string): Promise<ImageCheck> {
+    const policy = effectivePullPolicy(c);
+    const present = await this.runtime.inspectImage(c.image);
+    if (policy === 'Never') {
+      return present
+        ? { ok: true }
+        : { ok: false, reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` };
+    }
+    if (policy === 'IfNotPresent' && present) return { ok: true };
+    const st = this.pulls.get(c.image);
+    if (st?.inFlight) {
+      st.waiters.add(podKey);
+      return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"` };
+    }
+    if (st?.succeeded) {
+      // A pull for this start succeeded (Always pulls once per container start).
+      this.pulls.delete(c.image);
+      return { ok: true };
+    }
+    if (st?.error !== undefined && st.failedAt !== undefined) {
+      const wait = st.failedAt + this.delay(st.failures) - this.clock.now();
+      if (wait > 0) {
+        st.waiters.add(podKey);
+        const reason = st.reported ? 'ImagePullBackOff' : 'ErrImagePull';
+        st.reported = true;
+        const message = reason === 'ErrImagePull' ? st.error : `Back-off pulling image "${c.image}": ${st.error}`;
+        return { ok: false, reason, message, retryAfterMs: wait };
+      }
+    }
+    this.startPull(c.image, podKey, st);
+    return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"` };
+  }
+
+  private startPull(image: string, podKey: string, prev?: PullState): void {
+    const st: PullState = { inFlight: true, waiters: new Set([podKey, ...(prev?.waiters ?? [])]), failures: prev?.failures ?? 0 };
+    this.pulls.set(image, st);
+    this.runtime
+      .pullImage(image, this.timeoutMs)
+      .then(
+        () => {
+          st.succeeded = true;
+          st.failures = 0;
+        },
+        (err: Error) => {
+          st.error = `failed to pull image "${image}": ${err.message}`;
+          st.failedAt = this.clock.now();
+          st.reported = false;
+          st.failures++;
+        },
+      )
+      .finally(() => {
+        st.inFlight = false;
+        const waiters = [...st.waiters];
+        st.waiters.clear();
+        for (const k of waiters) this.enqueue(k);
+      });
+  }
+}

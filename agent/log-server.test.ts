@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../client/logger.js';
+import { LogServer } from './log-server.js';
+import { DockerDemux, demuxBuffer } from './runtime/demux.js';
+import { FakeRuntime } from './runtime/fake-runtime.js';
+import { parseDuration, parseLabels, parseTokenFile } from './flags.js';
+
+function frame(stream: number, text: string): Buffer {
+  const payload = Buffer.from(text);
+  const h = Buffer.alloc(8);
+  h[0] = stream;
+  h.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([h, payload]);
+}
+
+describe('demux', () => {
+  it('strips Docker frame headers, also across chunk boundaries', async () => {
+    const all = Buffer.concat([frame(1, 'out1\n'), frame(2, 'err1\n'), frame(1, 'out2\n')]);
+    expect(demuxBuffer(all).toString()).toBe('out1\nerr1\nout2\n');
+    const d = new DockerDemux();
+    const chunks: Buffer[] = [];
+    d.on('data', (c: Buffer) => chunks.push(c));
+    for (let i = 0; i < all.length; i += 3) d.write(all.subarray(i, i + 3));
+    d.end();
+    await new Promise((r) => d.on('end', r));
+    expect(Buffer.concat(chunks).toString()).toBe('out1\nerr1\nout2\n');
+  });
+});
+
+describe('flags', () => {
+  it('parses durations, labels and token files', () => {
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('2')).toBe(2000);
+    expect(() => parseDuration('5 minutes')).toThrow(/invalid duration/);
+    expect(parseLabels('a=b, zone=eu-1')).toEqual({ a: 'b', zone: 'eu-1' });
+    expect(() => parseLabels('novalue')).toThrow(/key=value/);
+    expect(parseTokenFile('# c\nabc\n\ndef,admin,1\n')).toEqual(['abc', 'def']);
+  });
+});
+
+describe('LogServer', () => {
+  let srv: LogServer | undefined;
+  afterEach(async () => srv?.stop());
+
+  it('serves only /containerLogs with a valid token; 404 for unknown; previous attempt', async () => {
+    const rt = new FakeRuntime();
+    rt.addImage('i');
+    const labels = (attempt: number) => ({ 'orch.io/node': 'n1', 'orch.io/namespace': 'd', 'orch.io/pod': 'p', 'orch.io/container': 'c', 'orch.io/pod-uid': 'u', 'orch.io/attempt': String(attempt) });
+    const base = { image: 'i', env: [], ports: [], binds: [], networkMode: 'bridge' };
+    const old = await rt.create({ ...base, name: 'a0', labels: labels(0) });
+    const cur = await rt.create({ ...base, name: 'a1', labels: labels(1) });
+    rt.containers.get(old)!.logText = 'old1\nold2\n';
+    rt.containers.get(cur)!.logText = 'l1\nl2\nl3\n';
+    const other = await rt.create({ ...base, name: 'x', labels: { ...labels(5), 'orch.io/node': 'n2' } });
+    rt.containers.get(other)!.logText = 'other node\n';
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    await srv.start();
+    const url = (p: string) => `http://127.0.0.1:${srv!.port}${p}`;
+    const auth = { headers: { authorization: 'Bearer good' } };
+    expect((await fetch(url('/containerLogs/d/p/c'))).status).toBe(401);
+    expect((await fetch(url('/containerLogs/d/p/c'), { headers: { authorization: 'Bearer bad' } })).status).toBe(401);
+    const ok = await fetch(url('/containerLogs/d/p/c'), auth);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await ok.text()).toBe('l1\nl2\nl3\n');
+    expect(await (await fetch(url('/containerLogs/d/p/c?tailLines=1'), auth)).text()).toBe('l3\n');
+    expect(await (await fetch(url('/containerLogs/d/p/c?previous=true'), auth)).text()).toBe('old1\nold2\n');
+    expect((await fetch(url('/containerLogs/d/p/nope'), auth)).status).toBe(404);
+    expect((await fetch(url('/containers/json'), auth)).status).toBe(404);
+    expect((await fetch(url('/containerLogs/d/p/c?tailLines=-1'), auth)).status).toBe(400);
+  });
+
+  it('serves HTTPS with a self-signed certificate by default', async () => {
+    const rt = new FakeRuntime();
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['t'] });
+    await srv.start();
+    const https = await import('node:https');
+    const code = await new Promise<number>((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: srv!.port, path: '/containerLogs/a/b/c', rejectUnauthorized: false, headers: { authorization: 'Bearer t' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(code).toBe(404);
+  });
+});

@@ -1,0 +1,169 @@
+// Pure computation of a pod's status from what Docker shows. The sync loop gathers the
+// observations (containers found by label, waiting reasons it decided) and writes the
+// result only when it differs from the stored status.
+
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api/types.js';
+import type { ContainerInfo } from './runtime/types.js';
+
+export interface ContainerObservation {
+  container: Container;
+  /** The newest attempt, in any state. */
+  current?: ContainerInfo;
+  /** The newest exited attempt older than current. */
+  previous?: ContainerInfo;
+  /** Number of attempts before the current one. */
+  restartCount: number;
+  /** Set by the sync loop: the container is not running for this reason (overrides current's state). */
+  waiting?: { reason: string; message?: string };
+}
+
+export interface StatusInput {
+  pod: Pod;
+  observations: ContainerObservation[];
+  hostIP?: string;
+  podIP?: string;
+  /** ISO time used for new conditions and startTime. */
+  now: string;
+}
+
+export function terminatedState(c: ContainerInfo): ContainerStateTerminated {
+  const exitCode = c.exitCode ?? 0;
+  const t: ContainerStateTerminated = {
+    exitCode,
+    reason: c.oomKilled ? 'OOMKilled' : c.error ? 'StartError' : exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    containerID: `docker://${c.id}`,
+  };
+  if (c.error) t.message = c.error;
+  // 128+n exit codes are deaths by signal n, as Docker reports them.
+  if (exitCode > 128 && exitCode < 160) t.signal = exitCode - 128;
+  return t;
+}
+
+function isExited(c: ContainerInfo | undefined): c is ContainerInfo {
+  return !!c && (c.state === 'exited' || c.state === 'dead');
+}
+
+function containerStatus(o: ContainerObservation): ContainerStatus {
+  const cur = o.current;
+  let state: ContainerState;
+  let lastState: ContainerState = o.previous ? { terminated: terminatedState(o.previous) } : {};
+  if (o.waiting) {
+    state = { waiting: { ...o.waiting } };
+    if (isExited(cur)) lastState = { terminated: terminatedState(cur) };
+  } else if (!cur) {
+    state = { waiting: { reason: 'ContainerCreating' } };
+  } else if (cur.state === 'running' || cur.state === 'paused' || cur.state === 'restarting') {
+    state = { running: { startedAt: cur.startedAt } };
+  } else if (isExited(cur)) {
+    state = { terminated: terminatedState(cur) };
+  } else {
+    state = { waiting: { reason: 'ContainerCreating' } };
+  }
+  for (const s of [state.waiting, lastState.waiting]) if (s && s.message === undefined) delete s.message;
+  const running = !!state.running;
+  const st: ContainerStatus = {
+    name: o.container.name,
+    state,
+    lastState,
+    // Until probes exist, a running container is a ready one.
+    ready: running,
+    started: running,
+    restartCount: o.restartCount,
+    image: o.container.image,
+    imageID: cur?.imageId ? `docker://${cur.imageId}` : '',
+  };
+  if (cur) st.containerID = `docker://${cur.id}`;
+  return st;
+}
+
+/** Kubernetes' phase rules over the container statuses. */
+export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.lastState.terminated) {
+      // Waiting to be restarted after it already ran.
+      stopped++;
+      if (s.lastState.terminated.exitCode === 0) succeeded++;
+    } else waiting++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+export function computePodStatus(input: StatusInput): PodStatus {
+  const { pod, now } = input;
+  const old = pod.status ?? {};
+  const containerStatuses = input.observations.map(containerStatus);
+  let phase = podPhase(pod, containerStatuses);
+  // Terminal phases never go back (Kubernetes guarantees it).
+  if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
+  const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const ready: PodCondition =
+    unready.length === 0
+      ? { type: 'Ready', status: 'True' }
+      : phase === 'Succeeded' || phase === 'Failed'
+        ? { type: 'Ready', status: 'False', reason: 'PodCompleted' }
+        : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
+  let conds = old.conditions ? old.conditions.map((c) => ({ ...c })) : [];
+  conds = setCondition(conds, keep(conds, { type: 'PodScheduled', status: 'True' }), now);
+  conds = setCondition(conds, keep(conds, { type: 'Initialized', status: 'True' }), now);
+  conds = setCondition(conds, { ...ready, type: 'ContainersReady' }, now);
+  conds = setCondition(conds, ready, now);
+  const order = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'];
+  conds.sort((a, b) => rank(order, a.type) - rank(order, b.type));
+  const status: PodStatus = {
+    ...old,
+    phase,
+    conditions: conds,
+    hostIP: input.hostIP ?? old.hostIP,
+    startTime: old.startTime ?? now,
+    containerStatuses,
+  };
+  if (input.podIP) {
+    status.podIP = input.podIP;
+    status.podIPs = [{ ip: input.podIP }];
+  } else if (phase === 'Succeeded' || phase === 'Failed') {
+    // Keep the last known IP for a finished pod; a restarting one keeps it too.
+  }
+  delete status.reason;
+  delete status.message;
+  if (status.hostIP === undefined) delete status.hostIP;
+  return status;
+}
+
+/** A condition is replaced wholesale by setCondition; keep fields another writer set (e.g. reason). */
+function keep(conds: PodCondition[], c: PodCondition): PodCondition {
+  const prev = conds.find((x) => x.type === c.type);
+  return prev && prev.status === c.status ? { ...prev } : c;
+}
+
+/** Sets a condition; lastTransitionTime moves only when the status changes. */
+function setCondition(conds: PodCondition[], c: PodCondition, now: string): PodCondition[] {
+  const prev = conds.find((x) => x.type === c.type);
+  const next: PodCondition = { ...c, lastTransitionTime: prev && prev.status === c.status ? (prev.lastTransitionTime ?? now) : now };
+  if (next.reason === undefined) delete next.reason;
+  if (next.message === undefined) delete next.message;
+  return prev ? conds.map((x) => (x === prev ? next : x)) : [...conds, next];
+}
+
+function rank(order: string[], t: string): number {
+  const i = order.indexOf(t);
+  return i < 0 ? order.length : i;
+}

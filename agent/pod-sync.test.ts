@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pod } from '../api/types.js';
+import { FakeClient } from '../client/fake-client.js';
+import { FakeClock } from '../client/fake-clock.js';
+import { silentLogger } from '../client/logger.js';
+import { PodSync, type PodStore } from './pod-sync.js';
+import { PodVolumes } from './pod-volumes.js';
+import { FakeRuntime } from './runtime/fake-runtime.js';
+
+const NODE = 'node-a';
+
+class ClientStore implements PodStore {
+  synced = true;
+  constructor(private readonly client: FakeClient) {}
+  get(key: string): Pod | undefined {
+    const [ns, name] = key.split('/');
+    return this.client.peek<Pod>('pods', name!, ns);
+  }
+  list(): Pod[] {
+    return (this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')?.values()
+      ? [...(this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')!.values()]
+      : [];
+  }
+  hasSynced(): boolean {
+    return this.synced;
+  }
+}
+
+function mkPod(name: string, spec: Partial<Pod['spec']> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: {
+      nodeName: NODE,
+      containers: [{ name: 'main', image: 'img:1', imagePullPolicy: 'IfNotPresent' }],
+      ...spec,
+    },
+  };
+}
+
+let root: string;
+let clock: FakeClock;
+let rt: FakeRuntime;
+let client: FakeClient;
+let store: ClientStore;
+let enqueued: Array<[string, number]>;
+
+function newSync(): PodSync {
+  return new PodSync({
+    nodeName: NODE,
+    runtime: rt,
+    client,
+    pods: store,
+    volumes: new PodVolumes(root, []),
+    enqueueAfter: (k, ms) => enqueued.push([k, ms]),
+    clock,
+    logger: silentLogger(),
+    hostIP: () => '10.0.0.9',
+  });
+}
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-sync-'));
+  clock = new FakeClock();
+  rt = new FakeRuntime(() => clock.now());
+  rt.addImage('img:1');
+  client = new FakeClient({ clock });
+  store = new ClientStore(client);
+  enqueued = [];
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const podOf = (name: string) => client.peek<Pod>('pods', name, 'default')!;
+const ofPod = async (name: string) => rt.listContainers({ 'orch.io/pod-uid': `uid-${name}` });
+
+describe('PodSync', () => {
+  it('creates and starts the containers; later containers join the first one network; status Running', async () => {
+    client.seed([mkPod('p1', { containers: [{ name: 'main', image: 'img:1', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, hostPort: 8080 }] }, { name: 'side', image: 'img:1', imagePullPolicy: 'Never' }] })]);
+    const sync = newSync();
+    await sync.reconcile('default/p1');
+    const cs = await ofPod('p1');
+    expect(cs).toHaveLength(2);
+    const main = cs.find((c) => c.labels['orch.io/container'] === 'main')!;
+    const side = cs.find((c) => c.labels['orch.io/container'] === 'side')!;
+    expect(main.state).toBe('running');
+    expect(main.networkMode).toBe('bridge');
+    expect(side.networkMode).toBe(`container:${main.id}`);
+    expect(rt.containers.get(main.id)!.spec.ports).toHaveLength(1);
+    const st = podOf('p1').status!;
+    expect(st.phase).toBe('Running');
+    expect(st.podIP).toBe(main.ipAddress);
+    expect(st.hostIP).toBe('10.0.0.9');
+    expect(st.containerStatuses!.map((c) => [c.name, c.ready, c.restartCount, c.containerID])).toEqual([
+      ['main', true, 0, `docker://${main.id}`],
+      ['side', true, 0, `docker://${side.id}`],
+    ]);
+    // No change → no second status write; no new containers.
+    client.clearActions();
+    await sync.reconcile('default/p1');
+    expect(client.actionsFor('updateStatus')).toHaveLength(0);
+    expect(await ofPod('p1')).toHaveLength(2);
+  });
+
+  it('replaces a killed container at once, then backs off with CrashLoopBackOff', async () => {
+    client.seed([mkPod('p2')]);
+    const sync = newSync();
+    await sync.reconcile('default/p2');
+    const first = (await ofPod('p2'))[0]!;
+    rt.exit(first.id, 137);
+    await sync.reconcile('default/p2');
+    let cs = await ofPod('p2');
+    const second = cs.find((c) => c.state === 'running')!;
+    expect(second.labels['orch.io/attempt']).toBe('1');
+    expect(podOf('p2').status!.containerStatuses![0]!.restartCount).toBe(1);
+    expect(podOf('p2').status!.containerStatuses![0]!.lastState.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+
+    await clock.advance(10);
+    rt.exit(second.id, 1);
+    enqueued = [];
+    await sync.reconcile('default/p2');
+    const cstat = podOf('p2').status!.containerStatuses![0]!;
+    expect(cstat.state.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(cstat.lastState.terminated?.exitCode).toBe(1);
+    expect(enqueued.at(-1)![1]).toBeGreaterThanOrEqual(1000);
+    expect((await ofPod('p2')).some((c) => c.state === 'running')).toBe(false);
+
+    await clock.advance(1000);
+    await sync.reconcile('default/p2');
+    cs = await ofPod('p2');
+    const third = cs.find((c) => c.state === 'running')!;
+    expect(third.labels['orch.io/attempt']).toBe('2');
+    // Only the current attempt and the last finished one are kept.
+    expect(cs.map((c) => c.labels['orch.io/attempt']).sort()).toEqual(['1', '2']);
+    expect(podOf('p2').status!.containerStatuses![0]!.restartCount).toBe(2);
+  });
+
+  it('never leaves two containers when a create fails after Docker made it', async () => {
+    client.seed([mkPod('p3')]);
+    rt.failNextCreateAfterStoring = true;
+    const sync = newSync();
+    await sync.reconcile('default/p3');
+    await sync.reconcile('default/p3');
+    const cs = await ofPod('p3');
+    expect(cs).toHaveLength(1);
+    expect(cs[0]!.state).toBe('running');
+    expect(rt.calls.filter((c) => c.startsWith('create'))).toHaveLength(1);
+  });
+
+  it('adopts running containers after an agent restart (no create, same ids)', async () => {
+    client.seed([mkPod('p4')]);
+    await newSync().reconcile('default/p4');
+    const before = (await ofPod('p4')).map((c) => c.id);
+    rt.calls.length = 0;
+    await newSync().reconcile('default/p4');
+    expect((await ofPod('p4')).map((c) => c.id)).toEqual(before);
+    expect(rt.calls.filter((c) => /^(create|start|stop|remove|kill)/.test(c))).toEqual([]);
+  });
+
+  it('respects restartPolicy Never and OnFailure', async () => {
+    client.seed([mkPod('never', { restartPolicy: 'Never' }), mkPod('onf', { restartPolicy: 'OnFailure' })]);
+    const sync = newSync();
+    await sync.reconcile('default/never');
+    await sync.reconcile('default/onf');
+    rt.exit((await ofPod('never'))[0]!.id, 3);
+    rt.exit((await ofPod('onf'))[0]!.id, 0);
+    await sync.reconcile('default/never');
+    await sync.reconcile('default/onf');
+    expect(await ofPod('never')).toHaveLength(1);
+    expect(await ofPod('onf')).toHaveLength(1);
+    expect(podOf('never').status!.phase).toBe('Failed');
+    expect(podOf('onf').status!.phase).toBe('Succeeded');
+  });
+
+  it('deletion: stops with the grace period, removes containers, confirms with grace 0 and uid precondition', async () => {
+    client.seed([mkPod('p5', { terminationGracePeriodSeconds: 7 })]);
+    const sync = newSync();
+    await sync.reconcile('default/p5');
+    const id = (await ofPod('p5'))[0]!.id;
+    const p = podOf('p5');
+    // The informer would now deliver the pod with a deletionTimestamp.
+    store.get = () => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
+    client.clearActions();
+    await sync.reconcile('default/p5');
+    expect(rt.calls).toContain(`stop ${id} 7`);
+    expect(await ofPod('p5')).toHaveLength(0);
+    const del = client.actionsFor('delete', 'pods');
+    expect(del).toHaveLength(1);
+    expect(del[0]!.object).toMatchObject({ gracePeriodSeconds: 0, preconditions: { uid: 'uid-p5' } });
+    expect(client.peek('pods', 'p5', 'default')).toBeUndefined();
+  });
+
+  it('removes orphans only once the cache has synced, and never foreign containers', async () => {
+    client.seed([mkPod('keep')]);
+    const sync = newSync();
+    await sync.reconcile('default/keep');
+    rt.addImage('x');
+    const orphan = await rt.create({ name: 'o', image: 'x', labels: { 'orch.io/node': NODE, 'orch.io/pod-uid': 'gone', 'orch.io/namespace': 'default', 'orch.io/pod': 'gone' }, env: [], ports: [], binds: [], networkMode: 'bridge' });
+    const foreign = await rt.create({ name: 'f', image: 'x', labels: { 'orch.io/node': 'node-b', 'orch.io/pod-uid': 'other' }, env: [], ports: [], binds: [], networkMode: 'bridge' });
+    const plain = await rt.create({ name: 'u', image: 'x', labels: {}, env: [], ports: [], binds: [], networkMode: 'bridge' });
+    store.synced = false;
+    await sync.sweepOrphans();
+    expect(rt.containers.has(orphan)).toBe(true);
+    store.synced = true;
+    await sync.sweepOrphans();
+    expect(rt.containers.has(orphan)).toBe(false);
+    expect(rt.containers.has(foreign)).toBe(true);
+    expect(rt.containers.has(plain)).toBe(true);
+    expect(await ofPod('keep')).toHaveLength(1);
+  });
+
+  it('image problems: Never → ErrImageNeverPull; failed pull → ErrImagePull then ImagePullBackOff; others unaffected', async () => {
+    client.seed([
+      mkPod('nev', { containers: [{ name: 'm', image: 'missing:1', imagePullPolicy: 'Never' }] }),
+      mkPod('pull', { containers: [{ name: 'm', image: 'nowhere/img:2' }] }),
+      mkPod('ok'),
+    ]);
+    rt.pullFailures.set('nowhere/img:2', 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host');
+    const sync = newSync();
+    await sync.reconcile('default/nev');
+    expect(podOf('nev').status!.containerStatuses![0]!.state.waiting).toEqual({ reason: 'ErrImageNeverPull', message: 'Container image "missing:1" is not present with pull policy of Never' });
+    await sync.reconcile('default/pull');
+    expect(podOf('pull').status!.containerStatuses![0]!.state.waiting?.reason).toBe('ContainerCreating');
+    await new Promise((r) => setImmediate(r));
+    expect(enqueued.some(([k]) => k === 'default/pull')).toBe(true);
+    await sync.reconcile('default/pull');
+    const w = podOf('pull').status!.containerStatuses![0]!.state.waiting!;
+    expect(w.reason).toBe('ErrImagePull');
+    expect(w.message).toContain('no such host');
+    await sync.reconcile('default/pull');
+    expect(podOf('pull').status!.containerStatuses![0]!.state.waiting!.reason).toBe('ImagePullBackOff');
+    await sync.reconcile('default/ok');
+    expect(podOf('ok').status!.phase).toBe('Running');
+  });
+
+  it('missing ConfigMap → CreateContainerConfigError; created once the ConfigMap exists', async () => {
+    client.seed([mkPod('cfg', { containers: [{ name: 'm', image: 'img:1', imagePullPolicy: 'IfNotPresent', env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'conf', key: 'a' } } }] }] })]);
+    const sync = newSync();
+    await sync.reconcile('default/cfg');
+    expect(podOf('cfg').status!.containerStatuses![0]!.state.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'configmap "conf" not found' });
+    expect(await ofPod('cfg')).toHaveLength(0);
+    client.seed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { a: 'yes' } }]);
+    await sync.reconcile('default/cfg');
+    const c = (await ofPod('cfg'))[0]!;
+    expect(rt.containers.get(c.id)!.spec.env).toEqual(['A=yes']);
+  });
+});

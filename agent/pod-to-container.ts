@@ -1,0 +1,290 @@
+// Pure translation of one pod container into a Docker create request (ContainerSpec).
+//
+// Pod networking (decision): there is no pause/sandbox container. The pod's FIRST
+// container owns the network namespace (Docker bridge network; every hostPort of every
+// container of the pod is published on it) and the other containers join it with
+// NetworkMode `container:<id>`, so they share one IP and localhost. Why: no image can be
+// pulled on orch hosts, an extra container per pod would double the work of starting
+// pods, and users' images need no special binary. Trade-offs: when the first container is
+// replaced, the others are replaced too so they rejoin the new namespace; and the first
+// container cannot see its own pod IP through a `status.podIP` env var (it is not known
+// before that container exists), while later containers can.
+
+import { cpuToMillis, parseQuantity } from '../api/quantity.js';
+import { hashObject } from '../api/meta.js';
+import type { ConfigMap, Container, EnvVar, Pod, Secret } from '../api/types.js';
+import {
+  LABEL_ATTEMPT,
+  LABEL_CONTAINER,
+  LABEL_HASH,
+  LABEL_NAMESPACE,
+  LABEL_NODE,
+  LABEL_POD,
+  LABEL_POD_UID,
+} from './labels.js';
+import type { ContainerSpec, PortBinding } from './runtime/types.js';
+
+/** A problem with the pod's configuration: the container waits with this reason. */
+export class ContainerConfigError extends Error {
+  constructor(
+    message: string,
+    readonly reason = 'CreateContainerConfigError',
+  ) {
+    super(message);
+    this.name = 'ContainerConfigError';
+  }
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/**
+ * Deterministic Docker name: the same pod container attempt always gets the same name, so
+ * Docker itself refuses a duplicate create. The uid prefix keeps a re-created pod of the
+ * same name (possibly bound to another agent on the same engine) from colliding.
+ */
+export function containerName(pod: Pod, container: string, attempt: number): string {
+  const uid = (pod.metadata.uid ?? '').replace(/-/g, '').slice(0, 8);
+  return sanitize(`orch_${pod.metadata.namespace ?? 'default'}_${pod.metadata.name ?? ''}_${container}_${uid}_${attempt}`);
+}
+
+/** Hash of what the container was created from; a different hash means "replace it". */
+export function containerHash(c: Container): string {
+  return hashObject(c);
+}
+
+export function podLabels(pod: Pod, nodeName: string): Record<string, string> {
+  return {
+    [LABEL_POD_UID]: pod.metadata.uid ?? '',
+    [LABEL_NAMESPACE]: pod.metadata.namespace ?? 'default',
+    [LABEL_POD]: pod.metadata.name ?? '',
+    [LABEL_NODE]: nodeName,
+  };
+}
+
+/** ConfigMaps and Secrets of the pod's namespace, fetched by the caller; undefined = not found. */
+export interface EnvSources {
+  configMaps: Map<string, ConfigMap | undefined>;
+  secrets: Map<string, Secret | undefined>;
+}
+
+export interface PodIPs {
+  podIP?: string;
+  hostIP?: string;
+}
+
+function secretValue(s: Secret, key: string): string | undefined {
+  const b64 = s.data?.[key];
+  if (b64 !== undefined) return Buffer.from(b64, 'base64').toString('utf8');
+  return s.stringData?.[key];
+}
+
+function secretKeys(s: Secret): string[] {
+  return [...new Set([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})])];
+}
+
+function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return '';
+    case 'status.podIP':
+      return ips.podIP ?? '';
+    case 'status.hostIP':
+      return ips.hostIP ?? '';
+  }
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
+  throw new ContainerConfigError(`unsupported fieldRef fieldPath "${path}"`);
+}
+
+function resolveVar(pod: Pod, v: EnvVar, src: EnvSources, ips: PodIPs): string | undefined {
+  if (!v.valueFrom) return v.value ?? '';
+  const { configMapKeyRef: cm, secretKeyRef: sk, fieldRef } = v.valueFrom;
+  if (cm) {
+    const obj = src.configMaps.get(cm.name);
+    const val = obj?.data?.[cm.key];
+    if (val !== undefined) return val;
+    if (cm.optional) return undefined;
+    throw new ContainerConfigError(
+      obj ? `couldn't find key ${cm.key} in ConfigMap ${pod.metadata.namespace}/${cm.name}` : `configmap "${cm.name}" not found`,
+    );
+  }
+  if (sk) {
+    const obj = src.secrets.get(sk.name);
+    const val = obj ? secretValue(obj, sk.key) : undefined;
+    if (val !== undefined) return val;
+    if (sk.optional) return undefined;
+    throw new ContainerConfigError(
+      obj ? `couldn't find key ${sk.key} in Secret ${pod.metadata.namespace}/${sk.name}` : `secret "${sk.name}" not found`,
+    );
+  }
+  if (fieldRef) return fieldValue(pod, fieldRef.fieldPath, ips);
+  return v.value ?? '';
+}
+
+/**
+ * The container's environment as KEY=value strings, Kubernetes order: envFrom first, then
+ * env (later entries win). $(VAR) references to earlier variables are expanded.
+ * Throws ContainerConfigError for a missing non-optional ConfigMap/Secret/key.
+ */
+export function resolveEnv(pod: Pod, c: Container, src: EnvSources, ips: PodIPs): string[] {
+  const env = new Map<string, string>();
+  for (const from of c.envFrom ?? []) {
+    const prefix = from.prefix ?? '';
+    if (from.configMapRef) {
+      const obj = src.configMaps.get(from.configMapRef.name);
+      if (!obj) {
+        if (from.configMapRef.optional) continue;
+        throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
+      }
+      for (const [k, v] of Object.entries(obj.data ?? {})) env.set(prefix + k, v);
+    }
+    if (from.secretRef) {
+      const obj = src.secrets.get(from.secretRef.name);
+      if (!obj) {
+        if (from.secretRef.optional) continue;
+        throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
+      }
+      for (const k of secretKeys(obj)) env.set(prefix + k, secretValue(obj, k) ?? '');
+    }
+  }
+  for (const v of c.env ?? []) {
+    const val = resolveVar(pod, v, src, ips);
+    if (val === undefined) continue;
+    // $(NAME) expands to an earlier variable; $$ escapes; unknown references stay as written.
+    env.set(v.name, v.valueFrom ? val : val.replace(/\$\$|\$\(([^)]+)\)/g, (m, name: string | undefined) => (name === undefined ? '$' : env.get(name) ?? m)));
+  }
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+/** ConfigMaps and Secrets the pod references (env, envFrom, volumes): what to fetch. */
+export function referencedObjects(pod: Pod): { configMaps: string[]; secrets: string[] } {
+  const cms = new Set<string>();
+  const secs = new Set<string>();
+  for (const c of pod.spec.containers) {
+    for (const f of c.envFrom ?? []) {
+      if (f.configMapRef) cms.add(f.configMapRef.name);
+      if (f.secretRef) secs.add(f.secretRef.name);
+    }
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.configMapKeyRef) cms.add(e.valueFrom.configMapKeyRef.name);
+      if (e.valueFrom?.secretKeyRef) secs.add(e.valueFrom.secretKeyRef.name);
+    }
+  }
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.configMap) cms.add(v.configMap.name);
+    if (v.secret) secs.add(v.secret.secretName);
+  }
+  return { configMaps: [...cms], secrets: [...secs] };
+}
+
+/** Ports of every container of the pod, all published on the network owner. */
+export function podPorts(pod: Pod): PortBinding[] {
+  const out: PortBinding[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      out.push({
+        containerPort: p.containerPort,
+        protocol: (p.protocol ?? 'TCP').toLowerCase() as PortBinding['protocol'],
+        hostPort: p.hostPort || undefined,
+        hostIp: p.hostIP || undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** hostPath volumes outside the allowed prefixes → the message the pod shows. */
+export function checkHostPaths(pod: Pod, allowedPrefixes: readonly string[]): string | undefined {
+  for (const v of pod.spec.volumes ?? []) {
+    if (!v.hostPath) continue;
+    const p = v.hostPath.path;
+    const norm = p.replace(/\/+$/, '');
+    const ok =
+      p.startsWith('/') &&
+      !p.split('/').includes('..') &&
+      allowedPrefixes.some((pre) => {
+        const base = pre.replace(/\/+$/, '');
+        return norm === base || norm.startsWith(`${base}/`);
+      });
+    if (!ok) {
+      const allowed = allowedPrefixes.length ? allowedPrefixes.join(', ') : '(none)';
+      return `hostPath ${p} is not allowed on this node; allowed prefixes: ${allowed}`;
+    }
+  }
+  return undefined;
+}
+
+/** volume name → host directory (emptyDir, hostPath, projected configMap/secret). */
+export interface VolumeSources {
+  hostDirs: Map<string, { path: string; readOnly: boolean }>;
+}
+
+export function binds(pod: Pod, c: Container, vols: VolumeSources): string[] {
+  const out: string[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const src = vols.hostDirs.get(m.name);
+    if (!src) throw new ContainerConfigError(`volume "${m.name}" mounted by container "${c.name}" is not defined in the pod`);
+    if (m.subPath && m.subPath.split('/').includes('..')) throw new ContainerConfigError(`subPath "${m.subPath}" must not contain '..'`);
+    const host = m.subPath ? `${src.path}/${m.subPath}` : src.path;
+    const ro = m.readOnly || src.readOnly;
+    out.push(`${host}:${m.mountPath}${ro ? ':ro' : ''}`);
+  }
+  return out;
+}
+
+export interface BuildInput {
+  pod: Pod;
+  container: Container;
+  attempt: number;
+  nodeName: string;
+  env: string[];
+  binds: string[];
+  /** 'bridge' for the first container, 'container:<id of the first>' for the rest. */
+  networkMode: string;
+}
+
+/** The complete Docker create request for one container attempt. */
+export function buildContainerSpec(input: BuildInput): ContainerSpec {
+  const { pod, container: c, attempt } = input;
+  const limits = c.resources?.limits ?? {};
+  const owner = !input.networkMode.startsWith('container:');
+  let memoryBytes: number | undefined;
+  let nanoCpus: number | undefined;
+  try {
+    if (limits.memory !== undefined) memoryBytes = Math.floor(parseQuantity(limits.memory));
+    if (limits.cpu !== undefined) nanoCpus = cpuToMillis(limits.cpu) * 1_000_000;
+  } catch (err) {
+    throw new ContainerConfigError(`container "${c.name}": ${(err as Error).message}`);
+  }
+  return {
+    name: containerName(pod, c.name, attempt),
+    image: c.image,
+    labels: {
+      ...podLabels(pod, input.nodeName),
+      [LABEL_CONTAINER]: c.name,
+      [LABEL_ATTEMPT]: String(attempt),
+      [LABEL_HASH]: containerHash(c),
+    },
+    entrypoint: c.command,
+    // Kubernetes: args replace CMD; command alone drops the image's CMD too.
+    cmd: c.args ?? (c.command ? [] : undefined),
+    workingDir: c.workingDir,
+    env: input.env,
+    ports: owner ? podPorts(pod) : [],
+    memoryBytes,
+    nanoCpus,
+    binds: input.binds,
+    networkMode: input.networkMode,
+    hostname: owner ? (pod.spec.hostname ?? pod.metadata.name) : undefined,
+  };
+}

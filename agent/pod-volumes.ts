@@ -1,0 +1,120 @@
+// Volumes of a pod on this node, as host directories bind-mounted into its containers:
+//   <rootDir>/pods/<uid>/volumes/<name>      emptyDir (lives as long as the pod here)
+//   <rootDir>/pods/<uid>/projected/<name>    configMap / secret files, mounted read-only
+// hostPath volumes are used in place, only under the prefixes the operator allowed.
+// rootDir must be a path of the Docker host (when the agent itself runs in a container,
+// mount it at the same path).
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ConfigMap, KeyToPath, Pod, Secret, Volume } from '../api/types.js';
+import { ContainerConfigError, checkHostPaths, type EnvSources, type VolumeSources } from './pod-to-container.js';
+
+export interface ProjectedFile {
+  /** Relative path inside the volume. */
+  path: string;
+  data: Buffer;
+  mode: number;
+}
+
+function cleanRel(p: string): string {
+  if (p.startsWith('/') || p.split('/').includes('..') || p === '') throw new ContainerConfigError(`invalid item path "${p}"`);
+  return p;
+}
+
+/** Files a configMap or secret volume projects (pure). Secret files default to mode 0400. */
+export function projectedFiles(vol: Volume, obj: ConfigMap | Secret | undefined): ProjectedFile[] {
+  const src = vol.configMap ?? vol.secret;
+  if (!src) return [];
+  const isSecret = !!vol.secret;
+  const what = isSecret ? `secret "${vol.secret!.secretName}"` : `configmap "${vol.configMap!.name}"`;
+  if (!obj) {
+    if (src.optional) return [];
+    throw new ContainerConfigError(`${what} not found (needed by volume "${vol.name}")`);
+  }
+  const values = new Map<string, Buffer>();
+  if (isSecret) {
+    const s = obj as Secret;
+    for (const [k, v] of Object.entries(s.stringData ?? {})) values.set(k, Buffer.from(v, 'utf8'));
+    for (const [k, v] of Object.entries(s.data ?? {})) values.set(k, Buffer.from(v, 'base64'));
+  } else {
+    const c = obj as ConfigMap;
+    for (const [k, v] of Object.entries(c.data ?? {})) values.set(k, Buffer.from(v, 'utf8'));
+    for (const [k, v] of Object.entries(c.binaryData ?? {})) values.set(k, Buffer.from(v, 'base64'));
+  }
+  const defMode = src.defaultMode ?? (isSecret ? 0o400 : 0o644);
+  const items: KeyToPath[] = src.items ?? [...values.keys()].map((k) => ({ key: k, path: k }));
+  const out: ProjectedFile[] = [];
+  for (const it of items) {
+    const data = values.get(it.key);
+    if (!data) {
+      if (src.optional) continue;
+      throw new ContainerConfigError(`couldn't find key ${it.key} in ${what} (volume "${vol.name}")`);
+    }
+    out.push({ path: cleanRel(it.path), data, mode: it.mode ?? defMode });
+  }
+  return out;
+}
+
+export class PodVolumes {
+  constructor(
+    private readonly rootDir: string,
+    private readonly allowedHostPaths: readonly string[],
+  ) {}
+
+  podDir(uid: string): string {
+    return path.join(this.rootDir, 'pods', uid);
+  }
+
+  /** Creates the pod's volume directories and projected files. Throws ContainerConfigError. */
+  async prepare(pod: Pod, src: EnvSources): Promise<VolumeSources> {
+    const denied = checkHostPaths(pod, this.allowedHostPaths);
+    if (denied) throw new ContainerConfigError(denied, 'HostPathNotAllowed');
+    const uid = pod.metadata.uid ?? '';
+    const hostDirs: VolumeSources['hostDirs'] = new Map();
+    for (const v of pod.spec.volumes ?? []) {
+      if (v.emptyDir) {
+        const dir = path.join(this.podDir(uid), 'volumes', v.name);
+        await fs.mkdir(dir, { recursive: true });
+        // Any user inside the pod's containers may write to an emptyDir, as in Kubernetes.
+        await fs.chmod(dir, 0o777);
+        hostDirs.set(v.name, { path: dir, readOnly: false });
+      } else if (v.hostPath) {
+        hostDirs.set(v.name, { path: v.hostPath.path, readOnly: false });
+      } else if (v.configMap || v.secret) {
+        const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
+        const files = projectedFiles(v, obj);
+        const dir = path.join(this.podDir(uid), 'projected', v.name);
+        await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+        for (const f of files) {
+          const file = path.join(dir, f.path);
+          await fs.mkdir(path.dirname(file), { recursive: true });
+          // Write then rename so a container never reads a half-written file.
+          const tmp = `${file}.orch-tmp`;
+          await fs.writeFile(tmp, f.data, { mode: f.mode });
+          await fs.chmod(tmp, f.mode);
+          await fs.rename(tmp, file);
+        }
+        hostDirs.set(v.name, { path: dir, readOnly: true });
+      } else {
+        throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret)`);
+      }
+    }
+    return { hostDirs };
+  }
+
+  /** Removes emptyDirs and projected files of a pod that is gone from this node. */
+  async cleanup(uid: string): Promise<void> {
+    if (!uid || uid.includes('/') || uid.includes('..')) return;
+    await fs.rm(this.podDir(uid), { recursive: true, force: true });
+  }
+
+  /** uids that have a directory here (to clean up pods deleted while the agent was down). */
+  async knownPodUids(): Promise<string[]> {
+    try {
+      return await fs.readdir(path.join(this.rootDir, 'pods'));
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,329 @@
+// ContainerRuntime over the Docker Engine API (dockerode). The only file of orch that
+// imports dockerode. Errors are mapped to RuntimeError codes so callers never parse
+// Docker's HTTP status codes themselves.
+
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import type { Logger } from '../../client/logger.js';
+import { DockerDemux, demuxBuffer } from './demux.js';
+import {
+  RuntimeError,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerStateName,
+  type EventSubscription,
+  type ImageInfo,
+  type LogOptions,
+  type RuntimeEvent,
+  type RuntimeInfo,
+} from './types.js';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function labelFilter(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+function errMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; reason?: string; message?: string };
+  return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/** Maps dockerode/HTTP errors to RuntimeError so callers can branch on a code. */
+function mapError(err: unknown): RuntimeError {
+  if (err instanceof RuntimeError) return err;
+  const e = err as { statusCode?: number; code?: string };
+  if (e?.statusCode === 409) return new RuntimeError('conflict', errMessage(err));
+  if (e?.statusCode === 404) return new RuntimeError('notfound', errMessage(err));
+  if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOENT' || e?.code === 'EPIPE' || e?.code === 'ECONNRESET') {
+    return new RuntimeError('unavailable', `docker unreachable: ${errMessage(err)}`);
+  }
+  return new RuntimeError('other', errMessage(err));
+}
+
+function time(t: string | undefined): string | undefined {
+  return !t || t === ZERO_TIME || t.startsWith('0001-') ? undefined : new Date(t).toISOString();
+}
+
+export interface DockerRuntimeOptions {
+  socketPath?: string;
+  logger: Logger;
+  /** Delay before re-subscribing to the event stream after it ends. */
+  eventsRetryMs?: number;
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: DockerRuntimeOptions) {
+    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+    this.log = opts.logger;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    try {
+      const i = await this.docker.info();
+      return {
+        ncpu: i.NCPU,
+        memTotalBytes: i.MemTotal,
+        serverVersion: i.ServerVersion,
+        kernelVersion: i.KernelVersion,
+        operatingSystem: i.OperatingSystem,
+        osType: i.OSType,
+        architecture: i.Architecture,
+      };
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    let list: Docker.ContainerInfo[];
+    try {
+      list = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(labels) }) });
+    } catch (err) {
+      throw mapError(err);
+    }
+    // The list lacks exit codes and times; inspect each (cheap over the local socket).
+    const out = await Promise.all(list.map((c) => this.inspect(c.Id)));
+    return out.filter((c): c is ContainerInfo => c !== undefined);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    try {
+      const c = await this.docker.getContainer(id).inspect();
+      const nets = c.NetworkSettings?.Networks ?? {};
+      const ip = c.NetworkSettings?.IPAddress || Object.values(nets).find((n) => n?.IPAddress)?.IPAddress || '';
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        labels: c.Config.Labels ?? {},
+        state: c.State.Status as ContainerStateName,
+        image: c.Config.Image,
+        imageId: c.Image,
+        createdAt: time(c.Created),
+        startedAt: time(c.State.StartedAt),
+        finishedAt: time(c.State.FinishedAt),
+        exitCode: c.State.ExitCode,
+        oomKilled: c.State.OOMKilled,
+        error: c.State.Error || undefined,
+        ipAddress: ip,
+        networkMode: c.HostConfig.NetworkMode,
+      };
+    } catch (err) {
+      const m = mapError(err);
+      if (m.code === 'notfound') return undefined;
+      throw m;
+    }
+  }
+
+  async create(spec: ContainerSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of spec.ports) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      if (p.hostPort) (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: String(p.hostPort) });
+    }
+    const joins = spec.networkMode.startsWith('container:');
+    try {
+      const c = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        Entrypoint: spec.entrypoint,
+        Cmd: spec.cmd,
+        WorkingDir: spec.workingDir,
+        Env: spec.env,
+        // Docker refuses hostname and published ports on containers that join another's namespace.
+        Hostname: joins ? undefined : spec.hostname,
+        ExposedPorts: joins ? undefined : exposed,
+        HostConfig: {
+          PortBindings: joins ? undefined : bindings,
+          Memory: spec.memoryBytes,
+          NanoCpus: spec.nanoCpus,
+          Binds: spec.binds,
+          NetworkMode: spec.networkMode,
+          // orch restarts containers itself (with backoff and new attempts), never Docker.
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+      return c.id;
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 304) return; // already started
+      throw mapError(err);
+    }
+  }
+
+  async stop(id: string, timeoutSec: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(timeoutSec)) });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 304 || code === 404) return;
+      throw mapError(err);
+    }
+  }
+
+  async kill(id: string, signal = 'SIGKILL'): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 404 || code === 409) return; // gone or not running
+      throw mapError(err);
+    }
+  }
+
+  async remove(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: true });
+    } catch (err) {
+      const e = err as { statusCode?: number };
+      if (e.statusCode === 404) return;
+      // "removal already in progress" is success for our purposes.
+      if (e.statusCode === 409 && /already in progress/.test(errMessage(err))) return;
+      throw mapError(err);
+    }
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      return { id: i.Id, repoDigests: i.RepoDigests ?? [] };
+    } catch (err) {
+      const m = mapError(err);
+      if (m.code === 'notfound') return undefined;
+      throw m;
+    }
+  }
+
+  async pullImage(ref: string, timeoutMs: number): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(ref)) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw mapError(err);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        (stream as Readable).destroy?.();
+        reject(new RuntimeError('other', `pulling image "${ref}" timed out after ${Math.round(timeoutMs / 1000)}s`));
+      }, timeoutMs);
+      // Progress is ignored; an error event inside the stream is the pull's failure.
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+          clearTimeout(timer);
+          if (err) return reject(mapError(err));
+          const failed = output?.find((o) => o.error || o.errorDetail);
+          if (failed) return reject(new RuntimeError('other', failed.errorDetail?.message ?? failed.error ?? 'pull failed'));
+          resolve();
+        },
+      );
+    });
+  }
+
+  events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription {
+    let stopped = false;
+    let current: Readable | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const retryMs = this.opts.eventsRetryMs ?? 1000;
+    const reconnect = () => {
+      if (stopped) return;
+      retry = setTimeout(subscribe, retryMs);
+    };
+    const subscribe = () => {
+      if (stopped) return;
+      this.docker
+        .getEvents({ filters: { type: ['container'], label: labelFilter(labels) } })
+        .then((s) => {
+          const stream = s as unknown as Readable;
+          if (stopped) return stream.destroy();
+          current = stream;
+          let buf = '';
+          stream.on('data', (chunk: Buffer) => {
+            buf += chunk.toString('utf8');
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl).trim();
+              buf = buf.slice(nl + 1);
+              if (!line) continue;
+              try {
+                const ev = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+                onEvent({
+                  action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
+                  containerId: ev.Actor?.ID ?? ev.id ?? '',
+                  labels: ev.Actor?.Attributes ?? {},
+                });
+              } catch {
+                /* a malformed line: the periodic resync covers whatever it was */
+              }
+            }
+          });
+          stream.on('error', (err) => onError?.(mapError(err)));
+          stream.on('close', () => {
+            current = undefined;
+            if (!stopped) onError?.(new RuntimeError('unavailable', 'docker event stream closed'));
+            reconnect();
+          });
+        })
+        .catch((err) => {
+          onError?.(mapError(err));
+          reconnect();
+        });
+    };
+    subscribe();
+    return {
+      stop: () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        current?.destroy();
+      },
+    };
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const c = this.docker.getContainer(id);
+    const base: Docker.ContainerLogsOptions = {
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps ?? false,
+      since: opts.since ?? 0,
+    };
+    if (opts.tail !== undefined) base.tail = opts.tail;
+    try {
+      if (opts.follow) {
+        const raw = (await c.logs({ ...base, follow: true })) as unknown as Readable;
+        const out = raw.pipe(new DockerDemux());
+        // Closing our side (client went away) must end Docker's stream too.
+        out.on('close', () => raw.destroy());
+        return out;
+      }
+      const buf = (await c.logs({ ...base, follow: false })) as unknown as Buffer;
+      const pt = new PassThrough();
+      pt.end(demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))));
+      return pt;
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+// The agent's view of a container engine. Pod logic (pod-sync, status, log server) talks
+// only to this interface, so unit tests run on fake-runtime.ts and only
+// runtime/docker-runtime.ts knows about dockerode.
+
+import type { Readable } from 'node:stream';
+
+export type ContainerStateName = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** What `docker ps -a` + inspect tell us about one container, reduced to what orch uses. */
+export interface ContainerInfo {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerStateName;
+  /** Image reference as given at create time. */
+  image: string;
+  /** sha256:... id of the image the container runs. */
+  imageId: string;
+  /** ISO times; undefined while never started / never finished. */
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** Engine error for a container that failed to start (e.g. exec not found). */
+  error?: string;
+  /** IP on the default bridge ('' for containers joining another's network namespace). */
+  ipAddress?: string;
+  /** 'bridge', 'host', 'container:<id>', ... */
+  networkMode?: string;
+}
+
+export interface PortBinding {
+  containerPort: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  hostPort?: number;
+  hostIp?: string;
+}
+
+/** Everything needed to create one container; built by pod-to-container.ts. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** Overrides the image ENTRYPOINT (Kubernetes `command`). */
+  entrypoint?: string[];
+  /** Overrides the image CMD (Kubernetes `args`). */
+  cmd?: string[];
+  workingDir?: string;
+  /** KEY=value; may hold secret values: never log it. */
+  env: string[];
+  ports: PortBinding[];
+  memoryBytes?: number;
+  nanoCpus?: number;
+  /** host:container[:ro] */
+  binds: string[];
+  /** 'bridge' for the pod's network owner, 'container:<id>' for the others. */
+  networkMode: string;
+  hostname?: string;
+}
+
+export interface RuntimeInfo {
+  ncpu: number;
+  memTotalBytes: number;
+  serverVersion: string;
+  kernelVersion: string;
+  operatingSystem: string;
+  osType: string;
+  architecture: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  repoDigests: string[];
+}
+
+export interface RuntimeEvent {
+  /** 'start', 'die', 'oom', 'destroy', ... */
+  action: string;
+  containerId: string;
+  labels: Record<string, string>;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tail?: number;
+  timestamps?: boolean;
+  /** Unix seconds. */
+  since?: number;
+}
+
+export interface EventSubscription {
+  stop(): void;
+}
+
+export interface ContainerRuntime {
+  /** Rejects when the engine is unreachable. */
+  ping(): Promise<void>;
+  info(): Promise<RuntimeInfo>;
+  /** All containers (any state) carrying every given label. */
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** undefined when the container does not exist. */
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** Returns the new container id. Rejects with a RuntimeError code 'conflict' when the name is taken. */
+  create(spec: ContainerSpec): Promise<string>;
+  start(id: string): Promise<void>;
+  /** SIGTERM (or the image's StopSignal), SIGKILL after timeoutSec. No error if already stopped. */
+  stop(id: string, timeoutSec: number): Promise<void>;
+  kill(id: string, signal?: string): Promise<void>;
+  /** No error if already gone. */
+  remove(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** undefined when the image is not present locally. */
+  inspectImage(ref: string): Promise<ImageInfo | undefined>;
+  /** Rejects with the engine's message on failure or after timeoutMs. */
+  pullImage(ref: string, timeoutMs: number): Promise<void>;
+  /** Container events for containers carrying the labels; reconnects on its own. */
+  events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription;
+  /** Demultiplexed stdout+stderr as one byte stream. */
+  logs(id: string, opts: LogOptions): Promise<Readable>;
+}
+
+export type RuntimeErrorCode = 'conflict' | 'notfound' | 'unavailable' | 'other';
+
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export function isRuntimeError(err: unknown, code: RuntimeErrorCode): boolean {
+  return err instanceof RuntimeError && err.code === code;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../errors.js';
+import { applyJsonPatch, parsePointer } from './json-patch.js';
+
+// RFC 6902 Appendix A examples.
+describe('applyJsonPatch (RFC 6902 appendix A)', () => {
+  it.each([
+    ['A.1 add object member', { foo: 'bar' }, [{ op: 'add', path: '/baz', value: 'qux' }], { baz: 'qux', foo: 'bar' }],
+    ['A.2 add array element', { foo: ['bar', 'baz'] }, [{ op: 'add', path: '/foo/1', value: 'qux' }], { foo: ['bar', 'qux', 'baz'] }],
+    ['A.3 remove object member', { baz: 'qux', foo: 'bar' }, [{ op: 'remove', path: '/baz' }], { foo: 'bar' }],
+    ['A.4 remove array element', { foo: ['bar', 'qux', 'baz'] }, [{ op: 'remove', path: '/foo/1' }], { foo: ['bar', 'baz'] }],
+    ['A.5 replace', { baz: 'qux', foo: 'bar' }, [{ op: 'replace', path: '/baz', value: 'boo' }], { baz: 'boo', foo: 'bar' }],
+    [
+      'A.6 move value',
+      { foo: { bar: 'baz', waldo: 'fred' }, qux: { corge: 'grault' } },
+      [{ op: 'move', from: '/foo/waldo', path: '/qux/thud' }],
+      { foo: { bar: 'baz' }, qux: { corge: 'grault', thud: 'fred' } },
+    ],
+    ['A.7 move array element', { foo: ['all', 'grass', 'cows', 'eat'] }, [{ op: 'move', from: '/foo/1', path: '/foo/3' }], { foo: ['all', 'cows', 'eat', 'grass'] }],
+    [
+      'A.8 test success',
+      { baz: 'qux', foo: ['a', 2, 'c'] },
+      [
+        { op: 'test', path: '/baz', value: 'qux' },
+        { op: 'test', path: '/foo/1', value: 2 },
+      ],
+      { baz: 'qux', foo: ['a', 2, 'c'] },
+    ],
+    ['A.10 add nested member', { foo: 'bar' }, [{ op: 'add', path: '/child', value: { grandchild: {} } }], { foo: 'bar', child: { grandchild: {} } }],
+    ['A.11 ignore unknown members', { foo: 'bar' }, [{ op: 'add', path: '/baz', value: 'qux', xyz: 123 }], { foo: 'bar', baz: 'qux' }],
+    ['A.14 ~ escapes', { '/': 9, '~1': 10 }, [{ op: 'test', path: '/~01', value: 10 }], { '/': 9, '~1': 10 }],
+    ['A.16 add array value', { foo: ['bar'] }, [{ op: 'add', path: '/foo/-', value: ['abc', 'def'] }], { foo: ['bar', ['abc', 'def']] }],
+    ['copy', { a: { b: 1 } }, [{ op: 'copy', from: '/a', path: '/c' }], { a: { b: 1 }, c: { b: 1 } }],
+    ['replace root', { a: 1 }, [{ op: 'replace', path: '', value: [1] }], [1]],
+    ['add to root replaces it', { a: 1 }, [{ op: 'add', path: '', value: { b: 2 } }], { b: 2 }],
+    ['test with key order independence', { a: { x: 1, y: 2 } }, [{ op: 'test', path: '/a', value: { y: 2, x: 1 } }], { a: { x: 1, y: 2 } }],
+    ['replace array element', { a: [1, 2, 3] }, [{ op: 'replace', path: '/a/1', value: 9 }], { a: [1, 9, 3] }],
+    ['slash key', { 'a/b': 1 }, [{ op: 'replace', path: '/a~1b', value: 2 }], { 'a/b': 2 }],
+  ])('%s', (_name, doc, ops, want) => {
+    expect(applyJsonPatch(doc, ops)).toEqual(want);
+  });
+
+  it.each([
+    ['A.9 test failure', { baz: 'qux' }, [{ op: 'test', path: '/baz', value: 'bar' }], 422, /testing value \/baz failed/],
+    ['A.12 add to nonexistent target', { foo: 'bar' }, [{ op: 'add', path: '/baz/bat', value: 'qux' }], 422, /does not exist/],
+    ['A.15 comparing strings and numbers', { '/': 9, '~1': 10 }, [{ op: 'test', path: '/~01', value: '10' }], 422, /failed/],
+    ['remove missing', { a: 1 }, [{ op: 'remove', path: '/b' }], 422, /nonexistent/],
+    ['replace missing', { a: 1 }, [{ op: 'replace', path: '/b', value: 1 }], 422, /does not exist/],
+    ['index out of bounds', { a: [1] }, [{ op: 'add', path: '/a/5', value: 1 }], 422, /out of bounds/],
+    ['bad index', { a: [1] }, [{ op: 'replace', path: '/a/x', value: 1 }], 422, /invalid array index/],
+    ['leading zero index', { a: [1, 2] }, [{ op: 'remove', path: '/a/01' }], 422, /invalid array index/],
+    ['move into own child', { a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a/b/c' }], 422, /own child/],
+    ['not an array', { a: 1 }, { op: 'add' }, 400, /must be an array/],
+    ['unknown op', { a: 1 }, [{ op: 'frob', path: '/a' }], 400, /unsupported op/],
+    ['missing path', { a: 1 }, [{ op: 'add', value: 1 }], 400, /"path"/],
+    ['missing value', { a: 1 }, [{ op: 'add', path: '/b' }], 400, /missing "value"/],
+    ['missing from', { a: 1 }, [{ op: 'move', path: '/b' }], 400, /"from"/],
+    ['bad pointer', { a: 1 }, [{ op: 'add', path: 'a', value: 1 }], 400, /JSON pointer/],
+    ['bad escape', { a: 1 }, [{ op: 'add', path: '/a~2', value: 1 }], 400, /escape/],
+    ['proto key', {}, [{ op: 'add', path: '/__proto__', value: { x: 1 } }], 400, /forbidden key/],
+    ['op not object', {}, ['x'], 400, /not an object/],
+  ])('%s → %d', (_name, doc, ops, code, msg) => {
+    let err: unknown;
+    try {
+      applyJsonPatch(doc, ops);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(code);
+    expect((err as ApiError).message).toMatch(msg);
+  });
+
+  it('does not mutate the input, even when a later op fails', () => {
+    const doc = { a: [1, 2], b: { c: 1 } };
+    const snap = JSON.stringify(doc);
+    applyJsonPatch(doc, [{ op: 'add', path: '/a/-', value: 3 }, { op: 'remove', path: '/b/c' }]);
+    expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/a/0' }, { op: 'test', path: '/b/c', value: 2 }])).toThrow();
+    expect(JSON.stringify(doc)).toBe(snap);
+  });
+
+  it('parsePointer unescapes ~1 before ~0', () => {
+    expect(parsePointer('/a~1b/c~0d/~01')).toEqual(['a/b', 'c~d', '~1']);
+    expect(parsePointer('')).toEqual([]);
+    expect(parsePointer('/')).toEqual(['']);
+  });
+});

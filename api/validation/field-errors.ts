@@ -1,0 +1,132 @@
+// Builders for StatusCauses in Kubernetes' wording ("Required value", "Invalid value: ...")
+// plus small typed readers that let validators walk untrusted JSON without crashing.
+
+import type { StatusCause } from '../errors.js';
+
+export type FieldErrorReason =
+  | 'FieldValueRequired'
+  | 'FieldValueInvalid'
+  | 'FieldValueDuplicate'
+  | 'FieldValueNotSupported'
+  | 'FieldValueForbidden'
+  | 'FieldValueTooLong';
+
+export type Obj = Record<string, unknown>;
+
+/** How Kubernetes quotes a value in messages: strings quoted, other JSON as is. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 200 ? `${s.slice(0, 200)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+export const fe = {
+  required: (field: string, detail = ''): StatusCause => ({
+    reason: 'FieldValueRequired',
+    message: detail ? `Required value: ${detail}` : 'Required value',
+    field,
+  }),
+  invalid: (field: string, value: unknown, detail: string): StatusCause => ({
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${show(value)}: ${detail}`,
+    field,
+  }),
+  duplicate: (field: string, value: unknown): StatusCause => ({
+    reason: 'FieldValueDuplicate',
+    message: `Duplicate value: ${show(value)}`,
+    field,
+  }),
+  notSupported: (field: string, value: unknown, supported: readonly string[]): StatusCause => ({
+    reason: 'FieldValueNotSupported',
+    message: `Unsupported value: ${show(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`,
+    field,
+  }),
+  forbidden: (field: string, detail: string): StatusCause => ({
+    reason: 'FieldValueForbidden',
+    message: `Forbidden: ${detail}`,
+    field,
+  }),
+  tooLong: (field: string, max: number, unit = 'bytes'): StatusCause => ({
+    reason: 'FieldValueTooLong',
+    message: `Too long: may not be more than ${max} ${unit}`,
+    field,
+  }),
+  immutable: (field: string, value: unknown): StatusCause => ({
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${show(value)}: field is immutable`,
+    field,
+  }),
+};
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Pushes an Invalid cause unless v is absent or an object; returns v as an object or undefined. */
+export function objField(v: unknown, field: string, out: StatusCause[]): Obj | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v)) {
+    out.push(fe.invalid(field, v, 'must be an object'));
+    return undefined;
+  }
+  return v;
+}
+
+/** Same for arrays. */
+export function arrayField(v: unknown, field: string, out: StatusCause[]): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) {
+    out.push(fe.invalid(field, v, 'must be an array'));
+    return undefined;
+  }
+  return v;
+}
+
+/** A string field: undefined when absent, Invalid when not a string. */
+export function strField(v: unknown, field: string, out: StatusCause[]): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    out.push(fe.invalid(field, v, 'must be a string'));
+    return undefined;
+  }
+  return v;
+}
+
+export function boolField(v: unknown, field: string, out: StatusCause[]): void {
+  if (v !== undefined && v !== null && typeof v !== 'boolean') out.push(fe.invalid(field, v, 'must be a boolean'));
+}
+
+/** An integer field with an inclusive lower bound (and optional upper bound). */
+export function intField(v: unknown, field: string, out: StatusCause[], min?: number, max?: number): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    out.push(fe.invalid(field, v, 'must be an integer'));
+    return undefined;
+  }
+  if (min !== undefined && max !== undefined && (v < min || v > max)) {
+    out.push(fe.invalid(field, v, `must be between ${min} and ${max}, inclusive`));
+  } else if (min !== undefined && v < min) {
+    out.push(fe.invalid(field, v, `must be greater than or equal to ${min}`));
+  } else if (max !== undefined && v > max) {
+    out.push(fe.invalid(field, v, `must be less than or equal to ${max}`));
+  }
+  return v;
+}
+
+/** A map of strings (labels, data, nodeSelector): Invalid for non-string values. */
+export function stringMap(v: unknown, field: string, out: StatusCause[]): Record<string, string> | undefined {
+  const o = objField(v, field, out);
+  if (!o) return undefined;
+  let ok = true;
+  for (const [k, val] of Object.entries(o)) {
+    if (typeof val !== 'string') {
+      out.push(fe.invalid(`${field}[${k}]`, val, 'must be a string'));
+      ok = false;
+    }
+  }
+  return ok ? (o as Record<string, string>) : undefined;
+}

@@ -1,0 +1,98 @@
+// Robustness: a client's malformed body must produce field errors, never an exception
+// (an exception would surface as a 500). Deterministic pseudo-random mutations of valid
+// objects of every kind, run through defaults, create validation and update validation.
+
+import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../defaults.js';
+import { deepClone } from '../meta.js';
+import { validateObject } from './index.js';
+import { res, validDeployment, validPod, validReplicaSet, type AnyObj } from './test-fixtures.js';
+
+/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JUNK: unknown[] = [null, undefined, 0, -1, 1.5, 70000, '', 'x', '-bad-', '100Gi', true, [], [null], ['x'], {}, { a: 1 }, [{}], { $patch: 'delete' }];
+
+const samples: [string, () => AnyObj][] = [
+  ['Pod', validPod],
+  ['Deployment', validDeployment],
+  ['ReplicaSet', validReplicaSet],
+  ['Service', () => ({ metadata: { name: 's', namespace: 'default' }, spec: { selector: { a: 'b' }, ports: [{ name: 'p', port: 80, targetPort: 'http' }] } })],
+  ['ConfigMap', () => ({ metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' }, binaryData: { b: 'eA==' }, immutable: true })],
+  ['Secret', () => ({ metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { a: 'eA==' }, stringData: { b: 'y' } })],
+  ['Node', () => ({ metadata: { name: 'n' }, spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '2' }, conditions: [{ type: 'Ready', status: 'True' }] } })],
+  ['Namespace', () => ({ metadata: { name: 'ns' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })],
+  ['Lease', () => ({ metadata: { name: 'l', namespace: 'default' }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00Z' } })],
+  ['Event', () => ({ metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Normal', count: 1 })],
+  ['Endpoints', () => ({ metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] })],
+];
+
+/** Every path (as key lists) to a value inside obj. */
+function paths(obj: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  if (typeof obj !== 'object' || obj === null) return out;
+  for (const [k, v] of Object.entries(obj)) {
+    const key = Array.isArray(obj) ? Number(k) : k;
+    out.push([...prefix, key]);
+    paths(v, [...prefix, key], out);
+  }
+  return out;
+}
+
+function setAt(obj: AnyObj, path: (string | number)[], value: unknown): void {
+  let cur = obj as unknown as Record<string | number, unknown>;
+  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+}
+
+describe('validation never throws on malformed input', () => {
+  it.each(samples)('%s: every path × every junk value', (kind, make) => {
+    const base = make();
+    expect(validateObject(res(kind), base)).toEqual([]);
+    let checked = 0;
+    for (const path of paths(base)) {
+      for (const junk of JUNK) {
+        const obj = deepClone(base);
+        setAt(obj, path, deepClone(junk));
+        const old = deepClone(base);
+        expect(() => {
+          applyDefaults(res(kind), obj);
+          validateObject(res(kind), obj);
+          validateObject(res(kind), obj, old);
+          validateObject(res(kind), old, obj);
+        }, `${kind} ${path.join('.')} = ${JSON.stringify(junk)}`).not.toThrow();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('random multi-point mutations', () => {
+    const rand = rng(42);
+    for (let i = 0; i < 3000; i++) {
+      const [kind, make] = samples[Math.floor(rand() * samples.length)]!;
+      const obj = make();
+      const all = paths(obj);
+      for (let j = 0; j < 3; j++) {
+        const live = paths(obj);
+        if (live.length === 0) break;
+        setAt(obj, live[Math.floor(rand() * live.length)]!, deepClone(JUNK[Math.floor(rand() * JUNK.length)]));
+      }
+      expect(all.length).toBeGreaterThan(0);
+      expect(() => {
+        applyDefaults(res(kind), obj);
+        validateObject(res(kind), obj, make());
+      }).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// Entry point of validation: one call per write, dispatching to the kind's rules.
+// Create when `old` is undefined, update otherwise (then the new object must be valid
+// on its own AND respect what may not change). Returns every problem found, so a 422
+// lists them all; an empty list means valid.
+//
+// The apiserver should apply defaults (api/defaults.ts) and copy the URL's namespace
+// into metadata before calling this, both on create and on update.
+
+import type { StatusCause } from '../errors.js';
+import type { ResourceInfo } from '../resources.js';
+import type { KubeObject } from '../types.js';
+import { validateConfigMap, validateImmutableDataUpdate, validateSecret } from './configmap-secret.js';
+import { validateDeployment, validateReplicaSet, validateReplicatedStatus, validateSelectorUpdate } from './deployment.js';
+import { isObj, type Obj } from './field-errors.js';
+import { validateEvent, validateLease } from './lease.js';
+import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from './meta.js';
+import { isDns1123Label, isDns1123Subdomain } from './names.js';
+import { validateNamespace, validateNode } from './node.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+import { validateEndpoints, validateService } from './service.js';
+
+export type { FieldErrorReason } from './field-errors.js';
+
+/** How names of each kind are checked, as in Kubernetes. */
+export function nameValidatorFor(kind: string): NameValidator {
+  switch (kind) {
+    case 'Namespace':
+      return isDns1123Label;
+    case 'Service':
+      return isDns1035Label;
+    default:
+      return isDns1123Subdomain;
+  }
+}
+
+/** Validates a name for a kind; returns messages (empty when valid). For URL path checks. */
+export function validateName(resource: Pick<ResourceInfo, 'kind'>, name: string): string[] {
+  return nameValidatorFor(resource.kind)(name);
+}
+
+function validateKind(kind: string, obj: Obj): StatusCause[] {
+  switch (kind) {
+    case 'Pod':
+      return validatePod(obj);
+    case 'Deployment':
+      return [...validateDeployment(obj), ...validateReplicatedStatus(obj)];
+    case 'ReplicaSet':
+      return [...validateReplicaSet(obj), ...validateReplicatedStatus(obj)];
+    case 'Node':
+      return validateNode(obj);
+    case 'Namespace':
+      return validateNamespace(obj);
+    case 'ConfigMap':
+      return validateConfigMap(obj);
+    case 'Secret':
+      return validateSecret(obj);
+    case 'Service':
+      return validateService(obj);
+    case 'Endpoints':
+      return validateEndpoints(obj);
+    case 'Lease':
+      return validateLease(obj);
+    case 'Event':
+      return validateEvent(obj);
+    default:
+      return [];
+  }
+}
+
+function validateKindUpdate(kind: string, obj: Obj, old: Obj): StatusCause[] {
+  switch (kind) {
+    case 'Pod':
+      return validatePodUpdate(obj, old);
+    case 'Deployment':
+    case 'ReplicaSet':
+      return validateSelectorUpdate(obj, old);
+    case 'ConfigMap':
+    case 'Secret':
+      return validateImmutableDataUpdate(obj, old, kind);
+    default:
+      return [];
+  }
+}
+
+export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced'>, obj: KubeObject, old?: KubeObject): StatusCause[] {
+  if (!isObj(obj)) return [{ reason: 'FieldValueInvalid', message: 'Invalid value: the object must be a JSON object', field: '' }];
+  const causes = validateObjectMeta(obj.metadata, {
+    namespaced: resource.namespaced,
+    nameValidator: nameValidatorFor(resource.kind),
+    allowGenerateName: old === undefined,
+  });
+  causes.push(...validateKind(resource.kind, obj as Obj));
+  if (old !== undefined && isObj(old)) {
+    causes.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+    causes.push(...validateKindUpdate(resource.kind, obj as Obj, old as Obj));
+  }
+  return causes;
+}
+
+export { isDns1123Label, isDns1123Subdomain };
+export { isConfigMapKey, isEnvVarName, isLabelValue, isPortName, isQualifiedName } from './names.js';
+export { findUnsafeKeys, safeJsonParse } from './unsafe-keys.js';

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../defaults.js';
+import { validateObject } from './index.js';
+import { expectCause, res, type AnyObj } from './test-fixtures.js';
+
+const v = (kind: string, o: AnyObj, old?: AnyObj) => validateObject(res(kind), o, old);
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('Node', () => {
+  const node = (): AnyObj => ({
+    metadata: { name: 'node-1' },
+    spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] },
+    status: { capacity: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] },
+  });
+  it('accepts a valid node', () => expect(v('Node', node())).toEqual([]));
+  it.each<[string, (n: AnyObj) => void, string, string]>([
+    ['taint effect', (n) => (n.spec.taints[0].effect = 'Evict'), 'spec.taints[0].effect', 'FieldValueNotSupported'],
+    ['taint effect missing', (n) => delete n.spec.taints[0].effect, 'spec.taints[0].effect', 'FieldValueRequired'],
+    ['taint key missing', (n) => delete n.spec.taints[0].key, 'spec.taints[0].key', 'FieldValueRequired'],
+    ['taint duplicate', (n) => n.spec.taints.push({ key: 'dedicated', effect: 'NoSchedule' }), 'spec.taints[1]', 'FieldValueDuplicate'],
+    ['unschedulable type', (n) => (n.spec.unschedulable = 'yes'), 'spec.unschedulable', 'FieldValueInvalid'],
+    ['capacity quantity', (n) => (n.status.capacity.cpu = 'two'), 'status.capacity[cpu]', 'FieldValueInvalid'],
+    ['condition status', (n) => (n.status.conditions[0].status = 'Yes'), 'status.conditions[0].status', 'FieldValueNotSupported'],
+    ['name', (n) => (n.metadata.name = 'Node_1'), 'metadata.name', 'FieldValueInvalid'],
+  ])('%s', (_n, mutate, field, reason) => {
+    const n = node();
+    mutate(n);
+    expectCause(v('Node', n), field, reason);
+  });
+});
+
+describe('ConfigMap and Secret', () => {
+  const cm = (): AnyObj => ({ metadata: { name: 'cfg', namespace: 'default' }, data: { 'app.conf': 'x=1', MODE: 'prod' }, binaryData: { blob: b64('\x00\x01') } });
+  const secret = (): AnyObj => ({ metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { password: b64('hunter2') } });
+
+  it('accepts valid objects', () => {
+    expect(v('ConfigMap', cm())).toEqual([]);
+    expect(v('Secret', secret())).toEqual([]);
+    const s = secret();
+    s.stringData = { user: 'admin' };
+    applyDefaults(res('Secret'), s);
+    expect(v('Secret', s)).toEqual([]);
+  });
+
+  it.each<[string, string, (o: AnyObj) => void, string, string]>([
+    ['ConfigMap', 'bad key', (o) => (o.data['bad key'] = 'x'), 'data[bad key]', 'FieldValueInvalid'],
+    ['ConfigMap', 'key ..', (o) => (o.data['..'] = 'x'), 'data[..]', 'FieldValueInvalid'],
+    ['ConfigMap', 'value not string', (o) => (o.data.n = 5), 'data[n]', 'FieldValueInvalid'],
+    ['ConfigMap', 'binaryData not base64', (o) => (o.binaryData.blob = 'not base64!'), 'binaryData[blob]', 'FieldValueInvalid'],
+    ['ConfigMap', 'key in data and binaryData', (o) => (o.binaryData.MODE = b64('x')), 'binaryData[MODE]', 'FieldValueInvalid'],
+    ['ConfigMap', 'over 1 MiB', (o) => (o.data.big = 'x'.repeat(1024 * 1024 + 1)), 'data', 'FieldValueTooLong'],
+    ['Secret', 'data not base64', (o) => (o.data.password = 'hunter2!'), 'data[password]', 'FieldValueInvalid'],
+    ['Secret', 'bad padding', (o) => (o.data.password = 'abc'), 'data[password]', 'FieldValueInvalid'],
+    ['Secret', 'bad key', (o) => (o.data['a/b'] = b64('x')), 'data[a/b]', 'FieldValueInvalid'],
+    ['Secret', 'tls without key', (o) => (o.type = 'kubernetes.io/tls'), 'data[tls.crt]', 'FieldValueRequired'],
+    ['Secret', 'over 1 MiB decoded', (o) => (o.data.big = b64('x'.repeat(1024 * 1024 + 1))), 'data', 'FieldValueTooLong'],
+    ['Secret', 'immutable not boolean', (o) => (o.immutable = 'yes'), 'immutable', 'FieldValueInvalid'],
+  ])('%s: %s', (kind, _n, mutate, field, reason) => {
+    const o = kind === 'ConfigMap' ? cm() : secret();
+    mutate(o);
+    expectCause(v(kind, o), field, reason);
+  });
+
+  it('immutable objects: data frozen, flag cannot be unset, metadata may change', () => {
+    for (const [kind, make] of [
+      ['ConfigMap', cm],
+      ['Secret', secret],
+    ] as const) {
+      const old = make();
+      old.immutable = true;
+      const labelsOnly = make();
+      labelsOnly.immutable = true;
+      labelsOnly.metadata.labels = { a: 'b' };
+      expect(v(kind, labelsOnly, old)).toEqual([]);
+      const changed = make();
+      changed.immutable = true;
+      changed.data = { other: kind === 'Secret' ? b64('x') : 'x' };
+      expectCause(v(kind, changed, old), 'data', 'FieldValueForbidden', /immutable/);
+      const unset = make();
+      unset.immutable = false;
+      expectCause(v(kind, unset, old), 'immutable', 'FieldValueForbidden', /immutable/);
+      // A mutable object may change freely and may become immutable.
+      const mutableOld = make();
+      const becomes = make();
+      becomes.immutable = true;
+      becomes.data = {};
+      expect(v(kind, becomes, mutableOld)).toEqual([]);
+    }
+  });
+
+  it('secret type is immutable', () => {
+    const s = secret();
+    s.type = 'example.com/other';
+    expectCause(v('Secret', s, secret()), 'type', 'FieldValueInvalid', /immutable/);
+  });
+});
+
+describe('Service', () => {
+  const svc = (): AnyObj => ({ metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 'https' }] } });
+  it('accepts a valid service (and after defaults)', () => {
+    expect(v('Service', svc())).toEqual([]);
+    const s = svc();
+    applyDefaults(res('Service'), s);
+    expect(v('Service', s)).toEqual([]);
+  });
+  it.each<[string, (s: AnyObj) => void, string, string]>([
+    ['port 0', (s) => (s.spec.ports[0].port = 0), 'spec.ports[0].port', 'FieldValueInvalid'],
+    ['port too big', (s) => (s.spec.ports[0].port = 65536), 'spec.ports[0].port', 'FieldValueInvalid'],
+    ['port missing', (s) => delete s.spec.ports[0].port, 'spec.ports[0].port', 'FieldValueRequired'],
+    ['duplicate port', (s) => (s.spec.ports[1].port = 80), 'spec.ports[1]', 'FieldValueDuplicate'],
+    ['duplicate name', (s) => (s.spec.ports[1].name = 'http'), 'spec.ports[1].name', 'FieldValueDuplicate'],
+    ['name required with several ports', (s) => delete s.spec.ports[1].name, 'spec.ports[1].name', 'FieldValueRequired'],
+    ['targetPort too big', (s) => (s.spec.ports[0].targetPort = 99999), 'spec.ports[0].targetPort', 'FieldValueInvalid'],
+    ['targetPort bad name', (s) => (s.spec.ports[1].targetPort = 'Bad_Name'), 'spec.ports[1].targetPort', 'FieldValueInvalid'],
+    ['protocol', (s) => (s.spec.ports[0].protocol = 'ICMP'), 'spec.ports[0].protocol', 'FieldValueNotSupported'],
+    ['type', (s) => (s.spec.type = 'Magic'), 'spec.type', 'FieldValueNotSupported'],
+    ['no ports', (s) => (s.spec.ports = []), 'spec.ports', 'FieldValueRequired'],
+    ['selector bad value', (s) => (s.spec.selector = { app: 'bad value' }), 'spec.selector', 'FieldValueInvalid'],
+    ['nodePort on ClusterIP', (s) => (s.spec.ports[0].nodePort = 30080), 'spec.ports[0].nodePort', 'FieldValueForbidden'],
+  ])('%s', (_n, mutate, field, reason) => {
+    const s = svc();
+    mutate(s);
+    expectCause(v('Service', s), field, reason);
+  });
+});
+
+describe('Lease, Event, Namespace, Endpoints', () => {
+  const lease = (): AnyObj => ({
+    metadata: { name: 'scheduler', namespace: 'kube-system' },
+    spec: { holderIdentity: 'host-1_abc', leaseDurationSeconds: 15, leaseTransitions: 0, acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:05Z' },
+  });
+  it('valid lease', () => expect(v('Lease', lease())).toEqual([]));
+  it.each<[string, (l: AnyObj) => void, string]>([
+    ['leaseDurationSeconds 0', (l) => (l.spec.leaseDurationSeconds = 0), 'spec.leaseDurationSeconds'],
+    ['leaseTransitions negative', (l) => (l.spec.leaseTransitions = -1), 'spec.leaseTransitions'],
+    ['renewTime garbage', (l) => (l.spec.renewTime = 'yesterday'), 'spec.renewTime'],
+    ['holderIdentity type', (l) => (l.spec.holderIdentity = 5), 'spec.holderIdentity'],
+  ])('lease %s', (_n, mutate, field) => {
+    const l = lease();
+    mutate(l);
+    expectCause(v('Lease', l), field, 'FieldValueInvalid');
+  });
+  it('lease with nulls (released) is valid', () => {
+    const l = lease();
+    l.spec.holderIdentity = null;
+    l.spec.renewTime = null;
+    expect(v('Lease', l)).toEqual([]);
+  });
+
+  const event = (): AnyObj => ({
+    metadata: { name: 'web-1.abc', namespace: 'default' },
+    involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+    reason: 'Scheduled',
+    message: 'ok',
+    type: 'Normal',
+    count: 1,
+    firstTimestamp: '2026-01-01T00:00:00Z',
+  });
+  it('valid event', () => expect(v('Event', event())).toEqual([]));
+  it('event rules', () => {
+    const e = event();
+    delete e.involvedObject;
+    expectCause(v('Event', e), 'involvedObject', 'FieldValueRequired');
+    const t = event();
+    t.type = 'Error';
+    expectCause(v('Event', t), 'type', 'FieldValueNotSupported');
+    const c = event();
+    c.count = -1;
+    expectCause(v('Event', c), 'count', 'FieldValueInvalid');
+  });
+
+  it('namespace finalizers and phase', () => {
+    expect(v('Namespace', { metadata: { name: 'team-a' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })).toEqual([]);
+    expectCause(v('Namespace', { metadata: { name: 'x' }, status: { phase: 'Gone' } }), 'status.phase', 'FieldValueNotSupported');
+  });
+
+  it('endpoints', () => {
+    const ep: AnyObj = { metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 8080, protocol: 'TCP' }] }] };
+    expect(v('Endpoints', ep)).toEqual([]);
+    ep.subsets[0].ports[0].port = 0;
+    expectCause(v('Endpoints', ep), 'subsets[0].ports[0].port', 'FieldValueInvalid');
+  });
+});

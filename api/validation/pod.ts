@@ -1,0 +1,461 @@
+// Pod spec validation, used for Pods and for the pod templates of Deployments and
+// ReplicaSets (with a different field prefix). Walks untrusted JSON defensively: a wrong
+// type is a field error, never an exception.
+
+import type { StatusCause } from '../errors.js';
+import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { deepClone, deepEqual } from '../meta.js';
+import { arrayField, boolField, fe, intField, isObj, objField, strField, type Obj } from './field-errors.js';
+import { validateLabels } from './meta.js';
+import { isConfigMapKey, isDns1123Label, isDns1123Subdomain, isEnvVarName, isPortName, isQualifiedName } from './names.js';
+
+export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+const VOLUME_SOURCES = [
+  'emptyDir',
+  'hostPath',
+  'configMap',
+  'secret',
+  'persistentVolumeClaim',
+  'projected',
+  'downwardAPI',
+  'nfs',
+  'ephemeral',
+  'csi',
+] as const;
+
+function enumField(v: unknown, field: string, allowed: readonly string[], out: StatusCause[]): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'string' || !allowed.includes(v)) out.push(fe.notSupported(field, v, allowed));
+}
+
+/** Port number 1–65535; `required` makes 0/absent an error, otherwise 0 means unset. */
+function portField(v: unknown, field: string, out: StatusCause[], required: boolean): void {
+  if (v === undefined || v === null || v === 0) {
+    if (required) out.push(fe.required(field));
+    return;
+  }
+  intField(v, field, out, 1, 65535);
+}
+
+/** A port given as a number or as a named port (probes, Service targetPort). */
+export function validateIntOrPortName(v: unknown, field: string, out: StatusCause[]): void {
+  if (typeof v === 'number') intField(v, field, out, 1, 65535);
+  else if (typeof v === 'string') {
+    if (/^\d+$/.test(v)) intField(Number(v), field, out, 1, 65535);
+    else for (const e of isPortName(v)) out.push(fe.invalid(field, v, e));
+  } else if (v === undefined || v === null) out.push(fe.required(field));
+  else out.push(fe.invalid(field, v, 'must be an integer or a port name'));
+}
+
+function validateResources(v: unknown, field: string, out: StatusCause[]): void {
+  const res = objField(v, field, out);
+  if (!res) return;
+  const parsed: Record<'limits' | 'requests', Record<string, number>> = { limits: {}, requests: {} };
+  for (const kind of ['limits', 'requests'] as const) {
+    const m = objField(res[kind], `${field}.${kind}`, out);
+    if (!m) continue;
+    for (const [name, q] of Object.entries(m)) {
+      const f = `${field}.${kind}[${name}]`;
+      for (const e of isQualifiedName(name)) out.push(fe.invalid(f, name, e));
+      if (!isValidQuantity(q)) {
+        out.push(fe.invalid(f, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+        continue;
+      }
+      const n = parseQuantity(q as string | number);
+      if (n < 0) {
+        out.push(fe.invalid(f, q, 'must be greater than or equal to 0'));
+        continue;
+      }
+      parsed[kind][name] = n;
+    }
+  }
+  for (const [name, req] of Object.entries(parsed.requests)) {
+    const lim = parsed.limits[name];
+    if (lim !== undefined && req > lim) {
+      const limits = res.limits as Obj;
+      out.push(fe.invalid(`${field}.requests[${name}]`, (res.requests as Obj)[name], `must be less than or equal to ${name} limit of ${String(limits[name])}`));
+    }
+  }
+}
+
+function validateEnv(v: unknown, field: string, out: StatusCause[]): void {
+  const list = arrayField(v, field, out);
+  if (!list) return;
+  list.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const e = objField(raw, f, out);
+    if (!e) return;
+    const name = strField(e.name, `${f}.name`, out);
+    if (!name) {
+      if (e.name === undefined || e.name === '' || e.name === null) out.push(fe.required(`${f}.name`));
+    } else for (const m of isEnvVarName(name)) out.push(fe.invalid(`${f}.name`, name, m));
+    const value = strField(e.value, `${f}.value`, out);
+    const from = objField(e.valueFrom, `${f}.valueFrom`, out);
+    if (!from) return;
+    if (value) out.push(fe.invalid(`${f}.valueFrom`, '', 'may not be specified when `value` is not empty'));
+    const sources = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'].filter((k) => from[k] !== undefined && from[k] !== null);
+    if (sources.length === 0) out.push(fe.invalid(`${f}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    else if (sources.length > 1) out.push(fe.invalid(`${f}.valueFrom`, '', 'may not have more than one field specified at a time'));
+    for (const k of ['configMapKeyRef', 'secretKeyRef'] as const) {
+      const ref = objField(from[k], `${f}.valueFrom.${k}`, out);
+      if (!ref) continue;
+      const refName = strField(ref.name, `${f}.valueFrom.${k}.name`, out);
+      if (!refName) out.push(fe.required(`${f}.valueFrom.${k}.name`));
+      const key = strField(ref.key, `${f}.valueFrom.${k}.key`, out);
+      if (!key) out.push(fe.required(`${f}.valueFrom.${k}.key`));
+      else for (const m of isConfigMapKey(key)) out.push(fe.invalid(`${f}.valueFrom.${k}.key`, key, m));
+    }
+    const fieldRef = objField(from.fieldRef, `${f}.valueFrom.fieldRef`, out);
+    if (fieldRef && !strField(fieldRef.fieldPath, `${f}.valueFrom.fieldRef.fieldPath`, out)) out.push(fe.required(`${f}.valueFrom.fieldRef.fieldPath`));
+  });
+}
+
+function validateEnvFrom(v: unknown, field: string, out: StatusCause[]): void {
+  const list = arrayField(v, field, out);
+  if (!list) return;
+  list.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const e = objField(raw, f, out);
+    if (!e) return;
+    const prefix = strField(e.prefix, `${f}.prefix`, out);
+    if (prefix) for (const m of isEnvVarName(prefix)) out.push(fe.invalid(`${f}.prefix`, prefix, m));
+    const refs = ['configMapRef', 'secretRef'].filter((k) => e[k] !== undefined && e[k] !== null);
+    if (refs.length === 0) out.push(fe.invalid(f, '', 'must specify one of: `configMapRef` or `secretRef`'));
+    else if (refs.length > 1) out.push(fe.invalid(f, '', 'may not have more than one field specified at a time'));
+    for (const k of refs) {
+      const ref = objField(e[k], `${f}.${k}`, out);
+      if (ref && !strField(ref.name, `${f}.${k}.name`, out)) out.push(fe.required(`${f}.${k}.name`));
+    }
+  });
+}
+
+function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
+  const p = objField(v, field, out);
+  if (!p) return;
+  const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((k) => p[k] !== undefined && p[k] !== null);
+  if (handlers.length === 0) out.push(fe.required(field, 'must specify a handler type'));
+  else if (handlers.length > 1) out.push(fe.forbidden(`${field}.${handlers[1]}`, 'may not specify more than 1 handler type'));
+  const exec = objField(p.exec, `${field}.exec`, out);
+  if (exec) {
+    const cmd = arrayField(exec.command, `${field}.exec.command`, out);
+    if (!cmd || cmd.length === 0) out.push(fe.required(`${field}.exec.command`));
+  }
+  const http = objField(p.httpGet, `${field}.httpGet`, out);
+  if (http) {
+    validateIntOrPortName(http.port, `${field}.httpGet.port`, out);
+    strField(http.path, `${field}.httpGet.path`, out);
+    enumField(http.scheme, `${field}.httpGet.scheme`, ['HTTP', 'HTTPS'], out);
+  }
+  const tcp = objField(p.tcpSocket, `${field}.tcpSocket`, out);
+  if (tcp) validateIntOrPortName(tcp.port, `${field}.tcpSocket.port`, out);
+  intField(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, 0);
+  intField(p.periodSeconds, `${field}.periodSeconds`, out, 1);
+  intField(p.timeoutSeconds, `${field}.timeoutSeconds`, out, 1);
+  intField(p.successThreshold, `${field}.successThreshold`, out, 1);
+  intField(p.failureThreshold, `${field}.failureThreshold`, out, 1);
+}
+
+function validatePorts(v: unknown, field: string, out: StatusCause[]): void {
+  const list = arrayField(v, field, out);
+  if (!list) return;
+  const names = new Set<string>();
+  list.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const p = objField(raw, f, out);
+    if (!p) return;
+    const name = strField(p.name, `${f}.name`, out);
+    if (name) {
+      for (const e of isPortName(name)) out.push(fe.invalid(`${f}.name`, name, e));
+      if (names.has(name)) out.push(fe.duplicate(`${f}.name`, name));
+      names.add(name);
+    }
+    portField(p.containerPort, `${f}.containerPort`, out, true);
+    portField(p.hostPort, `${f}.hostPort`, out, false);
+    enumField(p.protocol, `${f}.protocol`, PROTOCOLS, out);
+    strField(p.hostIP, `${f}.hostIP`, out);
+  });
+}
+
+function validateContainer(c: Obj, f: string, volumes: Set<string>, out: StatusCause[]): void {
+  const name = strField(c.name, `${f}.name`, out);
+  if (!name) {
+    if (c.name === undefined || c.name === '' || c.name === null) out.push(fe.required(`${f}.name`));
+  } else for (const e of isDns1123Label(name)) out.push(fe.invalid(`${f}.name`, name, e));
+  const image = strField(c.image, `${f}.image`, out);
+  if (c.image === undefined || c.image === null || (typeof c.image === 'string' && c.image.trim() === '')) out.push(fe.required(`${f}.image`));
+  else if (image && image !== image.trim()) out.push(fe.invalid(`${f}.image`, image, 'must not have leading or trailing whitespace'));
+  enumField(c.imagePullPolicy, `${f}.imagePullPolicy`, PULL_POLICIES, out);
+  for (const k of ['command', 'args'] as const) {
+    const list = arrayField(c[k], `${f}.${k}`, out);
+    list?.forEach((s, i) => {
+      if (typeof s !== 'string') out.push(fe.invalid(`${f}.${k}[${i}]`, s, 'must be a string'));
+    });
+  }
+  strField(c.workingDir, `${f}.workingDir`, out);
+  validatePorts(c.ports, `${f}.ports`, out);
+  validateEnv(c.env, `${f}.env`, out);
+  validateEnvFrom(c.envFrom, `${f}.envFrom`, out);
+  validateResources(c.resources, `${f}.resources`, out);
+  validateProbe(c.readinessProbe, `${f}.readinessProbe`, out);
+  validateProbe(c.livenessProbe, `${f}.livenessProbe`, out);
+  validateProbe(c.startupProbe, `${f}.startupProbe`, out);
+  const mounts = arrayField(c.volumeMounts, `${f}.volumeMounts`, out);
+  const paths = new Set<string>();
+  mounts?.forEach((raw, i) => {
+    const mf = `${f}.volumeMounts[${i}]`;
+    const m = objField(raw, mf, out);
+    if (!m) return;
+    const mname = strField(m.name, `${mf}.name`, out);
+    if (!mname) out.push(fe.required(`${mf}.name`));
+    else if (!volumes.has(mname)) out.push(fe.invalid(`${mf}.name`, mname, 'must match the name of a volume in spec.volumes (not found)'));
+    const mountPath = strField(m.mountPath, `${mf}.mountPath`, out);
+    if (!mountPath) out.push(fe.required(`${mf}.mountPath`));
+    else {
+      if (paths.has(mountPath)) out.push(fe.invalid(`${mf}.mountPath`, mountPath, 'must be unique'));
+      paths.add(mountPath);
+    }
+    const sub = strField(m.subPath, `${mf}.subPath`, out);
+    if (sub && (sub.startsWith('/') || sub.split('/').includes('..'))) out.push(fe.invalid(`${mf}.subPath`, sub, "must be a relative path without '..'"));
+    boolField(m.readOnly, `${mf}.readOnly`, out);
+  });
+}
+
+function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<string> {
+  const names = new Set<string>();
+  const list = arrayField(v, field, out);
+  list?.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const vol = objField(raw, f, out);
+    if (!vol) return;
+    const name = strField(vol.name, `${f}.name`, out);
+    if (!name) out.push(fe.required(`${f}.name`));
+    else {
+      for (const e of isDns1123Label(name)) out.push(fe.invalid(`${f}.name`, name, e));
+      if (names.has(name)) out.push(fe.duplicate(`${f}.name`, name));
+      names.add(name);
+    }
+    const sources = VOLUME_SOURCES.filter((k) => vol[k] !== undefined && vol[k] !== null);
+    if (sources.length === 0) out.push(fe.required(f, 'must specify a volume type'));
+    else if (sources.length > 1) out.push(fe.forbidden(`${f}.${sources[1]}`, 'may not specify more than 1 volume type'));
+    const hp = objField(vol.hostPath, `${f}.hostPath`, out);
+    if (hp && !strField(hp.path, `${f}.hostPath.path`, out)) out.push(fe.required(`${f}.hostPath.path`));
+    const ed = objField(vol.emptyDir, `${f}.emptyDir`, out);
+    if (ed && ed.sizeLimit !== undefined && !isValidQuantity(ed.sizeLimit)) out.push(fe.invalid(`${f}.emptyDir.sizeLimit`, ed.sizeLimit, 'must be a valid quantity'));
+    const checkItems = (items: unknown, base: string) =>
+      arrayField(items, base, out)?.forEach((it, j) => {
+        const itf = `${base}[${j}]`;
+        const o = objField(it, itf, out);
+        if (!o) return;
+        if (!strField(o.key, `${itf}.key`, out)) out.push(fe.required(`${itf}.key`));
+        const p = strField(o.path, `${itf}.path`, out);
+        if (!p) out.push(fe.required(`${itf}.path`));
+        else if (p.startsWith('/') || p.split('/').includes('..')) out.push(fe.invalid(`${itf}.path`, p, "must be a relative path without '..'"));
+        intField(o.mode, `${itf}.mode`, out, 0, 0o777);
+      });
+    const cm = objField(vol.configMap, `${f}.configMap`, out);
+    if (cm) {
+      const n = strField(cm.name, `${f}.configMap.name`, out);
+      if (!n) out.push(fe.required(`${f}.configMap.name`));
+      else for (const e of isDns1123Subdomain(n)) out.push(fe.invalid(`${f}.configMap.name`, n, e));
+      checkItems(cm.items, `${f}.configMap.items`);
+      intField(cm.defaultMode, `${f}.configMap.defaultMode`, out, 0, 0o777);
+    }
+    const sec = objField(vol.secret, `${f}.secret`, out);
+    if (sec) {
+      const n = strField(sec.secretName, `${f}.secret.secretName`, out);
+      if (!n) out.push(fe.required(`${f}.secret.secretName`));
+      else for (const e of isDns1123Subdomain(n)) out.push(fe.invalid(`${f}.secret.secretName`, n, e));
+      checkItems(sec.items, `${f}.secret.items`);
+      intField(sec.defaultMode, `${f}.secret.defaultMode`, out, 0, 0o777);
+    }
+  });
+  return names;
+}
+
+function validateTolerations(v: unknown, field: string, out: StatusCause[]): void {
+  arrayField(v, field, out)?.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const t = objField(raw, f, out);
+    if (!t) return;
+    const key = strField(t.key, `${f}.key`, out);
+    if (key) for (const e of isQualifiedName(key)) out.push(fe.invalid(`${f}.key`, key, e));
+    enumField(t.operator, `${f}.operator`, ['Exists', 'Equal'], out);
+    if (!key && t.operator !== 'Exists') out.push(fe.invalid(`${f}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    const value = strField(t.value, `${f}.value`, out);
+    if (t.operator === 'Exists' && value) out.push(fe.invalid(`${f}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\''));
+    if (t.effect !== '' && t.effect !== undefined) enumField(t.effect, `${f}.effect`, TAINT_EFFECTS, out);
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) {
+      intField(t.tolerationSeconds, `${f}.tolerationSeconds`, out);
+      if (t.effect !== 'NoExecute') out.push(fe.invalid(`${f}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+  });
+}
+
+function validateNodeSelectorRequirements(v: unknown, field: string, out: StatusCause[]): void {
+  arrayField(v, field, out)?.forEach((raw, i) => {
+    const f = `${field}[${i}]`;
+    const r = objField(raw, f, out);
+    if (!r) return;
+    const key = strField(r.key, `${f}.key`, out);
+    if (!key) out.push(fe.required(`${f}.key`));
+    const op = r.operator;
+    if (op === undefined) {
+      out.push(fe.required(`${f}.operator`));
+      return;
+    }
+    enumField(op, `${f}.operator`, ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'], out);
+    const values = arrayField(r.values, `${f}.values`, out) ?? [];
+    if ((op === 'In' || op === 'NotIn') && values.length === 0) out.push(fe.required(`${f}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
+    if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) out.push(fe.forbidden(`${f}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
+    if (op === 'Gt' || op === 'Lt') {
+      if (values.length !== 1) out.push(fe.required(`${f}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+      else if (typeof values[0] !== 'string' || !/^-?\d+$/.test(values[0])) out.push(fe.invalid(`${f}.values[0]`, values[0], 'must be an integer'));
+    }
+  });
+}
+
+function validateAffinity(v: unknown, field: string, out: StatusCause[]): void {
+  const a = objField(v, field, out);
+  const na = a && objField(a.nodeAffinity, `${field}.nodeAffinity`, out);
+  if (!na) return;
+  const rf = `${field}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`;
+  const req = objField(na.requiredDuringSchedulingIgnoredDuringExecution, rf, out);
+  if (req) {
+    const terms = arrayField(req.nodeSelectorTerms, `${rf}.nodeSelectorTerms`, out);
+    if (!terms || terms.length === 0) out.push(fe.required(`${rf}.nodeSelectorTerms`, 'must have at least one node selector term'));
+    terms?.forEach((t, i) => {
+      const term = objField(t, `${rf}.nodeSelectorTerms[${i}]`, out);
+      if (!term) return;
+      validateNodeSelectorRequirements(term.matchExpressions, `${rf}.nodeSelectorTerms[${i}].matchExpressions`, out);
+      validateNodeSelectorRequirements(term.matchFields, `${rf}.nodeSelectorTerms[${i}].matchFields`, out);
+    });
+  }
+  const pf = `${field}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution`;
+  arrayField(na.preferredDuringSchedulingIgnoredDuringExecution, pf, out)?.forEach((p, i) => {
+    const pref = objField(p, `${pf}[${i}]`, out);
+    if (!pref) return;
+    if (pref.weight === undefined) out.push(fe.required(`${pf}[${i}].weight`));
+    else intField(pref.weight, `${pf}[${i}].weight`, out, 1, 100);
+    const term = objField(pref.preference, `${pf}[${i}].preference`, out);
+    if (term) {
+      validateNodeSelectorRequirements(term.matchExpressions, `${pf}[${i}].preference.matchExpressions`, out);
+      validateNodeSelectorRequirements(term.matchFields, `${pf}[${i}].preference.matchFields`, out);
+    }
+  });
+}
+
+/** A PodSpec at `field` ("spec" for pods, "spec.template.spec" for templates). */
+export function validatePodSpec(v: unknown, field: string): StatusCause[] {
+  const out: StatusCause[] = [];
+  if (v === undefined || v === null) return [fe.required(field)];
+  const spec = objField(v, field, out);
+  if (!spec) return out;
+  const volumes = validateVolumes(spec.volumes, `${field}.volumes`, out);
+  const containerNames = new Set<string>();
+  const hostPorts = new Set<string>();
+  for (const listName of ['initContainers', 'containers'] as const) {
+    const list = arrayField(spec[listName], `${field}.${listName}`, out);
+    if (listName === 'containers' && (spec.containers === undefined || spec.containers === null || list?.length === 0)) {
+      out.push(fe.required(`${field}.containers`));
+    }
+    list?.forEach((raw, i) => {
+      const f = `${field}.${listName}[${i}]`;
+      const c = objField(raw, f, out);
+      if (!c) return;
+      validateContainer(c, f, volumes, out);
+      if (typeof c.name === 'string' && c.name) {
+        if (containerNames.has(c.name)) out.push(fe.duplicate(`${f}.name`, c.name));
+        containerNames.add(c.name);
+      }
+      // Two containers of one pod cannot bind the same host port and protocol.
+      if (Array.isArray(c.ports)) {
+        c.ports.forEach((p, j) => {
+          if (!isObj(p) || typeof p.hostPort !== 'number' || p.hostPort === 0) return;
+          const key = `${p.hostPort}/${typeof p.protocol === 'string' ? p.protocol : 'TCP'}`;
+          if (hostPorts.has(key)) out.push(fe.duplicate(`${f}.ports[${j}].hostPort`, key));
+          hostPorts.add(key);
+        });
+      }
+    });
+  }
+  enumField(spec.restartPolicy, `${field}.restartPolicy`, RESTART_POLICIES, out);
+  intField(spec.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, 0);
+  intField(spec.activeDeadlineSeconds, `${field}.activeDeadlineSeconds`, out, 1);
+  const nodeName = strField(spec.nodeName, `${field}.nodeName`, out);
+  if (nodeName) for (const e of isDns1123Subdomain(nodeName)) out.push(fe.invalid(`${field}.nodeName`, nodeName, e));
+  if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) out.push(...validateLabels(spec.nodeSelector, `${field}.nodeSelector`));
+  validateAffinity(spec.affinity, `${field}.affinity`, out);
+  validateTolerations(spec.tolerations, `${field}.tolerations`, out);
+  strField(spec.schedulerName, `${field}.schedulerName`, out);
+  boolField(spec.hostNetwork, `${field}.hostNetwork`, out);
+  const hostname = strField(spec.hostname, `${field}.hostname`, out);
+  if (hostname) for (const e of isDns1123Label(hostname)) out.push(fe.invalid(`${field}.hostname`, hostname, e));
+  intField(spec.priority, `${field}.priority`, out);
+  return out;
+}
+
+function validatePodStatus(v: unknown, out: StatusCause[]): void {
+  const st = objField(v, 'status', out);
+  if (!st) return;
+  enumField(st.phase, 'status.phase', POD_PHASES, out);
+  arrayField(st.conditions, 'status.conditions', out)?.forEach((c, i) => {
+    const cond = objField(c, `status.conditions[${i}]`, out);
+    if (!cond) return;
+    if (!strField(cond.type, `status.conditions[${i}].type`, out)) out.push(fe.required(`status.conditions[${i}].type`));
+    enumField(cond.status, `status.conditions[${i}].status`, ['True', 'False', 'Unknown'], out);
+  });
+}
+
+export function validatePod(obj: Obj): StatusCause[] {
+  const out = validatePodSpec(obj.spec, 'spec');
+  validatePodStatus(obj.status, out);
+  return out;
+}
+
+const POD_UPDATE_MESSAGE =
+  'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/**
+ * Kubernetes' pod update rule: copy the mutable fields from the new spec onto the old
+ * one and require the rest to be identical. spec.nodeName may go from unset to set
+ * (binding) but never change once set.
+ */
+export function validatePodUpdate(obj: Obj, old: Obj): StatusCause[] {
+  const out: StatusCause[] = [];
+  if (!isObj(obj.spec) || !isObj(old.spec)) return out;
+  const next = deepClone(obj.spec);
+  const prev = deepClone(old.spec);
+  if (typeof prev.nodeName === 'string' && prev.nodeName !== '' && next.nodeName !== prev.nodeName) {
+    out.push(fe.immutable('spec.nodeName', next.nodeName ?? ''));
+  }
+  // Fields allowed to differ are made equal before comparing.
+  delete next.nodeName;
+  delete prev.nodeName;
+  for (const listName of ['containers', 'initContainers'] as const) {
+    const a = next[listName];
+    const b = prev[listName];
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+      a.forEach((c, i) => {
+        if (isObj(c) && isObj(b[i])) (b[i] as Obj).image = c.image;
+      });
+    }
+  }
+  prev.activeDeadlineSeconds = next.activeDeadlineSeconds;
+  if (prev.activeDeadlineSeconds === undefined) delete prev.activeDeadlineSeconds;
+  // Tolerations: existing ones must stay; new ones may be appended.
+  const nt = Array.isArray(next.tolerations) ? next.tolerations : [];
+  const pt = Array.isArray(prev.tolerations) ? prev.tolerations : [];
+  if (pt.every((t) => nt.some((n) => deepEqual(n, t)))) {
+    delete next.tolerations;
+    delete prev.tolerations;
+  }
+  if (typeof prev.terminationGracePeriodSeconds === 'number' && prev.terminationGracePeriodSeconds < 0 && next.terminationGracePeriodSeconds === 1) {
+    prev.terminationGracePeriodSeconds = 1;
+  }
+  if (!deepEqual(next, prev)) out.push(fe.forbidden('spec', POD_UPDATE_MESSAGE));
+  return out;
+}

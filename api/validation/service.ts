@@ -1,0 +1,77 @@
+// Service and Endpoints validation.
+
+import type { StatusCause } from '../errors.js';
+import { arrayField, fe, intField, objField, strField, type Obj } from './field-errors.js';
+import { validateLabels } from './meta.js';
+import { isDns1123Label, isDns1123Subdomain } from './names.js';
+import { PROTOCOLS, validateIntOrPortName } from './pod.js';
+
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+
+export function validateService(obj: Obj): StatusCause[] {
+  const out: StatusCause[] = [];
+  if (obj.spec === undefined || obj.spec === null) return [fe.required('spec')];
+  const spec = objField(obj.spec, 'spec', out);
+  if (!spec) return out;
+  const type = spec.type ?? 'ClusterIP';
+  if (typeof type !== 'string' || !(SERVICE_TYPES as readonly string[]).includes(type)) out.push(fe.notSupported('spec.type', type, SERVICE_TYPES));
+  if (spec.selector !== undefined && spec.selector !== null) out.push(...validateLabels(spec.selector, 'spec.selector'));
+  strField(spec.clusterIP, 'spec.clusterIP', out);
+  if (type === 'ExternalName') {
+    const ext = strField(spec.externalName, 'spec.externalName', out);
+    if (!ext) out.push(fe.required('spec.externalName'));
+    else for (const e of isDns1123Subdomain(ext)) out.push(fe.invalid('spec.externalName', ext, e));
+  }
+  const ports = arrayField(spec.ports, 'spec.ports', out) ?? [];
+  if (ports.length === 0 && type !== 'ExternalName' && spec.clusterIP !== 'None') out.push(fe.required('spec.ports'));
+  const names = new Set<string>();
+  const portKeys = new Set<string>();
+  ports.forEach((raw, i) => {
+    const f = `spec.ports[${i}]`;
+    const p = objField(raw, f, out);
+    if (!p) return;
+    const name = strField(p.name, `${f}.name`, out);
+    if (ports.length > 1 && !name) out.push(fe.required(`${f}.name`));
+    if (name) {
+      for (const e of isDns1123Label(name)) out.push(fe.invalid(`${f}.name`, name, e));
+      if (names.has(name)) out.push(fe.duplicate(`${f}.name`, name));
+      names.add(name);
+    }
+    if (p.port === undefined || p.port === null) out.push(fe.required(`${f}.port`));
+    else intField(p.port, `${f}.port`, out, 1, 65535);
+    const protocol = p.protocol ?? 'TCP';
+    if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, PROTOCOLS));
+    const key = `${String(p.port)}/${String(protocol)}`;
+    if (portKeys.has(key)) out.push(fe.duplicate(f, { port: p.port, protocol }));
+    portKeys.add(key);
+    if (p.targetPort !== undefined && p.targetPort !== null) validateIntOrPortName(p.targetPort, `${f}.targetPort`, out);
+    if (p.nodePort !== undefined && p.nodePort !== null) {
+      intField(p.nodePort, `${f}.nodePort`, out, 1, 65535);
+      if (type === 'ClusterIP') out.push(fe.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+    }
+  });
+  return out;
+}
+
+export function validateEndpoints(obj: Obj): StatusCause[] {
+  const out: StatusCause[] = [];
+  arrayField(obj.subsets, 'subsets', out)?.forEach((raw, i) => {
+    const f = `subsets[${i}]`;
+    const s = objField(raw, f, out);
+    if (!s) return;
+    for (const list of ['addresses', 'notReadyAddresses'] as const) {
+      arrayField(s[list], `${f}.${list}`, out)?.forEach((a, j) => {
+        const addr = objField(a, `${f}.${list}[${j}]`, out);
+        if (addr && !strField(addr.ip, `${f}.${list}[${j}].ip`, out)) out.push(fe.required(`${f}.${list}[${j}].ip`));
+      });
+    }
+    arrayField(s.ports, `${f}.ports`, out)?.forEach((p, j) => {
+      const port = objField(p, `${f}.ports[${j}]`, out);
+      if (!port) return;
+      if (port.port === undefined) out.push(fe.required(`${f}.ports[${j}].port`));
+      else intField(port.port, `${f}.ports[${j}].port`, out, 1, 65535);
+      if (port.protocol !== undefined && !(PROTOCOLS as readonly unknown[]).includes(port.protocol)) out.push(fe.notSupported(`${f}.ports[${j}].protocol`, port.protocol, PROTOCOLS));
+    });
+  });
+  return out;
+}

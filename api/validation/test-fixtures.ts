@@ -1,0 +1,65 @@
+// Valid objects for validation tests; each test breaks one thing and checks the path.
+// Not a test file itself (no .test suffix) and free of vitest, so the build may include it.
+
+import type { StatusCause } from '../errors.js';
+import { RESOURCES, type ResourceInfo } from '../resources.js';
+import type { KubeObject } from '../types.js';
+
+export const res = (kind: string): ResourceInfo => {
+  const r = RESOURCES.find((x) => x.kind === kind);
+  if (!r) throw new Error(`no resource ${kind}`);
+  return r;
+};
+
+export type AnyObj = KubeObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const validPod = (): AnyObj => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' }, annotations: { 'example.com/note': 'hi' } },
+  spec: {
+    containers: [
+      {
+        name: 'web',
+        image: 'orch.local/web:latest',
+        ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+        env: [{ name: 'MODE', value: 'prod' }, { name: 'CM', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } }],
+        resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 5 },
+      },
+      { name: 'side', image: 'orch.local/busybox:latest', command: ['sleep', '3600'] },
+    ],
+    volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } }],
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+    nodeSelector: { disk: 'ssd' },
+  },
+});
+
+export const validDeployment = (): AnyObj => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web', tier: 'front' } }, spec: { containers: [{ name: 'web', image: 'orch.local/web:latest' }] } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+    revisionHistoryLimit: 10,
+    progressDeadlineSeconds: 600,
+    minReadySeconds: 0,
+  },
+});
+
+export const validReplicaSet = (): AnyObj => {
+  const d = validDeployment();
+  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { replicas: 2, selector: d.spec.selector, template: d.spec.template } };
+};
+
+/** Fails unless `list` holds a cause with this field and reason (and message pattern). */
+export function expectCause(list: StatusCause[], field: string, reason: string, msg?: RegExp): void {
+  const hit = list.find((c) => c.field === field && c.reason === reason && (!msg || msg.test(c.message)));
+  if (!hit) throw new Error(`expected ${reason} at ${field}${msg ? ` matching ${msg}` : ''}; got ${JSON.stringify(list, null, 1)}`);
+}

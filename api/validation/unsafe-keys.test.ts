@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../errors.js';
+import { findUnsafeKeys, MAX_JSON_DEPTH, safeJsonParse } from './unsafe-keys.js';
+
+describe('findUnsafeKeys', () => {
+  it.each([
+    ['{"a":1}', []],
+    ['{"__proto__":{"x":1}}', ['__proto__']],
+    ['{"metadata":{"labels":{"constructor":"x"}}}', ['metadata.labels.constructor']],
+    ['{"spec":{"containers":[{"name":"a"},{"prototype":1}]}}', ['spec.containers[1].prototype']],
+    ['[{"__proto__":1}]', ['[0].__proto__']],
+    ['{"a":{"__proto__":{"constructor":{"prototype":1}}}}', ['a.__proto__', 'a.__proto__.constructor', 'a.__proto__.constructor.prototype']],
+    ['"__proto__"', []],
+    ['{"proto":1,"Constructor":2}', []],
+  ])('%s', (json, want) => {
+    expect(findUnsafeKeys(JSON.parse(json))).toEqual(want);
+  });
+
+  it('handles primitives; accepts nesting up to the limit, rejects deeper with 400', () => {
+    expect(findUnsafeKeys(null)).toEqual([]);
+    expect(findUnsafeKeys(3)).toEqual([]);
+    const nest = (n: number, inner: string) => '{"a":'.repeat(n) + inner + '}'.repeat(n);
+    expect(findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH - 1, '{"constructor":1}')))).toHaveLength(1);
+    expect(findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH - 1, '[1]')))).toEqual([]);
+    expect(() => findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH, '{}')))).toThrow(/nested too deeply/);
+    expect(() => findUnsafeKeys(JSON.parse(nest(20000, '1')))).toThrow(ApiError);
+  });
+
+  it('uses the given path prefix', () => {
+    expect(findUnsafeKeys(JSON.parse('{"__proto__":1}'), 'body')).toEqual(['body.__proto__']);
+  });
+});
+
+describe('safeJsonParse', () => {
+  it('parses ordinary JSON', () => {
+    expect(safeJsonParse('{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
+  });
+
+  it.each(['{"__proto__":{"admin":true}}', '{"a":{"constructor":{}}}', '[{"prototype":1}]'])('rejects %s with 400', (text) => {
+    let err: unknown;
+    try {
+      safeJsonParse(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(400);
+    expect((err as ApiError).message).toMatch(/forbidden key/);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('rejects malformed JSON with 400', () => {
+    expect(() => safeJsonParse('{')).toThrow(/invalid JSON/);
+    try {
+      safeJsonParse('{"a":}');
+    } catch (e) {
+      expect((e as ApiError).code).toBe(400);
+    }
+  });
+
+  it('rejects absurdly deep bodies with 400 instead of overflowing the stack later', () => {
+    const text = '['.repeat(100000) + ']'.repeat(100000);
+    let err: unknown;
+    try {
+      safeJsonParse(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(400);
+  });
+
+  it('allows the words as values', () => {
+    expect(safeJsonParse('{"a":"__proto__"}')).toEqual({ a: '__proto__' });
+  });
+});

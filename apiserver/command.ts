@@ -1,0 +1,135 @@
+// `orch apiserver`: flags → storage + server → listen; SIGTERM/SIGINT stop accepting,
+// end the watches, close etcd and exit 0. HTTPS with a token file is the default; plain
+// HTTP without authentication exists only behind --insecure-http, with a loud warning.
+
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { createLogger } from '../client/logger.js';
+import { loadTokenFile } from './auth.js';
+import { createMetrics } from './metrics.js';
+import { buildServer } from './server.js';
+import { createEtcdStorage } from './storage/index.js';
+
+export interface ApiserverFlags {
+  etcdServers: string;
+  bindAddress: string;
+  port: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  tokenAuthFile?: string;
+  insecureHttp?: boolean;
+  logLevel: string;
+  watchMaxSeconds: string;
+  etcdPrefix: string;
+  agentCaFile?: string;
+  agentTokenFile?: string;
+  agentInsecureHttp?: boolean;
+}
+
+const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
+
+export function apiserverCommand(): Command {
+  return new Command('apiserver')
+    .description('run the API server (Kubernetes-shaped REST API over etcd)')
+    .option('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
+    .option('--bind-address <addr>', 'address to listen on', '0.0.0.0')
+    .option('--port <port>', 'port to listen on', '6443')
+    .option('--tls-cert-file <file>', 'serving certificate (PEM)')
+    .option('--tls-private-key-file <file>', 'serving private key (PEM)')
+    .option('--token-auth-file <file>', 'bearer tokens, CSV lines: token,user,uid,"group1,group2"')
+    .option('--insecure-http', 'serve plain HTTP without authentication (development only!)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
+    .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
+    .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
+    .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
+    .action(async (flags: ApiserverFlags) => {
+      await runApiserver(flags);
+    });
+}
+
+export interface RunningApiserver {
+  /** The address it listens on, e.g. https://127.0.0.1:6443. */
+  url: string;
+  /** Stop accepting, end watches, close etcd. */
+  stop(): Promise<void>;
+}
+
+/** Validate flags, connect, listen. Throws with a clear message on bad flags. */
+export async function startApiserver(flags: ApiserverFlags): Promise<RunningApiserver> {
+  const logger = createLogger('apiserver', flags.logLevel);
+  const tls = flags.tlsCertFile && flags.tlsPrivateKeyFile;
+  if ((flags.tlsCertFile && !flags.tlsPrivateKeyFile) || (!flags.tlsCertFile && flags.tlsPrivateKeyFile))
+    throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  if (!flags.insecureHttp) {
+    if (!tls) throw new Error(`no TLS certificate given: ${HINT}`);
+    if (!flags.tokenAuthFile) throw new Error(`no token file given: ${HINT}`);
+  }
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${flags.port}`);
+  const watchMaxSeconds = Number(flags.watchMaxSeconds);
+  if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
+  const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
+  if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
+
+  const auth = flags.tokenAuthFile ? loadTokenFile(flags.tokenAuthFile) : null;
+  if (flags.insecureHttp) {
+    logger.warn(
+      `*** --insecure-http: serving plain HTTP${auth ? '' : ' WITHOUT authentication'}. Anyone who can reach this port controls the cluster. Development only. ***`,
+    );
+  }
+  const metrics = createMetrics();
+  const storage = await createEtcdStorage({ endpoints, prefix: flags.etcdPrefix, logger: logger.child({ component: 'storage' }), observe: metrics.observeEtcd });
+  const server = buildServer({
+    storage,
+    auth,
+    logger,
+    metrics,
+    https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
+    watchMaxSeconds,
+    agentClient: {
+      ca: flags.agentCaFile ? fs.readFileSync(flags.agentCaFile) : undefined,
+      token: flags.agentTokenFile ? fs.readFileSync(flags.agentTokenFile, 'utf8').trim() : undefined,
+      insecureHttp: flags.agentInsecureHttp ?? false,
+    },
+  });
+  try {
+    await server.listen({ host: flags.bindAddress, port });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const addr = server.server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const host = flags.bindAddress.includes(':') ? `[${flags.bindAddress}]` : flags.bindAddress;
+  const url = `${flags.insecureHttp ? 'http' : 'https'}://${host}:${actualPort}`;
+  logger.info({ address: url, etcd: endpoints }, 'apiserver listening');
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    stop: () =>
+      (stopped ??= (async () => {
+        await server.close();
+        await storage.close();
+      })()),
+  };
+}
+
+/** The process entry: start, then stop cleanly on SIGTERM/SIGINT and exit 0. */
+export async function runApiserver(flags: ApiserverFlags): Promise<void> {
+  const running = await startApiserver(flags);
+  const logger = createLogger('apiserver', flags.logLevel);
+  const onSignal = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}

@@ -1,0 +1,147 @@
+// Pure steps shared by create, update and patch: check that a body names the same
+// object as the URL, fill server-owned metadata, carry status/spec across the main and
+// /status endpoints, bump generation on spec changes, validate. No I/O here, so every
+// rule is unit-testable without etcd.
+
+import { errors } from '../../api/errors.js';
+import { deepClone, deepEqual } from '../../api/meta.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types.js';
+import { applyDefaults } from '../../api/defaults.js';
+import { validateObject } from '../../api/validation/index.js';
+import { strategyFor } from './strategy.js';
+
+export interface Target {
+  namespace?: string;
+  name?: string;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The body as an object of this resource: apiVersion/kind default to the resource's and
+ * must match when given; metadata.name/namespace must match the URL (400 otherwise).
+ */
+export function checkBody(resource: ResourceInfo, body: unknown, target: Target): KubeObject {
+  if (!isPlainObject(body)) throw errors.badRequest(`the request body must be a JSON or YAML object (a ${resource.kind})`);
+  const obj = body as KubeObject;
+  const apiVersion = apiVersionOf(resource);
+  if (obj.apiVersion === undefined) obj.apiVersion = apiVersion;
+  else if (obj.apiVersion !== apiVersion)
+    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  if (obj.kind === undefined) obj.kind = resource.kind;
+  else if (obj.kind !== resource.kind)
+    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${resource.kind}) for ${resource.plural}`);
+  if (obj.metadata === undefined) obj.metadata = {};
+  if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+  const md = obj.metadata;
+  for (const f of ['name', 'namespace', 'generateName', 'resourceVersion', 'uid'] as const) {
+    if (md[f] !== undefined && typeof md[f] !== 'string') throw errors.badRequest(`metadata.${f} must be a string`);
+  }
+  if (resource.namespaced) {
+    if (md.namespace !== undefined && md.namespace !== '' && target.namespace !== undefined && md.namespace !== target.namespace)
+      throw errors.badRequest(`the namespace of the provided object (metadata.namespace "${md.namespace}") does not match the namespace sent on the request ("${target.namespace}")`);
+    if (target.namespace !== undefined) md.namespace = target.namespace;
+  } else if (md.namespace) {
+    // Kubernetes silently clears it; a wrong namespace on a cluster-scoped object is harmless.
+    delete md.namespace;
+  }
+  if (target.name !== undefined) {
+    if (md.name !== undefined && md.name !== '' && md.name !== target.name)
+      throw errors.badRequest(`the name of the object (metadata.name "${md.name}") does not match the name on the URL ("${target.name}")`);
+    md.name = target.name;
+  }
+  return obj;
+}
+
+export function invalidIfAny(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
+  const causes = validateObject(resource, obj, old);
+  if (causes.length > 0) throw errors.invalid(resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+}
+
+/** Server-owned fields for a new object. `now` is an RFC 3339 timestamp. */
+export function prepareCreate(resource: ResourceInfo, obj: KubeObject, ctx: { now: string; uid: string }): KubeObject {
+  const strategy = strategyFor(resource);
+  const md = obj.metadata;
+  md.uid = ctx.uid;
+  md.creationTimestamp = ctx.now;
+  delete md.resourceVersion;
+  delete md.deletionTimestamp;
+  delete md.deletionGracePeriodSeconds;
+  if (strategy.specFields.length > 0) md.generation = 1;
+  else delete md.generation;
+  applyDefaults(resource, obj);
+  strategy.prepareForCreate?.(obj);
+  invalidIfAny(resource, obj);
+  return obj;
+}
+
+/** Everything but resourceVersion: what "no change" is judged on. */
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const { resourceVersion: _a, ...ma } = a.metadata;
+  const { resourceVersion: _b, ...mb } = b.metadata;
+  return deepEqual({ ...a, metadata: ma }, { ...b, metadata: mb });
+}
+
+/**
+ * The object an update of `current` with `body` stores. For the main endpoint the
+ * stored status is kept (when status is a subresource); for /status only status moves.
+ * Returns `current` itself when nothing changes, so storage writes nothing.
+ */
+export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body: KubeObject, opts: { subresource?: string } = {}): KubeObject {
+  const strategy = strategyFor(resource);
+  let next: KubeObject;
+  if (opts.subresource === 'status') {
+    next = deepClone(current);
+    if (body.status === undefined) delete next.status;
+    else next.status = deepClone(body.status);
+  } else {
+    next = deepClone(body);
+    if (strategy.statusSubresource) {
+      if (current.status === undefined) delete next.status;
+      else next.status = deepClone(current.status);
+    }
+  }
+  const md = next.metadata;
+  const cur = current.metadata;
+  // Immutable or server-owned metadata always comes from the stored object.
+  md.name = cur.name;
+  if (cur.namespace !== undefined) md.namespace = cur.namespace;
+  md.uid = cur.uid;
+  md.creationTimestamp = cur.creationTimestamp;
+  md.resourceVersion = cur.resourceVersion;
+  if (cur.deletionTimestamp !== undefined) md.deletionTimestamp = cur.deletionTimestamp;
+  else delete md.deletionTimestamp;
+  if (cur.deletionGracePeriodSeconds !== undefined) md.deletionGracePeriodSeconds = cur.deletionGracePeriodSeconds;
+  else delete md.deletionGracePeriodSeconds;
+  if (cur.generation !== undefined) md.generation = cur.generation;
+  else delete md.generation;
+  if (md.generateName === undefined && cur.generateName !== undefined) md.generateName = cur.generateName;
+
+  if (opts.subresource !== 'status') {
+    applyDefaults(resource, next);
+    strategy.prepareForUpdate?.(next, current);
+  }
+  if (sameContent(next, current)) return current;
+  if (strategy.specFields.some((f) => !deepEqual(next[f], current[f]))) md.generation = (cur.generation ?? 0) + 1;
+  invalidIfAny(resource, next, current);
+  return next;
+}
+
+/**
+ * A finalizer-held or graceful object whose last reason to stay is gone. Namespaces
+ * also wait for spec.finalizers (the apiserver's own cleanup removes 'kubernetes').
+ */
+export function readyToRemove(obj: KubeObject): boolean {
+  const md = obj.metadata;
+  const specFinalizers = ((obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers ?? []).length;
+  const isNamespace = obj.kind === 'Namespace';
+  return (
+    md.deletionTimestamp !== undefined &&
+    (md.finalizers ?? []).length === 0 &&
+    (md.deletionGracePeriodSeconds ?? 0) === 0 &&
+    (!isNamespace || specFinalizers === 0)
+  );
+}

@@ -1,0 +1,248 @@
+// The generic registry: create / get / list / update / patch / delete for every kind over
+// the Storage contract, with per-kind rules from strategy.ts and the pure steps in
+// object-prep.ts and deletion.ts. Routes translate HTTP into calls on this class.
+
+import crypto from 'node:crypto';
+import { ApiError, errors, isAlreadyExists, isConflict, makeStatus, type Status } from '../../api/errors.js';
+import { deepClone } from '../../api/meta.js';
+import { apiVersionOf, RESOURCES, type ResourceInfo } from '../../api/resources.js';
+import type { KubeList, KubeObject } from '../../api/types.js';
+import { applyMergePatch } from '../../api/patch/merge-patch.js';
+import { applyJsonPatch } from '../../api/patch/json-patch.js';
+import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
+import type { Clock } from '../../client/clock.js';
+import type { Storage } from '../storage/types.js';
+import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
+import { collectionPrefix, objectKeyFor } from './keys.js';
+import { checkBody, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
+import { planDelete, type DeleteOptionsParsed } from './deletion.js';
+
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
+  'application/merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+export interface WriteOpts {
+  subresource?: string;
+  dryRun?: boolean;
+  /** Extra check on the stored object inside the CAS (e.g. a node may only touch its pods). */
+  guard?: (current: KubeObject) => void;
+}
+
+export interface DeleteResult {
+  /** The object as it is now (pending deletion) or as it was last (removed). */
+  object: KubeObject;
+  removed: boolean;
+}
+
+// Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alikes.
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+export class Store {
+  /** Optional in-memory namespace lookups (namespace-cache.ts); misses read etcd. */
+  namespaceLookup?: (name: string) => KubeObject | undefined;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  private nowIso(): string {
+    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
+  private key(r: ResourceInfo, ns: string | undefined, name: string): string {
+    return objectKeyFor(r, r.namespaced ? ns : undefined, name);
+  }
+
+  private notFound(r: ResourceInfo, name: string): () => Error {
+    return () => errors.notFound(r, name);
+  }
+
+  /** 404 when the namespace is missing, 403 while it is being deleted (as Kubernetes). */
+  async checkNamespaceWritable(ns: string): Promise<void> {
+    const nsRes = RESOURCES.find((r) => r.plural === 'namespaces')!;
+    const obj = this.namespaceLookup?.(ns) ?? (await this.storage.get(this.key(nsRes, undefined, ns)));
+    if (!obj) throw errors.notFoundMessage(`namespaces "${ns}" not found`);
+    if (obj.metadata.deletionTimestamp)
+      throw errors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+
+  private generatedName(prefix: string): string {
+    let s = '';
+    for (let i = 0; i < 5; i++) s += NAME_CHARS[Math.floor(this.random() * NAME_CHARS.length)] ?? 'x';
+    return prefix + s;
+  }
+
+  async create(r: ResourceInfo, ns: string | undefined, body: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
+    if (r.namespaced && !ns) throw errors.methodNotAllowed(`${r.plural} are namespaced: create them under /namespaces/{namespace}/${r.plural}`);
+    const obj = checkBody(r, body, { namespace: ns });
+    const md = obj.metadata;
+    const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
+    if (generate) md.name = this.generatedName(md.generateName!);
+    prepareCreate(r, obj, { now: this.nowIso(), uid: crypto.randomUUID() });
+    if (r.namespaced) await this.checkNamespaceWritable(ns!);
+    if (opts.dryRun) return obj;
+    // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.storage.create(this.key(r, ns, md.name!), obj);
+      } catch (err) {
+        if (generate && isAlreadyExists(err) && attempt < 8) {
+          md.name = this.generatedName(md.generateName!);
+          continue;
+        }
+        if (isAlreadyExists(err)) throw errors.alreadyExists(r, md.name!);
+        throw err;
+      }
+    }
+  }
+
+  async get(r: ResourceInfo, ns: string | undefined, name: string): Promise<KubeObject> {
+    const obj = await this.storage.get(this.key(r, ns, name));
+    if (!obj) throw errors.notFound(r, name);
+    return obj;
+  }
+
+  async list(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<KubeList> {
+    const res = await this.storage.list(collectionPrefix(r, ns), {
+      limit: opts.limit,
+      continueToken: opts.continueToken,
+      revision: opts.exactRevision,
+      predicate: opts.predicate,
+    });
+    const metadata: KubeList['metadata'] = { resourceVersion: String(res.revision) };
+    if (res.continueToken) metadata.continue = res.continueToken;
+    if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
+    return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: res.items };
+  }
+
+  /**
+   * Read-modify-write of one object. `mutate` gets a private copy of the stored object
+   * and returns the object to store (`current` = no change, undefined = remove).
+   */
+  async modify(
+    r: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | undefined,
+    opts: { expectedRevision?: number; dryRun?: boolean; guard?: (c: KubeObject) => void } = {},
+  ): Promise<{ object: KubeObject; removed: boolean }> {
+    const key = this.key(r, ns, name);
+    if (opts.dryRun) {
+      const current = await this.get(r, ns, name);
+      opts.guard?.(current);
+      if (opts.expectedRevision !== undefined && String(opts.expectedRevision) !== current.metadata.resourceVersion)
+        throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      const next = mutate(current);
+      return { object: next ?? current, removed: next === undefined };
+    }
+    let last: KubeObject | undefined;
+    let result: Awaited<ReturnType<Storage['guaranteedUpdate']>>;
+    try {
+      result = await this.storage.guaranteedUpdate(
+        key,
+        (current) => {
+          if (!current) throw errors.notFound(r, name);
+          opts.guard?.(current);
+          last = current;
+          return mutate(current);
+        },
+        { expectedRevision: opts.expectedRevision, notFound: this.notFound(r, name) },
+      );
+    } catch (err) {
+      // Storage does not know resource names; say which object conflicted.
+      if (isConflict(err) && !(err as ApiError).status.details?.kind)
+        throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw err;
+    }
+    if (result.deleted) return { object: result.object ?? last!, removed: true };
+    return { object: result.object ?? last!, removed: false };
+  }
+
+  async update(r: ResourceInfo, ns: string | undefined, name: string, body: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
+    const obj = checkBody(r, body, { namespace: ns, name });
+    const rv = obj.metadata.resourceVersion;
+    // No resourceVersion: an unconditional update (last write wins, retried on races),
+    // which Kubernetes allows for most kinds too.
+    const expectedRevision = rv ? parseResourceVersion(rv, 'metadata.resourceVersion') : undefined;
+    const res = await this.modify(
+      r,
+      ns,
+      name,
+      (current) => {
+        const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
+        return next !== current && readyToRemove(next) ? undefined : next;
+      },
+      { expectedRevision, dryRun: opts.dryRun, guard: opts.guard },
+    );
+    return res.object;
+  }
+
+  async patch(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
+    if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch)))
+      throw errors.badRequest(`a ${type} patch must be a JSON object`);
+    const res = await this.modify(
+      r,
+      ns,
+      name,
+      (current) => {
+        const patched = applyPatch(type, current, patch);
+        const obj = checkBody(r, patched, { namespace: ns, name });
+        // A resourceVersion inside the patch is a precondition, as in Kubernetes.
+        if (obj.metadata.resourceVersion !== current.metadata.resourceVersion)
+          throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
+        const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
+        return next !== current && readyToRemove(next) ? undefined : next;
+      },
+      { dryRun: opts.dryRun, guard: opts.guard },
+    );
+    return res.object;
+  }
+
+  async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptionsParsed, guard?: (c: KubeObject) => void): Promise<DeleteResult> {
+    if (r.plural === 'namespaces' && PROTECTED_NAMESPACES.has(name)) throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    const now = this.clock.now();
+    return this.modify(
+      r,
+      ns,
+      name,
+      (current) => {
+        const plan = planDelete(r, current, opts, now);
+        if (plan.action === 'remove') return undefined;
+        if (plan.action === 'none') return current;
+        return plan.object;
+      },
+      { dryRun: opts.dryRun, guard },
+    );
+  }
+}
+
+export function applyPatch(type: PatchType, current: KubeObject, patch: unknown): unknown {
+  const base = deepClone(current);
+  switch (type) {
+    case 'merge':
+      return applyMergePatch(base, patch);
+    case 'json':
+      return applyJsonPatch(base, patch);
+    case 'strategic':
+      return applyStrategicMergePatch(base, patch);
+  }
+}
+
+/** The Status Kubernetes returns when DELETE removed an object right away. */
+export function deletedStatus(r: ResourceInfo, obj: KubeObject): Status {
+  const s = makeStatus(200, 'Unknown', '', { name: obj.metadata.name, group: r.group, kind: r.plural, uid: obj.metadata.uid });
+  s.status = 'Success';
+  delete s.reason;
+  delete s.message;
+  return s;
+}
+
+export { ApiError };

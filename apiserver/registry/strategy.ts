@@ -1,0 +1,102 @@
+// Per-kind behaviour of the generic registry, as Kubernetes' REST strategies: what is
+// reset on create, which part is "spec" (bumps generation), whether status is a
+// separate subresource, and how deletion proceeds. One strategy object per kind; the
+// generic store (store.ts) does the rest the same way for every kind.
+
+import type { KubeObject } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+
+export interface DeleteContext {
+  /** gracePeriodSeconds from DeleteOptions, if given. */
+  gracePeriodSeconds?: number;
+  nowMs: number;
+}
+
+/** What DELETE does to an object that is not yet being deleted (or already is). */
+export interface GracefulDecision {
+  /** Seconds of grace; 0 = remove now (unless finalizers remain). */
+  grace: number;
+}
+
+export interface Strategy {
+  /**
+   * Is there a spec-like part whose change bumps metadata.generation? ConfigMaps,
+   * Secrets, Endpoints and Events have none (their data is not "desired state").
+   */
+  specFields: string[];
+  /** Main endpoint keeps the stored status; /status changes only status. */
+  statusSubresource: boolean;
+  /** Called on create after defaults, before validation (e.g. reset status). */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Called on update of the main endpoint (after status was carried over). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Graceful deletion (pods): how long to wait before the object may go. */
+  gracefulDelete?(obj: KubeObject, ctx: DeleteContext): GracefulDecision;
+}
+
+export const genericStrategy: Strategy = { specFields: ['spec'], statusSubresource: false };
+
+const noSpec: Strategy = { specFields: [], statusSubresource: false };
+
+const workloadStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = {};
+  },
+};
+
+const podStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { phase: 'Pending' };
+  },
+  gracefulDelete(obj, ctx) {
+    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    // A pod that never ran anywhere (or has finished) has nothing to stop: remove now,
+    // as Kubernetes does.
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return { grace: 0 };
+    const g = ctx.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    return { grace: Math.max(0, g) };
+  },
+};
+
+const namespaceStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { phase: 'Active' };
+    // The apiserver's namespace cleanup owns this finalizer (Kubernetes' namespace controller does).
+    obj.spec = { ...(obj.spec as object | undefined), finalizers: ['kubernetes'] };
+  },
+  prepareForUpdate(obj, old) {
+    // spec.finalizers only change through the cleanup (Kubernetes: the /finalize subresource).
+    obj.spec = old.spec;
+  },
+};
+
+const nodeStrategy: Strategy = {
+  // Agents register their Node with its status (capacity) in one create, as kubelets do.
+  specFields: ['spec'],
+  statusSubresource: true,
+};
+
+const STRATEGIES: Record<string, Strategy> = {
+  pods: podStrategy,
+  deployments: workloadStrategy,
+  replicasets: workloadStrategy,
+  namespaces: namespaceStrategy,
+  nodes: nodeStrategy,
+  services: { specFields: ['spec'], statusSubresource: true },
+  configmaps: noSpec,
+  secrets: noSpec,
+  endpoints: noSpec,
+  events: noSpec,
+  leases: genericStrategy,
+};
+
+export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {
+  return STRATEGIES[resource.plural] ?? genericStrategy;
+}

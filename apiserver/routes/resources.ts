@@ -1,0 +1,200 @@
+// Resource routes: /api/v1/... and /apis/{group}/{version}/... for every kind in
+// api/resources.ts. One handler parses the path (request-info.ts), authorizes, checks
+// the verb is supported, and calls the store; subresources and watch are delegated.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors, makeStatus } from '../../api/errors.js';
+import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types.js';
+import { authorize, forbiddenError } from '../authz.js';
+import type { UserInfo } from '../auth.js';
+import { parseListOptions, queryString, type Query } from '../list-options.js';
+import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
+import { parseDeleteOptions } from '../registry/deletion.js';
+import { deletedStatus, PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
+import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
+import { serveWatch } from '../watch.js';
+import { toTable, wantsTable, type IncludeObject } from '../table.js';
+import { discoveryDocument } from './discovery.js';
+import { servePodLog } from './pod-logs.js';
+import type { ServerContext } from '../context.js';
+
+const SUB_VERBS: Record<string, Set<string>> = {
+  status: new Set(['get', 'update', 'patch']),
+  scale: new Set(['get', 'update', 'patch']),
+  binding: new Set(['create']),
+  log: new Set(['get']),
+};
+
+function patchTypeOf(req: FastifyRequest): PatchType {
+  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const t = PATCH_CONTENT_TYPES[ct];
+  if (!t)
+    throw errors.unsupportedMediaType(ct || '(none)', Object.keys(PATCH_CONTENT_TYPES));
+  return t;
+}
+
+function includeObjectOf(q: Query): IncludeObject {
+  const v = queryString(q, 'includeObject') || 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
+  return v;
+}
+
+function dryRun(q: Query): boolean {
+  return queryString(q, 'dryRun') === 'All';
+}
+
+/** A node creating a Node or Lease may only create its own. */
+function checkNodeCreate(user: UserInfo, info: ResourceRequest, body: unknown, nodeName: string): void {
+  const name = (body as KubeObject | undefined)?.metadata?.name;
+  if ((info.resource.plural === 'nodes' || info.resource.plural === 'leases') && name !== nodeName)
+    throw forbiddenError(user, { ...info, name }, `a node may only create its own ${info.resource.singular}`);
+}
+
+export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const pathname = req.url.split('?')[0]!;
+    const q = (req.query ?? {}) as Query;
+    const info = parseRequestInfo(req.method, pathname, q);
+    req.orchInfo = info;
+    if (info.type !== 'resource') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(`${req.method} is not supported on ${pathname}`);
+      return discoveryDocument(info, req.headers.host ?? '');
+    }
+    const user = req.user;
+    let guard: WriteOpts['guard'];
+    if (user) {
+      const d = authorize(user, info);
+      if (d.allowed === false) throw forbiddenError(user, info, d.reason);
+      if (d.allowed === 'if-pod-bound') {
+        const nodeName = d.nodeName;
+        guard = (current) => {
+          if ((current.spec as { nodeName?: string } | undefined)?.nodeName !== nodeName)
+            throw forbiddenError(user, info, `pod is not bound to node ${nodeName}`);
+        };
+      }
+      if (info.verb === 'create' && d.allowed === true && user.groups.includes('system:nodes'))
+        checkNodeCreate(user, info, req.body, user.name.replace(/^system:node:/, ''));
+    }
+    return dispatch(ctx, info, req, reply, q, guard);
+  };
+  for (const prefix of ['/api', '/apis']) {
+    app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler });
+    app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler });
+  }
+}
+
+async function dispatch(
+  ctx: ServerContext,
+  info: ResourceRequest,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  q: Query,
+  guard: WriteOpts['guard'],
+): Promise<unknown> {
+  const { resource: r, namespace: ns, name, subresource: sub, verb } = info;
+  const store = ctx.store;
+  const notAllowed = () =>
+    errors.methodNotAllowed(`the server does not allow this method on the requested resource (${verb} ${sub ? `${r.plural}/${sub}` : r.plural})`);
+  if (sub) {
+    if (!SUB_VERBS[sub]?.has(verb)) throw notAllowed();
+  } else if (verb !== 'watch' && !r.verbs.includes(verb as never)) throw notAllowed();
+  if ((verb === 'update' || verb === 'patch') && name === undefined) throw notAllowed();
+  if (r.namespaced && name !== undefined && ns === undefined) throw errors.notFoundMessage(`${r.plural} are namespaced: use /namespaces/{namespace}/${r.plural}/${name}`);
+  const writeOpts: WriteOpts = { subresource: sub, dryRun: dryRun(q), guard };
+
+  if (sub === 'scale') {
+    if (verb === 'get') return toScale(await store.get(r, ns, name!));
+    if (verb === 'update') return updateScale(store, r, ns!, name!, req.body, writeOpts.dryRun);
+    return patchScale(store, r, ns!, name!, patchTypeOf(req), req.body, writeOpts.dryRun);
+  }
+  if (sub === 'binding') {
+    await bindPod(store, r, ns!, name!, req.body, ctx.nowIso());
+    const s = makeStatus(201, 'Unknown', '');
+    s.status = 'Success';
+    delete s.reason;
+    delete s.message;
+    reply.code(201);
+    return s;
+  }
+  if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
+
+  const table = wantsTable(req.headers.accept) ? includeObjectOf(q) : undefined;
+  switch (verb) {
+    case 'get': {
+      const obj = await store.get(r, ns, name!);
+      return table ? toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now(), table) : obj;
+    }
+    case 'list': {
+      const list = await store.list(r, ns, parseListOptions(r, q));
+      return table ? toTable(r, list.items, list.metadata, ctx.clock.now(), table) : list;
+    }
+    case 'watch': {
+      const opts = parseListOptions(r, q);
+      if (name !== undefined) {
+        const base = opts.predicate;
+        opts.predicate = (o) => o.metadata.name === name && (!base || base(o));
+      }
+      const label = r.plural;
+      await serveWatch({
+        request: req,
+        reply,
+        storage: ctx.storage,
+        resource: r,
+        namespace: ns,
+        opts,
+        settings: ctx.watchSettings,
+        registry: ctx.watches,
+        logger: ctx.logger,
+        transform: table
+          ? (ev) => ({ type: ev.type, object: toTable(r, [ev.object], { resourceVersion: ev.object.metadata.resourceVersion }, ctx.clock.now(), table) as unknown as KubeObject })
+          : undefined,
+        onOpen: () => ctx.metrics.openWatches.inc({ resource: label }),
+        onClose: () => {
+          ctx.metrics.openWatches.dec({ resource: label });
+          ctx.metrics.requests.inc({ verb: 'WATCH', resource: label, code: '200' });
+        },
+      });
+      return reply;
+    }
+    case 'create': {
+      if (name !== undefined) throw notAllowed();
+      const obj = await store.create(r, ns, req.body, writeOpts);
+      reply.code(writeOpts.dryRun ? 200 : 201);
+      return obj;
+    }
+    case 'update':
+      return store.update(r, ns, name!, req.body, writeOpts);
+    case 'patch':
+      return store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts);
+    case 'delete': {
+      const opts = parseDeleteOptions(req.body, q);
+      const res = await store.delete(r, ns, name!, opts, guard);
+      // Pods come back as the object (as Kubernetes does); other kinds as a Success
+      // Status once removed, or the object while finalizers/grace keep it.
+      if (res.removed && r.plural !== 'pods') return deletedStatus(r, res.object);
+      return res.object;
+    }
+    case 'deletecollection':
+      return deleteCollection(ctx, r, ns, req.body, q);
+    default:
+      throw notAllowed();
+  }
+}
+
+async function deleteCollection(ctx: ServerContext, r: ResourceInfo, ns: string | undefined, body: unknown, q: Query): Promise<unknown> {
+  const listOpts = parseListOptions(r, q);
+  const delOpts = parseDeleteOptions(body, q);
+  const list = await ctx.store.list(r, ns, { ...listOpts, limit: undefined, continueToken: undefined });
+  const items: KubeObject[] = [];
+  for (const item of list.items) {
+    try {
+      const res = await ctx.store.delete(r, item.metadata.namespace, item.metadata.name!, delOpts);
+      items.push(res.object);
+    } catch (err) {
+      // Gone in the meantime: that is what the caller wanted.
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+  return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata: {}, items };
+}

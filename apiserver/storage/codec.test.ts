@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import { decodeObject, encodeObject, jsonEqual, withResourceVersion } from './codec.js';
+
+test('encodeObject strips resourceVersion and keeps everything else in order', () => {
+  const obj = { kind: 'Pod', metadata: { name: 'a', resourceVersion: '7', labels: { x: 'y' } }, spec: { z: 1 } };
+  expect(encodeObject(obj)).toBe('{"kind":"Pod","metadata":{"name":"a","labels":{"x":"y"}},"spec":{"z":1}}');
+  expect(obj.metadata.resourceVersion).toBe('7'); // the caller's object is untouched
+});
+
+test('decodeObject stamps the revision, also on objects without metadata', () => {
+  expect(decodeObject(Buffer.from('{"metadata":{"name":"a"}}'), '12').metadata).toEqual({ name: 'a', resourceVersion: '12' });
+  expect(decodeObject('{"kind":"X"}', 3).metadata).toEqual({ resourceVersion: '3' });
+});
+
+test('withResourceVersion copies metadata', () => {
+  const o = { metadata: { name: 'a', resourceVersion: '1' } };
+  const c = withResourceVersion(o, 5);
+  expect(c.metadata.resourceVersion).toBe('5');
+  expect(o.metadata.resourceVersion).toBe('1');
+});
+
+test('jsonEqual ignores key order and undefined fields, not values', () => {
+  expect(jsonEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+  expect(jsonEqual({ a: 1, u: undefined }, { a: 1 })).toBe(true);
+  expect(jsonEqual({ a: 1 }, { a: 2 })).toBe(false);
+  expect(jsonEqual([1, 2], [2, 1])).toBe(false);
+  expect(jsonEqual({ a: [] }, { a: {} })).toBe(false);
+  expect(jsonEqual({ a: null }, { a: {} })).toBe(false);
+  expect(jsonEqual({ a: 1 }, { a: 1, b: 0 })).toBe(false);
+});

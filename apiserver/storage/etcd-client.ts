@@ -1,0 +1,161 @@
+// The etcd3 client, configured for an apiserver: bounded call times, no hidden retries
+// of writes, no circuit breaker that keeps failing after etcd is back, fast watch
+// reconnects. And the one mapping from etcd/gRPC failures to API errors.
+
+import { Etcd3, isRecoverableError, ClientClosedError, GRPCUnavailableError, GRPCDeadlineExceededError, type IOptions } from 'etcd3';
+import { ApiError, errors } from '../../api/errors.js';
+
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type Policy = NonNullable<FaultHandling['global']>;
+type Backoff = NonNullable<FaultHandling['watchBackoff']>;
+
+/**
+ * A policy that just runs the call. etcd3's defaults are a 3x global retry (which can
+ * apply a write twice when a response is lost) and a per-host circuit breaker that
+ * refuses calls for 5 s after 3 failures (so the apiserver would keep answering 503 for
+ * a while after etcd returns). We retry where it is safe, in etcd-storage.ts, instead.
+ */
+function passThroughPolicy(): Policy {
+  const noopEvent = () => ({ dispose: () => undefined });
+  const policy = {
+    onSuccess: noopEvent,
+    onFailure: noopEvent,
+    execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> =>
+      Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
+  };
+  return policy as unknown as Policy;
+}
+
+/**
+ * The global policy with several endpoints: a call that could not even connect (so
+ * etcd never saw it, and repeating it cannot apply a write twice) is tried again on the
+ * next endpoint. Anything else is not retried here.
+ */
+function nextEndpointPolicy(attempts: number): Policy {
+  if (attempts <= 1) return passThroughPolicy();
+  const noopEvent = () => ({ dispose: () => undefined });
+  const policy = {
+    onSuccess: noopEvent,
+    onFailure: noopEvent,
+    execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
+      const ctx = { signal: signal ?? new AbortController().signal };
+      for (let i = 1; ; i++) {
+        try {
+          return await fn(ctx);
+        } catch (err) {
+          if (i >= attempts || !isNeverSentError(err)) throw err;
+        }
+      }
+    },
+  };
+  return policy as unknown as Policy;
+}
+
+/** The request never reached etcd: the connection could not be established. */
+export function isNeverSentError(err: unknown): boolean {
+  return err instanceof Error && /No connection established|ECONNREFUSED/.test(err.message);
+}
+
+/** Watch-stream reconnect delays: 100 ms doubling to a 1 s cap (etcd3's default caps at 30 s). */
+class CappedBackoff {
+  constructor(private readonly attempt = 0) {}
+  get duration(): number {
+    return Math.min(1000, 100 * 2 ** this.attempt);
+  }
+  next(): CappedBackoff {
+    return new CappedBackoff(Math.min(this.attempt + 1, 10));
+  }
+}
+
+export interface EtcdClientOptions {
+  endpoints: string[];
+  dialTimeoutMs?: number;
+  /** Upper bound of any unary call (ms). */
+  requestTimeoutMs?: number;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+}
+
+export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
+  const timeout = opts.requestTimeoutMs ?? 5000;
+  const options: IOptions = {
+    hosts: opts.endpoints,
+    dialTimeout: opts.dialTimeoutMs ?? 5000,
+    faultHandling: {
+      host: () => passThroughPolicy(),
+      global: nextEndpointPolicy(opts.endpoints.length),
+      watchBackoff: new CappedBackoff() as unknown as Backoff,
+    },
+    // Streams (watches) live long; unary calls get a deadline so an unreachable etcd
+    // turns into a 503 in bounded time instead of a hung request.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    grpcOptions: {
+      // A 10k-pod list is well over grpc's default 4 MiB receive limit.
+      'grpc.max_receive_message_length': -1,
+      'grpc.max_send_message_length': -1,
+      // Reconnect quickly once etcd is back (grpc's default backoff grows to 120 s).
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      // Notice a dead peer on idle watch streams (etcd allows pings every 5 s).
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5000,
+      'grpc.keepalive_permit_without_calls': 1,
+    },
+  };
+  if (opts.tls?.ca) {
+    options.credentials = { rootCertificate: opts.tls.ca, privateKey: opts.tls.key, certChain: opts.tls.cert };
+  }
+  return new Etcd3(options);
+}
+
+/** Raised by withTimeout when our own bound fires first. */
+export class EtcdTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer from etcd within ${ms} ms`);
+    this.name = 'EtcdTimeoutError';
+  }
+}
+
+/** Belt and braces over the gRPC deadline: some failures (dialing) are not covered by it. */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EtcdTimeoutError(ms)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export function isCompactedError(err: unknown): boolean {
+  return err instanceof Error && /required revision has been compacted/.test(err.message);
+}
+
+export function isFutureRevisionError(err: unknown): boolean {
+  return err instanceof Error && /required revision is a future revision/.test(err.message);
+}
+
+/** True for failures that mean "etcd is not reachable right now" (→ 503). */
+export function isUnavailableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err instanceof EtcdTimeoutError ||
+    err instanceof GRPCUnavailableError ||
+    err instanceof GRPCDeadlineExceededError ||
+    err instanceof ClientClosedError ||
+    isRecoverableError(err) ||
+    // "Received HTTP status code": something that is not etcd answers at the endpoint.
+    /ECONNREFUSED|No connection established|Deadline exceeded|UNAVAILABLE|Failed to connect|Received HTTP status code/i.test(err.message)
+  );
+}
+
+export const UNAVAILABLE_HINT = 'the apiserver will recover by itself when etcd returns';
+
+/**
+ * Every error that leaves the storage layer is an ApiError: ours pass through, an
+ * unreachable etcd is 503, anything else from etcd is a 500 with etcd's message.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (isCompactedError(err)) return errors.expired(`The resourceVersion for the provided list is too old: ${msg}`);
+  if (isUnavailableError(err)) return errors.unavailable(`etcd is unavailable: ${msg}; ${UNAVAILABLE_HINT}`);
+  return errors.internal(`etcd error: ${msg}`);
+}

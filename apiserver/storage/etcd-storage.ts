@@ -1,0 +1,341 @@
+// The Storage contract (types.ts) over etcd, through etcd3's raw KV client.
+//
+// ERRORS (for the HTTP layer): every method rejects with an ApiError only, ready to be
+// sent as a Status:
+//   - create on an existing key     → 409 AlreadyExists  `pods "web" already exists`
+//   - expectedRevision mismatch     → 409 Conflict       `Operation cannot be fulfilled on
+//                                     pods "web": the object has been modified; please apply
+//                                     your changes to the latest version and try again`
+//   - errors thrown by the caller's own update()/notFound() callbacks are rethrown as is
+//   - guaranteedUpdate on a missing key with opts.notFound → whatever notFound() returns;
+//     with expectedRevision and no notFound → 404 NotFound `pods "web" not found`
+//   - list: malformed continue token → 400; compacted continue revision → 410 Expired;
+//     revision ahead of etcd → 504 Timeout (Kubernetes' "Too large resource version")
+//   - etcd unreachable → 503 ServiceUnavailable "etcd is unavailable: ...", within
+//     requestTimeoutMs (default 5 s); the same instance works again once etcd is back.
+// Resource names in messages come from the key ('/registry/{group?}/{plural}/{ns?}/{name}',
+// see keys.ts); the HTTP layer may rewrite them if it knows better.
+//
+// Objects returned are fresh copies (parsed per call) with metadata.resourceVersion = the
+// etcd mod revision; the stored JSON never contains resourceVersion.
+
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { CompareResult, CompareTarget } from 'etcd3';
+import { errors } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import type { Logger } from '../../client/logger.js';
+import { silentLogger } from '../../client/logger.js';
+import { decodeObject, encodeObject, jsonEqual, withResourceVersion } from './codec.js';
+import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
+import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
+import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
+import { WatchHub, type WatchHubOptions } from './watch-hub.js';
+
+export interface EtcdStorageOptions {
+  endpoints: string[];
+  /** Replaces the leading '/registry' of every key (see keys.ts). Default '/registry'. */
+  prefix?: string;
+  logger?: Logger;
+  dialTimeoutMs?: number;
+  /** Bound on every unary etcd call; past it the call fails with 503. Default 5000. */
+  requestTimeoutMs?: number;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** Latency hook for metrics (op: create/get/list/update/delete/...); no prom-client here. */
+  observe?: (op: string, seconds: number, ok: boolean) => void;
+  /** Watch fan-out tuning (buffer sizes, progress interval); defaults suit production. */
+  watch?: WatchHubOptions;
+  /** Max read-modify-write attempts of guaranteedUpdate/delete under contention. */
+  maxRetries?: number;
+}
+
+const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
+/** Unlimited lists are read in chunks of this many keys, all at one revision. */
+const LIST_CHUNK = 10_000;
+
+interface Current {
+  kv: IKeyValue;
+  mod: number;
+}
+
+export class EtcdStorage implements Storage {
+  private readonly client: Etcd3;
+  private readonly keys: KeyMapper;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly observeHook?: EtcdStorageOptions['observe'];
+  private readonly hub: WatchHub;
+  private closed = false;
+
+  constructor(opts: EtcdStorageOptions) {
+    this.keys = new KeyMapper(opts.prefix ?? DEFAULT_PREFIX);
+    this.log = opts.logger ?? silentLogger();
+    this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.maxRetries = opts.maxRetries ?? 100;
+    this.observeHook = opts.observe;
+    this.client = createEtcdClient({
+      endpoints: opts.endpoints,
+      dialTimeoutMs: opts.dialTimeoutMs,
+      requestTimeoutMs: this.timeoutMs,
+      tls: opts.tls,
+    });
+    this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), opts.watch);
+  }
+
+  /** Runs one storage operation: bounded time, metrics, every error an ApiError. */
+  private async op<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const start = process.hrtime.bigint();
+    let ok = false;
+    try {
+      if (this.closed) throw errors.unavailable('storage is closed');
+      const res = await withTimeout(fn(), this.timeoutMs + 1000);
+      ok = true;
+      return res;
+    } catch (err) {
+      if (err instanceof CallerError) throw err.err;
+      const apiErr = toApiError(err);
+      if (apiErr.code >= 500) this.log.warn({ op: name, err: (err as Error).message }, 'etcd operation failed');
+      throw apiErr;
+    } finally {
+      this.observeHook?.(name, Number(process.hrtime.bigint() - start) / 1e9, ok);
+    }
+  }
+
+  private async readKey(etcdKey: Buffer): Promise<Current | undefined> {
+    const res = await this.client.kv.range({ key: etcdKey });
+    const kv = res.kvs[0];
+    return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return this.op('create', async () => {
+      const k = Buffer.from(this.keys.toEtcd(key));
+      const value = encodeObject(obj);
+      const res = await this.client.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
+        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        failure: [],
+      });
+      if (!res.succeeded) {
+        const d = describeKey(key);
+        throw errors.alreadyExists(d.resource, d.name);
+      }
+      return decodeObject(value, res.header.revision);
+    });
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    return this.op('get', async () => {
+      const cur = await this.readKey(Buffer.from(this.keys.toEtcd(key)));
+      return cur ? decodeObject(cur.kv.value, cur.mod) : undefined;
+    });
+  }
+
+  async list(prefix: string, opts: StorageListOptions = {}): Promise<ListResult> {
+    return this.op('list', () => this.listInner(prefix, opts));
+  }
+
+  private async listInner(prefix: string, opts: StorageListOptions): Promise<ListResult> {
+    const etcdPrefix = this.keys.toEtcdPrefix(prefix);
+    const prefixBuf = Buffer.from(etcdPrefix);
+    const end = prefixRangeEnd(prefixBuf);
+    let rev = opts.revision && opts.revision > 0 ? opts.revision : 0;
+    let start = prefixBuf;
+    if (opts.continueToken) {
+      const tok = decodeContinue(opts.continueToken);
+      rev = tok.rev;
+      start = Buffer.concat([prefixBuf, Buffer.from(tok.start)]);
+    }
+    const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : 0;
+    const pred = opts.predicate;
+    const items: KubeObject[] = [];
+    let readRev = rev;
+    // Batch size: exactly `limit` without a predicate (one request per page); with one,
+    // start at limit and grow, since many keys may be filtered out.
+    let batch = limit > 0 ? limit : LIST_CHUNK;
+    for (;;) {
+      let res;
+      try {
+        res = await this.client.kv.range({ key: start, range_end: end, revision: readRev, limit: batch });
+      } catch (err) {
+        if (isCompactedError(err) && opts.continueToken) {
+          throw errors.expired(
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          );
+        }
+        if (isCompactedError(err)) throw errors.expired(`too old resource version: ${readRev}`);
+        if (isFutureRevisionError(err)) throw errors.timeout(`Too large resource version: ${readRev}`);
+        throw err;
+      }
+      if (readRev === 0) readRev = Number(res.header.revision);
+      const kvs = res.kvs;
+      for (let i = 0; i < kvs.length; i++) {
+        const kv = kvs[i]!;
+        const obj = decodeObject(kv.value, kv.mod_revision);
+        if (pred && !pred(obj)) continue;
+        items.push(obj);
+        if (limit > 0 && items.length === limit) {
+          const hasMore = i < kvs.length - 1 || res.more;
+          if (!hasMore) return { items, revision: readRev };
+          const next = Buffer.concat([kv.key, Buffer.from([0])]);
+          const out: ListResult = {
+            items,
+            revision: readRev,
+            continueToken: encodeContinue({ rev: readRev, start: next.subarray(prefixBuf.length).toString('utf8') }),
+          };
+          // Only exact without a predicate (Kubernetes omits it with selectors too).
+          if (!pred) out.remainingItemCount = Number(res.count) - (i + 1);
+          return out;
+        }
+      }
+      if (!res.more || kvs.length === 0) return { items, revision: readRev };
+      start = Buffer.concat([kvs[kvs.length - 1]!.key, Buffer.from([0])]);
+      if (limit > 0) batch = Math.min(LIST_CHUNK, batch * 2);
+    }
+  }
+
+  async guaranteedUpdate(
+    key: string,
+    update: (current: KubeObject | undefined) => KubeObject | undefined | Promise<KubeObject | undefined>,
+    opts: { expectedRevision?: number; notFound?: () => Error } = {},
+  ): Promise<{ object: KubeObject | undefined; changed: boolean; deleted: boolean }> {
+    return this.op('update', async () => {
+      const k = Buffer.from(this.keys.toEtcd(key));
+      let cur = await this.readKey(k);
+      for (let attempt = 0; ; attempt++) {
+        if (!cur && opts.notFound) throw new CallerError(opts.notFound());
+        if (opts.expectedRevision !== undefined) {
+          if (!cur) {
+            const d = describeKey(key);
+            throw errors.notFound(d.resource, d.name);
+          }
+          if (cur.mod !== opts.expectedRevision) throw this.conflict(key);
+        }
+        const currentObj = cur ? decodeObject(cur.kv.value, cur.mod) : undefined;
+        let next: KubeObject | undefined;
+        try {
+          next = await update(currentObj);
+        } catch (err) {
+          throw new CallerError(err);
+        }
+        if (next === undefined) {
+          if (!cur) return { object: undefined, changed: false, deleted: false };
+          const res = await this.client.kv.txn({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
+            success: [{ request_delete_range: { key: k, prev_kv: true } }],
+            failure: [{ request_range: { key: k } }],
+          });
+          if (res.succeeded) {
+            return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
+          }
+          cur = this.failureCurrent(res.responses);
+        } else {
+          const value = encodeObject(next);
+          // No-op: nothing written, resourceVersion unchanged. The string compare is the
+          // fast path; the structural one tolerates a different key order.
+          if (cur && (value === cur.kv.value.toString('utf8') || jsonEqual(JSON.parse(value), JSON.parse(cur.kv.value.toString('utf8'))))) {
+            return { object: decodeObject(cur.kv.value, cur.mod), changed: false, deleted: false };
+          }
+          const expectMod = cur ? cur.mod : 0;
+          const res = await this.client.kv.txn({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
+            success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+            failure: [{ request_range: { key: k } }],
+          });
+          if (res.succeeded) return { object: decodeObject(value, res.header.revision), changed: true, deleted: false };
+          cur = this.failureCurrent(res.responses);
+        }
+        // Lost a race: with a client-given revision that is the client's conflict;
+        // otherwise try again on the state the failed txn just read.
+        if (opts.expectedRevision !== undefined) throw this.conflict(key);
+        if (attempt + 1 >= this.maxRetries) throw this.conflict(key);
+        if (attempt >= 3) await sleep(Math.random() * Math.min(50, 2 * attempt));
+      }
+    });
+  }
+
+  async delete(key: string, opts: { expectedRevision?: number } = {}): Promise<KubeObject | undefined> {
+    return this.op('delete', async () => {
+      const k = Buffer.from(this.keys.toEtcd(key));
+      let cur = await this.readKey(k);
+      for (let attempt = 0; ; attempt++) {
+        if (!cur) return undefined;
+        if (opts.expectedRevision !== undefined && cur.mod !== opts.expectedRevision) throw this.conflict(key);
+        const res = await this.client.kv.txn({
+          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
+          success: [{ request_delete_range: { key: k, prev_kv: true } }],
+          failure: [{ request_range: { key: k } }],
+        });
+        if (res.succeeded) return decodeObject(cur.kv.value, res.header.revision);
+        if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
+        cur = this.failureCurrent(res.responses);
+      }
+    });
+  }
+
+  private failureCurrent(responses: { response_range?: { kvs: IKeyValue[] } }[]): Current | undefined {
+    const kv = responses[0]?.response_range?.kvs[0];
+    return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
+  }
+
+  private conflict(key: string) {
+    const d = describeKey(key);
+    return errors.conflict(d.resource, d.name, CONFLICT_WHY);
+  }
+
+  watch(prefix: string, fromRevision: number, handlers: StorageWatchHandlers): StorageWatcher {
+    return this.hub.watch(this.keys.toEtcdPrefix(prefix), fromRevision, handlers);
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.op('revision', async () => {
+      const res = await this.client.kv.range({ key: Buffer.from(this.keys.prefix + '/'), count_only: true });
+      return Number(res.header.revision);
+    });
+  }
+
+  async compact(revision: number): Promise<void> {
+    return this.op('compact', async () => {
+      try {
+        await this.client.kv.compact({ revision, physical: true });
+      } catch (err) {
+        if (isCompactedError(err)) return; // already compacted that far
+        throw err;
+      }
+    });
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      await withTimeout(this.client.kv.range({ key: Buffer.from(this.keys.prefix + '/'), count_only: true }, { deadline: Date.now() + 2000 }), 2500);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Number of live shared etcd watches and subscribers (for tests and metrics). */
+  watchStats(): { feeds: number; subscribers: number; dedicated: number } {
+    return this.hub.stats();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.hub.close();
+    this.client.close();
+  }
+}
+
+/** An error from the caller's callbacks: handed back untouched, not mapped to a Status. */
+class CallerError {
+  constructor(readonly err: unknown) {}
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function createEtcdStorage(opts: EtcdStorageOptions): Promise<EtcdStorage> {
+  return new EtcdStorage(opts);
+}

@@ -1,0 +1,4 @@
+// The storage layer's public face: the contract and the etcd implementation.
+export type * from './types.js';
+export { createEtcdStorage, EtcdStorage, type EtcdStorageOptions } from './etcd-storage.js';
+export type { WatchHubOptions } from './watch-hub.js';

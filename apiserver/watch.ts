@@ -1,0 +1,182 @@
+// HTTP watch streams: newline-delimited JSON events over chunked HTTP, headers flushed at
+// once and each event written (so flushed) as it happens. Selectors are applied per
+// watcher, including the transitions Kubernetes reports: an object that stops matching
+// is sent as DELETED, one that starts matching as ADDED. A watcher whose socket cannot
+// keep up is cut off (the client resumes from its last resourceVersion) rather than
+// buffered without bound.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError, makeStatus, type Status } from '../api/errors.js';
+import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
+import type { KubeObject, WatchEvent } from '../api/types.js';
+import type { Storage, StorageEvent } from './storage/types.js';
+import type { ListOptionsParsed } from './list-options.js';
+import { parseResourceVersion } from './list-options.js';
+import { collectionPrefix } from './registry/keys.js';
+
+export interface WatchSettings {
+  /** Upper bound of a watch's life; the real bound is drawn in [max, 2·max) like Kubernetes' minRequestTimeout. */
+  maxSeconds: number;
+  bookmarkIntervalMs: number;
+  /** Bytes buffered for one slow watcher before it is disconnected. */
+  maxBufferedBytes: number;
+  random: () => number;
+}
+
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
+  maxSeconds: 1800,
+  bookmarkIntervalMs: 60_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  random: Math.random,
+};
+
+/** Tracks open watches so shutdown can end them and metrics can count them. */
+export class WatchRegistry {
+  private readonly open = new Set<() => void>();
+  add(stop: () => void): () => void {
+    this.open.add(stop);
+    return () => this.open.delete(stop);
+  }
+  get size(): number {
+    return this.open.size;
+  }
+  closeAll(): void {
+    for (const stop of [...this.open]) stop();
+  }
+}
+
+/**
+ * Map a storage event to what this watcher sees, given its predicate; undefined = skip.
+ */
+export function filterEvent(ev: StorageEvent, predicate?: (o: KubeObject) => boolean): WatchEvent | undefined {
+  if (!predicate) return { type: ev.type, object: ev.object };
+  const now = safeMatch(predicate, ev.object);
+  if (ev.type === 'ADDED') return now ? { type: 'ADDED', object: ev.object } : undefined;
+  const before = ev.prevObject ? safeMatch(predicate, ev.prevObject) : ev.type === 'DELETED' ? now : false;
+  if (ev.type === 'DELETED') return before || now ? { type: 'DELETED', object: ev.object } : undefined;
+  if (now && before) return { type: 'MODIFIED', object: ev.object };
+  if (now) return { type: 'ADDED', object: ev.object };
+  if (before) return { type: 'DELETED', object: ev.object };
+  return undefined;
+}
+
+function safeMatch(p: (o: KubeObject) => boolean, o: KubeObject): boolean {
+  try {
+    return p(o);
+  } catch {
+    return false;
+  }
+}
+
+function errorStatus(err: unknown): Status {
+  if (err instanceof ApiError) return err.status;
+  return makeStatus(500, 'InternalError', 'watch failed: internal error');
+}
+
+export interface ServeWatchArgs {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  storage: Storage;
+  resource: ResourceInfo;
+  namespace?: string;
+  opts: ListOptionsParsed;
+  settings: WatchSettings;
+  registry: WatchRegistry;
+  logger: Logger;
+  /** Applied to ADDED/MODIFIED/DELETED events before sending (e.g. Table rows for kubectl). */
+  transform?: (ev: WatchEvent) => WatchEvent;
+  onOpen?: () => void;
+  onClose?: () => void;
+}
+
+export async function serveWatch(a: ServeWatchArgs): Promise<void> {
+  const { storage, resource, opts, settings } = a;
+  const prefix = collectionPrefix(resource, a.namespace);
+  let fromRevision: number;
+  let initial: KubeObject[] = [];
+  // Listing happens before any byte is sent, so an etcd outage is still a plain 503 Status.
+  if (opts.resourceVersion === undefined || opts.resourceVersion === '0') {
+    const list = await storage.list(prefix, { predicate: opts.predicate });
+    initial = list.items;
+    fromRevision = list.revision;
+  } else {
+    fromRevision = parseResourceVersion(opts.resourceVersion);
+  }
+
+  a.reply.hijack();
+  const res = a.reply.raw;
+  const sock = a.request.raw.socket;
+  // The connection idle timeout must not kill a quiet watch; the watch has its own bound.
+  sock.setTimeout(0);
+  sock.setNoDelay(true);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  res.flushHeaders();
+
+  let closed = false;
+  let lastRevision = fromRevision;
+  const timers: NodeJS.Timeout[] = [];
+  let watcher: { close(): void } | undefined;
+
+  const finish = (destroy = false) => {
+    if (closed) return;
+    closed = true;
+    for (const t of timers) clearTimeout(t), clearInterval(t);
+    watcher?.close();
+    unregister();
+    a.onClose?.();
+    if (destroy) res.destroy();
+    else res.end();
+  };
+  const unregister = a.registry.add(() => finish());
+  a.onOpen?.();
+  res.on('close', () => finish());
+
+  const send = (ev: WatchEvent): void => {
+    if (closed) return;
+    const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
+    res.write(`${JSON.stringify(out)}\n`);
+    if (res.writableLength > settings.maxBufferedBytes) {
+      a.logger.warn({ resource: resource.plural, buffered: res.writableLength }, 'watcher too slow, disconnecting');
+      finish(true);
+    }
+  };
+
+  for (const obj of initial) send({ type: 'ADDED', object: obj });
+
+  // timeoutSeconds=0 means "no preference" (as client-go sends it); the server bound still applies.
+  const serverMax = settings.maxSeconds * (1 + settings.random());
+  const max = opts.timeoutSeconds ? Math.min(opts.timeoutSeconds, serverMax) : serverMax;
+  timers.push(setTimeout(() => finish(), Math.max(0, max * 1000)));
+  if (opts.allowWatchBookmarks) {
+    const bookmark = () =>
+      send({
+        type: 'BOOKMARK',
+        object: { kind: resource.kind, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: String(lastRevision) } },
+      });
+    timers.push(setInterval(bookmark, settings.bookmarkIntervalMs));
+  }
+  if (closed) return;
+
+  watcher = storage.watch(prefix, fromRevision, {
+    onEvent: (ev) => {
+      if (closed) return;
+      if (ev.revision > lastRevision) lastRevision = ev.revision;
+      const out = filterEvent(ev, opts.predicate);
+      if (out) send(out);
+    },
+    onError: (err) => {
+      if (closed) return;
+      send({ type: 'ERROR', object: errorStatus(err) as unknown as KubeObject });
+      finish();
+    },
+    onProgress: (rev) => {
+      if (rev > lastRevision) lastRevision = rev;
+    },
+  });
+  if (closed) watcher.close();
+}

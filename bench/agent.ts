@@ -1,0 +1,226 @@
+// `npm run bench -- agent`: the node agent against the local Docker engine.
+//  1. Start-up: 30 pods bound to the node until their 30 containers run, beside 30
+//     parallel `docker run -d` of the same image and command (baseline). Both are timed to
+//     the 30th container `start` event of Docker's event stream. Target ratio ≤ 1.2.
+//  2. Self-healing: `kill` (Docker API) of a managed container until the replacement's
+//     `start` event, 20 times. Target median < 500 ms.
+//  3. Memory: agent RSS once 100 pods run and a few resyncs passed. Target < 80 MB.
+// The apiserver (+ etcd) runs in this process; the agent is its own OS process
+// (dist/agent/main.js), so its RSS is its own. Options: --quick (10 pods / 5 kills / 30 pods).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from '../api/types.js';
+import { ApiClient } from '../client/rest-client.js';
+import { startTestApiServer } from '../test/helpers/apiserver.js';
+import { freePort } from '../test/helpers/ports.js';
+import { median } from './lib/stats.js';
+import { MB, readRss } from './lib/rss.js';
+import { renderTable, type ResultRow } from './lib/table.js';
+import type { Bench, BenchContext } from './lib/types.js';
+
+const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
+const IMAGE = 'orch.local/busybox:latest';
+
+function dockerApi(method: string, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: SOCKET, method, path: p }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface StartEvent {
+  id: string;
+  labels: Record<string, string>;
+  at: number;
+}
+
+/** Docker `start` events of containers with the label, as they happen. */
+function watchStarts(label: string, onStart: (e: StartEvent) => void): () => void {
+  const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start'], label: [label] }));
+  const req = http.request({ socketPath: SOCKET, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
+    let buf = '';
+    res.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!line.trim()) continue;
+        const ev = JSON.parse(line) as { id: string; Actor?: { Attributes?: Record<string, string> } };
+        onStart({ id: ev.id, labels: ev.Actor?.Attributes ?? {}, at: performance.now() });
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return () => req.destroy();
+}
+
+function dockerCli(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('docker', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args.join(' ')}: ${err.trim()}`))));
+  });
+}
+
+async function removeLabelled(label: string): Promise<void> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+  const list = JSON.parse((await dockerApi('GET', `/containers/json?all=1&filters=${filters}`)).body) as { Id: string }[];
+  await Promise.all(list.map((c) => dockerApi('DELETE', `/containers/${c.Id}?force=1&v=1`)));
+}
+
+function waitCount(what: string, count: () => number, n: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const t = setInterval(() => {
+      if (count() >= n) {
+        clearInterval(t);
+        resolve();
+      } else if (Date.now() > deadline) {
+        clearInterval(t);
+        reject(new Error(`timed out waiting for ${what}: ${count()}/${n}`));
+      }
+    }, 5);
+  });
+}
+
+function agentEntry(): string[] {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const js = path.resolve(here, '../agent/main.js');
+  if (fs.existsSync(js)) return [process.execPath, js];
+  // Run from sources (vite-node) when not built.
+  return [path.resolve(here, '../node_modules/.bin/vite-node'), path.resolve(here, '../agent/main.ts')];
+}
+
+function pod(name: string, node: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+  };
+}
+
+async function run(ctx: BenchContext): Promise<number> {
+  const quick = ctx.args.includes('--quick');
+  const N = quick ? 10 : 30;
+  const KILLS = quick ? 5 : 20;
+  const MANY = quick ? 30 : 100;
+  const runId = crypto.randomBytes(3).toString('hex');
+  const node = `bench-${runId}`;
+  const baseLabel = `orch.bench=${runId}`;
+
+  const img = await dockerApi('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
+  if (img.status !== 200) throw new Error(`${IMAGE} missing: run scripts/build-test-images.sh`);
+
+  // Baseline: N parallel `docker run -d`.
+  ctx.cleanup.add('baseline containers', () => removeLabelled(baseLabel));
+  let baseStarts = 0;
+  const stopBase = watchStarts(baseLabel, () => baseStarts++);
+  await new Promise((r) => setTimeout(r, 200));
+  const b0 = performance.now();
+  await Promise.all(Array.from({ length: N }, () => dockerCli(['run', '-d', '--label', baseLabel, IMAGE, 'sleep', '3600'])));
+  await waitCount('baseline starts', () => baseStarts, N, 60_000);
+  const baselineMs = performance.now() - b0;
+  stopBase();
+  await removeLabelled(baseLabel);
+  ctx.say(`baseline: ${N} parallel docker run -d → all running in ${baselineMs.toFixed(0)} ms`);
+
+  // Cluster: apiserver in-process, agent as its own process.
+  const api = await startTestApiServer({ nodeNames: [node] });
+  ctx.cleanup.add('apiserver', () => api.stop());
+  ctx.cleanup.add('agent containers', () => removeLabelled(`orch.io/node=${node}`));
+  const admin = new ApiClient({ server: api.url, token: api.token });
+  const tokenFile = path.join(ctx.workDir, 'token');
+  fs.writeFileSync(tokenFile, api.nodeTokens[node]!);
+  const [cmd, ...pre] = agentEntry();
+  const logFile = fs.openSync(path.join(ctx.workDir, 'agent.log'), 'a');
+  const agent: ChildProcess = spawn(
+    cmd!,
+    [...pre, '--server', api.url, '--token-file', tokenFile, '--node-name', node, '--node-ip', '127.0.0.1', '--root-dir', path.join(ctx.workDir, 'agent'),
+      '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--log-level', 'warn'],
+    { stdio: ['ignore', logFile, logFile] },
+  );
+  ctx.cleanup.add('agent', async () => {
+    if (agent.exitCode !== null) return;
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent.once('exit', r));
+  });
+  const ready = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const n = await admin.nodes.get(node);
+      if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
+    } catch {
+      /* not registered yet */
+    }
+    if (Date.now() > ready) throw new Error('agent did not register its node within 60 s (see agent.log: --keep)');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // 1. N pods → N running containers.
+  const starts = new Map<string, StartEvent>();
+  const byPod = new Map<string, StartEvent[]>();
+  const stopAgentEvents = watchStarts(`orch.io/node=${node}`, (e) => {
+    starts.set(e.id, e);
+    const key = e.labels['orch.io/pod'] ?? '';
+    (byPod.get(key) ?? byPod.set(key, []).get(key)!).push(e);
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const a0 = performance.now();
+  await Promise.all(Array.from({ length: N }, (_, i) => admin.pods.create(pod(`p-${i}`, node))));
+  await waitCount('agent starts', () => starts.size, N, 120_000);
+  const agentMs = performance.now() - a0;
+  ctx.say(`orch: ${N} pods bound → all containers running in ${agentMs.toFixed(0)} ms`);
+
+  // 2. kill → replacement.
+  const healMs: number[] = [];
+  for (let k = 0; k < KILLS; k++) {
+    const name = `p-${k % N}`;
+    const list = byPod.get(name)!;
+    const victim = list[list.length - 1]!;
+    const before = list.length;
+    const t0 = performance.now();
+    await dockerApi('POST', `/containers/${victim.id}/kill`);
+    await waitCount(`replacement of ${name}`, () => byPod.get(name)!.length - before, 1, 30_000);
+    healMs.push(byPod.get(name)!.at(-1)!.at - t0);
+    // Let the agent settle (status write, cleanup) so kills do not overlap.
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const healMedian = median(healMs);
+  ctx.say(`orch: kill → replacement running, median of ${KILLS}: ${healMedian.toFixed(0)} ms (min ${Math.min(...healMs).toFixed(0)}, max ${Math.max(...healMs).toFixed(0)})`);
+
+  // 3. RSS with MANY pods.
+  await Promise.all(Array.from({ length: MANY - N }, (_, i) => admin.pods.create(pod(`q-${i}`, node))));
+  await waitCount('all pods running', () => byPod.size - (byPod.has('') ? 1 : 0), MANY, 300_000);
+  await new Promise((r) => setTimeout(r, 12_000)); // a resync or two with everything running
+  const rss = readRss(agent.pid!).rss;
+  ctx.say(`orch: agent RSS with ${MANY} pods: ${(rss / MB).toFixed(1)} MB`);
+  stopAgentEvents();
+
+  const rows: ResultRow[] = [
+    { metric: `${N} pods → running`, unit: 'ms', orch: Math.round(agentMs), baseline: Math.round(baselineMs), target: Math.round(baselineMs * 1.2), direction: 'lower', note: `baseline: ${N} parallel \`docker run -d\`; both timed to the last container start event; target = 1.2 × baseline` },
+    { metric: 'docker kill → replacement (median)', unit: 'ms', orch: Math.round(healMedian), target: 500, direction: 'lower', note: `${KILLS} kills via the Docker API, timed to the replacement's start event` },
+    { metric: `agent RSS, ${MANY} pods`, unit: 'MB', orch: Number((rss / MB).toFixed(1)), target: 80, direction: 'lower' },
+  ];
+  ctx.say('');
+  ctx.say(renderTable('agent (local Docker engine)', rows));
+  return 0;
+}
+
+export const bench: Bench = {
+  description: '30 pods → running vs 30 docker run -d, docker kill → replacement, agent RSS with 100 pods',
+  run,
+};

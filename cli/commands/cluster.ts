@@ -1,0 +1,135 @@
+// `orch up`, `orch down`, `orch status`: a local cluster in one command.
+
+import { Command } from 'commander';
+import fs from 'node:fs';
+import { ApiClient } from '../../client/rest-client.js';
+import type { Client } from '../../client/types.js';
+import { homePaths } from '../up/home.js';
+import { readClusterState, removeClusterState } from '../up/cluster-state.js';
+import { isAlive, stopProcess } from '../up/processes.js';
+import { up, runningCluster } from '../up/up.js';
+import { readConfigFile } from '../client-config.js';
+import { formatTable } from '../printers/table.js';
+import { printObjects } from '../printers/print.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function localClient(): Client | undefined {
+  const cfg = readConfigFile(homePaths().config);
+  const ctx = cfg.contexts.local;
+  return ctx ? new ApiClient({ server: ctx.server, token: ctx.token, ca: ctx.caPem, timeoutMs: 5000 }) : undefined;
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('Start a complete local cluster (etcd, apiserver, scheduler, controller manager, agents) in $ORCH_HOME (default ~/.orch)')
+    .option('--api-port <port>', 'port of the API server (HTTPS)', '6443')
+    .option('--etcd-port <port>', 'client port of etcd (the peer port is the next one)', '23790')
+    .option('--nodes <n>', 'number of agents (nodes) on the local Docker engine', '1')
+    .option('--foreground', 'stay attached; Ctrl-C stops the cluster')
+    .option('--log-level <level>', 'log level of the components', 'info')
+    .option('--timeout <seconds>', 'how long to wait for the nodes to become Ready', '90')
+    .action(async (flags: { apiPort: string; etcdPort: string; nodes: string; foreground?: boolean; logLevel: string; timeout: string }) => {
+      const num = (v: string, what: string, min: number, max: number) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
+        return n;
+      };
+      const state = await up(
+        {
+          apiPort: num(flags.apiPort, '--api-port', 1, 65535),
+          etcdPort: num(flags.etcdPort, '--etcd-port', 1, 65534),
+          nodes: num(flags.nodes, '--nodes', 1, 20),
+          foreground: Boolean(flags.foreground),
+          logLevel: flags.logLevel,
+          timeoutSeconds: num(flags.timeout, '--timeout', 1, 3600),
+        },
+        out,
+      );
+      const p = homePaths();
+      out('');
+      out(`orch cluster is up: API at ${state.server}, ${state.nodes.length === 1 ? `node ${state.nodes[0]}` : `nodes ${state.nodes.join(', ')}`} Ready.`);
+      out(`  state and logs:  ${p.home} (logs in ${p.logs})`);
+      out('  try:             orch apply -f docs/examples/web.yaml --wait && orch get pods');
+      out(`  kubectl:         KUBECONFIG=${p.kubeconfig} kubectl get nodes`);
+      out('  stop:            orch down');
+      if (flags.foreground) {
+        out('Running in the foreground; press Ctrl-C to stop the cluster.');
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await down({ purge: false });
+      }
+    });
+}
+
+async function purgeWorkloads(client: Client): Promise<void> {
+  out('Deleting workloads so the agents remove their containers');
+  for (const d of (await client.deployments.list()).items) await client.deployments.delete(d.metadata.name!, d.metadata.namespace).catch(() => undefined);
+  for (const r of (await client.replicasets.list()).items) await client.replicasets.delete(r.metadata.name!, r.metadata.namespace).catch(() => undefined);
+  for (const p of (await client.pods.list()).items) await client.pods.delete(p.metadata.name!, p.metadata.namespace, { gracePeriodSeconds: 5 }).catch(() => undefined);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const left = (await client.pods.list()).items.length;
+    if (!left) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  out('  (some pods were still terminating after 60s; their containers may remain)');
+}
+
+async function down(opts: { purge: boolean }): Promise<void> {
+  const p = homePaths();
+  const state = readClusterState(p.clusterState);
+  if (!state) {
+    out(`No cluster started from ${p.home} is running.`);
+    return;
+  }
+  if (opts.purge) {
+    const client = localClient();
+    if (client) await purgeWorkloads(client).catch((e) => out(`  could not delete workloads: ${(e as Error).message}`));
+  }
+  for (const c of [...state.components].reverse()) {
+    const r = await stopProcess(c.pid);
+    out(`${c.name.padEnd(28)} ${r === 'not-running' ? 'was not running' : r}`);
+  }
+  removeClusterState(p.clusterState);
+  out(opts.purge ? 'Cluster stopped and its pods removed.' : 'Cluster stopped. Containers of running pods were left running: `orch up` adopts them again, `orch down --purge` removes them.');
+}
+
+export function downCommand(): Command {
+  return new Command('down')
+    .description('Stop the local cluster started by `orch up` (pods keep running unless --purge)')
+    .option('--purge', 'delete all workloads first, so their containers are removed')
+    .action(async (flags: { purge?: boolean }) => down({ purge: Boolean(flags.purge) }));
+}
+
+export function statusCommand(): Command {
+  return new Command('status').description('Show the components of the local cluster and its nodes').action(async () => {
+    const p = homePaths();
+    const state = readClusterState(p.clusterState);
+    if (!state) {
+      out(`No cluster started from ${p.home}. Start one with \`orch up\`.`);
+      process.exitCode = 1;
+      return;
+    }
+    out(`API server: ${state.server}   (started ${state.startedAt})`);
+    out(formatTable(['COMPONENT', 'PID', 'STATUS', 'LOG'], state.components.map((c) => [c.name, String(c.pid), isAlive(c.pid) ? 'running' : 'stopped', c.log])));
+    if (!runningCluster(p)) {
+      process.exitCode = 1;
+      return;
+    }
+    const client = localClient();
+    if (!client) return;
+    try {
+      const nodes = await client.nodes.list();
+      out('');
+      out(printObjects(nodes.items, 'Node', { format: 'table' }));
+    } catch (err) {
+      out(`cannot list nodes: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+    if (!fs.existsSync(p.kubeconfig)) out(`(no kubeconfig at ${p.kubeconfig})`);
+  });
+}

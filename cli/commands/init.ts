@@ -1,0 +1,243 @@
+// `orch init`: a local CA, the apiserver's serving certificate and a bearer-token file,
+// so the apiserver can start with HTTPS and authentication from day one.
+//
+// Idempotent on purpose: running it again reuses the CA (every client that trusts it keeps
+// working), re-issues the server certificate only when it is missing, not signed by the
+// CA, about to expire or lacking a requested name, and only adds tokens that are missing.
+// --force starts over (new CA, certificate and tokens).
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import {
+  appendTokenEntries,
+  certificateSANs,
+  generateCA,
+  generateServerCert,
+  generateToken,
+  normalizeIP,
+  readTokenFile,
+  serverSANs,
+  writeSecretFile,
+  writeTokenFile,
+  type CertAndKey,
+  type TokenEntry,
+} from '../../apiserver/pki.js';
+
+export const PKI_FILES = {
+  caCert: 'ca.crt',
+  caKey: 'ca.key',
+  serverCert: 'apiserver.crt',
+  serverKey: 'apiserver.key',
+  tokens: 'tokens.csv',
+} as const;
+
+/** Identities `orch init` provisions (besides one per node). */
+export const ADMIN_USER = 'admin';
+export const SCHEDULER_USER = 'system:scheduler';
+export const CONTROLLER_MANAGER_USER = 'system:controller-manager';
+export const MASTERS_GROUP = 'system:masters';
+export const NODES_GROUP = 'system:nodes';
+export const nodeUser = (name: string): string => `system:node:${name}`;
+
+export interface InitOptions {
+  dir: string;
+  hostnames?: string[];
+  ips?: string[];
+  nodes?: string[];
+  force?: boolean;
+  /** Now, injectable so expiry decisions are testable. */
+  now?: () => number;
+}
+
+export interface InitResult {
+  dir: string;
+  caCreated: boolean;
+  serverCertCreated: boolean;
+  /** Why the server certificate was (re)issued, when it was. */
+  serverCertReason?: string;
+  tokensAdded: string[];
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; tokens: string };
+}
+
+/** $ORCH_HOME/pki, else ~/.orch/pki. */
+export function defaultPkiDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.ORCH_HOME || path.join(os.homedir(), '.orch'), 'pki');
+}
+
+// Node names become user names and object names: same rule as Kubernetes (DNS-1123 subdomain).
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export function checkNodeName(name: string): void {
+  if (name.length > 253 || !NODE_NAME.test(name)) {
+    throw new Error(`invalid node name ${JSON.stringify(name)}: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`);
+  }
+}
+
+function filesIn(dir: string): InitResult['files'] {
+  return {
+    caCert: path.join(dir, PKI_FILES.caCert),
+    caKey: path.join(dir, PKI_FILES.caKey),
+    serverCert: path.join(dir, PKI_FILES.serverCert),
+    serverKey: path.join(dir, PKI_FILES.serverKey),
+    tokens: path.join(dir, PKI_FILES.tokens),
+  };
+}
+
+function writePublicFile(file: string, content: string): void {
+  fs.writeFileSync(file, content, { mode: 0o644 });
+}
+
+/** Keep the existing CA unless forced; a half-present CA is an error, not something to paper over. */
+function ensureCA(files: InitResult['files'], force: boolean): { ca: CertAndKey; created: boolean } {
+  const hasCert = fs.existsSync(files.caCert);
+  const hasKey = fs.existsSync(files.caKey);
+  if (!force && hasCert && hasKey) {
+    const ca = { certPem: fs.readFileSync(files.caCert, 'utf8'), keyPem: fs.readFileSync(files.caKey, 'utf8') };
+    const x = new crypto.X509Certificate(ca.certPem);
+    if (!x.checkPrivateKey(crypto.createPrivateKey(ca.keyPem))) {
+      throw new Error(`${files.caKey} does not belong to ${files.caCert}; fix the files or run with --force to create a new CA`);
+    }
+    return { ca, created: false };
+  }
+  if (!force && (hasCert || hasKey)) {
+    const missing = hasCert ? files.caKey : files.caCert;
+    throw new Error(`${missing} is missing but its pair exists; restore it or run with --force to create a new CA`);
+  }
+  const ca = generateCA({ commonName: 'orch-ca' });
+  writeSecretFile(files.caKey, ca.keyPem);
+  writePublicFile(files.caCert, ca.certPem);
+  return { ca, created: true };
+}
+
+const RENEW_BEFORE_MS = 30 * 86_400_000;
+
+/** Returns why the current server certificate cannot be kept, or undefined if it can. */
+function serverCertProblem(files: InitResult['files'], ca: CertAndKey, wanted: { dnsNames: string[]; ipAddresses: string[] }, now: number): string | undefined {
+  if (!fs.existsSync(files.serverCert) || !fs.existsSync(files.serverKey)) return 'missing';
+  const x = new crypto.X509Certificate(fs.readFileSync(files.serverCert, 'utf8'));
+  const caX = new crypto.X509Certificate(ca.certPem);
+  if (!x.checkIssued(caX) || !x.verify(caX.publicKey)) return 'not signed by the current CA';
+  if (!x.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(files.serverKey, 'utf8')))) return 'key does not match';
+  if (Date.parse(x.validTo) - now < RENEW_BEFORE_MS) return 'expires within 30 days';
+  const have = certificateSANs(x.toString());
+  const missingNames = [
+    ...wanted.dnsNames.filter((d) => !have.dnsNames.includes(d)),
+    ...wanted.ipAddresses.map(normalizeIP).filter((ip) => !have.ipAddresses.includes(ip)),
+  ];
+  if (missingNames.length > 0) return `new names: ${missingNames.join(', ')}`;
+  return undefined;
+}
+
+function newEntry(user: string, groups: string[], existing: TokenEntry[]): TokenEntry {
+  // One uid per user: a node given a second token is still the same identity.
+  const uid = existing.find((e) => e.user === user)?.uid || crypto.randomUUID();
+  return { token: generateToken(), user, uid, groups };
+}
+
+export function runInit(opts: InitOptions): InitResult {
+  const now = opts.now ?? Date.now;
+  const force = opts.force ?? false;
+  const nodes = opts.nodes ?? [];
+  nodes.forEach(checkNodeName);
+  const wanted = serverSANs({ dnsNames: opts.hostnames, ipAddresses: opts.ips }); // validates IPs before writing anything
+
+  fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const files = filesIn(opts.dir);
+  const { ca, created: caCreated } = ensureCA(files, force);
+
+  const problem = caCreated || force ? 'new CA' : serverCertProblem(files, ca, wanted, now());
+  if (problem) {
+    const server = generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: opts.hostnames, ipAddresses: opts.ips });
+    writeSecretFile(files.serverKey, server.keyPem);
+    writePublicFile(files.serverCert, server.certPem);
+  }
+
+  const existing = !force && fs.existsSync(files.tokens) ? readTokenFile(files.tokens) : [];
+  const hasUser = (u: string) => existing.some((e) => e.user === u);
+  const wantedTokens: Array<[string, string[]]> = [
+    [ADMIN_USER, [MASTERS_GROUP]],
+    // The scheduler and controller-manager get full rights until RBAC narrows them.
+    [SCHEDULER_USER, [MASTERS_GROUP]],
+    [CONTROLLER_MANAGER_USER, [MASTERS_GROUP]],
+    ...nodes.map((n): [string, string[]] => [nodeUser(n), [NODES_GROUP]]),
+  ];
+  const added = wantedTokens.filter(([u]) => !hasUser(u)).map(([u, g]) => newEntry(u, g, existing));
+  if (force || !fs.existsSync(files.tokens)) writeTokenFile(files.tokens, added);
+  else if (added.length > 0) appendTokenEntries(files.tokens, added);
+
+  return {
+    dir: opts.dir,
+    caCreated,
+    serverCertCreated: problem !== undefined,
+    serverCertReason: problem,
+    tokensAdded: added.map((e) => e.user),
+    files,
+  };
+}
+
+/** A fresh token for a node, appended to the token file (a node may hold several). */
+export function addNodeToken(dir: string, name: string): string {
+  checkNodeName(name);
+  const file = filesIn(dir).tokens;
+  if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`orch init --dir ${dir}\` first`);
+  const entry = newEntry(nodeUser(name), [NODES_GROUP], readTokenFile(file));
+  appendTokenEntries(file, [entry]);
+  return entry.token;
+}
+
+/** The first token of a user in a token file (what `orch up` hands to each process). */
+export function tokenFor(tokensFile: string, user: string): string | undefined {
+  return readTokenFile(tokensFile).find((e) => e.user === user)?.token;
+}
+
+function describe(r: InitResult): string {
+  const rel = (f: string) => path.basename(f);
+  const lines = [`orch init: PKI in ${r.dir}`];
+  lines.push(`  ${r.caCreated ? 'created' : 'reused '}  ${rel(r.files.caCert)}, ${rel(r.files.caKey)}  (certificate authority)`);
+  lines.push(
+    r.serverCertCreated
+      ? `  created  ${rel(r.files.serverCert)}, ${rel(r.files.serverKey)}  (apiserver serving certificate; ${r.serverCertReason})`
+      : `  reused   ${rel(r.files.serverCert)}, ${rel(r.files.serverKey)}  (apiserver serving certificate)`,
+  );
+  lines.push(
+    r.tokensAdded.length > 0
+      ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`
+      : `  tokens   ${rel(r.files.tokens)}: nothing to add`,
+  );
+  lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
+  lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens}`);
+  lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
+  return lines.join('\n') + '\n';
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** `out` is injectable so tests read what a user would see. */
+export function initCommand(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
+  const cmd = new Command('init')
+    .description('create a local CA, the apiserver certificate and bearer tokens (idempotent)')
+    .option('--dir <dir>', 'where to write the files (default: $ORCH_HOME/pki or ~/.orch/pki)')
+    .option('--hostname <name>', 'extra DNS name for the apiserver certificate (repeatable)', collect, [])
+    .option('--ip <address>', 'extra IP address for the apiserver certificate (repeatable)', collect, [])
+    .option('--node <name>', 'create a token for this node (repeatable)', collect, [])
+    .option('--force', 'start over: new CA, certificate and tokens', false)
+    .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean }) => {
+      const result = runInit({ dir: o.dir ?? defaultPkiDir(), hostnames: o.hostname, ips: o.ip, nodes: o.node, force: o.force });
+      out(describe(result));
+    });
+
+  cmd
+    .command('node-token')
+    .description('append a new token for a node to the token file and print it')
+    .argument('<name>', 'node name')
+    .action(function (this: Command, name: string) {
+      const dir = this.optsWithGlobals<{ dir?: string }>().dir ?? defaultPkiDir();
+      out(addNodeToken(dir, name) + '\n');
+    });
+
+  return cmd;
+}

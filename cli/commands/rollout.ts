@@ -1,0 +1,159 @@
+// `orch rollout status|history|undo|restart|pause|resume deploy/NAME`
+
+import { Command } from 'commander';
+import { resolveResourceName } from '../../api/resources.js';
+import type { Deployment, ReplicaSet } from '../../api/types.js';
+import { cliContext, splitTypeName, type CliContext } from '../context.js';
+import { formatTable } from '../printers/table.js';
+import { waitForDeployments } from '../wait-deployments.js';
+import { parseDuration } from '../duration.js';
+
+const REVISION = 'deployment.kubernetes.io/revision';
+
+function deploymentName(target: string, maybeName?: string): string {
+  const { type, name } = splitTypeName(target, maybeName);
+  const r = resolveResourceName(type);
+  if (r?.kind !== 'Deployment') throw new Error(`rollout works on deployments (deploy/NAME), not "${type}"`);
+  if (!name) throw new Error('name the deployment: deploy/NAME');
+  return name;
+}
+
+/** ReplicaSets controlled by the deployment, oldest revision first. */
+export async function ownedReplicaSets(ctx: CliContext, d: Deployment): Promise<ReplicaSet[]> {
+  const list = await ctx.client.replicasets.list({ namespace: d.metadata.namespace });
+  return list.items
+    .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.controller && o.uid === d.metadata.uid))
+    .sort((a, b) => Number(a.metadata.annotations?.[REVISION] ?? 0) - Number(b.metadata.annotations?.[REVISION] ?? 0));
+}
+
+/** The template a rollback sets: the ReplicaSet's, without the label the controller adds. */
+export function templateForRollback(rs: ReplicaSet): ReplicaSet['spec']['template'] {
+  const t = JSON.parse(JSON.stringify(rs.spec.template)) as ReplicaSet['spec']['template'];
+  if (t.metadata?.labels) delete t.metadata.labels['pod-template-hash'];
+  return t;
+}
+
+const sub = (name: string, description: string) =>
+  new Command(name).description(description).argument('<target>', 'deploy/NAME').argument('[name]');
+
+export function rolloutCommand(): Command {
+  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment');
+
+  cmd.addCommand(
+    sub('status', 'Watch the rollout until it completes (exit 1 on a progress deadline or timeout)')
+      .option('--timeout <duration>', 'give up after this long', '10m')
+      .action(async (target: string, name: string | undefined, flags: { timeout: string }, c: Command) => {
+        const ctx = cliContext(c);
+        const res = await waitForDeployments(ctx.client, [{ namespace: ctx.namespace, name: deploymentName(target, name) }], {
+          timeoutMs: parseDuration(flags.timeout),
+          isTTY: false,
+          verbose: true,
+          write: (t) => process.stdout.write(t),
+        });
+        if (!res.ok) {
+          res.failures.forEach((f) => ctx.err(`error: ${f}`));
+          process.exitCode = 1;
+        }
+      }),
+  );
+
+  cmd.addCommand(
+    sub('history', 'List the revisions of a Deployment').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+      const ctx = cliContext(c);
+      const d = await ctx.client.deployments.get(deploymentName(target, name), ctx.namespace);
+      const rss = await ownedReplicaSets(ctx, d);
+      ctx.out(`deployment.apps/${d.metadata.name}`);
+      ctx.out(
+        formatTable(
+          ['REVISION', 'REPLICASET', 'IMAGES', 'CHANGE-CAUSE'],
+          rss.map((rs) => [
+            rs.metadata.annotations?.[REVISION] ?? '?',
+            rs.metadata.name ?? '',
+            rs.spec.template.spec.containers.map((c2) => c2.image).join(','),
+            rs.metadata.annotations?.['kubernetes.io/change-cause'] ?? '<none>',
+          ]),
+        ),
+      );
+    }),
+  );
+
+  cmd.addCommand(
+    sub('undo', 'Roll back to the previous revision (or --to-revision N)')
+      .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)')
+      .action(async (target: string, name: string | undefined, flags: { toRevision?: string }, c: Command) => {
+        const ctx = cliContext(c);
+        const d = await ctx.client.deployments.get(deploymentName(target, name), ctx.namespace);
+        const rss = await ownedReplicaSets(ctx, d);
+        const revs = rss.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0));
+        const current = Math.max(0, ...revs);
+        const wanted = flags.toRevision !== undefined ? Number(flags.toRevision) : Math.max(0, ...revs.filter((r) => r !== current));
+        const rs = rss.find((x) => Number(x.metadata.annotations?.[REVISION] ?? 0) === wanted);
+        if (!rs || !wanted) throw new Error(flags.toRevision ? `revision ${flags.toRevision} not found (see orch rollout history deploy/${d.metadata.name})` : `deployment "${d.metadata.name}" has no previous revision to roll back to`);
+        if (wanted === current) {
+          ctx.out(`deployment.apps/${d.metadata.name} skipped rollback (current template already matches revision ${wanted})`);
+          return;
+        }
+        await ctx.client.deployments.patch(d.metadata.name!, ctx.namespace, { metadata: { resourceVersion: d.metadata.resourceVersion }, spec: { template: templateForRollback(rs) } }, 'merge');
+        ctx.out(`deployment.apps/${d.metadata.name} rolled back`);
+      }),
+  );
+
+  cmd.addCommand(
+    sub('restart', 'Replace every pod of the Deployment with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+      const ctx = cliContext(c);
+      const n = deploymentName(target, name);
+      await ctx.client.deployments.patch(n, ctx.namespace, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } }, 'merge');
+      ctx.out(`deployment.apps/${n} restarted`);
+    }),
+  );
+
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    cmd.addCommand(
+      sub(verb, paused ? 'Stop the rollout where it is (scaling still works)' : 'Continue a paused rollout').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+        const ctx = cliContext(c);
+        const n = deploymentName(target, name);
+        const d = await ctx.client.deployments.get(n, ctx.namespace);
+        if (Boolean(d.spec.paused) === paused) {
+          ctx.out(`deployment.apps/${n} is already ${paused ? 'paused' : 'resumed'}`);
+          return;
+        }
+        await ctx.client.deployments.patch(n, ctx.namespace, { spec: { paused } }, 'merge');
+        ctx.out(`deployment.apps/${n} ${paused ? 'paused' : 'resumed'}`);
+      }),
+    );
+  }
+  return cmd;
+}
+
+export function setCommand(): Command {
+  const cmd = new Command('set').description('Change fields of existing objects');
+  cmd.addCommand(
+    new Command('image')
+      .description('Change container images: orch set image deploy/NAME CONTAINER=IMAGE ...')
+      .argument('<target>', 'deploy/NAME')
+      .argument('<assignments...>', 'CONTAINER=IMAGE (or *=IMAGE for all containers)')
+      .action(async (target: string, assignments: string[], _f: unknown, c: Command) => {
+        const ctx = cliContext(c);
+        const n = deploymentName(target);
+        const pairs = assignments.map((a) => {
+          const i = a.indexOf('=');
+          if (i <= 0 || i === a.length - 1) throw new Error(`"${a}" is not CONTAINER=IMAGE`);
+          return [a.slice(0, i), a.slice(i + 1)] as const;
+        });
+        const d = await ctx.client.deployments.get(n, ctx.namespace);
+        const containers = d.spec.template.spec.containers.map((c2) => ({ ...c2 }));
+        for (const [name, image] of pairs) {
+          const hits = containers.filter((c2) => name === '*' || c2.name === name);
+          if (!hits.length) throw new Error(`deployment "${n}" has no container "${name}" (containers: ${containers.map((c2) => c2.name).join(', ')})`);
+          hits.forEach((h) => (h.image = image));
+        }
+        if (containers.every((c2, i) => c2.image === d.spec.template.spec.containers[i].image)) {
+          ctx.out(`deployment.apps/${n} image unchanged`);
+          return;
+        }
+        await ctx.client.deployments.update({ ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } });
+        ctx.out(`deployment.apps/${n} image updated`);
+      }),
+  );
+  return cmd;
+}

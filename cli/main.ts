@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// The `orch` binary: everyday commands for users, and the subcommands that run each
+// component of a cluster (`orch apiserver`, `orch scheduler`, `orch controller-manager`,
+// `orch agent`) or a whole local cluster (`orch up`).
+
+import { Command, CommanderError } from 'commander';
+import { ApiError } from '../api/errors.js';
+import { apiserverCommand } from '../apiserver/command.js';
+import { schedulerCommand } from '../scheduler/command.js';
+import { controllerManagerCommand } from '../controller/command.js';
+import { agentCommand } from '../agent/command.js';
+import { ManifestError } from './manifest.js';
+import { ORCH_VERSION } from './version-info.js';
+import { initCommand } from './commands/init.js';
+import { applyCommand } from './commands/apply.js';
+import { getCommand } from './commands/get.js';
+import { describeCommand } from './commands/describe.js';
+import { deleteCommand } from './commands/delete.js';
+import { logsCommand } from './commands/logs.js';
+import { scaleCommand } from './commands/scale.js';
+import { rolloutCommand, setCommand } from './commands/rollout.js';
+import { eventsCommand } from './commands/events.js';
+import { versionCommand } from './commands/version.js';
+import { configCommand } from './commands/config.js';
+import { completionCommand } from './commands/completion.js';
+import { upCommand, downCommand, statusCommand } from './commands/cluster.js';
+import { apiResourcesCommand } from './commands/api-resources.js';
+
+/** Connection flags every client command accepts (they override the config file). */
+function withConnectionFlags(cmd: Command): Command {
+  return cmd
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else "default")')
+    .option('--context <name>', 'use this context of the config file')
+    .option('-s, --server <url>', 'API server URL (overrides the context)')
+    .option('--token <token>', 'bearer token')
+    .option('--token-file <file>', 'read the bearer token from a file')
+    .option('--ca-file <file>', "CA certificate (PEM) of the server's certificate")
+    .option('--insecure-skip-tls-verify', 'do not verify the server certificate (development only)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('orch')
+    .description('orch: a small container orchestrator with a Kubernetes-shaped API.\nStart a local cluster with `orch up`, then `orch apply -f app.yaml --wait`.')
+    .version(ORCH_VERSION, '--version', 'print the client version')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false });
+
+  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
+  for (const c of everyday) program.addCommand(withConnectionFlags(c));
+  // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
+  for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {
+    for (const sc of c.commands) withConnectionFlags(sc);
+  }
+  program.addCommand(configCommand());
+  program.addCommand(upCommand());
+  program.addCommand(downCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(initCommand());
+  program.addCommand(apiserverCommand());
+  program.addCommand(schedulerCommand());
+  program.addCommand(controllerManagerCommand());
+  program.addCommand(agentCommand());
+  program.addCommand(completionCommand(() => program));
+  return program;
+}
+
+/** Errors as users should see them: the server's words (and field causes), never a stack trace. */
+export function formatError(err: unknown): string {
+  if (err instanceof ApiError) {
+    const s = err.status;
+    const lines = [`Error from server (${s.reason ?? s.code}): ${s.message ?? ''}`];
+    for (const c of s.details?.causes ?? []) {
+      if (!s.message?.includes(c.message)) lines.push(`  ${c.field ? `${c.field}: ` : ''}${c.message}`);
+    }
+    return lines.join('\n');
+  }
+  if (err instanceof ManifestError) return `error: ${err.message}`;
+  if (err instanceof Error) return `error: ${err.message}`;
+  return `error: ${String(err)}`;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (or the help/version text).
+      process.exitCode = err.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    process.stderr.write(`${formatError(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+// Run only as the entry point, so tests can import buildProgram().
+const entry = process.argv[1] ?? '';
+if (entry.endsWith('/cli/main.js') || entry.endsWith('/cli/main.ts') || entry.endsWith('/orch')) {
+  void main();
+}

@@ -1,0 +1,41 @@
+// Where `orch up` keeps a local cluster's state: $ORCH_HOME (default ~/.orch).
+//
+//   etcd/            etcd data (reused across restarts)
+//   pki/             ca.crt, ca.key, apiserver.crt/.key, agent.crt/.key, tokens.csv, *.token
+//   logs/            one log file per component
+//   run/cluster.json what is running: ports and pids (written by `orch up`, read by down/status)
+//   config.json      the orch client configuration (server, CA, token per context)
+//   kubeconfig       the same for kubectl
+
+import os from 'node:os';
+import path from 'node:path';
+
+export function orchHome(): string {
+  return process.env.ORCH_HOME && process.env.ORCH_HOME.trim() ? path.resolve(process.env.ORCH_HOME) : path.join(os.homedir(), '.orch');
+}
+
+export function homePaths(home = orchHome()) {
+  const pki = path.join(home, 'pki');
+  return {
+    home,
+    etcdData: path.join(home, 'etcd'),
+    pki,
+    caCert: path.join(pki, 'ca.crt'),
+    caKey: path.join(pki, 'ca.key'),
+    apiserverCert: path.join(pki, 'apiserver.crt'),
+    apiserverKey: path.join(pki, 'apiserver.key'),
+    agentCert: path.join(pki, 'agent.crt'),
+    agentKey: path.join(pki, 'agent.key'),
+    tokens: path.join(pki, 'tokens.csv'),
+    tokenFile: (user: string) => path.join(pki, `${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}.token`),
+    logs: path.join(home, 'logs'),
+    logFile: (component: string) => path.join(home, 'logs', `${component}.log`),
+    run: path.join(home, 'run'),
+    clusterState: path.join(home, 'run', 'cluster.json'),
+    config: path.join(home, 'config.json'),
+    kubeconfig: path.join(home, 'kubeconfig'),
+    agentRoot: (node: string) => path.join(home, 'agent', node),
+  };
+}
+
+export type HomePaths = ReturnType<typeof homePaths>;

@@ -1,0 +1,59 @@
+// What `orch up` needs from the machine, checked before anything starts, each with one
+// clear message saying what to install or start.
+
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+
+export function findBinary(name: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  return p || undefined;
+}
+
+/** The Docker socket path from DOCKER_HOST (unix://...) or the default. */
+export function dockerSocketPath(): string {
+  const h = process.env.DOCKER_HOST;
+  if (h && h.startsWith('unix://')) return h.slice('unix://'.length);
+  return '/var/run/docker.sock';
+}
+
+/** GET /_ping on the Docker socket: true when an engine answers. */
+export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+export async function checkPrerequisites(opts: { ports: { port: number; what: string }[]; dockerSocket: string }): Promise<string[]> {
+  const problems: string[] = [];
+  if (!findBinary('etcd')) {
+    problems.push('etcd is not installed (no `etcd` on PATH). On Debian/Ubuntu: apt-get install -y etcd-server');
+  }
+  if (!(await pingDocker(opts.dockerSocket))) {
+    problems.push(
+      `no Docker engine answers at ${opts.dockerSocket}. Install Docker (Debian: apt-get install -y docker.io) and start it ` +
+        '(systemctl start docker, or `dockerd &`), or point DOCKER_HOST=unix:///path/to/docker.sock at a running engine',
+    );
+  }
+  for (const { port, what } of opts.ports) {
+    if (!(await portFree(port))) problems.push(`port ${port} (${what}) is already in use: stop what uses it or choose another port (see orch up --help)`);
+  }
+  return problems;
+}

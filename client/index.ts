@@ -1,0 +1,30 @@
+// The public API of the client library: import from 'client/index.js'.
+
+export * from './types.js';
+export { createLogger, silentLogger, type Logger } from './logger.js';
+export { realClock, type Clock } from './clock.js';
+export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { ApiClient } from './rest-client.js';
+export { HttpTransport, type RequestOptions, type QueryValue } from './http-transport.js';
+export { RestResourceClient, HttpWatch, PATCH_CONTENT_TYPES } from './rest-resource-client.js';
+export { WatchEventParser, WatchDecodeError, readWatchEvents } from './watch-stream.js';
+export { Informer, type InformerOptions, type EventHandler } from './informer.js';
+export { diffList, deepFreeze, type ListDiff } from './informer-diff.js';
+export { IndexedCache } from './indexed-cache.js';
+export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
+export { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
+export { EventRecorder, type EventRecorderOptions } from './event-recorder.js';
+export { FakeClient, type FakeAction, type FakeReactor } from './fake-client.js';
+export { FakeWatch } from './fake-watch.js';
+export {
+  loadClientConfig,
+  readConfigFile,
+  writeConfigFile,
+  setContext,
+  readTokenFile,
+  defaultConfigPath,
+  orchHome,
+  type ClientFlags,
+  type ContextConfig,
+  type OrchConfigFile,
+} from './kubeconfig.js';

@@ -1,0 +1,128 @@
+// Deployment controller: handlers enqueue the Deployment a ReplicaSet (or a pod of one)
+// belongs to; reconcile claims the Deployment's ReplicaSets and runs one DeploymentSync.
+// Cache lag is handled by optimistic concurrency (every RS write carries the cached
+// resourceVersion, a stale one is a 409 and a retry) and deterministic RS names.
+
+import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
+import type { Client } from '../../client/types.js';
+import type { Clock } from '../../client/clock.js';
+import type { Logger } from '../../client/logger.js';
+import { WorkQueue, runWorkers } from '../../client/work-queue.js';
+import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
+import { ownerRefFor } from '../shared/controller-ref.js';
+import { controllerRefOf, deepClone, isEmptySelector, keyOf, selectorMatches } from '../shared/objects.js';
+import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
+import { DeploymentSync } from './sync.js';
+
+export interface DeploymentControllerDeps {
+  client: Client;
+  deployments: InformerView<Deployment>;
+  replicaSets: InformerView<ReplicaSet>;
+  pods: InformerView<Pod>;
+  recorder: Recorder;
+  clock: Clock;
+  logger: Logger;
+  workers?: number;
+  queue?: QueueView;
+}
+
+export class DeploymentController implements Controller {
+  readonly name = 'deployment';
+  private readonly queue: QueueView;
+  private readonly ownQueue?: WorkQueue<string>;
+
+  constructor(private readonly deps: DeploymentControllerDeps) {
+    if (deps.queue) this.queue = deps.queue;
+    else this.queue = this.ownQueue = new WorkQueue<string>({ clock: deps.clock });
+    ensureNamespaceIndex(deps.deployments);
+    ensureNamespaceIndex(deps.replicaSets);
+    ensureNamespaceIndex(deps.pods);
+    deps.deployments.addEventHandler({
+      onAdd: (d) => this.queue.add(keyOf(d)),
+      onUpdate: (_o, d) => this.queue.add(keyOf(d)),
+      onDelete: (d) => this.queue.add(keyOf(d)),
+    });
+    deps.replicaSets.addEventHandler({
+      onAdd: (rs) => this.onReplicaSet(rs),
+      onUpdate: (o, rs) => {
+        if (o.metadata.resourceVersion === rs.metadata.resourceVersion) return;
+        const a = this.ownerOf(o);
+        if (a && a !== this.ownerOf(rs)) this.queue.add(keyOf(a));
+        this.onReplicaSet(rs);
+      },
+      onDelete: (rs) => this.onReplicaSet(rs),
+    });
+    // Recreate waits until the old pods are gone: their deletion is what wakes it up.
+    deps.pods.addEventHandler({
+      onDelete: (p) => {
+        const ref = controllerRefOf(p);
+        if (ref?.kind !== 'ReplicaSet') return;
+        const rs = deps.replicaSets.get(`${p.metadata.namespace}/${ref.name}`);
+        const d = rs && rs.metadata.uid === ref.uid ? this.ownerOf(rs) : undefined;
+        if (d && d.spec.strategy?.type === 'Recreate') this.queue.add(keyOf(d));
+      },
+    });
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    if (!this.ownQueue) throw new Error('deployment controller built with an external queue cannot start()');
+    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => this.reconcile(k), this.deps.logger, signal);
+  }
+
+  private ownerOf(rs: ReplicaSet): Deployment | undefined {
+    const ref = controllerRefOf(rs);
+    if (!ref || ref.kind !== 'Deployment') return undefined;
+    const d = this.deps.deployments.get(`${rs.metadata.namespace}/${ref.name}`);
+    return d && d.metadata.uid === ref.uid ? d : undefined;
+  }
+
+  private onReplicaSet(rs: ReplicaSet): void {
+    const d = this.ownerOf(rs);
+    if (d) return this.queue.add(keyOf(d));
+    if (controllerRefOf(rs)) return;
+    for (const x of this.deps.deployments.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '')) {
+      if (!isEmptySelector(x.spec.selector) && selectorMatches(x.spec.selector, rs.metadata.labels)) this.queue.add(keyOf(x));
+    }
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const cached = this.deps.deployments.get(key);
+    if (!cached) return;
+    const d = deepClone(cached);
+    if (isEmptySelector(d.spec.selector)) {
+      // Selecting everything would adopt every ReplicaSet in the namespace: refuse.
+      this.deps.recorder.record(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
+        d.status = { ...(d.status ?? {}), observedGeneration: d.metadata.generation };
+        await this.deps.client.deployments.updateStatus(d);
+      }
+      return;
+    }
+    const ns = d.metadata.namespace ?? '';
+    const rsList = await claimObjects({
+      owner: d,
+      ownerRef: ownerRefFor(d, 'apps/v1', 'Deployment'),
+      selector: d.spec.selector,
+      candidates: this.deps.replicaSets.byIndex(NAMESPACE_INDEX, ns),
+      rc: this.deps.client.replicasets,
+      ownerStillExists: freshOwnerCheck(this.deps.client.deployments, d),
+    });
+    const uids = new Set(rsList.map((rs) => rs.metadata.uid!));
+    const podMap = new Map<string, Pod[]>();
+    for (const p of this.deps.pods.byIndex(NAMESPACE_INDEX, ns)) {
+      const ref = controllerRefOf(p);
+      if (!ref || !uids.has(ref.uid)) continue;
+      const list = podMap.get(ref.uid) ?? [];
+      list.push(p);
+      podMap.set(ref.uid, list);
+    }
+    const sync = new DeploymentSync(
+      { client: this.deps.client, recorder: this.deps.recorder, logger: this.deps.logger, now: () => this.deps.clock.now() },
+      d,
+      rsList.map((rs) => deepClone(rs)),
+      podMap,
+    );
+    const { recheckAfterMs } = await sync.run();
+    if (recheckAfterMs !== undefined) this.queue.addAfter(key, recheckAfterMs);
+  }
+}

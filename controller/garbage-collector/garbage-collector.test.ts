@@ -1,0 +1,98 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { KubeObject, Pod, ReplicaSet } from '../../api/types.js';
+import { RESOURCES } from '../../api/resources.js';
+import { FakeClient } from '../../client/fake-client.js';
+import { FakeClock } from '../../client/fake-clock.js';
+import { silentLogger } from '../../client/logger.js';
+import { MemoryInformer, RecordingQueue, syncInformer } from '../shared/testing.js';
+import { FOREGROUND, GarbageCollector, ORPHAN } from './controller.js';
+
+const rs = (name: string, extra: Partial<ReplicaSet['metadata']> = {}): ReplicaSet => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra },
+  spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [] } } },
+});
+const pod = (name: string, ownerName: string, ownerUid: string, block = true): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: ownerName, uid: ownerUid, controller: true, blockOwnerDeletion: block }] },
+  spec: { containers: [] },
+});
+
+describe('GarbageCollector', () => {
+  let client: FakeClient;
+  let queue: RecordingQueue;
+  let gc: GarbageCollector;
+  const infs = new Map<string, MemoryInformer<KubeObject>>();
+  const sync = async () => {
+    for (const [plural, inf] of infs) await syncInformer(client, plural, inf);
+  };
+  const drain = async () => {
+    for (let i = 0; i < 5; i++) {
+      await sync();
+      for (const k of queue.take()) await gc.reconcile(k);
+    }
+    await sync();
+  };
+
+  beforeEach(() => {
+    const clock = new FakeClock();
+    client = new FakeClient({ clock });
+    queue = new RecordingQueue();
+    infs.clear();
+    for (const p of ['deployments', 'replicasets', 'pods']) infs.set(p, new MemoryInformer());
+    gc = new GarbageCollector({
+      client,
+      clock,
+      logger: silentLogger(),
+      queue,
+      resources: [...infs].map(([plural, informer]) => ({ info: RESOURCES.find((r) => r.plural === plural)!, informer })),
+    });
+  });
+
+  it('deletes dependents whose owner is gone or has another uid, keeps those with a live owner', async () => {
+    client.seed([rs('live'), pod('kept', 'live', 'uid-live'), pod('dangling', 'gone', 'uid-gone'), pod('recreated', 'live', 'uid-old-incarnation')]);
+    await drain();
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name).sort()).toEqual(['dangling', 'recreated']);
+    expect(client.peek('pods', 'kept', 'default')).toBeDefined();
+  });
+
+  it('confirms with a live GET before deleting when the owner is only missing from the cache', async () => {
+    client.seed([rs('fresh'), pod('child', 'fresh', 'uid-fresh')]);
+    // owner's informer lags: only pods are synced
+    await syncInformer(client, 'pods', infs.get('pods')!);
+    for (const k of queue.take()) await gc.reconcile(k);
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
+    expect(client.actionsFor('get', 'replicasets')).toHaveLength(1);
+  });
+
+  it('orphan: removes the ownerReference from dependents, then the finalizer', async () => {
+    client.seed([rs('owner', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [ORPHAN] }), pod('a', 'owner', 'uid-owner'), pod('b', 'owner', 'uid-owner')]);
+    await drain();
+    expect(client.peek<Pod>('pods', 'a', 'default')!.metadata.ownerReferences).toEqual([]);
+    expect(client.peek<Pod>('pods', 'b', 'default')!.metadata.ownerReferences).toEqual([]);
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([]);
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
+  });
+
+  it('foreground: deletes dependents first and removes the finalizer only when blocking dependents are gone', async () => {
+    client.seed([rs('owner', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [FOREGROUND] }), pod('a', 'owner', 'uid-owner')]);
+    // Keep the pod "terminating" instead of deleted: the finalizer must stay.
+    client.prependReactor('delete', 'pods', (a) => {
+      const p = client.peek<Pod>('pods', a.name!, 'default')!;
+      return { ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:01Z' } };
+    });
+    await sync();
+    for (const k of queue.take()) await gc.reconcile(k);
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['a']);
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([FOREGROUND]);
+    await client.resource('pods').patch('a', 'default', { metadata: { deletionTimestamp: '2026-01-01T00:00:01Z' } }, 'merge');
+    await sync();
+    queue.take();
+    // The agent confirms: the pod disappears → the owner is looked at again and released.
+    infs.get('pods')!.replaceAll([]);
+    for (const k of queue.take()) await gc.reconcile(k);
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Lease, Node, Pod } from '../../api/types.js';
+import { FakeClient } from '../../client/fake-client.js';
+import { FakeClock } from '../../client/fake-clock.js';
+import { silentLogger } from '../../client/logger.js';
+import { isoSeconds } from '../shared/objects.js';
+import { MemoryInformer, RecordingRecorder, syncInformer } from '../shared/testing.js';
+import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
+import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
+
+const node = (name: string, ready: 'True' | 'False' = 'True'): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name },
+  spec: {},
+  status: { conditions: [{ type: 'Ready', status: ready, reason: 'AgentReady', lastHeartbeatTime: '2026-01-01T00:00:00Z' }] },
+});
+const lease = (name: string, renew: string): Lease => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  metadata: { name, namespace: NODE_LEASE_NAMESPACE },
+  spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: renew },
+});
+const pod = (name: string, nodeName: string, tolerations?: Pod['spec']['tolerations']): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { nodeName, containers: [{ name: 'c', image: 'x' }], ...(tolerations ? { tolerations } : {}) },
+  status: { phase: 'Running' },
+});
+
+describe('evictionDeadline', () => {
+  const taint = { key: TAINT_UNREACHABLE, effect: 'NoExecute' as const, timeAdded: '2026-01-01T00:00:00Z' };
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  it('uses the default timeout without a toleration, tolerationSeconds when one matches, never for an unlimited one', () => {
+    expect(evictionDeadline(pod('a', 'n'), [taint], 10_000, t0)).toBe(t0 + 10_000);
+    expect(evictionDeadline(pod('a', 'n', [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]), [taint], 10_000, t0)).toBe(t0 + 60_000);
+    expect(evictionDeadline(pod('a', 'n', [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' }]), [taint], 10_000, t0)).toBeUndefined();
+    expect(evictionDeadline(pod('a', 'n', [{ operator: 'Exists' }]), [taint], 10_000, t0)).toBeUndefined();
+    expect(evictionDeadline(pod('a', 'n', [{ key: 'other', operator: 'Exists' }]), [taint], 10_000, t0)).toBe(t0 + 10_000);
+  });
+});
+
+describe('NodeLifecycleController', () => {
+  let clock: FakeClock;
+  let client: FakeClient;
+  let nodes: MemoryInformer<Node>;
+  let leases: MemoryInformer<Lease>;
+  let pods: MemoryInformer<Pod>;
+  let recorder: RecordingRecorder;
+  let ctrl: NodeLifecycleController;
+  const sync = async () => {
+    await syncInformer(client, 'nodes', nodes);
+    await syncInformer(client, 'leases', leases);
+    await syncInformer(client, 'pods', pods);
+  };
+  const renew = async (name: string) => {
+    const l = await client.leases.get(name, NODE_LEASE_NAMESPACE);
+    l.spec.renewTime = new Date(clock.now()).toISOString();
+    await client.leases.update(l);
+  };
+  const pass = async () => {
+    await sync();
+    await ctrl.monitor();
+    await sync();
+  };
+  const n = (name: string) => client.peek<Node>('nodes', name)!;
+
+  beforeEach(() => {
+    clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    client = new FakeClient({ clock });
+    nodes = new MemoryInformer();
+    leases = new MemoryInformer();
+    pods = new MemoryInformer();
+    recorder = new RecordingRecorder();
+    ctrl = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger() });
+  });
+
+  async function seedCluster(names: string[]) {
+    client.seed(names.map((x) => node(x)));
+    client.seed(names.map((x) => lease(x, '2026-01-01T00:00:00Z')));
+    client.seed([pod('p1', 'n1'), pod('p2', 'n1', [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }]), pod('q1', 'n2')]);
+    await pass();
+  }
+
+  it('a node whose lease stops being renewed gets Ready=Unknown, the unreachable taint, and its pods evicted after the timeout', async () => {
+    await seedCluster(['n1', 'n2']);
+    for (let t = 0; t < 21; t++) {
+      await clock.advance(1000);
+      await renew('n2');
+      await pass();
+    }
+    const ready = n('n1').status!.conditions!.find((c) => c.type === 'Ready')!;
+    expect(ready).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    expect(n('n1').spec.taints).toEqual([{ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: isoSeconds(clock.now()) }]);
+    expect(n('n2').spec.taints ?? []).toEqual([]);
+    expect(recorder.events.filter((e) => e.reason === 'NodeNotReady').map((e) => e.object)).toEqual(['n1']);
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
+    for (let t = 0; t < 11; t++) {
+      await clock.advance(1000);
+      await renew('n2');
+      await pass();
+    }
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['p1']);
+    expect(recorder.events.find((e) => e.reason === 'TaintManagerEviction')!.message).toBe('Marking for deletion Pod default/p1');
+    // p2 tolerates the taint for 30 s
+    for (let t = 0; t < 20; t++) {
+      await clock.advance(1000);
+      await renew('n2');
+      await pass();
+    }
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['p1', 'p2']);
+  });
+
+  it('recovers: heartbeats again → Ready restored and taint removed', async () => {
+    await seedCluster(['n1', 'n2']);
+    for (let t = 0; t < 22; t++) {
+      await clock.advance(1000);
+      await renew('n2');
+      await pass();
+    }
+    expect(n('n1').spec.taints).toHaveLength(1);
+    await renew('n1');
+    await pass();
+    expect(n('n1').status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True');
+    expect(n('n1').spec.taints).toEqual([]);
+  });
+
+  it('agent-reported Ready=False gets the not-ready taint', async () => {
+    client.seed([node('n1', 'False'), node('n2'), lease('n1', 'x'), lease('n2', 'x')]);
+    await pass();
+    expect(n('n1').spec.taints!.map((t) => t.key)).toEqual([TAINT_NOT_READY]);
+  });
+
+  it('stops evicting when every node is down (full disruption)', async () => {
+    await seedCluster(['n1', 'n2']);
+    for (let t = 0; t < 40; t++) {
+      await clock.advance(1000);
+      await pass();
+    }
+    expect(ctrl.mode).toBe('full');
+    expect(n('n1').spec.taints).toHaveLength(1);
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,53 @@
+// Shared bits of the agent e2e tests: docker CLI calls, polling, pod manifests.
+
+import { execFileSync } from 'node:child_process';
+import type { Pod } from '../../api/types.js';
+
+export function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function dockerJson<T = any>(...args: string[]): T {
+  return JSON.parse(docker(...args)) as T;
+}
+
+/** Container ids carrying every label (any state). */
+export function containersWith(labels: Record<string, string>): string[] {
+  const filters = Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]);
+  const out = docker('ps', '-aq', '--no-trunc', ...filters);
+  return out ? out.split('\n') : [];
+}
+
+export function removeContainersWith(labels: Record<string, string>): void {
+  const ids = containersWith(labels);
+  if (ids.length) docker('rm', '-f', '-v', ...ids);
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function podManifest(name: string, nodeName: string, spec: Partial<Pod['spec']> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { test: 'agent-e2e' } },
+    spec: {
+      nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      ...spec,
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// The user's path through orch, on a real cluster: `orch up` (real etcd, apiserver over
+// HTTPS, scheduler, controller manager, agent on the real Docker engine), then apply,
+// get, logs, scale, set image, rollout status/undo, delete, down; and bad manifests.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
+import { freePort } from '../helpers/ports.js';
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-cli-e2e-'));
+let env: NodeJS.ProcessEnv;
+/** The node name `orch up` chose (read back from the API after start). */
+let node = '';
+const orch = (args: string[], timeoutMs?: number) => runOrch(args, { env, timeoutMs });
+const ok = (r: RunResult) => {
+  if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r;
+};
+
+function dockerIds(filter: string): string[] {
+  return execFileSync('docker', ['ps', '-q', '--filter', filter], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
+  execFileSync('docker', ['tag', 'orch.local/web:latest', 'orch.local/web:v2']);
+  const apiPort = await freePort();
+  const etcdPort = await freePort();
+  env = { ORCH_HOME: home, ORCH_E2E_API_PORT: String(apiPort), ORCH_E2E_ETCD_PORT: String(etcdPort) };
+}, 120_000);
+
+afterAll(async () => {
+  await runOrch(['down', '--purge'], { env, timeoutMs: 120_000 }).catch(() => undefined);
+  // Anything left behind by a failed test: containers of this cluster's node.
+  for (const id of node ? dockerIds(`label=orch.io/node=${node}`) : []) execFileSync('docker', ['rm', '-f', id]);
+  fs.rmSync(home, { recursive: true, force: true });
+}, 180_000);
+
+describe('orch CLI on a real cluster', () => {
+  it('starts a cluster with orch up and reports it as running', async () => {
+    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!], 180_000));
+    expect(r.stdout).toMatch(/orch cluster is up: API at https:\/\/127\.0\.0\.1:\d+/);
+    expect(fs.existsSync(path.join(home, 'kubeconfig'))).toBe(true);
+    const again = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!]));
+    expect(again.stdout).toMatch(/already running/);
+    const status = ok(await orch(['status']));
+    expect(status.stdout).toMatch(/apiserver\s+\d+\s+running/);
+    expect(status.stdout).toMatch(/Ready/);
+    node = ok(await orch(['get', 'nodes', '-o', 'name'])).stdout.trim().replace(/^node\//, '');
+    expect(node).not.toBe('');
+  }, 200_000);
+
+  it('kubectl accepts the written kubeconfig', () => {
+    const out = execFileSync('kubectl', ['get', 'nodes', '--request-timeout=20s'], { env: { ...process.env, KUBECONFIG: path.join(home, 'kubeconfig') }, encoding: 'utf8' });
+    expect(out).toMatch(/Ready/);
+  });
+
+  it('applies the example with --wait and shows 3 running pods', async () => {
+    const r = ok(await orch(['apply', '-f', 'docs/examples/web.yaml', '--wait', '--timeout', '120s'], 150_000));
+    expect(r.stdout).toMatch(/deployment\.apps\/web created/);
+    expect(r.stdout).toMatch(/web: 3\/3 ready, 3\/3 updated, 3\/3 available — rolled out/);
+    const again = ok(await orch(['apply', '-f', 'docs/examples/web.yaml']));
+    expect(again.stdout).toMatch(/deployment\.apps\/web unchanged/);
+    const pods = ok(await orch(['get', 'pods', '-l', 'app=web']));
+    const running = pods.stdout.split('\n').filter((l) => /\s1\/1\s+Running\s/.test(l));
+    expect(running).toHaveLength(3);
+  }, 180_000);
+
+  it('prints container output with orch logs', async () => {
+    const wide = ok(await orch(['get', 'pods', '-l', 'app=web', '-o', 'json']));
+    const podIP = (JSON.parse(wide.stdout) as { items: { status: { podIP: string } }[] }).items[0].status.podIP;
+    // busybox httpd -v logs each request: make one so the container has output.
+    await eventually('the pod to answer HTTP', async () => ((await fetch(`http://${podIP}:8080/`)).ok ? true : undefined), 30_000);
+    const logs = await eventually('a request line in the logs', async () => {
+      const r = ok(await orch(['logs', 'deploy/web', '--tail', '50']));
+      const all = await Promise.all(
+        (JSON.parse(wide.stdout) as { items: { metadata: { name: string } }[] }).items.map(async (p) => (await orch(['logs', p.metadata.name])).stdout),
+      );
+      const text = r.stdout + all.join('');
+      return /GET \/ /.test(text) || /response/.test(text) ? text : undefined;
+    }, 30_000);
+    expect(logs).toMatch(/GET \/|response/);
+  }, 90_000);
+
+  it('scales to 5, rolls a new image through, and rolls it back', async () => {
+    ok(await orch(['scale', 'deploy/web', '--replicas', '5']));
+    ok(await orch(['rollout', 'status', 'deploy/web', '--timeout', '120s'], 150_000));
+    expect(ok(await orch(['get', 'deploy', 'web'])).stdout).toMatch(/web\s+5\/5\s+5\s+5\s/);
+
+    ok(await orch(['set', 'image', 'deploy/web', 'web=orch.local/web:v2']));
+    const st = ok(await orch(['rollout', 'status', 'deploy/web', '--timeout', '150s'], 180_000));
+    expect(st.stdout).toMatch(/successfully rolled out/);
+    const wide = ok(await orch(['get', 'deploy', 'web', '-o', 'wide']));
+    expect(wide.stdout).toMatch(/orch\.local\/web:v2/);
+    const history = ok(await orch(['rollout', 'history', 'deploy/web']));
+    expect(history.stdout).toMatch(/^1\s+/m);
+    expect(history.stdout).toMatch(/^2\s+/m);
+
+    ok(await orch(['rollout', 'undo', 'deploy/web']));
+    ok(await orch(['rollout', 'status', 'deploy/web', '--timeout', '150s'], 180_000));
+    const back = ok(await orch(['get', 'deploy', 'web', '-o', 'json']));
+    expect((JSON.parse(back.stdout) as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0].image).toBe('orch.local/web:latest');
+  }, 600_000);
+
+  it('rejects bad manifests with the file, field and line, and a non-zero exit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-bad-'));
+    const badYaml = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(badYaml, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n');
+    const r1 = await orch(['apply', '-f', badYaml]);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/broken\.yaml, document 1, line \d+: invalid YAML/);
+
+    const badField = path.join(dir, 'replicas.yaml');
+    fs.writeFileSync(badField, fs.readFileSync('docs/examples/web.yaml', 'utf8').replace('replicas: 3', 'replicas: -2').replace('name: web\n  labels', 'name: bad-web\n  labels'));
+    const r2 = await orch(['apply', '-f', badField]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/replicas\.yaml, document 1, line 13: spec\.replicas: /);
+    expect(r2.stdout).not.toMatch(/created/);
+
+    const unknownKind = path.join(dir, 'kind.yaml');
+    fs.writeFileSync(unknownKind, 'apiVersion: v1\nkind: Gizmo\nmetadata:\n  name: g\n');
+    const r3 = await orch(['apply', '-f', unknownKind]);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/kind\.yaml, document 1, line 2: kind: no resource of kind "Gizmo"/);
+
+    const r4 = await orch(['get', 'gizmos']);
+    expect(r4.code).toBe(1);
+    expect(r4.stderr).toMatch(/doesn't have a resource type "gizmos"/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('deletes the deployment and its containers, then stops the cluster', async () => {
+    ok(await orch(['delete', 'deploy', 'web', '--wait']));
+    await eventually('the web containers to be removed', async () => (dockerIds(`label=orch.io/node=${node}`).length === 0 ? true : undefined), 90_000);
+    const down = ok(await orch(['down']));
+    expect(down.stdout).toMatch(/Cluster stopped/);
+    const status = await orch(['status']);
+    expect(status.code).toBe(1);
+  }, 180_000);
+});

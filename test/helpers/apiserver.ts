@@ -1,0 +1,155 @@
+// A real apiserver for integration tests: its own etcd (unless one is given), storage
+// under a fresh prefix, an admin token and node tokens, listening on 127.0.0.1 on a free
+// port. `stop()` closes the server, the storage and (if it started it) the etcd.
+
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { silentLogger } from '../../client/logger.js';
+import { tokenAuthenticator, type TokenEntry } from '../../apiserver/auth.js';
+import { createMetrics } from '../../apiserver/metrics.js';
+import { buildServer, type BuildServerOptions } from '../../apiserver/server.js';
+import { createEtcdStorage } from '../../apiserver/storage/index.js';
+import type { Storage } from '../../apiserver/storage/types.js';
+import { startEtcd, type TestEtcd } from './etcd.js';
+
+export interface TestApiServer {
+  /** http://127.0.0.1:PORT (or https:// with tls: true). */
+  url: string;
+  /** Admin token (group system:masters): full access. */
+  token: string;
+  /** Token of user system:node:node-1 (group system:nodes): the restricted node identity. */
+  nodeToken?: string;
+  /** Node tokens by node name (nodeNames option; default ['node-1']). */
+  nodeTokens: Record<string, string>;
+  etcd: TestEtcd;
+  storage: Storage;
+  server: FastifyInstance;
+  /** With tls: true, the self-signed CA that clients must trust (PEM). */
+  ca?: string;
+  stop(): Promise<void>;
+}
+
+export interface TestApiServerOptions {
+  etcd?: TestEtcd;
+  tls?: boolean;
+  /** Nodes that get a token (user system:node:NAME, group system:nodes). */
+  nodeNames?: string[];
+  /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
+  server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
+}
+
+export async function startTestApiServer(opts: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const ownEtcd = !opts.etcd;
+  const etcd = opts.etcd ?? (await startEtcd());
+  const metrics = createMetrics({ processMetrics: false });
+  // A fresh prefix per server, so servers sharing one etcd never see each other's objects.
+  const prefix = `/t-${crypto.randomBytes(4).toString('hex')}`;
+  const storage = await createEtcdStorage({ endpoints: [etcd.endpoint], prefix, observe: metrics.observeEtcd });
+  const token = crypto.randomBytes(16).toString('hex');
+  const entries: TokenEntry[] = [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }];
+  const nodeTokens: Record<string, string> = {};
+  for (const n of opts.nodeNames ?? ['node-1']) {
+    nodeTokens[n] = crypto.randomBytes(16).toString('hex');
+    entries.push({ token: nodeTokens[n]!, user: { name: `system:node:${n}`, groups: ['system:nodes'] } });
+  }
+
+  let https: BuildServerOptions['https'];
+  let ca: string | undefined;
+  if (opts.tls) {
+    const cert = await selfSignedCert();
+    https = { key: cert.key, cert: cert.cert };
+    ca = cert.cert;
+  }
+  const server = buildServer({
+    logger: silentLogger(),
+    ...opts.server,
+    storage,
+    auth: tokenAuthenticator(entries),
+    metrics,
+    https,
+    namespaceCleanupIntervalMs: opts.server?.namespaceCleanupIntervalMs ?? 500,
+  });
+  try {
+    await server.listen({ host: '127.0.0.1', port: 0 });
+  } catch (err) {
+    await storage.close();
+    if (ownEtcd) await etcd.stop();
+    throw err;
+  }
+  const addr = server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  let stopped = false;
+  return {
+    url,
+    token,
+    nodeToken: nodeTokens[(opts.nodeNames ?? ['node-1'])[0]!],
+    nodeTokens,
+    etcd,
+    storage,
+    server,
+    ca,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      await storage.close();
+      if (ownEtcd) await etcd.stop();
+    },
+  };
+}
+
+/** A throw-away self-signed certificate for 127.0.0.1/localhost (node-forge). */
+async function selfSignedCert(): Promise<{ key: string; cert: string }> {
+  const forge = (await import('node-forge')).default;
+  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  const attrs = [{ name: 'commonName', value: 'orch-test-apiserver' }];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * One HTTP request to a test apiserver with the admin token (or `token`), JSON in and
+ * out. Non-JSON answers come back as text in `body`. For tests only: no retries.
+ */
+export async function apiRequest<T = any>(
+  s: Pick<TestApiServer, 'url' | 'token'>,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { token?: string | null; contentType?: string; rawBody?: string | Buffer } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  const token = opts.token === undefined ? s.token : opts.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload: string | Buffer | undefined;
+  if (opts.rawBody !== undefined) payload = opts.rawBody;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+  const res = await fetch(`${s.url}${path}`, { method, headers, body: payload });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
