@@ -143,7 +143,8 @@ export class Agent {
     this.events = o.runtime.events(
       { [LABEL_NODE]: o.nodeName },
       (e) => {
-        if (!['die', 'oom', 'start', 'destroy', 'stop', 'kill'].includes(e.action)) return;
+        // Not 'kill'/'stop': they come before 'die', and a sync then would only see a running container.
+        if (!['die', 'oom', 'start', 'destroy'].includes(e.action)) return;
         const ns = e.labels[LABEL_NAMESPACE];
         const pod = e.labels[LABEL_POD];
         if (ns && pod) queue.add(`${ns}/${pod}`);

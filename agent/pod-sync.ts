@@ -327,15 +327,15 @@ export class PodSync {
    * and again after a failed create, because a create that timed out may have succeeded.
    */
   private async createOnce(spec: Parameters<ContainerRuntime['create']>[0], pod: Pod, container: string, attempt: number): Promise<string> {
-    const lookup = async () =>
-      (
-        await this.o.runtime.listContainers({
-          [LABEL_NODE]: this.o.nodeName,
-          [LABEL_POD_UID]: pod.metadata.uid ?? '',
-          [LABEL_CONTAINER]: container,
-          [LABEL_ATTEMPT]: String(attempt),
-        })
-      )[0]?.id;
+    // The name is deterministic, so one inspect by name finds an earlier create; the labels
+    // confirm it is ours (same node, pod uid, container and attempt).
+    const lookup = async () => {
+      const c = await this.o.runtime.inspect(spec.name);
+      const l = c?.labels ?? {};
+      const ours =
+        l[LABEL_NODE] === this.o.nodeName && l[LABEL_POD_UID] === (pod.metadata.uid ?? '') && l[LABEL_CONTAINER] === container && l[LABEL_ATTEMPT] === String(attempt);
+      return c && ours ? c.id : undefined;
+    };
     const existing = await lookup();
     if (existing) return existing;
     try {

@@ -45,6 +45,11 @@ export interface BuildServerOptions {
   agentClient?: AgentClientOptions;
   /** Interval of the namespace cleanup loop. Default 2 s. */
   namespaceCleanupIntervalMs?: number;
+  /**
+   * Requests served at once (watches and log streams excluded); more get 429 with
+   * Retry-After, like Kubernetes' --max-requests-inflight. Default 400.
+   */
+  maxRequestsInFlight?: number;
   /** Create default, kube-system, kube-node-lease, orch-node-lease on ready. Default true. */
   bootstrapNamespaces?: boolean;
 }
@@ -88,6 +93,18 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
   registerBodyParsers(app);
   app.decorateRequest('user', undefined);
   app.decorateRequest('orchInfo', undefined);
+
+  // Shed load instead of queueing without bound: every queued request holds memory and
+  // an etcd call slot, and a client told to retry later recovers better than one timing out.
+  const maxInFlight = opts.maxRequestsInFlight ?? 400;
+  let inFlight = 0;
+  app.addHook('onRequest', async (req, reply) => {
+    const streaming = /[?&]watch=(true|1)(&|$)/.test(req.url) || req.url.split('?')[0]!.endsWith('/log');
+    if (streaming) return;
+    if (inFlight >= maxInFlight) throw errors.tooManyRequests('too many requests in flight, please try again later');
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+  });
 
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;

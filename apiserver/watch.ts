@@ -162,21 +162,29 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   }
   if (closed) return;
 
-  watcher = storage.watch(prefix, fromRevision, {
-    onEvent: (ev) => {
-      if (closed) return;
-      if (ev.revision > lastRevision) lastRevision = ev.revision;
-      const out = filterEvent(ev, opts.predicate);
-      if (out) send(out);
-    },
-    onError: (err) => {
-      if (closed) return;
-      send({ type: 'ERROR', object: errorStatus(err) as unknown as KubeObject });
-      finish();
-    },
-    onProgress: (rev) => {
-      if (rev > lastRevision) lastRevision = rev;
-    },
-  });
+  try {
+    watcher = storage.watch(prefix, fromRevision, {
+      onEvent: (ev) => {
+        if (closed) return;
+        if (ev.revision > lastRevision) lastRevision = ev.revision;
+        const out = filterEvent(ev, opts.predicate);
+        if (out) send(out);
+      },
+      onError: (err) => {
+        if (closed) return;
+        send({ type: 'ERROR', object: errorStatus(err) as unknown as KubeObject });
+        finish();
+      },
+      onProgress: (rev) => {
+        if (rev > lastRevision) lastRevision = rev;
+      },
+    });
+  } catch (err) {
+    // Headers are out: report in-band, never as an unhandled rejection.
+    a.logger.warn({ err: (err as Error).message, resource: resource.plural }, 'cannot start watch');
+    send({ type: 'ERROR', object: errorStatus(err) as unknown as KubeObject });
+    finish();
+    return;
+  }
   if (closed) watcher.close();
 }

@@ -120,8 +120,10 @@ export class LeaderElector {
     let lastRenew = this.clock.now();
     for (;;) {
       if (!(await this.sleep(this.retryPeriodMs, signal))) return true;
+      let renewedAt: number;
       for (;;) {
-        const left = this.renewDeadlineMs - (this.clock.now() - lastRenew);
+        renewedAt = this.clock.now();
+        const left = this.renewDeadlineMs - (renewedAt - lastRenew);
         if (left <= 0) return false;
         // A hung request must not keep us "leading" past the deadline: race it.
         if (await this.attemptWithin(left)) break;
@@ -133,7 +135,9 @@ export class LeaderElector {
         if (remaining <= 0) return false;
         if (!(await this.sleep(Math.min(this.retryPeriodMs, remaining), signal))) return true;
       }
-      lastRenew = this.clock.now();
+      // Count from when the attempt started: standbys time expiry from when they observe
+      // the write, which is later, so they cannot take over while we still think we lead.
+      lastRenew = renewedAt;
     }
   }
 

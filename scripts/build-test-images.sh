@@ -3,15 +3,19 @@
 # filesystem made of busybox-static (sh, sleep, httpd, wget, nc, ...) imported with
 # `docker import`. Idempotent: images that already exist are left alone.
 #   orch.local/busybox:latest  - busybox applets, default command sh
-#   orch.local/web:latest      - serves /www on port 8080 with busybox httpd
+#   orch.local/web:latest      - serves /www on port 8080 with busybox httpd; exits at
+#                                once on SIGTERM (a shell traps it: httpd as PID 1 would
+#                                ignore it and every stop would wait the grace period)
 set -euo pipefail
 DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
 BUSYBOX="$(command -v busybox || echo /bin/busybox)"
 if [ ! -x "$BUSYBOX" ]; then echo "busybox-static not found: apt-get install -y busybox-static" >&2; exit 1; fi
 if ! $DOCKER version >/dev/null 2>&1; then echo "no Docker engine answers (start one with scripts/start-dockerd.sh)" >&2; exit 1; fi
 # A dynamically linked busybox would not run inside the image (no libc there).
-if command -v file >/dev/null 2>&1 && file -L "$BUSYBOX" | grep -q 'dynamically linked'; then
-  echo "$BUSYBOX is dynamically linked: install busybox-static" >&2; exit 1
+if command -v file >/dev/null 2>&1; then
+  case "$(file -L "$BUSYBOX")" in
+    *"dynamically linked"*) echo "$BUSYBOX is dynamically linked: install busybox-static" >&2; exit 1 ;;
+  esac
 fi
 tmp=""
 trap '[ -n "$tmp" ] && rm -rf "$tmp"' EXIT
@@ -39,7 +43,7 @@ if ! image_exists orch.local/web:latest || [ "${FORCE:-}" = 1 ]; then
   tmp="$(mktemp -d)"; build_rootfs "$tmp"
   echo '<h1>Hello from orch</h1>' > "$tmp/www/index.html"
   tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' --change 'EXPOSE 8080' \
-    --change 'CMD ["/bin/httpd","-f","-v","-p","8080","-h","/www"]' - orch.local/web:latest >/dev/null
+    --change 'CMD ["/bin/sh","-c","trap \"exit 0\" TERM INT; httpd -f -v -p 8080 -h /www & wait"]' - orch.local/web:latest >/dev/null
   rm -rf "$tmp"; tmp=""; echo "built orch.local/web:latest"
 fi
 echo "images: $($DOCKER image ls --format "{{.Repository}}:{{.Tag}}" | grep "^orch.local/" | sort | tr "\n" " ")"

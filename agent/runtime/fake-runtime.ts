@@ -78,7 +78,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     this.check();
-    const c = this.containers.get(id);
+    const c = this.containers.get(id) ?? [...this.containers.values()].find((x) => x.name === id);
     return c ? { ...c } : undefined;
   }
 

@@ -36,6 +36,7 @@ describe('Deployment validation', () => {
     ['selector bad label value', (d) => (d.spec.selector.matchLabels = { app: '-x' }), 'spec.selector.matchLabels', 'FieldValueInvalid'],
     ['template missing', (d) => delete d.spec.template, 'spec.template', 'FieldValueRequired'],
     ['template no labels', (d) => delete d.spec.template.metadata, 'spec.template.metadata.labels', 'FieldValueInvalid', /selector does not match/],
+    ['template annotation key', (d) => (d.spec.template.metadata.annotations = { 'bad key': 'x' }), 'spec.template.metadata.annotations', 'FieldValueInvalid'],
     ['template container image', (d) => delete d.spec.template.spec.containers[0].image, 'spec.template.spec.containers[0].image', 'FieldValueRequired'],
     ['template no containers', (d) => (d.spec.template.spec.containers = []), 'spec.template.spec.containers', 'FieldValueRequired'],
     ['template restartPolicy', (d) => (d.spec.template.spec.restartPolicy = 'Never'), 'spec.template.spec.restartPolicy', 'FieldValueNotSupported', /"Always"/],

@@ -6,7 +6,7 @@ import { deepEqual } from '../meta.js';
 import { matchesLabels, selectorFromLabelSelector } from '../selectors/labels.js';
 import type { LabelSelector } from '../types.js';
 import { arrayField, boolField, fe, intField, isObj, objField, strField, type Obj } from './field-errors.js';
-import { validateLabels } from './meta.js';
+import { validateAnnotations, validateLabels } from './meta.js';
 import { isLabelValue, isQualifiedName } from './names.js';
 import { validatePodSpec } from './pod.js';
 
@@ -126,7 +126,10 @@ function validateReplicatedSpec(obj: Obj, kindLower: string, out: StatusCause[])
   if (!tpl) return spec;
   const tmeta = objField(tpl.metadata, 'spec.template.metadata', out);
   const labels = tmeta?.labels;
-  if (tmeta) out.push(...validateLabels(labels, 'spec.template.metadata.labels'));
+  if (tmeta) {
+    out.push(...validateLabels(labels, 'spec.template.metadata.labels'));
+    out.push(...validateAnnotations(tmeta.annotations, 'spec.template.metadata.annotations'));
+  }
   if (selectorOk) {
     const reqs = selectorFromLabelSelector(spec.selector as LabelSelector);
     const l = isObj(labels) ? (labels as Record<string, string>) : {};

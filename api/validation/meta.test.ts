@@ -123,6 +123,12 @@ describe('metadata validation', () => {
     expectCause(v('ConfigMap', cm({ name: 'y' }), old), 'metadata.name', 'FieldValueInvalid', /immutable/);
   });
 
+  it('expectCause itself fails when the cause is absent (so these tests can fail)', () => {
+    expect(() => expectCause([], 'metadata.name', 'FieldValueRequired')).toThrow(/expected FieldValueRequired at metadata.name/);
+    expect(() => expectCause([{ field: 'metadata.name', reason: 'FieldValueInvalid', message: 'x' }], 'metadata.name', 'FieldValueRequired')).toThrow();
+    expect(() => expectCause([{ field: 'a', reason: 'FieldValueInvalid', message: 'x' }], 'a', 'FieldValueInvalid', /y/)).toThrow();
+  });
+
   it('a non-object body is a cause, not a crash', () => {
     expect(v('Pod', null as unknown as AnyObj)).toHaveLength(1);
     expect(v('Pod', 'x' as unknown as AnyObj)).toHaveLength(1);

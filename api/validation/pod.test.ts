@@ -90,6 +90,16 @@ describe('pod validation (create)', () => {
       'FieldValueRequired',
     ],
     ['status.phase', (p) => (p.status = { phase: 'Done' }), 'status.phase', 'FieldValueNotSupported'],
+    [
+      'hostNetwork hostPort must equal containerPort',
+      (p) => {
+        p.spec.hostNetwork = true;
+        C(p).ports[0].hostPort = 80;
+      },
+      'spec.containers[0].ports[0].hostPort',
+      'FieldValueInvalid',
+      /hostNetwork/,
+    ],
     ['nodeName invalid', (p) => (p.spec.nodeName = 'Node_1'), 'spec.nodeName', 'FieldValueInvalid'],
   ])('%s', (_name, mutate, field, reason, msg) => {
     const p = validPod();

@@ -375,6 +375,9 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
       if (Array.isArray(c.ports)) {
         c.ports.forEach((p, j) => {
           if (!isObj(p) || typeof p.hostPort !== 'number' || p.hostPort === 0) return;
+          if (spec.hostNetwork === true && p.hostPort !== p.containerPort) {
+            out.push(fe.invalid(`${f}.ports[${j}].hostPort`, p.hostPort, 'must match `containerPort` when `hostNetwork` is true'));
+          }
           const key = `${p.hostPort}/${typeof p.protocol === 'string' ? p.protocol : 'TCP'}`;
           if (hostPorts.has(key)) out.push(fe.duplicate(`${f}.ports[${j}].hostPort`, key));
           hostPorts.add(key);

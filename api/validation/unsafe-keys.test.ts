@@ -36,7 +36,7 @@ describe('safeJsonParse', () => {
     expect(safeJsonParse('{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
   });
 
-  it.each(['{"__proto__":{"admin":true}}', '{"a":{"constructor":{}}}', '[{"prototype":1}]'])('rejects %s with 400', (text) => {
+  it.each(['{"__proto__":{"admin":true}}', '{"a":{"constructor":{}}}', '[{"prototype":1}]', '{"\\u005f_proto__":{"admin":true}}', '{"a":{"construct\\u006fr":1}}'])('rejects %s with 400', (text) => {
     let err: unknown;
     try {
       safeJsonParse(text);

@@ -29,6 +29,7 @@ export class EtcdPrefixWatch {
   last: number;
   private readonly watcher: Watcher;
   private done = false;
+  private cancelled?: Promise<void>;
 
   constructor(
     client: Etcd3,
@@ -54,7 +55,8 @@ export class EtcdPrefixWatch {
       // etcd cancels a watch when its start revision was compacted; either way the
       // caller cannot get an exact stream any more: 410 makes clients relist.
       const from = this.last === requested ? requested : this.last;
-      this.cb.onError(errors.expired(`too old resource version: ${from} (${err.message})`));
+      const reason = err.message.replace(/^Watcher canceled:\s*/, '').trim();
+      this.cb.onError(errors.expired(`too old resource version: ${from}${reason ? ` (${reason})` : ''}`));
     });
   }
 
@@ -101,9 +103,11 @@ export class EtcdPrefixWatch {
     }
   }
 
-  cancel(): void {
-    if (this.done) return;
+  /** Stops delivery at once; the promise settles when etcd confirmed (never rejects). */
+  cancel(): Promise<void> {
+    if (this.done) return this.cancelled ?? Promise.resolve();
     this.done = true;
-    this.watcher.cancel().catch((err: Error) => this.log.debug({ err: err.message }, 'etcd watch cancel failed'));
+    this.cancelled = this.watcher.cancel().catch((err: Error) => this.log.debug({ err: err.message }, 'etcd watch cancel failed'));
+    return this.cancelled;
   }
 }

@@ -75,6 +75,8 @@ export class WatchHub {
   private timer?: NodeJS.Timeout;
   private nextId = 1;
   private closed = false;
+  /** Cancellations started by close(), awaited so the etcd client closes after them. */
+  private readonly cancelling = new Set<Promise<void>>();
 
   constructor(
     private readonly client: Etcd3,
@@ -197,7 +199,7 @@ export class WatchHub {
     const w = feed.dedicated.get(sub);
     if (!w || !feed.running || feed.closed || sub.closed) return;
     if (w.last < feed.floor) return;
-    w.cancel();
+    void w.cancel();
     feed.dedicated.delete(sub);
     feed.attached.add(sub);
     sub.push(feed.ring.after(w.last));
@@ -220,8 +222,8 @@ export class WatchHub {
     feed.closed = true;
     feed.running = false;
     if (this.feeds.get(feed.prefix) === feed) this.feeds.delete(feed.prefix);
-    feed.watch?.cancel();
-    for (const w of feed.dedicated.values()) w.cancel();
+    if (feed.watch) this.cancelling.add(feed.watch.cancel());
+    for (const w of feed.dedicated.values()) this.cancelling.add(w.cancel());
     feed.dedicated.clear();
     const subs = [...feed.members];
     feed.attached.clear();
@@ -238,13 +240,13 @@ export class WatchHub {
     if (i >= 0) feed.pending.splice(i, 1);
     const w = feed.dedicated.get(sub);
     if (w) {
-      w.cancel();
+      void w.cancel();
       feed.dedicated.delete(sub);
     }
     if (feed.members.size === 0 && !feed.closed) {
       feed.closed = true;
       feed.running = false;
-      feed.watch?.cancel();
+      void feed.watch?.cancel();
       feed.ring.clear();
       if (this.feeds.get(feed.prefix) === feed) this.feeds.delete(feed.prefix);
       this.log.debug({ prefix: feed.prefix }, 'watch feed closed (no subscribers)');
@@ -299,5 +301,10 @@ export class WatchHub {
     this.stopTimer();
     for (const feed of [...this.feeds.values()]) this.failFeed(feed, errors.unavailable('storage is closing'));
     this.feeds.clear();
+    // Let etcd confirm the cancellations (bounded: etcd may be gone already).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.cancelling), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+    this.cancelling.clear();
   }
 }

@@ -15,6 +15,7 @@ const TYPE_RE = /^\{"type":"([A-Z]+)"/;
 
 export async function watchLatency(
   http: BenchHttp,
+  writer: BenchHttp,
   opts: { namespace: string; podNames: string[]; watchers: number; ratePerSec: number; durationMs: number },
 ): Promise<WatchRun> {
   const fromAck = new Samples();
@@ -52,7 +53,7 @@ export async function watchLatency(
   const writes = await runPaced({ ratePerSec: opts.ratePerSec, durationMs: opts.durationMs, maxInFlight: 64 }, async (i) => {
     const name = opts.podNames[i % opts.podNames.length]!;
     const patch = JSON.stringify({ metadata: { annotations: { 'bench.orch.io/seq': String(i), 'bench.orch.io/sent': performance.now().toFixed(3) } } });
-    const res = await http.expect('PATCH', `/api/v1/namespaces/${opts.namespace}/pods/${name}`, [200], patch, 'application/merge-patch+json');
+    const res = await writer.expect('PATCH', `/api/v1/namespaces/${opts.namespace}/pods/${name}`, [200], patch, 'application/merge-patch+json');
     const acked = performance.now();
     const m = RV_RE.exec(res.body);
     if (!m) throw new Error(`PATCH response without resourceVersion: ${res.body.slice(0, 200)}`);

@@ -34,12 +34,22 @@ export interface ApiServerProcessOptions {
   nodeArgs?: string[];
 }
 
-/** dist/cli/main.js, found relative to this compiled file (dist/bench/lib/). */
-export function cliEntry(): string {
+/**
+ * A compiled file of the project: beside this one when running from dist/bench/lib/,
+ * else (tests run the TypeScript sources) under the repository's dist/.
+ */
+function compiled(relFromRoot: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const entry = path.resolve(here, '../../cli/main.js');
-  if (!fs.existsSync(entry)) throw new Error(`${entry} not found: run \`npm run build\` first (benches run from dist/)`);
-  return entry;
+  const root = path.resolve(here, '../..');
+  const candidates = [path.join(root, relFromRoot), path.join(root, 'dist', relFromRoot)];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`${candidates.join(' or ')} not found: run \`npm run build\` first (the apiserver under test runs from dist/)`);
+  return found;
+}
+
+/** dist/cli/main.js: the real `orch` entry point. */
+export function cliEntry(): string {
+  return compiled('cli/main.js');
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -47,7 +57,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 function directEntry(): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'apiserver-main.js');
+  return compiled('bench/lib/apiserver-main.js');
 }
 
 /**

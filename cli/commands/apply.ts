@@ -42,8 +42,10 @@ export function describeApiError(item: LoadedObject, err: unknown): string {
   return `${locate(item, undefined, `${name}: ${(err as Error).message}`)}`;
 }
 
-function checkLocally(item: LoadedObject, r: ResourceInfo): string | undefined {
+function checkLocally(item: LoadedObject, r: ResourceInfo, namespace: string): string | undefined {
   const copy = JSON.parse(JSON.stringify(item.object)) as KubeObject;
+  // The server fills these in before it validates; do the same so only real mistakes show.
+  if (r.namespaced) copy.metadata.namespace = copy.metadata.namespace ?? namespace;
   applyDefaults(r, copy);
   const causes = validateObject(r, copy);
   if (!causes.length) return undefined;
@@ -55,7 +57,7 @@ export async function applyOne(ctx: CliContext, item: LoadedObject, dryRun: DryR
   const r = resourceForKind(obj.apiVersion ?? '', obj.kind ?? '');
   if (!r) throw new Error(locate(item, 'kind', `no resource of kind "${obj.kind}" in ${obj.apiVersion} (supported kinds are listed by \`orch api-resources\`)`));
   if (!obj.metadata?.name) throw new Error(locate(item, 'metadata.name', 'a name is required (apply does not support generateName)'));
-  const local = checkLocally(item, r);
+  const local = checkLocally(item, r, ctx.namespace);
   if (local) throw new Error(local);
   const desired: KubeObject = JSON.parse(JSON.stringify(obj));
   if (r.namespaced) desired.metadata.namespace = desired.metadata.namespace ?? ctx.namespace;

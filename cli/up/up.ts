@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { generateServerCert, writeSecretFile } from '../../apiserver/pki.js';
+import { generateServerCert, writeSecretFile, certificateSANs } from '../../apiserver/pki.js';
+import { detectNodeIP } from '../../agent/node-status.js';
 import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary } from './prerequisites.js';
@@ -42,14 +43,17 @@ export function runningCluster(p: HomePaths): ClusterState | undefined {
   return api && isAlive(api.pid) ? state : undefined;
 }
 
-function ensurePki(p: HomePaths, nodes: string[]): { caPem: string } {
+function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: string } {
   runInit({ dir: p.pki, nodes });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
   const caKey = fs.readFileSync(p.caKey, 'utf8');
   // The agents' log endpoint is HTTPS with a certificate from the same CA, so the
   // apiserver verifies it when it proxies `orch logs`.
-  if (!fs.existsSync(p.agentCert)) {
-    const agent = generateServerCert({ certPem: caPem, keyPem: caKey }, { commonName: 'orch-agent' });
+  // The certificate names the node's IP, which the apiserver dials; reissue it when the
+  // machine's address changed since the last `orch up`.
+  const agentNamesIP = fs.existsSync(p.agentCert) && certificateSANs(fs.readFileSync(p.agentCert, 'utf8')).ipAddresses.includes(nodeIP);
+  if (!agentNamesIP) {
+    const agent = generateServerCert({ certPem: caPem, keyPem: caKey }, { commonName: 'orch-agent', ipAddresses: [nodeIP] });
     writeSecretFile(p.agentKey, agent.keyPem);
     fs.writeFileSync(p.agentCert, agent.certPem, { mode: 0o644 });
   }
@@ -100,7 +104,8 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
 
   for (const dir of [p.home, p.logs, p.run, p.etcdData]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   out(`Preparing certificates and tokens in ${p.pki}`);
-  const { caPem } = ensurePki(p, nodes);
+  const nodeIP = detectNodeIP();
+  const { caPem } = ensurePki(p, nodes, nodeIP);
 
   const detached = !opts.foreground;
   const node = process.execPath;
@@ -164,7 +169,7 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
       return record(
         spawnComponent(
           `agent-${name}`,
-          [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--docker-socket', dockerSocket,
+          [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
             '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
             '--log-server-cert', p.agentCert, '--log-server-key', p.agentKey, '--log-server-token-file', p.tokenFile(ADMIN_USER)],
           p.logFile(`agent-${name}`),

@@ -203,6 +203,32 @@ describe('write semantics', () => {
     expect(names.size).toBe(5);
   });
 
+  test('YAML bodies are accepted', async () => {
+    const r = await req('POST', '/api/v1/namespaces/default/configmaps', undefined, {
+      rawBody: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  k: "v"\n',
+      contentType: 'application/yaml',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.data.k).toBe('v');
+  });
+
+  test('update or patch of a missing object is 404', async () => {
+    const r = await req('PUT', '/api/v1/namespaces/default/configmaps/missing', { metadata: { name: 'missing' } });
+    expect(r.status).toBe(404);
+    const p = await req('PATCH', '/api/v1/namespaces/default/configmaps/missing', { data: {} }, { contentType: 'application/merge-patch+json' });
+    expect(p.status).toBe(404);
+  });
+
+  test('delete collection with a label selector', async () => {
+    await req('POST', '/api/v1/namespaces', { metadata: { name: 'dc' } });
+    for (const [n, l] of [['a', 'x'], ['b', 'x'], ['c', 'y']]) await req('POST', '/api/v1/namespaces/dc/configmaps', { metadata: { name: n, labels: { l } } });
+    const r = await req('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=l%3Dx');
+    expect(r.status).toBe(200);
+    expect(r.body.items.map((i: any) => i.metadata.name).sort()).toEqual(['a', 'b']);
+    const left = await req('GET', '/api/v1/namespaces/dc/configmaps');
+    expect(left.body.items.map((i: any) => i.metadata.name)).toEqual(['c']);
+  });
+
   test('dryRun=All validates without storing', async () => {
     const r = await req('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { metadata: { name: 'dry' } });
     expect(r.status).toBe(200);

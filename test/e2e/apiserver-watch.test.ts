@@ -211,6 +211,9 @@ describe('watch', () => {
   });
 
   test('client disconnects free the etcd subscription and the open-watches gauge', async () => {
+    const storage = s.storage as EtcdStorage;
+    // The server's own namespace cache holds one subscription all the time.
+    const baseline = storage.watchStats().subscribers;
     const ws = await Promise.all(Array.from({ length: 10 }, () => openWatch('/api/v1/namespaces/default/pods?watch=true')));
     const metric = async () => {
       const text = (await req('GET', '/metrics')).body as string;
@@ -218,10 +221,10 @@ describe('watch', () => {
       return line ? Number(line.split(' ')[1]) : 0;
     };
     expect(await metric()).toBe(10);
+    expect(storage.watchStats().subscribers).toBe(baseline + 10);
     for (const w of ws) w.close();
-    const storage = s.storage as EtcdStorage;
     const deadline = Date.now() + 10_000;
-    while ((await metric()) !== 0 || storage.watchStats().subscribers !== 0) {
+    while ((await metric()) !== 0 || storage.watchStats().subscribers !== baseline) {
       if (Date.now() > deadline) throw new Error(`leak: gauge ${await metric()}, stats ${JSON.stringify(storage.watchStats())}`);
       await new Promise((r) => setTimeout(r, 50));
     }
