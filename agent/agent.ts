@@ -5,6 +5,7 @@
 import os from 'node:os';
 import type { Pod } from '../api/types.js';
 import { realClock, type Clock } from '../client/clock.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import type { Logger } from '../client/logger.js';
 import type { Client } from '../client/types.js';
@@ -136,6 +137,7 @@ export class Agent {
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
       backoff: new RestartBackoff(o.backoff),
+      events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
     });
 
     // Docker events reconcile the affected pod at once (a killed container is replaced

@@ -48,6 +48,7 @@ let rt: FakeRuntime;
 let client: FakeClient;
 let store: ClientStore;
 let enqueued: Array<[string, number]>;
+let events: string[];
 
 function newSync(): PodSync {
   return new PodSync({
@@ -60,6 +61,7 @@ function newSync(): PodSync {
     clock,
     logger: silentLogger(),
     hostIP: () => '10.0.0.9',
+    events: { record: (_o, type, reason, message) => events.push(`${type} ${reason} ${message}`) },
   });
 }
 
@@ -71,6 +73,7 @@ beforeEach(() => {
   client = new FakeClient({ clock });
   store = new ClientStore(client);
   enqueued = [];
+  events = [];
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -127,6 +130,8 @@ describe('PodSync', () => {
     expect(cstat.lastState.terminated?.exitCode).toBe(1);
     expect(enqueued.at(-1)![1]).toBeGreaterThanOrEqual(1000);
     expect((await ofPod('p2')).some((c) => c.state === 'running')).toBe(false);
+    expect(events).toContain('Normal Started Started container main');
+    expect(events).toContain('Warning BackOff Back-off restarting failed container main in pod p2');
 
     await clock.advance(1000);
     await sync.reconcile('default/p2');
@@ -246,5 +251,26 @@ describe('PodSync', () => {
     await sync.reconcile('default/cfg');
     const c = (await ofPod('cfg'))[0]!;
     expect(rt.containers.get(c.id)!.spec.env).toEqual(['A=yes']);
+  });
+
+  it('when the network owner is replaced, the other containers are replaced to rejoin its namespace', async () => {
+    rt.addImage('img:2');
+    client.seed([mkPod('net', { containers: [{ name: 'a', image: 'img:1', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'img:2', imagePullPolicy: 'IfNotPresent' }] })]);
+    const sync = newSync();
+    await sync.reconcile('default/net');
+    const byName = async () => Object.fromEntries((await ofPod('net')).filter((c) => c.state === 'running').map((c) => [c.labels['orch.io/container'], c]));
+    const first = await byName();
+    rt.exit(first.a!.id, 137);
+    await sync.reconcile('default/net');
+    const second = await byName();
+    expect(second.a!.id).not.toBe(first.a!.id);
+    expect(second.b!.id).not.toBe(first.b!.id);
+    expect(second.b!.networkMode).toBe(`container:${second.a!.id}`);
+    const st = podOf('net').status!.containerStatuses!;
+    expect(st.map((c) => c.restartCount)).toEqual([1, 1]);
+    // Stable afterwards: nothing else is replaced.
+    rt.calls.length = 0;
+    await sync.reconcile('default/net');
+    expect(rt.calls.filter((c) => /^(create|stop|remove)/.test(c))).toEqual([]);
   });
 });

@@ -45,6 +45,8 @@ export interface PodSyncOptions {
   hostIP?: () => string | undefined;
   backoff?: RestartBackoff;
   pullTimeoutMs?: number;
+  /** Kubernetes-style Events about pods (client/event-recorder.ts); optional. */
+  events?: { record(obj: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void };
   /** Called after a reconcile wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
 }
@@ -76,6 +78,10 @@ export class PodSync {
     this.backoff = o.backoff ?? new RestartBackoff();
     this.log = o.logger;
     this.puller = new ImagePuller(o.runtime, o.clock, (k) => o.enqueueAfter(k, 0), o.pullTimeoutMs);
+  }
+
+  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.o.events?.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
   }
 
   private nowIso(): string {
@@ -138,6 +144,7 @@ export class PodSync {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     const log = this.log.child({ pod: podKey(pod) });
     log.info({ grace, containers: containers.length }, 'stopping pod');
+    for (const c of containers.filter((x) => x.state === 'running')) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.labels[LABEL_CONTAINER]}`);
     await Promise.all(containers.filter((c) => c.state === 'running').map((c) => this.o.runtime.stop(c.id, grace)));
     await Promise.all(containers.map((c) => this.o.runtime.remove(c.id, { force: true })));
     await this.o.volumes.cleanup(uid);
@@ -230,6 +237,7 @@ export class PodSync {
               message: `back-off ${Math.ceil(this.backoff.delayFor(`${uid}/${c.name}`, cur.id, ranFor) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
             };
             this.o.enqueueAfter(key, wait + 20);
+            this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}`);
           } else createNew = true;
         }
       }
@@ -285,6 +293,7 @@ export class PodSync {
     if (!img.ok) {
       obs.waiting = { reason: img.reason, message: img.message };
       if (img.retryAfterMs !== undefined) this.o.enqueueAfter(key, img.retryAfterMs + 20);
+      if (img.reason !== 'ContainerCreating') this.event(pod, 'Warning', img.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', img.message ?? img.reason);
       return;
     }
     if (index > 0 && !ownerId) {
@@ -309,6 +318,7 @@ export class PodSync {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       obs.waiting = { reason: err.reason, message: err.message };
+      this.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
       // Config may be fixed by creating the missing ConfigMap/Secret: look again later.
       this.o.enqueueAfter(key, 5000);
       return;
@@ -320,6 +330,7 @@ export class PodSync {
     obs.restartCount = attempt;
     obs.previous = cur && isFinished(cur) ? cur : prev;
     this.log.info({ pod: key, container: c.name, attempt, containerId: id.slice(0, 12) }, 'container started');
+    this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
   }
 
   /**

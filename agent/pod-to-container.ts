@@ -242,6 +242,12 @@ export function binds(pod: Pod, c: Container, vols: VolumeSources): string[] {
   return out;
 }
 
+/** A valid hostname (DNS label, ≤ 63 chars) for the pod, as Kubernetes truncates it. */
+export function hostnameOf(pod: Pod): string {
+  const h = (pod.spec.hostname ?? pod.metadata.name ?? 'pod').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  return h.replace(/^-+|-+$/g, '') || 'pod';
+}
+
 export interface BuildInput {
   pod: Pod;
   container: Container;
@@ -285,6 +291,6 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     nanoCpus,
     binds: input.binds,
     networkMode: input.networkMode,
-    hostname: owner ? (pod.spec.hostname ?? pod.metadata.name) : undefined,
+    hostname: owner ? hostnameOf(pod) : undefined,
   };
 }

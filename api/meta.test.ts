@@ -62,7 +62,12 @@ describe('hashObject', () => {
     expect(hashObject({ a: 1 })).not.toBe(hashObject({ a: '1' }));
   });
 
-  it('has a pinned value for a known input', () => {
+  it('has pinned literal values (a change here would roll every Deployment)', () => {
+    expect(hashObject({ a: 1 })).toBe('chj0u7bzqp');
+    expect(hashObject({ spec: { containers: [{ name: 'web', image: 'orch.local/web:latest' }] } })).toBe('vx9o24h9yd');
+  });
+
+  it('matches an independent FNV-1a computation', () => {
     // FNV-1a 64 of '{"a":1}', in base36, last 10 chars. Recomputed independently below.
     let h = 0xcbf29ce484222325n;
     for (const b of Buffer.from('{"a":1}')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;

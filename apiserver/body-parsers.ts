@@ -18,11 +18,38 @@ export const JSON_TYPES = [
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 export const SUPPORTED_TYPES = [...JSON_TYPES, ...YAML_TYPES];
 
+/** Deepest nesting of YAML flow collections ([ and {), outside quotes. */
+export function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > max) max = depth;
+    } else if (ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+  }
+  return max;
+}
+
+const MAX_YAML_DEPTH = 100;
+/** YAML parsing costs far more CPU per byte than JSON; big objects should come as JSON. */
+export const YAML_BODY_LIMIT = 512 * 1024;
+
 export function parseYamlBody(text: string): unknown {
+  // The YAML parser recurses per nesting level and slows down badly on deep input:
+  // refuse it up front instead of burning seconds of CPU on a hostile body.
+  if (flowDepth(text) > MAX_YAML_DEPTH) throw errors.badRequest(`request body is nested too deeply (more than ${MAX_YAML_DEPTH} levels)`);
   let value: unknown;
   try {
     // One document; aliases are capped so a "billion laughs" body cannot blow up memory.
-    value = YAML.parse(text, { maxAliasCount: 100, uniqueKeys: true });
+    // uniqueKeys is off: its check is quadratic in the number of keys, and a repeated key
+    // then behaves as in JSON (the last one wins).
+    value = YAML.parse(text, { maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
     throw errors.badRequest(`invalid YAML in request body: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -43,6 +70,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
   });
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    if ((body as string).length > YAML_BODY_LIMIT)
+      return done(errors.tooLarge(`YAML request bodies are limited to ${YAML_BODY_LIMIT} bytes; send larger objects as JSON`), undefined);
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     try {

@@ -3,7 +3,9 @@
 // NamespaceLifecycle admission does the same with an informer). A miss falls back to a
 // live read, so a namespace created a moment ago is never reported missing; a hit on an
 // Active namespace costs no etcd round trip. Lagging by a few milliseconds on a fresh
-// Terminating state is harmless: the namespace cleanup removes anything created meanwhile.
+// Terminating state (written through another apiserver) is harmless: the namespace
+// cleanup removes anything created meanwhile. This server's own writes go into the cache
+// at once (noteWrite), so "delete namespace, then create in it" here is always a 403.
 
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.js';
@@ -35,6 +37,16 @@ export class NamespaceCache {
     this.watcher = undefined;
   }
 
+  /** A write this server made: applied at once unless the watch already brought something newer. */
+  noteWrite(obj: KubeObject, removed: boolean): void {
+    if (!this.synced) return;
+    const name = obj.metadata.name!;
+    const cur = this.items.get(name);
+    if (cur && Number(cur.metadata.resourceVersion) > Number(obj.metadata.resourceVersion)) return;
+    if (removed) this.items.delete(name);
+    else this.items.set(name, obj);
+  }
+
   /** The cached namespace, or undefined when unknown (caller reads etcd). */
   get(name: string): KubeObject | undefined {
     return this.synced ? this.items.get(name) : undefined;
@@ -50,6 +62,9 @@ export class NamespaceCache {
       this.watcher = this.storage.watch(this.prefix, list.revision, {
         onEvent: (ev) => {
           const name = ev.object.metadata.name!;
+          // noteWrite may already hold a newer state than this (older) event.
+          const cur = this.items.get(name);
+          if (cur && Number(cur.metadata.resourceVersion) > ev.revision) return;
           if (ev.type === 'DELETED') this.items.delete(name);
           else this.items.set(name, ev.object);
         },

@@ -148,6 +148,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
+  store.namespaceWritten = (obj, removed) => nsCache.noteWrite(obj, removed);
   const cleanup = new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000);
   let bootstrapTimer: NodeJS.Timeout | undefined;
   let closing = false;

@@ -69,6 +69,19 @@ function safeMatch(p: (o: KubeObject) => boolean, o: KubeObject): boolean {
   }
 }
 
+// Storage hands the same event object to every watcher of a prefix; serialise it once
+// for all of them (a hundred watchers of pods would otherwise stringify each pod 100x).
+const jsonCache = new WeakMap<object, string>();
+
+function eventLine(ev: WatchEvent): string {
+  let json = jsonCache.get(ev.object);
+  if (json === undefined) {
+    json = JSON.stringify(ev.object);
+    jsonCache.set(ev.object, json);
+  }
+  return `{"type":"${ev.type}","object":${json}}\n`;
+}
+
 function errorStatus(err: unknown): Status {
   if (err instanceof ApiError) return err.status;
   return makeStatus(500, 'InternalError', 'watch failed: internal error');
@@ -136,15 +149,29 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   a.onOpen?.();
   res.on('close', () => finish());
 
-  const send = (ev: WatchEvent): void => {
-    if (closed) return;
+  /** Returns false when the socket buffer is full (the caller may wait for 'drain'). */
+  const send = (ev: WatchEvent): boolean => {
+    if (closed) return true;
     const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
-    res.write(`${JSON.stringify(out)}\n`);
+    const flushed = res.write(out === ev && ev.type !== 'BOOKMARK' ? eventLine(ev) : `${JSON.stringify(out)}\n`);
     if (res.writableLength > settings.maxBufferedBytes) {
       a.logger.warn({ resource: resource.plural, buffered: res.writableLength }, 'watcher too slow, disconnecting');
       finish(true);
     }
+    return flushed;
   };
+  // Backpressure into storage: while the socket is full, storage queues (bounded) for
+  // this watcher and drops it past its limit, so memory never grows without bound.
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.once('drain', done);
+      res.once('close', done);
+    });
 
   for (const obj of initial) send({ type: 'ADDED', object: obj });
 
@@ -165,10 +192,11 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   try {
     watcher = storage.watch(prefix, fromRevision, {
       onEvent: (ev) => {
-        if (closed) return;
+        if (closed) return undefined;
         if (ev.revision > lastRevision) lastRevision = ev.revision;
         const out = filterEvent(ev, opts.predicate);
-        if (out) send(out);
+        if (out && !send(out) && !closed) return drained();
+        return undefined;
       },
       onError: (err) => {
         if (closed) return;

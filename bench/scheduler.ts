@@ -9,7 +9,8 @@
 // Scenarios: 1,000 nodes / 10,000 pods (target ≥ 1,000 pods/s, RSS < 150 MB) and
 // 5,000 nodes / 10,000 pods (Kubernetes' own threshold: 680 pods/s).
 // Options: --quick (100 nodes / 1,000 pods), --nodes N --pods M (one custom scenario),
-// --no-leases, --strict (exit 1 when a target is missed), --keep (keep logs).
+// --no-leases, --direct (start the scheduler without the rest of the CLI's modules),
+// --strict (exit 1 when a target is missed), --keep (keep logs).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import type { Lease, Node, Pod } from '../api/types.js';
 import { ApiClient } from '../client/rest-client.js';
 import { cliEntry, startApiServerPreferCli } from './lib/apiserver-process.js';
 import { runPool } from './lib/concurrency.js';
+import { freePort } from '../test/helpers/ports.js';
 import { startEtcd } from './lib/etcd.js';
 import { MB, RssSampler } from './lib/rss.js';
 import { renderTable, verdict, type ResultRow } from './lib/table.js';
@@ -79,16 +81,30 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** `node dist/cli/main.js scheduler ...`, or this file run as the scheduler if the CLI does not load. */
-function spawnScheduler(url: string, logFile: string, direct: boolean): ChildProcess {
-  const flags = ['--server', url, '--port', '0', '--no-scheduled-events', '--log-level', 'warn'];
+function spawnScheduler(url: string, logFile: string, direct: boolean, port: number): ChildProcess {
+  const flags = ['--server', url, '--port', String(port), '--bind-address', '127.0.0.1', '--no-scheduled-events', '--log-level', 'warn'];
   const args = direct ? [fileURLToPath(import.meta.url), '--as-scheduler', ...flags] : [cliEntry(), 'scheduler', ...flags];
+  // e.g. BENCH_SCHEDULER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the scheduler alone.
+  const nodeArgs = (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', out, out] });
   fs.closeSync(out);
   return child;
 }
 
-async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: boolean }): Promise<ResultRow[]> {
+/** The scheduler's /metrics as { 'name{labels}': value } (its own view: cpu, heap, attempts). */
+async function scrape(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out[line.slice(0, i)] = Number(line.slice(i + 1));
+  }
+  return out;
+}
+
+async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: boolean; direct: boolean }): Promise<ResultRow[]> {
   const { say } = ctx;
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
@@ -185,20 +201,21 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
     })().catch(() => undefined);
 
     const logFile = path.join(ctx.workDir, `scheduler-${sc.nodes}.log`);
-    let direct = false;
+    let direct = opts.direct;
     try {
       cliEntry();
     } catch {
       direct = true;
     }
+    const metricsPort = await freePort();
     const startAt = performance.now();
-    let child = spawnScheduler(api.url, logFile, direct);
+    let child = spawnScheduler(api.url, logFile, direct, metricsPort);
     await new Promise((r) => setTimeout(r, 1500));
     if (!direct && child.exitCode !== null) {
       // The CLI may not load while the project is mid-build: run this file as the scheduler.
       say(`WARNING: \`orch scheduler\` exited at start (see ${logFile}); running the scheduler through dist/bench/scheduler.js instead`);
       direct = true;
-      child = spawnScheduler(api.url, logFile, true);
+      child = spawnScheduler(api.url, logFile, true, metricsPort);
     }
     const sched = child;
     stops.push(() => stopChild(sched));
@@ -210,6 +227,7 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
     const outcome = await Promise.race([allBoundP.then(() => 'ok' as const), timeout, died]);
     clearInterval(progress);
     const mem = rss.stop();
+    const own = await scrape(metricsPort).catch(() => undefined);
     if (outcome !== 'ok') {
       ctx.keepWorkDir();
       throw new Error(`scheduler ${outcome === 'died' ? 'exited' : 'timed out'} with ${bound.size}/${sc.pods} pods bound (log: ${logFile})`);
@@ -225,6 +243,9 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
     for (const p of (await client.pods.list({ namespace: NS })).items) perNode.set(p.spec.nodeName ?? '', (perNode.get(p.spec.nodeName ?? '') ?? 0) + 1);
     const counts = [...perNode.values()];
     say(`    pods per node: min ${Math.min(...counts)}, max ${Math.max(...counts)} over ${perNode.size} nodes`);
+    const cpu = own?.['process_cpu_seconds_total'];
+    const heapUsed = own?.['nodejs_heap_size_used_bytes'];
+    if (own) say(`    scheduler's own metrics: ${cpu?.toFixed(1)} s cpu (${(sc.pods / (cpu ?? NaN)).toFixed(0)} pods per cpu-second), heap used ${((heapUsed ?? NaN) / MB).toFixed(0)} MB, attempts scheduled ${own['scheduler_schedule_attempts_total{result="scheduled"}']}, errors ${own['scheduler_schedule_attempts_total{result="error"}']}`);
 
     return [
       {
@@ -241,7 +262,7 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
         orch: mem.max / MB,
         target: 150,
         direction: 'lower',
-        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB`,
+        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB; started via ${direct ? 'dist/bench/scheduler.js (scheduler modules only)' : 'dist/cli/main.js (loads every command\'s modules)'}`,
       },
     ];
   } finally {
@@ -274,7 +295,7 @@ async function run(ctx: BenchContext): Promise<number> {
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
   say(`scheduler bench; ${os.cpus().length} cpus, load average ${load()}`);
   const rows: ResultRow[] = [];
-  for (const sc of scenarios) rows.push(...(await runScenario(ctx, sc, { leases: !args.includes('--no-leases') })));
+  for (const sc of scenarios) rows.push(...(await runScenario(ctx, sc, { leases: !args.includes('--no-leases'), direct: args.includes('--direct') })));
   say('');
   say(renderTable(`scheduler bench — ${new Date().toISOString()}, load average now ${load()}`, rows));
   return args.includes('--strict') && rows.some((r) => verdict(r) === 'FAIL') ? 1 : 0;

@@ -65,6 +65,22 @@ describe('computeApplyPatch', () => {
     expect(patch?.metadata).toBeDefined(); // only the annotation is added
   });
 
+  it('does not count server defaults inside list elements as a change', () => {
+    const m = manifest({ template: { spec: { containers: [{ name: 'web', image: 'a', ports: [{ containerPort: 80 }] }] } } });
+    const live = liveFrom(m);
+    const c = (live.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0];
+    c.imagePullPolicy = 'IfNotPresent';
+    (c.ports as Record<string, unknown>[])[0].protocol = 'TCP';
+    expect(computeApplyPatch(m, live)).toBeUndefined();
+  });
+
+  it('replaces a list when a field was dropped from one of its elements since the last apply', () => {
+    const withLimits = manifest({ template: { spec: { containers: [{ name: 'web', image: 'a', resources: { limits: { cpu: '1' } } }] } } });
+    const without = manifest({ template: { spec: { containers: [{ name: 'web', image: 'a' }] } } });
+    const patch = computeApplyPatch(without, liveFrom(withLimits));
+    expect(patch?.spec).toEqual({ template: { spec: { containers: [{ name: 'web', image: 'a' }] } } });
+  });
+
   it('survives a corrupt annotation', () => {
     const m = manifest({ replicas: 2 });
     const live = liveFrom(m);

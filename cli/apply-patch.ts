@@ -65,6 +65,16 @@ function diff(last: Json | undefined, desired: Json, live: Json | undefined): Js
     if (!liveObj) return desired;
     return Object.keys(patch).length ? patch : undefined;
   }
+  if (Array.isArray(desired)) {
+    // A merge patch can only replace a list whole; decide whether it must. Elements are
+    // compared like objects, so fields the server defaulted inside them (a port's
+    // protocol, a container's imagePullPolicy) don't count as a change, while a field
+    // dropped from an element since the last apply does.
+    if (!Array.isArray(live) || live.length !== desired.length) return desired;
+    const lastArr = Array.isArray(last) && last.length === desired.length ? last : undefined;
+    const changed = desired.some((el, i) => diff(lastArr?.[i], el, live[i]) !== undefined);
+    return changed ? desired : undefined;
+  }
   return jsonEqual(desired, live) ? undefined : desired;
 }
 

@@ -49,7 +49,7 @@ describe('client config', () => {
   });
 
   it('explains what to do when no server is configured or files are bad', () => {
-    expect(() => loadClientConfig({ configPath: path.join(dir, 'missing.json') }, {})).toThrow(/no API server configured: pass --server/);
+    expect(() => loadClientConfig({ configPath: path.join(dir, 'missing.json') }, {})).toThrow(/no API server configured: start a local cluster with `orch up`, or pass --server/);
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{nope');
     expect(() => readConfigFile(bad)).toThrow(/not valid JSON/);

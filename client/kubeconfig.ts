@@ -17,6 +17,8 @@ export interface ContextConfig {
   /** PEM text, or a path to a PEM file (relative paths are relative to the config file). */
   ca?: string;
   insecureSkipTLSVerify?: boolean;
+  /** Default namespace of the CLI for this context. */
+  namespace?: string;
 }
 
 export interface OrchConfigFile {
@@ -43,7 +45,7 @@ export function orchHome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(orchHome(env), 'config.json');
+  return env.ORCH_CONFIG || path.join(orchHome(env), 'config.json');
 }
 
 /** The parsed config file, or undefined when it does not exist. Throws on malformed content. */
@@ -118,7 +120,7 @@ export function loadClientConfig(flags: ClientFlags = {}, env: NodeJS.ProcessEnv
   }
   const server = flags.server ?? env.ORCH_SERVER ?? ctx?.server;
   if (!server) {
-    throw new Error(`no API server configured: pass --server https://HOST:PORT, set ORCH_SERVER, or create ${file} (e.g. with \`orch init\`)`);
+    throw new Error(`no API server configured: start a local cluster with \`orch up\`, or pass --server https://HOST:PORT (or set ORCH_SERVER), or add a context with \`orch config set-context\` (config file: ${file})`);
   }
   const fromCtx = !flags.server && !env.ORCH_SERVER ? ctx : undefined;
   const token = flags.token ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : undefined) ?? env.ORCH_TOKEN ?? fromCtx?.token;

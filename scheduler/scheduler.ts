@@ -90,6 +90,8 @@ export class Scheduler {
   private slotWaiter: (() => void) | undefined;
   private synced = false;
   private readonly pendingBinds = new Set<Promise<void>>();
+  /** Unschedulable condition writes in flight per pod: a binding waits for them, so a late write cannot land after it. */
+  private readonly statusWrites = new Map<string, Promise<void>>();
 
   constructor(opts: SchedulerOptions) {
     this.client = opts.client;
@@ -214,8 +216,8 @@ export class Scheduler {
   private scheduleOne(qp: QueuedPod, signal: AbortSignal): void {
     const started = performance.now();
     // Act on the freshest copy: the pod may have been bound or deleted since it was queued.
-    const pod = this.podInformer?.get(qp.key) ?? qp.pod;
-    if (!this.responsibleFor(pod) || this.snapshot.isAssumed(qp.key)) {
+    const pod = this.podInformer?.get(qp.key);
+    if (!pod || !this.responsibleFor(pod) || this.snapshot.isAssumed(qp.key)) {
       this.queue.done(qp.key);
       return;
     }
@@ -258,6 +260,8 @@ export class Scheduler {
       target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
     };
     try {
+      const statusWrite = this.statusWrites.get(qp.key);
+      if (statusWrite) await statusWrite;
       if (signal.aborted) throw new Error('scheduler stopped before binding');
       await this.client.pods.bind(binding);
       this.snapshot.finishBinding(qp.key, this.clock.now());
@@ -298,9 +302,17 @@ export class Scheduler {
         lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       };
       const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), cond];
-      this.client.pods
-        .patchStatus(pod.metadata.name ?? '', pod.metadata.namespace, { status: { conditions } }, 'merge')
-        .catch((err: Error) => this.logger.debug({ pod: key, err: err.message }, 'could not update PodScheduled condition'));
+      const previous = this.statusWrites.get(key) ?? Promise.resolve();
+      const write: Promise<void> = previous
+        .then(() => this.client.pods.patchStatus(pod.metadata.name ?? '', pod.metadata.namespace, { status: { conditions } }, 'merge'))
+        .then(
+          () => undefined,
+          (err: Error) => this.logger.debug({ pod: key, err: err.message }, 'could not update PodScheduled condition'),
+        )
+        .finally(() => {
+          if (this.statusWrites.get(key) === write) this.statusWrites.delete(key);
+        });
+      this.statusWrites.set(key, write);
     }
     const last = this.lastFailedEvent.get(key);
     if (!last || last.message !== message || now - last.at >= this.failedEventIntervalMs) {

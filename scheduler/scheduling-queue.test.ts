@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulingQueue } from './scheduling-queue.js';
 import { makePod } from './testing/builders.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { FakeClock } from '../client/fake-clock.js';
 
 function setup() {
   const clock = new FakeClock();
@@ -16,7 +16,7 @@ function drain(q: SchedulingQueue): string[] {
 }
 
 describe('SchedulingQueue ordering', () => {
-  it('pops higher priority first, then older pods, then FIFO', () => {
+  it('pops higher priority first, then older pods, then FIFO', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'late', creationTimestamp: '2026-01-01T00:00:05Z' }));
     q.addOrUpdate(makePod({ name: 'first', creationTimestamp: '2026-01-01T00:00:01Z' }));
@@ -26,7 +26,7 @@ describe('SchedulingQueue ordering', () => {
     expect(drain(q)).toEqual(['urgent', 'first', 'second', 'late', 'low']);
   });
 
-  it('dedupes by key and keeps the latest object', () => {
+  it('dedupes by key and keeps the latest object', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.addOrUpdate(makePod({ name: 'a', cpu: '1' }));
@@ -35,7 +35,7 @@ describe('SchedulingQueue ordering', () => {
     expect(q.tryPop()).toBeUndefined();
   });
 
-  it('an update while in flight does not queue the pod a second time', () => {
+  it('an update while in flight does not queue the pod a second time', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     const p = q.tryPop()!;
@@ -46,7 +46,7 @@ describe('SchedulingQueue ordering', () => {
     expect(q.stats()).toEqual({ active: 0, backoff: 0, unschedulable: 0, inflight: 0 });
   });
 
-  it('deleted pods leave every queue', () => {
+  it('deleted pods leave every queue', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.delete('default/a');
@@ -55,63 +55,63 @@ describe('SchedulingQueue ordering', () => {
 });
 
 describe('SchedulingQueue backoff', () => {
-  it('grows 1 s, 2 s, 4 s, 8 s, then caps at 10 s', () => {
+  it('grows 1 s, 2 s, 4 s, 8 s, then caps at 10 s', async () => {
     const { q } = setup();
     expect([1, 2, 3, 4, 5, 9].map((n) => q.backoffDuration(n))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
   });
 
-  it('holds a failed pod until its backoff has passed', () => {
+  it('holds a failed pod until its backoff has passed', async () => {
     const { q, clock } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.addBackoff(q.tryPop()!); // attempt 1 failed → 1 s
     expect(q.tryPop()).toBeUndefined();
-    clock.advance(999);
+    await clock.advance(999);
     expect(q.tryPop()).toBeUndefined();
-    clock.advance(1);
+    await clock.advance(1);
     const p = q.tryPop()!;
     expect(p.attempts).toBe(2);
     q.addBackoff(p); // attempt 2 failed → 2 s
-    clock.advance(1999);
+    await clock.advance(1999);
     expect(q.tryPop()).toBeUndefined();
-    clock.advance(1);
+    await clock.advance(1);
     expect(q.tryPop()?.attempts).toBe(3);
   });
 });
 
 describe('SchedulingQueue unschedulable pods', () => {
-  it('are parked until a move event, then retried (after their backoff)', () => {
+  it('are parked until a move event, then retried (after their backoff)', async () => {
     const { q, clock } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.addUnschedulable(q.tryPop()!);
     expect(q.placeOf('default/a')).toBe('unschedulable');
-    clock.advance(30_000);
+    await clock.advance(30_000);
     expect(q.tryPop()).toBeUndefined();
     q.moveAllToActiveOrBackoff();
     expect(q.tryPop()?.pod.metadata.name).toBe('a');
   });
 
-  it('go to backoff, not straight to active, when moved while still backing off', () => {
+  it('go to backoff, not straight to active, when moved while still backing off', async () => {
     const { q, clock } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.addUnschedulable(q.tryPop()!);
-    clock.advance(200);
+    await clock.advance(200);
     q.moveAllToActiveOrBackoff();
     expect(q.placeOf('default/a')).toBe('backoff');
-    clock.advance(800);
+    await clock.advance(800);
     expect(q.tryPop()?.pod.metadata.name).toBe('a');
   });
 
-  it('are flushed back after 60 s without any event', () => {
+  it('are flushed back after 60 s without any event', async () => {
     const { q, clock } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     q.addUnschedulable(q.tryPop()!);
-    clock.advance(59_999);
+    await clock.advance(59_999);
     expect(q.tryPop()).toBeUndefined();
-    clock.advance(1);
+    await clock.advance(1);
     expect(q.tryPop()?.pod.metadata.name).toBe('a');
   });
 
-  it('go to backoff if a move event happened during their attempt', () => {
+  it('go to backoff if a move event happened during their attempt', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     const p = q.tryPop()!;
@@ -120,19 +120,19 @@ describe('SchedulingQueue unschedulable pods', () => {
     expect(q.placeOf('default/a')).toBe('backoff');
   });
 
-  it('are retried when the user edits the pod, but not on status-only updates', () => {
+  it('are retried when the user edits the pod, but not on status-only updates', async () => {
     const { q, clock } = setup();
     const pod = makePod({ name: 'a', cpu: '64' });
     q.addOrUpdate(pod);
     q.addUnschedulable(q.tryPop()!);
-    clock.advance(5000);
+    await clock.advance(5000);
     q.addOrUpdate({ ...pod, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } });
     expect(q.placeOf('default/a')).toBe('unschedulable');
     q.addOrUpdate(makePod({ name: 'a', cpu: '1' }));
     expect(q.tryPop()?.pod.spec.containers[0]!.resources?.requests?.cpu).toBe('1');
   });
 
-  it('are not requeued once deleted while in flight', () => {
+  it('are not requeued once deleted while in flight', async () => {
     const { q } = setup();
     q.addOrUpdate(makePod({ name: 'a' }));
     const p = q.tryPop()!;
@@ -157,7 +157,7 @@ describe('SchedulingQueue.pop', () => {
     q.addBackoff(q.tryPop()!);
     const popped = q.pop();
     await new Promise((r) => setImmediate(r));
-    clock.advance(1000);
+    await clock.advance(1000);
     expect((await popped)?.attempts).toBe(2);
   });
 

@@ -130,3 +130,15 @@ export function stringMap(v: unknown, field: string, out: StatusCause[]): Record
   }
   return ok ? (o as Record<string, string>) : undefined;
 }
+
+/** RFC 3339 date-time (what Go's time.RFC3339 / RFC3339Nano accept). */
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+export function isRfc3339(s: string): boolean {
+  return RFC3339_RE.test(s) && !Number.isNaN(Date.parse(s));
+}
+
+export function timeField(v: unknown, field: string, out: StatusCause[]): void {
+  const s = strField(v, field, out);
+  if (s && !isRfc3339(s)) out.push(fe.invalid(field, s, 'must be an RFC 3339 timestamp (e.g. 2006-01-02T15:04:05Z)'));
+}

@@ -4,7 +4,7 @@ import type { StatusCause } from '../errors.js';
 import { arrayField, fe, intField, objField, strField, type Obj } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
-import { PROTOCOLS, validateIntOrPortName } from './pod.js';
+import { PROTOCOLS, validateIntOrPortName } from './container.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 

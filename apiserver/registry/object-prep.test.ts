@@ -69,11 +69,13 @@ describe('prepareCreate / prepareUpdate', () => {
     const cur = created();
     const body = structuredClone(cur);
     body.status = { replicas: 100 };
-    body.metadata.uid = 'hijack';
+    body.metadata.creationTimestamp = '1999-01-01T00:00:00Z';
     body.metadata.labels = { x: 'y' };
     let next = prepareUpdate(deploys, cur, body);
     expect(next.status).toEqual({});
-    expect(next.metadata.uid).toBe('uid-1');
+    expect(next.metadata.creationTimestamp).toBe('2026-01-01T00:00:00Z');
+    // Another incarnation's uid is a 409.
+    expect(() => prepareUpdate(deploys, cur, { ...body, metadata: { ...body.metadata, uid: 'other' } })).toThrow(/Precondition failed: UID/);
     expect(next.metadata.generation).toBe(1);
     (body.spec as any).replicas = 3;
     next = prepareUpdate(deploys, cur, body);

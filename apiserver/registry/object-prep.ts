@@ -92,6 +92,11 @@ export function sameContent(a: KubeObject, b: KubeObject): boolean {
  */
 export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body: KubeObject, opts: { subresource?: string } = {}): KubeObject {
   const strategy = strategyFor(resource);
+  // A uid in the body names one incarnation of the object: writing to a recreated
+  // object of the same name is a conflict, not an update (as Kubernetes).
+  const bodyUid = body.metadata.uid;
+  if (bodyUid && current.metadata.uid && bodyUid !== current.metadata.uid)
+    throw errors.conflict(resource, current.metadata.name ?? '', `Precondition failed: UID in precondition: ${bodyUid}, UID in object meta: ${current.metadata.uid}`);
   let next: KubeObject;
   if (opts.subresource === 'status') {
     next = deepClone(current);

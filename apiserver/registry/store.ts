@@ -46,6 +46,8 @@ export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-pub
 export class Store {
   /** Optional in-memory namespace lookups (namespace-cache.ts); misses read etcd. */
   namespaceLookup?: (name: string) => KubeObject | undefined;
+  /** Told about every namespace this server writes, so its own cache is never behind its own writes. */
+  namespaceWritten?: (obj: KubeObject, removed: boolean) => void;
 
   constructor(
     private readonly storage: Storage,
@@ -92,7 +94,9 @@ export class Store {
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.storage.create(this.key(r, ns, md.name!), obj);
+        const created = await this.storage.create(this.key(r, ns, md.name!), obj);
+        if (r.plural === 'namespaces') this.namespaceWritten?.(created, false);
+        return created;
       } catch (err) {
         if (generate && isAlreadyExists(err) && attempt < 8) {
           md.name = this.generatedName(md.generateName!);
@@ -162,8 +166,9 @@ export class Store {
         throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
       throw err;
     }
-    if (result.deleted) return { object: result.object ?? last!, removed: true };
-    return { object: result.object ?? last!, removed: false };
+    const out = { object: result.object ?? last!, removed: result.deleted };
+    if (r.plural === 'namespaces') this.namespaceWritten?.(out.object, out.removed);
+    return out;
   }
 
   async update(r: ResourceInfo, ns: string | undefined, name: string, body: unknown, opts: WriteOpts = {}): Promise<KubeObject> {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, makeStatus } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import { authorize, forbiddenError } from '../authz.js';
+import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
 import type { UserInfo } from '../auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
@@ -73,8 +73,8 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
             throw forbiddenError(user, info, `pod is not bound to node ${nodeName}`);
         };
       }
-      if (info.verb === 'create' && d.allowed === true && user.groups.includes('system:nodes'))
-        checkNodeCreate(user, info, req.body, user.name.replace(/^system:node:/, ''));
+      const node = nodeNameOf(user);
+      if (info.verb === 'create' && node !== undefined) checkNodeCreate(user, info, req.body, node);
     }
     return dispatch(ctx, info, req, reply, q, guard);
   };

@@ -95,10 +95,10 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
       // Reconnect quickly once etcd is back (grpc's default backoff grows to 120 s).
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
-      // Notice a dead peer on idle watch streams (etcd allows pings every 5 s).
+      // Notice a dead peer under open watch streams (etcd allows pings every 5 s). No
+      // pings without calls: etcd's default policy counts those as abuse (GOAWAY).
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5000,
-      'grpc.keepalive_permit_without_calls': 1,
     },
   };
   if (opts.tls?.ca) {

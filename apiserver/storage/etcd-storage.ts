@@ -88,7 +88,9 @@ export class EtcdStorage implements Storage {
     let ok = false;
     try {
       if (this.closed) throw errors.unavailable('storage is closed');
-      const res = await withTimeout(fn(), this.timeoutMs + 1000);
+      // No bound on the whole operation: a contended read-modify-write may take many
+      // rounds against a healthy etcd. Each etcd call is bounded instead (this.t).
+      const res = await fn();
       ok = true;
       return res;
     } catch (err) {
@@ -101,8 +103,13 @@ export class EtcdStorage implements Storage {
     }
   }
 
+  /** Bounds one etcd call (over its gRPC deadline, which does not cover every stall). */
+  private t<T>(p: Promise<T>): Promise<T> {
+    return withTimeout(p, this.timeoutMs + 1000);
+  }
+
   private async readKey(etcdKey: Buffer): Promise<Current | undefined> {
-    const res = await this.client.kv.range({ key: etcdKey });
+    const res = await this.t(this.client.kv.range({ key: etcdKey }));
     const kv = res.kvs[0];
     return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
   }
@@ -111,11 +118,11 @@ export class EtcdStorage implements Storage {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
       const value = encodeObject(obj);
-      const res = await this.client.kv.txn({
+      const res = await this.t(this.client.kv.txn({
         compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
         failure: [],
-      });
+      }));
       if (!res.succeeded) {
         const d = describeKey(key);
         throw errors.alreadyExists(d.resource, d.name);
@@ -156,7 +163,7 @@ export class EtcdStorage implements Storage {
     for (;;) {
       let res;
       try {
-        res = await this.client.kv.range({ key: start, range_end: end, revision: readRev, limit: batch });
+        res = await this.t(this.client.kv.range({ key: start, range_end: end, revision: readRev, limit: batch }));
       } catch (err) {
         if (isCompactedError(err) && opts.continueToken) {
           throw errors.expired(
@@ -220,11 +227,11 @@ export class EtcdStorage implements Storage {
         }
         if (next === undefined) {
           if (!cur) return { object: undefined, changed: false, deleted: false };
-          const res = await this.client.kv.txn({
+          const res = await this.t(this.client.kv.txn({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
             success: [{ request_delete_range: { key: k, prev_kv: true } }],
             failure: [{ request_range: { key: k } }],
-          });
+          }));
           if (res.succeeded) {
             return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
           }
@@ -237,11 +244,11 @@ export class EtcdStorage implements Storage {
             return { object: decodeObject(cur.kv.value, cur.mod), changed: false, deleted: false };
           }
           const expectMod = cur ? cur.mod : 0;
-          const res = await this.client.kv.txn({
+          const res = await this.t(this.client.kv.txn({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
             success: [{ request_put: { key: k, value: Buffer.from(value) } }],
             failure: [{ request_range: { key: k } }],
-          });
+          }));
           if (res.succeeded) return { object: decodeObject(value, res.header.revision), changed: true, deleted: false };
           cur = this.failureCurrent(res.responses);
         }
@@ -261,11 +268,11 @@ export class EtcdStorage implements Storage {
       for (let attempt = 0; ; attempt++) {
         if (!cur) return undefined;
         if (opts.expectedRevision !== undefined && cur.mod !== opts.expectedRevision) throw this.conflict(key);
-        const res = await this.client.kv.txn({
+        const res = await this.t(this.client.kv.txn({
           compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
           success: [{ request_delete_range: { key: k, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
-        });
+        }));
         if (res.succeeded) return decodeObject(cur.kv.value, res.header.revision);
         if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
         cur = this.failureCurrent(res.responses);
@@ -289,7 +296,7 @@ export class EtcdStorage implements Storage {
 
   async currentRevision(): Promise<number> {
     return this.op('revision', async () => {
-      const res = await this.client.kv.range({ key: Buffer.from(this.keys.prefix + '/'), count_only: true });
+      const res = await this.t(this.client.kv.range({ key: Buffer.from(this.keys.prefix + '/'), count_only: true }));
       return Number(res.header.revision);
     });
   }
@@ -297,7 +304,7 @@ export class EtcdStorage implements Storage {
   async compact(revision: number): Promise<void> {
     return this.op('compact', async () => {
       try {
-        await this.client.kv.compact({ revision, physical: true });
+        await this.t(this.client.kv.compact({ revision, physical: true }));
       } catch (err) {
         if (isCompactedError(err)) return; // already compacted that far
         throw err;

@@ -129,6 +129,25 @@ describe('watch events', () => {
       await s.close();
     }
   });
+  test('a from-now watcher joining a feed that starts in the past gets only later events', async () => {
+    const s = await newStorage();
+    try {
+      const r1 = await s.currentRevision();
+      await s.create('/registry/configmaps/default/before', cm('before', 1));
+      const old = collect(s, '/registry/configmaps/', r1); // starts the feed at r1
+      const fresh = collect(s, '/registry/configmaps/', 0); // joins while it starts
+      await waitFor('old sees before', () => old.events.length === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await s.create('/registry/configmaps/default/after', cm('after', 1));
+      await waitFor('both see after', () => old.events.length === 2 && fresh.events.length === 1);
+      expect(fresh.events[0]!.object).toEqual(after);
+      expect(s.watchStats().dedicated).toBe(0);
+      old.watcher.close();
+      fresh.watcher.close();
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('watch exactness', () => {
@@ -295,14 +314,21 @@ describe('watch failures', () => {
       // onEvent returns a promise that never settles: the consumer is stuck.
       const slow = collect(s, '/registry/configmaps/', from, { onEvent: () => new Promise(() => undefined) });
       const fast = collect(s, '/registry/configmaps/', from);
-      for (let i = 0; i < 120; i++) await s.create(`/registry/configmaps/default/c${i}`, cm(`c${i}`, i));
+      // Keep writing until the stuck watcher is cut off (its backlog passes 50 events).
+      let n = 0;
+      while (n < 120 || (slow.errors.length === 0 && n < 2000)) {
+        await s.create(`/registry/configmaps/default/c${n}`, cm(`c${n}`, n));
+        n++;
+      }
       await waitFor('slow dropped', () => slow.errors.length > 0);
       expect((slow.errors[0] as ApiError).code).toBe(410);
       expect(slow.errors[0]!.message).toBe('watcher too slow, relist');
       // At most the one it is stuck on (etcd may batch more than maxQueue events into one
       // response, and then it is dropped before the first delivery).
       expect(slow.events.length).toBeLessThanOrEqual(1);
-      await waitFor('fast got all', () => fast.events.length === 120);
+      await waitFor('fast got all', () => fast.events.length === n).catch((err: Error) => {
+        throw new Error(`${err.message}: fast has ${fast.events.length} events, errors ${fast.errors.map((e) => e.message).join()}, stats ${JSON.stringify(s.watchStats())}`);
+      });
       expect(fast.errors).toEqual([]);
       expect(s.watchStats().subscribers).toBe(1);
       fast.watcher.close();

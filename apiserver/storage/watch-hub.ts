@@ -120,9 +120,12 @@ export class WatchHub {
     // Start at the first subscriber's revision, but never in the future: a bogus huge
     // resourceVersion must not push the shared floor past everyone else's start point.
     let start = from;
+    let now = 0;
     try {
-      const now = await this.currentRevision();
-      start = from === 0 ? now : Math.min(from, now);
+      now = await this.currentRevision();
+      // Subscribers that arrived meanwhile count too: start at the oldest given one.
+      const froms = feed.pending.map((sub) => sub.fromRevision).filter((r) => r > 0);
+      start = Math.min(now, ...froms);
     } catch (err) {
       // etcd is down: "from now" cannot be known (503 for those watchers); a given
       // revision can still be watched from, and etcd3 connects the watch when etcd returns.
@@ -155,15 +158,17 @@ export class WatchHub {
     );
     feed.running = true;
     const pending = feed.pending.splice(0);
-    for (const sub of pending) this.attach(feed, sub);
+    // "From now" for those waiting is the revision read above, not the (older) start.
+    for (const sub of pending) this.attach(feed, sub, Math.max(now, start));
     this.log.debug({ prefix: feed.prefix, start }, 'watch feed started');
   }
 
-  private attach(feed: Feed, sub: WatchSubscriber): void {
+  private attach(feed: Feed, sub: WatchSubscriber, now = feed.last): void {
     if (sub.closed) return;
     if (sub.fromRevision === 0) {
-      sub.lastQueued = feed.last;
-      sub.lastDelivered = feed.last;
+      // Events up to `now` are not for this subscriber; push() skips them.
+      sub.lastQueued = now;
+      sub.lastDelivered = now;
       feed.attached.add(sub);
     } else if (sub.fromRevision >= feed.floor) {
       feed.attached.add(sub);
@@ -222,8 +227,8 @@ export class WatchHub {
     feed.closed = true;
     feed.running = false;
     if (this.feeds.get(feed.prefix) === feed) this.feeds.delete(feed.prefix);
-    if (feed.watch) this.cancelling.add(feed.watch.cancel());
-    for (const w of feed.dedicated.values()) this.cancelling.add(w.cancel());
+    const cancels = [feed.watch?.cancel(), ...[...feed.dedicated.values()].map((w) => w.cancel())];
+    if (this.closed) for (const c of cancels) if (c) this.cancelling.add(c);
     feed.dedicated.clear();
     const subs = [...feed.members];
     feed.attached.clear();

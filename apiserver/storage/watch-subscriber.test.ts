@@ -45,6 +45,14 @@ test('an error is delivered after the queued events and closes the subscriber on
   expect(closedCount()).toBe(1);
 });
 
+test('a big batch to a subscriber that keeps up is fine', async () => {
+  const { s, got, errs } = make(5);
+  s.push(Array.from({ length: 50 }, (_, i) => ev(11 + i)));
+  await tick();
+  expect(got).toHaveLength(50);
+  expect(errs).toEqual([]);
+});
+
 test('a handler promise pauses delivery; overflowing the queue drops the subscriber with 410', async () => {
   let release!: () => void;
   const { s, got, errs } = make(5, () => new Promise<void>((r) => (release = r)));
@@ -55,7 +63,11 @@ test('a handler promise pauses delivery; overflowing the queue drops the subscri
   release();
   await tick();
   expect(got).toEqual([11, 12]);
-  s.push([14, 15, 16, 17, 18].map(ev)); // 1 + 5 queued > 5
+  s.push([14, 15, 16, 17, 18].map(ev)); // stuck on 12: 13..18 queued, past the limit of 5
+  expect(errs).toHaveLength(0);
+  s.push([ev(18)]); // nothing new: not a reason to drop
+  expect(errs).toHaveLength(0);
+  s.push([19].map(ev));
   expect(errs).toHaveLength(1);
   expect(errs[0]!.message).toBe('watcher too slow, relist');
   expect(s.closed).toBe(true);

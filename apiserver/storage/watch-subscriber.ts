@@ -52,9 +52,18 @@ export class WatchSubscriber {
     return typeof this.handlers.onProgress === 'function';
   }
 
-  /** Queues events newer than what this subscriber already has. */
+  /**
+   * Queues events newer than what this subscriber already has. A subscriber whose
+   * backlog is already at maxQueue is dropped; one that keeps up is never dropped just
+   * because etcd handed over a big batch at once (memory: maxQueue + one batch).
+   */
   push(events: readonly StorageEvent[]): void {
     if (this.closed) return;
+    if (this.queued >= this.maxQueue && events.some((ev) => ev.revision > this.lastQueued)) {
+      this.log.info({ sub: this.id, queued: this.queued }, 'watcher too slow; dropped');
+      this.failNow(tooSlow());
+      return;
+    }
     let added = false;
     for (const ev of events) {
       if (ev.revision <= this.lastQueued) continue;
@@ -63,11 +72,6 @@ export class WatchSubscriber {
       added = true;
     }
     if (!added) return;
-    if (this.queued > this.maxQueue) {
-      this.log.info({ sub: this.id, queued: this.queued }, 'watcher too slow; dropped');
-      this.failNow(tooSlow());
-      return;
-    }
     this.schedule();
   }
 

@@ -23,11 +23,12 @@ let etcd: TestEtcd;
 let api: ApiServerProcess;
 let http: BenchHttp;
 let raw: RawEtcd;
+let token: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-bench-harness-'));
   etcd = await startEtcd();
-  const token = generateToken();
+  token = generateToken();
   const tokens = path.join(dir, 'tokens.csv');
   writeTokenFile(tokens, [{ token, user: 'admin', uid: 'a', groups: ['system:masters'] }]);
   api = await startApiServerProcess({ etcdEndpoint: etcd.endpoint, workDir: dir, tokenAuthFile: tokens });
@@ -70,7 +71,7 @@ describe('apiserver bench harness', () => {
   it('delivers and matches every watch event, on orch and on raw etcd', async () => {
     const names = ['w-0', 'w-1', 'w-2'];
     for (const n of names) await http.expect('POST', '/api/v1/namespaces/h-watch/pods', [201], JSON.stringify(podManifest('h-watch', n)));
-    const writer = new BenchHttp({ baseUrl: (http as unknown as { opts: { baseUrl: string } }).opts.baseUrl, token: (http as unknown as { opts: { token: string } }).opts.token, maxSockets: 8 });
+    const writer = new BenchHttp({ baseUrl: api.url, token, maxSockets: 8 });
     try {
       const w = await watchLatency(http, writer, { namespace: 'h-watch', podNames: names, watchers: 3, ratePerSec: 40, durationMs: 1000 });
       expect(w.writes.done).toBe(40);

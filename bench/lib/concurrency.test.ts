@@ -38,6 +38,12 @@ describe('runPaced', () => {
     expect(r.elapsedMs).toBeGreaterThan(200);
   });
 
+  it('stops offering after the duration plus grace when the server is too slow', async () => {
+    const r = await runPaced({ ratePerSec: 1000, durationMs: 100, maxInFlight: 1, graceMs: 100 }, () => new Promise((res) => setTimeout(res, 50)));
+    expect(r.offered).toBeLessThan(100); // 100 planned; at most ~4 fit in 200 ms one at a time
+    expect(r.done).toBe(r.offered);
+  });
+
   it('never exceeds maxInFlight when operations are slow', async () => {
     let inFlight = 0;
     let peak = 0;

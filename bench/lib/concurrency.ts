@@ -36,13 +36,16 @@ export async function runPool(opts: { concurrency: number; total: number; maxMs:
 }
 
 /**
- * Start op(i) at `ratePerSec` for `durationMs`, with at most maxInFlight outstanding
- * (if the server cannot keep up, the offered rate drops and the result says so).
+ * Start op(i) at `ratePerSec` for `durationMs`, with at most maxInFlight outstanding.
+ * If the server cannot keep up, the offered rate drops and the result says so; offering
+ * stops `graceMs` after the planned end either way, so a slow server cannot stretch a
+ * 10 s phase into minutes.
  */
 export async function runPaced(
-  opts: { ratePerSec: number; durationMs: number; maxInFlight: number },
+  opts: { ratePerSec: number; durationMs: number; maxInFlight: number; graceMs?: number },
   op: (i: number) => Promise<void>,
 ): Promise<PoolResult & { offered: number }> {
+  const stopAt = opts.durationMs + (opts.graceMs ?? 2000);
   const start = performance.now();
   let started = 0;
   let done = 0;
@@ -51,7 +54,7 @@ export async function runPaced(
   let firstError: unknown;
   const running = new Set<Promise<void>>();
   const total = Math.floor((opts.ratePerSec * opts.durationMs) / 1000);
-  while (started < total) {
+  while (started < total && performance.now() - start < stopAt) {
     const due = Math.min(total, Math.floor(((performance.now() - start) * opts.ratePerSec) / 1000) + 1);
     while (started < due && inFlight < opts.maxInFlight) {
       const i = started++;

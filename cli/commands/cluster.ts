@@ -15,9 +15,8 @@ import { printObjects } from '../printers/print.js';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 function localClient(): Client | undefined {
-  const cfg = readConfigFile(homePaths().config);
-  const ctx = cfg.contexts.local;
-  return ctx ? new ApiClient({ server: ctx.server, token: ctx.token, ca: ctx.caPem, timeoutMs: 5000 }) : undefined;
+  const ctx = readConfigFile(homePaths().config)?.contexts.local;
+  return ctx ? new ApiClient({ server: ctx.server, token: ctx.token, ca: ctx.ca, timeoutMs: 5000 }) : undefined;
 }
 
 export function upCommand(): Command {
@@ -25,11 +24,13 @@ export function upCommand(): Command {
     .description('Start a complete local cluster (etcd, apiserver, scheduler, controller manager, agents) in $ORCH_HOME (default ~/.orch)')
     .option('--api-port <port>', 'port of the API server (HTTPS)', '6443')
     .option('--etcd-port <port>', 'client port of etcd (the peer port is the next one)', '23790')
+    .option('--agent-port <port>', "port of the first agent's log endpoint (agent i uses port + i)", '10250')
     .option('--nodes <n>', 'number of agents (nodes) on the local Docker engine', '1')
+    .option('--node-name <name>', 'node name (with --nodes N: the prefix of NAME-1..NAME-N); default: the hostname')
     .option('--foreground', 'stay attached; Ctrl-C stops the cluster')
     .option('--log-level <level>', 'log level of the components', 'info')
     .option('--timeout <seconds>', 'how long to wait for the nodes to become Ready', '90')
-    .action(async (flags: { apiPort: string; etcdPort: string; nodes: string; foreground?: boolean; logLevel: string; timeout: string }) => {
+    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -39,7 +40,9 @@ export function upCommand(): Command {
         {
           apiPort: num(flags.apiPort, '--api-port', 1, 65535),
           etcdPort: num(flags.etcdPort, '--etcd-port', 1, 65534),
+          agentPort: num(flags.agentPort, '--agent-port', 1, 65500),
           nodes: num(flags.nodes, '--nodes', 1, 20),
+          nodeName: flags.nodeName,
           foreground: Boolean(flags.foreground),
           logLevel: flags.logLevel,
           timeoutSeconds: num(flags.timeout, '--timeout', 1, 3600),

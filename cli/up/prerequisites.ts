@@ -57,3 +57,16 @@ export async function checkPrerequisites(opts: { ports: { port: number; what: st
   }
   return problems;
 }
+
+/** A port the OS considers free right now (for components whose port nobody needs to know in advance). */
+export function ephemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -11,7 +11,7 @@ import { generateServerCert, writeSecretFile, certificateSANs } from '../../apis
 import { detectNodeIP } from '../../agent/node-status.js';
 import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
-import { checkPrerequisites, dockerSocketPath, findBinary } from './prerequisites.js';
+import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort } from './prerequisites.js';
 import { isAlive, orchEntry, spawnComponent, stopProcess, tailFile, type ComponentProcess } from './processes.js';
 import { readClusterState, writeClusterState, type ClusterState } from './cluster-state.js';
 import { renderKubeconfig } from './kubeconfig-file.js';
@@ -20,7 +20,11 @@ import { saveContext } from '../client-config.js';
 export interface UpOptions {
   apiPort: number;
   etcdPort: number;
+  /** Log endpoint port of the first agent; agent i listens on agentPort + i. */
+  agentPort: number;
   nodes: number;
+  /** Node name (one node) or name prefix (name-1..N); default: the hostname, or node-1..N. */
+  nodeName?: string;
   foreground: boolean;
   logLevel: string;
   /** Seconds to wait for the nodes to become Ready. */
@@ -30,9 +34,9 @@ export interface UpOptions {
 type Out = (line: string) => void;
 
 /** Node names: the hostname for one node, node-1..N for several (as in the compose demo). */
-export function nodeNames(count: number): string[] {
-  if (count <= 1) return [os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'node-1'];
-  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+export function nodeNames(count: number, base?: string): string[] {
+  if (count <= 1) return [base ?? (os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'node-1')];
+  return Array.from({ length: count }, (_, i) => `${base ?? 'node'}-${i + 1}`);
 }
 
 /** Is a cluster from this ORCH_HOME running? (its apiserver process is alive) */
@@ -89,8 +93,8 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
     return already;
   }
   const dockerSocket = dockerSocketPath();
-  const nodes = nodeNames(opts.nodes);
-  const logPorts = nodes.map((_, i) => 10250 + i * 10);
+  const nodes = nodeNames(opts.nodes, opts.nodeName);
+  const logPorts = nodes.map((_, i) => opts.agentPort + i);
   const problems = await checkPrerequisites({
     dockerSocket,
     ports: [
@@ -161,8 +165,10 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
 
     const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
     out('Starting the scheduler and the controller manager');
-    record(spawnComponent('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER)], p.logFile('scheduler'), { detached }));
-    record(spawnComponent('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER)], p.logFile('controller-manager'), { detached }));
+    // Their /healthz + /metrics ports are picked free at start: several local clusters
+    // (other ORCH_HOMEs, tests) must not collide on the well-known defaults.
+    record(spawnComponent('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())], p.logFile('scheduler'), { detached }));
+    record(spawnComponent('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort())], p.logFile('controller-manager'), { detached }));
 
     const agents = nodes.map((name, i) => {
       out(`Starting the agent for node ${name} (Docker at ${dockerSocket})`);
@@ -179,7 +185,7 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
     });
 
     // Client configuration first: even if the nodes are slow, `orch` already works.
-    saveContext({ name: 'local', server, caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim(), namespace: 'default' }, p.config);
+    saveContext({ name: 'local', server, ca: caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim(), namespace: 'default' }, p.config);
     fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server, caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim() }), { mode: 0o600 });
 
     out(`Waiting for ${nodes.length === 1 ? 'the node' : `${nodes.length} nodes`} to become Ready`);
@@ -195,6 +201,10 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
       opts.timeoutSeconds * 1000,
       () => out('  (still waiting: the agents report Ready once they reach Docker and the API server)'),
     ).catch((e) => fail(e, agents[0]));
+    // Every component must still be running: one that exited (a port taken, a bad flag)
+    // would leave a cluster that looks up but never converges.
+    const dead = started.find((c) => !isAlive(c.pid));
+    if (dead) await fail(new Error(`${dead.name} exited during start`), dead);
   } catch (err) {
     if (started.length && started.some((c) => isAlive(c.pid))) await fail(err);
     throw err;

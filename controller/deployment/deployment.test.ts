@@ -6,7 +6,7 @@ import { silentLogger } from '../../client/logger.js';
 import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../shared/testing.js';
 import { DeploymentController } from './controller.js';
 import { maxSurge, maxUnavailable, newRSNewReplicas, resolveFenceposts } from './math.js';
-import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, templateHash } from './util.js';
+import { equalIgnoreHash, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, templateHash } from './util.js';
 
 function deployment(replicas: number, image = 'web:1', strategy: Deployment['spec']['strategy'] = {}, extra: Partial<Deployment['spec']> = {}): Deployment {
   return {
@@ -54,6 +54,22 @@ describe('surge / unavailable arithmetic', () => {
     expect(newRSNewReplicas(d, [rsOf(10), grown], grown)).toBe(3);
     expect(newRSNewReplicas(d, [rsOf(8), grown], grown)).toBe(5);
     expect(newRSNewReplicas(d, [rsOf(0), rsOf(9)], rsOf(9))).toBe(10);
+  });
+});
+
+describe('template equality', () => {
+  it('ignores the hash label and what Go clients send for unset fields (kubectl rollout undo)', () => {
+    const t = deployment(1).spec.template;
+    const fromKubectl = {
+      metadata: { creationTimestamp: null, labels: { app: 'web', 'pod-template-hash': 'abc' } },
+      spec: { containers: [{ name: 'c', image: 'web:1', resources: {} }] },
+    } as unknown as typeof t;
+    expect(equalIgnoreHash(t, fromKubectl)).toBe(true);
+    expect(templateHash(t)).toBe(templateHash(fromKubectl));
+    const other = { ...t, spec: { containers: [{ name: 'c', image: 'web:2' }] } };
+    expect(equalIgnoreHash(t, other)).toBe(false);
+    expect(templateHash(t)).not.toBe(templateHash(other));
+    expect(templateHash(t, 1)).not.toBe(templateHash(t));
   });
 });
 

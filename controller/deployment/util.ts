@@ -46,9 +46,30 @@ export function progressDeadlineMs(d: Deployment): number {
   return (d.spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
 }
 
+/**
+ * Drops what typed (Go) clients treat as "not set": null, "", {} and []. kubectl's
+ * `rollout undo` sends the ReplicaSet's template back as Go serialises it (for example
+ * metadata.creationTimestamp: null, resources: {}), and that must still equal the
+ * template it came from, as Kubernetes' semantic equality says.
+ */
+export function pruneEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(pruneEmpty).filter((x) => x !== undefined);
+    return out.length === 0 ? undefined : out;
+  }
+  if (v === null || v === '') return undefined;
+  if (typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const p = pruneEmpty(x);
+    if (p !== undefined) out[k] = p;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
 function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec | undefined {
   if (!t) return t;
-  const c = deepClone(t);
+  const c = (pruneEmpty(deepClone(t)) ?? { spec: { containers: [] } }) as PodTemplateSpec;
   if (c.metadata?.labels) {
     delete c.metadata.labels[POD_TEMPLATE_HASH];
     if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;

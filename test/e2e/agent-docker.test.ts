@@ -202,20 +202,21 @@ describe('agent e2e (real Docker)', () => {
   it('a crashing container goes to CrashLoopBackOff with growing delays', async () => {
     await admin.pods.create(podManifest('crash', NODE_A, { containers: [{ name: 'main', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo crashing; exit 3'] }] }));
     const seen = new Map<number, number>();
-    let backoff = false;
+    const delays = new Set<number>();
     await waitFor('restartCount 4', async () => {
       const s = (await getPod('crash')).status?.containerStatuses?.[0];
       if (s && !seen.has(s.restartCount)) seen.set(s.restartCount, Date.now());
-      if (s?.state.waiting?.reason === 'CrashLoopBackOff') backoff = true;
+      const m = /^back-off (\d+)s/.exec(s?.state.waiting?.reason === 'CrashLoopBackOff' ? (s.state.waiting.message ?? '') : '');
+      if (m) delays.add(Number(m[1]));
       return (s?.restartCount ?? 0) >= 4;
-    }, 45_000, 50);
-    expect(backoff).toBe(true);
+    }, 60_000, 50);
+    // The agent announced growing delays (1 s, 2 s, 4 s; polling may miss the shortest).
+    expect(delays.size).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...delays)).toBeGreaterThanOrEqual(2);
     const p = await getPod('crash');
     expect(p.status!.containerStatuses![0]!.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
-    // Delays 0, 1 s, 2 s, 4 s: the gap before restart 4 is clearly longer than before restart 2.
-    const gap = (n: number) => seen.get(n)! - seen.get(n - 1)!;
-    expect(gap(4)).toBeGreaterThan(gap(2));
-    expect(gap(4)).toBeGreaterThanOrEqual(2500);
+    // Delays 0, 1 s, 2 s, 4 s: restart 4 came at least ~4 s after restart 3 (a lower bound: load only adds).
+    expect(seen.get(4)! - seen.get(3)!).toBeGreaterThanOrEqual(3000);
   });
 
   it('delete → containers stopped and removed, pod object gone', async () => {

@@ -57,6 +57,8 @@ const CASES: Case[] = [
   { name: '__proto__ key', method: 'POST', path: PODS, raw: '{"metadata":{"name":"p","__proto__":{"x":1}},"spec":{}}', code: 400, says: /__proto__/ },
   { name: 'constructor key', method: 'POST', path: PODS, raw: '{"metadata":{"name":"p","labels":{"constructor":"x"}}}', code: 400, says: /constructor/ },
   { name: 'body over 3 MiB', method: 'POST', path: '/api/v1/namespaces/default/configmaps', raw: JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } }), code: 413, says: /too large/ },
+  { name: 'YAML nested too deeply', method: 'POST', path: PODS, raw: `metadata: {name: y}\nspec: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, contentType: 'application/yaml', code: 400, says: /nested too deeply/ },
+  { name: 'YAML body over 512 KiB', method: 'POST', path: '/api/v1/namespaces/default/configmaps', raw: `metadata: {name: y}\ndata: {a: "${'x'.repeat(600 * 1024)}"}\n`, contentType: 'application/yaml', code: 413, says: /JSON/ },
   { name: 'unsupported content type', method: 'POST', path: PODS, raw: 'hello', contentType: 'text/plain', code: 415, says: /text\/plain/ },
   { name: 'PATCH with application/json', method: 'PATCH', path: `${PODS}/exists`, body: { metadata: {} }, contentType: 'application/json', code: 415, says: /application\/json/ },
   { name: 'JSON patch that is not an array', method: 'PATCH', path: `${PODS}/exists`, body: { op: 'add' }, contentType: 'application/json-patch+json', code: 400, says: /array/ },
@@ -149,6 +151,25 @@ describe('authentication and authorization', () => {
     expect((await req('DELETE', `${PODS}/on-n1`, undefined, n1)).status).toBe(200);
     // Deployments are not theirs at all.
     expect((await req('DELETE', `${DEPLOYS}/immut`, undefined, n1)).status).toBe(403);
+  });
+});
+
+describe('overload', () => {
+  test('requests beyond maxRequestsInFlight get 429 with Retry-After; the server recovers', async () => {
+    const small = await startTestApiServer({ etcd: s.etcd, server: { maxRequestsInFlight: 2 } });
+    try {
+      const results = await Promise.all(Array.from({ length: 40 }, () => apiRequest(small, 'GET', '/api/v1/namespaces/default/pods')));
+      const codes = results.map((r) => r.status);
+      expect(codes.filter((c) => c !== 200 && c !== 429)).toEqual([]);
+      expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
+      const limited = results.find((r) => r.status === 429)!;
+      expect(limited.body).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+      expect(limited.headers.get('retry-after')).toBe('1');
+      // Slots are given back: sequential requests all pass.
+      for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods')).status).toBe(200);
+    } finally {
+      await small.stop();
+    }
   });
 });
 

@@ -75,3 +75,41 @@ describe('pod logs', () => {
     expect(r.body.message).toBe('container not found');
   });
 });
+
+describe('pod logs over HTTPS to the agent', () => {
+  test('the agent certificate is verified against --agent-ca-file', async () => {
+    const { generateCA, generateServerCert } = await import('../../apiserver/pki.js');
+    const https = await import('node:https');
+    const ca = generateCA({ commonName: 'agent-ca' });
+    const cert = generateServerCert(ca, { commonName: 'agent' });
+    const tlsAgent = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (rq, rs) => {
+      rs.writeHead(200, { 'Content-Type': 'text/plain' });
+      rs.end(`secure ${rq.headers.authorization}\n`);
+    });
+    await new Promise<void>((r) => tlsAgent.listen(0, '127.0.0.1', () => r()));
+    const port = (tlsAgent.address() as { port: number }).port;
+    const good = await startTestApiServer({ etcd: s.etcd, server: { agentClient: { token: 't0k', ca: ca.certPem } } });
+    const wrongCa = generateCA({ commonName: 'other-ca' });
+    const bad = await startTestApiServer({ etcd: s.etcd, server: { agentClient: { token: 't0k', ca: wrongCa.certPem } } });
+    try {
+      for (const srv of [good, bad]) {
+        await apiRequest(srv, 'POST', '/api/v1/nodes', {
+          metadata: { name: 'tls-node' },
+          status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+        });
+        await apiRequest(srv, 'POST', PODS, { metadata: { name: 'tp' }, spec: { containers: [{ name: 'main', image: 'i' }] } });
+        await apiRequest(srv, 'POST', `${PODS}/tp/binding`, { target: { name: 'tls-node' } });
+      }
+      const ok = await apiRequest(good, 'GET', `${PODS}/tp/log`);
+      expect(ok.status).toBe(200);
+      expect(ok.body).toBe('secure Bearer t0k\n');
+      const refused = await apiRequest(bad, 'GET', `${PODS}/tp/log`);
+      expect(refused.status).toBe(503);
+      expect(refused.body.message).toContain('cannot reach the agent');
+    } finally {
+      await good.stop();
+      await bad.stop();
+      await new Promise((r) => tlsAgent.close(r));
+    }
+  });
+});

@@ -210,6 +210,19 @@ describe('watch', () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
+  test('the server bound (--watch-max-seconds, jittered up to 2x) ends watches without timeoutSeconds', async () => {
+    const short = await startTestApiServer({ etcd: s.etcd, server: { watchMaxSeconds: 1 } });
+    try {
+      const t0 = Date.now();
+      const res = await fetch(`${short.url}/api/v1/pods?watch=true&timeoutSeconds=3600`, { headers: { Authorization: `Bearer ${short.token}` } });
+      expect(res.status).toBe(200);
+      await res.text(); // resolves when the server ends the stream
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      await short.stop();
+    }
+  });
+
   test('client disconnects free the etcd subscription and the open-watches gauge', async () => {
     const storage = s.storage as EtcdStorage;
     // The server's own namespace cache holds one subscription all the time.

@@ -45,7 +45,8 @@ beforeAll(async () => {
   execFileSync('docker', ['tag', 'orch.local/web:latest', 'orch.local/web:v2']);
   const apiPort = await freePort();
   const etcdPort = await freePort();
-  env = { ORCH_HOME: home, ORCH_E2E_API_PORT: String(apiPort), ORCH_E2E_ETCD_PORT: String(etcdPort) };
+  const agentPort = await freePort();
+  env = { ORCH_HOME: home, ORCH_E2E_API_PORT: String(apiPort), ORCH_E2E_ETCD_PORT: String(etcdPort), ORCH_E2E_AGENT_PORT: String(agentPort), ORCH_E2E_NODE: `cli-e2e-${process.pid}` };
 }, 120_000);
 
 afterAll(async () => {
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 describe('orch CLI on a real cluster', () => {
   it('starts a cluster with orch up and reports it as running', async () => {
-    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!], 180_000));
+    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!], 180_000));
     expect(r.stdout).toMatch(/orch cluster is up: API at https:\/\/127\.0\.0\.1:\d+/);
     expect(fs.existsSync(path.join(home, 'kubeconfig'))).toBe(true);
     const again = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!]));

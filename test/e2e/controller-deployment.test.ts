@@ -47,6 +47,17 @@ describe('deployment controller (real apiserver)', () => {
     expect(p0.metadata.name).toMatch(/^web-[a-z0-9]+-[a-z0-9]+$/);
     expect(p0.metadata.ownerReferences![0]).toMatchObject({ apiVersion: 'apps/v1', kind: 'ReplicaSet', controller: true, blockOwnerDeletion: true });
 
+    await waitFor('events', async () => {
+      const evs = (await h.client.events.list({ namespace: 'default' })).items;
+      const scaling = evs.find((e) => e.reason === 'ScalingReplicaSet');
+      const created = evs.find((e) => e.reason === 'SuccessfulCreate');
+      return (
+        scaling?.involvedObject.kind === 'Deployment' &&
+        /^Scaled up replica set web-\w+ to 3$/.test(scaling.message ?? '') &&
+        created?.involvedObject.kind === 'ReplicaSet' &&
+        /^Created pod: web-\w+-\w+$/.test(created.message ?? '')
+      );
+    });
     await update((x) => (x.spec.replicas = 6));
     await waitFor('6 ready pods', async () => (await pods()).filter(isReady).length === 6 && rolledOut(await get()));
     await update((x) => (x.spec.replicas = 2));

@@ -17,7 +17,7 @@ import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { runScheduler } from '../../scheduler/run.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, removeContainersWith } from './agent-helpers.js';
+import { docker, removeContainersWith } from './agent-helpers.js';
 import { deployment, rolledOut, waitFor } from './controller-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
@@ -53,8 +53,12 @@ function startAgent(nodeName: string): Agent {
   return agent;
 }
 
-const running = (node?: string) =>
-  containersWith({ 'orch.io/namespace': 'default', ...(node ? { 'orch.io/node': node } : {}) }).filter((id) => docker('inspect', '-f', '{{.State.Running}}', id) === 'true' && [NODE_A, NODE_B].includes(docker('inspect', '-f', '{{index .Config.Labels "orch.io/node"}}', id)));
+/** Running containers of our pods (one `docker ps` per node: no racy per-container inspect). */
+const running = (node?: string): string[] =>
+  (node ? [node] : [NODE_A, NODE_B]).flatMap((n) => {
+    const out = docker('ps', '-q', '--no-trunc', '--filter', 'status=running', '--filter', 'label=orch.io/namespace=default', '--filter', `label=orch.io/node=${n}`);
+    return out ? out.split('\n') : [];
+  });
 
 beforeAll(async () => {
   docker('image', 'inspect', 'orch.local/busybox:latest');
@@ -86,6 +90,21 @@ afterAll(async () => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** What the cluster looks like, for the message of a failed wait. */
+async function clusterState(): Promise<string> {
+  const pods = (await admin.pods.list({ namespace: 'default' })).items;
+  const lines = pods.map((p) => `${p.metadata.name} node=${p.spec.nodeName ?? '-'} phase=${p.status?.phase} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status} del=${!!p.metadata.deletionTimestamp} ${p.status?.containerStatuses?.map((c) => JSON.stringify(c.state)).join(',') ?? ''}`);
+  return `pods:\n${lines.join('\n')}\ncontainers: ${running().length}`;
+}
+
+async function until(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  try {
+    await waitFor(what, fn, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await clusterState()}`);
+  }
+}
+
 describe('controllers with the scheduler, real agents and Docker', () => {
   const get = () => admin.deployments.get('app', 'default');
   const update = async (fn: (d: Deployment) => void) => {
@@ -104,30 +123,32 @@ describe('controllers with the scheduler, real agents and Docker', () => {
   it('a Deployment of 3 keeps 3 running containers through docker kill and docker rm -f', async () => {
     const d = deployment('app', 3, 'orch.local/busybox:latest');
     d.spec.template.spec.containers[0]!.command = ['sleep', '3600'];
+    // ':latest' defaults to Always, and no registry is reachable here
+    d.spec.template.spec.containers[0]!.imagePullPolicy = 'IfNotPresent';
     d.spec.template.spec.terminationGracePeriodSeconds = 1;
     await admin.deployments.create(d);
-    await waitFor('3 running containers', () => running().length === 3 && true, 60_000);
-    await waitFor('rolled out', async () => rolledOut(await get()), 30_000);
+    await until('3 running containers', () => running().length === 3 && true, 60_000);
+    await until('rolled out', async () => rolledOut(await get()), 30_000);
     const [first, second] = running();
     docker('kill', first!);
     docker('rm', '-f', second!);
-    await waitFor('3 running containers again', () => running().length === 3, 60_000);
+    await until('3 running containers again', () => running().length === 3, 60_000);
     await new Promise((r) => setTimeout(r, 2000));
     expect(running()).toHaveLength(3);
     expect(await activePods()).toHaveLength(3);
-  });
+  }, 150_000);
 
   it('an image change rolls through', async () => {
     await update((d) => {
       d.spec.template.spec.containers[0]!.image = 'orch.local/web:latest';
       d.spec.template.spec.containers[0]!.command = undefined;
     });
-    await waitFor('all pods on the new image and rolled out', async () => {
+    await until('all pods on the new image and rolled out', async () => {
       const pods = await activePods();
       return rolledOut(await get()) && pods.length === 3 && pods.every((p) => p.spec.containers[0]!.image === 'orch.local/web:latest');
     }, 90_000);
-    await waitFor('3 running containers', () => running().length === 3, 60_000);
-  });
+    await until('3 running containers', () => running().length === 3, 60_000);
+  }, 150_000);
 
   it("a stopped agent's pods come back on the other node within grace + eviction + start time", async () => {
     const pods = await activePods();
@@ -135,7 +156,7 @@ describe('controllers with the scheduler, real agents and Docker', () => {
     const other = victim === NODE_A ? NODE_B : NODE_A;
     const t0 = Date.now();
     await agents.get(victim)!.stop();
-    await waitFor(`3 ready pods on ${other}`, async () => {
+    await until(`3 ready pods on ${other}`, async () => {
       const ps = await activePods();
       return ps.length === 3 && ps.every((p) => p.spec.nodeName === other && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, 60_000);
@@ -145,5 +166,5 @@ describe('controllers with the scheduler, real agents and Docker', () => {
     expect(running(other)).toHaveLength(3);
     const n = await admin.nodes.get(victim);
     expect(n.spec.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable')).toBe(true);
-  });
+  }, 150_000);
 });

@@ -180,11 +180,12 @@ describe('scheduler e2e: two replicas with leader election', () => {
 
     const killedAt = Date.now();
     a.kill(); // no lease release: b must wait for the lease to expire
-    expect(await a.done).toBe('lost-lease');
-    await createPods('after', 20);
     await until('b leads', async () => (await holder()) === 'replica-b', 15_000);
     // The issue asks for a takeover within about 15 s with default (15 s) leases; here 3 s.
     expect(Date.now() - killedAt).toBeLessThan(15_000);
+    // The dead leader noticed it could not renew and stopped its scheduling loop.
+    expect(await a.done).toBe('lost-lease');
+    await createPods('after', 20);
     await until('40 bound', () => allBound(40));
     await until('watch saw 40 bindings', () => bindings.counts.size === 40);
     expect([...bindings.counts.values()].every((c) => c === 1)).toBe(true);

@@ -98,14 +98,18 @@ describe('scheduler e2e: placement', () => {
     await createReadyNode(client, { name: 'unfit-c', cpu: '2', labels: { pool: 'unfit' }, taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] });
     await client.pods.create(pod(ns, { name: 'big', cpu: '3', nodeSelector: { pool: 'unfit' } }));
 
-    const cond = await until('PodScheduled=False', async () => {
-      const c = (await client.pods.get('big', ns)).status?.conditions?.find((x) => x.type === 'PodScheduled');
-      return c?.status === 'False' ? c : undefined;
-    });
     const expected = '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}.';
+    // The scheduler's node cache may lag the node creations by a moment (a first attempt
+    // may see fewer nodes); the message converges as nodes arrive.
+    let seen: string | undefined;
+    const cond = await until(`PodScheduled=False with "${expected}" (last seen: "${seen}")`, async () => {
+      const c = (await client.pods.get('big', ns)).status?.conditions?.find((x) => x.type === 'PodScheduled');
+      seen = c?.message;
+      return c?.status === 'False' && c.message === expected ? c : undefined;
+    });
     expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message: expected });
     const ev = await until('FailedScheduling event', async () =>
-      (await client.events.list({ namespace: ns })).items.find((e: Event) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'big'),
+      (await client.events.list({ namespace: ns })).items.find((e: Event) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'big' && e.message === expected),
     );
     expect(ev).toMatchObject({ type: 'Warning', message: expected, source: { component: 'default-scheduler' } });
     expect(await nodeOf(ns, 'big')).toBeUndefined();
@@ -113,6 +117,8 @@ describe('scheduler e2e: placement', () => {
     await createReadyNode(client, { name: 'unfit-big', cpu: '8', labels: { pool: 'unfit' } });
     await until('big bound', () => nodeOf(ns, 'big'), 15_000);
     expect(await nodeOf(ns, 'big')).toBe('unfit-big');
+    // The binding (server side) turns the condition True; no stale Unschedulable message is left.
+    expect((await client.pods.get('big', ns)).status?.conditions?.find((x) => x.type === 'PodScheduled')).toMatchObject({ status: 'True' });
     const scheduled = await until('Scheduled event', async () =>
       (await client.events.list({ namespace: ns })).items.find((e: Event) => e.reason === 'Scheduled' && e.involvedObject.name === 'big'),
     );

@@ -24,7 +24,7 @@ export interface TestApiServer {
   etcd: TestEtcd;
   storage: Storage;
   server: FastifyInstance;
-  /** With tls: true, the self-signed CA that clients must trust (PEM). */
+  /** With tls: true, the CA (PEM) that signed the serving certificate: what clients trust. */
   ca?: string;
   stop(): Promise<void>;
 }
@@ -34,6 +34,8 @@ export interface TestApiServerOptions {
   tls?: boolean;
   /** Nodes that get a token (user system:node:NAME, group system:nodes). */
   nodeNames?: string[];
+  /** etcd key prefix; default a fresh random one. Give two servers the same one to make them one cluster. */
+  prefix?: string;
   /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
@@ -43,7 +45,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const etcd = opts.etcd ?? (await startEtcd());
   const metrics = createMetrics({ processMetrics: false });
   // A fresh prefix per server, so servers sharing one etcd never see each other's objects.
-  const prefix = `/t-${crypto.randomBytes(4).toString('hex')}`;
+  const prefix = opts.prefix ?? `/t-${crypto.randomBytes(4).toString('hex')}`;
   const storage = await createEtcdStorage({ endpoints: [etcd.endpoint], prefix, observe: metrics.observeEtcd });
   const token = crypto.randomBytes(16).toString('hex');
   const entries: TokenEntry[] = [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }];
@@ -56,9 +58,9 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   let https: BuildServerOptions['https'];
   let ca: string | undefined;
   if (opts.tls) {
-    const cert = await selfSignedCert();
+    const cert = await testCert();
     https = { key: cert.key, cert: cert.cert };
-    ca = cert.cert;
+    ca = cert.ca;
   }
   const server = buildServer({
     logger: silentLogger(),
@@ -99,24 +101,12 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   };
 }
 
-/** A throw-away self-signed certificate for 127.0.0.1/localhost (node-forge). */
-async function selfSignedCert(): Promise<{ key: string; cert: string }> {
-  const forge = (await import('node-forge')).default;
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  const attrs = [{ name: 'commonName', value: 'orch-test-apiserver' }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true },
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-  ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
+/** A throw-away CA and a serving certificate for 127.0.0.1/localhost (apiserver/pki.ts). */
+async function testCert(): Promise<{ key: string; cert: string; ca: string }> {
+  const { generateCA, generateServerCert } = await import('../../apiserver/pki.js');
+  const ca = generateCA({ commonName: 'orch-test-ca', validDays: 1 });
+  const srv = generateServerCert(ca, { commonName: 'orch-test-apiserver', validDays: 1 });
+  return { key: srv.keyPem, cert: srv.certPem, ca: ca.certPem };
 }
 
 export interface ApiResponse<T = any> {

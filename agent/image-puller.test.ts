@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock, flushMicrotasks } from '../client/fake-clock.js';
+import { ImagePuller, effectivePullPolicy } from './image-puller.js';
+import { FakeRuntime } from './runtime/fake-runtime.js';
+
+describe('effectivePullPolicy', () => {
+  it('defaults like Kubernetes: Always for :latest or no tag, IfNotPresent otherwise', () => {
+    expect(effectivePullPolicy({ name: 'a', image: 'busybox' })).toBe('Always');
+    expect(effectivePullPolicy({ name: 'a', image: 'orch.local/busybox:latest' })).toBe('Always');
+    expect(effectivePullPolicy({ name: 'a', image: 'registry:5000/x/y:1.2' })).toBe('IfNotPresent');
+    expect(effectivePullPolicy({ name: 'a', image: 'registry:5000/x/y' })).toBe('Always');
+    expect(effectivePullPolicy({ name: 'a', image: 'x@sha256:abc' })).toBe('IfNotPresent');
+    expect(effectivePullPolicy({ name: 'a', image: 'x:1', imagePullPolicy: 'Never' })).toBe('Never');
+  });
+});
+
+describe('ImagePuller', () => {
+  it('Always pulls even when present; a failed pull is ErrImagePull, then ImagePullBackOff with growing waits', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime(() => clock.now());
+    rt.addImage('img:latest');
+    rt.pullFailures.set('img:latest', 'dial tcp: lookup registry: no such host');
+    const woken: string[] = [];
+    const p = new ImagePuller(rt, clock, (k) => woken.push(k));
+    const c = { name: 'c', image: 'img:latest' };
+    expect(await p.check(c, 'ns/a')).toMatchObject({ ok: false, reason: 'ContainerCreating' });
+    expect(await p.check(c, 'ns/b')).toMatchObject({ ok: false, reason: 'ContainerCreating' });
+    await flushMicrotasks();
+    expect(woken.sort()).toEqual(['ns/a', 'ns/b']);
+    const first = await p.check(c, 'ns/a');
+    expect(first).toMatchObject({ ok: false, reason: 'ErrImagePull', retryAfterMs: 2000 });
+    expect((first as { message: string }).message).toBe('failed to pull image "img:latest": dial tcp: lookup registry: no such host');
+    expect(await p.check(c, 'ns/a')).toMatchObject({ reason: 'ImagePullBackOff' });
+    await clock.advance(2000);
+    expect(await p.check(c, 'ns/a')).toMatchObject({ reason: 'ContainerCreating' }); // retried
+    await flushMicrotasks();
+    expect(await p.check(c, 'ns/a')).toMatchObject({ reason: 'ErrImagePull', retryAfterMs: 4000 });
+    expect(rt.calls.filter((x) => x.startsWith('pull'))).toHaveLength(2);
+    // The registry comes back: next retry succeeds and the container may start.
+    rt.pullFailures.clear();
+    await clock.advance(4000);
+    await p.check(c, 'ns/a');
+    await flushMicrotasks();
+    expect(await p.check(c, 'ns/a')).toEqual({ ok: true });
+  });
+
+  it('IfNotPresent uses a present image without pulling; Never never pulls', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime();
+    rt.addImage('here:1');
+    const p = new ImagePuller(rt, clock, () => undefined);
+    expect(await p.check({ name: 'c', image: 'here:1', imagePullPolicy: 'IfNotPresent' }, 'k')).toEqual({ ok: true });
+    expect(await p.check({ name: 'c', image: 'gone:1', imagePullPolicy: 'Never' }, 'k')).toMatchObject({ reason: 'ErrImageNeverPull' });
+    expect(rt.calls).toEqual([]);
+  });
+});

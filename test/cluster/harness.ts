@@ -1,0 +1,328 @@
+// A real multi-host orch cluster on one machine, for the fault suite.
+//
+//   root namespace:  bridge orchbr0 10.250.0.1 — etcd (loopback), apiserver (HTTPS on the
+//                    bridge address), scheduler(s), controller manager(s)
+//   orch-hN:         netns 10.250.0.1N, its own dockerd and the agent of node hN
+//
+// The components are the built binaries (dist/cli/main.js), started exactly as a user
+// would start them, with short timings so faults resolve in seconds. Everything is
+// removed by teardown(), and start() first removes what a crashed run left (the names
+// and directories are fixed for that reason).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../../client/rest-client.js';
+import type { Node } from '../../api/types.js';
+import { generateServerCert, writeSecretFile } from '../../apiserver/pki.js';
+import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../../cli/commands/init.js';
+import { freePort } from '../helpers/ports.js';
+import { BRIDGE_IP, createBridge, createHostNetwork, cutHost, healHost, hostIP, netnsPath, removeNetwork, MAX_HOSTS } from './network.js';
+import {
+  dockerSocket, hostDataDir, loadImages, orchContainers, removeAllContainers, saveImages, startEngine, stopEngine, stopLeftoverEngine, engineAnswers,
+  type ContainerInfo,
+} from './docker-engine.js';
+import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
+import { exec, waitUntil } from './sh.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2';
+/** A control-plane component, or `agent-hN`. */
+export type Component = ControlComponent | `agent-h${number}`;
+
+export interface ClusterOptions {
+  hosts: number;
+  /** 2: two schedulers and two controller managers with leader election. */
+  controlPlaneReplicas?: 1 | 2;
+  logLevel?: string;
+  /** Extra controller-manager flags. */
+  controllerManagerFlags?: string[];
+}
+
+export const NODE_GRACE_MS = 10_000;
+export const EVICTION_MS = 5_000;
+
+export const nodeName = (i: number): string => `h${i}`;
+
+export class Cluster {
+  readonly client: ApiClient;
+  readonly server: string;
+  readonly logDir = path.join(DATA_DIR, 'logs');
+  private readonly procs = new Map<string, Proc>();
+  private readonly engines = new Map<number, Proc>();
+  private readonly pki = path.join(DATA_DIR, 'cp', 'pki');
+  private readonly tokenDir = path.join(DATA_DIR, 'cp', 'tokens');
+  private etcdPorts = { client: 0, peer: 0 };
+  private apiPort = 0;
+  private caPem = '';
+
+  constructor(readonly opts: Required<Pick<ClusterOptions, 'hosts' | 'controlPlaneReplicas' | 'logLevel'>> & ClusterOptions, ports: { etcd: number; peer: number; api: number }) {
+    this.etcdPorts = { client: ports.etcd, peer: ports.peer };
+    this.apiPort = ports.api;
+    this.server = `https://${BRIDGE_IP}:${this.apiPort}`;
+    this.prepareCredentials();
+    this.client = new ApiClient({ server: this.server, ca: this.caPem, token: this.token(ADMIN_USER), timeoutMs: 10_000, userAgent: 'orch-cluster-test' });
+  }
+
+  get hostIndexes(): number[] {
+    return Array.from({ length: this.opts.hosts }, (_, k) => k + 1);
+  }
+
+  private tokenFile(user: string): string {
+    return path.join(this.tokenDir, `${user.replace(/[^a-z0-9-]/gi, '_')}.token`);
+  }
+
+  private token(user: string): string {
+    return fs.readFileSync(this.tokenFile(user), 'utf8').trim();
+  }
+
+  private prepareCredentials(): void {
+    const nodes = this.hostIndexes.map(nodeName);
+    const init = runInit({ dir: this.pki, ips: [BRIDGE_IP, '127.0.0.1'], nodes, force: true });
+    this.caPem = fs.readFileSync(init.files.caCert, 'utf8');
+    const caKey = fs.readFileSync(init.files.caKey, 'utf8');
+    // One serving certificate for every agent's log endpoint, naming every host address
+    // the apiserver dials.
+    const agent = generateServerCert({ certPem: this.caPem, keyPem: caKey }, { commonName: 'orch-agent', ipAddresses: this.hostIndexes.map(hostIP) });
+    writeSecretFile(path.join(this.pki, 'agent.key'), agent.keyPem);
+    fs.writeFileSync(path.join(this.pki, 'agent.crt'), agent.certPem);
+    fs.mkdirSync(this.tokenDir, { recursive: true, mode: 0o700 });
+    for (const user of [ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER, ...nodes.map(nodeUser)]) {
+      const t = tokenFor(init.files.tokens, user);
+      if (!t) throw new Error(`no token for ${user}`);
+      writeSecretFile(this.tokenFile(user), t);
+    }
+  }
+
+  private commandFor(c: Component): string[] {
+    const log = ['--log-level', this.opts.logLevel];
+    const clientFlags = (user: string) => ['--server', this.server, '--ca-file', path.join(this.pki, 'ca.crt'), '--token-file', this.tokenFile(user)];
+    const le = this.opts.controlPlaneReplicas === 2 ? ['--leader-elect'] : [];
+    switch (c) {
+      case 'etcd': {
+        const url = `http://127.0.0.1:${this.etcdPorts.client}`;
+        const peer = `http://127.0.0.1:${this.etcdPorts.peer}`;
+        return ['etcd', '--name', 'orch-test', '--data-dir', path.join(DATA_DIR, 'cp', 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url,
+          '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `orch-test=${peer}`, '--log-level', 'warn'];
+      }
+      case 'apiserver':
+        return [process.execPath, ENTRY, 'apiserver', '--etcd-servers', `http://127.0.0.1:${this.etcdPorts.client}`, '--bind-address', BRIDGE_IP,
+          '--port', String(this.apiPort), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
+          '--token-auth-file', path.join(this.pki, 'tokens.csv'), '--agent-ca-file', path.join(this.pki, 'ca.crt'), '--agent-token-file', this.tokenFile(ADMIN_USER), ...log];
+      case 'scheduler':
+      case 'scheduler-2':
+        return [process.execPath, ENTRY, 'scheduler', ...clientFlags(SCHEDULER_USER), '--port', '0', ...le, ...(le.length ? ['--identity', c] : []), ...log];
+      case 'controller-manager':
+      case 'controller-manager-2':
+        return [process.execPath, ENTRY, 'controller-manager', ...clientFlags(CONTROLLER_MANAGER_USER), '--port', '0', ...le, ...(le.length ? ['--identity', c] : []),
+          '--node-monitor-grace-period', `${NODE_GRACE_MS / 1000}s`, '--pod-eviction-timeout', `${EVICTION_MS / 1000}s`, ...(this.opts.controllerManagerFlags ?? []), ...log];
+      default: {
+        const i = hostOf(c);
+        const name = nodeName(i);
+        // nsenter switches only the network namespace and then execs node, so the pid we
+        // hold is the agent itself (signals reach it directly).
+        return ['nsenter', `--net=${netnsPath(i)}`, process.execPath, ENTRY, 'agent', ...clientFlags(nodeUser(name)), '--node-name', name, '--node-ip', hostIP(i),
+          '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
+          '--log-server-cert', path.join(this.pki, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agent.key'), '--log-server-token-file', this.tokenFile(ADMIN_USER),
+          '--heartbeat-interval', '2s', '--resync-interval', '5s', ...log];
+      }
+    }
+  }
+
+  /** Starts one component (it must not be running). */
+  async start(c: Component): Promise<void> {
+    const existing = this.procs.get(c);
+    if (existing && isAlive(existing.pid)) throw new Error(`${c} is already running (pid ${existing.pid})`);
+    const proc = startProc(c, this.commandFor(c), path.join(this.logDir, `${c}.log`), DATA_DIR);
+    this.procs.set(c, proc);
+    if (c === 'etcd') {
+      await waitUntil('etcd to be healthy', async () => {
+        if (!isAlive(proc.pid)) throw new Error(`etcd exited:\n${tail(proc.log)}`);
+        return (await fetch(`http://127.0.0.1:${this.etcdPorts.client}/health`)).ok;
+      }, 60_000);
+    } else if (c === 'apiserver') {
+      await waitUntil('the apiserver to answer', async () => {
+        if (!isAlive(proc.pid)) throw new Error(`apiserver exited:\n${tail(proc.log)}`);
+        await this.client.namespaces.get('default');
+        return true;
+      }, 60_000);
+    }
+  }
+
+  pid(c: Component): number | undefined {
+    const p = this.procs.get(c);
+    return p && isAlive(p.pid) ? p.pid : undefined;
+  }
+
+  /** Sends a signal; SIGKILL/SIGTERM wait until the process is gone. */
+  async kill(c: Component, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.procs.get(c);
+    if (!p || !isAlive(p.pid)) throw new Error(`${c} is not running`);
+    if (signal === 'SIGTERM') await stopPid(p.pid, 30_000);
+    else {
+      process.kill(p.pid, signal);
+      if (signal === 'SIGKILL') await p.exited;
+    }
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') forget(p.pid);
+  }
+
+  async stop(c: Component): Promise<void> {
+    return this.kill(c, 'SIGTERM');
+  }
+
+  async restart(c: Component): Promise<void> {
+    await this.stop(c);
+    await this.start(c);
+  }
+
+  pause(c: Component): void {
+    const p = this.pid(c);
+    if (!p) throw new Error(`${c} is not running`);
+    process.kill(p, 'SIGSTOP');
+  }
+
+  resume(c: Component): void {
+    const p = this.pid(c);
+    if (!p) throw new Error(`${c} is not running`);
+    process.kill(p, 'SIGCONT');
+  }
+
+  stopAgent(i: number): Promise<void> {
+    return this.stop(`agent-h${i}`);
+  }
+  killAgent(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return this.kill(`agent-h${i}`, signal);
+  }
+  startAgent(i: number): Promise<void> {
+    return this.start(`agent-h${i}`);
+  }
+
+  cutNetwork(i: number): Promise<void> {
+    return cutHost(i);
+  }
+  healNetwork(i: number): Promise<void> {
+    return healHost(i);
+  }
+
+  async stopDocker(i: number): Promise<void> {
+    await stopEngine(i, this.engines.get(i));
+    this.engines.delete(i);
+  }
+  async startDocker(i: number): Promise<void> {
+    this.engines.set(i, await startEngine(i, this.logDir));
+  }
+  async restartDocker(i: number): Promise<void> {
+    await this.stopDocker(i);
+    await this.startDocker(i);
+  }
+
+  /** Is host i's engine meant to be running (and answering)? */
+  async engineUp(i: number): Promise<boolean> {
+    return this.engines.has(i) && engineAnswers(i);
+  }
+
+  /** Containers with orch labels on host i (running or not). */
+  dockerPs(i: number): Promise<ContainerInfo[]> {
+    return orchContainers(i);
+  }
+
+  async readyNodes(): Promise<string[]> {
+    const list = await this.client.nodes.list();
+    return list.items
+      .filter((n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((n) => n.metadata.name ?? '');
+  }
+
+  async waitNodesReady(names = this.hostIndexes.map(nodeName), timeoutMs = 90_000): Promise<void> {
+    await waitUntil(`nodes ${names.join(', ')} to be Ready`, async () => {
+      const ready = await this.readyNodes();
+      return names.every((n) => ready.includes(n));
+    }, timeoutMs, 500);
+  }
+
+  /** Last lines of every component log, for a failing test's message. */
+  logTails(lines = 15): string {
+    return [...this.procs.values()].map((p) => `=== ${p.name} (${p.log})\n${tail(p.log, lines)}`).join('\n');
+  }
+
+  async teardown(): Promise<void> {
+    // Agents first, so none recreates a container while engines are emptied.
+    const order = [...this.procs.keys()].sort((a, b) => rank(a) - rank(b));
+    for (const name of order) {
+      const p = this.procs.get(name)!;
+      await stopPid(p.pid, 10_000);
+      forget(p.pid);
+    }
+    this.procs.clear();
+    for (const i of this.hostIndexes) {
+      await healHost(i).catch(() => undefined);
+      if (!this.engines.has(i) && !(await engineAnswers(i))) continue;
+      await removeAllContainers(i).catch(() => undefined);
+      await this.stopDocker(i);
+    }
+    await cleanupLeftovers();
+  }
+}
+
+function rank(name: string): number {
+  if (name.startsWith('agent-')) return 0;
+  if (name.startsWith('scheduler') || name.startsWith('controller-manager')) return 1;
+  if (name === 'apiserver') return 2;
+  return 3;
+}
+
+function hostOf(c: string): number {
+  const m = /^agent-h(\d+)$/.exec(c);
+  if (!m) throw new Error(`unknown component ${c}`);
+  return Number(m[1]);
+}
+
+/** Removes everything a run (this one, or an earlier crashed one) made. Idempotent. */
+export async function cleanupLeftovers(): Promise<void> {
+  await killRecorded();
+  for (let i = 1; i <= MAX_HOSTS; i++) await stopLeftoverEngine(i);
+  await removeNetwork();
+  if (process.env.ORCH_CLUSTER_KEEP_LOGS) {
+    const keep = path.join('/tmp', `orch-cluster-logs-${Date.now()}`);
+    if (fs.existsSync(path.join(DATA_DIR, 'logs'))) fs.cpSync(path.join(DATA_DIR, 'logs'), keep, { recursive: true });
+  }
+  // Container layers may still be mounted if an engine died hard: unmount before removal.
+  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m && (m.startsWith(DATA_DIR) || m.startsWith(RUN_DIR)));
+  for (const m of mounts.sort((a, b) => b.length - a.length)) await exec('umount', ['-l', m]);
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
+  fs.rmSync(RUN_DIR, { recursive: true, force: true });
+}
+
+/** Builds and starts a cluster; on any failure tears down what was made and rethrows. */
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  if (!fs.existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
+  if (opts.hosts < 1 || opts.hosts > MAX_HOSTS) throw new Error(`hosts must be 1..${MAX_HOSTS}`);
+  await cleanupLeftovers();
+  fs.mkdirSync(path.join(DATA_DIR, 'cp'), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(RUN_DIR, { recursive: true });
+  const ports = { etcd: await freePort(), peer: await freePort(), api: await freePort() };
+  const cluster = new Cluster({ controlPlaneReplicas: 1, logLevel: process.env.ORCH_CLUSTER_LOG_LEVEL ?? 'info', ...opts }, ports);
+  try {
+    await createBridge();
+    const tarball = path.join(DATA_DIR, 'images.tar');
+    const saving = saveImages(tarball);
+    for (const i of cluster.hostIndexes) await createHostNetwork(i);
+    // Engines start in parallel: each takes a few seconds on a busy machine.
+    await Promise.all(cluster.hostIndexes.map((i) => cluster.startDocker(i)));
+    await saving;
+    await Promise.all(cluster.hostIndexes.map((i) => loadImages(i, tarball)));
+    await cluster.start('etcd');
+    await cluster.start('apiserver');
+    const cp: Component[] = opts.controlPlaneReplicas === 2 ? ['scheduler', 'controller-manager', 'scheduler-2', 'controller-manager-2'] : ['scheduler', 'controller-manager'];
+    for (const c of cp) await cluster.start(c);
+    for (const i of cluster.hostIndexes) await cluster.startAgent(i);
+    await cluster.waitNodesReady();
+    return cluster;
+  } catch (err) {
+    const logs = cluster.logTails();
+    await cluster.teardown().catch(() => undefined);
+    throw new Error(`cluster did not start: ${(err as Error).message}\n${logs}`);
+  }
+}
