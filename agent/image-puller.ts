@@ -13,8 +13,8 @@ interface PullState {
   waiters: Set<string>;
   error?: string;
   failedAt?: number;
-  /** The failure was already reported once as ErrImagePull; later reports say ImagePullBackOff. */
-  reported?: boolean;
+  /** Pods already told ErrImagePull for this failure; later reports say ImagePullBackOff. */
+  reportedTo: Set<string>;
   succeeded?: boolean;
   /** Consecutive failed pulls of this image (drives the backoff). */
   failures: number;
@@ -70,8 +70,8 @@ export class ImagePuller {
       const wait = st.failedAt + this.delay(st.failures) - this.clock.now();
       if (wait > 0) {
         st.waiters.add(podKey);
-        const reason = st.reported ? 'ImagePullBackOff' : 'ErrImagePull';
-        st.reported = true;
+        const reason = st.reportedTo.has(podKey) ? 'ImagePullBackOff' : 'ErrImagePull';
+        st.reportedTo.add(podKey);
         const message = reason === 'ErrImagePull' ? st.error : `Back-off pulling image "${c.image}": ${st.error}`;
         return { ok: false, reason, message, retryAfterMs: wait };
       }
@@ -81,7 +81,7 @@ export class ImagePuller {
   }
 
   private startPull(image: string, podKey: string, prev?: PullState): void {
-    const st: PullState = { inFlight: true, waiters: new Set([podKey, ...(prev?.waiters ?? [])]), failures: prev?.failures ?? 0 };
+    const st: PullState = { inFlight: true, waiters: new Set([podKey, ...(prev?.waiters ?? [])]), failures: prev?.failures ?? 0, reportedTo: new Set() };
     this.pulls.set(image, st);
     this.runtime
       .pullImage(image, this.timeoutMs)
@@ -93,7 +93,6 @@ export class ImagePuller {
         (err: Error) => {
           st.error = `failed to pull image "${image}": ${err.message}`;
           st.failedAt = this.clock.now();
-          st.reported = false;
           st.failures++;
         },
       )

@@ -180,7 +180,7 @@ export class Scheduler {
       this.queue.close();
       nodeInformer.stop();
       podInformer.stop();
-      await Promise.allSettled([...this.pendingBinds]);
+      await Promise.allSettled([...this.pendingBinds, ...this.statusWrites.values()]);
       await Promise.allSettled([nodeInformer.stopped(), podInformer.stopped()]);
       this.synced = false;
     }

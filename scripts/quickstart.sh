@@ -24,7 +24,8 @@ echo "==> Docker engine"
 $SUDO bash scripts/start-dockerd.sh
 echo "==> local example image"
 $SUDO bash scripts/build-test-images.sh
-ORCH="node dist/cli/main.js"
+# Put `orch` on the PATH (a symlink to this checkout); fall back to node if that fails.
+if $SUDO npm link --silent --no-audit --no-fund >/dev/null 2>&1 && command -v orch >/dev/null; then ORCH=orch; else ORCH="node dist/cli/main.js"; fi
 echo "==> orch up"
 $ORCH up
 echo "==> orch apply -f docs/examples/web.yaml --wait"
