@@ -167,7 +167,7 @@ export class Agent {
     this.informer.start();
 
     const sync = this.sync;
-    this.workers = runWorkers(queue, o.workers ?? 8, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
+    this.workers = runWorkers(queue, o.workers ?? 32, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
 
     const resync = () => {
       this.enqueueAll();

@@ -5,10 +5,6 @@
 
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/errors.js';
-import { apiserverCommand } from '../apiserver/command.js';
-import { schedulerCommand } from '../scheduler/command.js';
-import { controllerManagerCommand } from '../controller/command.js';
-import { agentCommand } from '../agent/command.js';
 import { ManifestError } from './manifest.js';
 import { ORCH_VERSION } from './version-info.js';
 import { initCommand } from './commands/init.js';
@@ -25,6 +21,17 @@ import { configCommand } from './commands/config.js';
 import { completionCommand } from './commands/completion.js';
 import { upCommand, downCommand, statusCommand } from './commands/cluster.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
+
+/**
+ * The server components. Each is loaded only when it runs, so a scheduler process does
+ * not carry the apiserver's or the agent's libraries (fastify, etcd3, dockerode) in memory.
+ */
+const COMPONENTS: Record<string, { description: string; load: () => Promise<Command> }> = {
+  apiserver: { description: 'Run the API server (HTTPS, over etcd)', load: async () => (await import('../apiserver/command.js')).apiserverCommand() },
+  scheduler: { description: 'Run the scheduler (binds pending pods to nodes)', load: async () => (await import('../scheduler/command.js')).schedulerCommand() },
+  'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, node lifecycle, garbage collection)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
+  agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
+};
 
 /** Connection flags every client command accepts (they override the config file). */
 function withConnectionFlags(cmd: Command): Command {
@@ -56,10 +63,10 @@ export function buildProgram(): Command {
   program.addCommand(downCommand());
   program.addCommand(statusCommand());
   program.addCommand(initCommand());
-  program.addCommand(apiserverCommand());
-  program.addCommand(schedulerCommand());
-  program.addCommand(controllerManagerCommand());
-  program.addCommand(agentCommand());
+  for (const [name, c] of Object.entries(COMPONENTS)) {
+    // Listed for `orch --help`; `orch NAME ...` loads the real command (see main()).
+    program.addCommand(new Command(name).description(c.description).helpOption(false).allowUnknownOption().allowExcessArguments());
+  }
   program.addCommand(completionCommand(() => program));
   return program;
 }
@@ -80,7 +87,8 @@ export function formatError(err: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const program = buildProgram();
+  const component = COMPONENTS[process.argv[2] ?? ''];
+  const program = component ? new Command('orch').addCommand(await component.load()) : buildProgram();
   program.exitOverride();
   try {
     await program.parseAsync(process.argv);

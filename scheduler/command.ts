@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { parseDuration } from '../cli/duration.js';
 import { ApiClient } from '../client/rest-client.js';
 import { createLogger } from '../client/logger.js';
 import { runScheduler } from './run.js';
@@ -17,6 +18,9 @@ interface SchedulerFlags {
   leaderElectNamespace: string;
   leaseName: string;
   identity?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
   port: string;
   bindAddress: string;
   logLevel: string;
@@ -34,6 +38,9 @@ export function schedulerCommand(): Command {
     .option('--leader-elect-namespace <ns>', 'namespace of the Lease', 'kube-system')
     .option('--lease-name <name>', 'name of the Lease', 'orch-scheduler')
     .option('--identity <id>', 'this replica\'s identity in the Lease (default: hostname_uuid)')
+    .option('--leader-elect-lease-duration <d>', 'how long a lease lasts without renewal before a standby takes it', '15s')
+    .option('--leader-elect-renew-deadline <d>', 'how long the leader keeps trying to renew before it steps down', '10s')
+    .option('--leader-elect-retry-period <d>', 'interval between lease attempts', '2s')
     .option('--port <port>', '/healthz and /metrics port (0: off)', '10259')
     .option('--bind-address <addr>', 'address for /healthz and /metrics', '0.0.0.0')
     .option('--no-scheduled-events', 'do not write a "Scheduled" Event per bound pod (halves writes under heavy load)')
@@ -67,7 +74,14 @@ export function schedulerCommand(): Command {
           host: flags.bindAddress,
           scheduler: { recordScheduledEvents: flags.scheduledEvents },
           leaderElection: flags.leaderElect
-            ? { namespace: flags.leaderElectNamespace, leaseName: flags.leaseName, identity: flags.identity }
+            ? {
+                namespace: flags.leaderElectNamespace,
+                leaseName: flags.leaseName,
+                identity: flags.identity,
+                leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration),
+                renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline),
+                retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod),
+              }
             : undefined,
         },
         ac.signal,

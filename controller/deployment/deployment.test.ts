@@ -304,6 +304,26 @@ describe('DeploymentController', () => {
     expect(images).toEqual(['web:2', 'web:3']);
   });
 
+  it('bumps status.collisionCount when another object holds the hashed name, then uses a new name', async () => {
+    const d = deployment(2);
+    const hash = templateHash(d.spec.template);
+    client.seed([
+      d,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: `web-${hash}`, namespace: 'default', labels: { other: 'x' } },
+        spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { metadata: { labels: { other: 'x' } }, spec: { containers: [{ name: 'z', image: 'z' }] } } },
+      } as ReplicaSet,
+    ]);
+    await sync();
+    await expect(ctrl.reconcile('default/web')).rejects.toThrow(/collision/);
+    expect(dep().status!.collisionCount).toBe(1);
+    await reconcile();
+    const ours = (await listRS()).filter((rs) => rs.metadata.ownerReferences?.[0]?.kind === 'Deployment');
+    expect(ours.map((rs) => rs.metadata.name)).toEqual([`web-${templateHash(d.spec.template, 1)}`]);
+  });
+
   it('adopts an orphan ReplicaSet whose template matches instead of creating one', async () => {
     const d = deployment(2);
     const hash = templateHash(d.spec.template);

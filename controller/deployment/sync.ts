@@ -208,7 +208,9 @@ export class DeploymentSync {
     if (active.length === 0) target = newRS ?? olds[0];
     else if (active.length === 1) target = active[0];
     if (target || (!newRS && oldRSs.length === 0)) {
-      if (target && rsReplicas(target) !== replicas) await this.scaleReplicaSet(target, replicas);
+      // Also refreshes stale desired/max annotations at the same size, so a leftover
+      // annotation can never keep isScalingEvent() true and block the rollout.
+      if (target) await this.scaleReplicaSet(target, replicas);
       return;
     }
     if (newRS && rsReplicas(newRS) === replicas && desiredReplicasAnnotation(newRS) === replicas && (newRS.status?.availableReplicas ?? 0) === replicas) {

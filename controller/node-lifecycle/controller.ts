@@ -17,8 +17,9 @@
 //   ReplicaSets replace them at once because terminating pods do not count. Pods bound
 //   to a Node object that was deleted are force-deleted (gracePeriodSeconds 0): no agent
 //   will ever confirm them.
-// - Eviction rate: one token per node in a bucket of `evictionBurst` refilled at
-//   `evictionRate` nodes/s. If more than 55% of at least 3 nodes are unhealthy the rate
+// - Eviction rate: one token per node in a bucket of `evictionBurst` (1) refilled at
+//   `evictionRate` nodes/s (1/s; Kubernetes uses 0.1/s, too slow for orch's failover
+//   target). If more than 55% of at least 3 nodes are unhealthy the rate
 //   drops to `secondaryEvictionRate` (0.01/s); if every node is unhealthy evictions stop
 //   entirely ("full disruption": far more likely the control plane lost the network
 //   than every host died at once).
@@ -53,7 +54,7 @@ export const DEFAULT_NODE_LIFECYCLE_OPTIONS: NodeLifecycleOptions = {
   podEvictionTimeoutMs: 10_000,
   monitorPeriodMs: 1_000,
   evictionRate: 1,
-  evictionBurst: 10,
+  evictionBurst: 1,
   secondaryEvictionRate: 0.01,
   unhealthyThreshold: 0.55,
   orphanPodGraceMs: 5_000,

@@ -132,6 +132,26 @@ describe('NodeLifecycleController', () => {
     expect(n('n1').spec.taints!.map((t) => t.key)).toEqual([TAINT_NOT_READY]);
   });
 
+  it('evicts one node at a time, and at 0.01 nodes/s when more than 55% of the nodes are down (partial disruption)', async () => {
+    client.seed(['n1', 'n2', 'n3', 'n4'].map((x) => node(x)));
+    client.seed(['n1', 'n2', 'n3', 'n4'].map((x) => lease(x, '2026-01-01T00:00:00Z')));
+    client.seed([pod('p1', 'n1'), pod('p2', 'n2'), pod('p3', 'n3'), pod('p4', 'n4')]);
+    await pass();
+    for (let t = 0; t < 35; t++) {
+      await clock.advance(1000);
+      await renew('n4');
+      await pass();
+    }
+    expect(ctrl.mode).toBe('partial');
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(1);
+    for (let t = 0; t < 100; t++) {
+      await clock.advance(1000);
+      await renew('n4');
+      await pass();
+    }
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(2);
+  });
+
   it('stops evicting when every node is down (full disruption)', async () => {
     await seedCluster(['n1', 'n2']);
     for (let t = 0; t < 40; t++) {

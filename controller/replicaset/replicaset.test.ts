@@ -207,6 +207,21 @@ describe('ReplicaSetController.reconcile', () => {
     expect(client.actionsFor('create', 'pods')).toHaveLength(1);
   });
 
+  it('looks again when ready pods will become available after minReadySeconds', async () => {
+    client.seed([rs('web', 1, { minReadySeconds: 30 })]);
+    const owner = await client.replicasets.get('web', 'default');
+    client.seed([pod('a', { node: 'n', phase: 'Running', ready: true, owner, readySince: '2026-01-01T00:00:00Z' })]);
+    await sync();
+    await clock.advance(10_000);
+    await ctrl.reconcile('default/web');
+    expect(client.peek<ReplicaSet>('replicasets', 'web', 'default')!.status).toMatchObject({ readyReplicas: 1, availableReplicas: 0 });
+    expect(queue.after.map((a) => [a.key, Math.round(a.ms / 1000)])).toEqual([['default/web', 20]]);
+    await clock.advance(20_001);
+    await sync();
+    await ctrl.reconcile('default/web');
+    expect(client.peek<ReplicaSet>('replicasets', 'web', 'default')!.status).toMatchObject({ availableReplicas: 1 });
+  });
+
   it('does not write status when nothing changed', async () => {
     client.seed([rs('web', 0)]);
     await sync();

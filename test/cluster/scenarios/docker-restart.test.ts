@@ -44,6 +44,10 @@ describe(SCENARIO, () => {
     expect(await cluster.readyNodes()).toContain(nodeName(1));
     const s1 = await snapshot(cluster);
     expect(runningPodsOf(s1, s1.deployments[0]).length).toBe(6);
+    // Proof the engine restart was real: every container h1 runs now started after it.
+    const nowOnH1 = (s1.containers.get(1) ?? []).filter((c) => c.running);
+    expect(nowOnH1.length).toBeGreaterThan(0);
+    for (const c of nowOnH1) expect(Date.parse(c.startedAt), `${c.name} started after the engine restart`).toBeGreaterThan(t0 - 1000);
     await assertInvariants(cluster, ledger);
   }));
 });

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Build the compose demo's images WITHOUT any image registry, from what the host has:
+#   orch.local/node-base:latest  the host's node binary + the shared libraries ldd lists,
+#                                busybox-static (sh and friends), CA certificates
+#   orch.local/etcd:latest       the host's etcd binary (Debian etcd-server) + its libraries
+#   orch.local/orch:latest       node-base + /app: dist/, deploy/compose/, package.json and
+#                                production node_modules (the host's, pruned of dev deps)
+# Each is a root filesystem made in a temp dir and loaded with `docker import`.
+#
+# Why import rather than `docker build` FROM the local bases: deploy/Dockerfile's build
+# stage runs `npm ci`, which needs the npm registry, and BuildKit may try to resolve
+# FROM images remotely; import needs nothing but the engine. The result has the same
+# layout as the Dockerfile's (/app/dist/cli/main.js, /app/deploy/compose), so
+# docker-compose.yml runs either.
+#
+# Requires: a built dist/ (npm run build), node_modules (npm ci), busybox-static, etcd.
+# Idempotent: node-base and etcd are kept when present (FORCE=1 rebuilds them); the orch
+# image is rebuilt on every run so it matches dist/.
+# Prints `export ORCH_IMAGE=... ETCD_IMAGE=...` lines for docker compose at the end.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
+NODE_BASE_IMAGE="${NODE_BASE_IMAGE:-orch.local/node-base:latest}"
+ETCD_IMAGE="${ETCD_IMAGE:-orch.local/etcd:latest}"
+ORCH_IMAGE="${ORCH_IMAGE:-orch.local/orch:latest}"
+NODE_BIN="$(readlink -f "${NODE_BIN:-$(command -v node)}")"
+ETCD_BIN="$(readlink -f "${ETCD_BIN:-$(command -v etcd || echo /usr/bin/etcd)}")"
+BUSYBOX="$(command -v busybox || echo /bin/busybox)"
+
+die() { echo "build-offline: $*" >&2; exit 1; }
+[ -x "$NODE_BIN" ] || die "node not found (NODE_BIN=...)"
+[ -x "$ETCD_BIN" ] || die "etcd not found: apt-get install -y etcd-server (or ETCD_BIN=...)"
+[ -x "$BUSYBOX" ] || die "busybox not found: apt-get install -y busybox-static"
+case "$(file -L "$BUSYBOX" 2>/dev/null || true)" in
+  *"dynamically linked"*) die "$BUSYBOX is dynamically linked: apt-get install -y busybox-static" ;;
+esac
+[ -f "$REPO/dist/cli/main.js" ] || die "$REPO/dist is missing: run npm run build first"
+[ -d "$REPO/node_modules" ] || die "$REPO/node_modules is missing: run npm ci first"
+$DOCKER version >/dev/null 2>&1 || die "no Docker engine answers"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+image_exists() { $DOCKER image inspect "$1" >/dev/null 2>&1; }
+
+# A binary and every shared library it loads, at the same paths (the dynamic loader
+# included), so it runs unchanged inside the image.
+copy_with_libs() {
+  local bin="$1" root="$2" dest="$3"
+  install -D -m 0755 "$bin" "$root$dest"
+  ldd "$bin" | grep -oE '/[^ ]+' | while read -r lib; do
+    [ -e "$lib" ] || continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
+base_fs() {
+  local root="$1"
+  mkdir -p "$root"/{bin,tmp,etc,proc,sys,dev,run,root}
+  chmod 1777 "$root/tmp"
+  cp "$BUSYBOX" "$root/bin/busybox"
+  for applet in $("$BUSYBOX" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+  printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"
+}
+
+node_fs() {
+  local root="$1"
+  base_fs "$root"
+  copy_with_libs "$NODE_BIN" "$root" /usr/local/bin/node
+  # TLS to anything outside the cluster (the cluster itself uses its own CA).
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  fi
+}
+
+if ! image_exists "$NODE_BASE_IMAGE" || [ "${FORCE:-}" = 1 ]; then
+  node_fs "$tmp/node-base"
+  tar -C "$tmp/node-base" -c . | $DOCKER import \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'CMD ["node"]' - "$NODE_BASE_IMAGE" >/dev/null
+  echo "built $NODE_BASE_IMAGE ($("$NODE_BIN" --version))"
+fi
+
+if ! image_exists "$ETCD_IMAGE" || [ "${FORCE:-}" = 1 ]; then
+  root="$tmp/etcd"
+  base_fs "$root"
+  copy_with_libs "$ETCD_BIN" "$root" /usr/local/bin/etcd
+  mkdir -p "$root/var/lib/etcd"
+  tar -C "$root" -c . | $DOCKER import \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'EXPOSE 2379 2380' --change 'CMD ["etcd"]' - "$ETCD_IMAGE" >/dev/null
+  echo "built $ETCD_IMAGE ($("$ETCD_BIN" --version | head -1))"
+fi
+
+# orch: production dependencies only. `npm prune --omit=dev` on a copy of the host's
+# node_modules needs no registry and follows package-lock.json, so it is deterministic.
+root="$tmp/orch"
+node_fs "$root"
+mkdir -p "$root/app/deploy"
+cp "$REPO/package.json" "$REPO/package-lock.json" "$root/app/"
+cp -a "$REPO/node_modules" "$root/app/node_modules"
+(cd "$root/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null)
+cp -a "$REPO/dist" "$root/app/dist"
+find "$root/app/dist" -name '*.test.js' -delete -o -name '*.test.js.map' -delete
+cp -a "$REPO/deploy/compose" "$root/app/deploy/compose"
+tar -C "$root" -c . | $DOCKER import \
+  --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV NODE_ENV=production' --change 'WORKDIR /app' \
+  --change 'ENTRYPOINT ["node", "/app/dist/cli/main.js"]' --change 'CMD ["--help"]' - "$ORCH_IMAGE" >/dev/null
+echo "built $ORCH_IMAGE ($(du -sh "$root/app/node_modules" | cut -f1) production node_modules)"
+
+echo "export ORCH_IMAGE=$ORCH_IMAGE ETCD_IMAGE=$ETCD_IMAGE"
