@@ -3,6 +3,7 @@
 // The constructor does no I/O; start() does.
 
 import os from 'node:os';
+import { deepEqual } from '../api/meta.js';
 import type { Pod } from '../api/types.js';
 import { realClock, type Clock } from '../client/clock.js';
 import { EventRecorder } from '../client/event-recorder.js';
@@ -18,6 +19,12 @@ import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { RestartBackoff } from './restart-backoff.js';
 import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
+
+/** True when two versions of a pod differ only in status (and resourceVersion). */
+export function statusOnlyChange(a: Pod, b: Pod): boolean {
+  const strip = (p: Pod) => ({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined } });
+  return deepEqual(strip(a), strip(b));
+}
 
 export interface AgentOptions {
   nodeName: string;
@@ -43,6 +50,8 @@ export interface AgentOptions {
   logCert?: string;
   logKey?: string;
   backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
+  /** [0, 1); spreads the periodic resync (injected for tests). */
+  random?: () => number;
   version?: string;
 }
 
@@ -145,8 +154,9 @@ export class Agent {
     this.events = o.runtime.events(
       { [LABEL_NODE]: o.nodeName },
       (e) => {
-        // Not 'kill'/'stop': they come before 'die', and a sync then would only see a running container.
-        if (!['die', 'oom', 'start', 'destroy'].includes(e.action)) return;
+        // Only what breaks a pod: 'kill'/'stop' come before 'die' (a sync then would see a
+        // running container), and 'start' is mostly our own doing (the resync covers the rest).
+        if (!['die', 'oom', 'destroy'].includes(e.action)) return;
         const ns = e.labels[LABEL_NAMESPACE];
         const pod = e.labels[LABEL_POD];
         if (ns && pod) queue.add(`${ns}/${pod}`);
@@ -161,23 +171,34 @@ export class Agent {
     });
     this.informer.addEventHandler({
       onAdd: (p) => queue.add(podKey(p)),
-      onUpdate: (_old, p) => queue.add(podKey(p)),
+      // Our own status writes come back as updates: they need no sync.
+      onUpdate: (old, p) => {
+        if (!statusOnlyChange(old, p)) queue.add(podKey(p));
+      },
       onDelete: (p) => queue.add(podKey(p)),
     });
     this.informer.start();
 
     const sync = this.sync;
-    this.workers = runWorkers(queue, o.workers ?? 32, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
+    this.workers = runWorkers(queue, o.workers ?? 16, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
 
+    const resyncMs = o.resyncIntervalMs ?? 10_000;
+    const random = o.random ?? Math.random;
     const resync = () => {
-      this.enqueueAll();
+      // Spread the periodic pass over half the interval: a burst of every pod at once
+      // would delay the reaction to a container that dies at that moment.
+      for (const p of this.informer?.list() ?? []) queue.addAfter(podKey(p), Math.floor(random() * resyncMs * 0.5));
       if (this.informer?.hasSynced()) {
         sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
       }
     };
-    this.resyncTimer = setInterval(resync, o.resyncIntervalMs ?? 10_000);
-    // First orphan sweep right after the cache is complete (pods deleted while we were down).
-    void this.informer.waitForSync().then(resync, () => undefined);
+    this.resyncTimer = setInterval(resync, resyncMs);
+    // Right after the cache is complete: every pod at once, and the first orphan sweep
+    // (pods deleted while the agent was down).
+    void this.informer.waitForSync().then(() => {
+      this.enqueueAll();
+      sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
+    }, () => undefined);
     this.log.info({ node: o.nodeName, nodeIP: this.nodeIP, logPort: this.logServer.port }, 'agent started');
   }
 

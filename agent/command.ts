@@ -63,7 +63,7 @@ export function agentCommand(): Command {
     .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
     .option('--max-pods <n>', 'pods capacity', '110')
-    .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '32')
+    .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '16')
     .option('--log-level <level>', 'log level', process.env.ORCH_LOG_LEVEL ?? 'info')
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);

@@ -334,8 +334,8 @@ export class PodSync {
   }
 
   /**
-   * Create exactly one container for (pod, container, attempt): look it up by labels first
-   * and again after a failed create, because a create that timed out may have succeeded.
+   * Create exactly one container for (pod, container, attempt): after a failed create, look
+   * it up by name (and labels), because a create that timed out may have succeeded.
    */
   private async createOnce(spec: Parameters<ContainerRuntime['create']>[0], pod: Pod, container: string, attempt: number): Promise<string> {
     // The name is deterministic, so one inspect by name finds an earlier create; the labels
@@ -347,8 +347,9 @@ export class PodSync {
         l[LABEL_NODE] === this.o.nodeName && l[LABEL_POD_UID] === (pod.metadata.uid ?? '') && l[LABEL_CONTAINER] === container && l[LABEL_ATTEMPT] === String(attempt);
       return c && ours ? c.id : undefined;
     };
-    const existing = await lookup();
-    if (existing) return existing;
+    // The list this reconcile started from showed no such attempt, so create right away;
+    // the deterministic name makes Docker refuse a duplicate, and any failure is followed by
+    // the lookup before the error is passed on.
     try {
       return await this.o.runtime.create(spec);
     } catch (err) {

@@ -39,13 +39,22 @@ function dockerApi(method: string, p: string, json?: unknown): Promise<{ status:
   });
 }
 
-/** What Docker alone needs to replace a container: create + start through the API, ms. */
-async function createStartMs(label: string): Promise<number> {
-  const t0 = performance.now();
+async function createStart(label: string): Promise<string> {
   const res = await dockerApi('POST', '/containers/create', { Image: IMAGE, Cmd: ['sleep', '3600'], Labels: { [label.split('=')[0]!]: label.split('=')[1]! } });
   const id = (JSON.parse(res.body) as { Id: string }).Id;
   await dockerApi('POST', `/containers/${id}/start`);
-  return performance.now() - t0;
+  return id;
+}
+
+/**
+ * The floor for "kill → replacement" on this machine: what Docker alone needs to kill a
+ * running container and create + start another one, back to back, through the API (ms).
+ */
+async function killReplaceMs(label: string, victim: string): Promise<{ ms: number; next: string }> {
+  const t0 = performance.now();
+  await dockerApi('POST', `/containers/${victim}/kill`);
+  const next = await createStart(label);
+  return { ms: performance.now() - t0, next };
 }
 
 interface StartEvent {
@@ -210,12 +219,18 @@ async function run(ctx: BenchContext): Promise<number> {
     await new Promise((r) => setTimeout(r, 300));
   }
   const healMedian = median(healMs);
-  // Baseline under the same load: Docker's own create + start of one container.
+  // Baseline under the same conditions: Docker alone kills a container and starts another.
   const rawMs: number[] = [];
-  for (let k = 0; k < KILLS; k++) rawMs.push(await createStartMs(baseLabel));
+  let victimId = await createStart(baseLabel);
+  for (let k = 0; k < KILLS; k++) {
+    const r = await killReplaceMs(baseLabel, victimId);
+    rawMs.push(r.ms);
+    victimId = r.next;
+    await new Promise((res) => setTimeout(res, 300));
+  }
   await removeLabelled(baseLabel);
   const rawMedian = median(rawMs);
-  ctx.say(`baseline: docker create + start (API), median of ${KILLS}: ${rawMedian.toFixed(0)} ms`);
+  ctx.say(`baseline: docker kill + create + start (API), median of ${KILLS}: ${rawMedian.toFixed(0)} ms`);
   ctx.say(`orch: kill → replacement running, median of ${KILLS}: ${healMedian.toFixed(0)} ms (min ${Math.min(...healMs).toFixed(0)}, max ${Math.max(...healMs).toFixed(0)})`);
 
   // 3. RSS with MANY pods.
@@ -228,7 +243,7 @@ async function run(ctx: BenchContext): Promise<number> {
 
   const rows: ResultRow[] = [
     { metric: `${N} pods → running`, unit: 'ms', orch: Math.round(agentMs), baseline: Math.round(baselineMs), target: Math.round(baselineMs * 1.2), direction: 'lower', note: `baseline: ${N} parallel \`docker run -d\`; both timed to the last container start event; target = 1.2 × baseline` },
-    { metric: 'docker kill → replacement (median)', unit: 'ms', orch: Math.round(healMedian), baseline: Math.round(rawMedian), target: 500, direction: 'lower', note: `${KILLS} kills via the Docker API, timed to the replacement's start event; baseline: Docker's own create + start of one container (API), the floor on this machine` },
+    { metric: 'docker kill → replacement (median)', unit: 'ms', orch: Math.round(healMedian), baseline: Math.round(rawMedian), target: 500, direction: 'lower', note: `${KILLS} kills via the Docker API, timed to the replacement's start event; baseline: Docker alone (API) kills a container then creates + starts another, back to back: the floor on this machine` },
     { metric: `agent RSS, ${MANY} pods`, unit: 'MB', orch: Number((rss / MB).toFixed(1)), target: 80, direction: 'lower' },
   ];
   ctx.say('');

@@ -7,7 +7,8 @@
 //   (d) apiserver RSS with ≥ 10,000 pods stored and 5 watchers open   target < 150 MB
 // Options: --quick (a smaller, faster run to check the harness), --strict (exit 1 when a
 // target is missed), --keep (keep the work dir with the apiserver log), --profile (write
-// a V8 CPU profile of the apiserver into the kept work dir, for chrome://inspect).
+// a V8 CPU profile of the apiserver into the kept work dir, for chrome://inspect),
+// --watchers N, --write-rate N, --max-pods N, --list-count N (non-standard scenarios).
 // The machine's load average is printed with the figures: on a shared 2-core box other
 // work moves them a lot, so a figure without its load is not worth much.
 
@@ -46,6 +47,21 @@ const QUICK: Settings = { ...FULL, maxPods: 3_000, createMs: 3_000, listCount: 2
 
 const NS = { list: 'bench-list', extra: 'bench-create', watch: 'bench-watch' };
 
+/** `--watchers 10 --write-rate 100 ...`: explore beyond the fixed scenario (say so when reporting). */
+const OVERRIDES: Record<string, keyof Settings> = { '--watchers': 'watchers', '--write-rate': 'writeRate', '--max-pods': 'maxPods', '--list-count': 'listCount' };
+function withOverrides(base: Settings, args: string[]): Settings {
+  const s = { ...base };
+  for (let i = 0; i < args.length; i++) {
+    const key = OVERRIDES[args[i]!];
+    if (!key) continue;
+    const v = Number(args[i + 1]);
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`${args[i]} needs a positive integer`);
+    s[key] = v;
+    i++;
+  }
+  return s;
+}
+
 /** The etcd server process, found by the data dir on its command line (for its RSS). */
 function findPidByArg(arg: string): number | undefined {
   for (const d of fs.readdirSync('/proc')) {
@@ -63,13 +79,14 @@ function findPidByArg(arg: string): number | undefined {
 async function run(ctx: BenchContext): Promise<number> {
   const quick = ctx.args.includes('--quick');
   const strict = ctx.args.includes('--strict');
-  const s = quick ? QUICK : FULL;
+  const s = withOverrides(quick ? QUICK : FULL, ctx.args);
   const { say } = ctx;
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
 
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  say(`apiserver bench${quick ? ' (--quick: reduced sizes, figures not comparable with the targets)' : ''}; ${os.cpus().length} cpus, load average ${load()}`);
+  const custom = JSON.stringify(s) !== JSON.stringify(quick ? QUICK : FULL);
+  say(`apiserver bench${quick ? ' (--quick: reduced sizes, figures not comparable with the targets)' : ''}${custom ? ` (custom: ${JSON.stringify(s)})` : ''}; ${os.cpus().length} cpus, load average ${load()}`);
   const profile = ctx.args.includes('--profile');
   if (ctx.args.includes('--keep') || profile) ctx.keepWorkDir();
   const etcd = await startEtcd();

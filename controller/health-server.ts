@@ -1,18 +1,16 @@
 // /healthz (200 once the shared informers synced, or while a standby replica waits for
-// the lease) and /metrics (Prometheus text: process metrics). node:http is enough.
+// the lease) and /metrics (Prometheus text: process and reconcile metrics). node:http is enough.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ControllerMetrics } from './metrics.js';
 
 export interface HealthServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startHealthServer(opts: { port: number; host?: string; healthy: () => boolean }): Promise<HealthServer> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'orch_controller_manager_' });
+export async function startHealthServer(opts: { port: number; host?: string; metrics: ControllerMetrics; healthy: () => boolean }): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/healthz' || url === '/livez' || url === '/readyz') {
@@ -21,8 +19,8 @@ export async function startHealthServer(opts: { port: number; host?: string; hea
       return;
     }
     if (url === '/metrics') {
-      registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      opts.metrics.text().then(
+        (body) => res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(body),
         (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
       );
       return;

@@ -16,6 +16,7 @@ import { LeaderElector } from '../client/leader-election.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { ControllerMetrics } from './metrics.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
@@ -46,6 +47,8 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutMs?: number;
   nodeMonitorPeriodMs?: number;
   workers?: number;
+  /** Reconcile metrics (the process registry of runControllerManager, or none). */
+  metrics?: ControllerMetrics;
 }
 
 export class ControllerManager {
@@ -76,7 +79,7 @@ export class ControllerManager {
     const pods = this.informer<Pod>(client.pods);
     const replicaSets = this.informer<ReplicaSet>(client.replicasets);
     const deployments = this.informer<Deployment>(client.deployments);
-    const base = { client, recorder: this.recorder, clock, workers: this.opts.workers };
+    const base = { client, recorder: this.recorder, clock, workers: this.opts.workers, metrics: this.opts.metrics };
     if (enabled.has('replicaset')) {
       this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }) }));
     }
@@ -94,6 +97,7 @@ export class ControllerManager {
           pods,
           recorder: this.recorder,
           clock,
+          metrics: this.opts.metrics,
           logger: logger.child({ controller: 'nodelifecycle' }),
           options: {
             ...(this.opts.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: this.opts.nodeMonitorGracePeriodMs } : {}),
@@ -111,6 +115,7 @@ export class ControllerManager {
           clock,
           logger: logger.child({ controller: 'garbagecollector' }),
           workers: this.opts.workers,
+          metrics: this.opts.metrics,
           resources: [
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
@@ -159,11 +164,13 @@ export type RunOutcome = 'stopped' | 'lost-lease';
 /** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit). */
 export async function runControllerManager(opts: RunControllerManagerOptions, signal: AbortSignal): Promise<RunOutcome> {
   const { logger } = opts;
+  opts = { ...opts, metrics: opts.metrics ?? new ControllerMetrics() };
+  const metrics = opts.metrics!;
   let manager: ControllerManager | undefined;
   let standby = !!opts.leaderElection;
   let health: HealthServer | undefined;
   if (opts.port > 0) {
-    health = await startHealthServer({ port: opts.port, host: opts.host, healthy: () => standby || (manager?.healthy() ?? false) });
+    health = await startHealthServer({ port: opts.port, host: opts.host, metrics, healthy: () => standby || (manager?.healthy() ?? false) });
     logger.info({ port: health.port }, 'serving /healthz and /metrics');
   }
   try {

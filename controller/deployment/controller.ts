@@ -11,7 +11,7 @@ import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
 import { controllerRefOf, deepClone, isEmptySelector, keyOf, selectorMatches } from '../shared/objects.js';
-import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
+import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { DeploymentSync } from './sync.js';
 
 export interface DeploymentControllerDeps {
@@ -23,6 +23,7 @@ export interface DeploymentControllerDeps {
   clock: Clock;
   logger: Logger;
   workers?: number;
+  metrics?: ReconcileObserver;
   queue?: QueueView;
 }
 
@@ -66,7 +67,7 @@ export class DeploymentController implements Controller {
 
   async start(signal: AbortSignal): Promise<void> {
     if (!this.ownQueue) throw new Error('deployment controller built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => this.reconcile(k), this.deps.logger, signal);
+    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {

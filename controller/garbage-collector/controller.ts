@@ -22,12 +22,11 @@ import type { Logger } from '../../client/logger.js';
 import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { releasePatch } from '../shared/controller-ref.js';
 import { keyOf } from '../shared/objects.js';
-import type { Controller, InformerView, QueueView } from '../shared/types.js';
+import { noopObserver, type Controller, type InformerView, type QueueView, type ReconcileObserver } from '../shared/types.js';
 
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 const OWNER_UID_INDEX = 'gc-owner-uid';
-const UID_INDEX = 'gc-uid';
 
 export interface WatchedResource {
   info: ResourceInfo;
@@ -40,6 +39,7 @@ export interface GarbageCollectorDeps {
   clock: Clock;
   logger: Logger;
   workers?: number;
+  metrics?: ReconcileObserver;
   queue?: QueueView;
 }
 
@@ -57,7 +57,6 @@ export class GarbageCollector implements Controller {
     for (const w of deps.resources) {
       this.byPlural.set(w.info.plural, w);
       w.informer.addIndex(OWNER_UID_INDEX, (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid));
-      w.informer.addIndex(UID_INDEX, (o) => (o.metadata.uid ? [o.metadata.uid] : []));
       const enqueue = (o: KubeObject) => this.queue.add(`${w.info.plural}|${keyOf(o)}`);
       w.informer.addEventHandler({
         onAdd: (o) => {
@@ -71,7 +70,7 @@ export class GarbageCollector implements Controller {
           // Its dependents may now be dangling; its owners waiting in foreground may be unblocked.
           for (const d of this.dependentsOf(o.metadata.uid!)) this.queue.add(`${d.plural}|${keyOf(d.obj)}`);
           for (const ref of o.metadata.ownerReferences ?? []) {
-            const owner = this.cachedByUid(ref);
+            const owner = this.cachedOwner(o.metadata.namespace, ref);
             if (owner) this.queue.add(`${owner.plural}|${keyOf(owner.obj)}`);
           }
         },
@@ -81,7 +80,7 @@ export class GarbageCollector implements Controller {
 
   async start(signal: AbortSignal): Promise<void> {
     if (!this.ownQueue) throw new Error('garbage collector built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => this.reconcile(k), this.deps.logger, signal);
+    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
   }
 
   private dependentsOf(uid: string): Array<{ plural: string; obj: KubeObject }> {
@@ -90,11 +89,13 @@ export class GarbageCollector implements Controller {
     return out;
   }
 
-  private cachedByUid(ref: OwnerReference): { plural: string; obj: KubeObject } | undefined {
+  /** The owner from our caches, by name and only if the uid matches (no extra index: memory). */
+  private cachedOwner(ns: string | undefined, ref: OwnerReference): { plural: string; obj: KubeObject } | undefined {
     const info = resourceForKind(ref.apiVersion, ref.kind);
     const w = info && this.byPlural.get(info.plural);
-    const obj = w?.informer.byIndex(UID_INDEX, ref.uid)[0];
-    return w && obj ? { plural: w.info.plural, obj } : undefined;
+    if (!w) return undefined;
+    const obj = w.informer.get(w.info.namespaced ? `${ns ?? ''}/${ref.name}` : ref.name);
+    return obj && obj.metadata.uid === ref.uid ? { plural: w.info.plural, obj } : undefined;
   }
 
   private rc(plural: string): ResourceClient<KubeObject> {
@@ -114,7 +115,7 @@ export class GarbageCollector implements Controller {
 
   /** Owner state from the cache, confirmed with a live GET when the cache has no such owner. */
   private async ownerState(ns: string | undefined, ref: OwnerReference): Promise<OwnerState> {
-    const cached = this.cachedByUid(ref);
+    const cached = this.cachedOwner(ns, ref);
     let owner = cached?.obj;
     if (!owner) {
       const info = resourceForKind(ref.apiVersion, ref.kind);

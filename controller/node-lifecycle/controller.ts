@@ -30,7 +30,7 @@ import type { Client } from '../../client/types.js';
 import type { Clock } from '../../client/clock.js';
 import type { Logger } from '../../client/logger.js';
 import { deepClone, isoSeconds } from '../shared/objects.js';
-import type { Controller, InformerView, Recorder } from '../shared/types.js';
+import { noopObserver, type Controller, type InformerView, type ReconcileObserver, type Recorder } from '../shared/types.js';
 import { TokenBucket } from './rate-limiter.js';
 import { desiredTaintKey, evictionDeadline, readyCondition, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
@@ -71,6 +71,7 @@ export interface NodeLifecycleDeps {
   clock: Clock;
   logger: Logger;
   options?: Partial<NodeLifecycleOptions>;
+  metrics?: ReconcileObserver;
 }
 
 interface Probe {
@@ -134,7 +135,7 @@ export class NodeLifecycleController implements Controller {
   async start(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.monitor();
+        await (this.deps.metrics ?? noopObserver).observe(this.name, () => this.monitor());
       } catch (err) {
         this.deps.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'node monitor pass failed');
       }

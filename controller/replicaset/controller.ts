@@ -14,7 +14,7 @@ import { ownerRefFor } from '../shared/controller-ref.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { controllerRefOf, deepClone, deepEqual, isEmptySelector, isPodActive, keyOf, selectorMatches } from '../shared/objects.js';
 import { slowStartBatch } from '../shared/slow-start.js';
-import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
+import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { calculateReplicaSetStatus } from './status.js';
 
@@ -29,6 +29,7 @@ export interface ReplicaSetControllerDeps {
   clock: Clock;
   logger: Logger;
   workers?: number;
+  metrics?: ReconcileObserver;
   /** Injected by unit tests; the controller makes its own otherwise. */
   queue?: QueueView;
 }
@@ -62,7 +63,7 @@ export class ReplicaSetController implements Controller {
 
   async start(signal: AbortSignal): Promise<void> {
     if (!this.ownQueue) throw new Error('replicaset controller built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => this.reconcile(k), this.deps.logger, signal);
+    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
   }
 
   // ------------------------------------------------------------------ event handlers

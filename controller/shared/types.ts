@@ -34,6 +34,13 @@ export interface Recorder {
   record(obj: KubeObject, type: EventType, reason: string, message: string): void;
 }
 
+/** Wraps each reconcile (metrics). */
+export interface ReconcileObserver {
+  observe<T>(controller: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export const noopObserver: ReconcileObserver = { observe: (_c, fn) => fn() };
+
 /** One controller of the manager: start() runs until the signal aborts. */
 export interface Controller {
   readonly name: string;

@@ -15,7 +15,7 @@
 #
 # Requires: a built dist/ (npm run build), node_modules (npm ci), busybox-static, etcd.
 # Idempotent: node-base and etcd are kept when present (FORCE=1 rebuilds them); the orch
-# image is rebuilt on every run so it matches dist/.
+# image is rebuilt when dist/, deploy/compose, the package files or node changed.
 # Prints `export ORCH_IMAGE=... ETCD_IMAGE=...` lines for docker compose at the end.
 set -euo pipefail
 
@@ -96,20 +96,35 @@ if ! image_exists "$ETCD_IMAGE" || [ "${FORCE:-}" = 1 ]; then
   echo "built $ETCD_IMAGE ($("$ETCD_BIN" --version | head -1))"
 fi
 
-# orch: production dependencies only. `npm prune --omit=dev` on a copy of the host's
-# node_modules needs no registry and follows package-lock.json, so it is deterministic.
-root="$tmp/orch"
-node_fs "$root"
-mkdir -p "$root/app/deploy"
-cp "$REPO/package.json" "$REPO/package-lock.json" "$root/app/"
-cp -a "$REPO/node_modules" "$root/app/node_modules"
-(cd "$root/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null)
-cp -a "$REPO/dist" "$root/app/dist"
-find "$root/app/dist" -name '*.test.js' -delete -o -name '*.test.js.map' -delete
-cp -a "$REPO/deploy/compose" "$root/app/deploy/compose"
-tar -C "$root" -c . | $DOCKER import \
-  --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV NODE_ENV=production' --change 'WORKDIR /app' \
-  --change 'ENTRYPOINT ["node", "/app/dist/cli/main.js"]' --change 'CMD ["--help"]' - "$ORCH_IMAGE" >/dev/null
-echo "built $ORCH_IMAGE ($(du -sh "$root/app/node_modules" | cut -f1) production node_modules)"
+# orch: rebuilt only when its inputs changed (a label holds their hash), so repeated runs
+# (CI, tests) do not pile up 100+ MB of dangling images.
+hash="$(cd "$REPO" && tar --sort=name --mtime=@0 --owner=0 --group=0 -c dist deploy/compose package.json package-lock.json \
+  | cat - "$NODE_BIN" | sha256sum | cut -c1-32)"
+current="$($DOCKER image inspect -f '{{index .Config.Labels "orch.build-hash"}}' "$ORCH_IMAGE" 2>/dev/null || true)"
+if [ "$current" = "$hash" ] && [ "${FORCE:-}" != 1 ]; then
+  echo "$ORCH_IMAGE is up to date"
+else
+  old_id="$($DOCKER image inspect -f '{{.Id}}' "$ORCH_IMAGE" 2>/dev/null || true)"
+  # Production dependencies only: `npm prune --omit=dev` on a copy of the host's
+  # node_modules needs no registry and follows package-lock.json, so it is deterministic.
+  root="$tmp/orch"
+  node_fs "$root"
+  mkdir -p "$root/app/deploy"
+  cp "$REPO/package.json" "$REPO/package-lock.json" "$root/app/"
+  cp -a "$REPO/node_modules" "$root/app/node_modules"
+  (cd "$root/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null)
+  cp -a "$REPO/dist" "$root/app/dist"
+  find "$root/app/dist" \( -name '*.test.js' -o -name '*.test.js.map' \) -delete
+  cp -a "$REPO/deploy/compose" "$root/app/deploy/compose"
+  tar -C "$root" -c . | $DOCKER import \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV NODE_ENV=production' --change 'WORKDIR /app' \
+    --change "LABEL orch.build-hash=$hash" \
+    --change 'ENTRYPOINT ["node", "/app/dist/cli/main.js"]' --change 'CMD ["--help"]' - "$ORCH_IMAGE" >/dev/null
+  echo "built $ORCH_IMAGE ($(du -sh "$root/app/node_modules" | cut -f1) production node_modules)"
+  # The previous build is now untagged: remove it unless a container still uses it.
+  if [ -n "$old_id" ] && [ "$old_id" != "$($DOCKER image inspect -f '{{.Id}}' "$ORCH_IMAGE")" ]; then
+    $DOCKER rmi "$old_id" >/dev/null 2>&1 || true
+  fi
+fi
 
 echo "export ORCH_IMAGE=$ORCH_IMAGE ETCD_IMAGE=$ETCD_IMAGE"

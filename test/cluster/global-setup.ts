@@ -1,17 +1,35 @@
-// Runs once around the whole fault suite: clears what a crashed earlier run left
-// (namespaces, engines, processes) and the previous results, and prints the table of
-// convergence times at the end.
+// Runs once around the whole fault suite: makes sure no other run of the suite is using
+// the fixed names (it would tear our cluster down, or we theirs), clears what a crashed
+// earlier run left (namespaces, engines, processes) and the previous results, and prints
+// the table of convergence times at the end.
 
 import fs from 'node:fs';
 import { cleanupLeftovers } from './harness.js';
+import { cmdline, isAlive } from './procs.js';
 import { RESULTS_FILE, formatTable, readResults } from './results.js';
+
+// Outside /var/run/orch-test on purpose: cleanup removes that directory.
+const LOCK = '/var/run/orch-cluster-suite.lock';
+
+function takeLock(): void {
+  const holder = Number(fs.existsSync(LOCK) ? fs.readFileSync(LOCK, 'utf8').trim() : 0);
+  if (holder && holder !== process.pid && isAlive(holder) && cmdline(holder).includes('vitest')) {
+    throw new Error(`another run of the cluster suite is in progress (pid ${holder}, ${LOCK}): the suite uses fixed names and must run alone`);
+  }
+  fs.writeFileSync(LOCK, String(process.pid));
+}
 
 export async function setup(): Promise<() => Promise<void>> {
   if (process.getuid?.() !== 0) throw new Error('the cluster suite needs root (network namespaces, bridges, dockerd)');
+  takeLock();
   await cleanupLeftovers();
   fs.rmSync(RESULTS_FILE, { force: true });
   return async () => {
-    await cleanupLeftovers();
-    process.stdout.write(`\nConvergence times (${RESULTS_FILE}):\n${formatTable(readResults())}\n`);
+    try {
+      await cleanupLeftovers();
+      process.stdout.write(`\nConvergence times (${RESULTS_FILE}):\n${formatTable(readResults())}\n`);
+    } finally {
+      fs.rmSync(LOCK, { force: true });
+    }
   };
 }

@@ -33,6 +33,9 @@ export function record(scenario: string, what: string, ms: number, boundMs?: num
 
 export function formatTable(rows: Measurement[]): string {
   if (rows.length === 0) return '(no convergence times recorded)';
+  // Scenario names start with their number in the issue: list them in that order,
+  // measurements of one scenario in the order they were taken.
+  rows = rows.map((r, k) => ({ r, k })).sort((a, b) => parseInt(a.r.scenario, 10) - parseInt(b.r.scenario, 10) || a.k - b.k).map((x) => x.r);
   const w1 = Math.max(8, ...rows.map((r) => r.scenario.length));
   const w2 = Math.max(11, ...rows.map((r) => r.what.length));
   const line = (a: string, b: string, c: string, d: string) => `| ${a.padEnd(w1)} | ${b.padEnd(w2)} | ${c.padStart(8)} | ${d.padStart(7)} |`;

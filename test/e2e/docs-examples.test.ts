@@ -8,6 +8,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,22 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-docs-e2e-'));
 const bin = path.join(home, 'bin');
 const nodeName = `docs-e2e-${process.pid}`;
 let env: NodeJS.ProcessEnv = {};
+
+/** A free port P whose neighbour P+1 is free too (etcd's peer port). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && (await portIsFree(p + 1))) return p;
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
 
 function runBash(script: string, timeoutMs: number): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
@@ -87,19 +104,25 @@ describe('docs examples on a real cluster', () => {
     execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, 'orch'), `#!/bin/sh\nexec "${process.execPath}" "${ORCH_ENTRY}" "$@"\n`, { mode: 0o755 });
-    const [apiPort, etcdPort, agentPort] = [await freePort(), await freePort(), await freePort()];
     const base = { ...process.env };
     for (const k of ['ORCH_CONFIG', 'ORCH_SERVER', 'ORCH_TOKEN', 'KUBECONFIG']) delete base[k];
-    env = {
-      ...base,
-      ORCH_HOME: home,
-      ORCH_API: `https://127.0.0.1:${apiPort}`,
-      ORCH_ETCD: `http://127.0.0.1:${etcdPort}`,
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      NO_COLOR: '1',
-    };
-    const up = await runOrch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', nodeName], { env, timeoutMs: 180_000 });
-    if (up.code !== 0) throw new Error(`orch up failed (exit ${up.code})\n${up.stdout}\n${up.stderr}`);
+    // Free ports can be taken by someone else before `orch up` binds them (other tests run
+    // beside this one), and etcd's peer port is the client port + 1: pick again and retry
+    // when `orch up` reports a port in use; any other failure is fatal at once.
+    for (let attempt = 1; ; attempt++) {
+      const [apiPort, etcdPort, agentPort] = [await freePort(), await freePortPair(), await freePort()];
+      env = {
+        ...base,
+        ORCH_HOME: home,
+        ORCH_API: `https://127.0.0.1:${apiPort}`,
+        ORCH_ETCD: `http://127.0.0.1:${etcdPort}`,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        NO_COLOR: '1',
+      };
+      const up = await runOrch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', nodeName], { env, timeoutMs: 180_000 });
+      if (up.code === 0) break;
+      if (attempt >= 3 || !/is already in use/.test(up.stderr + up.stdout)) throw new Error(`orch up failed (exit ${up.code})\n${up.stdout}\n${up.stderr}`);
+    }
   }, 240_000);
 
   afterAll(async () => {

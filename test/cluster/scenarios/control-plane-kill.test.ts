@@ -7,7 +7,7 @@ import { startCluster, type Cluster } from '../harness.js';
 import { DuplicateMonitor, Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
 import { rollout, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
-import { sleep } from '../sh.js';
+import { sleep, waitUntil } from '../sh.js';
 
 const SCENARIO = '5 control plane SIGKILL';
 
@@ -35,8 +35,12 @@ describe(SCENARIO, () => {
     monitor.start();
     const t0 = Date.now();
     await rollout(cluster, 'cm', '2');
-    await sleep(1500);
+    // Kill at a known point of the rollout: the new ReplicaSet's first pod exists.
+    const rev2 = async () => (await cluster.client.pods.list({ labelSelector: 'app=cm' })).items.filter((p) => p.spec.containers[0].env?.some((e) => e.name === 'REVISION' && e.value === '2')).length;
+    await waitUntil('the rollout to create its first new pod', rev2, 60_000, 100);
     await cluster.kill('controller-manager', 'SIGKILL');
+    const atKill = await rev2();
+    process.stdout.write(`[${SCENARIO}] controller manager killed with ${atKill} of 6 new pods created\n`);
     await sleep(2000);
     await cluster.start('controller-manager');
     const ms = await waitConverged(cluster, 'cm', 6, 120_000, { revision: '2' }, t0);
@@ -54,9 +58,17 @@ describe(SCENARIO, () => {
     const monitor = new DuplicateMonitor(cluster);
     monitor.start();
     const t0 = Date.now();
+    // The scheduler binds 5 pods within a few ms of seeing them (measured: a kill aimed
+    // at "after the first pod exists" always found all bound), so freeze it (SIGSTOP)
+    // before the scale-up and SIGKILL it while the 5 new pods are pending: it dies with
+    // the work in its queue (or half-sent) and a new scheduler must finish it, once.
+    cluster.pause('scheduler');
     await cluster.client.deployments.patch('sched', 'default', { spec: { replicas: 15 } }, 'merge');
-    await sleep(300);
+    const pods = async () => (await cluster.client.pods.list({ labelSelector: 'app=sched' })).items;
+    await waitUntil('15 pods to exist, 5 pending', async () => (await pods()).filter((p) => !p.spec.nodeName).length === 5, 60_000, 100);
     await cluster.kill('scheduler', 'SIGKILL');
+    const unbound = (await pods()).filter((p) => !p.spec.nodeName).length;
+    process.stdout.write(`[${SCENARIO}] scheduler killed with ${unbound} pods not yet bound\n`);
     await sleep(2000);
     await cluster.start('scheduler');
     const ms = await waitConverged(cluster, 'sched', 15, 120_000, {}, t0);

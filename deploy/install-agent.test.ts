@@ -1,0 +1,193 @@
+// deploy/install-agent.sh, exercised safely: --root installs into a temp directory (no
+// systemd), --dry-run must change nothing. Also checks that every flag the systemd units
+// pass exists in the component's real --help, so the units cannot drift from the CLI.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const script = path.join(repo, 'deploy/install-agent.sh');
+const orchMain = path.join(repo, 'dist/cli/main.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-install-agent-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function sh(args: string[]) {
+  const r = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
+
+/** Inputs a control plane would hand out: CA, node token, agent cert/key, log token. */
+function inputs(): Record<string, string> {
+  const dir = fs.mkdtempSync(path.join(work, 'in-'));
+  const files: Record<string, string> = {
+    ca: 'ca.crt', token: 'node.token', cert: 'agent.crt', key: 'agent.key', logToken: 'agent-log.token',
+  };
+  const out: Record<string, string> = {};
+  for (const [k, name] of Object.entries(files)) {
+    out[k] = path.join(dir, name);
+    fs.writeFileSync(out[k], `${k}-content\n`);
+  }
+  return out;
+}
+
+/** A small but real orch build (dist/ + package.json + node_modules/), fast to copy. */
+function fakeBuild(): string {
+  const dir = fs.mkdtempSync(path.join(work, 'build-'));
+  fs.mkdirSync(path.join(dir, 'dist/cli'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'dist/cli/main.js'), '// main\n');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"orch"}\n');
+  fs.mkdirSync(path.join(dir, 'node_modules/dep'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_modules/dep/index.js'), '// dep\n');
+  return dir;
+}
+
+function listTree(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(`${path.relative(root, p)} ${mode(p)} ${fs.readFileSync(p, 'utf8').length}`);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+describe('install-agent.sh', () => {
+  it('installs the real build, credentials, config and unit under --root, and running it twice changes nothing', () => {
+    const i = inputs();
+    const root = path.join(work, 'root1');
+    const args = [
+      '--server', 'https://10.0.0.10:6443', '--ca-file', i.ca, '--token-file', i.token, '--node-name', 'vm3', '--node-ip', '10.0.0.13',
+      '--log-cert', i.cert, '--log-key', i.key, '--log-token-file', i.logToken, '--root', root,
+    ];
+    const r = sh(args);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`installed under ${root}`);
+
+    // The copied tree is a working orch.
+    const v = spawnSync(process.execPath, [path.join(root, 'opt/orch/dist/cli/main.js'), '--version'], { encoding: 'utf8' });
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^v\d+\.\d+\.\d+/);
+    const wrapper = fs.readFileSync(path.join(root, 'usr/local/bin/orch'), 'utf8');
+    expect(wrapper).toContain('/opt/orch/dist/cli/main.js "$@"');
+    expect(mode(path.join(root, 'usr/local/bin/orch'))).toBe('755');
+
+    expect(fs.readFileSync(path.join(root, 'etc/orch/agent.token'), 'utf8')).toBe('token-content\n');
+    expect(mode(path.join(root, 'etc/orch/agent.token'))).toBe('600');
+    expect(mode(path.join(root, 'etc/orch/pki/agent.key'))).toBe('600');
+    expect(mode(path.join(root, 'etc/orch/agent-log.token'))).toBe('600');
+    expect(fs.readFileSync(path.join(root, 'etc/orch/pki/ca.crt'), 'utf8')).toBe('ca-content\n');
+    const env = fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
+    expect(env).toContain('ORCH_SERVER=https://10.0.0.10:6443\n');
+    expect(env).toContain('ORCH_NODE_NAME=vm3\n');
+    expect(env).toContain(
+      'ORCH_AGENT_ARGS="--node-ip=10.0.0.13 --log-server-cert=/etc/orch/pki/agent.crt --log-server-key=/etc/orch/pki/agent.key --log-server-token-file=/etc/orch/agent-log.token"',
+    );
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-agent.service'), 'utf8')).toBe(
+      fs.readFileSync(path.join(repo, 'deploy/systemd/orch-agent.service'), 'utf8'),
+    );
+
+    const before = listTree(root);
+    expect(sh(args).code).toBe(0);
+    expect(listTree(root)).toEqual(before);
+  }, 120_000);
+
+  it('keeps the installed token when re-run without one, and takes a build from a tarball', () => {
+    const i = inputs();
+    const root = path.join(work, 'root2');
+    const build = fakeBuild();
+    const tgz = path.join(work, 'orch-build.tgz');
+    expect(spawnSync('tar', ['-czf', tgz, '-C', build, '.']).status).toBe(0);
+    const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--node-name', 'vm4', '--from', tgz, '--root', root];
+    expect(sh(base).code).not.toBe(0); // no token anywhere yet
+    expect(sh([...base, '--token', 'abc123']).code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'opt/orch/node_modules/dep/index.js'), 'utf8')).toBe('// dep\n');
+    const again = sh(base);
+    expect(again.code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'etc/orch/agent.token'), 'utf8')).toBe('abc123\n');
+    // Without a log certificate or node IP the optional flags stay empty.
+    expect(fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8')).toContain('ORCH_AGENT_ARGS=""');
+  }, 60_000);
+
+  it('--dry-run prints every step and changes nothing', () => {
+    const i = inputs();
+    const root = path.join(work, 'root-dry');
+    const r = sh(['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm5', '--from', fakeBuild(), '--root', root, '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(root)).toBe(false);
+    expect(r.out).toContain(`+ write ${root}/etc/orch/agent.token (mode 0600)`);
+    expect(r.out).toContain(`+ write ${root}/etc/orch/agent.env (mode 0644)`);
+    expect(r.out).toContain(`+ write ${root}/etc/systemd/system/orch-agent.service (mode 0644)`);
+    expect(r.out).toMatch(/\+ cp -a .*\/dist .*\/package\.json .*\/node_modules /);
+  });
+
+  it('--dry-run without --root shows the systemd steps', () => {
+    const i = inputs();
+    const r = sh(['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm6', '--from', fakeBuild(), '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('+ write /etc/orch/agent.token (mode 0600)');
+    expect(r.out).toContain('+ systemctl daemon-reload');
+    expect(r.out).toContain('+ systemctl enable orch-agent.service');
+    expect(r.out).toContain('+ systemctl restart orch-agent.service');
+  });
+
+  it('refuses bad input with a clear message', () => {
+    const i = inputs();
+    const cases: Array<[string[], RegExp]> = [
+      [['--ca-file', i.ca, '--token', 't'], /--server is required/],
+      [['--server', 'http://lb:6443', '--ca-file', i.ca, '--token', 't'], /must be an https/],
+      [['--server', 'https://lb:6443', '--token', 't'], /--ca-file is required/],
+      [['--server', 'https://lb:6443', '--ca-file', '/nonexistent/ca.crt', '--token', 't'], /not found/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--token-file', i.token], /not both/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'Bad_Name'], /invalid node name/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--log-cert', i.cert], /go together/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--bogus'], /unknown argument/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = sh([...args, '--root', path.join(work, 'never'), '--dry-run']);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.err).toMatch(msg);
+    }
+    expect(fs.existsSync(path.join(work, 'never'))).toBe(false);
+  });
+});
+
+describe('systemd units', () => {
+  const units: Record<string, string> = {
+    'orch-apiserver.service': 'apiserver',
+    'orch-scheduler.service': 'scheduler',
+    'orch-controller-manager.service': 'controller-manager',
+    'orch-agent.service': 'agent',
+  };
+  const envFiles: Record<string, string> = {
+    'orch-apiserver.service': 'apiserver.env',
+    'orch-scheduler.service': 'scheduler.env',
+    'orch-controller-manager.service': 'controller-manager.env',
+    'orch-agent.service': 'agent.env',
+  };
+
+  it.each(Object.keys(units))('%s passes only flags the component has (its ExecStart and example env file)', (unit) => {
+    const component = units[unit];
+    const help = spawnSync(process.execPath, [orchMain, component, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    const known = new Set(help.stdout.match(/--[a-z][a-z-]+/g));
+    const text = fs.readFileSync(path.join(repo, 'deploy/systemd', unit), 'utf8');
+    const exec = text.split('\n').find((l) => l.startsWith('ExecStart='));
+    expect(exec).toBeDefined();
+    expect(exec).toContain(`/usr/local/bin/orch ${component} `);
+    const env = fs.readFileSync(path.join(repo, 'deploy/systemd', envFiles[unit]), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const used = [...(exec ?? '').matchAll(/\s(--[a-z][a-z-]+)/g), ...env.matchAll(/(?:"|\s)(--[a-z][a-z-]+)/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(2);
+    expect(used.filter((f) => !known.has(f))).toEqual([]);
+    // Every ${VAR} the unit uses is set by its env file.
+    const vars = [...(exec ?? '').matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]);
+    for (const v of vars) expect(env, v).toMatch(new RegExp(`^${v}=`, 'm'));
+  });
+});
