@@ -58,6 +58,30 @@ describe('orch apiserver', () => {
         });
       expect(await get()).toBe(401);
       expect(await get('tok-123')).toBe(200);
+
+      // The token file is followed without a restart: an appended token starts working,
+      // a removed one stops (checked at most once per second; generous deadline for a busy machine).
+      const until = async (token: string, want: number) => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const code = await get(token);
+          if (code === want) return;
+          if (Date.now() > deadline) throw new Error(`token ${token}: still ${code}, want ${want}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const tokens = path.join(dir, 'tokens.csv');
+      expect(await get('tok-new')).toBe(401);
+      fs.appendFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n');
+      await until('tok-new', 200);
+      fs.writeFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n');
+      await until('tok-123', 401);
+      expect(await get('tok-new')).toBe(200);
+      // A broken file keeps the previous tokens.
+      fs.writeFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n"unterminated,x\n');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await get('tok-new')).toBe(200);
+      expect(await get('tok-123')).toBe(401);
     } finally {
       await running.stop();
     }

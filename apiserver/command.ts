@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { createLogger } from '../client/logger.js';
-import { loadTokenFile } from './auth.js';
+import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 import { createEtcdStorage } from './storage/index.js';
@@ -73,7 +73,9 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
-  const auth = flags.tokenAuthFile ? loadTokenFile(flags.tokenAuthFile) : null;
+  // Followed while running (checked at most once per second), so `orch init node-token`
+  // needs no restart.
+  const auth = flags.tokenAuthFile ? reloadingTokenFile(flags.tokenAuthFile, { logger: logger.child({ component: 'auth' }) }) : null;
   if (flags.insecureHttp) {
     logger.warn(
       `*** --insecure-http: serving plain HTTP${auth ? '' : ' WITHOUT authentication'}. Anyone who can reach this port controls the cluster. Development only. ***`,

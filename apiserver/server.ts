@@ -119,10 +119,10 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     const info = req.orchInfo;
     const code = reply.statusCode;
     const resource = info?.type === 'resource' ? resourceLabel(info) : '';
-    const verb = info?.type === 'resource' ? k8sVerb(info.verb) : req.method;
+    const verb = k8sVerb(info?.type === 'resource' ? info.verb : req.method);
     // Watches are counted by the watch itself when the stream ends (hijacked replies
     // may or may not reach this hook), and their duration is not a latency.
-    if (verb === 'WATCH' && code === 200) return;
+    if (verb === 'watch' && code === 200) return;
     metrics.requests.inc({ verb, resource, code: String(code) });
     metrics.duration.observe({ verb, resource }, reply.elapsedTime / 1000);
     const line = { method: req.method, url: req.url, code, ms: Math.round(reply.elapsedTime), user: req.user?.name };
@@ -179,25 +179,9 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
   return app;
 }
 
+// Kubernetes' apiserver_request_total uses the RBAC verbs in lowercase (get, list, watch,
+// create, update, patch, delete, deletecollection); non-resource paths get the lowercased
+// HTTP method, so dashboards written for Kubernetes match.
 function k8sVerb(v: string): string {
-  switch (v) {
-    case 'get':
-      return 'GET';
-    case 'list':
-      return 'LIST';
-    case 'watch':
-      return 'WATCH';
-    case 'create':
-      return 'POST';
-    case 'update':
-      return 'PUT';
-    case 'patch':
-      return 'PATCH';
-    case 'delete':
-      return 'DELETE';
-    case 'deletecollection':
-      return 'DELETECOLLECTION';
-    default:
-      return v.toUpperCase();
-  }
+  return v.toLowerCase();
 }

@@ -106,6 +106,12 @@ export interface ServeWatchArgs {
 export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   const { storage, resource, opts, settings } = a;
   const prefix = collectionPrefix(resource, a.namespace);
+  // A namespace-scoped watch follows the whole resource (one shared etcd watch per
+  // resource, like Kubernetes' watch cache) and drops other namespaces here. That way its
+  // resourceVersion, and so its BOOKMARKs, advance with writes anywhere in the resource:
+  // every event up to it was either sent or belongs to another namespace.
+  const ns = resource.namespaced ? a.namespace : undefined;
+  const watchPrefix = ns !== undefined ? collectionPrefix(resource, undefined) : prefix;
   let fromRevision: number;
   let initial: KubeObject[] = [];
   // Listing happens before any byte is sent, so an etcd outage is still a plain 503 Status.
@@ -190,10 +196,11 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   if (closed) return;
 
   try {
-    watcher = storage.watch(prefix, fromRevision, {
+    watcher = storage.watch(watchPrefix, fromRevision, {
       onEvent: (ev) => {
         if (closed) return undefined;
         if (ev.revision > lastRevision) lastRevision = ev.revision;
+        if (ns !== undefined && ev.object.metadata.namespace !== ns) return undefined;
         const out = filterEvent(ev, opts.predicate);
         if (out && !send(out) && !closed) return drained();
         return undefined;

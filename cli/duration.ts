@@ -1,17 +1,20 @@
-// Go-style durations for flags: "90s", "5m", "1h30m", "250ms"; a bare number is seconds.
+// Go-style durations for flags ("20s", "1m30s", "500ms", "1h"), as Kubernetes components
+// take them. A bare number is seconds ("--timeout 90"), which is what people type.
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** Milliseconds. Throws on garbage. */
 export function parseDuration(text: string): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  const s = text.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
-  let consumed = 0;
-  for (const m of t.matchAll(re)) {
-    total += Number(m[1]) * UNITS[m[2]];
-    consumed += m[0].length;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    pos = re.lastIndex;
   }
-  if (!t || consumed !== t.length) throw new Error(`invalid duration "${text}": use e.g. 30s, 5m, 1h30m`);
+  if (pos !== s.length || s.length === 0) throw new Error(`invalid duration "${text}" (examples: 20s, 1m30s, 500ms)`);
   return total;
 }

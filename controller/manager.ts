@@ -15,7 +15,7 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { LeaderElector } from '../client/leader-election.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
-import { startHealthServer, type HealthServer } from './health-server.js';
+import { startHealthServer, type HealthServer } from '../client/health-server.js';
 import { ControllerMetrics } from './metrics.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
@@ -156,7 +156,7 @@ export class ControllerManager {
 export interface RunControllerManagerOptions extends ControllerManagerOptions {
   port: number;
   host?: string;
-  leaderElection?: { namespace: string; leaseName?: string; identity?: string };
+  leaderElection?: { namespace: string; leaseName?: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
 
 export type RunOutcome = 'stopped' | 'lost-lease';
@@ -188,6 +188,9 @@ export async function runControllerManager(opts: RunControllerManagerOptions, si
       namespace: le.namespace,
       name: le.leaseName ?? 'orch-controller-manager',
       identity: le.identity ?? `${os.hostname()}_${crypto.randomUUID()}`,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
       clock: opts.clock,
       logger,
       onStartedLeading: async (leading) => {

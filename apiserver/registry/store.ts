@@ -177,22 +177,28 @@ export class Store {
     // No resourceVersion: an unconditional update (last write wins, retried on races),
     // which Kubernetes allows for most kinds too.
     const expectedRevision = rv ? parseResourceVersion(rv, 'metadata.resourceVersion') : undefined;
+    let final: KubeObject | undefined;
     const res = await this.modify(
       r,
       ns,
       name,
       (current) => {
         const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
-        return next !== current && readyToRemove(next) ? undefined : next;
+        if (next !== current && readyToRemove(next)) {
+          final = next;
+          return undefined;
+        }
+        return next;
       },
       { expectedRevision, dryRun: opts.dryRun, guard: opts.guard },
     );
-    return res.object;
+    return finalState(res, final);
   }
 
   async patch(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
     if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch)))
       throw errors.badRequest(`a ${type} patch must be a JSON object`);
+    let final: KubeObject | undefined;
     const res = await this.modify(
       r,
       ns,
@@ -204,11 +210,15 @@ export class Store {
         if (obj.metadata.resourceVersion !== current.metadata.resourceVersion)
           throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
         const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
-        return next !== current && readyToRemove(next) ? undefined : next;
+        if (next !== current && readyToRemove(next)) {
+          final = next;
+          return undefined;
+        }
+        return next;
       },
       { dryRun: opts.dryRun, guard: opts.guard },
     );
-    return res.object;
+    return finalState(res, final);
   }
 
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptionsParsed, guard?: (c: KubeObject) => void): Promise<DeleteResult> {
@@ -227,6 +237,17 @@ export class Store {
       { dryRun: opts.dryRun, guard },
     );
   }
+}
+
+/**
+ * What an update or patch answers. When it removed the last finalizer of an object being
+ * deleted, the key is gone and storage hands back the state it deleted (finalizers still
+ * listed); Kubernetes answers with the final state instead (finalizers empty,
+ * deletionTimestamp set), at the deletion's resourceVersion.
+ */
+function finalState(res: { object: KubeObject; removed: boolean }, final: KubeObject | undefined): KubeObject {
+  if (!res.removed || !final) return res.object;
+  return { ...final, metadata: { ...final.metadata, resourceVersion: res.object.metadata.resourceVersion } };
 }
 
 export function applyPatch(type: PatchType, current: KubeObject, patch: unknown): unknown {

@@ -152,7 +152,7 @@ async function dispatch(
         onOpen: () => ctx.metrics.openWatches.inc({ resource: label }),
         onClose: () => {
           ctx.metrics.openWatches.dec({ resource: label });
-          ctx.metrics.requests.inc({ verb: 'WATCH', resource: label, code: '200' });
+          ctx.metrics.requests.inc({ verb: 'watch', resource: label, code: '200' });
         },
       });
       return reply;

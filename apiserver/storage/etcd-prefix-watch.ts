@@ -28,6 +28,7 @@ export class EtcdPrefixWatch {
   /** Revision of the last event (or progress notification) delivered. */
   last: number;
   private readonly watcher: Watcher;
+  private readonly prefix: string;
   private done = false;
   private cancelled?: Promise<void>;
 
@@ -39,6 +40,7 @@ export class EtcdPrefixWatch {
     private readonly cb: PrefixWatchCallbacks,
     private readonly log: Logger,
   ) {
+    this.prefix = prefix;
     this.last = afterRevision;
     const requested = afterRevision;
     this.watcher = client.watch().prefix(prefix).withPreviousKV().startRevision(String(afterRevision + 1)).watcher();
@@ -90,7 +92,7 @@ export class EtcdPrefixWatch {
         // Kubernetes: a DELETED event carries the last state at the deletion revision.
         const object: KubeObject = prev
           ? decodeObject(ev.prev_kv.value, rev)
-          : { metadata: { name: ev.kv.key.toString('utf8').split('/').pop(), resourceVersion: String(rev) } };
+          : this.bareDeleted(ev.kv.key.toString('utf8'), rev);
         return prev ? { type: 'DELETED', object, prevObject: prev, revision: rev } : { type: 'DELETED', object, revision: rev };
       }
       const object = decodeObject(ev.kv.value, rev);
@@ -101,6 +103,19 @@ export class EtcdPrefixWatch {
       this.log.error({ key: ev.kv.key.toString('utf8'), rev, err: (err as Error).message }, 'undecodable value in etcd watch; skipped');
       return undefined;
     }
+  }
+
+  /**
+   * The DELETED object when etcd no longer has the previous value (compacted): name and,
+   * for a key '{prefix}{ns}/{name}' under a resource-wide prefix, the namespace, so
+   * namespace-scoped watchers sharing that feed still see it.
+   */
+  private bareDeleted(key: string, rev: number): KubeObject {
+    const rest = key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key.split('/').pop()!;
+    const slash = rest.indexOf('/');
+    const metadata: KubeObject['metadata'] = { name: rest.slice(slash + 1), resourceVersion: String(rev) };
+    if (slash > 0) metadata.namespace = rest.slice(0, slash);
+    return { metadata };
   }
 
   /** Stops delivery at once; the promise settles when etcd confirmed (never rejects). */

@@ -64,6 +64,8 @@ base_fs() {
   for applet in $("$BUSYBOX" --list); do
     [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
   done
+  # `#!/usr/bin/env node` scripts (npm, orch's own bin) need env at its usual place.
+  mkdir -p "$root/usr/bin" && ln -sf /bin/env "$root/usr/bin/env"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
   printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"

@@ -109,6 +109,31 @@ describe('finalizers and propagation', () => {
     expect((await req('GET', `${CMS}/fin`)).status).toBe(404);
   });
 
+  test('removing the last finalizer answers with the final state (no finalizers, deletionTimestamp set), by PATCH and by PUT', async () => {
+    for (const how of ['patch', 'put'] as const) {
+      const name = `fin-last-${how}`;
+      await req('POST', CMS, { metadata: { name, finalizers: ['a.example/x'] }, data: { k: 'v' } });
+      const d = await req('DELETE', `${CMS}/${name}`);
+      const ts = d.body.metadata.deletionTimestamp as string;
+      expect(ts).toBeTruthy();
+      let last;
+      if (how === 'patch') last = await req('PATCH', `${CMS}/${name}`, { metadata: { finalizers: null } }, merge);
+      else {
+        const cur = (await req('GET', `${CMS}/${name}`)).body;
+        last = await req('PUT', `${CMS}/${name}`, { ...cur, metadata: { ...cur.metadata, finalizers: [] } });
+      }
+      expect(last.status).toBe(200);
+      expect(last.body.kind).toBe('ConfigMap');
+      expect(last.body.metadata.name).toBe(name);
+      expect(last.body.metadata.finalizers ?? []).toEqual([]);
+      expect(last.body.metadata.deletionTimestamp).toBe(ts);
+      expect(last.body.data).toEqual({ k: 'v' });
+      // resourceVersion is the deletion's revision: after the DELETE's.
+      expect(Number(last.body.metadata.resourceVersion)).toBeGreaterThan(Number(d.body.metadata.resourceVersion));
+      expect((await req('GET', `${CMS}/${name}`)).status).toBe(404);
+    }
+  });
+
   test('a plain delete of an object without finalizers returns a Success Status', async () => {
     await req('POST', CMS, { metadata: { name: 'plain' } });
     const d = await req('DELETE', `${CMS}/plain`);

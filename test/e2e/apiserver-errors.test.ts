@@ -9,6 +9,7 @@ const req = (method: string, path: string, body?: unknown, opts?: Parameters<typ
 
 const PODS = '/api/v1/namespaces/default/pods';
 const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
+const CM = '/api/v1/namespaces/default/configmaps';
 const container = { name: 'c', image: 'img' };
 const pod = (over: Record<string, unknown> = {}, spec: Record<string, unknown> = {}) => ({ metadata: { name: 'bad' }, spec: { containers: [container], ...spec }, ...over });
 const deploy = (spec: Record<string, unknown>) => ({
@@ -100,6 +101,23 @@ describe(`${CASES.length} bad inputs`, () => {
 
   test('the server is still fine after all of that', async () => {
     expect((await req('GET', `${PODS}/exists`)).status).toBe(200);
+  });
+});
+
+describe('metrics', () => {
+  test('apiserver_request_total uses the lowercase Kubernetes verbs', async () => {
+    await req('POST', CM, { metadata: { name: 'metrics-verbs' } });
+    await req('GET', `${CM}/metrics-verbs`);
+    await req('GET', CM);
+    await req('PATCH', `${CM}/metrics-verbs`, { data: { a: 'b' } }, { contentType: 'application/merge-patch+json' });
+    const cur = (await req('GET', `${CM}/metrics-verbs`)).body;
+    await req('PUT', `${CM}/metrics-verbs`, cur);
+    await req('DELETE', `${CM}/metrics-verbs`);
+    const text = (await req('GET', '/metrics')).body as string;
+    const verbs = new Set([...text.matchAll(/^apiserver_request_total\{verb="([^"]+)"/gm)].map((m) => m[1]));
+    for (const v of ['create', 'get', 'list', 'patch', 'update', 'delete']) expect(verbs).toContain(v);
+    expect([...verbs].filter((v) => v !== v!.toLowerCase())).toEqual([]);
+    expect(text).toMatch(/^apiserver_request_total\{verb="list",resource="configmaps",code="200"\} \d+/m);
   });
 });
 

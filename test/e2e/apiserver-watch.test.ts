@@ -203,6 +203,45 @@ describe('watch', () => {
     }
   });
 
+  test('BOOKMARKs of a namespace-scoped or selector-filtered watch advance with writes it does not see', async () => {
+    for (const n of ['bm-a', 'bm-b']) await req('POST', '/api/v1/namespaces', { metadata: { name: n } });
+    const start = (await req('GET', '/api/v1/namespaces/bm-a/configmaps')).body.metadata.resourceVersion as string;
+    const nsWatch = await openWatch(`/api/v1/namespaces/bm-a/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${start}`);
+    const selWatch = await openWatch(`/api/v1/namespaces/bm-a/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dnone&resourceVersion=${start}`);
+    try {
+      // Writes the namespace watch must not see (other namespace), and one it must.
+      let lastOther = 0;
+      for (let i = 0; i < 3; i++) {
+        const c = await req('POST', '/api/v1/namespaces/bm-b/configmaps', { metadata: { name: `other-${i}` } });
+        lastOther = Number(c.body.metadata.resourceVersion);
+      }
+      const mine = await req('POST', '/api/v1/namespaces/bm-a/configmaps', { metadata: { name: 'mine' } });
+      const mineRv = Number(mine.body.metadata.resourceVersion);
+      for (let i = 3; i < 6; i++) {
+        const c = await req('POST', '/api/v1/namespaces/bm-b/configmaps', { metadata: { name: `other-${i}` } });
+        lastOther = Number(c.body.metadata.resourceVersion);
+      }
+      const bookmarkAtLeast = (rv: number) => (e: Ev[]) => e.some((x) => x.type === 'BOOKMARK' && Number(x.object.metadata.resourceVersion) >= rv);
+      await nsWatch.waitFor(bookmarkAtLeast(lastOther));
+      await selWatch.waitFor(bookmarkAtLeast(lastOther));
+      // The namespace watch saw its own object and nothing from bm-b, with the event
+      // before any bookmark that passed its revision.
+      const data = nsWatch.events.filter((x) => x.type !== 'BOOKMARK');
+      expect(data.map((x) => `${x.type} ${x.object.metadata.namespace}/${x.object.metadata.name}`)).toEqual(['ADDED bm-a/mine']);
+      const firstPast = nsWatch.events.findIndex((x) => x.type === 'BOOKMARK' && Number(x.object.metadata.resourceVersion) >= mineRv);
+      expect(firstPast).toBeGreaterThan(nsWatch.events.indexOf(data[0]!));
+      expect(selWatch.events.filter((x) => x.type !== 'BOOKMARK')).toEqual([]);
+      // Bookmarks never go backwards.
+      for (const w of [nsWatch, selWatch]) {
+        const rvs = w.events.filter((x) => x.type === 'BOOKMARK').map((x) => Number(x.object.metadata.resourceVersion));
+        for (let i = 1; i < rvs.length; i++) expect(rvs[i]!).toBeGreaterThanOrEqual(rvs[i - 1]!);
+      }
+    } finally {
+      nsWatch.close();
+      selWatch.close();
+    }
+  });
+
   test('timeoutSeconds ends the stream', async () => {
     const t0 = Date.now();
     const w = await openWatch('/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1');

@@ -1,10 +1,9 @@
-// The scheduler's small HTTP endpoint: /healthz (200 once informers synced and, with
-// leader election, also as a standby) and /metrics (Prometheus text). node:http is
-// enough; there is nothing else to serve.
+// The small HTTP endpoint of the scheduler and the controller manager: /healthz,
+// /livez, /readyz (200 once the component's informers synced, also while a standby
+// replica waits for the lease) and /metrics (Prometheus text). node:http is enough.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SchedulerMetrics } from './metrics.js';
 
 export interface HealthServer {
   port: number;
@@ -14,7 +13,7 @@ export interface HealthServer {
 export async function startHealthServer(opts: {
   port: number;
   host?: string;
-  metrics: SchedulerMetrics;
+  metrics: { text(): Promise<string>; contentType: string };
   healthy: () => boolean;
 }): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
