@@ -89,7 +89,8 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Stable short hash (10 chars, [0-9a-z]) of a JSON value: 64-bit FNV-1a over canonical
- * JSON. Used for pod-template-hash, so it must never change between releases.
+ * JSON. The agent labels containers with it to notice spec changes, so it must never
+ * change between releases (running containers would all look changed).
  */
 export function hashObject(value: unknown): string {
   const text = canonicalJson(value);

@@ -1,34 +1,22 @@
-// Small pure helpers over API objects that every controller needs. The api/ package is
-// getting shared versions of some of these; until then the controllers keep private,
-// dependency-free copies here so they never break on a half-written shared module.
+// Small pure helpers over API objects that every controller needs: the generic ones come
+// from api/ (re-exported under the names the controllers use), the rest are specific to
+// controllers (pod-template-hash, availability with minReadySeconds).
 
 import { createHash } from 'node:crypto';
-import type { KubeObject, LabelSelector, OwnerReference, Pod } from '../../api/types.js';
+import { canonicalJson } from '../../api/meta.js';
+import type { KubeObject, LabelSelector, Pod } from '../../api/types.js';
 
-export function deepClone<T>(v: T): T {
-  return structuredClone(v);
-}
-
-/** JSON with sorted keys: equal values give equal strings whatever the key order. */
-export function stableStringify(v: unknown): string {
-  if (v === undefined) return 'null';
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(',')}}`;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return stableStringify(a) === stableStringify(b);
-}
+export { deepClone, deepEqual, isPodActive, isPodReady, canonicalJson as stableStringify } from '../../api/meta.js';
+export { controllerRef as controllerRefOf } from '../../api/meta.js';
+export { objectKey as keyOf } from '../../api/resources.js';
+export { matchesLabelSelector as selectorMatches } from '../../api/selectors/labels.js';
 
 // Kubernetes renders hashes with consonants and digits only so names never spell words.
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** Short, stable, DNS-safe hash of any JSON value (the pod-template-hash). */
 export function shortHash(v: unknown, length = 10): string {
-  const digest = createHash('sha256').update(stableStringify(v)).digest();
+  const digest = createHash('sha256').update(canonicalJson(v)).digest();
   let out = '';
   for (let i = 0; i < length; i++) out += SAFE_ALPHABET[digest[i]! % SAFE_ALPHABET.length];
   return out;
@@ -45,58 +33,12 @@ export function parseTime(t: string | undefined | null): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
-}
-
-export function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  const { namespace, name } = obj.metadata;
-  return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
-}
-
-/** True when `labels` satisfy the selector. An empty selector matches everything (callers guard). */
-export function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const req of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, req.key);
-    const vals = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !vals.includes(l[req.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && vals.includes(l[req.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 export function isEmptySelector(sel: LabelSelector | undefined): boolean {
   return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
 }
 
-/** Not terminating, not finished: counts towards a ReplicaSet's replicas. */
-export function isPodActive(p: Pod): boolean {
-  return !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-}
-
 export function podReadyCondition(p: Pod) {
   return p.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-export function isPodReady(p: Pod): boolean {
-  return podReadyCondition(p)?.status === 'True';
 }
 
 /**

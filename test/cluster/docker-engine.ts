@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { netnsPath } from './network.js';
+import { netnsName, netnsPath } from './network.js';
 import { DATA_DIR, RUN_DIR, isAlive, startProc, stopPid, forget, cmdline, type Proc } from './procs.js';
 import { exec, run, waitUntil } from './sh.js';
 
@@ -127,8 +127,18 @@ export async function engineAnswers(i: number): Promise<boolean> {
   return answers(i);
 }
 
-/** Stops whatever engine a crashed run left for host i (found by its pidfile). */
-export async function stopLeftoverEngine(i: number): Promise<void> {
+/**
+ * Removes what a crashed run left on host i. When the run died hard its dockerd died
+ * with it but the containers' shims live on (containerd detaches them): the only clean
+ * way to end those containers is to start the engine on its data again (it reattaches
+ * and, without live-restore, stops them), remove every container, and stop it.
+ */
+export async function stopLeftoverEngine(i: number, logDir: string): Promise<void> {
+  let proc: Proc | undefined;
+  if (!(await answers(i)) && fs.existsSync(path.join(hostDataDir(i), 'docker'))) {
+    if (!fs.existsSync(netnsPath(i))) await run('ip', ['netns', 'add', netnsName(i)]);
+    proc = await startEngine(i, logDir).catch(() => undefined);
+  }
   if (await answers(i)) await removeAllContainers(i);
-  await stopEngine(i, undefined);
+  await stopEngine(i, proc);
 }

@@ -282,7 +282,7 @@ function hostOf(c: string): number {
 /** Removes everything a run (this one, or an earlier crashed one) made. Idempotent. */
 export async function cleanupLeftovers(): Promise<void> {
   await killRecorded();
-  for (let i = 1; i <= MAX_HOSTS; i++) await stopLeftoverEngine(i);
+  for (let i = 1; i <= MAX_HOSTS; i++) await stopLeftoverEngine(i, path.join(DATA_DIR, 'logs'));
   await removeNetwork();
   if (process.env.ORCH_CLUSTER_KEEP_LOGS) {
     const keep = path.join('/tmp', `orch-cluster-logs-${Date.now()}`);
