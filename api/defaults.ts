@@ -52,7 +52,9 @@ export function defaultPodSpec(spec: PodSpec): void {
     for (const v of spec.volumes) {
       if (!isObj(v)) continue;
       if (isObj(v.configMap) && v.configMap.defaultMode === undefined) v.configMap.defaultMode = 0o644;
-      if (isObj(v.secret) && v.secret.defaultMode === undefined) v.secret.defaultMode = 0o644;
+      // Secrets are owner-read-only by default (0400): stricter than Kubernetes' 0644, on
+      // purpose — a secret file should not be readable by every user in the container.
+      if (isObj(v.secret) && v.secret.defaultMode === undefined) v.secret.defaultMode = 0o400;
     }
   }
 }
