@@ -12,6 +12,7 @@ import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
 import type { Clock } from '../../client/clock.js';
 import type { Storage } from '../storage/types.js';
+import { canListJson } from '../storage/etcd-storage.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
 import { checkBody, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
@@ -125,6 +126,25 @@ export class Store {
     if (res.continueToken) metadata.continue = res.continueToken;
     if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
     return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: res.items };
+  }
+
+  /**
+   * The list as JSON text, same bytes as JSON.stringify(await list(...)), without parsing
+   * and re-serialising every item. Undefined when it cannot (a selector needs the parsed
+   * objects, or the storage has no text listing): use list() then.
+   */
+  async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<string | undefined> {
+    if (opts.predicate || !canListJson(this.storage)) return undefined;
+    const res = await this.storage.listJson(collectionPrefix(r, ns), {
+      limit: opts.limit,
+      continueToken: opts.continueToken,
+      revision: opts.exactRevision,
+    });
+    const metadata: KubeList['metadata'] = { resourceVersion: String(res.revision) };
+    if (res.continueToken) metadata.continue = res.continueToken;
+    if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
+    const head = JSON.stringify({ kind: r.listKind, apiVersion: apiVersionOf(r), metadata });
+    return `${head.slice(0, -1)},"items":[${res.items.join(',')}]}`;
   }
 
   /**

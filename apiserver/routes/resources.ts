@@ -126,7 +126,16 @@ async function dispatch(
       return table ? toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now(), table) : obj;
     }
     case 'list': {
-      const list = await store.list(r, ns, parseListOptions(r, q));
+      const opts = parseListOptions(r, q);
+      if (!table) {
+        // Items go out as stored (plus resourceVersion), without parse + stringify.
+        const json = await store.listJson(r, ns, opts);
+        if (json !== undefined) {
+          reply.type('application/json; charset=utf-8');
+          return json;
+        }
+      }
+      const list = await store.list(r, ns, opts);
       return table ? toTable(r, list.items, list.metadata, ctx.clock.now(), table) : list;
     }
     case 'watch': {

@@ -25,7 +25,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
-import { decodeObject, encodeObject, jsonEqual, withResourceVersion } from './codec.js';
+import { decodeObject, encodeObject, jsonEqual, stampResourceVersionJson } from './codec.js';
 import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -127,7 +127,9 @@ export class EtcdStorage implements Storage {
         const d = describeKey(key);
         throw errors.alreadyExists(d.resource, d.name);
       }
-      return decodeObject(value, res.header.revision);
+      // The caller's object with the new revision, instead of parsing what was just
+      // encoded: shallow, so it shares nested values with `obj` (callers hand over obj).
+      return withRevision(obj, res.header.revision);
     });
   }
 
@@ -139,10 +141,34 @@ export class EtcdStorage implements Storage {
   }
 
   async list(prefix: string, opts: StorageListOptions = {}): Promise<ListResult> {
-    return this.op('list', () => this.listInner(prefix, opts));
+    const pred = opts.predicate;
+    return this.op('list', () =>
+      this.listInner<KubeObject>(prefix, opts, pred !== undefined, (kv) => {
+        const obj = decodeObject(kv.value, kv.mod_revision);
+        return pred && !pred(obj) ? undefined : obj;
+      }),
+    );
   }
 
-  private async listInner(prefix: string, opts: StorageListOptions): Promise<ListResult> {
+  /**
+   * list() without a predicate, each item as its JSON text (resourceVersion stamped in),
+   * for responses that only serialise the items again: no parse, no stringify.
+   */
+  async listJson(prefix: string, opts: Omit<StorageListOptions, 'predicate'> = {}): Promise<RawListResult> {
+    return this.op('list', () =>
+      this.listInner<string>(prefix, opts, false, (kv) => {
+        const text = kv.value.toString('utf8');
+        return stampResourceVersionJson(text, kv.mod_revision) ?? JSON.stringify(decodeObject(text, kv.mod_revision));
+      }),
+    );
+  }
+
+  private async listInner<T>(
+    prefix: string,
+    opts: Omit<StorageListOptions, 'predicate'>,
+    filtered: boolean,
+    toItem: (kv: IKeyValue) => T | undefined,
+  ): Promise<{ items: T[]; revision: number; continueToken?: string; remainingItemCount?: number }> {
     const etcdPrefix = this.keys.toEtcdPrefix(prefix);
     const prefixBuf = Buffer.from(etcdPrefix);
     const end = prefixRangeEnd(prefixBuf);
@@ -154,8 +180,7 @@ export class EtcdStorage implements Storage {
       start = Buffer.concat([prefixBuf, Buffer.from(tok.start)]);
     }
     const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : 0;
-    const pred = opts.predicate;
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     let readRev = rev;
     // Batch size: exactly `limit` without a predicate (one request per page); with one,
     // start at limit and grow, since many keys may be filtered out.
@@ -178,20 +203,20 @@ export class EtcdStorage implements Storage {
       const kvs = res.kvs;
       for (let i = 0; i < kvs.length; i++) {
         const kv = kvs[i]!;
-        const obj = decodeObject(kv.value, kv.mod_revision);
-        if (pred && !pred(obj)) continue;
-        items.push(obj);
+        const item = toItem(kv);
+        if (item === undefined) continue;
+        items.push(item);
         if (limit > 0 && items.length === limit) {
           const hasMore = i < kvs.length - 1 || res.more;
           if (!hasMore) return { items, revision: readRev };
           const next = Buffer.concat([kv.key, Buffer.from([0])]);
-          const out: ListResult = {
+          const out: { items: T[]; revision: number; continueToken?: string; remainingItemCount?: number } = {
             items,
             revision: readRev,
             continueToken: encodeContinue({ rev: readRev, start: next.subarray(prefixBuf.length).toString('utf8') }),
           };
           // Only exact without a predicate (Kubernetes omits it with selectors too).
-          if (!pred) out.remainingItemCount = Number(res.count) - (i + 1);
+          if (!filtered) out.remainingItemCount = Number(res.count) - (i + 1);
           return out;
         }
       }
@@ -332,6 +357,27 @@ export class EtcdStorage implements Storage {
     await this.hub.close();
     this.client.close();
   }
+}
+
+/** A list whose items are JSON texts (see EtcdStorage.listJson). */
+export interface RawListResult {
+  items: string[];
+  revision: number;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+/** Storage that can list items as JSON text (EtcdStorage); others only have list(). */
+export interface JsonListing {
+  listJson(prefix: string, opts?: Omit<StorageListOptions, 'predicate'>): Promise<RawListResult>;
+}
+
+export function canListJson(s: object): s is JsonListing {
+  return typeof (s as Partial<JsonListing>).listJson === 'function';
+}
+
+function withRevision(obj: KubeObject, rev: string | number): KubeObject {
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), resourceVersion: String(rev) } };
 }
 
 /** An error from the caller's callbacks: handed back untouched, not mapped to a Status. */
