@@ -12,7 +12,7 @@ import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
 import type { Clock } from '../../client/clock.js';
 import type { Storage } from '../storage/types.js';
-import { canListJson } from '../storage/etcd-storage.js';
+import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
 import { checkBody, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';

@@ -29,6 +29,7 @@ import { decodeObject, encodeObject, jsonEqual, stampResourceVersionJson } from 
 import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
+import type { JsonListing, RawListResult } from './json-listing.js';
 import { WatchHub, type WatchHubOptions } from './watch-hub.js';
 
 export interface EtcdStorageOptions {
@@ -57,7 +58,7 @@ interface Current {
   mod: number;
 }
 
-export class EtcdStorage implements Storage {
+export class EtcdStorage implements Storage, JsonListing {
   private readonly client: Etcd3;
   private readonly keys: KeyMapper;
   private readonly log: Logger;
@@ -357,23 +358,6 @@ export class EtcdStorage implements Storage {
     await this.hub.close();
     this.client.close();
   }
-}
-
-/** A list whose items are JSON texts (see EtcdStorage.listJson). */
-export interface RawListResult {
-  items: string[];
-  revision: number;
-  continueToken?: string;
-  remainingItemCount?: number;
-}
-
-/** Storage that can list items as JSON text (EtcdStorage); others only have list(). */
-export interface JsonListing {
-  listJson(prefix: string, opts?: Omit<StorageListOptions, 'predicate'>): Promise<RawListResult>;
-}
-
-export function canListJson(s: object): s is JsonListing {
-  return typeof (s as Partial<JsonListing>).listJson === 'function';
 }
 
 function withRevision(obj: KubeObject, rev: string | number): KubeObject {

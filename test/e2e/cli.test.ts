@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
-import { freePort } from '../helpers/ports.js';
+import { spawn } from 'node:child_process';
+import { ORCH_ENTRY, assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
+import { freePort, freePortRange } from '../helpers/ports.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-cli-e2e-'));
 let env: NodeJS.ProcessEnv;
-/** The node name `orch up` chose (read back from the API after start). */
-let node = '';
+/** The node names `orch up --nodes 2` chose (read back from the API after start). */
+let nodes: string[] = [];
 const orch = (args: string[], timeoutMs?: number) => runOrch(args, { env, timeoutMs });
 const ok = (r: RunResult) => {
   if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -44,21 +45,21 @@ beforeAll(async () => {
   execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
   execFileSync('docker', ['tag', 'orch.local/web:latest', 'orch.local/web:v2']);
   const apiPort = await freePort();
-  const etcdPort = await freePort();
-  const agentPort = await freePort();
+  const etcdPort = await freePortRange(2);
+  const agentPort = await freePortRange(2);
   env = { ORCH_HOME: home, ORCH_E2E_API_PORT: String(apiPort), ORCH_E2E_ETCD_PORT: String(etcdPort), ORCH_E2E_AGENT_PORT: String(agentPort), ORCH_E2E_NODE: `cli-e2e-${process.pid}` };
 }, 120_000);
 
 afterAll(async () => {
   await runOrch(['down', '--purge'], { env, timeoutMs: 120_000 }).catch(() => undefined);
   // Anything left behind by a failed test: containers of this cluster's node.
-  for (const id of node ? dockerIds(`label=orch.io/node=${node}`) : []) execFileSync('docker', ['rm', '-f', id]);
+  for (const id of nodes.flatMap((n) => dockerIds(`label=orch.io/node=${n}`))) execFileSync('docker', ['rm', '-f', id]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
 describe('orch CLI on a real cluster', () => {
   it('starts a cluster with orch up and reports it as running', async () => {
-    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!], 180_000));
+    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!, '--nodes', '2'], 180_000));
     expect(r.stdout).toMatch(/orch cluster is up: API at https:\/\/127\.0\.0\.1:\d+/);
     expect(fs.existsSync(path.join(home, 'kubeconfig'))).toBe(true);
     const again = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!]));
@@ -66,8 +67,8 @@ describe('orch CLI on a real cluster', () => {
     const status = ok(await orch(['status']));
     expect(status.stdout).toMatch(/apiserver\s+\d+\s+running/);
     expect(status.stdout).toMatch(/Ready/);
-    node = ok(await orch(['get', 'nodes', '-o', 'name'])).stdout.trim().replace(/^node\//, '');
-    expect(node).not.toBe('');
+    nodes = ok(await orch(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n').map((l) => l.replace(/^node\//, ''));
+    expect(nodes.sort()).toEqual([`${env.ORCH_E2E_NODE}-1`, `${env.ORCH_E2E_NODE}-2`]);
   }, 200_000);
 
   it('kubectl accepts the written kubeconfig', () => {
@@ -81,10 +82,38 @@ describe('orch CLI on a real cluster', () => {
     expect(r.stdout).toMatch(/web: 3\/3 ready, 3\/3 updated, 3\/3 available — rolled out/);
     const again = ok(await orch(['apply', '-f', 'docs/examples/web.yaml']));
     expect(again.stdout).toMatch(/deployment\.apps\/web unchanged/);
-    const pods = ok(await orch(['get', 'pods', '-l', 'app=web']));
+    const pods = ok(await orch(['get', 'pods', '-l', 'app=web', '-o', 'wide']));
     const running = pods.stdout.split('\n').filter((l) => /\s1\/1\s+Running\s/.test(l));
     expect(running).toHaveLength(3);
+    // The scheduler spreads the replicas of one Deployment over both nodes.
+    for (const n of nodes) expect(running.some((l) => l.trimEnd().endsWith(n))).toBe(true);
   }, 180_000);
+
+  it('checks a manifest on the server without storing it (--dry-run=server)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-dry-'));
+    const f = path.join(dir, 'cm.yaml');
+    fs.writeFileSync(f, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\ndata:\n  a: "1"\n');
+    const r = ok(await orch(['apply', '-f', f, '--dry-run=server']));
+    expect(r.stdout).toMatch(/configmap\/dry created \(server dry run\)/);
+    const get = await orch(['get', 'configmap', 'dry']);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/NotFound/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams changes with get -w', async () => {
+    const child = spawn(process.execPath, [ORCH_ENTRY, 'get', 'deploy', 'web', '-w'], { env: { ...process.env, ...env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually('the first table', async () => (/web\s+3\/3/.test(out) ? true : undefined), 20_000);
+      ok(await orch(['scale', 'deploy/web', '--replicas', '4']));
+      await eventually('a line for the scaled deployment', async () => (/web\s+\d\/4/.test(out) ? true : undefined), 30_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    ok(await orch(['scale', 'deploy/web', '--replicas', '3']));
+  }, 60_000);
 
   it('prints container output with orch logs', async () => {
     const wide = ok(await orch(['get', 'pods', '-l', 'app=web', '-o', 'json']));
@@ -151,7 +180,7 @@ describe('orch CLI on a real cluster', () => {
 
   it('deletes the deployment and its containers, then stops the cluster', async () => {
     ok(await orch(['delete', 'deploy', 'web', '--wait']));
-    await eventually('the web containers to be removed', async () => (dockerIds(`label=orch.io/node=${node}`).length === 0 ? true : undefined), 90_000);
+    await eventually('the web containers to be removed', async () => (nodes.every((n) => dockerIds(`label=orch.io/node=${n}`).length === 0) ? true : undefined), 90_000);
     const down = ok(await orch(['down']));
     expect(down.stdout).toMatch(/Cluster stopped/);
     const status = await orch(['status']);
