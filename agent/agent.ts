@@ -217,6 +217,12 @@ export class Agent {
     this.informer?.stop();
     this.queue?.shutDown();
     await this.workers?.catch(() => undefined);
+    // Reconciles still queued were dropped: a pod deleted a moment ago may have left a
+    // container (e.g. `orch down --purge` stops the agent as soon as the pod list is empty).
+    if (this.sync && this.informer?.hasSynced()) {
+      const sweep = this.sync.sweepAgainstApi().catch((err) => this.log.warn({ err: (err as Error).message }, 'final orphan sweep failed'));
+      await Promise.race([sweep, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    }
     this.events?.stop();
     await this.heartbeat?.stop();
     await this.logServer?.stop();

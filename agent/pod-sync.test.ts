@@ -198,6 +198,45 @@ describe('PodSync', () => {
     expect(client.peek('pods', 'p5', 'default')).toBeUndefined();
   });
 
+  it('a stale cache entry of a pod whose termination began never gets a new container (attempt 0 after purge)', async () => {
+    client.seed([mkPod('p5s', { restartPolicy: 'Always' })]);
+    const sync = newSync();
+    await sync.reconcile('default/p5s');
+    const p = podOf('p5s');
+    store.get = () => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
+    await sync.reconcile('default/p5s');
+    expect(await ofPod('p5s')).toHaveLength(0);
+    // A reconcile queued by the die event of the stopped container sees an older version
+    // of the pod (no deletionTimestamp) while the pod is already gone.
+    store.get = () => p;
+    await sync.reconcile('default/p5s');
+    expect(await ofPod('p5s')).toHaveLength(0);
+  });
+
+  it('a deletion that arrives while a reconcile runs stops it from creating a container', async () => {
+    client.seed([mkPod('p5m', { restartPolicy: 'Always' })]);
+    const sync = newSync();
+    const p = podOf('p5m');
+    let reads = 0;
+    // First read (start of reconcile): the pod as it was; later reads: being deleted.
+    store.get = () => (reads++ === 0 ? p : { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
+    await sync.reconcile('default/p5m');
+    expect(await ofPod('p5m')).toHaveLength(0);
+    expect(rt.calls.filter((c) => c.startsWith('create'))).toEqual([]);
+    expect(enqueued.some(([k]) => k === 'default/p5m')).toBe(true);
+  });
+
+  it('sweepAgainstApi removes containers of pods missing from a fresh API list, keeps the others', async () => {
+    client.seed([mkPod('keep'), mkPod('lost')]);
+    const sync = newSync();
+    await sync.reconcile('default/keep');
+    await sync.reconcile('default/lost');
+    await client.pods.delete('lost', 'default', { gracePeriodSeconds: 0 });
+    await sync.sweepAgainstApi();
+    expect(await ofPod('lost')).toHaveLength(0);
+    expect(await ofPod('keep')).toHaveLength(1);
+  });
+
   it('removes orphans only once the cache has synced, and never foreign containers', async () => {
     client.seed([mkPod('keep')]);
     const sync = newSync();

@@ -97,7 +97,9 @@ export class PodSync {
     }
     const uid = pod.metadata.uid ?? '';
     const containers = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_POD_UID]: uid });
-    if (pod.metadata.deletionTimestamp) {
+    // A uid whose termination began stays terminated even if the cache shows an older,
+    // not-yet-deleting version of the pod: never a new container for it.
+    if (pod.metadata.deletionTimestamp || this.terminating.has(uid)) {
       await this.terminate(pod, containers);
       return;
     }
@@ -130,6 +132,7 @@ export class PodSync {
     await this.removeUnknown({ [LABEL_NODE]: this.o.nodeName });
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().map((p) => p.metadata.uid));
+    for (const uid of this.terminating) if (!known.has(uid)) this.terminating.delete(uid);
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.
@@ -138,15 +141,51 @@ export class PodSync {
     }
   }
 
+  /**
+   * Final sweep when the agent stops: containers of this node whose pod no longer exists
+   * in the API (a fresh list, not the cache, which may lag behind deletions that were
+   * confirmed a moment ago). Running pods are left alone. Skipped when the API does not
+   * answer: without a fresh list nothing is removed.
+   */
+  async sweepAgainstApi(): Promise<void> {
+    const list = await this.o.client.pods.list({ fieldSelector: `spec.nodeName=${this.o.nodeName}` });
+    const known = new Set(list.items.map((p) => p.metadata.uid));
+    for (const c of await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName })) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (!uid || known.has(uid) || c.labels[LABEL_NODE] !== this.o.nodeName) continue;
+      this.log.info({ container: c.name, podUid: uid }, 'removing container of a deleted pod before stopping');
+      await this.o.runtime.remove(c.id, { force: true });
+    }
+  }
+
+  /** True while `pod` (as this reconcile saw it) is still the pod to run: same uid, not being deleted. */
+  private stillWanted(key: string, uid: string): boolean {
+    const now = this.o.pods.get(key);
+    return !!now && now.metadata.uid === uid && !now.metadata.deletionTimestamp && !this.terminating.has(uid);
+  }
+
+  /** Uids whose termination started (bounded: pruned by the orphan sweep once the pod is gone). */
+  private readonly terminating = new Set<string>();
+
   /** Graceful deletion: stop (SIGTERM, SIGKILL after the grace period), remove, then confirm to the API. */
-  private async terminate(pod: Pod, containers: ContainerInfo[]): Promise<void> {
+  private async terminate(pod: Pod, first: ContainerInfo[]): Promise<void> {
     const uid = pod.metadata.uid ?? '';
+    this.terminating.add(uid);
+    let containers = first;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     const log = this.log.child({ pod: podKey(pod) });
     log.info({ grace, containers: containers.length }, 'stopping pod');
     for (const c of containers.filter((x) => x.state === 'running')) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.labels[LABEL_CONTAINER]}`);
     await Promise.all(containers.filter((c) => c.state === 'running').map((c) => this.o.runtime.stop(c.id, grace)));
     await Promise.all(containers.map((c) => this.o.runtime.remove(c.id, { force: true })));
+    // Confirm only once Docker shows nothing of this pod: a container created meanwhile
+    // (a create in flight elsewhere) would otherwise outlive its pod.
+    for (let pass = 0; ; pass++) {
+      containers = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_POD_UID]: uid });
+      if (containers.length === 0) break;
+      if (pass >= 5) throw new Error(`containers of pod ${podKey(pod)} keep reappearing; not confirming the deletion yet`);
+      await Promise.all(containers.map((c) => this.o.runtime.remove(c.id, { force: true })));
+    }
     await this.o.volumes.cleanup(uid);
     this.backoff.forgetPrefix(`${uid}/`);
     this.podIPs.delete(uid);
@@ -294,6 +333,13 @@ export class PodSync {
       obs.waiting = { reason: img.reason, message: img.message };
       if (img.retryAfterMs !== undefined) this.o.enqueueAfter(key, img.retryAfterMs + 20);
       if (img.reason !== 'ContainerCreating') this.event(pod, 'Warning', img.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', img.message ?? img.reason);
+      return;
+    }
+    // The pod may have been deleted while this reconcile ran (it read the cache at its
+    // start): check again right before creating anything.
+    if (!this.stillWanted(key, pod.metadata.uid ?? '')) {
+      obs.waiting = { reason: 'ContainerCreating', message: 'pod is being deleted' };
+      this.o.enqueueAfter(key, 0);
       return;
     }
     if (index > 0 && !ownerId) {

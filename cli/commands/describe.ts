@@ -11,11 +11,11 @@ import { podStatusText } from '../printers/columns.js';
 
 const kv = (m?: Record<string, string>, skip: string[] = []) => {
   const entries = Object.entries(m ?? {}).filter(([k]) => !skip.includes(k));
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join('\n              ') : '<none>';
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join('\n                ') : '<none>';
 };
 
 function field(label: string, value: unknown): string {
-  return `${`${label}:`.padEnd(14)}${value === undefined || value === '' ? '<none>' : String(value)}`;
+  return `${`${label}:`.padEnd(16)}${value === undefined || value === '' ? '<none>' : String(value)}`;
 }
 
 function indent(text: string, n = 2): string {
@@ -90,7 +90,7 @@ function nodeSections(n: Node, pods: Pod[]): string[] {
 }
 
 export function eventsTable(events: Event[]): string {
-  if (!events.length) return 'Events:       <none>';
+  if (!events.length) return 'Events:         <none>';
   const sorted = [...events].sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
   return `Events:\n${indent(formatTable(['TYPE', 'REASON', 'AGE', 'FROM', 'MESSAGE'], sorted.map((e) => [e.type ?? 'Normal', e.reason ?? '', `${formatAge(e.lastTimestamp ?? e.metadata.creationTimestamp)}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`, e.source?.component ?? e.reportingComponent ?? '', e.message ?? ''])))}`;
 }

@@ -25,13 +25,9 @@ let admin: ApiClient;
 let root: string;
 let agent: Agent | undefined;
 
-beforeAll(async () => {
-  docker('image', 'inspect', 'orch.local/busybox:latest');
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-agent-del-'));
-  api = await startTestApiServer({ nodeNames: [NODE] });
-  admin = new ApiClient({ server: api.url, token: api.token });
+async function startAgent(resyncIntervalMs: number): Promise<Agent> {
   const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
+  const a = new Agent({
     nodeName: NODE,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -39,14 +35,23 @@ beforeAll(async () => {
     nodeIP: '127.0.0.1',
     rootDir: root,
     heartbeatIntervalMs: 1000,
-    // A short resync makes extra reconciles race with the deletion flow.
-    resyncIntervalMs: 300,
+    resyncIntervalMs,
     logPort: 0,
     logHost: '127.0.0.1',
     logInsecure: true,
   });
-  await agent.start();
-  await agent.waitForSync();
+  await a.start();
+  await a.waitForSync();
+  return a;
+}
+
+beforeAll(async () => {
+  docker('image', 'inspect', 'orch.local/busybox:latest');
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-agent-del-'));
+  api = await startTestApiServer({ nodeNames: [NODE] });
+  admin = new ApiClient({ server: api.url, token: api.token });
+  // A short resync makes extra reconciles race with the deletion flow.
+  agent = await startAgent(300);
 });
 
 afterAll(async () => {
@@ -82,5 +87,25 @@ describe('agent graceful deletion (real Docker)', () => {
     const creates = docker('events', '--since', String(since), '--until', String(until), '--filter', 'event=create', '--filter', `label=orch.io/node=${NODE}`, '--format', '{{.Actor.Attributes.name}}');
     expect(left).toEqual([]);
     expect(creates).toBe('');
+  });
+
+  it('stopping the agent removes containers of pods that no longer exist, and leaves live pods running', async () => {
+    // A long resync: the periodic sweep cannot be what removes the orphan.
+    agent = await startAgent(600_000);
+    await admin.pods.create(podManifest(`live-${RUN}`, NODE));
+    const live = await waitFor('live pod running', async () => {
+      const p = await admin.pods.get(`live-${RUN}`, 'default');
+      return p.status?.phase === 'Running' ? p : undefined;
+    }, 60_000);
+    // What a reconcile that raced with a deletion leaves behind: a container of this node
+    // for a pod uid that no longer exists, whose removal was still queued at stop.
+    const orphan = docker('run', '-d', '--name', `orch_default_gone-${RUN}_main_deadbeef_0`, '--label', `orch.io/node=${NODE}`, '--label', 'orch.io/pod-uid=deadbeef-gone', '--label', 'orch.io/namespace=default', '--label', `orch.io/pod=gone-${RUN}`, '--label', 'orch.io/container=main', '--label', 'orch.io/attempt=0', 'orch.local/busybox:latest', 'sleep', '3600');
+    await agent.stop();
+    agent = undefined;
+    expect(containersWith({ 'orch.io/pod-uid': 'deadbeef-gone' })).toEqual([]);
+    expect(() => docker('inspect', orphan)).toThrow();
+    const liveIds = containersWith({ 'orch.io/pod-uid': live.metadata.uid! });
+    expect(liveIds).toHaveLength(1);
+    expect(docker('inspect', '-f', '{{.State.Running}}', liveIds[0]!)).toBe('true');
   });
 });
