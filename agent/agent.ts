@@ -11,6 +11,7 @@ import { Informer } from '../client/informer.js';
 import type { Logger } from '../client/logger.js';
 import type { Client } from '../client/types.js';
 import { WorkQueue, runWorkers } from '../client/work-queue.js';
+import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
@@ -50,6 +51,8 @@ export interface AgentOptions {
   logCert?: string;
   logKey?: string;
   backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
+  /** How often configMap/secret volume files are compared with the API (default 30 s). */
+  projectedRefreshMs?: number;
   /** [0, 1); spreads the periodic resync (injected for tests). */
   random?: () => number;
   version?: string;
@@ -65,6 +68,10 @@ export class Agent {
   private logServer?: LogServer;
   private resyncTimer?: NodeJS.Timeout;
   private sync?: PodSync;
+  private clusterRetry?: NodeJS.Timeout;
+  private stopped = false;
+  /** Containers of this cluster only (see cluster-runtime.ts). */
+  readonly runtime: ClusterScopedRuntime;
   private readonly log: Logger;
   private readonly clock: Clock;
 
@@ -72,6 +79,26 @@ export class Agent {
     this.nodeIP = o.nodeIP ?? detectNodeIP();
     this.log = o.logger;
     this.clock = o.clock ?? realClock;
+    this.runtime = new ClusterScopedRuntime(o.runtime);
+  }
+
+  /**
+   * The cluster identity is the uid of kube-system (created by the apiserver at start, kept
+   * as long as the etcd data). Until it is known no container is listed or created; when
+   * the API does not answer at start, it is retried in the background.
+   */
+  private async resolveClusterId(): Promise<void> {
+    try {
+      const ns = await this.o.client.namespaces.get('kube-system');
+      if (!ns.metadata.uid) throw new Error('kube-system has no uid');
+      this.runtime.clusterId = ns.metadata.uid;
+      this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
+      this.enqueueAll();
+    } catch (err) {
+      if (this.stopped) return;
+      this.log.warn({ err: (err as Error).message }, 'cannot read the cluster identity (kube-system uid); retrying');
+      this.clusterRetry = setTimeout(() => void this.resolveClusterId(), 2000);
+    }
   }
 
   /** The port the log server really listens on (useful with --log-port 0). */
@@ -86,10 +113,11 @@ export class Agent {
   async start(): Promise<void> {
     const o = this.o;
     const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000 }));
+    await this.resolveClusterId();
 
     // Log server first: its port goes into the Node status.
     this.logServer = new LogServer({
-      runtime: o.runtime,
+      runtime: this.runtime,
       nodeName: o.nodeName,
       logger: this.log.child({ sub: 'log-server' }),
       port: o.logPort ?? 10250,
@@ -133,7 +161,7 @@ export class Agent {
 
     this.sync = new PodSync({
       nodeName: o.nodeName,
-      runtime: o.runtime,
+      runtime: this.runtime,
       client: o.client,
       pods: {
         get: (k) => this.informer?.get(k),
@@ -146,12 +174,13 @@ export class Agent {
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
       backoff: new RestartBackoff(o.backoff),
+      projectedRefreshMs: o.projectedRefreshMs,
       events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
     });
 
     // Docker events reconcile the affected pod at once (a killed container is replaced
     // without waiting for the resync).
-    this.events = o.runtime.events(
+    this.events = this.runtime.events(
       { [LABEL_NODE]: o.nodeName },
       (e) => {
         // Only what breaks a pod: 'kill'/'stop' come before 'die' (a sync then would see a
@@ -213,6 +242,8 @@ export class Agent {
 
   /** Stops the agent's own machinery; the containers keep running. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.clusterRetry) clearTimeout(this.clusterRetry);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.informer?.stop();
     this.queue?.shutDown();

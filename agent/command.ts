@@ -3,17 +3,13 @@
 
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { ApiClient } from '../client/rest-client.js';
+import { addConnectionOptions, addLogLevelOption, clientFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues } from '../cli/component-flags.js';
 import { createLogger } from '../client/logger.js';
 import { Agent } from './agent.js';
 import { parseBytes, parseCpuMillis, parseDuration, parseLabels, parseTokenFile } from './flags.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
-interface AgentFlags {
-  server: string;
-  tokenFile?: string;
-  caFile?: string;
-  insecureSkipTlsVerify?: boolean;
+interface AgentFlags extends ConnectionFlagValues {
   nodeName: string;
   dockerSocket: string;
   nodeIp?: string;
@@ -39,12 +35,8 @@ interface AgentFlags {
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function agentCommand(): Command {
-  return new Command('agent')
-    .description('run the node agent: runs the pods bound to this node as Docker containers')
-    .requiredOption('--server <url>', 'API server URL')
-    .option('--token-file <file>', 'file holding the bearer token for the API server')
-    .option('--ca-file <file>', 'CA bundle to verify the API server')
-    .option('--insecure-skip-tls-verify', 'do not verify the API server certificate (development only)')
+  const cmd = addConnectionOptions(new Command('agent').description('run the node agent: runs the pods bound to this node as Docker containers'));
+  return addLogLevelOption(cmd)
     .requiredOption('--node-name <name>', 'name of this node')
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
@@ -64,14 +56,9 @@ export function agentCommand(): Command {
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
     .option('--max-pods <n>', 'pods capacity', '110')
     .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '16')
-    .option('--log-level <level>', 'log level', process.env.ORCH_LOG_LEVEL ?? 'info')
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
-      const token = f.tokenFile ? fs.readFileSync(f.tokenFile, 'utf8').trim() : undefined;
-      const client = new ApiClient(
-        { server: f.server, token, ca: f.caFile ? fs.readFileSync(f.caFile) : undefined, insecureSkipTLSVerify: f.insecureSkipTlsVerify, userAgent: `orch-agent/${f.nodeName}` },
-        { logger: logger.child({ sub: 'client' }) },
-      );
+      const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }));
       // Re-read on every request so tokens can be rotated without a restart.
       const tokens = () => (f.logServerTokenFile ? parseTokenFile(fs.readFileSync(f.logServerTokenFile, 'utf8')) : []);
       const agent = new Agent({
@@ -86,7 +73,7 @@ export function agentCommand(): Command {
         heartbeatIntervalMs: parseDuration(f.heartbeatInterval),
         nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency),
         resyncIntervalMs: parseDuration(f.resyncInterval),
-        logPort: Number(f.logPort),
+        logPort: parsePort(f.logPort, '--log-port'),
         logHost: f.logAddress,
         logTokens: tokens,
         logInsecure: f.logServerInsecureHttp,
@@ -98,21 +85,12 @@ export function agentCommand(): Command {
         workers: Number(f.workers),
         version: '0.1.0',
       });
-      let stopping = false;
-      const shutdown = (sig: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal: sig }, 'stopping agent');
-        agent.stop().then(
-          () => process.exit(0),
-          (err) => {
-            logger.error({ err: (err as Error).message }, 'agent stop failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      await agent.start();
+      // SIGTERM/SIGINT: stop the agent's machinery (containers keep running) and exit 0.
+      await runUntilSignal(logger, async (signal) => {
+        await agent.start();
+        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await agent.stop();
+        return 'stopped';
+      });
     });
 }

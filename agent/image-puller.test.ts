@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushMicrotasks } from '../client/fake-clock.js';
-import { ImagePuller, effectivePullPolicy } from './image-puller.js';
+import { ImagePuller, PRESENT_TTL_MS, effectivePullPolicy } from './image-puller.js';
 import { FakeRuntime } from './runtime/fake-runtime.js';
 
 describe('effectivePullPolicy', () => {
@@ -52,5 +52,23 @@ describe('ImagePuller', () => {
     expect(await p.check({ name: 'c', image: 'here:1', imagePullPolicy: 'IfNotPresent' }, 'k')).toEqual({ ok: true });
     expect(await p.check({ name: 'c', image: 'gone:1', imagePullPolicy: 'Never' }, 'k')).toMatchObject({ reason: 'ErrImageNeverPull' });
     expect(rt.calls).toEqual([]);
+  });
+
+  it('trusts a positive inspect for a few seconds (fast restarts), then asks Docker again', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime(() => clock.now());
+    rt.addImage('img:1');
+    const p = new ImagePuller(rt, clock, () => undefined);
+    const c = { name: 'm', image: 'img:1', imagePullPolicy: 'Never' as const };
+    expect((await p.check(c, 'd/p')).ok).toBe(true);
+    rt.images.delete('img:1');
+    expect((await p.check(c, 'd/p')).ok).toBe(true);
+    await clock.advance(PRESENT_TTL_MS + 1);
+    expect(await p.check(c, 'd/p')).toMatchObject({ ok: false, reason: 'ErrImageNeverPull' });
+    rt.addImage('img:1');
+    expect((await p.check(c, 'd/p')).ok).toBe(true);
+    rt.images.delete('img:1');
+    p.forget('img:1');
+    expect(await p.check(c, 'd/p')).toMatchObject({ ok: false, reason: 'ErrImageNeverPull' });
   });
 });

@@ -29,8 +29,13 @@ export function effectivePullPolicy(c: Container): 'Always' | 'IfNotPresent' | '
   return tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+/** How long a positive image inspect is trusted (IfNotPresent / Never). */
+export const PRESENT_TTL_MS = 10_000;
+
 export class ImagePuller {
   private readonly pulls = new Map<string, PullState>();
+  /** image ref → when an inspect last found it present (bounded by the images pods use). */
+  private readonly presentAt = new Map<string, number>();
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -42,6 +47,11 @@ export class ImagePuller {
     private readonly maxBackoffMs = 60_000,
   ) {}
 
+  /** Drops a cached "present" answer (a create just failed with no such image). */
+  forget(image: string): void {
+    this.presentAt.delete(image);
+  }
+
   private delay(failures: number): number {
     return Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.max(0, failures - 1));
   }
@@ -49,7 +59,14 @@ export class ImagePuller {
   /** Whether the container's image is ready to use; otherwise why the container waits. */
   async check(c: Container, podKey: string): Promise<ImageCheck> {
     const policy = effectivePullPolicy(c);
+    // A restart after `docker kill` should not wait for an image inspect that was answered
+    // a moment ago: a positive answer is trusted for PRESENT_TTL_MS (a create with an image
+    // removed meanwhile fails and the reconcile is retried, after the entry expired).
+    const seen = this.presentAt.get(c.image);
+    if (policy !== 'Always' && seen !== undefined && this.clock.now() - seen < PRESENT_TTL_MS) return { ok: true };
     const present = await this.runtime.inspectImage(c.image);
+    if (present) this.presentAt.set(c.image, this.clock.now());
+    else this.presentAt.delete(c.image);
     if (policy === 'Never') {
       return present
         ? { ok: true }

@@ -15,3 +15,6 @@ export function attemptOf(labels: Record<string, string>): number {
   const n = Number(labels[LABEL_ATTEMPT]);
   return Number.isInteger(n) && n >= 0 ? n : -1;
 }
+
+/** uid of the cluster's kube-system namespace: tells apart two clusters sharing one engine and node name. */
+export const LABEL_CLUSTER = 'orch.io/cluster';

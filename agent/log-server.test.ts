@@ -52,6 +52,8 @@ describe('LogServer', () => {
     const old = await rt.create({ ...base, name: 'a0', labels: labels(0) });
     const cur = await rt.create({ ...base, name: 'a1', labels: labels(1) });
     rt.containers.get(old)!.logText = 'old1\nold2\n';
+    rt.exit(old, 1); // previous = a finished attempt
+    await rt.start(cur);
     rt.containers.get(cur)!.logText = 'l1\nl2\nl3\n';
     const other = await rt.create({ ...base, name: 'x', labels: { ...labels(5), 'orch.io/node': 'n2' } });
     rt.containers.get(other)!.logText = 'other node\n';
@@ -70,6 +72,35 @@ describe('LogServer', () => {
     expect((await fetch(url('/containerLogs/d/p/nope'), auth)).status).toBe(404);
     expect((await fetch(url('/containers/json'), auth)).status).toBe(404);
     expect((await fetch(url('/containerLogs/d/p/c?tailLines=-1'), auth)).status).toBe(400);
+  });
+
+  it('never picks a container being removed or dead: newest running, previous = newest exited before it; 404 otherwise', async () => {
+    const rt = new FakeRuntime();
+    rt.addImage('i');
+    const labels = (c: string, attempt: number) => ({ 'orch.io/node': 'n1', 'orch.io/namespace': 'd', 'orch.io/pod': 'p', 'orch.io/container': c, 'orch.io/pod-uid': 'u', 'orch.io/attempt': String(attempt) });
+    const base = { image: 'i', env: [], ports: [], binds: [], networkMode: 'bridge' };
+    const mk = async (c: string, attempt: number, state: 'running' | 'exited' | 'removing' | 'dead', text: string) => {
+      const id = await rt.create({ ...base, name: `${c}${attempt}`, labels: labels(c, attempt) });
+      rt.containers.get(id)!.state = state;
+      rt.containers.get(id)!.logText = text;
+      return id;
+    };
+    await mk('c', 0, 'exited', 'attempt0\n');
+    await mk('c', 1, 'running', 'attempt1\n');
+    await mk('c', 2, 'removing', 'attempt2\n');
+    await mk('c', 3, 'dead', 'attempt3\n');
+    await mk('gone', 0, 'removing', 'x\n');
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    await srv.start();
+    const get = (p: string) => fetch(`http://127.0.0.1:${srv!.port}${p}`, { headers: { authorization: 'Bearer good' } });
+    const cur = await get('/containerLogs/d/p/c');
+    expect(cur.status).toBe(200);
+    expect(await cur.text()).toBe('attempt1\n');
+    expect(await (await get('/containerLogs/d/p/c?previous=true')).text()).toBe('attempt0\n');
+    const gone = await get('/containerLogs/d/p/gone');
+    expect(gone.status).toBe(404);
+    expect(await gone.text()).toMatch(/container "gone" in pod "p" not found/);
+    expect((await get('/containerLogs/d/p/gone?previous=true')).status).toBe(404);
   });
 
   it('serves HTTPS with a self-signed certificate by default', async () => {

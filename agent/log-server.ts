@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../client/logger.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
-import type { ContainerRuntime } from './runtime/types.js';
+import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
 
 export interface LogServerOptions {
   runtime: ContainerRuntime;
@@ -65,6 +65,24 @@ function intParam(v: string | null): number | undefined {
   if (v === null || v === '') return undefined;
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 ? n : Number.NaN;
+}
+
+const finished = (c: ContainerInfo) => c.state === 'exited' || (c.state === 'created' && !!c.error);
+
+/**
+ * Which container's logs to serve for one pod container. Containers being removed (or
+ * 'dead', i.e. a removal that failed) have no readable logs and are never chosen.
+ * Current: the newest running attempt, else the newest remaining one. Previous: the newest
+ * finished attempt older than the current one.
+ */
+export function pickLogContainer(found: ContainerInfo[], previous: boolean): ContainerInfo | undefined {
+  const usable = found
+    .filter((c) => c.state !== 'removing' && c.state !== 'dead')
+    .sort((a, b) => attemptOf(b.labels) - attemptOf(a.labels) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  const current = usable.find((c) => c.state === 'running') ?? usable[0];
+  if (!previous) return current;
+  if (!current) return undefined;
+  return usable.slice(usable.indexOf(current) + 1).find(finished);
 }
 
 export class LogServer {
@@ -129,17 +147,22 @@ export class LogServer {
     const previous = q.get('previous') === 'true' || q.get('previous') === '1';
 
     const found = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_NAMESPACE]: ns, [LABEL_POD]: pod, [LABEL_CONTAINER]: container });
-    found.sort((a, b) => attemptOf(b.labels) - attemptOf(a.labels));
-    const target = previous ? found[1] : found[0];
-    if (!target) {
-      return this.text(res, 404, previous ? `previous terminated container "${container}" in pod "${pod}" not found\n` : `container "${container}" in pod "${pod}" not found on this node\n`);
+    const target = pickLogContainer(found, previous);
+    const missing = previous ? `previous terminated container "${container}" in pod "${pod}" not found\n` : `container "${container}" in pod "${pod}" not found on this node\n`;
+    if (!target) return this.text(res, 404, missing);
+    let stream;
+    try {
+      stream = await this.o.runtime.logs(target.id, {
+        follow,
+        tail,
+        timestamps: q.get('timestamps') === 'true',
+        since: since !== undefined ? Math.floor(Date.now() / 1000) - since : undefined,
+      });
+    } catch (err) {
+      // Removed (or being removed) between the list and this call: as if it never existed.
+      if (isRuntimeError(err, 'notfound') || isRuntimeError(err, 'conflict')) return this.text(res, 404, missing);
+      throw err;
     }
-    const stream = await this.o.runtime.logs(target.id, {
-      follow,
-      tail,
-      timestamps: q.get('timestamps') === 'true',
-      since: since !== undefined ? Math.floor(Date.now() / 1000) - since : undefined,
-    });
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
     const cleanup = () => (stream as { destroy?: () => void }).destroy?.();

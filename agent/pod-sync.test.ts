@@ -292,6 +292,36 @@ describe('PodSync', () => {
     expect(rt.containers.get(c.id)!.spec.env).toEqual(['A=yes']);
   });
 
+  it('configMap/secret volume files follow later changes of their objects (after the refresh period)', async () => {
+    const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'vc', namespace: 'default' }, data });
+    const sec = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vs', namespace: 'default' }, data });
+    client.seed([
+      cm({ a: 'one', gone: 'x' }) as never,
+      sec({ s: Buffer.from('s1').toString('base64') }) as never,
+      mkPod('vol', {
+        volumes: [
+          { name: 'c', configMap: { name: 'vc' } },
+          { name: 's', secret: { secretName: 'vs' } },
+        ],
+      }),
+    ]);
+    const sync = newSync();
+    await sync.reconcile('default/vol');
+    const dir = (v: string) => path.join(root, 'pods', 'uid-vol', 'projected', v);
+    expect(fs.readFileSync(path.join(dir('c'), 'a'), 'utf8')).toBe('one');
+    const id = (await ofPod('vol'))[0]!.id;
+    client.seed([cm({ a: 'two', b: 'new' }) as never, sec({ s: Buffer.from('s2').toString('base64') }) as never]);
+    await clock.advance(31_000);
+    await sync.reconcile('default/vol');
+    expect(fs.readFileSync(path.join(dir('c'), 'a'), 'utf8')).toBe('two');
+    expect(fs.readFileSync(path.join(dir('c'), 'b'), 'utf8')).toBe('new');
+    expect(fs.existsSync(path.join(dir('c'), 'gone'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir('s'), 's'), 'utf8')).toBe('s2');
+    expect(fs.statSync(path.join(dir('s'), 's')).mode & 0o777).toBe(0o400);
+    // Same container: files change in place, the pod is not restarted.
+    expect((await ofPod('vol')).map((c) => c.id)).toEqual([id]);
+  });
+
   it('when the network owner is replaced, the other containers are replaced to rejoin its namespace', async () => {
     rt.addImage('img:2');
     client.seed([mkPod('net', { containers: [{ name: 'a', image: 'img:1', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'img:2', imagePullPolicy: 'IfNotPresent' }] })]);

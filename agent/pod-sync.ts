@@ -47,9 +47,14 @@ export interface PodSyncOptions {
   pullTimeoutMs?: number;
   /** Kubernetes-style Events about pods (client/event-recorder.ts); optional. */
   events?: { record(obj: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void };
+  /** Period of the configMap/secret volume refresh (default PROJECTED_REFRESH_MS). */
+  projectedRefreshMs?: number;
   /** Called after a reconcile wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
 }
+
+/** How often a pod's configMap/secret volume files are compared with the API. */
+export const PROJECTED_REFRESH_MS = 30_000;
 
 export function podKey(pod: Pod): string {
   return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
@@ -105,6 +110,36 @@ export class PodSync {
     }
     const observations = await this.syncContainers(pod, key, containers);
     await this.writeStatus(pod, key, observations);
+    await this.refreshProjectedVolumes(pod);
+  }
+
+  /** uid → when its configMap/secret files were last compared with the API. */
+  private readonly projectedCheckedAt = new Map<string, number>();
+
+  /**
+   * ConfigMap/Secret volume files follow later changes of their objects, within about
+   * PROJECTED_REFRESH_MS plus one resync (the periodic resync brings every pod here). Only
+   * pods with such volumes pay the API reads.
+   */
+  private async refreshProjectedVolumes(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    if (!(pod.spec.volumes ?? []).some((v) => v.configMap || v.secret)) return;
+    const now = this.o.clock.now();
+    const last = this.projectedCheckedAt.get(uid);
+    if (last === undefined) {
+      // Files were just written by the create (or adopted): start the period now.
+      this.projectedCheckedAt.set(uid, now);
+      return;
+    }
+    if (now - last < (this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS)) return;
+    this.projectedCheckedAt.set(uid, now);
+    try {
+      const changed = await this.o.volumes.refreshProjected(pod, await this.fetchSources(pod));
+      if (changed > 0) this.log.info({ pod: podKey(pod), files: changed }, 'updated projected configMap/secret files');
+    } catch (err) {
+      // Containers are fine as they are; the next period tries again.
+      this.log.warn({ pod: podKey(pod), err: (err as Error).message }, 'refreshing configMap/secret files failed');
+    }
   }
 
   /** Pod gone from the cache (or rebound elsewhere): remove its containers here. Only after sync. */
@@ -124,6 +159,7 @@ export class PodSync {
       await this.o.volumes.cleanup(uid);
       this.backoff.forgetPrefix(`${uid}/`);
       this.podIPs.delete(uid);
+      this.projectedCheckedAt.delete(uid);
     }
   }
 
@@ -133,6 +169,7 @@ export class PodSync {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().map((p) => p.metadata.uid));
     for (const uid of this.terminating) if (!known.has(uid)) this.terminating.delete(uid);
+    for (const uid of this.projectedCheckedAt.keys()) if (!known.has(uid)) this.projectedCheckedAt.delete(uid);
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.
@@ -189,6 +226,7 @@ export class PodSync {
     await this.o.volumes.cleanup(uid);
     this.backoff.forgetPrefix(`${uid}/`);
     this.podIPs.delete(uid);
+    this.projectedCheckedAt.delete(uid);
     try {
       await this.o.client.pods.delete(pod.metadata.name!, pod.metadata.namespace, { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (err) {
@@ -369,7 +407,13 @@ export class PodSync {
       this.o.enqueueAfter(key, 5000);
       return;
     }
-    const id = await this.createOnce(spec, pod, c.name, attempt);
+    let id: string;
+    try {
+      id = await this.createOnce(spec, pod, c.name, attempt);
+    } catch (err) {
+      if (isRuntimeError(err, 'notfound')) this.puller.forget(c.image); // image removed meanwhile
+      throw err;
+    }
     await this.startContainer(id);
     const info = await this.o.runtime.inspect(id);
     obs.current = info;

@@ -56,6 +56,23 @@ export function projectedFiles(vol: Volume, obj: ConfigMap | Secret | undefined)
   return out;
 }
 
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
 export class PodVolumes {
   constructor(
     private readonly rootDir: string,
@@ -101,6 +118,49 @@ export class PodVolumes {
       }
     }
     return { hostDirs };
+  }
+
+  /**
+   * Brings the projected files of an already prepared pod up to date with the current
+   * ConfigMaps/Secrets (as the kubelet does, eventually): changed files are replaced
+   * atomically, files of keys that disappeared are removed. A volume whose object is now
+   * missing or invalid keeps its last good files. Returns the number of files changed.
+   */
+  async refreshProjected(pod: Pod, src: EnvSources): Promise<number> {
+    const uid = pod.metadata.uid ?? '';
+    let changed = 0;
+    for (const v of pod.spec.volumes ?? []) {
+      if (!v.configMap && !v.secret) continue;
+      const dir = path.join(this.podDir(uid), 'projected', v.name);
+      if (!(await exists(dir))) continue; // never prepared: the next create does it
+      let files: ProjectedFile[];
+      try {
+        const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
+        files = projectedFiles(v, obj);
+      } catch (err) {
+        if (err instanceof ContainerConfigError) continue;
+        throw err;
+      }
+      const want = new Set<string>();
+      for (const f of files) {
+        const file = path.join(dir, f.path);
+        want.add(file);
+        const st = await fs.stat(file).catch(() => undefined);
+        if (st && (st.mode & 0o777) === f.mode && (await fs.readFile(file)).equals(f.data)) continue;
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        const tmp = `${file}.orch-tmp`;
+        await fs.writeFile(tmp, f.data, { mode: f.mode });
+        await fs.chmod(tmp, f.mode);
+        await fs.rename(tmp, file);
+        changed++;
+      }
+      for (const file of await listFiles(dir)) {
+        if (want.has(file)) continue;
+        await fs.rm(file, { force: true });
+        changed++;
+      }
+    }
+    return changed;
   }
 
   /** Removes emptyDirs and projected files of a pod that is gone from this node. */

@@ -2,10 +2,11 @@
 // imports dockerode. Errors are mapped to RuntimeError codes so callers never parse
 // Docker's HTTP status codes themselves.
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Logger } from '../../client/logger.js';
 import { DockerDemux, demuxBuffer } from './demux.js';
+import { loadDockerode } from './docker-load.js';
 import {
   RuntimeError,
   type ContainerInfo,
@@ -58,7 +59,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly log: Logger;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
-    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+    const Dockerode = loadDockerode();
+    this.docker = new Dockerode({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
     this.log = opts.logger;
   }
 

@@ -171,6 +171,8 @@ export class FakeRuntime implements ContainerRuntime {
     this.check();
     const c = this.containers.get(id);
     if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    // As Docker does (HTTP 409).
+    if (c.state === 'removing' || c.state === 'dead') throw new RuntimeError('conflict', 'can not get logs from container which is dead or marked for removal');
     let lines = c.logText.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1);
     if (opts.tail !== undefined) lines = opts.tail === 0 ? [] : lines.slice(-opts.tail);
     const pt = new PassThrough();

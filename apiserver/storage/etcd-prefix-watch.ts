@@ -87,17 +87,17 @@ export class EtcdPrefixWatch {
 
   private toStorageEvent(ev: IEvent, rev: number): StorageEvent | undefined {
     try {
-      const prev = ev.prev_kv ? decodeObject(ev.prev_kv.value, ev.prev_kv.mod_revision) : undefined;
+      const prevKv = ev.prev_kv;
       if (ev.type === 'Delete') {
         // Kubernetes: a DELETED event carries the last state at the deletion revision.
-        const object: KubeObject = prev
-          ? decodeObject(ev.prev_kv.value, rev)
-          : this.bareDeleted(ev.kv.key.toString('utf8'), rev);
-        return prev ? { type: 'DELETED', object, prevObject: prev, revision: rev } : { type: 'DELETED', object, revision: rev };
+        if (!prevKv) return { type: 'DELETED', object: this.bareDeleted(ev.kv.key.toString('utf8'), rev), revision: rev };
+        const text = prevKv.value.toString('utf8');
+        return withLazyPrev({ type: 'DELETED', object: decodeObject(text, rev), revision: rev }, text, prevKv.mod_revision);
       }
       const object = decodeObject(ev.kv.value, rev);
       const type = ev.kv.version === '1' ? 'ADDED' : 'MODIFIED';
-      return prev ? { type, object, prevObject: prev, revision: rev } : { type, object, revision: rev };
+      if (!prevKv) return { type, object, revision: rev };
+      return withLazyPrev({ type, object, revision: rev }, prevKv.value.toString('utf8'), prevKv.mod_revision);
     } catch (err) {
       // Not JSON: someone else wrote under our prefix. Skipping beats crashing the feed.
       this.log.error({ key: ev.kv.key.toString('utf8'), rev, err: (err as Error).message }, 'undecodable value in etcd watch; skipped');
@@ -125,4 +125,31 @@ export class EtcdPrefixWatch {
     this.cancelled = this.watcher.cancel().catch((err: Error) => this.log.debug({ err: err.message }, 'etcd watch cancel failed'));
     return this.cancelled;
   }
+}
+
+/**
+ * Sets ev.prevObject as a lazily decoded property. Only selector watchers look at it, and
+ * events stay in the hub's ring (2,048 per resource) long after: keeping the stored text
+ * (about a fifth of the parsed object's heap) and parsing on first use saves memory and
+ * the parse. An undecodable previous value reads as undefined (no "before" state).
+ */
+function withLazyPrev(ev: StorageEvent, text: string, modRevision: string | number): StorageEvent {
+  let cached: KubeObject | undefined;
+  let pending: string | undefined = text;
+  Object.defineProperty(ev, 'prevObject', {
+    enumerable: true,
+    configurable: true,
+    get(): KubeObject | undefined {
+      if (pending !== undefined) {
+        try {
+          cached = decodeObject(pending, modRevision);
+        } catch {
+          cached = undefined;
+        }
+        pending = undefined;
+      }
+      return cached;
+    },
+  });
+  return ev;
 }

@@ -265,9 +265,15 @@ export class EtcdStorage implements Storage, JsonListing {
         } else {
           const value = encodeObject(next);
           // No-op: nothing written, resourceVersion unchanged. The string compare is the
-          // fast path; the structural one tolerates a different key order.
-          if (cur && (value === cur.kv.value.toString('utf8') || jsonEqual(JSON.parse(value), JSON.parse(cur.kv.value.toString('utf8'))))) {
-            return { object: decodeObject(cur.kv.value, cur.mod), changed: false, deleted: false };
+          // fast path; the structural one tolerates a different key order. Both texts come
+          // from JSON.stringify (canonical numbers and escapes), so equal content in another
+          // key order has the same length: a length difference is a change, no parsing needed
+          // (a value written by someone else, not canonical, costs one needless write at worst).
+          if (cur) {
+            const stored = cur.kv.value.toString('utf8');
+            if (value === stored || (value.length === stored.length && jsonEqual(JSON.parse(value), JSON.parse(stored)))) {
+              return { object: decodeObject(stored, cur.mod), changed: false, deleted: false };
+            }
           }
           const expectMod = cur ? cur.mod : 0;
           const res = await this.t(this.client.kv.txn({
@@ -275,7 +281,8 @@ export class EtcdStorage implements Storage, JsonListing {
             success: [{ request_put: { key: k, value: Buffer.from(value) } }],
             failure: [{ request_range: { key: k } }],
           }));
-          if (res.succeeded) return { object: decodeObject(value, res.header.revision), changed: true, deleted: false };
+          // The caller's new object with its revision, instead of re-parsing `value`.
+          if (res.succeeded) return { object: withRevision(next, res.header.revision), changed: true, deleted: false };
           cur = this.failureCurrent(res.responses);
         }
         // Lost a race: with a client-given revision that is the client's conflict;

@@ -68,18 +68,25 @@ export function upCommand(): Command {
     });
 }
 
+/**
+ * Delete every Deployment, ReplicaSet and pod, and repeat until no pod is left (a
+ * controller may create a pod between two deletes), so the agents stop and remove every
+ * container before they are stopped themselves.
+ */
 async function purgeWorkloads(client: Client): Promise<void> {
   out('Deleting workloads so the agents remove their containers');
-  for (const d of (await client.deployments.list()).items) await client.deployments.delete(d.metadata.name!, d.metadata.namespace).catch(() => undefined);
-  for (const r of (await client.replicasets.list()).items) await client.replicasets.delete(r.metadata.name!, r.metadata.namespace).catch(() => undefined);
-  for (const p of (await client.pods.list()).items) await client.pods.delete(p.metadata.name!, p.metadata.namespace, { gracePeriodSeconds: 5 }).catch(() => undefined);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    const left = (await client.pods.list()).items.length;
-    if (!left) return;
+    for (const d of (await client.deployments.list()).items) await client.deployments.delete(d.metadata.name!, d.metadata.namespace).catch(() => undefined);
+    for (const r of (await client.replicasets.list()).items) await client.replicasets.delete(r.metadata.name!, r.metadata.namespace).catch(() => undefined);
+    const pods = (await client.pods.list()).items;
+    if (!pods.length) return;
+    for (const p of pods) {
+      if (!p.metadata.deletionTimestamp) await client.pods.delete(p.metadata.name!, p.metadata.namespace, { gracePeriodSeconds: 5 }).catch(() => undefined);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  out('  (some pods were still terminating after 60s; their containers may remain)');
+  out('  (some pods were still terminating after 90s; their containers may remain)');
 }
 
 async function down(opts: { purge: boolean }): Promise<void> {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { netnsName, netnsPath } from './network.js';
 import { DATA_DIR, RUN_DIR, isAlive, startProc, stopPid, forget, cmdline, type Proc } from './procs.js';
-import { exec, run, waitUntil } from './sh.js';
+import { exec, run, waitUntil, FatalWait } from './sh.js';
 
 export const hostRunDir = (i: number): string => path.join(RUN_DIR, `h${i}`);
 export const hostDataDir = (i: number): string => path.join(DATA_DIR, `h${i}`);
@@ -61,7 +61,7 @@ export async function startEngine(i: number, logDir: string): Promise<Proc> {
     dockerSocket(i),
   );
   await waitUntil(`dockerd of h${i} to answer`, async () => {
-    if (!isAlive(proc.pid)) throw new Error(`dockerd of h${i} exited: see ${proc.log}`);
+    if (!isAlive(proc.pid)) throw new FatalWait(`dockerd of h${i} exited: see ${proc.log}`);
     return answers(i);
   }, 90_000, 300);
   return proc;

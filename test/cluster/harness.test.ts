@@ -3,11 +3,19 @@
 // answering, and teardown leaves nothing behind.
 
 import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startCluster, type Cluster } from './harness.js';
 import { BRIDGE, hostIP, netnsPath, netnsName } from './network.js';
 import { DATA_DIR, RUN_DIR, isAlive } from './procs.js';
 import { exec } from './sh.js';
+
+// Ports handed out before the real free ones, to make a start meet a taken port.
+const forcedPorts = vi.hoisted(() => [] as number[]);
+vi.mock('../helpers/ports.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../helpers/ports.js')>();
+  return { freePort: async () => forcedPorts.shift() ?? real.freePort() };
+});
 
 // Can host 1 open a TCP connection to the apiserver? (node inside the namespace)
 async function hostReachesApi(cluster: Cluster): Promise<boolean> {
@@ -47,5 +55,20 @@ describe('cluster harness', () => {
     expect((await exec('ip', ['link', 'show', BRIDGE])).code).not.toBe(0);
     expect(fs.existsSync(DATA_DIR)).toBe(false);
     expect(fs.existsSync(RUN_DIR)).toBe(false);
+  });
+
+  it('moves etcd to new ports when its port was taken between picking and binding', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    forcedPorts.push((squatter.address() as net.AddressInfo).port); // etcd's client port
+    try {
+      cluster = await startCluster({ hosts: 1 });
+      expect(forcedPorts).toEqual([]);
+      expect(await cluster.readyNodes()).toEqual(['h1']);
+    } finally {
+      squatter.close();
+      await cluster?.teardown();
+      cluster = undefined;
+    }
   });
 });

@@ -23,7 +23,7 @@ import {
   type ContainerInfo,
 } from './docker-engine.js';
 import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
-import { exec, waitUntil } from './sh.js';
+import { exec, waitUntil, FatalWait } from './sh.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -47,8 +47,8 @@ export const EVICTION_MS = 5_000;
 export const nodeName = (i: number): string => `h${i}`;
 
 export class Cluster {
-  readonly client: ApiClient;
-  readonly server: string;
+  private apiClient: ApiClient;
+  private serverUrl: string;
   readonly logDir = path.join(DATA_DIR, 'logs');
   private readonly procs = new Map<string, Proc>();
   private readonly engines = new Map<number, Proc>();
@@ -61,9 +61,36 @@ export class Cluster {
   constructor(readonly opts: Required<Pick<ClusterOptions, 'hosts' | 'controlPlaneReplicas' | 'logLevel'>> & ClusterOptions, ports: { etcd: number; peer: number; api: number }) {
     this.etcdPorts = { client: ports.etcd, peer: ports.peer };
     this.apiPort = ports.api;
-    this.server = `https://${BRIDGE_IP}:${this.apiPort}`;
     this.prepareCredentials();
-    this.client = new ApiClient({ server: this.server, ca: this.caPem, token: this.token(ADMIN_USER), timeoutMs: 10_000, userAgent: 'orch-cluster-test' });
+    this.serverUrl = '';
+    this.apiClient = this.connect();
+  }
+
+  private connect(): ApiClient {
+    this.serverUrl = `https://${BRIDGE_IP}:${this.apiPort}`;
+    this.apiClient = new ApiClient({ server: this.serverUrl, ca: this.caPem, token: this.token(ADMIN_USER), timeoutMs: 10_000, userAgent: 'orch-cluster-test' });
+    return this.apiClient;
+  }
+
+  /** An ApiClient with the admin token. */
+  get client(): ApiClient {
+    return this.apiClient;
+  }
+
+  get server(): string {
+    return this.serverUrl;
+  }
+
+  /**
+   * New ports for etcd or the apiserver before their first start: a port that was free
+   * when picked can be taken by another engineer's process a moment later.
+   */
+  async repickPorts(c: 'etcd' | 'apiserver'): Promise<void> {
+    if (c === 'etcd') this.etcdPorts = { client: await freePort(), peer: await freePort() };
+    else {
+      this.apiPort = await freePort();
+      this.connect();
+    }
   }
 
   get hostIndexes(): number[] {
@@ -139,12 +166,13 @@ export class Cluster {
     this.procs.set(c, proc);
     if (c === 'etcd') {
       await waitUntil('etcd to be healthy', async () => {
-        if (!isAlive(proc.pid)) throw new Error(`etcd exited:\n${tail(proc.log)}`);
-        return (await fetch(`http://127.0.0.1:${this.etcdPorts.client}/health`)).ok;
+        if (!isAlive(proc.pid)) throw new FatalWait(`etcd exited:\n${tail(proc.log)}`);
+        // A timeout: whatever squats on a taken port may never answer.
+        return (await fetch(`http://127.0.0.1:${this.etcdPorts.client}/health`, { signal: AbortSignal.timeout(2000) })).ok;
       }, 60_000);
     } else if (c === 'apiserver') {
       await waitUntil('the apiserver to answer', async () => {
-        if (!isAlive(proc.pid)) throw new Error(`apiserver exited:\n${tail(proc.log)}`);
+        if (!isAlive(proc.pid)) throw new FatalWait(`apiserver exited:\n${tail(proc.log)}`);
         await this.client.namespaces.get('default');
         return true;
       }, 60_000);
@@ -313,8 +341,17 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.all(cluster.hostIndexes.map((i) => cluster.startDocker(i)));
     await saving;
     await Promise.all(cluster.hostIndexes.map((i) => loadImages(i, tarball)));
-    await cluster.start('etcd');
-    await cluster.start('apiserver');
+    for (const c of ['etcd', 'apiserver'] as const) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await cluster.start(c);
+          break;
+        } catch (err) {
+          if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+          await cluster.repickPorts(c);
+        }
+      }
+    }
     const cp: Component[] = opts.controlPlaneReplicas === 2 ? ['scheduler', 'controller-manager', 'scheduler-2', 'controller-manager-2'] : ['scheduler', 'controller-manager'];
     for (const c of cp) await cluster.start(c);
     for (const i of cluster.hostIndexes) await cluster.startAgent(i);

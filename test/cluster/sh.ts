@@ -35,6 +35,9 @@ export function runSyncQuiet(cmd: string, args: string[]): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Thrown by a waitUntil check to stop waiting at once (e.g. the process exited). */
+export class FatalWait extends Error {}
+
 /** Polls check() until it returns a truthy value or the deadline passes. */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -44,6 +47,7 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
       const v = await check();
       if (v) return v as T;
     } catch (err) {
+      if (err instanceof FatalWait) throw err;
       lastErr = err;
     }
     await sleep(intervalMs);

@@ -13,6 +13,7 @@ export default defineConfig({
     fileParallelism: false,
     poolOptions: { forks: { singleFork: true } },
     globalSetup: ['test/cluster/global-setup.ts'],
-    reporters: ['default'],
+    // The JSON report lets .ci/run print a plain "N passed, N failed" summary line.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-cluster.json' }]],
   },
 });

@@ -91,6 +91,7 @@ describe('agent graceful deletion (real Docker)', () => {
 
   it('stopping the agent removes containers of pods that no longer exist, and leaves live pods running', async () => {
     // A long resync: the periodic sweep cannot be what removes the orphan.
+    await agent?.stop();
     agent = await startAgent(600_000);
     await admin.pods.create(podManifest(`live-${RUN}`, NODE));
     const live = await waitFor('live pod running', async () => {
