@@ -9,6 +9,7 @@ import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 import { createEtcdStorage } from './storage/index.js';
+import { isWorkerProcess, runPrimary } from './workers.js';
 
 export interface ApiserverFlags {
   etcdServers: string;
@@ -24,6 +25,7 @@ export interface ApiserverFlags {
   agentCaFile?: string;
   agentTokenFile?: string;
   agentInsecureHttp?: boolean;
+  workers?: string;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -44,7 +46,14 @@ export function apiserverCommand(): Command {
     .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
     .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
     .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
+    .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
+      const workers = Number(flags.workers ?? '1');
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`invalid --workers ${flags.workers}: a whole number from 1 to 64`);
+      if (workers > 1 && !isWorkerProcess()) {
+        runPrimary(workers, createLogger('apiserver', flags.logLevel));
+        return;
+      }
       await runApiserver(flags);
     });
 }

@@ -8,7 +8,8 @@
 // Options: --quick (a smaller, faster run to check the harness), --strict (exit 1 when a
 // target is missed), --keep (keep the work dir with the apiserver log), --profile (write
 // a V8 CPU profile of the apiserver into the kept work dir, for chrome://inspect),
-// --watchers N, --write-rate N, --max-pods N, --list-count N (non-standard scenarios).
+// --watchers N, --write-rate N, --max-pods N, --list-count N (non-standard scenarios),
+// --workers N (the apiserver with N serving processes: `orch apiserver --workers N`).
 // The machine's load average is printed with the figures: on a shared 2-core box other
 // work moves them a lot, so a figure without its load is not worth much.
 
@@ -97,14 +98,16 @@ async function run(ctx: BenchContext): Promise<number> {
   const token = generateToken();
   const tokenFile = path.join(ctx.workDir, 'tokens.csv');
   writeTokenFile(tokenFile, [{ token, user: 'admin', uid: 'bench-admin', groups: ['system:masters'] }]);
-  const api = await startApiServerPreferCli({ etcdEndpoint: etcd.endpoint, workDir: ctx.workDir, tokenAuthFile: tokenFile, nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', ctx.workDir] : [] }, say);
+  const workersArg = ctx.args.indexOf('--workers');
+  const workers = workersArg >= 0 ? ctx.args[workersArg + 1] ?? '1' : '1';
+  const api = await startApiServerPreferCli({ etcdEndpoint: etcd.endpoint, workDir: ctx.workDir, tokenAuthFile: tokenFile, extraArgs: ['--workers', workers], nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', ctx.workDir] : [] }, say);
   ctx.cleanup.add('apiserver', () => api.stop());
   const http = new BenchHttp({ baseUrl: api.url, token, maxSockets: s.concurrency });
   ctx.cleanup.add('http client', () => http.close());
   const raw = new RawEtcd(etcd.endpoint);
   ctx.cleanup.add('etcd client', () => raw.close());
   const apiRss = new RssSampler(api.pid, 200).start();
-  say(`[${elapsed()}] etcd ${etcd.endpoint}, apiserver ${api.url} (pid ${api.pid}, started via ${api.entry === 'cli' ? 'dist/cli/main.js apiserver' : 'bench/lib/apiserver-main.js'})`);
+  say(`[${elapsed()}] etcd ${etcd.endpoint}, apiserver ${api.url} (pid ${api.pid}, ${workers} worker process(es), RSS summed over them, started via ${api.entry === 'cli' ? 'dist/cli/main.js apiserver' : 'bench/lib/apiserver-main.js'})`);
 
   for (const ns of Object.values(NS)) await http.expect('POST', '/api/v1/namespaces', [201, 409], JSON.stringify(namespaceManifest(ns)));
   const rows: ResultRow[] = [];

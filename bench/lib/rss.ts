@@ -20,8 +20,32 @@ export function parseProcStatus(text: string): Rss {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * RSS of a process and all its descendants (an apiserver started with --workers is a
+ * primary plus worker processes: its memory is their sum). HWM is summed likewise.
+ */
 export function readRss(pid: number): Rss {
-  return parseProcStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const own = parseProcStatus(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  for (const child of childPids(pid)) {
+    try {
+      const c = readRss(child);
+      own.rss += c.rss;
+      own.hwm += c.hwm;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return own;
 }
 
 /** Samples a process's RSS every intervalMs until stop(); reports max and last. */

@@ -1,0 +1,52 @@
+// `orch apiserver --workers N`: N serving processes sharing one listening port (node:cluster),
+// so one host's apiserver uses all its cores. Each worker is a complete, independent
+// apiserver — the design already allows any number of apiservers over one etcd — so watches,
+// the watch cache, metrics and the namespace cache are per worker (a /metrics scrape sees
+// one worker). The primary only forks, restarts a worker that dies, and forwards SIGTERM.
+
+import cluster from 'node:cluster';
+import type { Logger } from '../client/logger.js';
+
+export function isWorkerProcess(): boolean {
+  return !cluster.isPrimary;
+}
+
+/** Run the primary: keep `count` workers alive until SIGTERM/SIGINT, then stop them and exit. */
+export function runPrimary(count: number, logger: Logger): void {
+  let stopping = false;
+  const started = new Map<number, number>();
+  const fork = () => {
+    const w = cluster.fork();
+    started.set(w.id, Date.now());
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const ranMs = Date.now() - (started.get(worker.id) ?? Date.now());
+    started.delete(worker.id);
+    if (stopping) {
+      if (started.size === 0) process.exit(0);
+      return;
+    }
+    // A worker that dies at once (a bad flag, a port in use) would die again: give up.
+    if (ranMs < 5000) {
+      logger.error({ worker: worker.id, code, signal }, 'apiserver worker exited during start; stopping');
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      if (started.size === 0) process.exit(1);
+      return;
+    }
+    logger.warn({ worker: worker.id, code, signal }, 'apiserver worker exited; starting a new one');
+    fork();
+  });
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig, workers: started.size }, 'stopping workers');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 20_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  for (let i = 0; i < count; i++) fork();
+  logger.info({ workers: count }, 'apiserver primary started its workers');
+}
