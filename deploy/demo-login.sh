@@ -26,8 +26,15 @@ fi
 id="$($COMPOSE -f "$HERE/docker-compose.yml" ${project:+-p "$project"} ps -q apiserver)"
 [ -n "$id" ] || { echo "demo-login: no apiserver container: run docker compose up -d first" >&2; exit 1; }
 mkdir -p "$dir" && chmod 700 "$dir"
-docker cp "$id:/pki/ca.crt" "$dir/ca.crt"
-docker cp "$id:/pki/tokens/admin.token" "$dir/admin.token"
+# Right after `up -d` the init service may still be writing the PKI volume: wait for it.
+for i in $(seq 1 60); do
+  # init-pki writes /pki/.ready last, once every file is in place.
+  if docker cp "$id:/pki/.ready" - >/dev/null 2>&1; then
+    docker cp "$id:/pki/ca.crt" "$dir/ca.crt" && docker cp "$id:/pki/tokens/admin.token" "$dir/admin.token" && break
+  fi
+  [ "$i" -lt 60 ] || { echo "demo-login: no CA and admin token in the apiserver container after 60s: is the init service failing? ($COMPOSE logs init)" >&2; exit 1; }
+  sleep 1
+done
 chmod 600 "$dir/admin.token"
 server="https://127.0.0.1:${ORCH_API_PORT:-16443}"
 $ORCH config set-context "$context" --server "$server" --ca-file "$dir/ca.crt" --token-file "$dir/admin.token" --namespace default --current
