@@ -262,7 +262,7 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
         orch: mem.max / MB,
         target: 150,
         direction: 'lower',
-        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB; started via ${direct ? 'dist/bench/scheduler.js (scheduler modules only)' : 'dist/cli/main.js (loads every command\'s modules)'}`,
+        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB; started via ${direct ? 'dist/bench/scheduler.js (scheduler modules only)' : 'dist/cli/main.js scheduler (loads only the scheduler\'s modules)'}`,
       },
     ];
   } finally {
