@@ -156,7 +156,8 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
         { detached },
       ),
     );
-    const client = new ApiClient({ server, ca: caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim(), timeoutMs: 5000 });
+    const adminToken = fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim();
+    const client = new ApiClient({ server, ca: caPem, token: adminToken, timeoutMs: 5000 });
     await waitFor('the API server to become ready', async () => {
       if (!isAlive(apiserver.pid)) throw new Error('the API server exited');
       await client.namespaces.get('default');
@@ -185,8 +186,8 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
     });
 
     // Client configuration first: even if the nodes are slow, `orch` already works.
-    saveContext({ name: 'local', server, ca: caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim(), namespace: 'default' }, p.config);
-    fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server, caPem, token: fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim() }), { mode: 0o600 });
+    saveContext({ name: 'local', server, ca: caPem, token: adminToken, namespace: 'default' }, p.config);
+    fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server, caPem, token: adminToken }), { mode: 0o600 });
 
     out(`Waiting for ${nodes.length === 1 ? 'the node' : `${nodes.length} nodes`} to become Ready`);
     await waitFor(

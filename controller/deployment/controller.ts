@@ -10,7 +10,7 @@ import type { Logger } from '../../client/logger.js';
 import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
-import { controllerRefOf, deepClone, isEmptySelector, keyOf, selectorMatches } from '../shared/objects.js';
+import { cachedController, controllerRefOf, deepClone, isEmptySelector, keyOf, selectorMatches } from '../shared/objects.js';
 import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { DeploymentSync } from './sync.js';
 
@@ -56,10 +56,8 @@ export class DeploymentController implements Controller {
     // Recreate waits until the old pods are gone: their deletion is what wakes it up.
     deps.pods.addEventHandler({
       onDelete: (p) => {
-        const ref = controllerRefOf(p);
-        if (ref?.kind !== 'ReplicaSet') return;
-        const rs = deps.replicaSets.get(`${p.metadata.namespace}/${ref.name}`);
-        const d = rs && rs.metadata.uid === ref.uid ? this.ownerOf(rs) : undefined;
+        const rs = cachedController(p, 'ReplicaSet', deps.replicaSets);
+        const d = rs ? this.ownerOf(rs) : undefined;
         if (d && d.spec.strategy?.type === 'Recreate') this.queue.add(keyOf(d));
       },
     });
@@ -71,10 +69,7 @@ export class DeploymentController implements Controller {
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
-    const ref = controllerRefOf(rs);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.deps.deployments.get(`${rs.metadata.namespace}/${ref.name}`);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
+    return cachedController(rs, 'Deployment', this.deps.deployments);
   }
 
   private onReplicaSet(rs: ReplicaSet): void {

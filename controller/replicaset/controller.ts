@@ -12,7 +12,7 @@ import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { Expectations } from '../shared/expectations.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
-import { controllerRefOf, deepClone, deepEqual, isEmptySelector, isPodActive, keyOf, selectorMatches } from '../shared/objects.js';
+import { cachedController, controllerRefOf, deepClone, deepEqual, isEmptySelector, isPodActive, keyOf, selectorMatches } from '../shared/objects.js';
 import { slowStartBatch } from '../shared/slow-start.js';
 import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { podsToDelete } from './pods-to-delete.js';
@@ -70,10 +70,7 @@ export class ReplicaSetController implements Controller {
 
   /** The ReplicaSet that controls this pod, if it is in our cache with the same uid. */
   private ownerOf(p: Pod): ReplicaSet | undefined {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.deps.replicaSets.get(`${p.metadata.namespace}/${ref.name}`);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+    return cachedController(p, 'ReplicaSet', this.deps.replicaSets);
   }
 
   private enqueueMatching(p: Pod): void {

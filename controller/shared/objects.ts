@@ -33,6 +33,17 @@ export function parseTime(t: string | undefined | null): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The controller of `obj` when it is of `kind` and in `cache` with the same uid (a
+ * same-named successor is not the owner).
+ */
+export function cachedController<T extends KubeObject>(obj: KubeObject, kind: string, cache: { get(key: string): T | undefined }): T | undefined {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = cache.get(`${obj.metadata.namespace}/${ref.name}`);
+  return owner && owner.metadata.uid === ref.uid ? owner : undefined;
+}
+
 export function isEmptySelector(sel: LabelSelector | undefined): boolean {
   return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
 }

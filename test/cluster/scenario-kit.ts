@@ -2,7 +2,8 @@
 // convergence measured against what really runs on the hosts' engines.
 
 import type { Deployment } from '../../api/types.js';
-import type { Cluster } from './harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startCluster, type Cluster, type ClusterOptions } from './harness.js';
 import { snapshot, violations, type Snapshot } from './invariants.js';
 import { matchesLabels, selectorFromLabelSelector } from '../../api/selectors/labels.js';
 import { sleep } from './sh.js';
@@ -123,4 +124,26 @@ export async function withLogs(cluster: Cluster, body: () => Promise<void>): Pro
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logTails()}`);
   }
+}
+
+/**
+ * One multi-host cluster per scenario file: call inside the file's describe; the cluster
+ * starts before its tests and is torn down after them, also when they fail.
+ */
+export function useCluster(opts: ClusterOptions, set: (cluster: Cluster) => void): void {
+  let started: Cluster | undefined;
+  beforeAll(async () => {
+    started = await startCluster(opts);
+    set(started);
+  });
+  afterAll(async () => {
+    await started?.teardown();
+  });
+}
+
+/** The steady start of a scenario: a web Deployment converged, and ledger writes acknowledged. */
+export async function steadyWorkload(cluster: Cluster, ledger: { ack(cm: import('../../api/types.js').ConfigMap): void }, name: string, replicas: number, check: ConvergeCheck = {}): Promise<void> {
+  await cluster.client.deployments.create(webDeployment(name, replicas));
+  await waitConverged(cluster, name, replicas, 120_000, check);
+  await writeConfigMaps(cluster, ledger, name, 5);
 }

@@ -1,27 +1,8 @@
-import net from 'node:net';
+// Free ports for tests: the same checks `orch up` uses for its own ports.
+import { ephemeralPort, portFree } from '../../cli/up/prerequisites.js';
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (the OS picked it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
+export const freePort = ephemeralPort;
 
 /** The first of `count` consecutive ports that were all free a moment ago (etcd's client+peer, agents' log ports). */
 export async function freePortRange(count: number): Promise<number> {
@@ -29,7 +10,7 @@ export async function freePortRange(count: number): Promise<number> {
     const first = await freePort();
     if (first + count > 65535) continue;
     let ok = true;
-    for (let p = first + 1; p < first + count && ok; p++) ok = await canListen(p);
+    for (let p = first + 1; p < first + count && ok; p++) ok = await portFree(p);
     if (ok) return first;
   }
   throw new Error(`no ${count} consecutive free ports found`);

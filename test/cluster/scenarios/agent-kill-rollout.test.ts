@@ -2,11 +2,11 @@
 // (seeded: the seed is printed, ORCH_CLUSTER_SEED replays a run). Each rollout must
 // complete and no pod may ever run twice.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness.js';
 import { DuplicateMonitor, Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
-import { rollout, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { rollout, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 import { sleep } from '../sh.js';
 
 const SCENARIO = '4 agent SIGKILL mid-rollout x10';
@@ -25,23 +25,15 @@ function prng(seed: number): () => number {
 }
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('every rollout completes with no duplicate container', () => withLogs(cluster, async () => {
     const seed = Number(process.env.ORCH_CLUSTER_SEED ?? Date.now() % 1_000_000);
     process.stdout.write(`[${SCENARIO}] seed ${seed}\n`);
     const rand = prng(seed);
-    await cluster.client.deployments.create(webDeployment('roll', 6));
-    await waitConverged(cluster, 'roll', 6, 120_000, { revision: '1' });
-    await writeConfigMaps(cluster, ledger, 'roll', 5);
+    await steadyWorkload(cluster, ledger, 'roll', 6, { revision: '1' });
 
     const monitor = new DuplicateMonitor(cluster);
     monitor.start();

@@ -2,25 +2,19 @@
 // agent must adopt its containers from Docker's labels: zero restarts, zero new
 // containers (same IDs, same start times).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, nodeName, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { nodeName, type Cluster } from '../harness.js';
 import { Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
-import { runningContainers, waitConverged, webDeployment, writeConfigMaps } from '../scenario-kit.js';
+import { runningContainers, useCluster, waitConverged, webDeployment, writeConfigMaps } from '../scenario-kit.js';
 import { sleep } from '../sh.js';
 
 const SCENARIO = '3 agent SIGKILL (steady)';
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('restarted agents adopt their containers: no restart, no new container', async () => {
     try {

@@ -2,11 +2,11 @@
 // scheduler SIGKILLed while a Deployment scales from 10 to 15. After each restart the
 // cluster converges with no extra pods (objects or containers).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness.js';
 import { DuplicateMonitor, Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
-import { rollout, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { rollout, steadyWorkload, useCluster, waitConverged, webDeployment, withLogs } from '../scenario-kit.js';
 import { sleep, waitUntil } from '../sh.js';
 
 const SCENARIO = '5 control plane SIGKILL';
@@ -17,20 +17,12 @@ async function podObjects(cluster: Cluster, app: string): Promise<number> {
 }
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('controller manager SIGKILL mid-rollout: the rollout completes, no extra pods', () => withLogs(cluster, async () => {
-    await cluster.client.deployments.create(webDeployment('cm', 6));
-    await waitConverged(cluster, 'cm', 6, 120_000);
-    await writeConfigMaps(cluster, ledger, 'cm', 5);
+    await steadyWorkload(cluster, ledger, 'cm', 6);
     const monitor = new DuplicateMonitor(cluster);
     monitor.start();
     const t0 = Date.now();

@@ -1,29 +1,21 @@
 // Scenario 8: the Docker engine of one host restarts (its containers stop with it). The
 // agent reconnects to the new engine and the pods run again, with the same count.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, nodeName, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { nodeName, type Cluster } from '../harness.js';
 import { DuplicateMonitor, Ledger, assertInvariants, snapshot } from '../invariants.js';
 import { record } from '../results.js';
-import { runningPodsOf, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { runningPodsOf, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 
 const SCENARIO = '8 docker engine restart';
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('the agent reconnects and the pods run again', () => withLogs(cluster, async () => {
-    await cluster.client.deployments.create(webDeployment('eng', 6));
-    await waitConverged(cluster, 'eng', 6, 120_000);
-    await writeConfigMaps(cluster, ledger, 'eng', 5);
+    await steadyWorkload(cluster, ledger, 'eng', 6);
     const s0 = await snapshot(cluster);
     const before = (s0.containers.get(1) ?? []).filter((c) => c.running);
     expect(before.length, 'h1 runs some pods').toBeGreaterThan(0);

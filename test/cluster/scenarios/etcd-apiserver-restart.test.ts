@@ -4,14 +4,14 @@
 // informers resume or relist until their caches equal the server's list; the
 // Deployment stays converged.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../../api/types.js';
 import { Informer } from '../../../client/informer.js';
 import { silentLogger } from '../../../client/logger.js';
-import { startCluster, type Cluster } from '../harness.js';
+import type { Cluster } from '../harness.js';
 import { Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
-import { waitConverged, webDeployment, withLogs } from '../scenario-kit.js';
+import { useCluster, waitConverged, webDeployment, withLogs } from '../scenario-kit.js';
 import { sleep, waitUntil } from '../sh.js';
 
 const SCENARIO = '7 etcd + apiserver restart under load';
@@ -59,16 +59,12 @@ class Writer {
 }
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
   const informers: Array<Informer<ConfigMap>> = [];
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
+  afterAll(() => {
     for (const inf of informers) inf.stop();
-    await cluster?.teardown();
   });
 
   it('acknowledged writes survive; informers catch up; the cluster converges', () => withLogs(cluster, async () => {

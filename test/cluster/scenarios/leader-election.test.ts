@@ -3,26 +3,20 @@
 // take over and do it. On SIGCONT the old leaders find their lease gone and step down
 // (the process exits, as Kubernetes components do); nothing is duplicated.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster, type Component } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Cluster, type Component } from '../harness.js';
 import { DuplicateMonitor, Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
-import { rollout, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { rollout, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 import { sleep, waitUntil } from '../sh.js';
 
 const SCENARIO = '6 leader SIGSTOP 30s';
 const LEASES = { 'controller-manager': 'orch-controller-manager', scheduler: 'orch-scheduler' } as const;
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3, controlPlaneReplicas: 2 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3, controlPlaneReplicas: 2 }, (c) => (cluster = c));
 
   const holder = async (lease: string): Promise<string | undefined> => {
     try {
@@ -33,9 +27,7 @@ describe(SCENARIO, () => {
   };
 
   it('standbys take over from frozen leaders; the old leaders step down', () => withLogs(cluster, async () => {
-    await cluster.client.deployments.create(webDeployment('le', 6));
-    await waitConverged(cluster, 'le', 6, 120_000);
-    await writeConfigMaps(cluster, ledger, 'le', 5);
+    await steadyWorkload(cluster, ledger, 'le', 6);
 
     const leaders = {} as Record<keyof typeof LEASES, Component>;
     for (const kind of Object.keys(LEASES) as Array<keyof typeof LEASES>) {

@@ -2,31 +2,23 @@
 // node is Ready=Unknown, after the eviction timeout its pods are evicted and their
 // replacements run on hosts 1 and 3. Then host 2 comes back and the cluster is clean.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, nodeName, NODE_GRACE_MS, EVICTION_MS, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { nodeName, NODE_GRACE_MS, EVICTION_MS, type Cluster } from '../harness.js';
 import { Ledger, assertInvariants, snapshot } from '../invariants.js';
 import { record } from '../results.js';
-import { runningPodsOf, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { runningPodsOf, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 
 const SCENARIO = '1 node loss';
 // What the replacements may take to start once evicted, on a busy 2-core machine.
 const START_ALLOWANCE_MS = 20_000;
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('pods of a lost host run on the others; the host returns cleanly', () => withLogs(cluster, async () => {
-    await cluster.client.deployments.create(webDeployment('loss', 6));
-    await waitConverged(cluster, 'loss', 6, 120_000);
-    await writeConfigMaps(cluster, ledger, 'loss', 5);
+    await steadyWorkload(cluster, ledger, 'loss', 6);
     const s = await snapshot(cluster);
     const onH2 = s.pods.filter((p) => p.spec.nodeName === 'h2' && runningPodsOf(s, s.deployments[0]).includes(p.metadata.uid!));
     expect(onH2.length, 'the spreading scheduler puts some pods on h2').toBeGreaterThan(0);

@@ -3,30 +3,22 @@
 // network heals, host 3's agent stops its stale containers and the total is exactly the
 // desired count again.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, nodeName, NODE_GRACE_MS, EVICTION_MS, type Cluster } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { nodeName, NODE_GRACE_MS, EVICTION_MS, type Cluster } from '../harness.js';
 import { Ledger, assertInvariants, snapshot } from '../invariants.js';
 import { record } from '../results.js';
-import { runningPodsOf, waitConverged, webDeployment, withLogs, writeConfigMaps } from '../scenario-kit.js';
+import { runningPodsOf, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 import { sleep } from '../sh.js';
 
 const SCENARIO = '2 partition + heal';
 
 describe(SCENARIO, () => {
-  let cluster: Cluster;
+  let cluster!: Cluster;
   const ledger = new Ledger();
-
-  beforeAll(async () => {
-    cluster = await startCluster({ hosts: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.teardown();
-  });
+  useCluster({ hosts: 3 }, (c) => (cluster = c));
 
   it('replacements run elsewhere; after healing the stale containers stop', () => withLogs(cluster, async () => {
-    await cluster.client.deployments.create(webDeployment('part', 6));
-    await waitConverged(cluster, 'part', 6, 120_000);
-    await writeConfigMaps(cluster, ledger, 'part', 5);
+    await steadyWorkload(cluster, ledger, 'part', 6);
     const s0 = await snapshot(cluster);
     const staleIds = (s0.containers.get(3) ?? []).filter((c) => c.running).map((c) => c.id);
     expect(staleIds.length, 'the spreading scheduler puts some pods on h3').toBeGreaterThan(0);
