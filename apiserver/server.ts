@@ -34,6 +34,8 @@ export interface BuildServerOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   watchMaxSeconds?: number;
   watchBookmarkIntervalMs?: number;
+  /** Bytes buffered for one watcher that does not read before it is cut off (default 16 MiB). */
+  watchMaxBufferedBytes?: number;
   /** Time allowed to receive a whole request (node's requestTimeout). Default 60 s. */
   requestTimeoutMs?: number;
   /** Idle socket timeout (node's server.timeout); watches and log streams opt out. Default 120 s. */
@@ -70,6 +72,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
       ...DEFAULT_WATCH_SETTINGS,
       maxSeconds: opts.watchMaxSeconds ?? DEFAULT_WATCH_SETTINGS.maxSeconds,
       bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
+      maxBufferedBytes: opts.watchMaxBufferedBytes ?? DEFAULT_WATCH_SETTINGS.maxBufferedBytes,
       random,
     } satisfies WatchSettings,
     clock,

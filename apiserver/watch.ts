@@ -1,5 +1,6 @@
 // HTTP watch streams: newline-delimited JSON events over chunked HTTP, headers flushed at
-// once and each event written (so flushed) as it happens. Selectors are applied per
+// once and each event written (so flushed) in the event-loop turn it arrives in (events of
+// one turn share a write: watch-flush.ts). Selectors are applied per
 // watcher, including the transitions Kubernetes reports: an object that stops matching
 // is sent as DELETED, one that starts matching as ADDED. A watcher whose socket cannot
 // keep up is cut off (the client resumes from its last resourceVersion) rather than
@@ -14,6 +15,7 @@ import type { Storage, StorageEvent } from './storage/types.js';
 import type { ListOptionsParsed } from './list-options.js';
 import { parseResourceVersion } from './list-options.js';
 import { collectionPrefix } from './registry/keys.js';
+import { CoalescingWriter } from './watch-flush.js';
 
 export interface WatchSettings {
   /** Upper bound of a watch's life; the real bound is drawn in [max, 2·max) like Kubernetes' minRequestTimeout. */
@@ -23,6 +25,9 @@ export interface WatchSettings {
   maxBufferedBytes: number;
   random: () => number;
 }
+
+/** How long an ended watch may take to hand its last bytes to the client before the socket is closed. */
+const END_GRACE_MS = 10_000;
 
 export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   maxSeconds: 1800,
@@ -69,17 +74,24 @@ function safeMatch(p: (o: KubeObject) => boolean, o: KubeObject): boolean {
   }
 }
 
-// Storage hands the same event object to every watcher of a prefix; serialise it once
-// for all of them (a hundred watchers of pods would otherwise stringify each pod 100x).
-const jsonCache = new WeakMap<object, string>();
+// Storage hands the same event object to every watcher of a prefix; serialise and encode
+// each line once for all of them (a hundred watchers of pods would otherwise stringify and
+// UTF-8-encode each pod 100x). Keyed by type too: selectors turn a MODIFIED into an ADDED
+// or DELETED for some watchers.
+const lineCache = new WeakMap<object, Partial<Record<WatchEvent['type'], Buffer>>>();
 
-function eventLine(ev: WatchEvent): string {
-  let json = jsonCache.get(ev.object);
-  if (json === undefined) {
-    json = JSON.stringify(ev.object);
-    jsonCache.set(ev.object, json);
+function eventLine(ev: WatchEvent): Buffer {
+  let lines = lineCache.get(ev.object);
+  if (lines === undefined) {
+    lines = {};
+    lineCache.set(ev.object, lines);
   }
-  return `{"type":"${ev.type}","object":${json}}\n`;
+  let line = lines[ev.type];
+  if (line === undefined) {
+    line = Buffer.from(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`);
+    lines[ev.type] = line;
+  }
+  return line;
 }
 
 function errorStatus(err: unknown): Status {
@@ -136,6 +148,7 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   });
   res.flushHeaders();
 
+  const writer = new CoalescingWriter(res);
   let closed = false;
   let lastRevision = fromRevision;
   const timers: NodeJS.Timeout[] = [];
@@ -148,8 +161,20 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
     watcher?.close();
     unregister();
     a.onClose?.();
-    if (destroy) res.destroy();
-    else res.end();
+    if (destroy) {
+      writer.discard();
+      res.destroy();
+    } else {
+      writer.close();
+      res.end();
+      // A client that stopped reading never takes the end of the stream: do not keep its
+      // socket and buffers forever.
+      if (!res.writableFinished) {
+        const t = setTimeout(() => res.destroy(), END_GRACE_MS);
+        t.unref();
+        res.once('finish', () => clearTimeout(t));
+      }
+    }
   };
   const unregister = a.registry.add(() => finish());
   a.onOpen?.();
@@ -159,12 +184,14 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   const send = (ev: WatchEvent): boolean => {
     if (closed) return true;
     const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
-    const flushed = res.write(out === ev && ev.type !== 'BOOKMARK' ? eventLine(ev) : `${JSON.stringify(out)}\n`);
-    if (res.writableLength > settings.maxBufferedBytes) {
-      a.logger.warn({ resource: resource.plural, buffered: res.writableLength }, 'watcher too slow, disconnecting');
+    writer.write(out === ev && ev.type !== 'BOOKMARK' ? eventLine(ev) : Buffer.from(`${JSON.stringify(out)}\n`));
+    const buffered = writer.bufferedBytes;
+    if (buffered > settings.maxBufferedBytes) {
+      a.logger.warn({ resource: resource.plural, buffered }, 'watcher too slow, disconnecting');
       finish(true);
+      return true;
     }
-    return flushed;
+    return !writer.full;
   };
   // Backpressure into storage: while the socket is full, storage queues (bounded) for
   // this watcher and drops it past its limit, so memory never grows without bound.

@@ -8,7 +8,7 @@ import { silentLogger } from '../../client/logger.js';
 import { tokenAuthenticator, type TokenEntry } from '../../apiserver/auth.js';
 import { createMetrics } from '../../apiserver/metrics.js';
 import { buildServer, type BuildServerOptions } from '../../apiserver/server.js';
-import { createEtcdStorage } from '../../apiserver/storage/index.js';
+import { createEtcdStorage, type EtcdStorageOptions } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from './etcd.js';
 
@@ -36,6 +36,8 @@ export interface TestApiServerOptions {
   nodeNames?: string[];
   /** etcd key prefix; default a fresh random one. Give two servers the same one to make them one cluster. */
   prefix?: string;
+  /** Passed through to the etcd storage (e.g. watch: { maxQueue }). */
+  storage?: Partial<Omit<EtcdStorageOptions, 'endpoints' | 'prefix'>>;
   /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
@@ -46,7 +48,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const metrics = createMetrics({ processMetrics: false });
   // A fresh prefix per server, so servers sharing one etcd never see each other's objects.
   const prefix = opts.prefix ?? `/t-${crypto.randomBytes(4).toString('hex')}`;
-  const storage = await createEtcdStorage({ endpoints: [etcd.endpoint], prefix, observe: metrics.observeEtcd });
+  const storage = await createEtcdStorage({ observe: metrics.observeEtcd, ...opts.storage, endpoints: [etcd.endpoint], prefix });
   const token = crypto.randomBytes(16).toString('hex');
   const entries: TokenEntry[] = [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }];
   const nodeTokens: Record<string, string> = {};
