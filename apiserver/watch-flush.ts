@@ -55,10 +55,14 @@ export class CoalescingWriter {
   flush(): void {
     dirty.delete(this);
     if (this.closed || this.pending.length === 0) return;
-    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const lines = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.res.write(chunk);
+    // One res.write per line, not one concatenated chunk: node corks the socket for the
+    // rest of the tick, so they still leave in one writev, and the lines stay the Buffers
+    // shared by every watcher. A slow reader's backlog then costs references, not a
+    // private copy of every event per watcher.
+    for (const line of lines) this.res.write(line);
   }
 
   /** Write what is queued now, then stop accepting lines (before res.end()). */

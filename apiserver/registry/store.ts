@@ -40,6 +40,8 @@ export interface DeleteResult {
 }
 
 // Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alikes.
+const COMMA = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -129,11 +131,11 @@ export class Store {
   }
 
   /**
-   * The list as JSON text, same bytes as JSON.stringify(await list(...)), without parsing
-   * and re-serialising every item. Undefined when it cannot (a selector needs the parsed
+   * The list as JSON bytes, the same as JSON.stringify(await list(...)), without parsing
+   * and re-serialising every item (and without a string the size of the list). Undefined when it cannot (a selector needs the parsed
    * objects, or the storage has no text listing): use list() then.
    */
-  async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<string | undefined> {
+  async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<Buffer | undefined> {
     if (opts.predicate || !canListJson(this.storage)) return undefined;
     const res = await this.storage.listJson(collectionPrefix(r, ns), {
       limit: opts.limit,
@@ -144,7 +146,13 @@ export class Store {
     if (res.continueToken) metadata.continue = res.continueToken;
     if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
     const head = JSON.stringify({ kind: r.listKind, apiVersion: apiVersionOf(r), metadata });
-    return `${head.slice(0, -1)},"items":[${res.items.join(',')}]}`;
+    const pieces: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+    for (let i = 0; i < res.items.length; i++) {
+      if (i > 0) pieces.push(COMMA);
+      for (const p of res.items[i]!) pieces.push(p);
+    }
+    pieces.push(LIST_END);
+    return Buffer.concat(pieces);
   }
 
   /**

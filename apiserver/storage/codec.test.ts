@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { decodeObject, encodeObject, jsonEqual, stampResourceVersionJson, withResourceVersion } from './codec.js';
+import { decodeObject, encodeObject, jsonEqual, stampResourceVersion, withResourceVersion } from './codec.js';
 
 test('encodeObject strips resourceVersion and keeps everything else in order', () => {
   const obj = { kind: 'Pod', metadata: { name: 'a', resourceVersion: '7', labels: { x: 'y' } }, spec: { z: 1 } };
@@ -29,19 +29,25 @@ test('jsonEqual ignores key order and undefined fields, not values', () => {
   expect(jsonEqual({ a: 1 }, { a: 1, b: 0 })).toBe(false);
 });
 
-test('stampResourceVersionJson: same bytes as decode + stringify, or undefined for the fallback', () => {
+test('stampResourceVersion: same bytes as decode + stringify, or undefined for the fallback', () => {
+  const stamp = (text: string, rv: number) => {
+    const pieces = stampResourceVersion(Buffer.from(text), rv);
+    return pieces && Buffer.concat(pieces).toString('utf8');
+  };
   const same = [
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { 'x"}': 'y\\' } }, spec: { c: [{ n: 1 }] } },
     { spec: { template: { metadata: { name: 'inner' } }, s: 'a\\"metadata":{' }, metadata: { name: 'b' } },
     { metadata: {} },
     { n: -1.5e-7, t: true, f: false, z: null, metadata: { name: 'c', annotations: { j: '{"resourceVersion":"1"}' } } },
+    // Multi-byte UTF-8 before and inside metadata: bytes >= 0x80 never look like syntax.
+    { kind: 'Pod ✓', metadata: { name: 'd', annotations: { note: 'naïve 日本 🚀 "q" \\' } }, spec: { s: 'é' } },
   ];
   for (const o of same) {
     const text = JSON.stringify(o);
-    expect(stampResourceVersionJson(text, 42)).toBe(JSON.stringify(decodeObject(text, 42)));
+    expect(stamp(text, 42)).toBe(JSON.stringify(decodeObject(text, 42)));
   }
   // No metadata, metadata not an object, a resourceVersion already stored, not compact.
   for (const t of ['{"kind":"X"}', '{"metadata":null}', '{"metadata":{"resourceVersion":"1"}}', '{ "metadata": {} }', '[]', '{"a":"unterminated']) {
-    expect(stampResourceVersionJson(t, 1)).toBeUndefined();
+    expect(stamp(t, 1)).toBeUndefined();
   }
 });

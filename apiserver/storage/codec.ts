@@ -45,60 +45,67 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The stored JSON text with metadata.resourceVersion = rv, built by editing the text
- * instead of parse + stringify (lists of thousands of objects spend most of their time
- * there). Byte-identical to JSON.stringify(decodeObject(text, rv)) for what encodeObject
- * writes: the revision is appended as the last key of the top-level metadata. Returns
- * undefined for anything unusual (no metadata object, a resourceVersion already in it,
- * malformed text), where the caller falls back to parse + stringify.
+ * The stored JSON bytes with metadata.resourceVersion = rv, as pieces to concatenate:
+ * the stored value is sliced, not copied, and never becomes a string (lists of thousands
+ * of objects would otherwise spend their time and memory in parse + stringify, or in
+ * building strings as big as the list). Byte-identical to
+ * JSON.stringify(decodeObject(value, rv)) for what encodeObject writes: the revision is
+ * appended as the last key of the top-level metadata. Returns undefined for anything
+ * unusual (no metadata object, a resourceVersion already in it, malformed text), where the
+ * caller falls back to parse + stringify. Scanning bytes is safe for UTF-8: every byte of
+ * a multi-byte character is >= 0x80, so it never looks like a quote, brace or backslash.
  */
-export function stampResourceVersionJson(text: string, rv: number | string): string | undefined {
-  const n = text.length;
-  if (text.charCodeAt(0) !== 0x7b /* { */) return undefined;
+export function stampResourceVersion(value: Buffer, rv: number | string): Buffer[] | undefined {
+  const n = value.length;
+  if (value[0] !== 0x7b /* { */) return undefined;
   let i = 1;
   while (i < n) {
-    if (text.charCodeAt(i) !== 0x22 /* " */) return undefined;
-    const keyEnd = skipString(text, i);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== 0x3a /* : */) return undefined;
+    if (value[i] !== 0x22 /* " */) return undefined;
+    const keyEnd = skipString(value, i);
+    if (keyEnd < 0 || value[keyEnd] !== 0x3a /* : */) return undefined;
     const vStart = keyEnd + 1;
-    const vEnd = skipValue(text, vStart);
+    const vEnd = skipValue(value, vStart);
     if (vEnd < 0) return undefined;
-    if (keyEnd - i === 10 && text.startsWith('"metadata"', i)) {
-      if (text.charCodeAt(vStart) !== 0x7b) return undefined;
+    if (keyEnd - i === METADATA_KEY.length && value.compare(METADATA_KEY, 0, METADATA_KEY.length, i, keyEnd) === 0) {
+      if (value[vStart] !== 0x7b) return undefined;
       const close = vEnd - 1;
-      if (text.lastIndexOf('"resourceVersion"', close) > vStart) return undefined;
+      const seen = value.lastIndexOf(RV_KEY, close);
+      if (seen > vStart) return undefined;
       const sep = close === vStart + 1 ? '' : ',';
-      return `${text.slice(0, close)}${sep}"resourceVersion":"${rv}"${text.slice(close)}`;
+      return [value.subarray(0, close), Buffer.from(`${sep}"resourceVersion":"${rv}"`), value.subarray(close)];
     }
-    if (text.charCodeAt(vEnd) !== 0x2c /* , */) return undefined;
+    if (value[vEnd] !== 0x2c /* , */) return undefined;
     i = vEnd + 1;
   }
   return undefined;
 }
 
+const METADATA_KEY = Buffer.from('"metadata"');
+const RV_KEY = Buffer.from('"resourceVersion"');
+
 /** Index just past the JSON string starting at i (a quote), or -1. */
-function skipString(text: string, i: number): number {
+function skipString(b: Buffer, i: number): number {
   let j = i + 1;
   for (;;) {
-    const q = text.indexOf('"', j);
+    const q = b.indexOf(0x22, j);
     if (q < 0) return -1;
     let bs = 0;
-    for (let k = q - 1; text.charCodeAt(k) === 0x5c /* \ */; k--) bs++;
+    for (let k = q - 1; b[k] === 0x5c /* \ */; k--) bs++;
     if (bs % 2 === 0) return q + 1;
     j = q + 1;
   }
 }
 
 /** Index just past the compact JSON value starting at i, or -1. */
-function skipValue(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === 0x22) return skipString(text, i);
+function skipValue(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c === 0x22) return skipString(b, i);
   if (c === 0x7b || c === 0x5b) {
     let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const ch = text.charCodeAt(j);
+    for (let j = i; j < b.length; j++) {
+      const ch = b[j];
       if (ch === 0x22) {
-        j = skipString(text, j) - 1;
+        j = skipString(b, j) - 1;
         if (j < 0) return -1;
       } else if (ch === 0x7b || ch === 0x5b) depth++;
       else if (ch === 0x7d || ch === 0x5d) {
@@ -109,8 +116,8 @@ function skipValue(text: string, i: number): number {
   }
   // number, true, false, null
   let j = i;
-  while (j < text.length) {
-    const ch = text.charCodeAt(j);
+  while (j < b.length) {
+    const ch = b[j];
     if (ch === 0x2c || ch === 0x7d || ch === 0x5d) break;
     j++;
   }

@@ -25,7 +25,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
-import { decodeObject, encodeObject, jsonEqual, stampResourceVersionJson } from './codec.js';
+import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
 import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -152,14 +152,14 @@ export class EtcdStorage implements Storage, JsonListing {
   }
 
   /**
-   * list() without a predicate, each item as its JSON text (resourceVersion stamped in),
-   * for responses that only serialise the items again: no parse, no stringify.
+   * list() without a predicate, each item as the pieces of its JSON bytes (resourceVersion
+   * stamped in), for responses that only serialise the items again: no parse, no
+   * stringify, no strings.
    */
   async listJson(prefix: string, opts: Omit<StorageListOptions, 'predicate'> = {}): Promise<RawListResult> {
     return this.op('list', () =>
-      this.listInner<string>(prefix, opts, false, (kv) => {
-        const text = kv.value.toString('utf8');
-        return stampResourceVersionJson(text, kv.mod_revision) ?? JSON.stringify(decodeObject(text, kv.mod_revision));
+      this.listInner<Buffer[]>(prefix, opts, false, (kv) => {
+        return stampResourceVersion(kv.value, kv.mod_revision) ?? [Buffer.from(JSON.stringify(decodeObject(kv.value, kv.mod_revision)))];
       }),
     );
   }

@@ -1,12 +1,16 @@
 // An optional storage capability beside the Storage contract (types.ts, shared, left
-// unchanged): listing items as JSON text, so list responses skip parse + stringify.
+// unchanged): listing items as JSON bytes, so list responses skip parse + stringify and
+// never hold the list as one big string.
 // EtcdStorage has it; anything else (fakes in tests) falls back to list().
 
 import type { StorageListOptions } from './types.js';
 
-/** A list whose items are JSON texts (see EtcdStorage.listJson): each as stored, resourceVersion stamped in. */
+/**
+ * A list whose items are JSON (see EtcdStorage.listJson): each item is the pieces of its
+ * bytes (slices of the stored value with resourceVersion stamped in), to be concatenated.
+ */
 export interface RawListResult {
-  items: string[];
+  items: Buffer[][];
   revision: number;
   continueToken?: string;
   remainingItemCount?: number;
