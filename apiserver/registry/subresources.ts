@@ -103,8 +103,9 @@ export async function bindPod(store: Store, podRes: ResourceInfo, ns: string, na
     const spec = (current.spec ?? {}) as { nodeName?: string };
     if (current.metadata.deletionTimestamp) throw errors.conflict(podRes, name, 'pod is being deleted, cannot be assigned to a host');
     if (spec.nodeName) throw errors.conflict(podRes, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    const next = deepClone(current);
-    (next.spec as { nodeName?: string }).nodeName = node;
+    // `current` is this attempt's private copy (Store.modify): change it in place.
+    const next = current;
+    next.spec = { ...(next.spec ?? {}), nodeName: node } as typeof next.spec;
     const ann = b.metadata?.annotations;
     if (ann && typeof ann === 'object') next.metadata.annotations = { ...next.metadata.annotations, ...ann };
     const status = (next.status ?? {}) as { conditions?: PodCondition[] };

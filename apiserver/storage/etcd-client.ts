@@ -10,6 +10,12 @@ type Policy = NonNullable<FaultHandling['global']>;
 type Backoff = NonNullable<FaultHandling['watchBackoff']>;
 
 /**
+ * The signal handed to calls when the caller gave none. etcd3 never reads it, so one
+ * shared, never-aborted signal does instead of an AbortController per etcd call.
+ */
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
  * A policy that just runs the call. etcd3's defaults are a 3x global retry (which can
  * apply a write twice when a response is lost) and a per-host circuit breaker that
  * refuses calls for 5 s after 3 failures (so the apiserver would keep answering 503 for
@@ -21,7 +27,7 @@ function passThroughPolicy(): Policy {
     onSuccess: noopEvent,
     onFailure: noopEvent,
     execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> =>
-      Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
+      Promise.resolve().then(() => fn({ signal: signal ?? NEVER_ABORTED })),
   };
   return policy as unknown as Policy;
 }
@@ -38,7 +44,7 @@ function nextEndpointPolicy(attempts: number): Policy {
     onSuccess: noopEvent,
     onFailure: noopEvent,
     execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
-      const ctx = { signal: signal ?? new AbortController().signal };
+      const ctx = { signal: signal ?? NEVER_ABORTED };
       for (let i = 1; ; i++) {
         try {
           return await fn(ctx);
