@@ -52,18 +52,29 @@ export class WatchRegistry {
 }
 
 /**
- * Map a storage event to what this watcher sees, given its predicate; undefined = skip.
+ * The type under which this watcher sees a storage event, given its predicate;
+ * undefined = skip. Without a predicate the object is never decoded.
  */
-export function filterEvent(ev: StorageEvent, predicate?: (o: KubeObject) => boolean): WatchEvent | undefined {
-  if (!predicate) return { type: ev.type, object: ev.object };
+export function filterEvent(ev: StorageEvent, predicate?: (o: KubeObject) => boolean): WatchEvent['type'] | undefined {
+  if (!predicate) return ev.type;
   const now = safeMatch(predicate, ev.object);
-  if (ev.type === 'ADDED') return now ? { type: 'ADDED', object: ev.object } : undefined;
+  if (ev.type === 'ADDED') return now ? 'ADDED' : undefined;
   const before = ev.prevObject ? safeMatch(predicate, ev.prevObject) : ev.type === 'DELETED' ? now : false;
-  if (ev.type === 'DELETED') return before || now ? { type: 'DELETED', object: ev.object } : undefined;
-  if (now && before) return { type: 'MODIFIED', object: ev.object };
-  if (now) return { type: 'ADDED', object: ev.object };
-  if (before) return { type: 'DELETED', object: ev.object };
+  if (ev.type === 'DELETED') return before || now ? 'DELETED' : undefined;
+  if (now && before) return 'MODIFIED';
+  if (now) return 'ADDED';
+  if (before) return 'DELETED';
   return undefined;
+}
+
+/** The namespace of the event's object, from its key when the storage gives it (no decoding). */
+function eventNamespace(ev: StorageEvent): string | undefined {
+  const k = ev.keyInPrefix;
+  if (k !== undefined) {
+    const slash = k.indexOf('/');
+    if (slash > 0) return k.slice(0, slash);
+  }
+  return ev.object.metadata.namespace;
 }
 
 function safeMatch(p: (o: KubeObject) => boolean, o: KubeObject): boolean {
@@ -78,18 +89,20 @@ function safeMatch(p: (o: KubeObject) => boolean, o: KubeObject): boolean {
 // each line once for all of them (a hundred watchers of pods would otherwise stringify and
 // UTF-8-encode each pod 100x). Keyed by type too: selectors turn a MODIFIED into an ADDED
 // or DELETED for some watchers.
-const lineCache = new WeakMap<object, Partial<Record<WatchEvent['type'], Buffer>>>();
+const lineCache = new WeakMap<StorageEvent, Partial<Record<WatchEvent['type'], Buffer>>>();
+const LINE_END = Buffer.from('}\n');
 
-function eventLine(ev: WatchEvent): Buffer {
-  let lines = lineCache.get(ev.object);
+function eventLine(ev: StorageEvent, type: WatchEvent['type']): Buffer {
+  let lines = lineCache.get(ev);
   if (lines === undefined) {
     lines = {};
-    lineCache.set(ev.object, lines);
+    lineCache.set(ev, lines);
   }
-  let line = lines[ev.type];
+  let line = lines[type];
   if (line === undefined) {
-    line = Buffer.from(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`);
-    lines[ev.type] = line;
+    const object = ev.objectJson ? ev.objectJson() : [Buffer.from(JSON.stringify(ev.object))];
+    line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), ...object, LINE_END]);
+    lines[type] = line;
   }
   return line;
 }
@@ -180,11 +193,19 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   a.onOpen?.();
   res.on('close', () => finish());
 
-  /** Returns false when the socket buffer is full (the caller may wait for 'drain'). */
-  const send = (ev: WatchEvent): boolean => {
+  /**
+   * Queues one line; returns false when the socket buffer is full (the caller may wait
+   * for 'drain'). A storage event goes out through the shared line cache unless a
+   * transform (Table output) needs the object.
+   */
+  const send = (ev: WatchEvent | { type: WatchEvent['type']; storage: StorageEvent }): boolean => {
     if (closed) return true;
-    const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
-    writer.write(out === ev && ev.type !== 'BOOKMARK' ? eventLine(ev) : Buffer.from(`${JSON.stringify(out)}\n`));
+    if ('storage' in ev && !a.transform) writer.write(eventLine(ev.storage, ev.type));
+    else {
+      const plain: WatchEvent = 'storage' in ev ? { type: ev.type, object: ev.storage.object } : ev;
+      const out = a.transform && plain.type !== 'BOOKMARK' && plain.type !== 'ERROR' ? a.transform(plain) : plain;
+      writer.write(Buffer.from(`${JSON.stringify(out)}\n`));
+    }
     const buffered = writer.bufferedBytes;
     if (buffered > settings.maxBufferedBytes) {
       a.logger.warn({ resource: resource.plural, buffered }, 'watcher too slow, disconnecting');
@@ -227,9 +248,9 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
       onEvent: (ev) => {
         if (closed) return undefined;
         if (ev.revision > lastRevision) lastRevision = ev.revision;
-        if (ns !== undefined && ev.object.metadata.namespace !== ns) return undefined;
-        const out = filterEvent(ev, opts.predicate);
-        if (out && !send(out) && !closed) return drained();
+        if (ns !== undefined && eventNamespace(ev) !== ns) return undefined;
+        const type = filterEvent(ev, opts.predicate);
+        if (type && !send({ type, storage: ev }) && !closed) return drained();
         return undefined;
       },
       onError: (err) => {

@@ -8,11 +8,11 @@
 // reconnect would skip events. We track the revision of the last event we handed on
 // and rewrite the resume point on every disconnect, before etcd3 re-creates the watch.
 
-import type { Etcd3, IEvent, IWatchResponse, Watcher } from 'etcd3';
+import type { Etcd3, IEvent, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
-import { decodeObject } from './codec.js';
+import { decodeObject, stampResourceVersion } from './codec.js';
 import type { StorageEvent } from './types.js';
 
 export interface PrefixWatchCallbacks {
@@ -86,23 +86,58 @@ export class EtcdPrefixWatch {
   }
 
   private toStorageEvent(ev: IEvent, rev: number): StorageEvent | undefined {
-    try {
-      const prevKv = ev.prev_kv;
-      if (ev.type === 'Delete') {
-        // Kubernetes: a DELETED event carries the last state at the deletion revision.
-        if (!prevKv) return { type: 'DELETED', object: this.bareDeleted(ev.kv.key.toString('utf8'), rev), revision: rev };
-        const text = prevKv.value.toString('utf8');
-        return withLazyPrev({ type: 'DELETED', object: decodeObject(text, rev), revision: rev }, text, prevKv.mod_revision);
-      }
-      const object = decodeObject(ev.kv.value, rev);
-      const type = ev.kv.version === '1' ? 'ADDED' : 'MODIFIED';
-      if (!prevKv) return { type, object, revision: rev };
-      return withLazyPrev({ type, object, revision: rev }, prevKv.value.toString('utf8'), prevKv.mod_revision);
-    } catch (err) {
-      // Not JSON: someone else wrote under our prefix. Skipping beats crashing the feed.
-      this.log.error({ key: ev.kv.key.toString('utf8'), rev, err: (err as Error).message }, 'undecodable value in etcd watch; skipped');
-      return undefined;
+    const key = ev.kv.key.toString('utf8');
+    const keyInPrefix = key.startsWith(this.prefix) ? key.slice(this.prefix.length) : undefined;
+    const prevKv = ev.prev_kv;
+    if (ev.type === 'Delete') {
+      // Kubernetes: a DELETED event carries the last state at the deletion revision.
+      if (!prevKv) return { type: 'DELETED', object: this.bareDeleted(key, rev), revision: rev, keyInPrefix };
+      return this.lazyEvent('DELETED', prevKv.value, rev, key, keyInPrefix, prevKv);
     }
+    return this.lazyEvent(ev.kv.version === '1' ? 'ADDED' : 'MODIFIED', ev.kv.value, rev, key, keyInPrefix, prevKv);
+  }
+
+  /**
+   * An event that keeps the stored bytes and decodes them only when someone reads
+   * `object` or `prevObject`. Plain watchers never do: they filter by key and send
+   * objectJson(), the stored bytes with the revision stamped in. Events stay in the hub's
+   * ring (2,048 per resource) for seconds, so not holding parsed objects keeps them out
+   * of V8's old generation; it also saves a parse and a stringify per event.
+   */
+  private lazyEvent(type: StorageEvent['type'], value: Buffer, rev: number, key: string, keyInPrefix: string | undefined, prevKv: IKeyValue | undefined): StorageEvent | undefined {
+    const pieces = stampResourceVersion(value, rev);
+    let decoded: KubeObject | undefined;
+    if (!pieces) {
+      // Unusual bytes: decode now, and skip the event if they are not JSON at all.
+      try {
+        decoded = decodeObject(value, rev);
+      } catch (err) {
+        // Not JSON: someone else wrote under our prefix. Skipping beats crashing the feed.
+        this.log.error({ key, rev, err: (err as Error).message }, 'undecodable value in etcd watch; skipped');
+        return undefined;
+      }
+    }
+    const bare = () => this.bareDeleted(key, rev);
+    const log = this.log;
+    const ev: StorageEvent = {
+      type,
+      revision: rev,
+      keyInPrefix,
+      get object(): KubeObject {
+        if (decoded === undefined) {
+          try {
+            decoded = decodeObject(value, rev);
+          } catch (err) {
+            log.error({ key, rev, err: (err as Error).message }, 'undecodable value in etcd watch');
+            decoded = bare();
+          }
+        }
+        return decoded;
+      },
+      objectJson: () => pieces ?? [Buffer.from(JSON.stringify(ev.object))],
+    };
+    if (prevKv) withLazyPrev(ev, prevKv.value, prevKv.mod_revision);
+    return ev;
   }
 
   /**
@@ -129,13 +164,13 @@ export class EtcdPrefixWatch {
 
 /**
  * Sets ev.prevObject as a lazily decoded property. Only selector watchers look at it, and
- * events stay in the hub's ring (2,048 per resource) long after: keeping the stored text
- * (about a fifth of the parsed object's heap) and parsing on first use saves memory and
- * the parse. An undecodable previous value reads as undefined (no "before" state).
+ * events stay in the hub's ring (2,048 per resource) long after: keeping the stored bytes
+ * and parsing on first use saves memory and the parse. An undecodable previous value
+ * reads as undefined (no "before" state).
  */
-function withLazyPrev(ev: StorageEvent, text: string, modRevision: string | number): StorageEvent {
+function withLazyPrev(ev: StorageEvent, value: Buffer, modRevision: string | number): StorageEvent {
   let cached: KubeObject | undefined;
-  let pending: string | undefined = text;
+  let pending: Buffer | undefined = value;
   Object.defineProperty(ev, 'prevObject', {
     enumerable: true,
     configurable: true,

@@ -36,6 +36,16 @@ export interface StorageEvent {
   /** The previous state (MODIFIED/DELETED), so selector watchers can tell "stopped matching". */
   prevObject?: KubeObject;
   revision: number;
+  /**
+   * The object's key below the watched prefix (e.g. 'default/web' in a watch of all pods),
+   * when the storage knows it: watchers can filter by namespace without decoding.
+   */
+  keyInPrefix?: string;
+  /**
+   * `object` as JSON (resourceVersion included), in pieces to concatenate; the storage
+   * may build it from the stored bytes without ever decoding the object.
+   */
+  objectJson?(): Buffer[];
 }
 
 /** Handed to the caller of watch(); events arrive in revision order, none twice. */

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage, type EtcdStorageOptions } from './etcd-storage.js';
 import type { StorageEvent, StorageWatcher } from './types.js';
+import { Etcd3 } from 'etcd3';
 
 let etcd: TestEtcd;
 let tenant = 0;
@@ -103,6 +104,32 @@ describe('watch events', () => {
       expect(c.errors).toEqual([]);
       c.watcher.close();
     } finally {
+      await s.close();
+    }
+  });
+
+  test('events carry their key below the prefix and their JSON bytes, equal to the decoded object; undecodable values are skipped', async () => {
+    const s = await newStorage();
+    const raw = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      const c = collect(s, '/registry/configmaps/', await s.currentRevision());
+      await s.create('/registry/configmaps/default/a', cm('a', 1));
+      await s.guaranteedUpdate('/registry/configmaps/default/a', (cur) => ({ ...cur!, data: { n: 'naïve ✓' } }));
+      // Written by someone else: no metadata (the byte path declines, decoded instead), then not JSON at all.
+      await raw.put(`/w${tenant}/registry/configmaps/kube-system/odd`).value('{"kind":"X"}');
+      await raw.put(`/w${tenant}/registry/configmaps/kube-system/junk`).value('not json');
+      await s.delete('/registry/configmaps/default/a');
+      await waitFor('4 events', () => c.events.length >= 4);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(c.events.map((e) => `${e.type} ${e.keyInPrefix}`)).toEqual(['ADDED default/a', 'MODIFIED default/a', 'ADDED kube-system/odd', 'DELETED default/a']);
+      for (const e of c.events) {
+        expect(Buffer.concat(e.objectJson!()).toString('utf8')).toBe(JSON.stringify(e.object));
+        expect(e.object.metadata.resourceVersion).toBe(String(e.revision));
+      }
+      expect(c.events[1]!.object.data).toEqual({ n: 'naïve ✓' });
+      c.watcher.close();
+    } finally {
+      raw.close();
       await s.close();
     }
   });
