@@ -4,6 +4,7 @@
 
 import { Command } from 'commander';
 import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, clientFromFlags, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../cli/component-flags.js';
+import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
 import { runScheduler } from './run.js';
 
@@ -21,6 +22,8 @@ export function schedulerCommand(): Command {
     .option('--bind-address <addr>', 'address for /healthz and /metrics', '0.0.0.0')
     .option('--no-scheduled-events', 'do not write a "Scheduled" Event per bound pod (halves writes under heavy load)'))
     .action(async (flags: SchedulerFlags) => {
+      // Bound by the apiserver's write rate, not its own CPU: trade GC work for memory.
+      limitHeapGrowth(25);
       const logger = createLogger('scheduler', flags.logLevel);
       const port = parsePort(flags.port);
       const client = clientFromFlags(flags, 'orch-scheduler', logger);
