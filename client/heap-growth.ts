@@ -6,6 +6,8 @@
 //     load 161 MB instead of 215–240 MB, at rest with 10,000 pods ~105 MB instead of 116–143.
 //   - scheduler, 1.25x (it waits on the apiserver, not on its CPU): same binding rate,
 //     118–134 MB instead of 133–154 MB with 5,000 nodes and 10,000 pods.
+//   - controller manager, 1.25x (likewise): 118 MB instead of 138 MB with 10,000 pods
+//     cached, rollout and failover times unchanged.
 // heap-growing-percent is read by V8 at every GC, so setting it at start-up works
 // (unlike the young-generation sizes, which only take effect as command-line flags).
 

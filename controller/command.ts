@@ -4,6 +4,7 @@
 
 import { Command } from 'commander';
 import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, clientFromFlags, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../cli/component-flags.js';
+import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
 import { parseDuration } from '../cli/duration.js';
 import { enabledControllers, runControllerManager } from './manager.js';
@@ -30,6 +31,8 @@ export function controllerManagerCommand(): Command {
     .option('--port <port>', '/healthz and /metrics port (0: off)', '10257')
     .option('--bind-address <addr>', 'address for /healthz and /metrics', '0.0.0.0'))
     .action(async (flags: Flags) => {
+      // Bound by the apiserver, not its own CPU: trade GC work for memory (client/heap-growth.ts).
+      limitHeapGrowth(25);
       const logger = createLogger('controller-manager', flags.logLevel);
       const port = parsePort(flags.port);
       const workers = Number(flags.concurrentSyncs);
