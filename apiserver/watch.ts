@@ -193,19 +193,10 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   a.onOpen?.();
   res.on('close', () => finish());
 
-  /**
-   * Queues one line; returns false when the socket buffer is full (the caller may wait
-   * for 'drain'). A storage event goes out through the shared line cache unless a
-   * transform (Table output) needs the object.
-   */
-  const send = (ev: WatchEvent | { type: WatchEvent['type']; storage: StorageEvent }): boolean => {
+  /** Queues one line; returns false when the socket buffer is full (the caller may wait for 'drain'). */
+  const queue = (line: Buffer): boolean => {
     if (closed) return true;
-    if ('storage' in ev && !a.transform) writer.write(eventLine(ev.storage, ev.type));
-    else {
-      const plain: WatchEvent = 'storage' in ev ? { type: ev.type, object: ev.storage.object } : ev;
-      const out = a.transform && plain.type !== 'BOOKMARK' && plain.type !== 'ERROR' ? a.transform(plain) : plain;
-      writer.write(Buffer.from(`${JSON.stringify(out)}\n`));
-    }
+    writer.write(line);
     const buffered = writer.bufferedBytes;
     if (buffered > settings.maxBufferedBytes) {
       a.logger.warn({ resource: resource.plural, buffered }, 'watcher too slow, disconnecting');
@@ -214,6 +205,15 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
     }
     return !writer.full;
   };
+  /** An event of this stream's own (initial ADDED, BOOKMARK, ERROR), through the transform if any. */
+  const send = (ev: WatchEvent): boolean => {
+    if (closed) return true;
+    const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
+    return queue(Buffer.from(`${JSON.stringify(out)}\n`));
+  };
+  /** A storage event: the line shared by every watcher, unless a transform (Table output) needs the object. */
+  const sendStored = (ev: StorageEvent, type: WatchEvent['type']): boolean =>
+    a.transform ? send({ type, object: ev.object }) : queue(eventLine(ev, type));
   // Backpressure into storage: while the socket is full, storage queues (bounded) for
   // this watcher and drops it past its limit, so memory never grows without bound.
   const drained = () =>
@@ -250,7 +250,7 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
         if (ev.revision > lastRevision) lastRevision = ev.revision;
         if (ns !== undefined && eventNamespace(ev) !== ns) return undefined;
         const type = filterEvent(ev, opts.predicate);
-        if (type && !send({ type, storage: ev }) && !closed) return drained();
+        if (type && !sendStored(ev, type) && !closed) return drained();
         return undefined;
       },
       onError: (err) => {

@@ -134,8 +134,9 @@ export class EtcdPrefixWatch {
         }
         return decoded;
       },
-      objectJson: () => pieces ?? [Buffer.from(JSON.stringify(ev.object))],
     };
+    // Without pieces (unusual bytes) consumers stringify `object` themselves.
+    if (pieces) ev.objectJson = () => pieces;
     if (prevKv) withLazyPrev(ev, prevKv.value, prevKv.mod_revision);
     return ev;
   }

@@ -42,8 +42,8 @@ export interface StorageEvent {
    */
   keyInPrefix?: string;
   /**
-   * `object` as JSON (resourceVersion included), in pieces to concatenate; the storage
-   * may build it from the stored bytes without ever decoding the object.
+   * `object` as JSON (resourceVersion included), in pieces to concatenate, built from the
+   * stored bytes without decoding. Absent when the storage cannot: stringify `object`.
    */
   objectJson?(): Buffer[];
 }
