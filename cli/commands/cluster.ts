@@ -21,6 +21,7 @@ function localClient(): Client | undefined {
 
 export function upCommand(): Command {
   return new Command('up')
+    .summary('Start a local cluster in $ORCH_HOME, under a supervisor that restarts crashed components')
     .description(
       'Start a complete local cluster (etcd, apiserver, scheduler, controller manager, agents) in $ORCH_HOME (default ~/.orch), ' +
         'under a supervisor process that restarts a component that exits (backoff 1s doubling to 30s); returns once the nodes are Ready. ' +
@@ -113,6 +114,7 @@ async function down(opts: { purge: boolean }): Promise<void> {
 
 export function downCommand(): Command {
   return new Command('down')
+    .summary('Stop the local cluster (its supervisor first); pods keep running unless --purge')
     .description('Stop the local cluster started by `orch up`: its supervisor first (so nothing is restarted), then the components (pods keep running unless --purge)')
     .option('--purge', 'delete all workloads first, so their containers are removed')
     .action(async (flags: { purge?: boolean }) => down({ purge: Boolean(flags.purge) }));
@@ -120,6 +122,7 @@ export function downCommand(): Command {
 
 export function statusCommand(): Command {
   return new Command('status')
+    .summary('Show the local cluster: supervisor, components (state, restarts, last exit), nodes')
     .description('Show the supervisor and components of the local cluster (state, pid, uptime, restarts, last exit) and its nodes; exit code 1 unless all run')
     .action(async () => {
       const p = homePaths();
