@@ -314,9 +314,18 @@ export interface Node extends KubeObject {
 
 // ---------------------------------------------------------------- other core/v1
 
+/** Set by the namespace cleanup while a namespace is Terminating (apiserver/namespace-conditions.ts). */
+export interface NamespaceCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
 export interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };
-  status?: { phase?: 'Active' | 'Terminating' };
+  status?: { phase?: 'Active' | 'Terminating'; conditions?: NamespaceCondition[] };
 }
 
 export interface ConfigMap extends KubeObject {

@@ -33,6 +33,11 @@ const COMPONENTS: Record<string, { description: string; load: () => Promise<Comm
   agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
 };
 
+/** Hidden commands, loaded only when they run: `orch supervise` is started by `orch up`. */
+const INTERNAL: Record<string, () => Promise<Command>> = {
+  supervise: async () => (await import('./up/supervise.js')).superviseCommand(),
+};
+
 /** Connection flags every client command accepts (they override the config file). */
 function withConnectionFlags(cmd: Command): Command {
   return cmd
@@ -88,7 +93,8 @@ export function formatError(err: unknown): string {
 
 async function main(): Promise<void> {
   const component = COMPONENTS[process.argv[2] ?? ''];
-  const program = component ? new Command('orch').addCommand(await component.load()) : buildProgram();
+  const internal = INTERNAL[process.argv[2] ?? ''];
+  const program = component ? new Command('orch').addCommand(await component.load()) : internal ? new Command('orch').addCommand(await internal()) : buildProgram();
   program.exitOverride();
   try {
     await program.parseAsync(process.argv);

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Client } from '../../client/types.js';
 import { homePaths } from '../up/home.js';
-import { readClusterState, removeClusterState } from '../up/cluster-state.js';
-import { isAlive, stopProcess } from '../up/processes.js';
-import { up, runningCluster } from '../up/up.js';
+import { viewCluster } from '../up/cluster-state.js';
+import { stopCluster } from '../up/stop-cluster.js';
+import { up } from '../up/up.js';
 import { readConfigFile } from '../client-config.js';
-import { formatTable } from '../printers/table.js';
 import { printObjects } from '../printers/print.js';
+import { componentTable } from './cluster-status-table.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -21,13 +21,18 @@ function localClient(): Client | undefined {
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('Start a complete local cluster (etcd, apiserver, scheduler, controller manager, agents) in $ORCH_HOME (default ~/.orch)')
+    .summary('Start a local cluster in $ORCH_HOME, under a supervisor that restarts crashed components')
+    .description(
+      'Start a complete local cluster (etcd, apiserver, scheduler, controller manager, agents) in $ORCH_HOME (default ~/.orch), ' +
+        'under a supervisor process that restarts a component that exits (backoff 1s doubling to 30s); returns once the nodes are Ready. ' +
+        'If the supervisor died, running it again adopts the components that still run',
+    )
     .option('--api-port <port>', 'port of the API server (HTTPS)', '6443')
     .option('--etcd-port <port>', 'client port of etcd (the peer port is the next one)', '23790')
     .option('--agent-port <port>', "port of the first agent's log endpoint (agent i uses port + i)", '10250')
     .option('--nodes <n>', 'number of agents (nodes) on the local Docker engine', '1')
     .option('--node-name <name>', 'node name (with --nodes N: the prefix of NAME-1..NAME-N); default: the hostname')
-    .option('--foreground', 'stay attached; Ctrl-C stops the cluster')
+    .option('--foreground', 'stay attached (the supervisor runs in this process); Ctrl-C stops the cluster')
     .option('--log-level <level>', 'log level of the components', 'info')
     .option('--timeout <seconds>', 'how long to wait for the nodes to become Ready', '90')
     .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string }) => {
@@ -36,7 +41,7 @@ export function upCommand(): Command {
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
         return n;
       };
-      const state = await up(
+      const { state, alreadyRunning, foreground } = await up(
         {
           apiPort: num(flags.apiPort, '--api-port', 1, 65535),
           etcdPort: num(flags.etcdPort, '--etcd-port', 1, 65534),
@@ -49,6 +54,7 @@ export function upCommand(): Command {
         },
         out,
       );
+      if (alreadyRunning) return;
       const p = homePaths();
       out('');
       out(`orch cluster is up: API at ${state.server}, ${state.nodes.length === 1 ? `node ${state.nodes[0]}` : `nodes ${state.nodes.join(', ')}`} Ready.`);
@@ -56,13 +62,14 @@ export function upCommand(): Command {
       out('  try:             orch apply -f docs/examples/web.yaml --wait && orch get pods');
       out(`  kubectl:         KUBECONFIG=${p.kubeconfig} kubectl get nodes`);
       out('  stop:            orch down');
-      if (flags.foreground) {
+      if (foreground) {
         out('Running in the foreground; press Ctrl-C to stop the cluster.');
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        await foreground.stop();
         await down({ purge: false });
       }
     });
@@ -91,8 +98,8 @@ async function purgeWorkloads(client: Client): Promise<void> {
 
 async function down(opts: { purge: boolean }): Promise<void> {
   const p = homePaths();
-  const state = readClusterState(p.clusterState);
-  if (!state) {
+  const view = viewCluster(p);
+  if (!view) {
     out(`No cluster started from ${p.home} is running.`);
     return;
   }
@@ -100,46 +107,51 @@ async function down(opts: { purge: boolean }): Promise<void> {
     const client = localClient();
     if (client) await purgeWorkloads(client).catch((e) => out(`  could not delete workloads: ${(e as Error).message}`));
   }
-  for (const c of [...state.components].reverse()) {
-    const r = await stopProcess(c.pid);
-    out(`${c.name.padEnd(28)} ${r === 'not-running' ? 'was not running' : r}`);
-  }
-  removeClusterState(p.clusterState);
+  if (view.supervisorAlive && view.supervisorPid !== process.pid) out(`Stopping the supervisor (pid ${view.supervisorPid}) and the components, last started first`);
+  for (const { name, result } of await stopCluster(p)) out(`${name.padEnd(28)} ${result === 'not-running' ? 'was not running' : result}`);
   out(opts.purge ? 'Cluster stopped and its pods removed.' : 'Cluster stopped. Containers of running pods were left running: `orch up` adopts them again, `orch down --purge` removes them.');
 }
 
 export function downCommand(): Command {
   return new Command('down')
-    .description('Stop the local cluster started by `orch up` (pods keep running unless --purge)')
+    .summary('Stop the local cluster (its supervisor first); pods keep running unless --purge')
+    .description('Stop the local cluster started by `orch up`: its supervisor first (so nothing is restarted), then the components (pods keep running unless --purge)')
     .option('--purge', 'delete all workloads first, so their containers are removed')
     .action(async (flags: { purge?: boolean }) => down({ purge: Boolean(flags.purge) }));
 }
 
 export function statusCommand(): Command {
-  return new Command('status').description('Show the components of the local cluster and its nodes').action(async () => {
-    const p = homePaths();
-    const state = readClusterState(p.clusterState);
-    if (!state) {
-      out(`No cluster started from ${p.home}. Start one with \`orch up\`.`);
-      process.exitCode = 1;
-      return;
-    }
-    out(`API server: ${state.server}   (started ${state.startedAt})`);
-    out(formatTable(['COMPONENT', 'PID', 'STATUS', 'LOG'], state.components.map((c) => [c.name, String(c.pid), isAlive(c.pid) ? 'running' : 'stopped', c.log])));
-    if (!runningCluster(p)) {
-      process.exitCode = 1;
-      return;
-    }
-    const client = localClient();
-    if (!client) return;
-    try {
-      const nodes = await client.nodes.list();
-      out('');
-      out(printObjects(nodes.items, 'Node', { format: 'table' }));
-    } catch (err) {
-      out(`cannot list nodes: ${(err as Error).message}`);
-      process.exitCode = 1;
-    }
-    if (!fs.existsSync(p.kubeconfig)) out(`(no kubeconfig at ${p.kubeconfig})`);
-  });
+  return new Command('status')
+    .summary('Show the local cluster: supervisor, components (state, restarts, last exit), nodes')
+    .description('Show the supervisor and components of the local cluster (state, pid, uptime, restarts, last exit) and its nodes; exit code 1 unless all run')
+    .action(async () => {
+      const p = homePaths();
+      const view = viewCluster(p);
+      if (!view) {
+        out(`No cluster started from ${p.home}. Start one with \`orch up\`.`);
+        process.exitCode = 1;
+        return;
+      }
+      out(`API server: ${view.state.server}   (started ${view.state.startedAt}, logs in ${p.logs})`);
+      out(componentTable(view, Date.now()));
+      if (!view.supervisorAlive) {
+        out('');
+        out(`The supervisor${view.supervisorPid ? ` (pid ${view.supervisorPid})` : ''} is gone: components that exit are not restarted.`);
+        out('Run `orch up` to start a new supervisor: it adopts the components that still run and starts the others.');
+      }
+      const apiUp = view.components.some((c) => c.spec.name === 'apiserver' && c.alive);
+      if (!view.supervisorAlive || !view.components.every((c) => c.alive && (c.status?.state ?? 'running') === 'running')) process.exitCode = 1;
+      if (!apiUp) return;
+      const client = localClient();
+      if (!client) return;
+      try {
+        const nodes = await client.nodes.list();
+        out('');
+        out(printObjects(nodes.items, 'Node', { format: 'table' }));
+      } catch (err) {
+        out(`cannot list nodes: ${(err as Error).message}`);
+        process.exitCode = 1;
+      }
+      if (!fs.existsSync(p.kubeconfig)) out(`(no kubeconfig at ${p.kubeconfig})`);
+    });
 }

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { resolveResourceName } from '../../api/resources.js';
-import type { Deployment, Event, KubeObject, Node, Pod, ReplicaSet } from '../../api/types.js';
+import type { Deployment, Event, KubeObject, Namespace, Node, Pod, ReplicaSet } from '../../api/types.js';
 import { LAST_APPLIED_ANNOTATION } from '../apply-patch.js';
 import { cliContext, splitTypeName } from '../context.js';
 import { formatAge, formatTable } from '../printers/table.js';
@@ -37,6 +37,17 @@ function common(o: KubeObject): string[] {
 function conditions(conds?: { type: string; status: string; reason?: string; message?: string }[]): string[] {
   if (!conds?.length) return [];
   return ['Conditions:', indent(formatTable(['TYPE', 'STATUS', 'REASON', 'MESSAGE'], conds.map((c) => [c.type, c.status, c.reason ?? '', c.message ?? ''])))];
+}
+
+/** Status, and while Terminating the cleanup's conditions with when each last changed (as kubectl shows them). */
+function namespaceSections(n: Namespace): string[] {
+  const conds = n.status?.conditions ?? [];
+  return [
+    field('Status', n.status?.phase ?? 'Active'),
+    ...(conds.length
+      ? ['Conditions:', indent(formatTable(['TYPE', 'STATUS', 'LAST TRANSITION', 'REASON', 'MESSAGE'], conds.map((c) => [c.type, c.status, c.lastTransitionTime ?? '', c.reason ?? '', c.message ?? ''])))]
+      : []),
+  ];
 }
 
 function podSections(p: Pod): string[] {
@@ -116,6 +127,8 @@ export function describeCommand(): Command {
       } else if (r.kind === 'Node') {
         const pods = (await ctx.client.pods.list({ fieldSelector: `spec.nodeName=${name}` })).items;
         lines.push(...nodeSections(obj as Node, pods));
+      } else if (r.kind === 'Namespace') {
+        lines.push(...namespaceSections(obj as Namespace));
       } else {
         const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
         if (r.kind === 'Secret' && rest.data) rest.data = Object.fromEntries(Object.keys(rest.data as object).map((k) => [k, `<${Buffer.from(String((rest.data as Record<string, string>)[k]), 'base64').length} bytes>`]));

@@ -2,8 +2,9 @@
 //
 //   etcd/            etcd data (reused across restarts)
 //   pki/             ca.crt, ca.key, apiserver.crt/.key, agent.crt/.key, tokens.csv, *.token
-//   logs/            one log file per component
-//   run/cluster.json what is running: ports and pids (written by `orch up`, read by down/status)
+//   logs/            one log file per component, and supervisor.log
+//   run/cluster.json what `orch up` started: ports, component commands, supervisor pid
+//   run/supervisor.json  per component: pid, state, restarts, last exit (written by the supervisor)
 //   config.json      the orch client configuration (server, CA, token per context)
 //   kubeconfig       the same for kubectl
 
@@ -32,6 +33,7 @@ export function homePaths(home = orchHome()) {
     logFile: (component: string) => path.join(home, 'logs', `${component}.log`),
     run: path.join(home, 'run'),
     clusterState: path.join(home, 'run', 'cluster.json'),
+    supervisorStatus: path.join(home, 'run', 'supervisor.json'),
     config: path.join(home, 'config.json'),
     kubeconfig: path.join(home, 'kubeconfig'),
     agentRoot: (node: string) => path.join(home, 'agent', node),

@@ -1,7 +1,11 @@
 // `orch up`: a complete local cluster as separate processes — etcd, the apiserver over
 // HTTPS (generated CA, certificate and tokens), the scheduler, the controller manager
-// and one agent per requested node on the local Docker engine. Returns when the nodes
-// are Ready, leaving the processes running (or attached with --foreground).
+// and one agent per requested node on the local Docker engine — under a supervisor
+// (supervisor.ts) that restarts any that crashes. `orch up` writes what to run into
+// run/cluster.json, starts the supervisor as its own detached process (`orch supervise`;
+// with --foreground it runs in this process), follows its progress in run/supervisor.json
+// and returns when the nodes are Ready. A cluster whose supervisor died but whose
+// components still run is adopted by a new supervisor instead of being started twice.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,8 +16,12 @@ import { detectNodeIP } from '../../agent/node-status.js';
 import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort } from './prerequisites.js';
-import { isAlive, orchEntry, spawnComponent, stopProcess, tailFile, type ComponentProcess } from './processes.js';
-import { readClusterState, writeClusterState, type ClusterState } from './cluster-state.js';
+import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
+import { viewCluster, writeClusterState, type ClusterState } from './cluster-state.js';
+import { clusterSupervisor, supervisorLogger } from './supervise.js';
+import type { Supervisor } from './supervisor.js';
+import { describeExit, readSupervisorStatus } from './supervisor-status.js';
+import { stopCluster } from './stop-cluster.js';
 import { renderKubeconfig } from './kubeconfig-file.js';
 import { saveContext } from '../client-config.js';
 
@@ -39,14 +47,6 @@ export function nodeNames(count: number, base?: string): string[] {
   return Array.from({ length: count }, (_, i) => `${base ?? 'node'}-${i + 1}`);
 }
 
-/** Is a cluster from this ORCH_HOME running? (its apiserver process is alive) */
-export function runningCluster(p: HomePaths): ClusterState | undefined {
-  const state = readClusterState(p.clusterState);
-  if (!state) return undefined;
-  const api = state.components.find((c) => c.name === 'apiserver');
-  return api && isAlive(api.pid) ? state : undefined;
-}
-
 function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: string } {
   runInit({ dir: p.pki, nodes });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
@@ -70,10 +70,16 @@ function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: stri
   return { caPem };
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, onSlow?: () => void): Promise<void> {
+/**
+ * Polls check until it passes. `failFast` runs first on every round and its throw ends the
+ * wait at once (a component that crashed during the start), where check's throws only
+ * mean "not yet".
+ */
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, failFast: () => void, onSlow?: () => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let warned = false;
   while (Date.now() < deadline) {
+    failFast();
     if (await check().catch(() => false)) return;
     if (!warned && onSlow && Date.now() > deadline - timeoutMs / 2) {
       onSlow();
@@ -84,14 +90,31 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
+export interface UpResult {
+  state: ClusterState;
+  /** Set when a cluster was already running (nothing was started). */
+  alreadyRunning?: boolean;
+  /** With --foreground: the supervisor running in this process (stop it before exiting). */
+  foreground?: Supervisor;
+}
+
+export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const p = homePaths();
-  const already = runningCluster(p);
-  if (already) {
-    out(`A cluster is already running from ${p.home} (API at ${already.server}).`);
+  const view = viewCluster(p);
+  if (view?.supervisorAlive) {
+    out(`A cluster is already running from ${p.home} (API at ${view.state.server}).`);
     out('Use `orch status` to see it, or `orch down` to stop it first.');
-    return already;
+    return { state: view.state, alreadyRunning: true };
   }
+  const survivors = view?.components.filter((c) => c.alive) ?? [];
+  if (view && survivors.length) {
+    // Its supervisor died; the components did not. Adopt them rather than start a second
+    // etcd on the same data: the running cluster's recorded settings win over the flags.
+    out(`The supervisor of the cluster in ${p.home} is gone; ${survivors.map((c) => c.spec.name).join(', ')} still run.`);
+    out('Starting a new supervisor that adopts them and starts what is missing (the running cluster\'s settings are kept).');
+    return supervise(p, view.state, opts, out);
+  }
+
   const dockerSocket = dockerSocketPath();
   const nodes = nodeNames(opts.nodes, opts.nodeName);
   const logPorts = nodes.map((_, i) => opts.agentPort + i);
@@ -109,86 +132,101 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
   for (const dir of [p.home, p.logs, p.run, p.etcdData]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   out(`Preparing certificates and tokens in ${p.pki}`);
   const nodeIP = detectNodeIP();
-  const { caPem } = ensurePki(p, nodes, nodeIP);
+  ensurePki(p, nodes, nodeIP);
 
-  const detached = !opts.foreground;
   const node = process.execPath;
   const entry = orchEntry();
-  const started: ComponentProcess[] = [];
   const server = `https://127.0.0.1:${opts.apiPort}`;
   const etcdEndpoint = `http://127.0.0.1:${opts.etcdPort}`;
-  const state: ClusterState = { server, apiPort: opts.apiPort, etcdEndpoint, nodes, startedAt: new Date().toISOString(), components: started };
-  const record = (c: ComponentProcess) => {
-    started.push(c);
+  const components: ComponentSpec[] = [];
+  const record = (name: string, command: string[], ready?: ComponentSpec['ready']) => components.push({ name, command, log: p.logFile(name), ...(ready ? { ready } : {}) });
+
+  record(
+    'etcd',
+    [findBinary('etcd')!, '--name', 'orch', '--data-dir', p.etcdData,
+      '--listen-client-urls', etcdEndpoint, '--advertise-client-urls', etcdEndpoint,
+      '--listen-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
+      '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn'],
+    { url: `${etcdEndpoint}/health` },
+  );
+  record(
+    'apiserver',
+    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
+      '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
+      '--agent-ca-file', p.caCert, '--agent-token-file', p.tokenFile(ADMIN_USER), '--log-level', opts.logLevel],
+    { url: `${server}/readyz`, caFile: p.caCert },
+  );
+  const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
+  // Their /healthz + /metrics ports are picked free at start: several local clusters
+  // (other ORCH_HOMEs, tests) must not collide on the well-known defaults.
+  record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
+  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort())]);
+  nodes.forEach((name, i) =>
+    record(
+      `agent-${name}`,
+      [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
+        '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
+        '--log-server-cert', p.agentCert, '--log-server-key', p.agentKey, '--log-server-token-file', p.tokenFile(ADMIN_USER)],
+    ),
+  );
+
+  const state: ClusterState = { server, apiPort: opts.apiPort, etcdEndpoint, nodes, startedAt: new Date().toISOString(), components };
+  // A status file of an earlier cluster (whose processes are all gone) must not be adopted from.
+  fs.rmSync(p.supervisorStatus, { force: true });
+  writeClusterState(p.clusterState, state);
+  out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData}), the API server (${server}), the scheduler, the controller manager`);
+  out(`and ${nodes.length === 1 ? `the agent for node ${nodes[0]}` : `agents for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
+  return supervise(p, state, opts, out);
+}
+
+/** Starts the supervisor of the cluster in run/cluster.json and waits until the cluster works. */
+async function supervise(p: HomePaths, state: ClusterState, opts: UpOptions, out: Out): Promise<UpResult> {
+  let foreground: Supervisor | undefined;
+  if (opts.foreground) {
+    foreground = clusterSupervisor(p, supervisorLogger(p));
+    state.supervisor = { pid: process.pid, log: p.logFile('supervisor') };
     writeClusterState(p.clusterState, state);
-    return c;
-  };
-  const fail = async (err: unknown, component?: ComponentProcess): Promise<never> => {
-    for (const c of [...started].reverse()) await stopProcess(c.pid, 5000);
-    const tail = component ? `\nlast lines of ${component.log}:\n${tailFile(component.log)}` : '';
-    throw new Error(`${(err as Error).message}${tail}`);
-  };
+    void foreground.start();
+  } else {
+    const sup = launchProcess('supervisor', [process.execPath, orchEntry(), 'supervise'], p.logFile('supervisor'), { env: { ORCH_HOME: p.home }, unref: true });
+    state.supervisor = { pid: sup.pid, log: p.logFile('supervisor') };
+    writeClusterState(p.clusterState, state);
+  }
+  out(`Started the supervisor (pid ${state.supervisor.pid}): it restarts any component that exits; logs in ${p.logs}`);
 
+  // Until the new supervisor writes its own status, the file may still be an earlier one's.
+  const status = () => {
+    const s = readSupervisorStatus(p.supervisorStatus);
+    return s?.pid === state.supervisor!.pid ? s : undefined;
+  };
+  const component = (name: string) => status()?.components.find((c) => c.name === name);
+  // A component that exits while the cluster starts is a start failure (a port taken, a
+  // bad flag), reported with its log, not something to wait out through restarts.
+  const failFast = () => {
+    if (!foreground && !isAlive(state.supervisor!.pid)) throw new StartFailure('the supervisor exited', p.logFile('supervisor'));
+    const crashed = status()?.components.find((c) => c.lastExit);
+    if (crashed) throw new StartFailure(`${crashed.name} exited during start (${describeExit(crashed.lastExit!)})`, state.components.find((c) => c.name === crashed.name)?.log);
+  };
+  const running = (name: string) => async () => component(name)?.state === 'running';
   try {
-    out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData})`);
-    const etcd = record(
-      spawnComponent(
-        'etcd',
-        [findBinary('etcd')!, '--name', 'orch', '--data-dir', p.etcdData,
-          '--listen-client-urls', etcdEndpoint, '--advertise-client-urls', etcdEndpoint,
-          '--listen-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
-          '--initial-advertise-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
-          '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn'],
-        p.logFile('etcd'),
-        { detached },
-      ),
-    );
-    await waitFor('etcd to become healthy', async () => (await fetch(`${etcdEndpoint}/health`)).ok, 30_000).catch((e) => fail(e, etcd));
-
-    out(`Starting the API server (${server})`);
-    const apiserver = record(
-      spawnComponent(
-        'apiserver',
-        [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
-          '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
-          '--agent-ca-file', p.caCert, '--agent-token-file', p.tokenFile(ADMIN_USER), '--log-level', opts.logLevel],
-        p.logFile('apiserver'),
-        { detached },
-      ),
-    );
+    // A timeout names the component it waited for, with its log.
+    const withLog = (name: string) => (e: unknown) => {
+      throw e instanceof StartFailure ? e : new StartFailure((e as Error).message, state.components.find((c) => c.name.startsWith(name))?.log);
+    };
+    await waitFor('etcd to become healthy', running('etcd'), 30_000, failFast).catch(withLog('etcd'));
     const adminToken = fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim();
-    const client = new ApiClient({ server, ca: caPem, token: adminToken, timeoutMs: 5000 });
-    await waitFor('the API server to become ready', async () => {
-      if (!isAlive(apiserver.pid)) throw new Error('the API server exited');
-      await client.namespaces.get('default');
-      return true;
-    }, 30_000).catch((e) => fail(e, apiserver));
-
-    const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
-    out('Starting the scheduler and the controller manager');
-    // Their /healthz + /metrics ports are picked free at start: several local clusters
-    // (other ORCH_HOMEs, tests) must not collide on the well-known defaults.
-    record(spawnComponent('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())], p.logFile('scheduler'), { detached }));
-    record(spawnComponent('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort())], p.logFile('controller-manager'), { detached }));
-
-    const agents = nodes.map((name, i) => {
-      out(`Starting the agent for node ${name} (Docker at ${dockerSocket})`);
-      return record(
-        spawnComponent(
-          `agent-${name}`,
-          [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
-            '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
-            '--log-server-cert', p.agentCert, '--log-server-key', p.agentKey, '--log-server-token-file', p.tokenFile(ADMIN_USER)],
-          p.logFile(`agent-${name}`),
-          { detached },
-        ),
-      );
-    });
+    const caPem = fs.readFileSync(p.caCert, 'utf8');
+    const client = new ApiClient({ server: state.server, ca: caPem, token: adminToken, timeoutMs: 5000 });
+    await waitFor('the API server to become ready', async () => (await running('apiserver')()) && !!(await client.namespaces.get('default')), 30_000, failFast).catch(
+      withLog('apiserver'),
+    );
 
     // Client configuration first: even if the nodes are slow, `orch` already works.
-    saveContext({ name: 'local', server, ca: caPem, token: adminToken, namespace: 'default' }, p.config);
-    fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server, caPem, token: adminToken }), { mode: 0o600 });
+    saveContext({ name: 'local', server: state.server, ca: caPem, token: adminToken, namespace: 'default' }, p.config);
+    fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server: state.server, caPem, token: adminToken }), { mode: 0o600 });
 
+    const nodes = state.nodes;
     out(`Waiting for ${nodes.length === 1 ? 'the node' : `${nodes.length} nodes`} to become Ready`);
     await waitFor(
       'the nodes to become Ready',
@@ -200,15 +238,29 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
         return nodes.every((n) => ready.has(n));
       },
       opts.timeoutSeconds * 1000,
+      failFast,
       () => out('  (still waiting: the agents report Ready once they reach Docker and the API server)'),
-    ).catch((e) => fail(e, agents[0]));
-    // Every component must still be running: one that exited (a port taken, a bad flag)
-    // would leave a cluster that looks up but never converges.
-    const dead = started.find((c) => !isAlive(c.pid));
-    if (dead) await fail(new Error(`${dead.name} exited during start`), dead);
+    ).catch(withLog('agent-'));
+    // Every component must be up: one that exited (a port taken, a bad flag) would leave
+    // a cluster that looks up but never converges.
+    failFast();
+    const notRunning = state.components.find((c) => component(c.name)?.state !== 'running');
+    if (notRunning) throw new StartFailure(`${notRunning.name} is not running`, notRunning.log);
   } catch (err) {
-    if (started.length && started.some((c) => isAlive(c.pid))) await fail(err);
-    throw err;
+    await foreground?.stop();
+    await stopCluster(p, 5000);
+    const log = err instanceof StartFailure ? err.log : undefined;
+    const tail = log ? `\nlast lines of ${log}:\n${tailFile(log)}` : '';
+    throw new Error(`${(err as Error).message}${tail}`);
   }
-  return state;
+  return { state, foreground };
+}
+
+class StartFailure extends Error {
+  constructor(
+    message: string,
+    readonly log?: string,
+  ) {
+    super(message);
+  }
 }

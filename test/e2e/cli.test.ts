@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { ORCH_ENTRY, assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-cli-e2e-'));
@@ -23,21 +24,6 @@ const ok = (r: RunResult) => {
 
 function dockerIds(filter: string): string[] {
   return execFileSync('docker', ['ps', '-q', '--filter', filter], { encoding: 'utf8' }).split('\n').filter(Boolean);
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 beforeAll(async () => {

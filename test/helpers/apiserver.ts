@@ -38,6 +38,8 @@ export interface TestApiServerOptions {
   prefix?: string;
   /** Passed through to the etcd storage (e.g. watch: { maxQueue }). */
   storage?: Partial<Omit<EtcdStorageOptions, 'endpoints' | 'prefix'>>;
+  /** Wraps the etcd storage the server uses (fault injection); stop() still closes the real one. */
+  wrapStorage?: (storage: Storage) => Storage;
   /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
@@ -67,7 +69,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const server = buildServer({
     logger: silentLogger(),
     ...opts.server,
-    storage,
+    storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
     auth: tokenAuthenticator(entries),
     metrics,
     https,
