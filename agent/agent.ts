@@ -47,6 +47,8 @@ export interface AgentOptions {
   logPort?: number;
   logHost?: string;
   logTokens?: () => readonly string[];
+  /** PEM CA of the apiserver's client certificate for the log endpoint (mTLS). */
+  logClientCA?: string;
   logInsecure?: boolean;
   logCert?: string;
   logKey?: string;
@@ -123,6 +125,7 @@ export class Agent {
       port: o.logPort ?? 10250,
       host: o.logHost,
       tokens: o.logTokens ?? (() => []),
+      clientCA: o.logClientCA,
       insecure: o.logInsecure,
       cert: o.logCert,
       key: o.logKey,

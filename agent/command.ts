@@ -24,6 +24,7 @@ interface AgentFlags extends ConnectionFlagValues {
   logServerCert?: string;
   logServerKey?: string;
   logServerTokenFile?: string;
+  logServerClientCaFile?: string;
   logServerInsecureHttp?: boolean;
   reservedCpu: string;
   reservedMemory: string;
@@ -48,9 +49,10 @@ export function agentCommand(): Command {
     .option('--resync-interval <duration>', 'periodic full pod resync', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
-    .option('--log-server-cert <file>', 'TLS certificate of the log endpoint (default: self-signed)')
+    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
     .option('--log-server-key <file>', 'TLS key of the log endpoint')
-    .option('--log-server-token-file <file>', 'bearer tokens allowed to read logs (one per line)')
+    .option('--log-server-client-ca-file <file>', "CA of the apiserver's client certificate: requests presenting it (CN orch:apiserver-kubelet-client) may read logs")
+    .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs (one per line; dedicated tokens only, never an API token)')
     .option('--log-server-insecure-http', 'serve the log endpoint over plain HTTP (tests only)')
     .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
@@ -76,6 +78,7 @@ export function agentCommand(): Command {
         logPort: parsePort(f.logPort, '--log-port'),
         logHost: f.logAddress,
         logTokens: tokens,
+        logClientCA: f.logServerClientCaFile ? fs.readFileSync(f.logServerClientCaFile, 'utf8') : undefined,
         logInsecure: f.logServerInsecureHttp,
         logCert: f.logServerCert ? fs.readFileSync(f.logServerCert, 'utf8') : undefined,
         logKey: f.logServerKey ? fs.readFileSync(f.logServerKey, 'utf8') : undefined,

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { generateServerCert, writeSecretFile, certificateSANs } from '../../apiserver/pki.js';
+import { writeSecretFile } from '../../apiserver/pki.js';
 import { detectNodeIP } from '../../agent/node-status.js';
-import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
+import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort } from './prerequisites.js';
 import { isAlive, orchEntry, spawnComponent, stopProcess, tailFile, type ComponentProcess } from './processes.js';
@@ -50,17 +50,9 @@ export function runningCluster(p: HomePaths): ClusterState | undefined {
 function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: string } {
   runInit({ dir: p.pki, nodes });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
-  const caKey = fs.readFileSync(p.caKey, 'utf8');
-  // The agents' log endpoint is HTTPS with a certificate from the same CA, so the
-  // apiserver verifies it when it proxies `orch logs`.
-  // The certificate names the node's IP, which the apiserver dials; reissue it when the
-  // machine's address changed since the last `orch up`.
-  const agentNamesIP = fs.existsSync(p.agentCert) && certificateSANs(fs.readFileSync(p.agentCert, 'utf8')).ipAddresses.includes(nodeIP);
-  if (!agentNamesIP) {
-    const agent = generateServerCert({ certPem: caPem, keyPem: caKey }, { commonName: 'orch-agent', ipAddresses: [nodeIP] });
-    writeSecretFile(p.agentKey, agent.keyPem);
-    fs.writeFileSync(p.agentCert, agent.certPem, { mode: 0o644 });
-  }
+  // Every agent's log endpoint gets a certificate of its own, for its node name (what the
+  // apiserver checks) and the address it publishes; reissued when the address changed.
+  for (const n of nodes) issueNodeCert({ dir: p.pki, nodeName: n, ips: [nodeIP] });
   // One file per identity, so no token ever appears on a command line.
   for (const user of [ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER, ...nodes.map(nodeUser)]) {
     const token = tokenFor(p.tokens, user);
@@ -151,7 +143,7 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
         'apiserver',
         [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
           '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
-          '--agent-ca-file', p.caCert, '--agent-token-file', p.tokenFile(ADMIN_USER), '--log-level', opts.logLevel],
+          '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel],
         p.logFile('apiserver'),
         { detached },
       ),
@@ -178,7 +170,7 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
           `agent-${name}`,
           [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
             '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
-            '--log-server-cert', p.agentCert, '--log-server-key', p.agentKey, '--log-server-token-file', p.tokenFile(ADMIN_USER)],
+            '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert],
           p.logFile(`agent-${name}`),
           { detached },
         ),
