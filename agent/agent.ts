@@ -36,6 +36,8 @@ export interface AgentOptions {
   nodeIP?: string;
   labels?: Record<string, string>;
   rootDir: string;
+  /** Where secret volumes live (a tmpfs per pod unless already a tmpfs); default rootDir. */
+  runDir?: string;
   allowedHostPaths?: string[];
   heartbeatIntervalMs?: number;
   nodeStatusUpdateMs?: number;
@@ -171,7 +173,7 @@ export class Agent {
         list: () => this.informer?.list() ?? [],
         hasSynced: () => this.informer?.hasSynced() ?? false,
       },
-      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? []),
+      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
       enqueueAfter: (k, ms) => queue.addAfter(k, ms),
       clock: this.clock,
       logger: this.log.child({ sub: 'pod-sync' }),

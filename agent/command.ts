@@ -15,6 +15,7 @@ interface AgentFlags extends ConnectionFlagValues {
   nodeIp?: string;
   labels?: string;
   rootDir: string;
+  runDir?: string;
   allowedHostPath: string[];
   heartbeatInterval: string;
   nodeStatusUpdateFrequency: string;
@@ -43,6 +44,7 @@ export function agentCommand(): Command {
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
     .option('--labels <k=v,...>', 'extra node labels')
     .option('--root-dir <dir>', 'directory for pod volumes (must be a path on the Docker host)', '/var/lib/orch/agent')
+    .option('--run-dir <dir>', 'directory for secret volumes, kept in memory: a tmpfs is mounted per pod below it (needs root) unless it is on a tmpfs already, e.g. under /dev/shm (default: --root-dir; a path on the Docker host)')
     .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
     .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
@@ -71,6 +73,7 @@ export function agentCommand(): Command {
         nodeIP: f.nodeIp,
         labels: parseLabels(f.labels),
         rootDir: f.rootDir,
+        runDir: f.runDir,
         allowedHostPaths: f.allowedHostPath,
         heartbeatIntervalMs: parseDuration(f.heartbeatInterval),
         nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency),

@@ -3,8 +3,10 @@
 // and one agent per requested node on the local Docker engine. Returns when the nodes
 // are Ready, leaving the processes running (or attached with --foreground).
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
 import { writeSecretFile } from '../../apiserver/pki.js';
@@ -60,6 +62,17 @@ function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: stri
     writeSecretFile(p.tokenFile(user), token);
   }
   return { caPem };
+}
+
+/**
+ * Secret volumes stay in memory: an agent running as root mounts a tmpfs per pod under its
+ * root dir; any other user cannot, so its agents keep them under /dev/shm (a tmpfs).
+ */
+function secretRunDir(p: HomePaths, node: string): string[] {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return [];
+  const cluster = crypto.createHash('sha256').update(p.home).digest('hex').slice(0, 8);
+  return ['--run-dir', path.join('/dev/shm', `orch-${uid}-${cluster}`, node)];
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, onSlow?: () => void): Promise<void> {
@@ -170,7 +183,7 @@ export async function up(opts: UpOptions, out: Out): Promise<ClusterState> {
           `agent-${name}`,
           [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
             '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
-            '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert],
+            '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name)],
           p.logFile(`agent-${name}`),
           { detached },
         ),

@@ -15,7 +15,7 @@ import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { containersWith, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE_A = `e2e-a-${RUN}`;
@@ -83,7 +83,7 @@ afterAll(async () => {
   removeContainersWith({ 'orch.io/node': NODE_A });
   removeContainersWith({ 'orch.io/node': NODE_B });
   await api?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  if (root) removeAgentDir(root);
 });
 
 describe('agent e2e (real Docker)', () => {

@@ -23,6 +23,8 @@ const project = `orch-e2e-${process.pid}`;
 const node1 = `ce2e-${process.pid}-1`;
 const node2 = `ce2e-${process.pid}-2`;
 const agentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-compose-e2e-'));
+// Secret volumes: a tmpfs directory on the host (deploy/docker-compose.yml, ORCH_AGENT_RUN).
+const agentRun = fs.mkdtempSync(path.join('/dev/shm', 'orch-compose-e2e-'));
 const loginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-compose-login-'));
 
 /** `docker compose` (v2 plugin) when present, else `docker-compose` (v1); ORCH_COMPOSE forces one. */
@@ -86,6 +88,7 @@ function tearDown(): void {
       if (ids.length) docker(['rm', '-f', ...ids]);
     }
     fs.rmSync(agentRoot, { recursive: true, force: true });
+    fs.rmSync(agentRun, { recursive: true, force: true });
     fs.rmSync(loginDir, { recursive: true, force: true });
   }
 }
@@ -102,6 +105,7 @@ describe('docker-compose demo cluster (offline)', () => {
       ORCH_NODE_1: node1,
       ORCH_NODE_2: node2,
       ORCH_AGENT_ROOT: agentRoot,
+      ORCH_AGENT_RUN: agentRun,
       ORCH_NODE_MONITOR_GRACE_PERIOD: '10s',
       ORCH_POD_EVICTION_TIMEOUT: '5s',
       ORCH_CONFIG: path.join(loginDir, 'config.json'),
