@@ -99,7 +99,8 @@ describe('docker-compose demo cluster (offline)', () => {
     const apiPort = await freePort();
     env = {
       ...process.env,
-      ORCH_IMAGE: 'orch.local/orch:latest',
+      // ORCH_COMPOSE_IMAGE: another tag, so a run from a branch leaves the shared one alone.
+      ORCH_IMAGE: process.env.ORCH_COMPOSE_IMAGE || 'orch.local/orch:latest',
       ETCD_IMAGE: 'orch.local/etcd:latest',
       ORCH_API_PORT: String(apiPort),
       ORCH_NODE_1: node1,
@@ -141,6 +142,7 @@ describe('docker-compose demo cluster (offline)', () => {
   }, 150_000);
 
   it('spreads a 4-replica Deployment over both nodes and serves logs through the agent TLS endpoint', async () => {
+    await client.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'spread', namespace: 'default' }, data: { key: Buffer.from('in-memory').toString('base64') } });
     const dep: Deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -152,7 +154,16 @@ describe('docker-compose demo cluster (offline)', () => {
           metadata: { labels: { app: 'spread' } },
           spec: {
             terminationGracePeriodSeconds: 2,
-            containers: [{ name: 'main', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello-from-$HOSTNAME; exec sleep 3600'] }],
+            volumes: [{ name: 's', secret: { secretName: 'spread' } }],
+            containers: [
+              {
+                name: 'main',
+                image: 'orch.local/busybox:latest',
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', 'echo hello-from-$HOSTNAME-$(cat /etc/s/key); exec sleep 3600'],
+                volumeMounts: [{ name: 's', mountPath: '/etc/s' }],
+              },
+            ],
           },
         },
       },
@@ -175,7 +186,12 @@ describe('docker-compose demo cluster (offline)', () => {
       for await (const chunk of await client.podLogs('default', podName)) s += chunk.toString();
       return s.includes('hello-from-') ? s : undefined;
     }, 30_000);
-    expect(text).toContain(`hello-from-${podName}`);
+    expect(text).toContain(`hello-from-${podName}-in-memory`);
+    // The secret came from the host's tmpfs (ORCH_AGENT_RUN), not from a disk.
+    const [cid] = docker(['ps', '-q', '--filter', `label=orch.io/pod-uid=${onNode1!.metadata.uid}`]);
+    const source = JSON.parse(execFileSync('docker', ['inspect', cid!], { encoding: 'utf8' }))[0].Mounts.find((m: { Destination: string }) => m.Destination === '/etc/s').Source as string;
+    expect(source.startsWith(`${agentRun}/`)).toBe(true);
+    expect(execFileSync('stat', ['-f', '-c', '%T', source], { encoding: 'utf8' }).trim()).toBe('tmpfs');
   }, 180_000);
 
   it('moves every replica to the other node when one agent container is killed', async () => {
