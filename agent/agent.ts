@@ -36,6 +36,8 @@ export interface AgentOptions {
   nodeIP?: string;
   labels?: Record<string, string>;
   rootDir: string;
+  /** Where secret volumes live (a tmpfs per pod unless already a tmpfs); default rootDir. */
+  runDir?: string;
   allowedHostPaths?: string[];
   heartbeatIntervalMs?: number;
   nodeStatusUpdateMs?: number;
@@ -47,6 +49,8 @@ export interface AgentOptions {
   logPort?: number;
   logHost?: string;
   logTokens?: () => readonly string[];
+  /** PEM CA of the apiserver's client certificate for the log endpoint (mTLS). */
+  logClientCA?: string;
   logInsecure?: boolean;
   logCert?: string;
   logKey?: string;
@@ -123,6 +127,7 @@ export class Agent {
       port: o.logPort ?? 10250,
       host: o.logHost,
       tokens: o.logTokens ?? (() => []),
+      clientCA: o.logClientCA,
       insecure: o.logInsecure,
       cert: o.logCert,
       key: o.logKey,
@@ -168,7 +173,7 @@ export class Agent {
         list: () => this.informer?.list() ?? [],
         hasSynced: () => this.informer?.hasSynced() ?? false,
       },
-      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? []),
+      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
       enqueueAfter: (k, ms) => queue.addAfter(k, ms),
       clock: this.clock,
       logger: this.log.child({ sub: 'pod-sync' }),

@@ -15,6 +15,7 @@ interface AgentFlags extends ConnectionFlagValues {
   nodeIp?: string;
   labels?: string;
   rootDir: string;
+  runDir?: string;
   allowedHostPath: string[];
   heartbeatInterval: string;
   nodeStatusUpdateFrequency: string;
@@ -24,6 +25,7 @@ interface AgentFlags extends ConnectionFlagValues {
   logServerCert?: string;
   logServerKey?: string;
   logServerTokenFile?: string;
+  logServerClientCaFile?: string;
   logServerInsecureHttp?: boolean;
   reservedCpu: string;
   reservedMemory: string;
@@ -42,15 +44,17 @@ export function agentCommand(): Command {
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
     .option('--labels <k=v,...>', 'extra node labels')
     .option('--root-dir <dir>', 'directory for pod volumes (must be a path on the Docker host)', '/var/lib/orch/agent')
+    .option('--run-dir <dir>', 'directory for secret volumes, kept in memory: a tmpfs is mounted per pod below it (needs root) unless it is on a tmpfs already, e.g. under /dev/shm (default: --root-dir; a path on the Docker host)')
     .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
     .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
     .option('--resync-interval <duration>', 'periodic full pod resync', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
-    .option('--log-server-cert <file>', 'TLS certificate of the log endpoint (default: self-signed)')
+    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
     .option('--log-server-key <file>', 'TLS key of the log endpoint')
-    .option('--log-server-token-file <file>', 'bearer tokens allowed to read logs (one per line)')
+    .option('--log-server-client-ca-file <file>', "CA of the apiserver's client certificate: requests presenting it (CN orch:apiserver-kubelet-client) may read logs")
+    .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs (one per line; dedicated tokens only, never an API token)')
     .option('--log-server-insecure-http', 'serve the log endpoint over plain HTTP (tests only)')
     .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
@@ -69,6 +73,7 @@ export function agentCommand(): Command {
         nodeIP: f.nodeIp,
         labels: parseLabels(f.labels),
         rootDir: f.rootDir,
+        runDir: f.runDir,
         allowedHostPaths: f.allowedHostPath,
         heartbeatIntervalMs: parseDuration(f.heartbeatInterval),
         nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency),
@@ -76,6 +81,7 @@ export function agentCommand(): Command {
         logPort: parsePort(f.logPort, '--log-port'),
         logHost: f.logAddress,
         logTokens: tokens,
+        logClientCA: f.logServerClientCaFile ? fs.readFileSync(f.logServerClientCaFile, 'utf8') : undefined,
         logInsecure: f.logServerInsecureHttp,
         logCert: f.logServerCert ? fs.readFileSync(f.logServerCert, 'utf8') : undefined,
         logKey: f.logServerKey ? fs.readFileSync(f.logServerKey, 'utf8') : undefined,

@@ -71,7 +71,65 @@ describe('LogServer', () => {
     expect(await (await fetch(url('/containerLogs/d/p/c?previous=true'), auth)).text()).toBe('old1\nold2\n');
     expect((await fetch(url('/containerLogs/d/p/nope'), auth)).status).toBe(404);
     expect((await fetch(url('/containers/json'), auth)).status).toBe(404);
-    expect((await fetch(url('/containerLogs/d/p/c?tailLines=-1'), auth)).status).toBe(400);
+    expect((await fetch(url('/containerLogs/d/p/c?tailLines=-1'), auth)).status).toBe(422);
+  });
+
+  it('answers errors as Status objects; takes the bearer scheme in any case; limitBytes', async () => {
+    const rt = new FakeRuntime();
+    rt.addImage('i');
+    const id = await rt.create({ image: 'i', env: [], ports: [], binds: [], networkMode: 'bridge', name: 'a', labels: { 'orch.io/node': 'n1', 'orch.io/namespace': 'd', 'orch.io/pod': 'p', 'orch.io/container': 'c', 'orch.io/pod-uid': 'u', 'orch.io/attempt': '0' } });
+    await rt.start(id);
+    rt.containers.get(id)!.logText = 'hello\nworld\n';
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    await srv.start();
+    const get = (p: string, scheme = 'Bearer') => fetch(`http://127.0.0.1:${srv!.port}${p}`, { headers: { authorization: `${scheme} good` } });
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) expect(await (await get('/containerLogs/d/p/c', scheme)).text()).toBe('hello\nworld\n');
+    expect(await (await get('/containerLogs/d/p/c?limitBytes=7')).text()).toBe('hello\nw');
+    const cases: [string, number, string][] = [
+      ['/containerLogs/d/%zz/c', 400, 'BadRequest'],
+      ['/containerLogs/d/p/c?sinceSeconds=99999999999999999999', 400, 'BadRequest'],
+      ['/containerLogs/d/p/c?tailLines=x', 400, 'BadRequest'],
+      ['/containerLogs/d/p/c?sinceTime=yesterday', 400, 'BadRequest'],
+      ['/containerLogs/d/p/c?limitBytes=0', 422, 'Invalid'],
+      ['/containerLogs/d/p/c?sinceSeconds=0', 422, 'Invalid'],
+      ['/containerLogs/d/p/c?sinceSeconds=1&sinceTime=2024-01-01T00:00:00Z', 422, 'Invalid'],
+      ['/containerLogs/d/p/nope', 404, 'NotFound'],
+      ['/other', 404, 'NotFound'],
+    ];
+    for (const [path, code, reason] of cases) {
+      const r = await get(path);
+      expect([path, r.status, r.headers.get('content-type')]).toEqual([path, code, 'application/json']);
+      expect(await r.json()).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason });
+    }
+    const unauth = await get('/containerLogs/d/p/c', 'Basic');
+    expect([unauth.status, ((await unauth.json()) as { reason: string }).reason]).toEqual([401, 'Unauthorized']);
+    const post = await fetch(`http://127.0.0.1:${srv.port}/containerLogs/d/p/c`, { method: 'POST', headers: { authorization: 'Bearer good' } });
+    expect([post.status, ((await post.json()) as { reason: string }).reason]).toEqual([405, 'MethodNotAllowed']);
+  });
+
+  it("accepts the apiserver's client certificate from the cluster CA, and no other certificate", async () => {
+    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../apiserver/pki.js');
+    const https = await import('node:https');
+    const ca = generateCA({ commonName: 'ca', validDays: 1 });
+    const serving = generateAgentServingCert(ca, { nodeName: 'n1', ipAddresses: ['127.0.0.1'] });
+    srv = new LogServer({ runtime: new FakeRuntime(), nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => [], clientCA: ca.certPem, cert: serving.certPem, key: serving.keyPem });
+    await srv.start();
+    const codeWith = (client?: { certPem: string; keyPem: string }) =>
+      new Promise<number>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port: srv!.port, path: '/containerLogs/a/b/c', ca: ca.certPem, servername: 'n1', cert: client?.certPem, key: client?.keyPem }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
+      });
+    // 404: authenticated, and there is no such container.
+    expect(await codeWith(generateClientCert(ca, { commonName: 'orch:apiserver-kubelet-client' }))).toBe(404);
+    expect(await codeWith()).toBe(401);
+    expect(await codeWith(generateClientCert(ca, { commonName: 'admin' }))).toBe(401);
+    expect(await codeWith(generateClientCert(generateCA({ commonName: 'other', validDays: 1 }), { commonName: 'orch:apiserver-kubelet-client' }))).toBe(401);
+    // Another node's serving certificate is no client certificate.
+    expect(await codeWith(generateAgentServingCert(ca, { nodeName: 'n2' }))).toBe(401);
   });
 
   it('never picks a container being removed or dead: newest running, previous = newest exited before it; 404 otherwise', async () => {
@@ -99,7 +157,7 @@ describe('LogServer', () => {
     expect(await (await get('/containerLogs/d/p/c?previous=true')).text()).toBe('attempt0\n');
     const gone = await get('/containerLogs/d/p/gone');
     expect(gone.status).toBe(404);
-    expect(await gone.text()).toMatch(/container "gone" in pod "p" not found/);
+    expect(((await gone.json()) as { message: string }).message).toBe('container "gone" in pod "p" not found on this node');
     expect((await get('/containerLogs/d/p/gone?previous=true')).status).toBe(404);
   });
 

@@ -1,12 +1,20 @@
 // The agent's own HTTPS endpoint, reached by the apiserver's pods/{name}/log proxy. It
 // serves exactly one path and nothing else of Docker:
-//   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&previous=
-// Callers need a bearer token listed in --log-server-token-file; 401 otherwise.
+//   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
+// Callers authenticate with the apiserver's client certificate (verified against
+// --log-server-client-ca-file, CN orch:apiserver-kubelet-client: client/agent-tls.ts) or a
+// bearer token listed in --log-server-token-file; 401 otherwise. Every error is a Status.
 
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { ApiError, errors, type Status } from '../api/errors.js';
+import { parsePodLogOptions, sinceUnixSeconds } from '../api/pod-log-options.js';
+import { agentCertificateProblem, isApiserverClientCertificate } from '../client/agent-tls.js';
+import { bearerToken } from '../client/bearer-token.js';
 import type { Logger } from '../client/logger.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
@@ -17,8 +25,10 @@ export interface LogServerOptions {
   logger: Logger;
   port: number;
   host?: string;
-  /** Bearer tokens accepted. Empty → every request is refused. */
+  /** Bearer tokens accepted (besides the apiserver's client certificate). */
   tokens: () => readonly string[];
+  /** PEM CA that signs the apiserver's client certificate; without it no certificate is accepted. */
+  clientCA?: string;
   /** Plain HTTP (tests only). */
   insecure?: boolean;
   cert?: string;
@@ -61,12 +71,6 @@ function timingSafeIncludes(tokens: readonly string[], given: string): boolean {
   return ok;
 }
 
-function intParam(v: string | null): number | undefined {
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isInteger(n) && n >= 0 ? n : Number.NaN;
-}
-
 const finished = (c: ContainerInfo) => c.state === 'exited' || (c.state === 'created' && !!c.error);
 
 /**
@@ -85,6 +89,37 @@ export function pickLogContainer(found: ContainerInfo[], previous: boolean): Con
   return usable.slice(usable.indexOf(current) + 1).find(finished);
 }
 
+/** Copies `src` to `res`, ending after `limit` bytes (limitBytes), with backpressure. */
+function pipeLimited(src: Readable, res: http.ServerResponse, limit: number | undefined): void {
+  if (limit === undefined) {
+    src.pipe(res);
+    return;
+  }
+  let left = limit;
+  src.on('data', (chunk: Buffer) => {
+    if (left <= 0) return;
+    const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
+    left -= part.length;
+    const more = res.write(part);
+    if (left <= 0) {
+      res.end();
+      src.destroy();
+    } else if (!more) {
+      src.pause();
+      res.once('drain', () => src.resume());
+    }
+  });
+  src.on('end', () => res.end());
+}
+
+function decodeSegments(parts: string[]): string[] {
+  try {
+    return parts.map(decodeURIComponent);
+  } catch {
+    throw errors.badRequest('the request path has an invalid percent-encoding');
+  }
+}
+
 export class LogServer {
   private server?: http.Server | https.Server;
 
@@ -97,15 +132,23 @@ export class LogServer {
   async start(): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch((err) => {
-        this.o.logger.warn({ err: (err as Error).message }, 'log request failed');
-        if (!res.headersSent) this.text(res, 500, `error reading logs: ${(err as Error).message}\n`);
-        else res.destroy();
+        if (err instanceof ApiError) return this.fail(res, err.status);
+        this.o.logger.warn({ err, url: req.url }, 'log request failed');
+        this.fail(res, errors.internal('an error occurred reading the container logs on this node (see the agent log)').status);
       });
     };
+    if (!this.o.clientCA && this.o.tokens().length === 0) this.o.logger.warn('the log endpoint accepts no credential (no --log-server-client-ca-file, no token): logs of this node are unavailable');
     if (this.o.insecure) this.server = http.createServer(handler);
     else {
-      const tls = this.o.cert && this.o.key ? { cert: this.o.cert, key: this.o.key } : await selfSignedCert(this.o.nodeName, ['127.0.0.1']);
-      this.server = https.createServer(tls, handler);
+      let tls = this.o.cert && this.o.key ? { cert: this.o.cert, key: this.o.key } : undefined;
+      if (tls) this.warnAboutIdentity(tls.cert);
+      else {
+        this.o.logger.warn(`no --log-server-cert: serving a self-signed certificate, which the apiserver refuses (issue one with \`orch init node-cert ${this.o.nodeName}\`)`);
+        tls = await selfSignedCert(this.o.nodeName, ['127.0.0.1']);
+      }
+      // A client certificate is asked for, not required: a bearer token is the other way in.
+      const clientAuth = this.o.clientCA ? { ca: this.o.clientCA, requestCert: true, rejectUnauthorized: false } : {};
+      this.server = https.createServer({ ...tls, ...clientAuth }, handler);
     }
     const srv = this.server;
     await new Promise<void>((resolve, reject) => {
@@ -117,6 +160,17 @@ export class LogServer {
     });
   }
 
+  /** Say at start when the apiserver will refuse this certificate (every `orch logs` would fail). */
+  private warnAboutIdentity(certPem: string): void {
+    let problem: string | undefined;
+    try {
+      problem = agentCertificateProblem(this.o.nodeName, new crypto.X509Certificate(certPem).toLegacyObject());
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (problem) this.o.logger.warn({ problem }, `the log endpoint's certificate is not node ${this.o.nodeName}'s: the apiserver will refuse it (issue one with \`orch init node-cert ${this.o.nodeName}\`)`);
+  }
+
   async stop(): Promise<void> {
     const srv = this.server;
     if (!srv) return;
@@ -126,48 +180,55 @@ export class LogServer {
     });
   }
 
-  private text(res: http.ServerResponse, code: number, body: string): void {
-    res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(body);
+  private fail(res: http.ServerResponse, status: Status): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(status.code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(status));
+  }
+
+  /** The apiserver's client certificate (verified by TLS against clientCA), or a listed token. */
+  private authenticated(req: http.IncomingMessage): boolean {
+    const sock = req.socket as TLSSocket;
+    if (this.o.clientCA && sock.authorized && isApiserverClientCertificate(sock.getPeerCertificate())) return true;
+    const token = bearerToken(req.headers.authorization);
+    return token !== undefined && timingSafeIncludes(this.o.tokens(), token);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const auth = req.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!token || !timingSafeIncludes(this.o.tokens(), token)) return this.text(res, 401, 'Unauthorized\n');
+    if (!this.authenticated(req)) throw errors.unauthorized();
     const url = new URL(req.url ?? '/', 'http://agent');
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
-    if (!m || req.method !== 'GET') return this.text(res, 404, 'Not Found\n');
-    const [ns, pod, container] = m.slice(1).map(decodeURIComponent) as [string, string, string];
-    const q = url.searchParams;
-    const tail = intParam(q.get('tailLines'));
-    const since = intParam(q.get('sinceSeconds'));
-    if (Number.isNaN(tail) || Number.isNaN(since)) return this.text(res, 400, 'tailLines and sinceSeconds must be non-negative integers\n');
-    const follow = q.get('follow') === 'true' || q.get('follow') === '1';
-    const previous = q.get('previous') === 'true' || q.get('previous') === '1';
+    if (!m) throw errors.notFoundMessage(`the agent serves only /containerLogs/{namespace}/{pod}/{container}, not ${url.pathname.slice(0, 200)}`);
+    if (req.method !== 'GET') throw errors.methodNotAllowed(`${req.method} is not supported on /containerLogs (only GET)`);
+    const [ns, pod, container] = decodeSegments(m.slice(1)) as [string, string, string];
+    const opts = parsePodLogOptions((name) => url.searchParams.get(name) ?? undefined, pod);
 
     const found = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_NAMESPACE]: ns, [LABEL_POD]: pod, [LABEL_CONTAINER]: container });
-    const target = pickLogContainer(found, previous);
-    const missing = previous ? `previous terminated container "${container}" in pod "${pod}" not found\n` : `container "${container}" in pod "${pod}" not found on this node\n`;
-    if (!target) return this.text(res, 404, missing);
-    let stream;
+    const target = pickLogContainer(found, opts.previous);
+    const missing = () =>
+      errors.notFoundMessage(opts.previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" not found on this node`);
+    if (!target) throw missing();
+    let stream: Readable;
     try {
       stream = await this.o.runtime.logs(target.id, {
-        follow,
-        tail,
-        timestamps: q.get('timestamps') === 'true',
-        since: since !== undefined ? Math.floor(Date.now() / 1000) - since : undefined,
+        follow: opts.follow,
+        // Beyond 2^53 lines, or before 1970: the whole log (Docker would refuse the number).
+        tail: opts.tailLines !== undefined && opts.tailLines < Number.MAX_SAFE_INTEGER ? opts.tailLines : undefined,
+        timestamps: opts.timestamps,
+        since: sinceUnixSeconds(opts, Date.now()),
       });
     } catch (err) {
       // Removed (or being removed) between the list and this call: as if it never existed.
-      if (isRuntimeError(err, 'notfound') || isRuntimeError(err, 'conflict')) return this.text(res, 404, missing);
+      if (isRuntimeError(err, 'notfound') || isRuntimeError(err, 'conflict')) throw missing();
       throw err;
     }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
-    const cleanup = () => (stream as { destroy?: () => void }).destroy?.();
-    res.on('close', cleanup);
+    res.on('close', () => stream.destroy());
     stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    pipeLimited(stream, res, opts.limitBytes);
   }
 }

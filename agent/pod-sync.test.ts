@@ -7,6 +7,7 @@ import { FakeClient } from '../client/fake-client.js';
 import { FakeClock } from '../client/fake-clock.js';
 import { silentLogger } from '../client/logger.js';
 import { PodSync, type PodStore } from './pod-sync.js';
+import { FakeMemoryDirs } from './fake-memory-dirs.js';
 import { PodVolumes } from './pod-volumes.js';
 import { FakeRuntime } from './runtime/fake-runtime.js';
 
@@ -56,7 +57,7 @@ function newSync(): PodSync {
     runtime: rt,
     client,
     pods: store,
-    volumes: new PodVolumes(root, []),
+    volumes: new PodVolumes(root, [], { memory: new FakeMemoryDirs() }),
     enqueueAfter: (k, ms) => enqueued.push([k, ms]),
     clock,
     logger: silentLogger(),
@@ -307,7 +308,7 @@ describe('PodSync', () => {
     ]);
     const sync = newSync();
     await sync.reconcile('default/vol');
-    const dir = (v: string) => path.join(root, 'pods', 'uid-vol', 'projected', v);
+    const dir = (v: string) => path.join(root, 'pods', 'uid-vol', v === 's' ? 'secrets' : 'projected', v);
     expect(fs.readFileSync(path.join(dir('c'), 'a'), 'utf8')).toBe('one');
     const id = (await ofPod('vol'))[0]!.id;
     client.seed([cm({ a: 'two', b: 'new' }) as never, sec({ s: Buffer.from('s2').toString('base64') }) as never]);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
+import { FakeMemoryDirs } from './fake-memory-dirs.js';
 import { ContainerConfigError } from './pod-to-container.js';
 import { PodVolumes, projectedFiles } from './pod-volumes.js';
 
@@ -39,7 +40,8 @@ describe('PodVolumes', () => {
   it('creates emptyDir and projected files, refuses hostPath, cleans up', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-vol-'));
     dirs.push(root);
-    const v = new PodVolumes(root, ['/srv/allowed']);
+    const memory = new FakeMemoryDirs();
+    const v = new PodVolumes(root, ['/srv/allowed'], { memory });
     const pod: Pod = {
       metadata: { name: 'p', namespace: 'd', uid: 'u1' },
       spec: {
@@ -60,14 +62,53 @@ describe('PodVolumes', () => {
     expect(res.hostDirs.get('scratch')).toEqual({ path: path.join(root, 'pods/u1/volumes/scratch'), readOnly: false });
     expect(res.hostDirs.get('host')).toEqual({ path: '/srv/allowed/x', readOnly: false });
     expect(fs.readFileSync(path.join(root, 'pods/u1/projected/cfg/app.conf'), 'utf8')).toBe('x=1');
-    const st = fs.statSync(path.join(root, 'pods/u1/projected/sec/token'));
+    // Secret files go to the pod's memory-backed directory, never next to the others.
+    expect([...memory.mounted]).toEqual([path.join(root, 'pods/u1/secrets')]);
+    const st = fs.statSync(path.join(root, 'pods/u1/secrets/sec/token'));
     expect(st.mode & 0o777).toBe(0o400);
-    expect(res.hostDirs.get('sec')!.readOnly).toBe(true);
+    expect(res.hostDirs.get('sec')).toEqual({ path: path.join(root, 'pods/u1/secrets/sec'), readOnly: true });
+    expect(fs.existsSync(path.join(root, 'pods/u1/projected/sec'))).toBe(false);
     expect(await v.knownPodUids()).toEqual(['u1']);
     await v.cleanup('u1');
+    expect(memory.released).toEqual([path.join(root, 'pods/u1/secrets')]);
     expect(fs.existsSync(path.join(root, 'pods/u1'))).toBe(false);
 
     pod.spec.volumes = [{ name: 'h', hostPath: { path: '/etc' } }];
     await expect(v.prepare(pod, src)).rejects.toMatchObject({ reason: 'HostPathNotAllowed', message: 'hostPath /etc is not allowed on this node; allowed prefixes: /srv/allowed' });
+  });
+});
+
+describe('PodVolumes: secrets in memory only', () => {
+  const pod = (uid: string): Pod => ({ metadata: { name: 'p', namespace: 'd', uid }, spec: { containers: [], volumes: [{ name: 'sec', secret: { secretName: 's' } }] } });
+  const src = { configMaps: new Map(), secrets: new Map([['s', { metadata: { name: 's' }, data: { token: Buffer.from('t0k').toString('base64') } }]]) };
+
+  it('writes nothing when the memory-backed directory cannot be had; the pod is told why', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-vol-'));
+    dirs.push(root);
+    const memory = new FakeMemoryDirs();
+    memory.refuse = 'cannot mount a tmpfs at X: permission denied';
+    const v = new PodVolumes(root, [], { memory });
+    await expect(v.prepare(pod('u2'), src)).rejects.toMatchObject({
+      reason: 'FailedMount',
+      message: 'secret volume "sec" is kept in memory only, and cannot mount a tmpfs at X: permission denied',
+    });
+    expect(fs.existsSync(path.join(root, 'pods/u2/secrets/sec'))).toBe(false);
+  });
+
+  it('--run-dir holds the secrets; refreshes refuse a directory that is no longer memory-backed', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-vol-'));
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-run-'));
+    dirs.push(root, run);
+    const memory = new FakeMemoryDirs();
+    const v = new PodVolumes(root, [], { runDir: run, memory });
+    await v.prepare(pod('u3'), src);
+    expect(fs.readFileSync(path.join(run, 'pods/u3/secrets/sec/token'), 'utf8')).toBe('t0k');
+    expect(await v.knownPodUids()).toEqual(['u3']);
+    memory.mounted.clear(); // e.g. unmounted behind the agent's back
+    const changed = { ...src, secrets: new Map([['s', { metadata: { name: 's' }, data: { token: Buffer.from('new').toString('base64') } }]]) };
+    await expect(v.refreshProjected(pod('u3'), changed)).rejects.toThrow(/not refreshing secret volume "sec": .* is not on a tmpfs/);
+    expect(fs.readFileSync(path.join(run, 'pods/u3/secrets/sec/token'), 'utf8')).toBe('t0k');
+    await v.cleanup('u3');
+    expect(fs.existsSync(path.join(run, 'pods/u3'))).toBe(false);
   });
 });

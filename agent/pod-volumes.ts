@@ -1,14 +1,17 @@
 // Volumes of a pod on this node, as host directories bind-mounted into its containers:
 //   <rootDir>/pods/<uid>/volumes/<name>      emptyDir (lives as long as the pod here)
-//   <rootDir>/pods/<uid>/projected/<name>    configMap / secret files, mounted read-only
-// hostPath volumes are used in place, only under the prefixes the operator allowed.
-// rootDir must be a path of the Docker host (when the agent itself runs in a container,
-// mount it at the same path).
+//   <rootDir>/pods/<uid>/projected/<name>    configMap files, mounted read-only
+//   <runDir>/pods/<uid>/secrets/<name>       secret files, mounted read-only; secrets/ is a
+//                                            tmpfs (tmpfs.ts), so they never touch the disk
+// runDir is rootDir unless --run-dir says otherwise. hostPath volumes are used in place,
+// only under the prefixes the operator allowed. Both directories must be paths of the
+// Docker host (when the agent itself runs in a container, mount them at the same path).
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigMap, KeyToPath, Pod, Secret, Volume } from '../api/types.js';
 import { ContainerConfigError, checkHostPaths, type EnvSources, type VolumeSources } from './pod-to-container.js';
+import { TmpfsDirs, type MemoryDirs } from './tmpfs.js';
 
 export interface ProjectedFile {
   /** Relative path inside the volume. */
@@ -73,14 +76,46 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Writes one file atomically (temp file + rename), so a container never reads half of it. */
+async function writeAtomically(file: string, data: Buffer, mode: number): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.orch-tmp`;
+  await fs.writeFile(tmp, data, { mode });
+  await fs.chmod(tmp, mode);
+  await fs.rename(tmp, file);
+}
+
+export interface PodVolumesOptions {
+  /** Where secret volumes go (default rootDir); a tmpfs per pod is mounted there unless it is one. */
+  runDir?: string;
+  /** Injected in tests; default: real tmpfs mounts. */
+  memory?: MemoryDirs;
+}
+
 export class PodVolumes {
+  private readonly runDir: string;
+  private readonly memory: MemoryDirs;
+
   constructor(
     private readonly rootDir: string,
     private readonly allowedHostPaths: readonly string[],
-  ) {}
+    opts: PodVolumesOptions = {},
+  ) {
+    this.runDir = opts.runDir ?? rootDir;
+    this.memory = opts.memory ?? new TmpfsDirs();
+  }
 
   podDir(uid: string): string {
     return path.join(this.rootDir, 'pods', uid);
+  }
+
+  /** The pod's memory-backed directory: one tmpfs holding all its secret volumes. */
+  secretsDir(uid: string): string {
+    return path.join(this.runDir, 'pods', uid, 'secrets');
+  }
+
+  private volumeDir(uid: string, v: Volume): string {
+    return v.secret ? path.join(this.secretsDir(uid), v.name) : path.join(this.podDir(uid), 'projected', v.name);
   }
 
   /** Creates the pod's volume directories and projected files. Throws ContainerConfigError. */
@@ -101,23 +136,24 @@ export class PodVolumes {
       } else if (v.configMap || v.secret) {
         const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
         const files = projectedFiles(v, obj);
-        const dir = path.join(this.podDir(uid), 'projected', v.name);
+        if (v.secret) await this.ensureMemory(uid, v.name);
+        const dir = this.volumeDir(uid, v);
         await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-        for (const f of files) {
-          const file = path.join(dir, f.path);
-          await fs.mkdir(path.dirname(file), { recursive: true });
-          // Write then rename so a container never reads a half-written file.
-          const tmp = `${file}.orch-tmp`;
-          await fs.writeFile(tmp, f.data, { mode: f.mode });
-          await fs.chmod(tmp, f.mode);
-          await fs.rename(tmp, file);
-        }
+        for (const f of files) await writeAtomically(path.join(dir, f.path), f.data, f.mode);
         hostDirs.set(v.name, { path: dir, readOnly: true });
       } else {
         throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret)`);
       }
     }
     return { hostDirs };
+  }
+
+  private async ensureMemory(uid: string, volume: string): Promise<void> {
+    try {
+      await this.memory.ensure(this.secretsDir(uid));
+    } catch (err) {
+      throw new ContainerConfigError(`secret volume "${volume}" is kept in memory only, and ${(err as Error).message}`, 'FailedMount');
+    }
   }
 
   /**
@@ -131,8 +167,12 @@ export class PodVolumes {
     let changed = 0;
     for (const v of pod.spec.volumes ?? []) {
       if (!v.configMap && !v.secret) continue;
-      const dir = path.join(this.podDir(uid), 'projected', v.name);
+      const dir = this.volumeDir(uid, v);
       if (!(await exists(dir))) continue; // never prepared: the next create does it
+      if (v.secret) {
+        const problem = await this.memory.problem(dir);
+        if (problem) throw new Error(`not refreshing secret volume "${v.name}": ${problem}`);
+      }
       let files: ProjectedFile[];
       try {
         const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
@@ -147,11 +187,7 @@ export class PodVolumes {
         want.add(file);
         const st = await fs.stat(file).catch(() => undefined);
         if (st && (st.mode & 0o777) === f.mode && (await fs.readFile(file)).equals(f.data)) continue;
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        const tmp = `${file}.orch-tmp`;
-        await fs.writeFile(tmp, f.data, { mode: f.mode });
-        await fs.chmod(tmp, f.mode);
-        await fs.rename(tmp, file);
+        await writeAtomically(file, f.data, f.mode);
         changed++;
       }
       for (const file of await listFiles(dir)) {
@@ -163,18 +199,18 @@ export class PodVolumes {
     return changed;
   }
 
-  /** Removes emptyDirs and projected files of a pod that is gone from this node. */
+  /** Removes emptyDirs, projected files and the secrets' tmpfs of a pod that is gone from this node. */
   async cleanup(uid: string): Promise<void> {
     if (!uid || uid.includes('/') || uid.includes('..')) return;
+    // Unmount first: removing through a mount point would empty the tmpfs, then fail.
+    await this.memory.release(this.secretsDir(uid));
+    await fs.rm(path.join(this.runDir, 'pods', uid), { recursive: true, force: true });
     await fs.rm(this.podDir(uid), { recursive: true, force: true });
   }
 
   /** uids that have a directory here (to clean up pods deleted while the agent was down). */
   async knownPodUids(): Promise<string[]> {
-    try {
-      return await fs.readdir(path.join(this.rootDir, 'pods'));
-    } catch {
-      return [];
-    }
+    const list = (base: string) => fs.readdir(path.join(base, 'pods')).catch(() => [] as string[]);
+    return [...new Set([...(await list(this.rootDir)), ...(await list(this.runDir))])];
   }
 }

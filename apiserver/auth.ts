@@ -98,10 +98,6 @@ export function loadTokenFile(file: string): Authenticator {
   return tokenAuthenticator(parseTokenFile(fs.readFileSync(file, 'utf8')));
 }
 
-/** The token from an `Authorization: Bearer X` header, or undefined. */
-export function bearerToken(header: string | string[] | undefined): string | undefined {
-  const h = Array.isArray(header) ? header[0] : header;
-  if (!h) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  return m ? m[1] : undefined;
-}
+// The header is read by the one parser every orch server shares (client/bearer-token.ts):
+// the scheme is case-insensitive, the token one word after spaces or tabs.
+export { bearerToken } from '../client/bearer-token.js';

@@ -87,6 +87,24 @@ describe('orch apiserver', () => {
     }
   });
 
+  test('refuses an --agent-token-file the API itself accepts: agents would receive an API credential', async () => {
+    fs.writeFileSync(path.join(dir, 'tokens2.csv'), 'tok-admin,admin,admin,"system:masters"\n');
+    fs.writeFileSync(path.join(dir, 'agent.token'), 'tok-admin\n');
+    const ca = generateCA({ commonName: 'test-ca' });
+    const srv = generateServerCert(ca, { commonName: 'apiserver' });
+    fs.writeFileSync(path.join(dir, 'tls2.crt'), srv.certPem);
+    fs.writeFileSync(path.join(dir, 'tls2.key'), srv.keyPem);
+    const base = { tlsCertFile: path.join(dir, 'tls2.crt'), tlsPrivateKeyFile: path.join(dir, 'tls2.key'), tokenAuthFile: path.join(dir, 'tokens2.csv') };
+    await expect(startApiserver(flags({ ...base, agentTokenFile: path.join(dir, 'agent.token') }))).rejects.toThrow(
+      /--agent-token-file holds a token that --token-auth-file accepts \(user "admin"\)/,
+    );
+    await expect(startApiserver(flags({ ...base, agentClientCertFile: path.join(dir, 'tls2.crt') }))).rejects.toThrow(/go together/);
+    // A dedicated token is fine.
+    fs.writeFileSync(path.join(dir, 'agent.token'), 'only-for-agents\n');
+    const running = await startApiserver(flags({ ...base, agentTokenFile: path.join(dir, 'agent.token') }));
+    await running.stop();
+  });
+
   test('--insecure-http serves plain HTTP without auth', async () => {
     const running = await startApiserver(flags({ insecureHttp: true }));
     try {

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
+import type { Authenticator } from './auth.js';
+import type { AgentClientOptions } from './context.js';
 import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
@@ -24,6 +26,8 @@ export interface ApiserverFlags {
   watchMaxSeconds: string;
   etcdPrefix: string;
   agentCaFile?: string;
+  agentClientCertFile?: string;
+  agentClientKeyFile?: string;
   agentTokenFile?: string;
   agentInsecureHttp?: boolean;
   workers?: string;
@@ -44,8 +48,10 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
-    .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
-    .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
+    .option('--agent-ca-file <file>', "CA that issued the node agents' serving certificates (pod logs; each must name its node)")
+    .option('--agent-client-cert-file <file>', "the apiserver's client certificate for the agents' log endpoints (orch init: apiserver-kubelet-client.crt)")
+    .option('--agent-client-key-file <file>', 'its private key')
+    .option('--agent-token-file <file>', 'a dedicated bearer token for the agents (older setups; refused if --token-auth-file accepts it)')
     .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
@@ -94,6 +100,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
       `*** --insecure-http: serving plain HTTP${auth ? '' : ' WITHOUT authentication'}. Anyone who can reach this port controls the cluster. Development only. ***`,
     );
   }
+  const agentClient = agentClientFromFlags(flags, auth);
   const metrics = createMetrics();
   const storage = await createEtcdStorage({ endpoints, prefix: flags.etcdPrefix, logger: logger.child({ component: 'storage' }), observe: metrics.observeEtcd });
   const server = buildServer({
@@ -103,11 +110,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     metrics,
     https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
     watchMaxSeconds,
-    agentClient: {
-      ca: flags.agentCaFile ? fs.readFileSync(flags.agentCaFile) : undefined,
-      token: flags.agentTokenFile ? fs.readFileSync(flags.agentTokenFile, 'utf8').trim() : undefined,
-      insecureHttp: flags.agentInsecureHttp ?? false,
-    },
+    agentClient,
   });
   try {
     await server.listen({ host: flags.bindAddress, port });
@@ -128,6 +131,28 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
         await server.close();
         await storage.close();
       })()),
+  };
+}
+
+/**
+ * How the apiserver authenticates to agents. A token the API itself accepts is refused:
+ * every agent (and whatever a node points the apiserver at) would receive it.
+ */
+function agentClientFromFlags(flags: ApiserverFlags, auth: Authenticator | null): AgentClientOptions {
+  if (!flags.agentClientCertFile !== !flags.agentClientKeyFile) throw new Error('--agent-client-cert-file and --agent-client-key-file go together');
+  const token = flags.agentTokenFile ? fs.readFileSync(flags.agentTokenFile, 'utf8').trim() : undefined;
+  const user = token ? auth?.authenticate(token) : undefined;
+  if (user) {
+    throw new Error(
+      `--agent-token-file holds a token that --token-auth-file accepts (user "${user.name}"): every node would receive an API credential. Use --agent-client-cert-file/--agent-client-key-file (orch init writes apiserver-kubelet-client.crt/.key), or a token only the agents accept`,
+    );
+  }
+  return {
+    ca: flags.agentCaFile ? fs.readFileSync(flags.agentCaFile) : undefined,
+    clientCert: flags.agentClientCertFile ? fs.readFileSync(flags.agentClientCertFile) : undefined,
+    clientKey: flags.agentClientKeyFile ? fs.readFileSync(flags.agentClientKeyFile) : undefined,
+    token,
+    insecureHttp: flags.agentInsecureHttp ?? false,
   };
 }
 

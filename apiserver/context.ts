@@ -3,15 +3,22 @@
 
 import type { Logger } from 'pino';
 import type { Clock } from '../client/clock.js';
-import type { UserInfo } from './auth.js';
+import type { Authenticator, UserInfo } from './auth.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
 
-/** How the apiserver reaches node agents (pod logs): its own token and the agents' CA. */
+/**
+ * How the apiserver reaches node agents (pod logs): the agents' CA, its own client
+ * certificate for them, and optionally a dedicated bearer token (never an API token).
+ */
 export interface AgentClientOptions {
+  /** PEM client certificate and key the apiserver authenticates to agents with (mTLS). */
+  clientCert?: string | Buffer;
+  clientKey?: string | Buffer;
+  /** A bearer token only agents accept; refused if the API's token file accepts it. */
   token?: string;
   /** PEM CA bundle that signed the agents' serving certificates. */
   ca?: string | Buffer;
@@ -28,6 +35,8 @@ export interface ServerContext {
   watchSettings: WatchSettings;
   clock: Clock;
   agentClient?: AgentClientOptions;
+  /** The API's own authenticator (null: none), so no API credential is ever sent to an agent. */
+  auth?: Authenticator | null;
   nowIso(): string;
 }
 

@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
+import { agentServingCommonName } from '../client/agent-tls.js';
 
 export interface CertAndKey {
   certPem: string;
@@ -103,29 +104,84 @@ export function serverSANs(opts: Pick<ServerCertOptions, 'dnsNames' | 'ipAddress
 }
 
 export function generateServerCert(ca: CertAndKey, opts: ServerCertOptions): CertAndKey {
+  const { dnsNames, ipAddresses } = serverSANs(opts);
+  return issueLeaf(ca, {
+    subject: [{ name: 'commonName', value: opts.commonName }],
+    // clientAuth too: the same cert may authenticate the apiserver to etcd with mTLS.
+    extKeyUsage: { serverAuth: true, clientAuth: true },
+    dnsNames,
+    ipAddresses,
+    validDays: opts.validDays ?? 825,
+  });
+}
+
+export interface AgentServingCertOptions {
+  nodeName: string;
+  /** The node's addresses (optional: the apiserver checks the node name, not the address it dials). */
+  ipAddresses?: string[];
+  dnsNames?: string[];
+  validDays?: number;
+}
+
+/**
+ * An agent's log-endpoint certificate for one node, shaped like a kubelet's serving
+ * certificate: CN `system:node:NAME`, O `system:nodes`, NAME (and the given addresses) as
+ * subject alternative names, serverAuth only. No local names are added: every agent on a
+ * host must present a certificate only its own node's name fits.
+ */
+export function generateAgentServingCert(ca: CertAndKey, opts: AgentServingCertOptions): CertAndKey {
+  const ipAddresses = unique([...(isIP(opts.nodeName) ? [opts.nodeName] : []), ...(opts.ipAddresses ?? [])]);
+  for (const ip of ipAddresses) if (!isIP(ip)) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
+  return issueLeaf(ca, {
+    subject: [
+      { name: 'commonName', value: agentServingCommonName(opts.nodeName) },
+      { name: 'organizationName', value: 'system:nodes' },
+    ],
+    extKeyUsage: { serverAuth: true },
+    dnsNames: unique([...(isIP(opts.nodeName) ? [] : [opts.nodeName]), ...(opts.dnsNames ?? [])]),
+    ipAddresses,
+    validDays: opts.validDays ?? 825,
+  });
+}
+
+/** A client certificate (clientAuth only, no alternative names), e.g. the apiserver's for the agents. */
+export function generateClientCert(ca: CertAndKey, opts: { commonName: string; organization?: string; validDays?: number }): CertAndKey {
+  return issueLeaf(ca, {
+    subject: [{ name: 'commonName', value: opts.commonName }, ...(opts.organization ? [{ name: 'organizationName', value: opts.organization }] : [])],
+    extKeyUsage: { clientAuth: true },
+    dnsNames: [],
+    ipAddresses: [],
+    validDays: opts.validDays ?? 825,
+  });
+}
+
+interface LeafOptions {
+  subject: forge.pki.CertificateField[];
+  extKeyUsage: { serverAuth?: boolean; clientAuth?: boolean };
+  dnsNames: string[];
+  ipAddresses: string[];
+  validDays: number;
+}
+
+function issueLeaf(ca: CertAndKey, opts: LeafOptions): CertAndKey {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const keys = newKeyPair();
-  const { dnsNames, ipAddresses } = serverSANs(opts);
-
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = randomSerial();
-  validity(cert, opts.validDays ?? 825);
-  cert.setSubject([{ name: 'commonName', value: opts.commonName }]);
+  validity(cert, opts.validDays);
+  cert.setSubject(opts.subject);
   cert.setIssuer(caCert.subject.attributes);
+  const altNames = [
+    ...opts.dnsNames.map((value) => ({ type: 2, value })), // 2 = dNSName
+    ...opts.ipAddresses.map((ip) => ({ type: 7, ip })), // 7 = iPAddress
+  ];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    // clientAuth too: the same cert may authenticate the apiserver to etcd with mTLS.
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...dnsNames.map((value) => ({ type: 2, value })), // 2 = dNSName
-        ...ipAddresses.map((ip) => ({ type: 7, ip })), // 7 = iPAddress
-      ],
-    },
+    { name: 'extKeyUsage', ...opts.extKeyUsage },
+    ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);

@@ -77,6 +77,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     } satisfies WatchSettings,
     clock,
     agentClient: opts.agentClient,
+    auth: opts.auth,
     nowIso: () => new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
   };
 

@@ -10,10 +10,11 @@
 #   --token / --token-file   this node's token: `orch init node-token NAME` on the control plane
 #   --node-name       default: this host's name (must match the token's node)
 #   --node-ip         the IP the apiserver dials for logs (default: the agent's first IPv4)
-#   --log-cert/--log-key   certificate of the log endpoint, signed by the cluster CA for
-#                     --node-ip (deploy/issue-agent-cert.mjs); without it the agent uses a
-#                     self-signed one and `orch logs` for this node's pods fails verification
-#   --log-token-file  the token the apiserver presents to agents (its --agent-token-file)
+#   --log-cert/--log-key   this node's log-endpoint certificate, issued by the cluster CA for
+#                     its node name (`orch init node-cert NAME`, deploy/issue-agent-cert.mjs);
+#                     without it `orch logs` for this node's pods fails verification. The
+#                     agent accepts the apiserver's client certificate (checked against --ca-file)
+#   --log-token-file  older apiservers only: the dedicated token of their --agent-token-file
 #   --from            the orch build: a directory or .tar.gz holding dist/, package.json and
 #                     node_modules/ (default: the checkout this script is in)
 #   --root DIR        install under DIR instead of / and do not touch systemd (tests, images)
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     --root) need "$1" "${2:-}"; root="$2"; shift 2 ;;
     --no-start) start=0; shift ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done

@@ -51,6 +51,8 @@ function listTree(root: string): string[] {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
+      // A symlinked node_modules (a git worktree sharing one) is copied as the link.
+      else if (e.isSymbolicLink()) out.push(`${path.relative(root, p)} -> ${fs.readlinkSync(p)}`);
       else out.push(`${path.relative(root, p)} ${mode(p)} ${fs.readFileSync(p, 'utf8').length}`);
     }
   };
@@ -64,7 +66,7 @@ describe('install-agent.sh', () => {
     const root = path.join(work, 'root1');
     const args = [
       '--server', 'https://10.0.0.10:6443', '--ca-file', i.ca, '--token-file', i.token, '--node-name', 'vm3', '--node-ip', '10.0.0.13',
-      '--log-cert', i.cert, '--log-key', i.key, '--log-token-file', i.logToken, '--root', root,
+      '--log-cert', i.cert, '--log-key', i.key, '--root', root,
     ];
     const r = sh(args);
     expect(r.err).toBe('');
@@ -82,14 +84,16 @@ describe('install-agent.sh', () => {
     expect(fs.readFileSync(path.join(root, 'etc/orch/agent.token'), 'utf8')).toBe('token-content\n');
     expect(mode(path.join(root, 'etc/orch/agent.token'))).toBe('600');
     expect(mode(path.join(root, 'etc/orch/pki/agent.key'))).toBe('600');
-    expect(mode(path.join(root, 'etc/orch/agent-log.token'))).toBe('600');
+    // No shared log token any more: the apiserver authenticates with its client certificate.
+    expect(fs.existsSync(path.join(root, 'etc/orch/agent-log.token'))).toBe(false);
     expect(fs.readFileSync(path.join(root, 'etc/orch/pki/ca.crt'), 'utf8')).toBe('ca-content\n');
     const env = fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
     expect(env).toContain('ORCH_SERVER=https://10.0.0.10:6443\n');
     expect(env).toContain('ORCH_NODE_NAME=vm3\n');
     expect(env).toContain(
-      'ORCH_AGENT_ARGS="--node-ip=10.0.0.13 --log-server-cert=/etc/orch/pki/agent.crt --log-server-key=/etc/orch/pki/agent.key --log-server-token-file=/etc/orch/agent-log.token"',
+      'ORCH_AGENT_ARGS="--node-ip=10.0.0.13 --log-server-cert=/etc/orch/pki/agent.crt --log-server-key=/etc/orch/pki/agent.key"',
     );
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-agent.service'), 'utf8')).toContain(' --log-server-client-ca-file=/etc/orch/pki/ca.crt ');
     expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-agent.service'), 'utf8')).toBe(
       fs.readFileSync(path.join(repo, 'deploy/systemd/orch-agent.service'), 'utf8'),
     );
@@ -115,6 +119,15 @@ describe('install-agent.sh', () => {
     // Without a log certificate or node IP the optional flags stay empty.
     expect(fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8')).toContain('ORCH_AGENT_ARGS=""');
   }, 60_000);
+
+  it('still installs a dedicated log token for apiservers that use --agent-token-file', () => {
+    const i = inputs();
+    const root = path.join(work, 'root-legacy');
+    const r = sh(['--server', 'https://lb:6443', '--ca-file', i.ca, '--token-file', i.token, '--node-name', 'vm7', '--log-token-file', i.logToken, '--from', fakeBuild(), '--root', root]);
+    expect(r.code).toBe(0);
+    expect(mode(path.join(root, 'etc/orch/agent-log.token'))).toBe('600');
+    expect(fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8')).toContain('ORCH_AGENT_ARGS="--log-server-token-file=/etc/orch/agent-log.token"');
+  });
 
   it('--dry-run prints every step and changes nothing', () => {
     const i = inputs();

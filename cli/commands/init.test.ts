@@ -31,9 +31,10 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('orch init', () => {
   it('creates a CA, a server certificate signed by it and the tokens, with private files 0600', async () => {
     const out = await orch('init', '--dir', dir, '--node', 'n1', '--node', 'n2', '--hostname', 'api.test', '--ip', '10.9.8.7');
-    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver.crt', 'apiserver.key', 'ca.crt', 'ca.key', 'tokens.csv']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'apiserver.crt', 'apiserver.key', 'ca.crt', 'ca.key', 'tokens.csv']);
     expect(mode('ca.key')).toBe(0o600);
     expect(mode('apiserver.key')).toBe(0o600);
+    expect(mode('apiserver-kubelet-client.key')).toBe(0o600);
     expect(mode('tokens.csv')).toBe(0o600);
     expect(mode('ca.crt')).toBe(0o644);
 
@@ -60,6 +61,13 @@ describe('orch init', () => {
 
     expect(out).toContain('created  ca.crt, ca.key');
     expect(out).toContain(`orch apiserver --tls-cert-file ${path.join(dir, 'apiserver.crt')} --tls-private-key-file ${path.join(dir, 'apiserver.key')} --token-auth-file ${path.join(dir, 'tokens.csv')}`);
+    expect(out).toContain(`--agent-ca-file ${path.join(dir, 'ca.crt')} --agent-client-cert-file ${path.join(dir, 'apiserver-kubelet-client.crt')}`);
+    // The apiserver's client certificate for agents: clientAuth only, no names, nothing the API accepts.
+    const client = new crypto.X509Certificate(read('apiserver-kubelet-client.crt'));
+    expect(client.subject).toBe('CN=orch:apiserver-kubelet-client');
+    expect(client.checkIssued(caX)).toBe(true);
+    expect(client.subjectAltName).toBeUndefined();
+    expect(client.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
     // Secrets never go to the terminal from plain `orch init`.
     for (const t of tokens) expect(out).not.toContain(t.token);
   });
@@ -157,6 +165,37 @@ describe('orch init node-token', () => {
 
   it('fails clearly when init has not run', async () => {
     await expect(orch('init', 'node-token', 'n1', '--dir', dir)).rejects.toThrow(/run `orch init/);
+  });
+});
+
+describe('orch init node-cert', () => {
+  it("issues each node its own serving certificate from the CA, keeps it while it fits, reissues for a new address", async () => {
+    await orch('init', '--dir', dir);
+    const caX = new crypto.X509Certificate(read('ca.crt'));
+    let out = await orch('init', '--dir', dir, 'node-cert', 'vm3', '--ip', '10.0.0.13', '--hostname', 'vm3.lan');
+    expect(out).toBe(`created ${path.join(dir, 'agents/vm3/agent.crt')} (missing) and agent.key for node vm3: vm3, vm3.lan, 10.0.0.13\n`);
+    const x = new crypto.X509Certificate(read('agents/vm3/agent.crt'));
+    expect(x.subject).toBe('CN=system:node:vm3\nO=system:nodes');
+    expect(x.checkIssued(caX) && x.verify(caX.publicKey)).toBe(true);
+    expect(x.checkPrivateKey(crypto.createPrivateKey(read('agents/vm3/agent.key')))).toBe(true);
+    expect(mode('agents/vm3/agent.key')).toBe(0o600);
+    // Only its own names: no localhost, no hostname of the machine that issued it.
+    expect(certificateSANs(x.toString())).toEqual({ dnsNames: ['vm3', 'vm3.lan'], ipAddresses: ['10.0.0.13'] });
+    expect(x.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    out = await orch('init', '--dir', dir, 'node-cert', 'vm3', '--ip', '10.0.0.13');
+    expect(out).toMatch(/^reused /);
+    out = await orch('init', '--dir', dir, 'node-cert', 'vm3', '--ip', '10.0.0.99');
+    expect(out).toContain('(new names: 10.0.0.99)');
+    const other = path.join(tmp, 'out');
+    await orch('init', '--dir', dir, 'node-cert', 'vm4', '--out-dir', other);
+    expect(new crypto.X509Certificate(fs.readFileSync(path.join(other, 'agent.crt'))).subject).toBe('CN=system:node:vm4\nO=system:nodes');
+  });
+
+  it('fails clearly without the CA, and for an invalid node name or IP', async () => {
+    await expect(orch('init', '--dir', dir, 'node-cert', 'vm3')).rejects.toThrow(/run `orch init --dir/);
+    await orch('init', '--dir', dir);
+    await expect(orch('init', '--dir', dir, 'node-cert', 'VM_3')).rejects.toThrow(/invalid node name/);
+    await expect(orch('init', '--dir', dir, 'node-cert', 'vm3', '--ip', '10.0.0')).rejects.toThrow(/not an IP address/);
   });
 });
 

@@ -1,5 +1,7 @@
-// `orch init`: a local CA, the apiserver's serving certificate and a bearer-token file,
-// so the apiserver can start with HTTPS and authentication from day one.
+// `orch init`: a local CA, the apiserver's serving certificate, its client certificate for
+// the agents' log endpoints and a bearer-token file, so the apiserver can start with HTTPS
+// and authentication from day one; `orch init node-cert` issues one agent's serving
+// certificate for its node name.
 //
 // Idempotent on purpose: running it again reuses the CA (every client that trusts it keeps
 // working), re-issues the server certificate only when it is missing, not signed by the
@@ -14,7 +16,9 @@ import { Command } from 'commander';
 import {
   appendTokenEntries,
   certificateSANs,
+  generateAgentServingCert,
   generateCA,
+  generateClientCert,
   generateServerCert,
   generateToken,
   normalizeIP,
@@ -25,12 +29,15 @@ import {
   type CertAndKey,
   type TokenEntry,
 } from '../../apiserver/pki.js';
+import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../client/agent-tls.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',
   caKey: 'ca.key',
   serverCert: 'apiserver.crt',
   serverKey: 'apiserver.key',
+  agentClientCert: 'apiserver-kubelet-client.crt',
+  agentClientKey: 'apiserver-kubelet-client.key',
   tokens: 'tokens.csv',
 } as const;
 
@@ -58,8 +65,10 @@ export interface InitResult {
   serverCertCreated: boolean;
   /** Why the server certificate was (re)issued, when it was. */
   serverCertReason?: string;
+  /** Why the apiserver's client certificate for agents was (re)issued, when it was. */
+  agentClientCertReason?: string;
   tokensAdded: string[];
-  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; tokens: string };
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string };
 }
 
 /** $ORCH_HOME/pki, else ~/.orch/pki. */
@@ -81,6 +90,8 @@ function filesIn(dir: string): InitResult['files'] {
     caKey: path.join(dir, PKI_FILES.caKey),
     serverCert: path.join(dir, PKI_FILES.serverCert),
     serverKey: path.join(dir, PKI_FILES.serverKey),
+    agentClientCert: path.join(dir, PKI_FILES.agentClientCert),
+    agentClientKey: path.join(dir, PKI_FILES.agentClientKey),
     tokens: path.join(dir, PKI_FILES.tokens),
   };
 }
@@ -113,21 +124,33 @@ function ensureCA(files: InitResult['files'], force: boolean): { ca: CertAndKey;
 
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
-/** Returns why the current server certificate cannot be kept, or undefined if it can. */
-function serverCertProblem(files: InitResult['files'], ca: CertAndKey, wanted: { dnsNames: string[]; ipAddresses: string[] }, now: number): string | undefined {
-  if (!fs.existsSync(files.serverCert) || !fs.existsSync(files.serverKey)) return 'missing';
-  const x = new crypto.X509Certificate(fs.readFileSync(files.serverCert, 'utf8'));
+/** Why a leaf certificate on disk cannot be kept (missing, another CA, key, expiry), or undefined. */
+function leafProblem(certFile: string, keyFile: string, ca: CertAndKey, now: number): string | undefined {
+  if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) return 'missing';
+  const x = new crypto.X509Certificate(fs.readFileSync(certFile, 'utf8'));
   const caX = new crypto.X509Certificate(ca.certPem);
   if (!x.checkIssued(caX) || !x.verify(caX.publicKey)) return 'not signed by the current CA';
-  if (!x.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(files.serverKey, 'utf8')))) return 'key does not match';
+  if (!x.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(keyFile, 'utf8')))) return 'key does not match';
   if (Date.parse(x.validTo) - now < RENEW_BEFORE_MS) return 'expires within 30 days';
-  const have = certificateSANs(x.toString());
+  return undefined;
+}
+
+/** Returns why the current server certificate cannot be kept, or undefined if it can. */
+function serverCertProblem(files: InitResult['files'], ca: CertAndKey, wanted: { dnsNames: string[]; ipAddresses: string[] }, now: number): string | undefined {
+  const problem = leafProblem(files.serverCert, files.serverKey, ca, now);
+  if (problem) return problem;
+  const have = certificateSANs(fs.readFileSync(files.serverCert, 'utf8'));
   const missingNames = [
     ...wanted.dnsNames.filter((d) => !have.dnsNames.includes(d)),
     ...wanted.ipAddresses.map(normalizeIP).filter((ip) => !have.ipAddresses.includes(ip)),
   ];
   if (missingNames.length > 0) return `new names: ${missingNames.join(', ')}`;
   return undefined;
+}
+
+function writePair(certFile: string, keyFile: string, pair: CertAndKey): void {
+  writeSecretFile(keyFile, pair.keyPem);
+  writePublicFile(certFile, pair.certPem);
 }
 
 function newEntry(user: string, groups: string[], existing: TokenEntry[]): TokenEntry {
@@ -149,10 +172,11 @@ export function runInit(opts: InitOptions): InitResult {
 
   const problem = caCreated || force ? 'new CA' : serverCertProblem(files, ca, wanted, now());
   if (problem) {
-    const server = generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: opts.hostnames, ipAddresses: opts.ips });
-    writeSecretFile(files.serverKey, server.keyPem);
-    writePublicFile(files.serverCert, server.certPem);
+    writePair(files.serverCert, files.serverKey, generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: opts.hostnames, ipAddresses: opts.ips }));
   }
+  // The apiserver's own credential for the agents' log endpoints: grants nothing at the API.
+  const clientProblem = caCreated || force ? 'new CA' : leafProblem(files.agentClientCert, files.agentClientKey, ca, now());
+  if (clientProblem) writePair(files.agentClientCert, files.agentClientKey, generateClientCert(ca, { commonName: APISERVER_AGENT_CLIENT_CN }));
 
   const existing = !force && fs.existsSync(files.tokens) ? readTokenFile(files.tokens) : [];
   const hasUser = (u: string) => existing.some((e) => e.user === u);
@@ -172,6 +196,7 @@ export function runInit(opts: InitOptions): InitResult {
     caCreated,
     serverCertCreated: problem !== undefined,
     serverCertReason: problem,
+    agentClientCertReason: clientProblem,
     tokensAdded: added.map((e) => e.user),
     files,
   };
@@ -185,6 +210,54 @@ export function addNodeToken(dir: string, name: string): string {
   const entry = newEntry(nodeUser(name), [NODES_GROUP], readTokenFile(file));
   appendTokenEntries(file, [entry]);
   return entry.token;
+}
+
+export interface NodeCertOptions {
+  /** The PKI directory holding ca.crt and ca.key. */
+  dir: string;
+  nodeName: string;
+  ips?: string[];
+  hostnames?: string[];
+  /** Where agent.crt and agent.key go; default DIR/agents/NODE. */
+  outDir?: string;
+  now?: () => number;
+}
+
+export interface NodeCertResult {
+  cert: string;
+  key: string;
+  /** Why it was (re)issued; undefined when the existing one was kept. */
+  reason?: string;
+}
+
+/**
+ * An agent's log-endpoint certificate for its node (CN system:node:NAME, NAME and the
+ * given addresses as alternative names), kept when the existing one still fits: `orch up`
+ * calls this on every start.
+ */
+export function issueNodeCert(o: NodeCertOptions): NodeCertResult {
+  checkNodeName(o.nodeName);
+  const files = filesIn(o.dir);
+  if (!fs.existsSync(files.caCert) || !fs.existsSync(files.caKey)) throw new Error(`${files.caCert} and ${files.caKey} are needed: run \`orch init --dir ${o.dir}\` first (where the CA key is)`);
+  const ca = { certPem: fs.readFileSync(files.caCert, 'utf8'), keyPem: fs.readFileSync(files.caKey, 'utf8') };
+  const out = o.outDir ?? path.join(o.dir, 'agents', o.nodeName);
+  const cert = path.join(out, 'agent.crt');
+  const key = path.join(out, 'agent.key');
+  const ips = (o.ips ?? []).map(normalizeIP);
+  const hostnames = o.hostnames ?? [];
+  let reason = leafProblem(cert, key, ca, (o.now ?? Date.now)());
+  if (!reason) {
+    const x = new crypto.X509Certificate(fs.readFileSync(cert, 'utf8'));
+    const have = certificateSANs(x.toString());
+    const missing = [...[o.nodeName, ...hostnames].filter((d) => !have.dnsNames.includes(d) && !have.ipAddresses.includes(d)), ...ips.filter((ip) => !have.ipAddresses.includes(ip))];
+    if (!x.subject.split('\n').includes(`CN=${agentServingCommonName(o.nodeName)}`)) reason = `not node ${o.nodeName}'s certificate`;
+    else if (missing.length > 0) reason = `new names: ${missing.join(', ')}`;
+  }
+  if (reason) {
+    fs.mkdirSync(out, { recursive: true, mode: 0o755 });
+    writePair(cert, key, generateAgentServingCert(ca, { nodeName: o.nodeName, ipAddresses: ips, dnsNames: hostnames }));
+  }
+  return { cert, key, reason };
 }
 
 /** The first token of a user in a token file (what `orch up` hands to each process). */
@@ -202,12 +275,19 @@ function describe(r: InitResult): string {
       : `  reused   ${rel(r.files.serverCert)}, ${rel(r.files.serverKey)}  (apiserver serving certificate)`,
   );
   lines.push(
+    r.agentClientCertReason
+      ? `  created  ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents; ${r.agentClientCertReason})`
+      : `  reused   ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents)`,
+  );
+  lines.push(
     r.tokensAdded.length > 0
       ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`
       : `  tokens   ${rel(r.files.tokens)}: nothing to add`,
   );
   lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
-  lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens}`);
+  lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens} \\`);
+  lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey}`);
+  lines.push('', 'Each agent needs a serving certificate for its node: orch init node-cert NAME --ip ADDRESS');
   lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
   return lines.join('\n') + '\n';
 }
@@ -221,8 +301,8 @@ export function initCommand(out: (text: string) => void = (t) => process.stdout.
   const cmd = new Command('init')
     .description('create a local CA, the apiserver certificate and bearer tokens (idempotent)')
     .option('--dir <dir>', 'where to write the files (default: $ORCH_HOME/pki or ~/.orch/pki)')
-    .option('--hostname <name>', 'extra DNS name for the apiserver certificate (repeatable)', collect, [])
-    .option('--ip <address>', 'extra IP address for the apiserver certificate (repeatable)', collect, [])
+    .option('--hostname <name>', 'extra DNS name for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
+    .option('--ip <address>', 'extra IP address for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
     .option('--node <name>', 'create a token for this node (repeatable)', collect, [])
     .option('--force', 'start over: new CA, certificate and tokens', false)
     .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean }) => {
@@ -237,6 +317,18 @@ export function initCommand(out: (text: string) => void = (t) => process.stdout.
     .action(function (this: Command, name: string) {
       const dir = this.optsWithGlobals<{ dir?: string }>().dir ?? defaultPkiDir();
       out(addNodeToken(dir, name) + '\n');
+    });
+
+  cmd
+    .command('node-cert')
+    .description("issue an agent's log-endpoint certificate for its node name (and --ip/--hostname addresses) from the CA")
+    .argument('<name>', 'node name')
+    .option('--out-dir <dir>', 'where to write agent.crt and agent.key (default: DIR/agents/NAME)')
+    .action(function (this: Command, name: string) {
+      const o = this.optsWithGlobals<{ dir?: string; ip: string[]; hostname: string[]; outDir?: string }>();
+      const r = issueNodeCert({ dir: o.dir ?? defaultPkiDir(), nodeName: name, ips: o.ip, hostnames: o.hostname, outDir: o.outDir });
+      const names = [name, ...o.hostname, ...o.ip].join(', ');
+      out(`${r.reason ? `created ${r.cert} (${r.reason})` : `reused  ${r.cert}`} and ${path.basename(r.key)} for node ${name}: ${names}\n`);
     });
 
   return cmd;

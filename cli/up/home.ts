@@ -1,7 +1,8 @@
 // Where `orch up` keeps a local cluster's state: $ORCH_HOME (default ~/.orch).
 //
 //   etcd/            etcd data (reused across restarts)
-//   pki/             ca.crt, ca.key, apiserver.crt/.key, agent.crt/.key, tokens.csv, *.token
+//   pki/             ca.crt, ca.key, apiserver.crt/.key, apiserver-kubelet-client.crt/.key,
+//                    agents/<node>/agent.crt/.key (one per agent), tokens.csv, *.token
 //   logs/            one log file per component, and supervisor.log
 //   run/cluster.json what `orch up` started: ports, component commands, supervisor pid
 //   run/supervisor.json  per component: pid, state, restarts, last exit (written by the supervisor)
@@ -25,8 +26,10 @@ export function homePaths(home = orchHome()) {
     caKey: path.join(pki, 'ca.key'),
     apiserverCert: path.join(pki, 'apiserver.crt'),
     apiserverKey: path.join(pki, 'apiserver.key'),
-    agentCert: path.join(pki, 'agent.crt'),
-    agentKey: path.join(pki, 'agent.key'),
+    agentClientCert: path.join(pki, 'apiserver-kubelet-client.crt'),
+    agentClientKey: path.join(pki, 'apiserver-kubelet-client.key'),
+    agentCert: (node: string) => path.join(pki, 'agents', node, 'agent.crt'),
+    agentKey: (node: string) => path.join(pki, 'agents', node, 'agent.key'),
     tokens: path.join(pki, 'tokens.csv'),
     tokenFile: (user: string) => path.join(pki, `${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}.token`),
     logs: path.join(home, 'logs'),

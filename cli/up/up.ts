@@ -7,13 +7,15 @@
 // and returns when the nodes are Ready. A cluster whose supervisor died but whose
 // components still run is adopted by a new supervisor instead of being started twice.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { generateServerCert, writeSecretFile, certificateSANs } from '../../apiserver/pki.js';
+import { writeSecretFile } from '../../apiserver/pki.js';
 import { detectNodeIP } from '../../agent/node-status.js';
-import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
+import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort } from './prerequisites.js';
 import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
@@ -50,17 +52,9 @@ export function nodeNames(count: number, base?: string): string[] {
 function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: string } {
   runInit({ dir: p.pki, nodes });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
-  const caKey = fs.readFileSync(p.caKey, 'utf8');
-  // The agents' log endpoint is HTTPS with a certificate from the same CA, so the
-  // apiserver verifies it when it proxies `orch logs`.
-  // The certificate names the node's IP, which the apiserver dials; reissue it when the
-  // machine's address changed since the last `orch up`.
-  const agentNamesIP = fs.existsSync(p.agentCert) && certificateSANs(fs.readFileSync(p.agentCert, 'utf8')).ipAddresses.includes(nodeIP);
-  if (!agentNamesIP) {
-    const agent = generateServerCert({ certPem: caPem, keyPem: caKey }, { commonName: 'orch-agent', ipAddresses: [nodeIP] });
-    writeSecretFile(p.agentKey, agent.keyPem);
-    fs.writeFileSync(p.agentCert, agent.certPem, { mode: 0o644 });
-  }
+  // Every agent's log endpoint gets a certificate of its own, for its node name (what the
+  // apiserver checks) and the address it publishes; reissued when the address changed.
+  for (const n of nodes) issueNodeCert({ dir: p.pki, nodeName: n, ips: [nodeIP] });
   // One file per identity, so no token ever appears on a command line.
   for (const user of [ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER, ...nodes.map(nodeUser)]) {
     const token = tokenFor(p.tokens, user);
@@ -68,6 +62,17 @@ function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: stri
     writeSecretFile(p.tokenFile(user), token);
   }
   return { caPem };
+}
+
+/**
+ * Secret volumes stay in memory: an agent running as root mounts a tmpfs per pod under its
+ * root dir; any other user cannot, so its agents keep them under /dev/shm (a tmpfs).
+ */
+function secretRunDir(p: HomePaths, node: string): string[] {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return [];
+  const cluster = crypto.createHash('sha256').update(p.home).digest('hex').slice(0, 8);
+  return ['--run-dir', path.join('/dev/shm', `orch-${uid}-${cluster}`, node)];
 }
 
 /**
@@ -154,7 +159,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     'apiserver',
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
-      '--agent-ca-file', p.caCert, '--agent-token-file', p.tokenFile(ADMIN_USER), '--log-level', opts.logLevel],
+      '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel],
     { url: `${server}/readyz`, caFile: p.caCert },
   );
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
@@ -167,7 +172,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       `agent-${name}`,
       [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
         '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
-        '--log-server-cert', p.agentCert, '--log-server-key', p.agentKey, '--log-server-token-file', p.tokenFile(ADMIN_USER)],
+        '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name)],
     ),
   );
 

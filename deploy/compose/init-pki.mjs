@@ -1,16 +1,17 @@
-// One-shot `init` service of the compose demo: the CA, the apiserver certificate and a
-// token per identity, written into the shared `pki` volume before anything else starts.
-// Idempotent (runInit reuses what exists), so `up` after `up` keeps the same CA and tokens.
+// One-shot `init` service of the compose demo: the CA, the apiserver's certificates, one
+// serving certificate per agent and a token per identity, written into the shared `pki`
+// volume before anything else starts. Idempotent (runInit and issueNodeCert keep what still
+// fits), so `up` after `up` keeps the same CA and tokens.
 //
 // Layout of the volume (every component mounts it read-only, except this service):
 //   ca.crt ca.key apiserver.crt apiserver.key tokens.csv   (from `orch init`)
+//   apiserver-kubelet-client.crt/.key   the apiserver's client certificate for the agents
+//   agents/<node>/agent.crt/.key        each agent's log-endpoint certificate, for its node name
 //   tokens/<identity>.token     one bearer token per file, so none is ever on a command line
-//   tokens/agent-log.token      shared secret the apiserver presents to the agents' log endpoint
 //   .ready                      written last: the other services wait for it
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '/app/dist/cli/commands/init.js';
+import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '/app/dist/cli/commands/init.js';
 import { writeSecretFile } from '/app/dist/apiserver/pki.js';
 
 const dir = process.env.ORCH_PKI_DIR || '/pki';
@@ -28,6 +29,10 @@ const result = runInit({
   ips: ['127.0.0.1', ...list(process.env.ORCH_API_IPS)],
   nodes,
 });
+// The apiserver checks an agent's certificate against the node name, not the address it
+// dials, so the certificates are issued here (the container IPs are not known yet) and
+// the agent containers never need the CA key.
+for (const n of nodes) issueNodeCert({ dir, nodeName: n });
 
 const tokens = path.join(dir, 'tokens');
 const identities = [
@@ -41,8 +46,8 @@ for (const [file, user] of identities) {
   if (!token) throw new Error(`no token for ${user} in ${result.files.tokens}`);
   writeSecretFile(path.join(tokens, `${file}.token`), token + '\n');
 }
-const agentLog = path.join(tokens, 'agent-log.token');
-if (!fs.existsSync(agentLog)) writeSecretFile(agentLog, crypto.randomBytes(32).toString('hex') + '\n');
+// The shared log token of earlier versions is an accepted credential of every agent: gone.
+fs.rmSync(path.join(tokens, 'agent-log.token'), { force: true });
 
 fs.writeFileSync(path.join(dir, '.ready'), new Date().toISOString() + '\n');
 process.stdout.write(`init-pki: ${dir} ready (nodes: ${nodes.join(', ')}; tokens added: ${result.tokensAdded.join(', ') || 'none'})\n`);

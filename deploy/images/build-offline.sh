@@ -113,7 +113,10 @@ else
   node_fs "$root"
   mkdir -p "$root/app/deploy"
   cp "$REPO/package.json" "$REPO/package-lock.json" "$root/app/"
-  cp -a "$REPO/node_modules" "$root/app/node_modules"
+  # Through the directory (`/.`): a git worktree's node_modules may be a symlink to a shared
+  # one, which `npm prune` below must never touch.
+  mkdir -p "$root/app/node_modules"
+  cp -a "$REPO/node_modules/." "$root/app/node_modules/"
   (cd "$root/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null)
   cp -a "$REPO/dist" "$root/app/dist"
   find "$root/app/dist" \( -name '*.test.js' -o -name '*.test.js.map' \) -delete

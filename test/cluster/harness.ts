@@ -14,8 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { generateServerCert, writeSecretFile } from '../../apiserver/pki.js';
-import { runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../../cli/commands/init.js';
+import { writeSecretFile } from '../../apiserver/pki.js';
+import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../../cli/commands/init.js';
 import { freePort } from '../helpers/ports.js';
 import { BRIDGE_IP, createBridge, createHostNetwork, cutHost, healHost, hostIP, netnsPath, removeNetwork, MAX_HOSTS } from './network.js';
 import {
@@ -109,12 +109,8 @@ export class Cluster {
     const nodes = this.hostIndexes.map(nodeName);
     const init = runInit({ dir: this.pki, ips: [BRIDGE_IP, '127.0.0.1'], nodes, force: true });
     this.caPem = fs.readFileSync(init.files.caCert, 'utf8');
-    const caKey = fs.readFileSync(init.files.caKey, 'utf8');
-    // One serving certificate for every agent's log endpoint, naming every host address
-    // the apiserver dials.
-    const agent = generateServerCert({ certPem: this.caPem, keyPem: caKey }, { commonName: 'orch-agent', ipAddresses: this.hostIndexes.map(hostIP) });
-    writeSecretFile(path.join(this.pki, 'agent.key'), agent.keyPem);
-    fs.writeFileSync(path.join(this.pki, 'agent.crt'), agent.certPem);
+    // Each agent's log endpoint has its own certificate, for its node name and host address.
+    for (const i of this.hostIndexes) issueNodeCert({ dir: this.pki, nodeName: nodeName(i), ips: [hostIP(i)] });
     fs.mkdirSync(this.tokenDir, { recursive: true, mode: 0o700 });
     for (const user of [ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER, ...nodes.map(nodeUser)]) {
       const t = tokenFor(init.files.tokens, user);
@@ -137,7 +133,8 @@ export class Cluster {
       case 'apiserver':
         return [process.execPath, ENTRY, 'apiserver', '--etcd-servers', `http://127.0.0.1:${this.etcdPorts.client}`, '--bind-address', BRIDGE_IP,
           '--port', String(this.apiPort), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
-          '--token-auth-file', path.join(this.pki, 'tokens.csv'), '--agent-ca-file', path.join(this.pki, 'ca.crt'), '--agent-token-file', this.tokenFile(ADMIN_USER), ...log];
+          '--token-auth-file', path.join(this.pki, 'tokens.csv'), '--agent-ca-file', path.join(this.pki, 'ca.crt'),
+          '--agent-client-cert-file', path.join(this.pki, 'apiserver-kubelet-client.crt'), '--agent-client-key-file', path.join(this.pki, 'apiserver-kubelet-client.key'), ...log];
       case 'scheduler':
       case 'scheduler-2':
         return [process.execPath, ENTRY, 'scheduler', ...clientFlags(SCHEDULER_USER), '--port', '0', ...le, ...(le.length ? ['--identity', c] : []), ...log];
@@ -152,7 +149,8 @@ export class Cluster {
         // hold is the agent itself (signals reach it directly).
         return ['nsenter', `--net=${netnsPath(i)}`, process.execPath, ENTRY, 'agent', ...clientFlags(nodeUser(name)), '--node-name', name, '--node-ip', hostIP(i),
           '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
-          '--log-server-cert', path.join(this.pki, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agent.key'), '--log-server-token-file', this.tokenFile(ADMIN_USER),
+          '--log-server-cert', path.join(this.pki, 'agents', name, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agents', name, 'agent.key'),
+          '--log-server-client-ca-file', path.join(this.pki, 'ca.crt'),
           '--heartbeat-interval', '2s', '--resync-interval', '5s', ...log];
       }
     }

@@ -15,7 +15,7 @@ import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { containersWith, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE_A = `e2e-a-${RUN}`;
@@ -83,7 +83,7 @@ afterAll(async () => {
   removeContainersWith({ 'orch.io/node': NODE_A });
   removeContainersWith({ 'orch.io/node': NODE_B });
   await api?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  if (root) removeAgentDir(root);
 });
 
 describe('agent e2e (real Docker)', () => {
@@ -306,6 +306,37 @@ describe('agent e2e (real Docker)', () => {
     const viaApi = await fetch(`${api.url}/api/v1/namespaces/default/pods/talker/log?tailLines=1`, { headers: { authorization: `Bearer ${api.token}` } });
     expect(viaApi.status).toBe(200);
     expect((await viaApi.text()).trim()).toMatch(/^(tick|err|line\d)$/);
+  });
+
+  it('answers every bad request with a Status and the right 4xx, never a 500 (real Docker)', async () => {
+    const root = `http://127.0.0.1:${agentA.logPort}`;
+    const base = `${root}/containerLogs/default/talker/main`;
+    const auth = { headers: { authorization: `Bearer ${LOG_TOKEN}` } };
+    const status = async (url: string, init?: RequestInit) => {
+      const r = await fetch(url, init);
+      expect(r.headers.get('content-type')).toBe('application/json');
+      return { code: r.status, body: await r.json() };
+    };
+    // The auth scheme is case-insensitive (RFC 7235).
+    expect((await fetch(`${base}?tailLines=1`, { headers: { authorization: `bearer ${LOG_TOKEN}` } })).status).toBe(200);
+    expect(await status(base)).toMatchObject({ code: 401, body: { kind: 'Status', reason: 'Unauthorized' } });
+    // Used to reach Docker and come back as a 500 with Docker's parse error.
+    const huge = await status(`${base}?sinceSeconds=99999999999999999999`, auth);
+    expect(huge).toMatchObject({ code: 400, body: { kind: 'Status', reason: 'BadRequest', message: 'invalid value for query parameter sinceSeconds: 99999999999999999999 is out of range (64-bit integer)' } });
+    const encoding = await status(`${root}/containerLogs/default/talker%E0%A4%A/main`, auth);
+    expect(encoding).toMatchObject({ code: 400, body: { reason: 'BadRequest', message: 'the request path has an invalid percent-encoding' } });
+    const negative = await status(`${base}?tailLines=-1`, auth);
+    expect(negative).toMatchObject({ code: 422, body: { reason: 'Invalid', details: { causes: [{ field: 'tailLines' }] } } });
+    expect(await status(`${root}/containers/json`, auth)).toMatchObject({ code: 404, body: { reason: 'NotFound' } });
+    expect(await status(base, { ...auth, method: 'POST' })).toMatchObject({ code: 405, body: { reason: 'MethodNotAllowed' } });
+    // In range but reaching back before 1970: the whole log, as in Kubernetes.
+    const all = await fetch(`${base}?sinceSeconds=9223372036854775807`, auth);
+    expect(all.status).toBe(200);
+    const whole = await all.text();
+    expect(whole).toContain('line1\n');
+    // The start of a log does not change: limitBytes gives exactly its first bytes.
+    expect(await (await fetch(`${base}?limitBytes=8`, auth)).text()).toBe(whole.slice(0, 8));
+    expect(await (await fetch(`${base}?sinceTime=2999-01-01T00:00:00Z`, auth)).text()).toBe('');
   });
 
   it('adopts its containers after an agent restart: same ids, restartCount unchanged', async () => {

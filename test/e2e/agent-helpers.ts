@@ -1,6 +1,7 @@
 // Shared bits of the agent e2e tests: docker CLI calls, polling, pod manifests.
 
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import type { Pod } from '../../api/types.js';
 
 export function docker(...args: string[]): string {
@@ -50,4 +51,24 @@ export function podManifest(name: string, nodeName: string, spec: Partial<Pod['s
       ...spec,
     },
   };
+}
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
+export function mountsUnder(dir: string): string[] {
+  const unescape = (p: string) => p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => unescape(l.split(' ')[4] ?? ''))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes an agent's root dir after a test. Pods still bound to a stopped agent keep their
+ * secrets' tmpfs mounted (as on a real node), so those are unmounted first.
+ */
+export function removeAgentDir(dir: string): void {
+  for (const m of mountsUnder(dir)) execFileSync('umount', ['-l', m]);
+  fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -13,7 +13,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { containersWith, docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-proj-${RUN}`;
@@ -51,7 +51,7 @@ afterAll(async () => {
   await agent?.stop().catch(() => undefined);
   removeContainersWith({ 'orch.io/node': NODE });
   await api?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  if (root) removeAgentDir(root);
 });
 
 describe('projected volumes follow their objects (real Docker)', () => {

@@ -23,6 +23,8 @@ const project = `orch-e2e-${process.pid}`;
 const node1 = `ce2e-${process.pid}-1`;
 const node2 = `ce2e-${process.pid}-2`;
 const agentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-compose-e2e-'));
+// Secret volumes: a tmpfs directory on the host (deploy/docker-compose.yml, ORCH_AGENT_RUN).
+const agentRun = fs.mkdtempSync(path.join('/dev/shm', 'orch-compose-e2e-'));
 const loginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-compose-login-'));
 
 /** `docker compose` (v2 plugin) when present, else `docker-compose` (v1); ORCH_COMPOSE forces one. */
@@ -86,6 +88,7 @@ function tearDown(): void {
       if (ids.length) docker(['rm', '-f', ...ids]);
     }
     fs.rmSync(agentRoot, { recursive: true, force: true });
+    fs.rmSync(agentRun, { recursive: true, force: true });
     fs.rmSync(loginDir, { recursive: true, force: true });
   }
 }
@@ -96,12 +99,14 @@ describe('docker-compose demo cluster (offline)', () => {
     const apiPort = await freePort();
     env = {
       ...process.env,
-      ORCH_IMAGE: 'orch.local/orch:latest',
+      // ORCH_COMPOSE_IMAGE: another tag, so a run from a branch leaves the shared one alone.
+      ORCH_IMAGE: process.env.ORCH_COMPOSE_IMAGE || 'orch.local/orch:latest',
       ETCD_IMAGE: 'orch.local/etcd:latest',
       ORCH_API_PORT: String(apiPort),
       ORCH_NODE_1: node1,
       ORCH_NODE_2: node2,
       ORCH_AGENT_ROOT: agentRoot,
+      ORCH_AGENT_RUN: agentRun,
       ORCH_NODE_MONITOR_GRACE_PERIOD: '10s',
       ORCH_POD_EVICTION_TIMEOUT: '5s',
       ORCH_CONFIG: path.join(loginDir, 'config.json'),
@@ -137,6 +142,7 @@ describe('docker-compose demo cluster (offline)', () => {
   }, 150_000);
 
   it('spreads a 4-replica Deployment over both nodes and serves logs through the agent TLS endpoint', async () => {
+    await client.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'spread', namespace: 'default' }, data: { key: Buffer.from('in-memory').toString('base64') } });
     const dep: Deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -148,7 +154,16 @@ describe('docker-compose demo cluster (offline)', () => {
           metadata: { labels: { app: 'spread' } },
           spec: {
             terminationGracePeriodSeconds: 2,
-            containers: [{ name: 'main', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello-from-$HOSTNAME; exec sleep 3600'] }],
+            volumes: [{ name: 's', secret: { secretName: 'spread' } }],
+            containers: [
+              {
+                name: 'main',
+                image: 'orch.local/busybox:latest',
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', 'echo hello-from-$HOSTNAME-$(cat /etc/s/key); exec sleep 3600'],
+                volumeMounts: [{ name: 's', mountPath: '/etc/s' }],
+              },
+            ],
           },
         },
       },
@@ -171,7 +186,12 @@ describe('docker-compose demo cluster (offline)', () => {
       for await (const chunk of await client.podLogs('default', podName)) s += chunk.toString();
       return s.includes('hello-from-') ? s : undefined;
     }, 30_000);
-    expect(text).toContain(`hello-from-${podName}`);
+    expect(text).toContain(`hello-from-${podName}-in-memory`);
+    // The secret came from the host's tmpfs (ORCH_AGENT_RUN), not from a disk.
+    const [cid] = docker(['ps', '-q', '--filter', `label=orch.io/pod-uid=${onNode1!.metadata.uid}`]);
+    const source = JSON.parse(execFileSync('docker', ['inspect', cid!], { encoding: 'utf8' }))[0].Mounts.find((m: { Destination: string }) => m.Destination === '/etc/s').Source as string;
+    expect(source.startsWith(`${agentRun}/`)).toBe(true);
+    expect(execFileSync('stat', ['-f', '-c', '%T', source], { encoding: 'utf8' }).trim()).toBe('tmpfs');
   }, 180_000);
 
   it('moves every replica to the other node when one agent container is killed', async () => {
