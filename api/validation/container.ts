@@ -3,11 +3,13 @@
 
 import type { StatusCause } from '../errors.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
-import { arrayField, boolField, fe, intField, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
 import { isConfigMapKey, isDns1123Label, isEnvVarName, isPortName, isQualifiedName } from './names.js';
 
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+/** A TCP/UDP port number. */
+export const PORT = { min: 1, max: 65535 };
 
 export function enumField(v: unknown, field: string, allowed: readonly string[], out: StatusCause[]): void {
   if (v === undefined || v === null) return;
@@ -20,14 +22,14 @@ function portField(v: unknown, field: string, out: StatusCause[], required: bool
     if (required) out.push(fe.required(field));
     return;
   }
-  intField(v, field, out, 1, 65535);
+  int32Field(v, field, out, PORT);
 }
 
 /** A port given as a number or as a named port (probes, Service targetPort). */
 export function validateIntOrPortName(v: unknown, field: string, out: StatusCause[]): void {
-  if (typeof v === 'number') intField(v, field, out, 1, 65535);
+  if (typeof v === 'number') int32Field(v, field, out, PORT);
   else if (typeof v === 'string') {
-    if (/^\d+$/.test(v)) intField(Number(v), field, out, 1, 65535);
+    if (/^\d+$/.test(v)) int32Field(Number(v), field, out, PORT);
     else for (const e of isPortName(v)) out.push(fe.invalid(field, v, e));
   } else if (v === undefined || v === null) out.push(fe.required(field));
   else out.push(fe.invalid(field, v, 'must be an integer or a port name'));
@@ -134,11 +136,18 @@ function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
   }
   const tcp = objField(p.tcpSocket, `${field}.tcpSocket`, out);
   if (tcp) validateIntOrPortName(tcp.port, `${field}.tcpSocket.port`, out);
-  intField(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, 0);
-  intField(p.periodSeconds, `${field}.periodSeconds`, out, 1);
-  intField(p.timeoutSeconds, `${field}.timeoutSeconds`, out, 1);
-  intField(p.successThreshold, `${field}.successThreshold`, out, 1);
-  intField(p.failureThreshold, `${field}.failureThreshold`, out, 1);
+  const grpc = objField(p.grpc, `${field}.grpc`, out);
+  if (grpc) {
+    if (grpc.port === undefined || grpc.port === null) out.push(fe.required(`${field}.grpc.port`));
+    else int32Field(grpc.port, `${field}.grpc.port`, out, PORT);
+    strField(grpc.service, `${field}.grpc.service`, out);
+  }
+  int32Field(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, { min: 0 });
+  int32Field(p.periodSeconds, `${field}.periodSeconds`, out, { min: 1 });
+  int32Field(p.timeoutSeconds, `${field}.timeoutSeconds`, out, { min: 1 });
+  int32Field(p.successThreshold, `${field}.successThreshold`, out, { min: 1 });
+  int32Field(p.failureThreshold, `${field}.failureThreshold`, out, { min: 1 });
+  int64Field(p.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, { min: 1 });
 }
 
 function validatePorts(v: unknown, field: string, out: StatusCause[]): void {

@@ -2,7 +2,7 @@
 // references, finalizers, and what may not change on update.
 
 import type { StatusCause } from '../errors.js';
-import { arrayField, fe, intField, isObj, objField, stringMap, strField, type Obj } from './field-errors.js';
+import { arrayField, fe, int64Field, isObj, objField, stringMap, strField, type Obj } from './field-errors.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './names.js';
 
 /** Kubernetes caps the summed size of annotation keys and values at 256 KiB. */
@@ -134,8 +134,8 @@ export function validateObjectMeta(meta: unknown, opts: MetaOptions, field = 'me
   out.push(...validateAnnotations(m.annotations, `${field}.annotations`));
   validateOwnerReferences(m.ownerReferences, `${field}.ownerReferences`, out);
   validateFinalizers(m.finalizers, `${field}.finalizers`, out);
-  intField(m.generation, `${field}.generation`, out, 0);
-  intField(m.deletionGracePeriodSeconds, `${field}.deletionGracePeriodSeconds`, out, 0);
+  int64Field(m.generation, `${field}.generation`, out, { min: 0 });
+  int64Field(m.deletionGracePeriodSeconds, `${field}.deletionGracePeriodSeconds`, out, { min: 0 });
   for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'] as const) strField(m[k], `${field}.${k}`, out);
   return out;
 }

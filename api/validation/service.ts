@@ -1,10 +1,10 @@
 // Service and Endpoints validation.
 
 import type { StatusCause } from '../errors.js';
-import { arrayField, fe, intField, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, fe, int32Field, objField, strField, type Obj } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
-import { PROTOCOLS, validateIntOrPortName } from './container.js';
+import { PORT, PROTOCOLS, validateIntOrPortName } from './container.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 
@@ -38,7 +38,7 @@ export function validateService(obj: Obj): StatusCause[] {
       names.add(name);
     }
     if (p.port === undefined || p.port === null) out.push(fe.required(`${f}.port`));
-    else intField(p.port, `${f}.port`, out, 1, 65535);
+    else int32Field(p.port, `${f}.port`, out, PORT);
     const protocol = p.protocol ?? 'TCP';
     if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, PROTOCOLS));
     const key = `${String(p.port)}/${String(protocol)}`;
@@ -46,7 +46,7 @@ export function validateService(obj: Obj): StatusCause[] {
     portKeys.add(key);
     if (p.targetPort !== undefined && p.targetPort !== null) validateIntOrPortName(p.targetPort, `${f}.targetPort`, out);
     if (p.nodePort !== undefined && p.nodePort !== null) {
-      intField(p.nodePort, `${f}.nodePort`, out, 1, 65535);
+      int32Field(p.nodePort, `${f}.nodePort`, out, PORT);
       if (type === 'ClusterIP') out.push(fe.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
     }
   });
@@ -69,7 +69,7 @@ export function validateEndpoints(obj: Obj): StatusCause[] {
       const port = objField(p, `${f}.ports[${j}]`, out);
       if (!port) return;
       if (port.port === undefined) out.push(fe.required(`${f}.ports[${j}].port`));
-      else intField(port.port, `${f}.ports[${j}].port`, out, 1, 65535);
+      else int32Field(port.port, `${f}.ports[${j}].port`, out, PORT);
       if (port.protocol !== undefined && !(PROTOCOLS as readonly unknown[]).includes(port.protocol)) out.push(fe.notSupported(`${f}.ports[${j}].protocol`, port.protocol, PROTOCOLS));
     });
   });
