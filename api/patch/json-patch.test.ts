@@ -79,6 +79,46 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     expect(JSON.stringify(doc)).toBe(snap);
   });
 
+  it('refuses a patch whose operations nest the document deeper than the body limit (422), step by step', () => {
+    // Regression: chained adds built a 30,000-level object, and later recursion overflowed the stack (500).
+    const chain = (n: number) => {
+      let v: unknown = {};
+      for (let i = 0; i < n; i++) v = { a: v };
+      return v;
+    };
+    const ops: unknown[] = [{ op: 'add', path: '/x', value: chain(400) }];
+    for (let i = 1; i < 60; i++) ops.push({ op: 'add', path: `/x${'/a'.repeat(390)}/b${i}`, value: chain(400) });
+    let err: unknown;
+    try {
+      applyJsonPatch({}, ops);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ApiError).code).toBe(422);
+    expect((err as ApiError).message).toMatch(/nest more than 500 levels/);
+    // The same through copy and move of a subtree into a deep path.
+    const doc = { x: chain(300) };
+    expect(() => applyJsonPatch(doc, [{ op: 'copy', from: '/x', path: `/x${'/a'.repeat(250)}/c` }])).toThrow(/nest more than 500/);
+    expect(() => applyJsonPatch(doc, [{ op: 'add', path: '/y', value: chain(10) }, { op: 'move', from: '/x', path: `/y${'/a'.repeat(9)}/m` }])).not.toThrow();
+    expect(() => applyJsonPatch({ x: chain(300), y: chain(300) }, [{ op: 'move', from: '/x', path: `/y${'/a'.repeat(299)}/m` }])).toThrow(/nest more than 500/);
+  });
+
+  it('caps the bytes copied (3 MiB, as Kubernetes) and the number of operations (10,000 → 413)', () => {
+    // Each copy doubles the document: 40 copies would need 2^40 nodes.
+    const ops = [{ op: 'add', path: '/a', value: ['x'.repeat(1000)] }];
+    for (let i = 0; i < 40; i++) ops.push({ op: 'copy', from: '/a', path: '/a/-' } as never);
+    expect(() => applyJsonPatch({}, ops)).toThrow(/copy more than 3145728 bytes/);
+    const many = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '', value: {} }));
+    let err: unknown;
+    try {
+      applyJsonPatch({}, many);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ApiError).code).toBe(413);
+    expect(applyJsonPatch({}, many.slice(1))).toEqual({});
+  });
+
   it('parsePointer unescapes ~1 before ~0', () => {
     expect(parsePointer('/a~1b/c~0d/~01')).toEqual(['a/b', 'c~d', '~1']);
     expect(parsePointer('')).toEqual([]);

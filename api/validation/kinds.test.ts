@@ -117,10 +117,39 @@ describe('Service', () => {
     ['no ports', (s) => (s.spec.ports = []), 'spec.ports', 'FieldValueRequired'],
     ['selector bad value', (s) => (s.spec.selector = { app: 'bad value' }), 'spec.selector', 'FieldValueInvalid'],
     ['nodePort on ClusterIP', (s) => (s.spec.ports[0].nodePort = 30080), 'spec.ports[0].nodePort', 'FieldValueForbidden'],
+    ['clusterIP not an IP', (s) => (s.spec.clusterIP = 'not-an-ip'), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP a number', (s) => (s.spec.clusterIP = 10), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP with a prefix length', (s) => (s.spec.clusterIP = '10.0.0.1/24'), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP on ExternalName', (s) => Object.assign(s.spec, { type: 'ExternalName', externalName: 'example.com', clusterIP: '10.0.0.1' }), 'spec.clusterIP', 'FieldValueForbidden'],
+    ['headless NodePort', (s) => Object.assign(s.spec, { type: 'NodePort', clusterIP: 'None' }), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIPs not IPs', (s) => (s.spec.clusterIPs = ['10.0.0.1', 'nope']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
+    ['clusterIPs[0] differs from clusterIP', (s) => Object.assign(s.spec, { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'] }), 'spec.clusterIPs[0]', 'FieldValueInvalid'],
+    ['clusterIPs of one family twice', (s) => (s.spec.clusterIPs = ['10.0.0.1', '10.0.0.2']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
   ])('%s', (_n, mutate, field, reason) => {
     const s = svc();
     mutate(s);
     expectCause(v('Service', s), field, reason);
+  });
+
+  it('accepts an IPv4 or IPv6 clusterIP, "None" and empty', () => {
+    for (const ip of ['10.96.0.10', 'fd00::a', 'None', '']) expect(v('Service', { ...svc(), spec: { ...svc().spec, clusterIP: ip } })).toEqual([]);
+    expect(v('Service', { ...svc(), spec: { ...svc().spec, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00::a'] } })).toEqual([]);
+  });
+
+  it('clusterIP and clusterIPs[0] are immutable once set (but may be set the first time)', () => {
+    const old = svc();
+    old.spec.clusterIP = '10.96.0.10';
+    old.spec.clusterIPs = ['10.96.0.10'];
+    const moved = svc();
+    moved.spec.clusterIP = '10.96.0.11';
+    moved.spec.clusterIPs = ['10.96.0.11'];
+    expectCause(v('Service', moved, old), 'spec.clusterIP', 'FieldValueInvalid', /field is immutable/);
+    expectCause(v('Service', moved, old), 'spec.clusterIPs[0]', 'FieldValueInvalid', /field is immutable/);
+    expect(v('Service', old, svc())).toEqual([]);
+    // Turning into an ExternalName service releases the IP.
+    const ext = svc();
+    Object.assign(ext.spec, { type: 'ExternalName', externalName: 'example.com' });
+    expect(v('Service', ext, old)).toEqual([]);
   });
 });
 

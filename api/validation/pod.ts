@@ -248,20 +248,23 @@ const POD_UPDATE_MESSAGE =
 
 /**
  * Kubernetes' pod update rule: copy the mutable fields from the new spec onto the old
- * one and require the rest to be identical. spec.nodeName may go from unset to set
- * (binding) but never change once set.
+ * one and require the rest to be identical. spec.nodeName is not one of them: it goes
+ * from unset to set through the binding subresource only (`binding`), so a PATCH or PUT
+ * cannot skip the scheduler's 409 on double binding, and it never changes once set.
  */
-export function validatePodUpdate(obj: Obj, old: Obj): StatusCause[] {
+export function validatePodUpdate(obj: Obj, old: Obj, binding = false): StatusCause[] {
   const out: StatusCause[] = [];
   if (!isObj(obj.spec) || !isObj(old.spec)) return out;
   const next = deepClone(obj.spec);
   const prev = deepClone(old.spec);
-  if (typeof prev.nodeName === 'string' && prev.nodeName !== '' && next.nodeName !== prev.nodeName) {
-    out.push(fe.immutable('spec.nodeName', next.nodeName ?? ''));
+  const bound = typeof prev.nodeName === 'string' && prev.nodeName !== '';
+  if (bound || binding) {
+    if (bound && next.nodeName !== prev.nodeName) out.push(fe.immutable('spec.nodeName', next.nodeName ?? ''));
+    // Reported above (or allowed, for binding): not again as a spec change.
+    delete next.nodeName;
+    delete prev.nodeName;
   }
   // Fields allowed to differ are made equal before comparing.
-  delete next.nodeName;
-  delete prev.nodeName;
   for (const listName of ['containers', 'initContainers'] as const) {
     const a = next[listName];
     const b = prev[listName];
