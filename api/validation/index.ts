@@ -108,3 +108,4 @@ export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced
 export { isDns1123Label, isDns1123Subdomain };
 export { isConfigMapKey, isEnvVarName, isLabelValue, isPortName, isQualifiedName } from './names.js';
 export { findUnsafeKeys, safeJsonParse } from './unsafe-keys.js';
+export { validateBinding } from './binding.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
-import { validateObject } from './index.js';
+import { validateBinding, validateObject } from './index.js';
 import { expectCause, res, type AnyObj } from './test-fixtures.js';
 
 const v = (kind: string, o: AnyObj, old?: AnyObj) => validateObject(res(kind), o, old);
@@ -208,5 +208,27 @@ describe('Lease, Event, Namespace, Endpoints', () => {
     expect(v('Endpoints', ep)).toEqual([]);
     ep.subsets[0].ports[0].port = 0;
     expectCause(v('Endpoints', ep), 'subsets[0].ports[0].port', 'FieldValueInvalid');
+  });
+});
+
+describe('Binding', () => {
+  const bind = (over: AnyObj | Record<string, unknown> = {}) => ({ metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' }, ...over });
+  it('accepts what the scheduler sends, and annotations', () => {
+    expect(validateBinding(bind(), 'p', 'default')).toEqual([]);
+    expect(validateBinding(bind({ metadata: { annotations: { 'example.com/why': 'spread' } } }), 'p', 'default')).toEqual([]);
+  });
+  it.each<[string, Record<string, unknown>, string, string]>([
+    // Regression: these annotations were stored on the pod, and every later write of it got 422.
+    ['bad annotation key', { metadata: { annotations: { 'bad key!': 'v' } } }, 'metadata.annotations', 'FieldValueInvalid'],
+    ['annotation value an object', { metadata: { annotations: { a: { deep: 1 } } } }, 'metadata.annotations[a]', 'FieldValueInvalid'],
+    ['annotations over 256 KiB', { metadata: { annotations: { a: 'x'.repeat(300 * 1024) } } }, 'metadata.annotations', 'FieldValueTooLong'],
+    ['metadata not an object', { metadata: 'x' }, 'metadata', 'FieldValueInvalid'],
+    ['no target', { target: undefined }, 'target.name', 'FieldValueRequired'],
+    ['target not an object', { target: 'node-1' }, 'target', 'FieldValueInvalid'],
+    ['target name not a node name', { target: { name: 'Not_A_Node' } }, 'target.name', 'FieldValueInvalid'],
+    ['target name a number', { target: { name: 5 } }, 'target.name', 'FieldValueInvalid'],
+    ['target kind', { target: { kind: 'Pod', name: 'n' } }, 'target.kind', 'FieldValueNotSupported'],
+  ])('%s', (_n, over, field, reason) => {
+    expectCause(validateBinding(bind(over), 'p', 'default'), field, reason);
   });
 });
