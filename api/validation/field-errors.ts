@@ -150,18 +150,19 @@ export function int64Field(v: unknown, field: string, out: StatusCause[], bounds
   return intField(v, field, out, 'int64', bounds);
 }
 
-/** A map of strings (labels, data, nodeSelector): Invalid for non-string values. */
-export function stringMap(v: unknown, field: string, out: StatusCause[]): Record<string, string> | undefined {
+/**
+ * A map of strings (labels, annotations, nodeSelector): Invalid for non-string values.
+ * Returns every key with its value, or undefined for a non-string value, so callers
+ * still check the keys of entries whose value is wrong.
+ */
+export function stringMap(v: unknown, field: string, out: StatusCause[]): [string, string | undefined][] | undefined {
   const o = objField(v, field, out);
   if (!o) return undefined;
-  let ok = true;
-  for (const [k, val] of Object.entries(o)) {
-    if (typeof val !== 'string') {
-      out.push(fe.invalid(`${field}[${k}]`, val, 'must be a string'));
-      ok = false;
-    }
-  }
-  return ok ? (o as Record<string, string>) : undefined;
+  return Object.entries(o).map(([k, val]) => {
+    if (typeof val === 'string') return [k, val];
+    out.push(fe.invalid(`${field}[${k}]`, val, 'must be a string'));
+    return [k, undefined];
+  });
 }
 
 /** RFC 3339 date-time (what Go's time.RFC3339 / RFC3339Nano accept). */

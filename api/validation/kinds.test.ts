@@ -212,7 +212,7 @@ describe('Lease, Event, Namespace, Endpoints', () => {
 });
 
 describe('Binding', () => {
-  const bind = (over: AnyObj | Record<string, unknown> = {}) => ({ metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' }, ...over });
+  const bind = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' }, ...over });
   it('accepts what the scheduler sends, and annotations', () => {
     expect(validateBinding(bind(), 'p', 'default')).toEqual([]);
     expect(validateBinding(bind({ metadata: { annotations: { 'example.com/why': 'spread' } } }), 'p', 'default')).toEqual([]);

@@ -26,24 +26,20 @@ export function isDns1035Label(value: string): string[] {
 
 export function validateLabels(labels: unknown, field: string): StatusCause[] {
   const out: StatusCause[] = [];
-  const m = stringMap(labels, field, out);
-  if (!m) return out;
-  for (const [k, v] of Object.entries(m)) {
+  for (const [k, v] of stringMap(labels, field, out) ?? []) {
     for (const e of isQualifiedName(k)) out.push(fe.invalid(field, k, e));
-    for (const e of isLabelValue(v)) out.push(fe.invalid(field, v, e));
+    if (v !== undefined) for (const e of isLabelValue(v)) out.push(fe.invalid(field, v, e));
   }
   return out;
 }
 
 export function validateAnnotations(annotations: unknown, field: string): StatusCause[] {
   const out: StatusCause[] = [];
-  const m = stringMap(annotations, field, out);
-  if (!m) return out;
   let total = 0;
-  for (const [k, v] of Object.entries(m)) {
+  for (const [k, v] of stringMap(annotations, field, out) ?? []) {
     // Kubernetes checks annotation keys in lower case (keys are case-insensitive there).
     for (const e of isQualifiedName(k.toLowerCase())) out.push(fe.invalid(field, k, e));
-    total += Buffer.byteLength(k) + Buffer.byteLength(v);
+    total += Buffer.byteLength(k) + Buffer.byteLength(v ?? '');
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT) out.push(fe.tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
   return out;
