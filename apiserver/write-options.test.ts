@@ -1,15 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '../api/errors.js';
+import { apiErrorOf as err } from '../test/helpers/api-error.js';
 import { parseDryRun, parseWriteQuery } from './write-options.js';
 
-const err = (f: () => unknown): ApiError | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e as ApiError;
-  }
-  return undefined;
-};
 
 describe('write query parameters', () => {
   test('dryRun: "All", possibly repeated; absent is a real write', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import { applyJsonPatch, parsePointer } from './json-patch.js';
+import { apiErrorOf as failure } from '../../test/helpers/api-error.js';
 
 // RFC 6902 Appendix A examples.
 describe('applyJsonPatch (RFC 6902 appendix A)', () => {
@@ -60,15 +61,10 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     ['proto key', {}, [{ op: 'add', path: '/__proto__', value: { x: 1 } }], 400, /forbidden key/],
     ['op not object', {}, ['x'], 400, /not an object/],
   ])('%s → %d', (_name, doc, ops, code, msg) => {
-    let err: unknown;
-    try {
-      applyJsonPatch(doc, ops);
-    } catch (e) {
-      err = e;
-    }
+    const err = failure(() => applyJsonPatch(doc, ops));
     expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).code).toBe(code);
-    expect((err as ApiError).message).toMatch(msg);
+    expect(err?.code).toBe(code);
+    expect(err?.message).toMatch(msg);
   });
 
   it('does not mutate the input, even when a later op fails', () => {
@@ -88,14 +84,9 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     };
     const ops: unknown[] = [{ op: 'add', path: '/x', value: chain(400) }];
     for (let i = 1; i < 60; i++) ops.push({ op: 'add', path: `/x${'/a'.repeat(390)}/b${i}`, value: chain(400) });
-    let err: unknown;
-    try {
-      applyJsonPatch({}, ops);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as ApiError).code).toBe(422);
-    expect((err as ApiError).message).toMatch(/nest more than 500 levels/);
+    const err = failure(() => applyJsonPatch({}, ops));
+    expect(err?.code).toBe(422);
+    expect(err?.message).toMatch(/nest more than 500 levels/);
     // The same through copy and move of a subtree into a deep path.
     const doc = { x: chain(300) };
     expect(() => applyJsonPatch(doc, [{ op: 'copy', from: '/x', path: `/x${'/a'.repeat(250)}/c` }])).toThrow(/nest more than 500/);
@@ -109,13 +100,7 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     for (let i = 0; i < 40; i++) ops.push({ op: 'copy', from: '/a', path: '/a/-' } as never);
     expect(() => applyJsonPatch({}, ops)).toThrow(/copy more than 3145728 bytes/);
     const many = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '', value: {} }));
-    let err: unknown;
-    try {
-      applyJsonPatch({}, many);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as ApiError).code).toBe(413);
+    expect(failure(() => applyJsonPatch({}, many))?.code).toBe(413);
     expect(applyJsonPatch({}, many.slice(1))).toEqual({});
   });
 

@@ -6,21 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
 import { deepClone } from '../meta.js';
 import { validateObject } from './index.js';
-import { rng } from '../../test/helpers/fuzz.js';
+import { paths, rng } from '../../test/helpers/fuzz.js';
 import { res, validSamples as samples, type AnyObj } from './test-fixtures.js';
 
 const JUNK: unknown[] = [null, undefined, 0, -1, 1.5, 70000, 2 ** 31, 9007199254740994, 1e300, '', 'x', '-bad-', '100Gi', true, [], [null], ['x'], {}, { a: 1 }, [{}], { $patch: 'delete' }];
-
-/** Every path (as key lists) to a value inside obj. */
-function paths(obj: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof obj !== 'object' || obj === null) return out;
-  for (const [k, v] of Object.entries(obj)) {
-    const key = Array.isArray(obj) ? Number(k) : k;
-    out.push([...prefix, key]);
-    paths(v, [...prefix, key], out);
-  }
-  return out;
-}
 
 function setAt(obj: AnyObj, path: (string | number)[], value: unknown): void {
   let cur = obj as unknown as Record<string | number, unknown>;

@@ -3,6 +3,7 @@ import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { parseDeleteOptions, planDelete } from './deletion.js';
+import { apiErrorOf } from '../../test/helpers/api-error.js';
 
 const pods = findResource('', 'v1', 'pods')!;
 const cms = findResource('', 'v1', 'configmaps')!;
@@ -99,12 +100,8 @@ describe('parseDeleteOptions', () => {
     expect(parseDeleteOptions({ dryRun: ['All'] }, {}).dryRun).toBe(true);
     expect(parseDeleteOptions({ dryRun: [] }, {}).dryRun).toBe(false);
     const code = (body: unknown, q: Record<string, unknown>) => {
-      try {
-        parseDeleteOptions(body, q);
-      } catch (e) {
-        return [(e as ApiError).code, (e as ApiError).message];
-      }
-      return [200, ''];
+      const e = apiErrorOf(() => parseDeleteOptions(body, q));
+      return e ? [e.code, e.message] : [200, ''];
     };
     // Regression: these deleted for real.
     expect(code(undefined, { dryRun: 'all' })).toEqual([400, 'dryRun: Unsupported value: "all": supported values: "All"']);

@@ -3,6 +3,7 @@ import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { checkBody, patchedObject, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
+import { apiErrorOf as catchApi } from '../../test/helpers/api-error.js';
 
 const deploys = findResource('apps', 'v1', 'deployments')!;
 const cms = findResource('', 'v1', 'configmaps')!;
@@ -143,13 +144,3 @@ describe('prepareCreate / prepareUpdate', () => {
     expect(readyToRemove({ kind: 'Namespace', metadata: { deletionTimestamp: 't' }, spec: { finalizers: ['kubernetes'] } })).toBe(false);
   });
 });
-
-function catchApi(f: () => unknown): ApiError | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  return undefined;
-}

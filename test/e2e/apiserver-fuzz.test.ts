@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resourcePath } from '../../api/resources.js';
 import { res, validSamples, type AnyObj } from '../../api/validation/test-fixtures.js';
-import { fuzzSeed, random, type Random } from '../helpers/fuzz.js';
+import { fuzzSeed, paths, random, type Random } from '../helpers/fuzz.js';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 
 const SEED = fuzzSeed();
@@ -35,17 +35,6 @@ const QUERY = [
 const POINTERS = ['', '/metadata', '/metadata/name', '/metadata/labels', '/metadata/annotations/a', '/metadata/resourceVersion', '/spec', '/spec/replicas', '/spec/nodeName', '/spec/clusterIP', '/spec/containers/0', '/spec/containers/-', '/spec/ports/0/port', '/data', '/x', '/x/a/a', '/status'];
 const OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test', 'bogus'];
 const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
-
-/** Every path inside a value, as key lists (root excluded). */
-function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof v !== 'object' || v === null) return out;
-  for (const [k, child] of Object.entries(v)) {
-    const key = Array.isArray(v) ? Number(k) : k;
-    out.push([...prefix, key]);
-    paths(child, [...prefix, key], out);
-  }
-  return out;
-}
 
 /** 1-3 random changes: a junk value, a removed key, a new key, a longer list (none, one time in five). */
 function mutate<T extends object>(r: Random, value: T): T & Record<string, any> {

@@ -34,3 +34,14 @@ export function random(seed: number): Random {
   r.chance = (p) => next() < p;
   return r;
 }
+
+/** Every path inside a value, as lists of keys and indexes (the root itself excluded). */
+export function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  if (typeof v !== 'object' || v === null) return out;
+  for (const [k, child] of Object.entries(v)) {
+    const key = Array.isArray(v) ? Number(k) : k;
+    out.push([...prefix, key]);
+    paths(child, [...prefix, key], out);
+  }
+  return out;
+}
