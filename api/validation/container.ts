@@ -171,6 +171,24 @@ function validatePorts(v: unknown, field: string, out: StatusCause[]): void {
   });
 }
 
+/** User and group IDs: int64 in Go, 0..2147483647 in Kubernetes' validation. */
+const ID = { min: 0, max: 2147483647 };
+
+/** The numeric and boolean parts of a pod's or a container's securityContext. */
+export function validateSecurityContext(v: unknown, field: string, out: StatusCause[], pod: boolean): void {
+  const sc = objField(v, field, out);
+  if (!sc) return;
+  int64Field(sc.runAsUser, `${field}.runAsUser`, out, ID);
+  int64Field(sc.runAsGroup, `${field}.runAsGroup`, out, ID);
+  boolField(sc.runAsNonRoot, `${field}.runAsNonRoot`, out);
+  if (pod) {
+    int64Field(sc.fsGroup, `${field}.fsGroup`, out, ID);
+    arrayField(sc.supplementalGroups, `${field}.supplementalGroups`, out)?.forEach((g, i) => int64Field(g, `${field}.supplementalGroups[${i}]`, out, ID));
+  } else {
+    for (const k of ['privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation'] as const) boolField(sc[k], `${field}.${k}`, out);
+  }
+}
+
 export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: StatusCause[]): void {
   const name = strField(c.name, `${f}.name`, out);
   if (!name) {
@@ -194,6 +212,7 @@ export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: 
   validateProbe(c.readinessProbe, `${f}.readinessProbe`, out);
   validateProbe(c.livenessProbe, `${f}.livenessProbe`, out);
   validateProbe(c.startupProbe, `${f}.startupProbe`, out);
+  validateSecurityContext(c.securityContext, `${f}.securityContext`, out, false);
   const mounts = arrayField(c.volumeMounts, `${f}.volumeMounts`, out);
   const paths = new Set<string>();
   mounts?.forEach((raw, i) => {

@@ -6,7 +6,7 @@ import type { StatusCause } from '../errors.js';
 import { isValidQuantity } from '../quantity.js';
 import { deepClone, deepEqual } from '../meta.js';
 import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, strField, type Obj } from './field-errors.js';
-import { enumField, validateContainer } from './container.js';
+import { enumField, validateContainer, validateSecurityContext } from './container.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from './names.js';
 
@@ -204,6 +204,7 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
   const hostname = strField(spec.hostname, `${field}.hostname`, out);
   if (hostname) for (const e of isDns1123Label(hostname)) out.push(fe.invalid(`${field}.hostname`, hostname, e));
   int32Field(spec.priority, `${field}.priority`, out);
+  validateSecurityContext(spec.securityContext, `${field}.securityContext`, out, true);
   return out;
 }
 

@@ -5,7 +5,7 @@ import type { StatusCause } from '../errors.js';
 import { arrayField, fe, int32Field, isObj, objField, strField, type Obj } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
-import { PORT, PROTOCOLS, validateIntOrPortName } from './container.js';
+import { enumField, PORT, PROTOCOLS, validateIntOrPortName } from './container.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 
@@ -18,6 +18,12 @@ export function validateService(obj: Obj): StatusCause[] {
   if (typeof type !== 'string' || !(SERVICE_TYPES as readonly string[]).includes(type)) out.push(fe.notSupported('spec.type', type, SERVICE_TYPES));
   if (spec.selector !== undefined && spec.selector !== null) out.push(...validateLabels(spec.selector, 'spec.selector'));
   validateClusterIPs(spec, type, out);
+  enumField(spec.sessionAffinity, 'spec.sessionAffinity', ['ClientIP', 'None'], out);
+  const affinity = objField(spec.sessionAffinityConfig, 'spec.sessionAffinityConfig', out);
+  const clientIP = affinity && objField(affinity.clientIP, 'spec.sessionAffinityConfig.clientIP', out);
+  // Kubernetes: more than 0 and at most a day.
+  if (clientIP) int32Field(clientIP.timeoutSeconds, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', out, { min: 1, max: 86400 });
+  int32Field(spec.healthCheckNodePort, 'spec.healthCheckNodePort', out, { min: 0, max: 65535 });
   if (type === 'ExternalName') {
     const ext = strField(spec.externalName, 'spec.externalName', out);
     if (!ext) out.push(fe.required('spec.externalName'));
