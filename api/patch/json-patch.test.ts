@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import { applyJsonPatch, parsePointer } from './json-patch.js';
+import { apiErrorOf as failure } from '../../test/helpers/api-error.js';
 
 // RFC 6902 Appendix A examples.
 describe('applyJsonPatch (RFC 6902 appendix A)', () => {
@@ -60,15 +61,10 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     ['proto key', {}, [{ op: 'add', path: '/__proto__', value: { x: 1 } }], 400, /forbidden key/],
     ['op not object', {}, ['x'], 400, /not an object/],
   ])('%s → %d', (_name, doc, ops, code, msg) => {
-    let err: unknown;
-    try {
-      applyJsonPatch(doc, ops);
-    } catch (e) {
-      err = e;
-    }
+    const err = failure(() => applyJsonPatch(doc, ops));
     expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).code).toBe(code);
-    expect((err as ApiError).message).toMatch(msg);
+    expect(err?.code).toBe(code);
+    expect(err?.message).toMatch(msg);
   });
 
   it('does not mutate the input, even when a later op fails', () => {
@@ -77,6 +73,35 @@ describe('applyJsonPatch (RFC 6902 appendix A)', () => {
     applyJsonPatch(doc, [{ op: 'add', path: '/a/-', value: 3 }, { op: 'remove', path: '/b/c' }]);
     expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/a/0' }, { op: 'test', path: '/b/c', value: 2 }])).toThrow();
     expect(JSON.stringify(doc)).toBe(snap);
+  });
+
+  it('refuses a patch whose operations nest the document deeper than the body limit (422), step by step', () => {
+    // Regression: chained adds built a 30,000-level object, and later recursion overflowed the stack (500).
+    const chain = (n: number) => {
+      let v: unknown = {};
+      for (let i = 0; i < n; i++) v = { a: v };
+      return v;
+    };
+    const ops: unknown[] = [{ op: 'add', path: '/x', value: chain(400) }];
+    for (let i = 1; i < 60; i++) ops.push({ op: 'add', path: `/x${'/a'.repeat(390)}/b${i}`, value: chain(400) });
+    const err = failure(() => applyJsonPatch({}, ops));
+    expect(err?.code).toBe(422);
+    expect(err?.message).toMatch(/nest more than 500 levels/);
+    // The same through copy and move of a subtree into a deep path.
+    const doc = { x: chain(300) };
+    expect(() => applyJsonPatch(doc, [{ op: 'copy', from: '/x', path: `/x${'/a'.repeat(250)}/c` }])).toThrow(/nest more than 500/);
+    expect(() => applyJsonPatch(doc, [{ op: 'add', path: '/y', value: chain(10) }, { op: 'move', from: '/x', path: `/y${'/a'.repeat(9)}/m` }])).not.toThrow();
+    expect(() => applyJsonPatch({ x: chain(300), y: chain(300) }, [{ op: 'move', from: '/x', path: `/y${'/a'.repeat(299)}/m` }])).toThrow(/nest more than 500/);
+  });
+
+  it('caps the bytes copied (3 MiB, as Kubernetes) and the number of operations (10,000 → 413)', () => {
+    // Each copy doubles the document: 40 copies would need 2^40 nodes.
+    const ops = [{ op: 'add', path: '/a', value: ['x'.repeat(1000)] }];
+    for (let i = 0; i < 40; i++) ops.push({ op: 'copy', from: '/a', path: '/a/-' } as never);
+    expect(() => applyJsonPatch({}, ops)).toThrow(/copy more than 3145728 bytes/);
+    const many = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '', value: {} }));
+    expect(failure(() => applyJsonPatch({}, many))?.code).toBe(413);
+    expect(applyJsonPatch({}, many.slice(1))).toEqual({});
   });
 
   it('parsePointer unescapes ~1 before ~0', () => {

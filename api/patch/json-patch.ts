@@ -2,9 +2,20 @@
 // operation never leaves the input half-patched. Malformed operations are 400; an
 // operation that does not apply to this document (missing path, failed test) is 422,
 // as the Kubernetes apiserver answers.
+//
+// A patch is small but its operations compound: `add` at the end of a long path or
+// `copy` of a subtree into itself deepens and grows the document with every step. So,
+// as in Kubernetes, a patch has at most 10,000 operations and may copy at most 3 MiB in
+// all, and here the document may not nest deeper than the body parser allows
+// (MAX_JSON_DEPTH), checked as the operations run so no later step recurses too deep.
 
 import { ApiError, errors, makeStatus } from '../errors.js';
 import { deepClone, deepEqual } from '../meta.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../validation/unsafe-keys.js';
+
+/** Kubernetes' limits (maxJSONPatchOperations, JSONPatchMaxCopyBytes). */
+export const MAX_JSON_PATCH_OPERATIONS = 10_000;
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
 type Json = unknown;
 type Container = Record<string, Json> | Json[];
@@ -100,9 +111,23 @@ function field(op: Record<string, unknown>, name: string, index: number): string
   return v;
 }
 
+function tooDeep(path: string): ApiError {
+  return unprocessable(`the patched object would nest more than ${MAX_JSON_DEPTH} levels deep (at "${path}")`);
+}
+
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw errors.badRequest('a JSON patch must be an array of operations');
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS)
+    throw new ApiError(makeStatus(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`));
   let doc: Json = deepClone(target);
+  // An upper bound of the document's depth, kept without walking the document again:
+  // a value placed under a path of n tokens adds at most n levels to its own depth.
+  let depth = jsonDepth(doc).depth;
+  const place = (path: string, valueDepth: number) => {
+    depth = Math.max(depth, parsePointer(path).length + valueDepth);
+    if (depth > MAX_JSON_DEPTH) throw tooDeep(path);
+  };
+  let copied = 0;
   ops.forEach((raw, index) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw errors.badRequest(`JSON patch operation ${index} is not an object`);
     const op = raw as Record<string, unknown>;
@@ -110,6 +135,7 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
     const path = field(op, 'path', index);
     const needsValue = op.op === 'add' || op.op === 'replace' || op.op === 'test';
     if (needsValue && !Object.prototype.hasOwnProperty.call(op, 'value')) throw errors.badRequest(`JSON patch operation ${index} ("${op.op}") is missing "value"`);
+    if (op.op === 'add' || op.op === 'replace') place(path, jsonDepth(op.value, MAX_JSON_DEPTH).depth);
     switch (op.op) {
       case 'add':
         doc = add(doc, path, deepClone(op.value));
@@ -132,13 +158,19 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
         if (path !== from && path.startsWith(`${from}/`)) throw unprocessable(`cannot move "${from}" into its own child "${path}"`);
         const value = getValue(doc, from);
         if (from === path) break;
+        // The moved value sat under `from`, so it is at most depth - |from| deep.
+        place(path, depth - parsePointer(from).length);
         doc = remove(doc, from).doc;
         doc = add(doc, path, value);
         break;
       }
       case 'copy': {
         const from = field(op, 'from', index);
-        doc = add(doc, path, deepClone(getValue(doc, from)));
+        const value = getValue(doc, from);
+        copied += JSON.stringify(value ?? null).length;
+        if (copied > MAX_JSON_PATCH_COPY_BYTES) throw unprocessable(`the copy operations of this patch would copy more than ${MAX_JSON_PATCH_COPY_BYTES} bytes`);
+        place(path, depth - parsePointer(from).length);
+        doc = add(doc, path, deepClone(value));
         break;
       }
       case 'test': {

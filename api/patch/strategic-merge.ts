@@ -7,6 +7,11 @@
 // RollingUpdate → Recreate drops rollingUpdate). `$setElementOrder/*` is accepted and
 // ignored: orch keeps the existing order, which only affects how lists are printed.
 // Everything else behaves as a JSON merge patch. Inputs are never mutated.
+//
+// Directives are checked before anything is applied, wherever they sit (also inside
+// values that replace whole maps or lists, where they would otherwise be dropped
+// silently): an unknown `$patch` value or `$`-key, or a directive of the wrong shape, is
+// 400, as are keys the patch sets but `$retainKeys` leaves out (Kubernetes' answers).
 
 import { errors } from '../errors.js';
 import { deepClone, deepEqual } from '../meta.js';
@@ -49,8 +54,45 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const SET_ORDER = '$setElementOrder/';
+const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
+const PATCH_VALUES = new Set(['replace', 'merge', 'delete']);
+
 function isDirectiveKey(k: string): boolean {
-  return k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/');
+  return k === '$patch' || k === '$retainKeys' || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE);
+}
+
+const where = (path: readonly string[]) => path.join('.') || '<root>';
+const badPatch = (message: string) => errors.badRequest(`invalid strategic merge patch: ${message}`);
+
+/** Every directive of the patch well-formed, before any of it is applied. */
+function checkDirectives(v: unknown, path: string[]): void {
+  if (Array.isArray(v)) {
+    for (const el of v) checkDirectives(el, path);
+    return;
+  }
+  if (!isObj(v)) return;
+  for (const [k, val] of Object.entries(v)) {
+    if (!k.startsWith('$')) {
+      checkDirectives(val, [...path, k]);
+      continue;
+    }
+    if (k === '$patch') {
+      if (typeof val !== 'string' || !PATCH_VALUES.has(val)) throw badPatch(`unknown patch directive "$patch: ${String(val)}" at ${where(path)}`);
+    } else if (k === '$retainKeys') {
+      if (!Array.isArray(val) || !val.every((x) => typeof x === 'string')) throw badPatch(`$retainKeys must be a list of strings at ${where(path)}`);
+      // As Kubernetes: keys set to null (removals) do not count.
+      const outside = Object.keys(v).filter((key) => !key.startsWith('$') && v[key] !== null && !val.includes(key));
+      if (outside.length > 0) throw badPatch(`$retainKeys at ${where(path)} does not list ${outside.map((x) => `"${x}"`).join(', ')}, which the patch sets`);
+    } else if (k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE)) {
+      const field = k.slice(k.indexOf('/') + 1);
+      if (!field || !Array.isArray(val)) throw badPatch(`${k} at ${where(path)} must be a list`);
+      if (k.startsWith(SET_ORDER) && v[field] !== undefined && v[field] !== null && !Array.isArray(v[field]))
+        throw badPatch(`${k} at ${where(path)} orders "${field}", which is not a list in the patch`);
+      if (k.startsWith(DELETE_PRIMITIVE) && val.some((x) => typeof x === 'object' && x !== null))
+        throw badPatch(`${k} at ${where(path)} must list primitive values`);
+    } else throw badPatch(`unknown patch directive "${k}" at ${where(path)}`);
+  }
 }
 
 /** A patch value used as-is (replacement): directives removed, nulls in maps dropped. */
@@ -70,7 +112,7 @@ function mergeMap(orig: unknown, patch: Obj, path: string[]): Obj | undefined {
   if (directive !== undefined) {
     if (directive === 'delete') return undefined;
     if (directive === 'replace') return clean(patch) as Obj;
-    if (directive !== 'merge') throw errors.badRequest(`unknown patch directive "$patch: ${String(directive)}" at ${path.join('.') || '<root>'}`);
+    // 'merge' is the default; other values were refused by checkDirectives.
   }
   const result: Obj = isObj(orig) ? deepClone(orig) : {};
   for (const [key, value] of Object.entries(patch)) {
@@ -85,17 +127,16 @@ function mergeMap(orig: unknown, patch: Obj, path: string[]): Obj | undefined {
     if (merged === undefined) delete result[key];
     else result[key] = merged;
   }
-  const retain = patch.$retainKeys;
-  if (retain !== undefined) {
-    if (!Array.isArray(retain) || !retain.every((k) => typeof k === 'string')) throw errors.badRequest(`$retainKeys must be a list of strings at ${path.join('.') || '<root>'}`);
-    for (const key of Object.keys(result)) if (!retain.includes(key)) delete result[key];
-  }
+  // Shapes were checked by checkDirectives; what is left depends on the object patched.
+  const retain = patch.$retainKeys as string[] | undefined;
+  if (retain !== undefined) for (const key of Object.keys(result)) if (!retain.includes(key)) delete result[key];
   for (const [key, value] of Object.entries(patch)) {
-    if (!key.startsWith('$deleteFromPrimitiveList/')) continue;
-    const field = key.slice('$deleteFromPrimitiveList/'.length);
-    if (!Array.isArray(value)) throw errors.badRequest(`${key} must be a list`);
+    const del = key.startsWith(DELETE_PRIMITIVE);
+    if (!del && !key.startsWith(SET_ORDER)) continue;
+    const field = key.slice(key.indexOf('/') + 1);
     const cur = result[field];
-    if (Array.isArray(cur)) result[field] = cur.filter((x) => !value.some((d) => deepEqual(d, x)));
+    if (cur !== undefined && !Array.isArray(cur)) throw badPatch(`${key} at ${where(path)}: "${field}" is not a list`);
+    if (del && cur) result[field] = cur.filter((x) => !(value as unknown[]).some((d) => deepEqual(d, x)));
   }
   return result;
 }
@@ -143,6 +184,7 @@ function mergeValue(orig: unknown, patch: unknown, path: string[]): unknown {
 }
 
 export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
+  checkDirectives(patch, []);
   if (!isObj(patch)) {
     if (Array.isArray(patch)) return clean(patch);
     throw errors.badRequest('a strategic merge patch must be a JSON object');

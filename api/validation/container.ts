@@ -3,11 +3,13 @@
 
 import type { StatusCause } from '../errors.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
-import { arrayField, boolField, fe, intField, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
 import { isConfigMapKey, isDns1123Label, isEnvVarName, isPortName, isQualifiedName } from './names.js';
 
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+/** A TCP/UDP port number. */
+export const PORT = { min: 1, max: 65535 };
 
 export function enumField(v: unknown, field: string, allowed: readonly string[], out: StatusCause[]): void {
   if (v === undefined || v === null) return;
@@ -20,14 +22,14 @@ function portField(v: unknown, field: string, out: StatusCause[], required: bool
     if (required) out.push(fe.required(field));
     return;
   }
-  intField(v, field, out, 1, 65535);
+  int32Field(v, field, out, PORT);
 }
 
 /** A port given as a number or as a named port (probes, Service targetPort). */
 export function validateIntOrPortName(v: unknown, field: string, out: StatusCause[]): void {
-  if (typeof v === 'number') intField(v, field, out, 1, 65535);
+  if (typeof v === 'number') int32Field(v, field, out, PORT);
   else if (typeof v === 'string') {
-    if (/^\d+$/.test(v)) intField(Number(v), field, out, 1, 65535);
+    if (/^\d+$/.test(v)) int32Field(Number(v), field, out, PORT);
     else for (const e of isPortName(v)) out.push(fe.invalid(field, v, e));
   } else if (v === undefined || v === null) out.push(fe.required(field));
   else out.push(fe.invalid(field, v, 'must be an integer or a port name'));
@@ -134,11 +136,18 @@ function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
   }
   const tcp = objField(p.tcpSocket, `${field}.tcpSocket`, out);
   if (tcp) validateIntOrPortName(tcp.port, `${field}.tcpSocket.port`, out);
-  intField(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, 0);
-  intField(p.periodSeconds, `${field}.periodSeconds`, out, 1);
-  intField(p.timeoutSeconds, `${field}.timeoutSeconds`, out, 1);
-  intField(p.successThreshold, `${field}.successThreshold`, out, 1);
-  intField(p.failureThreshold, `${field}.failureThreshold`, out, 1);
+  const grpc = objField(p.grpc, `${field}.grpc`, out);
+  if (grpc) {
+    if (grpc.port === undefined || grpc.port === null) out.push(fe.required(`${field}.grpc.port`));
+    else int32Field(grpc.port, `${field}.grpc.port`, out, PORT);
+    strField(grpc.service, `${field}.grpc.service`, out);
+  }
+  int32Field(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, { min: 0 });
+  int32Field(p.periodSeconds, `${field}.periodSeconds`, out, { min: 1 });
+  int32Field(p.timeoutSeconds, `${field}.timeoutSeconds`, out, { min: 1 });
+  int32Field(p.successThreshold, `${field}.successThreshold`, out, { min: 1 });
+  int32Field(p.failureThreshold, `${field}.failureThreshold`, out, { min: 1 });
+  int64Field(p.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, { min: 1 });
 }
 
 function validatePorts(v: unknown, field: string, out: StatusCause[]): void {
@@ -160,6 +169,24 @@ function validatePorts(v: unknown, field: string, out: StatusCause[]): void {
     enumField(p.protocol, `${f}.protocol`, PROTOCOLS, out);
     strField(p.hostIP, `${f}.hostIP`, out);
   });
+}
+
+/** User and group IDs: int64 in Go, 0..2147483647 in Kubernetes' validation. */
+const ID = { min: 0, max: 2147483647 };
+
+/** The numeric and boolean parts of a pod's or a container's securityContext. */
+export function validateSecurityContext(v: unknown, field: string, out: StatusCause[], pod: boolean): void {
+  const sc = objField(v, field, out);
+  if (!sc) return;
+  int64Field(sc.runAsUser, `${field}.runAsUser`, out, ID);
+  int64Field(sc.runAsGroup, `${field}.runAsGroup`, out, ID);
+  boolField(sc.runAsNonRoot, `${field}.runAsNonRoot`, out);
+  if (pod) {
+    int64Field(sc.fsGroup, `${field}.fsGroup`, out, ID);
+    arrayField(sc.supplementalGroups, `${field}.supplementalGroups`, out)?.forEach((g, i) => int64Field(g, `${field}.supplementalGroups[${i}]`, out, ID));
+  } else {
+    for (const k of ['privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation'] as const) boolField(sc[k], `${field}.${k}`, out);
+  }
 }
 
 export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: StatusCause[]): void {
@@ -185,6 +212,7 @@ export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: 
   validateProbe(c.readinessProbe, `${f}.readinessProbe`, out);
   validateProbe(c.livenessProbe, `${f}.livenessProbe`, out);
   validateProbe(c.startupProbe, `${f}.startupProbe`, out);
+  validateSecurityContext(c.securityContext, `${f}.securityContext`, out, false);
   const mounts = arrayField(c.volumeMounts, `${f}.volumeMounts`, out);
   const paths = new Set<string>();
   mounts?.forEach((raw, i) => {

@@ -5,7 +5,7 @@ import type { StatusCause } from '../errors.js';
 import { deepEqual } from '../meta.js';
 import { matchesLabels, selectorFromLabelSelector } from '../selectors/labels.js';
 import type { LabelSelector } from '../types.js';
-import { arrayField, boolField, fe, intField, isObj, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, strField, type Obj } from './field-errors.js';
 import { validateAnnotations, validateLabels } from './meta.js';
 import { isLabelValue, isQualifiedName } from './names.js';
 import { validatePodSpec } from './pod.js';
@@ -49,10 +49,8 @@ export function validateLabelSelector(v: unknown, field: string, out: StatusCaus
 function intOrPercent(v: unknown, field: string, out: StatusCause[]): { n: number; percent: boolean } | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) out.push(fe.invalid(field, v, 'must be an integer'));
-    else if (v < 0) out.push(fe.invalid(field, v, 'must be greater than or equal to 0'));
-    else return { n: v, percent: false };
-    return undefined;
+    const n = int32Field(v, field, out, { min: 0 });
+    return n === undefined ? undefined : { n, percent: false };
   }
   if (typeof v === 'string') {
     const m = /^(\d+)%$/.exec(v);
@@ -60,7 +58,8 @@ function intOrPercent(v: unknown, field: string, out: StatusCause[]): { n: numbe
       out.push(fe.invalid(field, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')"));
       return undefined;
     }
-    return { n: Number(m[1]), percent: true };
+    const n = int32Field(Number(m[1]), field, out);
+    return n === undefined ? undefined : { n, percent: true };
   }
   out.push(fe.invalid(field, v, 'must be an integer or percentage (e.g. 5 or "5%")'));
   return undefined;
@@ -101,8 +100,8 @@ function validateReplicatedSpec(obj: Obj, kindLower: string, out: StatusCause[])
   }
   const spec = objField(obj.spec, 'spec', out);
   if (!spec) return undefined;
-  intField(spec.replicas, 'spec.replicas', out, 0);
-  intField(spec.minReadySeconds, 'spec.minReadySeconds', out, 0);
+  int32Field(spec.replicas, 'spec.replicas', out, { min: 0 });
+  int32Field(spec.minReadySeconds, 'spec.minReadySeconds', out, { min: 0 });
 
   let selectorOk = false;
   if (spec.selector === undefined || spec.selector === null) out.push(fe.required('spec.selector'));
@@ -150,15 +149,15 @@ export function validateDeployment(obj: Obj): StatusCause[] {
   const spec = validateReplicatedSpec(obj, 'deployment', out);
   if (!spec) return out;
   validateStrategy(spec.strategy, out);
-  intField(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit', out, 0);
+  int32Field(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit', out, { min: 0 });
   boolField(spec.paused, 'spec.paused', out);
-  const pds = intField(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds', out, 1);
+  const pds = int32Field(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds', out, { min: 1 });
   const mrs = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
   if (pds !== undefined && pds <= mrs) {
     out.push(fe.invalid('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
   }
   const rb = objField(spec.rollbackTo, 'spec.rollbackTo', out);
-  if (rb) intField(rb.revision, 'spec.rollbackTo.revision', out, 0);
+  if (rb) int64Field(rb.revision, 'spec.rollbackTo.revision', out, { min: 0 });
   return out;
 }
 
@@ -173,9 +172,10 @@ export function validateReplicatedStatus(obj: Obj): StatusCause[] {
   const out: StatusCause[] = [];
   const st = objField(obj.status, 'status', out);
   if (!st) return out;
-  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'fullyLabeledReplicas', 'observedGeneration']) {
-    intField(st[k], `status.${k}`, out, 0);
+  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'fullyLabeledReplicas', 'collisionCount']) {
+    int32Field(st[k], `status.${k}`, out, { min: 0 });
   }
+  int64Field(st.observedGeneration, 'status.observedGeneration', out, { min: 0 });
   return out;
 }
 

@@ -1,7 +1,7 @@
 // core/v1 Event validation: what the event recorders of every component write.
 
 import type { StatusCause } from '../errors.js';
-import { fe, intField, objField, strField, timeField, type Obj } from './field-errors.js';
+import { fe, int32Field, objField, strField, timeField, type Obj } from './field-errors.js';
 
 export function validateEvent(obj: Obj): StatusCause[] {
   const out: StatusCause[] = [];
@@ -12,7 +12,9 @@ export function validateEvent(obj: Obj): StatusCause[] {
   const reason = strField(obj.reason, 'reason', out);
   if (reason && reason.length > 128) out.push(fe.tooLong('reason', 128, 'characters'));
   strField(obj.message, 'message', out);
-  intField(obj.count, 'count', out, 0);
+  int32Field(obj.count, 'count', out, { min: 0 });
+  const series = objField(obj.series, 'series', out);
+  if (series) int32Field(series.count, 'series.count', out, { min: 0 });
   timeField(obj.firstTimestamp, 'firstTimestamp', out);
   timeField(obj.lastTimestamp, 'lastTimestamp', out);
   return out;

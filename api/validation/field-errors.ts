@@ -16,6 +16,8 @@ export type Obj = Record<string, unknown>;
 /** How Kubernetes quotes a value in messages: strings quoted, other JSON as is. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON has no Infinity or NaN (YAML does): JSON.stringify would print them as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     const s = JSON.stringify(value);
     return s === undefined ? String(value) : s.length > 200 ? `${s.slice(0, 200)}...` : s;
@@ -100,35 +102,67 @@ export function boolField(v: unknown, field: string, out: StatusCause[]): void {
   if (v !== undefined && v !== null && typeof v !== 'boolean') out.push(fe.invalid(field, v, 'must be a boolean'));
 }
 
-/** An integer field with an inclusive lower bound (and optional upper bound). */
-export function intField(v: unknown, field: string, out: StatusCause[], min?: number, max?: number): number | undefined {
+/**
+ * Go's integer types, as the Kubernetes API declares each field. int64 stops at 2^53 - 1:
+ * orch holds numbers as IEEE doubles, and beyond that a value is no longer the integer
+ * the client sent (9007199254740993 parses as 9007199254740992).
+ */
+export const INT_TYPES = {
+  int32: { min: -2147483648, max: 2147483647, what: 'a 32-bit integer' },
+  int64: { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, what: 'an integer orch can hold exactly (|n| < 2^53)' },
+} as const;
+export type IntType = keyof typeof INT_TYPES;
+
+/** Semantic bounds on top of the type's range (Kubernetes' validation: ports 1-65535, replicas >= 0, ...). */
+export interface IntBounds {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * The one integer check every validator uses: absent is fine, a non-integer (1.5, "3",
+ * true) is Invalid, and so is a value outside the field's Go type or its semantic bounds,
+ * all with the field path. Returns the number when it is acceptable.
+ */
+export function intField(v: unknown, field: string, out: StatusCause[], type: IntType, bounds: IntBounds = {}): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     out.push(fe.invalid(field, v, 'must be an integer'));
     return undefined;
   }
-  if (min !== undefined && max !== undefined && (v < min || v > max)) {
-    out.push(fe.invalid(field, v, `must be between ${min} and ${max}, inclusive`));
-  } else if (min !== undefined && v < min) {
-    out.push(fe.invalid(field, v, `must be greater than or equal to ${min}`));
-  } else if (max !== undefined && v > max) {
-    out.push(fe.invalid(field, v, `must be less than or equal to ${max}`));
-  }
-  return v;
+  const t = INT_TYPES[type];
+  const min = Math.max(t.min, bounds.min ?? t.min);
+  const max = Math.min(t.max, bounds.max ?? t.max);
+  if (v >= min && v <= max) return v;
+  if (bounds.min !== undefined && bounds.max !== undefined) out.push(fe.invalid(field, v, `must be between ${min} and ${max}, inclusive`));
+  else if (v < min) out.push(fe.invalid(field, v, `must be greater than or equal to ${min}${min === t.min ? ` (${t.what})` : ''}`));
+  else out.push(fe.invalid(field, v, `must be less than or equal to ${max}${max === t.max ? ` (${t.what})` : ''}`));
+  return undefined;
 }
 
-/** A map of strings (labels, data, nodeSelector): Invalid for non-string values. */
-export function stringMap(v: unknown, field: string, out: StatusCause[]): Record<string, string> | undefined {
+/** int32 field: replicas, ports, probe timings, counts, modes. */
+export function int32Field(v: unknown, field: string, out: StatusCause[], bounds?: IntBounds): number | undefined {
+  return intField(v, field, out, 'int32', bounds);
+}
+
+/** int64 field: grace periods, deadlines, toleration seconds, generation. */
+export function int64Field(v: unknown, field: string, out: StatusCause[], bounds?: IntBounds): number | undefined {
+  return intField(v, field, out, 'int64', bounds);
+}
+
+/**
+ * A map of strings (labels, annotations, nodeSelector): Invalid for non-string values.
+ * Returns every key with its value, or undefined for a non-string value, so callers
+ * still check the keys of entries whose value is wrong.
+ */
+export function stringMap(v: unknown, field: string, out: StatusCause[]): [string, string | undefined][] | undefined {
   const o = objField(v, field, out);
   if (!o) return undefined;
-  let ok = true;
-  for (const [k, val] of Object.entries(o)) {
-    if (typeof val !== 'string') {
-      out.push(fe.invalid(`${field}[${k}]`, val, 'must be a string'));
-      ok = false;
-    }
-  }
-  return ok ? (o as Record<string, string>) : undefined;
+  return Object.entries(o).map(([k, val]) => {
+    if (typeof val === 'string') return [k, val];
+    out.push(fe.invalid(`${field}[${k}]`, val, 'must be a string'));
+    return [k, undefined];
+  });
 }
 
 /** RFC 3339 date-time (what Go's time.RFC3339 / RFC3339Nano accept). */

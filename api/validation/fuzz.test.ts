@@ -6,46 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
 import { deepClone } from '../meta.js';
 import { validateObject } from './index.js';
-import { res, validDeployment, validPod, validReplicaSet, type AnyObj } from './test-fixtures.js';
+import { paths, rng } from '../../test/helpers/fuzz.js';
+import { res, validSamples as samples, type AnyObj } from './test-fixtures.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const JUNK: unknown[] = [null, undefined, 0, -1, 1.5, 70000, '', 'x', '-bad-', '100Gi', true, [], [null], ['x'], {}, { a: 1 }, [{}], { $patch: 'delete' }];
-
-const samples: [string, () => AnyObj][] = [
-  ['Pod', validPod],
-  ['Deployment', validDeployment],
-  ['ReplicaSet', validReplicaSet],
-  ['Service', () => ({ metadata: { name: 's', namespace: 'default' }, spec: { selector: { a: 'b' }, ports: [{ name: 'p', port: 80, targetPort: 'http' }] } })],
-  ['ConfigMap', () => ({ metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' }, binaryData: { b: 'eA==' }, immutable: true })],
-  ['Secret', () => ({ metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { a: 'eA==' }, stringData: { b: 'y' } })],
-  ['Node', () => ({ metadata: { name: 'n' }, spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '2' }, conditions: [{ type: 'Ready', status: 'True' }] } })],
-  ['Namespace', () => ({ metadata: { name: 'ns' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })],
-  ['Lease', () => ({ metadata: { name: 'l', namespace: 'default' }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00Z' } })],
-  ['Event', () => ({ metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Normal', count: 1 })],
-  ['Endpoints', () => ({ metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] })],
-];
-
-/** Every path (as key lists) to a value inside obj. */
-function paths(obj: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof obj !== 'object' || obj === null) return out;
-  for (const [k, v] of Object.entries(obj)) {
-    const key = Array.isArray(obj) ? Number(k) : k;
-    out.push([...prefix, key]);
-    paths(v, [...prefix, key], out);
-  }
-  return out;
-}
+const JUNK: unknown[] = [null, undefined, 0, -1, 1.5, 70000, 2 ** 31, 9007199254740994, 1e300, '', 'x', '-bad-', '100Gi', true, [], [null], ['x'], {}, { a: 1 }, [{}], { $patch: 'delete' }];
 
 function setAt(obj: AnyObj, path: (string | number)[], value: unknown): void {
   let cur = obj as unknown as Record<string | number, unknown>;

@@ -18,7 +18,7 @@ import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type Name
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode } from './node.js';
 import { validatePod, validatePodUpdate } from './pod.js';
-import { validateEndpoints, validateService } from './service.js';
+import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
 export type { FieldErrorReason } from './field-errors.js';
 
@@ -68,10 +68,17 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
   }
 }
 
-function validateKindUpdate(kind: string, obj: Obj, old: Obj): StatusCause[] {
+/** Which write this is: the subresource decides what may change (binding sets spec.nodeName). */
+export interface ValidateOptions {
+  subresource?: string;
+}
+
+function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOptions): StatusCause[] {
   switch (kind) {
     case 'Pod':
-      return validatePodUpdate(obj, old);
+      return validatePodUpdate(obj, old, opts.subresource === 'binding');
+    case 'Service':
+      return validateServiceUpdate(obj, old);
     case 'Deployment':
     case 'ReplicaSet':
       return validateSelectorUpdate(obj, old);
@@ -83,7 +90,7 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj): StatusCause[] {
   }
 }
 
-export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced'>, obj: KubeObject, old?: KubeObject): StatusCause[] {
+export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced'>, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): StatusCause[] {
   if (!isObj(obj)) return [{ reason: 'FieldValueInvalid', message: 'Invalid value: the object must be a JSON object', field: '' }];
   const causes = validateObjectMeta(obj.metadata, {
     namespaced: resource.namespaced,
@@ -93,7 +100,7 @@ export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced
   causes.push(...validateKind(resource.kind, obj as Obj));
   if (old !== undefined && isObj(old)) {
     causes.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
-    causes.push(...validateKindUpdate(resource.kind, obj as Obj, old as Obj));
+    causes.push(...validateKindUpdate(resource.kind, obj as Obj, old as Obj, opts));
   }
   return causes;
 }
@@ -101,3 +108,4 @@ export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced
 export { isDns1123Label, isDns1123Subdomain };
 export { isConfigMapKey, isEnvVarName, isLabelValue, isPortName, isQualifiedName } from './names.js';
 export { findUnsafeKeys, safeJsonParse } from './unsafe-keys.js';
+export { validateBinding } from './binding.js';

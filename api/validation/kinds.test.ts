@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
-import { validateObject } from './index.js';
+import { validateBinding, validateObject } from './index.js';
 import { expectCause, res, type AnyObj } from './test-fixtures.js';
 
 const v = (kind: string, o: AnyObj, old?: AnyObj) => validateObject(res(kind), o, old);
@@ -117,10 +117,39 @@ describe('Service', () => {
     ['no ports', (s) => (s.spec.ports = []), 'spec.ports', 'FieldValueRequired'],
     ['selector bad value', (s) => (s.spec.selector = { app: 'bad value' }), 'spec.selector', 'FieldValueInvalid'],
     ['nodePort on ClusterIP', (s) => (s.spec.ports[0].nodePort = 30080), 'spec.ports[0].nodePort', 'FieldValueForbidden'],
+    ['clusterIP not an IP', (s) => (s.spec.clusterIP = 'not-an-ip'), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP a number', (s) => (s.spec.clusterIP = 10), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP with a prefix length', (s) => (s.spec.clusterIP = '10.0.0.1/24'), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIP on ExternalName', (s) => Object.assign(s.spec, { type: 'ExternalName', externalName: 'example.com', clusterIP: '10.0.0.1' }), 'spec.clusterIP', 'FieldValueForbidden'],
+    ['headless NodePort', (s) => Object.assign(s.spec, { type: 'NodePort', clusterIP: 'None' }), 'spec.clusterIP', 'FieldValueInvalid'],
+    ['clusterIPs not IPs', (s) => (s.spec.clusterIPs = ['10.0.0.1', 'nope']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
+    ['clusterIPs[0] differs from clusterIP', (s) => Object.assign(s.spec, { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'] }), 'spec.clusterIPs[0]', 'FieldValueInvalid'],
+    ['clusterIPs of one family twice', (s) => (s.spec.clusterIPs = ['10.0.0.1', '10.0.0.2']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
   ])('%s', (_n, mutate, field, reason) => {
     const s = svc();
     mutate(s);
     expectCause(v('Service', s), field, reason);
+  });
+
+  it('accepts an IPv4 or IPv6 clusterIP, "None" and empty', () => {
+    for (const ip of ['10.96.0.10', 'fd00::a', 'None', '']) expect(v('Service', { ...svc(), spec: { ...svc().spec, clusterIP: ip } })).toEqual([]);
+    expect(v('Service', { ...svc(), spec: { ...svc().spec, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00::a'] } })).toEqual([]);
+  });
+
+  it('clusterIP and clusterIPs[0] are immutable once set (but may be set the first time)', () => {
+    const old = svc();
+    old.spec.clusterIP = '10.96.0.10';
+    old.spec.clusterIPs = ['10.96.0.10'];
+    const moved = svc();
+    moved.spec.clusterIP = '10.96.0.11';
+    moved.spec.clusterIPs = ['10.96.0.11'];
+    expectCause(v('Service', moved, old), 'spec.clusterIP', 'FieldValueInvalid', /field is immutable/);
+    expectCause(v('Service', moved, old), 'spec.clusterIPs[0]', 'FieldValueInvalid', /field is immutable/);
+    expect(v('Service', old, svc())).toEqual([]);
+    // Turning into an ExternalName service releases the IP.
+    const ext = svc();
+    Object.assign(ext.spec, { type: 'ExternalName', externalName: 'example.com' });
+    expect(v('Service', ext, old)).toEqual([]);
   });
 });
 
@@ -179,5 +208,27 @@ describe('Lease, Event, Namespace, Endpoints', () => {
     expect(v('Endpoints', ep)).toEqual([]);
     ep.subsets[0].ports[0].port = 0;
     expectCause(v('Endpoints', ep), 'subsets[0].ports[0].port', 'FieldValueInvalid');
+  });
+});
+
+describe('Binding', () => {
+  const bind = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' }, ...over });
+  it('accepts what the scheduler sends, and annotations', () => {
+    expect(validateBinding(bind(), 'p', 'default')).toEqual([]);
+    expect(validateBinding(bind({ metadata: { annotations: { 'example.com/why': 'spread' } } }), 'p', 'default')).toEqual([]);
+  });
+  it.each<[string, Record<string, unknown>, string, string]>([
+    // Regression: these annotations were stored on the pod, and every later write of it got 422.
+    ['bad annotation key', { metadata: { annotations: { 'bad key!': 'v' } } }, 'metadata.annotations', 'FieldValueInvalid'],
+    ['annotation value an object', { metadata: { annotations: { a: { deep: 1 } } } }, 'metadata.annotations[a]', 'FieldValueInvalid'],
+    ['annotations over 256 KiB', { metadata: { annotations: { a: 'x'.repeat(300 * 1024) } } }, 'metadata.annotations', 'FieldValueTooLong'],
+    ['metadata not an object', { metadata: 'x' }, 'metadata', 'FieldValueInvalid'],
+    ['no target', { target: undefined }, 'target.name', 'FieldValueRequired'],
+    ['target not an object', { target: 'node-1' }, 'target', 'FieldValueInvalid'],
+    ['target name not a node name', { target: { name: 'Not_A_Node' } }, 'target.name', 'FieldValueInvalid'],
+    ['target name a number', { target: { name: 5 } }, 'target.name', 'FieldValueInvalid'],
+    ['target kind', { target: { kind: 'Pod', name: 'n' } }, 'target.kind', 'FieldValueNotSupported'],
+  ])('%s', (_n, over, field, reason) => {
+    expectCause(validateBinding(bind(over), 'p', 'default'), field, reason);
   });
 });

@@ -2,7 +2,7 @@
 // references, finalizers, and what may not change on update.
 
 import type { StatusCause } from '../errors.js';
-import { arrayField, fe, intField, isObj, objField, stringMap, strField, type Obj } from './field-errors.js';
+import { arrayField, fe, int64Field, isObj, objField, stringMap, strField, type Obj } from './field-errors.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './names.js';
 
 /** Kubernetes caps the summed size of annotation keys and values at 256 KiB. */
@@ -26,24 +26,20 @@ export function isDns1035Label(value: string): string[] {
 
 export function validateLabels(labels: unknown, field: string): StatusCause[] {
   const out: StatusCause[] = [];
-  const m = stringMap(labels, field, out);
-  if (!m) return out;
-  for (const [k, v] of Object.entries(m)) {
+  for (const [k, v] of stringMap(labels, field, out) ?? []) {
     for (const e of isQualifiedName(k)) out.push(fe.invalid(field, k, e));
-    for (const e of isLabelValue(v)) out.push(fe.invalid(field, v, e));
+    if (v !== undefined) for (const e of isLabelValue(v)) out.push(fe.invalid(field, v, e));
   }
   return out;
 }
 
 export function validateAnnotations(annotations: unknown, field: string): StatusCause[] {
   const out: StatusCause[] = [];
-  const m = stringMap(annotations, field, out);
-  if (!m) return out;
   let total = 0;
-  for (const [k, v] of Object.entries(m)) {
+  for (const [k, v] of stringMap(annotations, field, out) ?? []) {
     // Kubernetes checks annotation keys in lower case (keys are case-insensitive there).
     for (const e of isQualifiedName(k.toLowerCase())) out.push(fe.invalid(field, k, e));
-    total += Buffer.byteLength(k) + Buffer.byteLength(v);
+    total += Buffer.byteLength(k) + Buffer.byteLength(v ?? '');
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT) out.push(fe.tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
   return out;
@@ -134,8 +130,8 @@ export function validateObjectMeta(meta: unknown, opts: MetaOptions, field = 'me
   out.push(...validateAnnotations(m.annotations, `${field}.annotations`));
   validateOwnerReferences(m.ownerReferences, `${field}.ownerReferences`, out);
   validateFinalizers(m.finalizers, `${field}.finalizers`, out);
-  intField(m.generation, `${field}.generation`, out, 0);
-  intField(m.deletionGracePeriodSeconds, `${field}.deletionGracePeriodSeconds`, out, 0);
+  int64Field(m.generation, `${field}.generation`, out, { min: 0 });
+  int64Field(m.deletionGracePeriodSeconds, `${field}.deletionGracePeriodSeconds`, out, { min: 0 });
   for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'] as const) strField(m[k], `${field}.${k}`, out);
   return out;
 }

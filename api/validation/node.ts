@@ -2,7 +2,7 @@
 
 import type { StatusCause } from '../errors.js';
 import { isValidQuantity } from '../quantity.js';
-import { arrayField, boolField, fe, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
 import { isLabelValue, isQualifiedName } from './names.js';
 import { TAINT_EFFECTS } from './pod.js';
 
@@ -59,6 +59,14 @@ export function validateNode(obj: Obj): StatusCause[] {
       if (!a) return;
       if (!strField(a.type, `status.addresses[${i}].type`, out)) out.push(fe.required(`status.addresses[${i}].type`));
       if (!strField(a.address, `status.addresses[${i}].address`, out)) out.push(fe.required(`status.addresses[${i}].address`));
+    });
+    // The apiserver dials this port for pod logs; 0 means "not served".
+    const de = objField(status.daemonEndpoints, 'status.daemonEndpoints', out);
+    const ke = de && objField(de.kubeletEndpoint, 'status.daemonEndpoints.kubeletEndpoint', out);
+    if (ke) int32Field(ke.Port, 'status.daemonEndpoints.kubeletEndpoint.Port', out, { min: 0, max: 65535 });
+    arrayField(status.images, 'status.images', out)?.forEach((raw, i) => {
+      const img = objField(raw, `status.images[${i}]`, out);
+      if (img) int64Field(img.sizeBytes, `status.images[${i}].sizeBytes`, out, { min: 0 });
     });
   }
   return out;

@@ -152,14 +152,17 @@ describe('pod validation (update)', () => {
     expect(causes(p, old)).toEqual([]);
   });
 
-  it('allows binding (nodeName unset → set) but not moving', () => {
+  it('spec.nodeName is set only through binding: an update may neither set nor move it', () => {
     const old = stored();
     const bound = stored();
     bound.spec.nodeName = 'node-1';
-    expect(causes(bound, old)).toEqual([]);
+    // Regression: a PATCH/PUT of spec.nodeName on a pending pod used to bypass binding.
+    expectCause(causes(bound, old), 'spec', 'FieldValueForbidden', /pod updates may not change fields other than/);
+    expect(validateObject(res('Pod'), bound, old, { subresource: 'binding' })).toEqual([]);
     const moved = stored();
     moved.spec.nodeName = 'node-2';
     expectCause(causes(moved, bound), 'spec.nodeName', 'FieldValueInvalid', /field is immutable/);
+    expectCause(validateObject(res('Pod'), moved, bound, { subresource: 'binding' }), 'spec.nodeName', 'FieldValueInvalid', /field is immutable/);
   });
 
   it.each<[string, (p: AnyObj) => void]>([

@@ -5,14 +5,17 @@
 import type { StatusCause } from '../errors.js';
 import { isValidQuantity } from '../quantity.js';
 import { deepClone, deepEqual } from '../meta.js';
-import { arrayField, boolField, fe, intField, isObj, objField, strField, type Obj } from './field-errors.js';
-import { enumField, validateContainer } from './container.js';
+import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, strField, type Obj } from './field-errors.js';
+import { enumField, validateContainer, validateSecurityContext } from './container.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from './names.js';
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+/** File permission bits of volume files (defaultMode, items[].mode). */
+const FILE_MODE = { min: 0, max: 0o777 };
+
 const VOLUME_SOURCES = [
   'emptyDir',
   'hostPath',
@@ -56,7 +59,7 @@ function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<str
         const p = strField(o.path, `${itf}.path`, out);
         if (!p) out.push(fe.required(`${itf}.path`));
         else if (p.startsWith('/') || p.split('/').includes('..')) out.push(fe.invalid(`${itf}.path`, p, "must be a relative path without '..'"));
-        intField(o.mode, `${itf}.mode`, out, 0, 0o777);
+        int32Field(o.mode, `${itf}.mode`, out, FILE_MODE);
       });
     const cm = objField(vol.configMap, `${f}.configMap`, out);
     if (cm) {
@@ -64,7 +67,7 @@ function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<str
       if (!n) out.push(fe.required(`${f}.configMap.name`));
       else for (const e of isDns1123Subdomain(n)) out.push(fe.invalid(`${f}.configMap.name`, n, e));
       checkItems(cm.items, `${f}.configMap.items`);
-      intField(cm.defaultMode, `${f}.configMap.defaultMode`, out, 0, 0o777);
+      int32Field(cm.defaultMode, `${f}.configMap.defaultMode`, out, FILE_MODE);
     }
     const sec = objField(vol.secret, `${f}.secret`, out);
     if (sec) {
@@ -72,7 +75,7 @@ function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<str
       if (!n) out.push(fe.required(`${f}.secret.secretName`));
       else for (const e of isDns1123Subdomain(n)) out.push(fe.invalid(`${f}.secret.secretName`, n, e));
       checkItems(sec.items, `${f}.secret.items`);
-      intField(sec.defaultMode, `${f}.secret.defaultMode`, out, 0, 0o777);
+      int32Field(sec.defaultMode, `${f}.secret.defaultMode`, out, FILE_MODE);
     }
   });
   return names;
@@ -91,7 +94,7 @@ function validateTolerations(v: unknown, field: string, out: StatusCause[]): voi
     if (t.operator === 'Exists' && value) out.push(fe.invalid(`${f}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\''));
     if (t.effect !== '' && t.effect !== undefined) enumField(t.effect, `${f}.effect`, TAINT_EFFECTS, out);
     if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) {
-      intField(t.tolerationSeconds, `${f}.tolerationSeconds`, out);
+      int64Field(t.tolerationSeconds, `${f}.tolerationSeconds`, out);
       if (t.effect !== 'NoExecute') out.push(fe.invalid(`${f}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
   });
@@ -141,7 +144,7 @@ function validateAffinity(v: unknown, field: string, out: StatusCause[]): void {
     const pref = objField(p, `${pf}[${i}]`, out);
     if (!pref) return;
     if (pref.weight === undefined) out.push(fe.required(`${pf}[${i}].weight`));
-    else intField(pref.weight, `${pf}[${i}].weight`, out, 1, 100);
+    else int32Field(pref.weight, `${pf}[${i}].weight`, out, { min: 1, max: 100 });
     const term = objField(pref.preference, `${pf}[${i}].preference`, out);
     if (term) {
       validateNodeSelectorRequirements(term.matchExpressions, `${pf}[${i}].preference.matchExpressions`, out);
@@ -188,8 +191,9 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
     });
   }
   enumField(spec.restartPolicy, `${field}.restartPolicy`, RESTART_POLICIES, out);
-  intField(spec.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, 0);
-  intField(spec.activeDeadlineSeconds, `${field}.activeDeadlineSeconds`, out, 1);
+  int64Field(spec.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, { min: 0 });
+  // int64 in Go, but Kubernetes caps it at the int32 maximum.
+  int64Field(spec.activeDeadlineSeconds, `${field}.activeDeadlineSeconds`, out, { min: 1, max: 2147483647 });
   const nodeName = strField(spec.nodeName, `${field}.nodeName`, out);
   if (nodeName) for (const e of isDns1123Subdomain(nodeName)) out.push(fe.invalid(`${field}.nodeName`, nodeName, e));
   if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) out.push(...validateLabels(spec.nodeSelector, `${field}.nodeSelector`));
@@ -199,14 +203,33 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
   boolField(spec.hostNetwork, `${field}.hostNetwork`, out);
   const hostname = strField(spec.hostname, `${field}.hostname`, out);
   if (hostname) for (const e of isDns1123Label(hostname)) out.push(fe.invalid(`${field}.hostname`, hostname, e));
-  intField(spec.priority, `${field}.priority`, out);
+  int32Field(spec.priority, `${field}.priority`, out);
+  validateSecurityContext(spec.securityContext, `${field}.securityContext`, out, true);
   return out;
+}
+
+/** The numbers of a container status the agent reports (restartCount, exit codes). */
+function validateContainerStatuses(v: unknown, field: string, out: StatusCause[]): void {
+  arrayField(v, field, out)?.forEach((raw, i) => {
+    const cs = objField(raw, `${field}[${i}]`, out);
+    if (!cs) return;
+    int32Field(cs.restartCount, `${field}[${i}].restartCount`, out, { min: 0 });
+    for (const which of ['state', 'lastState'] as const) {
+      const state = objField(cs[which], `${field}[${i}].${which}`, out);
+      const term = state && objField(state.terminated, `${field}[${i}].${which}.terminated`, out);
+      if (!term) continue;
+      int32Field(term.exitCode, `${field}[${i}].${which}.terminated.exitCode`, out);
+      int32Field(term.signal, `${field}[${i}].${which}.terminated.signal`, out);
+    }
+  });
 }
 
 function validatePodStatus(v: unknown, out: StatusCause[]): void {
   const st = objField(v, 'status', out);
   if (!st) return;
   enumField(st.phase, 'status.phase', POD_PHASES, out);
+  validateContainerStatuses(st.containerStatuses, 'status.containerStatuses', out);
+  validateContainerStatuses(st.initContainerStatuses, 'status.initContainerStatuses', out);
   arrayField(st.conditions, 'status.conditions', out)?.forEach((c, i) => {
     const cond = objField(c, `status.conditions[${i}]`, out);
     if (!cond) return;
@@ -226,20 +249,23 @@ const POD_UPDATE_MESSAGE =
 
 /**
  * Kubernetes' pod update rule: copy the mutable fields from the new spec onto the old
- * one and require the rest to be identical. spec.nodeName may go from unset to set
- * (binding) but never change once set.
+ * one and require the rest to be identical. spec.nodeName is not one of them: it goes
+ * from unset to set through the binding subresource only (`binding`), so a PATCH or PUT
+ * cannot skip the scheduler's 409 on double binding, and it never changes once set.
  */
-export function validatePodUpdate(obj: Obj, old: Obj): StatusCause[] {
+export function validatePodUpdate(obj: Obj, old: Obj, binding = false): StatusCause[] {
   const out: StatusCause[] = [];
   if (!isObj(obj.spec) || !isObj(old.spec)) return out;
   const next = deepClone(obj.spec);
   const prev = deepClone(old.spec);
-  if (typeof prev.nodeName === 'string' && prev.nodeName !== '' && next.nodeName !== prev.nodeName) {
-    out.push(fe.immutable('spec.nodeName', next.nodeName ?? ''));
+  const bound = typeof prev.nodeName === 'string' && prev.nodeName !== '';
+  if (bound || binding) {
+    if (bound && next.nodeName !== prev.nodeName) out.push(fe.immutable('spec.nodeName', next.nodeName ?? ''));
+    // Reported above (or allowed, for binding): not again as a spec change.
+    delete next.nodeName;
+    delete prev.nodeName;
   }
   // Fields allowed to differ are made equal before comparing.
-  delete next.nodeName;
-  delete prev.nodeName;
   for (const listName of ['containers', 'initContainers'] as const) {
     const a = next[listName];
     const b = prev[listName];

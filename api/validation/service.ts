@@ -1,10 +1,11 @@
 // Service and Endpoints validation.
 
+import { isIP } from 'node:net';
 import type { StatusCause } from '../errors.js';
-import { arrayField, fe, intField, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, fe, int32Field, isObj, objField, strField, type Obj } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
-import { PROTOCOLS, validateIntOrPortName } from './container.js';
+import { enumField, PORT, PROTOCOLS, validateIntOrPortName } from './container.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 
@@ -16,7 +17,13 @@ export function validateService(obj: Obj): StatusCause[] {
   const type = spec.type ?? 'ClusterIP';
   if (typeof type !== 'string' || !(SERVICE_TYPES as readonly string[]).includes(type)) out.push(fe.notSupported('spec.type', type, SERVICE_TYPES));
   if (spec.selector !== undefined && spec.selector !== null) out.push(...validateLabels(spec.selector, 'spec.selector'));
-  strField(spec.clusterIP, 'spec.clusterIP', out);
+  validateClusterIPs(spec, type, out);
+  enumField(spec.sessionAffinity, 'spec.sessionAffinity', ['ClientIP', 'None'], out);
+  const affinity = objField(spec.sessionAffinityConfig, 'spec.sessionAffinityConfig', out);
+  const clientIP = affinity && objField(affinity.clientIP, 'spec.sessionAffinityConfig.clientIP', out);
+  // Kubernetes: more than 0 and at most a day.
+  if (clientIP) int32Field(clientIP.timeoutSeconds, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', out, { min: 1, max: 86400 });
+  int32Field(spec.healthCheckNodePort, 'spec.healthCheckNodePort', out, { min: 0, max: 65535 });
   if (type === 'ExternalName') {
     const ext = strField(spec.externalName, 'spec.externalName', out);
     if (!ext) out.push(fe.required('spec.externalName'));
@@ -38,7 +45,7 @@ export function validateService(obj: Obj): StatusCause[] {
       names.add(name);
     }
     if (p.port === undefined || p.port === null) out.push(fe.required(`${f}.port`));
-    else intField(p.port, `${f}.port`, out, 1, 65535);
+    else int32Field(p.port, `${f}.port`, out, PORT);
     const protocol = p.protocol ?? 'TCP';
     if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, PROTOCOLS));
     const key = `${String(p.port)}/${String(protocol)}`;
@@ -46,10 +53,52 @@ export function validateService(obj: Obj): StatusCause[] {
     portKeys.add(key);
     if (p.targetPort !== undefined && p.targetPort !== null) validateIntOrPortName(p.targetPort, `${f}.targetPort`, out);
     if (p.nodePort !== undefined && p.nodePort !== null) {
-      intField(p.nodePort, `${f}.nodePort`, out, 1, 65535);
+      int32Field(p.nodePort, `${f}.nodePort`, out, PORT);
       if (type === 'ClusterIP') out.push(fe.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
     }
   });
+  return out;
+}
+
+const IP_FORMAT = 'must be a valid IP address (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+/** clusterIP and clusterIPs: an IP, "None" (headless) or empty (not allocated); clusterIPs[0] is clusterIP. */
+function validateClusterIPs(spec: Obj, type: unknown, out: StatusCause[]): void {
+  const ip = strField(spec.clusterIP, 'spec.clusterIP', out);
+  if (ip && ip !== 'None' && isIP(ip) === 0) out.push(fe.invalid('spec.clusterIP', ip, `${IP_FORMAT}, "None" or empty`));
+  if (ip && type === 'ExternalName') out.push(fe.forbidden('spec.clusterIP', 'may not be set for ExternalName services'));
+  if (ip === 'None' && (type === 'NodePort' || type === 'LoadBalancer')) out.push(fe.invalid('spec.clusterIP', ip, `may not be set to 'None' for ${type} services`));
+  const ips = arrayField(spec.clusterIPs, 'spec.clusterIPs', out);
+  if (!ips) return;
+  if (ips.length > 2) out.push(fe.invalid('spec.clusterIPs', ips, 'may specify no more than one IP for each IP family'));
+  ips.forEach((v, i) => {
+    const f = `spec.clusterIPs[${i}]`;
+    if (typeof v !== 'string') out.push(fe.invalid(f, v, 'must be a string'));
+    else if (v === 'None') {
+      if (ips.length > 1) out.push(fe.invalid(f, v, "'None' must be the only value"));
+    } else if (isIP(v) === 0) out.push(fe.invalid(f, v, IP_FORMAT));
+  });
+  if (ips.length === 2 && typeof ips[0] === 'string' && typeof ips[1] === 'string' && isIP(ips[0]) === isIP(ips[1]) && isIP(ips[0]) !== 0) {
+    out.push(fe.invalid('spec.clusterIPs[1]', ips[1], 'may not have the same IP family as clusterIPs[0]'));
+  }
+  if (ip && ips.length > 0 && ips[0] !== ip) out.push(fe.invalid('spec.clusterIPs[0]', ips[0], 'must be the same as clusterIP'));
+}
+
+/**
+ * A cluster IP, once set, stays (proxies and DNS hold it): changing it is 422 unless the
+ * Service turns into or out of ExternalName, as in Kubernetes. The registry carries the
+ * stored IP over when an update leaves it out.
+ */
+export function validateServiceUpdate(obj: Obj, old: Obj): StatusCause[] {
+  if (!isObj(obj.spec) || !isObj(old.spec)) return [];
+  const spec = obj.spec;
+  const prev = old.spec;
+  if (spec.type === 'ExternalName' || prev.type === 'ExternalName') return [];
+  const out: StatusCause[] = [];
+  if (typeof prev.clusterIP === 'string' && prev.clusterIP !== '' && spec.clusterIP !== prev.clusterIP) out.push(fe.immutable('spec.clusterIP', spec.clusterIP ?? ''));
+  const first = (v: unknown) => (Array.isArray(v) ? v[0] : undefined);
+  const was = first(prev.clusterIPs);
+  if (typeof was === 'string' && was !== '' && first(spec.clusterIPs) !== was) out.push(fe.immutable('spec.clusterIPs[0]', first(spec.clusterIPs) ?? ''));
   return out;
 }
 
@@ -69,7 +118,7 @@ export function validateEndpoints(obj: Obj): StatusCause[] {
       const port = objField(p, `${f}.ports[${j}]`, out);
       if (!port) return;
       if (port.port === undefined) out.push(fe.required(`${f}.ports[${j}].port`));
-      else intField(port.port, `${f}.ports[${j}].port`, out, 1, 65535);
+      else int32Field(port.port, `${f}.ports[${j}].port`, out, PORT);
       if (port.protocol !== undefined && !(PROTOCOLS as readonly unknown[]).includes(port.protocol)) out.push(fe.notSupported(`${f}.ports[${j}].protocol`, port.protocol, PROTOCOLS));
     });
   });

@@ -58,6 +58,21 @@ export const validReplicaSet = (): AnyObj => {
   return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { replicas: 2, selector: d.spec.selector, template: d.spec.template } };
 };
 
+/** A valid object of every kind orch serves, by kind: what fuzz tests mutate. */
+export const validSamples: [string, () => AnyObj][] = [
+  ['Pod', validPod],
+  ['Deployment', validDeployment],
+  ['ReplicaSet', validReplicaSet],
+  ['Service', () => ({ metadata: { name: 's', namespace: 'default' }, spec: { selector: { a: 'b' }, ports: [{ name: 'p', port: 80, targetPort: 'http' }] } })],
+  ['ConfigMap', () => ({ metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' }, binaryData: { b: 'eA==' }, immutable: true })],
+  ['Secret', () => ({ metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { a: 'eA==' }, stringData: { b: 'y' } })],
+  ['Node', () => ({ metadata: { name: 'n' }, spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '2' }, conditions: [{ type: 'Ready', status: 'True' }] } })],
+  ['Namespace', () => ({ metadata: { name: 'ns' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })],
+  ['Lease', () => ({ metadata: { name: 'l', namespace: 'default' }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00Z' } })],
+  ['Event', () => ({ metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Normal', count: 1 })],
+  ['Endpoints', () => ({ metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] })],
+];
+
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */
 export function expectCause(list: StatusCause[], field: string, reason: string, msg?: RegExp): void {
   const hit = list.find((c) => c.field === field && c.reason === reason && (!msg || msg.test(c.message)));

@@ -43,6 +43,29 @@ export function findUnsafeKeys(value: unknown, path = ''): string[] {
   return found.sort();
 }
 
+/**
+ * How deeply a value nests (a scalar 0, `{}` 1, `{"a":[]}` 2), counted without recursion so
+ * any value can be measured; stops early once past `limit`. With `at`, also says where the
+ * deepest point seen starts (the first three path segments), for messages.
+ */
+export function jsonDepth(value: unknown, limit = Infinity): { depth: number; at: string } {
+  let depth = 0;
+  let at = '';
+  const stack: { v: unknown; d: number; p: string[] }[] = [{ v: value, d: 1, p: [] }];
+  while (stack.length > 0) {
+    const { v, d, p } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > depth) {
+      depth = d;
+      at = p.join('.');
+      if (depth > limit) break;
+    }
+    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x]) : Object.entries(v);
+    for (const [k, child] of entries) stack.push({ v: child, d: d + 1, p: p.length < 3 ? [...p, k] : p });
+  }
+  return { depth, at: at.replace(/\.\[/g, '[') };
+}
+
 /** Cheap text test: can this JSON text contain an unsafe key or nest too deeply? */
 function needsWalk(text: string): boolean {
   // A \u escape could spell a forbidden key, so escaped texts always get the full walk.

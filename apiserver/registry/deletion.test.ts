@@ -3,6 +3,7 @@ import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { parseDeleteOptions, planDelete } from './deletion.js';
+import { apiErrorOf } from '../../test/helpers/api-error.js';
 
 const pods = findResource('', 'v1', 'pods')!;
 const cms = findResource('', 'v1', 'configmaps')!;
@@ -65,6 +66,18 @@ describe('planDelete', () => {
     expect(out.action === 'update' && (out.object.status as { phase: string }).phase).toBe('Terminating');
   });
 
+  test('a grace period past year 9999 gives the last RFC 3339 timestamp instead of a RangeError', () => {
+    // Regression: terminationGracePeriodSeconds 1e13 is a valid int64, but every graceful
+    // DELETE of such a pod answered 500 (Invalid time value), so it could never be removed.
+    const huge = planDelete(pods, pod({ nodeName: 'n', terminationGracePeriodSeconds: 1e13 }), opts(), NOW);
+    expect(huge.action === 'update' && huge.object.metadata).toMatchObject({ deletionTimestamp: '9999-12-31T23:59:59Z', deletionGracePeriodSeconds: 1e13 });
+    const max = planDelete(pods, pod({ nodeName: 'n' }), opts({ gracePeriodSeconds: Number.MAX_SAFE_INTEGER }), NOW);
+    expect(max.action === 'update' && max.object.metadata.deletionTimestamp).toBe('9999-12-31T23:59:59Z');
+    // ... and the confirmation still removes it.
+    if (huge.action !== 'update') return;
+    expect(planDelete(pods, huge.object, opts({ gracePeriodSeconds: 0 }), NOW)).toEqual({ action: 'remove' });
+  });
+
   test('preconditions', () => {
     expect(() => planDelete(pods, pod(), opts({ preconditions: { uid: 'other' } }), NOW)).toThrow(ApiError);
     expect(() => planDelete(pods, pod(), opts({ preconditions: { resourceVersion: '4' } }), NOW)).toThrow(/Precondition/);
@@ -82,6 +95,29 @@ describe('parseDeleteOptions', () => {
     expect(parseDeleteOptions(undefined, { orphanDependents: 'true', dryRun: 'All' })).toMatchObject({ propagationPolicy: 'Orphan', dryRun: true });
     expect(parseDeleteOptions(undefined, { gracePeriodSeconds: '-1' }).gracePeriodSeconds).toBe(0);
   });
+  test('dryRun: only "All", as often as given; anything else is 400 naming the value', () => {
+    expect(parseDeleteOptions(undefined, { dryRun: ['All', 'All'] }).dryRun).toBe(true);
+    expect(parseDeleteOptions({ dryRun: ['All'] }, {}).dryRun).toBe(true);
+    expect(parseDeleteOptions({ dryRun: [] }, {}).dryRun).toBe(false);
+    const code = (body: unknown, q: Record<string, unknown>) => {
+      const e = apiErrorOf(() => parseDeleteOptions(body, q));
+      return e ? [e.code, e.message] : [200, ''];
+    };
+    // Regression: these deleted for real.
+    expect(code(undefined, { dryRun: 'all' })).toEqual([400, 'dryRun: Unsupported value: "all": supported values: "All"']);
+    expect(code(undefined, { dryRun: ['All', 'Bogus'] })[0]).toBe(400);
+    expect(code({ dryRun: ['Bogus'] }, {})[0]).toBe(400);
+    expect(code({ dryRun: 'All' }, {})[0]).toBe(400);
+  });
+
+  test('gracePeriodSeconds is an int64: beyond 2^53 - 1 it is a 400 naming it', () => {
+    expect(parseDeleteOptions(undefined, { gracePeriodSeconds: '9007199254740991' }).gracePeriodSeconds).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => parseDeleteOptions(undefined, { gracePeriodSeconds: '9007199254740993' })).toThrow(/gracePeriodSeconds: Invalid value/);
+    expect(() => parseDeleteOptions({ gracePeriodSeconds: 1e20 }, {})).toThrow(/gracePeriodSeconds: Invalid value/);
+    expect(() => parseDeleteOptions({ gracePeriodSeconds: 1.5 }, {})).toThrow(/gracePeriodSeconds: Invalid value: 1.5: must be an integer/);
+    expect(() => parseDeleteOptions(undefined, { gracePeriodSeconds: '1.5' })).toThrow(/gracePeriodSeconds/);
+  });
+
   test('bad values are 400', () => {
     expect(() => parseDeleteOptions({ propagationPolicy: 'All' }, {})).toThrow(/propagationPolicy/);
     expect(() => parseDeleteOptions({ gracePeriodSeconds: 'x' }, {})).toThrow(/gracePeriodSeconds/);

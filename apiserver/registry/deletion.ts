@@ -3,11 +3,13 @@
 // namespaces (which always wait for the apiserver's cleanup). The store applies the
 // result inside one compare-and-swap.
 
-import { errors } from '../../api/errors.js';
+import { errors, type StatusCause } from '../../api/errors.js';
 import { deepClone } from '../../api/meta.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import { queryInt, queryString, type Query } from '../list-options.js';
+import { int64Field } from '../../api/validation/field-errors.js';
+import { queryString, type Query } from '../list-options.js';
+import { parseDryRun } from '../write-options.js';
 import { readyToRemove } from './object-prep.js';
 import { strategyFor } from './strategy.js';
 
@@ -20,15 +22,42 @@ export interface DeleteOptionsParsed {
 
 const POLICIES = new Set(['Background', 'Foreground', 'Orphan']);
 
+/**
+ * The latest instant an RFC 3339 timestamp can write (year 9999). A grace period may be
+ * any int64 number of seconds (terminationGracePeriodSeconds: 1e13 is valid), but the
+ * deletionTimestamp it leads to stops here instead of failing to format; Kubernetes'
+ * own arithmetic overflows far earlier, so no client can tell the difference.
+ */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/** RFC 3339, whole seconds, clamped to what the format can hold. */
+export function deletionTimestampAt(ms: number): string {
+  const clamped = Math.max(0, Math.min(Math.floor(ms / 1000) * 1000, MAX_TIMESTAMP_MS));
+  return new Date(clamped).toISOString().replace('.000Z', 'Z');
+}
+
+/** gracePeriodSeconds is an int64; anything else is a 400 naming it. */
+function graceSeconds(v: unknown): number | undefined {
+  let value = v;
+  if (typeof v === 'string') {
+    if (v === '') return undefined;
+    value = /^-?\d+$/.test(v) ? Number(v) : v;
+  }
+  const causes: StatusCause[] = [];
+  const n = int64Field(value, 'gracePeriodSeconds', causes);
+  if (causes.length > 0) throw errors.badRequest(`gracePeriodSeconds: ${causes[0]!.message}`, causes);
+  return n;
+}
+
 /** DeleteOptions from the body (kubectl sends one) merged over query parameters. */
 export function parseDeleteOptions(body: unknown, q: Query): DeleteOptionsParsed {
   const opts: DeleteOptionsParsed = { dryRun: false };
   const qp = queryString(q, 'propagationPolicy');
   if (qp) opts.propagationPolicy = qp as DeleteOptionsParsed['propagationPolicy'];
-  const qg = queryInt(q, 'gracePeriodSeconds');
+  const qg = graceSeconds(queryString(q, 'gracePeriodSeconds'));
   if (qg !== undefined) opts.gracePeriodSeconds = qg;
   if (queryString(q, 'orphanDependents') === 'true') opts.propagationPolicy = 'Orphan';
-  if (queryString(q, 'dryRun') === 'All') opts.dryRun = true;
+  opts.dryRun = parseDryRun(q.dryRun);
   if (body !== undefined && body !== null && body !== '') {
     if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the DELETE body must be a DeleteOptions object');
     const b = body as Record<string, unknown>;
@@ -39,15 +68,17 @@ export function parseDeleteOptions(body: unknown, q: Query): DeleteOptionsParsed
     }
     if (b.orphanDependents === true) opts.propagationPolicy = 'Orphan';
     if (b.gracePeriodSeconds !== undefined && b.gracePeriodSeconds !== null) {
-      if (typeof b.gracePeriodSeconds !== 'number' || !Number.isInteger(b.gracePeriodSeconds))
-        throw errors.badRequest('gracePeriodSeconds must be an integer');
-      opts.gracePeriodSeconds = b.gracePeriodSeconds;
+      if (typeof b.gracePeriodSeconds !== 'number') throw errors.badRequest('gracePeriodSeconds: must be an integer');
+      opts.gracePeriodSeconds = graceSeconds(b.gracePeriodSeconds);
     }
     if (b.preconditions !== undefined && b.preconditions !== null) {
       if (typeof b.preconditions !== 'object') throw errors.badRequest('preconditions must be an object');
       opts.preconditions = b.preconditions as DeleteOptionsParsed['preconditions'];
     }
-    if (Array.isArray(b.dryRun) && b.dryRun.includes('All')) opts.dryRun = true;
+    if (b.dryRun !== undefined && b.dryRun !== null) {
+      if (!Array.isArray(b.dryRun)) throw errors.badRequest('dryRun: must be a list (["All"])');
+      opts.dryRun = parseDryRun(b.dryRun) || opts.dryRun;
+    }
   }
   if (opts.propagationPolicy !== undefined && !POLICIES.has(opts.propagationPolicy))
     throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Background", "Foreground", "Orphan"`);
@@ -86,7 +117,7 @@ export function planDelete(resource: ResourceInfo, current: KubeObject, opts: De
   if (finalizers.length > 0) md.finalizers = finalizers;
 
   const strategy = strategyFor(resource);
-  const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const iso = deletionTimestampAt;
 
   if (resource.plural === 'namespaces') {
     if (md.deletionTimestamp !== undefined) return finalizers.length === (current.metadata.finalizers ?? []).length ? { action: 'none' } : { action: 'update', object: next };

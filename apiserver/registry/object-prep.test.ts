@@ -2,11 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import { checkBody, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
+import { checkBody, patchedObject, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
+import { apiErrorOf as catchApi } from '../../test/helpers/api-error.js';
 
 const deploys = findResource('apps', 'v1', 'deployments')!;
 const cms = findResource('', 'v1', 'configmaps')!;
 const nodes = findResource('', 'v1', 'nodes')!;
+const pods = findResource('', 'v1', 'pods')!;
 
 const deployment = (): KubeObject => ({
   metadata: { name: 'd', namespace: 'ns' },
@@ -96,6 +98,42 @@ describe('prepareCreate / prepareUpdate', () => {
     expect((next.spec as any).replicas).toBe(1);
     expect(next.status).toEqual({ replicas: 1, observedGeneration: 1 });
     expect(next.metadata.generation).toBe(1);
+  });
+
+  test('every write path refuses an object nested deeper than a body may be (422, never a stack overflow)', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    const cur = created();
+    const body = structuredClone(cur);
+    (body as any).extra = deep;
+    for (const subresource of [undefined, 'status', 'binding']) {
+      const err = catchApi(() => prepareUpdate(deploys, cur, body, { subresource }));
+      expect(err?.code).toBe(422);
+      expect(err?.status.details?.causes?.[0]).toMatchObject({ field: 'extra.a.a', message: 'Invalid value: the object nests more than 500 levels deep' });
+    }
+    const fresh = checkBody(deploys, { ...deployment(), extra: deep }, { namespace: 'ns' });
+    expect(catchApi(() => prepareCreate(deploys, fresh, { now: 'x', uid: 'u' }))?.code).toBe(422);
+  });
+
+  test('a patch result without usable metadata is a 422 naming the field, not a conflict', () => {
+    expect(catchApi(() => patchedObject(deploys, { spec: {} }, 'd'))?.status.details?.causes).toEqual([
+      { reason: 'FieldValueRequired', field: 'metadata', message: 'Required value: a patch may not remove metadata' },
+    ]);
+    expect(catchApi(() => patchedObject(deploys, { metadata: 5 }, 'd'))?.status.details?.causes?.[0]?.field).toBe('metadata');
+    expect(catchApi(() => patchedObject(deploys, { metadata: { name: 5 } }, 'd'))?.status.details?.causes?.[0]?.field).toBe('metadata.name');
+    expect(catchApi(() => patchedObject(deploys, [], 'd'))?.code).toBe(422);
+    expect(patchedObject(deploys, { metadata: { name: null, labels: {} } }, 'd')).toEqual({ metadata: { labels: {} } });
+  });
+
+  test('binding: sets nodeName without moving generation; an ordinary update may not', () => {
+    const cur = checkBody(pods, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, { namespace: 'ns' });
+    prepareCreate(pods, cur, { now: '2026-01-01T00:00:00Z', uid: 'u' });
+    const body = structuredClone(cur);
+    (body.spec as any).nodeName = 'node-1';
+    const bound = prepareUpdate(pods, cur, body, { subresource: 'binding' });
+    expect((bound.spec as any).nodeName).toBe('node-1');
+    expect(bound.metadata.generation).toBe(1);
+    expect(catchApi(() => prepareUpdate(pods, cur, body))?.status.details?.causes?.[0]).toMatchObject({ field: 'spec', reason: 'FieldValueForbidden' });
   });
 
   test('readyToRemove', () => {

@@ -2,13 +2,19 @@
 // object as the URL, fill server-owned metadata, carry status/spec across the main and
 // /status endpoints, bump generation on spec changes, validate. No I/O here, so every
 // rule is unit-testable without etcd.
+//
+// Every write funnels through prepareCreate or prepareUpdate (create, update, the three
+// patch types, status, scale, binding), and both start with checkDepth: no object nests
+// deeper than the body parser accepts, whatever path built it, before any recursive
+// step (comparison, defaults, validation) runs over it.
 
-import { errors } from '../../api/errors.js';
+import { errors, type StatusCause } from '../../api/errors.js';
 import { deepClone, deepEqual } from '../../api/meta.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { applyDefaults } from '../../api/defaults.js';
 import { validateObject } from '../../api/validation/index.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../api/validation/unsafe-keys.js';
 import { strategyFor } from './strategy.js';
 
 export interface Target {
@@ -56,13 +62,52 @@ export function checkBody(resource: ResourceInfo, body: unknown, target: Target)
   return obj;
 }
 
-export function invalidIfAny(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
-  const causes = validateObject(resource, obj, old);
+export function invalidIfAny(resource: ResourceInfo, obj: KubeObject, old?: KubeObject, subresource?: string): void {
+  const causes = validateObject(resource, obj, old, { subresource });
   if (causes.length > 0) throw errors.invalid(resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+}
+
+const nameOf = (obj: unknown): string => {
+  const md = (obj as { metadata?: { name?: unknown } } | undefined)?.metadata;
+  return typeof md?.name === 'string' ? md.name : '';
+};
+
+/** 422 when the object nests deeper than any request body may (MAX_JSON_DEPTH). */
+export function checkDepth(resource: ResourceInfo, obj: unknown): void {
+  const { depth, at } = jsonDepth(obj, MAX_JSON_DEPTH);
+  if (depth <= MAX_JSON_DEPTH) return;
+  throw errors.invalid(resource.kind, nameOf(obj), [
+    { reason: 'FieldValueInvalid', field: at, message: `Invalid value: the object nests more than ${MAX_JSON_DEPTH} levels deep` },
+  ]);
+}
+
+/**
+ * The result of applying a patch, as an object of this resource: unlike a request body
+ * (400 when malformed), a patch that removes or breaks metadata is a 422 naming the
+ * field, so a client sees what its patch did instead of a conflict it would retry forever.
+ */
+export function patchedObject(resource: ResourceInfo, patched: unknown, name: string): KubeObject {
+  const invalid = (field: string, reason: string, message: string): never => {
+    throw errors.invalid(resource.kind, name, [{ reason, field, message }]);
+  };
+  if (!isPlainObject(patched)) return invalid('', 'FieldValueInvalid', 'Invalid value: the patched object must be a JSON object');
+  checkDepth(resource, patched);
+  const md = patched.metadata;
+  if (md === undefined || md === null) return invalid('metadata', 'FieldValueRequired', 'Required value: a patch may not remove metadata');
+  if (!isPlainObject(md)) return invalid('metadata', 'FieldValueInvalid', 'Invalid value: must be an object');
+  const causes: StatusCause[] = [];
+  for (const f of ['name', 'namespace', 'generateName', 'resourceVersion', 'uid'] as const) {
+    if (md[f] !== undefined && md[f] !== null && typeof md[f] !== 'string') causes.push({ reason: 'FieldValueInvalid', field: `metadata.${f}`, message: 'Invalid value: must be a string' });
+    // null is how a merge patch removes a key; as a value it would be stored as null.
+    if (md[f] === null) delete md[f];
+  }
+  if (causes.length > 0) throw errors.invalid(resource.kind, name, causes);
+  return patched as KubeObject;
 }
 
 /** Server-owned fields for a new object. `now` is an RFC 3339 timestamp. */
 export function prepareCreate(resource: ResourceInfo, obj: KubeObject, ctx: { now: string; uid: string }): KubeObject {
+  checkDepth(resource, obj);
   const strategy = strategyFor(resource);
   const md = obj.metadata;
   md.uid = ctx.uid;
@@ -87,10 +132,13 @@ export function sameContent(a: KubeObject, b: KubeObject): boolean {
 
 /**
  * The object an update of `current` with `body` stores. For the main endpoint the
- * stored status is kept (when status is a subresource); for /status only status moves.
- * Returns `current` itself when nothing changes, so storage writes nothing.
+ * stored status is kept (when status is a subresource); for /status only status moves;
+ * for binding (which builds the whole pod itself) body is taken as it is, and only
+ * binding may set a pod's spec.nodeName. Returns `current` itself when nothing changes,
+ * so storage writes nothing.
  */
 export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body: KubeObject, opts: { subresource?: string } = {}): KubeObject {
+  checkDepth(resource, body);
   const strategy = strategyFor(resource);
   // A uid in the body names one incarnation of the object: writing to a recreated
   // object of the same name is a conflict, not an update (as Kubernetes).
@@ -102,6 +150,8 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
     next = deepClone(current);
     if (body.status === undefined) delete next.status;
     else next.status = deepClone(body.status);
+  } else if (opts.subresource === 'binding') {
+    next = deepClone(body);
   } else {
     next = deepClone(body);
     if (strategy.statusSubresource) {
@@ -125,13 +175,15 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
   else delete md.generation;
   if (md.generateName === undefined && cur.generateName !== undefined) md.generateName = cur.generateName;
 
-  if (opts.subresource !== 'status') {
+  const main = opts.subresource !== 'status' && opts.subresource !== 'binding';
+  if (main) {
     applyDefaults(resource, next);
     strategy.prepareForUpdate?.(next, current);
   }
   if (sameContent(next, current)) return current;
-  if (strategy.specFields.some((f) => !deepEqual(next[f], current[f]))) md.generation = (cur.generation ?? 0) + 1;
-  invalidIfAny(resource, next, current);
+  // Binding assigns a node; it is not a change of the desired state (as Kubernetes).
+  if (opts.subresource !== 'binding' && strategy.specFields.some((f) => !deepEqual(next[f], current[f]))) md.generation = (cur.generation ?? 0) + 1;
+  invalidIfAny(resource, next, current, opts.subresource);
   return next;
 }
 

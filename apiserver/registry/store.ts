@@ -15,7 +15,7 @@ import type { Storage } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
-import { checkBody, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
+import { checkBody, patchedObject, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
 import { planDelete, type DeleteOptionsParsed } from './deletion.js';
 
 export type PatchType = 'merge' | 'json' | 'strategic';
@@ -232,10 +232,11 @@ export class Store {
       ns,
       name,
       (current) => {
-        const patched = applyPatch(type, current, patch);
-        const obj = checkBody(r, patched, { namespace: ns, name });
-        // A resourceVersion inside the patch is a precondition, as in Kubernetes.
-        if (obj.metadata.resourceVersion !== current.metadata.resourceVersion)
+        const obj = checkBody(r, patchedObject(r, applyPatch(type, current, patch), name), { namespace: ns, name });
+        // A resourceVersion the patch sets is a precondition, as in Kubernetes; a patch
+        // that removes it makes the write unconditional (it never is a conflict to retry).
+        const rv = obj.metadata.resourceVersion;
+        if (rv !== undefined && rv !== current.metadata.resourceVersion)
           throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
         const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
         if (next !== current && readyToRemove(next)) {

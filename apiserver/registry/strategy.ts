@@ -83,13 +83,32 @@ const nodeStrategy: Strategy = {
   statusSubresource: true,
 };
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const serviceStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForUpdate(obj, old) {
+    // An update that leaves out the cluster IP keeps the stored one (Kubernetes does the
+    // same), so a client that never saw it (kubectl apply of the original manifest) does
+    // not trip the immutability check.
+    if (!isObj(obj.spec) || !isObj(old.spec) || obj.spec.type === 'ExternalName') return;
+    for (const f of ['clusterIP', 'clusterIPs'] as const) {
+      const v = obj.spec[f];
+      const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+      if (empty && old.spec[f] !== undefined) obj.spec[f] = old.spec[f];
+    }
+  },
+};
+
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
   deployments: workloadStrategy,
   replicasets: workloadStrategy,
   namespaces: namespaceStrategy,
   nodes: nodeStrategy,
-  services: { specFields: ['spec'], statusSubresource: true },
+  services: serviceStrategy,
   configmaps: noSpec,
   secrets: noSpec,
   endpoints: noSpec,

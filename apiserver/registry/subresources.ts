@@ -1,11 +1,13 @@
 // The /scale (deployments, replicasets) and /binding (pods) subresources. Both are thin
 // views over the main object, written with the same compare-and-swap as everything else.
 
-import { errors } from '../../api/errors.js';
+import { errors, type StatusCause } from '../../api/errors.js';
 import { deepClone, setCondition } from '../../api/meta.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { labelSelectorToString } from '../../api/selectors/labels.js';
-import type { Binding, KubeObject, LabelSelector, PodCondition, Scale } from '../../api/types.js';
+import type { Binding, KubeObject, LabelSelector, ObjectMeta, PodCondition, Scale } from '../../api/types.js';
+import { fe, int32Field, isObj, objField } from '../../api/validation/field-errors.js';
+import { validateBinding } from '../../api/validation/index.js';
 import { parseResourceVersion } from '../list-options.js';
 import { applyPatch, type PatchType, type Store } from './store.js';
 import { prepareUpdate } from './object-prep.js';
@@ -30,20 +32,22 @@ export function toScale(obj: KubeObject): Scale {
   };
 }
 
-function scaleReplicas(body: unknown): { replicas: number; resourceVersion?: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the body must be a Scale object');
-  const b = body as Scale;
+/** Scale's own rules: spec.replicas an int32 >= 0 (the flood guard: 2^31 is a 422 here). */
+function scaleReplicas(b: Scale, name: string): { replicas: number; resourceVersion?: string } {
   if (b.kind !== undefined && b.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${String(b.kind)}) does not match the expected kind (Scale)`);
-  const replicas = b.spec?.replicas;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
-    throw errors.invalid('Scale', b.metadata?.name ?? '', [
-      { reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be an integer greater than or equal to 0` },
-    ]);
-  return { replicas, resourceVersion: b.metadata?.resourceVersion };
+  const causes: StatusCause[] = [];
+  const spec = objField(b.spec, 'spec', causes);
+  const replicas = spec && int32Field(spec.replicas, 'spec.replicas', causes, { min: 0 });
+  if (causes.length === 0 && replicas === undefined) causes.push(fe.required('spec.replicas'));
+  if (causes.length > 0 || replicas === undefined) throw errors.invalid('Scale', name, causes);
+  const rv = b.metadata?.resourceVersion;
+  if (rv !== undefined && rv !== null && typeof rv !== 'string') throw errors.invalid('Scale', name, [fe.invalid('metadata.resourceVersion', rv, 'must be a string')]);
+  return { replicas, resourceVersion: rv ?? undefined };
 }
 
 export async function updateScale(store: Store, r: ResourceInfo, ns: string, name: string, body: unknown, dryRun = false): Promise<Scale> {
-  const { replicas, resourceVersion } = scaleReplicas(body);
+  if (!isObj(body)) throw errors.badRequest('the body must be a Scale object');
+  const { replicas, resourceVersion } = scaleReplicas(body as Scale, name);
   const bodyName = (body as Scale).metadata?.name;
   if (bodyName !== undefined && bodyName !== name) throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
   const expectedRevision = resourceVersion ? parseResourceVersion(resourceVersion, 'metadata.resourceVersion') : undefined;
@@ -70,8 +74,10 @@ export async function patchScale(store: Store, r: ResourceInfo, ns: string, name
     (current) => {
       const scale = toScale(current);
       const patched = applyPatch(type, scale as KubeObject, patch);
-      const parsed = scaleReplicas(patched);
-      if (parsed.resourceVersion !== scale.metadata.resourceVersion)
+      if (!isObj(patched)) throw errors.invalid('Scale', name, [fe.invalid('', patched, 'the patched object must be a JSON object')]);
+      const parsed = scaleReplicas(patched as Scale, name);
+      // As for objects: a resourceVersion the patch sets is a precondition, a removed one is none.
+      if (parsed.resourceVersion !== undefined && parsed.resourceVersion !== scale.metadata.resourceVersion)
         throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
       replicas = parsed.replicas;
       const next = deepClone(current);
@@ -85,35 +91,49 @@ export async function patchScale(store: Store, r: ResourceInfo, ns: string, name
 
 /**
  * POST pods/{name}/binding: sets spec.nodeName exactly once. An already bound or
- * terminating pod is 409 Conflict, so two schedulers can never both win.
+ * terminating pod is 409 Conflict, so two schedulers can never both win. The Binding is
+ * validated like any object (its annotations land on the pod), its uid and
+ * resourceVersion are preconditions as in Kubernetes, and the bound pod goes through the
+ * same checks as every other write (prepareUpdate), dryRun included.
  */
-export async function bindPod(store: Store, podRes: ResourceInfo, ns: string, name: string, body: unknown, nowIso: string): Promise<KubeObject> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the body must be a Binding object');
+export async function bindPod(
+  store: Store,
+  podRes: ResourceInfo,
+  ns: string,
+  name: string,
+  body: unknown,
+  nowIso: string,
+  opts: { dryRun?: boolean } = {},
+): Promise<KubeObject> {
+  if (!isObj(body)) throw errors.badRequest('the body must be a Binding object');
   const b = body as Binding;
   if (b.kind !== undefined && b.kind !== 'Binding') throw errors.badRequest(`the kind in the data (${String(b.kind)}) does not match the expected kind (Binding)`);
-  if (b.metadata?.name !== undefined && b.metadata.name !== name)
-    throw errors.badRequest(`the name of the binding (${b.metadata.name}) does not match the pod name on the URL (${name})`);
-  if (b.metadata?.namespace && b.metadata.namespace !== ns) throw errors.badRequest(`the namespace of the binding (${b.metadata.namespace}) does not match the namespace on the URL (${ns})`);
-  const node = b.target?.name;
-  if (typeof node !== 'string' || node === '')
-    throw errors.invalid('Binding', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value: the node to bind to' }]);
-  if (b.target.kind !== undefined && b.target.kind !== '' && b.target.kind !== 'Node')
-    throw errors.invalid('Binding', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${b.target.kind}": supported values: "Node"` }]);
-  const res = await store.modify(podRes, ns, name, (current) => {
-    const spec = (current.spec ?? {}) as { nodeName?: string };
-    if (current.metadata.deletionTimestamp) throw errors.conflict(podRes, name, 'pod is being deleted, cannot be assigned to a host');
-    if (spec.nodeName) throw errors.conflict(podRes, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    // `current` is this attempt's private copy (Store.modify): change it in place.
-    const next = current;
-    next.spec = { ...(next.spec ?? {}), nodeName: node } as typeof next.spec;
-    const ann = b.metadata?.annotations;
-    if (ann && typeof ann === 'object') next.metadata.annotations = { ...next.metadata.annotations, ...ann };
-    const status = (next.status ?? {}) as { conditions?: PodCondition[] };
-    status.conditions = setCondition(status.conditions as never, { type: 'PodScheduled', status: 'True' } as never, nowIso) as PodCondition[];
-    next.status = status;
-    // Binding is the one path that may change spec.nodeName, so it bypasses the
-    // immutable-spec validation of ordinary updates; generation does not move (as Kubernetes).
-    return next;
-  });
+  const md: ObjectMeta = isObj(b.metadata) ? (b.metadata as ObjectMeta) : {};
+  if (md.name !== undefined && md.name !== name) throw errors.badRequest(`the name of the binding (${String(md.name)}) does not match the pod name on the URL (${name})`);
+  if (md.namespace && md.namespace !== ns) throw errors.badRequest(`the namespace of the binding (${String(md.namespace)}) does not match the namespace on the URL (${ns})`);
+  const causes = validateBinding(b as Record<string, unknown>, name, ns);
+  if (causes.length > 0) throw errors.invalid('Binding', name, causes);
+  const node = b.target.name;
+  const expectedRevision = md.resourceVersion ? parseResourceVersion(md.resourceVersion, 'metadata.resourceVersion') : undefined;
+  const res = await store.modify(
+    podRes,
+    ns,
+    name,
+    (current) => {
+      const spec = (current.spec ?? {}) as { nodeName?: string };
+      if (md.uid && md.uid !== current.metadata.uid)
+        throw errors.conflict(podRes, name, `Precondition failed: UID in precondition: ${md.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      if (current.metadata.deletionTimestamp) throw errors.conflict(podRes, name, 'pod is being deleted, cannot be assigned to a host');
+      if (spec.nodeName) throw errors.conflict(podRes, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+      const next = deepClone(current);
+      next.spec = { ...(next.spec ?? {}), nodeName: node } as typeof next.spec;
+      if (md.annotations) next.metadata.annotations = { ...next.metadata.annotations, ...md.annotations };
+      const status = (next.status ?? {}) as { conditions?: PodCondition[] };
+      status.conditions = setCondition(status.conditions as never, { type: 'PodScheduled', status: 'True' } as never, nowIso) as PodCondition[];
+      next.status = status;
+      return prepareUpdate(podRes, current, next, { subresource: 'binding' });
+    },
+    { expectedRevision, dryRun: opts.dryRun },
+  );
   return res.object;
 }

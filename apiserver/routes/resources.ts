@@ -10,6 +10,7 @@ import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
 import type { UserInfo } from '../auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
+import { parseWriteQuery } from '../write-options.js';
 import { parseDeleteOptions } from '../registry/deletion.js';
 import { deletedStatus, PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
@@ -38,10 +39,6 @@ function includeObjectOf(q: Query): IncludeObject {
   const v = queryString(q, 'includeObject') || 'Metadata';
   if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
   return v;
-}
-
-function dryRun(q: Query): boolean {
-  return queryString(q, 'dryRun') === 'All';
 }
 
 /** A node creating a Node or Lease may only create its own. */
@@ -101,7 +98,10 @@ async function dispatch(
   } else if (verb !== 'watch' && !r.verbs.includes(verb as never)) throw notAllowed();
   if ((verb === 'update' || verb === 'patch') && name === undefined) throw notAllowed();
   if (r.namespaced && name !== undefined && ns === undefined) throw errors.notFoundMessage(`${r.plural} are namespaced: use /namespaces/{namespace}/${r.plural}/${name}`);
-  const writeOpts: WriteOpts = { subresource: sub, dryRun: dryRun(q), guard };
+  // dryRun/fieldValidation are checked on every write (400 for values orch does not
+  // know); DELETE reads dryRun with its other options (parseDeleteOptions).
+  const writing = verb === 'create' || verb === 'update' || verb === 'patch';
+  const writeOpts: WriteOpts = { subresource: sub, dryRun: writing && parseWriteQuery(q).dryRun, guard };
 
   if (sub === 'scale') {
     if (verb === 'get') return toScale(await store.get(r, ns, name!));
@@ -109,7 +109,7 @@ async function dispatch(
     return patchScale(store, r, ns!, name!, patchTypeOf(req), req.body, writeOpts.dryRun);
   }
   if (sub === 'binding') {
-    await bindPod(store, r, ns!, name!, req.body, ctx.nowIso());
+    await bindPod(store, r, ns!, name!, req.body, ctx.nowIso(), { dryRun: writeOpts.dryRun });
     const s = makeStatus(201, 'Unknown', '');
     s.status = 'Success';
     delete s.reason;

@@ -131,6 +131,42 @@ describe('kubectl v1.32 against orch', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
+  test('--dry-run=server and --validate=strict|warn|ignore reach orch as dryRun=All and fieldValidation', async () => {
+    const f = path.join(dir, 'dry.yaml');
+    fs.writeFileSync(f, deployment(2, 'orch.local/web:latest').replace('name: web\n', 'name: dry\n'));
+    let r = await kubectl(['apply', '--dry-run=server', '-f', f, '-v=6']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('deployment.apps/dry created (server dry run)');
+    expect(r.stderr).toMatch(/POST https:\S+\/deployments\?dryRun=All/);
+    r = await kubectl(['get', 'deploy', 'dry']);
+    expect(r.stderr).toContain('NotFound');
+    // On an existing object: a dry-run patch, and a dry-run delete, change nothing.
+    expect((await kubectl(['apply', '-f', f])).code).toBe(0);
+    fs.writeFileSync(f, deployment(7, 'orch.local/web:latest').replace('name: web\n', 'name: dry\n'));
+    r = await kubectl(['apply', '--dry-run=server', '-f', f]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('deployment.apps/dry configured (server dry run)');
+    expect((await kubectl(['delete', 'deploy', 'dry', '--dry-run=server'])).code).toBe(0);
+    r = await kubectl(['get', 'deploy', 'dry', '-o', 'jsonpath={.spec.replicas}']);
+    expect(r.stdout).toBe('2');
+
+    for (const [flag, sent] of [['strict', 'Strict'], ['warn', 'Warn'], ['ignore', 'Ignore']] as const) {
+      const cm = path.join(dir, `val-${flag}.yaml`);
+      fs.writeFileSync(cm, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: val-${flag}\ndata:\n  k: v\n`);
+      r = await kubectl(['create', `--validate=${flag}`, '-f', cm, '-v=6']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`configmap/val-${flag} created`);
+      // kubectl leaves the checking to the server (orch's OpenAPI says it validates) and
+      // says how strict to be.
+      expect(r.stderr).toContain(`fieldValidation=${sent}`);
+    }
+    // A bad number comes back as the server's 422, naming the field.
+    fs.writeFileSync(f, deployment(2 ** 31, 'orch.local/web:latest').replace('name: web\n', 'name: flood\n'));
+    r = await kubectl(['create', '--validate=strict', '-f', f]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/spec\.replicas: Invalid value: 2147483648/);
+  });
+
   test('api-resources and create/get of core kinds', async () => {
     let r = await kubectl(['api-resources']);
     expect(r.code, r.stderr).toBe(0);

@@ -8,21 +8,10 @@ import { DuplicateMonitor, Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
 import { rollout, steadyWorkload, useCluster, waitConverged, withLogs } from '../scenario-kit.js';
 import { sleep } from '../sh.js';
+import { rng as prng } from '../../helpers/fuzz.js';
 
 const SCENARIO = '4 agent SIGKILL mid-rollout x10';
 const ROUNDS = 10;
-
-/** mulberry32: a tiny seeded PRNG, so a failing sequence of kills can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(SCENARIO, () => {
   let cluster!: Cluster;

@@ -1,0 +1,332 @@
+// Bad requests against a real apiserver and etcd, one row each: the expected code, the
+// field or words the Status must name, and (where the request tried to write) proof that
+// nothing was stored. The rows keep the hand-made probes of the hardening review in the
+// suite; apiserver-fuzz.test.ts adds generated ones. Then the writes that must keep
+// working next to them (dryRun=All, binding with annotations, huge grace periods, ...).
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiRequest, startTestApiServer, type ApiResponse, type TestApiServer } from '../helpers/apiserver.js';
+
+let s: TestApiServer;
+const req = (method: string, path: string, body?: unknown, opts?: Parameters<typeof apiRequest>[4]) => apiRequest(s, method, path, body, opts);
+
+const PODS = '/api/v1/namespaces/default/pods';
+const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
+const RSS = '/apis/apps/v1/namespaces/default/replicasets';
+const SVCS = '/api/v1/namespaces/default/services';
+const CM = '/api/v1/namespaces/default/configmaps';
+const MERGE = 'application/merge-patch+json';
+const JSONP = 'application/json-patch+json';
+const SMP = 'application/strategic-merge-patch+json';
+const INT32_OVER = 2 ** 31;
+const BEYOND_SAFE = 9007199254740994;
+
+const container = { name: 'c', image: 'img' };
+const pod = (over: Record<string, unknown> = {}, spec: Record<string, unknown> = {}) => ({ metadata: { name: 'bad' }, spec: { containers: [container], ...spec }, ...over });
+const deploy = (spec: Record<string, unknown>, name = 'd') => ({
+  metadata: { name },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } }, ...spec },
+});
+const chain = (n: number): unknown => {
+  let v: unknown = {};
+  for (let i = 0; i < n; i++) v = { a: v };
+  return v;
+};
+
+interface Row {
+  name: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  raw?: string | Buffer;
+  contentType?: string;
+  code: number;
+  /** 422: a cause with this field; otherwise text the message must contain. */
+  field?: string;
+  says?: string | RegExp;
+  /** What must hold afterwards: nothing stored, nothing changed. */
+  after?: () => Promise<void>;
+}
+
+/** The object at `path` does not exist. */
+const absent = (path: string) => async () => expect((await req('GET', path)).status, `${path} was stored`).toBe(404);
+/** The object at `path` exists and `check` holds for it. */
+const still = (path: string, check: (o: any) => void) => async () => {
+  const r = await req('GET', path);
+  expect(r.status).toBe(200);
+  check(r.body);
+};
+const immutOne = still(`${DEPLOYS}/immut`, (d) => expect(d.spec.replicas).toBe(1));
+const unbound = still(`${PODS}/bindme`, (p) => {
+  expect(p.spec.nodeName).toBeUndefined();
+  expect(p.metadata.annotations).toBeUndefined();
+});
+const cmUnchanged = still(`${CM}/cm`, (c) => expect(c.data).toEqual({ k: 'v' }));
+
+const ROWS: Row[] = [
+  // ---- numbers without bounds: Go types and Kubernetes' ranges (the replica flood)
+  { name: 'replicas 2^31 on create', method: 'POST', path: DEPLOYS, body: deploy({ replicas: INT32_OVER }, 'flood-1'), code: 422, field: 'spec.replicas', after: absent(`${DEPLOYS}/flood-1`) },
+  { name: 'replicas 2^53+2 on create', method: 'POST', path: DEPLOYS, body: deploy({ replicas: BEYOND_SAFE }, 'flood-2'), code: 422, field: 'spec.replicas', after: absent(`${DEPLOYS}/flood-2`) },
+  { name: 'replicas 1.5', method: 'POST', path: DEPLOYS, body: deploy({ replicas: 1.5 }, 'frac'), code: 422, field: 'spec.replicas', after: absent(`${DEPLOYS}/frac`) },
+  { name: 'replicas "3"', method: 'POST', path: DEPLOYS, body: deploy({ replicas: '3' }, 'str'), code: 422, field: 'spec.replicas' },
+  { name: 'revisionHistoryLimit 2^31', method: 'POST', path: DEPLOYS, body: deploy({ revisionHistoryLimit: INT32_OVER }), code: 422, field: 'spec.revisionHistoryLimit' },
+  { name: 'progressDeadlineSeconds not above minReadySeconds', method: 'POST', path: DEPLOYS, body: deploy({ progressDeadlineSeconds: 5, minReadySeconds: 10 }), code: 422, field: 'spec.progressDeadlineSeconds' },
+  { name: 'maxSurge 2^31', method: 'POST', path: DEPLOYS, body: deploy({ strategy: { rollingUpdate: { maxSurge: INT32_OVER } } }), code: 422, field: 'spec.strategy.rollingUpdate.maxSurge' },
+  { name: 'ReplicaSet replicas 2^31', method: 'POST', path: RSS, body: deploy({ replicas: INT32_OVER }, 'rs-flood'), code: 422, field: 'spec.replicas', after: absent(`${RSS}/rs-flood`) },
+  { name: 'PUT /scale replicas 2^31', method: 'PUT', path: `${DEPLOYS}/immut/scale`, body: { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'immut' }, spec: { replicas: INT32_OVER } }, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'merge-patch /scale replicas 2^31', method: 'PATCH', path: `${DEPLOYS}/immut/scale`, body: { spec: { replicas: INT32_OVER } }, contentType: MERGE, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'JSON-patch /scale replicas 1.5', method: 'PATCH', path: `${DEPLOYS}/immut/scale`, body: [{ op: 'replace', path: '/spec/replicas', value: 1.5 }], contentType: JSONP, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'strategic-patch /scale replicas 2^53+2', method: 'PATCH', path: `${DEPLOYS}/immut/scale`, body: { spec: { replicas: BEYOND_SAFE } }, contentType: SMP, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'patch /scale removing spec', method: 'PATCH', path: `${DEPLOYS}/immut/scale`, body: [{ op: 'remove', path: '/spec' }], contentType: JSONP, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'merge-patch replicas 2^31', method: 'PATCH', path: `${DEPLOYS}/immut`, body: { spec: { replicas: INT32_OVER } }, contentType: MERGE, code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'PUT replicas 2^31', method: 'PUT', path: `${DEPLOYS}/immut`, body: deploy({ replicas: INT32_OVER }, 'immut'), code: 422, field: 'spec.replicas', after: immutOne },
+  { name: 'terminationGracePeriodSeconds beyond int64', method: 'POST', path: PODS, body: pod({}, { terminationGracePeriodSeconds: 1e16 }), code: 422, field: 'spec.terminationGracePeriodSeconds' },
+  { name: 'terminationGracePeriodSeconds -1', method: 'POST', path: PODS, body: pod({}, { terminationGracePeriodSeconds: -1 }), code: 422, field: 'spec.terminationGracePeriodSeconds' },
+  { name: 'activeDeadlineSeconds 2^31', method: 'POST', path: PODS, body: pod({}, { activeDeadlineSeconds: INT32_OVER }), code: 422, field: 'spec.activeDeadlineSeconds' },
+  { name: 'priority 2^31', method: 'POST', path: PODS, body: pod({}, { priority: INT32_OVER }), code: 422, field: 'spec.priority' },
+  { name: 'tolerationSeconds 1e300', method: 'POST', path: PODS, body: pod({}, { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1e300 }] }), code: 422, field: 'spec.tolerations[0].tolerationSeconds' },
+  { name: 'hostPort 70000', method: 'POST', path: PODS, body: pod({}, { containers: [{ ...container, ports: [{ containerPort: 80, hostPort: 70000 }] }] }), code: 422, field: 'spec.containers[0].ports[0].hostPort' },
+  { name: 'probe periodSeconds 2^31', method: 'POST', path: PODS, body: pod({}, { containers: [{ ...container, livenessProbe: { tcpSocket: { port: 80 }, periodSeconds: INT32_OVER } }] }), code: 422, field: 'spec.containers[0].livenessProbe.periodSeconds' },
+  { name: 'volume defaultMode 010000', method: 'POST', path: PODS, body: pod({}, { volumes: [{ name: 'v', configMap: { name: 'x', defaultMode: 4096 } }] }), code: 422, field: 'spec.volumes[0].configMap.defaultMode' },
+  { name: 'service nodePort 2^31', method: 'POST', path: SVCS, body: { metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: INT32_OVER }] } }, code: 422, field: 'spec.ports[0].nodePort' },
+  { name: 'service targetPort 70000', method: 'POST', path: SVCS, body: { metadata: { name: 'tp' }, spec: { ports: [{ port: 80, targetPort: 70000 }] } }, code: 422, field: 'spec.ports[0].targetPort' },
+  { name: 'lease duration 2^31', method: 'POST', path: '/apis/coordination.k8s.io/v1/namespaces/default/leases', body: { metadata: { name: 'l' }, spec: { leaseDurationSeconds: INT32_OVER } }, code: 422, field: 'spec.leaseDurationSeconds' },
+  { name: 'event count 2^31', method: 'POST', path: '/api/v1/namespaces/default/events', body: { metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, count: INT32_OVER }, code: 422, field: 'count' },
+  { name: 'endpoints port 70000', method: 'POST', path: '/api/v1/namespaces/default/endpoints', body: { metadata: { name: 'ep' }, subsets: [{ ports: [{ port: 70000 }] }] }, code: 422, field: 'subsets[0].ports[0].port' },
+  { name: 'node kubelet port 70000', method: 'POST', path: '/api/v1/nodes', body: { metadata: { name: 'n-bad' }, status: { daemonEndpoints: { kubeletEndpoint: { Port: 70000 } } } }, code: 422, field: 'status.daemonEndpoints.kubeletEndpoint.Port' },
+  { name: 'DELETE gracePeriodSeconds beyond int64', method: 'DELETE', path: `${PODS}/bound?gracePeriodSeconds=9007199254740993`, code: 400, says: /gracePeriodSeconds: Invalid value/, after: still(`${PODS}/bound`, (p) => expect(p.metadata.deletionTimestamp).toBeUndefined()) },
+  { name: 'DeleteOptions gracePeriodSeconds 1e20', method: 'DELETE', path: `${PODS}/bound`, body: { gracePeriodSeconds: 1e20 }, code: 400, says: /gracePeriodSeconds/ },
+  { name: 'DELETE gracePeriodSeconds 1.5', method: 'DELETE', path: `${PODS}/bound?gracePeriodSeconds=1.5`, code: 400, says: /gracePeriodSeconds/ },
+
+  // ---- writes that skipped validation
+  { name: 'binding with a bad annotation key and an object value', method: 'POST', path: `${PODS}/bindme/binding`, body: { metadata: { name: 'bindme', annotations: { 'bad key!': { deep: true } } }, target: { name: 'node-1' } }, code: 422, field: 'metadata.annotations', after: unbound },
+  { name: 'binding with 300 KiB of annotations', method: 'POST', path: `${PODS}/bindme/binding`, body: { metadata: { annotations: { a: 'x'.repeat(300 * 1024) } }, target: { name: 'node-1' } }, code: 422, field: 'metadata.annotations', after: unbound },
+  { name: 'binding to a name that is no node name', method: 'POST', path: `${PODS}/bindme/binding`, body: { target: { name: 'Not_A_Node' } }, code: 422, field: 'target.name', after: unbound },
+  { name: 'binding of another kind', method: 'POST', path: `${PODS}/bindme/binding`, body: { kind: 'Pod', target: { name: 'node-1' } }, code: 400, says: /Binding/, after: unbound },
+  { name: 'binding with a stale uid', method: 'POST', path: `${PODS}/bindme/binding`, body: { metadata: { uid: 'not-this-pod' }, target: { name: 'node-1' } }, code: 409, says: /UID/, after: unbound },
+  { name: 'binding without target', method: 'POST', path: `${PODS}/bindme/binding`, body: { metadata: { name: 'bindme' } }, code: 422, field: 'target.name', after: unbound },
+  { name: 'merge-patch spec.nodeName of a pending pod', method: 'PATCH', path: `${PODS}/bindme`, body: { spec: { nodeName: 'node-1' } }, contentType: MERGE, code: 422, field: 'spec', says: /pod updates may not change fields/, after: unbound },
+  { name: 'JSON-patch spec.nodeName of a pending pod', method: 'PATCH', path: `${PODS}/bindme`, body: [{ op: 'add', path: '/spec/nodeName', value: 'node-1' }], contentType: JSONP, code: 422, field: 'spec', after: unbound },
+  { name: 'PUT with spec.nodeName of a pending pod', method: 'PUT', path: `${PODS}/bindme`, body: pod({ metadata: { name: 'bindme' } }, { nodeName: 'node-1' }), code: 422, field: 'spec', after: unbound },
+  { name: 'moving a bound pod', method: 'PATCH', path: `${PODS}/bound`, body: { spec: { nodeName: 'node-2' } }, contentType: MERGE, code: 422, field: 'spec.nodeName', after: still(`${PODS}/bound`, (p) => expect(p.spec.nodeName).toBe('node-1')) },
+  { name: 'clusterIP not an IP on create', method: 'POST', path: SVCS, body: { metadata: { name: 'badip' }, spec: { clusterIP: 'not-an-ip', ports: [{ port: 80 }] } }, code: 422, field: 'spec.clusterIP', after: absent(`${SVCS}/badip`) },
+  { name: 'clusterIP changed', method: 'PATCH', path: `${SVCS}/fixed-ip`, body: { spec: { clusterIP: '10.96.0.99' } }, contentType: MERGE, code: 422, field: 'spec.clusterIP', says: /immutable/, after: still(`${SVCS}/fixed-ip`, (v) => expect(v.spec.clusterIP).toBe('10.96.0.10')) },
+  { name: 'clusterIP set to not-an-ip', method: 'PATCH', path: `${SVCS}/fixed-ip`, body: { spec: { clusterIP: 'not-an-ip' } }, contentType: MERGE, code: 422, field: 'spec.clusterIP' },
+  { name: 'clusterIPs not IPs', method: 'POST', path: SVCS, body: { metadata: { name: 'badips' }, spec: { clusterIPs: ['10.96.0.20', 'nope'], ports: [{ port: 80 }] } }, code: 422, field: 'spec.clusterIPs[1]' },
+  { name: 'strategic: unknown $patch in a list', method: 'PATCH', path: `${PODS}/exists`, body: { spec: { containers: [{ name: 'c', args: [{ $patch: 'bogus' }] }] } }, contentType: SMP, code: 400, says: /unknown patch directive/ },
+  { name: 'strategic: $patch inside a replaced map', method: 'PATCH', path: `${CM}/cm`, body: { data: { $patch: 'replace', k: 'v' }, metadata: { labels: { $patch: 'sideways' } } }, contentType: SMP, code: 400, says: /sideways/, after: cmUnchanged },
+  { name: 'strategic: $setElementOrder not a list', method: 'PATCH', path: `${PODS}/exists`, body: { spec: { '$setElementOrder/containers': 'x' } }, contentType: SMP, code: 400, says: /setElementOrder/ },
+  { name: 'strategic: $setElementOrder on a string', method: 'PATCH', path: `${PODS}/exists`, body: { metadata: { '$setElementOrder/name': ['exists'] } }, contentType: SMP, code: 400, says: /not a list/ },
+  { name: 'strategic: $deleteFromPrimitiveList not a list', method: 'PATCH', path: `${CM}/cm`, body: { metadata: { '$deleteFromPrimitiveList/finalizers': 'x' } }, contentType: SMP, code: 400, says: /must be a list/ },
+  { name: 'strategic: $deleteFromPrimitiveList on a string', method: 'PATCH', path: `${CM}/cm`, body: { metadata: { '$deleteFromPrimitiveList/name': ['cm'] } }, contentType: SMP, code: 400, says: /not a list/ },
+  { name: 'strategic: $retainKeys not a list', method: 'PATCH', path: `${DEPLOYS}/immut`, body: { spec: { strategy: { $retainKeys: 'type' } } }, contentType: SMP, code: 400, says: /retainKeys/, after: immutOne },
+  { name: 'strategic: key outside $retainKeys', method: 'PATCH', path: `${DEPLOYS}/immut`, body: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: { maxSurge: 1 } } } }, contentType: SMP, code: 400, says: /rollingUpdate/ },
+  { name: 'strategic: unknown $ key', method: 'PATCH', path: `${CM}/cm`, body: { data: { $frob: 'x' } }, contentType: SMP, code: 400, says: /\$frob/, after: cmUnchanged },
+  { name: 'JSON patch removing /metadata', method: 'PATCH', path: `${CM}/cm`, body: [{ op: 'remove', path: '/metadata' }], contentType: JSONP, code: 422, field: 'metadata', after: cmUnchanged },
+  { name: 'JSON patch making metadata a number', method: 'PATCH', path: `${CM}/cm`, body: [{ op: 'replace', path: '/metadata', value: 5 }], contentType: JSONP, code: 422, field: 'metadata' },
+  { name: 'JSON patch making metadata.name a number', method: 'PATCH', path: `${CM}/cm`, body: [{ op: 'replace', path: '/metadata/name', value: 5 }], contentType: JSONP, code: 422, field: 'metadata.name' },
+  { name: 'merge patch removing metadata', method: 'PATCH', path: `${CM}/cm`, body: { metadata: null }, contentType: MERGE, code: 422, field: 'metadata' },
+  { name: 'JSON patch replacing the object with a list', method: 'PATCH', path: `${CM}/cm`, body: [{ op: 'replace', path: '', value: [] }], contentType: JSONP, code: 422, field: '' },
+
+  // ---- depth and size of what a patch builds
+  {
+    name: '60 JSON patch operations nesting past the body limit',
+    method: 'PATCH',
+    path: `${CM}/cm`,
+    body: [{ op: 'add', path: '/metadata/annotations', value: chain(400) }, ...Array.from({ length: 59 }, (_, i) => ({ op: 'add', path: `/metadata/annotations${'/a'.repeat(390)}/b${i}`, value: chain(400) }))],
+    contentType: JSONP,
+    code: 422,
+    says: /nest more than 500 levels/,
+    after: cmUnchanged,
+  },
+  { name: 'JSON patch doubling the object by copies', method: 'PATCH', path: `${CM}/cm`, body: [{ op: 'add', path: '/x', value: ['y'.repeat(1000)] }, ...Array.from({ length: 40 }, () => ({ op: 'copy', from: '/x', path: '/x/-' }))], contentType: JSONP, code: 422, says: /copy more than/, after: cmUnchanged },
+  { name: 'JSON patch of 10,001 operations', method: 'PATCH', path: `${CM}/cm`, body: Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/kind', value: 'ConfigMap' })), contentType: JSONP, code: 413, says: /10000/ },
+  { name: 'merge patch 600 levels deep', method: 'PATCH', path: `${CM}/cm`, body: { metadata: { annotations: chain(600) } }, contentType: MERGE, code: 400, says: /nested too deeply/ },
+
+  // ---- query parameters
+  { name: 'dryRun=all on create', method: 'POST', path: `${CM}?dryRun=all`, body: { metadata: { name: 'dry-1' } }, code: 400, says: 'dryRun: Unsupported value: "all"', after: absent(`${CM}/dry-1`) },
+  { name: 'dryRun=Bogus on create', method: 'POST', path: `${CM}?dryRun=Bogus`, body: { metadata: { name: 'dry-2' } }, code: 400, says: /"Bogus"/, after: absent(`${CM}/dry-2`) },
+  { name: 'dryRun=All&dryRun=all', method: 'POST', path: `${CM}?dryRun=All&dryRun=all`, body: { metadata: { name: 'dry-3' } }, code: 400, says: /"all"/, after: absent(`${CM}/dry-3`) },
+  { name: 'dryRun=x on update', method: 'PUT', path: `${CM}/cm?dryRun=x`, body: { metadata: { name: 'cm' }, data: { k: 'changed' } }, code: 400, says: /dryRun/, after: cmUnchanged },
+  { name: 'dryRun=x on patch', method: 'PATCH', path: `${CM}/cm?dryRun=x`, body: { data: { k: 'changed' } }, contentType: MERGE, code: 400, says: /dryRun/, after: cmUnchanged },
+  { name: 'dryRun=x on delete', method: 'DELETE', path: `${CM}/cm?dryRun=x`, code: 400, says: /dryRun/, after: cmUnchanged },
+  { name: 'DeleteOptions dryRun Bogus', method: 'DELETE', path: `${CM}/cm`, body: { kind: 'DeleteOptions', dryRun: ['Bogus'] }, code: 400, says: /dryRun/, after: cmUnchanged },
+  { name: 'dryRun=x on deletecollection', method: 'DELETE', path: `${CM}?dryRun=x`, code: 400, says: /dryRun/, after: cmUnchanged },
+  { name: 'dryRun=x on status', method: 'PATCH', path: `${DEPLOYS}/immut/status?dryRun=x`, body: { status: { replicas: 3 } }, contentType: MERGE, code: 400, says: /dryRun/ },
+  { name: 'dryRun=x on scale', method: 'PUT', path: `${DEPLOYS}/immut/scale?dryRun=x`, body: { spec: { replicas: 3 } }, code: 400, says: /dryRun/, after: immutOne },
+  { name: 'dryRun=x on binding', method: 'POST', path: `${PODS}/bindme/binding?dryRun=x`, body: { target: { name: 'node-1' } }, code: 400, says: /dryRun/, after: unbound },
+  { name: 'fieldValidation=Bogus on create', method: 'POST', path: `${CM}?fieldValidation=Bogus`, body: { metadata: { name: 'fv' } }, code: 400, says: 'fieldValidation: Unsupported value: "Bogus"', after: absent(`${CM}/fv`) },
+  { name: 'fieldValidation=strict (case matters) on update', method: 'PUT', path: `${CM}/cm?fieldValidation=strict`, body: { metadata: { name: 'cm' }, data: { k: 'changed' } }, code: 400, says: /fieldValidation/, after: cmUnchanged },
+  { name: 'fieldValidation=x on patch', method: 'PATCH', path: `${CM}/cm?fieldValidation=x`, body: { data: { k: 'changed' } }, contentType: MERGE, code: 400, says: /fieldValidation/, after: cmUnchanged },
+
+  // ---- earlier cases (moved here from apiserver-errors.test.ts)
+  { name: 'malformed JSON', method: 'POST', path: PODS, raw: '{"metadata": {', code: 400, says: /JSON/ },
+  { name: 'malformed YAML', method: 'POST', path: PODS, raw: 'metadata: [a\n  b: }', contentType: 'application/yaml', code: 400, says: /YAML/ },
+  { name: 'body is an array', method: 'POST', path: PODS, body: [1, 2], code: 400, says: /object/ },
+  { name: 'unknown resource', method: 'GET', path: '/api/v1/namespaces/default/widgets', code: 404, says: /could not find/ },
+  { name: 'unknown group', method: 'GET', path: '/apis/nope.io/v1/things', code: 404, says: /could not find/ },
+  { name: 'unknown object', method: 'GET', path: `${PODS}/ghost`, code: 404, says: 'pods "ghost" not found' },
+  { name: 'unknown namespace on create', method: 'POST', path: '/api/v1/namespaces/nope/configmaps', body: { metadata: { name: 'x' } }, code: 404, says: 'namespaces "nope" not found' },
+  { name: 'kind mismatch', method: 'POST', path: PODS, body: { ...pod(), kind: 'Service' }, code: 400, says: /kind/ },
+  { name: 'apiVersion mismatch', method: 'POST', path: DEPLOYS, body: { ...deploy({}), apiVersion: 'v1' }, code: 400, says: /API version/ },
+  { name: 'namespace mismatch', method: 'POST', path: PODS, body: pod({ metadata: { name: 'bad', namespace: 'other' } }), code: 400, says: /namespace/ },
+  { name: 'name mismatch on PUT', method: 'PUT', path: `${PODS}/exists`, body: pod({ metadata: { name: 'different' } }), code: 400, says: /metadata\.name/ },
+  { name: 'missing name', method: 'POST', path: PODS, body: pod({ metadata: {} }), code: 422, field: 'metadata.name' },
+  { name: 'invalid name', method: 'POST', path: PODS, body: pod({ metadata: { name: 'Bad_Name' } }), code: 422, field: 'metadata.name' },
+  { name: 'bad label key', method: 'POST', path: PODS, body: pod({ metadata: { name: 'bad', labels: { 'bad key!': 'v' } } }), code: 422, field: 'metadata.labels' },
+  { name: 'bad label value', method: 'POST', path: PODS, body: pod({ metadata: { name: 'bad', labels: { k: 'no spaces allowed' } } }), code: 422, field: 'metadata.labels' },
+  { name: 'missing containers', method: 'POST', path: PODS, body: { metadata: { name: 'bad' }, spec: {} }, code: 422, field: 'spec.containers' },
+  { name: 'missing image', method: 'POST', path: PODS, body: pod({}, { containers: [{ name: 'c' }] }), code: 422, field: 'spec.containers[0].image' },
+  { name: 'duplicate container names', method: 'POST', path: PODS, body: pod({}, { containers: [container, container] }), code: 422, field: 'spec.containers[1].name' },
+  { name: 'port out of range', method: 'POST', path: PODS, body: pod({}, { containers: [{ ...container, ports: [{ containerPort: 70000 }] }] }), code: 422, field: 'spec.containers[0].ports[0].containerPort' },
+  { name: 'bad quantity', method: 'POST', path: PODS, body: pod({}, { containers: [{ ...container, resources: { limits: { memory: '12XYZ' } } }] }), code: 422, field: 'spec.containers[0].resources.limits[memory]' },
+  { name: 'bad restartPolicy', method: 'POST', path: PODS, body: pod({}, { restartPolicy: 'Sometimes' }), code: 422, field: 'spec.restartPolicy' },
+  { name: 'negative replicas', method: 'POST', path: DEPLOYS, body: deploy({ replicas: -1 }), code: 422, field: 'spec.replicas' },
+  { name: 'selector does not match template', method: 'POST', path: DEPLOYS, body: deploy({ selector: { matchLabels: { app: 'zzz' } } }), code: 422, field: 'spec.template.metadata.labels' },
+  { name: 'immutable selector', method: 'PATCH', path: `${DEPLOYS}/immut`, body: { spec: { selector: { matchLabels: { app: 'a', v: '2' } }, template: { metadata: { labels: { app: 'a', v: '2' } } } } }, contentType: MERGE, code: 422, field: 'spec.selector' },
+  { name: 'immutable pod spec', method: 'PATCH', path: `${PODS}/exists`, body: { spec: { containers: [{ name: 'c', image: 'img', command: ['x'] }] } }, contentType: SMP, code: 422, field: 'spec' },
+  { name: '__proto__ key', method: 'POST', path: PODS, raw: '{"metadata":{"name":"p","__proto__":{"x":1}},"spec":{}}', code: 400, says: /__proto__/ },
+  { name: 'constructor key', method: 'POST', path: PODS, raw: '{"metadata":{"name":"p","labels":{"constructor":"x"}}}', code: 400, says: /constructor/ },
+  { name: 'body over 3 MiB', method: 'POST', path: CM, raw: JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } }), code: 413, says: /too large/ },
+  { name: 'YAML nested too deeply', method: 'POST', path: PODS, raw: `metadata: {name: y}\nspec: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, contentType: 'application/yaml', code: 400, says: /nested too deeply/ },
+  { name: 'YAML body over 512 KiB', method: 'POST', path: CM, raw: `metadata: {name: y}\ndata: {a: "${'x'.repeat(600 * 1024)}"}\n`, contentType: 'application/yaml', code: 413, says: /JSON/ },
+  { name: 'unsupported content type', method: 'POST', path: PODS, raw: 'hello', contentType: 'text/plain', code: 415, says: /text\/plain/ },
+  { name: 'PATCH with application/json', method: 'PATCH', path: `${PODS}/exists`, body: { metadata: {} }, contentType: 'application/json', code: 415, says: /application\/json/ },
+  { name: 'JSON patch that is not an array', method: 'PATCH', path: `${PODS}/exists`, body: { op: 'add' }, contentType: JSONP, code: 400, says: /array/ },
+  { name: 'bad labelSelector syntax', method: 'GET', path: `${PODS}?labelSelector=${encodeURIComponent('a in (b')}`, code: 400, says: /selector/i },
+  { name: 'unsupported fieldSelector', method: 'GET', path: `${PODS}?fieldSelector=spec.foo%3Dbar`, code: 400, says: /spec\.foo/ },
+  { name: 'bad continue token', method: 'GET', path: `${PODS}?limit=1&continue=garbage!!`, code: 400, says: /continue/ },
+  { name: 'non-integer limit', method: 'GET', path: `${PODS}?limit=abc`, code: 400, says: /limit/ },
+  { name: 'non-numeric resourceVersion in PUT', method: 'PUT', path: `${PODS}/exists`, body: pod({ metadata: { name: 'exists', resourceVersion: 'abc' } }), code: 400, says: /resourceVersion/ },
+  { name: 'bad resourceVersionMatch', method: 'GET', path: `${PODS}?resourceVersion=1&resourceVersionMatch=Sometimes`, code: 400, says: /resourceVersionMatch/ },
+  { name: 'bad propagationPolicy', method: 'DELETE', path: `${PODS}/exists`, body: { propagationPolicy: 'Everything' }, code: 400, says: /propagationPolicy/ },
+  { name: 'non-integer gracePeriodSeconds', method: 'DELETE', path: `${PODS}/exists?gracePeriodSeconds=soon`, code: 400, says: /gracePeriodSeconds/ },
+  { name: 'POST to an object URL', method: 'POST', path: `${PODS}/exists`, body: pod(), code: 405, says: /not allow/ },
+  { name: 'PUT on a collection', method: 'PUT', path: PODS, body: pod(), code: 405, says: /not allow/ },
+  { name: 'DELETE on binding', method: 'DELETE', path: `${PODS}/exists/binding`, code: 405, says: /not allow/ },
+  { name: 'unknown subresource', method: 'GET', path: `${PODS}/exists/exec`, code: 404, says: /could not find/ },
+  { name: 'secret data not base64', method: 'POST', path: '/api/v1/namespaces/default/secrets', body: { metadata: { name: 's' }, data: { k: 'not base64!!' } }, code: 422, field: 'data[k]' },
+  { name: 'service port 0', method: 'POST', path: SVCS, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 0 }] } }, code: 422, field: 'spec.ports[0].port' },
+];
+
+beforeAll(async () => {
+  s = await startTestApiServer({ nodeNames: ['node-1', 'node-2'] });
+  const ok = async (r: Promise<ApiResponse>) => {
+    const res = await r;
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+  };
+  await ok(req('POST', PODS, pod({ metadata: { name: 'exists' } })));
+  await ok(req('POST', PODS, pod({ metadata: { name: 'bindme' } })));
+  await ok(req('POST', PODS, pod({ metadata: { name: 'bound' } })));
+  await ok(req('POST', `${PODS}/bound/binding`, { target: { name: 'node-1' } }));
+  await ok(req('POST', DEPLOYS, deploy({}, 'immut')));
+  await ok(req('POST', SVCS, { metadata: { name: 'fixed-ip' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } }));
+  await ok(req('POST', CM, { metadata: { name: 'cm' }, data: { k: 'v' } }));
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe(`${ROWS.length} bad requests`, () => {
+  // Plain titles (not test.each): vitest would read a `$patch` in a name as a placeholder.
+  for (const row of ROWS) {
+    test(`${row.name} → ${row.code}`, async () => {
+      const r = await req(row.method, row.path, row.body, { rawBody: row.raw, contentType: row.contentType });
+      expect(r.status, JSON.stringify(r.body).slice(0, 2000)).toBe(row.code);
+      expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: row.code });
+      if (row.field !== undefined) {
+        const fields = (r.body.details?.causes ?? []).map((c: { field?: string }) => c.field);
+        expect(fields, r.body.message).toContain(row.field);
+      }
+      if (row.says !== undefined) expect(r.body.message).toMatch(row.says);
+      await row.after?.();
+    });
+  }
+
+  test('the server is still fine after all of that', async () => {
+    expect((await req('GET', '/readyz', undefined, { token: null })).status).toBe(200);
+    expect((await req('GET', `${PODS}/exists`)).status).toBe(200);
+  });
+});
+
+describe('what must keep working next to them', () => {
+  test('the replica flood: 2^31 through create, PUT /scale and PATCH /scale stores nothing', async () => {
+    const before = (await req('GET', DEPLOYS)).body.items.length;
+    const tries = [
+      await req('POST', DEPLOYS, deploy({ replicas: INT32_OVER }, 'flood')),
+      await req('PUT', `${DEPLOYS}/immut/scale`, { metadata: { name: 'immut' }, spec: { replicas: INT32_OVER } }),
+      await req('PATCH', `${DEPLOYS}/immut/scale`, { spec: { replicas: INT32_OVER } }, { contentType: MERGE }),
+      await req('PATCH', `${DEPLOYS}/immut/scale`, [{ op: 'replace', path: '/spec/replicas', value: INT32_OVER }], { contentType: JSONP }),
+      await req('PATCH', `${DEPLOYS}/immut`, { spec: { replicas: INT32_OVER } }, { contentType: SMP }),
+    ];
+    for (const r of tries) expect([r.status, r.body.details?.causes?.[0]?.field]).toEqual([422, 'spec.replicas']);
+    const after = await req('GET', DEPLOYS);
+    expect(after.body.items.length).toBe(before);
+    expect(after.body.items.find((d: any) => d.metadata.name === 'immut').spec.replicas).toBe(1);
+    expect((await req('GET', `${DEPLOYS}/immut/scale`)).body.spec.replicas).toBe(1);
+    // The largest int32 is a valid answer, as in Kubernetes (dry run: nothing to clean up).
+    const max = await req('PUT', `${DEPLOYS}/immut/scale?dryRun=All`, { spec: { replicas: 2 ** 31 - 1 } });
+    expect([max.status, max.body.spec?.replicas]).toEqual([200, 2 ** 31 - 1]);
+  });
+
+  test('dryRun=All (also repeated) answers the object and stores nothing, on every verb', async () => {
+    let r = await req('POST', `${CM}?dryRun=All`, { metadata: { name: 'dry-ok' }, data: { a: 'b' } });
+    expect([r.status, r.body.metadata.name]).toEqual([200, 'dry-ok']);
+    r = await req('POST', `${CM}?dryRun=All&dryRun=All`, { metadata: { name: 'dry-ok' } });
+    expect(r.status).toBe(200);
+    await absent(`${CM}/dry-ok`)();
+    expect((await req('PATCH', `${CM}/cm?dryRun=All`, { data: { k: 'dry' } }, { contentType: MERGE })).body.data.k).toBe('dry');
+    expect((await req('PUT', `${CM}/cm?dryRun=All`, { metadata: { name: 'cm' }, data: { k: 'dry' } })).status).toBe(200);
+    expect((await req('DELETE', `${CM}/cm?dryRun=All`)).status).toBe(200);
+    await cmUnchanged();
+  });
+
+  test('fieldValidation Ignore, Warn and Strict are accepted', async () => {
+    for (const v of ['Ignore', 'Warn', 'Strict']) {
+      const r = await req('POST', `${CM}?fieldValidation=${v}`, { metadata: { name: `fv-${v.toLowerCase()}` } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+  });
+
+  test('binding: dryRun stores nothing; a valid binding with annotations leaves a pod every later write accepts', async () => {
+    await req('POST', PODS, pod({ metadata: { name: 'annotated' } }));
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'annotated', annotations: { 'example.com/placed-by': 'test' } }, target: { kind: 'Node', name: 'node-1' } };
+    let r = await req('POST', `${PODS}/annotated/binding?dryRun=All`, binding);
+    expect(r.status).toBe(201);
+    r = await req('GET', `${PODS}/annotated`);
+    expect([r.body.spec.nodeName, r.body.metadata.annotations]).toEqual([undefined, undefined]);
+    expect((await req('POST', `${PODS}/annotated/binding`, binding)).status).toBe(201);
+    r = await req('GET', `${PODS}/annotated`);
+    expect([r.body.spec.nodeName, r.body.metadata.annotations, r.body.metadata.generation]).toEqual(['node-1', { 'example.com/placed-by': 'test' }, 1]);
+    // The agent's status write and an ordinary label patch still pass validation.
+    r = await req('PATCH', `${PODS}/annotated/status`, { status: { phase: 'Running' } }, { token: s.nodeTokens['node-1'], contentType: MERGE });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await req('PATCH', `${PODS}/annotated`, { metadata: { labels: { x: 'y' } } }, { contentType: MERGE })).status).toBe(200);
+  });
+
+  test('a JSON patch that removes resourceVersion is an unconditional write, not a conflict', async () => {
+    await req('POST', CM, { metadata: { name: 'norv' }, data: { a: '1' } });
+    const r = await req('PATCH', `${CM}/norv`, [{ op: 'remove', path: '/metadata/resourceVersion' }, { op: 'replace', path: '/data/a', value: '2' }], { contentType: JSONP });
+    expect([r.status, r.body.data?.a]).toEqual([200, '2']);
+  });
+
+  test('an update that leaves out the clusterIP keeps it', async () => {
+    const r = await req('PUT', `${SVCS}/fixed-ip`, { metadata: { name: 'fixed-ip' }, spec: { ports: [{ port: 81 }] } });
+    expect([r.status, r.body.spec?.clusterIP, r.body.spec?.ports?.[0]?.port]).toEqual([200, '10.96.0.10', 81]);
+  });
+
+  test('terminationGracePeriodSeconds 1e13: graceful DELETE answers with the last RFC 3339 time, and the pod can still be removed', async () => {
+    await req('POST', PODS, pod({ metadata: { name: 'patient' } }, { terminationGracePeriodSeconds: 1e13 }));
+    await req('POST', `${PODS}/patient/binding`, { target: { name: 'node-1' } });
+    let r = await req('DELETE', `${PODS}/patient`);
+    expect([r.status, r.body.metadata?.deletionTimestamp, r.body.metadata?.deletionGracePeriodSeconds]).toEqual([200, '9999-12-31T23:59:59Z', 1e13]);
+    r = await req('DELETE', `${PODS}/patient?gracePeriodSeconds=0`);
+    expect(r.status).toBe(200);
+    await absent(`${PODS}/patient`)();
+    // The largest int64 orch holds is accepted as a grace period too.
+    await req('POST', PODS, pod({ metadata: { name: 'patient-2' } }));
+    await req('POST', `${PODS}/patient-2/binding`, { target: { name: 'node-1' } });
+    r = await req('DELETE', `${PODS}/patient-2?gracePeriodSeconds=9007199254740991`);
+    expect([r.status, r.body.metadata?.deletionTimestamp]).toEqual([200, '9999-12-31T23:59:59Z']);
+  });
+});
