@@ -8,8 +8,9 @@ import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
 import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
+import { installProcessGuard } from './process-guard.js';
 import { buildServer } from './server.js';
-import { createEtcdStorage } from './storage/index.js';
+import { createEtcdStorage, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
 
 export interface ApiserverFlags {
@@ -67,6 +68,8 @@ export interface RunningApiserver {
   url: string;
   /** Stop accepting, end watches, close etcd. */
   stop(): Promise<void>;
+  /** Re-creates every etcd watch (after an error escaped the etcd client library). */
+  resetWatchStream(reason: Error): void;
 }
 
 /** Validate flags, connect, listen. Throws with a clear message on bad flags. */
@@ -123,6 +126,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   let stopped: Promise<void> | undefined;
   return {
     url,
+    resetWatchStream: (reason) => storage.resetWatchStream(reason),
     stop: () =>
       (stopped ??= (async () => {
         await server.close();
@@ -133,11 +137,16 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
 
 /** The process entry: start, then stop cleanly on SIGTERM/SIGINT and exit 0. */
 export async function runApiserver(flags: ApiserverFlags): Promise<void> {
-  const running = await startApiserver(flags);
   const logger = createLogger('apiserver', flags.logLevel);
+  // Last resort: an error from the etcd client library is logged and contained, anything
+  // else unexpected ends the process (process-guard.ts says why).
+  let running: RunningApiserver | undefined;
+  installProcessGuard({ logger, isContainable: isEtcdClientLibraryError, recover: (err) => running?.resetWatchStream(err) });
+  const started = await startApiserver(flags);
+  running = started;
   const onSignal = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    running.stop().then(
+    started.stop().then(
       () => process.exit(0),
       (err) => {
         logger.error({ err }, 'shutdown failed');

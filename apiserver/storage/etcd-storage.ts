@@ -27,6 +27,7 @@ import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
 import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
 import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
+import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
 import type { JsonListing, RawListResult } from './json-listing.js';
@@ -66,6 +67,7 @@ export class EtcdStorage implements Storage, JsonListing {
   private readonly maxRetries: number;
   private readonly observeHook?: EtcdStorageOptions['observe'];
   private readonly hub: WatchHub;
+  private readonly watchGuard: WatchGuard;
   private closed = false;
 
   constructor(opts: EtcdStorageOptions) {
@@ -80,6 +82,7 @@ export class EtcdStorage implements Storage, JsonListing {
       requestTimeoutMs: this.timeoutMs,
       tls: opts.tls,
     });
+    this.watchGuard = guardWatchManager(this.client, this.log.child({ component: 'etcd-watch' }));
     this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), opts.watch);
   }
 
@@ -357,6 +360,19 @@ export class EtcdStorage implements Storage, JsonListing {
   /** Number of live shared etcd watches and subscribers (for tests and metrics). */
   watchStats(): { feeds: number; subscribers: number; dedicated: number } {
     return this.hub.stats();
+  }
+
+  /** How many times the etcd3 watch guard stepped in (etcd-watch-guard.ts). */
+  containedWatchErrors(): number {
+    return this.watchGuard.contained;
+  }
+
+  /**
+   * Re-creates every etcd watch (each resumes exactly after what it delivered), to bring
+   * the etcd client's watch bookkeeping back in step with etcd after an error escaped it.
+   */
+  resetWatchStream(reason: Error): void {
+    if (!this.closed) this.watchGuard.resetStream(reason);
   }
 
   async close(): Promise<void> {

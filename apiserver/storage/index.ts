@@ -3,3 +3,4 @@ export type * from './types.js';
 export { createEtcdStorage, EtcdStorage, type EtcdStorageOptions } from './etcd-storage.js';
 export type { WatchHubOptions } from './watch-hub.js';
 export { canListJson, type JsonListing, type RawListResult } from './json-listing.js';
+export { isEtcdClientLibraryError } from './etcd-watch-guard.js';
