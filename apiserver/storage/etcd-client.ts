@@ -62,6 +62,28 @@ export function isNeverSentError(err: unknown): boolean {
   return err instanceof Error && /No connection established|ECONNREFUSED/.test(err.message);
 }
 
+/**
+ * A write that failed after it may have reached etcd: no answer in time (etcd frozen,
+ * overloaded, a network partition) or the connection lost mid-call. etcd may have
+ * applied it, may still apply it, or not: 504 Timeout, as Kubernetes answers, never 503.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
+/**
+ * Sorts out a failed write: only a write etcd certainly never saw (the connection could
+ * not be established, the client was closed) stays "unavailable" (503, safe to retry);
+ * any other lost answer becomes WriteOutcomeUnknownError (504).
+ */
+export function classifyWriteFailure(err: unknown): unknown {
+  if (!isUnavailableError(err) || isNeverSentError(err) || err instanceof ClientClosedError) return err;
+  return new WriteOutcomeUnknownError(err);
+}
+
 /** Watch-stream reconnect delays: 100 ms doubling to a 1 s cap (etcd3's default caps at 30 s). */
 class CappedBackoff {
   constructor(private readonly attempt = 0) {}
@@ -155,12 +177,16 @@ export function isUnavailableError(err: unknown): boolean {
 export const UNAVAILABLE_HINT = 'the apiserver will recover by itself when etcd returns';
 
 /**
- * Every error that leaves the storage layer is an ApiError: ours pass through, an
- * unreachable etcd is 503, anything else from etcd is a 500 with etcd's message.
+ * Every error that leaves the storage layer is an ApiError: ours pass through, a write
+ * whose outcome is unknown is 504, an unreachable etcd is 503, anything else from etcd is
+ * a 500 with etcd's message.
  */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof WriteOutcomeUnknownError) {
+    return errors.timeout(`Timeout: no answer from etcd in time, the write may have succeeded or may still succeed (${msg}); read the object to find out before retrying`);
+  }
   if (isCompactedError(err)) return errors.expired(`The resourceVersion for the provided list is too old: ${msg}`);
   if (isUnavailableError(err)) return errors.unavailable(`etcd is unavailable: ${msg}; ${UNAVAILABLE_HINT}`);
   return errors.internal(`etcd error: ${msg}`);

@@ -13,6 +13,8 @@
 //     revision ahead of etcd → 504 Timeout (Kubernetes' "Too large resource version")
 //   - etcd unreachable → 503 ServiceUnavailable "etcd is unavailable: ...", within
 //     requestTimeoutMs (default 5 s); the same instance works again once etcd is back.
+//     For a write only when etcd certainly never saw it (no connection); a write that
+//     may have reached etcd and got no answer → 504 Timeout "... may have succeeded".
 // Resource names in messages come from the key ('/registry/{group?}/{plural}/{ns?}/{name}',
 // see keys.ts); the HTTP layer may rewrite them if it knows better.
 //
@@ -26,7 +28,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
 import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
-import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
+import { classifyWriteFailure, createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
 import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -51,6 +53,8 @@ export interface EtcdStorageOptions {
 }
 
 const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
+/** How long a write we stopped waiting for may still reach etcd (see write()). */
+const WRITE_GRACE_MS = 10_000;
 /** Unlimited lists are read in chunks of this many keys, all at one revision. */
 const LIST_CHUNK = 10_000;
 
@@ -107,9 +111,24 @@ export class EtcdStorage implements Storage, JsonListing {
     }
   }
 
-  /** Bounds one etcd call (over its gRPC deadline, which does not cover every stall). */
+  /** Bounds one etcd read (over its gRPC deadline, which does not cover every stall). */
   private t<T>(p: Promise<T>): Promise<T> {
     return withTimeout(p, this.timeoutMs + 1000);
+  }
+
+  /**
+   * One etcd write, answered within timeoutMs. A write that fails after it may have
+   * reached etcd is WriteOutcomeUnknownError (504); 503 only when etcd certainly never saw
+   * it. We stop waiting at timeoutMs but do not retract the call until WRITE_GRACE_MS
+   * later (its gRPC deadline): a cancellation racing the write made a frozen etcd apply
+   * some timed-out writes and drop others; this way it applies what it received.
+   */
+  private async write<T>(call: (opts: { deadline: number }) => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(call({ deadline: Date.now() + this.timeoutMs + WRITE_GRACE_MS }), this.timeoutMs);
+    } catch (err) {
+      throw classifyWriteFailure(err);
+    }
   }
 
   private async readKey(etcdKey: Buffer): Promise<Current | undefined> {
@@ -122,11 +141,11 @@ export class EtcdStorage implements Storage, JsonListing {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
       const value = encodeObject(obj);
-      const res = await this.t(this.client.kv.txn({
+      const res = await this.write((o) => this.client.kv.txn({
         compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
         failure: [],
-      }));
+      }, o));
       if (!res.succeeded) {
         const d = describeKey(key);
         throw errors.alreadyExists(d.resource, d.name);
@@ -256,11 +275,12 @@ export class EtcdStorage implements Storage, JsonListing {
         }
         if (next === undefined) {
           if (!cur) return { object: undefined, changed: false, deleted: false };
-          const res = await this.t(this.client.kv.txn({
-            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
+          const mod = cur.mod;
+          const res = await this.write((o) => this.client.kv.txn({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: mod }],
             success: [{ request_delete_range: { key: k, prev_kv: true } }],
             failure: [{ request_range: { key: k } }],
-          }));
+          }, o));
           if (res.succeeded) {
             return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
           }
@@ -279,11 +299,11 @@ export class EtcdStorage implements Storage, JsonListing {
             }
           }
           const expectMod = cur ? cur.mod : 0;
-          const res = await this.t(this.client.kv.txn({
+          const res = await this.write((o) => this.client.kv.txn({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
             success: [{ request_put: { key: k, value: Buffer.from(value) } }],
             failure: [{ request_range: { key: k } }],
-          }));
+          }, o));
           // The caller's new object with its revision, instead of re-parsing `value`.
           if (res.succeeded) return { object: withRevision(next, res.header.revision), changed: true, deleted: false };
           cur = this.failureCurrent(res.responses);
@@ -304,11 +324,12 @@ export class EtcdStorage implements Storage, JsonListing {
       for (let attempt = 0; ; attempt++) {
         if (!cur) return undefined;
         if (opts.expectedRevision !== undefined && cur.mod !== opts.expectedRevision) throw this.conflict(key);
-        const res = await this.t(this.client.kv.txn({
-          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
+        const mod = cur.mod;
+        const res = await this.write((o) => this.client.kv.txn({
+          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: mod }],
           success: [{ request_delete_range: { key: k, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
-        }));
+        }, o));
         if (res.succeeded) return decodeObject(cur.kv.value, res.header.revision);
         if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
         cur = this.failureCurrent(res.responses);

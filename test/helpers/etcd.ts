@@ -15,6 +15,8 @@ export interface TestEtcd {
   /** Start again on the same ports and data after pause(). */
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /** Sends a signal to the etcd process (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 function etcdBinary(): string {
@@ -85,8 +87,12 @@ export async function startEtcd(): Promise<TestEtcd> {
     pause: kill,
     resume: launch,
     stop: async () => {
+      if (proc?.exitCode === null) proc.kill('SIGCONT'); // a frozen etcd cannot stop
       await kill();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    signal: (sig) => {
+      if (proc && proc.exitCode === null) proc.kill(sig);
     },
   };
 }
