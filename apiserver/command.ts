@@ -10,7 +10,7 @@ import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
 import { installProcessGuard } from './process-guard.js';
 import { buildServer } from './server.js';
-import { createEtcdStorage, isEtcdClientLibraryError } from './storage/index.js';
+import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
 
 export interface ApiserverFlags {
@@ -28,6 +28,7 @@ export interface ApiserverFlags {
   agentTokenFile?: string;
   agentInsecureHttp?: boolean;
   workers?: string;
+  etcdMaxRequestBytes?: string;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -45,6 +46,7 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--etcd-max-request-bytes <bytes>', "largest write sent to etcd; set it to etcd's --max-request-bytes (larger objects get 413)", String(ETCD_DEFAULT_MAX_REQUEST_BYTES))
     .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
     .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
     .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
@@ -86,6 +88,8 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${flags.port}`);
   const watchMaxSeconds = Number(flags.watchMaxSeconds);
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
+  const maxRequestBytes = Number(flags.etcdMaxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES);
+  if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -98,7 +102,13 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     );
   }
   const metrics = createMetrics();
-  const storage = await createEtcdStorage({ endpoints, prefix: flags.etcdPrefix, logger: logger.child({ component: 'storage' }), observe: metrics.observeEtcd });
+  const storage = await createEtcdStorage({
+    endpoints,
+    prefix: flags.etcdPrefix,
+    logger: logger.child({ component: 'storage' }),
+    observe: metrics.observeEtcd,
+    maxRequestBytes,
+  });
   const server = buildServer({
     storage,
     auth,

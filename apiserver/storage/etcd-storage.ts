@@ -28,7 +28,16 @@ import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
 import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
-import { classifyWriteFailure, createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
+import { createEtcdClient } from './etcd-client.js';
+import {
+  classifyWriteFailure,
+  ETCD_DEFAULT_MAX_REQUEST_BYTES,
+  isCompactedError,
+  isFutureRevisionError,
+  toApiError,
+  tooLargeToStore,
+  withTimeout,
+} from './etcd-errors.js';
 import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -50,9 +59,19 @@ export interface EtcdStorageOptions {
   watch?: WatchHubOptions;
   /** Max read-modify-write attempts of guaranteedUpdate/delete under contention. */
   maxRetries?: number;
+  /**
+   * The largest write etcd accepts (its --max-request-bytes, default 1.5 MiB). A write
+   * that would be larger is refused with 413 before it is sent.
+   */
+  maxRequestBytes?: number;
 }
 
 const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
+/**
+ * What a txn adds to its key and value: protobuf framing of the compare, the put and the
+ * failure read, and etcd's raft request header (measured at well under 100 bytes).
+ */
+const TXN_OVERHEAD_BYTES = 128;
 /** How long a write we stopped waiting for may still reach etcd (see write()). */
 const WRITE_GRACE_MS = 10_000;
 /** Unlimited lists are read in chunks of this many keys, all at one revision. */
@@ -69,6 +88,7 @@ export class EtcdStorage implements Storage, JsonListing {
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly maxRequestBytes: number;
   private readonly observeHook?: EtcdStorageOptions['observe'];
   private readonly hub: WatchHub;
   private readonly watchGuard: WatchGuard;
@@ -79,6 +99,7 @@ export class EtcdStorage implements Storage, JsonListing {
     this.log = opts.logger ?? silentLogger();
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.maxRetries = opts.maxRetries ?? 100;
+    this.maxRequestBytes = opts.maxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES;
     this.observeHook = opts.observe;
     this.client = createEtcdClient({
       endpoints: opts.endpoints,
@@ -123,6 +144,19 @@ export class EtcdStorage implements Storage, JsonListing {
    * later (its gRPC deadline): a cancellation racing the write made a frozen etcd apply
    * some timed-out writes and drop others; this way it applies what it received.
    */
+  /**
+   * 413 for a put etcd would refuse as too large: measured here, at the one place every
+   * write passes (create, update, patch, status, scale, binding, finalizers), instead of
+   * letting etcd answer "request is too large" (500 before) or gRPC refuse the message
+   * (503 with Retry-After before, which retrying clients repeated forever).
+   */
+  private checkSize(key: Buffer, value: string): Buffer {
+    const bytes = Buffer.from(value);
+    // The key travels three times: in the compare, the put and the failure read.
+    if (bytes.length + 3 * key.length + TXN_OVERHEAD_BYTES > this.maxRequestBytes) throw tooLargeToStore(bytes.length, this.maxRequestBytes);
+    return bytes;
+  }
+
   private async write<T>(call: (opts: { deadline: number }) => Promise<T>): Promise<T> {
     try {
       return await withTimeout(call({ deadline: Date.now() + this.timeoutMs + WRITE_GRACE_MS }), this.timeoutMs);
@@ -140,10 +174,10 @@ export class EtcdStorage implements Storage, JsonListing {
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
-      const value = encodeObject(obj);
+      const value = this.checkSize(k, encodeObject(obj));
       const res = await this.write((o) => this.client.kv.txn({
         compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        success: [{ request_put: { key: k, value } }],
         failure: [],
       }, o));
       if (!res.succeeded) {
@@ -299,9 +333,10 @@ export class EtcdStorage implements Storage, JsonListing {
             }
           }
           const expectMod = cur ? cur.mod : 0;
+          const bytes = this.checkSize(k, value);
           const res = await this.write((o) => this.client.kv.txn({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
-            success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+            success: [{ request_put: { key: k, value: bytes } }],
             failure: [{ request_range: { key: k } }],
           }, o));
           // The caller's new object with its revision, instead of re-parsing `value`.

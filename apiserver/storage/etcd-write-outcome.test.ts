@@ -1,8 +1,9 @@
 // Writes whose outcome is unknown, against a real etcd frozen with SIGSTOP between a
 // read-modify-write's read and its write: 504 Timeout "may have succeeded" (not 503), and
 // etcd applies the write once it resumes. A write etcd never saw (connection refused) and
-// every read stay 503.
+// every read stay 503. A write etcd refuses (space quota) is neither.
 
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
@@ -84,12 +85,48 @@ test('reads while etcd is frozen stay 503; a write while etcd is down (refused) 
   }
   await etcd.pause();
   try {
+    // Once the client has seen the connection refused (a write on a connection that just
+    // closed under it is rightly "may have succeeded": it cannot tell)...
+    await eventually('the client to see etcd refuse connections', async () => ((await failure(s.get('/registry/configmaps/default/u'))).message.includes('No connection established') ? true : undefined));
     const err = await failure(s.create('/registry/configmaps/default/refused', cm('refused')));
     expect(err.code).toBe(503);
-    expect(err.reason).toBe('ServiceUnavailable');
+    expect(err.reason, err.message).toBe('ServiceUnavailable');
   } finally {
     await etcd.resume();
   }
   await eventually('etcd back', async () => ((await s.healthy()) ? true : undefined));
   expect(await s.get('/registry/configmaps/default/refused')).toBeUndefined();
+});
+
+test('a write etcd refuses for its space quota (alarm NOSPACE) is a 500 that says how to recover, not "may have succeeded"; the documented recovery works', async () => {
+  const small = await startEtcd({ args: ['--quota-backend-bytes', String(8 * 1024 * 1024)] });
+  const st = await createEtcdStorage({ endpoints: [small.endpoint], prefix: '/quota/registry' });
+  const etcdctl = (...args: string[]) => {
+    const out = spawnSync('etcdctl', ['--endpoints', small.endpoint, ...args], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    return out.stdout;
+  };
+  try {
+    let refused: ApiError | undefined;
+    for (let i = 0; i < 40 && !refused; i++) {
+      try {
+        await st.create(`/registry/configmaps/default/fill-${i}`, cm(`fill-${i}`, { v: 'x'.repeat(1_000_000) }));
+      } catch (err) {
+        refused = err as ApiError;
+      }
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused!.code).toBe(500);
+    expect(refused!.message).toMatch(/database space exceeded.*NOSPACE/);
+    expect(etcdctl('alarm', 'list')).toMatch(/NOSPACE/);
+    // docs/operations.md: free space, compact, defragment, disarm.
+    for (const item of (await st.list('/registry/configmaps/default/')).items) await st.delete(`/registry/configmaps/default/${item.metadata.name}`);
+    etcdctl('compact', String(await st.currentRevision()));
+    etcdctl('defrag');
+    etcdctl('alarm', 'disarm');
+    await st.create('/registry/configmaps/default/after', cm('after'));
+  } finally {
+    await st.close();
+    await small.stop();
+  }
 });

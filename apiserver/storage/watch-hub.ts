@@ -31,7 +31,7 @@
 import type { Etcd3 } from 'etcd3';
 import { errors, type ApiError } from '../../api/errors.js';
 import type { Logger } from '../../client/logger.js';
-import { toApiError } from './etcd-client.js';
+import { toApiError } from './etcd-errors.js';
 import { EtcdPrefixWatch } from './etcd-prefix-watch.js';
 import { EventRing } from './event-ring.js';
 import type { StorageEvent, StorageWatcher, StorageWatchHandlers } from './types.js';

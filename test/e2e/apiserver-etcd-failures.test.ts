@@ -80,6 +80,10 @@ describe('etcd down (connection refused)', () => {
   test('a write etcd never saw is 503 ServiceUnavailable with Retry-After; liveness stays 200', async () => {
     await etcd.pause();
     try {
+      // Once the apiserver has seen the connection refused (a write on a connection that
+      // closed just then is rightly 504: it cannot tell whether etcd got it)...
+      const deadline = Date.now() + 10_000;
+      while (!(await apiRequest(s, 'GET', `${CMS}/to-update`)).body?.message?.includes('No connection established') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const created = await apiRequest(s, 'POST', CMS, { metadata: { name: 'refused' } });
       expect(created.status).toBe(503);
       expect(created.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });

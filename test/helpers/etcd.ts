@@ -41,7 +41,8 @@ async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string
   throw new Error(`etcd at ${endpoint} did not become healthy:\n${log}`);
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** `args`: extra etcd flags, e.g. ['--max-request-bytes', '100000']. */
+export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtcd> {
   const bin = etcdBinary();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-etcd-'));
   const clientPort = await freePort();
@@ -63,6 +64,7 @@ export async function startEtcd(): Promise<TestEtcd> {
         '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
         '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
         '--log-level', 'error',
+        ...(opts.args ?? []),
       ],
       { stdio: ['ignore', out, out] },
     );
