@@ -4,11 +4,14 @@
 
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { findResource } from '../api/resources.js';
+import { parseDuration } from '../client/duration.js';
 import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
 import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
 import { installProcessGuard } from './process-guard.js';
+import { collectionPrefix } from './registry/keys.js';
 import { buildServer } from './server.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
@@ -29,6 +32,7 @@ export interface ApiserverFlags {
   agentInsecureHttp?: boolean;
   workers?: string;
   etcdMaxRequestBytes?: string;
+  eventTtl?: string;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -46,6 +50,7 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--event-ttl <duration>', 'how long an Event is kept after its last write (an etcd lease deletes it), as Kubernetes\' --event-ttl', '1h')
     .option('--etcd-max-request-bytes <bytes>', "largest write sent to etcd; set it to etcd's --max-request-bytes (larger objects get 413)", String(ETCD_DEFAULT_MAX_REQUEST_BYTES))
     .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
     .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
@@ -90,6 +95,8 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
   const maxRequestBytes = Number(flags.etcdMaxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES);
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
+  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h');
+  if (!(eventTtlMs >= 1000)) throw new Error(`invalid --event-ttl ${flags.eventTtl}: at least 1s (e.g. 1h, 30m)`);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -108,6 +115,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     logger: logger.child({ component: 'storage' }),
     observe: metrics.observeEtcd,
     maxRequestBytes,
+    ttl: [{ prefix: collectionPrefix(findResource('', 'v1', 'events')!), ttlSeconds: Math.ceil(eventTtlMs / 1000) }],
   });
   const server = buildServer({
     storage,

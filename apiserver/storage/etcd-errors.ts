@@ -45,6 +45,11 @@ export function isTooLargeError(err: unknown): boolean {
   return err instanceof Error && /request is too large|received message larger than max|message larger than max/i.test(err.message);
 }
 
+/** etcd does not know the lease a put referred to (expired, revoked, restored snapshot). */
+export function isLeaseNotFoundError(err: unknown): boolean {
+  return err instanceof Error && /requested lease not found/.test(err.message);
+}
+
 /** etcd's space quota is used up (alarm NOSPACE): it refuses every write but deletes. */
 export function isNoSpaceError(err: unknown): boolean {
   return err instanceof Error && /database space exceeded/.test(err.message);
@@ -55,6 +60,7 @@ function isRefusedByEtcd(err: unknown): boolean {
   return (
     isTooLargeError(err) ||
     isNoSpaceError(err) ||
+    isLeaseNotFoundError(err) ||
     (err instanceof Error && /etcdserver: (no leader|too many requests|server stopped|not capable)/.test(err.message))
   );
 }

@@ -29,15 +29,8 @@ import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
 import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
 import { createEtcdClient } from './etcd-client.js';
-import {
-  classifyWriteFailure,
-  ETCD_DEFAULT_MAX_REQUEST_BYTES,
-  isCompactedError,
-  isFutureRevisionError,
-  toApiError,
-  tooLargeToStore,
-  withTimeout,
-} from './etcd-errors.js';
+import { ETCD_DEFAULT_MAX_REQUEST_BYTES, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-errors.js';
+import { EtcdWrites, type TtlRule } from './etcd-writes.js';
 import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -64,16 +57,15 @@ export interface EtcdStorageOptions {
    * that would be larger is refused with 413 before it is sent.
    */
   maxRequestBytes?: number;
+  /**
+   * Keys under these logical prefixes (e.g. '/registry/events/') are written with an etcd
+   * lease of ttlSeconds: etcd deletes them, watchers see DELETED. Leases are shared
+   * between writes close in time (lease-manager.ts).
+   */
+  ttl?: TtlRule[];
 }
 
 const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
-/**
- * What a txn adds to its key and value: protobuf framing of the compare, the put and the
- * failure read, and etcd's raft request header (measured at well under 100 bytes).
- */
-const TXN_OVERHEAD_BYTES = 128;
-/** How long a write we stopped waiting for may still reach etcd (see write()). */
-const WRITE_GRACE_MS = 10_000;
 /** Unlimited lists are read in chunks of this many keys, all at one revision. */
 const LIST_CHUNK = 10_000;
 
@@ -88,7 +80,7 @@ export class EtcdStorage implements Storage, JsonListing {
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
-  private readonly maxRequestBytes: number;
+  private readonly writes: EtcdWrites;
   private readonly observeHook?: EtcdStorageOptions['observe'];
   private readonly hub: WatchHub;
   private readonly watchGuard: WatchGuard;
@@ -99,13 +91,18 @@ export class EtcdStorage implements Storage, JsonListing {
     this.log = opts.logger ?? silentLogger();
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.maxRetries = opts.maxRetries ?? 100;
-    this.maxRequestBytes = opts.maxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES;
     this.observeHook = opts.observe;
     this.client = createEtcdClient({
       endpoints: opts.endpoints,
       dialTimeoutMs: opts.dialTimeoutMs,
       requestTimeoutMs: this.timeoutMs,
       tls: opts.tls,
+    });
+    this.writes = new EtcdWrites(this.client, {
+      timeoutMs: this.timeoutMs,
+      maxRequestBytes: opts.maxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES,
+      ttl: opts.ttl ?? [],
+      bound: (p) => this.t(p),
     });
     this.watchGuard = guardWatchManager(this.client, this.log.child({ component: 'etcd-watch' }));
     this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), opts.watch);
@@ -137,34 +134,6 @@ export class EtcdStorage implements Storage, JsonListing {
     return withTimeout(p, this.timeoutMs + 1000);
   }
 
-  /**
-   * One etcd write, answered within timeoutMs. A write that fails after it may have
-   * reached etcd is WriteOutcomeUnknownError (504); 503 only when etcd certainly never saw
-   * it. We stop waiting at timeoutMs but do not retract the call until WRITE_GRACE_MS
-   * later (its gRPC deadline): a cancellation racing the write made a frozen etcd apply
-   * some timed-out writes and drop others; this way it applies what it received.
-   */
-  /**
-   * 413 for a put etcd would refuse as too large: measured here, at the one place every
-   * write passes (create, update, patch, status, scale, binding, finalizers), instead of
-   * letting etcd answer "request is too large" (500 before) or gRPC refuse the message
-   * (503 with Retry-After before, which retrying clients repeated forever).
-   */
-  private checkSize(key: Buffer, value: string): Buffer {
-    const bytes = Buffer.from(value);
-    // The key travels three times: in the compare, the put and the failure read.
-    if (bytes.length + 3 * key.length + TXN_OVERHEAD_BYTES > this.maxRequestBytes) throw tooLargeToStore(bytes.length, this.maxRequestBytes);
-    return bytes;
-  }
-
-  private async write<T>(call: (opts: { deadline: number }) => Promise<T>): Promise<T> {
-    try {
-      return await withTimeout(call({ deadline: Date.now() + this.timeoutMs + WRITE_GRACE_MS }), this.timeoutMs);
-    } catch (err) {
-      throw classifyWriteFailure(err);
-    }
-  }
-
   private async readKey(etcdKey: Buffer): Promise<Current | undefined> {
     const res = await this.t(this.client.kv.range({ key: etcdKey }));
     const kv = res.kvs[0];
@@ -174,12 +143,11 @@ export class EtcdStorage implements Storage, JsonListing {
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
-      const value = this.checkSize(k, encodeObject(obj));
-      const res = await this.write((o) => this.client.kv.txn({
+      const res = await this.writes.putTxn(key, k, encodeObject(obj), (put) => ({
         compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
-        success: [{ request_put: { key: k, value } }],
+        success: [{ request_put: put }],
         failure: [],
-      }, o));
+      }));
       if (!res.succeeded) {
         const d = describeKey(key);
         throw errors.alreadyExists(d.resource, d.name);
@@ -309,12 +277,11 @@ export class EtcdStorage implements Storage, JsonListing {
         }
         if (next === undefined) {
           if (!cur) return { object: undefined, changed: false, deleted: false };
-          const mod = cur.mod;
-          const res = await this.write((o) => this.client.kv.txn({
-            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: mod }],
+          const res = await this.writes.txn({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
             success: [{ request_delete_range: { key: k, prev_kv: true } }],
             failure: [{ request_range: { key: k } }],
-          }, o));
+          });
           if (res.succeeded) {
             return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
           }
@@ -333,12 +300,11 @@ export class EtcdStorage implements Storage, JsonListing {
             }
           }
           const expectMod = cur ? cur.mod : 0;
-          const bytes = this.checkSize(k, value);
-          const res = await this.write((o) => this.client.kv.txn({
+          const res = await this.writes.putTxn(key, k, value, (put) => ({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
-            success: [{ request_put: { key: k, value: bytes } }],
+            success: [{ request_put: put }],
             failure: [{ request_range: { key: k } }],
-          }, o));
+          }));
           // The caller's new object with its revision, instead of re-parsing `value`.
           if (res.succeeded) return { object: withRevision(next, res.header.revision), changed: true, deleted: false };
           cur = this.failureCurrent(res.responses);
@@ -359,12 +325,11 @@ export class EtcdStorage implements Storage, JsonListing {
       for (let attempt = 0; ; attempt++) {
         if (!cur) return undefined;
         if (opts.expectedRevision !== undefined && cur.mod !== opts.expectedRevision) throw this.conflict(key);
-        const mod = cur.mod;
-        const res = await this.write((o) => this.client.kv.txn({
-          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: mod }],
+        const res = await this.writes.txn({
+          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
           success: [{ request_delete_range: { key: k, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
-        }, o));
+        });
         if (res.succeeded) return decodeObject(cur.kv.value, res.header.revision);
         if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
         cur = this.failureCurrent(res.responses);
@@ -416,6 +381,11 @@ export class EtcdStorage implements Storage, JsonListing {
   /** Number of live shared etcd watches and subscribers (for tests and metrics). */
   watchStats(): { feeds: number; subscribers: number; dedicated: number } {
     return this.hub.stats();
+  }
+
+  /** etcd leases granted for objects with a time to live (for tests and metrics). */
+  leasesGranted(): number {
+    return this.writes.leases.granted;
   }
 
   /** How many times the etcd3 watch guard stepped in (etcd-watch-guard.ts). */
