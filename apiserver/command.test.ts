@@ -35,6 +35,12 @@ describe('orch apiserver', () => {
     await expect(startApiserver(flags({ insecureHttp: true, port: '99999' }))).rejects.toThrow(/--port/);
   });
 
+  test('refuses a bad --event-ttl or --etcd-max-request-bytes with a clear message', async () => {
+    await expect(startApiserver(flags({ insecureHttp: true, eventTtl: 'soon' }))).rejects.toThrow(/invalid duration "soon"/);
+    await expect(startApiserver(flags({ insecureHttp: true, eventTtl: '500ms' }))).rejects.toThrow(/--event-ttl 500ms: at least 1s/);
+    await expect(startApiserver(flags({ insecureHttp: true, etcdMaxRequestBytes: '1.5MiB' }))).rejects.toThrow(/--etcd-max-request-bytes 1.5MiB/);
+  });
+
   test('serves HTTPS with a token file; 401 without token, 200 with it', async () => {
     const ca = generateCA({ commonName: 'test-ca' });
     const srv = generateServerCert(ca, { commonName: 'apiserver' });

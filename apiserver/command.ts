@@ -4,14 +4,18 @@
 
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { findResource } from '../api/resources.js';
+import { parseDuration } from '../client/duration.js';
 import { limitHeapGrowth } from '../client/heap-growth.js';
 import { createLogger } from '../client/logger.js';
 import type { Authenticator } from './auth.js';
 import type { AgentClientOptions } from './context.js';
 import { reloadingTokenFile } from './token-file.js';
 import { createMetrics } from './metrics.js';
+import { installProcessGuard } from './process-guard.js';
+import { collectionPrefix } from './registry/keys.js';
 import { buildServer } from './server.js';
-import { createEtcdStorage } from './storage/index.js';
+import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
 
 export interface ApiserverFlags {
@@ -31,6 +35,8 @@ export interface ApiserverFlags {
   agentTokenFile?: string;
   agentInsecureHttp?: boolean;
   workers?: string;
+  etcdMaxRequestBytes?: string;
+  eventTtl?: string;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -48,6 +54,8 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--event-ttl <duration>', 'how long an Event is kept after its last write (an etcd lease deletes it), as Kubernetes\' --event-ttl', '1h')
+    .option('--etcd-max-request-bytes <bytes>', "largest write sent to etcd; set it to etcd's --max-request-bytes (larger objects get 413)", String(ETCD_DEFAULT_MAX_REQUEST_BYTES))
     .option('--agent-ca-file <file>', "CA that issued the node agents' serving certificates (pod logs; each must name its node)")
     .option('--agent-client-cert-file <file>', "the apiserver's client certificate for the agents' log endpoints (orch init: apiserver-kubelet-client.crt)")
     .option('--agent-client-key-file <file>', 'its private key')
@@ -73,6 +81,8 @@ export interface RunningApiserver {
   url: string;
   /** Stop accepting, end watches, close etcd. */
   stop(): Promise<void>;
+  /** Re-creates every etcd watch (after an error escaped the etcd client library). */
+  resetWatchStream(reason: Error): void;
 }
 
 /** Validate flags, connect, listen. Throws with a clear message on bad flags. */
@@ -89,6 +99,10 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${flags.port}`);
   const watchMaxSeconds = Number(flags.watchMaxSeconds);
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
+  const maxRequestBytes = Number(flags.etcdMaxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES);
+  if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
+  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h');
+  if (!(eventTtlMs >= 1000)) throw new Error(`invalid --event-ttl ${flags.eventTtl}: at least 1s (e.g. 1h, 30m)`);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -102,7 +116,14 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   }
   const agentClient = agentClientFromFlags(flags, auth);
   const metrics = createMetrics();
-  const storage = await createEtcdStorage({ endpoints, prefix: flags.etcdPrefix, logger: logger.child({ component: 'storage' }), observe: metrics.observeEtcd });
+  const storage = await createEtcdStorage({
+    endpoints,
+    prefix: flags.etcdPrefix,
+    logger: logger.child({ component: 'storage' }),
+    observe: metrics.observeEtcd,
+    maxRequestBytes,
+    ttl: [{ prefix: collectionPrefix(findResource('', 'v1', 'events')!), ttlSeconds: Math.ceil(eventTtlMs / 1000) }],
+  });
   const server = buildServer({
     storage,
     auth,
@@ -126,6 +147,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   let stopped: Promise<void> | undefined;
   return {
     url,
+    resetWatchStream: (reason) => storage.resetWatchStream(reason),
     stop: () =>
       (stopped ??= (async () => {
         await server.close();
@@ -158,11 +180,16 @@ function agentClientFromFlags(flags: ApiserverFlags, auth: Authenticator | null)
 
 /** The process entry: start, then stop cleanly on SIGTERM/SIGINT and exit 0. */
 export async function runApiserver(flags: ApiserverFlags): Promise<void> {
-  const running = await startApiserver(flags);
   const logger = createLogger('apiserver', flags.logLevel);
+  // Last resort: an error from the etcd client library is logged and contained, anything
+  // else unexpected ends the process (process-guard.ts says why).
+  let running: RunningApiserver | undefined;
+  installProcessGuard({ logger, isContainable: isEtcdClientLibraryError, recover: (err) => running?.resetWatchStream(err) });
+  const started = await startApiserver(flags);
+  running = started;
   const onSignal = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    running.stop().then(
+    started.stop().then(
       () => process.exit(0),
       (err) => {
         logger.error({ err }, 'shutdown failed');

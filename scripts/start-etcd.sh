@@ -19,8 +19,11 @@ if ! command -v etcd >/dev/null 2>&1; then
 fi
 mkdir -p "$DATA" "$(dirname "$LOG")"
 chmod 700 "$DATA"
+# Bounded history and size, as `orch up` runs it (docs/operations.md, "etcd maintenance").
 setsid nohup etcd --data-dir "$DATA" --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
-  --listen-peer-urls "$PEER" </dev/null >>"$LOG" 2>&1 &
+  --listen-peer-urls "$PEER" \
+  --auto-compaction-mode periodic --auto-compaction-retention 10m \
+  --quota-backend-bytes 2147483648 --max-request-bytes 1572864 </dev/null >>"$LOG" 2>&1 &
 pid=$!
 for _ in $(seq 1 30); do
   if healthy; then echo "etcd ready on $ENDPOINT (pid $pid)"; exit 0; fi

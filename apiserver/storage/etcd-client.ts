@@ -1,9 +1,9 @@
 // The etcd3 client, configured for an apiserver: bounded call times, no hidden retries
 // of writes, no circuit breaker that keeps failing after etcd is back, fast watch
-// reconnects. And the one mapping from etcd/gRPC failures to API errors.
+// reconnects. (What its failures mean for API clients: etcd-errors.ts.)
 
-import { Etcd3, isRecoverableError, ClientClosedError, GRPCUnavailableError, GRPCDeadlineExceededError, type IOptions } from 'etcd3';
-import { ApiError, errors } from '../../api/errors.js';
+import { Etcd3, type IOptions } from 'etcd3';
+import { isNeverSentError } from './etcd-errors.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type Policy = NonNullable<FaultHandling['global']>;
@@ -57,11 +57,6 @@ function nextEndpointPolicy(attempts: number): Policy {
   return policy as unknown as Policy;
 }
 
-/** The request never reached etcd: the connection could not be established. */
-export function isNeverSentError(err: unknown): boolean {
-  return err instanceof Error && /No connection established|ECONNREFUSED/.test(err.message);
-}
-
 /** Watch-stream reconnect delays: 100 ms doubling to a 1 s cap (etcd3's default caps at 30 s). */
 class CappedBackoff {
   constructor(private readonly attempt = 0) {}
@@ -111,57 +106,4 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
     options.credentials = { rootCertificate: opts.tls.ca, privateKey: opts.tls.key, certChain: opts.tls.cert };
   }
   return new Etcd3(options);
-}
-
-/** Raised by withTimeout when our own bound fires first. */
-export class EtcdTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`no answer from etcd within ${ms} ms`);
-    this.name = 'EtcdTimeoutError';
-  }
-}
-
-/** Belt and braces over the gRPC deadline: some failures (dialing) are not covered by it. */
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EtcdTimeoutError(ms)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-export function isCompactedError(err: unknown): boolean {
-  return err instanceof Error && /required revision has been compacted/.test(err.message);
-}
-
-export function isFutureRevisionError(err: unknown): boolean {
-  return err instanceof Error && /required revision is a future revision/.test(err.message);
-}
-
-/** True for failures that mean "etcd is not reachable right now" (→ 503). */
-export function isUnavailableError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (
-    err instanceof EtcdTimeoutError ||
-    err instanceof GRPCUnavailableError ||
-    err instanceof GRPCDeadlineExceededError ||
-    err instanceof ClientClosedError ||
-    isRecoverableError(err) ||
-    // "Received HTTP status code": something that is not etcd answers at the endpoint.
-    /ECONNREFUSED|No connection established|Deadline exceeded|UNAVAILABLE|Failed to connect|Received HTTP status code/i.test(err.message)
-  );
-}
-
-export const UNAVAILABLE_HINT = 'the apiserver will recover by itself when etcd returns';
-
-/**
- * Every error that leaves the storage layer is an ApiError: ours pass through, an
- * unreachable etcd is 503, anything else from etcd is a 500 with etcd's message.
- */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  if (isCompactedError(err)) return errors.expired(`The resourceVersion for the provided list is too old: ${msg}`);
-  if (isUnavailableError(err)) return errors.unavailable(`etcd is unavailable: ${msg}; ${UNAVAILABLE_HINT}`);
-  return errors.internal(`etcd error: ${msg}`);
 }

@@ -44,22 +44,45 @@ export class EtcdPrefixWatch {
     this.last = afterRevision;
     const requested = afterRevision;
     this.watcher = client.watch().prefix(prefix).withPreviousKV().startRevision(String(afterRevision + 1)).watcher();
-    this.watcher.on('data', (res: IWatchResponse) => this.onData(res));
+    // No listener may throw: etcd3 rethrows a 'data' listener's error on the next tick
+    // (uncaught, the process dies) and an 'error' listener's error in the middle of its
+    // own bookkeeping. A failure in our callbacks ends this one watch instead.
+    this.watcher.on('data', (res: IWatchResponse) => this.guard(() => this.onData(res)));
     this.watcher.on('disconnected', (err: Error) => {
       // Resume exactly after what was delivered (see the comment at the top).
       this.watcher.request.start_revision = this.last + 1;
       this.log.debug({ prefix, resumeFrom: this.last + 1, err: err?.message }, 'etcd watch disconnected; will resume');
     });
-    this.watcher.on('error', (err: Error) => {
-      if (this.done) return;
-      this.done = true;
-      this.log.info({ prefix, last: this.last, err: err.message }, 'etcd watch cancelled');
-      // etcd cancels a watch when its start revision was compacted; either way the
-      // caller cannot get an exact stream any more: 410 makes clients relist.
-      const from = this.last === requested ? requested : this.last;
-      const reason = err.message.replace(/^Watcher canceled:\s*/, '').trim();
-      this.cb.onError(errors.expired(`too old resource version: ${from}${reason ? ` (${reason})` : ''}`));
-    });
+    this.watcher.on('error', (err: Error) =>
+      this.guard(() => {
+        if (this.done) return;
+        this.done = true;
+        this.log.info({ prefix, last: this.last, err: err.message }, 'etcd watch cancelled');
+        // etcd cancels a watch when its start revision was compacted; either way the
+        // caller cannot get an exact stream any more: 410 makes clients relist.
+        const from = this.last === requested ? requested : this.last;
+        const reason = err.message.replace(/^Watcher canceled:\s*/, '').trim();
+        this.cb.onError(errors.expired(`too old resource version: ${from}${reason ? ` (${reason})` : ''}`));
+      }),
+    );
+  }
+
+  /** Runs a listener body; if our side throws, this watch ends with an error its watchers see. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err, prefix: this.prefix, last: this.last }, 'etcd watch callback failed; ending this watch');
+      const wasDone = this.done;
+      void this.cancel();
+      if (wasDone) return;
+      try {
+        // Not 410: nothing is too old. Clients watch again from their last resourceVersion.
+        this.cb.onError(errors.internal(`watch failed: ${(err as Error).message}`));
+      } catch (again) {
+        this.log.error({ err: again }, 'etcd watch error callback failed');
+      }
+    }
   }
 
   private onData(res: IWatchResponse): void {

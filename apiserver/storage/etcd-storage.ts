@@ -13,6 +13,8 @@
 //     revision ahead of etcd → 504 Timeout (Kubernetes' "Too large resource version")
 //   - etcd unreachable → 503 ServiceUnavailable "etcd is unavailable: ...", within
 //     requestTimeoutMs (default 5 s); the same instance works again once etcd is back.
+//     For a write only when etcd certainly never saw it (no connection); a write that
+//     may have reached etcd and got no answer → 504 Timeout "... may have succeeded".
 // Resource names in messages come from the key ('/registry/{group?}/{plural}/{ns?}/{name}',
 // see keys.ts); the HTTP layer may rewrite them if it knows better.
 //
@@ -26,7 +28,10 @@ import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../client/logger.js';
 import { silentLogger } from '../../client/logger.js';
 import { decodeObject, encodeObject, jsonEqual, stampResourceVersion } from './codec.js';
-import { createEtcdClient, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-client.js';
+import { createEtcdClient } from './etcd-client.js';
+import { ETCD_DEFAULT_MAX_REQUEST_BYTES, isCompactedError, isFutureRevisionError, toApiError, withTimeout } from './etcd-errors.js';
+import { EtcdWrites, type TtlRule } from './etcd-writes.js';
+import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
 import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
 import type { JsonListing, RawListResult } from './json-listing.js';
@@ -47,6 +52,17 @@ export interface EtcdStorageOptions {
   watch?: WatchHubOptions;
   /** Max read-modify-write attempts of guaranteedUpdate/delete under contention. */
   maxRetries?: number;
+  /**
+   * The largest write etcd accepts (its --max-request-bytes, default 1.5 MiB). A write
+   * that would be larger is refused with 413 before it is sent.
+   */
+  maxRequestBytes?: number;
+  /**
+   * Keys under these logical prefixes (e.g. '/registry/events/') are written with an etcd
+   * lease of ttlSeconds: etcd deletes them, watchers see DELETED. Leases are shared
+   * between writes close in time (lease-manager.ts).
+   */
+  ttl?: TtlRule[];
 }
 
 const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -64,8 +80,10 @@ export class EtcdStorage implements Storage, JsonListing {
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly writes: EtcdWrites;
   private readonly observeHook?: EtcdStorageOptions['observe'];
   private readonly hub: WatchHub;
+  private readonly watchGuard: WatchGuard;
   private closed = false;
 
   constructor(opts: EtcdStorageOptions) {
@@ -80,6 +98,13 @@ export class EtcdStorage implements Storage, JsonListing {
       requestTimeoutMs: this.timeoutMs,
       tls: opts.tls,
     });
+    this.writes = new EtcdWrites(this.client, {
+      timeoutMs: this.timeoutMs,
+      maxRequestBytes: opts.maxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES,
+      ttl: opts.ttl ?? [],
+      bound: (p) => this.t(p),
+    });
+    this.watchGuard = guardWatchManager(this.client, this.log.child({ component: 'etcd-watch' }));
     this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), opts.watch);
   }
 
@@ -104,7 +129,7 @@ export class EtcdStorage implements Storage, JsonListing {
     }
   }
 
-  /** Bounds one etcd call (over its gRPC deadline, which does not cover every stall). */
+  /** Bounds one etcd read (over its gRPC deadline, which does not cover every stall). */
   private t<T>(p: Promise<T>): Promise<T> {
     return withTimeout(p, this.timeoutMs + 1000);
   }
@@ -118,10 +143,9 @@ export class EtcdStorage implements Storage, JsonListing {
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
-      const value = encodeObject(obj);
-      const res = await this.t(this.client.kv.txn({
+      const res = await this.writes.putTxn(key, k, encodeObject(obj), (put) => ({
         compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        success: [{ request_put: put }],
         failure: [],
       }));
       if (!res.succeeded) {
@@ -253,11 +277,11 @@ export class EtcdStorage implements Storage, JsonListing {
         }
         if (next === undefined) {
           if (!cur) return { object: undefined, changed: false, deleted: false };
-          const res = await this.t(this.client.kv.txn({
+          const res = await this.writes.txn({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
             success: [{ request_delete_range: { key: k, prev_kv: true } }],
             failure: [{ request_range: { key: k } }],
-          }));
+          });
           if (res.succeeded) {
             return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
           }
@@ -276,9 +300,9 @@ export class EtcdStorage implements Storage, JsonListing {
             }
           }
           const expectMod = cur ? cur.mod : 0;
-          const res = await this.t(this.client.kv.txn({
+          const res = await this.writes.putTxn(key, k, value, (put) => ({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
-            success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+            success: [{ request_put: put }],
             failure: [{ request_range: { key: k } }],
           }));
           // The caller's new object with its revision, instead of re-parsing `value`.
@@ -301,11 +325,11 @@ export class EtcdStorage implements Storage, JsonListing {
       for (let attempt = 0; ; attempt++) {
         if (!cur) return undefined;
         if (opts.expectedRevision !== undefined && cur.mod !== opts.expectedRevision) throw this.conflict(key);
-        const res = await this.t(this.client.kv.txn({
+        const res = await this.writes.txn({
           compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
           success: [{ request_delete_range: { key: k, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
-        }));
+        });
         if (res.succeeded) return decodeObject(cur.kv.value, res.header.revision);
         if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
         cur = this.failureCurrent(res.responses);
@@ -357,6 +381,24 @@ export class EtcdStorage implements Storage, JsonListing {
   /** Number of live shared etcd watches and subscribers (for tests and metrics). */
   watchStats(): { feeds: number; subscribers: number; dedicated: number } {
     return this.hub.stats();
+  }
+
+  /** etcd leases granted for objects with a time to live (for tests and metrics). */
+  leasesGranted(): number {
+    return this.writes.leases.granted;
+  }
+
+  /** How many times the etcd3 watch guard stepped in (etcd-watch-guard.ts). */
+  containedWatchErrors(): number {
+    return this.watchGuard.contained;
+  }
+
+  /**
+   * Re-creates every etcd watch (each resumes exactly after what it delivered), to bring
+   * the etcd client's watch bookkeeping back in step with etcd after an error escaped it.
+   */
+  resetWatchStream(reason: Error): void {
+    if (!this.closed) this.watchGuard.resetStream(reason);
   }
 
   async close(): Promise<void> {

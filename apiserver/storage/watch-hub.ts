@@ -17,6 +17,9 @@
 //   - A new feed starts at its first subscriber's F (capped at the current revision;
 //     the current revision for F=0), so the usual list-then-watch needs no dedicated
 //     watch.
+//   - If etcd refuses a feed's start revision (compacted) before it delivered anything,
+//     the subscribers at or below it get 410 and the feed re-opens at the oldest
+//     position of the others: one stale client does not make every other one relist.
 // Feeds and dedicated watches resume exactly across etcd outages (etcd-prefix-watch.ts);
 // if etcd cannot resume them (compacted meanwhile), their subscribers get 410.
 //
@@ -28,7 +31,7 @@
 import type { Etcd3 } from 'etcd3';
 import { errors, type ApiError } from '../../api/errors.js';
 import type { Logger } from '../../client/logger.js';
-import { toApiError } from './etcd-client.js';
+import { toApiError } from './etcd-errors.js';
 import { EtcdPrefixWatch } from './etcd-prefix-watch.js';
 import { EventRing } from './event-ring.js';
 import type { StorageEvent, StorageWatcher, StorageWatchHandlers } from './types.js';
@@ -141,9 +144,19 @@ export class WatchHub {
       start = Math.min(...keep.map((sub) => sub.fromRevision));
     }
     if (feed.closed) return;
+    this.openFeedWatch(feed, start);
+    feed.running = true;
+    const pending = feed.pending.splice(0);
+    // "From now" for those waiting is the revision read above, not the (older) start.
+    for (const sub of pending) this.attach(feed, sub, Math.max(now, start));
+    this.log.debug({ prefix: feed.prefix, start }, 'watch feed started');
+  }
+
+  /** Opens (or re-opens) the feed's shared etcd watch for events after `start`. */
+  private openFeedWatch(feed: Feed, start: number): void {
     feed.floor = start;
     feed.last = start;
-    feed.watch = new EtcdPrefixWatch(
+    const w: EtcdPrefixWatch = new EtcdPrefixWatch(
       this.client,
       feed.prefix,
       start,
@@ -152,15 +165,38 @@ export class WatchHub {
         onProgress: (rev) => {
           if (rev > feed.last) feed.last = rev;
         },
-        onError: (err) => this.failFeed(feed, err),
+        onError: (err) => this.feedWatchEnded(feed, w, start, err),
       },
       this.log.child({ feed: feed.prefix }),
     );
-    feed.running = true;
-    const pending = feed.pending.splice(0);
-    // "From now" for those waiting is the revision read above, not the (older) start.
-    for (const sub of pending) this.attach(feed, sub, Math.max(now, start));
-    this.log.debug({ prefix: feed.prefix, start }, 'watch feed started');
+    feed.watch = w;
+  }
+
+  /**
+   * The feed's etcd watch ended. When etcd refused its start revision (compacted) before
+   * anything was delivered, only the subscribers at or below that revision are stale:
+   * they get 410 and the feed re-opens for the others at the oldest of their positions.
+   * A stale client that happened to start a feed must not make every client that joined
+   * it relist: at an apiserver's start, with informers and stale clients reconnecting at
+   * once, that turned a few stale watches into a relist storm. A watch that ended after
+   * delivering something ends the feed for everyone (their positions are behind it).
+   */
+  private feedWatchEnded(feed: Feed, w: EtcdPrefixWatch, start: number, err: ApiError): void {
+    if (feed.closed || feed.watch !== w) return;
+    const keep = [...feed.attached].filter((sub) => sub.lastQueued > start);
+    if (w.last !== start || feed.ring.length > 0 || keep.length === 0) {
+      this.failFeed(feed, err);
+      return;
+    }
+    for (const sub of [...feed.attached]) {
+      if (sub.lastQueued > start) continue;
+      feed.attached.delete(sub);
+      sub.fail(err);
+    }
+    // Strictly after `start`, so repeated refusals always make progress.
+    const next = Math.min(...keep.map((sub) => sub.lastQueued));
+    this.log.info({ prefix: feed.prefix, refused: start, next, kept: keep.length }, 'watch feed start refused by etcd; re-opened for the watchers after it');
+    this.openFeedWatch(feed, next);
   }
 
   private attach(feed: Feed, sub: WatchSubscriber, now = feed.last): void {

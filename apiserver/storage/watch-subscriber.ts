@@ -53,7 +53,8 @@ export class WatchSubscriber {
   }
 
   /**
-   * Queues events newer than what this subscriber already has. A subscriber whose
+   * Queues events newer than what this subscriber already has (`events` holds whole
+   * revisions, in order). A subscriber whose
    * backlog is already at maxQueue is dropped; one that keeps up is never dropped just
    * because etcd handed over a big batch at once (memory: maxQueue + one batch).
    */
@@ -64,9 +65,13 @@ export class WatchSubscriber {
       this.failNow(tooSlow());
       return;
     }
+    // Compared with where this batch starts, not event by event: one revision can carry
+    // several events (a transaction over several keys, a lease expiry deleting every key
+    // attached to it), and a batch always holds whole revisions.
+    const after = this.lastQueued;
     let added = false;
     for (const ev of events) {
-      if (ev.revision <= this.lastQueued) continue;
+      if (ev.revision <= after) continue;
       this.items.push(ev);
       this.lastQueued = ev.revision;
       added = true;

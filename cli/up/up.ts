@@ -152,7 +152,14 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       '--listen-client-urls', etcdEndpoint, '--advertise-client-urls', etcdEndpoint,
       '--listen-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
       '--initial-advertise-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
-      '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn'],
+      '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn',
+      // History and size stay bounded (docs/operations.md, "etcd maintenance"): keep
+      // 10 minutes of history (watches that reconnect within it resume without a
+      // relist), stop writes at 2 GiB (the NOSPACE alarm) before they fill the disk,
+      // and say out loud the write limit the apiserver's --etcd-max-request-bytes
+      // matches (etcd's default, 1.5 MiB).
+      '--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '10m',
+      '--quota-backend-bytes', String(2 * 1024 ** 3), '--max-request-bytes', '1572864'],
     { url: `${etcdEndpoint}/health` },
   );
   record(

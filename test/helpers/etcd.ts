@@ -15,6 +15,8 @@ export interface TestEtcd {
   /** Start again on the same ports and data after pause(). */
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /** Sends a signal to the etcd process (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 function etcdBinary(): string {
@@ -39,7 +41,8 @@ async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string
   throw new Error(`etcd at ${endpoint} did not become healthy:\n${log}`);
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** `args`: extra etcd flags, e.g. ['--max-request-bytes', '100000']. */
+export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtcd> {
   const bin = etcdBinary();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-etcd-'));
   const clientPort = await freePort();
@@ -61,6 +64,7 @@ export async function startEtcd(): Promise<TestEtcd> {
         '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
         '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
         '--log-level', 'error',
+        ...(opts.args ?? []),
       ],
       { stdio: ['ignore', out, out] },
     );
@@ -85,8 +89,12 @@ export async function startEtcd(): Promise<TestEtcd> {
     pause: kill,
     resume: launch,
     stop: async () => {
+      if (proc?.exitCode === null) proc.kill('SIGCONT'); // a frozen etcd cannot stop
       await kill();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    signal: (sig) => {
+      if (proc && proc.exitCode === null) proc.kill(sig);
     },
   };
 }
