@@ -91,9 +91,27 @@ export function formatError(err: unknown): string {
   return `error: ${String(err)}`;
 }
 
+/**
+ * A reader that stops early (`orch status | head -1`) closes the pipe, and the next write
+ * fails with EPIPE: that is the reader's choice, not a failure of the command, so the
+ * command ends there, quietly, with the exit code it had set so far (0 unless it already
+ * failed), instead of Node's unhandled-error stack trace. Any other stream error still
+ * surfaces. Only for user commands: the server components log through their own
+ * destinations and are not cut short by a closed stdout.
+ */
+function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const component = COMPONENTS[process.argv[2] ?? ''];
   const internal = INTERNAL[process.argv[2] ?? ''];
+  if (!component && !internal) exitQuietlyOnClosedPipe();
   const program = component ? new Command('orch').addCommand(await component.load()) : internal ? new Command('orch').addCommand(await internal()) : buildProgram();
   program.exitOverride();
   try {

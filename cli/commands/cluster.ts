@@ -4,8 +4,10 @@ import { Command } from 'commander';
 import fs from 'node:fs';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Client } from '../../client/types.js';
-import { homePaths } from '../up/home.js';
-import { viewCluster } from '../up/cluster-state.js';
+import { homePaths, type HomePaths } from '../up/home.js';
+import { viewCluster, type ClusterState } from '../up/cluster-state.js';
+import { localAgentStates, localAgents } from '../up/local-agents.js';
+import { describePurge, plural, purgeWorkloads, type PurgeReport } from '../up/purge-workloads.js';
 import { stopCluster } from '../up/stop-cluster.js';
 import { up } from '../up/up.js';
 import { readConfigFile } from '../client-config.js';
@@ -75,25 +77,74 @@ export function upCommand(): Command {
     });
 }
 
-/**
- * Delete every Deployment, ReplicaSet and pod, and repeat until no pod is left (a
- * controller may create a pod between two deletes), so the agents stop and remove every
- * container before they are stopped themselves.
- */
-async function purgeWorkloads(client: Client): Promise<void> {
-  out('Deleting workloads so the agents remove their containers');
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    for (const d of (await client.deployments.list()).items) await client.deployments.delete(d.metadata.name!, d.metadata.namespace).catch(() => undefined);
-    for (const r of (await client.replicasets.list()).items) await client.replicasets.delete(r.metadata.name!, r.metadata.namespace).catch(() => undefined);
-    const pods = (await client.pods.list()).items;
-    if (!pods.length) return;
-    for (const p of pods) {
-      if (!p.metadata.deletionTimestamp) await client.pods.delete(p.metadata.name!, p.metadata.namespace, { gracePeriodSeconds: 5 }).catch(() => undefined);
-    }
-    await new Promise((r) => setTimeout(r, 500));
+/** The API half of --purge (cli/up/purge-workloads.ts), printed per node; undefined when it could not be done. */
+async function purgeApi(p: HomePaths): Promise<PurgeReport | undefined> {
+  const client = localClient();
+  if (!client) {
+    out(`No client configuration in ${p.config}: workloads were not deleted.`);
+    return undefined;
   }
-  out('  (some pods were still terminating after 90s; their containers may remain)');
+  out('Deleting every workload (each agent stops its pods; a node without a working agent is not waited for)');
+  try {
+    const report = await purgeWorkloads(client, {
+      localAgents: () => {
+        const v = viewCluster(p);
+        return v ? localAgentStates(v) : new Map();
+      },
+    });
+    for (const line of describePurge(report)) out(line);
+    return report;
+  } catch (err) {
+    out(`Could not delete the workloads: ${(err as Error).message}`);
+    out('  Pods left in the API keep their containers; start the cluster again (`orch up`) and repeat `orch down --purge`.');
+    return undefined;
+  }
+}
+
+/**
+ * The engine half of --purge, once nothing of the cluster runs: removes what agents that
+ * were not there left on the local Docker engine (cli/up/local-leftovers.ts), then says
+ * exactly what is still there and how to remove it. Returns true when nothing is left.
+ */
+async function purgeEngine(state: ClusterState, report: PurgeReport | undefined): Promise<boolean> {
+  const { removeLeftovers, remainingContainers } = await import('../up/local-leftovers.js');
+  const agents = localAgents(state);
+  if (!report?.clusterId) {
+    for (const a of agents) out(`Containers of node ${a.node} were not removed; see them with: docker ps -a --filter label=orch.io/node=${a.node}`);
+    return false;
+  }
+  let clean = report.remaining.size === 0;
+  for (const c of await removeLeftovers(agents, report.clusterId, new Set(report.remaining.keys()))) {
+    if (c.removed.length) {
+      const list = c.removed.map((x) => (x.pod ? `${x.name} (pod ${x.pod})` : x.name)).join(', ');
+      out(`Removed ${plural(c.removed.length, 'container')} of node ${c.node} from the local Docker engine (its agent did not): ${list}`);
+    }
+    if (c.volumes) out(`  and the volume directories of ${plural(c.volumes, 'pod')} of node ${c.node}`);
+    for (const e of c.errors) out(`  node ${c.node}: ${e}`);
+    if (c.errors.length) clean = false;
+  }
+  const local = new Set(agents.map((a) => a.node));
+  for (const [name, n] of report.nodes) {
+    if (!n.forced.length || local.has(name)) continue;
+    clean = false;
+    out(`Node ${name} is not an agent of this \`orch up\`: its force-deleted pods' containers stay on its host. Remove them there with:`);
+    out(`  docker rm -f $(docker ps -aq --filter label=orch.io/cluster=${report.clusterId} --filter label=orch.io/node=${name})`);
+  }
+  for (const [socket, left] of await remainingContainers(agents, report.clusterId)) {
+    const engine = socket === '/var/run/docker.sock' ? 'the Docker engine' : `the Docker engine at ${socket}`;
+    if (left instanceof Error) {
+      out(`Cannot check what is left on ${engine}: ${left.message}`);
+      clean = false;
+    } else if (left.length) {
+      out(`Left on ${engine}: ${plural(left.length, 'container')} of this cluster:`);
+      for (const c of left) out(`  ${c.id} ${c.name}${c.node ? ` (node ${c.node}${c.pod ? `, pod ${c.pod}` : ''})` : ''}`);
+      out(`Remove them with: ${socket === '/var/run/docker.sock' ? '' : `DOCKER_HOST=unix://${socket} `}docker rm -f ${left.map((c) => c.id).join(' ')}`);
+      clean = false;
+    } else {
+      out(`No container of this cluster is left on ${engine}.`);
+    }
+  }
+  return clean;
 }
 
 async function down(opts: { purge: boolean }): Promise<void> {
@@ -103,20 +154,29 @@ async function down(opts: { purge: boolean }): Promise<void> {
     out(`No cluster started from ${p.home} is running.`);
     return;
   }
-  if (opts.purge) {
-    const client = localClient();
-    if (client) await purgeWorkloads(client).catch((e) => out(`  could not delete workloads: ${(e as Error).message}`));
-  }
+  const report = opts.purge ? await purgeApi(p) : undefined;
   if (view.supervisorAlive && view.supervisorPid !== process.pid) out(`Stopping the supervisor (pid ${view.supervisorPid}) and the components, last started first`);
   for (const { name, result } of await stopCluster(p)) out(`${name.padEnd(28)} ${result === 'not-running' ? 'was not running' : result}`);
-  out(opts.purge ? 'Cluster stopped and its pods removed.' : 'Cluster stopped. Containers of running pods were left running: `orch up` adopts them again, `orch down --purge` removes them.');
+  if (!opts.purge) {
+    out('Cluster stopped. Containers of running pods were left running: `orch up` adopts them again, `orch down --purge` removes them.');
+    return;
+  }
+  if (await purgeEngine(view.state, report)) {
+    out('Cluster stopped; its pods and their containers are removed.');
+  } else {
+    out('Cluster stopped, but not everything of it was removed (see above).');
+    process.exitCode = 1;
+  }
 }
 
 export function downCommand(): Command {
   return new Command('down')
     .summary('Stop the local cluster (its supervisor first); pods keep running unless --purge')
     .description('Stop the local cluster started by `orch up`: its supervisor first (so nothing is restarted), then the components (pods keep running unless --purge)')
-    .option('--purge', 'delete all workloads first, so their containers are removed')
+    .option(
+      '--purge',
+      "delete all workloads first, so their containers are removed: gracefully by their agents; a node whose agent is gone is not waited for (its pods are force-deleted and its containers removed from the local Docker engine); exit code 1 if anything is left",
+    )
     .action(async (flags: { purge?: boolean }) => down({ purge: Boolean(flags.purge) }));
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
+import { alive, processesOfHome as processesOfThisHome } from '../helpers/home-processes.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-supervisor-e2e-'));
@@ -24,30 +25,7 @@ const supervisorFile = path.join(home, 'run', 'supervisor.json');
 const readStatus = (): SupervisorStatus => JSON.parse(fs.readFileSync(supervisorFile, 'utf8'));
 const pidOf = (name: string) => readStatus().components.find((c) => c.name === name)?.pid;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
-
-/** Every live process whose command line or environment names this test's ORCH_HOME (the supervisor's only its environment). */
-function processesOfHome(): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const environ = fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
-      if ((cmd.includes(home) || environ.includes(`ORCH_HOME=${home}`)) && alive(Number(d))) out.push({ pid: Number(d), cmd });
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
+const processesOfHome = () => processesOfThisHome(home);
 
 beforeAll(async () => {
   assertBuilt();
