@@ -27,6 +27,19 @@ export interface ApiserverFlags {
   agentTokenFile?: string;
   agentInsecureHttp?: boolean;
   workers?: string;
+  maxRequestsInflight?: string;
+  maxOpenWatches?: string;
+  maxOpenWatchesPerUser?: string;
+  requestBodyTimeout?: string;
+  maxWatchBufferMb?: string;
+}
+
+/** A positive number from a flag (whole unless `fraction`), or a clear error naming the flag. */
+function positive(flag: string, value: string | undefined, fallback: number, fraction = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0) || (!fraction && !Number.isInteger(n))) throw new Error(`invalid ${flag} ${value}: a ${fraction ? '' : 'whole '}number above 0`);
+  return n;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -47,6 +60,11 @@ export function apiserverCommand(): Command {
     .option('--agent-ca-file <file>', 'CA bundle of the node agents\' serving certificates (pod logs)')
     .option('--agent-token-file <file>', 'file holding the token the apiserver presents to agents')
     .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
+    .option('--max-requests-inflight <n>', 'seats: requests served at once by the priority levels (system:masters, watches and log streams excluded), shared out by their shares; beyond a flow\'s share requests queue, then get 429', '400')
+    .option('--max-open-watches <n>', 'watches and log streams open at once; more get 429', '10000')
+    .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
+    .option('--request-body-timeout <seconds>', 'time a request body may take to arrive once its request holds a seat; then 408', '10')
+    .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -83,6 +101,11 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${flags.port}`);
   const watchMaxSeconds = Number(flags.watchMaxSeconds);
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
+  const maxRequestsInFlight = positive('--max-requests-inflight', flags.maxRequestsInflight, 400);
+  const maxOpenWatches = positive('--max-open-watches', flags.maxOpenWatches, 10_000);
+  const maxOpenWatchesPerUser = positive('--max-open-watches-per-user', flags.maxOpenWatchesPerUser, 1_000);
+  const requestBodyTimeoutMs = positive('--request-body-timeout', flags.requestBodyTimeout, 10, true) * 1000;
+  const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -103,6 +126,11 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     metrics,
     https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
     watchMaxSeconds,
+    maxRequestsInFlight,
+    maxOpenWatches,
+    maxOpenWatchesPerUser,
+    requestBodyTimeoutMs,
+    watchMemoryBudgetBytes,
     agentClient: {
       ca: flags.agentCaFile ? fs.readFileSync(flags.agentCaFile) : undefined,
       token: flags.agentTokenFile ? fs.readFileSync(flags.agentTokenFile, 'utf8').trim() : undefined,

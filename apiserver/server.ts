@@ -16,6 +16,7 @@ import { admitRequest } from './flow-control/admission.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
 import { FlowController } from './flow-control/flow-controller.js';
+import { fullGc, MemoryRelease } from './flow-control/memory-release.js';
 import { WatchMemoryBudget } from './flow-control/watch-memory.js';
 import { clientErrorHandler, frameworkErrorHandler, toStatus } from './http-errors.js';
 import { createMetrics, type ApiserverMetrics } from './metrics.js';
@@ -51,6 +52,8 @@ export interface BuildServerOptions {
   /** Watches and log streams open at once (default 10,000), and per user (default 1,000). */
   maxOpenWatches?: number;
   maxOpenWatchesPerUser?: number;
+  /** Run a full GC after watch streams drop a lot of backlog (flow-control/memory-release.ts). Default true. */
+  releaseMemory?: boolean;
   /** Time allowed to receive a whole request (node's requestTimeout). Default 60 s. */
   requestTimeoutMs?: number;
   /** Idle socket timeout (node's server.timeout); watches and log streams opt out. Default 120 s. */
@@ -84,9 +87,11 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
-  const watchBudget = new WatchMemoryBudget(opts.watchMemoryBudgetBytes ?? DEFAULT_WATCH_MEMORY_BUDGET, undefined, (_s, bytes) =>
-    logger.warn({ bytes, budget: watchBudget.maxBytes }, 'watch streams over their memory budget: expiring the one holding the most'),
-  );
+  const memoryRelease = opts.releaseMemory === false ? undefined : new MemoryRelease(fullGc, clock);
+  const watchBudget = new WatchMemoryBudget(opts.watchMemoryBudgetBytes ?? DEFAULT_WATCH_MEMORY_BUDGET, {
+    onCut: (_s, bytes) => logger.warn({ bytes, budget: watchBudget.maxBytes }, 'watch streams over their memory budget: expiring the one holding the most'),
+    onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
+  });
   metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
   const ctx: ServerContext = {
     store,
@@ -226,6 +231,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     if (bootstrapTimer) clearTimeout(bootstrapTimer);
     cleanup.stop();
     nsCache.stop();
+    memoryRelease?.stop();
     ctx.watches.closeAll();
   });
   return app;

@@ -32,6 +32,7 @@ function flushAll(): void {
 export interface WriterBudget {
   register(stream: BudgetedStream): () => void;
   change(bytes: number): void;
+  dropped(bytes: number): void;
 }
 
 export interface CoalescingWriterOptions {
@@ -134,7 +135,7 @@ export class CoalescingWriter implements BudgetedStream {
 
   /** Forget the backlog (the stream is being expired); the writer stays open for a last line. */
   drop(): void {
-    this.opts.budget?.change(-this.pendingBytes);
+    this.opts.budget?.dropped(this.pendingBytes);
     this.pending = [];
     this.head = 0;
     this.pendingBytes = 0;

@@ -8,7 +8,7 @@ function stream(budget: WatchMemoryBudget, name: string, held: number, stalledSi
     stalledSince,
     cut: () => {
       cut.push(name);
-      budget.change(-s.heldBytes);
+      budget.dropped(s.heldBytes);
       s.heldBytes = 0;
     },
   };
@@ -20,7 +20,8 @@ function stream(budget: WatchMemoryBudget, name: string, held: number, stalledSi
 describe('WatchMemoryBudget', () => {
   test('over the budget, the streams holding the most are cut until the sum fits; the check runs once per turn', () => {
     const checks: Array<() => void> = [];
-    const budget = new WatchMemoryBudget(100, (fn) => checks.push(fn));
+    const dropped: number[] = [];
+    const budget = new WatchMemoryBudget(100, { schedule: (fn) => checks.push(fn), onDropped: (b) => dropped.push(b) });
     const cut: string[] = [];
     stream(budget, 'small', 10, 1, cut);
     stream(budget, 'big', 60, 5, cut);
@@ -32,10 +33,11 @@ describe('WatchMemoryBudget', () => {
     // 140 held: cutting big (60) brings it to 80 <= 100.
     expect(cut).toEqual(['big']);
     expect(budget.heldBytes).toBe(80);
+    expect(dropped).toEqual([60]);
   });
 
   test('among equal streams the one stalled longest goes first; streams holding nothing are never cut', () => {
-    const budget = new WatchMemoryBudget(50, () => undefined);
+    const budget = new WatchMemoryBudget(50, { schedule: () => undefined });
     const cut: string[] = [];
     stream(budget, 'idle', 0, undefined, cut);
     stream(budget, 'recent', 30, 20, cut);
@@ -47,7 +49,7 @@ describe('WatchMemoryBudget', () => {
 
   test('under the budget nothing happens; unregistered streams are not candidates', () => {
     const checks: Array<() => void> = [];
-    const budget = new WatchMemoryBudget(100, (fn) => checks.push(fn));
+    const budget = new WatchMemoryBudget(100, { schedule: (fn) => checks.push(fn) });
     const s = { heldBytes: 500, stalledSince: 1, cut: () => { throw new Error('must not be cut'); } };
     const unregister = budget.register(s);
     budget.change(50);

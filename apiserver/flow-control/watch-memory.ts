@@ -18,6 +18,15 @@ export interface BudgetedStream {
   cut(): void;
 }
 
+export interface WatchMemoryBudgetOptions {
+  /** Where the check runs: after the current turn, so a burst is judged once, not per line. */
+  schedule?: (fn: () => void) => void;
+  /** Told of each stream cut, with what it held. */
+  onCut?: (stream: BudgetedStream, heldBytes: number) => void;
+  /** Told when streams drop backlog unsent (cut, expired, client gone): garbage to collect. */
+  onDropped?: (bytes: number) => void;
+}
+
 export class WatchMemoryBudget {
   private held = 0;
   private readonly streams = new Set<BudgetedStream>();
@@ -25,9 +34,7 @@ export class WatchMemoryBudget {
 
   constructor(
     readonly maxBytes: number,
-    /** Where the check runs: after the current turn, so a burst is judged once, not per line. */
-    private readonly schedule: (fn: () => void) => void = (fn) => void setImmediate(fn),
-    private readonly onCut: (stream: BudgetedStream, heldBytes: number) => void = () => undefined,
+    private readonly opts: WatchMemoryBudgetOptions = {},
   ) {}
 
   get heldBytes(): number {
@@ -48,8 +55,14 @@ export class WatchMemoryBudget {
     this.held += bytes;
     if (this.held > this.maxBytes && !this.scheduled) {
       this.scheduled = true;
-      this.schedule(() => this.enforce());
+      (this.opts.schedule ?? ((fn) => void setImmediate(fn)))(() => this.enforce());
     }
+  }
+
+  /** A stream dropped `bytes` of backlog without sending them. */
+  dropped(bytes: number): void {
+    this.change(-bytes);
+    if (bytes > 0) this.opts.onDropped?.(bytes);
   }
 
   /** Cut the biggest streams until the sum fits; returns how many were cut. */
@@ -66,7 +79,7 @@ export class WatchMemoryBudget {
       const bytes = s.heldBytes;
       s.cut();
       cut++;
-      this.onCut(s, bytes);
+      this.opts.onCut?.(s, bytes);
     }
     return cut;
   }
