@@ -1,11 +1,12 @@
 // `npm run bench -- hardening`: what one misbehaving client costs everybody else. The
 // apiserver runs as its own process (the real CLI, default flags) over a throw-away
 // etcd, and every figure is printed beside the same measurement on the idle server:
-//   (a) admin request latency (GET a pod, p50/p99 over 200 sequential requests), idle
-//       vs while one node token holds 410 slow uploads (1 byte every 2 s, each one
+//   (a) admin request latency (GET a pod, p50/p99 over 200 requests, one every 50 ms),
+//       idle vs while one node token holds 410 slow uploads (1 byte every 2 s, each one
 //       replaced as soon as the server answers or drops it);
-//   (b) another node's Lease renewal (GET + PUT, as the agent does) latency, idle vs
-//       during that flood;
+//   (b) another node's Lease renewal (GET + PUT, as the agent does, one every 100 ms)
+//       latency, idle vs during that flood — at the same time as (a), for 10 s, so the
+//       flood's cycle (seats held until the body timeout, 429s, replacements) is covered;
 //   (c) apiserver RSS idle, with 200 stalled watches (clients that never read) while
 //       2,000 updates of a ~2 KiB pod make events, and 30 s after they closed.
 // Options: --keep (keep the work dir with the apiserver log), --args "..." (extra flags
@@ -26,7 +27,7 @@ import { startSlowUploads } from './hardening/slow-uploads.js';
 import { openStalledWatches } from './hardening/stalled-watches.js';
 import { renewLease, timeSequential, type TimedRun } from './hardening/timed-requests.js';
 
-const S = { flood: 410, adminRequests: 200, renewals: 100, stalledWatches: 200, updates: 2000, updatePods: 20, settleMs: 30_000 };
+const S = { flood: 410, adminRequests: 200, renewals: 100, phaseMs: 10_000, stalledWatches: 200, updates: 2000, updatePods: 20, settleMs: 30_000 };
 const NS = 'bench-hardening';
 const LEASE_NS = 'orch-node-lease';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,13 +39,14 @@ function bigPod(name: string): Record<string, unknown> {
   return pod;
 }
 
-/** apiserver_open_watches summed over resources, from /metrics. */
-async function openWatches(http: BenchHttp): Promise<number> {
+/** A metric from /metrics, summed over its label sets (NaN when the server does not have it). */
+async function metricSum(http: BenchHttp, name: string): Promise<number> {
   const r = await http.expect('GET', '/metrics', [200]);
-  let n = 0;
-  for (const m of r.body.matchAll(/^apiserver_open_watches\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
+  let n = NaN;
+  for (const m of r.body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n = (Number.isNaN(n) ? 0 : n) + Number(m[1]);
   return n;
 }
+const openWatches = (http: BenchHttp) => metricSum(http, 'apiserver_open_watches');
 
 function latencyRows(what: string, idle: TimedRun, flood: TimedRun, note: string): ResultRow[] {
   return [
@@ -92,27 +94,29 @@ async function run(ctx: BenchContext): Promise<number> {
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases`;
   const now = new Date().toISOString().replace(/Z$/, '000Z');
   await renewer.expect('POST', leasePath, [201], { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'renewer', namespace: LEASE_NS }, spec: { holderIdentity: 'renewer', leaseDurationSeconds: 40, renewTime: now, acquireTime: now } });
-  const adminGets = () => timeSequential(S.adminRequests, () => admin.request('GET', `/api/v1/namespaces/${NS}/pods/target`));
-  const renewals = () => timeSequential(S.renewals, () => renewLease(renewer, LEASE_NS, 'renewer'));
+  const measure = () =>
+    Promise.all([
+      timeSequential(S.adminRequests, S.phaseMs / S.adminRequests, () => admin.request('GET', `/api/v1/namespaces/${NS}/pods/target`)),
+      timeSequential(S.renewals, S.phaseMs / S.renewals, () => renewLease(renewer, LEASE_NS, 'renewer')),
+    ]);
 
   // (a) + (b)
-  say(`[${elapsed()}] (a, b) idle: ${S.adminRequests} admin GETs, ${S.renewals} Lease renewals`);
-  const idleAdmin = await adminGets();
-  const idleLease = await renewals();
+  say(`[${elapsed()}] (a, b) idle: ${S.adminRequests} admin GETs and ${S.renewals} Lease renewals over ${S.phaseMs / 1000} s`);
+  const [idleAdmin, idleLease] = await measure();
   say(`[${elapsed()}] flood: node "flooder" opens ${S.flood} PUTs of its Node status, body 1 byte every 2 s`);
   const flood = await startSlowUploads({ url: api.url, token: tokens.flooder, path: '/api/v1/nodes/flooder/status', count: S.flood });
   ctx.cleanup.add('flood', () => flood.stop());
   await sleep(2000);
   say(`    flood answers so far: ${JSON.stringify(flood.answers())}`);
-  const floodAdmin = await adminGets();
-  const floodLease = await renewals();
+  const [floodAdmin, floodLease] = await measure();
   const floodAnswers = flood.answers();
   const floodOpened = flood.opened;
   flood.stop();
   say(`[${elapsed()}] flood over: ${floodOpened} connections opened, answers ${JSON.stringify(floodAnswers)}`);
+  for (const [code, message] of Object.entries(flood.examples())) say(`    ${code}: ${message}`);
   const rows: ResultRow[] = [
-    ...latencyRows('admin GET pod', idleAdmin, floodAdmin, `${S.adminRequests} sequential GETs of one pod, admin token (system:masters)`),
-    ...latencyRows('Lease renewal (GET+PUT)', idleLease, floodLease, `${S.renewals} renewals of node "renewer"'s own Lease in ${LEASE_NS}`),
+    ...latencyRows('admin GET pod', idleAdmin, floodAdmin, `${S.adminRequests} GETs of one pod over ${S.phaseMs / 1000} s, admin token (system:masters)`),
+    ...latencyRows('Lease renewal (GET+PUT)', idleLease, floodLease, `${S.renewals} renewals over ${S.phaseMs / 1000} s of node "renewer"'s own Lease in ${LEASE_NS}`),
   ];
   await sleep(3000);
 
@@ -136,13 +140,15 @@ async function run(ctx: BenchContext): Promise<number> {
   await sleep(3000);
   const during = sampler.stop();
   const stillOpen = await openWatches(admin);
-  say(`    ${updates.done} updates in ${(updates.elapsedMs / 1000).toFixed(1)} s (${updates.errors} errors); watches open ${openedWatches} → ${stillOpen}; RSS peak ${(during.max / MB).toFixed(0)} MB`);
+  const buffered = await metricSum(admin, 'apiserver_watch_buffered_bytes');
+  const expired = await metricSum(admin, 'apiserver_terminated_watchers_total');
+  say(`    ${updates.done} updates in ${(updates.elapsedMs / 1000).toFixed(1)} s (${updates.errors} errors); watches open ${openedWatches} → ${stillOpen}, ${expired} expired; backlog counted by the server ${(buffered / MB).toFixed(1)} MB; RSS peak ${(during.max / MB).toFixed(0)} MB`);
   stalled.close();
   say(`[${elapsed()}] stalled watches closed; waiting ${S.settleMs / 1000} s`);
   await sleep(S.settleMs);
   const afterRss = readRss(api.pid).rss;
   rows.push(
-    { metric: 'apiserver RSS, 200 stalled watches (peak)', unit: 'MB', orch: during.max / MB, baseline: idleRss / MB, direction: 'lower', note: `baseline: idle before the watches; ${updates.done} updates of ${S.updatePods} pods of ${stored} bytes (${updates.errors} errors); watches still open after the updates: ${stillOpen} of ${openedWatches}` },
+    { metric: 'apiserver RSS, 200 stalled watches (peak)', unit: 'MB', orch: during.max / MB, baseline: idleRss / MB, direction: 'lower', note: `baseline: idle before the watches; ${updates.done} updates of ${S.updatePods} pods of ${stored} bytes (${updates.errors} errors); watches still open after the updates: ${stillOpen} of ${openedWatches} (${expired} expired by the server); their backlog as the server counts it (apiserver_watch_buffered_bytes, shared lines counted per watcher): ${(buffered / MB).toFixed(1)} MB` },
     { metric: 'apiserver RSS 30 s after they closed', unit: 'MB', orch: afterRss / MB, baseline: idleRss / MB, direction: 'lower' },
   );
   say('');

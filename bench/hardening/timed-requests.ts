@@ -1,6 +1,6 @@
-// Sequential requests, each timed: what one client (an admin's kubectl, an agent renewing
-// its Lease) sees. Failures are counted by status code, and only successes go into the
-// latency figures: a fast 429 is not a fast answer.
+// Sequential requests at a steady pace, each timed: what one client (an admin's kubectl,
+// an agent renewing its Lease) sees. Failures are counted by status code, and only
+// successes go into the latency figures: a fast 429 is not a fast answer.
 
 import type { BenchHttp } from '../lib/http.js';
 import { Samples, type Summary } from '../lib/stats.js';
@@ -11,11 +11,15 @@ export interface TimedRun {
   failed: number;
 }
 
-export async function timeSequential(count: number, op: (i: number) => Promise<{ status: number }>, okCodes = [200]): Promise<TimedRun> {
+/** Request i starts at start + i · intervalMs (or when request i-1 is done, if later). */
+export async function timeSequential(count: number, intervalMs: number, op: (i: number) => Promise<{ status: number }>, okCodes = [200]): Promise<TimedRun> {
   const ok = new Samples();
   const failures: Record<string, number> = {};
   let failed = 0;
+  const start = performance.now();
   for (let i = 0; i < count; i++) {
+    const due = start + i * intervalMs - performance.now();
+    if (due > 0) await new Promise((r) => setTimeout(r, due));
     const t0 = performance.now();
     let code: string;
     try {
