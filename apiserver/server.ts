@@ -169,7 +169,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     await admitRequest(flow, req, reply);
   });
   const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
-  app.addHook('preParsing', async (req, _reply, payload) => withBodyDeadline(req.raw, payload, bodyTimeoutMs));
+  app.addHook('preParsing', async (req, reply, payload) => withBodyDeadline(req.raw, reply.raw, payload, bodyTimeoutMs));
 
   app.addHook('onResponse', async (req, reply) => {
     const info = req.orchInfo;

@@ -7,7 +7,7 @@
 // per-flow seat cap, a slow uploader only blocks its own flow), and the deadline bounds
 // how long any seat can be held that way.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 
 export const BODY_TIMEOUT_CODE = 'ORCH_BODY_TIMEOUT';
@@ -18,7 +18,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** The body stream fastify should read: the request itself, or a copy that fails with 408 after timeoutMs. */
-export function withBodyDeadline(req: IncomingMessage, payload: Readable, timeoutMs: number): Readable {
+export function withBodyDeadline(req: IncomingMessage, res: ServerResponse, payload: Readable, timeoutMs: number): Readable {
   // Small bodies usually arrive with the headers: nothing to wait for, no extra stream.
   if (req.complete || !hasBody(req)) return payload;
   const out = new PassThrough();
@@ -33,6 +33,10 @@ export function withBodyDeadline(req: IncomingMessage, payload: Readable, timeou
   const done = () => clearTimeout(timer);
   payload.once('end', done);
   out.once('close', done);
+  // A request answered without its body being read (415, an error in a hook) needs no
+  // deadline; and an error on a stream nobody reads must not become an uncaught one.
+  res.once('close', done);
+  out.on('error', () => undefined);
   // pipe() does not pass errors on: a client that goes away must still end the parse.
   payload.once('error', fail);
   payload.pipe(out);
