@@ -1,14 +1,14 @@
 // `npm run bench -- hardening`: what one misbehaving client costs everybody else. The
 // apiserver runs as its own process (the real CLI, default flags) over a throw-away
 // etcd, and every figure is printed beside the same measurement on the idle server:
-//   (a) admin request latency (GET a pod, p50/p99 over 200 requests, one every 50 ms),
+//   (a) apiserver RSS idle (fresh), with 200 stalled watches (clients that never read)
+//       while 2,000 updates of a ~2 KiB pod make events, and 30 s after they closed;
+//   (b) admin request latency (GET a pod, p50/p99 over 200 requests, one every 50 ms),
 //       idle vs while one node token holds 410 slow uploads (1 byte every 2 s, each one
-//       replaced as soon as the server answers or drops it);
-//   (b) another node's Lease renewal (GET + PUT, as the agent does, one every 100 ms)
-//       latency, idle vs during that flood — at the same time as (a), for 10 s, so the
-//       flood's cycle (seats held until the body timeout, 429s, replacements) is covered;
-//   (c) apiserver RSS idle, with 200 stalled watches (clients that never read) while
-//       2,000 updates of a ~2 KiB pod make events, and 30 s after they closed.
+//       replaced a second after the server answers or drops it);
+//   (c) another node's Lease renewal (GET + PUT, as the agent does, one every 100 ms)
+//       latency, idle vs during that flood — at the same time as (b), for 10 s, so the
+//       flood's cycle (seats held until the body timeout, 429s, replacements) is covered.
 // Options: --keep (keep the work dir with the apiserver log), --args "..." (extra flags
 // for `orch apiserver`, e.g. to try other budgets; say so when reporting).
 
@@ -100,34 +100,14 @@ async function run(ctx: BenchContext): Promise<number> {
       timeSequential(S.renewals, S.phaseMs / S.renewals, () => renewLease(renewer, LEASE_NS, 'renewer')),
     ]);
 
-  // (a) + (b)
-  say(`[${elapsed()}] (a, b) idle: ${S.adminRequests} admin GETs and ${S.renewals} Lease renewals over ${S.phaseMs / 1000} s`);
-  const [idleAdmin, idleLease] = await measure();
-  say(`[${elapsed()}] flood: node "flooder" opens ${S.flood} PUTs of its Node status, body 1 byte every 2 s`);
-  const flood = await startSlowUploads({ url: api.url, token: tokens.flooder, path: '/api/v1/nodes/flooder/status', count: S.flood });
-  ctx.cleanup.add('flood', () => flood.stop());
-  await sleep(2000);
-  say(`    flood answers so far: ${JSON.stringify(flood.answers())}`);
-  const [floodAdmin, floodLease] = await measure();
-  const floodAnswers = flood.answers();
-  const floodOpened = flood.opened;
-  flood.stop();
-  say(`[${elapsed()}] flood over: ${floodOpened} connections opened, answers ${JSON.stringify(floodAnswers)}`);
-  for (const [code, message] of Object.entries(flood.examples())) say(`    ${code}: ${message}`);
-  const rows: ResultRow[] = [
-    ...latencyRows('admin GET pod', idleAdmin, floodAdmin, `${S.adminRequests} GETs of one pod over ${S.phaseMs / 1000} s, admin token (system:masters)`),
-    ...latencyRows('Lease renewal (GET+PUT)', idleLease, floodLease, `${S.renewals} renewals over ${S.phaseMs / 1000} s of node "renewer"'s own Lease in ${LEASE_NS}`),
-  ];
-  await sleep(3000);
-
-  // (c) RSS with stalled watches
+  // (a) RSS with stalled watches, first: the idle figure is the fresh server's
   const pods = Array.from({ length: S.updatePods }, (_, i) => `big-${i}`);
   for (const p of pods) await admin.expect('POST', `/api/v1/namespaces/${NS}/pods`, [201], bigPod(p));
   const stored = (await admin.expect('GET', `/api/v1/namespaces/${NS}/pods/${pods[0]}`, [200])).body.length;
   await sleep(2000);
   const idleRss = readRss(api.pid).rss;
   const rv = (JSON.parse((await admin.expect('GET', `/api/v1/namespaces/${NS}/pods?limit=1`, [200])).body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-  say(`[${elapsed()}] (c) RSS idle ${(idleRss / MB).toFixed(0)} MB; opening ${S.stalledWatches} watches that never read, then ${S.updates} updates of ${stored}-byte pods`);
+  say(`[${elapsed()}] (a) RSS idle ${(idleRss / MB).toFixed(0)} MB; opening ${S.stalledWatches} watches that never read, then ${S.updates} updates of ${stored}-byte pods`);
   const sampler = new RssSampler(api.pid, 100).start();
   const stalled = await openStalledWatches({ url: api.url, token: tokens.admin, path: `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${rv}`, count: S.stalledWatches });
   ctx.cleanup.add('stalled watches', () => stalled.close());
@@ -147,10 +127,30 @@ async function run(ctx: BenchContext): Promise<number> {
   say(`[${elapsed()}] stalled watches closed; waiting ${S.settleMs / 1000} s`);
   await sleep(S.settleMs);
   const afterRss = readRss(api.pid).rss;
-  rows.push(
+  const rows: ResultRow[] = [
     { metric: 'apiserver RSS, 200 stalled watches (peak)', unit: 'MB', orch: during.max / MB, baseline: idleRss / MB, direction: 'lower', note: `baseline: idle before the watches; ${updates.done} updates of ${S.updatePods} pods of ${stored} bytes (${updates.errors} errors); watches still open after the updates: ${stillOpen} of ${openedWatches} (${expired} expired by the server); their backlog as the server counts it (apiserver_watch_buffered_bytes, shared lines counted per watcher): ${(buffered / MB).toFixed(1)} MB` },
     { metric: 'apiserver RSS 30 s after they closed', unit: 'MB', orch: afterRss / MB, baseline: idleRss / MB, direction: 'lower' },
+  ];
+
+  // (b) + (c)
+  say(`[${elapsed()}] (b, c) idle: ${S.adminRequests} admin GETs and ${S.renewals} Lease renewals over ${S.phaseMs / 1000} s`);
+  const [idleAdmin, idleLease] = await measure();
+  say(`[${elapsed()}] flood: node "flooder" opens ${S.flood} PUTs of its Node status, body 1 byte every 2 s`);
+  const flood = await startSlowUploads({ url: api.url, token: tokens.flooder, path: '/api/v1/nodes/flooder/status', count: S.flood });
+  ctx.cleanup.add('flood', () => flood.stop());
+  await sleep(2000);
+  say(`    flood answers so far: ${JSON.stringify(flood.answers())}`);
+  const [floodAdmin, floodLease] = await measure();
+  const floodAnswers = flood.answers();
+  const floodOpened = flood.opened;
+  flood.stop();
+  say(`[${elapsed()}] flood over: ${floodOpened} connections opened, answers ${JSON.stringify(floodAnswers)}`);
+  for (const [code, message] of Object.entries(flood.examples())) say(`    ${code}: ${message}`);
+  rows.push(
+    ...latencyRows('admin GET pod', idleAdmin, floodAdmin, `${S.adminRequests} GETs of one pod over ${S.phaseMs / 1000} s, admin token (system:masters)`),
+    ...latencyRows('Lease renewal (GET+PUT)', idleLease, floodLease, `${S.renewals} renewals over ${S.phaseMs / 1000} s of node "renewer"'s own Lease in ${LEASE_NS}`),
   );
+
   say('');
   say(renderTable(`hardening bench — ${new Date().toISOString()}, ${elapsed()} total, load average now ${load()} (baseline = the idle server, same run)`, rows));
   return 0;
