@@ -120,4 +120,19 @@ describe('orch apiserver', () => {
       await running.stop();
     }
   });
+
+  test('flow-control flags: bad values are refused by name; good ones size the priority levels', async () => {
+    await expect(startApiserver(flags({ insecureHttp: true, maxRequestsInflight: '0' }))).rejects.toThrow(/--max-requests-inflight 0/);
+    await expect(startApiserver(flags({ insecureHttp: true, maxOpenWatchesPerUser: 'many' }))).rejects.toThrow(/--max-open-watches-per-user/);
+    await expect(startApiserver(flags({ insecureHttp: true, requestBodyTimeout: '-1' }))).rejects.toThrow(/--request-body-timeout/);
+    await expect(startApiserver(flags({ insecureHttp: true, maxWatchBufferMb: 'x' }))).rejects.toThrow(/--max-watch-buffer-mb/);
+    const running = await startApiserver(flags({ insecureHttp: true, maxRequestsInflight: '22' }));
+    try {
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      // 22 seats, node-high has 40 of the 220 shares: ceil(4.0) = 4.
+      expect(text).toMatch(/^apiserver_flowcontrol_nominal_limit_seats\{priority_level="node-high"\} 4$/m);
+    } finally {
+      await running.stop();
+    }
+  });
 });

@@ -37,6 +37,19 @@ export interface ApiserverFlags {
   workers?: string;
   etcdMaxRequestBytes?: string;
   eventTtl?: string;
+  maxRequestsInflight?: string;
+  maxOpenWatches?: string;
+  maxOpenWatchesPerUser?: string;
+  requestBodyTimeout?: string;
+  maxWatchBufferMb?: string;
+}
+
+/** A positive number from a flag (whole unless `fraction`), or a clear error naming the flag. */
+function positive(flag: string, value: string | undefined, fallback: number, fraction = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0) || (!fraction && !Number.isInteger(n))) throw new Error(`invalid ${flag} ${value}: a ${fraction ? '' : 'whole '}number above 0`);
+  return n;
 }
 
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
@@ -61,6 +74,11 @@ export function apiserverCommand(): Command {
     .option('--agent-client-key-file <file>', 'its private key')
     .option('--agent-token-file <file>', 'a dedicated bearer token for the agents (older setups; refused if --token-auth-file accepts it)')
     .option('--agent-insecure-http', 'reach agents over plain HTTP (development only)')
+    .option('--max-requests-inflight <n>', 'seats: requests served at once by the priority levels (system:masters, watches and log streams excluded), shared out by their shares; beyond a flow\'s share requests queue, then get 429', '400')
+    .option('--max-open-watches <n>', 'watches and log streams open at once; more get 429', '10000')
+    .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
+    .option('--request-body-timeout <seconds>', 'time a request body may take to arrive once its request holds a seat; then 408', '10')
+    .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -103,6 +121,11 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
   const eventTtlMs = parseDuration(flags.eventTtl ?? '1h');
   if (!(eventTtlMs >= 1000)) throw new Error(`invalid --event-ttl ${flags.eventTtl}: at least 1s (e.g. 1h, 30m)`);
+  const maxRequestsInFlight = positive('--max-requests-inflight', flags.maxRequestsInflight, 400);
+  const maxOpenWatches = positive('--max-open-watches', flags.maxOpenWatches, 10_000);
+  const maxOpenWatchesPerUser = positive('--max-open-watches-per-user', flags.maxOpenWatchesPerUser, 1_000);
+  const requestBodyTimeoutMs = positive('--request-body-timeout', flags.requestBodyTimeout, 10, true) * 1000;
+  const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -132,6 +155,11 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
     watchMaxSeconds,
     agentClient,
+    maxRequestsInFlight,
+    maxOpenWatches,
+    maxOpenWatchesPerUser,
+    requestBodyTimeoutMs,
+    watchMemoryBudgetBytes,
   });
   try {
     await server.listen({ host: flags.bindAddress, port });

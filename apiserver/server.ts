@@ -1,7 +1,8 @@
 // buildServer(): the fastify app of the apiserver, separate from listen() so tests can
-// use inject(). Wires body parsers, authentication, the Status error catalogue,
-// metrics, health, discovery and resource routes, the system namespaces and the
-// namespace cleanup loop (both started on ready, stopped on close).
+// use inject(). Wires body parsers, authentication, flow control (flow-control/), the
+// Status error catalogue (framework and connection errors included), metrics, health,
+// discovery and resource routes, the system namespaces and the namespace cleanup loop
+// (both started on ready, stopped on close).
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,7 +12,13 @@ import { realClock, type Clock } from '../client/clock.js';
 import { bearerToken, type Authenticator } from './auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
-import { toStatus } from './http-errors.js';
+import { admitRequest } from './flow-control/admission.js';
+import { withBodyDeadline } from './flow-control/body-deadline.js';
+import type { PriorityLevelConfig } from './flow-control/config.js';
+import { FlowController } from './flow-control/flow-controller.js';
+import { fullGc, MemoryRelease } from './flow-control/memory-release.js';
+import { WatchMemoryBudget } from './flow-control/watch-memory.js';
+import { clientErrorHandler, frameworkErrorHandler, toStatus } from './http-errors.js';
 import { createMetrics, type ApiserverMetrics } from './metrics.js';
 import { NamespaceCleanup } from './namespace-cleanup.js';
 import { NamespaceCache } from './namespace-cache.js';
@@ -26,6 +33,8 @@ import { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 
+const DEFAULT_WATCH_MEMORY_BUDGET = 128 * 1024 * 1024;
+
 export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
@@ -34,8 +43,17 @@ export interface BuildServerOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   watchMaxSeconds?: number;
   watchBookmarkIntervalMs?: number;
-  /** Bytes buffered for one watcher that does not read before it is cut off (default 16 MiB). */
+  /** Bytes buffered for one watcher that does not read before it is expired (default 16 MiB). */
   watchMaxBufferedBytes?: number;
+  /** Events queued for one watcher that does not read before it is expired (default 10,000). */
+  watchMaxQueuedEvents?: number;
+  /** Bytes all watch streams may hold unsent together before the biggest are expired (default 128 MiB). */
+  watchMemoryBudgetBytes?: number;
+  /** Watches and log streams open at once (default 10,000), and per user (default 1,000). */
+  maxOpenWatches?: number;
+  maxOpenWatchesPerUser?: number;
+  /** Run a full GC after watch streams drop a lot of backlog (flow-control/memory-release.ts). Default true. */
+  releaseMemory?: boolean;
   /** Time allowed to receive a whole request (node's requestTimeout). Default 60 s. */
   requestTimeoutMs?: number;
   /** Idle socket timeout (node's server.timeout); watches and log streams opt out. Default 120 s. */
@@ -48,10 +66,17 @@ export interface BuildServerOptions {
   /** Interval of the namespace cleanup loop. Default 2 s. */
   namespaceCleanupIntervalMs?: number;
   /**
-   * Requests served at once (watches and log streams excluded); more get 429 with
-   * Retry-After, like Kubernetes' --max-requests-inflight. Default 400.
+   * Seats: requests served at once by the priority levels (system:masters, watches and
+   * log streams excluded), shared out by the levels' shares like Kubernetes'
+   * --max-requests-inflight under API Priority and Fairness. Default 400.
    */
   maxRequestsInFlight?: number;
+  /** How long a request may wait for a seat before it gets 429. Default 15 s. */
+  flowQueueWaitMs?: number;
+  /** The priority levels (default flow-control/config.ts DEFAULT_LEVELS). */
+  priorityLevels?: PriorityLevelConfig[];
+  /** How long a request's body may take to arrive once it holds a seat (then 408). Default 10 s. */
+  requestBodyTimeoutMs?: number;
   /** Create default, kube-system, kube-node-lease, orch-node-lease on ready. Default true. */
   bootstrapNamespaces?: boolean;
 }
@@ -62,17 +87,24 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
+  const memoryRelease = opts.releaseMemory === false ? undefined : new MemoryRelease(fullGc, clock);
+  const watchBudget = new WatchMemoryBudget(opts.watchMemoryBudgetBytes ?? DEFAULT_WATCH_MEMORY_BUDGET, {
+    onCut: (_s, bytes) => logger.warn({ bytes, budget: watchBudget.maxBytes }, 'watch streams over their memory budget: expiring the one holding the most'),
+    onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
+  });
+  metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
     logger,
     metrics,
-    watches: new WatchRegistry(),
+    watches: new WatchRegistry(watchBudget, (resource, reason) => metrics.terminatedWatchers.inc({ resource, reason })),
     watchSettings: {
       ...DEFAULT_WATCH_SETTINGS,
       maxSeconds: opts.watchMaxSeconds ?? DEFAULT_WATCH_SETTINGS.maxSeconds,
       bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
       maxBufferedBytes: opts.watchMaxBufferedBytes ?? DEFAULT_WATCH_SETTINGS.maxBufferedBytes,
+      maxQueuedEvents: opts.watchMaxQueuedEvents ?? DEFAULT_WATCH_SETTINGS.maxQueuedEvents,
       random,
     } satisfies WatchSettings,
     clock,
@@ -81,43 +113,64 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     nowIso: () => new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
   };
 
+  const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
     bodyLimit: BODY_LIMIT,
-    requestTimeout: opts.requestTimeoutMs ?? 60_000,
+    requestTimeout,
     connectionTimeout: opts.connectionTimeoutMs ?? 120_000,
     keepAliveTimeout: 65_000,
-    return503OnClosing: true,
+    // fastify's own 503 while closing is not a Status: the onRequest hook answers instead.
+    return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(logger, requestTimeout),
   };
+  // node checks requestTimeout (and headersTimeout) on this interval, 30 s by default:
+  // a late client would otherwise get its 408 up to 30 s after the timeout.
+  const connectionsCheckingInterval = Math.max(50, Math.min(5000, requestTimeout / 4));
   const app: FastifyInstance = (
-    opts.https ? Fastify({ ...base, https: { key: opts.https.key, cert: opts.https.cert } }) : Fastify(base)
+    opts.https
+      ? Fastify({ ...base, https: { key: opts.https.key, cert: opts.https.cert, connectionsCheckingInterval } })
+      : Fastify({ ...base, http: { connectionsCheckingInterval } })
   ) as unknown as FastifyInstance;
 
   registerBodyParsers(app);
   app.decorateRequest('user', undefined);
   app.decorateRequest('orchInfo', undefined);
 
-  // Shed load instead of queueing without bound: every queued request holds memory and
-  // an etcd call slot, and a client told to retry later recovers better than one timing out.
-  const maxInFlight = opts.maxRequestsInFlight ?? 400;
-  let inFlight = 0;
+  // Flow control (flow-control/): authenticate, authorize what can be decided from the
+  // URL, then admit — so an unauthenticated or forbidden request never holds a seat, and
+  // one user's flood only fills its own flow's share of its priority level.
+  const flow = new FlowController({
+    maxRequestsInFlight: opts.maxRequestsInFlight ?? 400,
+    queueWaitMs: opts.flowQueueWaitMs ?? 15_000,
+    levels: opts.priorityLevels,
+    maxOpenWatches: opts.maxOpenWatches ?? 10_000,
+    maxOpenWatchesPerUser: opts.maxOpenWatchesPerUser ?? 1_000,
+    clock,
+    observer: metrics.flow,
+  });
+  for (const l of flow.limits()) metrics.flowSeats.set({ priority_level: l.name }, l.seats);
+  let closing = false;
   app.addHook('onRequest', async (req, reply) => {
-    const streaming = /[?&]watch=(true|1)(&|$)/.test(req.url) || req.url.split('?')[0]!.endsWith('/log');
-    if (streaming) return;
-    if (inFlight >= maxInFlight) throw errors.tooManyRequests('too many requests in flight, please try again later');
-    inFlight++;
-    reply.raw.once('close', () => inFlight--);
-  });
-
-  app.addHook('onRequest', async (req) => {
+    if (closing) {
+      reply.header('Connection', 'close');
+      throw errors.unavailable('the apiserver is shutting down; retry against another one');
+    }
     const path = req.url.split('?')[0]!;
-    if (PUBLIC_PATHS.has(path) || opts.auth === null) return;
-    const token = bearerToken(req.headers.authorization);
-    const user = token ? opts.auth.authenticate(token) : undefined;
-    if (!user) throw errors.unauthorized();
-    req.user = user;
+    // Health probes and /version: public and exempt (Kubernetes' "probes" flow schema).
+    if (PUBLIC_PATHS.has(path)) return;
+    if (opts.auth !== null) {
+      const token = bearerToken(req.headers.authorization);
+      const user = token ? opts.auth.authenticate(token) : undefined;
+      if (!user) throw errors.unauthorized();
+      req.user = user;
+    }
+    await admitRequest(flow, req, reply);
   });
+  const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
+  app.addHook('preParsing', async (req, reply, payload) => withBodyDeadline(req.raw, reply.raw, payload, bodyTimeoutMs));
 
   app.addHook('onResponse', async (req, reply) => {
     const info = req.orchInfo;
@@ -139,6 +192,8 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     if (unexpected) logger.error({ err, method: req.method, url: req.url }, 'unexpected error');
     if (status.code === 401) reply.header('WWW-Authenticate', 'Bearer realm="orch"');
     if (status.code === 429 || status.code === 503) reply.header('Retry-After', String(status.details?.retryAfterSeconds ?? 1));
+    // The rest of a body that timed out is never read: the connection cannot be reused.
+    if (status.code === 408) reply.header('Connection', 'close');
     void reply.code(status.code).type('application/json').send(status);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -155,7 +210,6 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
   store.namespaceWritten = (obj, removed) => nsCache.noteWrite(obj, removed);
   const cleanup = new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000);
   let bootstrapTimer: NodeJS.Timeout | undefined;
-  let closing = false;
   app.addHook('onReady', async () => {
     if (opts.bootstrapNamespaces ?? true) {
       // etcd may not be up yet: keep trying in the background rather than failing start.
@@ -178,6 +232,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     if (bootstrapTimer) clearTimeout(bootstrapTimer);
     cleanup.stop();
     nsCache.stop();
+    memoryRelease?.stop();
     ctx.watches.closeAll();
   });
   return app;

@@ -2,9 +2,11 @@
 // once and each event written (so flushed) in the event-loop turn it arrives in (events of
 // one turn share a write: watch-flush.ts). Selectors are applied per
 // watcher, including the transitions Kubernetes reports: an object that stops matching
-// is sent as DELETED, one that starts matching as ADDED. A watcher whose socket cannot
-// keep up is cut off (the client resumes from its last resourceVersion) rather than
-// buffered without bound.
+// is sent as DELETED, one that starts matching as ADDED. A watcher whose client cannot
+// keep up is expired (its backlog dropped, a 410 Expired ERROR event, the end of the
+// stream: the client relists) rather than buffered without bound: past its own bounds
+// (bytes or events not yet taken) or when the server-wide budget over all streams
+// (flow-control/watch-memory.ts) picks it as the biggest.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,14 +17,17 @@ import type { Storage, StorageEvent } from './storage/types.js';
 import type { ListOptionsParsed } from './list-options.js';
 import { parseResourceVersion } from './list-options.js';
 import { collectionPrefix } from './registry/keys.js';
+import type { WatchMemoryBudget } from './flow-control/watch-memory.js';
 import { CoalescingWriter } from './watch-flush.js';
 
 export interface WatchSettings {
   /** Upper bound of a watch's life; the real bound is drawn in [max, 2·max) like Kubernetes' minRequestTimeout. */
   maxSeconds: number;
   bookmarkIntervalMs: number;
-  /** Bytes buffered for one slow watcher before it is disconnected. */
+  /** Bytes buffered for one slow watcher before it is expired. */
   maxBufferedBytes: number;
+  /** Events queued for one slow watcher before it is expired. */
+  maxQueuedEvents: number;
   random: () => number;
 }
 
@@ -33,12 +38,23 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   maxSeconds: 1800,
   bookmarkIntervalMs: 60_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  maxQueuedEvents: 10_000,
   random: Math.random,
 };
 
-/** Tracks open watches so shutdown can end them and metrics can count them. */
+export type WatchTermination = 'buffer-full' | 'queue-full' | 'memory-budget';
+
+/**
+ * Tracks open watches so shutdown can end them and metrics can count them; holds the
+ * server-wide byte budget over their backlogs.
+ */
 export class WatchRegistry {
   private readonly open = new Set<() => void>();
+  constructor(
+    readonly budget?: WatchMemoryBudget,
+    /** Told when a stream is expired for slowness (metrics). */
+    readonly onTerminated: (resource: string, reason: WatchTermination) => void = () => undefined,
+  ) {}
   add(stop: () => void): () => void {
     this.open.add(stop);
     return () => this.open.delete(stop);
@@ -161,7 +177,6 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
   });
   res.flushHeaders();
 
-  const writer = new CoalescingWriter(res);
   let closed = false;
   let lastRevision = fromRevision;
   const timers: NodeJS.Timeout[] = [];
@@ -189,43 +204,42 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
       }
     }
   };
+  /**
+   * The client is too far behind: drop what it has not taken, tell it 410 Expired (an
+   * informer relists, then watches again from the list's resourceVersion) and end.
+   */
+  const expire = (reason: WatchTermination, why: string) => {
+    if (closed) return;
+    a.logger.info({ resource: resource.plural, reason, queuedBytes: writer.heldBytes, queuedEvents: writer.queuedLines }, 'watcher too slow, expiring it');
+    a.registry.onTerminated(resource.plural, reason);
+    writer.drop();
+    writer.write(Buffer.from(`${JSON.stringify({ type: 'ERROR', object: makeStatus(410, 'Expired', `watch expired: ${why}; list again and watch from the list's resourceVersion`) })}\n`));
+    finish();
+  };
+  const writer = new CoalescingWriter(res, {
+    budget: a.registry.budget,
+    onCut: () => expire('memory-budget', "the server's watches hold more unsent data than its budget and this one held the most"),
+  });
   const unregister = a.registry.add(() => finish());
   a.onOpen?.();
-  res.on('close', () => finish());
+  res.on('close', () => finish(true));
 
-  /** Queues one line; returns false when the socket buffer is full (the caller may wait for 'drain'). */
-  const queue = (line: Buffer): boolean => {
-    if (closed) return true;
+  /** Queues one line, then expires the watcher if it is past its own bounds. */
+  const queue = (line: Buffer): void => {
+    if (closed) return;
     writer.write(line);
-    const buffered = writer.bufferedBytes;
-    if (buffered > settings.maxBufferedBytes) {
-      a.logger.warn({ resource: resource.plural, buffered }, 'watcher too slow, disconnecting');
-      finish(true);
-      return true;
-    }
-    return !writer.full;
+    if (writer.queuedLines > settings.maxQueuedEvents) expire('queue-full', `more than ${settings.maxQueuedEvents} events not taken by the client`);
+    else if (writer.bufferedBytes > settings.maxBufferedBytes) expire('buffer-full', `more than ${settings.maxBufferedBytes} bytes not taken by the client`);
   };
   /** An event of this stream's own (initial ADDED, BOOKMARK, ERROR), through the transform if any. */
-  const send = (ev: WatchEvent): boolean => {
-    if (closed) return true;
+  const send = (ev: WatchEvent): void => {
+    if (closed) return;
     const out = a.transform && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR' ? a.transform(ev) : ev;
-    return queue(Buffer.from(`${JSON.stringify(out)}\n`));
+    queue(Buffer.from(`${JSON.stringify(out)}\n`));
   };
   /** A storage event: the line shared by every watcher, unless a transform (Table output) needs the object. */
-  const sendStored = (ev: StorageEvent, type: WatchEvent['type']): boolean =>
+  const sendStored = (ev: StorageEvent, type: WatchEvent['type']): void =>
     a.transform ? send({ type, object: ev.object }) : queue(eventLine(ev, type));
-  // Backpressure into storage: while the socket is full, storage queues (bounded) for
-  // this watcher and drops it past its limit, so memory never grows without bound.
-  const drained = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.once('drain', done);
-      res.once('close', done);
-    });
 
   for (const obj of initial) send({ type: 'ADDED', object: obj });
 
@@ -245,13 +259,15 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
 
   try {
     watcher = storage.watch(watchPrefix, fromRevision, {
+      // Never a promise back to the storage: the backlog of a slow client is kept (and
+      // bounded) in its writer, so the storage's queue stays empty and the events are
+      // not held twice.
       onEvent: (ev) => {
-        if (closed) return undefined;
+        if (closed) return;
         if (ev.revision > lastRevision) lastRevision = ev.revision;
-        if (ns !== undefined && eventNamespace(ev) !== ns) return undefined;
+        if (ns !== undefined && eventNamespace(ev) !== ns) return;
         const type = filterEvent(ev, opts.predicate);
-        if (type && !sendStored(ev, type) && !closed) return drained();
-        return undefined;
+        if (type) sendStored(ev, type);
       },
       onError: (err) => {
         if (closed) return;

@@ -97,28 +97,30 @@ describe('authentication and authorization', () => {
 });
 
 describe('overload', () => {
-  test('requests beyond maxRequestsInFlight get 429 with Retry-After; the server recovers', async () => {
-    const small = await startTestApiServer({ etcd: s.etcd, server: { maxRequestsInFlight: 2 } });
-    // Two creates whose bodies never finish arriving hold both slots (the limit counts a
-    // request from its headers on), so the test does not depend on timing.
+  test('a request that waits too long for a seat gets 429 with Retry-After; the server recovers', async () => {
+    // 2 seats: one per priority level, one per flow. Requests queue for at most 300 ms.
+    const small = await startTestApiServer({ etcd: s.etcd, server: { maxRequestsInFlight: 2, flowQueueWaitMs: 300 } });
+    // Two Events from node-1 whose bodies never finish arriving: one holds node-1's seat
+    // (a request holds it from its headers on), one waits, so the test does not depend on timing.
     const u = new URL(small.url);
     const holders = [0, 1].map(() => {
       const r = http.request({
         host: u.hostname,
         port: Number(u.port),
         method: 'POST',
-        path: '/api/v1/namespaces/default/configmaps',
-        headers: { authorization: `Bearer ${small.token}`, 'content-type': 'application/json', 'content-length': '1000' },
+        path: '/api/v1/namespaces/default/events',
+        headers: { authorization: `Bearer ${small.nodeToken}`, 'content-type': 'application/json', 'content-length': '1000' },
       });
       r.on('error', () => undefined);
       r.write('{');
       return r;
     });
+    const asNode = { token: small.nodeToken };
     try {
       let limited: Awaited<ReturnType<typeof apiRequest>> | undefined;
       const deadline = Date.now() + 10_000;
       while (!limited && Date.now() < deadline) {
-        const r = await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods');
+        const r = await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode);
         expect([200, 429]).toContain(r.status);
         if (r.status === 429) limited = r;
       }
@@ -127,11 +129,11 @@ describe('overload', () => {
       // Slots are given back when those requests end: then sequential requests all pass.
       for (const h of holders) h.destroy();
       const freed = Date.now() + 10_000;
-      while ((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods')).status !== 200) {
+      while ((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status !== 200) {
         if (Date.now() > freed) throw new Error('slots never freed');
         await new Promise((r) => setTimeout(r, 50));
       }
-      for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods')).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status).toBe(200);
     } finally {
       for (const h of holders) h.destroy();
       await small.stop();

@@ -1,0 +1,51 @@
+// The admission step of a request, run in the apiserver's onRequest hook right after
+// authentication and before the body is read: work out what the request is, refuse it
+// at once if the user may not do it (so a request that will be 403 never waits for or
+// holds a seat), then admit it as exempt, long-running or through its priority level.
+// The seat (or watch slot) is given back when the response closes, however it ends.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authorize, forbiddenError } from '../authz.js';
+import { parseRequestInfo, type RequestInfo } from '../request-info.js';
+import { ANONYMOUS, classify } from './classify.js';
+import type { FlowController } from './flow-controller.js';
+
+const API_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The parsed request for /api and /apis paths (throws the route's own 400/404/405). */
+function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
+  const path = req.url.split('?')[0]!;
+  const api = path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/');
+  if (!api || !API_METHODS.has(req.method)) return undefined;
+  return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
+}
+
+export async function admitRequest(flow: FlowController, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const res = reply.raw;
+  let gone = false;
+  const ac = new AbortController();
+  const onClose = () => {
+    gone = true;
+    ac.abort();
+  };
+  res.once('close', onClose);
+
+  const info = requestInfoOf(req);
+  req.orchInfo = info;
+  const user = req.user;
+  if (user && info?.type === 'resource') {
+    // Cheap and final for most requests; what needs the stored object (a node writing a
+    // pod bound to it) or the body (a node creating its own Node) is checked by the route.
+    const d = authorize(user, info);
+    if (d.allowed === false) throw forbiddenError(user, info, d.reason);
+  }
+  let release: () => void;
+  try {
+    if (info?.type === 'resource' && (info.verb === 'watch' || info.subresource === 'log')) release = flow.admitLongRunning(user?.name ?? ANONYMOUS);
+    else release = await flow.admit(classify(user, info), ac.signal);
+  } finally {
+    res.off('close', onClose);
+  }
+  if (gone) release();
+  else res.once('close', release);
+}
