@@ -5,10 +5,10 @@
 import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
 import type { Pod } from '../api/types.js';
-import { realClock, type Clock } from '../client/clock.js';
+import { realClock, type Clock } from '../foundation/clock.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
-import type { Logger } from '../client/logger.js';
+import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { WorkQueue, runWorkers } from '../client/work-queue.js';
 import { ClusterScopedRuntime } from './cluster-runtime.js';

@@ -3,8 +3,9 @@
 
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { addConnectionOptions, addLogLevelOption, clientFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues } from '../cli/component-flags.js';
-import { createLogger } from '../client/logger.js';
+import { addConnectionOptions, addLogLevelOption, parsePort, runUntilSignal, type ConnectionFlagValues } from '../foundation/component-flags.js';
+import { clientFromFlags } from '../client/client-from-flags.js';
+import { createLogger } from '../foundation/logger.js';
 import { Agent } from './agent.js';
 import { parseBytes, parseCpuMillis, parseDuration, parseLabels, parseTokenFile } from './flags.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../api/types.js';
-import { FakeClient } from '../client/fake-client.js';
-import { FakeClock } from '../client/fake-clock.js';
-import { silentLogger } from '../client/logger.js';
+import { FakeClient } from '../client/testing/fake-client.js';
+import { FakeClock } from '../foundation/testing/fake-clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { Heartbeat } from './heartbeat.js';
 import { buildNodeStatus, detectNodeIP, goArch, type NodeIdentity } from './node-status.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 
 const id: NodeIdentity = {
   nodeName: 'n1',

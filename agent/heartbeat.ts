@@ -4,8 +4,8 @@
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease, Node } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/logger.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity } from './node-status.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';

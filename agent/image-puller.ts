@@ -3,7 +3,7 @@
 // every pod that asked for that image is enqueued again.
 
 import type { Container } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
+import type { Clock } from '../foundation/clock.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 export type ImageCheck = { ok: true } | { ok: false; reason: string; message?: string; retryAfterMs?: number };

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../client/logger.js';
+import { silentLogger } from '../foundation/logger.js';
 import { LogServer } from './log-server.js';
 import { DockerDemux, demuxBuffer } from './runtime/demux.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 import { parseDuration, parseLabels, parseTokenFile } from './flags.js';
 
 function frame(stream: number, text: string): Buffer {
@@ -108,7 +108,7 @@ describe('LogServer', () => {
   });
 
   it("accepts the apiserver's client certificate from the cluster CA, and no other certificate", async () => {
-    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../apiserver/pki.js');
+    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../foundation/pki.js');
     const https = await import('node:https');
     const ca = generateCA({ commonName: 'ca', validDays: 1 });
     const serving = generateAgentServingCert(ca, { nodeName: 'n1', ipAddresses: ['127.0.0.1'] });

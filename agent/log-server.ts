@@ -13,9 +13,9 @@ import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ApiError, errors, type Status } from '../api/errors.js';
 import { parsePodLogOptions, sinceUnixSeconds } from '../api/pod-log-options.js';
-import { agentCertificateProblem, isApiserverClientCertificate } from '../client/agent-tls.js';
-import { bearerToken } from '../client/bearer-token.js';
-import type { Logger } from '../client/logger.js';
+import { agentCertificateProblem, isApiserverClientCertificate } from '../foundation/agent-tls.js';
+import { bearerToken } from '../foundation/bearer-token.js';
+import type { Logger } from '../foundation/logger.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
 

@@ -5,8 +5,8 @@
 import { deepEqual } from '../api/meta.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import type { ConfigMap, Container, Pod, Secret } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/logger.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { ImagePuller } from './image-puller.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_HASH, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID, attemptOf } from './labels.js';

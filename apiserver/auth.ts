@@ -100,4 +100,4 @@ export function loadTokenFile(file: string): Authenticator {
 
 // The header is read by the one parser every orch server shares (client/bearer-token.ts):
 // the scheme is case-insensitive, the token one word after spaces or tabs.
-export { bearerToken } from '../client/bearer-token.js';
+export { bearerToken } from '../foundation/bearer-token.js';

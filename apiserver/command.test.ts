@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/helpers/etcd.js';
 import { apiserverCommand, startApiserver, type ApiserverFlags } from './command.js';
-import { generateCA, generateServerCert } from './pki.js';
+import { generateCA, generateServerCert } from '../foundation/pki.js';
 
 let etcd: TestEtcd;
 let dir: string;

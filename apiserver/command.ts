@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { findResource } from '../api/resources.js';
-import { parseDuration } from '../client/duration.js';
-import { limitHeapGrowth } from '../client/heap-growth.js';
-import { createLogger } from '../client/logger.js';
+import { parseDuration } from '../foundation/duration.js';
+import { limitHeapGrowth } from '../foundation/heap-growth.js';
+import { createLogger } from '../foundation/logger.js';
 import type { Authenticator } from './auth.js';
 import type { AgentClientOptions } from './context.js';
 import { reloadingTokenFile } from './token-file.js';

@@ -17,7 +17,7 @@ import { isNotFound } from '../api/errors.js';
 import { deepClone } from '../api/meta.js';
 import { findResource, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject, Namespace } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
+import type { Clock } from '../foundation/clock.js';
 import type { Logger } from 'pino';
 import { readyToRemove } from './registry/object-prep.js';
 import type { Store } from './registry/store.js';

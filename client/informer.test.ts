@@ -2,8 +2,8 @@
 // behaviour against the real apiserver is covered in test/e2e/client-informer.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
-import { FakeClient } from './fake-client.js';
-import { FakeClock, flushMicrotasks } from './fake-clock.js';
+import { FakeClient } from './testing/fake-client.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import { Informer } from './informer.js';
 
 const pod = (name: string, node = '', ns = 'default'): Pod => ({
@@ -241,7 +241,7 @@ describe('Informer (FakeClient)', () => {
       throw new Error('connection refused');
     });
     const warnings: string[] = [];
-    const logger = { warn: (_o: unknown, m: string) => warnings.push(m), debug: () => {}, info: () => {}, error: () => {} } as unknown as import('./logger.js').Logger;
+    const logger = { warn: (_o: unknown, m: string) => warnings.push(m), debug: () => {}, info: () => {}, error: () => {} } as unknown as import('../foundation/logger.js').Logger;
     const inf = new Informer<Pod>(client.pods, { clock, logger, random: () => 0.5, backoff: { initialMs: 100, maxMs: 1000 } });
     informers.push(inf);
     inf.start();

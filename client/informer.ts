@@ -8,10 +8,10 @@
 import { ApiError, isGone } from '../api/errors.js';
 import { objectKey } from '../api/resources.js';
 import type { KubeObject, WatchEvent } from '../api/types.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../foundation/clock.js';
 import { IndexedCache } from './indexed-cache.js';
 import { deepFreeze, diffList } from './informer-diff.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { ResourceClient, Watch } from './types.js';
 
 export interface InformerOptions {

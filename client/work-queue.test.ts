@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushMicrotasks } from './fake-clock.js';
-import { silentLogger } from './logger.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { runWorkers, WorkQueue } from './work-queue.js';
 
 describe('WorkQueue', () => {

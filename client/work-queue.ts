@@ -7,8 +7,8 @@
 // Unlike client-go, get() returns undefined as soon as the queue is shut down, even if
 // keys are still queued: a stopping controller should stop, not drain.
 
-import { realClock, type Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 
 export interface WorkQueueOptions {
   clock?: Clock;

@@ -3,10 +3,11 @@
 // under --leader-elect exits 1 so a supervisor restarts the replica as a standby.
 
 import { Command } from 'commander';
-import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, clientFromFlags, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../cli/component-flags.js';
-import { limitHeapGrowth } from '../client/heap-growth.js';
-import { createLogger } from '../client/logger.js';
-import { parseDuration } from '../cli/duration.js';
+import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../foundation/component-flags.js';
+import { clientFromFlags } from '../client/client-from-flags.js';
+import { limitHeapGrowth } from '../foundation/heap-growth.js';
+import { createLogger } from '../foundation/logger.js';
+import { parseDuration } from '../foundation/duration.js';
 import { enabledControllers, runControllerManager } from './manager.js';
 
 interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues {

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { errors } from '../api/errors.js';
-import { FakeClient } from '../client/fake-client.js';
+import { FakeClient } from '../client/testing/fake-client.js';
 import { runScheduler, type RunOutcome } from './run.js';
 import type { Scheduler } from './scheduler.js';
 import { makeNode, makePod } from './testing/builders.js';

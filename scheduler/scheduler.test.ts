@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errors } from '../api/errors.js';
 import type { Binding, Pod } from '../api/types.js';
-import { FakeClient } from '../client/fake-client.js';
+import { FakeClient } from '../client/testing/fake-client.js';
 import { Scheduler, type EventSink } from './scheduler.js';
 import { makeNode, makePod } from './testing/builders.js';
 

@@ -14,7 +14,7 @@
 import { deepEqual } from '../api/meta.js';
 import { objectKey } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
-import { realClock, type Clock } from '../client/clock.js';
+import { realClock, type Clock } from '../foundation/clock.js';
 import { KeyedHeap } from './heap.js';
 
 export interface QueuedPod {

@@ -2,7 +2,7 @@
 
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { DockerRuntime } from './docker-runtime.js';
 
 const require = createRequire(import.meta.url);

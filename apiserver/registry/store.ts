@@ -10,7 +10,7 @@ import type { KubeList, KubeObject } from '../../api/types.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from '../../foundation/clock.js';
 import type { Storage } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';

@@ -17,7 +17,7 @@ import { errors, isStatus } from '../../api/errors.js';
 import { parsePodLogOptions, podLogQuery } from '../../api/pod-log-options.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
-import { agentCertificateProblem } from '../../client/agent-tls.js';
+import { agentCertificateProblem } from '../../foundation/agent-tls.js';
 import type { AgentClientOptions, ServerContext } from '../context.js';
 import { queryString, type Query } from '../list-options.js';
 

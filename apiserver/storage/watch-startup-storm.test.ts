@@ -10,7 +10,7 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { KubeObject } from '../../api/types.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
 import type { StorageEvent } from './types.js';

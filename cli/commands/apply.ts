@@ -14,7 +14,7 @@ import { cliContext, type CliContext } from '../context.js';
 import { loadManifests, type LoadedObject } from '../manifest.js';
 import { qualifiedName } from '../printers/print.js';
 import { waitForDeployments } from '../wait-deployments.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 

@@ -5,7 +5,7 @@ import { isNotFound } from '../../api/errors.js';
 import { resolveResourceName, resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import { cliContext, type CliContext } from '../context.js';
 import { loadManifests } from '../manifest.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 const CASCADE: Record<string, 'Background' | 'Foreground' | 'Orphan'> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan' };
 

@@ -12,7 +12,7 @@ import { buildServer } from '../../apiserver/server.js';
 import { createEtcdStorage } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
-import { generateCA } from '../../apiserver/pki.js';
+import { generateCA } from '../../foundation/pki.js';
 import { runInit, tokenFor } from './init.js';
 
 let dir: string;

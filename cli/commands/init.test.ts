@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { certificateSANs, readTokenFile } from '../../apiserver/pki.js';
+import { certificateSANs, readTokenFile } from '../../foundation/pki.js';
 import { defaultPkiDir, initCommand, runInit, tokenFor } from './init.js';
 
 let tmp: string;

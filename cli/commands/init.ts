@@ -28,8 +28,8 @@ import {
   writeTokenFile,
   type CertAndKey,
   type TokenEntry,
-} from '../../apiserver/pki.js';
-import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../client/agent-tls.js';
+} from '../../foundation/pki.js';
+import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',

@@ -6,7 +6,7 @@ import type { Deployment, ReplicaSet } from '../../api/types.js';
 import { cliContext, splitTypeName, type CliContext } from '../context.js';
 import { formatTable } from '../printers/table.js';
 import { waitForDeployments } from '../wait-deployments.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 

@@ -3,8 +3,8 @@
 // over real processes is tested in test/e2e/cli-supervisor.test.ts.
 
 import { describe, expect, test } from 'vitest';
-import { FakeClock, flushMicrotasks } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
+import { FakeClock, flushMicrotasks } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ComponentSpec, ExitResult, ProcessHandle } from './processes.js';
 import { Supervisor, type SupervisorDeps } from './supervisor.js';

@@ -15,7 +15,7 @@
 // the supervisor's log and as a line in the component's own log.
 
 import type { Logger } from 'pino';
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from '../../foundation/clock.js';
 import { CrashBackoff, type CrashBackoffOptions } from './crash-backoff.js';
 import type { ComponentSpec, ExitResult, ProcessHandle } from './processes.js';
 import { describeExit, type ComponentState, type ComponentStatus, type SupervisorStatus } from './supervisor-status.js';

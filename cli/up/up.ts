@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { writeSecretFile } from '../../apiserver/pki.js';
+import { writeSecretFile } from '../../foundation/pki.js';
 import { detectNodeIP } from '../../agent/node-status.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../shared/testing.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { DeploymentController } from './controller.js';
 import { maxSurge, maxUnavailable, newRSNewReplicas, resolveFenceposts } from './math.js';
 import { equalIgnoreHash, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, templateHash } from './util.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { objectKey } from '../../api/resources.js';
 import type { ConfigMap } from '../../api/types.js';
 import { Informer } from '../../client/informer.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { runWorkers, WorkQueue } from '../../client/work-queue.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';

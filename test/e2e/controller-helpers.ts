@@ -4,9 +4,9 @@
 
 import type { Deployment, Node } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { ControllerManager, type ControllerManagerOptions } from '../../controller/manager.js';
-import { PodStandIn, type PodStandInOptions } from '../../controller/shared/pod-stand-in.js';
+import { PodStandIn, type PodStandInOptions } from '../../controller/testing/pod-stand-in.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 
 export interface Harness {

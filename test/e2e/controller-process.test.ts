@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, Pod } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { PodStandIn } from '../../controller/shared/pod-stand-in.js';
+import { PodStandIn } from '../../controller/testing/pod-stand-in.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { assertBuilt, ORCH_ENTRY } from '../helpers/orch-cli.js';
 import { freePort } from '../helpers/ports.js';

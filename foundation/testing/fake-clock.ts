@@ -2,7 +2,7 @@
 // test calls advance(), and sleepers wake in deadline order with the microtask queue
 // drained between them, so code awaiting a sleep runs before the next deadline fires.
 
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 interface Sleeper {
   at: number;

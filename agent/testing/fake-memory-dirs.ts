@@ -3,7 +3,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { MemoryDirs } from './tmpfs.js';
+import type { MemoryDirs } from '../tmpfs.js';
 
 export class FakeMemoryDirs implements MemoryDirs {
   readonly mounted = new Set<string>();

@@ -12,7 +12,7 @@ import {
   type LogOptions,
   type RuntimeEvent,
   type RuntimeInfo,
-} from './types.js';
+} from '../runtime/types.js';
 
 export interface FakeContainer extends ContainerInfo {
   spec: ContainerSpec;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errors, isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
-import type { Deployment, Pod } from '../api/types.js';
+import { errors, isAlreadyExists, isConflict, isNotFound } from '../../api/errors.js';
+import type { Deployment, Pod } from '../../api/types.js';
 import { FakeClient } from './fake-client.js';
 
 const pod = (name: string, labels: Record<string, string> = {}, ns = 'default'): Pod => ({

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateAgentServingCert, generateCA, generateClientCert, generateServerCert } from '../apiserver/pki.js';
+import { generateAgentServingCert, generateCA, generateClientCert, generateServerCert } from './pki.js';
 import { agentCertificateProblem, isApiserverClientCertificate } from './agent-tls.js';
 import { bearerToken } from './bearer-token.js';
 

@@ -7,8 +7,8 @@ import type { Pod, PodStatus } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
 import { Informer } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/work-queue.js';
-import { silentLogger } from '../../client/logger.js';
-import { keyOf } from './objects.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { keyOf } from '../shared/objects.js';
 
 export interface PodStandInOptions {
   /** Node for a pending pod; undefined leaves it pending. Default 'node-1'. */

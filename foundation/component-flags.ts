@@ -1,12 +1,11 @@
 // What every long-running component (scheduler, controller manager, agent) shares on
-// its command line: how to reach the API server, the log level, a port flag, and a
+// its command line: how to reach the API server (the client is made from these flags by
+// client/client-from-flags.ts), the log level, a port flag, and a
 // main loop that stops cleanly on SIGTERM/SIGINT (exit 0) and exits 1 after losing its
 // leader lease, so a supervisor restarts it as a fresh standby (as Kubernetes' do).
 
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { ApiClient } from '../client/rest-client.js';
-import type { Logger } from '../client/logger.js';
+import type { Logger } from './logger.js';
 import { parseDuration } from './duration.js';
 
 export interface ConnectionFlagValues {
@@ -63,19 +62,6 @@ export function leaderElectionFromFlags(flags: LeaderElectionFlagValues):
 
 export function addLogLevelOption(cmd: Command): Command {
   return cmd.addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'));
-}
-
-export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, logger: Logger): ApiClient {
-  return new ApiClient(
-    {
-      server: flags.server,
-      token: flags.tokenFile ? fs.readFileSync(flags.tokenFile, 'utf8').trim() : undefined,
-      ca: flags.caFile ? fs.readFileSync(flags.caFile, 'utf8') : undefined,
-      insecureSkipTLSVerify: flags.insecureSkipTlsVerify ?? false,
-      userAgent,
-    },
-    { logger },
-  );
 }
 
 export function parsePort(value: string, flag = '--port'): number {

@@ -4,8 +4,8 @@
 
 import type { KubeObject } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
-import { deepClone, keyOf } from './objects.js';
-import type { EventHandlers, EventType, InformerView, QueueView, Recorder } from './types.js';
+import { deepClone, keyOf } from '../shared/objects.js';
+import type { EventHandlers, EventType, InformerView, QueueView, Recorder } from '../shared/types.js';
 
 export class MemoryInformer<T extends KubeObject> implements InformerView<T> {
   private readonly cache = new Map<string, T>();

@@ -14,7 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
-import { agentServingCommonName } from '../client/agent-tls.js';
+import { agentServingCommonName } from './agent-tls.js';
 
 export interface CertAndKey {
   certPem: string;

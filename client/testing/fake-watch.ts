@@ -2,8 +2,8 @@
 // delivered asynchronously (as over HTTP), in order; stop() ends iteration; fail() makes
 // the iterator throw (a simulated connection loss).
 
-import type { KubeObject, WatchEvent } from '../api/types.js';
-import type { Watch } from './types.js';
+import type { KubeObject, WatchEvent } from '../../api/types.js';
+import type { Watch } from '../types.js';
 
 export class FakeWatch<T extends KubeObject> implements Watch<T> {
   private queue: WatchEvent<T>[] = [];

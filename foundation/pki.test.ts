@@ -19,7 +19,7 @@ import {
   writeTokenFile,
   type CertAndKey,
 } from './pki.js';
-import { loadTokenFile } from './auth.js';
+import { loadTokenFile } from '../apiserver/auth.js';
 
 let tmp: string;
 let ca: CertAndKey;

@@ -9,18 +9,18 @@
 // updateStatus, patch, patchStatus, delete, getScale, updateScale, bind.
 
 import { Readable } from 'node:stream';
-import { errors, type Status } from '../api/errors.js';
-import { deepClone, deepEqual } from '../api/meta.js';
-import { applyJsonPatch } from '../api/patch/json-patch.js';
-import { applyMergePatch } from '../api/patch/merge-patch.js';
-import { applyStrategicMergePatch } from '../api/patch/strategic-merge.js';
-import { parseFieldSelector } from '../api/selectors/fields.js';
-import { labelSelectorToString, matchesLabels, parseLabelSelector } from '../api/selectors/labels.js';
-import { apiVersionOf, objectKey, resolveResourceName, RESOURCES, type ResourceInfo } from '../api/resources.js';
-import type { Binding, KubeList, KubeObject, Scale } from '../api/types.js';
-import { realClock, type Clock } from './clock.js';
+import { errors, type Status } from '../../api/errors.js';
+import { deepClone, deepEqual } from '../../api/meta.js';
+import { applyJsonPatch } from '../../api/patch/json-patch.js';
+import { applyMergePatch } from '../../api/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
+import { parseFieldSelector } from '../../api/selectors/fields.js';
+import { labelSelectorToString, matchesLabels, parseLabelSelector } from '../../api/selectors/labels.js';
+import { apiVersionOf, objectKey, resolveResourceName, RESOURCES, type ResourceInfo } from '../../api/resources.js';
+import type { Binding, KubeList, KubeObject, Scale } from '../../api/types.js';
+import { realClock, type Clock } from '../../foundation/clock.js';
 import { FakeWatch } from './fake-watch.js';
-import type { Client, DeleteOptions, ListOptions, PatchType, PodLogOptions, ResourceClient, WatchOptions, WriteOptions } from './types.js';
+import type { Client, DeleteOptions, ListOptions, PatchType, PodLogOptions, ResourceClient, WatchOptions, WriteOptions } from '../types.js';
 
 export interface FakeAction {
   verb: string;
@@ -141,17 +141,17 @@ export class FakeClient implements Client {
     return rc as unknown as ResourceClient<T>;
   }
 
-  get namespaces() { return this.resource<import('../api/types.js').Namespace>('namespaces'); }
-  get nodes() { return this.resource<import('../api/types.js').Node>('nodes'); }
-  get pods() { return this.resource<import('../api/types.js').Pod>('pods'); }
-  get services() { return this.resource<import('../api/types.js').Service>('services'); }
-  get endpoints() { return this.resource<import('../api/types.js').Endpoints>('endpoints'); }
-  get configmaps() { return this.resource<import('../api/types.js').ConfigMap>('configmaps'); }
-  get secrets() { return this.resource<import('../api/types.js').Secret>('secrets'); }
-  get events() { return this.resource<import('../api/types.js').Event>('events'); }
-  get deployments() { return this.resource<import('../api/types.js').Deployment>('deployments'); }
-  get replicasets() { return this.resource<import('../api/types.js').ReplicaSet>('replicasets'); }
-  get leases() { return this.resource<import('../api/types.js').Lease>('leases'); }
+  get namespaces() { return this.resource<import('../../api/types.js').Namespace>('namespaces'); }
+  get nodes() { return this.resource<import('../../api/types.js').Node>('nodes'); }
+  get pods() { return this.resource<import('../../api/types.js').Pod>('pods'); }
+  get services() { return this.resource<import('../../api/types.js').Service>('services'); }
+  get endpoints() { return this.resource<import('../../api/types.js').Endpoints>('endpoints'); }
+  get configmaps() { return this.resource<import('../../api/types.js').ConfigMap>('configmaps'); }
+  get secrets() { return this.resource<import('../../api/types.js').Secret>('secrets'); }
+  get events() { return this.resource<import('../../api/types.js').Event>('events'); }
+  get deployments() { return this.resource<import('../../api/types.js').Deployment>('deployments'); }
+  get replicasets() { return this.resource<import('../../api/types.js').ReplicaSet>('replicasets'); }
+  get leases() { return this.resource<import('../../api/types.js').Lease>('leases'); }
 
   async podLogs(namespace: string, name: string, opts: PodLogOptions = {}): Promise<NodeJS.ReadableStream> {
     this.record({ verb: 'podLogs', resource: 'pods', namespace, name, object: opts });
