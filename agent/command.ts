@@ -7,7 +7,8 @@ import { addConnectionOptions, addLogLevelOption, parsePort, runUntilSignal, typ
 import { clientFromFlags } from '../client/client-from-flags.js';
 import { createLogger } from '../foundation/logger.js';
 import { Agent } from './agent.js';
-import { parseBytes, parseCpuMillis, parseDuration, parseLabels, parseTokenFile } from './flags.js';
+import { parseDuration } from '../foundation/duration.js';
+import { parseBytes, parseCpuMillis, parseLabels, parseTokenFile } from './flags.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {

@@ -3,7 +3,7 @@ import { silentLogger } from '../foundation/logger.js';
 import { LogServer } from './log-server.js';
 import { DockerDemux, demuxBuffer } from './runtime/demux.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
-import { parseDuration, parseLabels, parseTokenFile } from './flags.js';
+import { parseLabels, parseTokenFile } from './flags.js';
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -28,12 +28,7 @@ describe('demux', () => {
 });
 
 describe('flags', () => {
-  it('parses durations, labels and token files', () => {
-    expect(parseDuration('5s')).toBe(5000);
-    expect(parseDuration('1m30s')).toBe(90_000);
-    expect(parseDuration('250ms')).toBe(250);
-    expect(parseDuration('2')).toBe(2000);
-    expect(() => parseDuration('5 minutes')).toThrow(/invalid duration/);
+  it('parses labels and token files', () => {
     expect(parseLabels('a=b, zone=eu-1')).toEqual({ a: 'b', zone: 'eu-1' });
     expect(() => parseLabels('novalue')).toThrow(/key=value/);
     expect(parseTokenFile('# c\nabc\n\ndef,admin,1\n')).toEqual(['abc', 'def']);
