@@ -4,7 +4,7 @@ import { FakeClient } from '../client/testing/fake-client.js';
 import { FakeClock } from '../foundation/testing/fake-clock.js';
 import { silentLogger } from '../foundation/logger.js';
 import { Heartbeat } from './heartbeat.js';
-import { buildNodeStatus, detectNodeIP, goArch, type NodeIdentity } from './node-status.js';
+import { buildNodeStatus, goArch, type NodeIdentity } from './node-status.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
 
 const id: NodeIdentity = {
@@ -40,15 +40,6 @@ describe('node status', () => {
     expect(s.nodeInfo).toMatchObject({ containerRuntimeVersion: 'docker://20.10.24', kubeletVersion: 'orch/0.1.0', architecture: 'amd64', operatingSystem: 'linux' });
     expect(s.conditions).toEqual([{ type: 'Ready', status: 'True', reason: 'AgentReady', message: 'orch agent is posting ready status', lastHeartbeatTime: '2026-01-01T00:00:00.000Z', lastTransitionTime: '2026-01-01T00:00:00.000Z' }]);
     expect(goArch('aarch64')).toBe('arm64');
-  });
-
-  it('detects the first real IPv4, skipping loopback and docker bridges', () => {
-    const ifaces = {
-      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
-      docker0: [{ address: '172.17.0.1', family: 'IPv4', internal: false }],
-      eth0: [{ address: 'fe80::1', family: 'IPv6', internal: false }, { address: '192.168.1.5', family: 'IPv4', internal: false }],
-    } as unknown as NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>;
-    expect(detectNodeIP(ifaces)).toBe('192.168.1.5');
   });
 });
 

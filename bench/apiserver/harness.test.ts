@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateToken, writeTokenFile } from '../../foundation/pki.js';
+import { generateToken, writeTokenFile } from '../../foundation/token-file.js';
 import { startApiServerProcess, type ApiServerProcess } from '../lib/apiserver-process.js';
 import { startEtcd, type TestEtcd } from '../lib/etcd.js';
 import { BenchHttp } from '../lib/http.js';

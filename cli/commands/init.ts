@@ -13,22 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import {
-  appendTokenEntries,
-  certificateSANs,
-  generateAgentServingCert,
-  generateCA,
-  generateClientCert,
-  generateServerCert,
-  generateToken,
-  normalizeIP,
-  readTokenFile,
-  serverSANs,
-  writeSecretFile,
-  writeTokenFile,
-  type CertAndKey,
-  type TokenEntry,
-} from '../../foundation/pki.js';
+import { certificateSANs, generateAgentServingCert, generateCA, generateClientCert, generateServerCert, normalizeIP, serverSANs, type CertAndKey } from '../../foundation/pki.js';
+import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type TokenEntry } from '../../foundation/token-file.js';
+import { writeSecretFile } from '../../foundation/secret-file.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
 
 export const PKI_FILES = {
