@@ -22,3 +22,13 @@ export const realClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** metav1.Time: RFC 3339 with whole seconds, as Kubernetes writes object timestamps. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The clock's now as metav1.Time (isoSeconds). */
+export function nowIso(clock: Pick<Clock, 'now'> = realClock): string {
+  return isoSeconds(clock.now());
+}

@@ -3,7 +3,7 @@ import type { Lease, Node, Pod } from '../../api/types.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
-import { isoSeconds } from '../shared/objects.js';
+import { isoSeconds } from '../../foundation/clock.js';
 import { MemoryInformer, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
