@@ -50,7 +50,7 @@ describe('etcd frozen (SIGSTOP) during writes', () => {
       expect(created.headers.get('retry-after')).toBeNull();
 
       // A patch reads before it writes; that read gets no answer, so nothing was sent: 503.
-      // (A write frozen after its read is 504: apiserver/storage/etcd-write-outcome.test.ts.)
+      // (A write frozen after its read is 504: apiserver/storage/etcd-write-outcome.integration.test.ts.)
       const patched = await apiRequest(s, 'PATCH', `${CMS}/to-update`, { data: { v: '2' } }, { contentType: 'application/merge-patch+json' });
       expect(patched.status).toBe(503);
 
