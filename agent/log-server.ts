@@ -2,7 +2,7 @@
 // serves exactly one path and nothing else of Docker:
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
 // Callers authenticate with the apiserver's client certificate (verified against
-// --log-server-client-ca-file, CN orch:apiserver-kubelet-client: client/agent-tls.ts) or a
+// --log-server-client-ca-file, CN orch:apiserver-kubelet-client: foundation/agent-tls.ts) or a
 // bearer token listed in --log-server-token-file; 401 otherwise. Every error is a Status.
 
 import crypto from 'node:crypto';

@@ -82,7 +82,7 @@ export function apiserverCommand(): Command {
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
-      // throughput (client/heap-growth.ts has the figures).
+      // throughput (foundation/heap-growth.ts has the figures).
       limitHeapGrowth(100);
       const workers = Number(flags.workers ?? '1');
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`invalid --workers ${flags.workers}: a whole number from 1 to 64`);

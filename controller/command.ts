@@ -32,7 +32,7 @@ export function controllerManagerCommand(): Command {
     .option('--port <port>', '/healthz and /metrics port (0: off)', '10257')
     .option('--bind-address <addr>', 'address for /healthz and /metrics', '0.0.0.0'))
     .action(async (flags: Flags) => {
-      // Bound by the apiserver, not its own CPU: trade GC work for memory (client/heap-growth.ts).
+      // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
       limitHeapGrowth(25);
       const logger = createLogger('controller-manager', flags.logLevel);
       const port = parsePort(flags.port);

@@ -5,7 +5,7 @@
 //
 // Trust (docs/operations.md, Security): a node writes its own status, so the address is
 // only a hint. What makes the connection the node's agent is its certificate: issued by
-// the cluster CA (--agent-ca-file) for that Node's name (client/agent-tls.ts), checked on
+// the cluster CA (--agent-ca-file) for that Node's name (foundation/agent-tls.ts), checked on
 // every connection before anything is sent. The apiserver authenticates with its own
 // client certificate; a bearer token, if configured, must be one the API itself refuses.
 

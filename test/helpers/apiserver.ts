@@ -105,7 +105,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   };
 }
 
-/** A throw-away CA and a serving certificate for 127.0.0.1/localhost (apiserver/pki.ts). */
+/** A throw-away CA and a serving certificate for 127.0.0.1/localhost (foundation/pki.ts). */
 async function testCert(): Promise<{ key: string; cert: string; ca: string }> {
   const { generateCA, generateServerCert } = await import('../../foundation/pki.js');
   const ca = generateCA({ commonName: 'orch-test-ca', validDays: 1 });
