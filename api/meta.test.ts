@@ -47,10 +47,13 @@ describe('hashObject', () => {
     const h = hashObject({ b: 1, a: [1, { c: 'x' }] });
     expect(h).toMatch(/^[0-9a-z]{10}$/);
     expect(hashObject({ a: [1, { c: 'x' }], b: 1 })).toBe(h);
-    // Pinned value: pod-template-hash must not change between releases.
     expect(hashObject({ spec: { containers: [{ name: 'web', image: 'orch.local/web:latest' }] } })).toBe(
       hashObject(JSON.parse('{"spec":{"containers":[{"image":"orch.local/web:latest","name":"web"}]}}')),
     );
+    // Pinned: the agent labels containers with this hash of their spec; a new value for
+    // the same input would make every running container look changed after an upgrade.
+    // (The pod-template-hash of Deployments is pinned in controller/deployment.)
+    expect(hashObject({ spec: { containers: [{ name: 'web', image: 'orch.local/web:latest' }] } })).toBe('vx9o24h9yd');
     expect(hashObject('')).toBe(hashObject(''));
   });
 

@@ -57,6 +57,18 @@ describe('surge / unavailable arithmetic', () => {
   });
 });
 
+describe('pod-template-hash', () => {
+  it('is pinned: a fixed template hashes to the same literal in every release', () => {
+    // A new value for the same template would give every Deployment a "new" ReplicaSet
+    // (and a rollout) after an upgrade.
+    const t = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'orch.local/web:latest', ports: [{ containerPort: 8080 }] }] } } as Deployment['spec']['template'];
+    expect(templateHash(t)).toBe('n8x6kckpzg');
+    expect(templateHash(t, 1)).toBe('x47xgz5jjk'); // after a hash collision
+    // The template's own hash label is not part of its hash.
+    expect(templateHash({ ...t, metadata: { labels: { app: 'web', 'pod-template-hash': 'n8x6kckpzg' } } })).toBe('n8x6kckpzg');
+  });
+});
+
 describe('template equality', () => {
   it('ignores the hash label and what Go clients send for unset fields (kubectl rollout undo)', () => {
     const t = deployment(1).spec.template;
