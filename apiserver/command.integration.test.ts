@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/helpers/etcd.js';
 import { apiserverCommand, startApiserver, type ApiserverFlags } from './command.js';
 import { generateCA, generateServerCert } from '../foundation/pki.js';
+import { eventuallyMatch } from '../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let dir: string;
@@ -67,15 +68,7 @@ describe('orch apiserver', () => {
 
       // The token file is followed without a restart: an appended token starts working,
       // a removed one stops (checked at most once per second; generous deadline for a busy machine).
-      const until = async (token: string, want: number) => {
-        const deadline = Date.now() + 10_000;
-        for (;;) {
-          const code = await get(token);
-          if (code === want) return;
-          if (Date.now() > deadline) throw new Error(`token ${token}: still ${code}, want ${want}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const until = (token: string, want: number) => eventuallyMatch(`token ${token} to get ${want}`, () => get(token), (code) => code === want, 10_000);
       const tokens = path.join(dir, 'tokens.csv');
       expect(await get('tok-new')).toBe(401);
       fs.appendFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n');

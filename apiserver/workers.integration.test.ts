@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/helpers/etcd.js';
 import { freePort } from '../test/helpers/ports.js';
+import { eventually } from '../test/helpers/eventually.js';
 
 const entry = path.resolve('dist/cli/main.js');
 let etcd: TestEtcd;
@@ -31,12 +32,7 @@ describe('orch apiserver --workers', () => {
     const child = spawn(process.execPath, [entry, 'apiserver', '--insecure-http', '--etcd-servers', etcd.endpoint, '--bind-address', '127.0.0.1', '--port', String(port), '--workers', '2', '--log-level', 'warn'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
-      if (ok && children(child.pid!).length === 2) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually('the apiserver ready with 2 workers', async () => (await fetch(`${base}/readyz`)).ok && children(child.pid!).length === 2, 30_000, 200);
     const workers = children(child.pid!);
     expect(workers).toHaveLength(2);
     // Many short connections are spread over both workers; every write is visible to all.

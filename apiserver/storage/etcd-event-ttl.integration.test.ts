@@ -8,6 +8,7 @@ import type { KubeObject } from '../../api/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
 import type { StorageEvent } from './types.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let raw: Etcd3;
@@ -36,14 +37,6 @@ async function leaseOf(key: string): Promise<string | undefined> {
   return res.kvs[0]?.lease;
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('events written close together share one lease; etcd deletes them at expiry and watchers get DELETED', async () => {
   const { s, prefix } = await storage(3);
   try {
@@ -62,7 +55,7 @@ test('events written close together share one lease; etcd deletes them at expiry
     await s.guaranteedUpdate('/registry/events/default/e', (cur) => ({ ...cur!, count: 2 }));
     expect(await leaseOf(`${prefix}/registry/events/default/e`)).not.toBe('0');
 
-    await waitFor('DELETED for the 5 events', () => seen.filter((ev) => ev.type === 'DELETED').length === 5);
+    await eventually('DELETED for the 5 events', () => seen.filter((ev) => ev.type === 'DELETED').length === 5, 20_000);
     const deleted = seen.filter((ev) => ev.type === 'DELETED').map((ev) => ev.object.metadata.name).sort();
     expect(deleted).toEqual(['a', 'b', 'c', 'd', 'e']);
     // The last state comes with DELETED (prevKv), like any deletion.

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let raw: Etcd3;
@@ -400,18 +401,8 @@ describe('etcd outage', () => {
       } finally {
         await etcd.resume();
       }
-      const deadline = Date.now() + 20_000;
-      let got: KubeObject | undefined;
-      for (;;) {
-        try {
-          got = await s.get('/registry/pods/default/a');
-          break;
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      expect(got!.metadata.name).toBe('a');
+      const got = await eventually('a read to succeed once etcd is back', () => s.get('/registry/pods/default/a'), 20_000, 200);
+      expect(got.metadata.name).toBe('a');
       await s.create('/registry/pods/default/b', pod('b'));
       expect(await s.healthy()).toBe(true);
     } finally {

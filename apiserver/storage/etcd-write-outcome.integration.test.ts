@@ -9,6 +9,7 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let s: EtcdStorage;
@@ -35,16 +36,6 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
   throw new Error('expected a failure');
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('an update and a delete frozen after their read are 504 Timeout and applied when etcd resumes', async () => {
   await s.create('/registry/configmaps/default/u', cm('u', { v: '1' }));
   await s.create('/registry/configmaps/default/d', cm('d'));
@@ -59,7 +50,7 @@ test('an update and a delete frozen after their read are 504 Timeout and applied
     expect(upd.reason).toBe('Timeout');
     expect(upd.message).toMatch(/may have succeeded/);
     etcd.signal('SIGCONT');
-    await eventually('the update applied', async () => ((await s.get('/registry/configmaps/default/u'))?.data as { v?: string } | undefined)?.v === '2' ? true : undefined);
+    await eventually('the update applied', async () => ((await s.get('/registry/configmaps/default/u'))?.data as { v?: string } | undefined)?.v === '2' ? true : undefined, 15_000);
 
     const del = await failure(
       s.guaranteedUpdate('/registry/configmaps/default/d', () => {
@@ -69,7 +60,7 @@ test('an update and a delete frozen after their read are 504 Timeout and applied
     );
     expect(del.code).toBe(504);
     etcd.signal('SIGCONT');
-    await eventually('the delete applied', async () => ((await s.get('/registry/configmaps/default/d')) === undefined ? true : undefined));
+    await eventually('the delete applied', async () => ((await s.get('/registry/configmaps/default/d')) === undefined ? true : undefined), 15_000);
   } finally {
     etcd.signal('SIGCONT');
   }
@@ -87,14 +78,14 @@ test('reads while etcd is frozen stay 503; a write while etcd is down (refused) 
   try {
     // Once the client has seen the connection refused (a write on a connection that just
     // closed under it is rightly "may have succeeded": it cannot tell)...
-    await eventually('the client to see etcd refuse connections', async () => ((await failure(s.get('/registry/configmaps/default/u'))).message.includes('No connection established') ? true : undefined));
+    await eventually('the client to see etcd refuse connections', async () => ((await failure(s.get('/registry/configmaps/default/u'))).message.includes('No connection established') ? true : undefined), 15_000);
     const err = await failure(s.create('/registry/configmaps/default/refused', cm('refused')));
     expect(err.code).toBe(503);
     expect(err.reason, err.message).toBe('ServiceUnavailable');
   } finally {
     await etcd.resume();
   }
-  await eventually('etcd back', async () => ((await s.healthy()) ? true : undefined));
+  await eventually('etcd back', async () => ((await s.healthy()) ? true : undefined), 15_000);
   expect(await s.get('/registry/configmaps/default/refused')).toBeUndefined();
 });
 

@@ -8,6 +8,7 @@ import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage, type EtcdStorageOptions } from './etcd-storage.js';
 import type { StorageEvent, StorageWatcher } from './types.js';
 import { Etcd3 } from 'etcd3';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let tenant = 0;
@@ -49,14 +50,6 @@ function collect(s: EtcdStorage, prefix: string, from: number, opts: { progress?
   return c;
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function cm(name: string, n: number): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { n: String(n) } };
 }
@@ -90,7 +83,7 @@ describe('watch events', () => {
       const b = await s.guaranteedUpdate('/registry/configmaps/default/a', (cur) => ({ ...cur!, data: { n: '2' } }));
       const d = await s.delete('/registry/configmaps/default/a');
       await s.create('/registry/configmapsX/default/other', cm('other', 1)); // not under the prefix
-      await waitFor('3 events', () => c.events.length >= 3);
+      await eventually('3 events', () => c.events.length >= 3, 30_000);
       expect(c.events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
       expect(c.events[0]!.object).toEqual(a);
       expect(c.events[0]!.prevObject).toBeUndefined();
@@ -99,8 +92,11 @@ describe('watch events', () => {
       expect(c.events[2]!.object).toEqual(d); // last state, resourceVersion = delete revision
       expect(c.events[2]!.revision).toBe(Number(d!.metadata.resourceVersion));
       expect(c.events[2]!.prevObject).toEqual(b.object);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(c.events).toHaveLength(3);
+      // Events arrive in revision order: once a later write under the prefix is seen, the
+      // write outside it (an earlier revision) would have been delivered before it.
+      await s.create('/registry/configmaps/default/marker', cm('marker', 1));
+      await eventually('the marker', () => c.events.some((e) => e.keyInPrefix === 'default/marker'), 30_000);
+      expect(c.events.map((e) => `${e.type} ${e.keyInPrefix}`)).toEqual(['ADDED default/a', 'MODIFIED default/a', 'DELETED default/a', 'ADDED default/marker']);
       expect(c.errors).toEqual([]);
       c.watcher.close();
     } finally {
@@ -119,11 +115,13 @@ describe('watch events', () => {
       await raw.put(`/w${tenant}/registry/configmaps/kube-system/odd`).value('{"kind":"X"}');
       await raw.put(`/w${tenant}/registry/configmaps/kube-system/junk`).value('not json');
       await s.delete('/registry/configmaps/default/a');
-      await waitFor('4 events', () => c.events.length >= 4);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(c.events.map((e) => `${e.type} ${e.keyInPrefix}`)).toEqual(['ADDED default/a', 'MODIFIED default/a', 'ADDED kube-system/odd', 'DELETED default/a']);
+      // A later write, seen last: everything before it (the junk value included) was
+      // delivered or skipped by then, in revision order.
+      await s.create('/registry/configmaps/default/marker', cm('marker', 1));
+      await eventually('the marker', () => c.events.some((e) => e.keyInPrefix === 'default/marker'), 30_000);
+      expect(c.events.map((e) => `${e.type} ${e.keyInPrefix}`)).toEqual(['ADDED default/a', 'MODIFIED default/a', 'ADDED kube-system/odd', 'DELETED default/a', 'ADDED default/marker']);
       // The byte path serves what the store wrote; the odd value is left to stringify.
-      expect(c.events.map((e) => e.objectJson !== undefined)).toEqual([true, true, false, true]);
+      expect(c.events.map((e) => e.objectJson !== undefined)).toEqual([true, true, false, true, true]);
       for (const e of c.events) {
         if (e.objectJson) expect(Buffer.concat(e.objectJson()).toString('utf8')).toBe(JSON.stringify(e.object));
         expect(e.object.metadata.resourceVersion).toBe(String(e.revision));
@@ -145,7 +143,7 @@ describe('watch events', () => {
       expect(s.watchStats()).toEqual({ feeds: 2, subscribers: 6, dedicated: 0 });
       await new Promise((r) => setTimeout(r, 300));
       const x = await s.create('/registry/configmaps/default/x', cm('x', 1));
-      await waitFor('all 5 see x', () => cs.every((c) => c.events.length === 1));
+      await eventually('all 5 see x', () => cs.every((c) => c.events.length === 1), 30_000);
       for (const c of cs) expect(c.events[0]!.object).toEqual(x);
       expect(other.events).toEqual([]);
       for (const c of cs) c.watcher.close();
@@ -165,10 +163,10 @@ describe('watch events', () => {
       await s.create('/registry/configmaps/default/before', cm('before', 1));
       const old = collect(s, '/registry/configmaps/', r1); // starts the feed at r1
       const fresh = collect(s, '/registry/configmaps/', 0); // joins while it starts
-      await waitFor('old sees before', () => old.events.length === 1);
+      await eventually('old sees before', () => old.events.length === 1, 30_000);
       await new Promise((r) => setTimeout(r, 200));
       const after = await s.create('/registry/configmaps/default/after', cm('after', 1));
-      await waitFor('both see after', () => old.events.length === 2 && fresh.events.length === 1);
+      await eventually('both see after', () => old.events.length === 2 && fresh.events.length === 1, 30_000);
       expect(fresh.events[0]!.object).toEqual(after);
       expect(s.watchStats().dedicated).toBe(0);
       old.watcher.close();
@@ -249,7 +247,7 @@ describe('watch exactness', () => {
       expect(writes).toHaveLength(3000);
       const final = Math.max(...writes.map((w) => w.rev));
 
-      await waitFor('open watchers to catch up', () => open.every((c) => c.errors.length > 0 || (c.events.length > 0 ? c.events[c.events.length - 1]!.revision : c.from) >= final), 120_000);
+      await eventually('open watchers to catch up', () => open.every((c) => c.errors.length > 0 || (c.events.length > 0 ? c.events[c.events.length - 1]!.revision : c.from) >= final), 120_000);
       for (const c of open) {
         expect(c.errors).toEqual([]);
         checkExact(c, writes, true);
@@ -261,7 +259,7 @@ describe('watch exactness', () => {
       expect(open.length + done.length).toBeGreaterThan(20);
       expect(maxDedicated).toBeGreaterThan(0); // the catch-up + handover path was exercised
       for (const c of open) c.watcher.close();
-      await waitFor('feeds closed', () => s.watchStats().feeds === 0, 5000);
+      await eventually('feeds closed', () => s.watchStats().feeds === 0, 5000);
     } finally {
       await s.close();
     }
@@ -278,7 +276,7 @@ describe('watch exactness', () => {
         const o = await s.create(`/registry/configmaps/default/c${i}`, cm(`c${i}`, i));
         writes.push({ rev: Number(o.metadata.resourceVersion), type: 'ADDED', name: `c${i}` });
       }
-      await waitFor('a caught up', () => a.events.length === 100);
+      await eventually('a caught up', () => a.events.length === 100, 30_000);
       const b = collect(s, prefix, start + 10);
       // Attached synchronously: older than the ring, so on its own etcd watch for now.
       expect(s.watchStats().dedicated).toBe(1);
@@ -286,13 +284,13 @@ describe('watch exactness', () => {
         const r = await s.guaranteedUpdate(`/registry/configmaps/default/c${i}`, (cur) => ({ ...cur!, data: { n: 'x' } }));
         writes.push({ rev: Number(r.object!.metadata.resourceVersion), type: 'MODIFIED', name: `c${i}` });
       }
-      await waitFor('b caught up', () => b.events.length === expectedAfter(writes, b.from).length);
-      await waitFor('handover', () => s.watchStats().dedicated === 0, 10_000);
+      await eventually('b caught up', () => b.events.length === expectedAfter(writes, b.from).length, 30_000);
+      await eventually('handover', () => s.watchStats().dedicated === 0, 10_000);
       for (let i = 50; i < 60; i++) {
         const r = await s.guaranteedUpdate(`/registry/configmaps/default/c${i}`, (cur) => ({ ...cur!, data: { n: 'y' } }));
         writes.push({ rev: Number(r.object!.metadata.resourceVersion), type: 'MODIFIED', name: `c${i}` });
       }
-      await waitFor('both caught up', () => a.events.length === 160 && b.events.length === expectedAfter(writes, b.from).length);
+      await eventually('both caught up', () => a.events.length === 160 && b.events.length === expectedAfter(writes, b.from).length, 30_000);
       checkExact(a, writes, true);
       checkExact(b, writes, true);
       expect(s.watchStats()).toEqual({ feeds: 1, subscribers: 2, dedicated: 0 });
@@ -313,7 +311,7 @@ describe('watch failures', () => {
       await s.compact(await s.currentRevision());
       // New feed, started at a compacted revision.
       const c1 = collect(s, '/registry/configmaps/', start);
-      await waitFor('410', () => c1.errors.length > 0);
+      await eventually('410', () => c1.errors.length > 0, 30_000);
       expect(c1.errors[0]).toBeInstanceOf(ApiError);
       expect((c1.errors[0] as ApiError).code).toBe(410);
       expect((c1.errors[0] as ApiError).reason).toBe('Expired');
@@ -324,13 +322,13 @@ describe('watch failures', () => {
       await new Promise((r) => setTimeout(r, 200));
       for (let i = 10; i < 20; i++) await s.create(`/registry/configmaps/default/c${i}`, cm(`c${i}`, i));
       const c2 = collect(s, '/registry/configmaps/', start + 1);
-      await waitFor('410 for c2', () => c2.errors.length > 0);
+      await eventually('410 for c2', () => c2.errors.length > 0, 30_000);
       expect((c2.errors[0] as ApiError).code).toBe(410);
       await s.create('/registry/configmaps/default/after', cm('after', 1));
-      await waitFor('live sees 11', () => live.events.length === 11);
+      await eventually('live sees 11', () => live.events.length === 11, 30_000);
       expect(live.errors).toEqual([]);
       live.watcher.close();
-      await waitFor('cleanup', () => s.watchStats().feeds === 0, 5000);
+      await eventually('cleanup', () => s.watchStats().feeds === 0, 5000);
     } finally {
       await s.close();
     }
@@ -349,13 +347,13 @@ describe('watch failures', () => {
         await s.create(`/registry/configmaps/default/c${n}`, cm(`c${n}`, n));
         n++;
       }
-      await waitFor('slow dropped', () => slow.errors.length > 0);
+      await eventually('slow dropped', () => slow.errors.length > 0, 30_000);
       expect((slow.errors[0] as ApiError).code).toBe(410);
       expect(slow.errors[0]!.message).toBe('watcher too slow, relist');
       // At most the one it is stuck on (etcd may batch more than maxQueue events into one
       // response, and then it is dropped before the first delivery).
       expect(slow.events.length).toBeLessThanOrEqual(1);
-      await waitFor('fast got all', () => fast.events.length === n).catch((err: Error) => {
+      await eventually('fast got all', () => fast.events.length === n, 30_000).catch((err: Error) => {
         throw new Error(`${err.message}: fast has ${fast.events.length} events, errors ${fast.errors.map((e) => e.message).join()}, stats ${JSON.stringify(s.watchStats())}`);
       });
       expect(fast.errors).toEqual([]);
@@ -381,7 +379,7 @@ describe('watch failures', () => {
         },
       });
       for (let i = 0; i < 100; i++) await s.create(`/registry/configmaps/default/c${i}`, cm(`c${i}`, i));
-      await waitFor('all delivered', () => c.events.length === 100);
+      await eventually('all delivered', () => c.events.length === 100, 30_000);
       expect(maxInFlight).toBe(1);
       expect(c.errors).toEqual([]);
       c.watcher.close();
@@ -407,7 +405,7 @@ describe('watch failures', () => {
         await new Promise((r) => setTimeout(r, 150));
       }
       const last = Math.max(...writes.map((w) => w.rev));
-      await waitFor('progress at the last event', () => c.progress.some((p) => p.rev >= last) && d.progress.some((p) => p.rev >= last));
+      await eventually('progress at the last event', () => c.progress.some((p) => p.rev >= last) && d.progress.some((p) => p.rev >= last), 30_000);
       for (const col of [c, d]) {
         expect(col.progress.length).toBeGreaterThan(3);
         for (const p of col.progress) {
@@ -439,15 +437,18 @@ describe('watch failures', () => {
         }),
       );
       const c = collect(s, '/registry/configmaps/', start);
-      await waitFor('replay started', () => c.events.length > 0);
+      await eventually('replay started', () => c.events.length > 0, 30_000);
       const atPause = c.events.length;
       await etcd.pause();
       await new Promise((r) => setTimeout(r, 500));
       await etcd.resume();
       const final = Math.max(...writes.map((w) => w.rev));
-      await waitFor('replay finished', () => c.events.at(-1)!.revision >= final || c.errors.length > 0, 120_000);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(atPause).toBeLessThan(writes.length); // the outage did interrupt the replay
+      await eventually('replay finished', () => c.events.at(-1)!.revision >= final || c.errors.length > 0, 120_000);
+      // A duplicate or late event would arrive before one for a later write: wait for that.
+      const marker = await s.create('/registry/configmaps/default/marker', cm('marker', 0));
+      writes.push({ rev: Number(marker.metadata.resourceVersion), type: 'ADDED', name: 'marker' });
+      await eventually('the marker after the replay', () => c.events.some((e) => e.object.metadata.name === 'marker') || c.errors.length > 0, 60_000);
+      expect(atPause).toBeLessThan(writes.length - 1); // the outage did interrupt the replay
       expect(c.errors).toEqual([]);
       checkExact(c, writes, true);
       c.watcher.close();
@@ -466,23 +467,14 @@ describe('watch failures', () => {
       try {
         a = collect(s, '/registry/configmaps/', 0);
         b = collect(s, '/registry/configmaps/', from);
-        await waitFor('503 for the from-now watcher', () => a.errors.length > 0, 15_000);
+        await eventually('503 for the from-now watcher', () => a.errors.length > 0, 15_000);
         expect((a.errors[0] as ApiError).code).toBe(503);
         expect(b.errors).toEqual([]);
       } finally {
         await etcd.resume();
       }
-      const deadline = Date.now() + 20_000;
-      let created: KubeObject | undefined;
-      while (!created) {
-        try {
-          created = await s.create('/registry/configmaps/default/later', cm('later', 1));
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      await waitFor('b gets the event', () => b.events.length === 1);
+      const created = await eventually('a create to succeed once etcd is back', () => s.create('/registry/configmaps/default/later', cm('later', 1)), 20_000, 200);
+      await eventually('b gets the event', () => b.events.length === 1, 30_000);
       expect(b.events[0]!.object).toEqual(created);
       expect(b.errors).toEqual([]);
       b.watcher.close();
@@ -500,7 +492,7 @@ describe('watch failures', () => {
       const normal = collect(s, '/registry/configmaps/', now);
       expect(s.watchStats()).toEqual({ feeds: 1, subscribers: 2, dedicated: 0 });
       await s.create('/registry/configmaps/default/x', cm('x', 1));
-      await waitFor('normal sees x', () => normal.events.length === 1);
+      await eventually('normal sees x', () => normal.events.length === 1, 30_000);
       expect(future.events).toEqual([]);
       future.watcher.close();
       normal.watcher.close();
@@ -516,11 +508,11 @@ describe('watch failures', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(s.watchStats().feeds).toBe(2);
     await s.close();
-    await waitFor('errors', () => a.errors.length === 1 && b.errors.length === 1, 5000);
+    await eventually('errors', () => a.errors.length === 1 && b.errors.length === 1, 5000);
     expect((a.errors[0] as ApiError).code).toBe(503);
     expect(s.watchStats()).toEqual({ feeds: 0, subscribers: 0, dedicated: 0 });
     const late = collect(s, '/registry/configmaps/', 0);
-    await waitFor('late error', () => late.errors.length === 1, 5000);
+    await eventually('late error', () => late.errors.length === 1, 5000);
     expect((late.errors[0] as ApiError).code).toBe(503);
     expect((await s.get('/registry/configmaps/default/x').catch((e: ApiError) => e)) as ApiError).toMatchObject({ code: 503 });
   });
@@ -536,9 +528,9 @@ describe('watch failures', () => {
       };
       const a = collect(s, '/registry/configmaps/', start);
       for (let i = 0; i < 30; i++) await write(`before${i}`);
-      await waitFor('a caught up', () => a.events.length === 30);
+      await eventually('a caught up', () => a.events.length === 30, 30_000);
       const b = collect(s, '/registry/configmaps/', start + 2); // older than the ring: dedicated
-      await waitFor('b caught up', () => b.events.length === 28);
+      await eventually('b caught up', () => b.events.length === 28, 30_000);
       await etcd.pause();
       await new Promise((r) => setTimeout(r, 1500));
       await etcd.resume();
@@ -553,7 +545,7 @@ describe('watch failures', () => {
         }
       }
       const c = collect(s, '/registry/configmaps/', start + 40);
-      await waitFor('all caught up after the outage', () => a.events.length === 60 && b.events.length === 58 && c.events.length === expectedAfter(writes, c.from).length);
+      await eventually('all caught up after the outage', () => a.events.length === 60 && b.events.length === 58 && c.events.length === expectedAfter(writes, c.from).length, 30_000);
       for (const col of [a, b, c]) {
         expect(col.errors).toEqual([]);
         checkExact(col, writes, true);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
 import type { StorageEvent } from './types.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let raw: Etcd3;
@@ -29,14 +30,6 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('every event of a multi-key transaction reaches live, ring and catch-up watchers', async () => {
   const start = await s.currentRevision();
   const live: StorageEvent[] = [];
@@ -48,17 +41,17 @@ test('every event of a multi-key transaction reaches live, ring and catch-up wat
   await put('before');
   const txn = await raw.if('/shared/registry/configmaps/default/x', 'Version', '==', 0).then(put('x'), put('y'), put('z')).commit();
   const rev = Number(txn.header.revision);
-  await waitFor('the live watcher', () => live.length === 4);
+  await eventually('the live watcher', () => live.length === 4, 10_000);
   expect(live.map((e) => [e.object.metadata.name, e.revision])).toEqual([['before', rev - 1], ['x', rev], ['y', rev], ['z', rev]]);
 
-  await waitFor('the live watcher with a small ring', () => tinyLive.length === 4);
+  await eventually('the live watcher with a small ring', () => tinyLive.length === 4, 10_000);
 
   // From the revision before the transaction: from the ring of `s`, and from a dedicated
   // etcd watch on `tiny` (its ring of 2 no longer holds all 3).
   for (const [store, how] of [[s, 'ring'], [tiny, 'dedicated']] as const) {
     const got: StorageEvent[] = [];
     const w = store.watch('/registry/configmaps/', rev - 1, { onEvent: (ev) => void got.push(ev), onError: () => undefined });
-    await waitFor(`the ${how} watcher`, () => got.length === 3);
+    await eventually(`the ${how} watcher`, () => got.length === 3, 10_000);
     expect(got.map((e) => e.object.metadata.name)).toEqual(['x', 'y', 'z']);
     w.close();
   }
@@ -67,6 +60,6 @@ test('every event of a multi-key transaction reaches live, ring and catch-up wat
   const after: StorageEvent[] = [];
   s.watch('/registry/configmaps/', rev, { onEvent: (ev) => void after.push(ev), onError: () => undefined });
   await put('later');
-  await waitFor('the watcher from the transaction', () => after.length === 1);
+  await eventually('the watcher from the transaction', () => after.length === 1, 10_000);
   expect(after[0]!.object.metadata.name).toBe('later');
 });

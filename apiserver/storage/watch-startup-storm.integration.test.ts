@@ -14,6 +14,7 @@ import { silentLogger } from '../../foundation/logger.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
 import { createEtcdStorage, type EtcdStorage } from './etcd-storage.js';
 import type { StorageEvent } from './types.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 let etcd: TestEtcd;
 let seed: EtcdStorage;
@@ -37,14 +38,6 @@ function pod(name: string): KubeObject {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 test('watches at compacted revisions opened and abandoned while the etcd watch stream connects never crash the process', async () => {
   const uncaught: Error[] = [];
@@ -86,10 +79,10 @@ test('watches at compacted revisions opened and abandoned while the etcd watch s
         await writes;
         // Every stale watch that was not abandoned ends with 410 Expired.
         const kept = expired.filter((_, i) => i === 0 || (i - 1) % 2 === 0);
-        await waitFor('410 for every stale watch', () => kept.every((errs) => errs.length > 0));
+        await eventually('410 for every stale watch', () => kept.every((errs) => errs.length > 0), 20_000);
         for (const errs of kept) expect((errs[0] as { code?: number }).code).toBe(410);
         expect(uncaught.map((e) => e.message)).toEqual([]);
-        await waitFor('the healthy watch to see all 10 writes', () => healthy.length >= 10 || healthyErrors.length > 0);
+        await eventually('the healthy watch to see all 10 writes', () => healthy.length >= 10 || healthyErrors.length > 0, 20_000);
         expect(healthyErrors).toEqual([]);
         expect(healthy.map((e) => e.object.metadata.name)).toEqual(Array.from({ length: 10 }, (_, i) => `r${round}-${i}`));
         keep.close();
@@ -118,10 +111,10 @@ test('a stale watch that starts a feed does not make the current watchers that j
     // Same tick: the feed starts at the oldest of the two, which etcd has compacted.
     s.watch('/registry/pods/', compactedAt - 5, { onEvent: () => undefined, onError: (e) => void staleErrors.push(e) });
     s.watch('/registry/pods/', now, { onEvent: (ev) => void seen.push(ev.object.metadata.name!), onError: (e) => void currentErrors.push(e) });
-    await waitFor('410 for the stale watch', () => staleErrors.length > 0);
+    await eventually('410 for the stale watch', () => staleErrors.length > 0, 20_000);
     expect((staleErrors[0] as { code?: number }).code).toBe(410);
     for (let i = 0; i < 3; i++) await s.create(`/registry/pods/default/after-${i}`, pod(`after-${i}`));
-    await waitFor('the current watch to see the 3 writes', () => seen.length >= 3 || currentErrors.length > 0);
+    await eventually('the current watch to see the 3 writes', () => seen.length >= 3 || currentErrors.length > 0, 20_000);
     expect(currentErrors).toEqual([]);
     expect(seen).toEqual(['after-0', 'after-1', 'after-2']);
     expect(s.watchStats()).toMatchObject({ feeds: 1, dedicated: 0 });

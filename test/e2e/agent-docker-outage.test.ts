@@ -17,7 +17,7 @@ import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { freePort } from '../helpers/ports.js';
-import { docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { countSyncs, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const NODE = `e2e-outage-${crypto.randomBytes(3).toString('hex')}`;
 
@@ -139,8 +139,11 @@ describe('agent and a Docker outage', () => {
     const steady: Pod = await admin.pods.get('steady', 'default');
     const id = steady.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
     const startedAt = dockerJson('inspect', id)[0].State.StartedAt;
+    const seen = countSyncs(agent);
     await apiProxy.down();
-    await new Promise((r) => setTimeout(r, 4000)); // several heartbeats and resyncs fail meanwhile
+    // Two syncs of the pod (from the cached informer; their status writes fail) happen
+    // during the outage: neither may touch the container.
+    await waitFor('2 syncs of steady during the API outage', () => seen.syncs('default/steady') >= 2, 30_000);
     expect(dockerJson('inspect', id)[0].State.Running).toBe(true);
     await apiProxy.up();
     await admin.pods.create(podManifest('after-outage', NODE));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { eventually, GiveUp } from './eventually.js';
 
 export interface TestEtcd {
   endpoint: string;
@@ -26,19 +27,15 @@ function etcdBinary(): string {
 }
 
 async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) break;
-    try {
-      const res = await fetch(`${endpoint}/health`);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await eventually(`etcd at ${endpoint} to be healthy`, async () => {
+      if (proc.exitCode !== null) throw new GiveUp(`etcd exited with code ${proc.exitCode}`);
+      return (await fetch(`${endpoint}/health`)).ok;
+    }, timeoutMs, 100);
+  } catch (err) {
+    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+    throw new Error(`etcd at ${endpoint} did not become healthy (${(err as Error).message}):\n${log}`);
   }
-  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-  throw new Error(`etcd at ${endpoint} did not become healthy:\n${log}`);
 }
 
 /** `args`: extra etcd flags, e.g. ['--max-request-bytes', '100000']. */
