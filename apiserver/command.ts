@@ -119,12 +119,12 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
   const maxRequestBytes = Number(flags.etcdMaxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES);
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
-  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h');
+  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h', '--event-ttl');
   if (!(eventTtlMs >= 1000)) throw new Error(`invalid --event-ttl ${flags.eventTtl}: at least 1s (e.g. 1h, 30m)`);
   const maxRequestsInFlight = positive('--max-requests-inflight', flags.maxRequestsInflight, 400);
   const maxOpenWatches = positive('--max-open-watches', flags.maxOpenWatches, 10_000);
   const maxOpenWatchesPerUser = positive('--max-open-watches-per-user', flags.maxOpenWatchesPerUser, 1_000);
-  const requestBodyTimeoutMs = parseDuration(flags.requestBodyTimeout ?? '10s');
+  const requestBodyTimeoutMs = parseDuration(flags.requestBodyTimeout ?? '10s', '--request-body-timeout');
   if (!(requestBodyTimeoutMs > 0)) throw new Error(`invalid --request-body-timeout ${flags.requestBodyTimeout}: a duration above 0 (e.g. 10s)`);
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);

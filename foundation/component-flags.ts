@@ -50,9 +50,9 @@ export function leaderElectionFromFlags(flags: LeaderElectionFlagValues):
   | undefined {
   if (!flags.leaderElect) return undefined;
   const timings = {
-    leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration),
-    renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline),
-    retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod),
+    leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration, '--leader-elect-lease-duration'),
+    renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline, '--leader-elect-renew-deadline'),
+    retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod, '--leader-elect-retry-period'),
   };
   if (!(timings.retryPeriodMs < timings.renewDeadlineMs && timings.renewDeadlineMs < timings.leaseDurationMs)) {
     throw new Error('leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration');

@@ -31,4 +31,5 @@ describe('parseDuration', () => {
     expect(() => parseDuration(s)).toThrow(/invalid duration/),
   );
   it('says why a negative duration is refused', () => expect(() => parseDuration('-5s')).toThrow(/must not be negative/));
+  it('names the flag when told', () => expect(() => parseDuration('-1', '--request-body-timeout')).toThrow('invalid duration "-1" for --request-body-timeout: must not be negative'));
 });

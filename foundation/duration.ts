@@ -10,10 +10,13 @@ const BARE_SECONDS = new RegExp(`^\\+?${NUMBER}$`);
 // Longer units first, so "ms" is not read as "m" followed by garbage.
 const TERM = new RegExp(`(${NUMBER})(ns|us|µs|μs|ms|s|m|h)`, 'gy');
 
-/** Milliseconds (fractions kept: "1us" is 0.001). Throws a message naming the text on garbage. */
-export function parseDuration(text: string): number {
+/**
+ * Milliseconds (fractions kept: "1us" is 0.001). Throws on garbage, naming the text and,
+ * when given, the flag it came from.
+ */
+export function parseDuration(text: string, flag?: string): number {
   const s = text.trim();
-  const invalid = (why = '') => new Error(`invalid duration "${text}"${why} (examples: 20s, 1m30s, 500ms, 1.5h; a bare number is seconds)`);
+  const invalid = (why = '') => new Error(`invalid duration "${text}"${flag ? ` for ${flag}` : ''}${why} (examples: 20s, 1m30s, 500ms, 1.5h; a bare number is seconds)`);
   if (s.startsWith('-')) throw invalid(': must not be negative');
   if (BARE_SECONDS.test(s)) return Number(s.replace(/^\+/, '')) * 1000;
   const body = s.replace(/^\+/, '');

@@ -24,7 +24,7 @@ function localClient(): Client | undefined {
 
 /** --timeout of `orch up`: whole seconds (rounded up) from 1 s to 1 h. */
 function timeoutSeconds(text: string): number {
-  const s = Math.ceil(parseDuration(text) / 1000);
+  const s = Math.ceil(parseDuration(text, '--timeout') / 1000);
   if (s < 1 || s > 3600) throw new Error(`--timeout must be from 1s to 1h (got "${text}")`);
   return s;
 }

@@ -82,7 +82,7 @@ export function deleteCommand(): Command {
           return { r, name: item.object.metadata.name ?? '', namespace: r.namespaced ? item.object.metadata.namespace ?? ctx.namespace : undefined };
         });
       } else targets = targetsFromArgs(args, ctx.namespace);
-      const timeoutMs = parseDuration(flags.timeout);
+      const timeoutMs = parseDuration(flags.timeout, '--timeout');
       let failed = false;
       const deleted: Target[] = [];
       for (const t of targets) {

@@ -50,7 +50,7 @@ export function logsCommand(): Command {
         timestamps: flags.timestamps,
         previous: flags.previous,
         // Whole seconds, rounded up, as kubectl sends them.
-        sinceSeconds: flags.since === undefined ? undefined : Math.ceil(parseDuration(flags.since) / 1000),
+        sinceSeconds: flags.since === undefined ? undefined : Math.ceil(parseDuration(flags.since, '--since') / 1000),
       });
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => process.stdout.write(chunk));

@@ -45,7 +45,7 @@ export function rolloutCommand(): Command {
       .action(async (target: string, name: string | undefined, flags: { timeout: string }, c: Command) => {
         const ctx = cliContext(c);
         const res = await waitForDeployments(ctx.client, [{ namespace: ctx.namespace, name: deploymentName(target, name) }], {
-          timeoutMs: parseDuration(flags.timeout),
+          timeoutMs: parseDuration(flags.timeout, '--timeout'),
           isTTY: false,
           verbose: true,
           write: (t) => process.stdout.write(t),

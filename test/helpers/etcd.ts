@@ -42,9 +42,15 @@ async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string
 export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtcd> {
   const bin = etcdBinary();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-etcd-'));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  // Ports are chosen again when another process took one between freePort() and etcd's
+  // bind (parallel test files); a resume reuses them, since clients know the endpoint.
+  let peerPort = 0;
+  let endpoint = '';
+  const choosePorts = async () => {
+    endpoint = `http://127.0.0.1:${await freePort()}`;
+    peerPort = await freePort();
+  };
+  await choosePorts();
   const logFile = path.join(dataDir, 'etcd.log');
   let proc: ChildProcess | undefined;
 
@@ -79,7 +85,18 @@ export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtc
     });
   };
 
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+      if (attempt >= 3 || !log.includes('address already in use')) throw err;
+      fs.rmSync(path.join(dataDir, 'data'), { recursive: true, force: true });
+      fs.writeFileSync(logFile, '');
+      await choosePorts();
+    }
+  }
   return {
     endpoint,
     dataDir,
