@@ -3,10 +3,12 @@
 
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { addConnectionOptions, addLogLevelOption, clientFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues } from '../cli/component-flags.js';
-import { createLogger } from '../client/logger.js';
+import { addConnectionOptions, addLogLevelOption, parsePort, runUntilSignal, type ConnectionFlagValues } from '../foundation/component-flags.js';
+import { clientFromFlags } from '../client/client-from-flags.js';
+import { createLogger } from '../foundation/logger.js';
 import { Agent } from './agent.js';
-import { parseBytes, parseCpuMillis, parseDuration, parseLabels, parseTokenFile } from './flags.js';
+import { parseDuration } from '../foundation/duration.js';
+import { parseBytes, parseCpuMillis, parseLabels, parseTokenFile } from './flags.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {
@@ -75,9 +77,9 @@ export function agentCommand(): Command {
         rootDir: f.rootDir,
         runDir: f.runDir,
         allowedHostPaths: f.allowedHostPath,
-        heartbeatIntervalMs: parseDuration(f.heartbeatInterval),
-        nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency),
-        resyncIntervalMs: parseDuration(f.resyncInterval),
+        heartbeatIntervalMs: parseDuration(f.heartbeatInterval, '--heartbeat-interval'),
+        nodeStatusUpdateMs: parseDuration(f.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
+        resyncIntervalMs: parseDuration(f.resyncInterval, '--resync-interval'),
         logPort: parsePort(f.logPort, '--log-port'),
         logHost: f.logAddress,
         logTokens: tokens,

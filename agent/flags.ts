@@ -1,22 +1,7 @@
-// Parsing of the agent's flag values (pure, unit-tested).
+// Parsing of the agent's flag values (pure, unit-tested). Durations use the one parser
+// every component shares (foundation/duration.ts).
 
 import { cpuToMillis, parseQuantity } from '../api/quantity.js';
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "5s", "1m30s", "250ms"; a bare number is seconds. */
-export function parseDuration(text: string): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  let total = 0;
-  let consumed = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    consumed += m[0].length;
-  }
-  if (!t || consumed !== t.length) throw new Error(`invalid duration "${text}": use e.g. 5s, 1m, 250ms`);
-  return total;
-}
 
 /** "a=b,c=d" → { a: 'b', c: 'd' } */
 export function parseLabels(text: string | undefined): Record<string, string> {

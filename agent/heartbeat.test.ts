@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../api/types.js';
-import { FakeClient } from '../client/fake-client.js';
-import { FakeClock } from '../client/fake-clock.js';
-import { silentLogger } from '../client/logger.js';
+import { FakeClient } from '../client/testing/fake-client.js';
+import { FakeClock } from '../foundation/testing/fake-clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { Heartbeat } from './heartbeat.js';
-import { buildNodeStatus, detectNodeIP, goArch, type NodeIdentity } from './node-status.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
+import { buildNodeStatus, goArch, type NodeIdentity } from './node-status.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 
 const id: NodeIdentity = {
   nodeName: 'n1',
@@ -41,15 +41,6 @@ describe('node status', () => {
     expect(s.conditions).toEqual([{ type: 'Ready', status: 'True', reason: 'AgentReady', message: 'orch agent is posting ready status', lastHeartbeatTime: '2026-01-01T00:00:00.000Z', lastTransitionTime: '2026-01-01T00:00:00.000Z' }]);
     expect(goArch('aarch64')).toBe('arm64');
   });
-
-  it('detects the first real IPv4, skipping loopback and docker bridges', () => {
-    const ifaces = {
-      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
-      docker0: [{ address: '172.17.0.1', family: 'IPv4', internal: false }],
-      eth0: [{ address: 'fe80::1', family: 'IPv6', internal: false }, { address: '192.168.1.5', family: 'IPv4', internal: false }],
-    } as unknown as NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>;
-    expect(detectNodeIP(ifaces)).toBe('192.168.1.5');
-  });
 });
 
 describe('Heartbeat', () => {
@@ -82,7 +73,7 @@ describe('Heartbeat', () => {
     let ready = client.peek<Node>('nodes', 'n1')!.status!.conditions!.find((c) => c.type === 'Ready')!;
     expect(ready).toMatchObject({ status: 'False', reason: 'DockerUnreachable' });
     expect(ready.message).toMatch(/docker unreachable/);
-    expect(ready.lastTransitionTime).toBe(new Date(clock.now()).toISOString());
+    expect(ready.lastTransitionTime).toBe('2026-01-01T00:00:05Z'); // metav1.Time: whole seconds
     runtime.available = true;
     await clock.advance(5000);
     await hb.beat();

@@ -4,8 +4,8 @@
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease, Node } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/logger.js';
+import { nowIso, type Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity } from './node-status.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
@@ -38,10 +38,6 @@ export class Heartbeat {
 
   dockerUp(): boolean {
     return this.dockerError === undefined;
-  }
-
-  private nowIso(): string {
-    return new Date(this.o.clock.now()).toISOString();
   }
 
   /** Probes Docker; true when its reachability changed. */
@@ -87,7 +83,7 @@ export class Heartbeat {
     for (let i = 0; i < 3; i++) {
       const cur = node ?? (await client.nodes.get(id.nodeName));
       node = undefined;
-      const status = buildNodeStatus(id, this.info, this.dockerError, this.nowIso(), cur.status);
+      const status = buildNodeStatus(id, this.info, this.dockerError, nowIso(this.o.clock), cur.status);
       try {
         const res = await client.nodes.updateStatus({ ...cur, status });
         this.lastPosted = res.status ?? status;
@@ -124,7 +120,7 @@ export class Heartbeat {
     if (!this.registered) return this.register().then(() => this.renewLease());
     await this.renewLease();
     const due = this.o.clock.now() - this.lastStatusAt >= this.o.statusUpdateMs;
-    const next = buildNodeStatus(this.o.id, this.info, this.dockerError, this.nowIso(), this.lastPosted);
+    const next = buildNodeStatus(this.o.id, this.info, this.dockerError, nowIso(this.o.clock), this.lastPosted);
     if (changed || due || statusChanged(this.lastPosted, next)) await this.postStatus();
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushMicrotasks } from '../client/fake-clock.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import { ImagePuller, PRESENT_TTL_MS, effectivePullPolicy } from './image-puller.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 
 describe('effectivePullPolicy', () => {
   it('defaults like Kubernetes: Always for :latest or no tag, IfNotPresent otherwise', () => {

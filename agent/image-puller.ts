@@ -3,7 +3,8 @@
 // every pod that asked for that image is enqueued again.
 
 import type { Container } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
+import { backoffDelay } from '../foundation/backoff.js';
+import type { Clock } from '../foundation/clock.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 export type ImageCheck = { ok: true } | { ok: false; reason: string; message?: string; retryAfterMs?: number };
@@ -53,7 +54,7 @@ export class ImagePuller {
   }
 
   private delay(failures: number): number {
-    return Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.max(0, failures - 1));
+    return backoffDelay({ initialMs: this.initialBackoffMs, maxMs: this.maxBackoffMs }, Math.max(1, failures));
   }
 
   /** Whether the container's image is ready to use; otherwise why the container waits. */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../client/logger.js';
+import { silentLogger } from '../foundation/logger.js';
 import { LogServer } from './log-server.js';
 import { DockerDemux, demuxBuffer } from './runtime/demux.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
-import { parseDuration, parseLabels, parseTokenFile } from './flags.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
+import { parseLabels, parseTokenFile } from './flags.js';
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -28,12 +28,7 @@ describe('demux', () => {
 });
 
 describe('flags', () => {
-  it('parses durations, labels and token files', () => {
-    expect(parseDuration('5s')).toBe(5000);
-    expect(parseDuration('1m30s')).toBe(90_000);
-    expect(parseDuration('250ms')).toBe(250);
-    expect(parseDuration('2')).toBe(2000);
-    expect(() => parseDuration('5 minutes')).toThrow(/invalid duration/);
+  it('parses labels and token files', () => {
     expect(parseLabels('a=b, zone=eu-1')).toEqual({ a: 'b', zone: 'eu-1' });
     expect(() => parseLabels('novalue')).toThrow(/key=value/);
     expect(parseTokenFile('# c\nabc\n\ndef,admin,1\n')).toEqual(['abc', 'def']);
@@ -108,7 +103,7 @@ describe('LogServer', () => {
   });
 
   it("accepts the apiserver's client certificate from the cluster CA, and no other certificate", async () => {
-    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../apiserver/pki.js');
+    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../foundation/pki.js');
     const https = await import('node:https');
     const ca = generateCA({ commonName: 'ca', validDays: 1 });
     const serving = generateAgentServingCert(ca, { nodeName: 'n1', ipAddresses: ['127.0.0.1'] });

@@ -2,7 +2,7 @@
 // serves exactly one path and nothing else of Docker:
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
 // Callers authenticate with the apiserver's client certificate (verified against
-// --log-server-client-ca-file, CN orch:apiserver-kubelet-client: client/agent-tls.ts) or a
+// --log-server-client-ca-file, CN orch:apiserver-kubelet-client: foundation/agent-tls.ts) or a
 // bearer token listed in --log-server-token-file; 401 otherwise. Every error is a Status.
 
 import crypto from 'node:crypto';
@@ -13,9 +13,10 @@ import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ApiError, errors, type Status } from '../api/errors.js';
 import { parsePodLogOptions, sinceUnixSeconds } from '../api/pod-log-options.js';
-import { agentCertificateProblem, isApiserverClientCertificate } from '../client/agent-tls.js';
-import { bearerToken } from '../client/bearer-token.js';
-import type { Logger } from '../client/logger.js';
+import { agentCertificateProblem, isApiserverClientCertificate } from '../foundation/agent-tls.js';
+import { bearerToken } from '../foundation/bearer-token.js';
+import { tokenListed } from '../foundation/token-file.js';
+import type { Logger } from '../foundation/logger.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
 
@@ -33,42 +34,6 @@ export interface LogServerOptions {
   insecure?: boolean;
   cert?: string;
   key?: string;
-}
-
-/**
- * A self-signed certificate for the node's endpoint, used when no --log-server-cert is
- * given. node-forge is loaded only here: it costs ~10 MB of agent memory otherwise.
- */
-export async function selfSignedCert(commonName: string, altIPs: string[]): Promise<{ cert: string; key: string }> {
-  const forge = (await import('node-forge')).default;
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
-  const attrs = [{ name: 'commonName', value: commonName }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: commonName }, ...altIPs.map((ip) => ({ type: 7, ip }))] },
-  ]);
-  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  cert.sign(forge.pki.privateKeyFromPem(key), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key };
-}
-
-function timingSafeIncludes(tokens: readonly string[], given: string): boolean {
-  const g = Buffer.from(given);
-  let ok = false;
-  for (const t of tokens) {
-    const b = Buffer.from(t);
-    if (b.length === g.length && crypto.timingSafeEqual(b, g)) ok = true;
-  }
-  return ok;
 }
 
 const finished = (c: ContainerInfo) => c.state === 'exited' || (c.state === 'created' && !!c.error);
@@ -144,7 +109,10 @@ export class LogServer {
       if (tls) this.warnAboutIdentity(tls.cert);
       else {
         this.o.logger.warn(`no --log-server-cert: serving a self-signed certificate, which the apiserver refuses (issue one with \`orch init node-cert ${this.o.nodeName}\`)`);
-        tls = await selfSignedCert(this.o.nodeName, ['127.0.0.1']);
+        // Loaded only here: node-forge costs ~10 MB of agent memory otherwise.
+        const { generateSelfSignedServerCert } = await import('../foundation/pki.js');
+        const own = generateSelfSignedServerCert(this.o.nodeName, { ipAddresses: ['127.0.0.1'] });
+        tls = { cert: own.certPem, key: own.keyPem };
       }
       // A client certificate is asked for, not required: a bearer token is the other way in.
       const clientAuth = this.o.clientCA ? { ca: this.o.clientCA, requestCert: true, rejectUnauthorized: false } : {};
@@ -194,7 +162,7 @@ export class LogServer {
     const sock = req.socket as TLSSocket;
     if (this.o.clientCA && sock.authorized && isApiserverClientCertificate(sock.getPeerCertificate())) return true;
     const token = bearerToken(req.headers.authorization);
-    return token !== undefined && timingSafeIncludes(this.o.tokens(), token);
+    return token !== undefined && tokenListed(this.o.tokens(), token);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

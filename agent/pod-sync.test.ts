@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
-import { FakeClient } from '../client/fake-client.js';
-import { FakeClock } from '../client/fake-clock.js';
-import { silentLogger } from '../client/logger.js';
+import { FakeClient } from '../client/testing/fake-client.js';
+import { FakeClock } from '../foundation/testing/fake-clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { PodSync, type PodStore } from './pod-sync.js';
-import { FakeMemoryDirs } from './fake-memory-dirs.js';
+import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
 import { PodVolumes } from './pod-volumes.js';
-import { FakeRuntime } from './runtime/fake-runtime.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 
 const NODE = 'node-a';
 

@@ -5,8 +5,8 @@
 import { deepEqual } from '../api/meta.js';
 import { isConflict, isNotFound } from '../api/errors.js';
 import type { ConfigMap, Container, Pod, Secret } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/logger.js';
+import { nowIso, type Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { ImagePuller } from './image-puller.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_HASH, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID, attemptOf } from './labels.js';
@@ -87,10 +87,6 @@ export class PodSync {
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.o.events?.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
-  }
-
-  private nowIso(): string {
-    return new Date(this.o.clock.now()).toISOString();
   }
 
   async reconcile(key: string): Promise<void> {
@@ -455,7 +451,7 @@ export class PodSync {
       observations,
       hostIP: this.o.hostIP?.(),
       podIP: this.podIPs.get(pod.metadata.uid ?? ''),
-      now: this.nowIso(),
+      now: nowIso(this.o.clock),
     });
     if (deepEqual(status, pod.status)) return;
     try {
@@ -465,7 +461,7 @@ export class PodSync {
       // The cache lags behind our own last write: recompute on the fresh object once.
       const fresh = await this.o.client.pods.get(pod.metadata.name!, pod.metadata.namespace);
       if (fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
-      const again = computePodStatus({ pod: fresh, observations, hostIP: this.o.hostIP?.(), podIP: this.podIPs.get(pod.metadata.uid ?? ''), now: this.nowIso() });
+      const again = computePodStatus({ pod: fresh, observations, hostIP: this.o.hostIP?.(), podIP: this.podIPs.get(pod.metadata.uid ?? ''), now: nowIso(this.o.clock) });
       if (deepEqual(again, fresh.status)) return;
       await this.o.client.pods.updateStatus({ ...fresh, status: again });
     }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
-import { FakeMemoryDirs } from './fake-memory-dirs.js';
+import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
 import { ContainerConfigError } from './pod-to-container.js';
 import { PodVolumes, projectedFiles } from './pod-volumes.js';
 

@@ -150,9 +150,3 @@ export function podRequests(pod: Pod): { cpu: number; memory: number } {
   }
   return sum;
 }
-
-/** RFC 3339 timestamp with second precision, as Kubernetes writes metadata times. */
-export function nowIso(clock?: { now(): number }): string {
-  const ms = clock ? clock.now() : Date.now();
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}

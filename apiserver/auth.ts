@@ -98,6 +98,6 @@ export function loadTokenFile(file: string): Authenticator {
   return tokenAuthenticator(parseTokenFile(fs.readFileSync(file, 'utf8')));
 }
 
-// The header is read by the one parser every orch server shares (client/bearer-token.ts):
+// The header is read by the one parser every orch server shares (foundation/bearer-token.ts):
 // the scheme is case-insensitive, the token one word after spaces or tabs.
-export { bearerToken } from '../client/bearer-token.js';
+export { bearerToken } from '../foundation/bearer-token.js';

@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { findResource } from '../api/resources.js';
-import { parseDuration } from '../client/duration.js';
-import { limitHeapGrowth } from '../client/heap-growth.js';
-import { createLogger } from '../client/logger.js';
+import { parseDuration } from '../foundation/duration.js';
+import { limitHeapGrowth } from '../foundation/heap-growth.js';
+import { createLogger } from '../foundation/logger.js';
 import type { Authenticator } from './auth.js';
 import type { AgentClientOptions } from './context.js';
 import { reloadingTokenFile } from './token-file.js';
@@ -77,12 +77,12 @@ export function apiserverCommand(): Command {
     .option('--max-requests-inflight <n>', 'seats: requests served at once by the priority levels (system:masters, watches and log streams excluded), shared out by their shares; beyond a flow\'s share requests queue, then get 429', '400')
     .option('--max-open-watches <n>', 'watches and log streams open at once; more get 429', '10000')
     .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
-    .option('--request-body-timeout <seconds>', 'time a request body may take to arrive once its request holds a seat; then 408', '10')
+    .option('--request-body-timeout <duration>', 'time a request body may take to arrive once its request holds a seat; then 408 (a bare number is seconds)', '10s')
     .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
-      // throughput (client/heap-growth.ts has the figures).
+      // throughput (foundation/heap-growth.ts has the figures).
       limitHeapGrowth(100);
       const workers = Number(flags.workers ?? '1');
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`invalid --workers ${flags.workers}: a whole number from 1 to 64`);
@@ -119,12 +119,13 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (!(watchMaxSeconds > 0)) throw new Error(`invalid --watch-max-seconds ${flags.watchMaxSeconds}`);
   const maxRequestBytes = Number(flags.etcdMaxRequestBytes ?? ETCD_DEFAULT_MAX_REQUEST_BYTES);
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 4096) throw new Error(`invalid --etcd-max-request-bytes ${flags.etcdMaxRequestBytes}: a whole number of bytes, at least 4096`);
-  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h');
+  const eventTtlMs = parseDuration(flags.eventTtl ?? '1h', '--event-ttl');
   if (!(eventTtlMs >= 1000)) throw new Error(`invalid --event-ttl ${flags.eventTtl}: at least 1s (e.g. 1h, 30m)`);
   const maxRequestsInFlight = positive('--max-requests-inflight', flags.maxRequestsInflight, 400);
   const maxOpenWatches = positive('--max-open-watches', flags.maxOpenWatches, 10_000);
   const maxOpenWatchesPerUser = positive('--max-open-watches-per-user', flags.maxOpenWatchesPerUser, 1_000);
-  const requestBodyTimeoutMs = positive('--request-body-timeout', flags.requestBodyTimeout, 10, true) * 1000;
+  const requestBodyTimeoutMs = parseDuration(flags.requestBodyTimeout ?? '10s', '--request-body-timeout');
+  if (!(requestBodyTimeoutMs > 0)) throw new Error(`invalid --request-body-timeout ${flags.requestBodyTimeout}: a duration above 0 (e.g. 10s)`);
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');

@@ -2,7 +2,7 @@
 // watches, settings, and the identity of the request (attached to fastify's request).
 
 import type { Logger } from 'pino';
-import type { Clock } from '../client/clock.js';
+import type { Clock } from '../foundation/clock.js';
 import type { Authenticator, UserInfo } from './auth.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';

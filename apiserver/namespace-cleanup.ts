@@ -17,7 +17,7 @@ import { isNotFound } from '../api/errors.js';
 import { deepClone } from '../api/meta.js';
 import { findResource, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject, Namespace } from '../api/types.js';
-import type { Clock } from '../client/clock.js';
+import { nowIso, type Clock } from '../foundation/clock.js';
 import type { Logger } from 'pino';
 import { readyToRemove } from './registry/object-prep.js';
 import type { Store } from './registry/store.js';
@@ -100,7 +100,7 @@ export class NamespaceCleanup {
     }
     const done = report.remaining.size === 0 && report.discoveryErrors.length === 0 && report.contentErrors.length === 0;
     if (done) this.logger.info({ namespace: name }, 'namespace empty, removing it');
-    const now = this.nowIso();
+    const now = nowIso(this.clock);
     try {
       await this.store.modify(nsRes, undefined, name, (current) => {
         const conds = nextConditions((current as Namespace).status?.conditions, report, now);
@@ -163,9 +163,5 @@ export class NamespaceCleanup {
       return item; // being deleted: waiting for its finalizers or its agent
     }
     return res.removed ? undefined : res.object;
-  }
-
-  private nowIso(): string {
-    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   }
 }

@@ -19,7 +19,7 @@
 //   - More than `maxContained` library errors within a minute means containing them does
 //     not help: treated like the second case.
 
-import type { Logger } from '../client/logger.js';
+import type { Logger } from '../foundation/logger.js';
 
 export interface ProcessGuardOptions {
   logger: Logger;

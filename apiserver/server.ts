@@ -7,8 +7,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../api/errors.js';
-import { silentLogger } from '../client/logger.js';
-import { realClock, type Clock } from '../client/clock.js';
+import { silentLogger } from '../foundation/logger.js';
+import { nowIso, realClock, type Clock } from '../foundation/clock.js';
 import { bearerToken, type Authenticator } from './auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
@@ -110,7 +110,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     clock,
     agentClient: opts.agentClient,
     auth: opts.auth,
-    nowIso: () => new Date(Math.floor(clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    nowIso: () => nowIso(clock),
   };
 
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;

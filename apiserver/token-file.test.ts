@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Clock } from '../client/clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { reloadingTokenFile } from './token-file.js';
 
 let dir: string;

@@ -8,8 +8,8 @@
 
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { realClock, type Clock } from '../client/clock.js';
-import { silentLogger } from '../client/logger.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { parseTokenFile, tokenAuthenticator, type Authenticator } from './auth.js';
 
 export interface ReloadingTokenFileOptions {

@@ -5,7 +5,7 @@
 // one worker). The primary only forks, restarts a worker that dies, and forwards SIGTERM.
 
 import cluster from 'node:cluster';
-import type { Logger } from '../client/logger.js';
+import type { Logger } from '../foundation/logger.js';
 
 export function isWorkerProcess(): boolean {
   return !cluster.isPrimary;

@@ -6,7 +6,7 @@
 //     `start` event, 20 times. Target median < 500 ms.
 //  3. Memory: agent RSS once 100 pods run and a few resyncs passed. Target < 80 MB.
 // The apiserver (+ etcd) runs in this process; the agent is its own OS process
-// (dist/agent/main.js), so its RSS is its own. Options: --quick (10 pods / 5 kills / 30 pods).
+// (dist-bench/agent/main.js), so its RSS is its own. Options: --quick (10 pods / 5 kills / 30 pods).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';

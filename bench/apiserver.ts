@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
-import { generateToken, writeTokenFile } from '../apiserver/pki.js';
+import { generateToken, writeTokenFile } from '../foundation/token-file.js';
 import { startApiServerPreferCli } from './lib/apiserver-process.js';
 import { startEtcd } from './lib/etcd.js';
 import { BenchHttp } from './lib/http.js';

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import type { Deployment, Pod, ReplicaSet } from '../api/types.js';
 import { Agent } from '../agent/agent.js';
 import { DockerRuntime } from '../agent/runtime/docker-runtime.js';
-import { silentLogger } from '../client/logger.js';
+import { silentLogger } from '../foundation/logger.js';
 import { ApiClient } from '../client/rest-client.js';
 import { runScheduler } from '../scheduler/run.js';
 import { startTestApiServer } from '../test/helpers/apiserver.js';

@@ -14,7 +14,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { generateToken, writeTokenFile } from '../apiserver/pki.js';
+import { generateToken, writeTokenFile } from '../foundation/token-file.js';
 import { startApiServerPreferCli } from './lib/apiserver-process.js';
 import { runPool } from './lib/concurrency.js';
 import { startEtcd } from './lib/etcd.js';

@@ -1,4 +1,4 @@
-// `npm run bench -- <name> [args]`: builds, then runs dist/bench/run.js <name>.
+// `npm run bench -- <name> [args]`: compiles (tsconfig.bench.json → dist-bench/), then runs dist-bench/bench/run.js <name>.
 // Adding a bench is one line in BENCHES (a file bench/<name>.ts exporting `bench`).
 
 import fs from 'node:fs';

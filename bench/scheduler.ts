@@ -213,13 +213,13 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
     await new Promise((r) => setTimeout(r, 1500));
     if (!direct && child.exitCode !== null) {
       // The CLI may not load while the project is mid-build: run this file as the scheduler.
-      say(`WARNING: \`orch scheduler\` exited at start (see ${logFile}); running the scheduler through dist/bench/scheduler.js instead`);
+      say(`WARNING: \`orch scheduler\` exited at start (see ${logFile}); running the scheduler through dist-bench/bench/scheduler.js instead`);
       direct = true;
       child = spawnScheduler(api.url, logFile, true, metricsPort);
     }
     const sched = child;
     stops.push(() => stopChild(sched));
-    say(`[${elapsed()}] scheduler started (pid ${sched.pid}, ${direct ? 'dist/bench/scheduler.js' : 'dist/cli/main.js scheduler'}); waiting for ${sc.pods} bindings`);
+    say(`[${elapsed()}] scheduler started (pid ${sched.pid}, ${direct ? 'dist-bench/bench/scheduler.js' : 'dist/cli/main.js scheduler'}); waiting for ${sc.pods} bindings`);
     const rss = new RssSampler(sched.pid!, 100).start();
     const progress = setInterval(() => say(`    ${bound.size}/${sc.pods} bound`), 5000);
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 600_000).unref());
@@ -262,7 +262,7 @@ async function runScenario(ctx: BenchContext, sc: Scenario, opts: { leases: bool
         orch: mem.max / MB,
         target: 150,
         direction: 'lower',
-        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB; started via ${direct ? 'dist/bench/scheduler.js (scheduler modules only)' : 'dist/cli/main.js scheduler (loads only the scheduler\'s modules)'}`,
+        note: `max of ${mem.samples} samples during the run; VmHWM ${(mem.hwm / MB).toFixed(0)} MB; started via ${direct ? 'dist-bench/bench/scheduler.js (scheduler modules only)' : 'dist/cli/main.js scheduler (loads only the scheduler\'s modules)'}`,
       },
     ];
   } finally {
@@ -306,7 +306,7 @@ export const bench: Bench = {
   run,
 };
 
-// Fallback entry: `node dist/bench/scheduler.js --as-scheduler --server URL ...` runs the
+// Fallback entry: `node dist-bench/bench/scheduler.js --as-scheduler --server URL ...` runs the
 // scheduler command directly when dist/cli/main.js cannot load.
 if ((process.argv[1] ?? '').endsWith(`${path.sep}bench${path.sep}scheduler.js`) && process.argv[2] === '--as-scheduler') {
   const { schedulerCommand } = await import('../scheduler/command.js');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errors } from '../api/errors.js';
 import type { Event, Pod } from '../api/types.js';
 import { EventRecorder } from './event-recorder.js';
-import { FakeClient } from './fake-client.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClient } from './testing/fake-client.js';
+import { FakeClock } from '../foundation/testing/fake-clock.js';
 
 const pod: Pod = {
   apiVersion: 'v1',

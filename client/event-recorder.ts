@@ -10,8 +10,8 @@
 
 import { isNotFound } from '../api/errors.js';
 import type { Event, KubeObject } from '../api/types.js';
-import { realClock, type Clock } from './clock.js';
-import { silentLogger, type Logger } from './logger.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { Client } from './types.js';
 
 export interface EventRecorderOptions {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ApiError, errors, isStatus, makeStatus, type StatusReason } from '../api/errors.js';
 import type { ClientConfig } from './types.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../foundation/logger.js';
 
 export type QueryValue = string | number | boolean | undefined | null;
 

@@ -1,9 +1,10 @@
-// The public API of the client library: import from 'client/index.js'.
+// The public API of the client library: import from 'client/index.js'. Test doubles
+// (FakeClient, FakeWatch, FakeClock) are not part of it: they live in testing/ folders,
+// which the build leaves out of dist/.
 
 export * from './types.js';
-export { createLogger, silentLogger, type Logger } from './logger.js';
-export { realClock, type Clock } from './clock.js';
-export { FakeClock, flushMicrotasks } from './fake-clock.js';
+export { createLogger, silentLogger, type Logger } from '../foundation/logger.js';
+export { realClock, type Clock } from '../foundation/clock.js';
 export { ApiClient } from './rest-client.js';
 export { HttpTransport, type RequestOptions, type QueryValue } from './http-transport.js';
 export { RestResourceClient, HttpWatch, PATCH_CONTENT_TYPES } from './rest-resource-client.js';
@@ -14,8 +15,6 @@ export { IndexedCache } from './indexed-cache.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
 export { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 export { EventRecorder, type EventRecorderOptions } from './event-recorder.js';
-export { FakeClient, type FakeAction, type FakeReactor } from './fake-client.js';
-export { FakeWatch } from './fake-watch.js';
 export {
   loadClientConfig,
   readConfigFile,

@@ -2,9 +2,10 @@
 // behaviour against the real apiserver is covered in test/e2e/client-informer.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
-import { FakeClient } from './fake-client.js';
-import { FakeClock, flushMicrotasks } from './fake-clock.js';
+import { FakeClient } from './testing/fake-client.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import { Informer } from './informer.js';
+import { eventually } from '../test/helpers/eventually.js';
 
 const pod = (name: string, node = '', ns = 'default'): Pod => ({
   apiVersion: 'v1',
@@ -12,14 +13,6 @@ const pod = (name: string, node = '', ns = 'default'): Pod => ({
   metadata: { name, namespace: ns, labels: { app: 'web' } },
   spec: { containers: [{ name: 'c', image: 'busybox' }], ...(node ? { nodeName: node } : {}) },
 });
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 type Rec = { log: string[] };
 function recorder(inf: Informer<Pod>): Rec {
@@ -62,7 +55,7 @@ describe('Informer (FakeClient)', () => {
     await client.pods.create(pod('c'));
     await client.pods.patch('a', 'default', { metadata: { labels: { app: 'x' } } });
     await client.pods.delete('b', 'default');
-    await until(() => rec.log.length === 5, 'events');
+    await eventually('events', () => rec.log.length === 5, 5000);
     expect(rec.log.slice(0, 2).sort()).toEqual(['add a@2', 'add b@3']);
     expect(rec.log.slice(2)).toEqual(['add c@4', 'update a@2->5', 'delete b']);
     expect(inf.get('default/a')!.metadata.labels).toEqual({ app: 'x' });
@@ -89,10 +82,13 @@ describe('Informer (FakeClient)', () => {
     ];
     client.compact();
     await Promise.all(writes);
-    await until(() => rec.log.length >= 3, 'relist diff');
-    await new Promise((r) => setTimeout(r, 30));
-    expect(rec.log.sort()).toEqual(['add new@7', 'delete remove', 'update change@3->5']);
-    expect(inf.list().map((p) => p.metadata.name).sort()).toEqual(['change', 'keep', 'new']);
+    await eventually('relist diff', () => rec.log.length >= 3, 5000);
+    // A later write must be delivered after anything the relist still had to emit: once
+    // its event is in, the log is complete (no sleeping to "let nothing more arrive").
+    await client.pods.create(pod('marker'));
+    await eventually('the marker after the relist', () => rec.log.includes('add marker@8'), 5000);
+    expect(rec.log.filter((l) => l !== 'add marker@8').sort()).toEqual(['add new@7', 'delete remove', 'update change@3->5']);
+    expect(inf.list().map((p) => p.metadata.name).sort()).toEqual(['change', 'keep', 'marker', 'new']);
     expect(client.actionsFor('list', 'pods').length).toBe(2);
   });
 
@@ -103,10 +99,10 @@ describe('Informer (FakeClient)', () => {
     inf.start();
     await inf.waitForSync();
     await client.pods.create(pod('a'));
-    await until(() => rec.log.length === 1, 'first add');
+    await eventually('first add', () => rec.log.length === 1, 5000);
     client.breakWatches();
     await client.pods.create(pod('b'));
-    await until(() => rec.log.length === 2, 'add after reconnect');
+    await eventually('add after reconnect', () => rec.log.length === 2, 5000);
     expect(rec.log).toEqual(['add a@2', 'add b@3']);
     const watches = client.actionsFor('watch', 'pods').map((a) => (a.object as { resourceVersion?: string }).resourceVersion);
     expect(watches[0]).toBe('1');
@@ -145,7 +141,7 @@ describe('Informer (FakeClient)', () => {
     expect(inf.byIndex('node', 'n1').map((p) => p.metadata.name).sort()).toEqual(['a', 'b']);
     await client.pods.delete('a', 'default');
     await client.pods.create(pod('d', 'n2'));
-    await until(() => late.log.length === 5, 'events after throw');
+    await eventually('events after throw', () => late.log.length === 5, 5000);
     expect(inf.byIndex('node', 'n1').map((p) => p.metadata.name)).toEqual(['b']);
     expect(inf.byIndex('node', 'n2').map((p) => p.metadata.name).sort()).toEqual(['c', 'd']);
     expect(inf.byIndex('node', 'none')).toEqual([]);
@@ -176,7 +172,7 @@ describe('Informer (FakeClient)', () => {
     expect(inf.list().map((p) => p.metadata.name)).toEqual(['c']);
     // A pod that stops matching (gets bound) leaves the cache.
     await client.pods.bind({ metadata: { name: 'c', namespace: 'default' }, target: { name: 'n1' } });
-    await until(() => inf.list().length === 0, 'bound pod to leave');
+    await eventually('bound pod to leave', () => inf.list().length === 0, 5000);
   });
 
   it('resync re-delivers updates for every cached object', async () => {
@@ -187,7 +183,7 @@ describe('Informer (FakeClient)', () => {
     inf.addEventHandler({ onUpdate: (a, b) => void (a === b && resyncs++) });
     inf.start();
     await inf.waitForSync();
-    await until(() => resyncs >= 4, 'two resync rounds');
+    await eventually('two resync rounds', () => resyncs >= 4, 5000);
   });
 
   it('waitForSync rejects when stopped or aborted before sync', async () => {
@@ -241,7 +237,7 @@ describe('Informer (FakeClient)', () => {
       throw new Error('connection refused');
     });
     const warnings: string[] = [];
-    const logger = { warn: (_o: unknown, m: string) => warnings.push(m), debug: () => {}, info: () => {}, error: () => {} } as unknown as import('./logger.js').Logger;
+    const logger = { warn: (_o: unknown, m: string) => warnings.push(m), debug: () => {}, info: () => {}, error: () => {} } as unknown as import('../foundation/logger.js').Logger;
     const inf = new Informer<Pod>(client.pods, { clock, logger, random: () => 0.5, backoff: { initialMs: 100, maxMs: 1000 } });
     informers.push(inf);
     inf.start();

@@ -8,10 +8,11 @@
 import { ApiError, isGone } from '../api/errors.js';
 import { objectKey } from '../api/resources.js';
 import type { KubeObject, WatchEvent } from '../api/types.js';
-import { realClock, type Clock } from './clock.js';
+import { Backoff } from '../foundation/backoff.js';
+import { realClock, type Clock } from '../foundation/clock.js';
 import { IndexedCache } from './indexed-cache.js';
 import { deepFreeze, diffList } from './informer-diff.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { ResourceClient, Watch } from './types.js';
 
 export interface InformerOptions {
@@ -46,9 +47,8 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: EventHandler<T>[] = [];
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly random: () => number;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
+  /** Reconnect delays: 200 ms doubling to 30 s, ±20 % so many clients do not reconnect in step. */
+  private readonly retry: Backoff;
   private readonly stopController = new AbortController();
   private synced = false;
   private started = false;
@@ -56,7 +56,6 @@ export class Informer<T extends KubeObject> {
   private currentWatch?: Watch<T>;
   /** Last resourceVersion seen (list, event or bookmark): where a reconnect resumes. */
   private lastRV = '';
-  private failures = 0;
   private loop?: Promise<void>;
 
   constructor(
@@ -65,9 +64,10 @@ export class Informer<T extends KubeObject> {
   ) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger();
-    this.random = opts.random ?? Math.random;
-    this.initialBackoffMs = opts.backoff?.initialMs ?? 200;
-    this.maxBackoffMs = opts.backoff?.maxMs ?? 30_000;
+    this.retry = new Backoff(
+      { initialMs: opts.backoff?.initialMs ?? 200, maxMs: opts.backoff?.maxMs ?? 30_000, jitter: 0.2 },
+      { clock: this.clock, random: opts.random },
+    );
     this.cache = new IndexedCache<T>((err, obj) =>
       this.logger.error({ err: (err as Error)?.message, key: objectKey(obj) }, 'index function failed'),
     );
@@ -298,15 +298,12 @@ export class Informer<T extends KubeObject> {
   }
 
   private async backoff(err: unknown, logStreak = true): Promise<void> {
-    this.failures++;
-    if (this.failures === 1 && logStreak) {
+    const delay = this.retry.next();
+    if (this.retry.failures === 1 && logStreak) {
       this.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'list/watch failed; retrying with backoff');
     } else {
-      this.logger.debug({ err: (err as Error)?.message ?? String(err), attempt: this.failures }, 'list/watch retry');
+      this.logger.debug({ err: (err as Error)?.message ?? String(err), attempt: this.retry.failures }, 'list/watch retry');
     }
-    const base = Math.min(this.initialBackoffMs * 2 ** (this.failures - 1), this.maxBackoffMs);
-    // Jitter spreads reconnects of many clients after an apiserver restart.
-    const delay = Math.min(base * (0.8 + 0.4 * this.random()), this.maxBackoffMs);
     try {
       await this.clock.sleep(delay, this.stopController.signal);
     } catch {
@@ -315,8 +312,8 @@ export class Informer<T extends KubeObject> {
   }
 
   private streakEnded(): void {
-    if (this.failures > 1) this.logger.info({ attempts: this.failures }, 'list/watch recovered');
-    this.failures = 0;
+    if (this.retry.failures > 1) this.logger.info({ attempts: this.retry.failures }, 'list/watch recovered');
+    this.retry.reset();
   }
 
   private async resyncLoop(periodMs: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errors } from '../api/errors.js';
 import type { Lease } from '../api/types.js';
-import { FakeClient } from './fake-client.js';
-import { FakeClock, flushMicrotasks } from './fake-clock.js';
+import { FakeClient } from './testing/fake-client.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 
 type Probe = { started: number; stopped: number; signal?: AbortSignal; leaders: string[] };

@@ -12,8 +12,8 @@
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease } from '../api/types.js';
-import { realClock, type Clock } from './clock.js';
-import { silentLogger, type Logger } from './logger.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { Client } from './types.js';
 
 export interface LeaderElectorOptions {

@@ -18,7 +18,7 @@ import type {
   Service,
 } from '../api/types.js';
 import { HttpTransport, type RequestOptions } from './http-transport.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../foundation/logger.js';
 import { RestResourceClient } from './rest-resource-client.js';
 import type { Client, ClientConfig, PodLogOptions, ResourceClient } from './types.js';
 

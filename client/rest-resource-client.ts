@@ -7,7 +7,7 @@ import { ApiError, errors, type Status } from '../api/errors.js';
 import { resourcePath, type ResourceInfo } from '../api/resources.js';
 import type { Binding, KubeList, KubeObject, Scale, WatchEvent } from '../api/types.js';
 import type { HttpTransport, QueryValue } from './http-transport.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../foundation/logger.js';
 import type { DeleteOptions, ListOptions, PatchType, ResourceClient, Watch, WatchOptions, WriteOptions } from './types.js';
 import { readWatchEvents } from './watch-stream.js';
 

@@ -1,6 +1,6 @@
 // The client contract every orch process programs against. client/rest-client.ts
 // implements it over HTTP; unit tests of controllers, the scheduler and the agent use
-// client/fake-client.ts (in-memory, records every write). Nothing here does I/O.
+// client/testing/fake-client.ts (in-memory, records every write). Nothing here does I/O.
 
 import type { KubeList, KubeObject, WatchEvent, Scale, Binding } from '../api/types.js';
 import type { Status } from '../api/errors.js';

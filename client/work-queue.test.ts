@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushMicrotasks } from './fake-clock.js';
-import { silentLogger } from './logger.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
+import { silentLogger } from '../foundation/logger.js';
 import { runWorkers, WorkQueue } from './work-queue.js';
+import { eventually } from '../test/helpers/eventually.js';
 
 describe('WorkQueue', () => {
   it('collapses duplicate adds while a key waits', async () => {
@@ -137,8 +138,7 @@ describe('runWorkers', () => {
     const run = runWorkers(q, 4, reconcile, silentLogger());
     for (let i = 0; i < 10; i++) q.add(`k${i}`);
     q.add('flaky');
-    const deadline = Date.now() + 10_000;
-    while ((attempts.get('flaky') ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await eventually('three attempts of the flaky key', () => (attempts.get('flaky') ?? 0) >= 3, 10_000);
     q.shutDown();
     await run;
     expect(overlap).toBe(false);

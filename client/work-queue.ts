@@ -7,8 +7,9 @@
 // Unlike client-go, get() returns undefined as soon as the queue is shut down, even if
 // keys are still queued: a stopping controller should stop, not drain.
 
-import { realClock, type Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import { KeyedBackoff } from '../foundation/backoff.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 
 export interface WorkQueueOptions {
   clock?: Clock;
@@ -25,20 +26,17 @@ interface Delayed {
 
 export class WorkQueue<K = string> {
   private readonly clock: Clock;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly backoff: KeyedBackoff<K>;
   private queue: K[] = [];
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
-  private readonly failures = new Map<K, number>();
   private readonly delayed = new Map<K, Delayed>();
   private waiters: Array<(key: K | undefined) => void> = [];
   private shuttingDown = false;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
-    this.baseDelayMs = opts.baseDelayMs ?? 5;
-    this.maxDelayMs = opts.maxDelayMs ?? 60_000;
+    this.backoff = new KeyedBackoff<K>({ initialMs: opts.baseDelayMs ?? 5, maxMs: opts.maxDelayMs ?? 60_000 });
   }
 
   add(key: K): void {
@@ -71,19 +69,16 @@ export class WorkQueue<K = string> {
 
   /** Add after this key's backoff: baseDelay · 2^failures, capped at maxDelay. */
   addRateLimited(key: K): void {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    // 2^n overflows to Infinity for large n, and min() then caps it.
-    this.addAfter(key, Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs));
+    this.addAfter(key, this.backoff.next(key));
   }
 
   /** The key succeeded: its next failure starts from the base delay again. */
   forget(key: K): void {
-    this.failures.delete(key);
+    this.backoff.forget(key);
   }
 
   numRequeues(key: K): number {
-    return this.failures.get(key) ?? 0;
+    return this.backoff.failures(key);
   }
 
   /** Next key to process (waits for one); undefined once the queue is shut down. */

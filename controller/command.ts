@@ -3,10 +3,11 @@
 // under --leader-elect exits 1 so a supervisor restarts the replica as a standby.
 
 import { Command } from 'commander';
-import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, clientFromFlags, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../cli/component-flags.js';
-import { limitHeapGrowth } from '../client/heap-growth.js';
-import { createLogger } from '../client/logger.js';
-import { parseDuration } from '../cli/duration.js';
+import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../foundation/component-flags.js';
+import { clientFromFlags } from '../client/client-from-flags.js';
+import { limitHeapGrowth } from '../foundation/heap-growth.js';
+import { createLogger } from '../foundation/logger.js';
+import { parseDuration } from '../foundation/duration.js';
 import { enabledControllers, runControllerManager } from './manager.js';
 
 interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues {
@@ -31,7 +32,7 @@ export function controllerManagerCommand(): Command {
     .option('--port <port>', '/healthz and /metrics port (0: off)', '10257')
     .option('--bind-address <addr>', 'address for /healthz and /metrics', '0.0.0.0'))
     .action(async (flags: Flags) => {
-      // Bound by the apiserver, not its own CPU: trade GC work for memory (client/heap-growth.ts).
+      // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
       limitHeapGrowth(25);
       const logger = createLogger('controller-manager', flags.logLevel);
       const port = parsePort(flags.port);
@@ -48,9 +49,9 @@ export function controllerManagerCommand(): Command {
           host: flags.bindAddress,
           controllers,
           workers,
-          nodeMonitorGracePeriodMs: parseDuration(flags.nodeMonitorGracePeriod),
-          podEvictionTimeoutMs: parseDuration(flags.podEvictionTimeout),
-          nodeMonitorPeriodMs: parseDuration(flags.nodeMonitorPeriod),
+          nodeMonitorGracePeriodMs: parseDuration(flags.nodeMonitorGracePeriod, '--node-monitor-grace-period'),
+          podEvictionTimeoutMs: parseDuration(flags.podEvictionTimeout, '--pod-eviction-timeout'),
+          nodeMonitorPeriodMs: parseDuration(flags.nodeMonitorPeriod, '--node-monitor-period'),
           leaderElection: leaderElectionFromFlags(flags),
         },
         signal,

@@ -3,9 +3,10 @@
 // restarts it as a fresh standby, as Kubernetes components do.
 
 import { Command } from 'commander';
-import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, clientFromFlags, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../cli/component-flags.js';
-import { limitHeapGrowth } from '../client/heap-growth.js';
-import { createLogger } from '../client/logger.js';
+import { addConnectionOptions, addLeaderElectionOptions, addLogLevelOption, leaderElectionFromFlags, parsePort, runUntilSignal, type ConnectionFlagValues, type LeaderElectionFlagValues } from '../foundation/component-flags.js';
+import { clientFromFlags } from '../client/client-from-flags.js';
+import { limitHeapGrowth } from '../foundation/heap-growth.js';
+import { createLogger } from '../foundation/logger.js';
 import { runScheduler } from './run.js';
 
 interface SchedulerFlags extends ConnectionFlagValues, LeaderElectionFlagValues {

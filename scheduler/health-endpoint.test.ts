@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHealthServer, type HealthServer } from '../client/health-server.js';
+import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { SchedulerMetrics } from './metrics.js';
 
 let server: HealthServer | undefined;

@@ -4,21 +4,14 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { errors } from '../api/errors.js';
-import { FakeClient } from '../client/fake-client.js';
+import { FakeClient } from '../client/testing/fake-client.js';
 import { runScheduler, type RunOutcome } from './run.js';
 import type { Scheduler } from './scheduler.js';
 import { makeNode, makePod } from './testing/builders.js';
+import { eventually } from '../test/helpers/eventually.js';
 
 const LEASE = { namespace: 'kube-system', leaseName: 'orch-scheduler', leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100 };
 const quietEvents = { record: () => undefined };
-
-async function until(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -53,16 +46,16 @@ describe('runScheduler with leader election', () => {
     const c = new FakeClient();
     c.seed([makeNode({ name: 'n1' }), makeNode({ name: 'n2' }), ...Array.from({ length: 10 }, (_, i) => makePod({ name: `a${i}` }))]);
     const a = replica(c, 'a');
-    await until('a leads', async () => (await holder(c)) === 'a');
+    await eventually('a leads', async () => (await holder(c)) === 'a', 15_000);
     const b = replica(c, 'b');
-    await until('10 pods bound', async () => (await boundCount(c)) === 10);
+    await eventually('10 pods bound', async () => (await boundCount(c)) === 10, 15_000);
     expect(b.schedulers).toHaveLength(0);
 
     a.ac.abort();
     expect(await a.done).toBe('stopped');
-    await until('b leads', async () => (await holder(c)) === 'b');
+    await eventually('b leads', async () => (await holder(c)) === 'b', 15_000);
     for (let i = 0; i < 10; i++) await c.pods.create(makePod({ name: `b${i}` }));
-    await until('20 pods bound', async () => (await boundCount(c)) === 20);
+    await eventually('20 pods bound', async () => (await boundCount(c)) === 20, 15_000);
     expect(b.schedulers).toHaveLength(1);
     const binds = c.actions.filter((x) => x.verb === 'bind').map((x) => x.name);
     expect(binds).toHaveLength(20);
@@ -73,7 +66,7 @@ describe('runScheduler with leader election', () => {
     const c = new FakeClient();
     c.seed([makeNode({ name: 'n1' })]);
     const a = replica(c, 'a');
-    await until('a leads', async () => (await holder(c)) === 'a' && a.schedulers[0]?.hasSynced() === true);
+    await eventually('a leads', async () => (await holder(c)) === 'a' && a.schedulers[0]?.hasSynced() === true, 15_000);
     // The apiserver starts refusing a's lease writes (e.g. a network partition).
     c.prependReactor('update', 'leases', () => {
       throw errors.unavailable('partitioned');
@@ -82,8 +75,11 @@ describe('runScheduler with leader election', () => {
       throw errors.unavailable('partitioned');
     });
     expect(await a.done).toBe('lost-lease');
+    // runScheduler resolves only after the scheduler's run() did, and run() only after its
+    // loop, its informers and its in-flight bindings ended (scheduler.ts): from here on
+    // nothing of a's can bind, so no sleep is needed to give it a chance to.
+    expect(a.schedulers[0]!.hasSynced()).toBe(false);
     await c.pods.create(makePod({ name: 'orphan' }));
-    await new Promise((r) => setTimeout(r, 300));
     expect(c.actions.filter((x) => x.verb === 'bind')).toHaveLength(0);
   });
 });

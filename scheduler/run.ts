@@ -7,9 +7,9 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { isAlreadyExists } from '../api/errors.js';
 import { LeaderElector } from '../client/leader-election.js';
-import { silentLogger, type Logger } from '../client/logger.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
-import { startHealthServer, type HealthServer } from '../client/health-server.js';
+import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { SchedulerMetrics } from './metrics.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 

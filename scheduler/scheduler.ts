@@ -14,10 +14,10 @@ import { ApiError } from '../api/errors.js';
 import { getCondition } from '../api/meta.js';
 import { objectKey } from '../api/resources.js';
 import type { Binding, Node, Pod, PodCondition } from '../api/types.js';
-import { realClock, type Clock } from '../client/clock.js';
+import { isoSeconds, realClock, type Clock } from '../foundation/clock.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
-import { silentLogger, type Logger } from '../client/logger.js';
+import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { FitError } from './fit-error.js';
 import { Framework, type FrameworkOptions } from './framework.js';
@@ -299,7 +299,7 @@ export class Scheduler {
         reason: 'Unschedulable',
         message,
         lastProbeTime: null,
-        lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : isoSeconds(now),
       };
       const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), cond];
       const previous = this.statusWrites.get(key) ?? Promise.resolve();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulingQueue } from './scheduling-queue.js';
 import { makePod } from './testing/builders.js';
-import { FakeClock } from '../client/fake-clock.js';
+import { FakeClock } from '../foundation/testing/fake-clock.js';
 
 function setup() {
   const clock = new FakeClock();

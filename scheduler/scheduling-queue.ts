@@ -14,7 +14,8 @@
 import { deepEqual } from '../api/meta.js';
 import { objectKey } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
-import { realClock, type Clock } from '../client/clock.js';
+import { backoffDelay, type BackoffPolicy } from '../foundation/backoff.js';
+import { realClock, type Clock } from '../foundation/clock.js';
 import { KeyedHeap } from './heap.js';
 
 export interface QueuedPod {
@@ -43,8 +44,7 @@ type Place = 'active' | 'backoff' | 'unschedulable' | 'inflight';
 
 export class SchedulingQueue {
   private readonly clock: Clock;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
+  private readonly backoffPolicy: BackoffPolicy;
   private readonly unschedulableTimeoutMs: number;
 
   private readonly active = new KeyedHeap<QueuedPod>(
@@ -73,8 +73,7 @@ export class SchedulingQueue {
 
   constructor(opts: SchedulingQueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
-    this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
-    this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
+    this.backoffPolicy = { initialMs: opts.initialBackoffMs ?? 1000, maxMs: opts.maxBackoffMs ?? 10_000 };
     this.unschedulableTimeoutMs = opts.unschedulableTimeoutMs ?? 60_000;
   }
 
@@ -216,9 +215,7 @@ export class SchedulingQueue {
 
   /** Backoff after n failed attempts: 1 s, 2 s, 4 s, 8 s, 10 s, 10 s ... */
   backoffDuration(attempts: number): number {
-    if (attempts <= 0) return 0;
-    const d = this.initialBackoffMs * 2 ** Math.min(attempts - 1, 30);
-    return Math.min(d, this.maxBackoffMs);
+    return backoffDelay(this.backoffPolicy, attempts);
   }
 
   // ------------------------------------------------------------- internals

@@ -4,7 +4,7 @@
 
 import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 import { DockerDemux, demuxBuffer } from './demux.js';
 import { loadDockerode } from './docker-load.js';
 import {

@@ -1,5 +1,5 @@
 // The agent's view of a container engine. Pod logic (pod-sync, status, log server) talks
-// only to this interface, so unit tests run on fake-runtime.ts and only
+// only to this interface, so unit tests run on agent/testing/fake-runtime.ts and only
 // runtime/docker-runtime.ts knows about dockerode.
 
 import type { Readable } from 'node:stream';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
 import { validateObject } from './index.js';
-import { expectCause, res, validDeployment, validReplicaSet, type AnyObj } from './test-fixtures.js';
+import { expectCause, res, validDeployment, validReplicaSet, type AnyObj } from '../testing/validation-fixtures.js';
 
 type Case = [string, (d: AnyObj) => void, string, string, RegExp?];
 

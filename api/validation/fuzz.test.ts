@@ -7,7 +7,7 @@ import { applyDefaults } from '../defaults.js';
 import { deepClone } from '../meta.js';
 import { validateObject } from './index.js';
 import { paths, rng } from '../../test/helpers/fuzz.js';
-import { res, validSamples as samples, type AnyObj } from './test-fixtures.js';
+import { res, validSamples as samples, type AnyObj } from '../testing/validation-fixtures.js';
 
 const JUNK: unknown[] = [null, undefined, 0, -1, 1.5, 70000, 2 ** 31, 9007199254740994, 1e300, '', 'x', '-bad-', '100Gi', true, [], [null], ['x'], {}, { a: 1 }, [{}], { $patch: 'delete' }];
 

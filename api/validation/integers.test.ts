@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateObject } from './index.js';
 import { intField } from './field-errors.js';
-import { expectCause, res, validDeployment, validPod, validReplicaSet, type AnyObj } from './test-fixtures.js';
+import { expectCause, res, validDeployment, validPod, validReplicaSet, type AnyObj } from '../testing/validation-fixtures.js';
 
 const INT32_OVER = 2 ** 31;
 const BEYOND_SAFE = 9007199254740994; // 2^53 + 2: representable, but not an exact int64 for orch

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
 import { validateBinding, validateObject } from './index.js';
-import { expectCause, res, type AnyObj } from './test-fixtures.js';
+import { expectCause, res, type AnyObj } from '../testing/validation-fixtures.js';
 
 const v = (kind: string, o: AnyObj, old?: AnyObj) => validateObject(res(kind), o, old);
 const b64 = (s: string) => Buffer.from(s).toString('base64');

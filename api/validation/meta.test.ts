@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateObject, validateName } from './index.js';
-import { expectCause, res, type AnyObj } from './test-fixtures.js';
+import { expectCause, res, type AnyObj } from '../testing/validation-fixtures.js';
 
 const cm = (metadata: Record<string, unknown>): AnyObj => ({ metadata: { namespace: 'default', ...metadata } as AnyObj['metadata'], data: {} });
 const v = (kind: string, o: AnyObj, old?: AnyObj) => validateObject(res(kind), o, old);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../defaults.js';
 import type { StatusCause } from '../errors.js';
 import { validateObject } from './index.js';
-import { expectCause, res, validPod, type AnyObj } from './test-fixtures.js';
+import { expectCause, res, validPod, type AnyObj } from '../testing/validation-fixtures.js';
 
 const causes = (obj: AnyObj, old?: AnyObj): StatusCause[] => validateObject(res('Pod'), obj, old);
 

@@ -4,7 +4,7 @@
 // priority level (priority-level.ts). Rejections are 429 TooManyRequests with Retry-After.
 
 import { errors, type ApiError } from '../../api/errors.js';
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from '../../foundation/clock.js';
 import type { Classification } from './classify.js';
 import { DEFAULT_LEVELS, EXEMPT_LEVEL, levelLimits, type LevelLimits, type PriorityLevelConfig } from './config.js';
 import { LongRunningLimiter } from './long-running.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FakeClock } from '../../client/fake-clock.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { fullGc, MemoryRelease } from './memory-release.js';
 
 describe('MemoryRelease', () => {

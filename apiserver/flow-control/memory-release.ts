@@ -10,7 +10,7 @@
 
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from '../../foundation/clock.js';
 
 export interface MemoryReleaseOptions {
   /** Backlog bytes dropped before a collection is worth it. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FakeClock, flushMicrotasks } from '../../client/fake-clock.js';
+import { FakeClock, flushMicrotasks } from '../../foundation/testing/fake-clock.js';
 import { PriorityLevel, RejectedError, type Admission } from './priority-level.js';
 
 const level = (seats: number, flowSeats: number, queueLength = 10, clock = new FakeClock()) =>

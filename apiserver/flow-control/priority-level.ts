@@ -10,7 +10,7 @@
 //   and is under its cap; the served flow moves to the back. So a flow with 500 queued
 //   requests and one with 1 get a seat each in turn, not in arrival order.
 
-import type { Clock } from '../../client/clock.js';
+import type { Clock } from '../../foundation/clock.js';
 import type { LevelLimits } from './config.js';
 
 export type RejectReason = 'queue-full' | 'time-out' | 'cancelled';

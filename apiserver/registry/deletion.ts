@@ -12,6 +12,7 @@ import { queryString, type Query } from '../list-options.js';
 import { parseDryRun } from '../write-options.js';
 import { readyToRemove } from './object-prep.js';
 import { strategyFor } from './strategy.js';
+import { isoSeconds } from '../../foundation/clock.js';
 
 export interface DeleteOptionsParsed {
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
@@ -33,7 +34,7 @@ export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 /** RFC 3339, whole seconds, clamped to what the format can hold. */
 export function deletionTimestampAt(ms: number): string {
   const clamped = Math.max(0, Math.min(Math.floor(ms / 1000) * 1000, MAX_TIMESTAMP_MS));
-  return new Date(clamped).toISOString().replace('.000Z', 'Z');
+  return isoSeconds(clamped);
 }
 
 /** gracePeriodSeconds is an int64; anything else is a 400 naming it. */

@@ -10,7 +10,7 @@ import type { KubeList, KubeObject } from '../../api/types.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
-import type { Clock } from '../../client/clock.js';
+import { nowIso, type Clock } from '../../foundation/clock.js';
 import type { Storage } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
@@ -58,10 +58,6 @@ export class Store {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private nowIso(): string {
-    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  }
-
   private key(r: ResourceInfo, ns: string | undefined, name: string): string {
     return objectKeyFor(r, r.namespaced ? ns : undefined, name);
   }
@@ -91,7 +87,7 @@ export class Store {
     const md = obj.metadata;
     const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
     if (generate) md.name = this.generatedName(md.generateName!);
-    prepareCreate(r, obj, { now: this.nowIso(), uid: crypto.randomUUID() });
+    prepareCreate(r, obj, { now: nowIso(this.clock), uid: crypto.randomUUID() });
     if (r.namespaced) await this.checkNamespaceWritable(ns!);
     if (opts.dryRun) return obj;
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.

@@ -5,7 +5,7 @@
 //
 // Trust (docs/operations.md, Security): a node writes its own status, so the address is
 // only a hint. What makes the connection the node's agent is its certificate: issued by
-// the cluster CA (--agent-ca-file) for that Node's name (client/agent-tls.ts), checked on
+// the cluster CA (--agent-ca-file) for that Node's name (foundation/agent-tls.ts), checked on
 // every connection before anything is sent. The apiserver authenticates with its own
 // client certificate; a bearer token, if configured, must be one the API itself refuses.
 
@@ -17,7 +17,7 @@ import { errors, isStatus } from '../../api/errors.js';
 import { parsePodLogOptions, podLogQuery } from '../../api/pod-log-options.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
-import { agentCertificateProblem } from '../../client/agent-tls.js';
+import { agentCertificateProblem } from '../../foundation/agent-tls.js';
 import type { AgentClientOptions, ServerContext } from '../context.js';
 import { queryString, type Query } from '../list-options.js';
 

@@ -3,6 +3,7 @@
 // reconnects. (What its failures mean for API clients: etcd-errors.ts.)
 
 import { Etcd3, type IOptions } from 'etcd3';
+import { backoffDelay, type BackoffPolicy } from '../../foundation/backoff.js';
 import { isNeverSentError } from './etcd-errors.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
@@ -58,13 +59,16 @@ function nextEndpointPolicy(attempts: number): Policy {
 }
 
 /** Watch-stream reconnect delays: 100 ms doubling to a 1 s cap (etcd3's default caps at 30 s). */
+const WATCH_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 1000 };
+
+/** etcd3's immutable backoff interface over the shared arithmetic. */
 class CappedBackoff {
-  constructor(private readonly attempt = 0) {}
+  constructor(private readonly failures = 1) {}
   get duration(): number {
-    return Math.min(1000, 100 * 2 ** this.attempt);
+    return backoffDelay(WATCH_BACKOFF, this.failures);
   }
   next(): CappedBackoff {
-    return new CappedBackoff(Math.min(this.attempt + 1, 10));
+    return new CappedBackoff(Math.min(this.failures + 1, 11));
   }
 }
 

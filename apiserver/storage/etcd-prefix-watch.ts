@@ -11,7 +11,7 @@
 import type { Etcd3, IEvent, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 import { decodeObject, stampResourceVersion } from './codec.js';
 import type { StorageEvent } from './types.js';
 

@@ -23,7 +23,7 @@
 //     a 410, never silence.
 
 import { ClientClosedError, ClientRuntimeError, EtcdError, EtcdWatchStreamEnded, GRPCGenericError, type Etcd3 } from 'etcd3';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 
 interface WatchResponseLike {
   watch_id: string | number;

@@ -1,5 +1,5 @@
 // Lease sharing rules with a fake grant and clock (the real thing against etcd:
-// etcd-event-ttl.test.ts).
+// etcd-event-ttl.integration.test.ts).
 
 import { expect, test } from 'vitest';
 import { LeaseManager } from './lease-manager.js';

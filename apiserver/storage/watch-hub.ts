@@ -30,7 +30,7 @@
 
 import type { Etcd3 } from 'etcd3';
 import { errors, type ApiError } from '../../api/errors.js';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 import { toApiError } from './etcd-errors.js';
 import { EtcdPrefixWatch } from './etcd-prefix-watch.js';
 import { EventRing } from './event-ring.js';

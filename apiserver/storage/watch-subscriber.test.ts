@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { errors } from '../../api/errors.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import type { StorageEvent } from './types.js';
 import { WatchSubscriber } from './watch-subscriber.js';
 

@@ -9,7 +9,7 @@
 // ev.object / ev.prevObject as read-only (copy before changing anything).
 
 import { errors, type ApiError } from '../../api/errors.js';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 import type { StorageEvent, StorageWatchHandlers } from './types.js';
 
 type Item = StorageEvent | { error: ApiError };

@@ -27,7 +27,7 @@ export interface ApiServerProcessOptions {
   readyTimeoutMs?: number;
   /**
    * 'cli' (default): `node dist/cli/main.js apiserver ...`, as an operator runs it.
-   * 'direct': dist/bench/lib/apiserver-main.js, the same command without the rest of the CLI.
+   * 'direct': dist-bench/bench/lib/apiserver-main.js, the same command without the rest of the CLI.
    */
   entry?: 'cli' | 'direct';
   /** Node flags for the apiserver process (e.g. --cpu-prof --cpu-prof-dir DIR). */
@@ -35,13 +35,14 @@ export interface ApiServerProcessOptions {
 }
 
 /**
- * A compiled file of the project: beside this one when running from dist/bench/lib/,
- * else (tests run the TypeScript sources) under the repository's dist/.
+ * A compiled file of the project: beside this one when running from dist-bench/bench/lib/
+ * (`npm run bench` compiles everything there), else (tests run the TypeScript sources)
+ * under the repository's dist/ (`npm run build`; shipped code only) or dist-bench/.
  */
 function compiled(relFromRoot: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.resolve(here, '../..');
-  const candidates = [path.join(root, relFromRoot), path.join(root, 'dist', relFromRoot)];
+  const candidates = [path.join(root, relFromRoot), path.join(root, 'dist', relFromRoot), path.join(root, 'dist-bench', relFromRoot)];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found) throw new Error(`${candidates.join(' or ')} not found: run \`npm run build\` first (the apiserver under test runs from dist/)`);
   return found;

@@ -14,7 +14,7 @@ import { cliContext, type CliContext } from '../context.js';
 import { loadManifests, type LoadedObject } from '../manifest.js';
 import { qualifiedName } from '../printers/print.js';
 import { waitForDeployments } from '../wait-deployments.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -94,7 +94,7 @@ export function applyCommand(): Command {
     .option('--timeout <duration>', 'how long --wait waits', '5m')
     .action(async (flags: { filename: string[]; recursive?: boolean; dryRun?: string | boolean; wait?: boolean; timeout: string }, cmd: Command) => {
       const dryRun = parseDryRun(flags.dryRun);
-      const timeoutMs = parseDuration(flags.timeout);
+      const timeoutMs = parseDuration(flags.timeout, '--timeout');
       const items = loadManifests(flags.filename, { recursive: flags.recursive });
       if (!items.length) throw new Error(`no objects found in ${flags.filename.join(', ')}`);
       const ctx = cliContext(cmd);

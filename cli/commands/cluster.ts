@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import fs from 'node:fs';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Client } from '../../client/types.js';
+import { parseDuration } from '../../foundation/duration.js';
 import { homePaths, type HomePaths } from '../up/home.js';
 import { viewCluster, type ClusterState } from '../up/cluster-state.js';
 import { localAgentStates, localAgents } from '../up/local-agents.js';
@@ -21,6 +22,13 @@ function localClient(): Client | undefined {
   return ctx ? new ApiClient({ server: ctx.server, token: ctx.token, ca: ctx.ca, timeoutMs: 5000 }) : undefined;
 }
 
+/** --timeout of `orch up`: whole seconds (rounded up) from 1 s to 1 h. */
+function timeoutSeconds(text: string): number {
+  const s = Math.ceil(parseDuration(text, '--timeout') / 1000);
+  if (s < 1 || s > 3600) throw new Error(`--timeout must be from 1s to 1h (got "${text}")`);
+  return s;
+}
+
 export function upCommand(): Command {
   return new Command('up')
     .summary('Start a local cluster in $ORCH_HOME, under a supervisor that restarts crashed components')
@@ -36,7 +44,7 @@ export function upCommand(): Command {
     .option('--node-name <name>', 'node name (with --nodes N: the prefix of NAME-1..NAME-N); default: the hostname')
     .option('--foreground', 'stay attached (the supervisor runs in this process); Ctrl-C stops the cluster')
     .option('--log-level <level>', 'log level of the components', 'info')
-    .option('--timeout <seconds>', 'how long to wait for the nodes to become Ready', '90')
+    .option('--timeout <duration>', 'how long to wait for the nodes to become Ready (a bare number is seconds)', '90s')
     .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
@@ -52,7 +60,7 @@ export function upCommand(): Command {
           nodeName: flags.nodeName,
           foreground: Boolean(flags.foreground),
           logLevel: flags.logLevel,
-          timeoutSeconds: num(flags.timeout, '--timeout', 1, 3600),
+          timeoutSeconds: timeoutSeconds(flags.timeout),
         },
         out,
       );

@@ -5,7 +5,7 @@ import { isNotFound } from '../../api/errors.js';
 import { resolveResourceName, resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import { cliContext, type CliContext } from '../context.js';
 import { loadManifests } from '../manifest.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 const CASCADE: Record<string, 'Background' | 'Foreground' | 'Orphan'> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan' };
 
@@ -82,7 +82,7 @@ export function deleteCommand(): Command {
           return { r, name: item.object.metadata.name ?? '', namespace: r.namespaced ? item.object.metadata.namespace ?? ctx.namespace : undefined };
         });
       } else targets = targetsFromArgs(args, ctx.namespace);
-      const timeoutMs = parseDuration(flags.timeout);
+      const timeoutMs = parseDuration(flags.timeout, '--timeout');
       let failed = false;
       const deleted: Target[] = [];
       for (const t of targets) {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { certificateSANs, readTokenFile } from '../../apiserver/pki.js';
+import { certificateSANs } from '../../foundation/pki.js';
+import { readTokenFile } from '../../foundation/token-file.js';
 import { defaultPkiDir, initCommand, runInit, tokenFor } from './init.js';
 
 let tmp: string;

@@ -13,23 +13,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import {
-  appendTokenEntries,
-  certificateSANs,
-  generateAgentServingCert,
-  generateCA,
-  generateClientCert,
-  generateServerCert,
-  generateToken,
-  normalizeIP,
-  readTokenFile,
-  serverSANs,
-  writeSecretFile,
-  writeTokenFile,
-  type CertAndKey,
-  type TokenEntry,
-} from '../../apiserver/pki.js';
-import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../client/agent-tls.js';
+import { certificateSANs, generateAgentServingCert, generateCA, generateClientCert, generateServerCert, normalizeIP, serverSANs, type CertAndKey } from '../../foundation/pki.js';
+import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type TokenEntry } from '../../foundation/token-file.js';
+import { writeSecretFile } from '../../foundation/secret-file.js';
+import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { resolveResourceName } from '../../api/resources.js';
 import type { LabelSelector, Pod } from '../../api/types.js';
 import { labelSelectorToString } from '../../api/selectors/labels.js';
+import { parseDuration } from '../../foundation/duration.js';
 import { cliContext, type CliContext } from '../context.js';
 
 async function podFor(ctx: CliContext, arg: string): Promise<Pod> {
@@ -32,7 +33,7 @@ export function logsCommand(): Command {
     .option('--tail <lines>', 'only the last N lines')
     .option('--timestamps', 'prefix each line with its timestamp')
     .option('-p, --previous', 'the previous (crashed) instance of the container')
-    .option('--since <seconds>', 'only lines newer than this many seconds')
+    .option('--since <duration>', 'only lines newer than this (e.g. 30s, 5m, 1h; a bare number is seconds)')
     .action(async (target: string, flags: { container?: string; follow?: boolean; tail?: string; timestamps?: boolean; previous?: boolean; since?: string }, cmd: Command) => {
       const ctx = cliContext(cmd);
       const tailLines = flags.tail === undefined ? undefined : Number(flags.tail);
@@ -48,7 +49,8 @@ export function logsCommand(): Command {
         tailLines,
         timestamps: flags.timestamps,
         previous: flags.previous,
-        sinceSeconds: flags.since ? Number(flags.since) : undefined,
+        // Whole seconds, rounded up, as kubectl sends them.
+        sinceSeconds: flags.since === undefined ? undefined : Math.ceil(parseDuration(flags.since, '--since') / 1000),
       });
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => process.stdout.write(chunk));

@@ -6,7 +6,7 @@ import type { Deployment, ReplicaSet } from '../../api/types.js';
 import { cliContext, splitTypeName, type CliContext } from '../context.js';
 import { formatTable } from '../printers/table.js';
 import { waitForDeployments } from '../wait-deployments.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../foundation/duration.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 
@@ -45,7 +45,7 @@ export function rolloutCommand(): Command {
       .action(async (target: string, name: string | undefined, flags: { timeout: string }, c: Command) => {
         const ctx = cliContext(c);
         const res = await waitForDeployments(ctx.client, [{ namespace: ctx.namespace, name: deploymentName(target, name) }], {
-          timeoutMs: parseDuration(flags.timeout),
+          timeoutMs: parseDuration(flags.timeout, '--timeout'),
           isTTY: false,
           verbose: true,
           write: (t) => process.stdout.write(t),

@@ -13,7 +13,7 @@ import { LABEL_CLUSTER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID } 
 import { PodVolumes } from '../../agent/pod-volumes.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import type { ContainerInfo } from '../../agent/runtime/types.js';
-import { createLogger } from '../../client/logger.js';
+import { createLogger } from '../../foundation/logger.js';
 import type { LocalAgent } from './local-agents.js';
 
 export interface LeftContainer {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { KubeObject, Lease, Node, Pod } from '../../api/types.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import type { DeleteOptions } from '../../client/types.js';
 import type { LocalAgentState } from './node-liveness.js';
 import { describePurge, purgeWorkloads, type PurgeOptions } from './purge-workloads.js';

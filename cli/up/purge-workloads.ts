@@ -8,7 +8,7 @@
 
 import type { KubeObject, Lease } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
-import { realClock, type Clock } from '../../client/clock.js';
+import { realClock, type Clock } from '../../foundation/clock.js';
 import type { Client } from '../../client/types.js';
 import { LEASE_NAMESPACE } from '../../agent/heartbeat.js';
 import { nodeProblem, type LocalAgentState } from './node-liveness.js';

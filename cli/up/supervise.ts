@@ -5,7 +5,7 @@
 
 import { Command } from 'commander';
 import pino, { type Logger } from 'pino';
-import { realClock } from '../../client/clock.js';
+import { realClock } from '../../foundation/clock.js';
 import { readClusterState } from './cluster-state.js';
 import { homePaths, type HomePaths } from './home.js';
 import { appendLogLine, isRunning, launchProcess, probeUrl, stopProcess, watchProcess, type ComponentSpec, type ProcessHandle } from './processes.js';

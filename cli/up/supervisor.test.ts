@@ -3,11 +3,11 @@
 // over real processes is tested in test/e2e/cli-supervisor.test.ts.
 
 import { describe, expect, test } from 'vitest';
-import { FakeClock, flushMicrotasks } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { CrashBackoff } from './crash-backoff.js';
+import { FakeClock, flushMicrotasks } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { Backoff } from '../../foundation/backoff.js';
 import type { ComponentSpec, ExitResult, ProcessHandle } from './processes.js';
-import { Supervisor, type SupervisorDeps } from './supervisor.js';
+import { CRASH_BACKOFF, Supervisor, type SupervisorDeps } from './supervisor.js';
 import type { SupervisorStatus } from './supervisor-status.js';
 
 interface FakeProc extends ProcessHandle {
@@ -70,7 +70,7 @@ function harness(specs: ComponentSpec[], opts: { crashAtOnce?: string[]; previou
 }
 
 test('crash backoff: 1 s doubling to 30 s; a run of 60 s or more starts again at 1 s', () => {
-  const b = new CrashBackoff();
+  const b = new Backoff(CRASH_BACKOFF);
   expect([0, 0, 0, 0, 0, 0, 0, 0].map(() => b.next(500))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   expect(b.next(59_999)).toBe(30000);
   expect(b.next(60_000)).toBe(1000);

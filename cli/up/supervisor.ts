@@ -1,6 +1,6 @@
 // The supervisor of a local cluster: starts the components of `orch up` in order (each
 // waits for the one before it to be ready), restarts any that exits with capped
-// exponential backoff (crash-backoff.ts), and stops them in reverse order when asked,
+// exponential backoff (CRASH_BACKOFF below), and stops them in reverse order when asked,
 // after which nothing is restarted. It runs as its own long-lived process (`orch
 // supervise`, started by `orch up`) or inside `orch up --foreground`.
 //
@@ -15,8 +15,8 @@
 // the supervisor's log and as a line in the component's own log.
 
 import type { Logger } from 'pino';
-import type { Clock } from '../../client/clock.js';
-import { CrashBackoff, type CrashBackoffOptions } from './crash-backoff.js';
+import { Backoff, type BackoffPolicy } from '../../foundation/backoff.js';
+import type { Clock } from '../../foundation/clock.js';
 import type { ComponentSpec, ExitResult, ProcessHandle } from './processes.js';
 import { describeExit, type ComponentState, type ComponentStatus, type SupervisorStatus } from './supervisor-status.js';
 
@@ -37,8 +37,16 @@ export interface SupervisorDeps {
   writeStatus(status: SupervisorStatus): void;
 }
 
+/**
+ * How long the supervisor waits before restarting a component that exited: 1 s after the
+ * first crash, doubling per crash in a row up to 30 s, so a component that cannot start
+ * (a bad flag, a port taken) does not spin while one that crashed once is back at once.
+ * A run of at least 60 s counts as healthy: the next crash starts again at 1 s.
+ */
+export const CRASH_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, resetAfterMs: 60_000 };
+
 export interface SupervisorOptions {
-  backoff?: CrashBackoffOptions;
+  backoff?: Partial<BackoffPolicy>;
   /** How often a starting component's readiness is checked. */
   readyEveryMs?: number;
   /** Grace between SIGTERM and SIGKILL when stopping a component. */
@@ -51,7 +59,7 @@ export interface SupervisorOptions {
 interface Slot {
   spec: ComponentSpec;
   status: ComponentStatus;
-  backoff: CrashBackoff;
+  backoff: Backoff;
   handle?: ProcessHandle;
   startedAtMs: number;
   /** Resolved when the component is running (or the supervisor stops). */
@@ -70,7 +78,7 @@ export class Supervisor {
     private readonly deps: SupervisorDeps,
     private readonly opts: SupervisorOptions = {},
   ) {
-    this.slots = specs.map((spec) => ({ spec, status: { name: spec.name, state: 'stopped', restarts: 0 }, backoff: new CrashBackoff(opts.backoff), startedAtMs: 0, waiters: [] }));
+    this.slots = specs.map((spec) => ({ spec, status: { name: spec.name, state: 'stopped', restarts: 0 }, backoff: new Backoff({ ...CRASH_BACKOFF, ...opts.backoff }), startedAtMs: 0, waiters: [] }));
     this.status = { pid: opts.pid ?? process.pid, startedAt: this.iso(deps.clock.now()), components: this.slots.map((s) => s.status) };
   }
 

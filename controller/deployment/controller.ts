@@ -5,8 +5,8 @@
 
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
-import type { Clock } from '../../client/clock.js';
-import type { Logger } from '../../client/logger.js';
+import type { Clock } from '../../foundation/clock.js';
+import type { Logger } from '../../foundation/logger.js';
 import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { ownerRefFor } from '../shared/controller-ref.js';

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../shared/testing.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { DeploymentController } from './controller.js';
 import { maxSurge, maxUnavailable, newRSNewReplicas, resolveFenceposts } from './math.js';
 import { equalIgnoreHash, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, templateHash } from './util.js';
@@ -54,6 +54,18 @@ describe('surge / unavailable arithmetic', () => {
     expect(newRSNewReplicas(d, [rsOf(10), grown], grown)).toBe(3);
     expect(newRSNewReplicas(d, [rsOf(8), grown], grown)).toBe(5);
     expect(newRSNewReplicas(d, [rsOf(0), rsOf(9)], rsOf(9))).toBe(10);
+  });
+});
+
+describe('pod-template-hash', () => {
+  it('is pinned: a fixed template hashes to the same literal in every release', () => {
+    // A new value for the same template would give every Deployment a "new" ReplicaSet
+    // (and a rollout) after an upgrade.
+    const t = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'orch.local/web:latest', ports: [{ containerPort: 8080 }] }] } } as Deployment['spec']['template'];
+    expect(templateHash(t)).toBe('n8x6kckpzg');
+    expect(templateHash(t, 1)).toBe('x47xgz5jjk'); // after a hash collision
+    // The template's own hash label is not part of its hash.
+    expect(templateHash({ ...t, metadata: { labels: { app: 'web', 'pod-template-hash': 'n8x6kckpzg' } } })).toBe('n8x6kckpzg');
   });
 });
 

@@ -5,9 +5,10 @@
 // lastUpdateTime moves whenever the condition is (re)written.
 
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../api/types.js';
-import { isoSeconds, parseTime } from '../shared/objects.js';
+import { parseTime } from '../shared/objects.js';
 import { actualReplicaCount, availableReplicaCount, maxUnavailable, readyReplicaCount, specReplicaCount } from './math.js';
 import { hasProgressDeadline, progressDeadlineMs, replicasOf } from './util.js';
+import { isoSeconds } from '../../foundation/clock.js';
 
 export const Reasons = {
   MinimumReplicasAvailable: 'MinimumReplicasAvailable',

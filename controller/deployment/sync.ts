@@ -8,7 +8,7 @@
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
 import { isAlreadyExists } from '../../api/errors.js';
 import type { Client } from '../../client/types.js';
-import type { Logger } from '../../client/logger.js';
+import type { Logger } from '../../foundation/logger.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
 import { controllerRefOf, deepClone, deepEqual } from '../shared/objects.js';
 import type { Recorder } from '../shared/types.js';

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject, Pod, ReplicaSet } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { MemoryInformer, RecordingQueue, syncInformer } from '../shared/testing.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { MemoryInformer, RecordingQueue, syncInformer } from '../testing/doubles.js';
 import { FOREGROUND, GarbageCollector, ORPHAN } from './controller.js';
 
 const rs = (name: string, extra: Partial<ReplicaSet['metadata']> = {}): ReplicaSet => ({

@@ -27,9 +27,9 @@
 import type { Lease, Node, Pod } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/types.js';
-import type { Clock } from '../../client/clock.js';
-import type { Logger } from '../../client/logger.js';
-import { deepClone, isoSeconds } from '../shared/objects.js';
+import { isoSeconds, type Clock } from '../../foundation/clock.js';
+import type { Logger } from '../../foundation/logger.js';
+import { deepClone } from '../shared/objects.js';
 import { noopObserver, type Controller, type InformerView, type ReconcileObserver, type Recorder } from '../shared/types.js';
 import { TokenBucket } from './rate-limiter.js';
 import { desiredTaintKey, evictionDeadline, readyCondition, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Lease, Node, Pod } from '../../api/types.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { isoSeconds } from '../shared/objects.js';
-import { MemoryInformer, RecordingRecorder, syncInformer } from '../shared/testing.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { isoSeconds } from '../../foundation/clock.js';
+import { MemoryInformer, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 

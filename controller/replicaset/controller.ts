@@ -6,8 +6,8 @@
 import type { Pod, ReplicaSet } from '../../api/types.js';
 import { isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/types.js';
-import type { Clock } from '../../client/clock.js';
-import type { Logger } from '../../client/logger.js';
+import type { Clock } from '../../foundation/clock.js';
+import type { Logger } from '../../foundation/logger.js';
 import { WorkQueue, runWorkers } from '../../client/work-queue.js';
 import { Expectations } from '../shared/expectations.js';
 import { ownerRefFor } from '../shared/controller-ref.js';

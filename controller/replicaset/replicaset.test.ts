@@ -1,9 +1,9 @@
 import { describe, expect, it, beforeEach } from 'vitest';
 import type { Pod, ReplicaSet } from '../../api/types.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { FakeClock } from '../../client/fake-clock.js';
-import { silentLogger } from '../../client/logger.js';
-import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../shared/testing.js';
+import { FakeClient } from '../../client/testing/fake-client.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { silentLogger } from '../../foundation/logger.js';
+import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { ReplicaSetController } from './controller.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { calculateReplicaSetStatus } from './status.js';

@@ -1,7 +1,8 @@
 // ReplicaSet status from the pods it owns: pure, so it is tested without a cluster.
 
 import type { Pod, ReplicaSet, ReplicaSetStatus } from '../../api/types.js';
-import { isoSeconds, podAvailableIn, selectorMatches } from '../shared/objects.js';
+import { podAvailableIn, selectorMatches } from '../shared/objects.js';
+import { isoSeconds } from '../../foundation/clock.js';
 
 export interface StatusResult {
   status: ReplicaSetStatus;

@@ -22,11 +22,6 @@ export function shortHash(v: unknown, length = 10): string {
   return out;
 }
 
-/** metav1.Time style: RFC 3339, second precision. */
-export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function parseTime(t: string | undefined | null): number | undefined {
   if (!t) return undefined;
   const ms = Date.parse(t);

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '/app/dist/cli/commands/init.js';
-import { writeSecretFile } from '/app/dist/apiserver/pki.js';
+import { writeSecretFile } from '/app/dist/foundation/secret-file.js';
 
 const dir = process.env.ORCH_PKI_DIR || '/pki';
 const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);

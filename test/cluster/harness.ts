@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Node } from '../../api/types.js';
-import { writeSecretFile } from '../../apiserver/pki.js';
+import { writeSecretFile } from '../../foundation/secret-file.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../../cli/commands/init.js';
 import { freePort } from '../helpers/ports.js';
 import { BRIDGE_IP, createBridge, createHostNetwork, cutHost, healHost, hostIP, netnsPath, removeNetwork, MAX_HOSTS } from './network.js';

@@ -3,6 +3,7 @@
 // misparsed; failures carry the command and its stderr so a broken setup says why.
 
 import { execFile, spawnSync } from 'node:child_process';
+import { eventually, GiveUp } from '../helpers/eventually.js';
 
 export interface RunResult {
   code: number;
@@ -36,21 +37,9 @@ export function runSyncQuiet(cmd: string, args: string[]): number {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Thrown by a waitUntil check to stop waiting at once (e.g. the process exited). */
-export class FatalWait extends Error {}
+export class FatalWait extends GiveUp {}
 
-/** Polls check() until it returns a truthy value or the deadline passes. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v as T;
-    } catch (err) {
-      if (err instanceof FatalWait) throw err;
-      lastErr = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+/** The shared eventually() (a check every 250 ms by default); any falsy value is "not yet". */
+export function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 250): Promise<T> {
+  return eventually(what, async () => (await check()) || undefined, timeoutMs, intervalMs);
 }

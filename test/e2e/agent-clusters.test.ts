@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
-import { createLogger } from '../../client/logger.js';
+import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { containersWith, countSyncs, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-same-${RUN}`;
@@ -89,8 +89,11 @@ describe('two clusters, one engine, one node name', () => {
     expect(docker('inspect', '-f', '{{index .Config.Labels "orch.io/cluster"}}', id1!)).toBe(uidOne);
     expect(docker('inspect', '-f', '{{index .Config.Labels "orch.io/cluster"}}', id2!)).toBe(uidTwo);
 
-    // Many sweeps later (resync 300 ms) both still run, untouched.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Several syncs and orphan sweeps later (resync 300 ms), each agent having seen the
+    // other cluster's container of the same name, both still run, untouched.
+    const [seenOne, seenTwo] = [countSyncs(one.agent), countSyncs(two.agent)];
+    const key = `default/web-${RUN}`;
+    await waitFor('3 syncs and 3 orphan sweeps on both agents', () => seenOne.syncs(key) >= 3 && seenTwo.syncs(key) >= 3 && seenOne.sweeps() >= 3 && seenTwo.sweeps() >= 3, 30_000);
     expect(containersWith({ 'orch.io/pod-uid': p1.metadata.uid! })).toEqual([id1]);
     expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
     expect(docker('inspect', '-f', '{{.State.Running}}', id1!, id2!)).toBe('true\ntrue');
@@ -100,7 +103,9 @@ describe('two clusters, one engine, one node name', () => {
     // Deleting the pod in cluster one leaves cluster two's container of the same name alone.
     await one.admin.pods.delete(`web-${RUN}`, 'default', { gracePeriodSeconds: 1 });
     await waitFor('cluster one container removed', () => containersWith({ 'orch.io/pod-uid': p1.metadata.uid! }).length === 0, 30_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    const sweptTwo = seenTwo.sweeps();
+    const sweptOne = seenOne.sweeps();
+    await waitFor('2 more orphan sweeps on both agents', () => seenOne.sweeps() >= sweptOne + 2 && seenTwo.sweeps() >= sweptTwo + 2, 30_000);
     expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
     // A stopping agent's final sweep must not take the other cluster's container either.
     await one.agent.stop();

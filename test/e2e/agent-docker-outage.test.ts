@@ -11,13 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '../../api/types.js';
-import { createLogger } from '../../client/logger.js';
+import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { freePort } from '../helpers/ports.js';
-import { docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { countSyncs, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const NODE = `e2e-outage-${crypto.randomBytes(3).toString('hex')}`;
 
@@ -139,8 +139,11 @@ describe('agent and a Docker outage', () => {
     const steady: Pod = await admin.pods.get('steady', 'default');
     const id = steady.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
     const startedAt = dockerJson('inspect', id)[0].State.StartedAt;
+    const seen = countSyncs(agent);
     await apiProxy.down();
-    await new Promise((r) => setTimeout(r, 4000)); // several heartbeats and resyncs fail meanwhile
+    // Two syncs of the pod (from the cached informer; their status writes fail) happen
+    // during the outage: neither may touch the container.
+    await waitFor('2 syncs of steady during the API outage', () => seen.syncs('default/steady') >= 2, 30_000);
     expect(dockerJson('inspect', id)[0].State.Running).toBe(true);
     await apiProxy.up();
     await admin.pods.create(podManifest('after-outage', NODE));

@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, Node, Pod } from '../../api/types.js';
-import { createLogger } from '../../client/logger.js';
+import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { containersWith, countSyncs, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE_A = `e2e-a-${RUN}`;
@@ -345,14 +345,17 @@ describe('agent e2e (real Docker)', () => {
     await stopAgent(agentA);
     agentA = startAgent(NODE_A);
     await agentA.start();
+    const seen = countSyncs(agentA);
     await agentA.waitForSync();
-    // Give it a few sync rounds (resync every 2 s) to do anything wrong.
-    await new Promise((r) => setTimeout(r, 5000));
+    // Two full passes over the pod (resync every 2 s) and an orphan sweep: every chance
+    // to do something wrong with the adopted container.
+    await waitFor('2 syncs of survivor and an orphan sweep after the restart', () => seen.syncs('default/survivor') >= 2 && seen.sweeps() >= 1, 30_000);
     const after = await getPod('survivor');
     expect(cid(after)).toBe(cid(before));
-    // Status is written only when it changes: several resyncs left the object alone.
+    // Status is written only when it changes: two more syncs leave the object alone.
     const rv = after.metadata.resourceVersion;
-    await new Promise((r) => setTimeout(r, 4500));
+    const synced = seen.syncs('default/survivor');
+    await waitFor('2 more syncs of survivor', () => seen.syncs('default/survivor') >= synced + 2, 30_000);
     expect((await getPod('survivor')).metadata.resourceVersion).toBe(rv);
     expect(after.status!.containerStatuses![0]!.restartCount).toBe(0);
     expect(containersWith({ 'orch.io/pod-uid': before.metadata.uid! })).toEqual([cid(before)]);
@@ -385,8 +388,10 @@ describe('agent e2e (real Docker)', () => {
     await admin.pods.create(podManifest('on-b', NODE_B));
     const onB = await waitRunning('on-b');
     const onA = await waitRunning('survivor');
-    // Several resync/orphan sweeps on both agents.
-    await new Promise((r) => setTimeout(r, 5000));
+    // Two syncs of each pod and two orphan sweeps on both agents, each of which sees the
+    // other's container on the shared engine.
+    const [seenA, seenB] = [countSyncs(agentA), countSyncs(agentB)];
+    await waitFor('2 syncs and 2 orphan sweeps on both agents', () => seenA.syncs('default/survivor') >= 2 && seenB.syncs('default/on-b') >= 2 && seenA.sweeps() >= 2 && seenB.sweeps() >= 2, 30_000);
     expect(cid(await getPod('on-b'))).toBe(cid(onB));
     expect(cid(await getPod('survivor'))).toBe(cid(onA));
     expect(dockerJson('inspect', cid(onB))[0].Config.Labels['orch.io/node']).toBe(NODE_B);

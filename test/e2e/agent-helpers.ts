@@ -3,6 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Pod } from '../../api/types.js';
+import type { Agent } from '../../agent/agent.js';
+import { eventually } from '../helpers/eventually.js';
 
 export function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -24,19 +26,9 @@ export function removeContainersWith(labels: Record<string, string>): void {
   if (ids.length) docker('rm', '-f', '-v', ...ids);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** The shared eventually() with this suite's defaults (30 s, a check every 100 ms). */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  return eventually(what, fn, timeoutMs, everyMs);
 }
 
 export function podManifest(name: string, nodeName: string, spec: Partial<Pod['spec']> = {}): Pod {
@@ -71,4 +63,33 @@ export function mountsUnder(dir: string): string[] {
 export function removeAgentDir(dir: string): void {
   for (const m of mountsUnder(dir)) execFileSync('umount', ['-l', m]);
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Counts the agent's completed pod syncs (per pod key, "namespace/name") and orphan
+ * sweeps from now on: the positive signal a test waits for before asserting that the
+ * agent left something alone (instead of sleeping "a few resyncs").
+ */
+export function countSyncs(agent: Agent): { syncs(key: string): number; sweeps(): number } {
+  const sync = agent.podSync;
+  if (!sync) throw new Error('countSyncs: start the agent first');
+  const counts = new Map<string, number>();
+  let sweeps = 0;
+  const reconcile = sync.reconcile.bind(sync);
+  const sweep = sync.sweepOrphans.bind(sync);
+  sync.reconcile = async (key: string) => {
+    try {
+      return await reconcile(key);
+    } finally {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  };
+  sync.sweepOrphans = async () => {
+    try {
+      return await sweep();
+    } finally {
+      sweeps++;
+    }
+  };
+  return { syncs: (key) => counts.get(key) ?? 0, sweeps: () => sweeps };
 }

@@ -93,8 +93,11 @@ describe('agent process', () => {
       return p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state.running ? p : undefined;
     }, 60_000);
     expect(cid(repaired)).not.toBe(cid(fragile));
-    // A few resyncs later the healthy pod is untouched.
-    await new Promise((r) => setTimeout(r, 4000));
+    // The restarted agent's first full pass (adoption: where a mistake would replace the
+    // healthy container) was queued before a pod created now: once that pod runs, the
+    // pass over 'steady' is behind us.
+    await admin.pods.create(podManifest('marker', NODE));
+    await waitRunning('marker');
     const after = await admin.pods.get('steady', 'default');
     expect(cid(after)).toBe(cid(steady));
     expect(after.status!.containerStatuses![0]!.restartCount).toBe(0);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
-import { createLogger } from '../../client/logger.js';
+import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { containersWith, docker, dockerJson, mountsUnder, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';

@@ -4,22 +4,13 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventuallyMatch } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 const req = (method: string, path: string, body?: unknown, opts?: Parameters<typeof apiRequest>[4]) => apiRequest(s, method, path, body, opts);
 const merge = { contentType: 'application/merge-patch+json' };
 const PODS = '/api/v1/namespaces/default/pods';
 const podSpec = { containers: [{ name: 'c', image: 'img' }] };
-
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   s = await startTestApiServer();
@@ -189,15 +180,24 @@ describe('namespaces', () => {
     expect(create.body.message).toContain('being terminated');
 
     // Everything without a finalizer goes; the pod is deleted gracefully (agent confirms).
-    await waitFor(() => req('GET', '/api/v1/namespaces/doomed/configmaps/c1'), (r) => r.status === 404);
-    await waitFor(() => req('GET', '/apis/apps/v1/namespaces/doomed/deployments/d'), (r) => r.status === 404);
-    const p = await waitFor(() => req('GET', '/api/v1/namespaces/doomed/pods/p'), (r) => !!r.body.metadata?.deletionTimestamp);
+    await eventuallyMatch('configmap doomed/c1 to be gone', () => req('GET', '/api/v1/namespaces/doomed/configmaps/c1'), (r) => r.status === 404, 20_000);
+    await eventuallyMatch('deployment doomed/d to be gone', () => req('GET', '/apis/apps/v1/namespaces/doomed/deployments/d'), (r) => r.status === 404, 20_000);
+    const p = await eventuallyMatch('pod doomed/p to be terminating', () => req('GET', '/api/v1/namespaces/doomed/pods/p'), (r) => !!r.body.metadata?.deletionTimestamp, 20_000);
     expect(p.body.metadata.deletionGracePeriodSeconds).toBe(30);
     await req('DELETE', '/api/v1/namespaces/doomed/pods/p', { gracePeriodSeconds: 0 });
-    // The held object keeps the namespace alive until its finalizer goes.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await req('GET', '/api/v1/namespaces/doomed')).status).toBe(200);
+    // The held object keeps the namespace alive until its finalizer goes: a cleanup pass
+    // after the pod went finds only it (and says so in the conditions), and stops there.
+    const held = await eventuallyMatch(
+      'a cleanup pass that finds only the held ConfigMap',
+      () => req('GET', '/api/v1/namespaces/doomed'),
+      (r) => {
+        const c = (type: string) => (r.body.status?.conditions ?? []).find((x: { type: string }) => x.type === type);
+        return r.status === 200 && c('NamespaceFinalizersRemaining')?.status === 'True' && c('NamespaceContentRemaining')?.status === 'True' && !/pods/.test(c('NamespaceContentRemaining')?.message ?? '');
+      },
+      20_000,
+    );
+    expect(held.body.status.phase).toBe('Terminating');
     await req('PATCH', '/api/v1/namespaces/doomed/configmaps/held', { metadata: { finalizers: [] } }, merge);
-    await waitFor(() => req('GET', '/api/v1/namespaces/doomed'), (r) => r.status === 404);
+    await eventuallyMatch('namespace doomed to be gone', () => req('GET', '/api/v1/namespaces/doomed'), (r) => r.status === 404, 20_000);
   });
 });

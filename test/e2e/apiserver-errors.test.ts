@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually, eventuallyMatch, GiveUp } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 const req = (method: string, path: string, body?: unknown, opts?: Parameters<typeof apiRequest>[4]) => apiRequest(s, method, path, body, opts);
@@ -117,22 +118,16 @@ describe('overload', () => {
     });
     const asNode = { token: small.nodeToken };
     try {
-      let limited: Awaited<ReturnType<typeof apiRequest>> | undefined;
-      const deadline = Date.now() + 10_000;
-      while (!limited && Date.now() < deadline) {
+      const limited = await eventually('a 429 once the seats are taken', async () => {
         const r = await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode);
-        expect([200, 429]).toContain(r.status);
-        if (r.status === 429) limited = r;
-      }
-      expect(limited?.body).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
-      expect(limited!.headers.get('retry-after')).toBe('1');
+        if (r.status !== 200 && r.status !== 429) throw new GiveUp(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
+        return r.status === 429 ? r : undefined;
+      }, 10_000, 0);
+      expect(limited.body).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+      expect(limited.headers.get('retry-after')).toBe('1');
       // Slots are given back when those requests end: then sequential requests all pass.
       for (const h of holders) h.destroy();
-      const freed = Date.now() + 10_000;
-      while ((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status !== 200) {
-        if (Date.now() > freed) throw new Error('slots never freed');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await eventuallyMatch('the seats to be given back', async () => (await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status, (st) => st === 200, 10_000);
       for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status).toBe(200);
     } finally {
       for (const h of holders) h.destroy();
@@ -158,14 +153,7 @@ describe('etcd outage', () => {
     } finally {
       await s.etcd.resume();
     }
-    const deadline = Date.now() + 30_000;
-    let last = 0;
-    while (Date.now() < deadline) {
-      last = (await req('GET', `${PODS}/exists`)).status;
-      if (last === 200) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(last).toBe(200);
+    await eventuallyMatch('reads to succeed once etcd is back', async () => (await req('GET', `${PODS}/exists`)).status, (st) => st === 200, 30_000);
     expect((await req('GET', '/readyz', undefined, { token: null })).status).toBe(200);
   }, 90_000);
 });

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { eventually, eventuallyMatch } from '../helpers/eventually.js';
 
 let etcd: TestEtcd;
 let s: TestApiServer;
@@ -26,15 +27,8 @@ afterAll(async () => {
 
 const get = (path: string) => apiRequest(s, 'GET', path, undefined, { token: null });
 
-async function waitStatus(path: string, want: number, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  while (Date.now() < deadline) {
-    last = (await apiRequest(s, 'GET', path)).status;
-    if (last === want) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return last;
+function waitStatus(path: string, want: number, timeoutMs = 20_000): Promise<number> {
+  return eventuallyMatch(`GET ${path} to answer ${want}`, async () => (await apiRequest(s, 'GET', path)).status, (st) => st === want, timeoutMs);
 }
 
 describe('etcd frozen (SIGSTOP) during writes', () => {
@@ -50,7 +44,7 @@ describe('etcd frozen (SIGSTOP) during writes', () => {
       expect(created.headers.get('retry-after')).toBeNull();
 
       // A patch reads before it writes; that read gets no answer, so nothing was sent: 503.
-      // (A write frozen after its read is 504: apiserver/storage/etcd-write-outcome.test.ts.)
+      // (A write frozen after its read is 504: apiserver/storage/etcd-write-outcome.integration.test.ts.)
       const patched = await apiRequest(s, 'PATCH', `${CMS}/to-update`, { data: { v: '2' } }, { contentType: 'application/merge-patch+json' });
       expect(patched.status).toBe(503);
 
@@ -82,8 +76,7 @@ describe('etcd down (connection refused)', () => {
     try {
       // Once the apiserver has seen the connection refused (a write on a connection that
       // closed just then is rightly 504: it cannot tell whether etcd got it)...
-      const deadline = Date.now() + 10_000;
-      while (!(await apiRequest(s, 'GET', `${CMS}/to-update`)).body?.message?.includes('No connection established') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually('a read to report the refused connection', async () => (await apiRequest(s, 'GET', `${CMS}/to-update`)).body?.message?.includes('No connection established'), 10_000);
       const created = await apiRequest(s, 'POST', CMS, { metadata: { name: 'refused' } });
       expect(created.status).toBe(503);
       expect(created.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { RawConnection, uploadHead } from '../helpers/raw-http.js';
+import { eventually } from '../helpers/eventually.js';
 
 let s: TestApiServer | undefined;
 const open: RawConnection[] = [];
@@ -23,16 +24,6 @@ function slowUploads(srv: TestApiServer, count: number, method: string, path: st
   const conns = Array.from({ length: count }, () => new RawConnection(srv.url, uploadHead(srv.url, method, path, token, 1000) + '{'));
   open.push(...conns);
   return conns;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
 }
 
 async function metric(srv: TestApiServer, name: string, labels: string): Promise<number | undefined> {
@@ -62,10 +53,10 @@ describe('one node flooding', () => {
 
     // 60 > the old server's 40 slots, and > node-1's 1 seat + 50 queued.
     const flood = slowUploads(srv, 60, 'PUT', '/api/v1/nodes/node-1/status', srv.nodeTokens['node-1']!);
-    const own = await until('the flooding node is refused', async () => {
+    const own = await eventually('the flooding node is refused', async () => {
       const r = await apiRequest(srv, 'GET', '/api/v1/nodes/node-1', undefined, { token: srv.nodeTokens['node-1'] });
       return r.status === 429 ? r : undefined;
-    });
+    }, 15_000);
 
     // Everybody else is served, although the flood still holds its seat and queue (the
     // server before flow control answered them 429 too).
@@ -82,10 +73,10 @@ describe('one node flooding', () => {
     // The flood: one request holds node-1's seat, 50 wait in its queue, the rest were refused.
     expect(await metric(srv, 'apiserver_flowcontrol_current_executing_requests', 'priority_level="node-high",flow_schema="system-node-high"')).toBe(1);
     expect(await metric(srv, 'apiserver_flowcontrol_current_inqueue_requests', 'priority_level="node-high",flow_schema="system-node-high"')).toBe(50);
-    const refused = await until('the uploads beyond the queue are answered', async () => {
+    const refused = await eventually('the uploads beyond the queue are answered', async () => {
       const n = flood.filter((c) => c.answered?.status === 429).length;
       return n >= 9 ? n : undefined;
-    });
+    }, 15_000);
     expect(refused).toBe(9);
     expect(flood.filter((c) => c.answered && c.answered.status !== 429)).toEqual([]);
   });
@@ -162,11 +153,11 @@ describe('watches', () => {
     expect((await apiRequest(srv, 'GET', '/api/v1/pods', undefined, { token: srv.nodeTokens['node-1'] })).status).toBe(200);
     // A closed watch frees its slot.
     first[0]!.destroy();
-    await until('a watch slot is free again', async () => {
+    await eventually('a watch slot is free again', async () => {
       const w = watch('node-1');
       open.push(w);
       const a = await w.answer;
       return a?.status === 200 ? a : (w.destroy(), undefined);
-    });
+    }, 15_000);
   });
 });

@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resourcePath } from '../../api/resources.js';
-import { res, validSamples, type AnyObj } from '../../api/validation/test-fixtures.js';
+import { res, validSamples, type AnyObj } from '../../api/testing/validation-fixtures.js';
 import { fuzzSeed, paths, random, type Random } from '../helpers/fuzz.js';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 

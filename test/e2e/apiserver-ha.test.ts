@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 let a: TestApiServer;
 let b: TestApiServer;
@@ -32,8 +33,7 @@ test('a watch on one apiserver sees writes made through the other', async () => 
   try {
     const created = await apiRequest(b, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'via-b', labels: { ha: 'yes' } } });
     expect(created.status).toBe(201);
-    const deadline = Date.now() + 20_000;
-    while (!text.includes('via-b') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually('the watch on apiserver A to deliver via-b', () => text.includes('via-b'), 20_000);
     const ev = JSON.parse(text.trim().split('\n')[0]!);
     expect(ev.type).toBe('ADDED');
     expect(ev.object.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);

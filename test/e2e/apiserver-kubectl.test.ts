@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 let dir: string;
@@ -108,9 +109,7 @@ describe('kubectl v1.32 against orch', () => {
       fs.writeFileSync(f, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched-cm\ndata:\n  a: "1"\n');
       const r = await kubectl(['create', '-f', f]);
       expect(r.code, r.stderr).toBe(0);
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('watched-cm') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(out).toContain('watched-cm');
+      await eventually('kubectl get -w to print watched-cm', () => out.includes('watched-cm'), 20_000);
     } finally {
       proc.kill('SIGTERM');
     }

@@ -137,7 +137,7 @@ describe('the apiserver never sends an API credential to an agent', () => {
 
 describe('pod logs over HTTPS to the agent', () => {
   test('the agent certificate is verified against --agent-ca-file and the node name; the apiserver authenticates with its client certificate', async () => {
-    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../../apiserver/pki.js');
+    const { generateAgentServingCert, generateCA, generateClientCert } = await import('../../foundation/pki.js');
     const https = await import('node:https');
     const ca = generateCA({ commonName: 'agent-ca' });
     const client = generateClientCert(ca, { commonName: 'orch:apiserver-kubelet-client' });

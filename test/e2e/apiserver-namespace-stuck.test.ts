@@ -17,6 +17,7 @@ import { ApiError } from '../../api/errors.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { assertBuilt, runOrch } from '../helpers/orch-cli.js';
+import { eventuallyMatch } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 let dir: string;
@@ -57,16 +58,6 @@ function faulty(storage: Storage): Storage {
       return real.bind(target);
     },
   });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not met in ${ms} ms; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const conditions = async (ns: string): Promise<NamespaceCondition[]> => (await req('GET', `/api/v1/namespaces/${ns}`)).body?.status?.conditions ?? [];
@@ -115,14 +106,14 @@ test('one object that cannot be deleted blocks neither its namespace-mates nor o
   for (const ns of ['a-stuck', 'b-other']) expect((await req('DELETE', `/api/v1/namespaces/${ns}`)).status).toBe(200);
 
   // The other namespace empties and goes away, and so does everything of a-stuck that can.
-  await waitFor('namespace b-other removed', () => gone('/api/v1/namespaces/b-other'), (v) => v);
+  await eventuallyMatch('namespace b-other removed', () => gone('/api/v1/namespaces/b-other'), (v) => v, 20_000);
   for (const p of ['pods/b-ok', 'pods/c-ok', 'configmaps/cfg']) {
-    await waitFor(`a-stuck/${p} removed`, () => gone(`/api/v1/namespaces/a-stuck/${p}`), (v) => v);
+    await eventuallyMatch(`a-stuck/${p} removed`, () => gone(`/api/v1/namespaces/a-stuck/${p}`), (v) => v, 20_000);
   }
   expect((await req('GET', '/api/v1/namespaces/a-stuck/pods/a-bad')).status).toBe(200);
 
   // ...and a-stuck says why it is still Terminating.
-  const stuck = await waitFor('a-stuck content failure reported', () => conditions('a-stuck'), (cs) => cond(cs, 'NamespaceDeletionContentFailure')?.status === 'True');
+  const stuck = await eventuallyMatch('a-stuck content failure reported', () => conditions('a-stuck'), (cs) => cond(cs, 'NamespaceDeletionContentFailure')?.status === 'True', 20_000);
   expect(cond(stuck, 'NamespaceDeletionContentFailure')).toMatchObject({
     reason: 'ContentDeletionFailed',
     message: 'Failed to delete all resource types, 1 remaining: pods "a-bad": etcdserver: request timed out',
@@ -149,7 +140,7 @@ test('one object that cannot be deleted blocks neither its namespace-mates nor o
   expect(badLines.filter((l) => l.level === 40)).toHaveLength(1);
   expect(badLines[0]).toMatchObject({ level: 40, err: { message: 'etcdserver: request timed out' } });
   expect(badLines[0]!.err!.stack).toContain('apiserver-namespace-stuck.test.ts');
-  await waitFor('a repeat at debug', async () => logLines.filter((l) => l.name === 'a-bad' && l.level === 20).length, (n) => n > 0);
+  await eventuallyMatch('a repeat at debug', async () => logLines.filter((l) => l.name === 'a-bad' && l.level === 20).length, (n) => n > 0, 20_000);
 
   // Visible to kubectl and `orch describe`.
   const yaml = await kubectl(['get', 'ns', 'a-stuck', '-o', 'yaml']);
@@ -165,7 +156,7 @@ test('one object that cannot be deleted blocks neither its namespace-mates nor o
   // etcd recovers: the failures clear (False, Kubernetes' okay reasons) while the
   // finalizer still holds one object.
   fault.on = false;
-  const recovered = await waitFor('failures cleared', () => conditions('a-stuck'), (cs) => cond(cs, 'NamespaceDeletionContentFailure')?.status === 'False');
+  const recovered = await eventuallyMatch('failures cleared', () => conditions('a-stuck'), (cs) => cond(cs, 'NamespaceDeletionContentFailure')?.status === 'False', 20_000);
   expect(cond(recovered, 'NamespaceDeletionContentFailure')).toMatchObject({ reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization' });
   expect(cond(recovered, 'NamespaceDeletionDiscoveryFailure')).toMatchObject({ status: 'False', reason: 'ResourcesDiscovered' });
   expect(cond(recovered, 'NamespaceContentRemaining')).toMatchObject({ status: 'True', message: 'Some resources are remaining: configmaps has 1 resource instances' });
@@ -175,5 +166,5 @@ test('one object that cannot be deleted blocks neither its namespace-mates nor o
 
   // The last finalizer goes: so does the namespace.
   expect((await req('PATCH', '/api/v1/namespaces/a-stuck/configmaps/held', { metadata: { finalizers: null } }, merge)).status).toBe(200);
-  await waitFor('namespace a-stuck removed', () => gone('/api/v1/namespaces/a-stuck'), (v) => v);
+  await eventuallyMatch('namespace a-stuck removed', () => gone('/api/v1/namespaces/a-stuck'), (v) => v, 20_000);
 });

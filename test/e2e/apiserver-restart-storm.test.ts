@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { assertBuilt, ORCH_ENTRY } from '../helpers/orch-cli.js';
 import { freePort } from '../helpers/ports.js';
+import { eventually } from '../helpers/eventually.js';
 
 let etcd: TestEtcd;
 let port = 0;
@@ -37,16 +38,11 @@ function kill9(p: ChildProcess): Promise<void> {
 }
 
 async function waitReady(timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
+  try {
+    await eventually('the apiserver to answer /readyz', async () => (await fetch(`${url}/readyz`)).ok, timeoutMs, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${stderr.slice(-3000)}`);
   }
-  throw new Error(`apiserver did not become ready:\n${stderr.slice(-3000)}`);
 }
 
 beforeAll(async () => {

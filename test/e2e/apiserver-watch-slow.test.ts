@@ -8,6 +8,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer, type TestApiServerOptions } from '../helpers/apiserver.js';
 import type { EtcdStorage } from '../../apiserver/storage/index.js';
+import { eventually } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 const MAX_QUEUE = 20;
@@ -104,14 +105,6 @@ async function expectExpired(w: RawWatch, writes: number, why: RegExp): Promise<
   expect(got).toEqual(Array.from({ length: got.length }, (_, i) => String(i + 1)));
   expect(got.length).toBeLessThan(writes);
 }
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('a watcher that stops reading is expired with 410 past its queue bound; a reading watcher misses nothing', { timeout: 120_000 }, async () => {
   // A byte bound out of reach, so the event count is what trips.
   await withServer({ watchMaxQueuedEvents: MAX_QUEUE, watchMaxBufferedBytes: BIG }, async () => {
@@ -125,16 +118,16 @@ test('a watcher that stops reading is expired with 410 past its queue bound; a r
     expect(subscribers()).toBe(before + 2);
 
     const writes = await writeUntil('slow', 'big', () => subscribers() <= before + 1);
-    await until(() => subscribers() === before + 1, 'the slow watcher is dropped');
+    await eventually('the slow watcher is dropped', () => subscribers() === before + 1, 20_000);
     expect(writes).toBeGreaterThan(MAX_QUEUE);
 
     // The reading watcher got every write, in order, and is still subscribed.
-    await until(() => fast.lines.length >= writes, `the fast watcher gets all ${writes} events`);
+    await eventually(`the fast watcher gets all ${writes} events`, () => fast.lines.length >= writes, 20_000);
     const values = fast.lines.map((l) => (JSON.parse(l) as { object: { data: { v: string } } }).object.data.v);
     expect(values).toEqual(Array.from({ length: writes }, (_, i) => String(i + 1)));
 
     await expectExpired(slow, writes, /more than 20 events not taken/);
-    await until(async () => (await openWatchesGauge()) === 1, 'the open-watches gauge counts only the fast watcher');
+    await eventually('the open-watches gauge counts only the fast watcher', async () => (await openWatchesGauge()) === 1, 20_000);
     expect(await metric('apiserver_terminated_watchers_total{resource="configmaps",reason="queue-full"}')).toBe(1);
     fast.close();
     slow.close();
@@ -153,11 +146,11 @@ test('watchers that stop reading are expired, biggest first, once all backlogs t
     const fast = await openRawWatch(path, true);
 
     const writes = await writeUntil('budget', 'big', () => subscribers() <= before + 1);
-    await until(() => subscribers() === before + 1, 'all three stalled watchers are expired');
+    await eventually('all three stalled watchers are expired', () => subscribers() === before + 1, 20_000);
     expect(await metric('apiserver_terminated_watchers_total{resource="configmaps",reason="memory-budget"}')).toBe(3);
     expect(await metric('apiserver_watch_buffered_bytes')).toBeLessThanOrEqual(BUDGET);
 
-    await until(() => fast.lines.length >= writes, `the reading watcher gets all ${writes} events`);
+    await eventually(`the reading watcher gets all ${writes} events`, () => fast.lines.length >= writes, 20_000);
     const values = fast.lines.map((l) => (JSON.parse(l) as { object: { data: { v: string } } }).object.data.v);
     expect(values).toEqual(Array.from({ length: writes }, (_, i) => String(i + 1)));
     for (const w of stalled) await expectExpired(w, writes, /more unsent data than its budget/);
@@ -178,7 +171,7 @@ test('a burst bigger than the byte bound for a watcher that does not read expire
   const before = subscribers();
   const gaugeBefore = await openWatchesGauge();
   const w = await openRawWatch('/api/v1/namespaces/burst/configmaps?watch=true&resourceVersion=0', false);
-  await until(async () => (await openWatchesGauge()) === gaugeBefore && subscribers() === before, 'the server ends the watch');
+  await eventually('the server ends the watch', async () => (await openWatchesGauge()) === gaugeBefore && subscribers() === before, 20_000);
   w.resume();
   await w.ended;
   // Whatever arrived is whole lines of ADDED events, fewer than all 40, then the 410.

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import type { EtcdStorage } from '../../apiserver/storage/index.js';
+import { eventually, eventuallyMatch } from '../helpers/eventually.js';
 
 let s: TestApiServer;
 const req = (method: string, path: string, body?: unknown, opts?: Parameters<typeof apiRequest>[4]) => apiRequest(s, method, path, body, opts);
@@ -55,11 +56,9 @@ async function openWatch(path: string): Promise<OpenWatch> {
     ended,
     close: () => ac.abort(),
     waitFor: async (pred, ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      while (!pred(events)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting; got ${JSON.stringify(events.map((e) => [e.type, e.object?.metadata?.name, e.object?.metadata?.resourceVersion]))}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually('the watch events', () => pred(events), ms).catch((err: Error) => {
+        throw new Error(`${err.message}; got ${JSON.stringify(events.map((e) => [e.type, e.object?.metadata?.name, e.object?.metadata?.resourceVersion]))}`);
+      });
     },
   };
 }
@@ -275,11 +274,12 @@ describe('watch', () => {
     expect(await metric()).toBe(10);
     expect(storage.watchStats().subscribers).toBe(baseline + 10);
     for (const w of ws) w.close();
-    const deadline = Date.now() + 10_000;
-    while ((await metric()) !== 0 || storage.watchStats().subscribers !== baseline) {
-      if (Date.now() > deadline) throw new Error(`leak: gauge ${await metric()}, stats ${JSON.stringify(storage.watchStats())}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventuallyMatch(
+      'the watch gauge and the subscribers back to baseline (no leak)',
+      async () => ({ gauge: await metric(), stats: storage.watchStats() }),
+      (v) => v.gauge === 0 && v.stats.subscribers === baseline,
+      10_000,
+    );
   });
 
   test('bad watch parameters are 400 before the stream starts', async () => {

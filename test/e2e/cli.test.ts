@@ -113,7 +113,7 @@ describe('orch CLI on a real cluster', () => {
       const items = (JSON.parse(ok(await orch(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout) as { items: PodItem[] }).items;
       const live = items.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status.podIP);
       return items.length === 3 && live.length === 3 ? live : undefined;
-    });
+    }, 60_000, 500); // each check runs the CLI: no faster than the old fixed 500 ms
     // busybox httpd -v logs each request: make one per pod so every container has output.
     for (const p of pods) {
       await eventually(`${p.metadata.name} to answer HTTP`, async () => ((await fetch(`http://${p.status!.podIP}:8080/`)).ok ? true : undefined), 30_000);
@@ -126,7 +126,7 @@ describe('orch CLI on a real cluster', () => {
         const r = ok(await orch(['logs', p.metadata.name, '--tail', '50']));
         if (line.test(r.stdout)) return r.stdout;
         throw new Error(`no request line yet; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-      }, 30_000);
+      }, 30_000, 500);
       expect(logs).toMatch(line);
     }
     // The workload form prints the output of one of the Deployment's pods, all of which
@@ -183,7 +183,7 @@ describe('orch CLI on a real cluster', () => {
 
   it('deletes the deployment and its containers, then stops the cluster', async () => {
     ok(await orch(['delete', 'deploy', 'web', '--wait']));
-    await eventually('the web containers to be removed', async () => (nodes.every((n) => dockerIds(`label=orch.io/node=${n}`).length === 0) ? true : undefined), 90_000);
+    await eventually('the web containers to be removed', async () => (nodes.every((n) => dockerIds(`label=orch.io/node=${n}`).length === 0) ? true : undefined), 90_000, 500);
     const down = ok(await orch(['down']));
     expect(down.stdout).toMatch(/Cluster stopped/);
     const status = await orch(['status']);

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { objectKey } from '../../api/resources.js';
 import type { ConfigMap } from '../../api/types.js';
 import { Informer } from '../../client/informer.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { runWorkers, WorkQueue } from '../../client/work-queue.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventuallyMatch } from '../helpers/eventually.js';
 
 let api: TestApiServer;
 let client: ApiClient;
@@ -54,13 +55,12 @@ it('a mini controller copies data.want into data.have for every ConfigMap, under
     for (let round = 2; round <= 4; round++) {
       await Promise.all(names.map((n) => client.configmaps.patch(n, 'ctl', { data: { want: `v${round}` } })));
     }
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const list = await client.configmaps.list({ namespace: 'ctl' });
-      if (list.items.length === 30 && list.items.every((c) => c.data?.have === 'v4')) break;
-      if (Date.now() > deadline) throw new Error(`not converged: ${JSON.stringify(list.items.map((c) => c.data))}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventuallyMatch(
+      '30 configmaps converged to v4',
+      async () => (await client.configmaps.list({ namespace: 'ctl' })).items,
+      (items) => items.length === 30 && items.every((c) => c.data?.have === 'v4'),
+      30_000,
+    );
     expect(overlaps).toBe(0);
   } finally {
     queue.shutDown();

@@ -10,6 +10,7 @@ import { Informer } from '../../client/informer.js';
 import { ApiClient } from '../../client/rest-client.js';
 import type { ResourceClient } from '../../client/types.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 class CuttableProxy {
   private server?: net.Server;
@@ -63,14 +64,6 @@ const cm = (name: string, ns: string, data: Record<string, string> = { v: '1' })
   data,
 });
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function record(inf: Informer<ConfigMap>): string[] {
   const log: string[] = [];
   inf.addEventHandler({
@@ -114,7 +107,7 @@ describe('Informer against the real apiserver', () => {
       await direct.configmaps.patch('x', 'inf-a', { data: { v: '2' } });
       await direct.configmaps.delete('pre', 'inf-a');
       await direct.configmaps.create(cm('elsewhere', 'default')); // other namespace: not seen
-      await until(() => log.length === 4, 'four events');
+      await eventually('four events', () => log.length === 4, 30_000);
       expect(log).toEqual(['add pre', 'add x', 'update x {"v":"2"}', 'delete pre']);
       expect(inf.list().map((c) => c.metadata.name)).toEqual(['x']);
       expect(Object.isFrozen(inf.get('inf-a/x')!.data)).toBe(true);
@@ -145,14 +138,14 @@ describe('Informer against the real apiserver', () => {
       // The informer's resourceVersion is now older than etcd's history.
       await api.storage.compact(await api.storage.currentRevision());
       await proxy.start();
-      await until(() => log.length >= 3, 'relist diff');
-      await new Promise((r) => setTimeout(r, 300)); // nothing more should arrive
-      expect([...log].sort()).toEqual(['add new', 'delete remove', 'update change {"v":"2"}']);
-      expect(counted.lists()).toBe(2);
-      expect(inf.list().map((c) => c.metadata.name).sort()).toEqual(['change', 'keep', 'new']);
-      // And it keeps watching after the relist.
+      await eventually('relist diff', () => log.length >= 3, 30_000);
+      // It keeps watching after the relist, and a later write arrives after anything the
+      // relist still had to emit: once it is in, the log is complete.
       await direct.configmaps.create(cm('after', 'inf-b'));
-      await until(() => log.includes('add after'), 'event after relist');
+      await eventually('event after relist', () => log.includes('add after'), 30_000);
+      expect([...log].sort()).toEqual(['add after', 'add new', 'delete remove', 'update change {"v":"2"}']);
+      expect(counted.lists()).toBe(2);
+      expect(inf.list().map((c) => c.metadata.name).sort()).toEqual(['after', 'change', 'keep', 'new']);
     } finally {
       inf.stop();
       await inf.stopped();
@@ -173,14 +166,14 @@ describe('Informer against the real apiserver', () => {
     try {
       await inf.waitForSync();
       await direct.configmaps.create(cm('a', 'inf-c'));
-      await until(() => log.length === 1, 'first add');
+      await eventually('first add', () => log.length === 1, 30_000);
       await proxy.cut();
       // Several failed reconnects happen during this outage.
       await new Promise((r) => setTimeout(r, 1500));
       await direct.configmaps.create(cm('b', 'inf-c'));
       await direct.configmaps.patch('a', 'inf-c', { data: { v: '9' } });
       await proxy.start();
-      await until(() => log.length === 3, 'events missed during the outage');
+      await eventually('events missed during the outage', () => log.length === 3, 30_000);
       expect(log).toEqual(['add a', 'add b', 'update a {"v":"9"}']);
       expect(counted.lists()).toBe(1);
     } finally {
@@ -200,22 +193,13 @@ describe('Informer against the real apiserver', () => {
     try {
       await inf.waitForSync();
       await c.configmaps.create(cm('before', 'default'));
-      await until(() => log.includes('add before'), 'add before the outage');
+      await eventually('add before the outage', () => log.includes('add before'), 30_000);
       await own.etcd.pause();
       await new Promise((r) => setTimeout(r, 1000));
       await own.etcd.resume();
       // Writes can fail for a moment while the apiserver reconnects to etcd.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        try {
-          await c.configmaps.create(cm('after', 'default'));
-          break;
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      await until(() => log.includes('add after'), 'add after the outage');
+      await eventually('a create to succeed after the outage', async () => !!(await c.configmaps.create(cm('after', 'default'))), 30_000, 200);
+      await eventually('add after the outage', () => log.includes('add after'), 30_000);
       expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['after', 'before']);
       expect(log.filter((l) => l === 'add before')).toHaveLength(1);
     } finally {
@@ -238,7 +222,7 @@ describe('Informer against the real apiserver', () => {
       let last = 0;
       for (let i = 0; i < 3; i++) last = Number((await direct.configmaps.create(cm(`noise-${i}`, 'inf-d'))).metadata.resourceVersion);
       expect(last).toBeGreaterThan(listedRV);
-      await until(() => Number(inf.lastSyncResourceVersion()) >= last, 'a bookmark past the unrelated writes');
+      await eventually('a bookmark past the unrelated writes', () => Number(inf.lastSyncResourceVersion()) >= last, 30_000);
       expect(inf.list()).toHaveLength(0);
     } finally {
       inf.stop();
@@ -259,7 +243,7 @@ describe('Informer against the real apiserver', () => {
       await inf.waitForSync();
       expect(counted.lists()).toBe(7); // ceil(250+ / 40) pages of one list
       await racing;
-      await until(() => inf.list().length === 270, 'all 270 objects');
+      await eventually('all 270 objects', () => inf.list().length === 270, 30_000);
       expect(log.filter((l) => l.startsWith('add'))).toHaveLength(270);
       expect(new Set(log).size).toBe(270);
     } finally {

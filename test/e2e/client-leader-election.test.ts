@@ -6,6 +6,7 @@ import type { Lease } from '../../api/types.js';
 import { LeaderElector } from '../../client/leader-election.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 let api: TestApiServer;
 let direct: ApiClient;
@@ -18,14 +19,6 @@ afterAll(async () => {
   direct?.close();
   await api?.stop();
 });
-
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Candidate {
   le: LeaderElector;
@@ -58,7 +51,7 @@ describe('LeaderElector against the real apiserver', () => {
     const a = candidate(direct, 'lease-1', 'a');
     const b = candidate(direct, 'lease-1', 'b');
     try {
-      await until(() => a.le.isLeader() || b.le.isLeader(), 'a leader');
+      await eventually('a leader', () => a.le.isLeader() || b.le.isLeader(), 30_000);
       const [leader, standby] = a.le.isLeader() ? [a, b] : [b, a];
       // Sample for a while: never two leaders, always the same one.
       for (let i = 0; i < 20; i++) {
@@ -72,7 +65,7 @@ describe('LeaderElector against the real apiserver', () => {
       expect(leader.leadingSignal!.aborted).toBe(true);
       expect(leader.stoppedCount).toBe(1);
       const released = Date.now();
-      await until(() => standby.le.isLeader(), 'standby to take over');
+      await eventually('standby to take over', () => standby.le.isLeader(), 30_000);
       // Released lease: no need to wait for the 3 s expiry (retry period is 0.3 s).
       expect(Date.now() - released).toBeLessThan(2500);
       const after = await direct.leases.get('lease-1', 'kube-system');
@@ -102,10 +95,11 @@ describe('LeaderElector against the real apiserver', () => {
     const viaProxy = new ApiClient({ server: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, token: api.token, timeoutMs: 1000 });
 
     const a = candidate(viaProxy, 'lease-2', 'a');
-    await until(() => a.le.isLeader(), 'a to lead');
+    await eventually('a to lead', () => a.le.isLeader(), 30_000);
     const b = candidate(direct, 'lease-2', 'b');
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      // b has tried and found the lease held by a (a positive sign it looked), and stays standby.
+      await eventually('b to see a holding the lease', () => b.le.getLeader() === 'a', 30_000);
       expect(b.le.isLeader()).toBe(false);
       await new Promise<void>((r) => {
         proxy.close(() => r());
@@ -117,7 +111,7 @@ describe('LeaderElector against the real apiserver', () => {
       expect(a.le.isLeader()).toBe(false);
       // It must step down before the lease can expire for others (2 s deadline < 3 s lease).
       expect(Date.now() - cutAt).toBeLessThan(3000);
-      await until(() => b.le.isLeader(), 'b to take over after expiry');
+      await eventually('b to take over after expiry', () => b.le.isLeader(), 30_000);
       const lease: Lease = await direct.leases.get('lease-2', 'kube-system');
       expect(lease.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
     } finally {

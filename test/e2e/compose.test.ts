@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Deployment, Pod } from '../../api/types.js';
 import { freePort } from '../helpers/ports.js';
+import { eventually as waitFor } from '../helpers/eventually.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const composeFile = path.join(repo, 'deploy/docker-compose.yml');
@@ -49,25 +50,19 @@ function run(cmd: string[], timeoutMs = 180_000): string {
 const dc = (args: string[], timeoutMs?: number) => run([...compose, '-p', project, '-f', composeFile, ...args], timeoutMs);
 const docker = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
 
+/** The shared eventually(), checking once a second, with the compose logs on a timeout. */
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  let logs = '';
   try {
-    logs = dc(['logs', '--tail', '20']);
-  } catch {
-    /* the timeout is the error worth reporting */
+    return await waitFor(what, fn, timeoutMs, 1000);
+  } catch (err) {
+    let logs = '';
+    try {
+      logs = dc(['logs', '--tail', '20']);
+    } catch {
+      /* the timeout is the error worth reporting */
+    }
+    throw new Error(`${(err as Error).message}\n${logs}`);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}\n${logs}`);
 }
 
 const live = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running';

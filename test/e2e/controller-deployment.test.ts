@@ -132,7 +132,12 @@ describe('deployment controller (real apiserver)', () => {
       d.spec.replicas = 3;
     });
     await waitFor('scaled while paused', async () => (await pods()).filter(isReady).length === 3);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The controller has synced the latest spec (image change included): a paused
+    // Deployment it mishandled would have its new ReplicaSet by now.
+    await waitFor('the paused spec observed', async () => {
+      const d = await get();
+      return d.status?.observedGeneration === d.metadata.generation;
+    });
     expect((await h.client.replicasets.list({ namespace: 'default' })).items).toHaveLength(1);
     expect((await pods()).every((p) => imageOf(p) === 'web:1')).toBe(true);
     await update((d) => {
@@ -187,9 +192,12 @@ describe('deployment controller (real apiserver)', () => {
     h.killManager();
     const before = (await pods()).map((p) => p.metadata.name!).sort();
     expect(before).toHaveLength(replicas + 2);
+    const [d0, rs0] = [await h.reconciles('deployment'), await h.reconciles('replicaset')];
     await h.startManager();
-    // After the restart, with nothing changed, the pod set stays exactly the same.
-    await new Promise((r) => setTimeout(r, 1500));
+    // After the restart, with nothing changed, the pod set stays exactly the same once the
+    // new manager has synced the Deployment and both ReplicaSets (its first pass is where
+    // lost expectations would create extra pods).
+    await waitFor('the restarted manager synced the Deployment and both ReplicaSets', async () => (await h.reconciles('deployment')) > d0 && (await h.reconciles('replicaset')) >= rs0 + 2);
     expect((await pods()).map((p) => p.metadata.name!).sort()).toEqual(before);
     holdImage = undefined;
     h.standIn.resync();

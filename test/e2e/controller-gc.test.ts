@@ -42,7 +42,15 @@ describe('garbage collector (real apiserver)', () => {
   it('orphan: ReplicaSets and pods stay, without the ownerReference', async () => {
     await h.client.deployments.delete('web', 'default', { propagationPolicy: 'Orphan' });
     await waitFor('deployment gone', async () => (await count()).deployments === 0);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The garbage collector is still at work after the deletion: an object whose owner
+    // does not exist is collected. Only then check that the orphans were left alone.
+    await h.client.replicasets.create({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'gc-marker', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone', uid: '00000000-0000-4000-8000-000000000000' }] },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'gc-marker' } }, template: { metadata: { labels: { app: 'gc-marker' } }, spec: { containers: [{ name: 'c', image: 'web:1' }] } } },
+    });
+    await waitFor('the garbage collector to collect a marker with a missing owner', async () => !(await h.client.replicasets.list({ namespace: 'default' })).items.some((r) => r.metadata.name === 'gc-marker'));
     const rss = (await h.client.replicasets.list({ namespace: 'default' })).items;
     expect(rss).toHaveLength(1);
     expect(rss[0]!.metadata.ownerReferences ?? []).toEqual([]);

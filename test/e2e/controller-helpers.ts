@@ -4,10 +4,12 @@
 
 import type { Deployment, Node } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { ControllerManager, type ControllerManagerOptions } from '../../controller/manager.js';
-import { PodStandIn, type PodStandInOptions } from '../../controller/shared/pod-stand-in.js';
+import { ControllerMetrics } from '../../controller/metrics.js';
+import { PodStandIn, type PodStandInOptions } from '../../controller/testing/pod-stand-in.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { eventually } from '../helpers/eventually.js';
 
 export interface Harness {
   api: TestApiServer;
@@ -18,6 +20,12 @@ export interface Harness {
   /** Abrupt stop: no cleanup, in-memory state (expectations, queues) lost. */
   killManager(): void;
   stop(): Promise<void>;
+  /**
+   * Completed reconciles of one controller ('deployment', 'replicaset',
+   * 'garbagecollector') since the harness started, across manager restarts: the positive
+   * signal to wait for before asserting that a controller left something alone.
+   */
+  reconciles(controller: string): Promise<number>;
 }
 
 export async function startHarness(opts: { standIn?: PodStandInOptions; manager?: Partial<ControllerManagerOptions>; nodes?: string[]; tls?: boolean } = {}): Promise<Harness> {
@@ -43,7 +51,8 @@ export async function startHarness(opts: { standIn?: PodStandInOptions; manager?
   }
   const standIn = new PodStandIn(client, opts.standIn);
   await standIn.start();
-  const makeManager = () => new ControllerManager({ client, logger: silentLogger(), controllers: ['*', '-nodelifecycle'], ...opts.manager });
+  const metrics = new ControllerMetrics({ processMetrics: false });
+  const makeManager = () => new ControllerManager({ client, logger: silentLogger(), controllers: ['*', '-nodelifecycle'], metrics, ...opts.manager });
   const h: Harness = {
     api,
     client,
@@ -61,23 +70,19 @@ export async function startHarness(opts: { standIn?: PodStandInOptions; manager?
       await standIn.stop();
       await api.stop();
     },
+    async reconciles(controller) {
+      const counter = metrics.registry.getSingleMetric('orch_controller_reconcile_total');
+      const values = counter ? (await counter.get()).values : [];
+      return values.filter((v) => v.labels.controller === controller).reduce((sum, v) => sum + v.value, 0);
+    },
   };
   await h.manager.start();
   return h;
 }
 
+/** The shared eventually() with this suite's 30 s default. */
 export async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await fn()) return;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+  await eventually(what, fn, timeoutMs);
 }
 
 export function deployment(name: string, replicas: number, image: string, spec: Partial<Deployment['spec']> = {}): Deployment {

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Deployment, Pod } from '../../api/types.js';
+import type { Deployment, Lease, Pod, ReplicaSet } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { PodStandIn } from '../../controller/shared/pod-stand-in.js';
+import { PodStandIn } from '../../controller/testing/pod-stand-in.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { assertBuilt, ORCH_ENTRY } from '../helpers/orch-cli.js';
 import { freePort } from '../helpers/ports.js';
@@ -58,6 +58,13 @@ describe('orch controller-manager process', () => {
   const exit = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
   const pods = async () => (await client.pods.list({ namespace: 'default', labelSelector: 'app=web' })).items;
   const get = () => client.deployments.get('web', 'default');
+  /** Completed reconciles of one controller in a controller-manager process, from its /metrics. */
+  const reconciles = async (port: number, controller: string) => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let n = 0;
+    for (const m of text.matchAll(new RegExp(`^orch_controller_reconcile_total\\{controller="${controller}",result="[a-z]+"\\} (\\d+)$`, 'gm'))) n += Number(m[1]);
+    return n;
+  };
 
   it('kill -9 mid-rollout: a new process finishes the rollout without extra creates; SIGTERM exits 0', async () => {
     const cm = await start();
@@ -84,7 +91,9 @@ describe('orch controller-manager process', () => {
     const before = (await pods()).map((p) => p.metadata.name).sort();
 
     const cm2 = await start();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once the new process has synced the Deployment and both ReplicaSets (where lost
+    // expectations would create extra pods), the pod set is still exactly the same.
+    await waitFor('the new process synced the Deployment and both ReplicaSets', async () => (await reconciles(cm2.port, 'deployment')) >= 1 && (await reconciles(cm2.port, 'replicaset')) >= 2);
     expect((await pods()).map((p) => p.metadata.name).sort()).toEqual(before);
     holdImage = undefined;
     standIn.resync();
@@ -102,13 +111,39 @@ describe('orch controller-manager process', () => {
     await waitFor('lease held', async () => !!(await client.leases.get('orch-controller-manager', 'default')).spec.holderIdentity);
     const holder = (await client.leases.get('orch-controller-manager', 'default')).spec.holderIdentity;
     const b = await start(['--leader-elect', '--leader-elect-namespace', 'default']);
+    // Record, in etcd's order (resourceVersions are revisions), every write of the Lease
+    // and every ReplicaSet created from here on.
+    const atStart = await client.leases.get('orch-controller-manager', 'default');
+    const from = atStart.metadata.resourceVersion;
+    const leaseWrites: Lease[] = [];
+    const rsCreated: ReplicaSet[] = [];
+    const leaseWatch = client.leases.watch({ namespace: 'default', resourceVersion: from });
+    const rsWatch = client.replicasets.watch({ namespace: 'default', resourceVersion: from });
+    const watching = Promise.all([
+      (async () => {
+        for await (const ev of leaseWatch) if (ev.type === 'MODIFIED' && ev.object.metadata.name === 'orch-controller-manager') leaseWrites.push(ev.object as Lease);
+      })(),
+      (async () => {
+        for await (const ev of rsWatch) if (ev.type === 'ADDED') rsCreated.push(ev.object as ReplicaSet);
+      })(),
+    ]);
     // Freeze the leader: its lease stays valid (15 s) but nobody acts, the standby included.
     a.p.kill('SIGSTOP');
     await client.deployments.create(deployment('web', 2, 'web:1'));
-    await new Promise((r) => setTimeout(r, 4000));
-    expect((await client.replicasets.list({ namespace: 'default' })).items).toHaveLength(0);
-    expect((await client.leases.get('orch-controller-manager', 'default')).spec.holderIdentity).toBe(holder);
     await waitFor('standby took the lease and rolled out', async () => (await client.leases.get('orch-controller-manager', 'default')).spec.holderIdentity !== holder && rolledOut(await get()), 60_000);
+    await waitFor('the ReplicaSet creation seen by the watch', () => rsCreated.length > 0);
+    leaseWatch.stop();
+    rsWatch.stop();
+    await watching;
+    const rv = (o: { metadata: { resourceVersion?: string } }) => Number(o.metadata.resourceVersion);
+    const takeover = leaseWrites.find((l) => l.spec.holderIdentity !== holder)!;
+    const lastByLeader = leaseWrites.filter((l) => l.spec.holderIdentity === holder && rv(l) < rv(takeover)).at(-1);
+    // Nothing was created before the standby held the lease...
+    expect(rsCreated.map(rv).every((r) => r > rv(takeover))).toBe(true);
+    // ...and it took the lease only once the frozen leader's had run out (15 s, less the
+    // MicroTime rounding), not while it was still valid.
+    const lastRenew = Date.parse((lastByLeader ?? atStart).spec.renewTime!);
+    expect(Date.parse(takeover.spec.acquireTime!) - lastRenew).toBeGreaterThanOrEqual(14_000);
     a.p.kill('SIGKILL');
     await exit(a.p);
     b.p.kill('SIGTERM');

@@ -10,14 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, Pod } from '../../api/types.js';
-import { createLogger, silentLogger } from '../../client/logger.js';
+import { createLogger, silentLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { runScheduler } from '../../scheduler/run.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { docker, removeContainersWith } from './agent-helpers.js';
+import { countSyncs, docker, removeContainersWith } from './agent-helpers.js';
 import { deployment, rolledOut, waitFor } from './controller-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
@@ -133,7 +133,11 @@ describe('controllers with the scheduler, real agents and Docker', () => {
     docker('kill', first!);
     docker('rm', '-f', second!);
     await until('3 running containers again', () => running().length === 3, 60_000);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Two more syncs of every pod by its agent (resync every 2 s), with the controllers
+    // running meanwhile: nothing doubled the replaced containers or the pods.
+    const seen = [...agents.values()].map(countSyncs);
+    const keys = (await activePods()).map((p) => `default/${p.metadata.name}`);
+    await until('2 more syncs of every pod', () => keys.every((k) => seen.reduce((n, s) => n + s.syncs(k), 0) >= 2), 30_000);
     expect(running()).toHaveLength(3);
     expect(await activePods()).toHaveLength(3);
   }, 150_000);

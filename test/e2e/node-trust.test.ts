@@ -18,6 +18,7 @@ import { readClusterState } from '../../cli/up/cluster-state.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
+import { eventually } from '../helpers/eventually.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-trust-e2e-'));
 const paths = homePaths(home);
@@ -35,21 +36,6 @@ const ok = (r: RunResult) => {
   if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return r;
 };
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 /** The value of `--flag` in the command line `orch up` started a component with. */
 function flagOf(component: string, flag: string): string {
@@ -150,7 +136,7 @@ describe('a node credential cannot reach API credentials through the log proxy',
     const out = await eventually('the pod output via orch logs', async () => {
       const r = ok(await orch(['logs', POD]));
       return r.stdout.includes('hello from the pod') ? r.stdout : undefined;
-    });
+    }, 50_000, 300); // each check runs the CLI
     expect(out).toBe('hello from the pod\n');
     const k = execFileSync('kubectl', ['logs', POD, '--request-timeout=20s'], { env: { ...process.env, KUBECONFIG: paths.kubeconfig }, encoding: 'utf8' });
     expect(k).toBe('hello from the pod\n');

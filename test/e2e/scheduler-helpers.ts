@@ -4,6 +4,7 @@
 import type { Node, Pod } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
 import { makeNode, type NodeSpecLite } from '../../scheduler/testing/builders.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** Creates a Node and sets its status (create ignores status, as in Kubernetes). */
 export async function createReadyNode(client: Client, spec: NodeSpecLite): Promise<Node> {
@@ -13,19 +14,9 @@ export async function createReadyNode(client: Client, spec: NodeSpecLite): Promi
   return client.nodes.patchStatus(spec.name, undefined, { status }, 'merge');
 }
 
-export async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The shared eventually() with this suite's 30 s default. */
+export function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  return eventually(what, f, timeoutMs);
 }
 
 export async function podsIn(client: Client, namespace: string): Promise<Pod[]> {

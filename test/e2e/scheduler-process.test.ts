@@ -88,10 +88,9 @@ describe('orch scheduler (process)', () => {
     expect(lease.spec.holderIdentity).toBe('proc-1');
     // Another replica "wins": the lease now names someone else, renewed just now.
     await admin.leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: new Date().toISOString(), leaseDurationSeconds: 60 } });
+    // Exiting is how it binds nothing more: a process that is gone cannot (no sleep needed
+    // to give it the chance to). The supervisor restarts it as a standby.
     expect(await until('process exit', () => (s.child.exitCode !== null ? s.exit : undefined), 20_000)).toBe(1);
     expect(s.output()).toContain('leader election lost');
-    await createPod('after');
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(await nodeOf('after')).toBeUndefined();
   });
 });

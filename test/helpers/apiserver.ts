@@ -4,7 +4,7 @@
 
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { silentLogger } from '../../client/logger.js';
+import { silentLogger } from '../../foundation/logger.js';
 import { tokenAuthenticator, type TokenEntry } from '../../apiserver/auth.js';
 import { createMetrics } from '../../apiserver/metrics.js';
 import { buildServer, type BuildServerOptions } from '../../apiserver/server.js';
@@ -105,9 +105,9 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   };
 }
 
-/** A throw-away CA and a serving certificate for 127.0.0.1/localhost (apiserver/pki.ts). */
+/** A throw-away CA and a serving certificate for 127.0.0.1/localhost (foundation/pki.ts). */
 async function testCert(): Promise<{ key: string; cert: string; ca: string }> {
-  const { generateCA, generateServerCert } = await import('../../apiserver/pki.js');
+  const { generateCA, generateServerCert } = await import('../../foundation/pki.js');
   const ca = generateCA({ commonName: 'orch-test-ca', validDays: 1 });
   const srv = generateServerCert(ca, { commonName: 'orch-test-apiserver', validDays: 1 });
   return { key: srv.keyPem, cert: srv.certPem, ca: ca.certPem };

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { eventually, GiveUp } from './eventually.js';
 
 export interface TestEtcd {
   endpoint: string;
@@ -26,28 +27,30 @@ function etcdBinary(): string {
 }
 
 async function waitHealthy(endpoint: string, proc: ChildProcess, logFile: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) break;
-    try {
-      const res = await fetch(`${endpoint}/health`);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await eventually(`etcd at ${endpoint} to be healthy`, async () => {
+      if (proc.exitCode !== null) throw new GiveUp(`etcd exited with code ${proc.exitCode}`);
+      return (await fetch(`${endpoint}/health`)).ok;
+    }, timeoutMs, 100);
+  } catch (err) {
+    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+    throw new Error(`etcd at ${endpoint} did not become healthy (${(err as Error).message}):\n${log}`);
   }
-  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-  throw new Error(`etcd at ${endpoint} did not become healthy:\n${log}`);
 }
 
 /** `args`: extra etcd flags, e.g. ['--max-request-bytes', '100000']. */
 export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtcd> {
   const bin = etcdBinary();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-etcd-'));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  // Ports are chosen again when another process took one between freePort() and etcd's
+  // bind (parallel test files); a resume reuses them, since clients know the endpoint.
+  let peerPort = 0;
+  let endpoint = '';
+  const choosePorts = async () => {
+    endpoint = `http://127.0.0.1:${await freePort()}`;
+    peerPort = await freePort();
+  };
+  await choosePorts();
   const logFile = path.join(dataDir, 'etcd.log');
   let proc: ChildProcess | undefined;
 
@@ -82,7 +85,18 @@ export async function startEtcd(opts: { args?: string[] } = {}): Promise<TestEtc
     });
   };
 
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+      if (attempt >= 3 || !log.includes('address already in use')) throw err;
+      fs.rmSync(path.join(dataDir, 'data'), { recursive: true, force: true });
+      fs.writeFileSync(logFile, '');
+      await choosePorts();
+    }
+  }
   return {
     endpoint,
     dataDir,

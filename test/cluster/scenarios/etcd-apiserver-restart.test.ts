@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../../api/types.js';
 import { Informer } from '../../../client/informer.js';
-import { silentLogger } from '../../../client/logger.js';
+import { silentLogger } from '../../../foundation/logger.js';
 import type { Cluster } from '../harness.js';
 import { Ledger, assertInvariants } from '../invariants.js';
 import { record } from '../results.js';

@@ -1,0 +1,182 @@
+// In-memory ContainerRuntime for fast unit tests of pod logic: containers are records,
+// "processes" never run; tests script exits, pull failures and failing creates.
+
+import { PassThrough, type Readable } from 'node:stream';
+import {
+  RuntimeError,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type EventSubscription,
+  type ImageInfo,
+  type LogOptions,
+  type RuntimeEvent,
+  type RuntimeInfo,
+} from '../runtime/types.js';
+
+export interface FakeContainer extends ContainerInfo {
+  spec: ContainerSpec;
+  logText: string;
+}
+
+export class FakeRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly images = new Map<string, ImageInfo>();
+  /** image ref → message: pulls of these fail. */
+  readonly pullFailures = new Map<string, string>();
+  readonly calls: string[] = [];
+  available = true;
+  /** When set, the next create() stores the container and then rejects (a timed-out create). */
+  failNextCreateAfterStoring = false;
+  private seq = 0;
+  private readonly subs = new Set<(e: RuntimeEvent) => void>();
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  addImage(ref: string, id = `sha256:${ref.replace(/[^a-z0-9]/gi, '')}`): void {
+    this.images.set(ref, { id, repoDigests: [] });
+  }
+
+  private check(): void {
+    if (!this.available) throw new RuntimeError('unavailable', 'docker unreachable: connect ENOENT /var/run/docker.sock');
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private emit(action: string, c: ContainerInfo): void {
+    for (const s of this.subs) s({ action, containerId: c.id, labels: c.labels });
+  }
+
+  /** Simulates the main process exiting. */
+  exit(id: string, exitCode: number, opts: { oomKilled?: boolean } = {}): void {
+    const c = this.containers.get(id);
+    if (!c) throw new Error(`no container ${id}`);
+    c.state = 'exited';
+    c.exitCode = exitCode;
+    c.oomKilled = opts.oomKilled ?? false;
+    c.finishedAt = this.iso();
+    this.emit('die', c);
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    this.check();
+    return { ncpu: 4, memTotalBytes: 8 * 1024 ** 3, serverVersion: '20.10.24', kernelVersion: '6.1.0', operatingSystem: 'Debian GNU/Linux 12', osType: 'linux', architecture: 'x86_64' };
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    this.check();
+    return [...this.containers.values()]
+      .filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
+      .map((c) => ({ ...c }));
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    this.check();
+    const c = this.containers.get(id) ?? [...this.containers.values()].find((x) => x.name === id);
+    return c ? { ...c } : undefined;
+  }
+
+  async create(spec: ContainerSpec): Promise<string> {
+    this.check();
+    this.calls.push(`create ${spec.name}`);
+    if ([...this.containers.values()].some((c) => c.name === spec.name)) {
+      throw new RuntimeError('conflict', `Conflict. The container name "/${spec.name}" is already in use`);
+    }
+    const img = this.images.get(spec.image);
+    if (!img) throw new RuntimeError('notfound', `No such image: ${spec.image}`);
+    const id = `c${++this.seq}`.padEnd(12, '0');
+    this.containers.set(id, {
+      id,
+      name: spec.name,
+      labels: { ...spec.labels },
+      state: 'created',
+      image: spec.image,
+      imageId: img.id,
+      createdAt: this.iso(),
+      exitCode: 0,
+      ipAddress: spec.networkMode === 'bridge' ? `172.17.0.${this.seq + 1}` : '',
+      networkMode: spec.networkMode,
+      spec,
+      logText: '',
+    });
+    if (this.failNextCreateAfterStoring) {
+      this.failNextCreateAfterStoring = false;
+      throw new RuntimeError('other', 'timeout awaiting response headers');
+    }
+    return id;
+  }
+
+  async start(id: string): Promise<void> {
+    this.check();
+    this.calls.push(`start ${id}`);
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    c.state = 'running';
+    c.startedAt = this.iso();
+    c.finishedAt = undefined;
+    this.emit('start', c);
+  }
+
+  async stop(id: string, timeoutSec: number): Promise<void> {
+    this.check();
+    this.calls.push(`stop ${id} ${timeoutSec}`);
+    const c = this.containers.get(id);
+    if (!c || c.state !== 'running') return;
+    this.exit(id, 143);
+  }
+
+  async kill(id: string, signal = 'SIGKILL'): Promise<void> {
+    this.check();
+    this.calls.push(`kill ${id} ${signal}`);
+    const c = this.containers.get(id);
+    if (!c || c.state !== 'running') return;
+    this.exit(id, 137);
+  }
+
+  async remove(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    this.check();
+    this.calls.push(`remove ${id}`);
+    const c = this.containers.get(id);
+    if (!c) return;
+    if (c.state === 'running' && !opts.force) throw new RuntimeError('conflict', 'You cannot remove a running container');
+    this.containers.delete(id);
+    this.emit('destroy', c);
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
+    this.check();
+    return this.images.get(ref);
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    this.check();
+    this.calls.push(`pull ${ref}`);
+    const fail = this.pullFailures.get(ref);
+    if (fail !== undefined) throw new RuntimeError('other', fail);
+    this.addImage(ref);
+  }
+
+  events(_labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): EventSubscription {
+    this.subs.add(onEvent);
+    return { stop: () => this.subs.delete(onEvent) };
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    this.check();
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    // As Docker does (HTTP 409).
+    if (c.state === 'removing' || c.state === 'dead') throw new RuntimeError('conflict', 'can not get logs from container which is dead or marked for removal');
+    let lines = c.logText.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1);
+    if (opts.tail !== undefined) lines = opts.tail === 0 ? [] : lines.slice(-opts.tail);
+    const pt = new PassThrough();
+    pt.end(lines.map((l) => `${l}\n`).join(''));
+    return pt;
+  }
+}

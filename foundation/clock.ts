@@ -1,0 +1,34 @@
+// Time is injected so backoffs, grace periods and lease expiry are testable without waiting.
+
+export interface Clock {
+  now(): number;
+  /** Resolves after ms, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** metav1.Time: RFC 3339 with whole seconds, as Kubernetes writes object timestamps. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The clock's now as metav1.Time (isoSeconds). */
+export function nowIso(clock: Pick<Clock, 'now'> = realClock): string {
+  return isoSeconds(clock.now());
+}
