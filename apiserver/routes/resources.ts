@@ -11,8 +11,9 @@ import type { UserInfo } from '../auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
 import { parseWriteQuery } from '../write-options.js';
-import { parseDeleteOptions } from '../registry/deletion.js';
-import { deletedStatus, PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
+import { deleteAnswer } from '../../api/strategies/deletion.js';
+import { parseDeleteOptions } from '../registry/delete-options.js';
+import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
 import { serveWatch } from '../watch.js';
 import { toTable, wantsTable, type IncludeObject } from '../table.js';
@@ -179,10 +180,7 @@ async function dispatch(
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);
       const res = await store.delete(r, ns, name!, opts, guard);
-      // Pods come back as the object (as Kubernetes does); other kinds as a Success
-      // Status once removed, or the object while finalizers/grace keep it.
-      if (res.removed && r.plural !== 'pods') return deletedStatus(r, res.object);
-      return res.object;
+      return deleteAnswer(r, res.object, res.removed);
     }
     case 'deletecollection':
       return deleteCollection(ctx, r, ns, req.body, q);
