@@ -16,7 +16,7 @@ import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
 import { serveWatch } from '../watch.js';
-import { toTable, wantsTable, type IncludeObject } from '../table.js';
+import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
@@ -34,12 +34,6 @@ function patchTypeOf(req: FastifyRequest): PatchType {
   if (!t)
     throw errors.unsupportedMediaType(ct || '(none)', Object.keys(PATCH_CONTENT_TYPES));
   return t;
-}
-
-function includeObjectOf(q: Query): IncludeObject {
-  const v = queryString(q, 'includeObject') || 'Metadata';
-  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
-  return v;
 }
 
 /** A node creating a Node or Lease may only create its own. */
