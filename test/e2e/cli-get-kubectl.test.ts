@@ -6,7 +6,7 @@
 // expected cells are literal (kubectl's printPod and HumanDuration rules), so the test
 // also fails if both printed the same wrong thing.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import type { ContainerStatus, Namespace, Pod } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { assertBuilt, runOrch } from '../helpers/orch-cli.js';
+import { eventually } from '../helpers/eventually.js';
+import { assertBuilt, ORCH_ENTRY, runOrch } from '../helpers/orch-cli.js';
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
 let nowMs = T0;
@@ -26,17 +27,19 @@ let s: TestApiServer;
 let client: ApiClient;
 let dir: string;
 
+const kubectlArgs = () => ['--server', s.url, '--token', s.token, '--certificate-authority', path.join(dir, 'ca.pem'), '--cache-dir', path.join(dir, 'cache')];
+const orchArgs = () => ['--server', s.url, '--token', s.token, '--ca-file', path.join(dir, 'ca.pem')];
+
 function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = ['--server', s.url, '--token', s.token, '--certificate-authority', path.join(dir, 'ca.pem'), '--cache-dir', path.join(dir, 'cache')];
   return new Promise((resolve) => {
-    execFile('kubectl', [...base, ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }, (err, stdout, stderr) =>
+    execFile('kubectl', [...kubectlArgs(), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 function orch(args: string[]) {
-  return runOrch([...args, '--server', s.url, '--token', s.token, '--ca-file', path.join(dir, 'ca.pem')], { env: { ORCH_HOME: dir } });
+  return runOrch([...args, ...orchArgs()], { env: { ORCH_HOME: dir } });
 }
 
 const status = (name: string, state: ContainerStatus['state'], extra: Partial<ContainerStatus> = {}): ContainerStatus => ({
@@ -140,5 +143,29 @@ describe('orch get pods prints what kubectl get pods prints', () => {
       'other       completed     0/1     Completed          0              20m     <none>       node-2',
       '',
     ]);
+  });
+
+  test('get -w: the same header and rows as changes arrive', async () => {
+    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watched' } } as Namespace);
+    const watchers: { proc: ChildProcess; out: string }[] = [
+      { proc: spawn(process.execPath, [ORCH_ENTRY, 'get', 'pods', '-n', 'watched', '-w', ...orchArgs()], { env: { ...process.env, ORCH_HOME: dir, NO_COLOR: '1' } }), out: '' },
+      { proc: spawn('kubectl', [...kubectlArgs(), 'get', 'pods', '-n', 'watched', '-w'], { env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }), out: '' },
+    ];
+    for (const w of watchers) w.proc.stdout!.on('data', (d) => (w.out += String(d)));
+    try {
+      // Both have listed (nothing yet) and are watching once the namespace's first pod shows up in both.
+      await podAt(0, 'w1', { ns: 'watched' });
+      await eventually('both watches to print w1', () => watchers.every((w) => w.out.includes('w1')), 20_000);
+      await client.pods.bind({ metadata: { name: 'w1', namespace: 'watched' }, target: { name: 'node-1' } });
+      await client.pods.patchStatus('w1', 'watched', { status: { phase: 'Running', containerStatuses: [status('web', { running: {} }, { ready: true })] } });
+      await eventually('both watches to print w1 Running', () => watchers.every((w) => w.out.includes('Running')), 20_000);
+      const [o, k] = watchers.map((w) => w.out);
+      expect(o).toBe(k);
+      expect(o!.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+      expect(o!.split('\n').filter((l) => l.startsWith('NAME')).length).toBe(1);
+    } finally {
+      for (const w of watchers) w.proc.kill('SIGTERM');
+      nowMs = T0;
+    }
   });
 });
