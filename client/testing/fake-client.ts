@@ -18,17 +18,15 @@ import { errors, type Status } from '../../api/errors.js';
 import { applyDefaults } from '../../api/defaults.js';
 import { deepClone } from '../../api/meta.js';
 import type { PatchType } from '../../api/patch/apply.js';
-import { parseFieldSelector } from '../../api/selectors/fields.js';
-import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.js';
-import { apiVersionOf, objectKey, resolveResourceName, RESOURCES, type ResourceInfo } from '../../api/resources.js';
+import { apiVersionOf, resolveResourceName, RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import { strategyFor } from '../../api/strategies/kinds.js';
 import { checkBody, checkPatch, finalState, modifiedConflict, patchedBody, planUpdate, prepareCreate } from '../../api/strategies/object-prep.js';
 import { checkDeletable, checkDeleteOptions, deleteAnswer, planDelete } from '../../api/strategies/deletion.js';
 import { boundPod, checkBinding, checkScaleBody, scaledObject, toScale } from '../../api/strategies/subresources.js';
 import { isoSeconds } from '../../api/time.js';
-import type { Binding, KubeList, KubeObject, Scale } from '../../api/types.js';
+import type { Binding, KubeObject, Scale } from '../../api/types.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
-import { FakeWatch } from './fake-watch.js';
+import { FakeStore } from './fake-store.js';
 import type { Client, DeleteOptions, ListOptions, PodLogOptions, ResourceClient, WatchOptions, WriteOptions } from '../types.js';
 
 export interface FakeAction {
@@ -42,31 +40,15 @@ export interface FakeAction {
 /** Return undefined to pass, a value to answer with it, or throw to fail the call. */
 export type FakeReactor = (action: FakeAction) => unknown;
 
-interface HistoryEntry {
-  rv: number;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  object: KubeObject;
-  prev?: KubeObject;
-}
-
-interface WatchSub {
-  watch: FakeWatch<KubeObject>;
-  matches: (obj: KubeObject) => boolean;
-}
-
 const NOT_STORED = Symbol('not stored');
 
 export class FakeClient implements Client {
   readonly actions: FakeAction[] = [];
   private readonly reactors: Array<{ verb: string; resource: string; fn: FakeReactor }> = [];
-  private readonly stores = new Map<string, Map<string, KubeObject>>();
-  private readonly history = new Map<string, HistoryEntry[]>();
-  private readonly subs = new Map<string, Set<WatchSub>>();
+  private readonly objects = new FakeStore();
   private readonly logs = new Map<string, string>();
   private readonly clients = new Map<string, ResourceClient<KubeObject>>();
   private readonly clock: Clock;
-  private rv = 1;
-  private compactedRV = 0;
   private uidSeq = 0;
 
   constructor(opts: { clock?: Clock } = {}) {
@@ -83,7 +65,7 @@ export class FakeClient implements Client {
   seed(objects: KubeObject[]): void {
     for (const o of objects) {
       const info = this.infoFor(o);
-      this.store(info, this.seeded(info, deepClone(o)), 'ADDED');
+      this.objects.write(info, this.seeded(info, deepClone(o)), 'ADDED');
     }
   }
 
@@ -113,18 +95,17 @@ export class FakeClient implements Client {
 
   /** Forget history up to now: watches from an older resourceVersion get 410. */
   compact(): void {
-    this.compactedRV = this.rv;
-    for (const h of this.history.values()) h.length = 0;
+    this.objects.compact();
   }
 
   /** Make every open watch throw (a dropped connection); informers reconnect. */
   breakWatches(err: Error = errors.unavailable('fake: watch connection lost')): void {
-    for (const set of this.subs.values()) for (const s of [...set]) s.watch.fail(err);
+    this.objects.breakWatches(err);
   }
 
   /** End every open watch cleanly (like the server's watch timeout). */
   endWatches(): void {
-    for (const set of this.subs.values()) for (const s of [...set]) s.watch.end();
+    this.objects.endWatches();
   }
 
   setPodLogs(namespace: string, name: string, text: string): void {
@@ -133,13 +114,17 @@ export class FakeClient implements Client {
 
   /** Current stored object (a copy), bypassing actions. */
   peek<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): T | undefined {
-    const info = this.info(resource);
-    const o = this.storeOf(info).get(this.key(info, name, namespace));
+    const o = this.objects.get(this.info(resource), name, namespace);
     return o ? (deepClone(o) as T) : undefined;
   }
 
+  /** Every stored object of a resource (copies), bypassing actions. */
+  peekAll<T extends KubeObject = KubeObject>(resource: string): T[] {
+    return this.objects.list(this.info(resource), {}).items as T[];
+  }
+
   currentResourceVersion(): string {
-    return String(this.rv);
+    return this.objects.resourceVersion;
   }
 
   // ------------------------------------------------------------------ Client
@@ -187,16 +172,6 @@ export class FakeClient implements Client {
     return info;
   }
 
-  private storeOf(info: ResourceInfo): Map<string, KubeObject> {
-    let s = this.stores.get(info.plural);
-    if (!s) this.stores.set(info.plural, (s = new Map()));
-    return s;
-  }
-
-  private key(info: ResourceInfo, name: string, namespace?: string): string {
-    return info.namespaced ? `${namespace || 'default'}/${name}` : name;
-  }
-
   /** Record the action and run reactors; returns NOT_STORED when no reactor answered. */
   private record(action: FakeAction): unknown {
     this.actions.push(deepClone(action));
@@ -237,46 +212,8 @@ export class FakeClient implements Client {
     return isoSeconds(this.clock.now());
   }
 
-  /** Write (or delete, with obj undefined) and notify watchers. Returns the stored copy. */
-  private store(info: ResourceInfo, obj: KubeObject, type: HistoryEntry['type'], prev?: KubeObject): KubeObject {
-    const rv = ++this.rv;
-    obj.metadata.resourceVersion = String(rv);
-    const key = objectKey(obj);
-    if (type === 'DELETED') this.storeOf(info).delete(key);
-    else this.storeOf(info).set(key, obj);
-    let h = this.history.get(info.plural);
-    if (!h) this.history.set(info.plural, (h = []));
-    const entry: HistoryEntry = { rv, type, object: deepClone(obj), prev: prev && deepClone(prev) };
-    h.push(entry);
-    for (const sub of this.subs.get(info.plural) ?? []) this.deliver(sub, entry);
-    return deepClone(obj);
-  }
-
-  private deliver(sub: WatchSub, e: HistoryEntry): void {
-    const now = sub.matches(e.object);
-    const before = e.prev ? sub.matches(e.prev) : false;
-    if (e.type === 'DELETED') {
-      if (before || now) sub.watch.push({ type: 'DELETED', object: e.object });
-    } else if (e.type === 'ADDED') {
-      if (now) sub.watch.push({ type: 'ADDED', object: e.object });
-    } else if (now) {
-      sub.watch.push({ type: before ? 'MODIFIED' : 'ADDED', object: e.object });
-    } else if (before) {
-      sub.watch.push({ type: 'DELETED', object: e.object });
-    }
-  }
-
-  private matcher(info: ResourceInfo, opts: ListOptions): (o: KubeObject) => boolean {
-    const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : [];
-    const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, info) : () => true;
-    return (o) =>
-      (!info.namespaced || !opts.namespace || o.metadata.namespace === opts.namespace) &&
-      matchesLabels(labels, o.metadata.labels) &&
-      fields(o);
-  }
-
   private existing(info: ResourceInfo, name: string, namespace?: string): KubeObject {
-    const o = this.storeOf(info).get(this.key(info, name, namespace));
+    const o = this.objects.get(info, name, namespace);
     if (!o) throw errors.notFound(info, name);
     return o;
   }
@@ -290,9 +227,9 @@ export class FakeClient implements Client {
   private applyUpdate(info: ResourceInfo, current: KubeObject, body: KubeObject, subresource: string | undefined, dryRun = false): KubeObject {
     const plan = planUpdate(info, current, body, { subresource });
     if (plan.action === 'none') return deepClone(current);
-    if (plan.action === 'store') return dryRun ? plan.object : this.store(info, plan.object, 'MODIFIED', current);
+    if (plan.action === 'store') return dryRun ? plan.object : this.objects.write(info, plan.object, 'MODIFIED', current);
     if (dryRun) return finalState(plan.final, current.metadata.resourceVersion);
-    const removed = this.store(info, deepClone(current), 'DELETED', current);
+    const removed = this.objects.write(info, deepClone(current), 'DELETED', current);
     return finalState(plan.final, removed.metadata.resourceVersion);
   }
 
@@ -318,8 +255,8 @@ export class FakeClient implements Client {
     const md = o.metadata;
     if (!md.name && typeof md.generateName === 'string' && md.generateName !== '') md.name = this.generatedName(md.generateName);
     prepareCreate(info, o, { now: this.nowIso(), uid: this.newUid() });
-    if (this.storeOf(info).has(objectKey(o))) throw errors.alreadyExists(info, md.name ?? '');
-    return opts?.dryRun ? o : this.store(info, o, 'ADDED');
+    if (this.objects.has(info, o)) throw errors.alreadyExists(info, md.name ?? '');
+    return opts?.dryRun ? o : this.objects.write(info, o, 'ADDED');
   }
 
   private delete(info: ResourceInfo, name: string, namespace: string | undefined, opts: DeleteOptions = {}): KubeObject | Status {
@@ -328,8 +265,8 @@ export class FakeClient implements Client {
     const current = this.existing(info, name, this.nsOf(info, namespace));
     const plan = planDelete(info, current, parsed, this.clock.now());
     if (plan.action === 'none') return deleteAnswer(info, deepClone(current), false);
-    if (plan.action === 'update') return deleteAnswer(info, parsed.dryRun ? plan.object : this.store(info, plan.object, 'MODIFIED', current), false);
-    return deleteAnswer(info, parsed.dryRun ? deepClone(current) : this.store(info, deepClone(current), 'DELETED', current), true);
+    if (plan.action === 'update') return deleteAnswer(info, parsed.dryRun ? plan.object : this.objects.write(info, plan.object, 'MODIFIED', current), false);
+    return deleteAnswer(info, parsed.dryRun ? deepClone(current) : this.objects.write(info, deepClone(current), 'DELETED', current), true);
   }
 
   private updateScale(info: ResourceInfo, name: string, namespace: string | undefined, scale: Scale): Scale {
@@ -337,7 +274,7 @@ export class FakeClient implements Client {
     const current = this.existing(info, name, this.nsOf(info, namespace));
     if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw modifiedConflict(info, name);
     const next = scaledObject(info, current, replicas);
-    return toScale(next === current ? current : this.store(info, next, 'MODIFIED', current));
+    return toScale(next === current ? current : this.objects.write(info, next, 'MODIFIED', current));
   }
 
   private bind(info: ResourceInfo, binding: Binding): void {
@@ -347,7 +284,7 @@ export class FakeClient implements Client {
     const current = this.existing(info, name, ns);
     const rv = checked.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw modifiedConflict(info, name);
-    this.store(info, boundPod(info, current, checked, this.nowIso()), 'MODIFIED', current);
+    this.objects.write(info, boundPod(info, current, checked, this.nowIso()), 'MODIFIED', current);
   }
 
   private makeResourceClient(info: ResourceInfo): ResourceClient<KubeObject> {
@@ -364,20 +301,7 @@ export class FakeClient implements Client {
     };
     return {
       get: (name, namespace) => answer({ verb: 'get', resource: res, namespace, name }, () => deepClone(self.existing(info, name, namespace))),
-      list: (opts: ListOptions = {}) =>
-        answer({ verb: 'list', resource: res, namespace: opts.namespace, object: opts }, () => {
-          const match = self.matcher(info, opts);
-          const all = [...self.storeOf(info).values()].filter(match).sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
-          const start = opts.continue ? Number(opts.continue) : 0;
-          const end = opts.limit ? start + opts.limit : all.length;
-          const list: KubeList<KubeObject> = {
-            apiVersion: apiVersionOf(info),
-            kind: info.listKind,
-            metadata: { resourceVersion: String(self.rv), ...(end < all.length ? { continue: String(end), remainingItemCount: all.length - end } : {}) },
-            items: all.slice(start, end).map((o) => deepClone(o)),
-          };
-          return list;
-        }),
+      list: (opts: ListOptions = {}) => answer({ verb: 'list', resource: res, namespace: opts.namespace, object: opts }, () => self.objects.list(info, opts)),
       create: (obj: KubeObject, opts?: WriteOptions) =>
         answer({ verb: 'create', resource: res, namespace: obj.metadata?.namespace, name: obj.metadata?.name, object: obj }, () => self.create(info, obj, opts)),
       update: (obj: KubeObject, opts?: WriteOptions) =>
@@ -392,23 +316,7 @@ export class FakeClient implements Client {
         answer({ verb: 'delete', resource: res, namespace, name, object: opts }, () => self.delete(info, name, namespace, opts)),
       watch: (opts: WatchOptions = {}) => {
         self.record({ verb: 'watch', resource: res, namespace: opts.namespace, object: opts });
-        const set = self.subs.get(res) ?? new Set<WatchSub>();
-        self.subs.set(res, set);
-        const watch = new FakeWatch<KubeObject>(() => set.delete(sub));
-        const sub: WatchSub = { watch, matches: self.matcher(info, opts) };
-        const from = opts.resourceVersion && opts.resourceVersion !== '0' ? Number(opts.resourceVersion) : undefined;
-        if (from !== undefined && from < self.compactedRV) {
-          watch.push({ type: 'ERROR', object: errors.expired(`too old resource version: ${from} (${self.compactedRV})`).status as unknown as KubeObject });
-          watch.end();
-          return watch;
-        }
-        if (from === undefined) {
-          for (const o of self.storeOf(info).values()) if (sub.matches(o)) watch.push({ type: 'ADDED', object: deepClone(o) });
-        } else {
-          for (const e of self.history.get(res) ?? []) if (e.rv > from) self.deliver(sub, e);
-        }
-        set.add(sub);
-        return watch;
+        return self.objects.watch(info, opts);
       },
       getScale: (name, namespace) => answer({ verb: 'getScale', resource: res, namespace, name }, () => toScale(self.existing(info, name, self.nsOf(info, namespace)))),
       updateScale: (name, namespace, scale: Scale) =>
