@@ -1,6 +1,7 @@
 // The generic registry: create / get / list / update / patch / delete for every kind over
-// the Storage contract, with per-kind rules from strategy.ts and the pure steps in
-// object-prep.ts and deletion.ts. Routes translate HTTP into calls on this class.
+// the Storage contract. What a write does to an object is api/strategies/ (the per-kind
+// rules and the pure steps, shared with the fake client); this class reads and writes
+// etcd around them, each write in one compare-and-swap. Routes translate HTTP into calls.
 
 import crypto from 'node:crypto';
 import { ApiError, errors, isAlreadyExists, isConflict } from '../../api/errors.js';
@@ -194,38 +195,40 @@ export class Store {
     // No resourceVersion: an unconditional update (last write wins, retried on races),
     // which Kubernetes allows for most kinds too.
     const expectedRevision = rv ? parseResourceVersion(rv, 'metadata.resourceVersion') : undefined;
-    let final: KubeObject | undefined;
-    const res = await this.modify(
-      r,
-      ns,
-      name,
-      (current) => {
-        const plan = planUpdate(r, current, obj, { subresource: opts.subresource });
-        if (plan.action === 'none') return current;
-        if (plan.action === 'store') return plan.object;
-        final = plan.final;
-        return undefined;
-      },
-      { expectedRevision, dryRun: opts.dryRun, guard: opts.guard },
-    );
-    return res.removed && final ? finalState(final, res.object.metadata.resourceVersion) : res.object;
+    return this.write(r, ns, name, () => obj, opts.subresource, { expectedRevision, dryRun: opts.dryRun, guard: opts.guard });
   }
 
   async patch(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
     checkPatch(type, patch);
+    return this.write(r, ns, name, (current) => patchedBody(r, current, type, patch, { namespace: ns, name }), opts.subresource, { dryRun: opts.dryRun, guard: opts.guard });
+  }
+
+  /**
+   * Update or patch: `body` (given the stored object) planned by the kind's rules. When it
+   * removes the last finalizer of an object being deleted, the object goes, and the answer
+   * is its final state at the deletion's resourceVersion (as Kubernetes answers).
+   */
+  private async write(
+    r: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    body: (current: KubeObject) => KubeObject,
+    subresource: string | undefined,
+    opts: { expectedRevision?: number; dryRun?: boolean; guard?: (c: KubeObject) => void },
+  ): Promise<KubeObject> {
     let final: KubeObject | undefined;
     const res = await this.modify(
       r,
       ns,
       name,
       (current) => {
-        const plan = planUpdate(r, current, patchedBody(r, current, type, patch, { namespace: ns, name }), { subresource: opts.subresource });
+        const plan = planUpdate(r, current, body(current), { subresource });
         if (plan.action === 'none') return current;
         if (plan.action === 'store') return plan.object;
         final = plan.final;
         return undefined;
       },
-      { dryRun: opts.dryRun, guard: opts.guard },
+      opts,
     );
     return res.removed && final ? finalState(final, res.object.metadata.resourceVersion) : res.object;
   }
