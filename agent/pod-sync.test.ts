@@ -21,9 +21,7 @@ class ClientStore implements PodStore {
     return this.client.peek<Pod>('pods', name!, ns);
   }
   list(): Pod[] {
-    return (this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')?.values()
-      ? [...(this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')!.values()]
-      : [];
+    return this.client.peekAll<Pod>('pods');
   }
   hasSynced(): boolean {
     return this.synced;
