@@ -1,5 +1,6 @@
 // `orch apiserver --workers 2` as real processes: both workers serve the one port, writes
-// through one are read through the other, and SIGTERM stops them all.
+// through one are read through the other, a /metrics scrape (whichever worker takes it)
+// counts the requests of both, and SIGTERM stops them all.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,6 +47,14 @@ describe('orch apiserver --workers', () => {
     }
     const list = (await (await fetch(`${base}/api/v1/namespaces/default/configmaps`, { headers: { connection: 'close' } })).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(20);
+    // Each worker served about half of the creates; every scrape, whichever worker answers
+    // it (one connection each, handed out in turn), reports all 20.
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+      expect(text).toContain('apiserver_request_total{verb="create",resource="configmaps",code="201"} 20');
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    }
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const w of workers) expect(fs.existsSync(`/proc/${w}`)).toBe(false);
