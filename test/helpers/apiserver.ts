@@ -41,7 +41,7 @@ export interface TestApiServerOptions {
   storage?: Partial<Omit<EtcdStorageOptions, 'endpoints' | 'prefix'>>;
   /** Wraps the etcd storage the server uses (fault injection); stop() still closes the real one. */
   wrapStorage?: (storage: Storage) => Storage;
-  /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
+  /** Passed through to buildApiserver (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
 
