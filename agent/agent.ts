@@ -18,7 +18,7 @@ import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
 import type { Pod } from '../api/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
-import type { Component } from '../foundation/component.js';
+import { retryingComponent, type Component } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
 import { processRegistry, registrySource, type Registry } from '../foundation/metrics.js';
@@ -194,38 +194,23 @@ export class Agent {
    * as long as the etcd data). When the API does not answer, it is retried in the background.
    */
   private clusterIdentity(): Component {
-    const ac = new AbortController();
-    let loop: Promise<void> | undefined;
-    const attempt = async (): Promise<boolean> => {
-      try {
-        const ns = await this.o.client.namespaces.get('kube-system');
-        if (!ns.metadata.uid) throw new Error('kube-system has no uid');
-        this.runtime.clusterId = ns.metadata.uid;
-        this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
-        this.enqueueAll();
-        return true;
-      } catch (err) {
-        if (!ac.signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
-        return false;
-      }
-    };
-    return {
-      name: 'cluster-identity',
-      start: async () => {
-        if (await attempt()) return;
-        loop = (async () => {
-          while (!ac.signal.aborted) {
-            await this.clock.sleep(2000, ac.signal).catch(() => undefined);
-            if (ac.signal.aborted || (await attempt())) return;
-          }
-        })();
+    return retryingComponent(
+      'cluster-identity',
+      async (signal) => {
+        try {
+          const ns = await this.o.client.namespaces.get('kube-system');
+          if (!ns.metadata.uid) throw new Error('kube-system has no uid');
+          this.runtime.clusterId = ns.metadata.uid;
+          this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
+          this.enqueueAll();
+          return true;
+        } catch (err) {
+          if (!signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
+          return false;
+        }
       },
-      ready: () => (this.runtime.clusterId === undefined ? 'kube-system uid not read yet' : undefined),
-      stop: async () => {
-        ac.abort();
-        await loop;
-      },
-    };
+      { clock: this.clock, intervalMs: 2000, notReady: 'kube-system uid not read yet' },
+    );
   }
 
   private nodeRegistration(): Component {

@@ -11,7 +11,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../foundation/clock.js';
-import type { Component } from '../foundation/component.js';
+import { retryingComponent, type Component } from '../foundation/component.js';
 import type { Logger } from '../foundation/logger.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import type { NamespaceCache } from './namespace-cache.js';
@@ -35,37 +35,20 @@ export function namespaceCacheComponent(cache: NamespaceCache): Component {
 }
 
 export function bootstrapComponent(store: Store, logger: Logger, clock: Clock): Component {
-  const ac = new AbortController();
-  let done = false;
-  let loop: Promise<void> | undefined;
-  const attempt = async (): Promise<boolean> => {
-    try {
-      await ensureSystemNamespaces(store);
-      done = true;
-      return true;
-    } catch (err) {
-      if (!ac.signal.aborted) logger.warn({ err }, 'cannot create system namespaces yet; retrying');
-      return false;
-    }
-  };
-  return {
-    name: 'bootstrap',
-    start: async () => {
-      // etcd may not be up yet: keep trying in the background rather than failing start.
-      if (await attempt()) return;
-      loop = (async () => {
-        while (!ac.signal.aborted) {
-          await clock.sleep(2000, ac.signal).catch(() => undefined);
-          if (ac.signal.aborted || (await attempt())) return;
-        }
-      })();
+  // etcd may not be up yet: keep trying in the background rather than failing start.
+  return retryingComponent(
+    'bootstrap',
+    async (signal) => {
+      try {
+        await ensureSystemNamespaces(store);
+        return true;
+      } catch (err) {
+        if (!signal.aborted) logger.warn({ err }, 'cannot create system namespaces yet; retrying');
+        return false;
+      }
     },
-    ready: () => (done ? undefined : 'system namespaces not created yet'),
-    stop: async () => {
-      ac.abort();
-      await loop;
-    },
-  };
+    { clock, intervalMs: 2000, notReady: 'system namespaces not created yet' },
+  );
 }
 
 export function namespaceCleanupComponent(cleanup: NamespaceCleanup): Component {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ComponentRunner } from './component-runner.js';
-import { exitCodeOf, loopComponent, type Component, type ComponentContext } from './component.js';
+import { exitCodeOf, loopComponent, retryingComponent, type Component, type ComponentContext } from './component.js';
 import { FakeClock, flushMicrotasks } from './testing/fake-clock.js';
 
 /** A logger whose lines the test can read. */
@@ -245,5 +245,31 @@ describe('loopComponent', () => {
     expect(fails.map(([o, e]) => [o, e?.message])).toEqual([['failed', 'informer crashed']]);
     expect(lines.find((l) => l.msg === 'component failed')).toMatchObject({ component: 'controllers', err: { message: 'informer crashed' } });
     await c.stop();
+  });
+});
+
+describe('retryingComponent', () => {
+  it('tries at start, then every interval until it succeeds; ready only then; stop ends the trying', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    let succeedFrom = 3;
+    const c = retryingComponent('bootstrap', async () => ++calls >= succeedFrom, { clock, intervalMs: 2000, notReady: 'not yet' });
+    await c.start({ logger: recordingLogger().logger, signal: new AbortController().signal, fail: () => undefined });
+    expect([calls, c.ready?.()]).toEqual([1, 'not yet']);
+    await clock.advance(2000);
+    expect([calls, c.ready?.()]).toEqual([2, 'not yet']);
+    await clock.advance(2000);
+    expect([calls, c.ready?.()]).toEqual([3, undefined]);
+    await clock.advance(10_000);
+    expect(calls).toBe(3);
+    await c.stop();
+
+    calls = 0;
+    succeedFrom = Infinity;
+    const never = retryingComponent('identity', async () => ++calls >= succeedFrom, { clock, intervalMs: 2000, notReady: 'not yet' });
+    await never.start({ logger: recordingLogger().logger, signal: new AbortController().signal, fail: () => undefined });
+    await never.stop();
+    await clock.advance(10_000);
+    expect(calls).toBe(1);
   });
 });

@@ -14,6 +14,7 @@
 // lease) calls ctx.fail(): the runner then stops every component, in reverse, and the
 // process ends with that outcome's exit code.
 
+import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -79,6 +80,41 @@ export function loopComponent(name: string, run: (signal: AbortSignal) => Promis
     async stop() {
       ac?.abort(new Error(`${name} stopping`));
       await done;
+    },
+  };
+}
+
+/**
+ * A component for one thing that must succeed once but may have to wait for another
+ * process (the system namespaces, the cluster identity): start() tries once and, when that
+ * fails, goes on trying every intervalMs in the background; not ready (`notReady`) until
+ * it succeeded; stop() ends the trying. `attempt` resolves true on success and logs its
+ * own failures.
+ */
+export function retryingComponent(
+  name: string,
+  attempt: (signal: AbortSignal) => Promise<boolean>,
+  opts: { clock: Clock; intervalMs: number; notReady: string },
+): Component {
+  const ac = new AbortController();
+  let done = false;
+  let loop: Promise<void> | undefined;
+  const once = async () => (done = await attempt(ac.signal));
+  return {
+    name,
+    async start() {
+      if (await once()) return;
+      loop = (async () => {
+        while (!ac.signal.aborted) {
+          await opts.clock.sleep(opts.intervalMs, ac.signal).catch(() => undefined);
+          if (ac.signal.aborted || (await once())) return;
+        }
+      })();
+    },
+    ready: () => (done ? undefined : opts.notReady),
+    async stop() {
+      ac.abort();
+      await loop;
     },
   };
 }
