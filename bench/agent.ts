@@ -169,7 +169,7 @@ async function run(ctx: BenchContext): Promise<number> {
   const agent: ChildProcess = spawn(
     cmd!,
     [...pre, '--server', api.url, '--token-file', tokenFile, '--node-name', node, '--node-ip', '127.0.0.1', '--root-dir', path.join(ctx.workDir, 'agent'),
-      '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--log-level', 'warn'],
+      '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--healthz-port', '0', '--log-level', 'warn'],
     { stdio: ['ignore', logFile, logFile] },
   );
   ctx.cleanup.add('agent', async () => {

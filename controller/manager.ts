@@ -1,21 +1,29 @@
-// The controller manager: one set of shared informers (one pods informer for every
-// controller), the enabled controllers on top, started in order and stopped in reverse
-// (k0s-style components). runControllerManager adds the health/metrics endpoint and
-// optional leader election around it.
+// The controller manager as components (foundation/component.ts), started in order and
+// stopped in reverse:
+//
+//   event-recorder → informers (one shared set: one pods informer for every controller;
+//   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
+//   garbagecollector
+//
+// so controllers start on complete caches and stop before their informers, and the last
+// Events are flushed after every controller stopped. controllerManagerProcess adds the
+// health/metrics server and, with leader election, runs all of it only while leading.
 
-import os from 'node:os';
-import crypto from 'node:crypto';
 import type { Deployment, KubeObject, Lease, Node, Pod, ReplicaSet } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
+import { loopComponent, type Component, type RunOutcome } from '../foundation/component.js';
+import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
+import { processRegistry, type Registry } from '../foundation/metrics.js';
+import { assembleProcess, type AssembledProcess, type ProcessOptions } from '../foundation/process.js';
 import { Informer } from '../client/informer.js';
+import { informersComponent } from '../client/informer-component.js';
 import { EventRecorder } from '../client/event-recorder.js';
-import { LeaderElector } from '../client/leader-election.js';
+import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
-import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { ControllerMetrics } from './metrics.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
@@ -47,19 +55,29 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutMs?: number;
   nodeMonitorPeriodMs?: number;
   workers?: number;
-  /** Reconcile metrics (the process registry of runControllerManager, or none). */
+  /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
 }
 
 export class ControllerManager {
   private readonly informers: Informer<KubeObject>[] = [];
-  private readonly running: Array<{ c: Controller; ac: AbortController; done: Promise<void> }> = [];
   private readonly recorder: EventRecorder;
-  private synced = false;
   readonly controllers: Controller[] = [];
+  /** In start order (see the header). */
+  readonly components: Component[];
+  private readonly runner: ComponentRunner;
 
+  /** Wiring only: informers and controllers are made here, nothing is started. */
   constructor(private readonly opts: ControllerManagerOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'controller-manager', clock: opts.clock, logger: opts.logger });
+    this.buildControllers();
+    const recorder = this.recorder;
+    this.components = [
+      { name: 'event-recorder', start: async () => undefined, stop: () => recorder.flush() },
+      informersComponent('informers', this.informers),
+      ...this.controllers.map((c) => loopComponent(c.name, (signal) => c.start(signal))),
+    ];
+    this.runner = new ComponentRunner(this.components, { logger: opts.logger, clock: opts.clock });
   }
 
   private informer<T extends KubeObject>(rc: Client['pods'] | Client['replicasets'] | Client['deployments'] | Client['nodes'] | Client['leases'], namespace?: string): Informer<T> {
@@ -68,11 +86,12 @@ export class ControllerManager {
     return inf;
   }
 
+  /** Informers synced (controllers run on complete caches). */
   healthy(): boolean {
-    return this.synced;
+    return this.informers.every((i) => i.hasSynced());
   }
 
-  async start(): Promise<void> {
+  private buildControllers(): void {
     const { client, logger } = this.opts;
     const clock = this.opts.clock ?? realClock;
     const enabled = enabledControllers(this.opts.controllers ?? ['*']);
@@ -124,96 +143,62 @@ export class ControllerManager {
         }),
       );
     }
-    for (const inf of this.informers) inf.start();
-    await Promise.all(this.informers.map((i) => i.waitForSync()));
-    this.synced = true;
-    for (const c of this.controllers) {
-      const ac = new AbortController();
-      const done = c.start(ac.signal).catch((err) => logger.error({ controller: c.name, err: (err as Error)?.message }, 'controller failed'));
-      this.running.push({ c, ac, done });
-      logger.info({ controller: c.name }, 'controller started');
-    }
+  }
+
+  /** Start informers (waiting for their first lists), then the controllers, in order. */
+  start(): Promise<void> {
+    return this.runner.start();
   }
 
   /** Stop controllers in reverse order, then the informers; flush pending Events. */
-  async stop(): Promise<void> {
-    for (const r of [...this.running].reverse()) {
-      r.ac.abort();
-      await r.done;
-    }
-    this.running.length = 0;
-    for (const inf of this.informers) inf.stop();
-    await this.recorder.flush();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** Drop everything without cleanup (tests of a crash): no flush, no waiting. */
   kill(): void {
-    for (const r of this.running) r.ac.abort();
+    for (const c of this.components.slice(2)) void c.stop();
     for (const inf of this.informers) inf.stop();
   }
 }
 
-export interface RunControllerManagerOptions extends ControllerManagerOptions {
-  port: number;
-  host?: string;
+export interface ControllerManagerProcessOptions extends Omit<ControllerManagerOptions, 'metrics'> {
+  /** Where /healthz, /readyz and /metrics are served (undefined: nowhere). */
+  health?: ProcessOptions['health'];
+  /** The process's registry (default: a fresh one with the process metrics). */
+  registry?: Registry;
   leaderElection?: { namespace: string; leaseName?: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
 
-export type RunOutcome = 'stopped' | 'lost-lease';
+export type { RunOutcome };
 
-/** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit). */
-export async function runControllerManager(opts: RunControllerManagerOptions, signal: AbortSignal): Promise<RunOutcome> {
-  const { logger } = opts;
-  opts = { ...opts, metrics: opts.metrics ?? new ControllerMetrics() };
-  const metrics = opts.metrics!;
-  let manager: ControllerManager | undefined;
-  let standby = !!opts.leaderElection;
-  let health: HealthServer | undefined;
-  if (opts.port > 0) {
-    health = await startHealthServer({ port: opts.port, host: opts.host, metrics, healthy: () => standby || (manager?.healthy() ?? false) });
-    logger.info({ port: health.port }, 'serving /healthz and /metrics');
-  }
-  try {
-    if (!opts.leaderElection) {
-      manager = new ControllerManager(opts);
-      await manager.start();
-      await waitAbort(signal);
-      await manager.stop();
-      return 'stopped';
-    }
-    const le = opts.leaderElection;
-    let lost = false;
-    const elector = new LeaderElector({
-      client: opts.client,
-      namespace: le.namespace,
-      name: le.leaseName ?? 'orch-controller-manager',
-      identity: le.identity ?? `${os.hostname()}_${crypto.randomUUID()}`,
-      leaseDurationMs: le.leaseDurationMs,
-      renewDeadlineMs: le.renewDeadlineMs,
-      retryPeriodMs: le.retryPeriodMs,
-      clock: opts.clock,
-      logger,
-      onStartedLeading: async (leading) => {
-        standby = false;
-        logger.info('became leader; starting controllers');
-        manager = new ControllerManager(opts);
-        await manager.start();
-        await waitAbort(leading);
-        await manager.stop();
-      },
-      onStoppedLeading: () => {
-        lost = !signal.aborted;
-      },
-    });
-    await elector.run(signal);
-    if (manager) await manager.stop();
-    return lost ? 'lost-lease' : 'stopped';
-  } finally {
-    await health?.close();
-  }
+/** The process: health server, then the manager's components (or, with leader election, a wrapper that runs them while leading). */
+export function controllerManagerProcess(opts: ControllerManagerProcessOptions): AssembledProcess {
+  const registry = opts.registry ?? processRegistry();
+  const managerOpts: ControllerManagerOptions = { ...opts, metrics: new ControllerMetrics(registry) };
+  const le = opts.leaderElection;
+  const components = le
+    ? [
+        new LeaderElected({
+          client: opts.client,
+          namespace: le.namespace,
+          leaseName: le.leaseName ?? 'orch-controller-manager',
+          identity: le.identity ?? defaultIdentity(),
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          clock: opts.clock,
+          logger: opts.logger,
+          registry,
+          // A fresh manager (fresh informers and controllers) for every term.
+          leaderComponents: () => new ControllerManager(managerOpts).components,
+        }),
+      ]
+    : new ControllerManager(managerOpts).components;
+  return assembleProcess({ logger: opts.logger, registry, health: opts.health, components, clock: opts.clock });
 }
 
-function waitAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+/** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit 1). */
+export function runControllerManager(opts: ControllerManagerProcessOptions, signal: AbortSignal): Promise<RunOutcome> {
+  return controllerManagerProcess(opts).runner.run(signal);
 }

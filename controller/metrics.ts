@@ -1,17 +1,16 @@
-// Prometheus metrics of the controller manager: process metrics plus, per controller,
-// reconciles by result and their duration (what an operator looks at first when a
-// rollout seems stuck: is the controller failing, or slow?).
+// Prometheus metrics of the controllers, in the process's registry (foundation/metrics.ts,
+// which also holds the standard process_* and nodejs_* metrics, unprefixed): per
+// controller, reconciles by result and their duration (what an operator looks at first
+// when a rollout seems stuck: is the controller failing, or slow?).
 
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import type { ReconcileObserver } from './shared/types.js';
 
 export class ControllerMetrics implements ReconcileObserver {
-  readonly registry = new Registry();
   private readonly total: Counter<'controller' | 'result'>;
   private readonly duration: Histogram<'controller'>;
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'orch_controller_manager_' });
+  constructor(readonly registry: Registry = new Registry()) {
     this.total = new Counter({ name: 'orch_controller_reconcile_total', help: 'Reconciles by controller and result', labelNames: ['controller', 'result'], registers: [this.registry] });
     this.duration = new Histogram({
       name: 'orch_controller_reconcile_duration_seconds',
@@ -34,13 +33,5 @@ export class ControllerMetrics implements ReconcileObserver {
     } finally {
       end();
     }
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 }

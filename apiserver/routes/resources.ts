@@ -7,7 +7,7 @@ import { errors, makeStatus } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
-import type { UserInfo } from '../auth.js';
+import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
 import { parseWriteQuery } from '../write-options.js';
