@@ -1,5 +1,5 @@
 // The node agent: a list of components started in order and stopped in reverse
-// (runtime events, heartbeat, log server, pod informer, sync workers, resync timer).
+// (runtime events, heartbeat, log server, pod informer, sync workers, orphan sweep).
 // The constructor does no I/O; start() does.
 
 import os from 'node:os';
@@ -10,7 +10,9 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
-import { WorkQueue, runWorkers } from '../client/work-queue.js';
+import { WorkQueue } from '../client/work-queue.js';
+import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
+import type { Registry } from 'prom-client';
 import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
@@ -60,6 +62,8 @@ export interface AgentOptions {
   projectedRefreshMs?: number;
   /** [0, 1); spreads the periodic resync (injected for tests). */
   random?: () => number;
+  /** The process's metrics registry: the pod sync's workqueue_* metrics go there. */
+  metricsRegistry?: Registry;
   version?: string;
 }
 
@@ -68,12 +72,14 @@ export class Agent {
   private informer?: Informer<Pod>;
   private queue?: WorkQueue<string>;
   private workers?: Promise<void>;
+  private sweeps?: WorkQueue<string>;
+  private sweeper?: Promise<void>;
   private events?: EventSubscription;
   private heartbeat?: Heartbeat;
   private logServer?: LogServer;
-  private resyncTimer?: NodeJS.Timeout;
   private sync?: PodSync;
-  private clusterRetry?: NodeJS.Timeout;
+  /** Aborted by stop(): ends the cluster identity retries. */
+  private readonly stopping = new AbortController();
   private stopped = false;
   /** Containers of this cluster only (see cluster-runtime.ts). */
   readonly runtime: ClusterScopedRuntime;
@@ -102,7 +108,7 @@ export class Agent {
     } catch (err) {
       if (this.stopped) return;
       this.log.warn({ err: (err as Error).message }, 'cannot read the cluster identity (kube-system uid); retrying');
-      this.clusterRetry = setTimeout(() => void this.resolveClusterId(), 2000);
+      this.clock.sleep(2000, this.stopping.signal).then(() => this.resolveClusterId(), () => undefined);
     }
   }
 
@@ -117,7 +123,7 @@ export class Agent {
 
   async start(): Promise<void> {
     const o = this.o;
-    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000 }));
+    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000, name: 'pods', registry: o.metricsRegistry }));
     await this.resolveClusterId();
 
     // Log server first: its port goes into the Node status.
@@ -175,8 +181,9 @@ export class Agent {
         hasSynced: () => this.informer?.hasSynced() ?? false,
       },
       volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
-      enqueueAfter: (k, ms) => queue.addAfter(k, ms),
       clock: this.clock,
+      resyncMs: o.resyncIntervalMs ?? 10_000,
+      random: o.random,
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
       backoff: new RestartBackoff(o.backoff),
@@ -215,19 +222,17 @@ export class Agent {
     this.informer.start();
 
     const sync = this.sync;
-    this.workers = runWorkers(queue, o.workers ?? 16, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
-
+    // Every pod's reconcile asks to be resynced (spread over ±25 % of the interval).
+    this.workers = runReconcileLoop({ queue, workers: o.workers ?? 16, reconcile: (k) => sync.reconcile(k), logger: this.log.child({ sub: 'workers' }), clock: this.clock });
+    // The orphan sweep: one key, back every resync interval.
     const resyncMs = o.resyncIntervalMs ?? 10_000;
-    const random = o.random ?? Math.random;
-    const resync = () => {
-      // Spread the periodic pass over half the interval: a burst of every pod at once
-      // would delay the reaction to a container that dies at that moment.
-      for (const p of this.informer?.list() ?? []) queue.addAfter(podKey(p), Math.floor(random() * resyncMs * 0.5));
-      if (this.informer?.hasSynced()) {
-        sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
-      }
+    const sweeps = (this.sweeps = new WorkQueue<string>({ clock: this.clock, name: 'orphans', registry: o.metricsRegistry, maxDelayMs: resyncMs }));
+    sweeps.addAfter('orphans', resyncMs);
+    const sweep = async () => {
+      if (this.informer?.hasSynced()) await sync.sweepOrphans();
+      return requeueAfter(resyncMs);
     };
-    this.resyncTimer = setInterval(resync, resyncMs);
+    this.sweeper = runReconcileLoop({ queue: sweeps, reconcile: sweep, logger: this.log.child({ sub: 'orphan-sweep' }), clock: this.clock });
     // Right after the cache is complete: every pod at once, and the first orphan sweep
     // (pods deleted while the agent was down).
     void this.informer.waitForSync().then(() => {
@@ -249,16 +254,18 @@ export class Agent {
   /** Stops the agent's own machinery; the containers keep running. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.clusterRetry) clearTimeout(this.clusterRetry);
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.stopping.abort();
+    this.sweeps?.shutDown();
     this.informer?.stop();
     this.queue?.shutDown();
-    await this.workers?.catch(() => undefined);
+    await Promise.all([this.workers?.catch(() => undefined), this.sweeper?.catch(() => undefined)]);
     // Reconciles still queued were dropped: a pod deleted a moment ago may have left a
     // container (e.g. `orch down --purge` stops the agent as soon as the pod list is empty).
     if (this.sync && this.informer?.hasSynced()) {
       const sweep = this.sync.sweepAgainstApi().catch((err) => this.log.warn({ err: (err as Error).message }, 'final orphan sweep failed'));
-      await Promise.race([sweep, new Promise((r) => setTimeout(r, 10_000).unref())]);
+      const timeout = new AbortController();
+      await Promise.race([sweep, this.clock.sleep(10_000, timeout.signal).catch(() => undefined)]);
+      timeout.abort();
     }
     this.events?.stop();
     await this.heartbeat?.stop();

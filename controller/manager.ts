@@ -13,11 +13,13 @@ import type { Logger } from '../foundation/logger.js';
 import { Informer } from '../client/informer.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { LeaderElector } from '../client/leader-election.js';
+import { runReconcileLoop } from '../client/reconcile-loop.js';
+import { WorkQueue } from '../client/work-queue.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { ControllerMetrics } from './metrics.js';
-import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
@@ -55,6 +57,8 @@ export class ControllerManager {
   private readonly informers: Informer<KubeObject>[] = [];
   private readonly running: Array<{ c: Controller; ac: AbortController; done: Promise<void> }> = [];
   private readonly recorder: EventRecorder;
+  /** One work queue per controller, named after it (its workqueue_* metrics). */
+  private readonly queues = new Map<string, WorkQueue<string>>();
   private synced = false;
   readonly controllers: Controller[] = [];
 
@@ -68,6 +72,12 @@ export class ControllerManager {
     return inf;
   }
 
+  private queue(name: string, maxDelayMs?: number): WorkQueue<string> {
+    const q = new WorkQueue<string>({ clock: this.opts.clock, name, registry: this.opts.metrics?.registry, maxDelayMs });
+    this.queues.set(name, q);
+    return q;
+  }
+
   healthy(): boolean {
     return this.synced;
   }
@@ -79,12 +89,12 @@ export class ControllerManager {
     const pods = this.informer<Pod>(client.pods);
     const replicaSets = this.informer<ReplicaSet>(client.replicasets);
     const deployments = this.informer<Deployment>(client.deployments);
-    const base = { client, recorder: this.recorder, clock, workers: this.opts.workers, metrics: this.opts.metrics };
+    const base = { client, recorder: this.recorder, clock };
     if (enabled.has('replicaset')) {
-      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }) }));
+      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }), queue: this.queue('replicaset') }));
     }
     if (enabled.has('deployment')) {
-      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }) }));
+      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
     if (enabled.has('nodelifecycle')) {
       const nodes = this.informer<Node>(client.nodes);
@@ -97,7 +107,8 @@ export class ControllerManager {
           pods,
           recorder: this.recorder,
           clock,
-          metrics: this.opts.metrics,
+          // A failed pass is retried with backoff, never later than the next regular pass.
+          queue: this.queue('nodelifecycle', this.opts.nodeMonitorPeriodMs ?? DEFAULT_NODE_LIFECYCLE_OPTIONS.monitorPeriodMs),
           logger: logger.child({ controller: 'nodelifecycle' }),
           options: {
             ...(this.opts.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: this.opts.nodeMonitorGracePeriodMs } : {}),
@@ -114,8 +125,7 @@ export class ControllerManager {
           client,
           clock,
           logger: logger.child({ controller: 'garbagecollector' }),
-          workers: this.opts.workers,
-          metrics: this.opts.metrics,
+          queue: this.queue('garbagecollector'),
           resources: [
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
@@ -129,7 +139,15 @@ export class ControllerManager {
     this.synced = true;
     for (const c of this.controllers) {
       const ac = new AbortController();
-      const done = c.start(ac.signal).catch((err) => logger.error({ controller: c.name, err: (err as Error)?.message }, 'controller failed'));
+      const done = runReconcileLoop({
+        queue: this.queues.get(c.name)!,
+        reconcile: (k) => c.reconcile(k),
+        workers: c.name === 'nodelifecycle' ? 1 : (this.opts.workers ?? 4),
+        logger: logger.child({ controller: c.name }),
+        signal: ac.signal,
+        clock,
+        observe: (outcome, seconds) => this.opts.metrics?.reconciled(c.name, outcome, seconds),
+      }).catch((err) => logger.error({ controller: c.name, err }, 'controller failed'));
       this.running.push({ c, ac, done });
       logger.info({ controller: c.name }, 'controller started');
     }
@@ -142,6 +160,7 @@ export class ControllerManager {
       await r.done;
     }
     this.running.length = 0;
+    for (const q of this.queues.values()) q.shutDown();
     for (const inf of this.informers) inf.stop();
     await this.recorder.flush();
   }
@@ -149,6 +168,7 @@ export class ControllerManager {
   /** Drop everything without cleanup (tests of a crash): no flush, no waiting. */
   kill(): void {
     for (const r of this.running) r.ac.abort();
+    for (const q of this.queues.values()) q.shutDown();
     for (const inf of this.informers) inf.stop();
   }
 }

@@ -4,7 +4,7 @@ import { FakeClient } from '../../client/testing/fake-client.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { isoSeconds } from '../../foundation/clock.js';
-import { MemoryInformer, RecordingRecorder, syncInformer } from '../testing/doubles.js';
+import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
 import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
@@ -73,7 +73,7 @@ describe('NodeLifecycleController', () => {
     leases = new MemoryInformer();
     pods = new MemoryInformer();
     recorder = new RecordingRecorder();
-    ctrl = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger() });
+    ctrl = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger(), queue: new RecordingQueue() });
   });
 
   async function seedCluster(names: string[]) {
