@@ -5,6 +5,7 @@
 // (pod-executor.ts). Nothing waits inside the worker: stops with a grace period and image
 // pulls run in flight and requeue the pod when they end (client/reconcile-loop.ts).
 
+import type { Pod } from '../api/types.js';
 import { done, mergeResults, requeueAfter, type Result } from '../client/reconcile-loop.js';
 import type { Client } from '../client/types.js';
 import type { Clock } from '../foundation/clock.js';
@@ -17,7 +18,6 @@ import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
 import type { RestartBackoff } from './restart-backoff.js';
 import type { ContainerInfo, ContainerRuntime } from './runtime/types.js';
-import type { Pod } from '../api/types.js';
 
 export type { PodStore } from './pod-executor.js';
 
@@ -66,7 +66,8 @@ export class PodSync {
     this.memory = new PodMemory(o.backoff);
     this.log = o.logger;
     this.puller = new ImagePuller(o.runtime, o.clock, o.pullTimeoutMs);
-    this.exec = { ...o, puller: this.puller, memory: this.memory };
+    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten } = o;
+    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, puller: this.puller, memory: this.memory };
   }
 
   async reconcile(key: string): Promise<Result> {
