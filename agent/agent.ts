@@ -8,8 +8,11 @@
 //   3 node-registration  creates/updates the Node, then renews its Lease (heartbeat)
 //   4 runtime-events     Docker's event stream: a container that dies is synced at once
 //   5 pod-informer       the pods bound to this node (list + watch)
-//   6 pod-workers        sync pods from the work queue; on stop, a last orphan sweep
-//   7 resync             every pod again now and then, and the orphan sweep
+//   6 pod-workers        the one reconcile loop over the pods' work queue (each pod's
+//                        reconcile asks to be looked at again: resync ±25 %); on stop,
+//                        a last orphan sweep
+//   7 orphan-sweep       once the cache is complete every pod at once, then a one-key
+//                        loop removing containers whose pod is gone, every resync interval
 //
 // The constructor does no I/O: everything is wired here and started by start(). Stopping
 // leaves the containers running, as a kubelet restart leaves pods alone.
@@ -28,7 +31,8 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { informersComponent } from '../client/informer-component.js';
 import type { Client } from '../client/types.js';
-import { WorkQueue, runWorkers } from '../client/work-queue.js';
+import { WorkQueue } from '../client/work-queue.js';
+import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
 import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
@@ -109,7 +113,7 @@ export class Agent {
     this.clock = o.clock ?? realClock;
     this.metrics = new AgentMetrics(o.registry ?? processRegistry({ defaultMetrics: false }));
     this.runtime = new ClusterScopedRuntime(new InstrumentedRuntime(o.runtime, this.metrics));
-    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000 }));
+    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000, name: 'pods', registry: this.metrics.registry }));
     this.informer = new Informer<Pod>(o.client.pods, { fieldSelector: `spec.nodeName=${o.nodeName}`, logger: this.log.child({ sub: 'pod-informer' }), clock: this.clock });
     this.informer.addEventHandler({
       onAdd: (p) => queue.add(podKey(p)),
@@ -126,8 +130,9 @@ export class Agent {
       client: o.client,
       pods: { get: (k) => informer.get(k), list: () => informer.list(), hasSynced: () => informer.hasSynced() },
       volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
-      enqueueAfter: (k, ms) => queue.addAfter(k, ms),
       clock: this.clock,
+      resyncMs: o.resyncIntervalMs ?? 10_000,
+      random: o.random,
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
       backoff: new RestartBackoff(o.backoff),
@@ -155,7 +160,7 @@ export class Agent {
       this.runtimeEvents(),
       informersComponent('pod-informer', [this.informer], { waitForSync: false }),
       this.podWorkers(),
-      this.resync(),
+      this.orphanSweep(),
     ];
     this.runner = new ComponentRunner(this.components, { logger: this.log, clock: this.clock });
   }
@@ -282,7 +287,13 @@ export class Agent {
     return {
       name: 'pod-workers',
       start: async () => {
-        workers = runWorkers(this.queue, this.o.workers ?? 16, (k) => this.metrics.observeSync(() => this.sync.reconcile(k)), this.log.child({ sub: 'workers' }));
+        workers = runReconcileLoop({
+          queue: this.queue,
+          workers: this.o.workers ?? 16,
+          reconcile: (k) => this.metrics.observeSync(() => this.sync.reconcile(k)),
+          logger: this.log.child({ sub: 'workers' }),
+          clock: this.clock,
+        });
       },
       stop: async () => {
         this.queue.shutDown();
@@ -298,41 +309,37 @@ export class Agent {
     };
   }
 
-  /** Every pod again now and then (a safety net; Docker events act at once), and the orphan sweep. */
-  private resync(): Component {
+  /**
+   * Right after the cache is complete every pod at once, and the first orphan sweep (pods
+   * deleted while the agent was down); then the sweep as a one-key loop every resync
+   * interval. Pods resync themselves: each reconcile returns "look again" (pod-sync.ts).
+   */
+  private orphanSweep(): Component {
     const ac = new AbortController();
     let loop: Promise<void> | undefined;
     const resyncMs = this.o.resyncIntervalMs ?? 10_000;
-    const random = this.o.random ?? Math.random;
-    const sweep = () => this.sync.sweepOrphans().catch((err) => this.log.debug({ err }, 'orphan sweep failed'));
+    const sweeps = new WorkQueue<string>({ clock: this.clock, name: 'orphans', registry: this.metrics.registry, maxDelayMs: resyncMs });
+    const sweep = async () => {
+      if (this.informer.hasSynced()) await this.sync.sweepOrphans();
+      return requeueAfter(resyncMs);
+    };
     return {
-      name: 'resync',
+      name: 'orphan-sweep',
       start: async () => {
         loop = (async () => {
-          // Right after the cache is complete: every pod at once, and the first orphan sweep
-          // (pods deleted while the agent was down).
           try {
             await this.informer.waitForSync(ac.signal);
           } catch {
             return;
           }
           this.enqueueAll();
-          await sweep();
-          while (!ac.signal.aborted) {
-            try {
-              await this.clock.sleep(resyncMs, ac.signal);
-            } catch {
-              return;
-            }
-            // Spread the periodic pass over half the interval: a burst of every pod at once
-            // would delay the reaction to a container that dies at that moment.
-            for (const p of this.informer.list()) this.queue.addAfter(podKey(p), Math.floor(random() * resyncMs * 0.5));
-            await sweep();
-          }
+          sweeps.add('orphans');
+          await runReconcileLoop({ queue: sweeps, reconcile: sweep, logger: this.log.child({ sub: 'orphan-sweep' }), clock: this.clock, signal: ac.signal });
         })();
       },
       stop: async () => {
         ac.abort();
+        sweeps.shutDown();
         await loop;
       },
     };

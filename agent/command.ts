@@ -60,7 +60,7 @@ export function agentCommand(): Command {
     .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
     .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
-    .option('--resync-interval <duration>', 'periodic full pod resync', '10s')
+    .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
     .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")

@@ -22,10 +22,13 @@ import { Informer } from '../client/informer.js';
 import { informersComponent } from '../client/informer-component.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
+import { runReconcileLoop } from '../client/reconcile-loop.js';
+import { WorkQueue } from '../client/work-queue.js';
+import { queueMetrics } from '../client/work-queue-metrics.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { ControllerMetrics } from './metrics.js';
-import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
@@ -62,6 +65,8 @@ export interface ControllerManagerOptions {
 export class ControllerManager {
   private readonly informers: Informer<KubeObject>[] = [];
   private readonly recorder: EventRecorder;
+  /** One work queue per controller, named after it (its workqueue_* metrics). */
+  private readonly queues = new Map<string, WorkQueue<string>>();
   readonly controllers: Controller[] = [];
   /** In start order (see the header). */
   readonly components: Component[];
@@ -75,7 +80,7 @@ export class ControllerManager {
     this.components = [
       { name: 'event-recorder', start: async () => undefined, stop: () => recorder.flush() },
       informersComponent('informers', this.informers),
-      ...this.controllers.map((c) => loopComponent(c.name, (signal) => c.start(signal))),
+      ...this.controllers.map((c) => loopComponent(c.name, (signal) => this.runController(c, signal))),
     ];
     this.runner = new ComponentRunner(this.components, { logger: opts.logger, clock: opts.clock });
   }
@@ -84,6 +89,25 @@ export class ControllerManager {
     const inf = new Informer<T>(rc as never, { logger: this.opts.logger.child({ informer: 'shared' }), clock: this.opts.clock, namespace });
     this.informers.push(inf as unknown as Informer<KubeObject>);
     return inf;
+  }
+
+  private queue(name: string, maxDelayMs?: number): WorkQueue<string> {
+    const q = new WorkQueue<string>({ clock: this.opts.clock, name, registry: this.opts.metrics?.registry, maxDelayMs });
+    this.queues.set(name, q);
+    return q;
+  }
+
+  /** The one reconcile loop (client/reconcile-loop.ts) over a controller's queue, until signal aborts. */
+  private runController(c: Controller, signal: AbortSignal): Promise<void> {
+    return runReconcileLoop({
+      queue: this.queues.get(c.name)!,
+      reconcile: (k) => c.reconcile(k),
+      workers: c.name === 'nodelifecycle' ? 1 : (this.opts.workers ?? 4),
+      logger: this.opts.logger.child({ controller: c.name }),
+      signal,
+      clock: this.opts.clock,
+      observe: (outcome, seconds) => this.opts.metrics?.reconciled(c.name, outcome, seconds),
+    });
   }
 
   /** Informers synced (controllers run on complete caches). */
@@ -98,12 +122,12 @@ export class ControllerManager {
     const pods = this.informer<Pod>(client.pods);
     const replicaSets = this.informer<ReplicaSet>(client.replicasets);
     const deployments = this.informer<Deployment>(client.deployments);
-    const base = { client, recorder: this.recorder, clock, workers: this.opts.workers, metrics: this.opts.metrics };
+    const base = { client, recorder: this.recorder, clock };
     if (enabled.has('replicaset')) {
-      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }) }));
+      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }), queue: this.queue('replicaset') }));
     }
     if (enabled.has('deployment')) {
-      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }) }));
+      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
     if (enabled.has('nodelifecycle')) {
       const nodes = this.informer<Node>(client.nodes);
@@ -116,7 +140,8 @@ export class ControllerManager {
           pods,
           recorder: this.recorder,
           clock,
-          metrics: this.opts.metrics,
+          // A failed pass is retried with backoff, never later than the next regular pass.
+          queue: this.queue('nodelifecycle', this.opts.nodeMonitorPeriodMs ?? DEFAULT_NODE_LIFECYCLE_OPTIONS.monitorPeriodMs),
           logger: logger.child({ controller: 'nodelifecycle' }),
           options: {
             ...(this.opts.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: this.opts.nodeMonitorGracePeriodMs } : {}),
@@ -133,8 +158,7 @@ export class ControllerManager {
           client,
           clock,
           logger: logger.child({ controller: 'garbagecollector' }),
-          workers: this.opts.workers,
-          metrics: this.opts.metrics,
+          queue: this.queue('garbagecollector'),
           resources: [
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
@@ -158,6 +182,7 @@ export class ControllerManager {
   /** Drop everything without cleanup (tests of a crash): no flush, no waiting. */
   kill(): void {
     for (const c of this.components.slice(2)) void c.stop();
+    for (const q of this.queues.values()) q.shutDown();
     for (const inf of this.informers) inf.stop();
   }
 }
@@ -175,6 +200,8 @@ export type { RunOutcome };
 /** The process: health server, then the manager's components (or, with leader election, a wrapper that runs them while leading). */
 export function controllerManagerProcess(opts: ControllerManagerProcessOptions): AssembledProcess {
   const registry = opts.registry ?? processRegistry();
+  // The workqueue_* series exist from the start, also on a standby that never leads.
+  queueMetrics(registry);
   const managerOpts: ControllerManagerOptions = { ...opts, metrics: new ControllerMetrics(registry) };
   const le = opts.leaderElection;
   const components = le

@@ -1,12 +1,14 @@
 // Prometheus metrics of the controllers, in the process's registry (foundation/metrics.ts,
-// which also holds the standard process_* and nodejs_* metrics, unprefixed): per
-// controller, reconciles by result and their duration (what an operator looks at first
-// when a rollout seems stuck: is the controller failing, or slow?).
+// which also holds the standard process_* and nodejs_* metrics, unprefixed): client-go's
+// workqueue_* metrics of every controller's queue (client/work-queue-metrics.ts, `name` =
+// the controller) and, per controller, reconciles by result and their duration (what an
+// operator looks at first when a rollout seems stuck: is the controller failing, or slow?).
+// The one reconcile loop (client/reconcile-loop.ts) reports every reconcile here.
 
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { ReconcileObserver } from './shared/types.js';
+import type { ReconcileOutcome } from '../client/reconcile-loop.js';
 
-export class ControllerMetrics implements ReconcileObserver {
+export class ControllerMetrics {
   private readonly total: Counter<'controller' | 'result'>;
   private readonly duration: Histogram<'controller'>;
 
@@ -21,17 +23,9 @@ export class ControllerMetrics implements ReconcileObserver {
     });
   }
 
-  async observe<T>(controller: string, fn: () => Promise<T>): Promise<T> {
-    const end = this.duration.startTimer({ controller });
-    try {
-      const v = await fn();
-      this.total.inc({ controller, result: 'success' });
-      return v;
-    } catch (err) {
-      this.total.inc({ controller, result: 'error' });
-      throw err;
-    } finally {
-      end();
-    }
+  /** One reconcile of `controller` ended (the loop's observe hook). */
+  reconciled(controller: string, outcome: ReconcileOutcome, seconds: number): void {
+    this.total.inc({ controller, result: outcome });
+    this.duration.observe({ controller }, seconds);
   }
 }

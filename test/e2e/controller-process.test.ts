@@ -74,6 +74,9 @@ describe('orch controller-manager process', () => {
     // The standard process metrics, unprefixed (dashboards expect these names).
     expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(metrics).not.toContain('orch_controller_manager_process_');
+    // Every controller's queue reports client-go's workqueue metrics under its name.
+    for (const name of ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector']) expect(metrics).toContain(`workqueue_depth{name="${name}"}`);
+    expect(metrics).toMatch(/^workqueue_adds_total\{name="nodelifecycle"\} [1-9]/m);
     const replicas = 6;
     await client.deployments.create(deployment('web', replicas, 'web:1', { strategy: { rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } } }));
     await waitFor('v1 rolled out', async () => rolledOut(await get()));
