@@ -1,25 +1,48 @@
-// The node agent: a list of components started in order and stopped in reverse
-// (runtime events, heartbeat, log server, pod informer, sync workers, resync timer).
-// The constructor does no I/O; start() does.
+// The node agent: a list of components (foundation/component.ts), started in this order
+// and stopped in reverse:
+//
+//   1 cluster-identity   the uid of kube-system; until known no container is listed or
+//                        created (retried in the background while the API does not answer)
+//   2 log-server         the HTTPS endpoint the apiserver reads logs (and /metrics) from;
+//                        first of the rest because its port goes into the Node status
+//   3 node-registration  creates/updates the Node, then renews its Lease (heartbeat)
+//   4 runtime-events     Docker's event stream: a container that dies is synced at once
+//   5 pod-informer       the pods bound to this node (list + watch)
+//   6 pod-workers        the one reconcile loop over the pods' work queue (each pod's
+//                        reconcile asks to be looked at again: resync ±25 %); on stop,
+//                        a last orphan sweep
+//   7 orphan-sweep       once the cache is complete every pod at once, then a one-key
+//                        loop removing containers whose pod is gone, every resync interval
+//
+// The constructor does no I/O: everything is wired here and started by start(). Stopping
+// leaves the containers running, as a kubelet restart leaves pods alone.
 
 import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
 import type { Pod } from '../api/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
+import { retryingComponent, type Component } from '../foundation/component.js';
+import { ComponentRunner } from '../foundation/component-runner.js';
+import type { Logger } from '../foundation/logger.js';
+import { processRegistry, registrySource, type Registry } from '../foundation/metrics.js';
+import type { Authenticator } from '../foundation/token-auth.js';
+import { detectNodeIP } from '../foundation/node-ip.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
-import type { Logger } from '../foundation/logger.js';
+import { informersComponent } from '../client/informer-component.js';
 import type { Client } from '../client/types.js';
-import { WorkQueue, runWorkers } from '../client/work-queue.js';
+import { WorkQueue } from '../client/work-queue.js';
+import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
 import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
-import { detectNodeIP } from '../foundation/node-ip.js';
+import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
 
 /** True when two versions of a pod differ only in status (and resourceVersion). */
@@ -49,7 +72,8 @@ export interface AgentOptions {
   maxPods?: number;
   logPort?: number;
   logHost?: string;
-  logTokens?: () => readonly string[];
+  /** Bearer tokens the log endpoint accepts besides the apiserver's certificate (--log-server-token-file). */
+  logTokens?: Authenticator;
   /** PEM CA of the apiserver's client certificate for the log endpoint (mTLS). */
   logClientCA?: string;
   logInsecure?: boolean;
@@ -61,22 +85,25 @@ export interface AgentOptions {
   /** [0, 1); spreads the periodic resync (injected for tests). */
   random?: () => number;
   version?: string;
+  /** The process's metrics registry (default: a fresh one without process metrics). */
+  registry?: Registry;
 }
+
+/** How long stopping waits for the last orphan sweep. */
+const FINAL_SWEEP_MS = 10_000;
 
 export class Agent {
   readonly nodeIP: string;
-  private informer?: Informer<Pod>;
-  private queue?: WorkQueue<string>;
-  private workers?: Promise<void>;
-  private events?: EventSubscription;
-  private heartbeat?: Heartbeat;
-  private logServer?: LogServer;
-  private resyncTimer?: NodeJS.Timeout;
-  private sync?: PodSync;
-  private clusterRetry?: NodeJS.Timeout;
-  private stopped = false;
-  /** Containers of this cluster only (see cluster-runtime.ts). */
+  /** Containers of this cluster only (see cluster-runtime.ts), every Docker call measured. */
   readonly runtime: ClusterScopedRuntime;
+  readonly metrics: AgentMetrics;
+  /** In start order (see the header). */
+  readonly components: Component[];
+  private readonly informer: Informer<Pod>;
+  private readonly queue: WorkQueue<string>;
+  private readonly sync: PodSync;
+  private readonly logServer: LogServer;
+  private readonly runner: ComponentRunner;
   private readonly log: Logger;
   private readonly clock: Clock;
 
@@ -84,126 +111,10 @@ export class Agent {
     this.nodeIP = o.nodeIP ?? detectNodeIP();
     this.log = o.logger;
     this.clock = o.clock ?? realClock;
-    this.runtime = new ClusterScopedRuntime(o.runtime);
-  }
-
-  /**
-   * The cluster identity is the uid of kube-system (created by the apiserver at start, kept
-   * as long as the etcd data). Until it is known no container is listed or created; when
-   * the API does not answer at start, it is retried in the background.
-   */
-  private async resolveClusterId(): Promise<void> {
-    try {
-      const ns = await this.o.client.namespaces.get('kube-system');
-      if (!ns.metadata.uid) throw new Error('kube-system has no uid');
-      this.runtime.clusterId = ns.metadata.uid;
-      this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
-      this.enqueueAll();
-    } catch (err) {
-      if (this.stopped) return;
-      this.log.warn({ err: (err as Error).message }, 'cannot read the cluster identity (kube-system uid); retrying');
-      this.clusterRetry = setTimeout(() => void this.resolveClusterId(), 2000);
-    }
-  }
-
-  /** The port the log server really listens on (useful with --log-port 0). */
-  get logPort(): number {
-    return this.logServer?.port ?? this.o.logPort ?? 10250;
-  }
-
-  get podSync(): PodSync | undefined {
-    return this.sync;
-  }
-
-  async start(): Promise<void> {
-    const o = this.o;
-    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000 }));
-    await this.resolveClusterId();
-
-    // Log server first: its port goes into the Node status.
-    this.logServer = new LogServer({
-      runtime: this.runtime,
-      nodeName: o.nodeName,
-      logger: this.log.child({ sub: 'log-server' }),
-      port: o.logPort ?? 10250,
-      host: o.logHost,
-      tokens: o.logTokens ?? (() => []),
-      clientCA: o.logClientCA,
-      insecure: o.logInsecure,
-      cert: o.logCert,
-      key: o.logKey,
-    });
-    await this.logServer.start();
-
-    const id: NodeIdentity = {
-      nodeName: o.nodeName,
-      nodeIP: this.nodeIP,
-      hostname: os.hostname(),
-      labels: o.labels ?? {},
-      reservedCpuMillis: o.reservedCpuMillis ?? 0,
-      reservedMemoryBytes: o.reservedMemoryBytes ?? 0,
-      maxPods: o.maxPods ?? 110,
-      logPort: this.logServer.port,
-      agentVersion: o.version ?? '0.1.0',
-    };
-    this.heartbeat = new Heartbeat({
-      id,
-      client: o.client,
-      runtime: o.runtime,
-      clock: this.clock,
-      logger: this.log.child({ sub: 'heartbeat' }),
-      intervalMs: o.heartbeatIntervalMs ?? 5000,
-      statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
-      // Docker is back: everything it did meanwhile must be looked at again.
-      onDockerChange: (up) => up && this.enqueueAll(),
-    });
-    try {
-      await this.heartbeat.register();
-    } catch (err) {
-      // The loop below keeps retrying; the agent still serves what it already runs.
-      this.log.warn({ err: (err as Error).message }, 'node registration failed; will retry');
-    }
-    this.heartbeat.start();
-
-    this.sync = new PodSync({
-      nodeName: o.nodeName,
-      runtime: this.runtime,
-      client: o.client,
-      pods: {
-        get: (k) => this.informer?.get(k),
-        list: () => this.informer?.list() ?? [],
-        hasSynced: () => this.informer?.hasSynced() ?? false,
-      },
-      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
-      enqueueAfter: (k, ms) => queue.addAfter(k, ms),
-      clock: this.clock,
-      logger: this.log.child({ sub: 'pod-sync' }),
-      hostIP: () => this.nodeIP,
-      backoff: new RestartBackoff(o.backoff),
-      projectedRefreshMs: o.projectedRefreshMs,
-      events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
-    });
-
-    // Docker events reconcile the affected pod at once (a killed container is replaced
-    // without waiting for the resync).
-    this.events = this.runtime.events(
-      { [LABEL_NODE]: o.nodeName },
-      (e) => {
-        // Only what breaks a pod: 'kill'/'stop' come before 'die' (a sync then would see a
-        // running container), and 'start' is mostly our own doing (the resync covers the rest).
-        if (!['die', 'oom', 'destroy'].includes(e.action)) return;
-        const ns = e.labels[LABEL_NAMESPACE];
-        const pod = e.labels[LABEL_POD];
-        if (ns && pod) queue.add(`${ns}/${pod}`);
-      },
-      (err) => this.log.debug({ err: err.message }, 'docker event stream interrupted; reconnecting'),
-    );
-
-    this.informer = new Informer<Pod>(o.client.pods, {
-      fieldSelector: `spec.nodeName=${o.nodeName}`,
-      logger: this.log.child({ sub: 'pod-informer' }),
-      clock: this.clock,
-    });
+    this.metrics = new AgentMetrics(o.registry ?? processRegistry({ defaultMetrics: false }));
+    this.runtime = new ClusterScopedRuntime(new InstrumentedRuntime(o.runtime, this.metrics));
+    const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000, name: 'pods', registry: this.metrics.registry }));
+    this.informer = new Informer<Pod>(o.client.pods, { fieldSelector: `spec.nodeName=${o.nodeName}`, logger: this.log.child({ sub: 'pod-informer' }), clock: this.clock });
     this.informer.addEventHandler({
       onAdd: (p) => queue.add(podKey(p)),
       // Our own status writes come back as updates: they need no sync.
@@ -212,57 +123,225 @@ export class Agent {
       },
       onDelete: (p) => queue.add(podKey(p)),
     });
-    this.informer.start();
-
-    const sync = this.sync;
-    this.workers = runWorkers(queue, o.workers ?? 16, (k) => sync.reconcile(k), this.log.child({ sub: 'workers' }));
-
-    const resyncMs = o.resyncIntervalMs ?? 10_000;
-    const random = o.random ?? Math.random;
-    const resync = () => {
-      // Spread the periodic pass over half the interval: a burst of every pod at once
-      // would delay the reaction to a container that dies at that moment.
-      for (const p of this.informer?.list() ?? []) queue.addAfter(podKey(p), Math.floor(random() * resyncMs * 0.5));
-      if (this.informer?.hasSynced()) {
-        sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
-      }
-    };
-    this.resyncTimer = setInterval(resync, resyncMs);
-    // Right after the cache is complete: every pod at once, and the first orphan sweep
-    // (pods deleted while the agent was down).
-    void this.informer.waitForSync().then(() => {
-      this.enqueueAll();
-      sync.sweepOrphans().catch((err) => this.log.debug({ err: (err as Error).message }, 'orphan sweep failed'));
-    }, () => undefined);
-    this.log.info({ node: o.nodeName, nodeIP: this.nodeIP, logPort: this.logServer.port }, 'agent started');
+    const informer = this.informer;
+    this.sync = new PodSync({
+      nodeName: o.nodeName,
+      runtime: this.runtime,
+      client: o.client,
+      pods: { get: (k) => informer.get(k), list: () => informer.list(), hasSynced: () => informer.hasSynced() },
+      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
+      clock: this.clock,
+      resyncMs: o.resyncIntervalMs ?? 10_000,
+      random: o.random,
+      logger: this.log.child({ sub: 'pod-sync' }),
+      hostIP: () => this.nodeIP,
+      backoff: new RestartBackoff(o.backoff),
+      projectedRefreshMs: o.projectedRefreshMs,
+      events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
+    });
+    this.logServer = new LogServer({
+      runtime: this.runtime,
+      nodeName: o.nodeName,
+      logger: this.log.child({ sub: 'log-server' }),
+      port: o.logPort ?? 10250,
+      host: o.logHost,
+      tokens: o.logTokens,
+      clientCA: o.logClientCA,
+      insecure: o.logInsecure,
+      cert: o.logCert,
+      key: o.logKey,
+      metrics: registrySource(this.metrics.registry),
+    });
+    this.metrics.setSources({ pods: () => informer.list(), containers: () => this.runtime.listContainers({ [LABEL_NODE]: o.nodeName }) });
+    this.components = [
+      this.clusterIdentity(),
+      this.logServer,
+      this.nodeRegistration(),
+      this.runtimeEvents(),
+      informersComponent('pod-informer', [this.informer], { waitForSync: false }),
+      this.podWorkers(),
+      this.orphanSweep(),
+    ];
+    this.runner = new ComponentRunner(this.components, { logger: this.log, clock: this.clock });
   }
 
-  private enqueueAll(): void {
-    for (const p of this.informer?.list() ?? []) this.queue?.add(podKey(p));
+  /** The port the log server really listens on (useful with --log-port 0). */
+  get logPort(): number {
+    return this.logServer.port;
+  }
+
+  get podSync(): PodSync {
+    return this.sync;
+  }
+
+  async start(): Promise<void> {
+    await this.runner.start();
+    this.log.info({ node: this.o.nodeName, nodeIP: this.nodeIP, logPort: this.logServer.port }, 'agent started');
   }
 
   /** Resolves once the pod cache holds the first list. */
   async waitForSync(): Promise<void> {
-    await this.informer?.waitForSync();
+    await this.informer.waitForSync();
   }
 
   /** Stops the agent's own machinery; the containers keep running. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.clusterRetry) clearTimeout(this.clusterRetry);
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
-    this.informer?.stop();
-    this.queue?.shutDown();
-    await this.workers?.catch(() => undefined);
-    // Reconciles still queued were dropped: a pod deleted a moment ago may have left a
-    // container (e.g. `orch down --purge` stops the agent as soon as the pod list is empty).
-    if (this.sync && this.informer?.hasSynced()) {
-      const sweep = this.sync.sweepAgainstApi().catch((err) => this.log.warn({ err: (err as Error).message }, 'final orphan sweep failed'));
-      await Promise.race([sweep, new Promise((r) => setTimeout(r, 10_000).unref())]);
-    }
-    this.events?.stop();
-    await this.heartbeat?.stop();
-    await this.logServer?.stop();
+    await this.runner.stop();
     this.log.info('agent stopped');
+  }
+
+  private enqueueAll(): void {
+    for (const p of this.informer.list()) this.queue.add(podKey(p));
+  }
+
+  /**
+   * The cluster identity is the uid of kube-system (created by the apiserver at start, kept
+   * as long as the etcd data). When the API does not answer, it is retried in the background.
+   */
+  private clusterIdentity(): Component {
+    return retryingComponent(
+      'cluster-identity',
+      async (signal) => {
+        try {
+          const ns = await this.o.client.namespaces.get('kube-system');
+          if (!ns.metadata.uid) throw new Error('kube-system has no uid');
+          this.runtime.clusterId = ns.metadata.uid;
+          this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
+          this.enqueueAll();
+          return true;
+        } catch (err) {
+          if (!signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
+          return false;
+        }
+      },
+      { clock: this.clock, intervalMs: 2000, notReady: 'kube-system uid not read yet' },
+    );
+  }
+
+  private nodeRegistration(): Component {
+    const o = this.o;
+    let heartbeat: Heartbeat | undefined;
+    return {
+      name: 'node-registration',
+      start: async () => {
+        const id: NodeIdentity = {
+          nodeName: o.nodeName,
+          nodeIP: this.nodeIP,
+          hostname: os.hostname(),
+          labels: o.labels ?? {},
+          reservedCpuMillis: o.reservedCpuMillis ?? 0,
+          reservedMemoryBytes: o.reservedMemoryBytes ?? 0,
+          maxPods: o.maxPods ?? 110,
+          logPort: this.logServer.port,
+          agentVersion: o.version ?? '0.1.0',
+        };
+        heartbeat = new Heartbeat({
+          id,
+          client: o.client,
+          runtime: this.runtime,
+          clock: this.clock,
+          logger: this.log.child({ sub: 'heartbeat' }),
+          intervalMs: o.heartbeatIntervalMs ?? 5000,
+          statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
+          // Docker is back: everything it did meanwhile must be looked at again.
+          onDockerChange: (up) => up && this.enqueueAll(),
+        });
+        try {
+          await heartbeat.register();
+        } catch (err) {
+          // The heartbeat keeps retrying; the agent still serves what it already runs.
+          this.log.warn({ err }, 'node registration failed; will retry');
+        }
+        heartbeat.start();
+      },
+      ready: () => (heartbeat?.isRegistered() ? undefined : 'node not registered yet'),
+      stop: async () => heartbeat?.stop(),
+    };
+  }
+
+  /** Docker events reconcile the affected pod at once (a killed container is replaced without waiting for the resync). */
+  private runtimeEvents(): Component {
+    let sub: EventSubscription | undefined;
+    return {
+      name: 'runtime-events',
+      start: async () => {
+        sub = this.runtime.events(
+          { [LABEL_NODE]: this.o.nodeName },
+          (e) => {
+            // Only what breaks a pod: 'kill'/'stop' come before 'die' (a sync then would see a
+            // running container), and 'start' is mostly our own doing (the resync covers the rest).
+            if (!['die', 'oom', 'destroy'].includes(e.action)) return;
+            const ns = e.labels[LABEL_NAMESPACE];
+            const pod = e.labels[LABEL_POD];
+            if (ns && pod) this.queue.add(`${ns}/${pod}`);
+          },
+          (err) => this.log.debug({ err }, 'docker event stream interrupted; reconnecting'),
+        );
+      },
+      stop: async () => sub?.stop(),
+    };
+  }
+
+  private podWorkers(): Component {
+    let workers: Promise<void> | undefined;
+    return {
+      name: 'pod-workers',
+      start: async () => {
+        workers = runReconcileLoop({
+          queue: this.queue,
+          workers: this.o.workers ?? 16,
+          reconcile: (k) => this.metrics.observeSync(() => this.sync.reconcile(k)),
+          logger: this.log.child({ sub: 'workers' }),
+          clock: this.clock,
+        });
+      },
+      stop: async () => {
+        this.queue.shutDown();
+        await workers?.catch(() => undefined);
+        // Reconciles still queued were dropped: a pod deleted a moment ago may have left a
+        // container (e.g. `orch down --purge` stops the agent as soon as the pod list is empty).
+        if (!this.informer.hasSynced()) return;
+        const timer = new AbortController();
+        const sweep = this.sync.sweepAgainstApi().catch((err) => this.log.warn({ err }, 'final orphan sweep failed'));
+        await Promise.race([sweep, this.clock.sleep(FINAL_SWEEP_MS, timer.signal).catch(() => undefined)]);
+        timer.abort();
+      },
+    };
+  }
+
+  /**
+   * Right after the cache is complete every pod at once, and the first orphan sweep (pods
+   * deleted while the agent was down); then the sweep as a one-key loop every resync
+   * interval. Pods resync themselves: each reconcile returns "look again" (pod-sync.ts).
+   */
+  private orphanSweep(): Component {
+    const ac = new AbortController();
+    let loop: Promise<void> | undefined;
+    const resyncMs = this.o.resyncIntervalMs ?? 10_000;
+    const sweeps = new WorkQueue<string>({ clock: this.clock, name: 'orphans', registry: this.metrics.registry, maxDelayMs: resyncMs });
+    const sweep = async () => {
+      if (this.informer.hasSynced()) await this.sync.sweepOrphans();
+      return requeueAfter(resyncMs);
+    };
+    return {
+      name: 'orphan-sweep',
+      start: async () => {
+        loop = (async () => {
+          try {
+            await this.informer.waitForSync(ac.signal);
+          } catch {
+            return;
+          }
+          this.enqueueAll();
+          sweeps.add('orphans');
+          await runReconcileLoop({ queue: sweeps, reconcile: sweep, logger: this.log.child({ sub: 'orphan-sweep' }), clock: this.clock, signal: ac.signal });
+        })();
+      },
+      stop: async () => {
+        ac.abort();
+        sweeps.shutDown();
+        await loop;
+      },
+    };
   }
 }

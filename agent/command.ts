@@ -1,14 +1,21 @@
-// `orch agent`: flags → API client + Docker runtime → Agent; SIGTERM/SIGINT stop the
-// agent's own machinery (containers keep running, as a kubelet restart leaves pods alone).
+// `orch agent`: flags → API client + Docker runtime → the agent's components (agent.ts)
+// behind a health/metrics server on localhost:10248 (as the kubelet's healthz port); the
+// metrics are also on the authenticated log endpoint (10250). SIGTERM/SIGINT stop the
+// agent's own machinery in reverse (containers keep running, as a kubelet restart leaves
+// pods alone).
 
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { addConnectionOptions, addLogLevelOption, parsePort, runUntilSignal, type ConnectionFlagValues } from '../foundation/component-flags.js';
+import { addConnectionOptions, addLogLevelOption, healthFromFlags, metricsTokenFileOption, parsePort, type ConnectionFlagValues } from '../foundation/component-flags.js';
+import { runProcess } from '../foundation/component-runner.js';
 import { clientFromFlags } from '../client/client-from-flags.js';
 import { createLogger } from '../foundation/logger.js';
+import { processRegistry } from '../foundation/metrics.js';
+import { assembleProcess } from '../foundation/process.js';
+import { reloadingTokenFile } from '../foundation/token-auth.js';
 import { Agent } from './agent.js';
 import { parseDuration } from '../foundation/duration.js';
-import { parseBytes, parseCpuMillis, parseLabels, parseTokenFile } from './flags.js';
+import { parseBytes, parseCpuMillis, parseLabels } from './flags.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {
@@ -34,6 +41,9 @@ interface AgentFlags extends ConnectionFlagValues {
   maxPods: string;
   workers: string;
   logLevel: string;
+  healthzPort: string;
+  healthzBindAddress: string;
+  metricsTokenFile?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -50,23 +60,27 @@ export function agentCommand(): Command {
     .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
     .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
-    .option('--resync-interval <duration>', 'periodic full pod resync', '10s')
+    .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
     .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
     .option('--log-server-key <file>', 'TLS key of the log endpoint')
     .option('--log-server-client-ca-file <file>', "CA of the apiserver's client certificate: requests presenting it (CN orch:apiserver-kubelet-client) may read logs")
-    .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs (one per line; dedicated tokens only, never an API token)')
+    .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs and /metrics (token,user,uid,"groups" lines, as --token-auth-file; dedicated tokens only, never an API token)')
     .option('--log-server-insecure-http', 'serve the log endpoint over plain HTTP (tests only)')
     .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
     .option('--max-pods <n>', 'pods capacity', '110')
     .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '16')
+    .option('--healthz-port <port>', '/healthz, /livez, /readyz and /metrics port (0: off)', '10248')
+    .option('--healthz-bind-address <addr>', 'address of that port; beyond loopback it serves HTTPS (the --log-server-cert) and /metrics needs a token from --metrics-token-file', '127.0.0.1')
+    .addOption(metricsTokenFileOption())
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
-      const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }));
-      // Re-read on every request so tokens can be rotated without a restart.
-      const tokens = () => (f.logServerTokenFile ? parseTokenFile(fs.readFileSync(f.logServerTokenFile, 'utf8')) : []);
+      const registry = processRegistry();
+      const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      // Followed while running, so tokens can be rotated without a restart.
+      const tokens = f.logServerTokenFile ? reloadingTokenFile(f.logServerTokenFile, { logger: logger.child({ sub: 'log-auth' }) }) : undefined;
       const agent = new Agent({
         nodeName: f.nodeName,
         client,
@@ -92,13 +106,13 @@ export function agentCommand(): Command {
         maxPods: Number(f.maxPods),
         workers: Number(f.workers),
         version: '0.1.0',
+        registry,
       });
-      // SIGTERM/SIGINT: stop the agent's machinery (containers keep running) and exit 0.
-      await runUntilSignal(logger, async (signal) => {
-        await agent.start();
-        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-        await agent.stop();
-        return 'stopped';
-      });
+      const health = healthFromFlags(
+        { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },
+        logger,
+      );
+      const { runner } = assembleProcess({ logger, registry, health, components: agent.components });
+      await runProcess(runner, logger);
     });
 }

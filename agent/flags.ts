@@ -21,13 +21,3 @@ export function parseCpuMillis(text: string): number {
 export function parseBytes(text: string): number {
   return Math.floor(parseQuantity(text));
 }
-
-/** Token file: one token per line; CSV lines (token,user,...) use the first field; # comments. */
-export function parseTokenFile(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => l.split(',')[0]!.trim())
-    .filter(Boolean);
-}

@@ -36,6 +36,11 @@ export class Heartbeat {
 
   constructor(private readonly o: HeartbeatOptions) {}
 
+  /** The Node exists and carries this agent's status. */
+  isRegistered(): boolean {
+    return this.registered;
+  }
+
   dockerUp(): boolean {
     return this.dockerError === undefined;
   }
@@ -43,15 +48,17 @@ export class Heartbeat {
   /** Probes Docker; true when its reachability changed. */
   private async probeDocker(): Promise<boolean> {
     const before = this.dockerError;
+    let failure: unknown;
     try {
       this.info = await this.o.runtime.info();
       this.dockerError = undefined;
     } catch (err) {
+      failure = err;
       this.dockerError = (err as Error).message;
     }
     const changed = before !== this.dockerError && (before === undefined || this.dockerError === undefined);
     if (changed) {
-      if (this.dockerError) this.o.logger.warn({ err: this.dockerError }, 'docker unreachable: node NotReady');
+      if (this.dockerError) this.o.logger.warn({ err: failure }, 'docker unreachable: node NotReady');
       else this.o.logger.info('docker reachable again');
       this.o.onDockerChange?.(this.dockerError === undefined);
     }
@@ -132,7 +139,7 @@ export class Heartbeat {
           await this.beat();
         } catch (err) {
           // API down: keep trying; containers are untouched meanwhile.
-          this.o.logger.warn({ err: (err as Error).message }, 'heartbeat failed');
+          this.o.logger.warn({ err }, 'heartbeat failed');
         }
         await this.o.clock.sleep(this.o.intervalMs, signal).catch(() => undefined);
       }

@@ -20,12 +20,11 @@ describe('ImagePuller', () => {
     const rt = new FakeRuntime(() => clock.now());
     rt.addImage('img:latest');
     rt.pullFailures.set('img:latest', 'dial tcp: lookup registry: no such host');
-    const woken: string[] = [];
-    const p = new ImagePuller(rt, clock, (k) => woken.push(k));
+    const p = new ImagePuller(rt, clock);
     const c = { name: 'c', image: 'img:latest' };
-    expect(await p.check(c, 'ns/a')).toMatchObject({ ok: false, reason: 'ContainerCreating' });
-    await flushMicrotasks();
-    expect(woken).toEqual(['ns/a']);
+    const started = await p.check(c, 'ns/a');
+    expect(started).toMatchObject({ ok: false, reason: 'ContainerCreating' });
+    await (started as { pulling: Promise<void> }).pulling;
     expect(await p.check(c, 'ns/b')).toMatchObject({ ok: false, reason: 'ErrImagePull' });
     const first = await p.check(c, 'ns/a');
     expect(first).toMatchObject({ ok: false, reason: 'ErrImagePull', retryAfterMs: 2000 });
@@ -44,11 +43,34 @@ describe('ImagePuller', () => {
     expect(await p.check(c, 'ns/a')).toEqual({ ok: true });
   });
 
+  it('answers with the running pull, the same one for every pod that asks meanwhile', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime(() => clock.now());
+    let release!: () => void;
+    rt.pullGate = new Promise((r) => (release = r));
+    const p = new ImagePuller(rt, clock);
+    const c = { name: 'c', image: 'slow:1' };
+    const a = await p.check(c, 'ns/a');
+    const b = await p.check(c, 'ns/b');
+    if (a.ok || b.ok) throw new Error('image is not there yet');
+    expect(a.pulling).toBeInstanceOf(Promise);
+    expect(b.pulling).toBe(a.pulling);
+    expect(rt.calls.filter((x) => x.startsWith('pull'))).toEqual(['pull slow:1']);
+    let ended = false;
+    void a.pulling!.then(() => (ended = true));
+    await flushMicrotasks();
+    expect(ended).toBe(false);
+    release();
+    await flushMicrotasks();
+    expect(ended).toBe(true);
+    expect(await p.check(c, 'ns/a')).toEqual({ ok: true });
+  });
+
   it('IfNotPresent uses a present image without pulling; Never never pulls', async () => {
     const clock = new FakeClock();
     const rt = new FakeRuntime();
     rt.addImage('here:1');
-    const p = new ImagePuller(rt, clock, () => undefined);
+    const p = new ImagePuller(rt, clock);
     expect(await p.check({ name: 'c', image: 'here:1', imagePullPolicy: 'IfNotPresent' }, 'k')).toEqual({ ok: true });
     expect(await p.check({ name: 'c', image: 'gone:1', imagePullPolicy: 'Never' }, 'k')).toMatchObject({ reason: 'ErrImageNeverPull' });
     expect(rt.calls).toEqual([]);
@@ -58,7 +80,7 @@ describe('ImagePuller', () => {
     const clock = new FakeClock();
     const rt = new FakeRuntime(() => clock.now());
     rt.addImage('img:1');
-    const p = new ImagePuller(rt, clock, () => undefined);
+    const p = new ImagePuller(rt, clock);
     const c = { name: 'm', image: 'img:1', imagePullPolicy: 'Never' as const };
     expect((await p.check(c, 'd/p')).ok).toBe(true);
     rt.images.delete('img:1');

@@ -1,17 +1,28 @@
 // Image pulls run in the background, one per image, so a slow or failing pull never
-// holds a sync worker or another pod. The sync loop asks `check()`; when a pull ends,
-// every pod that asked for that image is enqueued again.
+// holds a sync worker or another pod. The pod sync asks `check()`; while a pull runs, the
+// answer carries it (`pulling`), and the pod's reconcile returns "look again when it ends"
+// (client/reconcile-loop.ts): the puller itself enqueues nothing.
 
 import type { Container } from '../api/types.js';
 import { backoffDelay } from '../foundation/backoff.js';
 import type { Clock } from '../foundation/clock.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
-export type ImageCheck = { ok: true } | { ok: false; reason: string; message?: string; retryAfterMs?: number };
+export type ImageCheck =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: string;
+      message?: string;
+      /** The next pull may start this much later (failed pull, backing off). */
+      retryAfterMs?: number;
+      /** The pull running now; settles (never rejects) when it ends. */
+      pulling?: Promise<void>;
+    };
 
 interface PullState {
-  inFlight: boolean;
-  waiters: Set<string>;
+  /** The running pull, until it ends. */
+  inFlight?: Promise<void>;
   error?: string;
   failedAt?: number;
   /** Pods already told ErrImagePull for this failure; later reports say ImagePullBackOff. */
@@ -41,7 +52,6 @@ export class ImagePuller {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly clock: Clock,
-    private readonly enqueue: (podKey: string) => void,
     private readonly timeoutMs = 5 * 60_000,
     /** Retry delay after the first failed pull, doubling per failure up to maxBackoffMs. */
     private readonly initialBackoffMs = 2000,
@@ -75,10 +85,7 @@ export class ImagePuller {
     }
     if (policy === 'IfNotPresent' && present) return { ok: true };
     const st = this.pulls.get(c.image);
-    if (st?.inFlight) {
-      st.waiters.add(podKey);
-      return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"` };
-    }
+    if (st?.inFlight) return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"`, pulling: st.inFlight };
     if (st?.succeeded) {
       // A pull for this start succeeded (Always pulls once per container start).
       this.pulls.delete(c.image);
@@ -87,38 +94,32 @@ export class ImagePuller {
     if (st?.error !== undefined && st.failedAt !== undefined) {
       const wait = st.failedAt + this.delay(st.failures) - this.clock.now();
       if (wait > 0) {
-        st.waiters.add(podKey);
         const reason = st.reportedTo.has(podKey) ? 'ImagePullBackOff' : 'ErrImagePull';
         st.reportedTo.add(podKey);
         const message = reason === 'ErrImagePull' ? st.error : `Back-off pulling image "${c.image}": ${st.error}`;
         return { ok: false, reason, message, retryAfterMs: wait };
       }
     }
-    this.startPull(c.image, podKey, st);
-    return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"` };
+    const pulling = this.startPull(c.image, st);
+    return { ok: false, reason: 'ContainerCreating', message: `pulling image "${c.image}"`, pulling };
   }
 
-  private startPull(image: string, podKey: string, prev?: PullState): void {
-    const st: PullState = { inFlight: true, waiters: new Set([podKey, ...(prev?.waiters ?? [])]), failures: prev?.failures ?? 0, reportedTo: new Set() };
+  private startPull(image: string, prev?: PullState): Promise<void> {
+    const st: PullState = { failures: prev?.failures ?? 0, reportedTo: new Set() };
     this.pulls.set(image, st);
-    this.runtime
-      .pullImage(image, this.timeoutMs)
-      .then(
-        () => {
-          st.succeeded = true;
-          st.failures = 0;
-        },
-        (err: Error) => {
-          st.error = `failed to pull image "${image}": ${err.message}`;
-          st.failedAt = this.clock.now();
-          st.failures++;
-        },
-      )
-      .finally(() => {
-        st.inFlight = false;
-        const waiters = [...st.waiters];
-        st.waiters.clear();
-        for (const k of waiters) this.enqueue(k);
-      });
+    st.inFlight = this.runtime.pullImage(image, this.timeoutMs).then(
+      () => {
+        st.succeeded = true;
+        st.failures = 0;
+        st.inFlight = undefined;
+      },
+      (err: Error) => {
+        st.error = `failed to pull image "${image}": ${err.message}`;
+        st.failedAt = this.clock.now();
+        st.failures++;
+        st.inFlight = undefined;
+      },
+    );
+    return st.inFlight;
   }
 }

@@ -3,7 +3,11 @@ import { silentLogger } from '../foundation/logger.js';
 import { LogServer } from './log-server.js';
 import { DockerDemux, demuxBuffer } from './runtime/demux.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
-import { parseLabels, parseTokenFile } from './flags.js';
+import { parseLabels } from './flags.js';
+import { tokenAuthenticator } from '../foundation/token-auth.js';
+
+/** Tokens the log endpoint accepts (what --log-server-token-file holds). */
+const accepted = (...tokens: string[]) => tokenAuthenticator(tokens.map((token, i) => ({ token, user: `reader-${i}`, uid: '', groups: [] })));
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -28,10 +32,9 @@ describe('demux', () => {
 });
 
 describe('flags', () => {
-  it('parses labels and token files', () => {
+  it('parses labels', () => {
     expect(parseLabels('a=b, zone=eu-1')).toEqual({ a: 'b', zone: 'eu-1' });
     expect(() => parseLabels('novalue')).toThrow(/key=value/);
-    expect(parseTokenFile('# c\nabc\n\ndef,admin,1\n')).toEqual(['abc', 'def']);
   });
 });
 
@@ -52,7 +55,7 @@ describe('LogServer', () => {
     rt.containers.get(cur)!.logText = 'l1\nl2\nl3\n';
     const other = await rt.create({ ...base, name: 'x', labels: { ...labels(5), 'orch.io/node': 'n2' } });
     rt.containers.get(other)!.logText = 'other node\n';
-    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: accepted('good'), insecure: true });
     await srv.start();
     const url = (p: string) => `http://127.0.0.1:${srv!.port}${p}`;
     const auth = { headers: { authorization: 'Bearer good' } };
@@ -75,7 +78,7 @@ describe('LogServer', () => {
     const id = await rt.create({ image: 'i', env: [], ports: [], binds: [], networkMode: 'bridge', name: 'a', labels: { 'orch.io/node': 'n1', 'orch.io/namespace': 'd', 'orch.io/pod': 'p', 'orch.io/container': 'c', 'orch.io/pod-uid': 'u', 'orch.io/attempt': '0' } });
     await rt.start(id);
     rt.containers.get(id)!.logText = 'hello\nworld\n';
-    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: accepted('good'), insecure: true });
     await srv.start();
     const get = (p: string, scheme = 'Bearer') => fetch(`http://127.0.0.1:${srv!.port}${p}`, { headers: { authorization: `${scheme} good` } });
     for (const scheme of ['bearer', 'BEARER', 'Bearer']) expect(await (await get('/containerLogs/d/p/c', scheme)).text()).toBe('hello\nworld\n');
@@ -107,7 +110,7 @@ describe('LogServer', () => {
     const https = await import('node:https');
     const ca = generateCA({ commonName: 'ca', validDays: 1 });
     const serving = generateAgentServingCert(ca, { nodeName: 'n1', ipAddresses: ['127.0.0.1'] });
-    srv = new LogServer({ runtime: new FakeRuntime(), nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => [], clientCA: ca.certPem, cert: serving.certPem, key: serving.keyPem });
+    srv = new LogServer({ runtime: new FakeRuntime(), nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', clientCA: ca.certPem, cert: serving.certPem, key: serving.keyPem });
     await srv.start();
     const codeWith = (client?: { certPem: string; keyPem: string }) =>
       new Promise<number>((resolve, reject) => {
@@ -143,7 +146,7 @@ describe('LogServer', () => {
     await mk('c', 2, 'removing', 'attempt2\n');
     await mk('c', 3, 'dead', 'attempt3\n');
     await mk('gone', 0, 'removing', 'x\n');
-    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['good'], insecure: true });
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: accepted('good'), insecure: true });
     await srv.start();
     const get = (p: string) => fetch(`http://127.0.0.1:${srv!.port}${p}`, { headers: { authorization: 'Bearer good' } });
     const cur = await get('/containerLogs/d/p/c');
@@ -158,7 +161,7 @@ describe('LogServer', () => {
 
   it('serves HTTPS with a self-signed certificate by default', async () => {
     const rt = new FakeRuntime();
-    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: () => ['t'] });
+    srv = new LogServer({ runtime: rt, nodeName: 'n1', logger: silentLogger(), port: 0, host: '127.0.0.1', tokens: accepted('t') });
     await srv.start();
     const https = await import('node:https');
     const code = await new Promise<number>((resolve, reject) => {

@@ -1,6 +1,8 @@
-// The agent's own HTTPS endpoint, reached by the apiserver's pods/{name}/log proxy. It
-// serves exactly one path and nothing else of Docker:
+// The agent's own HTTPS endpoint (port 10250, as the kubelet's), reached by the
+// apiserver's pods/{name}/log proxy and by Prometheus. It serves two paths and nothing
+// else of Docker:
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
+//   GET /metrics   the agent's metrics (the same as on its localhost health port)
 // Callers authenticate with the apiserver's client certificate (verified against
 // --log-server-client-ca-file, CN orch:apiserver-kubelet-client: foundation/agent-tls.ts) or a
 // bearer token listed in --log-server-token-file; 401 otherwise. Every error is a Status.
@@ -15,8 +17,10 @@ import { ApiError, errors, type Status } from '../api/errors.js';
 import { parsePodLogOptions, sinceUnixSeconds } from '../api/pod-log-options.js';
 import { agentCertificateProblem, isApiserverClientCertificate } from '../foundation/agent-tls.js';
 import { bearerToken } from '../foundation/bearer-token.js';
-import { tokenListed } from '../foundation/token-file.js';
+import type { Authenticator } from '../foundation/token-auth.js';
+import type { Component } from '../foundation/component.js';
 import type { Logger } from '../foundation/logger.js';
+import type { MetricsSource } from '../foundation/metrics.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
 
@@ -26,14 +30,16 @@ export interface LogServerOptions {
   logger: Logger;
   port: number;
   host?: string;
-  /** Bearer tokens accepted (besides the apiserver's client certificate). */
-  tokens: () => readonly string[];
+  /** Bearer tokens accepted besides the apiserver's client certificate (--log-server-token-file). */
+  tokens?: Authenticator;
   /** PEM CA that signs the apiserver's client certificate; without it no certificate is accepted. */
   clientCA?: string;
   /** Plain HTTP (tests only). */
   insecure?: boolean;
   cert?: string;
   key?: string;
+  /** Served on /metrics to the same callers as the logs. */
+  metrics?: MetricsSource;
 }
 
 const finished = (c: ContainerInfo) => c.state === 'exited' || (c.state === 'created' && !!c.error);
@@ -85,7 +91,8 @@ function decodeSegments(parts: string[]): string[] {
   }
 }
 
-export class LogServer {
+export class LogServer implements Component {
+  readonly name = 'log-server';
   private server?: http.Server | https.Server;
 
   constructor(private readonly o: LogServerOptions) {}
@@ -102,7 +109,7 @@ export class LogServer {
         this.fail(res, errors.internal('an error occurred reading the container logs on this node (see the agent log)').status);
       });
     };
-    if (!this.o.clientCA && this.o.tokens().length === 0) this.o.logger.warn('the log endpoint accepts no credential (no --log-server-client-ca-file, no token): logs of this node are unavailable');
+    if (!this.o.clientCA && !this.o.tokens) this.o.logger.warn('the log endpoint accepts no credential (no --log-server-client-ca-file, no token): logs of this node are unavailable');
     if (this.o.insecure) this.server = http.createServer(handler);
     else {
       let tls = this.o.cert && this.o.key ? { cert: this.o.cert, key: this.o.key } : undefined;
@@ -162,14 +169,20 @@ export class LogServer {
     const sock = req.socket as TLSSocket;
     if (this.o.clientCA && sock.authorized && isApiserverClientCertificate(sock.getPeerCertificate())) return true;
     const token = bearerToken(req.headers.authorization);
-    return token !== undefined && tokenListed(this.o.tokens(), token);
+    return token !== undefined && this.o.tokens?.authenticate(token) !== undefined;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!this.authenticated(req)) throw errors.unauthorized();
     const url = new URL(req.url ?? '/', 'http://agent');
+    if (url.pathname === '/metrics' && this.o.metrics) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed(`${req.method} is not supported on /metrics (only GET)`);
+      const text = await this.o.metrics.text();
+      res.writeHead(200, { 'content-type': this.o.metrics.contentType }).end(text);
+      return;
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
-    if (!m) throw errors.notFoundMessage(`the agent serves only /containerLogs/{namespace}/{pod}/{container}, not ${url.pathname.slice(0, 200)}`);
+    if (!m) throw errors.notFoundMessage(`the agent serves only /containerLogs/{namespace}/{pod}/{container} and /metrics, not ${url.pathname.slice(0, 200)}`);
     if (req.method !== 'GET') throw errors.methodNotAllowed(`${req.method} is not supported on /containerLogs (only GET)`);
     const [ns, pod, container] = decodeSegments(m.slice(1)) as [string, string, string];
     const opts = parsePodLogOptions((name) => url.searchParams.get(name) ?? undefined, pod);

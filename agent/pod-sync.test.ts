@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import { FakeClient } from '../client/testing/fake-client.js';
-import { FakeClock } from '../foundation/testing/fake-clock.js';
+import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
+import type { Result } from '../client/reconcile-loop.js';
 import { silentLogger } from '../foundation/logger.js';
 import { PodSync, type PodStore } from './pod-sync.js';
 import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
@@ -21,9 +22,7 @@ class ClientStore implements PodStore {
     return this.client.peek<Pod>('pods', name!, ns);
   }
   list(): Pod[] {
-    return (this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')?.values()
-      ? [...(this.client as unknown as { stores: Map<string, Map<string, Pod>> }).stores.get('pods')!.values()]
-      : [];
+    return this.client.peekAll<Pod>('pods');
   }
   hasSynced(): boolean {
     return this.synced;
@@ -48,7 +47,6 @@ let clock: FakeClock;
 let rt: FakeRuntime;
 let client: FakeClient;
 let store: ClientStore;
-let enqueued: Array<[string, number]>;
 let events: string[];
 
 function newSync(): PodSync {
@@ -58,7 +56,6 @@ function newSync(): PodSync {
     client,
     pods: store,
     volumes: new PodVolumes(root, [], { memory: new FakeMemoryDirs() }),
-    enqueueAfter: (k, ms) => enqueued.push([k, ms]),
     clock,
     logger: silentLogger(),
     hostIP: () => '10.0.0.9',
@@ -73,12 +70,24 @@ beforeEach(() => {
   rt.addImage('img:1');
   client = new FakeClient({ clock });
   store = new ClientStore(client);
-  enqueued = [];
   events = [];
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const podOf = (name: string) => client.peek<Pod>('pods', name, 'default')!;
+
+/**
+ * What the reconcile loop does with "look again when it ends": reconcile, and while the
+ * result waits for an operation (a stop, a pull), wait for it and reconcile again.
+ */
+async function settle(sync: PodSync, key: string): Promise<Result> {
+  for (let i = 0; i < 10; i++) {
+    const r = await sync.reconcile(key);
+    if (!r.requeueWhen && r.requeueAfterMs !== 0) return r;
+    await r.requeueWhen?.catch(() => undefined);
+  }
+  throw new Error(`${key} did not settle in 10 passes`);
+}
 const ofPod = async (name: string) => rt.listContainers({ 'orch.io/pod-uid': `uid-${name}` });
 
 describe('PodSync', () => {
@@ -124,12 +133,11 @@ describe('PodSync', () => {
 
     await clock.advance(10);
     rt.exit(second.id, 1);
-    enqueued = [];
-    await sync.reconcile('default/p2');
+    const backingOff = await sync.reconcile('default/p2');
     const cstat = podOf('p2').status!.containerStatuses![0]!;
     expect(cstat.state.waiting?.reason).toBe('CrashLoopBackOff');
     expect(cstat.lastState.terminated?.exitCode).toBe(1);
-    expect(enqueued.at(-1)![1]).toBeGreaterThanOrEqual(1000);
+    expect(backingOff.requeueAfterMs).toBeGreaterThanOrEqual(1000);
     expect((await ofPod('p2')).some((c) => c.state === 'running')).toBe(false);
     expect(events).toContain('Normal Started Started container main');
     expect(events).toContain('Warning BackOff Back-off restarting failed container main in pod p2');
@@ -190,7 +198,7 @@ describe('PodSync', () => {
     // The informer would now deliver the pod with a deletionTimestamp.
     store.get = () => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
     client.clearActions();
-    await sync.reconcile('default/p5');
+    await settle(sync, 'default/p5');
     expect(rt.calls).toContain(`stop ${id} 7`);
     expect(await ofPod('p5')).toHaveLength(0);
     const del = client.actionsFor('delete', 'pods');
@@ -199,13 +207,80 @@ describe('PodSync', () => {
     expect(client.peek('pods', 'p5', 'default')).toBeUndefined();
   });
 
+  it('a pod waiting out its grace period holds no worker: the pass returns at once, other pods go on, no second stop', async () => {
+    let release!: () => void;
+    rt.stopGate = new Promise((r) => (release = r)); // a container ignoring SIGTERM
+    client.seed([mkPod('slow'), mkPod('fresh')]);
+    const sync = newSync();
+    await sync.reconcile('default/slow');
+    const id = (await ofPod('slow'))[0]!.id;
+    const p = podOf('slow');
+    const get = store.get.bind(store);
+    store.get = (k) => (k === 'default/slow' ? { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString(), deletionGracePeriodSeconds: 30 } } : get(k));
+    let settled = false;
+    const pass = sync.reconcile('default/slow').finally(() => (settled = true));
+    await flushMicrotasks();
+    expect(settled).toBe(true); // before: the worker sat in docker stop for the whole grace period
+    const first = await pass;
+    expect(first.requeueWhen).toBeInstanceOf(Promise);
+    // Meanwhile another pod is served at once.
+    await sync.reconcile('default/fresh');
+    expect((await ofPod('fresh'))[0]!.state).toBe('running');
+    // A pass while the stop runs (a die event, the resync) waits for it, and stops nothing again.
+    const again = await sync.reconcile('default/slow');
+    expect(again.requeueWhen).toBeInstanceOf(Promise);
+    expect(rt.calls.filter((c) => c.startsWith(`stop ${id}`))).toEqual([`stop ${id} 30`]);
+    expect(client.peek('pods', 'slow', 'default')).toBeDefined();
+    release();
+    await first.requeueWhen;
+    await sync.reconcile('default/slow');
+    expect(await ofPod('slow')).toHaveLength(0);
+    expect(client.peek('pods', 'slow', 'default')).toBeUndefined();
+  });
+
+  it('a second delete with a shorter grace period stops the container again with it', async () => {
+    let release!: () => void;
+    rt.stopGate = new Promise((r) => (release = r));
+    client.seed([mkPod('short')]);
+    const sync = newSync();
+    await sync.reconcile('default/short');
+    const id = (await ofPod('short'))[0]!.id;
+    const p = podOf('short');
+    let grace = 30;
+    store.get = () => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString(), deletionGracePeriodSeconds: grace } });
+    await sync.reconcile('default/short');
+    await sync.reconcile('default/short');
+    grace = 2;
+    await sync.reconcile('default/short');
+    expect(rt.calls.filter((c) => c.startsWith('stop'))).toEqual([`stop ${id} 30`, `stop ${id} 2`]);
+    release();
+  });
+
+  it('a changed image replaces the container once it stopped, at once, even with restartPolicy Never', async () => {
+    rt.addImage('img:2');
+    client.seed([mkPod('upd', { restartPolicy: 'Never' })]);
+    const sync = newSync();
+    await sync.reconcile('default/upd');
+    const old = (await ofPod('upd'))[0]!;
+    const p = podOf('upd');
+    await client.pods.update({ ...p, spec: { ...p.spec, containers: [{ ...p.spec.containers[0]!, image: 'img:2' }] } });
+    await settle(sync, 'default/upd');
+    const cs = await ofPod('upd');
+    const cur = cs.find((c) => c.state === 'running')!;
+    expect(cur.image).toBe('img:2');
+    expect(cur.labels['orch.io/attempt']).toBe('1');
+    expect(cs.map((c) => c.id).sort()).toEqual([old.id, cur.id].sort()); // the old one kept as previous
+    const st = podOf('upd').status!.containerStatuses![0]!;
+    expect([st.restartCount, st.lastState.terminated?.exitCode]).toEqual([1, 143]);
+  });
+
   it('a stale cache entry of a pod whose termination began never gets a new container (attempt 0 after purge)', async () => {
     client.seed([mkPod('p5s', { restartPolicy: 'Always' })]);
     const sync = newSync();
     await sync.reconcile('default/p5s');
     const p = podOf('p5s');
     store.get = () => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
-    await sync.reconcile('default/p5s');
+    await settle(sync, 'default/p5s');
     expect(await ofPod('p5s')).toHaveLength(0);
     // A reconcile queued by the die event of the stopped container sees an older version
     // of the pod (no deletionTimestamp) while the pod is already gone.
@@ -221,10 +296,10 @@ describe('PodSync', () => {
     let reads = 0;
     // First read (start of reconcile): the pod as it was; later reads: being deleted.
     store.get = () => (reads++ === 0 ? p : { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now()).toISOString() } });
-    await sync.reconcile('default/p5m');
+    const r = await sync.reconcile('default/p5m');
     expect(await ofPod('p5m')).toHaveLength(0);
     expect(rt.calls.filter((c) => c.startsWith('create'))).toEqual([]);
-    expect(enqueued.some(([k]) => k === 'default/p5m')).toBe(true);
+    expect(r.requeueAfterMs).toBe(0); // looked at again at once, as being deleted
   });
 
   it('sweepAgainstApi removes containers of pods missing from a fresh API list, keeps the others', async () => {
@@ -267,10 +342,10 @@ describe('PodSync', () => {
     const sync = newSync();
     await sync.reconcile('default/nev');
     expect(podOf('nev').status!.containerStatuses![0]!.state.waiting).toEqual({ reason: 'ErrImageNeverPull', message: 'Container image "missing:1" is not present with pull policy of Never' });
-    await sync.reconcile('default/pull');
+    const pulling = await sync.reconcile('default/pull');
     expect(podOf('pull').status!.containerStatuses![0]!.state.waiting?.reason).toBe('ContainerCreating');
-    await new Promise((r) => setImmediate(r));
-    expect(enqueued.some(([k]) => k === 'default/pull')).toBe(true);
+    // Looked at again when the (failing) pull ends.
+    await pulling.requeueWhen;
     await sync.reconcile('default/pull');
     const w = podOf('pull').status!.containerStatuses![0]!.state.waiting!;
     expect(w.reason).toBe('ErrImagePull');
@@ -331,7 +406,7 @@ describe('PodSync', () => {
     const byName = async () => Object.fromEntries((await ofPod('net')).filter((c) => c.state === 'running').map((c) => [c.labels['orch.io/container'], c]));
     const first = await byName();
     rt.exit(first.a!.id, 137);
-    await sync.reconcile('default/net');
+    await settle(sync, 'default/net');
     const second = await byName();
     expect(second.a!.id).not.toBe(first.a!.id);
     expect(second.b!.id).not.toBe(first.b!.id);

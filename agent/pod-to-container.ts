@@ -294,3 +294,33 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     hostname: owner ? hostnameOf(pod) : undefined,
   };
 }
+
+export interface ContainerInput {
+  pod: Pod;
+  container: Container;
+  attempt: number;
+  nodeName: string;
+  /** The pod's ConfigMaps and Secrets, as fetched for this pass. */
+  sources: EnvSources;
+  /** The pod's volume directories, as written for this pass. */
+  volumes: VolumeSources;
+  ips: PodIPs;
+  networkMode: string;
+}
+
+/**
+ * The one entry point of the pod sync: the Docker create request for one container attempt,
+ * environment resolved and volumes bound. Throws ContainerConfigError for what the pod's
+ * configuration gets wrong (the container then waits with its reason).
+ */
+export function containerSpecFor(i: ContainerInput): ContainerSpec {
+  return buildContainerSpec({
+    pod: i.pod,
+    container: i.container,
+    attempt: i.attempt,
+    nodeName: i.nodeName,
+    env: resolveEnv(i.pod, i.container, i.sources, i.ips),
+    binds: binds(i.pod, i.container, i.volumes),
+    networkMode: i.networkMode,
+  });
+}

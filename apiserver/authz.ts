@@ -7,7 +7,7 @@
 // stored object; here the decision is "allowed if the pod is bound to node X".
 
 import { errors, type ApiError } from '../api/errors.js';
-import type { UserInfo } from './auth.js';
+import type { UserInfo } from '../foundation/token-auth.js';
 import { resourceLabel, type ResourceRequest } from './request-info.js';
 
 export const NODE_LEASE_NAMESPACES = ['kube-node-lease', 'orch-node-lease'];

@@ -1,20 +1,23 @@
-// `orch apiserver`: flags → storage + server → listen; SIGTERM/SIGINT stop accepting,
-// end the watches, close etcd and exit 0. HTTPS with a token file is the default; plain
-// HTTP without authentication exists only behind --insecure-http, with a loud warning.
+// `orch apiserver`: flags → storage + the apiserver's components (server.ts) → run them;
+// SIGTERM/SIGINT stop them in reverse (stop accepting, end the watches, ..., close etcd)
+// and exit 0. HTTPS with a token file is the default; plain HTTP without authentication
+// exists only behind --insecure-http, with a loud warning.
 
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { findResource } from '../api/resources.js';
+import { runProcess, type ComponentRunner } from '../foundation/component-runner.js';
 import { parseDuration } from '../foundation/duration.js';
 import { limitHeapGrowth } from '../foundation/heap-growth.js';
 import { createLogger } from '../foundation/logger.js';
-import type { Authenticator } from './auth.js';
+import { clusterMetricsSource, isClusterWorker } from '../foundation/cluster-metrics.js';
+import { processRegistry, registrySource } from '../foundation/metrics.js';
 import type { AgentClientOptions } from './context.js';
-import { reloadingTokenFile } from './token-file.js';
+import { reloadingTokenFile, type Authenticator } from '../foundation/token-auth.js';
 import { createMetrics } from './metrics.js';
 import { installProcessGuard } from './process-guard.js';
 import { collectionPrefix } from './registry/keys.js';
-import { buildServer } from './server.js';
+import { buildApiserver } from './server.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
 
@@ -79,7 +82,7 @@ export function apiserverCommand(): Command {
     .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
     .option('--request-body-timeout <duration>', 'time a request body may take to arrive once its request holds a seat; then 408 (a bare number is seconds)', '10s')
     .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
-    .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches and metrics', '1')
+    .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
       // throughput (foundation/heap-growth.ts has the figures).
@@ -97,8 +100,9 @@ export function apiserverCommand(): Command {
 export interface RunningApiserver {
   /** The address it listens on, e.g. https://127.0.0.1:6443. */
   url: string;
-  /** Stop accepting, end watches, close etcd. */
+  /** Stop accepting, end watches, close etcd (the components in reverse). */
   stop(): Promise<void>;
+  runner: ComponentRunner;
   /** Re-creates every etcd watch (after an error escaped the etcd client library). */
   resetWatchStream(reason: Error): void;
 }
@@ -139,7 +143,8 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     );
   }
   const agentClient = agentClientFromFlags(flags, auth);
-  const metrics = createMetrics();
+  const registry = processRegistry();
+  const metrics = createMetrics({ registry });
   const storage = await createEtcdStorage({
     endpoints,
     prefix: flags.etcdPrefix,
@@ -148,7 +153,10 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     maxRequestBytes,
     ttl: [{ prefix: collectionPrefix(findResource('', 'v1', 'events')!), ttlSeconds: Math.ceil(eventTtlMs / 1000) }],
   });
-  const server = buildServer({
+  const api = buildApiserver({
+    listen: { host: flags.bindAddress, port },
+    // With --workers, a scrape of any worker answers for all of them.
+    metricsSource: isClusterWorker() ? clusterMetricsSource(registry) : registrySource(registry),
     storage,
     auth,
     logger,
@@ -162,26 +170,15 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     requestBodyTimeoutMs,
     watchMemoryBudgetBytes,
   });
-  try {
-    await server.listen({ host: flags.bindAddress, port });
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
-  const addr = server.server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  const host = flags.bindAddress.includes(':') ? `[${flags.bindAddress}]` : flags.bindAddress;
-  const url = `${flags.insecureHttp ? 'http' : 'https'}://${host}:${actualPort}`;
+  // A component that cannot start (the port is taken) stops those started: etcd is closed.
+  await api.runner.start();
+  const url = api.url();
   logger.info({ address: url, etcd: endpoints }, 'apiserver listening');
-  let stopped: Promise<void> | undefined;
   return {
     url,
+    runner: api.runner,
     resetWatchStream: (reason) => storage.resetWatchStream(reason),
-    stop: () =>
-      (stopped ??= (async () => {
-        await server.close();
-        await storage.close();
-      })()),
+    stop: () => api.runner.stop(),
   };
 }
 
@@ -214,18 +211,8 @@ export async function runApiserver(flags: ApiserverFlags): Promise<void> {
   // else unexpected ends the process (process-guard.ts says why).
   let running: RunningApiserver | undefined;
   installProcessGuard({ logger, isContainable: isEtcdClientLibraryError, recover: (err) => running?.resetWatchStream(err) });
-  const started = await startApiserver(flags);
-  running = started;
-  const onSignal = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    started.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  process.once('SIGINT', () => onSignal('SIGINT'));
+  running = await startApiserver(flags);
+  const { runner } = running;
+  // startApiserver started the components; runProcess waits for a signal and stops them.
+  await runProcess(runner, logger);
 }

@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { Clock } from '../foundation/clock.js';
-import type { Authenticator, UserInfo } from './auth.js';
+import type { Authenticator, UserInfo } from '../foundation/token-auth.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';
 import type { Store } from './registry/store.js';

@@ -80,7 +80,7 @@ export function clientErrorHandler(logger: Logger, requestTimeoutMs: number) {
   return (err: NodeJS.ErrnoException, socket: Socket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const status = clientErrorStatus(err, requestTimeoutMs);
-    logger.debug({ err: err.message, code: err.code, status: status.code }, 'client error');
+    logger.debug({ err, code: err.code, status: status.code }, 'client error');
     const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (!socket.writable || inProgress) {
       socket.destroy();

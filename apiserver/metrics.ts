@@ -1,7 +1,9 @@
-// Prometheus metrics of one apiserver, in its own registry (not prom-client's global one)
-// so tests can run several servers in one process. Names follow Kubernetes'.
+// Prometheus metrics of one apiserver, in the process's registry (foundation/metrics.ts;
+// never prom-client's global one, so tests can run several servers in one process).
+// Names follow Kubernetes'.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { processRegistry } from '../foundation/metrics.js';
 import type { FlowObserver } from './flow-control/flow-controller.js';
 
 export interface ApiserverMetrics {
@@ -21,9 +23,9 @@ export interface ApiserverMetrics {
   terminatedWatchers: Counter<'resource' | 'reason'>;
 }
 
-export function createMetrics(opts: { processMetrics?: boolean } = {}): ApiserverMetrics {
-  const registry = new Registry();
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+/** Registers the apiserver's metrics into `registry` (default: a fresh process registry). */
+export function createMetrics(opts: { registry?: Registry; processMetrics?: boolean } = {}): ApiserverMetrics {
+  const registry = opts.registry ?? processRegistry({ defaultMetrics: opts.processMetrics ?? true });
   const requests = new Counter({
     name: 'apiserver_request_total',
     help: 'Requests by Kubernetes verb, resource and HTTP status code.',

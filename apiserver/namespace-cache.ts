@@ -70,13 +70,13 @@ export class NamespaceCache {
         },
         onError: (err) => {
           // Compacted or cut off: relist.
-          this.logger.debug({ err: err.message }, 'namespace cache watch ended; relisting');
+          this.logger.debug({ err }, 'namespace cache watch ended; relisting');
           this.restart();
         },
       });
       this.synced = true;
     } catch (err) {
-      this.logger.debug({ err: (err as Error).message }, 'namespace cache list failed; retrying');
+      this.logger.debug({ err }, 'namespace cache list failed; retrying');
       this.restart();
     }
   }

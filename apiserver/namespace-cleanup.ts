@@ -19,7 +19,7 @@ import { findResource, RESOURCES, type ResourceInfo } from '../api/resources.js'
 import type { KubeObject, Namespace } from '../api/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
 import type { Logger } from 'pino';
-import { readyToRemove } from './registry/object-prep.js';
+import { readyToRemove } from '../api/strategies/object-prep.js';
 import type { Store } from './registry/store.js';
 import { countInto, emptyReport, groupResource, nextConditions, type CleanupReport } from './namespace-conditions.js';
 

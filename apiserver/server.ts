@@ -1,15 +1,18 @@
-// buildServer(): the fastify app of the apiserver, separate from listen() so tests can
-// use inject(). Wires body parsers, authentication, flow control (flow-control/), the
-// Status error catalogue (framework and connection errors included), metrics, health,
-// discovery and resource routes, the system namespaces and the namespace cleanup loop
-// (both started on ready, stopped on close).
+// buildApiserver(): the fastify app of the apiserver and its components (components.ts:
+// etcd, namespace cache, bootstrap, namespace cleanup, HTTP server), run by one
+// ComponentRunner. Building does no I/O; `runner.start()` does. Wires body parsers,
+// authentication, flow control (flow-control/), the Status error catalogue (framework and
+// connection errors included), metrics, health, discovery and resource routes.
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../api/errors.js';
 import { silentLogger } from '../foundation/logger.js';
+import { ComponentRunner } from '../foundation/component-runner.js';
+import { registrySource, type MetricsSource } from '../foundation/metrics.js';
 import { nowIso, realClock, type Clock } from '../foundation/clock.js';
-import { bearerToken, type Authenticator } from './auth.js';
+import { bearerToken } from '../foundation/bearer-token.js';
+import type { Authenticator } from '../foundation/token-auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
@@ -24,9 +27,9 @@ import { NamespaceCleanup } from './namespace-cleanup.js';
 import { NamespaceCache } from './namespace-cache.js';
 import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
-import { ensureSystemNamespaces } from './bootstrap.js';
+import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
-import { registerHealthRoutes, PUBLIC_PATHS } from './routes/health.js';
+import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerOpenApiRoutes } from './routes/openapi.js';
 import { Store } from './registry/store.js';
@@ -60,6 +63,10 @@ export interface BuildServerOptions {
   connectionTimeoutMs?: number;
   version?: string;
   metrics?: ApiserverMetrics;
+  /** What /metrics serves (default: the metrics' registry; `--workers`: every worker's sum). */
+  metricsSource?: MetricsSource;
+  /** Where the http-server component listens (default 127.0.0.1, any free port). */
+  listen?: { host: string; port: number };
   clock?: Clock;
   random?: () => number;
   agentClient?: AgentClientOptions;
@@ -81,7 +88,15 @@ export interface BuildServerOptions {
   bootstrapNamespaces?: boolean;
 }
 
-export function buildServer(opts: BuildServerOptions): FastifyInstance {
+export interface Apiserver {
+  app: FastifyInstance;
+  /** Runs the components (start in order, stop in reverse); its checks are /readyz. */
+  runner: ComponentRunner;
+  /** http(s)://host:port, once the http-server component listens. */
+  url(): string;
+}
+
+export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const logger = opts.logger ?? silentLogger();
   const clock = opts.clock ?? realClock;
   const random = opts.random ?? Math.random;
@@ -160,7 +175,7 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     }
     const path = req.url.split('?')[0]!;
     // Health probes and /version: public and exempt (Kubernetes' "probes" flow schema).
-    if (PUBLIC_PATHS.has(path)) return;
+    if (isPublicPath(path)) return;
     if (opts.auth !== null) {
       const token = bearerToken(req.headers.authorization);
       const user = token ? opts.auth.authenticate(token) : undefined;
@@ -201,41 +216,40 @@ export function buildServer(opts: BuildServerOptions): FastifyInstance {
     void reply.code(404).type('application/json').send(s);
   });
 
-  registerHealthRoutes(app, { storage: opts.storage, metrics, version: opts.version ?? '0.1.0' });
+  let runner: ComponentRunner | undefined;
+  registerHealthRoutes(app, {
+    readiness: async () => (runner ? (await runner.checks()).filter((c) => c.name !== 'http-server') : []),
+    stopping: () => runner?.stopping ?? false,
+    metrics: opts.metricsSource ?? registrySource(metrics.registry),
+    version: opts.version ?? '0.1.0',
+  });
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, ctx);
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
   store.namespaceWritten = (obj, removed) => nsCache.noteWrite(obj, removed);
-  const cleanup = new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000);
-  let bootstrapTimer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    if (opts.bootstrapNamespaces ?? true) {
-      // etcd may not be up yet: keep trying in the background rather than failing start.
-      const attempt = async () => {
-        try {
-          await ensureSystemNamespaces(store);
-        } catch (err) {
-          if (closing) return;
-          logger.warn({ err: (err as Error).message }, 'cannot create system namespaces yet; retrying');
-          bootstrapTimer = setTimeout(() => void attempt(), 2000);
-        }
-      };
-      await attempt();
-    }
-    nsCache.start();
-    cleanup.start();
-  });
-  app.addHook('preClose', async () => {
-    closing = true;
-    if (bootstrapTimer) clearTimeout(bootstrapTimer);
-    cleanup.stop();
-    nsCache.stop();
-    memoryRelease?.stop();
-    ctx.watches.closeAll();
-  });
-  return app;
+  const listen = opts.listen ?? { host: '127.0.0.1', port: 0 };
+  const components = [
+    storageComponent(opts.storage),
+    namespaceCacheComponent(nsCache),
+    ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
+    namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
+    httpServerComponent(app, listen, () => {
+      // New requests get a 503 Status (a load balancer moves on), watches end (clients resume elsewhere).
+      closing = true;
+      memoryRelease?.stop();
+      ctx.watches.closeAll();
+    }),
+  ];
+  runner = new ComponentRunner(components, { logger, clock });
+  const url = () => {
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : listen.port;
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    return `${opts.https ? 'https' : 'http'}://${host}:${port}`;
+  };
+  return { app, runner, url };
 }
 
 // Kubernetes' apiserver_request_total uses the RBAC verbs in lowercase (get, list, watch,

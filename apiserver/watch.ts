@@ -280,7 +280,7 @@ export async function serveWatch(a: ServeWatchArgs): Promise<void> {
     });
   } catch (err) {
     // Headers are out: report in-band, never as an unhandled rejection.
-    a.logger.warn({ err: (err as Error).message, resource: resource.plural }, 'cannot start watch');
+    a.logger.warn({ err, resource: resource.plural }, 'cannot start watch');
     send({ type: 'ERROR', object: errorStatus(err) as unknown as KubeObject });
     finish();
     return;

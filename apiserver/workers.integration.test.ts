@@ -1,10 +1,11 @@
 // `orch apiserver --workers 2` as real processes: both workers serve the one port, writes
-// through one are read through the other, and SIGTERM stops them all.
+// through one are read through the other, a /metrics scrape (whichever worker takes it)
+// counts the requests of both, and SIGTERM stops them all.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/helpers/etcd.js';
 import { freePort } from '../test/helpers/ports.js';
 import { eventually } from '../test/helpers/eventually.js';
@@ -17,6 +18,16 @@ beforeAll(async () => {
   etcd = await startEtcd();
 });
 afterAll(async () => etcd?.stop());
+/** A primary left running by a failed test: SIGTERM, which it forwards to its workers. */
+const started: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of started.splice(0)) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    await gone;
+  }
+});
 
 function children(pid: number): number[] {
   try {
@@ -30,6 +41,7 @@ describe('orch apiserver --workers', () => {
   it('serves one port from several processes and stops them all on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [entry, 'apiserver', '--insecure-http', '--etcd-servers', etcd.endpoint, '--bind-address', '127.0.0.1', '--port', String(port), '--workers', '2', '--log-level', 'warn'], { stdio: 'ignore' });
+    started.push(child);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const base = `http://127.0.0.1:${port}`;
     await eventually('the apiserver ready with 2 workers', async () => (await fetch(`${base}/readyz`)).ok && children(child.pid!).length === 2, 30_000, 200);
@@ -46,6 +58,14 @@ describe('orch apiserver --workers', () => {
     }
     const list = (await (await fetch(`${base}/api/v1/namespaces/default/configmaps`, { headers: { connection: 'close' } })).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(20);
+    // Each worker served about half of the creates; every scrape, whichever worker answers
+    // it (one connection each, handed out in turn), reports all 20.
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+      expect(text).toContain('apiserver_request_total{verb="create",resource="configmaps",code="201"} 20');
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    }
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const w of workers) expect(fs.existsSync(`/proc/${w}`)).toBe(false);

@@ -1,10 +1,12 @@
 // `orch apiserver --workers N`: N serving processes sharing one listening port (node:cluster),
 // so one host's apiserver uses all its cores. Each worker is a complete, independent
 // apiserver — the design already allows any number of apiservers over one etcd — so watches,
-// the watch cache, metrics and the namespace cache are per worker (a /metrics scrape sees
-// one worker). The primary only forks, restarts a worker that dies, and forwards SIGTERM.
+// the watch cache and the namespace cache are per worker. The primary forks, restarts a
+// worker that dies, forwards SIGTERM, and sums the workers' metrics for whichever worker a
+// /metrics scrape reaches (foundation/cluster-metrics.ts).
 
 import cluster from 'node:cluster';
+import { serveClusterMetrics } from '../foundation/cluster-metrics.js';
 import type { Logger } from '../foundation/logger.js';
 
 export function isWorkerProcess(): boolean {
@@ -47,6 +49,7 @@ export function runPrimary(count: number, logger: Logger): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  serveClusterMetrics(logger);
   for (let i = 0; i < count; i++) fork();
   logger.info({ workers: count }, 'apiserver primary started its workers');
 }

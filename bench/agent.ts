@@ -10,34 +10,14 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pod } from '../api/types.js';
 import { ApiClient } from '../client/rest-client.js';
 import { startTestApiServer } from '../test/helpers/apiserver.js';
-import { freePort } from '../test/helpers/ports.js';
+import { dockerApi, IMAGE, removeLabelled, requireImage, startAgentProcess, waitCount, watchStarts, type StartEvent } from './lib/docker.js';
 import { median } from './lib/stats.js';
 import { MB, readRss } from './lib/rss.js';
 import { renderTable, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
-
-const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
-const IMAGE = 'orch.local/busybox:latest';
-
-function dockerApi(method: string, p: string, json?: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers = json === undefined ? {} : { 'content-type': 'application/json' };
-    const req = http.request({ socketPath: SOCKET, method, path: p, headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end(json === undefined ? undefined : JSON.stringify(json));
-  });
-}
 
 async function createStart(label: string): Promise<string> {
   const res = await dockerApi('POST', '/containers/create', { Image: IMAGE, Cmd: ['sleep', '3600'], Labels: { [label.split('=')[0]!]: label.split('=')[1]! } });
@@ -57,34 +37,6 @@ async function killReplaceMs(label: string, victim: string): Promise<{ ms: numbe
   return { ms: performance.now() - t0, next };
 }
 
-interface StartEvent {
-  id: string;
-  labels: Record<string, string>;
-  at: number;
-}
-
-/** Docker `start` events of containers with the label, as they happen. */
-function watchStarts(label: string, onStart: (e: StartEvent) => void): () => void {
-  const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start'], label: [label] }));
-  const req = http.request({ socketPath: SOCKET, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
-    let buf = '';
-    res.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line) as { id: string; Actor?: { Attributes?: Record<string, string> } };
-        onStart({ id: ev.id, labels: ev.Actor?.Attributes ?? {}, at: performance.now() });
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  req.end();
-  return () => req.destroy();
-}
-
 function dockerCli(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn('docker', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -92,35 +44,6 @@ function dockerCli(args: string[]): Promise<void> {
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args.join(' ')}: ${err.trim()}`))));
   });
-}
-
-async function removeLabelled(label: string): Promise<void> {
-  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-  const list = JSON.parse((await dockerApi('GET', `/containers/json?all=1&filters=${filters}`)).body) as { Id: string }[];
-  await Promise.all(list.map((c) => dockerApi('DELETE', `/containers/${c.Id}?force=1&v=1`)));
-}
-
-function waitCount(what: string, count: () => number, n: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const t = setInterval(() => {
-      if (count() >= n) {
-        clearInterval(t);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(t);
-        reject(new Error(`timed out waiting for ${what}: ${count()}/${n}`));
-      }
-    }, 5);
-  });
-}
-
-function agentEntry(): string[] {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const js = path.resolve(here, '../agent/main.js');
-  if (fs.existsSync(js)) return [process.execPath, js];
-  // Run from sources (vite-node) when not built.
-  return [path.resolve(here, '../node_modules/.bin/vite-node'), path.resolve(here, '../agent/main.ts')];
 }
 
 function pod(name: string, node: string): Pod {
@@ -141,8 +64,7 @@ async function run(ctx: BenchContext): Promise<number> {
   const node = `bench-${runId}`;
   const baseLabel = `orch.bench=${runId}`;
 
-  const img = await dockerApi('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
-  if (img.status !== 200) throw new Error(`${IMAGE} missing: run scripts/build-test-images.sh`);
+  await requireImage();
 
   // Baseline: N parallel `docker run -d`.
   ctx.cleanup.add('baseline containers', () => removeLabelled(baseLabel));
@@ -160,34 +82,8 @@ async function run(ctx: BenchContext): Promise<number> {
   // Cluster: apiserver in-process, agent as its own process.
   const api = await startTestApiServer({ nodeNames: [node] });
   ctx.cleanup.add('apiserver', () => api.stop());
-  ctx.cleanup.add('agent containers', () => removeLabelled(`orch.io/node=${node}`));
   const admin = new ApiClient({ server: api.url, token: api.token });
-  const tokenFile = path.join(ctx.workDir, 'token');
-  fs.writeFileSync(tokenFile, api.nodeTokens[node]!);
-  const [cmd, ...pre] = agentEntry();
-  const logFile = fs.openSync(path.join(ctx.workDir, 'agent.log'), 'a');
-  const agent: ChildProcess = spawn(
-    cmd!,
-    [...pre, '--server', api.url, '--token-file', tokenFile, '--node-name', node, '--node-ip', '127.0.0.1', '--root-dir', path.join(ctx.workDir, 'agent'),
-      '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--log-level', 'warn'],
-    { stdio: ['ignore', logFile, logFile] },
-  );
-  ctx.cleanup.add('agent', async () => {
-    if (agent.exitCode !== null) return;
-    agent.kill('SIGKILL');
-    await new Promise((r) => agent.once('exit', r));
-  });
-  const ready = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const n = await admin.nodes.get(node);
-      if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
-    } catch {
-      /* not registered yet */
-    }
-    if (Date.now() > ready) throw new Error('agent did not register its node within 60 s (see agent.log: --keep)');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const agent: ChildProcess = await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node });
 
   // 1. N pods → N running containers.
   const starts = new Map<string, StartEvent>();

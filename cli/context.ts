@@ -3,11 +3,11 @@
 
 import type { Command } from 'commander';
 import { ApiClient } from '../client/rest-client.js';
-import type { Client } from '../client/types.js';
 import { resolveConnection, type ConnectionFlags } from './client-config.js';
 
 export interface CliContext {
-  client: Client;
+  /** The HTTP client itself: `orch get` also makes raw requests (server-side Tables). */
+  client: ApiClient;
   /** -n, else the context's namespace, else default. */
   namespace: string;
   allNamespaces: boolean;

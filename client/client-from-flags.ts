@@ -4,9 +4,12 @@
 import fs from 'node:fs';
 import type { ConnectionFlagValues } from '../foundation/component-flags.js';
 import type { Logger } from '../foundation/logger.js';
+import type { Registry } from '../foundation/metrics.js';
+import { restClientMetrics } from './metrics.js';
 import { ApiClient } from './rest-client.js';
 
-export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, logger: Logger): ApiClient {
+/** With a registry, the client's requests show as rest_client_* metrics there. */
+export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, logger: Logger, registry?: Registry): ApiClient {
   return new ApiClient(
     {
       server: flags.server,
@@ -15,6 +18,6 @@ export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, 
       insecureSkipTLSVerify: flags.insecureSkipTlsVerify ?? false,
       userAgent,
     },
-    { logger },
+    { logger, observe: registry ? restClientMetrics(registry) : undefined },
   );
 }

@@ -82,7 +82,7 @@ export class EventRecorder {
         if (this.chains.get(dedupeKey) === next) this.chains.delete(dedupeKey);
       });
     } catch (err) {
-      this.logger.debug({ err: (err as Error)?.message }, 'event not recorded');
+      this.logger.debug({ err }, 'event not recorded');
     }
   }
 
@@ -166,7 +166,7 @@ export class EventRecorder {
       const created = await this.client.events.create(event);
       this.remember(this.seen, dedupeKey, { name: created.metadata.name ?? event.metadata.name!, namespace, count: 1 });
     } catch (err) {
-      this.logger.debug({ err: (err as Error)?.message, reason }, 'could not write event');
+      this.logger.debug({ err, reason }, 'could not write event');
     }
   }
 }

@@ -7,6 +7,7 @@ import https from 'node:https';
 import { ApiError, errors, isStatus, makeStatus, type StatusReason } from '../api/errors.js';
 import type { ClientConfig } from './types.js';
 import type { Logger } from '../foundation/logger.js';
+import type { RequestObserver } from './metrics.js';
 
 export type QueryValue = string | number | boolean | undefined | null;
 
@@ -81,6 +82,8 @@ export class HttpTransport {
   constructor(
     private readonly config: ClientConfig,
     private readonly logger?: Logger,
+    /** rest_client_* metrics (client/metrics.ts), when the process keeps them. */
+    private readonly observe?: RequestObserver,
   ) {
     let url: URL;
     try {
@@ -148,12 +151,15 @@ export class HttpTransport {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const lib = this.isHttps ? https : http;
 
+    const started = performance.now();
+    let answered: number | undefined;
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const finish = (err: unknown, value?: unknown) => {
         if (settled) return;
         settled = true;
+        this.observe?.(method, this.server.host, answered, (performance.now() - started) / 1000);
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
@@ -174,6 +180,7 @@ export class HttpTransport {
         },
         (res) => {
           const code = res.statusCode ?? 0;
+          answered = code;
           if (opts.stream && code >= 200 && code < 300) {
             // The stream may live for minutes: the timeout only covered reaching the server.
             if (timer) clearTimeout(timer);
@@ -222,7 +229,7 @@ export class HttpTransport {
         }, timeoutMs);
       }
       req.on('error', (err: NodeJS.ErrnoException) => {
-        this.logger?.debug({ err: err.message, method, path }, 'request failed');
+        this.logger?.debug({ err, method, path }, 'request failed');
         // TLS verification failures are configuration errors, but they still mean "cannot talk
         // to the server"; the message carries Node's reason (e.g. self-signed certificate).
         const apiErr = unreachable(err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message);

@@ -12,7 +12,9 @@ export { WatchEventParser, WatchDecodeError, readWatchEvents } from './watch-str
 export { Informer, type InformerOptions, type EventHandler } from './informer.js';
 export { diffList, deepFreeze, type ListDiff } from './informer-diff.js';
 export { IndexedCache } from './indexed-cache.js';
-export { WorkQueue, runWorkers, type WorkQueueOptions } from './work-queue.js';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { runReconcileLoop, done, requeueAfter, requeueWhen, mergeResults, type Result, type ReconcileLoopOptions } from './reconcile-loop.js';
+export { queueMetrics } from './work-queue-metrics.js';
 export { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 export { EventRecorder, type EventRecorderOptions } from './event-recorder.js';
 export {

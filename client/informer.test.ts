@@ -139,7 +139,7 @@ describe('Informer (FakeClient)', () => {
     const late = recorder(inf);
     expect(late.log.length).toBe(3);
     expect(inf.byIndex('node', 'n1').map((p) => p.metadata.name).sort()).toEqual(['a', 'b']);
-    await client.pods.delete('a', 'default');
+    await client.pods.delete('a', 'default', { gracePeriodSeconds: 0 }); // bound to a node: removed only when forced
     await client.pods.create(pod('d', 'n2'));
     await eventually('events after throw', () => late.log.length === 5, 5000);
     expect(inf.byIndex('node', 'n1').map((p) => p.metadata.name)).toEqual(['b']);

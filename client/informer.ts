@@ -69,7 +69,7 @@ export class Informer<T extends KubeObject> {
       { clock: this.clock, random: opts.random },
     );
     this.cache = new IndexedCache<T>((err, obj) =>
-      this.logger.error({ err: (err as Error)?.message, key: objectKey(obj) }, 'index function failed'),
+      this.logger.error({ err, key: objectKey(obj) }, 'index function failed'),
     );
   }
 
@@ -95,7 +95,7 @@ export class Informer<T extends KubeObject> {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.loop = this.run().catch((err) => this.logger.error({ err: (err as Error).message }, 'informer loop crashed'));
+    this.loop = this.run().catch((err) => this.logger.error({ err }, 'informer loop crashed'));
     if (this.opts.resyncMs && this.opts.resyncMs > 0) void this.resyncLoop(this.opts.resyncMs);
   }
 
@@ -300,9 +300,9 @@ export class Informer<T extends KubeObject> {
   private async backoff(err: unknown, logStreak = true): Promise<void> {
     const delay = this.retry.next();
     if (this.retry.failures === 1 && logStreak) {
-      this.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'list/watch failed; retrying with backoff');
+      this.logger.warn({ err }, 'list/watch failed; retrying with backoff');
     } else {
-      this.logger.debug({ err: (err as Error)?.message ?? String(err), attempt: this.retry.failures }, 'list/watch retry');
+      this.logger.debug({ err, attempt: this.retry.failures }, 'list/watch retry');
     }
     try {
       await this.clock.sleep(delay, this.stopController.signal);
@@ -362,7 +362,7 @@ export class Informer<T extends KubeObject> {
       if (kind === 'onUpdate') h.onUpdate?.(a, b as T);
       else h[kind]?.(a);
     } catch (err) {
-      this.logger.error({ err: (err as Error)?.message ?? String(err), key: objectKey(a), handler: kind }, 'event handler threw');
+      this.logger.error({ err, key: objectKey(a), handler: kind }, 'event handler threw');
     }
   }
 }

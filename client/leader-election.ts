@@ -81,10 +81,10 @@ export class LeaderElector {
     try {
       const started = this.opts.onStartedLeading(leading.signal);
       if (started && typeof (started as Promise<void>).catch === 'function') {
-        (started as Promise<void>).catch((err) => this.logger.error({ err: (err as Error)?.message }, 'onStartedLeading failed'));
+        (started as Promise<void>).catch((err) => this.logger.error({ err }, 'onStartedLeading failed'));
       }
     } catch (err) {
-      this.logger.error({ err: (err as Error)?.message }, 'onStartedLeading threw');
+      this.logger.error({ err }, 'onStartedLeading threw');
     }
     const graceful = await this.renewLoop(signal);
     this.leader = false;
@@ -94,7 +94,7 @@ export class LeaderElector {
     try {
       this.opts.onStoppedLeading?.();
     } catch (err) {
-      this.logger.error({ err: (err as Error)?.message }, 'onStoppedLeading threw');
+      this.logger.error({ err }, 'onStoppedLeading threw');
     }
   }
 
@@ -181,7 +181,7 @@ export class LeaderElector {
       try {
         this.opts.onNewLeader?.(holder);
       } catch (err) {
-        this.logger.error({ err: (err as Error)?.message }, 'onNewLeader threw');
+        this.logger.error({ err }, 'onNewLeader threw');
       }
     }
   }
@@ -233,9 +233,9 @@ export class LeaderElector {
       return true;
     } catch (err) {
       if (isConflict(err) || isAlreadyExists(err)) {
-        this.logger.debug({ err: (err as Error).message }, 'lost a lease race');
+        this.logger.debug({ err }, 'lost a lease race');
       } else {
-        this.logger.debug({ err: (err as Error)?.message ?? String(err) }, 'lease read/write failed');
+        this.logger.debug({ err }, 'lease read/write failed');
       }
       return false;
     }
@@ -253,7 +253,7 @@ export class LeaderElector {
       await client.leases.update({ ...current, spec });
       this.logger.info({ lease: `${namespace}/${name}` }, 'released the lease');
     } catch (err) {
-      this.logger.warn({ err: (err as Error)?.message }, 'could not release the lease; standbys take over after it expires');
+      this.logger.warn({ err }, 'could not release the lease; standbys take over after it expires');
     }
   }
 }

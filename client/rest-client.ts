@@ -19,6 +19,7 @@ import type {
 } from '../api/types.js';
 import { HttpTransport, type RequestOptions } from './http-transport.js';
 import type { Logger } from '../foundation/logger.js';
+import type { RequestObserver } from './metrics.js';
 import { RestResourceClient } from './rest-resource-client.js';
 import type { Client, ClientConfig, PodLogOptions, ResourceClient } from './types.js';
 
@@ -27,9 +28,9 @@ export class ApiClient implements Client {
   private readonly logger?: Logger;
   private readonly clients = new Map<string, RestResourceClient<KubeObject>>();
 
-  constructor(config: ClientConfig, opts: { logger?: Logger } = {}) {
+  constructor(config: ClientConfig, opts: { logger?: Logger; observe?: RequestObserver } = {}) {
     this.logger = opts.logger;
-    this.http = new HttpTransport(config, opts.logger);
+    this.http = new HttpTransport(config, opts.logger, opts.observe);
   }
 
   /** The server URL this client talks to (for messages). */

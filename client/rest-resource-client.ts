@@ -176,7 +176,7 @@ export class HttpWatch<T extends KubeObject> implements Watch<T> {
       }
     } catch (err) {
       if (this.stopped) return;
-      this.logger?.debug({ err: (err as Error).message }, 'watch stream failed');
+      this.logger?.debug({ err }, 'watch stream failed');
       if (err instanceof ApiError) throw err;
       // Resets, premature closes and corrupt lines all mean the same to a caller: reopen.
       throw errors.unavailable(`watch connection lost: ${(err as Error).message}`);

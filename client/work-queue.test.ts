@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
-import { silentLogger } from '../foundation/logger.js';
-import { runWorkers, WorkQueue } from './work-queue.js';
-import { eventually } from '../test/helpers/eventually.js';
+import { WorkQueue } from './work-queue.js';
 
 describe('WorkQueue', () => {
   it('collapses duplicate adds while a key waits', async () => {
@@ -113,47 +111,5 @@ describe('WorkQueue', () => {
     await clock.advance(200);
     expect(q.len()).toBe(0);
     expect(clock.pending()).toBe(0);
-  });
-});
-
-describe('runWorkers', () => {
-  it('processes keys with N workers, never one key concurrently, retries failures and stops on shutdown', async () => {
-    const q = new WorkQueue<string>({ baseDelayMs: 1, maxDelayMs: 5 });
-    const active = new Set<string>();
-    let maxParallel = 0;
-    let overlap = false;
-    const attempts = new Map<string, number>();
-    const reconcile = async (key: string) => {
-      if (active.has(key)) overlap = true;
-      active.add(key);
-      maxParallel = Math.max(maxParallel, active.size);
-      await new Promise((r) => setTimeout(r, 2));
-      // Re-adding the key being processed must not let another worker take it.
-      q.add(key === 'k3' ? 'k3' : 'k0');
-      active.delete(key);
-      const n = (attempts.get(key) ?? 0) + 1;
-      attempts.set(key, n);
-      if (key === 'flaky' && n < 3) throw new Error('transient');
-    };
-    const run = runWorkers(q, 4, reconcile, silentLogger());
-    for (let i = 0; i < 10; i++) q.add(`k${i}`);
-    q.add('flaky');
-    await eventually('three attempts of the flaky key', () => (attempts.get('flaky') ?? 0) >= 3, 10_000);
-    q.shutDown();
-    await run;
-    expect(overlap).toBe(false);
-    expect(maxParallel).toBeGreaterThan(1);
-    expect(attempts.get('flaky')).toBe(3);
-    expect(q.numRequeues('flaky')).toBe(0); // success forgot the backoff
-    for (let i = 1; i < 10; i++) expect(attempts.get(`k${i}`)).toBeGreaterThanOrEqual(1);
-  });
-
-  it('returns when the signal aborts', async () => {
-    const q = new WorkQueue<string>();
-    const ac = new AbortController();
-    const run = runWorkers(q, 2, async () => {}, silentLogger(), ac.signal);
-    ac.abort();
-    await run;
-    expect(q.isShuttingDown()).toBe(true);
   });
 });

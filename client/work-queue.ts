@@ -6,10 +6,13 @@
 // - addAfter for delayed re-checks; shutDown wakes every waiting get() with undefined.
 // Unlike client-go, get() returns undefined as soon as the queue is shut down, even if
 // keys are still queued: a stopping controller should stop, not drain.
+// With a registry, the queue reports client-go's workqueue_* metrics under its name
+// (work-queue-metrics.ts). The loop that drives a queue is reconcile-loop.ts.
 
+import type { Registry } from 'prom-client';
 import { KeyedBackoff } from '../foundation/backoff.js';
 import { realClock, type Clock } from '../foundation/clock.js';
-import type { Logger } from '../foundation/logger.js';
+import { queueMetrics, type QueueMetricsSink } from './work-queue-metrics.js';
 
 export interface WorkQueueOptions {
   clock?: Clock;
@@ -17,6 +20,10 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Cap of the per-key backoff (ms). Default 60 000. */
   maxDelayMs?: number;
+  /** The `name` label of this queue's metrics (e.g. the controller's name). */
+  name?: string;
+  /** Where the workqueue_* metrics go (the process's registry); none without it. */
+  registry?: Registry;
 }
 
 interface Delayed {
@@ -33,14 +40,23 @@ export class WorkQueue<K = string> {
   private readonly delayed = new Map<K, Delayed>();
   private waiters: Array<(key: K | undefined) => void> = [];
   private shuttingDown = false;
+  readonly name: string;
+  /** When each waiting key was added, and when each key in processing was handed out (metrics). */
+  private readonly addedAt = new Map<K, number>();
+  private readonly startedAt = new Map<K, number>();
+  private readonly metrics?: QueueMetricsSink;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
     this.backoff = new KeyedBackoff<K>({ initialMs: opts.baseDelayMs ?? 5, maxMs: opts.maxDelayMs ?? 60_000 });
+    this.name = opts.name ?? 'queue';
+    if (opts.registry) this.metrics = queueMetrics(opts.registry).register(this);
   }
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.metrics?.added();
+    if (this.metrics && !this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     this.dirty.add(key);
     if (this.processing.has(key)) return; // re-queued by done()
     this.push(key);
@@ -69,6 +85,7 @@ export class WorkQueue<K = string> {
 
   /** Add after this key's backoff: baseDelay · 2^failures, capped at maxDelay. */
   addRateLimited(key: K): void {
+    this.metrics?.retried();
     this.addAfter(key, this.backoff.next(key));
   }
 
@@ -90,6 +107,11 @@ export class WorkQueue<K = string> {
 
   /** Processing of key finished; if it was added meanwhile, it is queued again. */
   done(key: K): void {
+    const started = this.startedAt.get(key);
+    if (started !== undefined) {
+      this.startedAt.delete(key);
+      this.metrics?.worked((this.clock.now() - started) / 1000);
+    }
     this.processing.delete(key);
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
@@ -102,6 +124,7 @@ export class WorkQueue<K = string> {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(undefined);
+    this.metrics?.unregister();
   }
 
   isShuttingDown(): boolean {
@@ -113,12 +136,35 @@ export class WorkQueue<K = string> {
     return this.queue.length;
   }
 
+  /** Seconds the keys being processed have run so far: their sum and the longest (metrics). */
+  unfinishedWork(): { totalSeconds: number; longestSeconds: number } {
+    const now = this.clock.now();
+    let totalSeconds = 0;
+    let longestSeconds = 0;
+    for (const t of this.startedAt.values()) {
+      const s = (now - t) / 1000;
+      totalSeconds += s;
+      longestSeconds = Math.max(longestSeconds, s);
+    }
+    return { totalSeconds, longestSeconds };
+  }
+
+  /** Marks key as handed to a worker (processing, queue latency measured). */
+  private handOut(key: K): void {
+    this.dirty.delete(key);
+    this.processing.add(key);
+    const now = this.clock.now();
+    const added = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (added !== undefined) this.metrics?.queued((now - added) / 1000);
+    if (this.metrics) this.startedAt.set(key, now);
+  }
+
   private push(key: K): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       // Hand it over directly: no window in which another get() could also take it.
-      this.dirty.delete(key);
-      this.processing.add(key);
+      this.handOut(key);
       waiter(key);
       return;
     }
@@ -128,47 +174,7 @@ export class WorkQueue<K = string> {
   private take(): K | undefined {
     if (this.queue.length === 0) return undefined;
     const key = this.queue.shift() as K;
-    this.dirty.delete(key);
-    this.processing.add(key);
+    this.handOut(key);
     return key;
-  }
-}
-
-/**
- * Runs `concurrency` workers until the queue is shut down (or signal aborts, which shuts
- * it down). Success forgets the key's backoff; a throw re-queues it with backoff.
- */
-export async function runWorkers<K>(
-  queue: WorkQueue<K>,
-  concurrency: number,
-  reconcile: (key: K) => Promise<void>,
-  logger: Logger,
-  signal?: AbortSignal,
-): Promise<void> {
-  const onAbort = () => queue.shutDown();
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const worker = async () => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        await reconcile(key);
-        queue.forget(key);
-      } catch (err) {
-        const retries = queue.numRequeues(key);
-        // Conflicts and stale caches are routine; repeated failures deserve an operator's eye.
-        const level = retries >= 5 ? 'warn' : 'debug';
-        logger[level]({ key: String(key), retries, err: (err as Error)?.message ?? String(err) }, 'reconcile failed; retrying with backoff');
-        queue.addRateLimited(key);
-      } finally {
-        queue.done(key);
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,23 +1,34 @@
-// The controller manager: one set of shared informers (one pods informer for every
-// controller), the enabled controllers on top, started in order and stopped in reverse
-// (k0s-style components). runControllerManager adds the health/metrics endpoint and
-// optional leader election around it.
+// The controller manager as components (foundation/component.ts), started in order and
+// stopped in reverse:
+//
+//   event-recorder → informers (one shared set: one pods informer for every controller;
+//   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
+//   garbagecollector
+//
+// so controllers start on complete caches and stop before their informers, and the last
+// Events are flushed after every controller stopped. controllerManagerProcess adds the
+// health/metrics server and, with leader election, runs all of it only while leading.
 
-import os from 'node:os';
-import crypto from 'node:crypto';
 import type { Deployment, KubeObject, Lease, Node, Pod, ReplicaSet } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
+import { loopComponent, type Component, type RunOutcome } from '../foundation/component.js';
+import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
+import { processRegistry, type Registry } from '../foundation/metrics.js';
+import { assembleProcess, type AssembledProcess, type ProcessOptions } from '../foundation/process.js';
 import { Informer } from '../client/informer.js';
+import { informersComponent } from '../client/informer-component.js';
 import { EventRecorder } from '../client/event-recorder.js';
-import { LeaderElector } from '../client/leader-election.js';
+import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
+import { runReconcileLoop } from '../client/reconcile-loop.js';
+import { WorkQueue } from '../client/work-queue.js';
+import { queueMetrics } from '../client/work-queue-metrics.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
-import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { ControllerMetrics } from './metrics.js';
-import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
@@ -47,19 +58,31 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutMs?: number;
   nodeMonitorPeriodMs?: number;
   workers?: number;
-  /** Reconcile metrics (the process registry of runControllerManager, or none). */
+  /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
 }
 
 export class ControllerManager {
   private readonly informers: Informer<KubeObject>[] = [];
-  private readonly running: Array<{ c: Controller; ac: AbortController; done: Promise<void> }> = [];
   private readonly recorder: EventRecorder;
-  private synced = false;
+  /** One work queue per controller, named after it (its workqueue_* metrics). */
+  private readonly queues = new Map<string, WorkQueue<string>>();
   readonly controllers: Controller[] = [];
+  /** In start order (see the header). */
+  readonly components: Component[];
+  private readonly runner: ComponentRunner;
 
+  /** Wiring only: informers and controllers are made here, nothing is started. */
   constructor(private readonly opts: ControllerManagerOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'controller-manager', clock: opts.clock, logger: opts.logger });
+    this.buildControllers();
+    const recorder = this.recorder;
+    this.components = [
+      { name: 'event-recorder', start: async () => undefined, stop: () => recorder.flush() },
+      informersComponent('informers', this.informers),
+      ...this.controllers.map((c) => loopComponent(c.name, (signal) => this.runController(c, signal))),
+    ];
+    this.runner = new ComponentRunner(this.components, { logger: opts.logger, clock: opts.clock });
   }
 
   private informer<T extends KubeObject>(rc: Client['pods'] | Client['replicasets'] | Client['deployments'] | Client['nodes'] | Client['leases'], namespace?: string): Informer<T> {
@@ -68,23 +91,43 @@ export class ControllerManager {
     return inf;
   }
 
-  healthy(): boolean {
-    return this.synced;
+  private queue(name: string, maxDelayMs?: number): WorkQueue<string> {
+    const q = new WorkQueue<string>({ clock: this.opts.clock, name, registry: this.opts.metrics?.registry, maxDelayMs });
+    this.queues.set(name, q);
+    return q;
   }
 
-  async start(): Promise<void> {
+  /** The one reconcile loop (client/reconcile-loop.ts) over a controller's queue, until signal aborts. */
+  private runController(c: Controller, signal: AbortSignal): Promise<void> {
+    return runReconcileLoop({
+      queue: this.queues.get(c.name)!,
+      reconcile: (k) => c.reconcile(k),
+      workers: c.name === 'nodelifecycle' ? 1 : (this.opts.workers ?? 4),
+      logger: this.opts.logger.child({ controller: c.name }),
+      signal,
+      clock: this.opts.clock,
+      observe: (outcome, seconds) => this.opts.metrics?.reconciled(c.name, outcome, seconds),
+    });
+  }
+
+  /** Informers synced (controllers run on complete caches). */
+  healthy(): boolean {
+    return this.informers.every((i) => i.hasSynced());
+  }
+
+  private buildControllers(): void {
     const { client, logger } = this.opts;
     const clock = this.opts.clock ?? realClock;
     const enabled = enabledControllers(this.opts.controllers ?? ['*']);
     const pods = this.informer<Pod>(client.pods);
     const replicaSets = this.informer<ReplicaSet>(client.replicasets);
     const deployments = this.informer<Deployment>(client.deployments);
-    const base = { client, recorder: this.recorder, clock, workers: this.opts.workers, metrics: this.opts.metrics };
+    const base = { client, recorder: this.recorder, clock };
     if (enabled.has('replicaset')) {
-      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }) }));
+      this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }), queue: this.queue('replicaset') }));
     }
     if (enabled.has('deployment')) {
-      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }) }));
+      this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
     if (enabled.has('nodelifecycle')) {
       const nodes = this.informer<Node>(client.nodes);
@@ -97,7 +140,8 @@ export class ControllerManager {
           pods,
           recorder: this.recorder,
           clock,
-          metrics: this.opts.metrics,
+          // A failed pass is retried with backoff, never later than the next regular pass.
+          queue: this.queue('nodelifecycle', this.opts.nodeMonitorPeriodMs ?? DEFAULT_NODE_LIFECYCLE_OPTIONS.monitorPeriodMs),
           logger: logger.child({ controller: 'nodelifecycle' }),
           options: {
             ...(this.opts.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: this.opts.nodeMonitorGracePeriodMs } : {}),
@@ -114,8 +158,7 @@ export class ControllerManager {
           client,
           clock,
           logger: logger.child({ controller: 'garbagecollector' }),
-          workers: this.opts.workers,
-          metrics: this.opts.metrics,
+          queue: this.queue('garbagecollector'),
           resources: [
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
@@ -124,96 +167,65 @@ export class ControllerManager {
         }),
       );
     }
-    for (const inf of this.informers) inf.start();
-    await Promise.all(this.informers.map((i) => i.waitForSync()));
-    this.synced = true;
-    for (const c of this.controllers) {
-      const ac = new AbortController();
-      const done = c.start(ac.signal).catch((err) => logger.error({ controller: c.name, err: (err as Error)?.message }, 'controller failed'));
-      this.running.push({ c, ac, done });
-      logger.info({ controller: c.name }, 'controller started');
-    }
+  }
+
+  /** Start informers (waiting for their first lists), then the controllers, in order. */
+  start(): Promise<void> {
+    return this.runner.start();
   }
 
   /** Stop controllers in reverse order, then the informers; flush pending Events. */
-  async stop(): Promise<void> {
-    for (const r of [...this.running].reverse()) {
-      r.ac.abort();
-      await r.done;
-    }
-    this.running.length = 0;
-    for (const inf of this.informers) inf.stop();
-    await this.recorder.flush();
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** Drop everything without cleanup (tests of a crash): no flush, no waiting. */
   kill(): void {
-    for (const r of this.running) r.ac.abort();
+    for (const c of this.components.slice(2)) void c.stop();
+    for (const q of this.queues.values()) q.shutDown();
     for (const inf of this.informers) inf.stop();
   }
 }
 
-export interface RunControllerManagerOptions extends ControllerManagerOptions {
-  port: number;
-  host?: string;
+export interface ControllerManagerProcessOptions extends Omit<ControllerManagerOptions, 'metrics'> {
+  /** Where /healthz, /readyz and /metrics are served (undefined: nowhere). */
+  health?: ProcessOptions['health'];
+  /** The process's registry (default: a fresh one with the process metrics). */
+  registry?: Registry;
   leaderElection?: { namespace: string; leaseName?: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
 
-export type RunOutcome = 'stopped' | 'lost-lease';
+export type { RunOutcome };
 
-/** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit). */
-export async function runControllerManager(opts: RunControllerManagerOptions, signal: AbortSignal): Promise<RunOutcome> {
-  const { logger } = opts;
-  opts = { ...opts, metrics: opts.metrics ?? new ControllerMetrics() };
-  const metrics = opts.metrics!;
-  let manager: ControllerManager | undefined;
-  let standby = !!opts.leaderElection;
-  let health: HealthServer | undefined;
-  if (opts.port > 0) {
-    health = await startHealthServer({ port: opts.port, host: opts.host, metrics, healthy: () => standby || (manager?.healthy() ?? false) });
-    logger.info({ port: health.port }, 'serving /healthz and /metrics');
-  }
-  try {
-    if (!opts.leaderElection) {
-      manager = new ControllerManager(opts);
-      await manager.start();
-      await waitAbort(signal);
-      await manager.stop();
-      return 'stopped';
-    }
-    const le = opts.leaderElection;
-    let lost = false;
-    const elector = new LeaderElector({
-      client: opts.client,
-      namespace: le.namespace,
-      name: le.leaseName ?? 'orch-controller-manager',
-      identity: le.identity ?? `${os.hostname()}_${crypto.randomUUID()}`,
-      leaseDurationMs: le.leaseDurationMs,
-      renewDeadlineMs: le.renewDeadlineMs,
-      retryPeriodMs: le.retryPeriodMs,
-      clock: opts.clock,
-      logger,
-      onStartedLeading: async (leading) => {
-        standby = false;
-        logger.info('became leader; starting controllers');
-        manager = new ControllerManager(opts);
-        await manager.start();
-        await waitAbort(leading);
-        await manager.stop();
-      },
-      onStoppedLeading: () => {
-        lost = !signal.aborted;
-      },
-    });
-    await elector.run(signal);
-    if (manager) await manager.stop();
-    return lost ? 'lost-lease' : 'stopped';
-  } finally {
-    await health?.close();
-  }
+/** The process: health server, then the manager's components (or, with leader election, a wrapper that runs them while leading). */
+export function controllerManagerProcess(opts: ControllerManagerProcessOptions): AssembledProcess {
+  const registry = opts.registry ?? processRegistry();
+  // The workqueue_* series exist from the start, also on a standby that never leads.
+  queueMetrics(registry);
+  const managerOpts: ControllerManagerOptions = { ...opts, metrics: new ControllerMetrics(registry) };
+  const le = opts.leaderElection;
+  const components = le
+    ? [
+        new LeaderElected({
+          client: opts.client,
+          namespace: le.namespace,
+          leaseName: le.leaseName ?? 'orch-controller-manager',
+          identity: le.identity ?? defaultIdentity(),
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          clock: opts.clock,
+          logger: opts.logger,
+          registry,
+          // A fresh manager (fresh informers and controllers) for every term.
+          leaderComponents: () => new ControllerManager(managerOpts).components,
+        }),
+      ]
+    : new ControllerManager(managerOpts).components;
+  return assembleProcess({ logger: opts.logger, registry, health: opts.health, components, clock: opts.clock });
 }
 
-function waitAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+/** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit 1). */
+export function runControllerManager(opts: ControllerManagerProcessOptions, signal: AbortSignal): Promise<RunOutcome> {
+  return controllerManagerProcess(opts).runner.run(signal);
 }

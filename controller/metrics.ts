@@ -1,17 +1,18 @@
-// Prometheus metrics of the controller manager: process metrics plus, per controller,
-// reconciles by result and their duration (what an operator looks at first when a
-// rollout seems stuck: is the controller failing, or slow?).
+// Prometheus metrics of the controllers, in the process's registry (foundation/metrics.ts,
+// which also holds the standard process_* and nodejs_* metrics, unprefixed): client-go's
+// workqueue_* metrics of every controller's queue (client/work-queue-metrics.ts, `name` =
+// the controller) and, per controller, reconciles by result and their duration (what an
+// operator looks at first when a rollout seems stuck: is the controller failing, or slow?).
+// The one reconcile loop (client/reconcile-loop.ts) reports every reconcile here.
 
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { ReconcileObserver } from './shared/types.js';
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { ReconcileOutcome } from '../client/reconcile-loop.js';
 
-export class ControllerMetrics implements ReconcileObserver {
-  readonly registry = new Registry();
+export class ControllerMetrics {
   private readonly total: Counter<'controller' | 'result'>;
   private readonly duration: Histogram<'controller'>;
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'orch_controller_manager_' });
+  constructor(readonly registry: Registry = new Registry()) {
     this.total = new Counter({ name: 'orch_controller_reconcile_total', help: 'Reconciles by controller and result', labelNames: ['controller', 'result'], registers: [this.registry] });
     this.duration = new Histogram({
       name: 'orch_controller_reconcile_duration_seconds',
@@ -22,25 +23,9 @@ export class ControllerMetrics implements ReconcileObserver {
     });
   }
 
-  async observe<T>(controller: string, fn: () => Promise<T>): Promise<T> {
-    const end = this.duration.startTimer({ controller });
-    try {
-      const v = await fn();
-      this.total.inc({ controller, result: 'success' });
-      return v;
-    } catch (err) {
-      this.total.inc({ controller, result: 'error' });
-      throw err;
-    } finally {
-      end();
-    }
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
+  /** One reconcile of `controller` ended (the loop's observe hook). */
+  reconciled(controller: string, outcome: ReconcileOutcome, seconds: number): void {
+    this.total.inc({ controller, result: outcome });
+    this.duration.observe({ controller }, seconds);
   }
 }

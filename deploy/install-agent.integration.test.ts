@@ -126,6 +126,8 @@ describe('install-agent.sh', () => {
     const r = sh(['--server', 'https://lb:6443', '--ca-file', i.ca, '--token-file', i.token, '--node-name', 'vm7', '--log-token-file', i.logToken, '--from', fakeBuild(), '--root', root]);
     expect(r.code).toBe(0);
     expect(mode(path.join(root, 'etc/orch/agent-log.token'))).toBe('600');
+    // The bare token of the apiserver's --agent-token-file, as a line of the token file format the agent reads.
+    expect(fs.readFileSync(path.join(root, 'etc/orch/agent-log.token'), 'utf8')).toBe('logToken-content,orch:apiserver,orch:apiserver\n');
     expect(fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8')).toContain('ORCH_AGENT_ARGS="--log-server-token-file=/etc/orch/agent-log.token"');
   });
 

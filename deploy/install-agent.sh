@@ -114,7 +114,11 @@ if [ -n "$log_cert" ]; then
   args="$args --log-server-cert=/etc/orch/pki/agent.crt --log-server-key=/etc/orch/pki/agent.key"
 fi
 if [ -n "$log_token_file" ]; then
-  write "$etc/agent-log.token" 0600 <"$log_token_file"
+  # The agent reads a token file (token,user,uid,"groups", as --token-auth-file); the
+  # apiserver's --agent-token-file holds the bare token: turn it into such a line.
+  if grep -v '^[[:space:]]*#' "$log_token_file" | grep -q ','; then write "$etc/agent-log.token" 0600 <"$log_token_file"
+  else printf '%s,orch:apiserver,orch:apiserver\n' "$(grep -v '^[[:space:]]*#' "$log_token_file" | tr -d ' \t\r\n')" | write "$etc/agent-log.token" 0600
+  fi
   args="$args --log-server-token-file=/etc/orch/agent-log.token"
 fi
 write "$etc/agent.env" 0644 <<ENV

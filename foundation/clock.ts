@@ -1,5 +1,7 @@
 // Time is injected so backoffs, grace periods and lease expiry are testable without waiting.
 
+import { isoSeconds } from '../api/time.js';
+
 export interface Clock {
   now(): number;
   /** Resolves after ms, or rejects with the signal's reason when aborted. */
@@ -23,10 +25,8 @@ export const realClock: Clock = {
     }),
 };
 
-/** metav1.Time: RFC 3339 with whole seconds, as Kubernetes writes object timestamps. */
-export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** metav1.Time: RFC 3339 with whole seconds (defined in api/, where object semantics live). */
+export { isoSeconds };
 
 /** The clock's now as metav1.Time (isoSeconds). */
 export function nowIso(clock: Pick<Clock, 'now'> = realClock): string {

@@ -1,12 +1,15 @@
 // What every long-running component (scheduler, controller manager, agent) shares on
 // its command line: how to reach the API server (the client is made from these flags by
-// client/client-from-flags.ts), the log level, a port flag, and a
-// main loop that stops cleanly on SIGTERM/SIGINT (exit 0) and exits 1 after losing its
-// leader lease, so a supervisor restarts it as a fresh standby (as Kubernetes' do).
+// client/client-from-flags.ts), leader election, the log level, and where its health and
+// metrics endpoint listens (health-server.ts says who may read what). The main loop is
+// component-runner.ts runProcess: SIGTERM/SIGINT → exit 0, a lost lease → exit 1.
 
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Logger } from './logger.js';
 import { parseDuration } from './duration.js';
+import type { ProcessOptions } from './process.js';
+import { reloadingTokenFile } from './token-auth.js';
 
 export interface ConnectionFlagValues {
   server: string;
@@ -70,20 +73,40 @@ export function parsePort(value: string, flag = '--port'): number {
   return port;
 }
 
-/** Run until SIGTERM/SIGINT (exit 0) or until the leader lease is lost (exit 1). */
-export async function runUntilSignal(logger: Logger, run: (signal: AbortSignal) => Promise<'stopped' | 'lost-lease'>): Promise<never> {
-  const ac = new AbortController();
-  const stop = (sig: string) => {
-    logger.info({ signal: sig }, 'stopping');
-    ac.abort(new Error(`received ${sig}`));
+export interface HealthFlagValues {
+  port: string;
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  metricsTokenFile?: string;
+}
+
+/** --port, --bind-address (127.0.0.1), and what guards /metrics when bound beyond loopback. */
+export function addHealthOptions(cmd: Command, defaultPort: string): Command {
+  return cmd
+    .option('--port <port>', '/healthz, /livez, /readyz and /metrics port (0: off)', defaultPort)
+    .option('--bind-address <addr>', 'address of /healthz, /readyz and /metrics; beyond loopback they are served over HTTPS and /metrics needs a token from --metrics-token-file', '127.0.0.1')
+    .option('--tls-cert-file <file>', 'serving certificate (PEM) of /healthz and /metrics when --bind-address is not loopback (default: self-signed)')
+    .option('--tls-private-key-file <file>', 'its private key (PEM)')
+    .addOption(metricsTokenFileOption());
+}
+
+export function metricsTokenFileOption(): Option {
+  return new Option('--metrics-token-file <file>', 'bearer tokens that may read /metrics when served beyond loopback (token,user,uid,"groups" lines, as --token-auth-file)');
+}
+
+/** The health server's options from the flags; undefined when the port is 0 (off). */
+export function healthFromFlags(
+  flags: { port: number; host: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; metricsTokenFile?: string },
+  logger: Logger,
+): ProcessOptions['health'] {
+  if (flags.port === 0) return undefined;
+  if (!flags.tlsCertFile !== !flags.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  return {
+    port: flags.port,
+    host: flags.host,
+    tls: flags.tlsCertFile && flags.tlsPrivateKeyFile ? { cert: fs.readFileSync(flags.tlsCertFile, 'utf8'), key: fs.readFileSync(flags.tlsPrivateKeyFile, 'utf8') } : undefined,
+    // Followed while running, so a token can be added or revoked without a restart.
+    metricsAuth: flags.metricsTokenFile ? reloadingTokenFile(flags.metricsTokenFile, { logger: logger.child({ sub: 'metrics-auth' }) }) : undefined,
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  const outcome = await run(ac.signal);
-  if (outcome === 'lost-lease') {
-    logger.error('leader election lost; exiting so a supervisor restarts this replica as a standby');
-    process.exit(1);
-  }
-  logger.info('stopped');
-  process.exit(0);
 }

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendTokenEntries, generateToken, indexTokens, parseCsvLine, parseTokenFile, readTokenFile, tokenListed, writeTokenFile } from './token-file.js';
-import { loadTokenFile } from '../apiserver/auth.js';
+import { appendTokenEntries, generateToken, parseCsvLine, parseTokenFile, readTokenFile, writeTokenFile } from './token-file.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -77,41 +76,7 @@ describe('tokens', () => {
     expect(() => parseTokenFile('t,"u"x,uid\n')).toThrow(/after a quoted field/);
   });
 
-  it("the apiserver's authenticator reads what writeTokenFile writes (uid and groups intact)", () => {
-    const file = path.join(tmp, 'auth-compat.csv');
-    const entries = [
-      { token: 'tA', user: 'admin', uid: 'uid-a', groups: ['system:masters'] },
-      { token: 'tB', user: 'system:node:n1', uid: 'uid-b', groups: ['system:nodes', 'x'] },
-      { token: 'tC', user: 'nogroups', uid: 'uid-c', groups: [] },
-    ];
-    writeTokenFile(file, entries);
-    const auth = loadTokenFile(file);
-    expect(auth.authenticate('tA')).toEqual({ name: 'admin', uid: 'uid-a', groups: ['system:masters'] });
-    expect(auth.authenticate('tB')).toEqual({ name: 'system:node:n1', uid: 'uid-b', groups: ['system:nodes', 'x'] });
-    expect(auth.authenticate('tC')).toEqual({ name: 'nogroups', uid: 'uid-c', groups: [] });
-    expect(auth.authenticate('wrong')).toBeUndefined();
-  });
-
   it('parseCsvLine keeps empty fields', () => {
     expect(parseCsvLine('a,,c,')).toEqual(['a', '', 'c', '']);
-  });
-
-  it('indexTokens maps tokens to entries and refuses duplicates', () => {
-    const m = indexTokens(parseTokenFile('t1,a,1\nt2,b,2,"g"\n'));
-    expect(m.get('t2')?.user).toBe('b');
-    expect(m.get('nope')).toBeUndefined();
-    expect(() => indexTokens(parseTokenFile('t1,a,1\nt1,b,2\n'))).toThrow(/more than once/);
-  });
-});
-
-describe('tokenListed', () => {
-  it('finds a listed token, and nothing else (prefixes, other lengths, empty lists)', () => {
-    const tokens = ['alpha-token', 'beta-token-longer'];
-    expect(tokenListed(tokens, 'alpha-token')).toBe(true);
-    expect(tokenListed(tokens, 'beta-token-longer')).toBe(true);
-    expect(tokenListed(tokens, 'alpha')).toBe(false);
-    expect(tokenListed(tokens, 'alpha-token-x')).toBe(false);
-    expect(tokenListed(tokens, '')).toBe(false);
-    expect(tokenListed([], 'alpha-token')).toBe(false);
   });
 });

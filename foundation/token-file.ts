@@ -1,7 +1,11 @@
-// Bearer tokens and the static token file: what `orch init` writes and the apiserver
-// and the agents read. Token files use the CSV format of Kubernetes' --token-auth-file:
+// Bearer tokens and the static token file: what `orch init` writes and every orch server
+// that accepts tokens reads (the apiserver's --token-auth-file, the agent's
+// --log-server-token-file, the /metrics token file of every process): one format, one
+// parser, Kubernetes' static token file:
 //   token,user,uid,"group1,group2"
-// so an existing token file (or a habit) carries over.
+// At least three columns; the fourth (groups, comma-separated, quoted) is optional. A
+// three-column line is token,user,uid, as in Kubernetes: its third column is never groups.
+// token-auth.ts turns the entries into an authenticator.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -119,31 +123,4 @@ export function parseTokenFile(text: string, source = 'token file'): TokenEntry[
 
 export function readTokenFile(file: string): TokenEntry[] {
   return parseTokenFile(fs.readFileSync(file, 'utf8'), file);
-}
-
-/**
- * token → entry, for authenticating requests. A token listed twice is refused: with two
- * identities for one secret, whichever won would be a surprise.
- */
-export function indexTokens(entries: TokenEntry[]): Map<string, TokenEntry> {
-  const map = new Map<string, TokenEntry>();
-  for (const e of entries) {
-    if (map.has(e.token)) throw new Error(`token for user ${JSON.stringify(e.user)} is listed more than once`);
-    map.set(e.token, e);
-  }
-  return map;
-}
-
-/**
- * Whether `given` is one of `tokens`, in time that does not depend on which token (or how
- * much of one) matched: every candidate is compared, without an early exit.
- */
-export function tokenListed(tokens: readonly string[], given: string): boolean {
-  const g = Buffer.from(given);
-  let ok = false;
-  for (const t of tokens) {
-    const b = Buffer.from(t);
-    if (b.length === g.length && crypto.timingSafeEqual(b, g)) ok = true;
-  }
-  return ok;
 }

@@ -1,19 +1,18 @@
-// Prometheus metrics of the scheduler, in its own registry (so several schedulers in one
-// test process do not collide): attempts by result, attempt latency, queue lengths.
+// Prometheus metrics of the scheduler (Kubernetes' names), in the process's registry
+// (foundation/metrics.ts): attempts by result, attempt latency, queue lengths. One
+// instance per process, shared by every Scheduler of its leadership terms.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
 
 export class SchedulerMetrics {
-  readonly registry = new Registry();
   private readonly attempts: Counter<'result'>;
   private readonly duration: Histogram<'result'>;
   private readonly pending: Gauge<'queue'>;
   private queueStats: () => { active: number; backoff: number; unschedulable: number } = () => ({ active: 0, backoff: 0, unschedulable: 0 });
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+  constructor(readonly registry: Registry = new Registry()) {
     this.attempts = new Counter({
       name: 'scheduler_schedule_attempts_total',
       help: 'Number of attempts to schedule pods, by the result.',
@@ -56,13 +55,5 @@ export class SchedulerMetrics {
   async attemptCount(result: AttemptResult): Promise<number> {
     const m = await this.attempts.get();
     return m.values.find((v) => v.labels.result === result)?.value ?? 0;
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 }

@@ -1,17 +1,19 @@
-// Runs a scheduler process's components: the health/metrics endpoint and either the
-// scheduler directly, or — with leader election — a LeaderElector that runs the
-// scheduler only while holding the Lease. Used by `orch scheduler` and by in-process
-// tests (several replicas in one test process).
+// A scheduler process as components (foundation/component.ts): the health/metrics server,
+// then either the scheduler itself or — with leader election — a LeaderElected wrapper
+// that runs a fresh scheduler only while holding the Lease. Used by `orch scheduler` and
+// by in-process tests (several replicas in one test process).
 
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { isAlreadyExists } from '../api/errors.js';
-import { LeaderElector } from '../client/leader-election.js';
+import type { Component, RunOutcome } from '../foundation/component.js';
+import { loopComponent } from '../foundation/component.js';
 import { silentLogger, type Logger } from '../foundation/logger.js';
+import { processRegistry, type Registry } from '../foundation/metrics.js';
+import { assembleProcess, type AssembledProcess, type ProcessOptions } from '../foundation/process.js';
+import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
 import type { Client } from '../client/types.js';
-import { startHealthServer, type HealthServer } from '../foundation/health-server.js';
 import { SchedulerMetrics } from './metrics.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
+
+export type { RunOutcome };
 
 export interface LeaderElectionConfig {
   namespace: string;
@@ -26,99 +28,47 @@ export interface RunSchedulerOptions {
   client: Client;
   logger?: Logger;
   leaderElection?: LeaderElectionConfig;
-  /** /healthz and /metrics port; 0 or undefined: no endpoint. */
-  port?: number;
-  host?: string;
+  /** Where /healthz, /readyz and /metrics are served (undefined: nowhere). */
+  health?: ProcessOptions['health'];
+  /** The process's registry (default: a fresh one with the process metrics). */
+  registry?: Registry;
   /** Passed to each Scheduler instance. */
   scheduler?: Omit<SchedulerOptions, 'client' | 'logger' | 'metrics'>;
-  metrics?: SchedulerMetrics;
   /** Called with every Scheduler created (tests inspect them). */
   onScheduler?: (s: Scheduler) => void;
 }
 
-/** 'stopped': the signal asked to stop. 'lost-lease': leadership ended; the process should exit non-zero. */
-export type RunOutcome = 'stopped' | 'lost-lease';
-
-export function defaultIdentity(): string {
-  return `${os.hostname()}_${randomUUID()}`;
+/** The scheduler's run(signal) as a component, ready once its informers synced. */
+export function schedulerComponent(s: Scheduler): Component {
+  return loopComponent('scheduler', (signal) => s.run(signal), { ready: () => (s.hasSynced() ? undefined : 'informers not synced') });
 }
 
-export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSignal): Promise<RunOutcome> {
+export function schedulerProcess(opts: RunSchedulerOptions): AssembledProcess {
   const logger = opts.logger ?? silentLogger();
-  const metrics = opts.metrics ?? new SchedulerMetrics({ processMetrics: true });
-  let current: Scheduler | undefined;
-  let leading = false;
+  const registry = opts.registry ?? processRegistry();
+  const metrics = new SchedulerMetrics(registry);
   const newScheduler = () => {
     const s = new Scheduler({ ...opts.scheduler, client: opts.client, logger, metrics });
     opts.onScheduler?.(s);
-    current = s;
-    return s;
+    return schedulerComponent(s);
   };
-
-  let health: HealthServer | undefined;
-  if (opts.port) {
-    try {
-      health = await startHealthServer({
-        port: opts.port,
-        host: opts.host,
-        metrics,
-        // A standby is healthy; a leader once its caches synced.
-        healthy: () => !leading || (current?.hasSynced() ?? false),
-      });
-      logger.info({ port: health.port }, 'serving /healthz and /metrics');
-    } catch (err) {
-      // Scheduling matters more than metrics: carry on without the endpoint.
-      logger.error({ port: opts.port, err: (err as Error).message }, 'cannot serve /healthz and /metrics');
-    }
-  }
-
-  try {
-    if (!opts.leaderElection) {
-      leading = true;
-      await newScheduler().run(signal);
-      return 'stopped';
-    }
-    const le = opts.leaderElection;
-    await ensureNamespace(opts.client, le.namespace, logger);
-    let running: Promise<void> | undefined;
-    const elector = new LeaderElector({
-      client: opts.client,
-      namespace: le.namespace,
-      name: le.leaseName,
-      identity: le.identity ?? defaultIdentity(),
-      leaseDurationMs: le.leaseDurationMs,
-      renewDeadlineMs: le.renewDeadlineMs,
-      retryPeriodMs: le.retryPeriodMs,
-      logger,
-      onStartedLeading: (leadingSignal) => {
-        leading = true;
-        // The leading signal aborts the moment the lease is lost: the loop stops at once.
-        running = newScheduler().run(leadingSignal).catch((err: Error) => logger.error({ err: err.message }, 'scheduler failed'));
-      },
-      onStoppedLeading: () => {
-        leading = false;
-      },
-      onNewLeader: (id) => logger.info({ leader: id }, 'new leader observed'),
-    });
-    await elector.run(signal);
-    await running;
-    return signal.aborted ? 'stopped' : 'lost-lease';
-  } finally {
-    await health?.close();
-  }
+  const le = opts.leaderElection;
+  const components = le
+    ? [
+        new LeaderElected({
+          ...le,
+          identity: le.identity ?? defaultIdentity(),
+          client: opts.client,
+          logger,
+          registry,
+          leaderComponents: () => [newScheduler()],
+        }),
+      ]
+    : [newScheduler()];
+  return assembleProcess({ logger, registry, health: opts.health, components });
 }
 
-/** The Lease lives in a namespace that may not exist yet on a fresh cluster. */
-async function ensureNamespace(client: Client, name: string, logger: Logger): Promise<void> {
-  try {
-    await client.namespaces.get(name);
-    return;
-  } catch {
-    /* create it below */
-  }
-  try {
-    await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  } catch (err) {
-    if (!isAlreadyExists(err)) logger.warn({ namespace: name, err: (err as Error).message }, 'cannot create the lease namespace');
-  }
+/** Runs until signal aborts ('stopped') or the lease is lost ('lost-lease': the process should exit 1). */
+export function runScheduler(opts: RunSchedulerOptions, signal: AbortSignal): Promise<RunOutcome> {
+  return schedulerProcess(opts).runner.run(signal);
 }

@@ -235,7 +235,7 @@ export class Scheduler {
       } else {
         this.metrics.observeAttempt('error', seconds);
         this.queue.addBackoff(qp);
-        this.logger.error({ pod: qp.key, err: (err as Error)?.message }, 'scheduling attempt failed');
+        this.logger.error({ pod: qp.key, err }, 'scheduling attempt failed');
       }
       return;
     }
@@ -282,7 +282,7 @@ export class Scheduler {
       } else {
         this.metrics.observeAttempt('error', (performance.now() - started) / 1000);
         this.queue.addBackoff(qp);
-        this.logger.warn({ pod: qp.key, node: nodeName, err: (err as Error)?.message }, 'binding failed; will retry');
+        this.logger.warn({ pod: qp.key, node: nodeName, err }, 'binding failed; will retry');
       }
     }
   }
@@ -307,7 +307,7 @@ export class Scheduler {
         .then(() => this.client.pods.patchStatus(pod.metadata.name ?? '', pod.metadata.namespace, { status: { conditions } }, 'merge'))
         .then(
           () => undefined,
-          (err: Error) => this.logger.debug({ pod: key, err: err.message }, 'could not update PodScheduled condition'),
+          (err: Error) => this.logger.debug({ pod: key, err }, 'could not update PodScheduled condition'),
         )
         .finally(() => {
           if (this.statusWrites.get(key) === write) this.statusWrites.delete(key);

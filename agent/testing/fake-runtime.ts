@@ -26,6 +26,10 @@ export class FakeRuntime implements ContainerRuntime {
   readonly pullFailures = new Map<string, string>();
   readonly calls: string[] = [];
   available = true;
+  /** When set, pulls finish only once it resolves (a slow registry). */
+  pullGate?: Promise<void>;
+  /** When set, stop() of a running container waits for it before the container exits (a grace period). */
+  stopGate?: Promise<void>;
   /** When set, the next create() stores the container and then rejects (a timed-out create). */
   failNextCreateAfterStoring = false;
   private seq = 0;
@@ -128,6 +132,8 @@ export class FakeRuntime implements ContainerRuntime {
     this.calls.push(`stop ${id} ${timeoutSec}`);
     const c = this.containers.get(id);
     if (!c || c.state !== 'running') return;
+    await this.stopGate;
+    if (c.state !== 'running') return;
     this.exit(id, 143);
   }
 
@@ -157,6 +163,7 @@ export class FakeRuntime implements ContainerRuntime {
   async pullImage(ref: string): Promise<void> {
     this.check();
     this.calls.push(`pull ${ref}`);
+    await this.pullGate;
     const fail = this.pullFailures.get(ref);
     if (fail !== undefined) throw new RuntimeError('other', fail);
     this.addImage(ref);

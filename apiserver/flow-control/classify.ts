@@ -3,7 +3,7 @@
 // is the user (APF's "ByUser" distinguisher), so one node or one client flooding fills
 // only its own queue.
 
-import type { UserInfo } from '../auth.js';
+import type { UserInfo } from '../../foundation/token-auth.js';
 import type { RequestInfo } from '../request-info.js';
 import { EXEMPT_LEVEL } from './config.js';
 

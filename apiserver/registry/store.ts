@@ -1,24 +1,22 @@
 // The generic registry: create / get / list / update / patch / delete for every kind over
-// the Storage contract, with per-kind rules from strategy.ts and the pure steps in
-// object-prep.ts and deletion.ts. Routes translate HTTP into calls on this class.
+// the Storage contract. What a write does to an object is api/strategies/ (the per-kind
+// rules and the pure steps, shared with the fake client); this class reads and writes
+// etcd around them, each write in one compare-and-swap. Routes translate HTTP into calls.
 
 import crypto from 'node:crypto';
-import { ApiError, errors, isAlreadyExists, isConflict, makeStatus, type Status } from '../../api/errors.js';
-import { deepClone } from '../../api/meta.js';
+import { ApiError, errors, isAlreadyExists, isConflict } from '../../api/errors.js';
 import { apiVersionOf, RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import type { KubeList, KubeObject } from '../../api/types.js';
-import { applyMergePatch } from '../../api/patch/merge-patch.js';
-import { applyJsonPatch } from '../../api/patch/json-patch.js';
-import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
+import type { PatchType } from '../../api/patch/apply.js';
+import { checkBody, checkPatch, finalState, modifiedConflict, patchedBody, planUpdate, prepareCreate } from '../../api/strategies/object-prep.js';
+import { checkDeletable, planDelete, type DeleteOptionsParsed } from '../../api/strategies/deletion.js';
 import { nowIso, type Clock } from '../../foundation/clock.js';
 import type { Storage } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
-import { checkBody, patchedObject, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
-import { planDelete, type DeleteOptionsParsed } from './deletion.js';
 
-export type PatchType = 'merge' | 'json' | 'strategic';
+export type { PatchType };
 
 export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
@@ -43,8 +41,6 @@ export interface DeleteResult {
 const COMMA = Buffer.from(',');
 const LIST_END = Buffer.from(']}');
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-
-export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Store {
   /** Optional in-memory namespace lookups (namespace-cache.ts); misses read etcd. */
@@ -166,8 +162,7 @@ export class Store {
     if (opts.dryRun) {
       const current = await this.get(r, ns, name);
       opts.guard?.(current);
-      if (opts.expectedRevision !== undefined && String(opts.expectedRevision) !== current.metadata.resourceVersion)
-        throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      if (opts.expectedRevision !== undefined && String(opts.expectedRevision) !== current.metadata.resourceVersion) throw modifiedConflict(r, name);
       const next = mutate(current);
       return { object: next ?? current, removed: next === undefined };
     }
@@ -186,8 +181,7 @@ export class Store {
       );
     } catch (err) {
       // Storage does not know resource names; say which object conflicted.
-      if (isConflict(err) && !(err as ApiError).status.details?.kind)
-        throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      if (isConflict(err) && !(err as ApiError).status.details?.kind) throw modifiedConflict(r, name);
       throw err;
     }
     const out = { object: result.object ?? last!, removed: result.deleted };
@@ -201,53 +195,46 @@ export class Store {
     // No resourceVersion: an unconditional update (last write wins, retried on races),
     // which Kubernetes allows for most kinds too.
     const expectedRevision = rv ? parseResourceVersion(rv, 'metadata.resourceVersion') : undefined;
-    let final: KubeObject | undefined;
-    const res = await this.modify(
-      r,
-      ns,
-      name,
-      (current) => {
-        const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
-        if (next !== current && readyToRemove(next)) {
-          final = next;
-          return undefined;
-        }
-        return next;
-      },
-      { expectedRevision, dryRun: opts.dryRun, guard: opts.guard },
-    );
-    return finalState(res, final);
+    return this.write(r, ns, name, () => obj, opts.subresource, { expectedRevision, dryRun: opts.dryRun, guard: opts.guard });
   }
 
   async patch(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
-    if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch)))
-      throw errors.badRequest(`a ${type} patch must be a JSON object`);
+    checkPatch(type, patch);
+    return this.write(r, ns, name, (current) => patchedBody(r, current, type, patch, { namespace: ns, name }), opts.subresource, { dryRun: opts.dryRun, guard: opts.guard });
+  }
+
+  /**
+   * Update or patch: `body` (given the stored object) planned by the kind's rules. When it
+   * removes the last finalizer of an object being deleted, the object goes, and the answer
+   * is its final state at the deletion's resourceVersion (as Kubernetes answers).
+   */
+  private async write(
+    r: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    body: (current: KubeObject) => KubeObject,
+    subresource: string | undefined,
+    opts: { expectedRevision?: number; dryRun?: boolean; guard?: (c: KubeObject) => void },
+  ): Promise<KubeObject> {
     let final: KubeObject | undefined;
     const res = await this.modify(
       r,
       ns,
       name,
       (current) => {
-        const obj = checkBody(r, patchedObject(r, applyPatch(type, current, patch), name), { namespace: ns, name });
-        // A resourceVersion the patch sets is a precondition, as in Kubernetes; a patch
-        // that removes it makes the write unconditional (it never is a conflict to retry).
-        const rv = obj.metadata.resourceVersion;
-        if (rv !== undefined && rv !== current.metadata.resourceVersion)
-          throw errors.conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
-        const next = prepareUpdate(r, current, obj, { subresource: opts.subresource });
-        if (next !== current && readyToRemove(next)) {
-          final = next;
-          return undefined;
-        }
-        return next;
+        const plan = planUpdate(r, current, body(current), { subresource });
+        if (plan.action === 'none') return current;
+        if (plan.action === 'store') return plan.object;
+        final = plan.final;
+        return undefined;
       },
-      { dryRun: opts.dryRun, guard: opts.guard },
+      opts,
     );
-    return finalState(res, final);
+    return res.removed && final ? finalState(final, res.object.metadata.resourceVersion) : res.object;
   }
 
   async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptionsParsed, guard?: (c: KubeObject) => void): Promise<DeleteResult> {
-    if (r.plural === 'namespaces' && PROTECTED_NAMESPACES.has(name)) throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    checkDeletable(r, name);
     const now = this.clock.now();
     return this.modify(
       r,
@@ -262,38 +249,6 @@ export class Store {
       { dryRun: opts.dryRun, guard },
     );
   }
-}
-
-/**
- * What an update or patch answers. When it removed the last finalizer of an object being
- * deleted, the key is gone and storage hands back the state it deleted (finalizers still
- * listed); Kubernetes answers with the final state instead (finalizers empty,
- * deletionTimestamp set), at the deletion's resourceVersion.
- */
-function finalState(res: { object: KubeObject; removed: boolean }, final: KubeObject | undefined): KubeObject {
-  if (!res.removed || !final) return res.object;
-  return { ...final, metadata: { ...final.metadata, resourceVersion: res.object.metadata.resourceVersion } };
-}
-
-export function applyPatch(type: PatchType, current: KubeObject, patch: unknown): unknown {
-  const base = deepClone(current);
-  switch (type) {
-    case 'merge':
-      return applyMergePatch(base, patch);
-    case 'json':
-      return applyJsonPatch(base, patch);
-    case 'strategic':
-      return applyStrategicMergePatch(base, patch);
-  }
-}
-
-/** The Status Kubernetes returns when DELETE removed an object right away. */
-export function deletedStatus(r: ResourceInfo, obj: KubeObject): Status {
-  const s = makeStatus(200, 'Unknown', '', { name: obj.metadata.name, group: r.group, kind: r.plural, uid: obj.metadata.uid });
-  s.status = 'Success';
-  delete s.reason;
-  delete s.message;
-  return s;
 }
 
 export { ApiError };

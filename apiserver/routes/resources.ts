@@ -7,15 +7,16 @@ import { errors, makeStatus } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
-import type { UserInfo } from '../auth.js';
+import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
 import { parseWriteQuery } from '../write-options.js';
-import { parseDeleteOptions } from '../registry/deletion.js';
-import { deletedStatus, PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
+import { deleteAnswer } from '../../api/strategies/deletion.js';
+import { parseDeleteOptions } from '../registry/delete-options.js';
+import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
 import { serveWatch } from '../watch.js';
-import { toTable, wantsTable, type IncludeObject } from '../table.js';
+import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
@@ -33,12 +34,6 @@ function patchTypeOf(req: FastifyRequest): PatchType {
   if (!t)
     throw errors.unsupportedMediaType(ct || '(none)', Object.keys(PATCH_CONTENT_TYPES));
   return t;
-}
-
-function includeObjectOf(q: Query): IncludeObject {
-  const v = queryString(q, 'includeObject') || 'Metadata';
-  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
-  return v;
 }
 
 /** A node creating a Node or Lease may only create its own. */
@@ -179,10 +174,7 @@ async function dispatch(
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);
       const res = await store.delete(r, ns, name!, opts, guard);
-      // Pods come back as the object (as Kubernetes does); other kinds as a Success
-      // Status once removed, or the object while finalizers/grace keep it.
-      if (res.removed && r.plural !== 'pods') return deletedStatus(r, res.object);
-      return res.object;
+      return deleteAnswer(r, res.object, res.removed);
     }
     case 'deletecollection':
       return deleteCollection(ctx, r, ns, req.body, q);

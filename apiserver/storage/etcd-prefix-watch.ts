@@ -51,13 +51,13 @@ export class EtcdPrefixWatch {
     this.watcher.on('disconnected', (err: Error) => {
       // Resume exactly after what was delivered (see the comment at the top).
       this.watcher.request.start_revision = this.last + 1;
-      this.log.debug({ prefix, resumeFrom: this.last + 1, err: err?.message }, 'etcd watch disconnected; will resume');
+      this.log.debug({ prefix, resumeFrom: this.last + 1, err }, 'etcd watch disconnected; will resume');
     });
     this.watcher.on('error', (err: Error) =>
       this.guard(() => {
         if (this.done) return;
         this.done = true;
-        this.log.info({ prefix, last: this.last, err: err.message }, 'etcd watch cancelled');
+        this.log.info({ prefix, last: this.last, err }, 'etcd watch cancelled');
         // etcd cancels a watch when its start revision was compacted; either way the
         // caller cannot get an exact stream any more: 410 makes clients relist.
         const from = this.last === requested ? requested : this.last;
@@ -136,7 +136,7 @@ export class EtcdPrefixWatch {
         decoded = decodeObject(value, rev);
       } catch (err) {
         // Not JSON: someone else wrote under our prefix. Skipping beats crashing the feed.
-        this.log.error({ key, rev, err: (err as Error).message }, 'undecodable value in etcd watch; skipped');
+        this.log.error({ key, rev, err }, 'undecodable value in etcd watch; skipped');
         return undefined;
       }
     }
@@ -151,7 +151,7 @@ export class EtcdPrefixWatch {
           try {
             decoded = decodeObject(value, rev);
           } catch (err) {
-            log.error({ key, rev, err: (err as Error).message }, 'undecodable value in etcd watch');
+            log.error({ key, rev, err }, 'undecodable value in etcd watch');
             decoded = bare();
           }
         }
@@ -181,7 +181,7 @@ export class EtcdPrefixWatch {
   cancel(): Promise<void> {
     if (this.done) return this.cancelled ?? Promise.resolve();
     this.done = true;
-    this.cancelled = this.watcher.cancel().catch((err: Error) => this.log.debug({ err: err.message }, 'etcd watch cancel failed'));
+    this.cancelled = this.watcher.cancel().catch((err: Error) => this.log.debug({ err }, 'etcd watch cancel failed'));
     return this.cancelled;
   }
 }

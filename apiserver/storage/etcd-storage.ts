@@ -122,7 +122,7 @@ export class EtcdStorage implements Storage, JsonListing {
     } catch (err) {
       if (err instanceof CallerError) throw err.err;
       const apiErr = toApiError(err);
-      if (apiErr.code >= 500) this.log.warn({ op: name, err: (err as Error).message }, 'etcd operation failed');
+      if (apiErr.code >= 500) this.log.warn({ op: name, err }, 'etcd operation failed');
       throw apiErr;
     } finally {
       this.observeHook?.(name, Number(process.hrtime.bigint() - start) / 1e9, ok);

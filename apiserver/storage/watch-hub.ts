@@ -271,7 +271,7 @@ export class WatchHub {
     feed.pending.length = 0;
     feed.ring.clear();
     for (const sub of subs) sub.fail(err);
-    this.log.info({ prefix: feed.prefix, err: err.message }, 'watch feed ended');
+    this.log.info({ prefix: feed.prefix, err }, 'watch feed ended');
   }
 
   private leave(feed: Feed, sub: WatchSubscriber): void {

@@ -96,7 +96,7 @@ export class WatchSubscriber {
     try {
       this.handlers.onError(err);
     } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'watch onError handler threw');
+      this.log.warn({ err: e }, 'watch onError handler threw');
     }
   }
 
@@ -105,7 +105,7 @@ export class WatchSubscriber {
     try {
       this.handlers.onProgress(revision);
     } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'watch onProgress handler threw');
+      this.log.warn({ err: e }, 'watch onProgress handler threw');
     }
   }
 
@@ -137,7 +137,7 @@ export class WatchSubscriber {
         try {
           this.handlers.onError(item.error);
         } catch (e) {
-          this.log.warn({ err: (e as Error).message }, 'watch onError handler threw');
+          this.log.warn({ err: e }, 'watch onError handler threw');
         }
         return;
       }
@@ -149,7 +149,7 @@ export class WatchSubscriber {
       } catch (e) {
         // The consumer is broken: end its watch (with an error it can report) rather
         // than skip an event silently.
-        this.log.warn({ err: (e as Error).message }, 'watch onEvent handler threw; watcher closed');
+        this.log.warn({ err: e }, 'watch onEvent handler threw; watcher closed');
         this.failNow(errors.internal(`watch event handler failed: ${(e as Error).message}`));
         return;
       }

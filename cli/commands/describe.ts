@@ -7,7 +7,7 @@ import type { Deployment, Event, KubeObject, Namespace, Node, Pod, ReplicaSet } 
 import { LAST_APPLIED_ANNOTATION } from '../apply-patch.js';
 import { cliContext, splitTypeName } from '../context.js';
 import { formatAge, formatTable } from '../printers/table.js';
-import { podStatusText } from '../printers/columns.js';
+import { podSummary } from '../../api/tables/pods.js';
 
 const kv = (m?: Record<string, string>, skip: string[] = []) => {
   const entries = Object.entries(m ?? {}).filter(([k]) => !skip.includes(k));
@@ -51,7 +51,7 @@ function namespaceSections(n: Namespace): string[] {
 }
 
 function podSections(p: Pod): string[] {
-  const out = [field('Node', p.spec.nodeName ?? '<none>'), field('Status', podStatusText(p)), field('IP', p.status?.podIP), field('Start Time', p.status?.startTime)];
+  const out = [field('Node', p.spec.nodeName ?? '<none>'), field('Status', podSummary(p).reason), field('IP', p.status?.podIP), field('Start Time', p.status?.startTime)];
   out.push('Containers:');
   for (const c of p.spec.containers) {
     const cs = p.status?.containerStatuses?.find((s) => s.name === c.name);
@@ -96,7 +96,7 @@ function nodeSections(n: Node, pods: Pod[]): string[] {
     'System Info:',
     indent(Object.entries(n.status?.nodeInfo ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') || '<none>'),
     `Pods (${pods.length}):`,
-    indent(pods.length ? formatTable(['NAMESPACE', 'NAME', 'STATUS'], pods.map((p) => [p.metadata.namespace ?? '', p.metadata.name ?? '', podStatusText(p)])) : '<none>'),
+    indent(pods.length ? formatTable(['NAMESPACE', 'NAME', 'STATUS'], pods.map((p) => [p.metadata.namespace ?? '', p.metadata.name ?? '', podSummary(p).reason])) : '<none>'),
   ];
 }
 

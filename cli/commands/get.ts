@@ -1,10 +1,14 @@
 // `orch get KIND[,KIND...] [NAME...]`: tables, wide, yaml, json, name; -w streams changes.
+// Tables are the server's (meta.k8s.io/v1 Table, as kubectl asks for them): the same
+// cells `kubectl get` prints, laid out by printers/print.ts.
 
 import { Command } from 'commander';
 import { RESOURCES, resolveResourceName, type ResourceInfo } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
+import type { Table } from '../../api/tables/table.js';
+import type { KubeObject, ObjectMeta } from '../../api/types.js';
 import { cliContext, type CliContext } from '../context.js';
-import { parseOutputFormat, printObjects, type OutputFormat } from '../printers/print.js';
+import { isTableFormat, parseOutputFormat, printObjects, printTable, type OutputFormat, type TableLayout } from '../printers/print.js';
+import { fetchTable, watchTable } from '../server-tables.js';
 
 export function resolveTypes(arg: string): ResourceInfo[] {
   const out: ResourceInfo[] = [];
@@ -27,44 +31,69 @@ interface GetFlags {
   allNamespaces?: boolean;
   watch?: boolean;
   watchOnly?: boolean;
+  showLabels?: boolean;
 }
 
-async function fetchObjects(ctx: CliContext, r: ResourceInfo, names: string[], flags: GetFlags): Promise<{ items: KubeObject[]; resourceVersion?: string }> {
-  const rc = ctx.client.resource(r.plural);
-  const ns = r.namespaced && !ctx.allNamespaces ? ctx.namespace : undefined;
-  if (names.length) {
-    const items = await Promise.all(names.map((n) => rc.get(n, ns)));
-    return { items };
+interface Target {
+  r: ResourceInfo;
+  names: string[];
+  namespace?: string;
+  format: OutputFormat;
+  layout: TableLayout;
+}
+
+/** What one type prints now, and the resourceVersion to watch from (a list's). */
+async function current(ctx: CliContext, t: Target, flags: GetFlags): Promise<{ text?: string; resourceVersion?: string }> {
+  const q = { namespace: t.namespace, labelSelector: flags.selector, fieldSelector: flags.fieldSelector };
+  if (isTableFormat(t.format)) {
+    const table = await fetchTable(ctx.client, t.r, t.names, q);
+    return { text: table.rows.length ? printTable(table, t.layout) : undefined, resourceVersion: t.names.length ? undefined : table.metadata.resourceVersion };
   }
-  const list = await rc.list({ namespace: ns, labelSelector: flags.selector, fieldSelector: flags.fieldSelector });
-  return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+  const rc = ctx.client.resource(t.r.plural);
+  if (t.names.length) {
+    const items = await Promise.all(t.names.map((n) => rc.get(n, t.namespace)));
+    return { text: printObjects(items, t.r.kind, { format: t.format }) };
+  }
+  const list = await rc.list(q);
+  return { text: list.items.length ? printObjects(list.items, t.r.kind, { format: t.format }) : undefined, resourceVersion: list.metadata.resourceVersion };
 }
 
-async function watchChanges(ctx: CliContext, r: ResourceInfo, names: string[], flags: GetFlags, format: OutputFormat, fromRV: string | undefined, withNamespace: boolean): Promise<void> {
-  const rc = ctx.client.resource(r.plural);
-  const ns = r.namespaced && !ctx.allNamespaces ? ctx.namespace : undefined;
-  const fieldSelector = [flags.fieldSelector, names.length === 1 ? `metadata.name=${names[0]}` : undefined].filter(Boolean).join(',') || undefined;
+const nameOf = (object: unknown) => (object as { metadata?: ObjectMeta } | undefined)?.metadata?.name ?? '';
+
+/** Prints every change from `fromRV` (or the current state first) until interrupted; the header once. */
+async function watchChanges(ctx: CliContext, t: Target, flags: GetFlags, fromRV: string | undefined, headerPrinted: boolean): Promise<void> {
+  const fieldSelector = [flags.fieldSelector, t.names.length === 1 ? `metadata.name=${t.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
+  const q = { namespace: t.namespace, labelSelector: flags.selector, fieldSelector };
+  const wanted = (name: string) => t.names.length <= 1 || t.names.includes(name);
   let rv = fromRV;
-  let first = !fromRV;
+  let header = !headerPrinted;
   for (;;) {
-    const w = rc.watch({ namespace: ns, labelSelector: flags.selector, fieldSelector, resourceVersion: rv ?? '0', allowWatchBookmarks: true });
+    const w = isTableFormat(t.format)
+      ? watchTable(ctx.client, t.r, { ...q, resourceVersion: rv })
+      : ctx.client.resource(t.r.plural).watch({ ...q, resourceVersion: rv ?? '0', allowWatchBookmarks: true });
     try {
       for await (const ev of w) {
-        if (ev.type === 'BOOKMARK') {
-          rv = ev.object.metadata.resourceVersion;
-          continue;
+        // Expired: start again from the current state, as kubectl does.
+        if (ev.type === 'ERROR') {
+          rv = undefined;
+          break;
         }
-        if (ev.type === 'ERROR') break; // expired: relist from scratch below
-        rv = ev.object.metadata.resourceVersion;
-        if (names.length > 1 && !names.includes(ev.object.metadata.name ?? '')) continue;
-        ctx.out(printObjects([ev.object], r.kind, { format, withNamespace, noHeaders: !first && (format === 'table' || format === 'wide') }));
-        first = false;
+        rv = ev.object.metadata?.resourceVersion ?? rv;
+        if (ev.type === 'BOOKMARK') continue;
+        let text: string | undefined;
+        if (isTableFormat(t.format)) {
+          const table = ev.object as unknown as Table;
+          const rows = table.rows.filter((row) => wanted(nameOf(row.object)));
+          if (rows.length) text = printTable({ ...table, rows }, { ...t.layout, noHeaders: !header });
+        } else if (wanted(nameOf(ev.object))) text = printObjects([ev.object as KubeObject], t.r.kind, { format: t.format });
+        if (text === undefined) continue;
+        ctx.out(text);
+        header = false;
       }
     } catch (err) {
       ctx.err(`watch interrupted (${(err as Error).message}); reconnecting...`);
       await new Promise((res) => setTimeout(res, 1000));
     }
-    if (rv === undefined) return;
   }
 }
 
@@ -77,6 +106,7 @@ export function getCommand(): Command {
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
     .option('--field-selector <selector>', 'field selector, e.g. spec.nodeName=node-1,status.phase=Running')
     .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('--show-labels', 'show each object\'s labels as the last column')
     .option('-w, --watch', 'after listing, watch for changes')
     .option('--watch-only', 'watch for changes without listing first')
     .action(async (type: string, names: string[], flags: GetFlags, cmd: Command) => {
@@ -87,32 +117,37 @@ export function getCommand(): Command {
       const sections: string[] = [];
       let anyFound = false;
       for (const r of types) {
-        const withNamespace = Boolean(ctx.allNamespaces && r.namespaced) && (format === 'table' || format === 'wide');
+        const target: Target = {
+          r,
+          names,
+          format,
+          namespace: r.namespaced && !ctx.allNamespaces ? ctx.namespace : undefined,
+          layout: {
+            wide: format === 'wide',
+            withNamespace: Boolean(ctx.allNamespaces && r.namespaced),
+            showLabels: flags.showLabels,
+            // `get all`: each name with its type (pod/web-1, deployment.apps/web), like kubectl.
+            namePrefix: types.length > 1 ? `${r.singular}${r.group ? `.${r.group}` : ''}/` : undefined,
+          },
+        };
         if (flags.watchOnly) {
-          await watchChanges(ctx, r, names, flags, format, undefined, withNamespace);
+          await watchChanges(ctx, target, flags, undefined, false);
           continue;
         }
-        const { items, resourceVersion } = await fetchObjects(ctx, r, names, flags);
-        if (items.length) {
+        const { text, resourceVersion } = await current(ctx, target, flags);
+        if (text !== undefined) {
           anyFound = true;
-          const table = types.length > 1 && (format === 'table' || format === 'wide');
-          sections.push(printObjects(table ? withTypePrefix(items, r) : items, r.kind, { format, withNamespace }));
+          sections.push(text);
         }
         if (flags.watch) {
           if (sections.length) ctx.out(sections.splice(0).join('\n\n'));
-          await watchChanges(ctx, r, names, flags, format, resourceVersion, withNamespace);
+          await watchChanges(ctx, target, flags, resourceVersion, text !== undefined);
         }
       }
       if (sections.length) ctx.out(sections.join('\n\n'));
-      if (!anyFound && !flags.watch && !flags.watchOnly && (format === 'table' || format === 'wide')) {
+      if (!anyFound && !flags.watch && !flags.watchOnly && isTableFormat(format)) {
         const r = types[0];
         ctx.err(r.namespaced && !ctx.allNamespaces ? `No resources found in ${ctx.namespace} namespace.` : 'No resources found');
       }
     });
-}
-
-/** `get all` names each object with its type (pod/web-1, deployment.apps/web), like kubectl. */
-function withTypePrefix(items: KubeObject[], r: ResourceInfo): KubeObject[] {
-  const prefix = `${r.singular}${r.group ? `.${r.group}` : ''}/`;
-  return items.map((o) => ({ ...o, metadata: { ...o.metadata, name: prefix + (o.metadata.name ?? '') } }));
 }

@@ -5,10 +5,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTokenFile } from '../../apiserver/auth.js';
-import { buildServer } from '../../apiserver/server.js';
+import { loadTokenFile } from '../../foundation/token-auth.js';
+import { buildApiserver, type Apiserver } from '../../apiserver/server.js';
 import { createEtcdStorage } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
@@ -18,7 +17,7 @@ import { runInit, tokenFor } from './init.js';
 let dir: string;
 let etcd: TestEtcd;
 let storage: Storage;
-let server: FastifyInstance;
+let server: Apiserver;
 let port: number;
 
 function get(p: string, opts: { token?: string; ca: string; servername?: string }): Promise<number> {
@@ -39,18 +38,17 @@ beforeAll(async () => {
   const r = runInit({ dir, nodes: ['n1'] });
   etcd = await startEtcd();
   storage = await createEtcdStorage({ endpoints: [etcd.endpoint], prefix: '/init-test' });
-  server = buildServer({
+  server = buildApiserver({
     storage,
     auth: loadTokenFile(r.files.tokens),
     https: { cert: fs.readFileSync(r.files.serverCert), key: fs.readFileSync(r.files.serverKey) },
   });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const addr = server.server.address();
-  port = typeof addr === 'object' && addr ? addr.port : 0;
+  await server.runner.start();
+  port = Number(new URL(server.url()).port);
 });
 
 afterAll(async () => {
-  await server?.close();
+  await server?.runner.stop();
   await storage?.close();
   await etcd?.stop();
   fs.rmSync(dir, { recursive: true, force: true });

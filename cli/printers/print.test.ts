@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Node, Pod } from '../../api/types.js';
-import { podStatusText } from './columns.js';
-import { parseOutputFormat, printObjects, qualifiedName } from './print.js';
+import type { Table } from '../../api/tables/table.js';
+import { parseOutputFormat, printObjects, printTable, qualifiedName } from './print.js';
 import { formatAge, formatTable } from './table.js';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
@@ -20,27 +20,49 @@ const pod = (name: string, extra: Partial<Pod> = {}): Pod => ({
   ...extra,
 });
 
+const table: Table = {
+  kind: 'Table',
+  apiVersion: 'meta.k8s.io/v1',
+  metadata: {},
+  columnDefinitions: [
+    { name: 'Name', type: 'string', format: 'name', description: '', priority: 0 },
+    { name: 'Message', type: 'string', format: '', description: '', priority: 0 },
+    { name: 'Count', type: 'integer', format: '', description: '', priority: 0 },
+    { name: 'Node', type: 'string', format: '', description: '', priority: 1 },
+  ],
+  rows: [
+    { cells: ['a', 'one line', 3, 'n1'], object: { metadata: { name: 'a', namespace: 'ns1', labels: { z: '1', a: '2' } } } },
+    { cells: ['bb', 'first\nsecond', 10, 'n2'], object: { metadata: { name: 'bb', namespace: 'ns2' } } },
+  ],
+};
+
 describe('formatTable', () => {
   it('aligns columns with three spaces and no trailing blanks', () => {
     expect(formatTable(['NAME', 'AGE'], [['a-long-name', '5s'], ['b', '10m']])).toBe('NAME          AGE\na-long-name   5s\nb             10m');
   });
 });
 
-describe('formatAge', () => {
-  it.each([
-    [30, '30s'],
-    [150, '2m30s'],
-    [600, '10m'],
-    [3 * 3600 + 120, '3h2m'],
-    [30 * 3600, '30h'],
-    [3 * 86400 + 3600, '3d1h'],
-    [40 * 86400, '40d'],
-  ])('%i seconds → %s', (s, want) => expect(formatAge(ago(s), now)).toBe(want));
-  it('handles missing timestamps', () => expect(formatAge(undefined, now)).toBe('<unknown>'));
+describe('printTable: laying out a server Table as kubectl does', () => {
+  it('upper-case headers, priority-1 columns only when wide, cells cut at a line break', () => {
+    expect(printTable(table).split('\n')).toEqual(['NAME   MESSAGE    COUNT', 'a      one line   3', 'bb     first...   10']);
+    expect(printTable(table, { wide: true }).split('\n')[0]).toBe('NAME   MESSAGE    COUNT   NODE');
+  });
+
+  it('-A puts NAMESPACE first, --show-labels LABELS last (sorted, <none>), from the row objects', () => {
+    expect(printTable(table, { withNamespace: true, showLabels: true }).split('\n')).toEqual([
+      'NAMESPACE   NAME   MESSAGE    COUNT   LABELS',
+      'ns1         a      one line   3       a=2,z=1',
+      'ns2         bb     first...   10      <none>',
+    ]);
+  });
+
+  it('a name prefix for several types at once; no headers for watch rows', () => {
+    expect(printTable(table, { namePrefix: 'pod/', noHeaders: true }).split('\n')).toEqual(['pod/a    one line   3', 'pod/bb   first...   10']);
+  });
 });
 
 describe('printObjects', () => {
-  it('prints pods like kubectl, wide adds IP and NODE', () => {
+  it('prints pods with the server columns, wide adds IP and NODE', () => {
     const out = printObjects([pod('web-1'), pod('web-22')], 'Pod', { format: 'wide', now });
     expect(out.split('\n')).toEqual([
       'NAME     READY   STATUS    RESTARTS   AGE   IP           NODE',
@@ -85,18 +107,10 @@ describe('printObjects', () => {
   });
 });
 
-describe('podStatusText', () => {
-  it('shows the waiting reason of a container', () => {
-    const p = pod('a');
-    p.status!.containerStatuses![0].state = { waiting: { reason: 'CrashLoopBackOff' } };
-    expect(podStatusText(p)).toBe('CrashLoopBackOff');
-  });
-  it('shows Terminating for pods being deleted', () => {
-    expect(podStatusText(pod('a', { metadata: { name: 'a', deletionTimestamp: ago(1) } }))).toBe('Terminating');
-  });
-  it('shows Completed for a terminated container', () => {
-    const p = pod('a');
-    p.status!.containerStatuses![0].state = { terminated: { exitCode: 0, reason: 'Completed' } };
-    expect(podStatusText(p)).toBe('Completed');
+describe('formatAge', () => {
+  it('is kubectl\'s age (api/tables/duration.ts), <unknown> without a timestamp', () => {
+    expect(formatAge(ago(150), now)).toBe('2m30s');
+    expect(formatAge(ago(9 * 3600 + 300), now)).toBe('9h');
+    expect(formatAge(undefined, now)).toBe('<unknown>');
   });
 });

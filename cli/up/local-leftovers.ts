@@ -41,7 +41,7 @@ const describeContainer = (c: ContainerInfo): LeftContainer => ({
 });
 
 function runtimeFor(socketPath: string, clusterId: string): ClusterScopedRuntime {
-  return new ClusterScopedRuntime(new DockerRuntime({ socketPath, logger: createLogger('orch-down', 'error') }), clusterId);
+  return new ClusterScopedRuntime(new DockerRuntime({ socketPath, logger: createLogger('orch-down', 'error', { fd: 2 }) }), clusterId);
 }
 
 /**

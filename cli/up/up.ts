@@ -170,15 +170,16 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     { url: `${server}/readyz`, caFile: p.caCert },
   );
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
-  // Their /healthz + /metrics ports are picked free at start: several local clusters
-  // (other ORCH_HOMEs, tests) must not collide on the well-known defaults.
+  // Their /healthz + /metrics ports (on 127.0.0.1) are picked free at start: several local
+  // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
   record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort())]);
+  const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   nodes.forEach((name, i) =>
     record(
       `agent-${name}`,
       [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
-        '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]),
+        '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]), '--healthz-port', String(healthPorts[i]),
         '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name)],
     ),
   );

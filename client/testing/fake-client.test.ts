@@ -40,7 +40,7 @@ describe('FakeClient', () => {
     const s = await c.pods.updateStatus({ ...p, status: { phase: 'Running' }, spec: { containers: [] } });
     expect(s.status?.phase).toBe('Running');
     expect(s.spec.containers).toHaveLength(1); // status endpoint ignored the spec
-    const u = await c.pods.update({ ...s, status: { phase: 'Failed' }, spec: { ...s.spec, nodeName: 'n' } });
+    const u = await c.pods.update({ ...s, status: { phase: 'Failed' }, spec: { ...s.spec, containers: [{ ...s.spec.containers[0]!, image: 'busybox:2' }] } });
     expect(u.status?.phase).toBe('Running'); // main endpoint ignored the status
     expect(u.metadata.generation).toBe(2);
     const ps = await c.pods.patchStatus('a', 'default', { status: { phase: 'Succeeded' } });
@@ -75,7 +75,7 @@ describe('FakeClient', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'd', namespace: 'default' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { spec: { containers: [] } } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
     };
     await c.deployments.create(d);
     const sc = await c.deployments.getScale('d', 'default');

@@ -7,11 +7,11 @@ import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
 import type { Clock } from '../../foundation/clock.js';
 import type { Logger } from '../../foundation/logger.js';
-import { WorkQueue, runWorkers } from '../../client/work-queue.js';
+import { done, requeueAfter, type Result } from '../../client/reconcile-loop.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
 import { cachedController, controllerRefOf, deepClone, isEmptySelector, keyOf, selectorMatches } from '../shared/objects.js';
-import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
+import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { DeploymentSync } from './sync.js';
 
 export interface DeploymentControllerDeps {
@@ -22,19 +22,16 @@ export interface DeploymentControllerDeps {
   recorder: Recorder;
   clock: Clock;
   logger: Logger;
-  workers?: number;
-  metrics?: ReconcileObserver;
-  queue?: QueueView;
+  /** Where handlers add keys (the manager's work queue; a recording one in unit tests). */
+  queue: QueueView;
 }
 
 export class DeploymentController implements Controller {
   readonly name = 'deployment';
   private readonly queue: QueueView;
-  private readonly ownQueue?: WorkQueue<string>;
 
   constructor(private readonly deps: DeploymentControllerDeps) {
-    if (deps.queue) this.queue = deps.queue;
-    else this.queue = this.ownQueue = new WorkQueue<string>({ clock: deps.clock });
+    this.queue = deps.queue;
     ensureNamespaceIndex(deps.deployments);
     ensureNamespaceIndex(deps.replicaSets);
     ensureNamespaceIndex(deps.pods);
@@ -63,11 +60,6 @@ export class DeploymentController implements Controller {
     });
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (!this.ownQueue) throw new Error('deployment controller built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
-  }
-
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
     return cachedController(rs, 'Deployment', this.deps.deployments);
   }
@@ -81,9 +73,9 @@ export class DeploymentController implements Controller {
     }
   }
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<Result> {
     const cached = this.deps.deployments.get(key);
-    if (!cached) return;
+    if (!cached) return done;
     const d = deepClone(cached);
     if (isEmptySelector(d.spec.selector)) {
       // Selecting everything would adopt every ReplicaSet in the namespace: refuse.
@@ -92,7 +84,7 @@ export class DeploymentController implements Controller {
         d.status = { ...(d.status ?? {}), observedGeneration: d.metadata.generation };
         await this.deps.client.deployments.updateStatus(d);
       }
-      return;
+      return done;
     }
     const ns = d.metadata.namespace ?? '';
     const rsList = await claimObjects({
@@ -119,6 +111,7 @@ export class DeploymentController implements Controller {
       podMap,
     );
     const { recheckAfterMs } = await sync.run();
-    if (recheckAfterMs !== undefined) this.queue.addAfter(key, recheckAfterMs);
+    // Progress deadlines and minReadySeconds: look again when one passes.
+    return recheckAfterMs !== undefined ? requeueAfter(recheckAfterMs) : done;
   }
 }

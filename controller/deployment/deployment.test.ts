@@ -130,7 +130,8 @@ describe('DeploymentController', () => {
     client.seed([deployment(3)]);
     await reconcile();
     const [rs] = await listRS();
-    const hash = templateHash(deployment(3).spec.template);
+    // The hash of the template as stored, with the server's defaults (as Kubernetes hashes it).
+    const hash = templateHash(dep().spec.template);
     expect(rs!.metadata.name).toBe(`web-${hash}`);
     expect(rs!.spec.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
     expect(rs!.spec.template.metadata!.labels).toEqual({ app: 'web', 'pod-template-hash': hash });
@@ -317,10 +318,9 @@ describe('DeploymentController', () => {
   });
 
   it('bumps status.collisionCount when another object holds the hashed name, then uses a new name', async () => {
-    const d = deployment(2);
-    const hash = templateHash(d.spec.template);
+    client.seed([deployment(2)]);
+    const hash = templateHash(dep().spec.template);
     client.seed([
-      d,
       {
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
@@ -333,14 +333,13 @@ describe('DeploymentController', () => {
     expect(dep().status!.collisionCount).toBe(1);
     await reconcile();
     const ours = (await listRS()).filter((rs) => rs.metadata.ownerReferences?.[0]?.kind === 'Deployment');
-    expect(ours.map((rs) => rs.metadata.name)).toEqual([`web-${templateHash(d.spec.template, 1)}`]);
+    expect(ours.map((rs) => rs.metadata.name)).toEqual([`web-${templateHash(dep().spec.template, 1)}`]);
   });
 
   it('adopts an orphan ReplicaSet whose template matches instead of creating one', async () => {
-    const d = deployment(2);
-    const hash = templateHash(d.spec.template);
+    client.seed([deployment(2)]);
+    const hash = templateHash(dep().spec.template);
     client.seed([
-      d,
       {
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
@@ -348,7 +347,7 @@ describe('DeploymentController', () => {
         spec: {
           replicas: 2,
           selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } },
-          template: { metadata: { labels: { app: 'web', 'pod-template-hash': hash } }, spec: d.spec.template.spec },
+          template: { metadata: { labels: { app: 'web', 'pod-template-hash': hash } }, spec: dep().spec.template.spec },
         },
       } as ReplicaSet,
     ]);

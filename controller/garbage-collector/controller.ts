@@ -19,10 +19,10 @@ import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import type { Client, ResourceClient } from '../../client/types.js';
 import type { Clock } from '../../foundation/clock.js';
 import type { Logger } from '../../foundation/logger.js';
-import { WorkQueue, runWorkers } from '../../client/work-queue.js';
+import { done, type Result } from '../../client/reconcile-loop.js';
 import { releasePatch } from '../shared/controller-ref.js';
 import { keyOf } from '../shared/objects.js';
-import { noopObserver, type Controller, type InformerView, type QueueView, type ReconcileObserver } from '../shared/types.js';
+import type { Controller, InformerView, QueueView } from '../shared/types.js';
 
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
@@ -38,9 +38,8 @@ export interface GarbageCollectorDeps {
   resources: WatchedResource[];
   clock: Clock;
   logger: Logger;
-  workers?: number;
-  metrics?: ReconcileObserver;
-  queue?: QueueView;
+  /** Where handlers add keys (the manager's work queue; a recording one in unit tests). */
+  queue: QueueView;
 }
 
 type OwnerState = 'solid' | 'dangling' | 'waiting';
@@ -48,12 +47,10 @@ type OwnerState = 'solid' | 'dangling' | 'waiting';
 export class GarbageCollector implements Controller {
   readonly name = 'garbagecollector';
   private readonly queue: QueueView;
-  private readonly ownQueue?: WorkQueue<string>;
   private readonly byPlural = new Map<string, WatchedResource>();
 
   constructor(private readonly deps: GarbageCollectorDeps) {
-    if (deps.queue) this.queue = deps.queue;
-    else this.queue = this.ownQueue = new WorkQueue<string>({ clock: deps.clock });
+    this.queue = deps.queue;
     for (const w of deps.resources) {
       this.byPlural.set(w.info.plural, w);
       w.informer.addIndex(OWNER_UID_INDEX, (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid));
@@ -78,11 +75,6 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (!this.ownQueue) throw new Error('garbage collector built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
-  }
-
   private dependentsOf(uid: string): Array<{ plural: string; obj: KubeObject }> {
     const out: Array<{ plural: string; obj: KubeObject }> = [];
     for (const w of this.deps.resources) for (const obj of w.informer.byIndex(OWNER_UID_INDEX, uid)) out.push({ plural: w.info.plural, obj });
@@ -102,15 +94,17 @@ export class GarbageCollector implements Controller {
     return this.deps.client.resource(plural);
   }
 
-  async reconcile(item: string): Promise<void> {
+  async reconcile(item: string): Promise<Result> {
     const [plural, key] = item.split('|') as [string, string];
     const w = this.byPlural.get(plural);
     const obj = w?.informer.get(key);
-    if (!w || !obj) return;
+    if (!w || !obj) return done;
     const fin = obj.metadata.finalizers ?? [];
     if (obj.metadata.deletionTimestamp && fin.includes(ORPHAN)) await this.orphanDependents(plural, obj);
     else if (obj.metadata.deletionTimestamp && fin.includes(FOREGROUND)) await this.deleteDependentsInForeground(plural, obj);
     if (obj.metadata.ownerReferences?.length) await this.attemptToDelete(plural, obj);
+    // Everything that could change the answer (an owner or dependent going away) enqueues again.
+    return done;
   }
 
   /** Owner state from the cache, confirmed with a live GET when the cache has no such owner. */

@@ -11,13 +11,13 @@ const rs = (name: string, extra: Partial<ReplicaSet['metadata']> = {}): ReplicaS
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
   metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra },
-  spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [] } } },
+  spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
 });
-const pod = (name: string, ownerName: string, ownerUid: string, block = true): Pod => ({
+const pod = (name: string, ownerName: string, ownerUid: string, block = true, nodeName?: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default', uid: `uid-${name}`, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: ownerName, uid: ownerUid, controller: true, blockOwnerDeletion: block }] },
-  spec: { containers: [] },
+  spec: { containers: [{ name: 'c', image: 'i' }], ...(nodeName ? { nodeName } : {}) },
 });
 
 describe('GarbageCollector', () => {
@@ -72,27 +72,26 @@ describe('GarbageCollector', () => {
     await drain();
     expect(client.peek<Pod>('pods', 'a', 'default')!.metadata.ownerReferences).toEqual([]);
     expect(client.peek<Pod>('pods', 'b', 'default')!.metadata.ownerReferences).toEqual([]);
-    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([]);
+    // Its last finalizer gone, the owner being deleted is removed (as the apiserver does).
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')).toBeUndefined();
     expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
   });
 
   it('foreground: deletes dependents first and removes the finalizer only when blocking dependents are gone', async () => {
-    client.seed([rs('owner', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [FOREGROUND] }), pod('a', 'owner', 'uid-owner')]);
-    // Keep the pod "terminating" instead of deleted: the finalizer must stay.
-    client.prependReactor('delete', 'pods', (a) => {
-      const p = client.peek<Pod>('pods', a.name!, 'default')!;
-      return { ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:01Z' } };
-    });
+    // The pod runs on a node: its deletion is graceful, so it stays "terminating" and the finalizer must stay.
+    client.seed([rs('owner', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [FOREGROUND] }), pod('a', 'owner', 'uid-owner', true, 'n1')]);
     await sync();
     for (const k of queue.take()) await gc.reconcile(k);
     expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['a']);
-    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([FOREGROUND]);
-    await client.resource('pods').patch('a', 'default', { metadata: { deletionTimestamp: '2026-01-01T00:00:01Z' } }, 'merge');
+    expect(client.peek<Pod>('pods', 'a', 'default')!.metadata.deletionTimestamp).toBeDefined();
     await sync();
-    queue.take();
-    // The agent confirms: the pod disappears → the owner is looked at again and released.
-    infs.get('pods')!.replaceAll([]);
     for (const k of queue.take()) await gc.reconcile(k);
-    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([]);
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')!.metadata.finalizers).toEqual([FOREGROUND]);
+    // The agent confirms: the pod disappears → the owner is looked at again and released
+    // (and, its last finalizer gone, removed).
+    await client.pods.delete('a', 'default', { gracePeriodSeconds: 0 });
+    await sync();
+    for (const k of queue.take()) await gc.reconcile(k);
+    expect(client.peek<ReplicaSet>('replicasets', 'owner', 'default')).toBeUndefined();
   });
 });

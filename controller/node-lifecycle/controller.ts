@@ -29,12 +29,15 @@ import { isConflict, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/types.js';
 import { isoSeconds, type Clock } from '../../foundation/clock.js';
 import type { Logger } from '../../foundation/logger.js';
+import { requeueAfter, type Result } from '../../client/reconcile-loop.js';
 import { deepClone } from '../shared/objects.js';
-import { noopObserver, type Controller, type InformerView, type ReconcileObserver, type Recorder } from '../shared/types.js';
+import type { Controller, InformerView, QueueView, Recorder } from '../shared/types.js';
 import { TokenBucket } from './rate-limiter.js';
 import { desiredTaintKey, evictionDeadline, readyCondition, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 export const NODE_LEASE_NAMESPACE = 'orch-node-lease';
+/** The one key of this controller: a pass looks at every node (the monitor is periodic). */
+export const MONITOR_KEY = 'nodes';
 const NODE_NAME_INDEX = 'nodeName';
 
 export interface NodeLifecycleOptions {
@@ -71,7 +74,8 @@ export interface NodeLifecycleDeps {
   clock: Clock;
   logger: Logger;
   options?: Partial<NodeLifecycleOptions>;
-  metrics?: ReconcileObserver;
+  /** The manager's work queue: the monitor key is added once and then comes back every monitor period. */
+  queue: QueueView;
 }
 
 interface Probe {
@@ -92,6 +96,7 @@ export class NodeLifecycleController implements Controller {
   constructor(private readonly deps: NodeLifecycleDeps) {
     this.opts = { ...DEFAULT_NODE_LIFECYCLE_OPTIONS, ...(deps.options ?? {}) };
     this.bucket = new TokenBucket(this.opts.evictionRate, this.opts.evictionBurst, deps.clock.now());
+    deps.queue.add(MONITOR_KEY);
     deps.pods.addIndex(NODE_NAME_INDEX, (p) => (p.spec.nodeName ? [p.spec.nodeName] : []));
     deps.leases.addEventHandler({
       onAdd: (l) => this.observeLease(l),
@@ -132,19 +137,14 @@ export class NodeLifecycleController implements Controller {
     }
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await (this.deps.metrics ?? noopObserver).observe(this.name, () => this.monitor());
-      } catch (err) {
-        this.deps.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'node monitor pass failed');
-      }
-      try {
-        await this.deps.clock.sleep(this.opts.monitorPeriodMs, signal);
-      } catch {
-        return;
-      }
-    }
+  /**
+   * One monitor pass, then the next one a monitor period later. A failed pass throws: the
+   * loop retries it with backoff, which the manager caps at the monitor period (a lost
+   * write is tried again soon, a long API outage never slows the monitor down further).
+   */
+  async reconcile(_key: string): Promise<Result> {
+    await this.monitor();
+    return requeueAfter(this.opts.monitorPeriodMs);
   }
 
   /** One pass: node health → conditions and taints → disruption mode → evictions. */

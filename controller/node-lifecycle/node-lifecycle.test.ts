@@ -4,8 +4,8 @@ import { FakeClient } from '../../client/testing/fake-client.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { isoSeconds } from '../../foundation/clock.js';
-import { MemoryInformer, RecordingRecorder, syncInformer } from '../testing/doubles.js';
-import { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
+import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
+import { MONITOR_KEY, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 const node = (name: string, ready: 'True' | 'False' = 'True'): Node => ({
@@ -73,7 +73,7 @@ describe('NodeLifecycleController', () => {
     leases = new MemoryInformer();
     pods = new MemoryInformer();
     recorder = new RecordingRecorder();
-    ctrl = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger() });
+    ctrl = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger(), queue: new RecordingQueue() });
   });
 
   async function seedCluster(names: string[]) {
@@ -82,6 +82,13 @@ describe('NodeLifecycleController', () => {
     client.seed([pod('p1', 'n1'), pod('p2', 'n1', [{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }]), pod('q1', 'n2')]);
     await pass();
   }
+
+  it('is a one-key controller: its key is queued at once and comes back every monitor period', async () => {
+    const queue = new RecordingQueue();
+    const c = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger(), queue, options: { monitorPeriodMs: 750 } });
+    expect(queue.take()).toEqual([MONITOR_KEY]);
+    expect(await c.reconcile(MONITOR_KEY)).toEqual({ requeueAfterMs: 750 });
+  });
 
   it('a node whose lease stops being renewed gets Ready=Unknown, the unreachable taint, and its pods evicted after the timeout', async () => {
     await seedCluster(['n1', 'n2']);

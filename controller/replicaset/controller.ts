@@ -8,13 +8,13 @@ import { isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/types.js';
 import type { Clock } from '../../foundation/clock.js';
 import type { Logger } from '../../foundation/logger.js';
-import { WorkQueue, runWorkers } from '../../client/work-queue.js';
+import { done, requeueAfter, type Result } from '../../client/reconcile-loop.js';
 import { Expectations } from '../shared/expectations.js';
 import { ownerRefFor } from '../shared/controller-ref.js';
 import { claimObjects, freshOwnerCheck } from '../shared/claim.js';
 import { cachedController, controllerRefOf, deepClone, deepEqual, isEmptySelector, isPodActive, keyOf, selectorMatches } from '../shared/objects.js';
 import { slowStartBatch } from '../shared/slow-start.js';
-import { noopObserver, ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type ReconcileObserver, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
+import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { calculateReplicaSetStatus } from './status.js';
 
@@ -28,22 +28,18 @@ export interface ReplicaSetControllerDeps {
   recorder: Recorder;
   clock: Clock;
   logger: Logger;
-  workers?: number;
-  metrics?: ReconcileObserver;
-  /** Injected by unit tests; the controller makes its own otherwise. */
-  queue?: QueueView;
+  /** Where handlers add keys (the manager's work queue; a recording one in unit tests). */
+  queue: QueueView;
 }
 
 export class ReplicaSetController implements Controller {
   readonly name = 'replicaset';
   readonly expectations: Expectations;
   private readonly queue: QueueView;
-  private readonly ownQueue?: WorkQueue<string>;
 
   constructor(private readonly deps: ReplicaSetControllerDeps) {
     this.expectations = new Expectations(() => deps.clock.now());
-    if (deps.queue) this.queue = deps.queue;
-    else this.queue = this.ownQueue = new WorkQueue<string>({ clock: deps.clock });
+    this.queue = deps.queue;
     ensureNamespaceIndex(deps.pods);
     ensureNamespaceIndex(deps.replicaSets);
     deps.replicaSets.addEventHandler({
@@ -59,11 +55,6 @@ export class ReplicaSetController implements Controller {
       onUpdate: (o, p) => this.onPodUpdate(o, p),
       onDelete: (p) => this.onPodDelete(p),
     });
-  }
-
-  async start(signal: AbortSignal): Promise<void> {
-    if (!this.ownQueue) throw new Error('replicaset controller built with an external queue cannot start()');
-    await runWorkers(this.ownQueue, this.deps.workers ?? 4, (k) => (this.deps.metrics ?? noopObserver).observe(this.name, () => this.reconcile(k)), this.deps.logger, signal);
   }
 
   // ------------------------------------------------------------------ event handlers
@@ -115,11 +106,11 @@ export class ReplicaSetController implements Controller {
 
   // ------------------------------------------------------------------ reconcile
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<Result> {
     const rs = this.deps.replicaSets.get(key);
     if (!rs) {
       this.expectations.delete(key);
-      return;
+      return done;
     }
     const needsSync = this.expectations.satisfied(key);
     const candidates = this.deps.pods.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '').filter(isPodActive);
@@ -142,8 +133,10 @@ export class ReplicaSetController implements Controller {
         if (!isNotFound(err)) throw err;
       }
     }
-    if (recheckAfterMs !== undefined) this.queue.addAfter(key, recheckAfterMs + 10);
+    // A failed create/delete is retried with the key's backoff, which comes before any recheck.
     if (manageError !== undefined) throw manageError;
+    // Ready pods become available after minReadySeconds: look again then.
+    return recheckAfterMs !== undefined ? requeueAfter(recheckAfterMs + 10) : done;
   }
 
   /** Pods this ReplicaSet owns after adopting matching orphans and releasing non-matching pods. */

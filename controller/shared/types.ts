@@ -3,6 +3,7 @@
 // so unit tests can feed them plain in-memory stores.
 
 import type { KubeObject } from '../../api/types.js';
+import type { Result } from '../../client/reconcile-loop.js';
 
 export interface EventHandlers<T> {
   onAdd?(obj: T): void;
@@ -34,17 +35,14 @@ export interface Recorder {
   record(obj: KubeObject, type: EventType, reason: string, message: string): void;
 }
 
-/** Wraps each reconcile (metrics). */
-export interface ReconcileObserver {
-  observe<T>(controller: string, fn: () => Promise<T>): Promise<T>;
-}
-
-export const noopObserver: ReconcileObserver = { observe: (_c, fn) => fn() };
-
-/** One controller of the manager: start() runs until the signal aborts. */
+/**
+ * One controller of the manager: its handlers add keys to the queue it was given, and
+ * reconcile(key) says what should happen next. The manager runs the one loop
+ * (client/reconcile-loop.ts) that interprets the result, with backoff and metrics.
+ */
 export interface Controller {
   readonly name: string;
-  start(signal: AbortSignal): Promise<void>;
+  reconcile(key: string): Promise<Result>;
 }
 
 /** Index every controller uses to read one namespace's objects cheaply. */

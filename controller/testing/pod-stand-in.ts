@@ -6,7 +6,8 @@
 import type { Pod, PodStatus } from '../../api/types.js';
 import type { Client } from '../../client/types.js';
 import { Informer } from '../../client/informer.js';
-import { WorkQueue, runWorkers } from '../../client/work-queue.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { done, runReconcileLoop, type Result } from '../../client/reconcile-loop.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { keyOf } from '../shared/objects.js';
 
@@ -37,7 +38,7 @@ export class PodStandIn {
   async start(): Promise<void> {
     this.informer.start();
     await this.informer.waitForSync();
-    this.workers = runWorkers(this.queue, 4, (k) => this.reconcile(k), silentLogger(), this.ac.signal);
+    this.workers = runReconcileLoop({ queue: this.queue, workers: 4, reconcile: (k) => this.reconcile(k), logger: silentLogger(), signal: this.ac.signal });
   }
 
   async stop(): Promise<void> {
@@ -52,7 +53,12 @@ export class PodStandIn {
     for (const p of this.informer.list()) this.queue.add(keyOf(p));
   }
 
-  private async reconcile(key: string): Promise<void> {
+  private async reconcile(key: string): Promise<Result> {
+    await this.sync(key);
+    return done;
+  }
+
+  private async sync(key: string): Promise<void> {
     const p = this.informer.get(key);
     if (!p) return;
     const { name, namespace } = p.metadata;

@@ -3,6 +3,7 @@
 // crashing, are deleted and finalized, are adopted after an agent restart; orphans go;
 // image failures are reported; logs flow; two agents share one engine safely.
 
+import { tokenAuthenticator } from '../../foundation/token-auth.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,7 @@ function startAgent(nodeName: string): Agent {
     logPort: 0,
     logHost: '127.0.0.1',
     logInsecure: true,
-    logTokens: () => [LOG_TOKEN],
+    logTokens: tokenAuthenticator([{ token: LOG_TOKEN, user: 'log-reader', uid: '', groups: [] }]),
   });
   agents.push(agent);
   return agent;

@@ -7,7 +7,8 @@ import type { ConfigMap } from '../../api/types.js';
 import { Informer } from '../../client/informer.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { runWorkers, WorkQueue } from '../../client/work-queue.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { done, runReconcileLoop, type Result } from '../../client/reconcile-loop.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { eventuallyMatch } from '../helpers/eventually.js';
 
@@ -30,24 +31,25 @@ it('a mini controller copies data.want into data.have for every ConfigMap, under
   inf.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: enqueue });
   const active = new Set<string>();
   let overlaps = 0;
-  const reconcile = async (key: string) => {
+  const reconcile = async (key: string): Promise<Result> => {
     if (active.has(key)) overlaps++;
     active.add(key);
     try {
       const cached = inf.get(key);
-      if (!cached || cached.data?.have === cached.data?.want) return;
+      if (!cached || cached.data?.have === cached.data?.want) return done;
       // Cached objects are frozen: build a new one rather than mutating.
       const next: ConfigMap = { ...cached, data: { ...cached.data, have: cached.data?.want ?? '' } };
       // A 409 (the user changed it meanwhile) throws: requeued with backoff, and the
       // informer brings the newer version for the next attempt.
       await client.configmaps.update(next);
+      return done;
     } finally {
       active.delete(key);
     }
   };
   inf.start();
   await inf.waitForSync();
-  const workers = runWorkers(queue, 4, reconcile, silentLogger());
+  const workers = runReconcileLoop({ queue, workers: 4, reconcile, logger: silentLogger() });
   try {
     const names = Array.from({ length: 30 }, (_, i) => `cm-${i}`);
     await Promise.all(names.map((n) => client.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: 'ctl' }, data: { want: 'v1' } })));

@@ -51,7 +51,7 @@ export async function startHarness(opts: { standIn?: PodStandInOptions; manager?
   }
   const standIn = new PodStandIn(client, opts.standIn);
   await standIn.start();
-  const metrics = new ControllerMetrics({ processMetrics: false });
+  const metrics = new ControllerMetrics();
   const makeManager = () => new ControllerManager({ client, logger: silentLogger(), controllers: ['*', '-nodelifecycle'], metrics, ...opts.manager });
   const h: Harness = {
     api,

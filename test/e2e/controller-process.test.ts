@@ -44,16 +44,18 @@ describe('orch controller-manager process', () => {
 
   const start = async (extra: string[] = []) => {
     const port = await freePort();
-    const p = spawn(process.execPath, [ORCH_ENTRY, 'controller-manager', '--server', api.url, '--token-file', path.join(dir, 'token'), '--port', String(port), '--bind-address', '127.0.0.1', '--log-level', 'warn', ...extra], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const p = spawn(process.execPath, [ORCH_ENTRY, 'controller-manager', '--server', api.url, '--token-file', path.join(dir, 'token'), '--port', String(port), '--log-level', 'warn', ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    let output = '';
+    p.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     procs.push(p);
-    await waitFor('/healthz', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 30_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nstderr: ${stderr}`);
+    // Ready: its caches synced (or, with --leader-elect, waiting as a standby).
+    await waitFor('/readyz', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\noutput: ${output}`);
     });
-    return { p, port, stderr: () => stderr };
+    return { p, port, output: () => output };
   };
   const exit = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
   const pods = async () => (await client.pods.list({ namespace: 'default', labelSelector: 'app=web' })).items;
@@ -69,7 +71,12 @@ describe('orch controller-manager process', () => {
   it('kill -9 mid-rollout: a new process finishes the rollout without extra creates; SIGTERM exits 0', async () => {
     const cm = await start();
     const metrics = await (await fetch(`http://127.0.0.1:${cm.port}/metrics`)).text();
-    expect(metrics).toContain('orch_controller_manager_process_resident_memory_bytes');
+    // The standard process metrics, unprefixed (dashboards expect these names).
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(metrics).not.toContain('orch_controller_manager_process_');
+    // Every controller's queue reports client-go's workqueue metrics under its name.
+    for (const name of ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector']) expect(metrics).toContain(`workqueue_depth{name="${name}"}`);
+    expect(metrics).toMatch(/^workqueue_adds_total\{name="nodelifecycle"\} [1-9]/m);
     const replicas = 6;
     await client.deployments.create(deployment('web', replicas, 'web:1', { strategy: { rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } } }));
     await waitFor('v1 rolled out', async () => rolledOut(await get()));

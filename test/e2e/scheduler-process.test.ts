@@ -1,5 +1,5 @@
 // `orch scheduler` as a real process (the built binary, as `orch up` and operators run
-// it): it serves /healthz and /metrics, binds pods, exits 0 on SIGTERM, and with
+// it): it serves /healthz, /readyz and /metrics, binds pods, exits 0 on SIGTERM, and with
 // --leader-elect exits 1 (to be restarted as a standby) once its lease is taken away —
 // after which it binds nothing.
 
@@ -66,13 +66,14 @@ const nodeOf = async (name: string) => (await admin.pods.get(name, 'default')).s
 describe('orch scheduler (process)', () => {
   it('serves /healthz and /metrics, binds pods, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const s = startScheduler(['--port', String(port), '--bind-address', '127.0.0.1']);
-    await until('healthz 200', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 30_000);
+    const s = startScheduler(['--port', String(port)]);
+    await until('readyz 200', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 30_000);
     await createPod('p1');
     expect(await until('p1 bound', () => nodeOf('p1'))).toBe('node-1');
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('scheduler_schedule_attempts_total{result="scheduled"} 1');
     expect(metrics).toMatch(/scheduler_pending_pods\{queue="active"\} 0/);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
   });

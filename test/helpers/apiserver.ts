@@ -5,9 +5,10 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { silentLogger } from '../../foundation/logger.js';
-import { tokenAuthenticator, type TokenEntry } from '../../apiserver/auth.js';
+import { tokenAuthenticator } from '../../foundation/token-auth.js';
+import type { TokenEntry } from '../../foundation/token-file.js';
 import { createMetrics } from '../../apiserver/metrics.js';
-import { buildServer, type BuildServerOptions } from '../../apiserver/server.js';
+import { buildApiserver, type BuildServerOptions } from '../../apiserver/server.js';
 import { createEtcdStorage, type EtcdStorageOptions } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from './etcd.js';
@@ -40,7 +41,7 @@ export interface TestApiServerOptions {
   storage?: Partial<Omit<EtcdStorageOptions, 'endpoints' | 'prefix'>>;
   /** Wraps the etcd storage the server uses (fault injection); stop() still closes the real one. */
   wrapStorage?: (storage: Storage) => Storage;
-  /** Passed through to buildServer (e.g. watchBookmarkIntervalMs, clock). */
+  /** Passed through to buildApiserver (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
 
@@ -52,11 +53,11 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const prefix = opts.prefix ?? `/t-${crypto.randomBytes(4).toString('hex')}`;
   const storage = await createEtcdStorage({ observe: metrics.observeEtcd, ...opts.storage, endpoints: [etcd.endpoint], prefix });
   const token = crypto.randomBytes(16).toString('hex');
-  const entries: TokenEntry[] = [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }];
+  const entries: TokenEntry[] = [{ token, user: 'admin', uid: 'admin', groups: ['system:masters'] }];
   const nodeTokens: Record<string, string> = {};
   for (const n of opts.nodeNames ?? ['node-1']) {
     nodeTokens[n] = crypto.randomBytes(16).toString('hex');
-    entries.push({ token: nodeTokens[n]!, user: { name: `system:node:${n}`, groups: ['system:nodes'] } });
+    entries.push({ token: nodeTokens[n]!, user: `system:node:${n}`, uid: '', groups: ['system:nodes'] });
   }
 
   let https: BuildServerOptions['https'];
@@ -66,7 +67,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     https = { key: cert.key, cert: cert.cert };
     ca = cert.ca;
   }
-  const server = buildServer({
+  const api = buildApiserver({
     logger: silentLogger(),
     ...opts.server,
     storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
@@ -74,17 +75,17 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     metrics,
     https,
     namespaceCleanupIntervalMs: opts.server?.namespaceCleanupIntervalMs ?? 500,
+    listen: { host: '127.0.0.1', port: 0 },
   });
   try {
-    await server.listen({ host: '127.0.0.1', port: 0 });
+    await api.runner.start();
   } catch (err) {
     await storage.close();
     if (ownEtcd) await etcd.stop();
     throw err;
   }
-  const addr = server.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const server = api.app;
+  const url = api.url();
   let stopped = false;
   return {
     url,
@@ -98,7 +99,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await server.close();
+      await api.runner.stop();
       await storage.close();
       if (ownEtcd) await etcd.stop();
     },

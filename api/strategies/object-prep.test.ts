@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
+import { ApiError } from '../errors.js';
+import { findResource } from '../resources.js';
+import type { KubeObject } from '../types.js';
 import { checkBody, patchedObject, prepareCreate, prepareUpdate, readyToRemove } from './object-prep.js';
 import { apiErrorOf as catchApi } from '../../test/helpers/api-error.js';
 

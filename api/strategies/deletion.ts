@@ -1,18 +1,17 @@
 // DELETE semantics, as a pure function of the stored object and the DeleteOptions:
 // preconditions, propagation finalizers, graceful pods, finalizer-held objects and
-// namespaces (which always wait for the apiserver's cleanup). The store applies the
-// result inside one compare-and-swap.
+// namespaces (which always wait for the apiserver's cleanup). The apiserver's store
+// applies the result inside one compare-and-swap; the fake client applies it to its map.
+// Reading DeleteOptions from a request (query and body) is the apiserver's job
+// (apiserver/registry/delete-options.ts); checkDeleteOptions is what both sides share.
 
-import { errors, type StatusCause } from '../../api/errors.js';
-import { deepClone } from '../../api/meta.js';
-import type { ResourceInfo } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
-import { int64Field } from '../../api/validation/field-errors.js';
-import { queryString, type Query } from '../list-options.js';
-import { parseDryRun } from '../write-options.js';
+import { errors, makeStatus, type Status } from '../errors.js';
+import { deepClone } from '../meta.js';
+import type { ResourceInfo } from '../resources.js';
+import { isoSeconds } from '../time.js';
+import type { KubeObject } from '../types.js';
 import { readyToRemove } from './object-prep.js';
-import { strategyFor } from './strategy.js';
-import { isoSeconds } from '../../foundation/clock.js';
+import { strategyFor } from './kinds.js';
 
 export interface DeleteOptionsParsed {
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
@@ -22,6 +21,25 @@ export interface DeleteOptionsParsed {
 }
 
 const POLICIES = new Set(['Background', 'Foreground', 'Orphan']);
+
+/** Namespaces that may never be deleted (403), as in Kubernetes. */
+export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+export function checkDeletable(resource: Pick<ResourceInfo, 'plural'>, name: string): void {
+  if (resource.plural === 'namespaces' && PROTECTED_NAMESPACES.has(name)) throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+}
+
+/**
+ * The DeleteOptions every DELETE ends up with: an unknown propagationPolicy is a 400,
+ * and a negative grace period means "now" (Kubernetes' API machinery clamps it to 1
+ * for pods; orch treats anything below 1 as immediate, the explicit force-delete).
+ */
+export function checkDeleteOptions(opts: DeleteOptionsParsed): DeleteOptionsParsed {
+  if (opts.propagationPolicy !== undefined && !POLICIES.has(opts.propagationPolicy))
+    throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Background", "Foreground", "Orphan"`);
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
+  return opts;
+}
 
 /**
  * The latest instant an RFC 3339 timestamp can write (year 9999). A grace period may be
@@ -35,58 +53,6 @@ export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 export function deletionTimestampAt(ms: number): string {
   const clamped = Math.max(0, Math.min(Math.floor(ms / 1000) * 1000, MAX_TIMESTAMP_MS));
   return isoSeconds(clamped);
-}
-
-/** gracePeriodSeconds is an int64; anything else is a 400 naming it. */
-function graceSeconds(v: unknown): number | undefined {
-  let value = v;
-  if (typeof v === 'string') {
-    if (v === '') return undefined;
-    value = /^-?\d+$/.test(v) ? Number(v) : v;
-  }
-  const causes: StatusCause[] = [];
-  const n = int64Field(value, 'gracePeriodSeconds', causes);
-  if (causes.length > 0) throw errors.badRequest(`gracePeriodSeconds: ${causes[0]!.message}`, causes);
-  return n;
-}
-
-/** DeleteOptions from the body (kubectl sends one) merged over query parameters. */
-export function parseDeleteOptions(body: unknown, q: Query): DeleteOptionsParsed {
-  const opts: DeleteOptionsParsed = { dryRun: false };
-  const qp = queryString(q, 'propagationPolicy');
-  if (qp) opts.propagationPolicy = qp as DeleteOptionsParsed['propagationPolicy'];
-  const qg = graceSeconds(queryString(q, 'gracePeriodSeconds'));
-  if (qg !== undefined) opts.gracePeriodSeconds = qg;
-  if (queryString(q, 'orphanDependents') === 'true') opts.propagationPolicy = 'Orphan';
-  opts.dryRun = parseDryRun(q.dryRun);
-  if (body !== undefined && body !== null && body !== '') {
-    if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the DELETE body must be a DeleteOptions object');
-    const b = body as Record<string, unknown>;
-    if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw errors.badRequest(`the DELETE body must be a DeleteOptions, not ${String(b.kind)}`);
-    if (b.propagationPolicy !== undefined) {
-      if (typeof b.propagationPolicy !== 'string') throw errors.badRequest('propagationPolicy must be a string');
-      opts.propagationPolicy = b.propagationPolicy as DeleteOptionsParsed['propagationPolicy'];
-    }
-    if (b.orphanDependents === true) opts.propagationPolicy = 'Orphan';
-    if (b.gracePeriodSeconds !== undefined && b.gracePeriodSeconds !== null) {
-      if (typeof b.gracePeriodSeconds !== 'number') throw errors.badRequest('gracePeriodSeconds: must be an integer');
-      opts.gracePeriodSeconds = graceSeconds(b.gracePeriodSeconds);
-    }
-    if (b.preconditions !== undefined && b.preconditions !== null) {
-      if (typeof b.preconditions !== 'object') throw errors.badRequest('preconditions must be an object');
-      opts.preconditions = b.preconditions as DeleteOptionsParsed['preconditions'];
-    }
-    if (b.dryRun !== undefined && b.dryRun !== null) {
-      if (!Array.isArray(b.dryRun)) throw errors.badRequest('dryRun: must be a list (["All"])');
-      opts.dryRun = parseDryRun(b.dryRun) || opts.dryRun;
-    }
-  }
-  if (opts.propagationPolicy !== undefined && !POLICIES.has(opts.propagationPolicy))
-    throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Background", "Foreground", "Orphan"`);
-  // Negative grace means "now" in Kubernetes' API machinery (clamped to 1 there for
-  // pods; orch treats anything below 1 as immediate, the explicit force-delete).
-  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
-  return opts;
 }
 
 export type DeleteOutcome =
@@ -147,4 +113,22 @@ export function planDelete(resource: ResourceInfo, current: KubeObject, opts: De
   md.deletionTimestamp = iso(nowMs + grace * 1000);
   md.deletionGracePeriodSeconds = grace;
   return { action: 'update', object: next };
+}
+
+
+/**
+ * What DELETE answers: pods come back as the object (as Kubernetes does); other kinds as
+ * a Success Status once removed, or as the object while finalizers or grace keep it.
+ */
+export function deleteAnswer(resource: ResourceInfo, object: KubeObject, removed: boolean): KubeObject | Status {
+  return removed && resource.plural !== 'pods' ? deletedStatus(resource, object) : object;
+}
+
+/** The Status Kubernetes returns when DELETE removed an object right away. */
+export function deletedStatus(r: ResourceInfo, obj: KubeObject): Status {
+  const s = makeStatus(200, 'Unknown', '', { name: obj.metadata.name, group: r.group, kind: r.plural, uid: obj.metadata.uid });
+  s.status = 'Success';
+  delete s.reason;
+  delete s.message;
+  return s;
 }

@@ -8,14 +8,15 @@
 // deeper than the body parser accepts, whatever path built it, before any recursive
 // step (comparison, defaults, validation) runs over it.
 
-import { errors, type StatusCause } from '../../api/errors.js';
-import { deepClone, deepEqual } from '../../api/meta.js';
-import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
-import { applyDefaults } from '../../api/defaults.js';
-import { validateObject } from '../../api/validation/index.js';
-import { jsonDepth, MAX_JSON_DEPTH } from '../../api/validation/unsafe-keys.js';
-import { strategyFor } from './strategy.js';
+import { errors, type StatusCause } from '../errors.js';
+import { deepClone, deepEqual } from '../meta.js';
+import { apiVersionOf, type ResourceInfo } from '../resources.js';
+import type { KubeObject } from '../types.js';
+import { applyDefaults } from '../defaults.js';
+import { validateObject } from '../validation/index.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../validation/unsafe-keys.js';
+import { applyPatch, type PatchType } from '../patch/apply.js';
+import { strategyFor } from './kinds.js';
 
 export interface Target {
   namespace?: string;
@@ -201,4 +202,47 @@ export function readyToRemove(obj: KubeObject): boolean {
     (md.deletionGracePeriodSeconds ?? 0) === 0 &&
     (!isNamespace || specFinalizers === 0)
   );
+}
+
+/** The 409 of a write whose resourceVersion is not the stored one (optimistic concurrency). */
+export function modifiedConflict(resource: Pick<ResourceInfo, 'group' | 'plural'>, name: string): Error {
+  return errors.conflict(resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+}
+
+/** A merge or strategic patch is a JSON object; a JSON patch a list of operations (checked when applied). */
+export function checkPatch(type: PatchType, patch: unknown): void {
+  if (type !== 'json' && !isPlainObject(patch)) throw errors.badRequest(`a ${type} patch must be a JSON object`);
+}
+
+/**
+ * The body a PATCH amounts to: `patch` applied to the stored object, checked like a
+ * request body. A resourceVersion the patch sets is a precondition, as in Kubernetes;
+ * a patch that removes it makes the write unconditional (never a conflict to retry).
+ */
+export function patchedBody(resource: ResourceInfo, current: KubeObject, type: PatchType, patch: unknown, target: Required<Pick<Target, 'name'>> & Target): KubeObject {
+  const obj = checkBody(resource, patchedObject(resource, applyPatch(type, current, patch), target.name), target);
+  const rv = obj.metadata.resourceVersion;
+  if (rv !== undefined && rv !== current.metadata.resourceVersion) throw modifiedConflict(resource, target.name);
+  return obj;
+}
+
+/** What an update of `current` stores: nothing, the next object, or removal (the last finalizer went). */
+export type UpdatePlan = { action: 'none' } | { action: 'store'; object: KubeObject } | { action: 'remove'; final: KubeObject };
+
+const NO_CHANGE: UpdatePlan = { action: 'none' };
+
+export function planUpdate(resource: ResourceInfo, current: KubeObject, body: KubeObject, opts: { subresource?: string } = {}): UpdatePlan {
+  const next = prepareUpdate(resource, current, body, opts);
+  if (next === current) return NO_CHANGE;
+  if (readyToRemove(next)) return { action: 'remove', final: next };
+  return { action: 'store', object: next };
+}
+
+/**
+ * What an update that removed the object answers: Kubernetes answers with the final
+ * state (finalizers empty, deletionTimestamp set) at the deletion's resourceVersion,
+ * not with the stored state that still listed the finalizer.
+ */
+export function finalState(final: KubeObject, resourceVersion: string | undefined): KubeObject {
+  return { ...final, metadata: { ...final.metadata, resourceVersion } };
 }

@@ -1,10 +1,11 @@
-// Per-kind behaviour of the generic registry, as Kubernetes' REST strategies: what is
-// reset on create, which part is "spec" (bumps generation), whether status is a
-// separate subresource, and how deletion proceeds. One strategy object per kind; the
-// generic store (store.ts) does the rest the same way for every kind.
+// Per-kind behaviour of every write, as Kubernetes' REST strategies: what is reset on
+// create, which part is "spec" (bumps generation), whether status is a separate
+// subresource, and how deletion proceeds. One strategy object per kind; the generic
+// steps in object-prep.ts and deletion.ts do the rest the same way for every kind. The
+// apiserver's store and the fake client both run them, so they cannot disagree.
 
-import type { KubeObject } from '../../api/types.js';
-import type { ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../types.js';
+import type { ResourceInfo } from '../resources.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */

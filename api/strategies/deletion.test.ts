@@ -1,15 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types.js';
-import { parseDeleteOptions, planDelete } from './deletion.js';
-import { apiErrorOf } from '../../test/helpers/api-error.js';
+import { ApiError } from '../errors.js';
+import { findResource } from '../resources.js';
+import type { KubeObject } from '../types.js';
+import { planDelete, type DeleteOptionsParsed } from './deletion.js';
 
 const pods = findResource('', 'v1', 'pods')!;
 const cms = findResource('', 'v1', 'configmaps')!;
 const nss = findResource('', 'v1', 'namespaces')!;
 const NOW = Date.parse('2026-01-01T00:00:00Z');
-const opts = (o: Partial<ReturnType<typeof parseDeleteOptions>> = {}) => ({ dryRun: false, ...o });
+const opts = (o: Partial<DeleteOptionsParsed> = {}): DeleteOptionsParsed => ({ dryRun: false, ...o });
 
 const pod = (spec: Record<string, unknown> = {}, md: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -82,46 +81,5 @@ describe('planDelete', () => {
     expect(() => planDelete(pods, pod(), opts({ preconditions: { uid: 'other' } }), NOW)).toThrow(ApiError);
     expect(() => planDelete(pods, pod(), opts({ preconditions: { resourceVersion: '4' } }), NOW)).toThrow(/Precondition/);
     expect(planDelete(pods, pod(), opts({ preconditions: { uid: 'u1', resourceVersion: '5' } }), NOW)).toEqual({ action: 'remove' });
-  });
-});
-
-describe('parseDeleteOptions', () => {
-  test('body over query, orphanDependents, dryRun', () => {
-    expect(parseDeleteOptions({ propagationPolicy: 'Foreground', gracePeriodSeconds: 5 }, { propagationPolicy: 'Orphan' })).toEqual({
-      dryRun: false,
-      propagationPolicy: 'Foreground',
-      gracePeriodSeconds: 5,
-    });
-    expect(parseDeleteOptions(undefined, { orphanDependents: 'true', dryRun: 'All' })).toMatchObject({ propagationPolicy: 'Orphan', dryRun: true });
-    expect(parseDeleteOptions(undefined, { gracePeriodSeconds: '-1' }).gracePeriodSeconds).toBe(0);
-  });
-  test('dryRun: only "All", as often as given; anything else is 400 naming the value', () => {
-    expect(parseDeleteOptions(undefined, { dryRun: ['All', 'All'] }).dryRun).toBe(true);
-    expect(parseDeleteOptions({ dryRun: ['All'] }, {}).dryRun).toBe(true);
-    expect(parseDeleteOptions({ dryRun: [] }, {}).dryRun).toBe(false);
-    const code = (body: unknown, q: Record<string, unknown>) => {
-      const e = apiErrorOf(() => parseDeleteOptions(body, q));
-      return e ? [e.code, e.message] : [200, ''];
-    };
-    // Regression: these deleted for real.
-    expect(code(undefined, { dryRun: 'all' })).toEqual([400, 'dryRun: Unsupported value: "all": supported values: "All"']);
-    expect(code(undefined, { dryRun: ['All', 'Bogus'] })[0]).toBe(400);
-    expect(code({ dryRun: ['Bogus'] }, {})[0]).toBe(400);
-    expect(code({ dryRun: 'All' }, {})[0]).toBe(400);
-  });
-
-  test('gracePeriodSeconds is an int64: beyond 2^53 - 1 it is a 400 naming it', () => {
-    expect(parseDeleteOptions(undefined, { gracePeriodSeconds: '9007199254740991' }).gracePeriodSeconds).toBe(Number.MAX_SAFE_INTEGER);
-    expect(() => parseDeleteOptions(undefined, { gracePeriodSeconds: '9007199254740993' })).toThrow(/gracePeriodSeconds: Invalid value/);
-    expect(() => parseDeleteOptions({ gracePeriodSeconds: 1e20 }, {})).toThrow(/gracePeriodSeconds: Invalid value/);
-    expect(() => parseDeleteOptions({ gracePeriodSeconds: 1.5 }, {})).toThrow(/gracePeriodSeconds: Invalid value: 1.5: must be an integer/);
-    expect(() => parseDeleteOptions(undefined, { gracePeriodSeconds: '1.5' })).toThrow(/gracePeriodSeconds/);
-  });
-
-  test('bad values are 400', () => {
-    expect(() => parseDeleteOptions({ propagationPolicy: 'All' }, {})).toThrow(/propagationPolicy/);
-    expect(() => parseDeleteOptions({ gracePeriodSeconds: 'x' }, {})).toThrow(/gracePeriodSeconds/);
-    expect(() => parseDeleteOptions([1], {})).toThrow(/DeleteOptions/);
-    expect(() => parseDeleteOptions({ kind: 'Pod' }, {})).toThrow(/DeleteOptions/);
   });
 });

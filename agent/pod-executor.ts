@@ -1,0 +1,334 @@
+// Performs one pod's plan (pod-plan.ts) through the runtime and the API, in order, and
+// says what should happen next (a reconcile-loop Result). Nothing here waits for something
+// slow: a stop runs in flight (pod-operations.ts) and a pull in the background
+// (image-puller.ts); the result asks the loop to look again when they end. The outcome of
+// each action updates the container observations the status is computed from.
+
+import { deepEqual } from '../api/meta.js';
+import { isConflict, isNotFound } from '../api/errors.js';
+import type { ConfigMap, Container, Pod, Secret } from '../api/types.js';
+import { mergeResults, requeueAfter, requeueWhen, type Result } from '../client/reconcile-loop.js';
+import type { Client } from '../client/types.js';
+import { nowIso, type Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
+import type { ImagePuller } from './image-puller.js';
+import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID } from './labels.js';
+import type { PodMemory } from './pod-memory.js';
+import { isFinished, type Action, type PodPlan } from './pod-plan.js';
+import { computePodStatus, type ContainerObservation } from './pod-status.js';
+import { ContainerConfigError, containerSpecFor, referencedObjects, type EnvSources, type VolumeSources } from './pod-to-container.js';
+import type { PodVolumes } from './pod-volumes.js';
+import { isRuntimeError, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
+
+/** The informer cache of pods bound to this node, keyed "namespace/name". */
+export interface PodStore {
+  get(key: string): Pod | undefined;
+  list(): Pod[];
+  hasSynced(): boolean;
+}
+
+export interface PodEvents {
+  record(obj: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export interface PodExecutorDeps {
+  nodeName: string;
+  runtime: ContainerRuntime;
+  client: Client;
+  pods: PodStore;
+  volumes: PodVolumes;
+  puller: ImagePuller;
+  memory: PodMemory;
+  clock: Clock;
+  logger: Logger;
+  hostIP?: () => string | undefined;
+  events?: PodEvents;
+  /** Called after a pass wrote a status (tests and metrics). */
+  onStatusWritten?: (key: string) => void;
+}
+
+/** A config error may be fixed by creating the missing ConfigMap/Secret: look again after this. */
+const CONFIG_RETRY_MS = 5000;
+
+/** Runs one pass of a pod's plan; one instance per reconcile. */
+export class PodExecution {
+  private readonly results: Result[] = [];
+  /** Containers whose chain stopped (they wait with a reason). */
+  private readonly blocked = new Set<string>();
+  /** Container name → the attempt this pass created. */
+  private readonly created = new Map<string, { id: string; attempt: number }>();
+  private readonly observations: Map<string, ContainerObservation>;
+  private prepared?: Promise<{ src: EnvSources; vols: VolumeSources }>;
+  private readonly uid: string;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly d: PodExecutorDeps,
+    private readonly pod: Pod,
+    private readonly key: string,
+    private readonly plan: PodPlan,
+  ) {
+    this.uid = pod.metadata.uid ?? '';
+    this.observations = new Map(plan.containers.map((o) => [o.container.name, o]));
+    this.log = d.logger.child({ pod: key });
+  }
+
+  async run(): Promise<Result> {
+    for (const a of this.plan.actions) {
+      if ('container' in a && a.container !== undefined && this.blocked.has(a.container)) continue;
+      await this.perform(a);
+    }
+    return mergeResults(...this.results);
+  }
+
+  private async perform(a: Action): Promise<void> {
+    switch (a.type) {
+      case 'begin-termination':
+        this.d.memory.terminating.add(this.uid);
+        this.log.info({ grace: a.graceSeconds }, 'stopping pod');
+        return;
+      case 'stop':
+        return this.stop(a);
+      case 'await-stop': {
+        // Ended between the plan and now: look again at once.
+        const op = this.d.memory.operations.inFlight(a.id);
+        this.results.push(op ? requeueWhen(op) : requeueAfter(0));
+        return;
+      }
+      case 'remove':
+        return this.d.runtime.remove(a.id, { force: true });
+      case 'pull-image':
+        return this.pullImage(this.spec(a.container));
+      case 'write-volumes':
+        await this.configStep(a.container, () => this.prepare());
+        return;
+      case 'create':
+        return this.create(a);
+      case 'start':
+        return this.start(a.container, a.id);
+      case 'back-off':
+        this.event('Warning', 'BackOff', `Back-off restarting failed container ${a.container} in pod ${this.pod.metadata.name}`);
+        this.results.push(requeueAfter(a.waitMs + 20));
+        return;
+      case 'update-status':
+        return this.writeStatus();
+      case 'refresh-volumes':
+        return this.refreshVolumes(a.compare);
+      case 'confirm-deletion':
+        return this.confirmDeletion();
+    }
+  }
+
+  private spec(name: string): Container {
+    return this.observations.get(name)!.container;
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.d.events?.record({ ...this.pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
+  }
+
+  /** The container cannot go on this pass: it waits with this reason, the rest of its chain is skipped. */
+  private wait(container: string, reason: string, message?: string): void {
+    const obs = this.observations.get(container);
+    if (obs) obs.waiting = message === undefined ? { reason } : { reason, message };
+    this.blocked.add(container);
+  }
+
+  private stop(a: Extract<Action, { type: 'stop' }>): void {
+    if (a.purpose === 'delete') this.event('Normal', 'Killing', `Stopping container ${a.container}`);
+    else this.log.info({ container: a.container, why: a.why }, 'replacing container');
+    const graceEndsAt = this.d.clock.now() + a.graceSeconds * 1000;
+    const op = this.d.memory.operations.stop(this.uid, a.id, graceEndsAt, a.purpose, () => this.d.runtime.stop(a.id, a.graceSeconds));
+    this.results.push(requeueWhen(op));
+  }
+
+  private async pullImage(c: Container): Promise<void> {
+    const img = await this.d.puller.check(c, this.key);
+    if (img.ok) return;
+    this.wait(c.name, img.reason, img.message);
+    if (img.retryAfterMs !== undefined) this.results.push(requeueAfter(img.retryAfterMs + 20));
+    if (img.pulling) this.results.push(requeueWhen(img.pulling));
+    if (img.reason !== 'ContainerCreating') this.event('Warning', img.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', img.message ?? img.reason);
+  }
+
+  /** Runs a step whose ContainerConfigError makes the container wait (anything else fails the pass). */
+  private async configStep<T>(container: string, fn: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      this.wait(container, err.reason, err.message);
+      this.event('Warning', 'Failed', `Error: ${err.message}`);
+      this.results.push(requeueAfter(CONFIG_RETRY_MS));
+      return undefined;
+    }
+  }
+
+  /** The pod's ConfigMaps/Secrets and volume directories, once per pass whatever number of containers need them. */
+  private prepare(): Promise<{ src: EnvSources; vols: VolumeSources }> {
+    this.prepared ??= (async () => {
+      const src = await fetchSources(this.d.client, this.pod);
+      return { src, vols: await this.d.volumes.prepare(this.pod, src) };
+    })();
+    return this.prepared;
+  }
+
+  /** True while the pod (as this pass saw it) is still the one to run: same uid, not being deleted. */
+  private stillWanted(): boolean {
+    const now = this.d.pods.get(this.key);
+    return !!now && now.metadata.uid === this.uid && !now.metadata.deletionTimestamp && !this.d.memory.terminating.has(this.uid);
+  }
+
+  private async create(a: Extract<Action, { type: 'create' }>): Promise<void> {
+    // The pod may have been deleted while this pass ran (it read the cache at its start):
+    // check again right before creating anything.
+    if (!this.stillWanted()) {
+      this.wait(a.container, 'ContainerCreating', 'pod is being deleted');
+      this.results.push(requeueAfter(0));
+      return;
+    }
+    let networkMode = 'bridge';
+    let podIP: string | undefined;
+    if ('join' in a.network) {
+      const owner = this.observations.get(a.network.join)?.current;
+      if (owner?.state !== 'running') {
+        this.wait(a.container, 'ContainerCreating', `waiting for container "${a.network.join}", which holds the pod's network, to run`);
+        return;
+      }
+      networkMode = `container:${owner.id}`;
+      podIP = owner.ipAddress || undefined;
+    }
+    const c = this.spec(a.container);
+    const spec = await this.configStep(a.container, async () => {
+      const { src, vols } = await this.prepare();
+      // The first container creates the pod's network, so its own IP is not known yet.
+      return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources: src, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
+    });
+    if (!spec) return;
+    try {
+      this.created.set(a.container, { id: await this.createOnce(spec, a.container, a.attempt), attempt: a.attempt });
+    } catch (err) {
+      if (isRuntimeError(err, 'notfound')) this.d.puller.forget(c.image); // image removed meanwhile
+      throw err;
+    }
+  }
+
+  /**
+   * Create exactly one container for (pod, container, attempt): after a failed create, look
+   * it up by name (and labels), because a create that timed out may have succeeded. The
+   * name is deterministic, so Docker itself refuses a duplicate.
+   */
+  private async createOnce(spec: ContainerSpec, container: string, attempt: number): Promise<string> {
+    try {
+      return await this.d.runtime.create(spec);
+    } catch (err) {
+      const found = await this.d.runtime.inspect(spec.name).catch(() => undefined);
+      const l = found?.labels ?? {};
+      if (found && l[LABEL_NODE] === this.d.nodeName && l[LABEL_POD_UID] === this.uid && l[LABEL_CONTAINER] === container && l[LABEL_ATTEMPT] === String(attempt)) return found.id;
+      throw err;
+    }
+  }
+
+  private async start(container: string, existing?: string): Promise<void> {
+    const made = existing === undefined ? this.created.get(container) : undefined;
+    const id = existing ?? made?.id;
+    if (!id) return;
+    try {
+      await this.d.runtime.start(id);
+    } catch (err) {
+      // A start failure (command not found, bad mount) leaves the container with State.Error:
+      // it is reported as terminated with StartError and restarted with backoff.
+      if (isRuntimeError(err, 'unavailable')) throw err;
+      this.log.warn({ containerId: id, err }, 'container failed to start');
+    }
+    const obs = this.observations.get(container)!;
+    const info = (await this.d.runtime.inspect(id)) ?? obs.current;
+    if (made) {
+      // The attempt it replaces (if it ran and ended) is now the previous one.
+      if (obs.current && isFinished(obs.current)) obs.previous = obs.current;
+      obs.restartCount = made.attempt;
+      obs.waiting = undefined;
+      this.log.info({ container, attempt: made.attempt, containerId: id.slice(0, 12) }, 'container started');
+      this.event('Normal', 'Started', `Started container ${container}`);
+    }
+    obs.current = info;
+  }
+
+  private async writeStatus(): Promise<void> {
+    const observations = this.plan.containers;
+    const owner = observations[0]?.current;
+    const podIP = owner?.state === 'running' ? owner.ipAddress || undefined : undefined;
+    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP: this.d.hostIP?.(), podIP, now: nowIso(this.d.clock) });
+    const status = compute(this.pod);
+    if (deepEqual(status, this.pod.status)) return;
+    const pods = this.d.client.pods;
+    try {
+      await pods.updateStatus({ ...this.pod, status });
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      // The cache lags behind our own last write: recompute on the fresh object once.
+      const fresh = await pods.get(this.pod.metadata.name!, this.pod.metadata.namespace);
+      if (fresh.metadata.uid !== this.uid || fresh.metadata.deletionTimestamp) return;
+      const again = compute(fresh);
+      if (deepEqual(again, fresh.status)) return;
+      await pods.updateStatus({ ...fresh, status: again });
+    }
+    this.d.onStatusWritten?.(this.key);
+  }
+
+  /**
+   * ConfigMap/Secret volume files follow later changes of their objects, within about the
+   * refresh period plus one resync. Only pods with such volumes pay the API reads.
+   */
+  private async refreshVolumes(compare: boolean): Promise<void> {
+    this.d.memory.volumesCheckedAt.set(this.uid, this.d.clock.now());
+    if (!compare) return;
+    try {
+      const changed = await this.d.volumes.refreshProjected(this.pod, await fetchSources(this.d.client, this.pod));
+      if (changed > 0) this.log.info({ files: changed }, 'updated projected configMap/secret files');
+    } catch (err) {
+      // Containers are fine as they are; the next period tries again.
+      this.log.warn({ err }, 'refreshing configMap/secret files failed');
+    }
+  }
+
+  /** Confirm only once Docker shows nothing of the pod, then delete it for good (grace 0, uid precondition). */
+  private async confirmDeletion(): Promise<void> {
+    const left = await this.d.runtime.listContainers({ [LABEL_NODE]: this.d.nodeName, [LABEL_POD_UID]: this.uid });
+    if (left.length > 0) {
+      // Created meanwhile: remove, and confirm on a later pass (with backoff, should it repeat).
+      await Promise.all(left.map((c) => this.d.runtime.remove(c.id, { force: true })));
+      this.results.push({ requeue: true });
+      return;
+    }
+    await this.d.volumes.cleanup(this.uid);
+    this.d.memory.forget(this.uid);
+    try {
+      await this.d.client.pods.delete(this.pod.metadata.name!, this.pod.metadata.namespace, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+    } catch (err) {
+      // Already gone, or a new pod of the same name (uid precondition failed): nothing to confirm.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+    this.log.info('pod deleted');
+  }
+}
+
+/** The ConfigMaps and Secrets the pod references (undefined: not found). */
+export async function fetchSources(client: Client, pod: Pod): Promise<EnvSources> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const refs = referencedObjects(pod);
+  const src: EnvSources = { configMaps: new Map(), secrets: new Map() };
+  const get = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  await Promise.all([
+    ...refs.configMaps.map(async (n) => src.configMaps.set(n, await get<ConfigMap>(() => client.configmaps.get(n, ns)))),
+    ...refs.secrets.map(async (n) => src.secrets.set(n, await get<Secret>(() => client.secrets.get(n, ns)))),
+  ]);
+  return src;
+}

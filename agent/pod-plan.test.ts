@@ -1,0 +1,272 @@
+// Table-driven tests of the pure pod plan: a pod and what Docker shows → the actions, in
+// order, and the waiting reasons the status will show. No Docker, no clock, no API.
+
+import { describe, expect, it } from 'vitest';
+import type { Container, Pod } from '../api/types.js';
+import { planPod, type Action, type PodFacts } from './pod-plan.js';
+import { containerHash } from './pod-to-container.js';
+import type { ContainerInfo, ContainerStateName } from './runtime/types.js';
+
+const NOW = Date.parse('2026-01-01T00:10:00Z');
+const iso = (msBeforeNow: number) => new Date(NOW - msBeforeNow).toISOString();
+
+const spec = (name: string, image = 'img:1'): Container => ({ name, image, imagePullPolicy: 'IfNotPresent' });
+
+function pod(containers: string[] | Container[], extra: { spec?: Partial<Pod['spec']>; meta?: Partial<Pod['metadata']>; phase?: 'Succeeded' } = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default', uid: 'u1', ...extra.meta },
+    spec: { nodeName: 'n', containers: containers.map((c) => (typeof c === 'string' ? spec(c) : c)), ...extra.spec },
+    ...(extra.phase ? { status: { phase: extra.phase } } : {}),
+  };
+}
+
+interface Ctr {
+  id: string;
+  name: string;
+  attempt: number;
+  state: ContainerStateName;
+  /** ms before NOW it exited (exited containers; it ran 1 s). */
+  exitedAgo?: number;
+  exitCode?: number;
+  stale?: boolean;
+  networkMode?: string;
+}
+
+function ctr(c: Ctr): ContainerInfo {
+  const finished = c.state === 'exited' ? iso(c.exitedAgo ?? 0) : undefined;
+  return {
+    id: c.id,
+    name: `orch_default_web_${c.name}_u1_${c.attempt}`,
+    labels: {
+      'orch.io/container': c.name,
+      'orch.io/attempt': String(c.attempt),
+      'orch.io/container-hash': c.stale ? 'old-hash' : containerHash(spec(c.name)),
+    },
+    state: c.state,
+    image: 'img:1',
+    imageId: 'sha256:1',
+    createdAt: iso(60_000 - c.attempt),
+    startedAt: c.state === 'created' ? undefined : iso((c.exitedAgo ?? 0) + 1000),
+    finishedAt: finished,
+    exitCode: c.exitCode ?? (c.state === 'exited' ? 1 : 0),
+    networkMode: c.networkMode ?? (c.name === 'a' || c.name === 'main' ? 'bridge' : 'container:A'),
+  };
+}
+
+function facts(p: Pod, containers: Ctr[], extra: Partial<PodFacts> = {}): PodFacts {
+  return {
+    pod: p,
+    containers: containers.map(ctr),
+    now: NOW,
+    terminating: false,
+    stopping: new Map(),
+    replaced: new Set(),
+    restartDelayMs: () => 0,
+    volumesRefreshMs: 30_000,
+    ...extra,
+  };
+}
+
+/** One line per action, compact enough for a table. */
+function show(a: Action): string {
+  switch (a.type) {
+    case 'begin-termination':
+      return `begin-termination ${a.graceSeconds}s`;
+    case 'stop':
+      return `stop ${a.container} ${a.id} ${a.graceSeconds}s ${a.purpose}`;
+    case 'await-stop':
+      return `await-stop ${a.container} ${a.id}`;
+    case 'remove':
+      return `remove ${a.id}`;
+    case 'create':
+      return `create ${a.container}#${a.attempt} ${'own' in a.network ? 'own-network' : `join ${a.network.join}`}`;
+    case 'start':
+      return `start ${a.container}${a.id ? ` ${a.id}` : ''}`;
+    case 'back-off':
+      return `back-off ${a.container} ${a.waitMs}ms`;
+    case 'refresh-volumes':
+      return `refresh-volumes${a.compare ? ' compare' : ''}`;
+    case 'pull-image':
+    case 'write-volumes':
+      return `${a.type} ${a.container}`;
+    default:
+      return a.type;
+  }
+}
+
+const chain = (c: string, attempt: number, network: string) => [`pull-image ${c}`, `write-volumes ${c}`, `create ${c}#${attempt} ${network}`, `start ${c}`];
+
+interface Row {
+  name: string;
+  facts: PodFacts;
+  actions: string[];
+  /** Waiting reasons per container (only those that wait). */
+  waiting?: Record<string, string>;
+}
+
+const deleting = (extra: Partial<Pod['metadata']> = {}) => ({ deletionTimestamp: iso(0), deletionGracePeriodSeconds: 30, ...extra });
+
+const rows: Row[] = [
+  { name: 'new pod: pull, volumes, create (own network), start, status', facts: facts(pod(['main']), []), actions: [...chain('main', 0, 'own-network'), 'update-status'] },
+  { name: 'running and current: only the status', facts: facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'running' }]), actions: ['update-status'] },
+  { name: 'created but not started (agent died between): start it', facts: facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'created' }]), actions: ['start main c0', 'update-status'] },
+  {
+    name: 'spec changed: stop to replace, with the pod grace period',
+    facts: facts(pod(['main'], { spec: { terminationGracePeriodSeconds: 7 } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'running', stale: true }]),
+    actions: ['stop main c0 7s replace', 'update-status'],
+  },
+  {
+    name: 'stop in flight: wait for it, act on nothing else of that container',
+    facts: facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'running', stale: true }], { stopping: new Map([['c0', NOW + 20_000]]) }),
+    actions: ['await-stop main c0', 'update-status'],
+  },
+  {
+    name: 'stopped to be replaced: next attempt at once, whatever the restart policy and backoff',
+    facts: facts(pod(['main'], { spec: { restartPolicy: 'Never' } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited', exitCode: 143 }], { replaced: new Set(['c0']), restartDelayMs: () => 60_000 }),
+    actions: [...chain('main', 1, 'own-network'), 'update-status'],
+  },
+  {
+    name: 'exited, Always, backoff over: next attempt',
+    facts: facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited' }]),
+    actions: [...chain('main', 1, 'own-network'), 'update-status'],
+  },
+  {
+    name: 'exited with an older previous attempt: it goes once the new one started',
+    facts: facts(pod(['main']), [
+      { id: 'c1', name: 'main', attempt: 1, state: 'exited' },
+      { id: 'c0', name: 'main', attempt: 0, state: 'exited', exitedAgo: 5000 },
+    ]),
+    actions: [...chain('main', 2, 'own-network'), 'remove c0', 'update-status'],
+  },
+  {
+    name: 'exited, backoff not over: wait the rest (CrashLoopBackOff)',
+    facts: facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited', exitedAgo: 1000 }], { restartDelayMs: () => 5000 }),
+    actions: ['back-off main 4000ms', 'update-status'],
+    waiting: { main: 'CrashLoopBackOff' },
+  },
+  { name: 'exited 0 with OnFailure: done', facts: facts(pod(['main'], { spec: { restartPolicy: 'OnFailure' } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited', exitCode: 0 }]), actions: ['update-status'] },
+  { name: 'exited 1 with Never: done', facts: facts(pod(['main'], { spec: { restartPolicy: 'Never' } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited' }]), actions: ['update-status'] },
+  { name: 'finished pod: never restarted', facts: facts(pod(['main'], { phase: 'Succeeded' }), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited' }]), actions: ['update-status'] },
+  {
+    name: 'two containers: the second joins the first one network',
+    facts: facts(pod(['a', 'b']), []),
+    actions: [...chain('a', 0, 'own-network'), ...chain('b', 0, 'join a'), 'update-status'],
+  },
+  {
+    name: 'network owner backing off: the second waits for it',
+    facts: facts(pod(['a', 'b']), [{ id: 'A', name: 'a', attempt: 0, state: 'exited', exitedAgo: 0 }], { restartDelayMs: () => 2000 }),
+    actions: ['back-off a 2000ms', 'update-status'],
+    waiting: { a: 'CrashLoopBackOff', b: 'ContainerCreating' },
+  },
+  {
+    name: 'network owner restarts: the others, in its old namespace, are replaced',
+    facts: facts(pod(['a', 'b']), [
+      { id: 'A', name: 'a', attempt: 0, state: 'exited' },
+      { id: 'B', name: 'b', attempt: 0, state: 'running', networkMode: 'container:A' },
+    ]),
+    actions: [...chain('a', 1, 'own-network'), 'stop b B 30s replace', 'update-status'],
+  },
+  {
+    name: 'network owner already replaced: a container still in the old namespace is replaced',
+    facts: facts(pod(['a', 'b']), [
+      { id: 'A2', name: 'a', attempt: 1, state: 'running' },
+      { id: 'B', name: 'b', attempt: 0, state: 'running', networkMode: 'container:A' },
+    ]),
+    actions: ['stop b B 30s replace', 'update-status'],
+  },
+  {
+    name: 'network owner being stopped: a missing second container waits',
+    facts: facts(pod(['a', 'b']), [{ id: 'A', name: 'a', attempt: 0, state: 'running', stale: true }]),
+    actions: ['stop a A 30s replace', 'update-status'],
+    waiting: { b: 'ContainerCreating' },
+  },
+  {
+    name: 'old attempts and containers no longer in the spec are removed',
+    facts: facts(pod(['main']), [
+      { id: 'c2', name: 'main', attempt: 2, state: 'running' },
+      { id: 'c1', name: 'main', attempt: 1, state: 'exited' },
+      { id: 'c0', name: 'main', attempt: 0, state: 'exited' },
+      { id: 'x', name: 'gone', attempt: 0, state: 'running' },
+    ]),
+    actions: ['remove c0', 'remove x', 'update-status'],
+  },
+  {
+    name: 'deletion: stop every running container with the deletion grace period, in parallel',
+    facts: facts(pod(['a', 'b'], { meta: deleting({ deletionGracePeriodSeconds: 12 }), spec: { terminationGracePeriodSeconds: 60 } }), [
+      { id: 'A', name: 'a', attempt: 0, state: 'running' },
+      { id: 'B', name: 'b', attempt: 0, state: 'running' },
+    ]),
+    actions: ['begin-termination 12s', 'stop a A 12s delete', 'stop b B 12s delete'],
+  },
+  {
+    name: 'deletion under way: stops in flight are waited for, not repeated',
+    facts: facts(pod(['a'], { meta: deleting() }), [{ id: 'A', name: 'a', attempt: 0, state: 'running' }], { terminating: true, stopping: new Map([['A', NOW + 25_000]]) }),
+    actions: ['await-stop a A'],
+  },
+  {
+    name: 'a second delete with a shorter grace period stops again with it',
+    facts: facts(pod(['a'], { meta: deleting({ deletionGracePeriodSeconds: 2 }) }), [{ id: 'A', name: 'a', attempt: 0, state: 'running' }], { terminating: true, stopping: new Map([['A', NOW + 25_000]]) }),
+    actions: ['stop a A 2s delete'],
+  },
+  {
+    name: 'deletion: nothing runs any more: remove everything, confirm',
+    facts: facts(pod(['a'], { meta: deleting() }), [
+      { id: 'A', name: 'a', attempt: 1, state: 'exited', exitCode: 137 },
+      { id: 'A0', name: 'a', attempt: 0, state: 'exited' },
+    ], { terminating: true }),
+    actions: ['remove A', 'remove A0', 'confirm-deletion'],
+  },
+  {
+    name: 'a stale cache copy (no deletionTimestamp) of a terminating uid is never revived',
+    facts: facts(pod(['a']), [], { terminating: true }),
+    actions: ['confirm-deletion'],
+  },
+  {
+    name: 'configMap/secret volumes: the first pass starts the refresh period',
+    facts: facts(pod(['main'], { spec: { volumes: [{ name: 'c', configMap: { name: 'cm' } }] } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'running' }]),
+    actions: ['update-status', 'refresh-volumes'],
+  },
+  {
+    name: 'configMap/secret volumes: compared with the API once the period passed',
+    facts: facts(pod(['main'], { spec: { volumes: [{ name: 's', secret: { secretName: 's' } }] } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'running' }], { volumesCheckedAt: NOW - 30_000 }),
+    actions: ['update-status', 'refresh-volumes compare'],
+  },
+  {
+    name: 'configMap/secret volumes: not before',
+    facts: facts(pod(['main'], { spec: { volumes: [{ name: 's', secret: { secretName: 's' } }] } }), [{ id: 'c0', name: 'main', attempt: 0, state: 'running' }], { volumesCheckedAt: NOW - 29_999 }),
+    actions: ['update-status'],
+  },
+];
+
+describe('planPod', () => {
+  it.each(rows)('$name', (row) => {
+    const plan = planPod(row.facts);
+    expect(plan.actions.map(show)).toEqual(row.actions);
+    const waiting = Object.fromEntries(plan.containers.filter((o) => o.waiting).map((o) => [o.container.name, o.waiting!.reason]));
+    expect(waiting).toEqual(row.waiting ?? {});
+  });
+
+  it('the CrashLoopBackOff message names the whole delay, and the backoff is asked about that exit', () => {
+    const asked: string[] = [];
+    const f = facts(pod(['main']), [{ id: 'c0', name: 'main', attempt: 0, state: 'exited', exitedAgo: 1000 }], {
+      restartDelayMs: (container, exitedId, ranForMs) => {
+        asked.push(`${container} ${exitedId} ran ${ranForMs}ms`);
+        return 8000;
+      },
+    });
+    const plan = planPod(f);
+    expect(asked).toEqual(['main c0 ran 1000ms']);
+    expect(plan.containers[0]!.waiting).toEqual({ reason: 'CrashLoopBackOff', message: 'back-off 8s restarting failed container=main pod=web_default(u1)' });
+  });
+
+  it('observations carry the current and previous attempts and the restart count', () => {
+    const plan = planPod(facts(pod(['main']), [
+      { id: 'c3', name: 'main', attempt: 3, state: 'running' },
+      { id: 'c2', name: 'main', attempt: 2, state: 'exited' },
+    ]));
+    const o = plan.containers[0]!;
+    expect([o.current?.id, o.previous?.id, o.restartCount]).toEqual(['c3', 'c2', 3]);
+  });
+});

@@ -1,0 +1,235 @@
+// What to do for one pod, decided without any I/O: planPod(facts) → the containers as the
+// status will show them, and an ordered list of actions. pod-executor.ts performs the
+// actions through the runtime and the API; pod-sync.ts gathers the facts (the pod from the
+// cache, its containers from Docker, what the agent remembers) and returns the executor's
+// result to the reconcile loop. Unit tests feed facts and compare actions, no Docker.
+//
+// The plan's phases, in order (kubelet's computePodActions has the same shape):
+//   terminating pod  begin-termination → stop every running container (grace) → once none
+//                    runs: remove them all → confirm-deletion
+//   running pod      per spec container, in order: nothing | start a created one | stop to
+//                    replace (spec changed, network owner replaced) | back off | start a new
+//                    attempt (pull-image → write-volumes → create → start) → remove attempts
+//                    no longer kept → update-status → refresh-volumes
+// Where what is next slots in: a sandbox (pause container holding the network namespace)
+// becomes a `sandbox` step before the containers and `network: { join: sandbox }`; init
+// containers a phase before the app containers (one at a time, each to completion);
+// postStart/preStop hooks actions right after `start` and before `stop`; probes facts
+// (results so far) and actions (run one) feeding `ready` in update-status. Long actions
+// (stop, pull) are never awaited by a worker: their completion requeues the pod.
+
+import type { Container, Pod } from '../api/types.js';
+import { LABEL_CONTAINER, LABEL_HASH, attemptOf } from './labels.js';
+import { containerHash } from './pod-to-container.js';
+import type { ContainerObservation } from './pod-status.js';
+import type { ContainerInfo } from './runtime/types.js';
+
+/** Everything the plan looks at. */
+export interface PodFacts {
+  pod: Pod;
+  /** Every container Docker shows for the pod's uid, any state. */
+  containers: ContainerInfo[];
+  now: number;
+  /** This uid's termination began earlier: a stale cache copy without deletionTimestamp must not revive it. */
+  terminating: boolean;
+  /** Stops in flight: container id → when its grace period ends (ms). */
+  stopping: ReadonlyMap<string, number>;
+  /** Containers the agent stopped in order to replace them (spec changed, network owner replaced). */
+  replaced: ReadonlySet<string>;
+  /** Restart backoff (the agent's memory, one answer per exit): ms after the exit before a restart. */
+  restartDelayMs(container: string, exitedId: string, ranForMs: number): number;
+  /** When configMap/secret volume files were last compared with the API (undefined: never). */
+  volumesCheckedAt?: number;
+  /** How often they are compared. */
+  volumesRefreshMs: number;
+}
+
+/** Where a new container's network comes from: its own (the pod's first container) or another's. */
+export type NetworkPlan = { own: true } | { join: string };
+
+export type Action =
+  | { type: 'begin-termination'; graceSeconds: number }
+  /** docker stop: SIGTERM, SIGKILL after the grace period. Tracked in flight; completion requeues the pod. */
+  | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace'; why?: string }
+  /** A stop of this container is in flight: look again when it ends. */
+  | { type: 'await-stop'; container: string; id: string }
+  | { type: 'remove'; id: string; container?: string }
+  | { type: 'pull-image'; container: string }
+  /** Fetch the pod's ConfigMaps/Secrets and write its volume directories (once per pass). */
+  | { type: 'write-volumes'; container: string }
+  | { type: 'create'; container: string; attempt: number; network: NetworkPlan }
+  /** Start the container just created in this chain, or the existing created one `id`. */
+  | { type: 'start'; container: string; id?: string }
+  /** Restart backoff: the container waits (status CrashLoopBackOff); look again after waitMs. */
+  | { type: 'back-off'; container: string; waitMs: number }
+  | { type: 'update-status' }
+  /** compare: read the objects and update changed files; false: only start the period (files are fresh). */
+  | { type: 'refresh-volumes'; compare: boolean }
+  /** Every container is gone: clean up and confirm the deletion to the API. */
+  | { type: 'confirm-deletion' };
+
+export interface PodPlan {
+  /** One per spec container, in order: what the status shows unless an action's outcome changes it. */
+  containers: ContainerObservation[];
+  /**
+   * In order. Actions naming a container form that container's chain: when one cannot go on
+   * (image missing, config error, network owner not running), the executor skips the rest of
+   * the chain and the container waits with the reason.
+   */
+  actions: Action[];
+}
+
+export const DEFAULT_GRACE_SECONDS = 30;
+
+/** Created but never started because start failed (bad command, bad mount): treat as exited. */
+export function isFinished(c: ContainerInfo): boolean {
+  return c.state === 'exited' || c.state === 'dead' || (c.state === 'created' && !!c.error);
+}
+
+/** Attempts per container name, newest first. */
+export function attemptsByName(containers: ContainerInfo[]): Map<string, ContainerInfo[]> {
+  const byName = new Map<string, ContainerInfo[]>();
+  for (const c of containers) {
+    const n = c.labels[LABEL_CONTAINER] ?? '';
+    (byName.get(n) ?? byName.set(n, []).get(n)!).push(c);
+  }
+  for (const list of byName.values()) list.sort((a, b) => attemptOf(b.labels) - attemptOf(a.labels) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  return byName;
+}
+
+export function planPod(f: PodFacts): PodPlan {
+  if (f.pod.metadata.deletionTimestamp || f.terminating) return planTermination(f);
+  return planRunning(f);
+}
+
+function planTermination(f: PodFacts): PodPlan {
+  const grace = f.pod.metadata.deletionGracePeriodSeconds ?? f.pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const actions: Action[] = [];
+  if (!f.terminating) actions.push({ type: 'begin-termination', graceSeconds: grace });
+  const running = f.containers.filter((c) => c.state === 'running');
+  for (const c of running) {
+    const container = c.labels[LABEL_CONTAINER] ?? '';
+    const endsAt = f.stopping.get(c.id);
+    // A stop in flight is left alone, unless the deletion asks for a shorter grace period
+    // than it has (kubelet: a second delete with a smaller grace shortens the wait).
+    if (endsAt === undefined || f.now + grace * 1000 < endsAt - 1000) actions.push({ type: 'stop', container, id: c.id, graceSeconds: grace, purpose: 'delete' });
+    else actions.push({ type: 'await-stop', container, id: c.id });
+  }
+  if (running.length === 0) {
+    for (const c of f.containers) actions.push({ type: 'remove', id: c.id });
+    actions.push({ type: 'confirm-deletion' });
+  }
+  return { containers: [], actions };
+}
+
+function ms(t: string | undefined): number | undefined {
+  return t ? Date.parse(t) : undefined;
+}
+
+function shouldRestart(pod: Pod, c: ContainerInfo): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  return policy === 'Always' || (policy === 'OnFailure' && (c.exitCode !== 0 || !!c.error));
+}
+
+/** The network owner (the pod's first container) as this pass leaves it. */
+type Owner = { state: 'running'; id: string } | { state: 'starting' } | { state: 'unavailable' };
+
+function planRunning(f: PodFacts): PodPlan {
+  const { pod } = f;
+  const specs = pod.spec.containers;
+  const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  const byName = attemptsByName(f.containers);
+  const grace = pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const observations: ContainerObservation[] = [];
+  const actions: Action[] = [];
+  const keep = new Set<string>();
+  let owner: Owner = { state: 'unavailable' };
+
+  for (const [i, spec] of specs.entries()) {
+    const attempts = byName.get(spec.name) ?? [];
+    const cur: ContainerInfo | undefined = attempts[0];
+    const prev = attempts.find((a) => a !== cur && isFinished(a));
+    const obs: ContainerObservation = { container: spec, current: cur, previous: prev, restartCount: cur ? Math.max(0, attemptOf(cur.labels)) : 0 };
+    observations.push(obs);
+    if (cur) keep.add(cur.id);
+    if (prev) keep.add(prev.id);
+    const next = decide(f, { spec, index: i, cur, owner, grace, terminal });
+    if (next.waiting) obs.waiting = next.waiting;
+    if (next.startNew) {
+      actions.push(...startChain(spec, cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0, i === 0 ? { own: true } : { join: specs[0]!.name }));
+      // The exited attempt becomes the previous one: the older previous goes once the new one
+      // started (part of the chain: a new attempt that cannot start keeps both).
+      if (cur && prev && isFinished(cur)) actions.push({ type: 'remove', id: prev.id, container: spec.name });
+    }
+    actions.push(...next.actions);
+    if (i === 0) owner = next.startNew ? { state: 'starting' } : cur?.state === 'running' && !next.stopping ? { state: 'running', id: cur.id } : { state: 'unavailable' };
+  }
+
+  // Per container the current attempt and the last finished one stay (lastState, `logs
+  // --previous`); everything else of this pod goes, including containers no longer in the spec.
+  for (const c of f.containers) if (!keep.has(c.id)) actions.push({ type: 'remove', id: c.id });
+  actions.push({ type: 'update-status' });
+  if ((pod.spec.volumes ?? []).some((v) => v.configMap || v.secret)) {
+    const last = f.volumesCheckedAt;
+    if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
+    else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });
+  }
+  return { containers: observations, actions };
+}
+
+interface Decision {
+  actions: Action[];
+  startNew?: boolean;
+  /** The current container is being stopped (in flight or from this pass). */
+  stopping?: boolean;
+  waiting?: ContainerObservation['waiting'];
+}
+
+function decide(f: PodFacts, x: { spec: Container; index: number; cur: ContainerInfo | undefined; owner: Owner; grace: number; terminal: boolean }): Decision {
+  const { spec, cur } = x;
+  const name = spec.name;
+  if (x.terminal) return { actions: [] }; // a finished pod is never restarted
+  if (cur && f.stopping.has(cur.id)) return { actions: [{ type: 'await-stop', container: name, id: cur.id }], stopping: true };
+  // A new attempt of a container that joins the owner's network needs an owner to join.
+  const startNew = (): Decision => {
+    if (x.index > 0 && x.owner.state === 'unavailable') {
+      return { actions: [], waiting: { reason: 'ContainerCreating', message: `waiting for container "${f.pod.spec.containers[0]!.name}", which holds the pod's network, to run` } };
+    }
+    return { actions: [], startNew: true };
+  };
+  if (!cur) return startNew();
+  if (cur.state === 'created' && !cur.error) return { actions: [{ type: 'start', container: name, id: cur.id }] };
+  if (cur.state === 'running') {
+    const stale = cur.labels[LABEL_HASH] !== containerHash(spec);
+    // The owner is replaced in this pass, or already was: this container sits in a dead namespace.
+    const lostNetwork = x.index > 0 && (x.owner.state === 'starting' || (x.owner.state === 'running' && cur.networkMode !== `container:${x.owner.id}`));
+    if (!stale && !lostNetwork) return { actions: [] };
+    return { actions: [{ type: 'stop', container: name, id: cur.id, graceSeconds: x.grace, purpose: 'replace', why: stale ? 'spec changed' : 'network owner replaced' }], stopping: true };
+  }
+  if (!isFinished(cur)) return { actions: [] }; // paused, restarting, removing: Docker is at it
+  if (f.replaced.has(cur.id)) return startNew(); // we stopped it to replace it: no backoff, whatever the policy
+  if (!shouldRestart(f.pod, cur)) return { actions: [] };
+  const exitAt = ms(cur.finishedAt) ?? ms(cur.createdAt) ?? 0;
+  const ranFor = exitAt - (ms(cur.startedAt) ?? exitAt);
+  const delay = f.restartDelayMs(name, cur.id, ranFor);
+  const wait = Math.max(0, exitAt + delay - f.now);
+  if (wait === 0) return startNew();
+  const pod = f.pod;
+  return {
+    actions: [{ type: 'back-off', container: name, waitMs: wait }],
+    waiting: {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${Math.ceil(delay / 1000)}s restarting failed container=${name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})`,
+    },
+  };
+}
+
+function startChain(spec: Container, attempt: number, network: NetworkPlan): Action[] {
+  const container = spec.name;
+  return [
+    { type: 'pull-image', container },
+    { type: 'write-volumes', container },
+    { type: 'create', container, attempt, network },
+    { type: 'start', container },
+  ];
+}
