@@ -59,6 +59,9 @@ const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function agentCommand(): Command {
   const cmd = addConnectionOptions(new Command('agent').description('run the node agent: runs the pods bound to this node as Docker containers'));
+  // --cleanup-network needs no API server: --server is checked in the action instead.
+  const server = cmd.options.find((o) => o.long === '--server');
+  if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
     .option('--node-name <name>', 'name of this node (required, except with --cleanup-network)')
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
@@ -99,7 +102,9 @@ export function agentCommand(): Command {
         if (removed.length === 0) console.log('nothing of orch\'s pod network on this host');
         return;
       }
-      if (!f.nodeName) throw new Error("required option '--node-name <name>' not specified");
+      for (const [flag, v] of [['--server <url>', f.server], ['--node-name <name>', f.nodeName]] as const) {
+        if (!v) throw new Error(`required option '${flag}' not specified`);
+      }
       const backend = parseNetworkBackend(f.networkBackend);
       const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
