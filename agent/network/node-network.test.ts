@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Node } from '../../api/types.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { silentLogger } from '../../foundation/logger.js';
+import { FakeClock } from '../../foundation/testing/fake-clock.js';
+import { eventually } from '../../test/helpers/eventually.js';
 import { parseNetworkBackend, parsePodCIDRs } from '../flags.js';
 import { FakeRuntime } from '../testing/fake-runtime.js';
 import type { HostCommands } from './host-commands.js';
@@ -168,6 +170,23 @@ describe('NodeNetwork', () => {
     await expect(net.reconcileNow()).rejects.toThrow();
     expect(net.state()).toEqual({ ready: false, reason: expect.stringContaining('3 container(s) still use it') });
     net.nodes.stop();
+  });
+
+  it('as a component: a failing step is retried with backoff (the agent goes on), a Node change reconciles at once', async () => {
+    const clock = new FakeClock();
+    const { client, host, net } = setUp({ clock, backend: 'host-gw' }, [node('n1', '192.0.2.10', ['10.244.1.0/24']), node('n2', '192.0.2.11', ['10.244.2.0/24'])]);
+    host.fail = /^iptables-restore/;
+    await net.start();
+    await eventually('failure shown', () => !net.state().ready && /^firewall:/.test((net.state() as { reason: string }).reason));
+    host.fail = undefined;
+    await eventually('retry waiting on the clock', () => clock.pending() > 0);
+    await clock.advance(1000);
+    await eventually('ready after the retry', () => net.state().ready);
+    await eventually('route to n2', () => host.calls.some((c) => c.startsWith('ip -force -batch')));
+    const batches = host.calls.length;
+    await client.nodes.delete('n2');
+    await eventually('a pass after the delete', () => host.calls.length > batches && host.calls.slice(batches).some((c) => c === 'ip -j -4 route show proto 184'));
+    await net.stop();
   });
 
   it('host-gw: no VXLAN device, no VTEP MAC, full uplink MTU', async () => {

@@ -23,7 +23,7 @@ import type { Logger } from '../../foundation/logger.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE, recordFromConfigMap } from '../../api/net/pod-network.js';
 import { Informer } from '../../client/informer.js';
-import { requeueAfter, runReconcileLoop } from '../../client/reconcile-loop.js';
+import { requeueAfter, runReconcileLoop, type Result } from '../../client/reconcile-loop.js';
 import type { Client } from '../../client/types.js';
 import { WorkQueue } from '../../client/work-queue.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -65,6 +65,7 @@ class NotReady extends Error {}
 export class NodeNetwork implements Component, PodNetworkView {
   readonly name = 'pod-network';
   readonly nodes: Informer<Node>;
+  private readonly cmd: HostCommands;
   private readonly kernel: Kernel;
   private readonly firewall: Firewall;
   private readonly clock: Clock;
@@ -76,11 +77,13 @@ export class NodeNetwork implements Component, PodNetworkView {
   private loop?: Promise<void>;
   /** Logged once per distinct text, so a recheck every 10 s does not repeat them. */
   private readonly said = new Set<string>();
+  /** The last failure logged as a warning (a failure repeated by the retries is logged at debug). */
+  private lastFailure: string | undefined;
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.clock = o.clock ?? realClock;
     this.log = o.logger;
-    const cmd = o.commands ?? hostCommands();
+    const cmd = (this.cmd = o.commands ?? hostCommands());
     this.kernel = new Kernel(cmd);
     this.firewall = new Firewall(cmd);
     this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 1000, maxDelayMs: o.recheckMs ?? 10_000, name: 'pod-network' });
@@ -112,10 +115,11 @@ export class NodeNetwork implements Component, PodNetworkView {
       this.queue.add(KEY);
       await runReconcileLoop({
         queue: this.queue,
-        reconcile: async () => {
-          await this.reconcileNow();
-          return requeueAfter(this.o.recheckMs ?? 10_000);
-        },
+        // pass() logs its own failures (once per distinct error): retried with backoff, not logged again.
+        reconcile: () => this.reconcileNow().then(
+          () => requeueAfter(this.o.recheckMs ?? 10_000),
+          (): Result => ({ requeue: true }),
+        ),
         logger: this.log,
         clock: this.clock,
       });
@@ -197,10 +201,13 @@ export class NodeNetwork implements Component, PodNetworkView {
       const changes = Object.fromEntries(Object.entries(k).filter(([, l]) => l.length).map(([n, l]) => [n, l.length]));
       if (Object.keys(changes).length) this.log.info({ changes, peers: plan.routes.length }, 'pod network routes reconciled');
       await this.setCondition(self, { status: 'False', reason: 'RouteCreated', message: 'orch pod network ready' });
+      if (this.lastFailure) this.log.info('pod network programmed again');
+      this.lastFailure = undefined;
     } catch (err) {
       const why = `${stage}: ${err instanceof Error ? err.message : String(err)}`;
       if (err instanceof NotReady || !this.current.ready || stage === 'Docker network' || stage === 'firewall') this.setState({ ready: false, reason: why });
-      this.log.warn({ err, stage }, 'pod network not programmed; retrying');
+      this.log[why === this.lastFailure ? 'debug' : 'warn']({ err, stage }, 'pod network not programmed; retrying');
+      this.lastFailure = why;
       await this.setCondition(self, { status: 'True', reason: 'NetworkSetupFailed', message: why }).catch((e: unknown) => this.log.debug({ err: e }, 'cannot set the node condition'));
       throw err;
     }
@@ -234,7 +241,7 @@ export class NodeNetwork implements Component, PodNetworkView {
   /** Routed pod traffic needs forwarding on (Docker turns IPv4 on; IPv6 is ours to turn on). */
   private async forwarding(podCIDRs: string[]): Promise<void> {
     const keys = ['net.ipv4.ip_forward', ...(podCIDRs.some((c) => c.includes(':')) ? ['net.ipv6.conf.all.forwarding'] : [])];
-    const cmd = this.o.commands ?? hostCommands();
+    const cmd = this.cmd;
     for (const k of keys) {
       if ((await cmd.run('sysctl', ['-n', k])).trim() !== '1') await cmd.run('sysctl', ['-qw', `${k}=1`]);
     }
