@@ -13,7 +13,7 @@ import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { hostCommands } from './host-commands.js';
 import { cleanupNetwork } from './network-cleanup.js';
 import { NodeNetwork } from './node-network.js';
-import { bridgeNameFor } from './pod-bridge.js';
+import { bridgeNameFor, ensurePodBridge, podBridgeSpec } from './pod-bridge.js';
 
 const NS = ['h14na-a', 'h14na-b'];
 const hosts = [
@@ -27,7 +27,7 @@ const runtime = new DockerRuntime({ logger: silentLogger() });
 
 function cleanup(): void {
   sh(`docker rm -f ${POD} >/dev/null 2>&1 || true`);
-  for (const h of hosts) sh(`docker network rm orch-pods-${h.name} >/dev/null 2>&1 || true`);
+  for (const n of [...hosts.map((h) => h.name), 'h14na-ds']) sh(`docker network rm orch-pods-${n} >/dev/null 2>&1 || true`);
   for (const ns of NS) sh(`ip netns del ${ns} 2>/dev/null || true`);
 }
 
@@ -125,6 +125,19 @@ describe('node pod network (real Docker, kernels in network namespaces)', () => 
   it("a deleted Node's entries go", async () => {
     await client.nodes.delete(hosts[1]!.name);
     await eventually('entries of b gone', () => routes(0) === '' && !fdb(0).includes('dst 10.255.14.2') && !sh(`ip -n ${NS[0]} neigh show dev orch.1`).includes('10.251.142.0'), 30_000);
+  });
+
+  it('dual stack: one Docker network with both ranges, IPv6 on; ensured again it is kept', async () => {
+    const want = podBridgeSpec('h14na-ds', ['10.251.143.0/24', 'fd00:14:143::/64'], 1450);
+    expect(await ensurePodBridge(runtime, want)).toEqual({ action: 'create' });
+    expect(JSON.parse(sh(`docker network inspect -f '{{json .}}' orch-pods-h14na-ds`))).toMatchObject({
+      EnableIPv6: true,
+      IPAM: { Config: [{ Subnet: '10.251.143.0/24', Gateway: '10.251.143.1' }, { Subnet: 'fd00:14:143::/64', Gateway: 'fd00:14:143::1' }] },
+    });
+    expect(await ensurePodBridge(runtime, want)).toEqual({ action: 'keep' });
+    await runtime.removeNetwork(want.name);
+    await runtime.removeNetwork(want.name);
+    expect(await runtime.inspectNetwork(want.name)).toBeUndefined();
   });
 
   it("cleanup leaves nothing of orch's but a network still in use, and no one else's rule is touched", async () => {
