@@ -8,6 +8,7 @@ import { FakeClient } from '../../client/testing/fake-client.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { eventually } from '../../test/helpers/eventually.js';
+import { Agent } from '../agent.js';
 import { parseNetworkBackend, parsePodCIDRs } from '../flags.js';
 import { FakeRuntime } from '../testing/fake-runtime.js';
 import type { HostCommands } from './host-commands.js';
@@ -189,6 +190,15 @@ describe('NodeNetwork', () => {
     await net.stop();
   });
 
+  it('agents sharing a host share orch.1: it holds the tunnel address of every node there; no route between them', async () => {
+    const { host, net } = setUp({}, [node('n1', '192.0.2.10', ['10.244.1.0/24']), node('n2', '192.0.2.10', ['10.244.2.0/24'])]);
+    await synced(net);
+    await net.reconcileNow();
+    expect(host.calls.filter((c) => c.startsWith('ip addr add'))).toEqual(['ip addr add 10.244.1.0/32 dev orch.1', 'ip addr add 10.244.2.0/32 dev orch.1']);
+    expect(host.calls.some((c) => c.includes('-batch'))).toBe(false);
+    net.nodes.stop();
+  });
+
   it('host-gw: no VXLAN device, no VTEP MAC, full uplink MTU', async () => {
     const { client, host, net } = setUp({ backend: 'host-gw' });
     await synced(net);
@@ -197,6 +207,16 @@ describe('NodeNetwork', () => {
     expect(host.calls.some((c) => c.startsWith('ip link add'))).toBe(false);
     expect((await client.nodes.get('n1')).metadata.annotations).toEqual({ 'orch.io/backend': 'host-gw', 'orch.io/public-ip': '192.0.2.10' });
     net.nodes.stop();
+  });
+});
+
+describe('agent wiring', () => {
+  it('the pod network runs right after node registration; without it (backend none) there is no such component', () => {
+    const { client, runtime, net } = setUp();
+    const base = { nodeName: 'n1', nodeIP: '192.0.2.10', client, runtime, logger: silentLogger(), rootDir: '/tmp/h14na-unused' };
+    const names = (a: Agent) => a.components.map((c) => c.name);
+    expect(names(new Agent({ ...base, podNetwork: net }))).toEqual(['cluster-identity', 'log-server', 'node-registration', 'pod-network', 'runtime-events', 'pod-informer', 'pod-workers', 'orphan-sweep']);
+    expect(names(new Agent(base))).not.toContain('pod-network');
   });
 });
 
