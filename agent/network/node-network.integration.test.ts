@@ -16,9 +16,11 @@ import { NodeNetwork } from './node-network.js';
 import { bridgeNameFor, ensurePodBridge, podBridgeSpec } from './pod-bridge.js';
 
 const NS = ['h14na-a', 'h14na-b'];
+// h14na-c runs on host a too, as `orch up --nodes N` runs several agents on one host.
 const hosts = [
-  { name: 'h14na-a', ip: '10.255.14.1', podCIDRs: ['10.251.141.0/24'] },
-  { name: 'h14na-b', ip: '10.255.14.2', podCIDRs: ['10.251.142.0/24'] },
+  { name: 'h14na-a', ip: '10.255.14.1', podCIDRs: ['10.251.141.0/24'], ns: 0 },
+  { name: 'h14na-b', ip: '10.255.14.2', podCIDRs: ['10.251.142.0/24'], ns: 1 },
+  { name: 'h14na-c', ip: '10.255.14.1', podCIDRs: ['10.251.144.0/24'], ns: 0 },
 ];
 const POD = 'h14na-pod';
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -43,20 +45,20 @@ describe('node pod network (real Docker, kernels in network namespaces)', () => 
   const client = new FakeClient();
   const clock = new FakeClock();
   const network = (i: number) =>
-    new NodeNetwork({ nodeName: hosts[i]!.name, nodeIP: hosts[i]!.ip, client, runtime, logger: silentLogger(), commands: inNs(NS[i]!), clock, backend: 'vxlan', podCIDRs: [], vxlanPort: 8472, vxlanVni: 1, recheckMs: 10_000 });
-  const nets = [network(0), network(1)];
+    new NodeNetwork({ nodeName: hosts[i]!.name, nodeIP: hosts[i]!.ip, client, runtime, logger: silentLogger(), commands: inNs(NS[hosts[i]!.ns]!), clock, backend: 'vxlan', podCIDRs: [], vxlanPort: 8472, vxlanVni: 1, recheckMs: 10_000 });
+  const nets = [network(0), network(1), network(2)];
 
   beforeAll(async () => {
     cleanup();
     sh(`ip netns add ${NS[0]} && ip netns add ${NS[1]}`);
     sh(`ip -n ${NS[0]} link add eth0 type veth peer name eth0 netns ${NS[1]}`);
-    hosts.forEach((h, i) => {
+    hosts.slice(0, 2).forEach((h, i) => {
       sh(`ip -n ${NS[i]} addr add ${h.ip}/24 dev eth0 && ip -n ${NS[i]} link set eth0 up && ip -n ${NS[i]} link set lo up`);
       // What Docker leaves in a host's netfilter, plus someone else's rule.
       sh(`ip netns exec ${NS[i]} sh -c 'iptables -w -N DOCKER-USER && iptables -w -A FORWARD -j DOCKER-USER && iptables -w -A DOCKER-USER -s 192.0.2.0/24 -j DROP'`);
     });
     const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: POD_NETWORK_CONFIGMAP, namespace: POD_NETWORK_NAMESPACE }, data: recordToData(emptyRecord(['10.251.140.0/22'], [24])) };
-    client.seed([nodeObject(hosts[0]!), nodeObject(hosts[1]!), cm]);
+    client.seed([...hosts.map(nodeObject), cm]);
     for (const n of nets) await n.start();
   });
 
@@ -70,7 +72,11 @@ describe('node pod network (real Docker, kernels in network namespaces)', () => 
 
   it('creates the Docker network and programs each kernel for the other node', async () => {
     // Each node needs the other's VTEP MAC annotation: the informer brings it, the loop reconciles.
-    await eventually('routes both ways', () => routes(0).includes('10.251.142.0/24') && routes(1).includes('10.251.141.0/24'), 30_000);
+    await eventually('routes both ways', () => routes(0).includes('10.251.142.0/24') && routes(1).includes('10.251.141.0/24') && routes(1).includes('10.251.144.0/24'), 30_000);
+    // Host b reaches both nodes of host a through the one tunnel endpoint; a and c share orch.1 and need no route to each other.
+    expect(sh(`ip -n ${NS[1]} route show 10.251.144.0/24`).trim()).toBe('10.251.144.0/24 via 10.251.144.0 dev orch.1 proto 184 onlink');
+    expect(fdb(1).match(/dst 10.255.14.1/g)).toHaveLength(1);
+    expect(sh(`ip -n ${NS[0]} -br addr show dev orch.1`)).toMatch(/10.251.141.0\/32 10.251.144.0\/32|10.251.144.0\/32 10.251.141.0\/32/);
     expect(sh(`ip -n ${NS[0]} route show 10.251.142.0/24`).trim()).toBe('10.251.142.0/24 via 10.251.142.0 dev orch.1 proto 184 onlink');
     expect(sh(`ip -n ${NS[0]} neigh show dev orch.1`)).toContain('10.251.142.0 lladdr 0e:6f:0a:ff:0e:02 PERMANENT');
     expect(fdb(0)).toContain('0e:6f:0a:ff:0e:02 dst 10.255.14.2 self permanent');
