@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Firewall } from './firewall.js';
-import { hostCommands } from './host-commands.js';
+import { hostCommands, type HostCommands } from './host-commands.js';
 
 const NS = 'h14na-fw';
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -36,5 +36,29 @@ describe('firewall written by several agents of one host', () => {
     expect(await agents[0]!.apply(['10.244.0.0/16'])).toEqual([]);
     expect(jumps()).toBe(1);
     expect(ipt('-S DOCKER-USER')).toContain('-s 192.0.2.0/24 -j DROP');
+  });
+
+  it('another agent fixing the jumps between count and fix: the transaction is refused whole, counted again, one jump left', async () => {
+    const real = hostCommands(['nsenter', `--net=/var/run/netns/${NS}`]);
+    let raced = 0;
+    const afterRace: number[] = [];
+    const racing: HostCommands = {
+      run: async (cmd, args, input) => {
+        if (cmd !== 'iptables-restore' || !input?.includes('-D DOCKER-USER') || raced++ > 0) return real.run(cmd, args, input);
+        // The other agent got there first: it left one copy.
+        ipt('-D DOCKER-USER -m comment --comment "orch: pod network" -j ORCH-FORWARD');
+        try {
+          return await real.run(cmd, args, input);
+        } finally {
+          afterRace.push(jumps());
+        }
+      },
+    };
+    ipt('-I DOCKER-USER 1 -m comment --comment "orch: pod network" -j ORCH-FORWARD');
+    expect(jumps()).toBe(2);
+    expect(await new Firewall(racing).apply(['10.244.0.0/16'])).toEqual([]);
+    expect(raced).toBe(1);
+    expect(afterRace).toEqual([1]); // the refused transaction removed nothing: never zero jumps
+    expect(jumps()).toBe(1);
   });
 });

@@ -9,18 +9,9 @@ import { firewallRules, FORWARD_CHAIN, jumpRules, POSTROUTING_CHAIN, type JumpRu
 
 type Family = 4 | 6;
 
-/** Serializes orch's jump edits between the agents of one host. */
-const LOCK_FILE = '/run/orch-firewall.lock';
-// $1 iptables binary, $2 table, $3 chain, $@ (after shift 3) the rule. `-C` checks for a
-// copy, `-S` counts them (the comment is orch's own, so no one else's rule matches).
-const ENSURE_JUMP = [
-  'ipt=$1 t=$2 c=$3; shift 3',
-  'last=""; for a in "$@"; do last=$a; done',
-  'n=$($ipt -w -t "$t" -S "$c" | grep -c -- "--comment \\"orch: pod network\\" -j $last\$" || true)',
-  'if [ "$n" = 0 ]; then $ipt -w -t "$t" -I "$c" 1 "$@" && echo inserted; fi',
-  'while [ "$n" -gt 1 ]; do $ipt -w -t "$t" -D "$c" "$@"; n=$((n-1)); done',
-].join('\n');
 const bin = (f: Family, tool: '' | '-restore') => `${f === 4 ? 'iptables' : 'ip6tables'}${tool}`;
+/** The rule as `iptables -S` prints it and iptables-restore reads it (arguments with spaces quoted). */
+const ruleText = (j: JumpRule) => j.rule.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ');
 
 export class Firewall {
   constructor(private readonly cmd: HostCommands) {}
@@ -43,15 +34,32 @@ export class Firewall {
     }
   }
 
+  /** How many copies of the jump there are. */
+  private async jumpCount(f: Family, j: JumpRule): Promise<number> {
+    const want = `-A ${j.chain} ${ruleText(j)}`;
+    return (await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-S', j.chain])).split('\n').filter((l) => l.trim() === want).length;
+  }
+
   /**
-   * Inserts the jump when missing and drops extra copies, as one step under a host-wide
-   * lock: several agents of one host (`orch up --nodes 3`) run this at the same time, and
-   * two unlocked check-then-insert (or check-then-delete) could leave two jumps (or none).
-   * Returns true when it inserted.
+   * Exactly one copy of the jump, at the top. Several agents of one host (`orch up --nodes
+   * 3`) do this at the same time, so the fix is one iptables-restore transaction that
+   * deletes the copies counted and inserts one: when another agent changed them meanwhile,
+   * a delete finds nothing, the whole transaction is refused, and it counts again. Two
+   * agents may both insert into an empty chain (two copies, harmless); never zero.
+   * Returns true when the jump was missing.
    */
   private async ensureJump(f: Family, j: JumpRule): Promise<boolean> {
-    const out = await this.cmd.run('flock', ['-w', '30', LOCK_FILE, 'sh', '-c', ENSURE_JUMP, 'ensure-jump', bin(f, ''), j.table, j.chain, ...j.rule]);
-    return out.includes('inserted');
+    for (let attempt = 1; ; attempt++) {
+      const n = await this.jumpCount(f, j);
+      if (n === 1) return false;
+      const lines = [`*${j.table}`, ...Array.from({ length: n }, () => `-D ${j.chain} ${ruleText(j)}`), `-I ${j.chain} 1 ${ruleText(j)}`, 'COMMIT', ''];
+      try {
+        await this.cmd.run(bin(f, '-restore'), ['-w', '5', '--noflush'], lines.join('\n'));
+        return n === 0;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   /** Writes the chains for these cluster CIDRs (per family) and makes sure they are jumped to. Returns the jumps it had to add. */
