@@ -275,6 +275,15 @@ export class Cluster {
 
   async waitNodesReady(names = this.hostIndexes.map(nodeName), timeoutMs = 90_000): Promise<void> {
     await waitUntil(`nodes ${names.join(', ')} to be Ready`, async () => {
+      // An agent that exited (a flag this build does not know, a crash) never makes its
+      // node Ready: say so at once, with its last words, instead of waiting out the timeout.
+      for (const n of names) {
+        const p = this.procs.get(`agent-${n}`);
+        if (p && !isAlive(p.pid)) {
+          const said = tail(p.log, 5).split('\n').filter((l) => l.trim() && !l.startsWith('--- '));
+          throw new FatalWait(`agent-${n} exited: ${said.slice(-3).join(' | ') || '(no output)'}`);
+        }
+      }
       const ready = await this.readyNodes();
       return names.every((n) => ready.includes(n));
     }, timeoutMs, 500);
