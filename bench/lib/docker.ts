@@ -40,9 +40,9 @@ export interface StartEvent {
 }
 
 /** Docker `start` events of containers with the label, as they happen. Returns the stop function. */
-export function watchStarts(label: string, onStart: (e: StartEvent) => void): () => void {
+export function watchStarts(label: string, onStart: (e: StartEvent) => void, socketPath = SOCKET): () => void {
   const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start'], label: [label] }));
-  const req = http.request({ socketPath: SOCKET, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
+  const req = http.request({ socketPath, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
     let buf = '';
     res.on('data', (d: Buffer) => {
       buf += d.toString();
