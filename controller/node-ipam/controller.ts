@@ -57,6 +57,8 @@ export class NodeIpamController implements Controller {
   readonly name = 'nodeipam';
   readonly store: PodNetworkRecordStore;
   private recordReady = false;
+  /** Node specs this controller wrote (tests: proof that both of two racing managers took part). */
+  nodesWritten = 0;
 
   constructor(private readonly deps: NodeIpamControllerDeps) {
     this.store = new PodNetworkRecordStore(deps.client);
@@ -189,6 +191,7 @@ export class NodeIpamController implements Controller {
       }
       throw err;
     }
+    this.nodesWritten++;
     this.deps.logger.info({ node: name, podCIDRs: cidrs }, 'pod CIDR allocated');
     await this.clearExhausted(node);
     return done;
