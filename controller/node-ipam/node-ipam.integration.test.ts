@@ -138,6 +138,31 @@ describe('node IPAM controller (real apiserver)', () => {
     expect(m.other).toEqual(['10.244.0.0/24']);
   });
 
+  it('a controller manager killed after reserving, before writing the Node: the next one writes exactly that reservation', async () => {
+    const client = await startApi();
+    // The first manager's Node write never arrives (the process "dies" right there).
+    const stuckBeforeNodeWrite = (c: Client): Client => {
+      const nodes = Object.create(c.nodes) as Client['nodes'];
+      nodes.patch = () => new Promise<never>(() => undefined);
+      return new Proxy(c, { get: (t, p) => (p === 'nodes' ? nodes : Reflect.get(t, p, t)) });
+    };
+    const first = await startManager({}, undefined, stuckBeforeNodeWrite);
+    await client.nodes.create(newNode('zz-crashed'));
+    const reserved = await eventually('reservation stored', async () => (await storedRecord(client).catch(() => undefined))?.allocations['zz-crashed']);
+    first.kill();
+    managers.splice(managers.indexOf(first), 1);
+    expect((await client.nodes.get('zz-crashed')).spec.podCIDRs).toBeUndefined();
+    // A node the next manager sees first (names list in order) must not get the reserved block.
+    await client.nodes.create(newNode('aa-new'));
+    await startManager();
+    const m = await eventually('both allocated', async () => {
+      const x = await podCIDRsOf(client);
+      return x['zz-crashed'] && x['aa-new'] ? x : undefined;
+    });
+    expect(m['zz-crashed']).toEqual(reserved);
+    expect(m['aa-new']).not.toEqual(reserved);
+  });
+
   it('exhausted: condition and Warning Event, the controller keeps going, and a deleted Node\'s range is released and reused', async () => {
     const client = await startApi();
     const m = await startManager({ clusterCidr: '10.244.0.0/23', nodeCidrMaskSize: 24 }, 60_000);
