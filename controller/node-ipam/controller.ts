@@ -65,8 +65,10 @@ export class NodeIpamController implements Controller {
     deps.queue.add(RECORD_KEY);
     deps.nodes.addEventHandler({
       onAdd: (n) => deps.queue.add(n.metadata.name!),
+      // Heartbeats change only status: a node still waiting for a range is retried by its
+      // own requeue (or a release), not by every heartbeat (each would bump its Event).
       onUpdate: (o, n) => {
-        if (nodePodCIDRs(o).join() !== nodePodCIDRs(n).join() || nodePodCIDRs(n).length === 0) deps.queue.add(n.metadata.name!);
+        if (nodePodCIDRs(o).join() !== nodePodCIDRs(n).join()) deps.queue.add(n.metadata.name!);
       },
       onDelete: (n) => deps.queue.add(n.metadata.name!),
     });
