@@ -52,19 +52,44 @@ async function startManager(flags: Partial<PodNetworkFlags> = {}, exhaustedRetry
   return m;
 }
 
+/** `client` with some methods of one resource client replaced (fault and ordering injection). */
+function override<K extends 'nodes' | 'configmaps'>(client: Client, resource: K, methods: Partial<Client[K]>): Client {
+  const rc = Object.assign(Object.create(client[resource]) as Client[K], methods);
+  return new Proxy(client, { get: (t, p) => (p === resource ? rc : Reflect.get(t, p, t)) });
+}
+
 /**
- * The client as a second manager sees it when its informer lists Nodes in the opposite
- * order: both managers then start with a different node on the same first free block,
- * a real race on the record (with identical orders both would choose identically and a
- * broken compare-and-swap could go unnoticed).
+ * Both managers' first reservation is held until both have chosen, on the same version of
+ * the record: a guaranteed race for one block. The second manager also lists the Nodes in
+ * the opposite order, so the two choose the same block for different nodes (with
+ * identical orders they would choose identically and a broken compare-and-swap could go
+ * unnoticed).
  */
-function nodesListedBackwards(client: Client): Client {
-  const nodes = Object.create(client.nodes) as Client['nodes'];
-  nodes.list = async (opts) => {
-    const l = await client.nodes.list(opts);
-    return { ...l, items: [...l.items].reverse() };
+function racingPair(): [(c: Client) => Client, (c: Client) => Client] {
+  let arrived = 0;
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const holdFirstUpdate = (c: Client): Client => {
+    let held = false;
+    return override(c, 'configmaps', {
+      update: async (cm) => {
+        if (!held) {
+          held = true;
+          if (++arrived === 2) open();
+          await gate;
+        }
+        return c.configmaps.update(cm);
+      },
+    });
   };
-  return new Proxy(client, { get: (t, p) => (p === 'nodes' ? nodes : Reflect.get(t, p, t)) });
+  const backwards = (c: Client): Client =>
+    override(c, 'nodes', {
+      list: async (opts) => {
+        const l = await c.nodes.list(opts);
+        return { ...l, items: [...l.items].reverse() };
+      },
+    });
+  return [holdFirstUpdate, (c) => backwards(holdFirstUpdate(c))];
 }
 
 const ipam = (m: ControllerManager) => m.controllers.find((c) => c.name === 'nodeipam') as NodeIpamController;
@@ -93,11 +118,12 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 describe('node IPAM controller (real apiserver)', () => {
-  it('two controller managers starting at once on 50 new Nodes (seen in opposite orders): 50 distinct ranges, the record agrees, kubectl shows them', async () => {
+  it('two controller managers racing for 50 Nodes created at once (then 20 more): distinct ranges, the record agrees, kubectl shows them', async () => {
     const client = await startApi();
     const names = Array.from({ length: 50 }, (_, i) => `node-${String(i).padStart(2, '0')}`);
     await Promise.all(names.map((n) => client.nodes.create(newNode(n))));
-    const [a, b] = await Promise.all([startManager(), startManager({}, undefined, nodesListedBackwards)]);
+    const [first, second] = racingPair();
+    const [a, b] = await Promise.all([startManager({}, undefined, first), startManager({}, undefined, second)]);
 
     const all = await eventually('every node has a pod CIDR', async () => {
       const m = await podCIDRsOf(client);
@@ -113,14 +139,26 @@ describe('node IPAM controller (real apiserver)', () => {
       const rec = await storedRecord(client);
       return JSON.stringify(rec.allocations) === JSON.stringify(Object.fromEntries(names.map((n) => [n, all[n]]))) || undefined;
     });
-    // Both managers really took part (each wrote Nodes); their races on the record were resolved by re-reading.
+    // Both managers took part (each wrote Nodes), and the race on the record was resolved by re-reading.
     expect(ipam(a).nodesWritten).toBeGreaterThan(0);
     expect(ipam(b).nodesWritten).toBeGreaterThan(0);
+    expect(ipam(a).store.conflicts + ipam(b).store.conflicts).toBeGreaterThan(0);
+
+    // A second wave while both run (seen through their watches): still no range twice.
+    const more = Array.from({ length: 20 }, (_, i) => `late-${String(i).padStart(2, '0')}`);
+    await Promise.all(more.map((n) => client.nodes.create(newNode(n))));
+    const everything = await eventually('the late nodes have pod CIDRs', async () => {
+      const m = await podCIDRsOf(client);
+      return more.every((n) => m[n]?.length === 1) ? m : undefined;
+    });
+    const allRanges = Object.values(everything).map((c) => c![0]!);
+    expect(allRanges).toHaveLength(70);
+    expect(new Set(allRanges).size).toBe(70);
 
     const r = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split(/\s+/).sort()).toEqual([...ranges].sort());
+    expect(r.stdout.trim().split(/\s+/).sort()).toEqual([...allRanges].sort());
   });
 
   it('a crash between reserving and writing: the Node gets exactly the reserved range', async () => {
@@ -141,11 +179,7 @@ describe('node IPAM controller (real apiserver)', () => {
   it('a controller manager killed after reserving, before writing the Node: the next one writes exactly that reservation', async () => {
     const client = await startApi();
     // The first manager's Node write never arrives (the process "dies" right there).
-    const stuckBeforeNodeWrite = (c: Client): Client => {
-      const nodes = Object.create(c.nodes) as Client['nodes'];
-      nodes.patch = () => new Promise<never>(() => undefined);
-      return new Proxy(c, { get: (t, p) => (p === 'nodes' ? nodes : Reflect.get(t, p, t)) });
-    };
+    const stuckBeforeNodeWrite = (c: Client) => override(c, 'nodes', { patch: () => new Promise<never>(() => undefined) });
     const first = await startManager({}, undefined, stuckBeforeNodeWrite);
     await client.nodes.create(newNode('zz-crashed'));
     const reserved = await eventually('reservation stored', async () => (await storedRecord(client).catch(() => undefined))?.allocations['zz-crashed']);
