@@ -180,4 +180,20 @@ describe('NodeIpamController', () => {
     await t.c.reconcile('w');
     expect(t.stored().allocations.w).toEqual(['10.244.9.0/24']);
   });
+  it('a Node given other ranges between our reservation and our write keeps them; the record follows the Node', async () => {
+    const t = setup({ nodes: [node('n1')] });
+    await t.sync();
+    await t.c.reconcile(RECORD_KEY);
+    let once = false;
+    t.client.prependReactor('patch', 'nodes', () => {
+      if (once) return undefined;
+      once = true;
+      const n = t.client.peek<Node>('nodes', 'n1')!;
+      void t.client.nodes.update({ ...n, spec: { podCIDR: '10.244.8.0/24', podCIDRs: ['10.244.8.0/24'] } });
+      return undefined;
+    });
+    expect(await t.c.reconcile('n1')).toEqual({});
+    expect(t.spec('n1').podCIDRs).toEqual(['10.244.8.0/24']);
+    expect(t.stored().allocations).toEqual({ n1: ['10.244.8.0/24'] });
+  });
 });

@@ -189,7 +189,9 @@ export class NodeIpamController implements Controller {
       if (isInvalid(err)) {
         // It has other ranges now: adopt those (the Node is the truth), which replaces our reservation.
         const fresh = await this.deps.client.nodes.get(name);
-        return this.adopt(fresh, nodePodCIDRs(fresh));
+        const theirs = nodePodCIDRs(fresh);
+        if (theirs.length === 0) throw err;
+        return this.adopt(fresh, theirs);
       }
       throw err;
     }
