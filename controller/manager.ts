@@ -179,6 +179,7 @@ export class ControllerManager {
           nodes: nodes(),
           logger: logger.child({ controller: 'nodeipam' }),
           queue: this.queue('nodeipam'),
+          metrics: this.opts.metrics,
           options: this.opts.podNetwork ?? { plan: podNetworkPlan({ clusterCidr: '10.244.0.0/16' }) },
         }),
       );

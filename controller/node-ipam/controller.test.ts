@@ -5,6 +5,7 @@ import { FakeClient } from '../../client/testing/fake-client.js';
 import { realClock } from '../../foundation/clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
+import { ControllerMetrics } from '../metrics.js';
 import { podNetworkPlan } from './config.js';
 import { CIDR_NOT_AVAILABLE_EVENT, NodeIpamController, NO_POD_CIDR_REASON, RECORD_KEY } from './controller.js';
 
@@ -29,11 +30,12 @@ function setup(opts: { clusterCidr?: string; mask?: number; nodes?: Node[]; cm?:
   const queue = new RecordingQueue();
   const recorder = new RecordingRecorder();
   const plan = podNetworkPlan({ clusterCidr: opts.clusterCidr ?? '10.244.0.0/16', nodeCidrMaskSize: opts.mask });
-  const c = new NodeIpamController({ client, nodes, queue, recorder, clock: realClock, logger: silentLogger(), options: { plan, exhaustedRetryMs: 5000 } });
+  const metrics = new ControllerMetrics();
+  const c = new NodeIpamController({ client, nodes, queue, recorder, clock: realClock, logger: silentLogger(), options: { plan, exhaustedRetryMs: 5000 }, metrics });
   const sync = () => syncInformer(client, 'nodes', nodes);
   const stored = () => recordFromConfigMap(client.peek<ConfigMap>('configmaps', POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE))!;
   const spec = (name: string) => client.peek<Node>('nodes', name)!.spec;
-  return { client, nodes, queue, recorder, c, sync, stored, spec };
+  return { client, nodes, queue, recorder, c, sync, stored, spec, metrics };
 }
 
 describe('NodeIpamController', () => {
@@ -77,6 +79,8 @@ describe('NodeIpamController', () => {
     });
     await t.c.reconcile('n1');
     expect(t.c.store.conflicts).toBe(1);
+    expect(await t.metrics.registry.getSingleMetricAsString('orch_nodeipam_record_conflicts_total')).toMatch(/^orch_nodeipam_record_conflicts_total 1$/m);
+    expect(await t.metrics.registry.getSingleMetricAsString('orch_nodeipam_cidrset_usage_ratio')).toContain(`cluster_cidr="10.244.0.0/16"} ${2 / 256}`);
     expect(t.spec('n1').podCIDRs).toEqual(['10.244.1.0/24']);
     expect(t.stored().allocations).toEqual({ other: ['10.244.0.0/24'], n1: ['10.244.1.0/24'] });
   });
@@ -140,6 +144,7 @@ describe('NodeIpamController', () => {
     expect(conds.find((c) => c.type === 'NetworkUnavailable')).toMatchObject({ status: 'True', reason: NO_POD_CIDR_REASON });
     expect(t.recorder.events).toEqual([{ object: 'b', type: 'Warning', reason: CIDR_NOT_AVAILABLE_EVENT, message: expect.stringContaining('--cluster-cidr 10.244.0.0/24') }]);
     expect(t.spec('b').podCIDRs).toBeUndefined();
+    expect(await t.metrics.registry.getSingleMetricAsString('orch_nodeipam_cidrset_usage_ratio')).toContain('orch_nodeipam_cidrset_usage_ratio{cluster_cidr="10.244.0.0/24"} 1');
 
     await t.client.nodes.delete('a');
     await t.sync();

@@ -15,6 +15,7 @@
 // tries again later; the condition is removed once the Node has its ranges.
 
 import { isInvalid, isNotFound } from '../../api/errors.js';
+import { mustParseCidr, subnetCount } from '../../api/net/cidr.js';
 import type { PodNetworkRecord } from '../../api/net/pod-network.js';
 import { isoSeconds } from '../../api/time.js';
 import type { Node, NodeCondition } from '../../api/types.js';
@@ -22,6 +23,7 @@ import { done, requeueAfter, type Result } from '../../client/reconcile-loop.js'
 import type { Client } from '../../client/types.js';
 import type { Clock } from '../../foundation/clock.js';
 import type { Logger } from '../../foundation/logger.js';
+import type { ControllerMetrics } from '../metrics.js';
 import type { Controller, InformerView, QueueView, Recorder } from '../shared/types.js';
 import { adoptExisting, allocateFor, releaseFor, type Adoption, type Allocation } from './allocator.js';
 import type { PodNetworkPlan } from './config.js';
@@ -48,6 +50,17 @@ export interface NodeIpamControllerDeps {
   logger: Logger;
   queue: QueueView;
   options: NodeIpamOptions;
+  /** The process's controller metrics (usage and conflicts), or none. */
+  metrics?: Pick<ControllerMetrics, 'cidrUsage' | 'recordConflicts'>;
+}
+
+/** Per cluster CIDR, the share of its node blocks that are reserved. */
+export function cidrUsage(r: PodNetworkRecord): Array<{ clusterCIDR: string; ratio: number }> {
+  return r.clusterCIDRs.map((c, f) => {
+    const total = Number(subnetCount(mustParseCidr(c), r.nodeMaskSizes[f]!));
+    const used = Object.values(r.allocations).filter((cidrs) => cidrs[f]).length;
+    return { clusterCIDR: c, ratio: used / total };
+  });
 }
 
 /** While the record is being rebuilt, node keys look again this soon. */
@@ -61,7 +74,13 @@ export class NodeIpamController implements Controller {
   nodesWritten = 0;
 
   constructor(private readonly deps: NodeIpamControllerDeps) {
-    this.store = new PodNetworkRecordStore(deps.client);
+    const m = deps.metrics;
+    this.store = new PodNetworkRecordStore(deps.client, {
+      onConflict: () => m?.recordConflicts.inc(),
+      onRecord: (r) => {
+        for (const u of cidrUsage(r)) m?.cidrUsage.set({ cluster_cidr: u.clusterCIDR }, u.ratio);
+      },
+    });
     deps.queue.add(RECORD_KEY);
     deps.nodes.addEventHandler({
       onAdd: (n) => deps.queue.add(n.metadata.name!),

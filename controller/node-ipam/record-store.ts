@@ -27,7 +27,10 @@ export class PodNetworkRecordStore {
   /** Conflicts met so far (tests and logs: proof that a race was resolved by re-reading). */
   conflicts = 0;
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly hooks: { onConflict?: () => void; onRecord?: (r: PodNetworkRecord) => void } = {},
+  ) {}
 
   mutate<T>(fn: (current: PodNetworkRecord | undefined) => Mutation<T> | Promise<Mutation<T>>): Promise<T> {
     const run = this.tail.then(() => this.attempt(fn));
@@ -48,20 +51,25 @@ export class PodNetworkRecordStore {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const cm = this.cached ?? (await this.read());
       this.cached = cm;
-      const out = await fn(recordFromConfigMap(cm));
-      if (!out.record) return out.value;
+      const current = recordFromConfigMap(cm);
+      const out = await fn(current);
+      if (!out.record || (cm && deepEqual(cm.data ?? {}, recordToData(out.record)))) {
+        if (current) this.hooks.onRecord?.(current);
+        return out.value;
+      }
       const data = recordToData(out.record);
-      if (cm && deepEqual(cm.data ?? {}, data)) return out.value;
       try {
         this.cached = cm
           ? await this.client.configmaps.update({ ...cm, data })
           : await this.client.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: POD_NETWORK_CONFIGMAP, namespace: POD_NETWORK_NAMESPACE }, data });
+        this.hooks.onRecord?.(out.record);
         return out.value;
       } catch (err) {
         this.cached = undefined;
         // Conflict on update, AlreadyExists on create, NotFound when it was deleted meanwhile: read again.
         if (isConflict(err) || isAlreadyExists(err) || (cm && isNotFound(err))) {
           this.conflicts++;
+          this.hooks.onConflict?.();
           continue;
         }
         throw err;
