@@ -201,4 +201,21 @@ describe('NodeIpamController', () => {
     expect(t.spec('n1').podCIDRs).toEqual(['10.244.8.0/24']);
     expect(t.stored().allocations).toEqual({ n1: ['10.244.8.0/24'] });
   });
+  it("removes its exhaustion condition only while it is its own: the agent's RouteCreated stays", async () => {
+    const t = setup({ clusterCidr: '10.244.0.0/24', mask: 24, nodes: [node('a', ['10.244.0.0/24']), node('b')] });
+    await t.sync();
+    await t.c.reconcile(RECORD_KEY);
+    await t.c.reconcile('b'); // exhausted: condition set
+    await t.sync(); // the informer sees the condition
+    await t.client.nodes.delete('a');
+    t.nodes.replaceAll(t.client.peekAll<Node>('nodes'));
+    await t.c.reconcile('a');
+    // Before our clean-up, the agent (fast) already reports its own NetworkUnavailable.
+    const ready = { type: 'NetworkUnavailable', status: 'False' as const, reason: 'RouteCreated', message: 'orch pod network ready' };
+    await t.client.nodes.patchStatus('b', undefined, { status: { conditions: [ready] } }, 'strategic');
+    await t.c.reconcile('b');
+    const b = t.client.peek<Node>('nodes', 'b')!;
+    expect(b.spec.podCIDRs).toEqual(['10.244.0.0/24']);
+    expect(b.status!.conditions).toEqual([expect.objectContaining(ready)]);
+  });
 });

@@ -222,28 +222,45 @@ export class NodeIpamController implements Controller {
 
   // ------------------------------------------------------------------ condition
 
-  private ownCondition(node: Node): NodeCondition | undefined {
-    return node.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE && c.reason === NO_POD_CIDR_REASON);
-  }
-
   private async markExhausted(node: Node, clusterCIDR: string): Promise<void> {
     const name = node.metadata.name!;
     const f = this.plan.clusterCIDRs.indexOf(clusterCIDR);
     const message = `no free /${this.plan.nodeMaskSizes[f] ?? '?'} left in --cluster-cidr ${clusterCIDR} for node ${name}`;
     this.deps.logger.warn({ node: name, clusterCIDR }, 'no pod CIDR available');
     this.deps.recorder.record(node, 'Warning', CIDR_NOT_AVAILABLE_EVENT, message);
-    const cur = this.ownCondition(node);
-    if (cur?.status === 'True') return;
+    const cur = node.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE);
+    if (cur?.status === 'True' && cur.reason === NO_POD_CIDR_REASON) return;
     const now = isoSeconds(this.deps.clock.now());
     const condition: NodeCondition = { type: NETWORK_UNAVAILABLE, status: 'True', reason: NO_POD_CIDR_REASON, message, lastHeartbeatTime: now, lastTransitionTime: now };
     // Strategic merge on conditions (merge key `type`): the agent's conditions are left alone.
     await this.patchCondition(name, { status: { conditions: [condition] } });
   }
 
-  /** Our exhaustion condition goes once the Node has ranges; the agent's network component reports the rest. */
+  /**
+   * Our exhaustion condition goes once the Node has ranges; the agent's network component
+   * reports the rest. Removed only while it is still ours (a JSON patch `test` on its
+   * reason): the agent may already have replaced it with NetworkUnavailable=False /
+   * RouteCreated, which must stay. A stale index fails the test (422): read once more.
+   */
   private async clearExhausted(node: Node): Promise<void> {
-    if (!this.ownCondition(node)) return;
-    await this.patchCondition(node.metadata.name!, { status: { conditions: [{ type: NETWORK_UNAVAILABLE, $patch: 'delete' }] } });
+    let cur: Node | undefined = node;
+    for (let attempt = 0; cur && attempt < 2; attempt++) {
+      const i = cur.status?.conditions?.findIndex((c) => c.type === NETWORK_UNAVAILABLE && c.reason === NO_POD_CIDR_REASON) ?? -1;
+      if (i < 0) return;
+      const at = `/status/conditions/${i}`;
+      try {
+        await this.deps.client.nodes.patchStatus(cur.metadata.name!, undefined, [
+          { op: 'test', path: `${at}/type`, value: NETWORK_UNAVAILABLE },
+          { op: 'test', path: `${at}/reason`, value: NO_POD_CIDR_REASON },
+          { op: 'remove', path: at },
+        ], 'json');
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isInvalid(err)) throw err;
+        cur = await this.deps.client.nodes.get(cur.metadata.name!).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+      }
+    }
   }
 
   private async patchCondition(name: string, patch: unknown): Promise<void> {
