@@ -16,6 +16,7 @@ import { reloadingTokenFile } from '../foundation/token-auth.js';
 import { Agent } from './agent.js';
 import { parseDuration } from '../foundation/duration.js';
 import { parseBytes, parseCpuMillis, parseLabels } from './flags.js';
+import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {
@@ -44,6 +45,7 @@ interface AgentFlags extends ConnectionFlagValues {
   healthzPort: string;
   healthzBindAddress: string;
   metricsTokenFile?: string;
+  podInfraContainerImage: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -75,6 +77,7 @@ export function agentCommand(): Command {
     .option('--healthz-port <port>', '/healthz, /livez, /readyz and /metrics port (0: off)', '10248')
     .option('--healthz-bind-address <addr>', 'address of that port; beyond loopback it serves HTTPS (the --log-server-cert) and /metrics needs a token from --metrics-token-file', '127.0.0.1')
     .addOption(metricsTokenFileOption())
+    .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       const registry = processRegistry();
@@ -107,6 +110,7 @@ export function agentCommand(): Command {
         workers: Number(f.workers),
         version: '0.1.0',
         registry,
+        podInfraContainerImage: f.podInfraContainerImage,
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },
