@@ -102,7 +102,7 @@ function show(a: Action): string {
 }
 
 const chain = (c: string, attempt: number, network = 'sandbox') => [`pull-image ${c}`, `write-volumes ${c}`, `create ${c}#${attempt} ${network}`, `start ${c}`];
-const sandboxChain = (attempt: number, changed = false) => ['pull-image POD', `create-sandbox #${attempt}${changed ? ' changed' : ''}`, 'start-sandbox'];
+const sandboxChain = (attempt: number, changed = false) => ['pull-image POD', 'write-volumes POD', `create-sandbox #${attempt}${changed ? ' changed' : ''}`, 'start-sandbox'];
 /** The pod's running sandbox. */
 const SB: Ctr = { id: 'S', name: 'POD', attempt: 0, state: 'running' };
 

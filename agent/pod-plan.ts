@@ -8,7 +8,7 @@
 //   terminating pod  begin-termination → stop every running app container (grace) → once
 //                    none runs: remove them, then the sandbox → confirm-deletion
 //   running pod      ensure sandbox (sandbox-plan.ts: nothing | start a created one | back
-//                    off | pull-image → create-sandbox → start-sandbox) → per spec
+//                    off | pull-image → write-volumes → create-sandbox → start-sandbox) → per spec
 //                    container, in order: nothing | start a created one | stop to replace
 //                    (spec changed, sandbox changed) | back off | start a new attempt
 //                    (pull-image → write-volumes → create → start) → remove attempts no

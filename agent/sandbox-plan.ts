@@ -95,6 +95,9 @@ export function planSandbox(f: SandboxFacts): SandboxPlan {
   const attempt = cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0;
   return done({ state: 'starting' }, [
     { type: 'pull-image', container: S },
+    // Volumes before the sandbox, as the kubelet mounts them before creating it: a pod whose
+    // volumes cannot be written (hostPath not allowed, missing ConfigMap) gets no sandbox.
+    { type: 'write-volumes', container: S },
     { type: 'create-sandbox', container: S, attempt, changed: !!cur },
     { type: 'start-sandbox', container: S },
   ]);

@@ -24,6 +24,7 @@ import {
 } from './docker-engine.js';
 import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
 import { exec, waitUntil, FatalWait } from './sh.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -151,7 +152,7 @@ export class Cluster {
           '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
           '--log-server-cert', path.join(this.pki, 'agents', name, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agents', name, 'agent.key'),
           '--log-server-client-ca-file', path.join(this.pki, 'ca.crt'),
-          '--heartbeat-interval', '2s', '--resync-interval', '5s', ...log];
+          '--heartbeat-interval', '2s', '--resync-interval', '5s', '--pod-infra-container-image', TEST_PAUSE_IMAGE, ...log];
       }
     }
   }

@@ -13,6 +13,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const NODE = `e2e-proc-${crypto.randomBytes(3).toString('hex')}`;
 let api: TestApiServer;
@@ -29,6 +30,7 @@ function spawnAgent(): ChildProcess {
     '--server', api.url, '--token-file', tokenFile, '--node-name', NODE, '--node-ip', '127.0.0.1',
     '--root-dir', path.join(root, 'agent'), '--log-port', String(logPort), '--log-address', '127.0.0.1', '--log-server-insecure-http',
     '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'warn',
+    '--pod-infra-container-image', TEST_PAUSE_IMAGE,
   ];
   const p = spawn(path.resolve('node_modules/.bin/vite-node'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   p.stderr!.on('data', (d: Buffer) => process.env.ORCH_TEST_LOG && process.stderr.write(d));
