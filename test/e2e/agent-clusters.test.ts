@@ -13,7 +13,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, countSyncs, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, countSyncs, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
@@ -96,8 +96,8 @@ describe('two clusters, one engine, one node name', () => {
     const [seenOne, seenTwo] = [countSyncs(one.agent), countSyncs(two.agent)];
     const key = `default/web-${RUN}`;
     await waitFor('3 syncs and 3 orphan sweeps on both agents', () => seenOne.syncs(key) >= 3 && seenTwo.syncs(key) >= 3 && seenOne.sweeps() >= 3 && seenTwo.sweeps() >= 3, 30_000);
-    expect(containersWith({ 'orch.io/pod-uid': p1.metadata.uid! })).toEqual([id1]);
-    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
+    expect(appContainersWith({ 'orch.io/pod-uid': p1.metadata.uid! })).toEqual([id1]);
+    expect(appContainersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
     expect(docker('inspect', '-f', '{{.State.Running}}', id1!, id2!)).toBe('true\ntrue');
     expect((await one.admin.pods.get(`web-${RUN}`, 'default')).status!.containerStatuses![0]!.restartCount).toBe(0);
     expect((await two.admin.pods.get(`web-${RUN}`, 'default')).status!.containerStatuses![0]!.restartCount).toBe(0);

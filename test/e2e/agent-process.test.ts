@@ -12,7 +12,7 @@ import type { Node, Pod } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const NODE = `e2e-proc-${crypto.randomBytes(3).toString('hex')}`;
@@ -104,7 +104,7 @@ describe('agent process', () => {
     expect(cid(after)).toBe(cid(steady));
     expect(after.status!.containerStatuses![0]!.restartCount).toBe(0);
     expect(dockerJson('inspect', cid(steady))[0].State.StartedAt).toBe(startedAt);
-    expect(containersWith({ 'orch.io/pod-uid': steady.metadata.uid! })).toEqual([cid(steady)]);
+    expect(appContainersWith({ 'orch.io/pod-uid': steady.metadata.uid! })).toEqual([cid(steady)]);
   });
 
   it('SIGTERM stops the agent cleanly (exit 0) and leaves containers running', async () => {
