@@ -55,11 +55,11 @@ function startAgent(nodeName: string): Agent {
   return agent;
 }
 
-/** Running containers of our pods (one `docker ps` per node: no racy per-container inspect). */
+/** Running app containers of our pods, sandboxes aside (one `docker ps` per node: no racy per-container inspect). */
 const running = (node?: string): string[] =>
   (node ? [node] : [NODE_A, NODE_B]).flatMap((n) => {
-    const out = docker('ps', '-q', '--no-trunc', '--filter', 'status=running', '--filter', 'label=orch.io/namespace=default', '--filter', `label=orch.io/node=${n}`);
-    return out ? out.split('\n') : [];
+    const out = docker('ps', '--no-trunc', '--format', '{{.ID}} {{.Label "orch.io/container"}}', '--filter', 'status=running', '--filter', 'label=orch.io/namespace=default', '--filter', `label=orch.io/node=${n}`);
+    return out ? out.split('\n').map((l) => l.split(' ')).filter(([, c]) => c !== 'POD').map(([id]) => id!) : [];
   });
 
 beforeAll(async () => {
