@@ -8,7 +8,10 @@ import type { HostCommands } from './host-commands.js';
 import { firewallRules, FORWARD_CHAIN, jumpRules, POSTROUTING_CHAIN, type JumpRule } from './firewall-rules.js';
 
 type Family = 4 | 6;
+
 const bin = (f: Family, tool: '' | '-restore') => `${f === 4 ? 'iptables' : 'ip6tables'}${tool}`;
+/** The rule as `iptables -S` prints it and iptables-restore reads it (arguments with spaces quoted). */
+const ruleText = (j: JumpRule) => j.rule.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ');
 
 export class Firewall {
   constructor(private readonly cmd: HostCommands) {}
@@ -31,6 +34,34 @@ export class Firewall {
     }
   }
 
+  /** How many copies of the jump there are. */
+  private async jumpCount(f: Family, j: JumpRule): Promise<number> {
+    const want = `-A ${j.chain} ${ruleText(j)}`;
+    return (await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-S', j.chain])).split('\n').filter((l) => l.trim() === want).length;
+  }
+
+  /**
+   * Exactly one copy of the jump, at the top. Several agents of one host (`orch up --nodes
+   * 3`) do this at the same time, so the fix is one iptables-restore transaction that
+   * deletes the copies counted and inserts one: when another agent changed them meanwhile,
+   * a delete finds nothing, the whole transaction is refused, and it counts again. Two
+   * agents may both insert into an empty chain (two copies, harmless); never zero.
+   * Returns true when the jump was missing.
+   */
+  private async ensureJump(f: Family, j: JumpRule): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const n = await this.jumpCount(f, j);
+      if (n === 1) return false;
+      const lines = [`*${j.table}`, ...Array.from({ length: n }, () => `-D ${j.chain} ${ruleText(j)}`), `-I ${j.chain} 1 ${ruleText(j)}`, 'COMMIT', ''];
+      try {
+        await this.cmd.run(bin(f, '-restore'), ['-w', '5', '--noflush'], lines.join('\n'));
+        return n === 0;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+  }
+
   /** Writes the chains for these cluster CIDRs (per family) and makes sure they are jumped to. Returns the jumps it had to add. */
   async apply(clusterCIDRs: string[]): Promise<string[]> {
     const added: string[] = [];
@@ -39,26 +70,31 @@ export class Firewall {
       if (cidrs.length === 0) continue;
       await this.cmd.run(bin(f, '-restore'), ['-w', '5', '--noflush'], firewallRules(cidrs));
       const dockerUser = await this.chainExists(f, 'filter', 'DOCKER-USER');
+      // The restore above writes the same content whoever runs it (several agents of one host).
       for (const j of jumpRules(dockerUser)) {
-        if (await this.hasJump(f, j)) continue;
-        await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-I', j.chain, '1', ...j.rule]);
-        added.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)}`);
+        if (await this.ensureJump(f, j)) added.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)}`);
       }
     }
     return added;
   }
 
-  /** Removes orch's jumps and chains (both families, both possible jump places). */
-  async remove(): Promise<void> {
+  /** Removes orch's jumps and chains (both families, both possible jump places); returns what it removed. */
+  async remove(): Promise<string[]> {
+    const removed: string[] = [];
     for (const f of [4, 6] as const) {
       for (const j of [...jumpRules(true), ...jumpRules(false)]) {
-        while (await this.hasJump(f, j)) await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-D', j.chain, ...j.rule]);
+        while (await this.hasJump(f, j)) {
+          await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-D', j.chain, ...j.rule]);
+          removed.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)} (jump)`);
+        }
       }
       for (const [table, chain] of [['filter', FORWARD_CHAIN], ['nat', POSTROUTING_CHAIN]] as const) {
         if (!(await this.chainExists(f, table, chain))) continue;
         await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-F', chain]);
         await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-X', chain]);
+        removed.push(`${bin(f, '')} -t ${table} ${chain} (chain)`);
       }
     }
+    return removed;
   }
 }

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { LABEL_CONTAINER, SANDBOX_CONTAINER, attemptOf } from '../labels.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ImageInfo, LogOptions, RuntimeEvent, RuntimeInfo } from './types.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo } from './types.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   /** Attempt of containers created but not started yet (bounded by the creates in flight). */
@@ -98,5 +98,21 @@ export class InstrumentedRuntime implements ContainerRuntime {
 
   logs(id: string, opts: LogOptions): Promise<Readable> {
     return this.call('logs', () => this.inner.logs(id, opts));
+  }
+
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    return this.call('inspect_network', () => this.inner.inspectNetwork(name));
+  }
+
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    return this.call('list_networks', () => this.inner.listNetworks(labels));
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<string> {
+    return this.call('create_network', () => this.inner.createNetwork(spec));
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return this.call('remove_network', () => this.inner.removeNetwork(name));
   }
 }

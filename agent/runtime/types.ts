@@ -95,6 +95,23 @@ export interface LogOptions {
   since?: number;
 }
 
+/** A Docker bridge network as orch creates it (the per-node pod network, docs/networking.md). */
+export interface NetworkSpec {
+  name: string;
+  labels: Record<string, string>;
+  /** One per IP family, IPv4 first. */
+  subnets: Array<{ subnet: string; gateway: string }>;
+  ipv6: boolean;
+  /** Driver options (com.docker.network.bridge.name, ...driver.mtu, ...). */
+  options: Record<string, string>;
+}
+
+export interface NetworkInfo extends NetworkSpec {
+  id: string;
+  /** Containers attached to it, running or not. */
+  containers: number;
+}
+
 export interface EventSubscription {
   stop(): void;
 }
@@ -123,6 +140,14 @@ export interface ContainerRuntime {
   events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription;
   /** Demultiplexed stdout+stderr as one byte stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
+  /** undefined when no network has that name. */
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
+  /** Networks carrying every given label. */
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  /** A bridge network; returns its id. Rejects with 'conflict' when the name is taken. */
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  /** No error if already gone; rejects while a running container is attached. */
+  removeNetwork(name: string): Promise<void>;
 }
 
 export type RuntimeErrorCode = 'conflict' | 'notfound' | 'unavailable' | 'other';

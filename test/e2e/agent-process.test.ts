@@ -29,7 +29,7 @@ function spawnAgent(): ChildProcess {
     'agent/main.ts',
     '--server', api.url, '--token-file', tokenFile, '--node-name', NODE, '--node-ip', '127.0.0.1',
     '--root-dir', path.join(root, 'agent'), '--log-port', String(logPort), '--log-address', '127.0.0.1', '--log-server-insecure-http',
-    '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'warn',
+    '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'warn', '--network-backend', 'none',
     '--pod-infra-container-image', TEST_PAUSE_IMAGE,
   ];
   const p = spawn(path.resolve('node_modules/.bin/vite-node'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });

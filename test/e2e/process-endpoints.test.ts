@@ -167,7 +167,7 @@ describe('health, readiness and metrics of every process', () => {
     const p = start([
       'agent', '--server', api.url, '--token-file', path.join(dir, 'node.token'), '--node-name', NODE, '--node-ip', '127.0.0.1',
       '--root-dir', path.join(dir, 'agent'), '--log-port', String(logPort), '--log-address', '127.0.0.1', '--log-server-insecure-http',
-      '--log-server-token-file', readers, '--healthz-port', String(healthPort),
+      '--log-server-token-file', readers, '--healthz-port', String(healthPort), '--network-backend', 'none',
     ]);
     const base = `http://127.0.0.1:${healthPort}`;
     const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'pod-workers', 'resync']);
