@@ -4,10 +4,12 @@
 // for its whole life: a killed container comes back alone, a killed sandbox brings the pod
 // back in a new one, an agent restart adopts the sandbox; hostNetwork pods get the node IP.
 
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
 import { createLogger } from '../../foundation/logger.js';
@@ -20,6 +22,7 @@ import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js'
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { containersWith, countSyncs, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
+const execFileAsync = promisify(execFile);
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `h14-sandbox-${RUN}`;
 const NETWORK = `h14-sandbox-${RUN}`;
@@ -36,7 +39,7 @@ function startAgent(): Agent {
   const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
   return new Agent({
     nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
+    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE], ca: api.ca }, { logger }),
     runtime: new DockerRuntime({ logger }),
     logger,
     nodeIP: '127.0.0.1',
@@ -90,8 +93,10 @@ function twoContainers(name: string, hostPort?: number): Pod {
 beforeAll(async () => {
   docker('image', 'inspect', TEST_PAUSE_IMAGE); // fails loudly when the test images are missing
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'h14-sandbox-'));
-  api = await startTestApiServer({ nodeNames: [NODE] });
-  admin = new ApiClient({ server: api.url, token: api.token });
+  // TLS: kubectl sends no token over plain HTTP.
+  api = await startTestApiServer({ nodeNames: [NODE], tls: true });
+  admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
+  fs.writeFileSync(path.join(root, 'ca.pem'), api.ca!);
   agent = startAgent();
   await agent.start();
   await agent.waitForSync();
@@ -143,6 +148,11 @@ describe('pod sandbox (real Docker)', () => {
     expect(Object.keys(inspect(sandbox!).HostConfig.PortBindings)).toEqual(['8080/tcp']);
     const body = await waitFor('http via hostPort', async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text());
     expect(body).toContain('Hello from orch');
+    // kubectl shows the sandbox's address in the wide IP column (async: the apiserver runs in this process).
+    const { stdout: wide } = await execFileAsync('kubectl', ['--server', api.url, '--token', api.token, '--certificate-authority', path.join(root, 'ca.pem'), 'get', 'pods', 'pair', '-o', 'wide'], { timeout: 30_000, env: { ...process.env, KUBECONFIG: path.join(root, 'none') } }).catch((err: { stderr?: string }) => {
+      throw new Error(`kubectl: ${err.stderr}`);
+    });
+    expect(wide).toMatch(new RegExp(`^pair\\s+2/2\\s+Running\\s+0\\s+\\S+\\s+${onNet.IPAddress.replace(/\./g, '\\.')}\\s+${NODE}\\s`, 'm'));
   });
 
   it('docker kill of one container: it alone restarts; sibling and sandbox untouched; same pod IP', async () => {
