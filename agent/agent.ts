@@ -40,9 +40,9 @@ import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
-import type { PodNetworkView } from './network/pod-network-state.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
+import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { RestartBackoff } from './restart-backoff.js';
@@ -91,6 +91,8 @@ export interface AgentOptions {
   version?: string;
   /** The process's metrics registry (default: a fresh one without process metrics). */
   registry?: Registry;
+  /** Image of the pod sandboxes (--pod-infra-container-image; default registry.k8s.io/pause:3.10). */
+  podInfraContainerImage?: string;
   /**
    * The node's pod network (network/node-network.ts, built by the command from the
    * --network-backend flags); when it is also a Component it runs after node-registration.
@@ -147,6 +149,8 @@ export class Agent {
       random: o.random,
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
+      sandboxImage: o.podInfraContainerImage,
+      podNetwork: o.podNetwork,
       backoff: new RestartBackoff(o.backoff),
       projectedRefreshMs: o.projectedRefreshMs,
       events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
@@ -164,6 +168,8 @@ export class Agent {
       key: o.logKey,
       metrics: registrySource(this.metrics.registry),
     });
+    // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.
+    o.podNetwork?.onChange(() => this.enqueueAll());
     this.metrics.setSources({ pods: () => informer.list(), containers: () => this.runtime.listContainers({ [LABEL_NODE]: o.nodeName }) });
     this.components = [
       this.clusterIdentity(),

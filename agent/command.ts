@@ -20,6 +20,7 @@ import { parseBytes, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBack
 import { hostCommands } from './network/host-commands.js';
 import { cleanupNetwork } from './network/network-cleanup.js';
 import { NodeNetwork } from './network/node-network.js';
+import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {
@@ -53,6 +54,7 @@ interface AgentFlags extends ConnectionFlagValues {
   vxlanPort: string;
   vxlanVni: string;
   cleanupNetwork?: boolean;
+  podInfraContainerImage: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -92,6 +94,7 @@ export function agentCommand(): Command {
     .option('--vxlan-port <port>', 'UDP port of the VXLAN tunnel (the same on every node)', '8472')
     .option('--vxlan-vni <n>', 'VXLAN network identifier (the same on every node)', '1')
     .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks), print it, and exit")
+    .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       if (f.cleanupNetwork) {
@@ -153,6 +156,7 @@ export function agentCommand(): Command {
         workers: Number(f.workers),
         version: '0.1.0',
         registry,
+        podInfraContainerImage: f.podInfraContainerImage,
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },

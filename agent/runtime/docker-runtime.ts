@@ -107,7 +107,9 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const c = await this.docker.getContainer(id).inspect();
       const nets = c.NetworkSettings?.Networks ?? {};
-      const ip = c.NetworkSettings?.IPAddress || Object.values(nets).find((n) => n?.IPAddress)?.IPAddress || '';
+      const v4 = Object.values(nets).map((n) => n?.IPAddress).filter((a): a is string => !!a);
+      const v6 = Object.values(nets).map((n) => n?.GlobalIPv6Address).filter((a): a is string => !!a);
+      const ip = c.NetworkSettings?.IPAddress || v4[0] || '';
       return {
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
@@ -122,6 +124,7 @@ export class DockerRuntime implements ContainerRuntime {
         oomKilled: c.State.OOMKilled,
         error: c.State.Error || undefined,
         ipAddress: ip,
+        ipAddresses: [...new Set([...(ip ? [ip] : []), ...v4, ...v6])],
         networkMode: c.HostConfig.NetworkMode,
       };
     } catch (err) {
@@ -139,7 +142,9 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       if (p.hostPort) (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: String(p.hostPort) });
     }
-    const joins = spec.networkMode.startsWith('container:');
+    // Docker refuses hostname and published ports on containers that join another's
+    // namespace, and ignores ports with the host's network.
+    const joins = spec.networkMode.startsWith('container:') || spec.networkMode === 'host';
     try {
       const c = await this.docker.createContainer({
         name: spec.name,
@@ -149,7 +154,6 @@ export class DockerRuntime implements ContainerRuntime {
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
         Env: spec.env,
-        // Docker refuses hostname and published ports on containers that join another's namespace.
         Hostname: joins ? undefined : spec.hostname,
         ExposedPorts: joins ? undefined : exposed,
         HostConfig: {

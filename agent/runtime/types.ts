@@ -25,8 +25,10 @@ export interface ContainerInfo {
   oomKilled?: boolean;
   /** Engine error for a container that failed to start (e.g. exec not found). */
   error?: string;
-  /** IP on the default bridge ('' for containers joining another's network namespace). */
+  /** Its first IPv4 address ('' for containers joining another's network namespace). */
   ipAddress?: string;
+  /** Every address on its networks, IPv4 first then global IPv6 (a dual-stack pod network gives both). */
+  ipAddresses?: string[];
   /** 'bridge', 'host', 'container:<id>', ... */
   networkMode?: string;
 }
@@ -55,7 +57,10 @@ export interface ContainerSpec {
   nanoCpus?: number;
   /** host:container[:ro] */
   binds: string[];
-  /** 'bridge' for the pod's network owner, 'container:<id>' for the others. */
+  /**
+   * The pod sandbox: 'bridge' (Docker's default) or the node's pod network name; app
+   * containers: 'container:<sandbox id>'; hostNetwork pods: 'host'.
+   */
   networkMode: string;
   hostname?: string;
 }

@@ -99,6 +99,9 @@ export class FakeRuntime implements ContainerRuntime {
     const img = this.images.get(spec.image);
     if (!img) throw new RuntimeError('notfound', `No such image: ${spec.image}`);
     const id = `c${++this.seq}`.padEnd(12, '0');
+    // Own namespace: the default bridge or a named (pod) network; none when joining or on the host's.
+    const own = !spec.networkMode.startsWith('container:') && spec.networkMode !== 'host';
+    const ip = !own ? '' : spec.networkMode === 'bridge' ? `172.17.0.${this.seq + 1}` : `10.244.0.${this.seq + 1}`;
     this.containers.set(id, {
       id,
       name: spec.name,
@@ -108,7 +111,8 @@ export class FakeRuntime implements ContainerRuntime {
       imageId: img.id,
       createdAt: this.iso(),
       exitCode: 0,
-      ipAddress: spec.networkMode === 'bridge' ? `172.17.0.${this.seq + 1}` : '',
+      ipAddress: ip,
+      ipAddresses: ip ? [ip] : [],
       networkMode: spec.networkMode,
       spec,
       logText: '',

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiClient } from '../../client/rest-client.js';
 import { freePort } from '../../test/helpers/ports.js';
 import type { BenchContext } from './types.js';
+import { TEST_PAUSE_IMAGE } from '../../test/helpers/images.js';
 
 export const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 export const IMAGE = 'orch.local/busybox:latest';
@@ -114,7 +115,8 @@ export async function startAgentProcess(ctx: BenchContext, admin: ApiClient, o: 
       '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--log-level', 'warn',
       // This build's agent serves health on 10248 by default: a free port instead (a
       // baseline build from before the flag existed is started without it).
-      ...(o.entry ? [] : ['--healthz-port', '0'])],
+      // Pod sandboxes from the locally built pause image (no registry here).
+      ...(o.entry ? [] : ['--healthz-port', '0', '--pod-infra-container-image', TEST_PAUSE_IMAGE])],
     { stdio: ['ignore', logFile, logFile] },
   );
   // Cleanups run in reverse: the agent stops before its containers go (it would replace them).

@@ -33,6 +33,38 @@ export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolea
   });
 }
 
+/** GET /images/<ref>/json on the Docker socket: true when the image is present locally. */
+export function dockerHasImage(socketPath: string, ref: string, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: `/images/${encodeURIComponent(ref)}/json`, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** The agents' default pod sandbox image, and the one scripts/build-test-images.sh builds for hosts without a registry. */
+export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+export const LOCAL_PAUSE_IMAGE = 'orch.local/pause:3.10';
+
+/**
+ * Agent flags for the pod sandbox image: the default when Docker has it (or no local
+ * stand-in exists, so the agents pull it); orch.local/pause:3.10 when only that is here.
+ */
+export async function sandboxImageFlags(socketPath: string): Promise<{ flags: string[]; note?: string }> {
+  if (await dockerHasImage(socketPath, DEFAULT_PAUSE_IMAGE)) return { flags: [] };
+  if (!(await dockerHasImage(socketPath, LOCAL_PAUSE_IMAGE))) return { flags: [] };
+  return {
+    flags: ['--pod-infra-container-image', LOCAL_PAUSE_IMAGE],
+    note: `Pod sandboxes use ${LOCAL_PAUSE_IMAGE} (${DEFAULT_PAUSE_IMAGE} is not present locally)`,
+  };
+}
+
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();

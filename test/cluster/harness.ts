@@ -25,6 +25,7 @@ import {
 } from './docker-engine.js';
 import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
 import { exec, waitUntil, FatalWait } from './sh.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 // The repository: two levels up from test/cluster, three when compiled into dist-bench/.
 const ROOT = ((dir: string) => {
@@ -163,7 +164,7 @@ export class Cluster {
           '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
           '--log-server-cert', path.join(this.pki, 'agents', name, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agents', name, 'agent.key'),
           '--log-server-client-ca-file', path.join(this.pki, 'ca.crt'),
-          '--heartbeat-interval', '2s', '--resync-interval', '5s', ...(this.opts.agentFlags ?? []), ...log];
+          '--heartbeat-interval', '2s', '--resync-interval', '5s', '--pod-infra-container-image', TEST_PAUSE_IMAGE, ...(this.opts.agentFlags ?? []), ...log];
       }
     }
   }

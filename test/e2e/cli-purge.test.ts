@@ -129,7 +129,7 @@ describe('orch down --purge', () => {
     process.kill(agentPid, 'SIGKILL');
     await eventually('the agent to be gone', () => (alive(agentPid) ? undefined : true), 10_000, 100);
     const deadContainers = containersOfNodes().filter((l) => byNode.get(dead)!.some((p) => l.includes(p)));
-    expect(deadContainers.length).toBe(byNode.get(dead)!.length);
+    expect(deadContainers.length).toBe(2 * byNode.get(dead)!.length); // each pod's container and its sandbox
 
     const started = Date.now();
     const down = await orch(['down', '--purge'], { timeoutMs: 150_000 });

@@ -47,6 +47,8 @@ describe('orch CLI on a real cluster', () => {
   it('starts a cluster with orch up and reports it as running', async () => {
     const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!, '--nodes', '2'], 180_000));
     expect(r.stdout).toMatch(/orch cluster is up: API at https:\/\/127\.0\.0\.1:\d+/);
+    // No registry here: the agents get the locally built sandbox image, and orch up says so.
+    expect(r.stdout).toContain('Pod sandboxes use orch.local/pause:3.10 (registry.k8s.io/pause:3.10 is not present locally)');
     expect(fs.existsSync(path.join(home, 'kubeconfig'))).toBe(true);
     const again = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!]));
     expect(again.stdout).toMatch(/already running/);
