@@ -29,7 +29,7 @@ const runtime = new DockerRuntime({ logger: silentLogger() });
 
 function cleanup(): void {
   sh(`docker rm -f ${POD} >/dev/null 2>&1 || true`);
-  for (const n of [...hosts.map((h) => h.name), 'h14na-ds']) sh(`docker network rm orch-pods-${n} >/dev/null 2>&1 || true`);
+  for (const n of [...hosts.map((h) => h.name), 'h14na-ds', 'h14na-old', 'h14na-new']) sh(`docker network rm orch-pods-${n} >/dev/null 2>&1 || true`);
   for (const ns of NS) sh(`ip netns del ${ns} 2>/dev/null || true`);
 }
 
@@ -144,6 +144,17 @@ describe('node pod network (real Docker, kernels in network namespaces)', () => 
     await runtime.removeNetwork(want.name);
     await runtime.removeNetwork(want.name);
     expect(await runtime.inspectNetwork(want.name)).toBeUndefined();
+  });
+
+  it("a leftover network of an earlier cluster on the node's range is removed (Docker refuses overlapping bridges)", async () => {
+    sh('docker network create --label orch.io/node=h14na-old --subnet 10.251.145.0/24 orch-pods-h14na-old >/dev/null');
+    const want = podBridgeSpec('h14na-new', ['10.251.145.0/24'], 1450);
+    // Without knowing what is stale, Docker's own refusal stands: this is what kept pods waiting.
+    await expect(ensurePodBridge(runtime, want)).rejects.toThrow(/overlap/i);
+    expect(await ensurePodBridge(runtime, want, { isStale: (node) => node === 'h14na-old' })).toEqual({ action: 'create' });
+    expect(await runtime.inspectNetwork('orch-pods-h14na-old')).toBeUndefined();
+    expect((await runtime.inspectNetwork('orch-pods-h14na-new'))!.subnets[0]!.subnet).toBe('10.251.145.0/24');
+    await runtime.removeNetwork(want.name);
   });
 
   it("cleanup leaves nothing of orch's but a network still in use, and no one else's rule is touched", async () => {

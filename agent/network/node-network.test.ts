@@ -14,7 +14,7 @@ import { FakeRuntime } from '../testing/fake-runtime.js';
 import type { HostCommands } from './host-commands.js';
 import { annotationPatch, peerOf, withNetworkCondition } from './node-peers.js';
 import { NodeNetwork, type NodeNetworkOptions } from './node-network.js';
-import { bridgeNameFor, decideBridge, ensurePodBridge, podBridgeSpec } from './pod-bridge.js';
+import { bridgeNameFor, decideBridge, ensurePodBridge, podBridgeSpec, staleOverlapping } from './pod-bridge.js';
 
 /** A host whose eth0 holds 192.0.2.10 (MTU 1500), with no orch.1 yet; every call recorded. */
 function fakeHost(): HostCommands & { calls: string[]; fail?: RegExp } {
@@ -82,6 +82,32 @@ describe('pod bridge network', () => {
     runtime.networks.get(want.name)!.containers = 0;
     expect(await ensurePodBridge(runtime, moved)).toMatchObject({ action: 'recreate' });
     expect(runtime.networks.get(want.name)!.subnets[0]!.subnet).toBe('10.244.9.0/24');
+  });
+
+  it('leftovers: only unused orch-pods-* networks of other nodes that overlap and whose node no longer owns the range', () => {
+    const want = podBridgeSpec('n1', ['10.244.0.0/24'], 1450);
+    const net = (node: string, subnet: string, containers = 0, name = `orch-pods-${node}`) => ({ ...podBridgeSpec(node, [subnet], 1450), name, id: node, containers });
+    const networks = [
+      net('old', '10.244.0.0/24'), // a gone node's network on our range: leftover
+      net('n2', '10.244.0.0/23'), // overlaps, but n2 still owns it (isStale says no)
+      net('busy', '10.244.0.0/24', 1), // overlaps, unused by nobody: never removed
+      net('far', '10.244.7.0/24'), // no overlap
+      net('n1', '10.244.0.0/24'), // our own (decideBridge's business)
+      { ...net('foreign', '10.244.0.0/24'), name: 'someone-elses' }, // not orch's name
+      net('v6', 'fd00::/64'), // another family
+    ];
+    const stale = (node: string) => node !== 'n2';
+    expect(staleOverlapping(networks, want, stale).map((n) => n.name)).toEqual(['orch-pods-old']);
+  });
+
+  it('ensure removes a leftover that overlaps before creating, and says which', async () => {
+    const runtime = new FakeRuntime();
+    await runtime.createNetwork(podBridgeSpec('gone', ['10.244.0.0/24'], 1450));
+    const removed: string[] = [];
+    const d = await ensurePodBridge(runtime, podBridgeSpec('n1', ['10.244.0.0/24'], 1450), { isStale: () => true, onStaleRemoved: (n) => removed.push(n.name) });
+    expect(d).toEqual({ action: 'create' });
+    expect(removed).toEqual(['orch-pods-gone']);
+    expect([...runtime.networks.keys()]).toEqual(['orch-pods-n1']);
   });
 
   it('keeps a network whose MTU differs and says so (Docker cannot change it in place)', () => {

@@ -169,7 +169,14 @@ export class NodeNetwork implements Component, PodNetworkView {
       const mtu = podMtu(o.backend, uplink.mtu);
       stage = 'Docker network';
       const want = podBridgeSpec(o.nodeName, podCIDRs, mtu);
-      const d = await ensurePodBridge(o.runtime, want);
+      const d = await ensurePodBridge(o.runtime, want, {
+        // A node's network is a leftover when no Node of this cluster owns its subnets.
+        isStale: (node, subnets) => {
+          const owner = this.nodes.get(node);
+          return !owner || !subnets.every((x) => podCIDRsOf(owner).includes(x));
+        },
+        onStaleRemoved: (n) => this.log.warn({ network: n.name, subnets: n.subnets.map((x) => x.subnet) }, 'removed an unused Docker network left by an earlier cluster: its subnet overlaps this node\'s pod range'),
+      });
       if (d.action === 'conflict') throw new NotReady(d.why);
       if (d.action === 'create' || d.action === 'recreate') this.log.info({ network: want.name, subnets: podCIDRs, mtu, ...(d.action === 'recreate' ? { why: d.why } : {}) }, `Docker network ${d.action}d`);
       if (d.action === 'keep' && d.note) this.once('warn', d.note);

@@ -6,7 +6,7 @@
 // header. The Linux bridge gets a short stable name (interface names stop at 15 bytes).
 
 import crypto from 'node:crypto';
-import { mustParseCidr, nthAddress } from '../../api/net/cidr.js';
+import { cidrsOverlap, mustParseCidr, nthAddress, parseCidr } from '../../api/net/cidr.js';
 import type { ContainerRuntime, NetworkInfo, NetworkSpec } from '../runtime/types.js';
 import type { Backend } from './route-plan.js';
 
@@ -68,10 +68,47 @@ export function decideBridge(have: NetworkInfo | undefined, want: NetworkSpec): 
   return differs.length ? { action: 'keep', note: `Docker network ${want.name} kept with ${differs.join(', ')}; remove it while no pod runs to recreate it` } : { action: 'keep' };
 }
 
+/**
+ * Other nodes' orch-pods-* networks on this engine whose subnets overlap `want` and that
+ * no container uses while `isStale` says their node no longer owns that range: left over
+ * by an earlier cluster (`rm -rf` of its state, a node renamed or gone). Docker refuses
+ * two bridge networks with overlapping subnets, so such a leftover would keep this node's
+ * pods from ever starting. A network still in use, or whose node still owns the range, is
+ * never chosen.
+ */
+export function staleOverlapping(networks: NetworkInfo[], want: NetworkSpec, isStale: (node: string, subnets: string[]) => boolean): NetworkInfo[] {
+  const wanted = want.subnets.map((s) => mustParseCidr(s.subnet));
+  return networks.filter((n) => {
+    const node = n.labels[LABEL_NETWORK_NODE];
+    if (!node || n.name === want.name || !n.name.startsWith(POD_NETWORK_PREFIX) || n.containers > 0) return false;
+    const subnets = n.subnets.map((x) => x.subnet);
+    const overlaps = subnets.some((x) => {
+      const c = parseCidr(x);
+      return c.ok && wanted.some((w) => w.family === c.cidr.family && cidrsOverlap(w, c.cidr));
+    });
+    return overlaps && isStale(node, subnets);
+  });
+}
+
+export interface EnsureOptions {
+  /** Whether a node's network with these subnets is a leftover (see staleOverlapping); default: never. */
+  isStale?: (node: string, subnets: string[]) => boolean;
+  /** Told about every leftover network removed. */
+  onStaleRemoved?: (network: NetworkInfo) => void;
+}
+
 /** Makes sure the network exists with the right subnets; returns the decision taken (a conflict is left as it is). */
-export async function ensurePodBridge(runtime: ContainerRuntime, want: NetworkSpec): Promise<BridgeDecision> {
+export async function ensurePodBridge(runtime: ContainerRuntime, want: NetworkSpec, opts: EnsureOptions = {}): Promise<BridgeDecision> {
   const d = decideBridge(await runtime.inspectNetwork(want.name), want);
   if (d.action === 'recreate') await runtime.removeNetwork(want.name);
-  if (d.action === 'create' || d.action === 'recreate') await runtime.createNetwork(want);
+  if (d.action === 'create' || d.action === 'recreate') {
+    if (opts.isStale) {
+      for (const n of staleOverlapping(await runtime.listNetworks({}), want, opts.isStale)) {
+        await runtime.removeNetwork(n.name);
+        opts.onStaleRemoved?.(n);
+      }
+    }
+    await runtime.createNetwork(want);
+  }
   return d;
 }

@@ -128,6 +128,7 @@ async function purgeEngine(state: ClusterState, report: PurgeReport | undefined)
       out(`Removed ${plural(c.removed.length, 'container')} of node ${c.node} from the local Docker engine (its agent did not): ${list}`);
     }
     if (c.volumes) out(`  and the volume directories of ${plural(c.volumes, 'pod')} of node ${c.node}`);
+    if (c.network) out(`Removed Docker network ${c.network} (the pod range of node ${c.node})`);
     for (const e of c.errors) out(`  node ${c.node}: ${e}`);
     if (c.errors.length) clean = false;
   }

@@ -65,6 +65,26 @@ export async function sandboxImageFlags(socketPath: string): Promise<{ flags: st
   };
 }
 
+/** What the agent's pod network runs on each host (agent/network/*). */
+export const POD_NETWORK_TOOLS = ['ip', 'bridge', 'iptables', 'iptables-restore', 'sysctl'];
+
+/**
+ * Agent flags for the pod network: the default (VXLAN, which needs nothing between the
+ * agents of one host) when this process may program the kernel; otherwise
+ * `--network-backend none` and a note saying what is missing, so `orch up` still runs
+ * pods (on Docker's default bridge, reachable from this host only) instead of leaving
+ * every node NotReady.
+ */
+export function networkBackendFlags(env: { uid?: number; has: (tool: string) => boolean } = { uid: process.getuid?.(), has: (t) => findBinary(t) !== undefined }): { flags: string[]; note?: string } {
+  const missing = POD_NETWORK_TOOLS.filter((t) => !env.has(t));
+  const why = env.uid !== undefined && env.uid !== 0 ? 'orch up is not running as root' : missing.length ? `${missing.join(', ')} not found on PATH (Debian: apt-get install -y iproute2 iptables procps)` : undefined;
+  if (!why) return { flags: [] };
+  return {
+    flags: ['--network-backend', 'none'],
+    note: `No pod network: ${why}. Pods get Docker's default bridge addresses, reachable from this host only (docs/networking.md).`,
+  };
+}
+
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();

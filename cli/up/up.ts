@@ -17,7 +17,7 @@ import { writeSecretFile } from '../../foundation/secret-file.js';
 import { detectNodeIP } from '../../foundation/node-ip.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
-import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, sandboxImageFlags } from './prerequisites.js';
+import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
 import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
 import { viewCluster, writeClusterState, type ClusterState } from './cluster-state.js';
 import { clusterSupervisor, supervisorLogger } from './supervise.js';
@@ -177,12 +177,14 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
+  const network = networkBackendFlags();
+  if (network.note) out(network.note);
   nodes.forEach((name, i) =>
     record(
       `agent-${name}`,
       [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
         '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]), '--healthz-port', String(healthPorts[i]),
-        '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name), ...sandbox.flags],
+        '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name), ...sandbox.flags, ...network.flags],
     ),
   );
 

@@ -42,6 +42,12 @@ function mountsUnderHome(): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${home}/`));
 }
 
+/** The pod networks (orch-pods-<node>) of this test's nodes still on the local engine. */
+function networksOfNodes(): string[] {
+  const names = execFileSync('docker', ['network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' }).split('\n');
+  return names.filter((n) => nodes.some((x) => n === `orch-pods-${x}`));
+}
+
 const processesOfHome = () => processesOfThisHome(home).map((p) => p.pid);
 
 const manifest = (replicas: number) => `
@@ -93,6 +99,7 @@ afterAll(async () => {
   if (fs.existsSync(path.join(home, 'run', 'cluster.json'))) await runOrch(['down', '--purge'], { env, timeoutMs: 150_000 }).catch(() => undefined);
   for (const pid of processesOfHome()) process.kill(pid, 'SIGKILL');
   for (const line of containersOfNodes()) execFileSync('docker', ['rm', '-f', line.split(' ')[0]!]);
+  for (const n of networksOfNodes()) execFileSync('docker', ['network', 'rm', n]);
   for (const m of mountsUnderHome().reverse()) execFileSync('umount', [m]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 200_000);
@@ -116,6 +123,9 @@ describe('orch down --purge', () => {
     expect(down.stdout).toContain('No container of this cluster is left on the Docker engine.');
     expect(containersOfNodes()).toEqual([]);
     expect(mountsUnderHome()).toEqual([]);
+    // A next cluster may give these ranges to other nodes: Docker refuses overlapping networks.
+    for (const n of nodes) expect(down.stdout).toContain(`Removed Docker network orch-pods-${n} (the pod range of node ${n})`);
+    expect(networksOfNodes()).toEqual([]);
   }, 420_000);
 
   test('a node whose agent was killed: no waiting for it; its pods are force-deleted, its containers removed, and the output says which', async () => {
@@ -158,5 +168,6 @@ describe('orch down --purge', () => {
     // The killed agent's secret tmpfs are unmounted too, and nothing of the cluster runs.
     expect(mountsUnderHome()).toEqual([]);
     expect(processesOfHome()).toEqual([]);
+    expect(networksOfNodes()).toEqual([]);
   }, 420_000);
 });
