@@ -17,6 +17,7 @@ import { freePort, freePortRange } from '../helpers/ports.js';
 import { alive, processesOfHome as processesOfThisHome } from '../helpers/home-processes.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
 import type { Pod } from '../../api/types.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-purge-e2e-'));
 const prefix = `purge-e2e-${process.pid}`;
@@ -91,7 +92,7 @@ async function upWithPods(): Promise<Map<string, string[]>> {
 beforeAll(async () => {
   assertBuilt();
   execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
-  upArgs = ['up', '--nodes', '2', '--node-name', prefix, '--api-port', String(await freePort()), '--etcd-port', String(await freePortRange(2)), '--agent-port', String(await freePortRange(2))];
+  upArgs = ['up', '--nodes', '2', '--node-name', prefix, '--api-port', String(await freePort()), '--etcd-port', String(await freePortRange(2)), '--agent-port', String(await freePortRange(2)), '--cluster-cidr', E2E_POD_RANGES.cliPurge];
 }, 120_000);
 
 afterAll(async () => {
