@@ -65,7 +65,7 @@ export function agentCommand(): Command {
   const server = cmd.options.find((o) => o.long === '--server');
   if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
-    .option('--node-name <name>', 'name of this node (required, except with --cleanup-network)')
+    .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
     .option('--labels <k=v,...>', 'extra node labels')
@@ -93,13 +93,15 @@ export function agentCommand(): Command {
     .option('--pod-cidr <cidr[,cidr]>', "this node's pod range(s) when no controller manager assigns one (the Node's spec.podCIDRs win)")
     .option('--vxlan-port <port>', 'UDP port of the VXLAN tunnel (the same on every node)', '8472')
     .option('--vxlan-vni <n>', 'VXLAN network identifier (the same on every node)', '1')
-    .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks), print it, and exit")
+    .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks: with --node-name only that node's), print it, and exit")
     .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       if (f.cleanupNetwork) {
         const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) });
-        const { removed, kept } = await cleanupNetwork({ commands: hostCommands(), runtime });
+        // --node-name: only that node's Docker network goes (an engine shared with other clusters).
+        const nodeFilter = f.nodeName ? (n: string) => n === f.nodeName : undefined;
+        const { removed, kept } = await cleanupNetwork({ commands: hostCommands(), runtime, nodeFilter });
         for (const r of removed) console.log(`removed ${r}`);
         for (const k of kept) console.log(`kept ${k}`);
         if (removed.length === 0) console.log('nothing of orch\'s pod network on this host');
