@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Firewall } from './firewall.js';
+import { clusterChains } from './firewall-rules.js';
 import { hostCommands, type HostCommands } from './host-commands.js';
 
 const NS = 'h14na-fw';
@@ -26,8 +27,12 @@ describe('firewall written by several agents of one host', () => {
     await Promise.all(agents.map((a) => a.apply(['10.244.0.0/16'])));
     expect(jumps()).toBe(1);
     expect(ipt('-t nat -S POSTROUTING').match(/-j ORCH-POSTROUTING/g)).toHaveLength(1);
-    expect(ipt('-S ORCH-FORWARD').trim().split('\n')).toHaveLength(3);
-    expect(ipt('-t nat -S ORCH-POSTROUTING').trim().split('\n')).toHaveLength(3);
+    // -N plus one jump into the cluster's chain; the cluster's chains: -N plus their rules.
+    const { forward, nat } = clusterChains(['10.244.0.0/16']);
+    expect(ipt('-S ORCH-FORWARD').trim().split('\n')).toHaveLength(2);
+    expect(ipt('-t nat -S ORCH-POSTROUTING').trim().split('\n')).toHaveLength(2);
+    expect(ipt(`-S ${forward}`).trim().split('\n')).toHaveLength(3);
+    expect(ipt(`-t nat -S ${nat}`).trim().split('\n')).toHaveLength(3);
   });
 
   it('a jump inserted twice (two agents checked before either inserted) is brought back to one', async () => {

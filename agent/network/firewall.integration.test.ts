@@ -1,9 +1,11 @@
 // orch's firewall chains in a real (namespaced) netfilter: written, jumped to before
-// anything else, rewritten without touching other rules, removed cleanly.
+// anything else, one cluster's chains beside another's, rewritten without touching other
+// rules, removed cleanly.
 
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Firewall } from './firewall.js';
+import { clusterChains } from './firewall-rules.js';
 import { hostCommands } from './host-commands.js';
 
 const NS = 'orchfw-a';
@@ -24,29 +26,39 @@ describe('firewall chains (real netfilter, network namespace)', () => {
 
   const fw = new Firewall(hostCommands(['nsenter', `--net=/var/run/netns/${NS}`]));
 
-  it('writes both chains, jumps to them first, and is idempotent', async () => {
-    expect(await fw.apply(['10.244.0.0/16', 'fd00:10:244::/56'])).toHaveLength(4);
+  const A4 = clusterChains(['10.244.0.0/16']);
+  const B4 = clusterChains(['10.240.0.0/16']);
+
+  it('writes the entry chains and the cluster\'s own, jumps to them first, and is idempotent', async () => {
+    // DOCKER-USER → ORCH-FORWARD → cluster chain, POSTROUTING → ORCH-POSTROUTING → cluster chain; both families.
+    expect(await fw.apply(['10.244.0.0/16', 'fd00:10:244::/56'])).toHaveLength(8);
     expect(ipt('-S DOCKER-USER').split('\n')[1]).toContain('-j ORCH-FORWARD');
-    expect(ipt('-S ORCH-FORWARD')).toContain('-A ORCH-FORWARD -s 10.244.0.0/16');
+    expect(ipt('-S ORCH-FORWARD')).toContain(`--comment "orch: cluster 10.244.0.0/16" -j ${A4.forward}`);
+    expect(ipt(`-S ${A4.forward}`)).toContain(`-A ${A4.forward} -s 10.244.0.0/16`);
     expect(ipt('-t nat -S POSTROUTING').split('\n')[1]).toContain('-j ORCH-POSTROUTING');
-    expect(ipt('-t nat -S ORCH-POSTROUTING')).toMatch(/-s 10.244.0.0\/16 ! -d 224.0.0.0\/4 .*-j MASQUERADE --random-fully/);
-    expect(sh(`ip netns exec ${NS} ip6tables -w -S ORCH-FORWARD`)).toContain('fd00:10:244::/56');
+    expect(ipt(`-t nat -S ${A4.nat}`)).toMatch(/-s 10.244.0.0\/16 ! -d 224.0.0.0\/4 .*-j MASQUERADE --random-fully/);
+    expect(sh(`ip netns exec ${NS} ip6tables -w -S ${clusterChains(['fd00:10:244::/56']).forward}`)).toContain('fd00:10:244::/56');
     expect(await fw.apply(['10.244.0.0/16', 'fd00:10:244::/56'])).toEqual([]);
     expect(ipt('-S DOCKER-USER').match(/ORCH-FORWARD/g)).toHaveLength(1);
+    expect(ipt('-S ORCH-FORWARD').match(/-j ORCH-FWD-/g)).toHaveLength(1);
   });
 
-  it('rewrites its chains for a new cluster CIDR without touching anyone else\'s rules', async () => {
+  it('a second cluster on the host gets chains of its own; neither undoes the other, nor anyone else\'s rules', async () => {
     await fw.apply(['10.240.0.0/16']);
-    const chain = ipt('-S ORCH-FORWARD');
-    expect(chain).toContain('10.240.0.0/16');
-    expect(chain).not.toContain('10.244.0.0/16');
+    await fw.apply(['10.244.0.0/16', 'fd00:10:244::/56']); // cluster A's next recheck
+    expect(ipt(`-S ${B4.forward}`)).toContain('10.240.0.0/16');
+    expect(ipt(`-S ${A4.forward}`)).toContain('10.244.0.0/16');
+    expect(ipt('-S ORCH-FORWARD').match(/-j ORCH-FWD-/g)).toHaveLength(2);
+    expect(ipt('-t nat -S ORCH-POSTROUTING').match(/-j ORCH-NAT-/g)).toHaveLength(2);
+    expect(await fw.apply(['10.240.0.0/16'])).toEqual([]);
     expect(ipt('-S DOCKER-USER')).toContain('-s 192.0.2.0/24 -j DROP');
     expect(ipt('-t nat -S POSTROUTING')).toContain('172.17.0.0/16');
   });
 
-  it('puts back a jump deleted by hand, and removes everything of its own on cleanup', async () => {
+  it('puts back a jump deleted by hand, and removes everything of its own (every cluster\'s) on cleanup', async () => {
     ipt('-D DOCKER-USER -m comment --comment "orch: pod network" -j ORCH-FORWARD');
-    expect(await fw.apply(['10.240.0.0/16'])).toEqual(['iptables -t filter DOCKER-USER → ORCH-FORWARD']);
+    ipt(`-D ORCH-FORWARD -m comment --comment "orch: cluster 10.240.0.0/16" -j ${B4.forward}`);
+    expect(await fw.apply(['10.240.0.0/16'])).toEqual([`iptables -t filter ORCH-FORWARD → ${B4.forward}`, 'iptables -t filter DOCKER-USER → ORCH-FORWARD']);
     await fw.remove();
     expect(ipt('-S')).not.toContain('ORCH-');
     expect(ipt('-t nat -S')).not.toContain('ORCH-');

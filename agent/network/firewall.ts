@@ -1,11 +1,12 @@
-// Applies firewall-rules.ts to the host: the two chains rewritten whole with
-// `iptables-restore -w --noflush` (IPv6: ip6tables-restore), and the jumps into them
-// inserted at the top of DOCKER-USER (or FORWARD) and POSTROUTING when missing. Uses the
+// Applies firewall-rules.ts to the host: the entry chains created when missing, the
+// cluster's own chains rewritten whole with `iptables-restore -w --noflush` (IPv6:
+// ip6tables-restore), the jumps entry → cluster chain and DOCKER-USER (or FORWARD) /
+// POSTROUTING → entry inserted at the top when missing. Uses the
 // `iptables` on PATH — Debian's is the nf_tables variant, the one Docker uses; mixing
 // variants would split the rules over two tables nobody sees together.
 
 import type { HostCommands } from './host-commands.js';
-import { firewallRules, FORWARD_CHAIN, jumpRules, POSTROUTING_CHAIN, type JumpRule } from './firewall-rules.js';
+import { CHAIN_PREFIX, clusterJumps, firewallRules, FORWARD_CHAIN, jumpRules, POSTROUTING_CHAIN, type JumpRule } from './firewall-rules.js';
 
 type Family = 4 | 6;
 
@@ -62,23 +63,46 @@ export class Firewall {
     }
   }
 
+  /** Creates an (empty) entry chain unless it exists; another agent creating it meanwhile is fine. */
+  private async ensureChain(f: Family, table: string, chain: string): Promise<void> {
+    if (await this.chainExists(f, table, chain)) return;
+    try {
+      await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-N', chain]);
+    } catch (err) {
+      if (!(await this.chainExists(f, table, chain))) throw err;
+    }
+  }
+
   /** Writes the chains for these cluster CIDRs (per family) and makes sure they are jumped to. Returns the jumps it had to add. */
   async apply(clusterCIDRs: string[]): Promise<string[]> {
     const added: string[] = [];
     for (const f of [4, 6] as const) {
       const cidrs = clusterCIDRs.filter((c) => c.includes(':') === (f === 6));
       if (cidrs.length === 0) continue;
+      await this.ensureChain(f, 'filter', FORWARD_CHAIN);
+      await this.ensureChain(f, 'nat', POSTROUTING_CHAIN);
+      // The same content whoever writes it (several agents of one cluster on one host).
       await this.cmd.run(bin(f, '-restore'), ['-w', '5', '--noflush'], firewallRules(cidrs));
       const dockerUser = await this.chainExists(f, 'filter', 'DOCKER-USER');
-      // The restore above writes the same content whoever runs it (several agents of one host).
-      for (const j of jumpRules(dockerUser)) {
+      for (const j of [...clusterJumps(cidrs), ...jumpRules(dockerUser)]) {
         if (await this.ensureJump(f, j)) added.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)}`);
       }
     }
     return added;
   }
 
-  /** Removes orch's jumps and chains (both families, both possible jump places); returns what it removed. */
+  /** orch's chains in a table (every one whose name starts with ORCH-). */
+  private async ownChains(f: Family, table: string): Promise<string[]> {
+    let listing: string;
+    try {
+      listing = await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-S']);
+    } catch {
+      return []; // no such table for this family (e.g. IPv6 off): nothing of ours either
+    }
+    return listing.split('\n').flatMap((l) => (l.startsWith(`-N ${CHAIN_PREFIX}`) ? [l.slice(3).trim()] : []));
+  }
+
+  /** Removes orch's jumps and chains (both families, both possible jump places, every cluster's); returns what it removed. */
   async remove(): Promise<string[]> {
     const removed: string[] = [];
     for (const f of [4, 6] as const) {
@@ -88,11 +112,14 @@ export class Firewall {
           removed.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)} (jump)`);
         }
       }
-      for (const [table, chain] of [['filter', FORWARD_CHAIN], ['nat', POSTROUTING_CHAIN]] as const) {
-        if (!(await this.chainExists(f, table, chain))) continue;
-        await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-F', chain]);
-        await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-X', chain]);
-        removed.push(`${bin(f, '')} -t ${table} ${chain} (chain)`);
+      for (const table of ['filter', 'nat'] as const) {
+        // Flush them all before deleting any: the entry chain refers to the cluster chains.
+        const chains = await this.ownChains(f, table);
+        for (const chain of chains) await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-F', chain]);
+        for (const chain of chains) {
+          await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-X', chain]);
+          removed.push(`${bin(f, '')} -t ${table} ${chain} (chain)`);
+        }
       }
     }
     return removed;

@@ -79,6 +79,38 @@ describe('pod network kernel state (real kernel, network namespaces)', () => {
     expect(await k.readOwned()).toEqual({ routes: [], neighbors: [], fdb: [] });
   });
 
+  it("two clusters sharing the host's orch.1: each changes only its own entries and addresses", async () => {
+    // Cluster A (10.244.0.0/16) and cluster B (10.233.0.0/16) both have a node on host b.
+    const k = new Kernel(inNs(NS[0]!));
+    const up = await k.uplinkOf(hosts[0]!.ip);
+    const scopeA = ['10.244.0.0/16', 'fd00:10:244::/56'];
+    const scopeB = ['10.233.0.0/16'];
+    const peerB: NetworkPeer = { name: 'b2', podCIDRs: ['10.233.2.0/24'], nodeIP: hosts[1]!.ip, vtepMac: vtepMacFor(hosts[1]!.ip) };
+    const planA = planRoutes({ name: 'a', nodeIP: hosts[0]!.ip, backend: 'vxlan', uplink: up.name }, peers);
+    const planB = planRoutes({ name: 'a2', nodeIP: hosts[0]!.ip, backend: 'vxlan', uplink: up.name }, [peerB]);
+    const vxlan = (addresses: string[], scope: string[]) => k.ensureVxlan({ vni: 1, port: 8472, localIP: hosts[0]!.ip, uplink: up.name, mac: vtepMacFor(hosts[0]!.ip), addresses, scope });
+    await vxlan(hosts[0]!.podCIDRs.map(tunnelAddress), scopeA);
+    await vxlan(['10.233.1.0'], scopeB);
+    await k.apply(planA, scopeA);
+    await k.apply(planB, scopeB);
+    // Each cluster's recheck: nothing of the other's is taken away.
+    expect(await k.apply(planA, scopeA)).toMatchObject({ delRoutes: [], delNeighbors: [], delFdb: [] });
+    expect(await k.apply(planB, scopeB)).toMatchObject({ delRoutes: [], delNeighbors: [], delFdb: [] });
+    await vxlan(hosts[0]!.podCIDRs.map(tunnelAddress), scopeA);
+    const addrs = sh(`ip -n ${NS[0]} addr show dev orch.1`);
+    expect(addrs).toContain('10.233.1.0/32');
+    expect(addrs).toContain('10.244.1.0/32');
+    expect(sh(`ip -n ${NS[0]} route show proto 184`)).toMatch(/10.233.2.0\/24 via 10.233.2.0 dev orch.1 onlink[\s\S]*10.244.2.0\/24/);
+    // Both clusters use host b's one VTEP: one FDB entry, kept while either needs it.
+    expect(sh(`bridge -n ${NS[0]} fdb show dev orch.1`).match(new RegExp(`dst ${hosts[1]!.ip}`, 'g'))).toHaveLength(1);
+    // Cluster B's node on host b goes: only B's route and neighbour go; A's traffic still flows.
+    const goneB = await k.apply(planRoutes({ name: 'a2', nodeIP: hosts[0]!.ip, backend: 'vxlan', uplink: up.name }, []), scopeB);
+    expect(goneB.delRoutes.map((r) => r.dst)).toEqual(['10.233.2.0/24']);
+    expect(goneB.delFdb).toEqual([]);
+    expect(sh(`ip netns exec ${NS[0]} busybox ping -c 1 -W 2 -I 10.244.1.1 10.244.2.1`)).toMatch(/1 packets received/);
+    await k.removeOwned();
+  });
+
   it('recreates a device whose settings differ (another VNI)', async () => {
     sh(`ip -n ${NS[1]} link del orch.1 && ip -n ${NS[1]} link add orch.1 type vxlan id 7 local 10.255.0.2 dev eth0 dstport 8472`);
     const { k } = await setUp(1);

@@ -2,8 +2,10 @@
 // the routes / neighbours / FDB entries planned by route-plan.ts. Reads what is there,
 // writes the difference with `ip -batch` / `bridge -batch` (one process however many
 // nodes), and touches only orch's own entries (routes marked with ROUTE_PROTO, entries
-// on orch's device).
+// on orch's device) — and, given the cluster's CIDRs as its scope, only those of its own
+// cluster: another cluster sharing this host (and orch.1) keeps its entries.
 
+import { cidrContains, cidrsOverlap, parseCidr, parseIp } from '../../api/net/cidr.js';
 import type { HostCommands } from './host-commands.js';
 import { diffKernel, isEmptyDiff, ROUTE_PROTO, VXLAN_DEVICE, type FdbEntry, type KernelDiff, type KernelPlan, type Neighbor, type Route } from './route-plan.js';
 
@@ -15,6 +17,8 @@ export interface VxlanSpec {
   mac: string;
   /** The tunnel addresses to hold: one per pod range (its network address). */
   addresses: string[];
+  /** Other addresses are removed only inside these (the cluster CIDRs); undefined: every one. */
+  scope?: string[];
 }
 
 interface LinkInfo {
@@ -33,6 +37,39 @@ interface RouteJson {
 }
 
 const json = <T>(text: string): T[] => (text.trim() ? (JSON.parse(text) as T[]) : []);
+
+/** The cluster CIDRs an agent may change entries in; undefined: every one of orch's (cleanup). */
+export type Scope = string[] | undefined;
+
+/** Whether an address or a range lies in the scope. */
+export function inScope(scope: Scope, addressOrCidr: string): boolean {
+  if (!scope) return true;
+  const cidrs = scope.flatMap((c) => {
+    const r = parseCidr(c);
+    return r.ok ? [r.cidr] : [];
+  });
+  if (addressOrCidr.includes('/')) {
+    const r = parseCidr(addressOrCidr);
+    return r.ok && cidrs.some((c) => c.family === r.cidr.family && cidrsOverlap(c, r.cidr));
+  }
+  const ip = parseIp(addressOrCidr);
+  return !!ip && cidrs.some((c) => c.family === ip.family && cidrContains(c, ip));
+}
+
+/**
+ * Narrows what the kernel holds to one cluster's entries: routes and neighbours inside its
+ * CIDRs, and FDB entries except those of a VTEP MAC another cluster's neighbours use too
+ * (the same host has the same MAC in every cluster: such an entry is shared, and stays).
+ */
+export function scoped(have: Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'>, scope: Scope): Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'> {
+  if (!scope) return have;
+  const foreignMacs = new Set(have.neighbors.filter((n) => !inScope(scope, n.ip)).map((n) => n.mac.toLowerCase()));
+  return {
+    routes: have.routes.filter((r) => inScope(scope, r.dst)),
+    neighbors: have.neighbors.filter((n) => inScope(scope, n.ip)),
+    fdb: have.fdb.filter((f) => !foreignMacs.has(f.mac.toLowerCase())),
+  };
+}
 const hostPrefix = (ip: string) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
 
 export class Kernel {
@@ -68,7 +105,7 @@ export class Kernel {
       .map((a) => `${a.local}/${a.prefixlen}`);
     for (const a of spec.addresses.map(hostPrefix)) if (!have.includes(a)) await this.cmd.run('ip', ['addr', 'add', a, 'dev', VXLAN_DEVICE]);
     // Addresses of an earlier range (the node got another one) would attract its traffic.
-    for (const a of have) if (!a.startsWith('fe80:') && !spec.addresses.map(hostPrefix).includes(a)) await this.cmd.run('ip', ['addr', 'del', a, 'dev', VXLAN_DEVICE]);
+    for (const a of have) if (!a.startsWith('fe80:') && inScope(spec.scope, a.split('/')[0]!) && !spec.addresses.map(hostPrefix).includes(a)) await this.cmd.run('ip', ['addr', 'del', a, 'dev', VXLAN_DEVICE]);
     return { created, mtu: link?.mtu ?? 0 };
   }
 
@@ -108,9 +145,12 @@ export class Kernel {
     return { routes, neighbors, fdb };
   }
 
-  /** Makes the kernel match the plan; returns what it changed. */
-  async apply(plan: KernelPlan): Promise<KernelDiff> {
-    const d = diffKernel(plan, await this.readOwned());
+  /** Makes the kernel match the plan within the scope (the cluster's CIDRs); returns what it changed. */
+  async apply(plan: KernelPlan, scope?: Scope): Promise<KernelDiff> {
+    const all = await this.readOwned();
+    const d = diffKernel(plan, scoped(all, scope));
+    // A shared FDB entry is left out of the scope but is there: not added twice.
+    d.addFdb = d.addFdb.filter((f) => !all.fdb.some((h) => h.mac.toLowerCase() === f.mac.toLowerCase() && h.dst === f.dst && h.dev === f.dev));
     if (isEmptyDiff(d)) return d;
     const ipLines = [
       ...d.delRoutes.map((r) => `route del ${r.dst} via ${r.via} dev ${r.dev} proto ${ROUTE_PROTO}`),

@@ -11,6 +11,7 @@ import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { eventually } from '../../test/helpers/eventually.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { hostCommands } from './host-commands.js';
+import { clusterChains } from './firewall-rules.js';
 import { cleanupNetwork } from './network-cleanup.js';
 import { NodeNetwork } from './node-network.js';
 import { bridgeNameFor, ensurePodBridge, podBridgeSpec } from './pod-bridge.js';
@@ -81,7 +82,8 @@ describe('node pod network (real Docker, kernels in network namespaces)', () => 
     expect(sh(`ip -n ${NS[0]} neigh show dev orch.1`)).toContain('10.251.142.0 lladdr 0e:6f:0a:ff:0e:02 PERMANENT');
     expect(fdb(0)).toContain('0e:6f:0a:ff:0e:02 dst 10.255.14.2 self permanent');
     expect(sh(`ip -n ${NS[0]} -d link show orch.1`)).toMatch(/link\/ether 0e:6f:0a:ff:0e:01 .*vxlan id 1 local 10.255.14.1 dev eth0 .*dstport 8472 nolearning/s);
-    expect(sh(`ip netns exec ${NS[0]} iptables -w -S ORCH-FORWARD`)).toContain('-A ORCH-FORWARD -s 10.251.140.0/22');
+    const fwd = clusterChains(['10.251.140.0/22']).forward;
+    expect(sh(`ip netns exec ${NS[0]} iptables -w -S ${fwd}`)).toContain(`-A ${fwd} -s 10.251.140.0/22`);
 
     const [inspect] = JSON.parse(sh(`docker network inspect orch-pods-${hosts[0]!.name}`)) as Array<{ IPAM: { Config: unknown[] }; Options: Record<string, string>; Labels: Record<string, string> }>;
     expect(inspect!.IPAM.Config).toEqual([{ Subnet: '10.251.141.0/24', Gateway: '10.251.141.1' }]);

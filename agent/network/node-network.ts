@@ -163,7 +163,10 @@ export class NodeNetwork implements Component, PodNetworkView {
         return;
       }
       stage = 'cluster CIDRs';
-      const clusterCIDRs = await this.clusterCIDRs(podCIDRs);
+      const { cidrs: clusterCIDRs, fromRecord } = await this.clusterCIDRs(podCIDRs);
+      // Entries of other clusters on this host are left alone, which needs to know the
+      // cluster's CIDRs: a standalone agent without the record manages every orch entry.
+      const scope = fromRecord ? clusterCIDRs : undefined;
       stage = 'uplink';
       const uplink = await this.kernel.uplinkOf(o.nodeIP);
       const mtu = podMtu(o.backend, uplink.mtu);
@@ -193,7 +196,7 @@ export class NodeNetwork implements Component, PodNetworkView {
         vtepMac = vtepMacFor(o.nodeIP);
         // Agents sharing this host share orch.1: it holds the tunnel address of every node here.
         const here = [...podCIDRs, ...peers.filter((p) => p.nodeIP === o.nodeIP && p.name !== o.nodeName).flatMap((p) => p.podCIDRs)];
-        const v = await this.kernel.ensureVxlan({ vni: o.vxlanVni, port: o.vxlanPort, localIP: o.nodeIP, uplink: uplink.name, mac: vtepMac, addresses: [...new Set(here)].map(tunnelAddress) });
+        const v = await this.kernel.ensureVxlan({ vni: o.vxlanVni, port: o.vxlanPort, localIP: o.nodeIP, uplink: uplink.name, mac: vtepMac, addresses: [...new Set(here)].map(tunnelAddress), scope });
         if (v.created) this.log.info({ vni: o.vxlanVni, port: o.vxlanPort, uplink: uplink.name }, 'VXLAN device orch.1 created');
       } else if (await this.kernel.removeVxlan()) {
         this.log.info('VXLAN device orch.1 removed (backend host-gw)');
@@ -204,7 +207,8 @@ export class NodeNetwork implements Component, PodNetworkView {
       stage = 'routes';
       const plan = planRoutes({ name: o.nodeName, nodeIP: o.nodeIP, backend: o.backend, uplink: uplink.name }, peers);
       for (const s of plan.skipped) this.once('info', `peer ${s.node} skipped: ${s.reason}`);
-      const k = await this.kernel.apply(plan);
+      // Only this cluster's entries: another cluster on this host keeps its own.
+      const k = await this.kernel.apply(plan, scope);
       const changes = Object.fromEntries(Object.entries(k).filter(([, l]) => l.length).map(([n, l]) => [n, l.length]));
       if (Object.keys(changes).length) this.log.info({ changes, peers: plan.routes.length }, 'pod network routes reconciled');
       await this.setCondition(self, { status: 'False', reason: 'RouteCreated', message: 'orch pod network ready' });
@@ -232,7 +236,7 @@ export class NodeNetwork implements Component, PodNetworkView {
     return this.o.podCIDRs;
   }
 
-  private async clusterCIDRs(podCIDRs: string[]): Promise<string[]> {
+  private async clusterCIDRs(podCIDRs: string[]): Promise<{ cidrs: string[]; fromRecord: boolean }> {
     let cm: ConfigMap | undefined;
     try {
       cm = await this.o.client.configmaps.get(POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE);
@@ -240,9 +244,9 @@ export class NodeNetwork implements Component, PodNetworkView {
       if (!isNotFound(err)) throw err;
     }
     const cidrs = recordFromConfigMap(cm)?.clusterCIDRs;
-    if (cidrs?.length) return cidrs;
+    if (cidrs?.length) return { cidrs, fromRecord: true };
     this.once('info', `no ConfigMap ${POD_NETWORK_NAMESPACE}/${POD_NETWORK_CONFIGMAP}: the firewall treats only this node's pod range as the cluster`, { podCIDRs });
-    return podCIDRs;
+    return { cidrs: podCIDRs, fromRecord: false };
   }
 
   /** Routed pod traffic needs forwarding on (Docker turns IPv4 on; IPv6 is ours to turn on). */
