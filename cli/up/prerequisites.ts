@@ -18,10 +18,10 @@ export function dockerSocketPath(): string {
   return '/var/run/docker.sock';
 }
 
-/** GET /_ping on the Docker socket: true when an engine answers. */
-export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolean> {
+/** GET `path` on the Docker socket: true when the engine answers 200 (false on any error or timeout). */
+function dockerGetOk(socketPath: string, path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+    const req = http.get({ socketPath, path, timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -33,19 +33,14 @@ export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolea
   });
 }
 
+/** GET /_ping on the Docker socket: true when an engine answers. */
+export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolean> {
+  return dockerGetOk(socketPath, '/_ping', timeoutMs);
+}
+
 /** GET /images/<ref>/json on the Docker socket: true when the image is present locally. */
 export function dockerHasImage(socketPath: string, ref: string, timeoutMs = 3000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: `/images/${encodeURIComponent(ref)}/json`, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.on('error', () => resolve(false));
-  });
+  return dockerGetOk(socketPath, `/images/${encodeURIComponent(ref)}/json`, timeoutMs);
 }
 
 /** The agents' default pod sandbox image, and the one scripts/build-test-images.sh builds for hosts without a registry. */
