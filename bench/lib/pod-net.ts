@@ -8,7 +8,8 @@ import type { Node, Pod } from '../../api/types.js';
 import { cidrContains, mustParseCidr, parseIp } from '../../api/net/cidr.js';
 import type { Cluster } from '../../test/cluster/harness.js';
 import { docker } from '../../test/cluster/docker-engine.js';
-import { exec } from '../../test/cluster/sh.js';
+import { spawn } from 'node:child_process';
+import { netnsName } from '../../test/cluster/network.js';
 
 export const NS = 'default';
 export const IPERF_IMAGE = 'orch.local/iperf3:latest';
@@ -93,24 +94,75 @@ export async function podNetns(host: number, pod: string): Promise<string> {
   return `/proc/${pid}/ns/net`;
 }
 
-// argv: addr port timeoutMs. Connects every 5 ms; prints the wall-clock ms of the first success.
+// argv: port timeoutMs. Started ahead (a node process takes 100–300 ms to start on a busy
+// machine, which is not the network's time): reads the address from stdin, then connects
+// every 5 ms and prints the wall-clock ms of the first success.
 const PROBE = `
-const [addr, port, limit] = process.argv.slice(1);
-const end = Date.now() + Number(limit);
-const tryOnce = () => {
-  const s = require('net').connect({ host: addr, port: Number(port), timeout: 200 });
-  s.on('connect', () => { console.log(Date.now()); process.exit(0); });
-  const again = () => { s.destroy(); if (Date.now() > end) process.exit(3); setTimeout(tryOnce, 5); };
-  s.on('error', again); s.on('timeout', again);
-};
-tryOnce();
+const [port, limit] = process.argv.slice(1);
+let buf = '';
+process.stdin.on('data', (d) => {
+  buf += d;
+  if (!buf.includes('\\n')) return;
+  const addr = buf.trim(), end = Date.now() + Number(limit);
+  const tryOnce = () => {
+    const s = require('net').connect({ host: addr, port: Number(port), timeout: 200 });
+    s.on('connect', () => { console.log(Date.now()); process.exit(0); });
+    const again = () => { s.destroy(); if (Date.now() > end) process.exit(3); setTimeout(tryOnce, 5); };
+    s.on('error', again); s.on('timeout', again);
+  };
+  tryOnce();
+});
+console.log('ready');
 `;
 
-/** From inside a pod's network namespace: wall-clock ms of the first TCP connect to addr:port. */
-export async function firstConnect(netns: string, addr: string, port: number, timeoutMs: number): Promise<number> {
-  const r = await exec('nsenter', [`--net=${netns}`, process.execPath, '-e', PROBE, '--', addr, String(port), String(timeoutMs)], { timeoutMs: timeoutMs + 10_000 });
-  if (r.code !== 0) throw new Error(`no TCP connect to ${addr}:${port} within ${timeoutMs / 1000} s from ${netns}`);
-  return Number(r.stdout.trim());
+export interface Probe {
+  /** Starts connecting to addr:port. */
+  aim(addr: string): void;
+  /** Wall-clock ms of the first TCP connect. */
+  first: Promise<number>;
+}
+
+/** A TCP probe inside a pod's network namespace, started now, aimed later (see PROBE). */
+export async function startProbe(netns: string, port: number, timeoutMs: number): Promise<Probe> {
+  const child = spawn('nsenter', [`--net=${netns}`, process.execPath, '-e', PROBE, '--', String(port), String(timeoutMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (out.includes('ready')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`probe in ${netns} exited (${code}) before it was ready`)));
+  });
+  let target = '';
+  const first = exited.then((code) => {
+    const at = Number(out.replace('ready', '').trim());
+    if (code !== 0 || !at) throw new Error(`no TCP connect to ${target}:${port} within ${timeoutMs / 1000} s from ${netns}`);
+    return at;
+  });
+  first.catch(() => undefined);
+  return { aim: (addr) => { target = addr; child.stdin.end(`${addr}\n`); }, first };
+}
+
+/**
+ * The routes orch writes (protocol 184) as they appear in host i's kernel, each with the
+ * wall-clock ms it was seen (`ip monitor`: no polling). stop() ends the watch.
+ */
+export function watchRoutes(i: number): { seen(dst: string): number | undefined; stop(): void } {
+  const child = spawn('ip', ['-n', netnsName(i), 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const first = new Map<string, number>();
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += String(d);
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      const dst = line.split(' ')[0]!;
+      if (!line.startsWith('Deleted') && / proto 184\b/.test(line) && !first.has(dst)) first.set(dst, Date.now());
+    }
+  });
+  return { seen: (dst) => first.get(dst), stop: () => void child.kill('SIGKILL') };
 }
 
 /** Polls until the node reports Ready=True; returns the wall-clock ms it was first seen. */

@@ -95,6 +95,17 @@ export class Cluster {
   }
 
   /**
+   * Runs kubectl (the reference client) as the admin against this cluster; throws with
+   * its stderr when it fails. No kubeconfig is read: the flags say everything.
+   */
+  async kubectl(args: string[]): Promise<string> {
+    const flags = ['--kubeconfig', '/dev/null', '--server', this.server, '--certificate-authority', path.join(this.pki, 'ca.crt'), '--token', this.token(ADMIN_USER), '--request-timeout', '20s'];
+    const r = await exec('kubectl', [...flags, ...args], { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
+  /**
    * New ports for etcd or the apiserver before their first start: a port that was free
    * when picked can be taken by another engineer's process a moment later.
    */

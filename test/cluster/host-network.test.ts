@@ -86,8 +86,8 @@ describe('harness host network', () => {
     try {
       expect(await tcpConnects(2, BRIDGE_IP, cpPort)).toBe(true);
       await cutHost(2);
-      await expect(transfer('tcp', 1, 2, hostIP(2), MB, { timeoutMs: 3000 })).rejects.toThrow(/client on h1/);
-      await expect(transfer('udp', 2, 1, hostIP(1), MB, { timeoutMs: 3000 })).rejects.toThrow(/client on h2/);
+      await expect(transfer('tcp', 1, 2, hostIP(2), MB, { timeoutMs: 3000 })).rejects.toThrow(/client in h1/);
+      await expect(transfer('udp', 2, 1, hostIP(1), MB, { timeoutMs: 3000 })).rejects.toThrow(/client in h2/);
       expect(await tcpConnects(2, BRIDGE_IP, cpPort)).toBe(false);
       await healHost(2);
       expect(await tcpConnects(2, BRIDGE_IP, cpPort)).toBe(true);

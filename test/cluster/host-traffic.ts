@@ -3,6 +3,8 @@
 // client. TCP moves a payload and both ends hash it; UDP is a stop-and-wait echo (each
 // datagram sent until its echo returns), so a lost datagram costs a retry, not the proof.
 // The server reports the peer address it saw, for "the server sees the client's IP".
+// Either end is a harness host (its index) or any network namespace given by path (a
+// pod's sandbox, /proc/<pid>/ns/net: the pod network tests in pod-traffic.ts).
 
 import { spawn } from 'node:child_process';
 import { netnsPath } from './network.js';
@@ -48,9 +50,10 @@ if (proto === 'tcp') {
 }
 `;
 
-// argv: proto addr port bytes timeoutMs. Sends pseudo-random bytes, prints their sha256.
+// argv: proto addr port bytes timeoutMs chunk. Sends pseudo-random bytes, prints their
+// sha256. UDP datagrams carry a 4-byte sequence number and \`chunk\` bytes of payload.
 const CLIENT = `
-const [proto, addr, port, total, limit] = process.argv.slice(1);
+const [proto, addr, port, total, limit, chunk] = process.argv.slice(1);
 const crypto = require('crypto');
 const data = crypto.randomBytes(Number(total));
 const sha = crypto.createHash('sha256').update(data).digest('hex');
@@ -63,7 +66,7 @@ if (proto === 'tcp') {
   s.resume();
 } else {
   const sock = require('dgram').createSocket(addr.includes(':') ? 'udp6' : 'udp4');
-  const CHUNK = 1200, n = Math.ceil(data.length / CHUNK);
+  const CHUNK = Number(chunk), n = Math.ceil(data.length / CHUNK);
   let seq = 0, timer;
   const frame = (i) => { const b = Buffer.alloc(4); b.writeUInt32BE(i); return i < n ? Buffer.concat([b, data.subarray(i * CHUNK, (i + 1) * CHUNK)]) : b; };
   const send = () => { clearTimeout(timer); sock.send(frame(seq), Number(port), addr); timer = setTimeout(send, 200); };
@@ -77,22 +80,29 @@ if (proto === 'tcp') {
 }
 `;
 
-/** Runs a node program inside host i's network namespace and waits for it. */
-export function nodeInHost(i: number, script: string, args: string[], timeoutMs = 30_000) {
-  return exec('nsenter', [`--net=${netnsPath(i)}`, process.execPath, '-e', script, '--', ...args], { timeoutMs });
+/** A harness host (its index) or a network namespace by path (e.g. a pod's /proc/<pid>/ns/net). */
+export type Place = number | string;
+
+const nsOf = (p: Place) => (typeof p === 'number' ? netnsPath(p) : p);
+const nameOf = (p: Place) => (typeof p === 'number' ? `h${p}` : p);
+
+/** Runs a node program inside a host's (or another) network namespace and waits for it. */
+export function nodeInHost(i: Place, script: string, args: string[], timeoutMs = 30_000) {
+  return exec('nsenter', [`--net=${nsOf(i)}`, process.execPath, '-e', script, '--', ...args], { timeoutMs });
 }
 
 /**
- * Moves `bytes` from host `from` to a server on host `to` listening at `addr` (an address
- * of host `to`, or of something in it). Rejects with the stderr of the end that failed.
+ * Moves `bytes` from `from` to a server in `to` listening at `addr` (an address of `to`).
+ * Rejects with the stderr of the end that failed. UDP goes in datagrams of `chunk` + 4
+ * bytes (default 1200 + 4).
  */
 export async function transfer(
-  proto: 'tcp' | 'udp', from: number, to: number, addr: string, bytes: number,
-  opts: { port?: number; timeoutMs?: number } = {},
+  proto: 'tcp' | 'udp', from: Place, to: Place, addr: string, bytes: number,
+  opts: { port?: number; timeoutMs?: number; chunk?: number } = {},
 ): Promise<Transfer> {
   const port = opts.port ?? 5201;
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const server = spawn('nsenter', [`--net=${netnsPath(to)}`, process.execPath, '-e', SERVER, '--', proto, addr, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn('nsenter', [`--net=${nsOf(to)}`, process.execPath, '-e', SERVER, '--', proto, addr, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   server.stdout.on('data', (d) => (out += String(d)));
@@ -103,13 +113,13 @@ export async function transfer(
     await new Promise<void>((resolve, reject) => {
       const check = () => (out.includes('listening') ? resolve() : undefined);
       server.stdout.on('data', check);
-      void exited.then((code) => reject(new Error(`server on h${to} exited (${code}) before listening: ${err}`)));
+      void exited.then((code) => reject(new Error(`server in ${nameOf(to)} exited (${code}) before listening: ${err}`)));
     });
-    const client = await nodeInHost(from, CLIENT, [proto, addr, String(port), String(bytes), String(timeoutMs)], timeoutMs + 10_000);
-    if (client.code !== 0) throw new Error(`${proto} client on h${from} → ${addr}:${port} failed: ${client.stderr.trim()}`);
+    const client = await nodeInHost(from, CLIENT, [proto, addr, String(port), String(bytes), String(timeoutMs), String(opts.chunk ?? 1200)], timeoutMs + 10_000);
+    if (client.code !== 0) throw new Error(`${proto} client in ${nameOf(from)} → ${addr}:${port} failed: ${client.stderr.trim()}`);
     const code = await exited;
     const line = out.split('\n').find((l) => l.startsWith('{'));
-    if (code !== 0 || !line) throw new Error(`server on h${to} failed (${code}): ${err}`);
+    if (code !== 0 || !line) throw new Error(`server in ${nameOf(to)} failed (${code}): ${err}`);
     return { sentSha256: client.stdout.trim(), received: JSON.parse(line) as Received };
   } finally {
     clearTimeout(kill);
@@ -117,8 +127,8 @@ export async function transfer(
   }
 }
 
-/** Can host `from` open a TCP connection to addr:port within timeoutMs? */
-export async function tcpConnects(from: number, addr: string, port: number, timeoutMs = 2000): Promise<boolean> {
+/** Can `from` open a TCP connection to addr:port within timeoutMs? */
+export async function tcpConnects(from: Place, addr: string, port: number, timeoutMs = 2000): Promise<boolean> {
   const script = `const s=require('net').connect(${port},'${addr}');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(2),${timeoutMs})`;
   return (await nodeInHost(from, script, [])).code === 0;
 }
