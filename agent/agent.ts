@@ -6,12 +6,15 @@
 //   2 log-server         the HTTPS endpoint the apiserver reads logs (and /metrics) from;
 //                        first of the rest because its port goes into the Node status
 //   3 node-registration  creates/updates the Node, then renews its Lease (heartbeat)
-//   4 runtime-events     Docker's event stream: a container that dies is synced at once
-//   5 pod-informer       the pods bound to this node (list + watch)
-//   6 pod-workers        the one reconcile loop over the pods' work queue (each pod's
+//   4 pod-network        (unless --network-backend none) the node's Docker bridge network,
+//                        firewall, VXLAN device and routes to every other node, from a
+//                        Node informer and a periodic recheck (network/node-network.ts)
+//   5 runtime-events     Docker's event stream: a container that dies is synced at once
+//   6 pod-informer       the pods bound to this node (list + watch)
+//   7 pod-workers        the one reconcile loop over the pods' work queue (each pod's
 //                        reconcile asks to be looked at again: resync ±25 %); on stop,
 //                        a last orphan sweep
-//   7 orphan-sweep       once the cache is complete every pod at once, then a one-key
+//   8 orphan-sweep       once the cache is complete every pod at once, then a one-key
 //                        loop removing containers whose pod is gone, every resync interval
 //
 // The constructor does no I/O: everything is wired here and started by start(). Stopping
@@ -39,6 +42,7 @@ import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
+import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { RestartBackoff } from './restart-backoff.js';
@@ -87,7 +91,17 @@ export interface AgentOptions {
   version?: string;
   /** The process's metrics registry (default: a fresh one without process metrics). */
   registry?: Registry;
+  /** Image of the pod sandboxes (--pod-infra-container-image; default registry.k8s.io/pause:3.10). */
+  podInfraContainerImage?: string;
+  /**
+   * The node's pod network (network/node-network.ts, built by the command from the
+   * --network-backend flags); when it is also a Component it runs after node-registration.
+   * Undefined: pods on Docker's default bridge.
+   */
+  podNetwork?: PodNetworkView;
 }
+
+const isComponent = (x: unknown): x is Component => typeof (x as Component | undefined)?.start === 'function' && typeof (x as Component).stop === 'function';
 
 /** How long stopping waits for the last orphan sweep. */
 const FINAL_SWEEP_MS = 10_000;
@@ -135,6 +149,8 @@ export class Agent {
       random: o.random,
       logger: this.log.child({ sub: 'pod-sync' }),
       hostIP: () => this.nodeIP,
+      sandboxImage: o.podInfraContainerImage,
+      podNetwork: o.podNetwork,
       backoff: new RestartBackoff(o.backoff),
       projectedRefreshMs: o.projectedRefreshMs,
       events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
@@ -152,11 +168,14 @@ export class Agent {
       key: o.logKey,
       metrics: registrySource(this.metrics.registry),
     });
+    // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.
+    o.podNetwork?.onChange(() => this.enqueueAll());
     this.metrics.setSources({ pods: () => informer.list(), containers: () => this.runtime.listContainers({ [LABEL_NODE]: o.nodeName }) });
     this.components = [
       this.clusterIdentity(),
       this.logServer,
       this.nodeRegistration(),
+      ...(isComponent(o.podNetwork) ? [o.podNetwork] : []),
       this.runtimeEvents(),
       informersComponent('pod-informer', [this.informer], { waitForSync: false }),
       this.podWorkers(),

@@ -20,6 +20,8 @@ import {
   type EventSubscription,
   type ImageInfo,
   type LogOptions,
+  type NetworkInfo,
+  type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
 } from './runtime/types.js';
@@ -96,5 +98,22 @@ export class ClusterScopedRuntime implements ContainerRuntime {
 
   logs(id: string, opts: LogOptions): Promise<Readable> {
     return this.inner.logs(id, opts);
+  }
+
+  // Networks are the host's (one per node, named after it), not a cluster's.
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    return this.inner.inspectNetwork(name);
+  }
+
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    return this.inner.listNetworks(labels);
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<string> {
+    return this.inner.createNetwork(spec);
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return this.inner.removeNetwork(name);
   }
 }

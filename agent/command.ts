@@ -15,7 +15,12 @@ import { assembleProcess } from '../foundation/process.js';
 import { reloadingTokenFile } from '../foundation/token-auth.js';
 import { Agent } from './agent.js';
 import { parseDuration } from '../foundation/duration.js';
-import { parseBytes, parseCpuMillis, parseLabels } from './flags.js';
+import { detectNodeIP } from '../foundation/node-ip.js';
+import { parseBytes, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBackend, parsePodCIDRs } from './flags.js';
+import { hostCommands } from './network/host-commands.js';
+import { cleanupNetwork } from './network/network-cleanup.js';
+import { NodeNetwork } from './network/node-network.js';
+import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 interface AgentFlags extends ConnectionFlagValues {
@@ -44,14 +49,23 @@ interface AgentFlags extends ConnectionFlagValues {
   healthzPort: string;
   healthzBindAddress: string;
   metricsTokenFile?: string;
+  networkBackend: string;
+  podCidr?: string;
+  vxlanPort: string;
+  vxlanVni: string;
+  cleanupNetwork?: boolean;
+  podInfraContainerImage: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function agentCommand(): Command {
   const cmd = addConnectionOptions(new Command('agent').description('run the node agent: runs the pods bound to this node as Docker containers'));
+  // --cleanup-network needs no API server: --server is checked in the action instead.
+  const server = cmd.options.find((o) => o.long === '--server');
+  if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
-    .requiredOption('--node-name <name>', 'name of this node')
+    .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
     .option('--labels <k=v,...>', 'extra node labels')
@@ -75,18 +89,55 @@ export function agentCommand(): Command {
     .option('--healthz-port <port>', '/healthz, /livez, /readyz and /metrics port (0: off)', '10248')
     .option('--healthz-bind-address <addr>', 'address of that port; beyond loopback it serves HTTPS (the --log-server-cert) and /metrics needs a token from --metrics-token-file', '127.0.0.1')
     .addOption(metricsTokenFileOption())
+    .option('--network-backend <vxlan|host-gw|none>', 'pod network between hosts: vxlan (works across subnets; UDP --vxlan-port open between hosts), host-gw (a route per node via its IP; hosts on one L2 segment), none (pods on Docker\'s default bridge, reachable from this host only)', 'vxlan')
+    .option('--pod-cidr <cidr[,cidr]>', "this node's pod range(s) when no controller manager assigns one (the Node's spec.podCIDRs win)")
+    .option('--vxlan-port <port>', 'UDP port of the VXLAN tunnel (the same on every node)', '8472')
+    .option('--vxlan-vni <n>', 'VXLAN network identifier (the same on every node)', '1')
+    .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks: with --node-name only that node's), print it, and exit")
+    .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
+      if (f.cleanupNetwork) {
+        const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) });
+        // --node-name: only that node's Docker network goes (an engine shared with other clusters).
+        const nodeFilter = f.nodeName ? (n: string) => n === f.nodeName : undefined;
+        const { removed, kept } = await cleanupNetwork({ commands: hostCommands(), runtime, nodeFilter });
+        for (const r of removed) console.log(`removed ${r}`);
+        for (const k of kept) console.log(`kept ${k}`);
+        if (removed.length === 0) console.log('nothing of orch\'s pod network on this host');
+        return;
+      }
+      for (const [flag, v] of [['--server <url>', f.server], ['--node-name <name>', f.nodeName]] as const) {
+        if (!v) throw new Error(`required option '${flag}' not specified`);
+      }
+      const backend = parseNetworkBackend(f.networkBackend);
+      const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
       const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
       // Followed while running, so tokens can be rotated without a restart.
       const tokens = f.logServerTokenFile ? reloadingTokenFile(f.logServerTokenFile, { logger: logger.child({ sub: 'log-auth' }) }) : undefined;
+      const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) });
+      const podNetwork =
+        backend === 'none'
+          ? undefined
+          : new NodeNetwork({
+              nodeName: f.nodeName,
+              nodeIP,
+              client,
+              runtime,
+              logger: logger.child({ sub: 'pod-network' }),
+              backend,
+              podCIDRs: parsePodCIDRs(f.podCidr),
+              vxlanPort: parseIntFlag(f.vxlanPort, '--vxlan-port', 1, 65535),
+              vxlanVni: parseIntFlag(f.vxlanVni, '--vxlan-vni', 0, 16777215),
+            });
       const agent = new Agent({
         nodeName: f.nodeName,
         client,
-        runtime: new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) }),
+        runtime,
         logger,
-        nodeIP: f.nodeIp,
+        nodeIP,
+        podNetwork,
         labels: parseLabels(f.labels),
         rootDir: f.rootDir,
         runDir: f.runDir,
@@ -107,6 +158,7 @@ export function agentCommand(): Command {
         workers: Number(f.workers),
         version: '0.1.0',
         registry,
+        podInfraContainerImage: f.podInfraContainerImage,
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },

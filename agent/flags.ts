@@ -1,6 +1,7 @@
 // Parsing of the agent's flag values (pure, unit-tested). Durations use the one parser
 // every component shares (foundation/duration.ts).
 
+import { formatCidr, parseCidr } from '../api/net/cidr.js';
 import { cpuToMillis, parseQuantity } from '../api/quantity.js';
 
 /** "a=b,c=d" → { a: 'b', c: 'd' } */
@@ -20,4 +21,29 @@ export function parseCpuMillis(text: string): number {
 
 export function parseBytes(text: string): number {
   return Math.floor(parseQuantity(text));
+}
+
+/** --network-backend: 'none' turns the pod network off (pods on Docker's default bridge). */
+export function parseNetworkBackend(text: string): 'vxlan' | 'host-gw' | 'none' {
+  if (text === 'vxlan' || text === 'host-gw' || text === 'none') return text;
+  throw new Error(`--network-backend: "${text}" is not one of vxlan, host-gw, none`);
+}
+
+/** --pod-cidr "10.244.1.0/24[,fd00:10:244:1::/64]": at most one range per family, IPv4 first. */
+export function parsePodCIDRs(text: string | undefined): string[] {
+  const out = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const c of out) {
+    const p = parseCidr(c);
+    if (!p.ok) throw new Error(`--pod-cidr: "${c}": ${p.reason}`);
+    if (p.hostBitsSet) throw new Error(`--pod-cidr: "${c}" has host bits set (did you mean ${formatCidr(p.cidr)}?)`);
+  }
+  if (out.length > 2 || (out.length === 2 && out[0]!.includes(':') === out[1]!.includes(':'))) throw new Error('--pod-cidr: give at most one IPv4 and one IPv6 range');
+  return out.sort((a, b) => Number(a.includes(':')) - Number(b.includes(':')));
+}
+
+/** --vxlan-port / --vxlan-vni: an integer in range. */
+export function parseIntFlag(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag}: "${text}" is not an integer from ${min} to ${max}`);
+  return n;
 }

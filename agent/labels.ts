@@ -7,6 +7,11 @@ export const LABEL_POD = 'orch.io/pod';
 export const LABEL_CONTAINER = 'orch.io/container';
 export const LABEL_NODE = 'orch.io/node';
 export const LABEL_ATTEMPT = 'orch.io/attempt';
+/**
+ * orch.io/container of a pod's sandbox (the container holding its network namespace).
+ * Container names are lowercase DNS labels, so no spec container can be called this.
+ */
+export const SANDBOX_CONTAINER = 'POD';
 /** Hash of the container's spec: a running container whose hash differs is replaced. */
 export const LABEL_HASH = 'orch.io/container-hash';
 

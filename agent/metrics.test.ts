@@ -42,21 +42,24 @@ describe('agent metrics through the instrumented runtime', () => {
     await rt.start(first);
     const second = await rt.create(spec('a1', 1)); // a restart: attempt 1 of the same container
     await rt.start(second);
+    // A re-created sandbox (attempt 1) counts as a podsandbox start, not as a container restart.
+    const sandbox = await rt.create({ ...spec('s1', 1), labels: { ...spec('s1', 1).labels, 'orch.io/container': 'POD' } });
+    await rt.start(sandbox);
     await expect(rt.start('no-such-container')).rejects.toThrow(/No such container/);
     await rt.pullImage('img:1', 1000);
     await expect(rt.pullImage('missing:1', 1000)).rejects.toThrow(/pull access denied/);
     await rt.listContainers({ 'orch.io/node': 'n1' });
 
     expect(await values(registry, 'kubelet_runtime_operations_total')).toEqual({
-      'operation_type=create_container': 2,
-      'operation_type=start_container': 3,
+      'operation_type=create_container': 3,
+      'operation_type=start_container': 4,
       'operation_type=pull_image': 2,
       'operation_type=list_containers': 1,
     });
     expect(await values(registry, 'kubelet_runtime_operations_errors_total')).toEqual({ 'operation_type=start_container': 1, 'operation_type=pull_image': 1 });
-    expect(await values(registry, 'kubelet_runtime_operations_duration_seconds')).toMatchObject({ 'operation_type=start_container': 3 });
-    expect(await values(registry, 'kubelet_started_containers_total')).toEqual({ 'container_type=container': 2 });
-    expect(await values(registry, 'kubelet_started_containers_errors_total')).toEqual({ 'container_type=container': 1 });
+    expect(await values(registry, 'kubelet_runtime_operations_duration_seconds')).toMatchObject({ 'operation_type=start_container': 4 });
+    expect(await values(registry, 'kubelet_started_containers_total')).toEqual({ 'container_type=container': 2, 'container_type=podsandbox': 1 });
+    expect(await values(registry, 'kubelet_started_containers_errors_total')).toEqual({ 'container_type=container': 1, 'container_type=podsandbox': 0 });
     expect(await values(registry, 'orch_agent_container_restarts_total')).toEqual({ '': 1 });
     expect(await values(registry, 'orch_agent_image_pulls_total')).toEqual({ 'result=success': 1, 'result=failure': 1 });
     expect(await values(registry, 'orch_agent_image_pull_duration_seconds')).toEqual({ 'result=success': 1, 'result=failure': 1 });

@@ -85,8 +85,10 @@ export class AgentMetrics {
       },
     });
     for (const result of ['success', 'failure']) this.pulls.inc({ result }, 0);
-    this.started.inc({ container_type: 'container' }, 0);
-    this.startErrors.inc({ container_type: 'container' }, 0);
+    for (const container_type of ['container', 'podsandbox']) {
+      this.started.inc({ container_type }, 0);
+      this.startErrors.inc({ container_type }, 0);
+    }
   }
 
   /** Where the scrape-time gauges read from (the agent's informer and runtime). */
@@ -101,10 +103,11 @@ export class AgentMetrics {
     if (failed) this.runtimeErrors.inc({ operation_type: operation });
   }
 
-  containerStarted(ok: boolean, restart: boolean): void {
-    if (!ok) return void this.startErrors.inc({ container_type: 'container' });
-    this.started.inc({ container_type: 'container' });
-    if (restart) this.restarts.inc();
+  /** type as the kubelet labels it: 'podsandbox' for pod sandboxes (their re-creations are no container restarts). */
+  containerStarted(ok: boolean, restart: boolean, type: 'container' | 'podsandbox' = 'container'): void {
+    if (!ok) return void this.startErrors.inc({ container_type: type });
+    this.started.inc({ container_type: type });
+    if (restart && type === 'container') this.restarts.inc();
   }
 
   imagePulled(ok: boolean, seconds: number): void {

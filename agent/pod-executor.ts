@@ -12,13 +12,14 @@ import type { Client } from '../client/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
 import type { ImagePuller } from './image-puller.js';
-import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID } from './labels.js';
+import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
+import type { PodNetworkView } from './network/pod-network-state.js';
 import type { PodMemory } from './pod-memory.js';
 import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
-import { ContainerConfigError, containerSpecFor, referencedObjects, type EnvSources, type VolumeSources } from './pod-to-container.js';
+import { ContainerConfigError, containerSpecFor, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
-import { isRuntimeError, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
+import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
 
 /** The informer cache of pods bound to this node, keyed "namespace/name". */
 export interface PodStore {
@@ -42,6 +43,10 @@ export interface PodExecutorDeps {
   clock: Clock;
   logger: Logger;
   hostIP?: () => string | undefined;
+  /** Image of the pod sandboxes (--pod-infra-container-image). */
+  sandboxImage: string;
+  /** The node's pod network; undefined: sandboxes on Docker's default bridge. */
+  podNetwork?: PodNetworkView;
   events?: PodEvents;
   /** Called after a pass wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
@@ -59,6 +64,11 @@ export class PodExecution {
   private readonly created = new Map<string, { id: string; attempt: number }>();
   private readonly observations: Map<string, ContainerObservation>;
   private prepared?: Promise<{ src: EnvSources; vols: VolumeSources }>;
+  /** The pod's sandbox as this pass leaves it. */
+  private sandbox?: ContainerInfo;
+  /** Why the sandbox could not be made to run this pass (its containers wait with it). */
+  private sandboxWaiting?: { reason: string; message?: string };
+  private createdSandbox?: { id: string; attempt: number };
   private readonly uid: string;
   private readonly log: Logger;
 
@@ -70,6 +80,7 @@ export class PodExecution {
   ) {
     this.uid = pod.metadata.uid ?? '';
     this.observations = new Map(plan.containers.map((o) => [o.container.name, o]));
+    this.sandbox = plan.sandbox;
     this.log = d.logger.child({ pod: key });
   }
 
@@ -98,7 +109,7 @@ export class PodExecution {
       case 'remove':
         return this.d.runtime.remove(a.id, { force: true });
       case 'pull-image':
-        return this.pullImage(this.spec(a.container));
+        return this.pullImage(a.container === SANDBOX_CONTAINER ? this.sandboxContainer() : this.spec(a.container));
       case 'write-volumes':
         await this.configStep(a.container, () => this.prepare());
         return;
@@ -106,6 +117,10 @@ export class PodExecution {
         return this.create(a);
       case 'start':
         return this.start(a.container, a.id);
+      case 'create-sandbox':
+        return this.createSandbox(a);
+      case 'start-sandbox':
+        return this.startSandbox(a.id);
       case 'back-off':
         this.event('Warning', 'BackOff', `Back-off restarting failed container ${a.container} in pod ${this.pod.metadata.name}`);
         this.results.push(requeueAfter(a.waitMs + 20));
@@ -129,9 +144,16 @@ export class PodExecution {
 
   /** The container cannot go on this pass: it waits with this reason, the rest of its chain is skipped. */
   private wait(container: string, reason: string, message?: string): void {
+    const waiting = message === undefined ? { reason } : { reason, message };
     const obs = this.observations.get(container);
-    if (obs) obs.waiting = message === undefined ? { reason } : { reason, message };
+    if (obs) obs.waiting = waiting;
+    if (container === SANDBOX_CONTAINER) this.sandboxWaiting = waiting;
     this.blocked.add(container);
+  }
+
+  /** The sandbox as a container spec for the image puller (pulled like any image, kept once present). */
+  private sandboxContainer(): Container {
+    return { name: SANDBOX_CONTAINER, image: this.d.sandboxImage, imagePullPolicy: 'IfNotPresent' };
   }
 
   private stop(a: Extract<Action, { type: 'stop' }>): void {
@@ -145,10 +167,14 @@ export class PodExecution {
   private async pullImage(c: Container): Promise<void> {
     const img = await this.d.puller.check(c, this.key);
     if (img.ok) return;
-    this.wait(c.name, img.reason, img.message);
+    const sandbox = c.name === SANDBOX_CONTAINER;
+    // The pod's containers show the sandbox image's trouble as their own, named as such.
+    this.wait(c.name, img.reason, sandbox ? `pod sandbox image: ${img.message ?? img.reason}` : img.message);
     if (img.retryAfterMs !== undefined) this.results.push(requeueAfter(img.retryAfterMs + 20));
     if (img.pulling) this.results.push(requeueWhen(img.pulling));
-    if (img.reason !== 'ContainerCreating') this.event('Warning', img.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', img.message ?? img.reason);
+    if (img.reason === 'ContainerCreating') return;
+    if (sandbox) this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${img.message ?? img.reason}`);
+    else this.event('Warning', img.reason === 'ImagePullBackOff' ? 'BackOff' : 'Failed', img.message ?? img.reason);
   }
 
   /** Runs a step whose ContainerConfigError makes the container wait (anything else fails the pass). */
@@ -187,21 +213,21 @@ export class PodExecution {
       this.results.push(requeueAfter(0));
       return;
     }
-    let networkMode = 'bridge';
-    let podIP: string | undefined;
-    if ('join' in a.network) {
-      const owner = this.observations.get(a.network.join)?.current;
-      if (owner?.state !== 'running') {
-        this.wait(a.container, 'ContainerCreating', `waiting for container "${a.network.join}", which holds the pod's network, to run`);
+    let networkMode = 'host';
+    let podIP = this.d.hostIP?.();
+    if (a.network === 'sandbox') {
+      const s = this.sandbox;
+      if (s?.state !== 'running') {
+        const w = this.sandboxWaiting ?? { reason: 'ContainerCreating', message: 'waiting for the pod sandbox to run' };
+        this.wait(a.container, w.reason, w.message);
         return;
       }
-      networkMode = `container:${owner.id}`;
-      podIP = owner.ipAddress || undefined;
+      networkMode = `container:${s.id}`;
+      podIP = s.ipAddress || undefined;
     }
     const c = this.spec(a.container);
     const spec = await this.configStep(a.container, async () => {
       const { src, vols } = await this.prepare();
-      // The first container creates the pod's network, so its own IP is not known yet.
       return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources: src, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
     });
     if (!spec) return;
@@ -211,6 +237,46 @@ export class PodExecution {
       if (isRuntimeError(err, 'notfound')) this.d.puller.forget(c.image); // image removed meanwhile
       throw err;
     }
+  }
+
+  private async createSandbox(a: Extract<Action, { type: 'create-sandbox' }>): Promise<void> {
+    if (!this.stillWanted()) {
+      this.wait(SANDBOX_CONTAINER, 'ContainerCreating', 'pod is being deleted');
+      this.results.push(requeueAfter(0));
+      return;
+    }
+    // Read again: the network may have changed since the plan (its onChange requeues the pod).
+    const net = this.d.podNetwork?.state();
+    if (net && !net.ready) {
+      this.wait(SANDBOX_CONTAINER, 'NetworkNotReady', `network is not ready: ${net.reason}`);
+      return;
+    }
+    if (a.changed) this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    const spec = sandboxSpecFor({ pod: this.pod, attempt: a.attempt, nodeName: this.d.nodeName, image: this.d.sandboxImage, networkMode: net?.dockerNetwork ?? 'bridge' });
+    try {
+      this.createdSandbox = { id: await this.createOnce(spec, SANDBOX_CONTAINER, a.attempt), attempt: a.attempt };
+    } catch (err) {
+      if (isRuntimeError(err, 'notfound')) this.d.puller.forget(spec.image);
+      throw err;
+    }
+  }
+
+  private async startSandbox(existing?: string): Promise<void> {
+    const id = existing ?? this.createdSandbox?.id;
+    if (!id) return;
+    try {
+      await this.d.runtime.start(id);
+    } catch (err) {
+      // E.g. a hostPort already taken: the sandbox stays created with State.Error and is
+      // re-created with backoff; its containers wait with the message meanwhile.
+      if (isRuntimeError(err, 'unavailable')) throw err;
+      this.log.warn({ containerId: id, err }, 'pod sandbox failed to start');
+      this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+      this.wait(SANDBOX_CONTAINER, 'ContainerCreating', `failed to start the pod sandbox: ${(err as Error).message}`);
+      this.results.push(requeueAfter(0));
+    }
+    this.sandbox = (await this.d.runtime.inspect(id)) ?? this.sandbox;
+    if (this.sandbox?.state === 'running') this.log.info({ containerId: id.slice(0, 12), podIP: this.sandbox.ipAddress }, 'pod sandbox started');
   }
 
   /**
@@ -256,9 +322,10 @@ export class PodExecution {
 
   private async writeStatus(): Promise<void> {
     const observations = this.plan.containers;
-    const owner = observations[0]?.current;
-    const podIP = owner?.state === 'running' ? owner.ipAddress || undefined : undefined;
-    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP: this.d.hostIP?.(), podIP, now: nowIso(this.d.clock) });
+    const hostIP = this.d.hostIP?.();
+    const s = this.sandbox;
+    const podIPs = this.plan.hostNetwork ? (hostIP ? [hostIP] : []) : s?.state === 'running' ? (s.ipAddresses ?? (s.ipAddress ? [s.ipAddress] : [])) : [];
+    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock) });
     const status = compute(this.pod);
     if (deepEqual(status, this.pod.status)) return;
     const pods = this.d.client.pods;
@@ -297,7 +364,10 @@ export class PodExecution {
     const left = await this.d.runtime.listContainers({ [LABEL_NODE]: this.d.nodeName, [LABEL_POD_UID]: this.uid });
     if (left.length > 0) {
       // Created meanwhile: remove, and confirm on a later pass (with backoff, should it repeat).
-      await Promise.all(left.map((c) => this.d.runtime.remove(c.id, { force: true })));
+      // App containers first, then the sandbox (removing it forcibly stops it).
+      const sandboxes = left.filter((c) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER);
+      await Promise.all(left.filter((c) => !sandboxes.includes(c)).map((c) => this.d.runtime.remove(c.id, { force: true })));
+      await Promise.all(sandboxes.map((c) => this.d.runtime.remove(c.id, { force: true })));
       this.results.push({ requeue: true });
       return;
     }

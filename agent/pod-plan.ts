@@ -5,24 +5,27 @@
 // result to the reconcile loop. Unit tests feed facts and compare actions, no Docker.
 //
 // The plan's phases, in order (kubelet's computePodActions has the same shape):
-//   terminating pod  begin-termination → stop every running container (grace) → once none
-//                    runs: remove them all → confirm-deletion
-//   running pod      per spec container, in order: nothing | start a created one | stop to
-//                    replace (spec changed, network owner replaced) | back off | start a new
-//                    attempt (pull-image → write-volumes → create → start) → remove attempts
-//                    no longer kept → update-status → refresh-volumes
-// Where what is next slots in: a sandbox (pause container holding the network namespace)
-// becomes a `sandbox` step before the containers and `network: { join: sandbox }`; init
-// containers a phase before the app containers (one at a time, each to completion);
+//   terminating pod  begin-termination → stop every running app container (grace) → once
+//                    none runs: remove them, then the sandbox → confirm-deletion
+//   running pod      ensure sandbox (sandbox-plan.ts: nothing | start a created one | back
+//                    off | pull-image → write-volumes → create-sandbox → start-sandbox) → per spec
+//                    container, in order: nothing | start a created one | stop to replace
+//                    (spec changed, sandbox changed) | back off | start a new attempt
+//                    (pull-image → write-volumes → create → start) → remove attempts no
+//                    longer kept → update-status → refresh-volumes
+// Where what is next slots in: init containers a phase between the sandbox and the app
+// containers (one at a time, each to completion, joining the sandbox like the others);
 // postStart/preStop hooks actions right after `start` and before `stop`; probes facts
 // (results so far) and actions (run one) feeding `ready` in update-status. Long actions
 // (stop, pull) are never awaited by a worker: their completion requeues the pod.
 
 import type { Container, Pod } from '../api/types.js';
-import { LABEL_CONTAINER, LABEL_HASH, attemptOf } from './labels.js';
+import { LABEL_CONTAINER, LABEL_HASH, SANDBOX_CONTAINER, attemptOf } from './labels.js';
+import type { PodNetworkState } from './network/pod-network-state.js';
 import { containerHash } from './pod-to-container.js';
 import type { ContainerObservation } from './pod-status.js';
 import type { ContainerInfo } from './runtime/types.js';
+import { planSandbox, type PodNet } from './sandbox-plan.js';
 
 /** Everything the plan looks at. */
 export interface PodFacts {
@@ -42,10 +45,12 @@ export interface PodFacts {
   volumesCheckedAt?: number;
   /** How often they are compared. */
   volumesRefreshMs: number;
+  /** The node's pod network (sandboxes attach to it); undefined: Docker's default bridge. */
+  network?: PodNetworkState;
 }
 
-/** Where a new container's network comes from: its own (the pod's first container) or another's. */
-export type NetworkPlan = { own: true } | { join: string };
+/** Where a new container's network comes from: the pod's sandbox, or the host (hostNetwork). */
+export type NetworkPlan = 'sandbox' | 'host';
 
 export type Action =
   | { type: 'begin-termination'; graceSeconds: number }
@@ -58,6 +63,10 @@ export type Action =
   /** Fetch the pod's ConfigMaps/Secrets and write its volume directories (once per pass). */
   | { type: 'write-volumes'; container: string }
   | { type: 'create'; container: string; attempt: number; network: NetworkPlan }
+  /** A new sandbox attempt (container SANDBOX_CONTAINER); changed: it replaces one that died. */
+  | { type: 'create-sandbox'; container: string; attempt: number; changed: boolean }
+  /** Start the sandbox just created, or the existing created one `id`. */
+  | { type: 'start-sandbox'; container: string; id?: string }
   /** Start the container just created in this chain, or the existing created one `id`. */
   | { type: 'start'; container: string; id?: string }
   /** Restart backoff: the container waits (status CrashLoopBackOff); look again after waitMs. */
@@ -71,10 +80,13 @@ export type Action =
 export interface PodPlan {
   /** One per spec container, in order: what the status shows unless an action's outcome changes it. */
   containers: ContainerObservation[];
+  /** The pod's current sandbox (its IPs are the pod's), as Docker showed it. */
+  sandbox?: ContainerInfo;
+  hostNetwork?: boolean;
   /**
    * In order. Actions naming a container form that container's chain: when one cannot go on
-   * (image missing, config error, network owner not running), the executor skips the rest of
-   * the chain and the container waits with the reason.
+   * (image missing, config error, sandbox not running), the executor skips the rest of the
+   * chain and the container waits with the reason. The sandbox's chain is SANDBOX_CONTAINER's.
    */
   actions: Action[];
 }
@@ -106,7 +118,9 @@ function planTermination(f: PodFacts): PodPlan {
   const grace = f.pod.metadata.deletionGracePeriodSeconds ?? f.pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const actions: Action[] = [];
   if (!f.terminating) actions.push({ type: 'begin-termination', graceSeconds: grace });
-  const running = f.containers.filter((c) => c.state === 'running');
+  // The sandbox goes last: app containers keep their network while they shut down.
+  const isSandbox = (c: ContainerInfo) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER;
+  const running = f.containers.filter((c) => c.state === 'running' && !isSandbox(c));
   for (const c of running) {
     const container = c.labels[LABEL_CONTAINER] ?? '';
     const endsAt = f.stopping.get(c.id);
@@ -116,7 +130,7 @@ function planTermination(f: PodFacts): PodPlan {
     else actions.push({ type: 'await-stop', container, id: c.id });
   }
   if (running.length === 0) {
-    for (const c of f.containers) actions.push({ type: 'remove', id: c.id });
+    for (const c of [...f.containers.filter((c) => !isSandbox(c)), ...f.containers.filter(isSandbox)]) actions.push({ type: 'remove', id: c.id });
     actions.push({ type: 'confirm-deletion' });
   }
   return { containers: [], actions };
@@ -131,9 +145,6 @@ function shouldRestart(pod: Pod, c: ContainerInfo): boolean {
   return policy === 'Always' || (policy === 'OnFailure' && (c.exitCode !== 0 || !!c.error));
 }
 
-/** The network owner (the pod's first container) as this pass leaves it. */
-type Owner = { state: 'running'; id: string } | { state: 'starting' } | { state: 'unavailable' };
-
 function planRunning(f: PodFacts): PodPlan {
   const { pod } = f;
   const specs = pod.spec.containers;
@@ -142,10 +153,23 @@ function planRunning(f: PodFacts): PodPlan {
   const grace = pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const observations: ContainerObservation[] = [];
   const actions: Action[] = [];
-  const keep = new Set<string>();
-  let owner: Owner = { state: 'unavailable' };
+  const hostNetwork = pod.spec.hostNetwork === true;
+  const sandbox = planSandbox({
+    sandboxes: byName.get(SANDBOX_CONTAINER) ?? [],
+    apps: f.containers.filter((c) => c.labels[LABEL_CONTAINER] !== SANDBOX_CONTAINER),
+    hostNetwork,
+    network: f.network,
+    terminal,
+    now: f.now,
+    stopping: f.stopping,
+    grace,
+    delayMs: (exitedId, ranForMs) => f.restartDelayMs(SANDBOX_CONTAINER, exitedId, ranForMs),
+    isFinished,
+  });
+  const keep = new Set<string>(sandbox.keep);
+  actions.push(...sandbox.actions);
 
-  for (const [i, spec] of specs.entries()) {
+  for (const spec of specs) {
     const attempts = byName.get(spec.name) ?? [];
     const cur: ContainerInfo | undefined = attempts[0];
     const prev = attempts.find((a) => a !== cur && isFinished(a));
@@ -153,16 +177,15 @@ function planRunning(f: PodFacts): PodPlan {
     observations.push(obs);
     if (cur) keep.add(cur.id);
     if (prev) keep.add(prev.id);
-    const next = decide(f, { spec, index: i, cur, owner, grace, terminal });
+    const next = decide(f, { spec, cur, net: sandbox.net, grace, terminal });
     if (next.waiting) obs.waiting = next.waiting;
     if (next.startNew) {
-      actions.push(...startChain(spec, cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0, i === 0 ? { own: true } : { join: specs[0]!.name }));
+      actions.push(...startChain(spec, cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0, hostNetwork ? 'host' : 'sandbox'));
       // The exited attempt becomes the previous one: the older previous goes once the new one
       // started (part of the chain: a new attempt that cannot start keeps both).
       if (cur && prev && isFinished(cur)) actions.push({ type: 'remove', id: prev.id, container: spec.name });
     }
     actions.push(...next.actions);
-    if (i === 0) owner = next.startNew ? { state: 'starting' } : cur?.state === 'running' && !next.stopping ? { state: 'running', id: cur.id } : { state: 'unavailable' };
   }
 
   // Per container the current attempt and the last finished one stay (lastState, `logs
@@ -174,37 +197,31 @@ function planRunning(f: PodFacts): PodPlan {
     if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
     else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });
   }
-  return { containers: observations, actions };
+  return { containers: observations, actions, sandbox: sandbox.current, hostNetwork };
 }
 
 interface Decision {
   actions: Action[];
   startNew?: boolean;
-  /** The current container is being stopped (in flight or from this pass). */
-  stopping?: boolean;
   waiting?: ContainerObservation['waiting'];
 }
 
-function decide(f: PodFacts, x: { spec: Container; index: number; cur: ContainerInfo | undefined; owner: Owner; grace: number; terminal: boolean }): Decision {
+function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefined; net: PodNet; grace: number; terminal: boolean }): Decision {
   const { spec, cur } = x;
   const name = spec.name;
   if (x.terminal) return { actions: [] }; // a finished pod is never restarted
-  if (cur && f.stopping.has(cur.id)) return { actions: [{ type: 'await-stop', container: name, id: cur.id }], stopping: true };
-  // A new attempt of a container that joins the owner's network needs an owner to join.
-  const startNew = (): Decision => {
-    if (x.index > 0 && x.owner.state === 'unavailable') {
-      return { actions: [], waiting: { reason: 'ContainerCreating', message: `waiting for container "${f.pod.spec.containers[0]!.name}", which holds the pod's network, to run` } };
-    }
-    return { actions: [], startNew: true };
-  };
+  if (cur && f.stopping.has(cur.id)) return { actions: [{ type: 'await-stop', container: name, id: cur.id }] };
+  // A new attempt needs a sandbox to join.
+  const startNew = (): Decision => (x.net.state === 'unavailable' ? { actions: [], waiting: { ...x.net.waiting } } : { actions: [], startNew: true });
   if (!cur) return startNew();
   if (cur.state === 'created' && !cur.error) return { actions: [{ type: 'start', container: name, id: cur.id }] };
   if (cur.state === 'running') {
     const stale = cur.labels[LABEL_HASH] !== containerHash(spec);
-    // The owner is replaced in this pass, or already was: this container sits in a dead namespace.
-    const lostNetwork = x.index > 0 && (x.owner.state === 'starting' || (x.owner.state === 'running' && cur.networkMode !== `container:${x.owner.id}`));
+    // Not in the running sandbox's namespace (it died and is replaced, or the container
+    // predates sandboxes): the container sits in a dead namespace and starts again in the new one.
+    const lostNetwork = x.net.state !== 'running' || cur.networkMode !== x.net.mode;
     if (!stale && !lostNetwork) return { actions: [] };
-    return { actions: [{ type: 'stop', container: name, id: cur.id, graceSeconds: x.grace, purpose: 'replace', why: stale ? 'spec changed' : 'network owner replaced' }], stopping: true };
+    return { actions: [{ type: 'stop', container: name, id: cur.id, graceSeconds: x.grace, purpose: 'replace', why: stale ? 'spec changed' : 'sandbox changed' }] };
   }
   if (!isFinished(cur)) return { actions: [] }; // paused, restarting, removing: Docker is at it
   if (f.replaced.has(cur.id)) return startNew(); // we stopped it to replace it: no backoff, whatever the policy

@@ -44,15 +44,24 @@ describe('computePodStatus', () => {
   it('all running → Running/Ready with ids, pod IP; lastTransitionTime kept on no change', () => {
     const p = pod();
     const o = obs(p, { current: ctr('c1', 'running') }, { current: ctr('c2', 'running'), restartCount: 2, previous: ctr('c0', 'exited', { exitCode: 1, finishedAt: '2026-01-01T00:00:00.500Z' }) });
-    const s = computePodStatus({ pod: p, observations: o, podIP: '172.17.0.2', now: NOW });
+    const s = computePodStatus({ pod: p, observations: o, podIPs: ['172.17.0.2'], now: NOW });
     expect(s.phase).toBe('Running');
     expect(s.podIP).toBe('172.17.0.2');
     expect(s.conditions!.every((c) => c.status === 'True')).toBe(true);
     const b = s.containerStatuses![1]!;
     expect(b).toMatchObject({ ready: true, restartCount: 2, containerID: 'docker://c2', imageID: 'docker://sha256:abc', image: 'img:2' });
     expect(b.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error', containerID: 'docker://c0' });
-    const again = computePodStatus({ pod: { ...p, status: s }, observations: o, podIP: '172.17.0.2', now: '2026-01-01T01:00:00.000Z' });
+    const again = computePodStatus({ pod: { ...p, status: s }, observations: o, podIPs: ['172.17.0.2'], now: '2026-01-01T01:00:00.000Z' });
     expect(again).toEqual(s);
+  });
+
+  it('dual stack: podIP is the first (IPv4) address, podIPs both; without addresses the last known stay', () => {
+    const p = pod();
+    const o = obs(p, { current: ctr('c1', 'running') }, { current: ctr('c2', 'running') });
+    const s = computePodStatus({ pod: p, observations: o, podIPs: ['10.244.1.5', 'fd00:10:244:1::5'], now: NOW });
+    expect([s.podIP, s.podIPs]).toEqual(['10.244.1.5', [{ ip: '10.244.1.5' }, { ip: 'fd00:10:244:1::5' }]]);
+    const later = computePodStatus({ pod: { ...p, status: s }, observations: o, podIPs: [], now: NOW });
+    expect([later.podIP, later.podIPs]).toEqual([s.podIP, s.podIPs]);
   });
 
   it('crash loop waiting keeps lastState; phase stays Running under Always', () => {

@@ -21,7 +21,8 @@ export interface StatusInput {
   pod: Pod;
   observations: ContainerObservation[];
   hostIP?: string;
-  podIP?: string;
+  /** The sandbox's addresses (IPv4 first), or the node IP for hostNetwork pods; empty while none. */
+  podIPs?: string[];
   /** ISO time used for new conditions and startTime. */
   now: string;
 }
@@ -136,11 +137,10 @@ export function computePodStatus(input: StatusInput): PodStatus {
     startTime: old.startTime ?? now,
     containerStatuses,
   };
-  if (input.podIP) {
-    status.podIP = input.podIP;
-    status.podIPs = [{ ip: input.podIP }];
-  } else if (phase === 'Succeeded' || phase === 'Failed') {
-    // Keep the last known IP for a finished pod; a restarting one keeps it too.
+  // Without a running sandbox the last known IPs stay (a finished pod, a sandbox being replaced).
+  if (input.podIPs?.length) {
+    status.podIP = input.podIPs[0];
+    status.podIPs = input.podIPs.map((ip) => ({ ip }));
   }
   delete status.reason;
   delete status.message;

@@ -7,7 +7,8 @@ import { FakeClient } from '../client/testing/fake-client.js';
 import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import type { Result } from '../client/reconcile-loop.js';
 import { silentLogger } from '../foundation/logger.js';
-import { PodSync, type PodStore } from './pod-sync.js';
+import { DEFAULT_SANDBOX_IMAGE, PodSync, type PodStore, type PodSyncOptions } from './pod-sync.js';
+import { StaticPodNetwork } from './testing/static-pod-network.js';
 import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
 import { PodVolumes } from './pod-volumes.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
@@ -49,8 +50,9 @@ let client: FakeClient;
 let store: ClientStore;
 let events: string[];
 
-function newSync(): PodSync {
+function newSync(extra: Partial<PodSyncOptions> = {}): PodSync {
   return new PodSync({
+    ...extra,
     nodeName: NODE,
     runtime: rt,
     client,
@@ -68,6 +70,7 @@ beforeEach(() => {
   clock = new FakeClock();
   rt = new FakeRuntime(() => clock.now());
   rt.addImage('img:1');
+  rt.addImage(DEFAULT_SANDBOX_IMAGE);
   client = new FakeClient({ clock });
   store = new ClientStore(client);
   events = [];
@@ -88,10 +91,12 @@ async function settle(sync: PodSync, key: string): Promise<Result> {
   }
   throw new Error(`${key} did not settle in 10 passes`);
 }
-const ofPod = async (name: string) => rt.listContainers({ 'orch.io/pod-uid': `uid-${name}` });
+/** The pod's app containers (its sandbox aside). */
+const ofPod = async (name: string) => (await rt.listContainers({ 'orch.io/pod-uid': `uid-${name}` })).filter((c) => c.labels['orch.io/container'] !== 'POD');
+const sandboxesOf = async (name: string) => rt.listContainers({ 'orch.io/pod-uid': `uid-${name}`, 'orch.io/container': 'POD' });
 
 describe('PodSync', () => {
-  it('creates and starts the containers; later containers join the first one network; status Running', async () => {
+  it('creates the sandbox, then the containers joining it; ports on the sandbox; status Running with its IP', async () => {
     client.seed([mkPod('p1', { containers: [{ name: 'main', image: 'img:1', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, hostPort: 8080 }] }, { name: 'side', image: 'img:1', imagePullPolicy: 'Never' }] })]);
     const sync = newSync();
     await sync.reconcile('default/p1');
@@ -99,13 +104,18 @@ describe('PodSync', () => {
     expect(cs).toHaveLength(2);
     const main = cs.find((c) => c.labels['orch.io/container'] === 'main')!;
     const side = cs.find((c) => c.labels['orch.io/container'] === 'side')!;
+    const [sandbox, ...more] = await sandboxesOf('p1');
+    expect(more).toEqual([]);
+    expect([sandbox!.state, sandbox!.networkMode, sandbox!.image, sandbox!.name]).toEqual(['running', 'bridge', DEFAULT_SANDBOX_IMAGE, 'orch_default_p1_POD_uidp1_0']);
     expect(main.state).toBe('running');
-    expect(main.networkMode).toBe('bridge');
-    expect(side.networkMode).toBe(`container:${main.id}`);
-    expect(rt.containers.get(main.id)!.spec.ports).toHaveLength(1);
+    expect(main.networkMode).toBe(`container:${sandbox!.id}`);
+    expect(side.networkMode).toBe(`container:${sandbox!.id}`);
+    expect(rt.containers.get(sandbox!.id)!.spec.ports).toHaveLength(1);
+    expect(rt.containers.get(main.id)!.spec.ports).toHaveLength(0);
     const st = podOf('p1').status!;
     expect(st.phase).toBe('Running');
-    expect(st.podIP).toBe(main.ipAddress);
+    expect(st.podIP).toBe(sandbox!.ipAddress);
+    expect(st.podIPs).toEqual([{ ip: sandbox!.ipAddress }]);
     expect(st.hostIP).toBe('10.0.0.9');
     expect(st.containerStatuses!.map((c) => [c.name, c.ready, c.restartCount, c.containerID])).toEqual([
       ['main', true, 0, `docker://${main.id}`],
@@ -161,7 +171,7 @@ describe('PodSync', () => {
     const cs = await ofPod('p3');
     expect(cs).toHaveLength(1);
     expect(cs[0]!.state).toBe('running');
-    expect(rt.calls.filter((c) => c.startsWith('create'))).toHaveLength(1);
+    expect(rt.calls.filter((c) => c.startsWith('create orch_default_p3_main'))).toHaveLength(1);
   });
 
   it('adopts running containers after an agent restart (no create, same ids)', async () => {
@@ -398,24 +408,98 @@ describe('PodSync', () => {
     expect((await ofPod('vol')).map((c) => c.id)).toEqual([id]);
   });
 
-  it('when the network owner is replaced, the other containers are replaced to rejoin its namespace', async () => {
+  it('a killed container restarts alone: its sibling and the sandbox keep running, the pod IP stays', async () => {
+    client.seed([mkPod('two', { containers: [{ name: 'a', image: 'img:1', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'img:1', imagePullPolicy: 'IfNotPresent' }] })]);
+    const sync = newSync();
+    await sync.reconcile('default/two');
+    const byName = async () => Object.fromEntries((await ofPod('two')).filter((c) => c.state === 'running').map((c) => [c.labels['orch.io/container'], c]));
+    const first = await byName();
+    const ip = podOf('two').status!.podIP;
+    rt.exit(first.a!.id, 137);
+    await settle(sync, 'default/two');
+    const second = await byName();
+    expect(second.a!.id).not.toBe(first.a!.id);
+    expect(second.b!.id).toBe(first.b!.id);
+    expect((await sandboxesOf('two')).map((c) => c.state)).toEqual(['running']);
+    expect(podOf('two').status!.containerStatuses!.map((c) => c.restartCount)).toEqual([1, 0]);
+    expect(podOf('two').status!.podIP).toBe(ip);
+  });
+
+  it('a dead sandbox is replaced (SandboxChanged): every container starts again in the new one, the pod gets its IP', async () => {
     rt.addImage('img:2');
     client.seed([mkPod('net', { containers: [{ name: 'a', image: 'img:1', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'img:2', imagePullPolicy: 'IfNotPresent' }] })]);
     const sync = newSync();
     await sync.reconcile('default/net');
     const byName = async () => Object.fromEntries((await ofPod('net')).filter((c) => c.state === 'running').map((c) => [c.labels['orch.io/container'], c]));
     const first = await byName();
-    rt.exit(first.a!.id, 137);
+    const [oldSandbox] = await sandboxesOf('net');
+    rt.exit(oldSandbox!.id, 137);
     await settle(sync, 'default/net');
+    const sandboxes = await sandboxesOf('net');
+    expect(sandboxes.map((c) => [c.labels['orch.io/attempt'], c.state])).toEqual([['1', 'running']]); // the old one removed
     const second = await byName();
     expect(second.a!.id).not.toBe(first.a!.id);
     expect(second.b!.id).not.toBe(first.b!.id);
-    expect(second.b!.networkMode).toBe(`container:${second.a!.id}`);
-    const st = podOf('net').status!.containerStatuses!;
-    expect(st.map((c) => c.restartCount)).toEqual([1, 1]);
+    expect([second.a!.networkMode, second.b!.networkMode]).toEqual([`container:${sandboxes[0]!.id}`, `container:${sandboxes[0]!.id}`]);
+    const st = podOf('net').status!;
+    expect(st.containerStatuses!.map((c) => c.restartCount)).toEqual([1, 1]);
+    expect(st.podIP).toBe(sandboxes[0]!.ipAddress);
+    expect(events).toContain('Normal SandboxChanged Pod sandbox changed, it will be killed and re-created.');
     // Stable afterwards: nothing else is replaced.
     rt.calls.length = 0;
     await sync.reconcile('default/net');
     expect(rt.calls.filter((c) => /^(create|stop|remove)/.test(c))).toEqual([]);
+  });
+
+  it('the sandbox joins the pod network when it is ready; until then the pod waits with NetworkNotReady', async () => {
+    const net = new StaticPodNetwork({ ready: false, reason: 'no pod CIDR assigned yet' });
+    client.seed([mkPod('pn')]);
+    const sync = newSync({ podNetwork: net });
+    await sync.reconcile('default/pn');
+    expect(await rt.listContainers({ 'orch.io/pod-uid': 'uid-pn' })).toEqual([]);
+    expect(podOf('pn').status!.containerStatuses![0]!.state.waiting).toEqual({ reason: 'NetworkNotReady', message: 'network is not ready: no pod CIDR assigned yet' });
+    net.set({ ready: true, dockerNetwork: 'orch-pods-node-a', podCIDRs: ['10.244.3.0/24'], mtu: 1450 });
+    await sync.reconcile('default/pn');
+    const [sandbox] = await sandboxesOf('pn');
+    expect(sandbox!.networkMode).toBe('orch-pods-node-a');
+    expect(podOf('pn').status!.podIP).toBe(sandbox!.ipAddress);
+    expect(podOf('pn').status!.phase).toBe('Running');
+  });
+
+  it('a sandbox image that cannot be pulled is reported on the pod and as an Event', async () => {
+    rt.images.delete(DEFAULT_SANDBOX_IMAGE);
+    rt.pullFailures.set(DEFAULT_SANDBOX_IMAGE, 'dial tcp: lookup registry.k8s.io: no such host');
+    client.seed([mkPod('nopause')]);
+    const sync = newSync();
+    await settle(sync, 'default/nopause');
+    const waiting = podOf('nopause').status!.containerStatuses![0]!.state.waiting!;
+    expect(waiting.reason).toBe('ErrImagePull');
+    expect(waiting.message).toBe(`pod sandbox image: failed to pull image "${DEFAULT_SANDBOX_IMAGE}": dial tcp: lookup registry.k8s.io: no such host`);
+    expect(events.some((e) => e.startsWith('Warning FailedCreatePodSandBox Failed to create pod sandbox: failed to pull image'))).toBe(true);
+    expect(await rt.listContainers({ 'orch.io/pod-uid': 'uid-nopause' })).toEqual([]);
+  });
+
+  it('hostNetwork: no sandbox, containers on the host network, pod IP = node IP (also in the env)', async () => {
+    client.seed([mkPod('hn', { hostNetwork: true, containers: [{ name: 'main', image: 'img:1', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, hostPort: 80 }], env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }] })]);
+    const sync = newSync();
+    await sync.reconcile('default/hn');
+    expect(await sandboxesOf('hn')).toEqual([]);
+    const [main] = await ofPod('hn');
+    expect(main!.networkMode).toBe('host');
+    expect(rt.containers.get(main!.id)!.spec.env).toContain('IP=10.0.0.9');
+    expect([podOf('hn').status!.podIP, podOf('hn').status!.podIPs]).toEqual(['10.0.0.9', [{ ip: '10.0.0.9' }]]);
+  });
+
+  it('deletion removes the sandbox after the app containers', async () => {
+    client.seed([mkPod('del2')]);
+    const sync = newSync();
+    await sync.reconcile('default/del2');
+    const [sandbox] = await sandboxesOf('del2');
+    const [main] = await ofPod('del2');
+    await client.pods.delete('del2', 'default');
+    rt.calls.length = 0;
+    await settle(sync, 'default/del2');
+    expect(rt.calls.filter((c) => /^(stop|remove)/.test(c))).toEqual([`stop ${main!.id} 30`, `remove ${main!.id}`, `remove ${sandbox!.id}`]);
+    expect(client.peek('pods', 'del2', 'default')).toBeUndefined();
   });
 });

@@ -11,7 +11,8 @@ import type { Client } from '../client/types.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
 import { ImagePuller } from './image-puller.js';
-import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID } from './labels.js';
+import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
+import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodExecution, type PodEvents, type PodExecutorDeps, type PodStore } from './pod-executor.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
@@ -30,6 +31,10 @@ export interface PodSyncOptions {
   clock: Clock;
   logger: Logger;
   hostIP?: () => string | undefined;
+  /** Image of the pod sandboxes (default DEFAULT_SANDBOX_IMAGE). */
+  sandboxImage?: string;
+  /** The node's pod network; undefined: sandboxes on Docker's default bridge. */
+  podNetwork?: PodNetworkView;
   backoff?: RestartBackoff;
   pullTimeoutMs?: number;
   /** Kubernetes-style Events about pods (client/event-recorder.ts); optional. */
@@ -42,6 +47,15 @@ export interface PodSyncOptions {
   random?: () => number;
   /** Called after a reconcile wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
+}
+
+/** --pod-infra-container-image's default, the kubelet's (pulled like any image). */
+export const DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10';
+
+/** Sandboxes last: app containers keep their network until they are gone. */
+function sandboxLast(cs: ContainerInfo[]): ContainerInfo[] {
+  const isSandbox = (c: ContainerInfo) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER;
+  return [...cs.filter((c) => !isSandbox(c)), ...cs.filter(isSandbox)];
 }
 
 /** How often a pod's configMap/secret volume files are compared with the API. */
@@ -66,8 +80,9 @@ export class PodSync {
     this.memory = new PodMemory(o.backoff);
     this.log = o.logger;
     this.puller = new ImagePuller(o.runtime, o.clock, o.pullTimeoutMs);
-    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten } = o;
-    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, puller: this.puller, memory: this.memory };
+    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork } = o;
+    const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
+    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, puller: this.puller, memory: this.memory };
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -97,6 +112,7 @@ export class PodSync {
       restartDelayMs: (container, exitedId, ranForMs) => m.backoff.delayFor(`${uid}/${container}`, exitedId, ranForMs),
       volumesCheckedAt: m.volumesCheckedAt.get(uid),
       volumesRefreshMs: this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS,
+      network: this.o.podNetwork?.state(),
     };
   }
 
@@ -113,7 +129,7 @@ export class PodSync {
     const known = new Set(this.o.pods.list().filter((p) => p.spec.nodeName === this.o.nodeName).map((p) => p.metadata.uid));
     const found = await this.o.runtime.listContainers(labels);
     const uids = new Set<string>();
-    for (const c of found) {
+    for (const c of sandboxLast(found)) {
       const uid = c.labels[LABEL_POD_UID];
       if (!uid || known.has(uid) || c.labels[LABEL_NODE] !== this.o.nodeName) continue;
       this.log.info({ container: c.name, podUid: uid }, 'removing container of a pod that no longer exists on this node');
@@ -149,7 +165,7 @@ export class PodSync {
   async sweepAgainstApi(): Promise<void> {
     const list = await this.o.client.pods.list({ fieldSelector: `spec.nodeName=${this.o.nodeName}` });
     const known = new Set(list.items.map((p) => p.metadata.uid));
-    for (const c of await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName })) {
+    for (const c of sandboxLast(await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName }))) {
       const uid = c.labels[LABEL_POD_UID];
       if (!uid || known.has(uid) || c.labels[LABEL_NODE] !== this.o.nodeName) continue;
       this.log.info({ container: c.name, podUid: uid }, 'removing container of a deleted pod before stopping');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../api/types.js';
 import {
+  sandboxSpecFor,
   ContainerConfigError,
   binds,
   buildContainerSpec,
@@ -47,7 +48,7 @@ describe('buildContainerSpec', () => {
         { name: 'side', image: 'img:1', ports: [{ containerPort: 9090, hostPort: 19090 }] },
       ],
     });
-    const s = buildContainerSpec({ pod: p, container: p.spec.containers[0]!, attempt: 2, nodeName: 'n1', env: ['A=1'], binds: [], networkMode: 'bridge' });
+    const s = buildContainerSpec({ pod: p, container: p.spec.containers[0]!, attempt: 2, nodeName: 'n1', env: ['A=1'], binds: [], networkMode: 'container:sb' });
     expect(s.name).toBe('orch_shop_web-1_main_abcd1234_2');
     expect(s.entrypoint).toEqual(['/bin/sh', '-c']);
     expect(s.cmd).toEqual(['echo hi']);
@@ -63,8 +64,13 @@ describe('buildContainerSpec', () => {
       'orch.io/attempt': '2',
     });
     expect(s.labels['orch.io/container-hash']).toMatch(/^[0-9a-z]{10}$/);
-    // Every port of the pod is published on the network owner.
-    expect(s.ports).toEqual([
+    // Ports and hostname belong to the sandbox.
+    expect([s.ports, s.hostname, s.networkMode]).toEqual([[], undefined, 'container:sb']);
+    // Every port of the pod is published on the sandbox, which carries the pod's hostname.
+    const sb = sandboxSpecFor({ pod: p, attempt: 1, nodeName: 'n1', image: 'pause:1', networkMode: 'orch-pods-n1' });
+    expect(sb).toMatchObject({ name: 'orch_shop_web-1_POD_abcd1234_1', image: 'pause:1', networkMode: 'orch-pods-n1', hostname: 'web-1', env: [], binds: [] });
+    expect(sb.labels).toEqual({ 'orch.io/pod-uid': 'abcd1234-5678', 'orch.io/namespace': 'shop', 'orch.io/pod': 'web-1', 'orch.io/node': 'n1', 'orch.io/container': 'POD', 'orch.io/attempt': '1' });
+    expect(sb.ports).toEqual([
       { containerPort: 8080, protocol: 'tcp', hostPort: 18080, hostIp: undefined },
       { containerPort: 53, protocol: 'udp', hostPort: undefined, hostIp: undefined },
       { containerPort: 9090, protocol: 'tcp', hostPort: 19090, hostIp: undefined },

@@ -1,14 +1,13 @@
-// Pure translation of one pod container into a Docker create request (ContainerSpec).
+// Pure translation of one pod container, or of the pod's sandbox, into a Docker create
+// request (ContainerSpec).
 //
-// Pod networking (decision): there is no pause/sandbox container. The pod's FIRST
-// container owns the network namespace (Docker bridge network; every hostPort of every
-// container of the pod is published on it) and the other containers join it with
-// NetworkMode `container:<id>`, so they share one IP and localhost. Why: no image can be
-// pulled on orch hosts, an extra container per pod would double the work of starting
-// pods, and users' images need no special binary. Trade-offs: when the first container is
-// replaced, the others are replaced too so they rejoin the new namespace; and the first
-// container cannot see its own pod IP through a `status.podIP` env var (it is not known
-// before that container exists), while later containers can.
+// Pod networking: the pod's sandbox (a pause container, sandbox-plan.ts) owns the network
+// namespace: it is attached to the node's pod network (or Docker's default bridge without
+// one), every hostPort of every container of the pod is published on it, and it carries
+// the pod's hostname. App containers join it with NetworkMode `container:<sandbox id>`, so
+// they share one IP and localhost, and any of them can be replaced without touching the
+// others; each sees the pod IP through a `status.podIP` env var. hostNetwork pods have no
+// sandbox: their containers run with NetworkMode `host`.
 
 import { cpuToMillis, parseQuantity } from '../api/quantity.js';
 import { hashObject } from '../api/meta.js';
@@ -21,6 +20,7 @@ import {
   LABEL_NODE,
   LABEL_POD,
   LABEL_POD_UID,
+  SANDBOX_CONTAINER,
 } from './labels.js';
 import type { ContainerSpec, PortBinding } from './runtime/types.js';
 
@@ -187,7 +187,7 @@ export function referencedObjects(pod: Pod): { configMaps: string[]; secrets: st
   return { configMaps: [...cms], secrets: [...secs] };
 }
 
-/** Ports of every container of the pod, all published on the network owner. */
+/** Ports of every container of the pod, all published on the sandbox. */
 export function podPorts(pod: Pod): PortBinding[] {
   const out: PortBinding[] = [];
   for (const c of pod.spec.containers) {
@@ -255,7 +255,7 @@ export interface BuildInput {
   nodeName: string;
   env: string[];
   binds: string[];
-  /** 'bridge' for the first container, 'container:<id of the first>' for the rest. */
+  /** 'container:<sandbox id>', or 'host' for hostNetwork pods. */
   networkMode: string;
 }
 
@@ -263,7 +263,6 @@ export interface BuildInput {
 export function buildContainerSpec(input: BuildInput): ContainerSpec {
   const { pod, container: c, attempt } = input;
   const limits = c.resources?.limits ?? {};
-  const owner = !input.networkMode.startsWith('container:');
   let memoryBytes: number | undefined;
   let nanoCpus: number | undefined;
   try {
@@ -286,12 +285,35 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     cmd: c.args ?? (c.command ? [] : undefined),
     workingDir: c.workingDir,
     env: input.env,
-    ports: owner ? podPorts(pod) : [],
+    // Ports and hostname belong to the sandbox (or to the host).
+    ports: [],
     memoryBytes,
     nanoCpus,
     binds: input.binds,
     networkMode: input.networkMode,
-    hostname: owner ? hostnameOf(pod) : undefined,
+  };
+}
+
+export interface SandboxInput {
+  pod: Pod;
+  attempt: number;
+  nodeName: string;
+  image: string;
+  /** The node's pod network, or 'bridge' (Docker's default) without one. */
+  networkMode: string;
+}
+
+/** The Docker create request of the pod's sandbox: the image's own command, the pod's ports and hostname. */
+export function sandboxSpecFor(i: SandboxInput): ContainerSpec {
+  return {
+    name: containerName(i.pod, SANDBOX_CONTAINER, i.attempt),
+    image: i.image,
+    labels: { ...podLabels(i.pod, i.nodeName), [LABEL_CONTAINER]: SANDBOX_CONTAINER, [LABEL_ATTEMPT]: String(i.attempt) },
+    env: [],
+    ports: podPorts(i.pod),
+    binds: [],
+    networkMode: i.networkMode,
+    hostname: hostnameOf(i.pod),
   };
 }
 

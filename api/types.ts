@@ -282,6 +282,8 @@ export interface NodeSpec {
   unschedulable?: boolean;
   taints?: Taint[];
   podCIDR?: string;
+  /** One range per IP family (dual stack), podCIDRs[0] == podCIDR. */
+  podCIDRs?: string[];
   providerID?: string;
 }
 

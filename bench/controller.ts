@@ -30,6 +30,7 @@ import { runPool } from './lib/concurrency.js';
 import { MB, RssSampler } from './lib/rss.js';
 import { renderTable, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
+import { TEST_PAUSE_IMAGE } from '../test/helpers/images.js';
 
 const run = promisify(execFile);
 const IMAGE = 'orch.local/busybox:latest';
@@ -99,6 +100,7 @@ export const bench: Bench = {
     const agents = new Map<string, Agent>();
     const startAgent = async (nodeName: string) => {
       const agent = new Agent({
+        podInfraContainerImage: TEST_PAUSE_IMAGE,
         nodeName,
         client: new ApiClient({ server: api.url, token: api.nodeTokens[nodeName] }),
         runtime: new DockerRuntime({ logger: silentLogger() }),

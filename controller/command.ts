@@ -3,7 +3,7 @@
 // stop in reverse order, exit 0); losing the lease under --leader-elect exits 1 so a
 // supervisor restarts the replica as a standby.
 
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   addConnectionOptions,
   addHealthOptions,
@@ -23,6 +23,9 @@ import { createLogger } from '../foundation/logger.js';
 import { processRegistry } from '../foundation/metrics.js';
 import { parseDuration } from '../foundation/duration.js';
 import { controllerManagerProcess, enabledControllers } from './manager.js';
+import { podNetworkPlan, PodNetworkConfigError } from './node-ipam/config.js';
+import type { NodeIpamOptions } from './node-ipam/controller.js';
+import { hostNetworks } from './node-ipam/host-networks.js';
 
 interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFlagValues {
   nodeMonitorGracePeriod: string;
@@ -31,16 +34,57 @@ interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFl
   controllers: string;
   concurrentSyncs: string;
   logLevel: string;
+  allocateNodeCidrs: boolean;
+  clusterCidr: string;
+  nodeCidrMaskSize?: string;
+  nodeCidrMaskSizeIpv4?: string;
+  nodeCidrMaskSizeIpv6?: string;
+  serviceClusterIpRange: string;
+}
+
+/** Kubernetes spells it `--allocate-node-cidrs=false`; a bare flag means true. */
+function parseBool(v: string): boolean {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
+function maskFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new PodNetworkConfigError(`${flag}: "${v}" is not a prefix length`);
+  return Number(v);
+}
+
+/** The pod network plan from the flags, checked against this host's interfaces; undefined when allocation is off. */
+export function podNetworkFromFlags(flags: Flags): NodeIpamOptions | undefined {
+  if (!flags.allocateNodeCidrs) return undefined;
+  const plan = podNetworkPlan(
+    {
+      clusterCidr: flags.clusterCidr,
+      nodeCidrMaskSize: maskFlag('--node-cidr-mask-size', flags.nodeCidrMaskSize),
+      nodeCidrMaskSizeIpv4: maskFlag('--node-cidr-mask-size-ipv4', flags.nodeCidrMaskSizeIpv4),
+      nodeCidrMaskSizeIpv6: maskFlag('--node-cidr-mask-size-ipv6', flags.nodeCidrMaskSizeIpv6),
+      serviceClusterIpRange: flags.serviceClusterIpRange,
+    },
+    hostNetworks(),
+  );
+  return { plan };
 }
 
 export function controllerManagerCommand(): Command {
-  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection');
+  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs');
   return addLogLevelOption(addHealthOptions(addLeaderElectionOptions(addConnectionOptions(cmd), 'orch-controller-manager'), '10257')
     .option('--node-monitor-grace-period <duration>', 'a node whose Lease is older than this is marked Ready=Unknown', '20s')
     .option('--pod-eviction-timeout <duration>', 'pods on a tainted node without a toleration are deleted after this', '10s')
     .option('--node-monitor-period <duration>', 'how often node health is checked', '1s')
     .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable", '*')
-    .option('--concurrent-syncs <n>', 'workers per controller', '4'))
+    .option('--concurrent-syncs <n>', 'workers per controller', '4')
+    .option('--allocate-node-cidrs [bool]', 'give every Node a pod range from --cluster-cidr (spec.podCIDRs); =false leaves them to someone else', parseBool, true)
+    .option('--cluster-cidr <cidrs>', 'pod addresses: one range, or an IPv4 and an IPv6 range comma-separated (dual stack); must not overlap the hosts\' networks or --service-cluster-ip-range', '10.244.0.0/16')
+    .option('--node-cidr-mask-size <n>', 'prefix length of each node\'s range for a single-stack --cluster-cidr (default 24 for IPv4, 64 for IPv6)')
+    .option('--node-cidr-mask-size-ipv4 <n>', 'prefix length of each node\'s IPv4 range (default 24)')
+    .option('--node-cidr-mask-size-ipv6 <n>', 'prefix length of each node\'s IPv6 range (default 64)')
+    .option('--service-cluster-ip-range <cidrs>', 'Service addresses; only checked here: the cluster CIDR must not overlap it', '10.96.0.0/12'))
     .action(async (flags: Flags) => {
       // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
       limitHeapGrowth(25);
@@ -49,6 +93,9 @@ export function controllerManagerCommand(): Command {
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`invalid --concurrent-syncs ${flags.concurrentSyncs}`);
       const controllers = flags.controllers.split(',');
       enabledControllers(controllers); // fail fast on a typo
+      // A bad address plan is refused before anything runs: "error: --flag: why", exit 1.
+      const podNetwork = podNetworkFromFlags(flags);
+      if (!podNetwork) controllers.push('-nodeipam');
       const registry = processRegistry();
       const client = clientFromFlags(flags, 'orch-controller-manager', logger, registry);
       const { runner } = controllerManagerProcess({
@@ -58,6 +105,7 @@ export function controllerManagerCommand(): Command {
         health: healthFromFlags({ ...flags, port: parsePort(flags.port), host: flags.bindAddress }, logger),
         controllers,
         workers,
+        podNetwork,
         nodeMonitorGracePeriodMs: parseDuration(flags.nodeMonitorGracePeriod, '--node-monitor-grace-period'),
         podEvictionTimeoutMs: parseDuration(flags.podEvictionTimeout, '--pod-eviction-timeout'),
         nodeMonitorPeriodMs: parseDuration(flags.nodeMonitorPeriod, '--node-monitor-period'),

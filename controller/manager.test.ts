@@ -3,8 +3,8 @@ import { enabledControllers } from './manager.js';
 
 describe('enabledControllers', () => {
   it('supports *, names and -name', () => {
-    expect([...enabledControllers(['*'])].sort()).toEqual(['deployment', 'garbagecollector', 'nodelifecycle', 'replicaset']);
-    expect([...enabledControllers(['*', '-nodelifecycle'])].sort()).toEqual(['deployment', 'garbagecollector', 'replicaset']);
+    expect([...enabledControllers(['*'])].sort()).toEqual(['deployment', 'garbagecollector', 'nodeipam', 'nodelifecycle', 'replicaset']);
+    expect([...enabledControllers(['*', '-nodelifecycle'])].sort()).toEqual(['deployment', 'garbagecollector', 'nodeipam', 'replicaset']);
     expect([...enabledControllers(['replicaset'])]).toEqual(['replicaset']);
     expect(() => enabledControllers(['nope'])).toThrow(/unknown controller/);
   });

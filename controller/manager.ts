@@ -3,7 +3,7 @@
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
-//   garbagecollector
+//   garbagecollector → nodeipam
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -29,10 +29,12 @@ import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
+import { podNetworkPlan } from './node-ipam/config.js';
+import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -58,6 +60,8 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutMs?: number;
   nodeMonitorPeriodMs?: number;
   workers?: number;
+  /** The node IPAM controller's address plan (default: 10.244.0.0/16 in /24 blocks, nothing checked against the host). */
+  podNetwork?: NodeIpamOptions;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
 }
@@ -123,6 +127,8 @@ export class ControllerManager {
     const replicaSets = this.informer<ReplicaSet>(client.replicasets);
     const deployments = this.informer<Deployment>(client.deployments);
     const base = { client, recorder: this.recorder, clock };
+    let nodeInformer: Informer<Node> | undefined;
+    const nodes = () => (nodeInformer ??= this.informer<Node>(client.nodes));
     if (enabled.has('replicaset')) {
       this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }), queue: this.queue('replicaset') }));
     }
@@ -130,12 +136,11 @@ export class ControllerManager {
       this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
     if (enabled.has('nodelifecycle')) {
-      const nodes = this.informer<Node>(client.nodes);
       const leases = this.informer<Lease>(client.leases, NODE_LEASE_NAMESPACE);
       this.controllers.push(
         new NodeLifecycleController({
           client,
-          nodes,
+          nodes: nodes(),
           leases,
           pods,
           recorder: this.recorder,
@@ -164,6 +169,18 @@ export class ControllerManager {
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
             view('pods', pods as unknown as Informer<KubeObject>),
           ],
+        }),
+      );
+    }
+    if (enabled.has('nodeipam')) {
+      this.controllers.push(
+        new NodeIpamController({
+          ...base,
+          nodes: nodes(),
+          logger: logger.child({ controller: 'nodeipam' }),
+          queue: this.queue('nodeipam'),
+          metrics: this.opts.metrics,
+          options: this.opts.podNetwork ?? { plan: podNetworkPlan({ clusterCidr: '10.244.0.0/16' }) },
         }),
       );
     }

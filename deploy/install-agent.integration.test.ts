@@ -14,8 +14,8 @@ const orchMain = path.join(repo, 'dist/cli/main.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-install-agent-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-function sh(args: string[]) {
-  const r = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 120_000 });
+function sh(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ORCH_NETWORK_BACKEND: '', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
@@ -90,6 +90,7 @@ describe('install-agent.sh', () => {
     const env = fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
     expect(env).toContain('ORCH_SERVER=https://10.0.0.10:6443\n');
     expect(env).toContain('ORCH_NODE_NAME=vm3\n');
+    expect(env).toContain('ORCH_NETWORK_BACKEND=vxlan\n');
     expect(env).toContain(
       'ORCH_AGENT_ARGS="--node-ip=10.0.0.13 --log-server-cert=/etc/orch/pki/agent.crt --log-server-key=/etc/orch/pki/agent.key"',
     );
@@ -131,6 +132,92 @@ describe('install-agent.sh', () => {
     expect(fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8')).toContain('ORCH_AGENT_ARGS="--log-server-token-file=/etc/orch/agent-log.token"');
   });
 
+  it('passes the pod network flags: backend (flag, else $ORCH_NETWORK_BACKEND), VXLAN port, sandbox image', () => {
+    const i = inputs();
+    const root = path.join(work, 'root-net');
+    const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm8', '--from', fakeBuild(), '--root', root];
+    const r = sh([...base, '--network-backend', 'host-gw', '--vxlan-port', '4789', '--pod-infra-container-image', 'orch.local/pause:3.10']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const env = () => fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
+    expect(env()).toContain('ORCH_NETWORK_BACKEND=host-gw\n');
+    expect(env()).toContain('ORCH_AGENT_ARGS="--vxlan-port=4789 --pod-infra-container-image=orch.local/pause:3.10"');
+    expect(sh(base, { ORCH_NETWORK_BACKEND: 'none' }).code).toBe(0);
+    expect(env()).toContain('ORCH_NETWORK_BACKEND=none\n');
+    expect(env()).toContain('ORCH_AGENT_ARGS=""');
+  });
+
+  it('installs iproute2, iptables and procps when the pod network tools are missing, or says what to install', () => {
+    const i = inputs();
+    // The PATH the service would get holds none of the tools.
+    const noTools = { ORCH_SERVICE_PATH: fs.mkdtempSync(path.join(work, 'empty-path-')) };
+    const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm9', '--from', fakeBuild()];
+    const apt = '+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps';
+    const r = sh([...base, '--dry-run'], noTools);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('the pod network needs ip bridge iptables iptables-restore sysctl: installing iproute2 iptables procps');
+    expect(r.out).toContain(apt);
+    // Before anything else is changed.
+    expect(r.out.indexOf(apt)).toBeLessThan(r.out.indexOf('+ mkdir'));
+    // The tools are on this host: nothing to install.
+    expect(sh([...base, '--dry-run']).out).not.toContain('apt-get');
+    // No pod network, no tools needed.
+    expect(sh([...base, '--dry-run', '--network-backend', 'none'], noTools).out).not.toContain('apt-get');
+    // Under --root (an image, a test) nothing is installed on this host: it says what is missing.
+    const root = path.join(work, 'root-no-tools');
+    const refused = sh([...base, '--root', root], noTools);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('the pod network needs ip bridge iptables iptables-restore sysctl on this host: install iproute2, iptables and procps');
+    expect(refused.err).toContain('--network-backend none');
+    expect(fs.existsSync(root)).toBe(false);
+  });
+
+  it('--uninstall stops the service before it cleans up the pod network and removes the pods, then the files', () => {
+    const r = sh(['--uninstall', '--node-name', 'vm3', '--dry-run']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const steps = r.out.split('\n').filter((l) => l.startsWith('+ '));
+    const at = (prefix: string) => steps.findIndex((l) => l.startsWith(prefix));
+    expect(steps).toContain('+ systemctl disable --now orch-agent.service');
+    expect(steps).toContain('+ sh -c docker ps -aq --filter label=orch.io/node=vm3 | xargs -r docker rm -f');
+    expect(steps).toContain('+ /usr/local/bin/orch agent --cleanup-network --node-name vm3');
+    expect(at('+ systemctl disable')).toBeLessThan(at('+ sh -c docker ps'));
+    expect(at('+ sh -c docker ps')).toBeLessThan(at('+ /usr/local/bin/orch agent --cleanup-network'));
+    expect(at('+ /usr/local/bin/orch agent --cleanup-network')).toBeLessThan(at('+ rm -f /etc/systemd/system/orch-agent.service'));
+    expect(steps.at(-1)).toBe('+ systemctl daemon-reload');
+    expect(r.out).toContain('orch delete node vm3');
+    // The cleanup command it runs is a real one.
+    const help = spawnSync(process.execPath, [orchMain, 'agent', '--help'], { encoding: 'utf8' }).stdout;
+    expect(help).toContain('--cleanup-network');
+    expect(help).toMatch(/--node-name <name>[\s\S]*--cleanup-network[\s\S]*only that node's/);
+  });
+
+  it('--uninstall under --root removes what the install wrote, keeping orch for control-plane units', () => {
+    const i = inputs();
+    const install = (root: string) =>
+      sh(['--server', 'https://lb:6443', '--ca-file', i.ca, '--token-file', i.token, '--node-name', 'vm10', '--log-cert', i.cert, '--log-key', i.key, '--from', fakeBuild(), '--root', root]);
+    const alone = path.join(work, 'root-uninstall');
+    expect(install(alone).code).toBe(0);
+    const r = sh(['--uninstall', '--root', alone]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('orch delete node vm10'); // the node name read from the installed agent.env
+    expect(listTree(alone)).toEqual([]);
+    expect(fs.readdirSync(path.join(alone, 'etc'))).toEqual(['systemd']);
+
+    // A control-plane host: the apiserver's unit runs the same /opt/orch and reads the CA.
+    const shared = path.join(work, 'root-uninstall-cp');
+    expect(install(shared).code).toBe(0);
+    fs.writeFileSync(path.join(shared, 'etc/systemd/system/orch-apiserver.service'), '[Service]\n');
+    const kept = sh(['--uninstall', '--root', shared]);
+    expect(kept.code).toBe(0);
+    expect(kept.out).toContain('used by orch-apiserver.service');
+    expect(listTree(shared).map((l) => l.split(' ')[0]).filter((f) => !f.startsWith('opt/orch/'))).toEqual([
+      'etc/orch/pki/ca.crt', 'etc/systemd/system/orch-apiserver.service', 'usr/local/bin/orch',
+    ]);
+    expect(sh(['--uninstall', '--root', path.join(work, 'root-never-installed')]).err).toMatch(/no orch agent is installed/);
+  });
+
   it('--dry-run prints every step and changes nothing', () => {
     const i = inputs();
     const root = path.join(work, 'root-dry');
@@ -164,6 +251,10 @@ describe('install-agent.sh', () => {
       [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'Bad_Name'], /invalid node name/],
       [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--log-cert', i.cert], /go together/],
       [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--bogus'], /unknown argument/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--network-backend', 'flannel'], /--network-backend must be vxlan, host-gw or none \(not flannel\)/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--vxlan-port', '70000'], /--vxlan-port must be a port number/],
+      [['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--pod-infra-container-image', 'a b'], /must be one image reference/],
+      [['--uninstall', '--node-name', 'Bad_Name'], /invalid node name/],
     ];
     for (const [args, msg] of cases) {
       const r = sh([...args, '--root', path.join(work, 'never'), '--dry-run']);
@@ -204,5 +295,16 @@ describe('systemd units', () => {
     // Every ${VAR} the unit uses is set by its env file.
     const vars = [...(exec ?? '').matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]);
     for (const v of vars) expect(env, v).toMatch(new RegExp(`^${v}=`, 'm'));
+  });
+
+  it('run the agent as root with the network backend of agent.env, and the controller manager with the pod network flags of its env file', () => {
+    const read = (f: string) => fs.readFileSync(path.join(repo, 'deploy/systemd', f), 'utf8');
+    const agent = read('orch-agent.service');
+    expect(agent).toMatch(/^User=root$/m);
+    expect(agent).toMatch(/^ExecStart=.* --network-backend=\$\{ORCH_NETWORK_BACKEND\} /m);
+    expect(read('agent.env')).toMatch(/^ORCH_NETWORK_BACKEND=vxlan$/m);
+    expect(read('orch-controller-manager.service')).toMatch(/^ExecStart=.* \$ORCH_POD_NETWORK_ARGS /m);
+    const args = read('controller-manager.env').match(/^ORCH_POD_NETWORK_ARGS="(.*)"$/m)?.[1];
+    expect(args?.split(' ')).toEqual(['--cluster-cidr=10.244.0.0/16', '--node-cidr-mask-size=24', '--service-cluster-ip-range=10.96.0.0/12']);
   });
 });

@@ -3,7 +3,9 @@
 #
 #   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --token-file node.token \
 #       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key] \
+#       [--network-backend vxlan|host-gw|none] [--vxlan-port PORT] [--pod-infra-container-image IMAGE] \
 #       [--log-token-file agent-log.token] [--from DIR|TARBALL] [--root DIR] [--no-start] [--dry-run]
+#   deploy/install-agent.sh --uninstall [--node-name NAME] [--root DIR] [--dry-run]
 #
 #   --server          the apiserver (or its load balancer) URL
 #   --ca-file         the cluster CA (verifies the apiserver; from `orch init`: ca.crt)
@@ -14,20 +16,34 @@
 #                     its node name (`orch init node-cert NAME`, deploy/issue-agent-cert.mjs);
 #                     without it `orch logs` for this node's pods fails verification. The
 #                     agent accepts the apiserver's client certificate (checked against --ca-file)
+#   --network-backend the pod network between hosts (default: $ORCH_NETWORK_BACKEND, else
+#                     vxlan): vxlan (UDP --vxlan-port open between the hosts), host-gw
+#                     (hosts on one L2 segment), none (no pod network: pods on Docker's
+#                     bridge, reachable from their own host only)
+#   --vxlan-port      the VXLAN UDP port, the same on every host (default 8472)
+#   --pod-infra-container-image  the pod sandbox image (default registry.k8s.io/pause:3.10;
+#                     without a registry, a local one, e.g. orch.local/pause:3.10)
 #   --log-token-file  older apiservers only: the dedicated token of their --agent-token-file
 #   --from            the orch build: a directory or .tar.gz holding dist/, package.json and
 #                     node_modules/ (default: the checkout this script is in)
 #   --root DIR        install under DIR instead of / and do not touch systemd (tests, images)
 #   --no-start        install and enable, but do not (re)start the service
 #   --dry-run         print what would be done, change nothing
+#   --uninstall       stop and remove the service, remove this node's pod containers, run
+#                     `orch agent --cleanup-network` (the pod network's routes, orch.1,
+#                     firewall chains, the node's Docker network), then the agent's files;
+#                     /opt/orch and the CA stay while another orch unit uses them
 #
+# The agent runs as root: its pod network programs the kernel with ip, bridge,
+# iptables-restore and sysctl (Debian: iproute2 iptables procps, installed when missing).
 # Idempotent: a second run with the same arguments rewrites the same files and restarts
 # the service; a run without --token/--token-file keeps the token already installed.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 server="" ca="" token="" token_file="" node_name="" node_ip="" log_cert="" log_key="" log_token_file=""
-from="$HERE/.." root="" start=1 dry=0
+from="$HERE/.." root="" start=1 dry=0 uninstall=0
+backend="${ORCH_NETWORK_BACKEND:-}" vxlan_port="" pause_image=""
 
 die() { echo "install-agent: $*" >&2; exit 1; }
 need() { [ -n "${2:-}" ] || die "$1 needs a value"; }
@@ -42,14 +58,68 @@ while [ $# -gt 0 ]; do
     --log-cert) need "$1" "${2:-}"; log_cert="$2"; shift 2 ;;
     --log-key) need "$1" "${2:-}"; log_key="$2"; shift 2 ;;
     --log-token-file) need "$1" "${2:-}"; log_token_file="$2"; shift 2 ;;
+    --network-backend) need "$1" "${2:-}"; backend="$2"; shift 2 ;;
+    --vxlan-port) need "$1" "${2:-}"; vxlan_port="$2"; shift 2 ;;
+    --pod-infra-container-image) need "$1" "${2:-}"; pause_image="$2"; shift 2 ;;
     --from) need "$1" "${2:-}"; from="$2"; shift 2 ;;
     --root) need "$1" "${2:-}"; root="$2"; shift 2 ;;
     --no-start) start=0; shift ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --uninstall) uninstall=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
+
+etc="$root/etc/orch"
+opt="$root/opt/orch"
+bin="$root/usr/local/bin/orch"
+unit="$root/etc/systemd/system/orch-agent.service"
+state="$root/var/lib/orch/agent"
+
+# Every change goes through these, so --dry-run shows exactly the same steps.
+run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
+write() { # write FILE MODE  (content on stdin)
+  if [ "$dry" = 1 ]; then echo "+ write $1 (mode $2)"; cat >/dev/null; return; fi
+  local tmp="$1.tmp.$$"
+  (umask 077; cat >"$tmp"); chmod "$2" "$tmp"; mv -f "$tmp" "$1"
+}
+installed() { sed -n "s/^$1=//p" "$etc/agent.env" 2>/dev/null | tr -d '"' | head -1; }
+
+if [ "$uninstall" = 1 ]; then
+  [ -f "$unit" ] || [ -f "$etc/agent.env" ] || [ "$dry" = 1 ] || die "no orch agent is installed under ${root:-/}"
+  node_name="${node_name:-$(installed ORCH_NODE_NAME)}"
+  [ -n "$node_name" ] || die "--node-name is required (no $etc/agent.env to read it from)"
+  [[ "$node_name" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || die "invalid node name $node_name"
+  if [ -z "$root" ]; then
+    # Stopped first: a running agent would program the network again at its next recheck.
+    run systemctl disable --now orch-agent.service
+    # The node's pods (and their sandboxes): nobody is left to stop them, and they keep
+    # the node's pod network in use. The control plane replaces them elsewhere.
+    if command -v docker >/dev/null; then
+      run sh -c "docker ps -aq --filter label=orch.io/node=$node_name | xargs -r docker rm -f"
+    fi
+    # Routes (proto 184), orch.1, orch's iptables chains and jumps, orch-pods-$node_name.
+    if [ -x "$bin" ] || [ "$dry" = 1 ]; then run "$bin" agent --cleanup-network --node-name "$node_name"
+    else echo "no $bin: the pod network was not cleaned up (orch agent --cleanup-network)" >&2
+    fi
+  else
+    echo "under --root: systemd, the node's containers and this host's network are left alone"
+  fi
+  run rm -f "$unit" "$etc/agent.env" "$etc/agent.token" "$etc/agent-log.token" "$etc/pki/agent.crt" "$etc/pki/agent.key"
+  run rm -rf "$state"
+  # The control-plane units of the same host (docs/multi-host.md) run the same /opt/orch.
+  others="$(cd "$root/etc/systemd/system" 2>/dev/null && ls orch-*.service 2>/dev/null | grep -vx orch-agent.service | tr '\n' ' ' || true)"
+  if [ -z "$others" ]; then
+    run rm -rf "$opt" "$bin" "$etc/pki/ca.crt"
+    [ "$dry" = 1 ] || rmdir "$etc/pki" "$etc" 2>/dev/null || true
+  else
+    echo "kept $opt, $bin and $etc/pki/ca.crt: used by ${others% }"
+  fi
+  [ -n "$root" ] || run systemctl daemon-reload
+  echo "orch-agent removed from this host; on the control plane: orch delete node $node_name"
+  exit 0
+fi
 
 [ -n "$server" ] || die "--server is required"
 case "$server" in https://*) ;; *) die "--server must be an https:// URL (agents verify the apiserver)" ;; esac
@@ -61,12 +131,11 @@ case "$server" in https://*) ;; *) die "--server must be an https:// URL (agents
 [ -z "$log_token_file" ] || [ -f "$log_token_file" ] || die "$log_token_file not found"
 node_name="${node_name:-$(hostname | tr 'A-Z' 'a-z')}"
 [[ "$node_name" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || die "invalid node name $node_name"
+backend="${backend:-vxlan}"
+case "$backend" in vxlan|host-gw|none) ;; *) die "--network-backend must be vxlan, host-gw or none (not $backend)" ;; esac
+[ -z "$vxlan_port" ] || { [[ "$vxlan_port" =~ ^[0-9]+$ ]] && [ "$vxlan_port" -ge 1 ] && [ "$vxlan_port" -le 65535 ]; } || die "--vxlan-port must be a port number (1-65535), not $vxlan_port"
+[[ "$pause_image" =~ ^[^[:space:]\"]*$ ]] || die "--pod-infra-container-image must be one image reference, not $pause_image"
 
-etc="$root/etc/orch"
-opt="$root/opt/orch"
-bin="$root/usr/local/bin/orch"
-unit="$root/etc/systemd/system/orch-agent.service"
-state="$root/var/lib/orch/agent"
 if [ -z "$token$token_file" ] && [ ! -s "$etc/agent.token" ]; then
   die "--token or --token-file is required (no token installed yet): orch init node-token $node_name"
 fi
@@ -74,13 +143,23 @@ node="$(command -v node || true)"
 [ -n "$node" ] || [ "$dry" = 1 ] || die "node (>= 20) is not installed"
 node="${node:-/usr/bin/node}"
 
-# Every change goes through these, so --dry-run shows exactly the same steps.
-run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
-write() { # write FILE MODE  (content on stdin)
-  if [ "$dry" = 1 ]; then echo "+ write $1 (mode $2)"; cat >/dev/null; return; fi
-  local tmp="$1.tmp.$$"
-  (umask 077; cat >"$tmp"); chmod "$2" "$tmp"; mv -f "$tmp" "$1"
-}
+# 0. the pod network's tools, looked up on the PATH the service gets (systemd's default;
+# ORCH_SERVICE_PATH when a drop-in changes it)
+if [ "$backend" != none ]; then
+  missing=""
+  for t in ip bridge iptables iptables-restore sysctl; do
+    PATH="${ORCH_SERVICE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}" command -v "$t" >/dev/null || missing="$missing $t"
+  done
+  if [ -n "$missing" ]; then
+    if [ -z "$root" ] && command -v apt-get >/dev/null; then
+      echo "the pod network needs$missing: installing iproute2 iptables procps"
+      run apt-get update -qq
+      run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps
+    else
+      die "the pod network needs$missing on this host: install iproute2, iptables and procps (Debian/Ubuntu: apt-get install -y iproute2 iptables procps), or use --network-backend none"
+    fi
+  fi
+fi
 
 # 1. the orch build
 src="$from"
@@ -121,10 +200,14 @@ if [ -n "$log_token_file" ]; then
   fi
   args="$args --log-server-token-file=/etc/orch/agent-log.token"
 fi
+[ -z "$vxlan_port" ] || args="$args --vxlan-port=$vxlan_port"
+[ -z "$pause_image" ] || args="$args --pod-infra-container-image=$pause_image"
 write "$etc/agent.env" 0644 <<ENV
 # Written by deploy/install-agent.sh; read by orch-agent.service.
 ORCH_SERVER=$server
 ORCH_NODE_NAME=$node_name
+# vxlan (UDP 8472 open between the hosts), host-gw (one L2 segment) or none.
+ORCH_NETWORK_BACKEND=$backend
 ORCH_AGENT_ARGS="${args# }"
 ENV
 write "$unit" 0644 <"$HERE/systemd/orch-agent.service"

@@ -6,6 +6,9 @@
 #   orch.local/web:latest      - serves /www on port 8080 with busybox httpd; exits at
 #                                once on SIGTERM (a shell traps it: httpd as PID 1 would
 #                                ignore it and every stop would wait the grace period)
+#   orch.local/pause:3.10      - the pod sandbox (--pod-infra-container-image) where
+#                                registry.k8s.io/pause cannot be pulled: busybox sh, sleep
+#                                and nothing else; exits 0 at once on SIGTERM/SIGINT
 set -euo pipefail
 DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
 BUSYBOX="$(command -v busybox || echo /bin/busybox)"
@@ -45,5 +48,13 @@ if ! image_exists orch.local/web:latest || [ "${FORCE:-}" = 1 ]; then
   tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' --change 'EXPOSE 8080' \
     --change 'CMD ["/bin/sh","-c","trap \"exit 0\" TERM INT; httpd -f -v -p 8080 -h /www & wait"]' - orch.local/web:latest >/dev/null
   rm -rf "$tmp"; tmp=""; echo "built orch.local/web:latest"
+fi
+if ! image_exists orch.local/pause:3.10 || [ "${FORCE:-}" = 1 ]; then
+  tmp="$(mktemp -d)"; mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/etc"
+  cp "$BUSYBOX" "$tmp/bin/busybox"; ln -s busybox "$tmp/bin/sh"; ln -s busybox "$tmp/bin/sleep"
+  # `sleep & wait` so the trap runs at once (a foreground sleep would delay it).
+  tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' \
+    --change 'CMD ["/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do sleep 86400 & wait $!; done"]' - orch.local/pause:3.10 >/dev/null
+  rm -rf "$tmp"; tmp=""; echo "built orch.local/pause:3.10"
 fi
 echo "images: $($DOCKER image ls --format "{{.Repository}}:{{.Tag}}" | grep "^orch.local/" | sort | tr "\n" " ")"

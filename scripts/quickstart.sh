@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine to a running orch cluster with an example app:
-#   installs Docker Engine, etcd and busybox-static from Debian's packages (if missing),
+#   installs Docker Engine, etcd, busybox-static and the pod network's tools (iproute2,
+#   iptables, procps) from Debian's packages (if missing),
 #   the npm dependencies and the build; starts dockerd if nothing answers; builds the
 #   local example image; `orch up`; `orch apply -f docs/examples/web.yaml --wait`;
 #   and lists the pods. Safe to run again.
@@ -12,6 +13,10 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v etcd >/dev/null || need+=(etcd-server etcd-client)
 command -v busybox >/dev/null || need+=(busybox-static)
+# The pod network (agent/network) programs the kernel with these.
+command -v ip >/dev/null || need+=(iproute2)
+command -v iptables >/dev/null || need+=(iptables)
+command -v sysctl >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing ${need[*]}"
   $SUDO apt-get update -qq

@@ -16,6 +16,8 @@ import {
   type EventSubscription,
   type ImageInfo,
   type LogOptions,
+  type NetworkInfo,
+  type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
 } from './types.js';
@@ -105,7 +107,9 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const c = await this.docker.getContainer(id).inspect();
       const nets = c.NetworkSettings?.Networks ?? {};
-      const ip = c.NetworkSettings?.IPAddress || Object.values(nets).find((n) => n?.IPAddress)?.IPAddress || '';
+      const v4 = Object.values(nets).map((n) => n?.IPAddress).filter((a): a is string => !!a);
+      const v6 = Object.values(nets).map((n) => n?.GlobalIPv6Address).filter((a): a is string => !!a);
+      const ip = c.NetworkSettings?.IPAddress || v4[0] || '';
       return {
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
@@ -120,6 +124,7 @@ export class DockerRuntime implements ContainerRuntime {
         oomKilled: c.State.OOMKilled,
         error: c.State.Error || undefined,
         ipAddress: ip,
+        ipAddresses: [...new Set([...(ip ? [ip] : []), ...v4, ...v6])],
         networkMode: c.HostConfig.NetworkMode,
       };
     } catch (err) {
@@ -137,7 +142,9 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       if (p.hostPort) (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: String(p.hostPort) });
     }
-    const joins = spec.networkMode.startsWith('container:');
+    // Docker refuses hostname and published ports on containers that join another's
+    // namespace, and ignores ports with the host's network.
+    const joins = spec.networkMode.startsWith('container:') || spec.networkMode === 'host';
     try {
       const c = await this.docker.createContainer({
         name: spec.name,
@@ -147,7 +154,6 @@ export class DockerRuntime implements ContainerRuntime {
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
         Env: spec.env,
-        // Docker refuses hostname and published ports on containers that join another's namespace.
         Hostname: joins ? undefined : spec.hostname,
         ExposedPorts: joins ? undefined : exposed,
         HostConfig: {
@@ -326,6 +332,69 @@ export class DockerRuntime implements ContainerRuntime {
       return pt;
     } catch (err) {
       throw mapError(err);
+    }
+  }
+
+  private async networkInfo(n: Docker.NetworkInspectInfo): Promise<NetworkInfo> {
+    // Containers lists only the running ones; a stopped container attached to the network
+    // would lose it if the network went away, so count every container.
+    const attached = await this.docker.listContainers({ all: true, filters: JSON.stringify({ network: [n.Id] }) });
+    return {
+      id: n.Id,
+      name: n.Name,
+      labels: n.Labels ?? {},
+      subnets: (n.IPAM?.Config ?? []).map((c) => ({ subnet: c.Subnet ?? '', gateway: c.Gateway ?? '' })),
+      ipv6: n.EnableIPv6 ?? false,
+      options: n.Options ?? {},
+      containers: attached.length,
+    };
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    try {
+      const n = (await this.docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
+      // Docker also matches an id prefix: only the exact name counts.
+      return n.Name === name ? await this.networkInfo(n) : undefined;
+    } catch (err) {
+      const m = mapError(err);
+      if (m.code === 'notfound') return undefined;
+      throw m;
+    }
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    try {
+      const list = await this.docker.listNetworks({ filters: JSON.stringify({ label: labelFilter(labels) }) });
+      return await Promise.all(list.map((n) => this.networkInfo(n)));
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    try {
+      const n = await this.docker.createNetwork({
+        Name: spec.name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        EnableIPv6: spec.ipv6,
+        IPAM: { Driver: 'default', Config: spec.subnets.map((s) => ({ Subnet: s.subnet, Gateway: s.gateway })) },
+        Options: spec.options,
+        Labels: spec.labels,
+      });
+      return n.id;
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (err) {
+      const m = mapError(err);
+      if (m.code === 'notfound') return;
+      throw m;
     }
   }
 }

@@ -4,13 +4,13 @@
 // runtime, below the cluster scoping, so every call the agent makes is seen.
 
 import type { Readable } from 'node:stream';
-import { attemptOf } from '../labels.js';
+import { LABEL_CONTAINER, SANDBOX_CONTAINER, attemptOf } from '../labels.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ImageInfo, LogOptions, RuntimeEvent, RuntimeInfo } from './types.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo } from './types.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   /** Attempt of containers created but not started yet (bounded by the creates in flight). */
-  private readonly attempts = new Map<string, number>();
+  private readonly attempts = new Map<string, { attempt: number; sandbox: boolean }>();
 
   constructor(
     private readonly inner: ContainerRuntime,
@@ -47,20 +47,21 @@ export class InstrumentedRuntime implements ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<string> {
     const id = await this.call('create_container', () => this.inner.create(spec));
-    this.attempts.set(id, attemptOf(spec.labels));
+    this.attempts.set(id, { attempt: attemptOf(spec.labels), sandbox: spec.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER });
     return id;
   }
 
   async start(id: string): Promise<void> {
-    const attempt = this.attempts.get(id);
+    const made = this.attempts.get(id);
     this.attempts.delete(id);
+    const type = made?.sandbox ? 'podsandbox' : 'container';
     try {
       await this.call('start_container', () => this.inner.start(id));
     } catch (err) {
-      this.metrics.containerStarted(false, false);
+      this.metrics.containerStarted(false, false, type);
       throw err;
     }
-    this.metrics.containerStarted(true, (attempt ?? 0) > 0);
+    this.metrics.containerStarted(true, (made?.attempt ?? 0) > 0, type);
   }
 
   stop(id: string, timeoutSec: number): Promise<void> {
@@ -97,5 +98,21 @@ export class InstrumentedRuntime implements ContainerRuntime {
 
   logs(id: string, opts: LogOptions): Promise<Readable> {
     return this.call('logs', () => this.inner.logs(id, opts));
+  }
+
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    return this.call('inspect_network', () => this.inner.inspectNetwork(name));
+  }
+
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    return this.call('list_networks', () => this.inner.listNetworks(labels));
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<string> {
+    return this.call('create_network', () => this.inner.createNetwork(spec));
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return this.call('remove_network', () => this.inner.removeNetwork(name));
   }
 }

@@ -25,8 +25,10 @@ export interface ContainerInfo {
   oomKilled?: boolean;
   /** Engine error for a container that failed to start (e.g. exec not found). */
   error?: string;
-  /** IP on the default bridge ('' for containers joining another's network namespace). */
+  /** Its first IPv4 address ('' for containers joining another's network namespace). */
   ipAddress?: string;
+  /** Every address on its networks, IPv4 first then global IPv6 (a dual-stack pod network gives both). */
+  ipAddresses?: string[];
   /** 'bridge', 'host', 'container:<id>', ... */
   networkMode?: string;
 }
@@ -55,7 +57,10 @@ export interface ContainerSpec {
   nanoCpus?: number;
   /** host:container[:ro] */
   binds: string[];
-  /** 'bridge' for the pod's network owner, 'container:<id>' for the others. */
+  /**
+   * The pod sandbox: 'bridge' (Docker's default) or the node's pod network name; app
+   * containers: 'container:<sandbox id>'; hostNetwork pods: 'host'.
+   */
   networkMode: string;
   hostname?: string;
 }
@@ -90,6 +95,23 @@ export interface LogOptions {
   since?: number;
 }
 
+/** A Docker bridge network as orch creates it (the per-node pod network, docs/networking.md). */
+export interface NetworkSpec {
+  name: string;
+  labels: Record<string, string>;
+  /** One per IP family, IPv4 first. */
+  subnets: Array<{ subnet: string; gateway: string }>;
+  ipv6: boolean;
+  /** Driver options (com.docker.network.bridge.name, ...driver.mtu, ...). */
+  options: Record<string, string>;
+}
+
+export interface NetworkInfo extends NetworkSpec {
+  id: string;
+  /** Containers attached to it, running or not. */
+  containers: number;
+}
+
 export interface EventSubscription {
   stop(): void;
 }
@@ -118,6 +140,14 @@ export interface ContainerRuntime {
   events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription;
   /** Demultiplexed stdout+stderr as one byte stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
+  /** undefined when no network has that name. */
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
+  /** Networks carrying every given label. */
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  /** A bridge network; returns its id. Rejects with 'conflict' when the name is taken. */
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  /** No error if already gone; rejects while a running container is attached. */
+  removeNetwork(name: string): Promise<void>;
 }
 
 export type RuntimeErrorCode = 'conflict' | 'notfound' | 'unavailable' | 'other';

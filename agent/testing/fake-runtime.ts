@@ -10,6 +10,8 @@ import {
   type EventSubscription,
   type ImageInfo,
   type LogOptions,
+  type NetworkInfo,
+  type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
 } from '../runtime/types.js';
@@ -22,6 +24,8 @@ export interface FakeContainer extends ContainerInfo {
 export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly images = new Map<string, ImageInfo>();
+  /** name → network; tests set `containers` to mark one as in use. */
+  readonly networks = new Map<string, NetworkInfo>();
   /** image ref → message: pulls of these fail. */
   readonly pullFailures = new Map<string, string>();
   readonly calls: string[] = [];
@@ -95,6 +99,9 @@ export class FakeRuntime implements ContainerRuntime {
     const img = this.images.get(spec.image);
     if (!img) throw new RuntimeError('notfound', `No such image: ${spec.image}`);
     const id = `c${++this.seq}`.padEnd(12, '0');
+    // Own namespace: the default bridge or a named (pod) network; none when joining or on the host's.
+    const own = !spec.networkMode.startsWith('container:') && spec.networkMode !== 'host';
+    const ip = !own ? '' : spec.networkMode === 'bridge' ? `172.17.0.${this.seq + 1}` : `10.244.0.${this.seq + 1}`;
     this.containers.set(id, {
       id,
       name: spec.name,
@@ -104,7 +111,8 @@ export class FakeRuntime implements ContainerRuntime {
       imageId: img.id,
       createdAt: this.iso(),
       exitCode: 0,
-      ipAddress: spec.networkMode === 'bridge' ? `172.17.0.${this.seq + 1}` : '',
+      ipAddress: ip,
+      ipAddresses: ip ? [ip] : [],
       networkMode: spec.networkMode,
       spec,
       logText: '',
@@ -185,5 +193,33 @@ export class FakeRuntime implements ContainerRuntime {
     const pt = new PassThrough();
     pt.end(lines.map((l) => `${l}\n`).join(''));
     return pt;
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    this.check();
+    const n = this.networks.get(name);
+    return n && { ...n };
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    this.check();
+    return [...this.networks.values()].filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v)).map((n) => ({ ...n }));
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    this.check();
+    this.calls.push(`create-network ${spec.name}`);
+    if (this.networks.has(spec.name)) throw new RuntimeError('conflict', `network with name ${spec.name} already exists`);
+    const id = `n${++this.seq}`.padEnd(12, '0');
+    this.networks.set(spec.name, { ...spec, id, containers: 0 });
+    return id;
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    this.check();
+    this.calls.push(`remove-network ${name}`);
+    const n = this.networks.get(name);
+    if (n && n.containers > 0) throw new RuntimeError('other', `error while removing network: network ${name} id ${n.id} has active endpoints`);
+    this.networks.delete(name);
   }
 }

@@ -16,7 +16,7 @@ import { validateEvent } from './event.js';
 import { validateLease } from './lease.js';
 import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
-import { validateNamespace, validateNode } from './node.js';
+import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
@@ -79,6 +79,8 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
       return validatePodUpdate(obj, old, opts.subresource === 'binding');
     case 'Service':
       return validateServiceUpdate(obj, old);
+    case 'Node':
+      return validateNodeUpdate(obj, old);
     case 'Deployment':
     case 'ReplicaSet':
       return validateSelectorUpdate(obj, old);

@@ -22,10 +22,23 @@ describe('Node', () => {
     ['capacity quantity', (n) => (n.status.capacity.cpu = 'two'), 'status.capacity[cpu]', 'FieldValueInvalid'],
     ['condition status', (n) => (n.status.conditions[0].status = 'Yes'), 'status.conditions[0].status', 'FieldValueNotSupported'],
     ['name', (n) => (n.metadata.name = 'Node_1'), 'metadata.name', 'FieldValueInvalid'],
+    ['podCIDR not a CIDR', (n) => (n.spec.podCIDR = '10.244.1.0'), 'spec.podCIDR', 'FieldValueInvalid'],
+    ['podCIDRs host bits', (n) => (n.spec.podCIDRs = ['10.244.1.7/24']), 'spec.podCIDRs[0]', 'FieldValueInvalid'],
+    ['podCIDRs two of a family', (n) => (n.spec.podCIDRs = ['10.244.1.0/24', '10.244.2.0/24']), 'spec.podCIDRs', 'FieldValueInvalid'],
+    ['podCIDR differs from podCIDRs[0]', (n) => Object.assign(n.spec, { podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.1.0/24'] }), 'spec.podCIDR', 'FieldValueInvalid'],
   ])('%s', (_n, mutate, field, reason) => {
     const n = node();
     mutate(n);
     expectCause(v('Node', n), field, reason);
+  });
+  it('pod ranges: dual stack accepted; set once from empty, never changed or removed', () => {
+    const withCidrs = (c?: string[]): AnyObj => ({ ...node(), spec: { ...(c ? { podCIDR: c[0], podCIDRs: c } : {}) } });
+    const dual = withCidrs(['10.244.1.0/24', 'fd00:10:244:1::/64']);
+    expect(v('Node', dual)).toEqual([]);
+    expect(v('Node', dual, withCidrs())).toEqual([]);
+    expectCause(v('Node', withCidrs(['10.244.2.0/24', 'fd00:10:244:1::/64']), dual), 'spec.podCIDRs', 'FieldValueForbidden');
+    expectCause(v('Node', withCidrs(), dual), 'spec.podCIDRs', 'FieldValueForbidden');
+    expect(v('Node', dual, dual)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Node and Namespace validation (both cluster-scoped).
 
 import type { StatusCause } from '../errors.js';
+import { parseCidr } from '../net/cidr.js';
 import { isValidQuantity } from '../quantity.js';
 import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
 import { isLabelValue, isQualifiedName } from './names.js';
@@ -15,12 +16,49 @@ function validateResourceList(v: unknown, field: string, out: StatusCause[]): vo
   }
 }
 
+/**
+ * spec.podCIDR / podCIDRs as Kubernetes checks them: CIDRs, at most one per family,
+ * podCIDR equal to podCIDRs[0] when both are given.
+ */
+function validatePodCIDRs(spec: Obj, out: StatusCause[]): void {
+  const single = strField(spec.podCIDR, 'spec.podCIDR', out);
+  const list = arrayField(spec.podCIDRs, 'spec.podCIDRs', out);
+  const families = new Set<number>();
+  list?.forEach((v, i) => {
+    const f = `spec.podCIDRs[${i}]`;
+    if (typeof v !== 'string') return void out.push(fe.invalid(f, v, 'must be a string'));
+    const r = parseCidr(v);
+    if (!r.ok) return void out.push(fe.invalid(f, v, r.reason));
+    if (r.hostBitsSet) out.push(fe.invalid(f, v, 'must be a network address (host bits zero)'));
+    if (families.has(r.cidr.family)) out.push(fe.invalid('spec.podCIDRs', list, 'may specify no more than one CIDR for each IP family'));
+    families.add(r.cidr.family);
+  });
+  if (list && list.length > 2) out.push(fe.invalid('spec.podCIDRs', list, 'must have at most two entries (dual stack)'));
+  if (single) {
+    const r = parseCidr(single);
+    if (!r.ok) out.push(fe.invalid('spec.podCIDR', single, r.reason));
+    if (list && list.length > 0 && list[0] !== single) out.push(fe.invalid('spec.podCIDR', single, 'must equal spec.podCIDRs[0]'));
+  }
+}
+
+/** Once set, a node's pod ranges never change: routes and pod addresses depend on them (as in Kubernetes). */
+export function validateNodeUpdate(obj: Obj, old: Obj): StatusCause[] {
+  const out: StatusCause[] = [];
+  const spec = (obj.spec ?? {}) as Obj;
+  const oldSpec = (old.spec ?? {}) as Obj;
+  const oldList = Array.isArray(oldSpec.podCIDRs) ? (oldSpec.podCIDRs as unknown[]) : [];
+  const newList = Array.isArray(spec.podCIDRs) ? (spec.podCIDRs as unknown[]) : [];
+  if (oldList.length > 0 && JSON.stringify(oldList) !== JSON.stringify(newList)) out.push(fe.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
+  if (oldSpec.podCIDR && oldSpec.podCIDR !== spec.podCIDR) out.push(fe.forbidden('spec.podCIDR', 'node updates may not change podCIDR except from "" to valid'));
+  return out;
+}
+
 export function validateNode(obj: Obj): StatusCause[] {
   const out: StatusCause[] = [];
   const spec = objField(obj.spec, 'spec', out);
   if (spec) {
     boolField(spec.unschedulable, 'spec.unschedulable', out);
-    strField(spec.podCIDR, 'spec.podCIDR', out);
+    validatePodCIDRs(spec, out);
     strField(spec.providerID, 'spec.providerID', out);
     const seen = new Set<string>();
     arrayField(spec.taints, 'spec.taints', out)?.forEach((raw, i) => {

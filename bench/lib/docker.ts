@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiClient } from '../../client/rest-client.js';
 import { freePort } from '../../test/helpers/ports.js';
 import type { BenchContext } from './types.js';
+import { TEST_PAUSE_IMAGE } from '../../test/helpers/images.js';
 
 export const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 export const IMAGE = 'orch.local/busybox:latest';
@@ -40,9 +41,9 @@ export interface StartEvent {
 }
 
 /** Docker `start` events of containers with the label, as they happen. Returns the stop function. */
-export function watchStarts(label: string, onStart: (e: StartEvent) => void): () => void {
+export function watchStarts(label: string, onStart: (e: StartEvent) => void, socketPath = SOCKET): () => void {
   const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start'], label: [label] }));
-  const req = http.request({ socketPath: SOCKET, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
+  const req = http.request({ socketPath, method: 'GET', path: `/events?filters=${filters}` }, (res) => {
     let buf = '';
     res.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -114,7 +115,8 @@ export async function startAgentProcess(ctx: BenchContext, admin: ApiClient, o: 
       '--log-port', String(await freePort()), '--log-address', '127.0.0.1', '--log-server-insecure-http', '--log-level', 'warn',
       // This build's agent serves health on 10248 by default: a free port instead (a
       // baseline build from before the flag existed is started without it).
-      ...(o.entry ? [] : ['--healthz-port', '0'])],
+      // Pod sandboxes from the locally built pause image (no registry here).
+      ...(o.entry ? [] : ['--healthz-port', '0', '--pod-infra-container-image', TEST_PAUSE_IMAGE])],
     { stdio: ['ignore', logFile, logFile] },
   );
   // Cleanups run in reverse: the agent stops before its containers go (it would replace them).

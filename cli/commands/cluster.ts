@@ -45,7 +45,8 @@ export function upCommand(): Command {
     .option('--foreground', 'stay attached (the supervisor runs in this process); Ctrl-C stops the cluster')
     .option('--log-level <level>', 'log level of the components', 'info')
     .option('--timeout <duration>', 'how long to wait for the nodes to become Ready (a bare number is seconds)', '90s')
-    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string }) => {
+    .option('--cluster-cidr <cidrs>', "pod addresses (an IPv4 range, or IPv4,IPv6 for dual stack); default: the first of 10.244.0.0/16 … 10.254.0.0/16 that no Docker network or address of this host uses. Kept for the cluster's life")
+    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -58,6 +59,7 @@ export function upCommand(): Command {
           agentPort: num(flags.agentPort, '--agent-port', 1, 65500),
           nodes: num(flags.nodes, '--nodes', 1, 20),
           nodeName: flags.nodeName,
+          clusterCidr: flags.clusterCidr,
           foreground: Boolean(flags.foreground),
           logLevel: flags.logLevel,
           timeoutSeconds: timeoutSeconds(flags.timeout),
@@ -128,6 +130,7 @@ async function purgeEngine(state: ClusterState, report: PurgeReport | undefined)
       out(`Removed ${plural(c.removed.length, 'container')} of node ${c.node} from the local Docker engine (its agent did not): ${list}`);
     }
     if (c.volumes) out(`  and the volume directories of ${plural(c.volumes, 'pod')} of node ${c.node}`);
+    if (c.network) out(`Removed Docker network ${c.network} (the pod range of node ${c.node})`);
     for (const e of c.errors) out(`  node ${c.node}: ${e}`);
     if (c.errors.length) clean = false;
   }

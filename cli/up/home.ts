@@ -8,6 +8,7 @@
 //   run/supervisor.json  per component: pid, state, restarts, last exit (written by the supervisor)
 //   config.json      the orch client configuration (server, CA, token per context)
 //   kubeconfig       the same for kubectl
+//   cluster-cidr     the pod range chosen at the first `orch up` (cli/up/pod-range.ts)
 
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,8 @@ export function homePaths(home = orchHome()) {
     supervisorStatus: path.join(home, 'run', 'supervisor.json'),
     config: path.join(home, 'config.json'),
     kubeconfig: path.join(home, 'kubeconfig'),
+    /** The pod range chosen at the first `orch up` (cli/up/pod-range.ts). */
+    clusterCidr: path.join(home, 'cluster-cidr'),
     agentRoot: (node: string) => path.join(home, 'agent', node),
   };
 }

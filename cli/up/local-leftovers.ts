@@ -2,15 +2,16 @@
 // agents of `orch up` left on this host's Docker engine. An agent that was there removed
 // its pods' containers itself; one that was not (killed, crash-looping) could not, so
 // `orch down --purge` does what its final sweep would have done: remove every container
-// of its node whose pod is no longer in the API, and its pods' volume directories
-// (unmounting their secret tmpfs). Containers are chosen as the agent chooses them:
-// `orch.io/node=<node>` and this cluster's `orch.io/cluster` label (agent/cluster-runtime.ts),
+// of its node whose pod is no longer in the API, its pods' volume directories
+// (unmounting their secret tmpfs) and, once unused, its pod network (orch-pods-<node>).
+// Containers are chosen as the agent chooses them: `orch.io/node=<node>` and this cluster's `orch.io/cluster` label (agent/cluster-runtime.ts),
 // so another cluster sharing the engine and node name is never touched. Then it lists what
 // is still there, for `orch down` to report with the command that removes it.
 
 import { ClusterScopedRuntime } from '../../agent/cluster-runtime.js';
 import { LABEL_CLUSTER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID } from '../../agent/labels.js';
 import { PodVolumes } from '../../agent/pod-volumes.js';
+import { podNetworkName } from '../../agent/network/pod-bridge.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import type { ContainerInfo } from '../../agent/runtime/types.js';
 import { createLogger } from '../../foundation/logger.js';
@@ -29,6 +30,8 @@ export interface NodeCleanup {
   removed: LeftContainer[];
   /** Pod volume directories removed (secret tmpfs unmounted first). */
   volumes: number;
+  /** The node's pod network (orch-pods-<node>) when it was removed. */
+  network?: string;
   /** Why something could not be removed (the engine did not answer, a removal failed). */
   errors: string[];
 }
@@ -87,6 +90,20 @@ export async function removeLeftovers(agents: LocalAgent[], clusterId: string, k
       } catch (err) {
         result.errors.push(`cannot remove the volumes of pod ${uid} under ${a.rootDir}: ${(err as Error).message}`);
       }
+    }
+    // The node's Docker network carries the pod range this cluster gave it: a next cluster
+    // may give that range to another node, and Docker refuses overlapping networks.
+    const name = podNetworkName(a.node);
+    try {
+      const n = await runtime.inner.inspectNetwork(name);
+      if (n && n.containers === 0) {
+        await runtime.inner.removeNetwork(name);
+        result.network = name;
+      } else if (n) {
+        result.errors.push(`Docker network ${name} is kept: ${n.containers} container(s) still use it`);
+      }
+    } catch (err) {
+      result.errors.push(`cannot remove Docker network ${name}: ${(err as Error).message}`);
     }
   }
   return out;

@@ -18,10 +18,10 @@ export function dockerSocketPath(): string {
   return '/var/run/docker.sock';
 }
 
-/** GET /_ping on the Docker socket: true when an engine answers. */
-export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolean> {
+/** GET `path` on the Docker socket: true when the engine answers 200 (false on any error or timeout). */
+function dockerGetOk(socketPath: string, path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+    const req = http.get({ socketPath, path, timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -31,6 +31,53 @@ export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolea
     });
     req.on('error', () => resolve(false));
   });
+}
+
+/** GET /_ping on the Docker socket: true when an engine answers. */
+export function pingDocker(socketPath: string, timeoutMs = 3000): Promise<boolean> {
+  return dockerGetOk(socketPath, '/_ping', timeoutMs);
+}
+
+/** GET /images/<ref>/json on the Docker socket: true when the image is present locally. */
+export function dockerHasImage(socketPath: string, ref: string, timeoutMs = 3000): Promise<boolean> {
+  return dockerGetOk(socketPath, `/images/${encodeURIComponent(ref)}/json`, timeoutMs);
+}
+
+/** The agents' default pod sandbox image, and the one scripts/build-test-images.sh builds for hosts without a registry. */
+export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+export const LOCAL_PAUSE_IMAGE = 'orch.local/pause:3.10';
+
+/**
+ * Agent flags for the pod sandbox image: the default when Docker has it (or no local
+ * stand-in exists, so the agents pull it); orch.local/pause:3.10 when only that is here.
+ */
+export async function sandboxImageFlags(socketPath: string): Promise<{ flags: string[]; note?: string }> {
+  if (await dockerHasImage(socketPath, DEFAULT_PAUSE_IMAGE)) return { flags: [] };
+  if (!(await dockerHasImage(socketPath, LOCAL_PAUSE_IMAGE))) return { flags: [] };
+  return {
+    flags: ['--pod-infra-container-image', LOCAL_PAUSE_IMAGE],
+    note: `Pod sandboxes use ${LOCAL_PAUSE_IMAGE} (${DEFAULT_PAUSE_IMAGE} is not present locally)`,
+  };
+}
+
+/** What the agent's pod network runs on each host (agent/network/*). */
+export const POD_NETWORK_TOOLS = ['ip', 'bridge', 'iptables', 'iptables-restore', 'sysctl'];
+
+/**
+ * Agent flags for the pod network: the default (VXLAN, which needs nothing between the
+ * agents of one host) when this process may program the kernel; otherwise
+ * `--network-backend none` and a note saying what is missing, so `orch up` still runs
+ * pods (on Docker's default bridge, reachable from this host only) instead of leaving
+ * every node NotReady.
+ */
+export function networkBackendFlags(env: { uid?: number; has: (tool: string) => boolean } = { uid: process.getuid?.(), has: (t) => findBinary(t) !== undefined }): { flags: string[]; note?: string } {
+  const missing = POD_NETWORK_TOOLS.filter((t) => !env.has(t));
+  const why = env.uid !== undefined && env.uid !== 0 ? 'orch up is not running as root' : missing.length ? `${missing.join(', ')} not found on PATH (Debian: apt-get install -y iproute2 iptables procps)` : undefined;
+  if (!why) return { flags: [] };
+  return {
+    flags: ['--network-backend', 'none'],
+    note: `No pod network: ${why}. Pods get Docker's default bridge addresses, reachable from this host only (docs/networking.md).`,
+  };
 }
 
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {

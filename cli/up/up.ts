@@ -17,7 +17,8 @@ import { writeSecretFile } from '../../foundation/secret-file.js';
 import { detectNodeIP } from '../../foundation/node-ip.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
-import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort } from './prerequisites.js';
+import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
+import { clusterCidrFor, hostNetworks } from './pod-range.js';
 import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
 import { viewCluster, writeClusterState, type ClusterState } from './cluster-state.js';
 import { clusterSupervisor, supervisorLogger } from './supervise.js';
@@ -39,6 +40,8 @@ export interface UpOptions {
   logLevel: string;
   /** Seconds to wait for the nodes to become Ready. */
   timeoutSeconds: number;
+  /** --cluster-cidr for the controller manager; default: a free range (pod-range.ts). */
+  clusterCidr?: string;
 }
 
 type Out = (line: string) => void;
@@ -73,6 +76,15 @@ function secretRunDir(p: HomePaths, node: string): string[] {
   if (uid === undefined || uid === 0) return [];
   const cluster = crypto.createHash('sha256').update(p.home).digest('hex').slice(0, 8);
   return ['--run-dir', path.join('/dev/shm', `orch-${uid}-${cluster}`, node)];
+}
+
+/** The subnets of the engine's networks (a pod range must overlap none: Docker refuses it). */
+async function dockerSubnets(socketPath: string): Promise<string[]> {
+  // Loaded here, not at the top: every `orch` command loads this file, only `orch up` needs dockerode.
+  const { DockerRuntime } = await import('../../agent/runtime/docker-runtime.js');
+  const { createLogger } = await import('../../foundation/logger.js');
+  const runtime = new DockerRuntime({ socketPath, logger: createLogger('orch-up', 'error', { fd: 2 }) });
+  return (await runtime.listNetworks({})).flatMap((n) => n.subnets.map((x) => x.subnet));
 }
 
 /**
@@ -173,14 +185,20 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // Their /healthz + /metrics ports (on 127.0.0.1) are picked free at start: several local
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
-  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort())]);
+  const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
+  if (podRange.note) out(podRange.note);
+  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()), '--cluster-cidr', podRange.cidr]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
+  const sandbox = await sandboxImageFlags(dockerSocket);
+  if (sandbox.note) out(sandbox.note);
+  const network = networkBackendFlags();
+  if (network.note) out(network.note);
   nodes.forEach((name, i) =>
     record(
       `agent-${name}`,
       [node, entry, 'agent', ...componentFlags(nodeUser(name)), '--node-name', name, '--node-ip', nodeIP, '--docker-socket', dockerSocket,
         '--root-dir', p.agentRoot(name), '--log-port', String(logPorts[i]), '--healthz-port', String(healthPorts[i]),
-        '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name)],
+        '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name), ...sandbox.flags, ...network.flags],
     ),
   );
 

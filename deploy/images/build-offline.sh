@@ -4,7 +4,10 @@
 #                                busybox-static (sh and friends), CA certificates
 #   orch.local/etcd:latest       the host's etcd binary (Debian etcd-server) + its libraries
 #   orch.local/orch:latest       node-base + /app: dist/, deploy/compose/, package.json and
-#                                production node_modules (the host's, pruned of dev deps)
+#                                production node_modules (the host's, pruned of dev deps),
+#                                and the pod network's tools from the host: iproute2 (ip,
+#                                bridge), iptables in the host's own variant (nf_tables on
+#                                Debian 12, as Docker uses) with its extensions, sysctl
 # Each is a root filesystem made in a temp dir and loaded with `docker import`.
 #
 # Why import rather than `docker build` FROM the local bases: deploy/Dockerfile's build
@@ -13,7 +16,8 @@
 # layout as the Dockerfile's (/app/dist/cli/main.js, /app/deploy/compose), so
 # docker-compose.yml runs either.
 #
-# Requires: a built dist/ (npm run build), node_modules (npm ci), busybox-static, etcd.
+# Requires: a built dist/ (npm run build), node_modules (npm ci), busybox-static, etcd,
+# iproute2, iptables, procps (Debian: apt-get install -y iproute2 iptables procps).
 # Idempotent: node-base and etcd are kept when present (FORCE=1 rebuilds them); the orch
 # image is rebuilt when dist/, deploy/compose, the package files or node changed.
 # Prints `export ORCH_IMAGE=... ETCD_IMAGE=...` lines for docker compose at the end.
@@ -27,6 +31,11 @@ ORCH_IMAGE="${ORCH_IMAGE:-orch.local/orch:latest}"
 NODE_BIN="$(readlink -f "${NODE_BIN:-$(command -v node)}")"
 ETCD_BIN="$(readlink -f "${ETCD_BIN:-$(command -v etcd || echo /usr/bin/etcd)}")"
 BUSYBOX="$(command -v busybox || echo /bin/busybox)"
+# The agent's pod network tools (agent/network/host-commands.ts runs them). iptables is
+# taken in the host's variant: its rules must land in the tables the host's Docker uses.
+tool() { PATH="$PATH:/usr/sbin:/sbin" command -v "$1" || true; }
+IP_BIN="$(tool ip)" BRIDGE_BIN="$(tool bridge)" SYSCTL_BIN="$(tool sysctl)"
+IPTABLES_BIN="$(readlink -f "$(tool iptables)" 2>/dev/null || true)"
 
 die() { echo "build-offline: $*" >&2; exit 1; }
 [ -x "$NODE_BIN" ] || die "node not found (NODE_BIN=...)"
@@ -37,6 +46,13 @@ case "$(file -L "$BUSYBOX" 2>/dev/null || true)" in
 esac
 [ -f "$REPO/dist/cli/main.js" ] || die "$REPO/dist is missing: run npm run build first"
 [ -d "$REPO/node_modules" ] || die "$REPO/node_modules is missing: run npm ci first"
+for t in "$IP_BIN" "$BRIDGE_BIN" "$SYSCTL_BIN" "$IPTABLES_BIN"; do
+  [ -n "$t" ] && [ -x "$t" ] || die "the pod network tools are missing: apt-get install -y iproute2 iptables procps"
+done
+case "$(basename "$IPTABLES_BIN")" in
+  xtables-nft-multi|xtables-legacy-multi) ;;
+  *) die "$IPTABLES_BIN is not xtables-nft-multi or xtables-legacy-multi (iptables >= 1.8 expected)" ;;
+esac
 $DOCKER version >/dev/null 2>&1 || die "no Docker engine answers"
 
 tmp="$(mktemp -d)"
@@ -44,16 +60,46 @@ trap 'rm -rf "$tmp"' EXIT
 
 image_exists() { $DOCKER image inspect "$1" >/dev/null 2>&1; }
 
-# A binary and every shared library it loads, at the same paths (the dynamic loader
+# Every shared library a binary or library loads, at the same paths (the dynamic loader
 # included), so it runs unchanged inside the image.
-copy_with_libs() {
-  local bin="$1" root="$2" dest="$3"
-  install -D -m 0755 "$bin" "$root$dest"
-  ldd "$bin" | grep -oE '/[^ ]+' | while read -r lib; do
+copy_libs() {
+  local file="$1" root="$2"
+  ldd "$file" | grep -oE '/[^ ]+' | while read -r lib; do
     [ -e "$lib" ] || continue
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
   done
+}
+copy_with_libs() {
+  local bin="$1" root="$2" dest="$3"
+  install -D -m 0755 "$bin" "$root$dest"
+  copy_libs "$bin" "$root"
+}
+
+# ip, bridge, sysctl and iptables (+ ip6tables, -restore, -save) in /usr/sbin, which the
+# image's PATH puts before busybox's applets of the same names (busybox `ip` has no -json
+# or -batch). iptables loads its match/target extensions (comment, MASQUERADE, ...) with
+# dlopen from its XTABLES_LIBDIR, which ldd cannot see: that directory is copied whole.
+net_tools() {
+  local root="$1" multi
+  copy_with_libs "$IP_BIN" "$root" /usr/sbin/ip
+  copy_with_libs "$BRIDGE_BIN" "$root" /usr/sbin/bridge
+  copy_with_libs "$SYSCTL_BIN" "$root" /usr/sbin/sysctl
+  multi="$(basename "$IPTABLES_BIN")"
+  copy_with_libs "$IPTABLES_BIN" "$root" "/usr/sbin/$multi"
+  for name in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do
+    ln -sf "$multi" "$root/usr/sbin/$name"
+  done
+  # The directory compiled into libxtables (XTABLES_LIBDIR), e.g. /usr/lib/x86_64-linux-gnu/xtables.
+  local libxt xtlib
+  libxt="$(ldd "$IPTABLES_BIN" | grep -oE '/[^ ]+/libxtables\.so[^ ]*' | head -1)"
+  xtlib="$(grep -aoE '/[A-Za-z0-9_/.-]+/xtables' "$libxt" | head -1)"
+  [ -n "$xtlib" ] && [ -d "$xtlib" ] || die "iptables extensions not found (XTABLES_LIBDIR of $libxt: ${xtlib:-none})"
+  mkdir -p "$root$xtlib"
+  cp -a "$xtlib/." "$root$xtlib/"
+  for so in "$xtlib"/*.so; do copy_libs "$so" "$root"; done
+  # Protocol and table names `ip` prints (route protocol 184 stays a number either way).
+  [ ! -d /etc/iproute2 ] || cp -a /etc/iproute2 "$root/etc/iproute2"
 }
 
 base_fs() {
@@ -100,8 +146,9 @@ fi
 
 # orch: rebuilt only when its inputs changed (a label holds their hash), so repeated runs
 # (CI, tests) do not pile up 100+ MB of dangling images.
+# Its inputs: orch's files, node, this script and the network tools copied in.
 hash="$(cd "$REPO" && tar --sort=name --mtime=@0 --owner=0 --group=0 -c dist deploy/compose package.json package-lock.json \
-  | cat - "$NODE_BIN" | sha256sum | cut -c1-32)"
+  | cat - "$NODE_BIN" "${BASH_SOURCE[0]}" "$IP_BIN" "$BRIDGE_BIN" "$SYSCTL_BIN" "$IPTABLES_BIN" | sha256sum | cut -c1-32)"
 current="$($DOCKER image inspect -f '{{index .Config.Labels "orch.build-hash"}}' "$ORCH_IMAGE" 2>/dev/null || true)"
 if [ "$current" = "$hash" ] && [ "${FORCE:-}" != 1 ]; then
   echo "$ORCH_IMAGE is up to date"
@@ -111,6 +158,7 @@ else
   # node_modules needs no registry and follows package-lock.json, so it is deterministic.
   root="$tmp/orch"
   node_fs "$root"
+  net_tools "$root"
   mkdir -p "$root/app/deploy"
   cp "$REPO/package.json" "$REPO/package-lock.json" "$root/app/"
   # Through the directory (`/.`): a git worktree's node_modules may be a symlink to a shared
@@ -122,7 +170,7 @@ else
   find "$root/app/dist" \( -name '*.test.js' -o -name '*.test.js.map' \) -delete
   cp -a "$REPO/deploy/compose" "$root/app/deploy/compose"
   tar -C "$root" -c . | $DOCKER import \
-    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV NODE_ENV=production' --change 'WORKDIR /app' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'ENV NODE_ENV=production' --change 'WORKDIR /app' \
     --change "LABEL orch.build-hash=$hash" \
     --change 'ENTRYPOINT ["node", "/app/dist/cli/main.js"]' --change 'CMD ["--help"]' - "$ORCH_IMAGE" >/dev/null
   echo "built $ORCH_IMAGE ($(du -sh "$root/app/node_modules" | cut -f1) production node_modules)"

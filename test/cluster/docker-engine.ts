@@ -8,6 +8,7 @@ import path from 'node:path';
 import { netnsName, netnsPath } from './network.js';
 import { DATA_DIR, RUN_DIR, isAlive, startProc, stopPid, forget, cmdline, type Proc } from './procs.js';
 import { exec, run, waitUntil, FatalWait } from './sh.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 export const hostRunDir = (i: number): string => path.join(RUN_DIR, `h${i}`);
 export const hostDataDir = (i: number): string => path.join(DATA_DIR, `h${i}`);
@@ -81,13 +82,19 @@ export async function loadImages(i: number, tarball: string): Promise<void> {
 
 /** Saves the local test images from the machine's own engine once, for every host to load. */
 export async function saveImages(tarball: string): Promise<void> {
-  const wanted = ['orch.local/busybox:latest', 'orch.local/web:latest'];
+  const wanted = ['orch.local/busybox:latest', 'orch.local/web:latest', TEST_PAUSE_IMAGE];
   for (const img of wanted) {
     if ((await exec('docker', ['image', 'inspect', img])).code !== 0) {
       throw new Error(`image ${img} is missing from the local engine: run scripts/build-test-images.sh`);
     }
   }
-  await run('docker', ['save', '-o', tarball, ...wanted], { timeoutMs: 120_000 });
+  // The pod network's sandbox and traffic images, where built: a test that needs one
+  // fails with the engine's clear "image not found" when it is missing.
+  const optional: string[] = [];
+  for (const img of ['orch.local/pause:3.10', 'orch.local/iperf3:latest']) {
+    if ((await exec('docker', ['image', 'inspect', img])).code === 0) optional.push(img);
+  }
+  await run('docker', ['save', '-o', tarball, ...wanted, ...optional], { timeoutMs: 120_000 });
 }
 
 /** Every container (running or not) carrying orch labels on host i. */

@@ -11,12 +11,18 @@ import { RESULTS_FILE, formatTable, readResults } from './results.js';
 // Outside /var/run/orch-test on purpose: cleanup removes that directory.
 const LOCK = '/var/run/orch-cluster-suite.lock';
 
-function takeLock(): void {
+/** Also taken by bench/network, which builds its hosts with the same fixed names. */
+export function takeLock(): void {
   const holder = Number(fs.existsSync(LOCK) ? fs.readFileSync(LOCK, 'utf8').trim() : 0);
-  if (holder && holder !== process.pid && isAlive(holder) && cmdline(holder).includes('vitest')) {
-    throw new Error(`another run of the cluster suite is in progress (pid ${holder}, ${LOCK}): the suite uses fixed names and must run alone`);
+  const cmd = holder ? cmdline(holder) : '';
+  if (holder && holder !== process.pid && isAlive(holder) && (cmd.includes('vitest') || cmd.includes('bench'))) {
+    throw new Error(`another run of the cluster suite or bench/network is in progress (pid ${holder}, ${LOCK}): they use fixed names and must run alone`);
   }
   fs.writeFileSync(LOCK, String(process.pid));
+}
+
+export function releaseLock(): void {
+  if (fs.existsSync(LOCK) && fs.readFileSync(LOCK, 'utf8').trim() === String(process.pid)) fs.rmSync(LOCK, { force: true });
 }
 
 export async function setup(): Promise<() => Promise<void>> {
@@ -29,7 +35,7 @@ export async function setup(): Promise<() => Promise<void>> {
       await cleanupLeftovers();
       process.stdout.write(`\nConvergence times (${RESULTS_FILE}):\n${formatTable(readResults())}\n`);
     } finally {
-      fs.rmSync(LOCK, { force: true });
+      releaseLock();
     }
   };
 }

@@ -1,7 +1,8 @@
 // A real multi-host orch cluster on one machine, for the fault suite.
 //
-//   root namespace:  bridge orchbr0 10.250.0.1 — etcd (loopback), apiserver (HTTPS on the
-//                    bridge address), scheduler(s), controller manager(s)
+//   root namespace:  10.250.0.1 (veth orchv0 into the bridge namespace orch-net, see
+//                    network.ts) — etcd (loopback), apiserver (HTTPS on that address),
+//                    scheduler(s), controller manager(s)
 //   orch-hN:         netns 10.250.0.1N, its own dockerd and the agent of node hN
 //
 // The components are the built binaries (dist/cli/main.js), started exactly as a user
@@ -24,8 +25,13 @@ import {
 } from './docker-engine.js';
 import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
 import { exec, waitUntil, FatalWait } from './sh.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The repository: two levels up from test/cluster, three when compiled into dist-bench/.
+const ROOT = ((dir: string) => {
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2';
@@ -39,6 +45,13 @@ export interface ClusterOptions {
   logLevel?: string;
   /** Extra controller-manager flags. */
   controllerManagerFlags?: string[];
+  /** Extra flags for every agent (e.g. `--network-backend host-gw`). */
+  agentFlags?: string[];
+  /**
+   * Hosts whose agent starts with the cluster (default: all). The others get their
+   * namespace and engine only: a test starts their agent later (a node joining).
+   */
+  agentsAtStart?: number;
 }
 
 export const NODE_GRACE_MS = 10_000;
@@ -79,6 +92,17 @@ export class Cluster {
 
   get server(): string {
     return this.serverUrl;
+  }
+
+  /**
+   * Runs kubectl (the reference client) as the admin against this cluster; throws with
+   * its stderr when it fails. No kubeconfig is read: the flags say everything.
+   */
+  async kubectl(args: string[]): Promise<string> {
+    const flags = ['--kubeconfig', '/dev/null', '--server', this.server, '--certificate-authority', path.join(this.pki, 'ca.crt'), '--token', this.token(ADMIN_USER), '--request-timeout', '20s'];
+    const r = await exec('kubectl', [...flags, ...args], { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+    return r.stdout;
   }
 
   /**
@@ -151,7 +175,7 @@ export class Cluster {
           '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
           '--log-server-cert', path.join(this.pki, 'agents', name, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agents', name, 'agent.key'),
           '--log-server-client-ca-file', path.join(this.pki, 'ca.crt'),
-          '--heartbeat-interval', '2s', '--resync-interval', '5s', ...log];
+          '--heartbeat-interval', '2s', '--resync-interval', '5s', '--pod-infra-container-image', TEST_PAUSE_IMAGE, ...(this.opts.agentFlags ?? []), ...log];
       }
     }
   }
@@ -263,6 +287,15 @@ export class Cluster {
 
   async waitNodesReady(names = this.hostIndexes.map(nodeName), timeoutMs = 90_000): Promise<void> {
     await waitUntil(`nodes ${names.join(', ')} to be Ready`, async () => {
+      // An agent that exited (a flag this build does not know, a crash) never makes its
+      // node Ready: say so at once, with its last words, instead of waiting out the timeout.
+      for (const n of names) {
+        const p = this.procs.get(`agent-${n}`);
+        if (p && !isAlive(p.pid)) {
+          const said = tail(p.log, 5).split('\n').filter((l) => l.trim() && !l.startsWith('--- '));
+          throw new FatalWait(`agent-${n} exited: ${said.slice(-3).join(' | ') || '(no output)'}`);
+        }
+      }
       const ready = await this.readyNodes();
       return names.every((n) => ready.includes(n));
     }, timeoutMs, 500);
@@ -352,8 +385,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     }
     const cp: Component[] = opts.controlPlaneReplicas === 2 ? ['scheduler', 'controller-manager', 'scheduler-2', 'controller-manager-2'] : ['scheduler', 'controller-manager'];
     for (const c of cp) await cluster.start(c);
-    for (const i of cluster.hostIndexes) await cluster.startAgent(i);
-    await cluster.waitNodesReady();
+    const withAgent = cluster.hostIndexes.slice(0, opts.agentsAtStart ?? opts.hosts);
+    for (const i of withAgent) await cluster.startAgent(i);
+    await cluster.waitNodesReady(withAgent.map(nodeName));
     return cluster;
   } catch (err) {
     const logs = cluster.logTails();

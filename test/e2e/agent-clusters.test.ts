@@ -13,7 +13,8 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, countSyncs, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, countSyncs, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-same-${RUN}`;
@@ -31,6 +32,7 @@ async function startCluster(): Promise<Cluster> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-agent-clusters-'));
   const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
   const agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName: NODE,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -84,8 +86,10 @@ describe('two clusters, one engine, one node name', () => {
     await two.admin.pods.create(podManifest(`web-${RUN}`, NODE));
     const p1 = await running(one, `web-${RUN}`);
     const p2 = await running(two, `web-${RUN}`);
-    const [id1] = containersWith({ 'orch.io/pod-uid': p1.metadata.uid! });
-    const [id2] = containersWith({ 'orch.io/pod-uid': p2.metadata.uid! });
+    const [id1] = appContainersWith({ 'orch.io/pod-uid': p1.metadata.uid! });
+    const [id2] = appContainersWith({ 'orch.io/pod-uid': p2.metadata.uid! });
+    const sandboxes = () => [p1, p2].map((p) => containersWith({ 'orch.io/pod-uid': p.metadata.uid!, 'orch.io/container': 'POD' }));
+    const [sandbox1, sandbox2] = sandboxes();
     expect(docker('inspect', '-f', '{{index .Config.Labels "orch.io/cluster"}}', id1!)).toBe(uidOne);
     expect(docker('inspect', '-f', '{{index .Config.Labels "orch.io/cluster"}}', id2!)).toBe(uidTwo);
 
@@ -94,8 +98,10 @@ describe('two clusters, one engine, one node name', () => {
     const [seenOne, seenTwo] = [countSyncs(one.agent), countSyncs(two.agent)];
     const key = `default/web-${RUN}`;
     await waitFor('3 syncs and 3 orphan sweeps on both agents', () => seenOne.syncs(key) >= 3 && seenTwo.syncs(key) >= 3 && seenOne.sweeps() >= 3 && seenTwo.sweeps() >= 3, 30_000);
-    expect(containersWith({ 'orch.io/pod-uid': p1.metadata.uid! })).toEqual([id1]);
-    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
+    expect(appContainersWith({ 'orch.io/pod-uid': p1.metadata.uid! })).toEqual([id1]);
+    expect(appContainersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
+    expect(sandboxes()).toEqual([sandbox1, sandbox2]);
+    expect([sandbox1, sandbox2].map((s) => s.length)).toEqual([1, 1]);
     expect(docker('inspect', '-f', '{{.State.Running}}', id1!, id2!)).toBe('true\ntrue');
     expect((await one.admin.pods.get(`web-${RUN}`, 'default')).status!.containerStatuses![0]!.restartCount).toBe(0);
     expect((await two.admin.pods.get(`web-${RUN}`, 'default')).status!.containerStatuses![0]!.restartCount).toBe(0);
@@ -106,9 +112,9 @@ describe('two clusters, one engine, one node name', () => {
     const sweptTwo = seenTwo.sweeps();
     const sweptOne = seenOne.sweeps();
     await waitFor('2 more orphan sweeps on both agents', () => seenOne.sweeps() >= sweptOne + 2 && seenTwo.sweeps() >= sweptTwo + 2, 30_000);
-    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
+    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! }).sort()).toEqual([id2!, ...sandbox2!].sort());
     // A stopping agent's final sweep must not take the other cluster's container either.
     await one.agent.stop();
-    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! })).toEqual([id2]);
+    expect(containersWith({ 'orch.io/pod-uid': p2.metadata.uid! }).sort()).toEqual([id2!, ...sandbox2!].sort());
   });
 });

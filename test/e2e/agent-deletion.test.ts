@@ -14,7 +14,8 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, docker, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-del-${RUN}`;
@@ -28,6 +29,7 @@ let agent: Agent | undefined;
 async function startAgent(resyncIntervalMs: number): Promise<Agent> {
   const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
   const a = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName: NODE,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -80,7 +82,7 @@ describe('agent graceful deletion (real Docker)', () => {
     // delete (they did under load: 4 of 6 showed up as "created after the delete"). Those
     // containers exist now; a create after the delete is one of a container not among them.
     const before = new Set(uids.flatMap((uid) => containersWith({ 'orch.io/pod-uid': uid })));
-    expect(before.size).toBe(PODS);
+    expect(before.size).toBe(2 * PODS); // each pod's container and its sandbox
     const since = Math.floor(Date.now() / 1000);
     await Promise.all(names.map((n) => admin.pods.delete(n, 'default', { gracePeriodSeconds: 2 })));
     await waitFor('pod list empty', async () => ((await admin.pods.list({ namespace: 'default' })).items.length === 0 ? true : undefined), 60_000, 50);
@@ -115,7 +117,7 @@ describe('agent graceful deletion (real Docker)', () => {
     agent = undefined;
     expect(containersWith({ 'orch.io/pod-uid': 'deadbeef-gone' })).toEqual([]);
     expect(() => docker('inspect', orphan)).toThrow();
-    const liveIds = containersWith({ 'orch.io/pod-uid': live.metadata.uid! });
+    const liveIds = appContainersWith({ 'orch.io/pod-uid': live.metadata.uid! });
     expect(liveIds).toHaveLength(1);
     expect(docker('inspect', '-f', '{{.State.Running}}', liveIds[0]!)).toBe('true');
   });

@@ -18,6 +18,7 @@ import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { freePort } from '../helpers/ports.js';
 import { countSyncs, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const NODE = `e2e-outage-${crypto.randomBytes(3).toString('hex')}`;
 
@@ -74,6 +75,7 @@ beforeAll(async () => {
   admin = new ApiClient({ server: api.url, token: api.token });
   const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
   agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName: NODE,
     client: new ApiClient({ server: `http://127.0.0.1:${apiProxy.listen}`, token: api.nodeTokens[NODE], timeoutMs: 3000 }),
     runtime: new DockerRuntime({ socketPath: proxy.listen as string, logger, eventsRetryMs: 200 }),

@@ -17,6 +17,7 @@ import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { containersWith, countSyncs, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE_A = `e2e-a-${RUN}`;
@@ -31,6 +32,7 @@ const agents: Agent[] = [];
 function startAgent(nodeName: string): Agent {
   const logger = createLogger(`agent-${nodeName}`, process.env.ORCH_TEST_LOG ?? 'silent');
   const agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[nodeName] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -64,6 +66,8 @@ async function waitRunning(name: string, timeoutMs = 30_000): Promise<Pod> {
 }
 
 const cid = (p: Pod, i = 0) => p.status!.containerStatuses![i]!.containerID!.replace('docker://', '');
+/** The pod's sandbox container(s), any state. */
+const sandboxOf = (p: Pod) => containersWith({ 'orch.io/pod-uid': p.metadata.uid!, 'orch.io/container': 'POD' });
 
 let agentA: Agent;
 
@@ -156,7 +160,9 @@ describe('agent e2e (real Docker)', () => {
     expect(inspect.HostConfig.NanoCpus).toBe(500_000_000);
     expect(inspect.Config.Labels).toMatchObject({ 'orch.io/node': NODE_A, 'orch.io/pod': 'web', 'orch.io/namespace': 'default', 'orch.io/container': 'web', 'orch.io/attempt': '0', 'orch.io/pod-uid': pod.metadata.uid });
     expect(inspect.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello', 'MODE=fast', 'PASSWORD=s3cret', 'MY_POD=web', `MY_NODE=${NODE_A}`]));
-    expect(pod.status!.podIP).toBe(inspect.NetworkSettings.IPAddress);
+    const [sandbox] = sandboxOf(pod);
+    expect(inspect.HostConfig.NetworkMode).toBe(`container:${sandbox}`);
+    expect(pod.status!.podIP).toBe(dockerJson('inspect', sandbox!)[0].NetworkSettings.IPAddress);
     expect(pod.status!.hostIP).toBe('127.0.0.1');
     // The published hostPort serves the configMap-projected index.html.
     const body = await waitFor('http via hostPort', async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text());
@@ -167,7 +173,7 @@ describe('agent e2e (real Docker)', () => {
     expect(() => docker('exec', id, 'sh', '-c', 'echo x > /www/new')).toThrow(); // read-only
     // The sidecar shares the network namespace (sees the pod IP, reaches the web server on localhost).
     const side = cid(pod, 1);
-    expect(dockerJson('inspect', side)[0].HostConfig.NetworkMode).toBe(`container:${id}`);
+    expect(dockerJson('inspect', side)[0].HostConfig.NetworkMode).toBe(`container:${sandbox}`);
     expect(docker('exec', side, 'wget', '-qO-', 'http://127.0.0.1:8080/')).toBe('from configmap');
     expect(docker('exec', id, 'cat', '/scratch/ip')).toBe(pod.status!.podIP);
   });
@@ -197,7 +203,8 @@ describe('agent e2e (real Docker)', () => {
     expect(after.status!.containerStatuses![0]!.lastState.terminated).toMatchObject({ exitCode: 137, containerID: `docker://${oldId}` });
     // Informational: kill → replacement observed through the API (bench/ measures properly).
     console.log(`docker kill → replacement running (seen via API): ${elapsed} ms`);
-    expect(containersWith({ 'orch.io/node': NODE_A, 'orch.io/pod': 'killme' })).toHaveLength(2); // current + previous
+    expect(containersWith({ 'orch.io/node': NODE_A, 'orch.io/pod': 'killme' })).toHaveLength(3); // current + previous + sandbox
+    expect(after.status!.podIP).toBe(before.status!.podIP);
   });
 
   it('a crashing container goes to CrashLoopBackOff with growing delays', async () => {
@@ -359,7 +366,8 @@ describe('agent e2e (real Docker)', () => {
     await waitFor('2 more syncs of survivor', () => seen.syncs('default/survivor') >= synced + 2, 30_000);
     expect((await getPod('survivor')).metadata.resourceVersion).toBe(rv);
     expect(after.status!.containerStatuses![0]!.restartCount).toBe(0);
-    expect(containersWith({ 'orch.io/pod-uid': before.metadata.uid! })).toEqual([cid(before)]);
+    expect(containersWith({ 'orch.io/pod-uid': before.metadata.uid! }).sort()).toEqual([cid(before), ...sandboxOf(before)].sort());
+    expect(sandboxOf(before)).toHaveLength(1);
     expect(dockerJson('inspect', cid(before))[0].State.StartedAt).toBe(dockerJson('inspect', cid(before))[0].State.StartedAt);
   });
 

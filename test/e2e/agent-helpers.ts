@@ -21,6 +21,13 @@ export function containersWith(labels: Record<string, string>): string[] {
   return out ? out.split('\n') : [];
 }
 
+/** Like containersWith, without the pods' sandboxes (orch.io/container=POD): the app containers. */
+export function appContainersWith(labels: Record<string, string>): string[] {
+  const filters = Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]);
+  const out = docker('ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Label "orch.io/container"}}', ...filters);
+  return out ? out.split('\n').map((l) => l.split(' ')).filter(([, c]) => c !== 'POD').map(([id]) => id!) : [];
+}
+
 export function removeContainersWith(labels: Record<string, string>): void {
   const ids = containersWith(labels);
   if (ids.length) docker('rm', '-f', '-v', ...ids);

@@ -12,7 +12,8 @@ import type { Node, Pod } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, docker, dockerJson, podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const NODE = `e2e-proc-${crypto.randomBytes(3).toString('hex')}`;
 let api: TestApiServer;
@@ -28,7 +29,8 @@ function spawnAgent(): ChildProcess {
     'agent/main.ts',
     '--server', api.url, '--token-file', tokenFile, '--node-name', NODE, '--node-ip', '127.0.0.1',
     '--root-dir', path.join(root, 'agent'), '--log-port', String(logPort), '--log-address', '127.0.0.1', '--log-server-insecure-http',
-    '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'warn',
+    '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'warn', '--network-backend', 'none',
+    '--pod-infra-container-image', TEST_PAUSE_IMAGE,
   ];
   const p = spawn(path.resolve('node_modules/.bin/vite-node'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   p.stderr!.on('data', (d: Buffer) => process.env.ORCH_TEST_LOG && process.stderr.write(d));
@@ -102,7 +104,7 @@ describe('agent process', () => {
     expect(cid(after)).toBe(cid(steady));
     expect(after.status!.containerStatuses![0]!.restartCount).toBe(0);
     expect(dockerJson('inspect', cid(steady))[0].State.StartedAt).toBe(startedAt);
-    expect(containersWith({ 'orch.io/pod-uid': steady.metadata.uid! })).toEqual([cid(steady)]);
+    expect(appContainersWith({ 'orch.io/pod-uid': steady.metadata.uid! })).toEqual([cid(steady)]);
   });
 
   it('SIGTERM stops the agent cleanly (exit 0) and leaves containers running', async () => {

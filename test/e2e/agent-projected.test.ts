@@ -13,7 +13,8 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { appContainersWith, containersWith, docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-proj-${RUN}`;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   admin = new ApiClient({ server: api.url, token: api.token });
   const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
   agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName: NODE,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -83,7 +85,7 @@ describe('projected volumes follow their objects (real Docker)', () => {
     await waitFor('configmap change inside the container', () => docker('exec', id!, 'cat', '/etc/conf/greeting.txt') === 'bonjour', 30_000, 250);
     await waitFor('secret change inside the container', () => docker('exec', id!, 'cat', '/etc/cred/pw') === 'two', 30_000, 250);
     expect(docker('exec', id!, 'cat', '/etc/conf/new.txt')).toBe('added');
-    expect(containersWith({ 'orch.io/pod-uid': p.metadata.uid! })).toEqual([id]);
+    expect(appContainersWith({ 'orch.io/pod-uid': p.metadata.uid! })).toEqual([id]);
     expect((await admin.pods.get(`proj-${RUN}`, 'default')).status!.containerStatuses![0]!.restartCount).toBe(0);
   });
 });

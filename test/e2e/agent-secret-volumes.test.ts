@@ -15,6 +15,7 @@ import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { containersWith, docker, dockerJson, mountsUnder, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-secret-${RUN}`;
@@ -36,6 +37,7 @@ beforeAll(async () => {
   admin = new ApiClient({ server: api.url, token: api.token });
   const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
   agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName: NODE,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
     runtime: new DockerRuntime({ logger }),

@@ -17,6 +17,7 @@ import { freePort, freePortRange } from '../helpers/ports.js';
 import { alive, processesOfHome as processesOfThisHome } from '../helpers/home-processes.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
 import type { Pod } from '../../api/types.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-purge-e2e-'));
 const prefix = `purge-e2e-${process.pid}`;
@@ -40,6 +41,12 @@ function containersOfNodes(): string[] {
 /** Mount points under this test's ORCH_HOME (the agents' secret tmpfs per pod). */
 function mountsUnderHome(): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${home}/`));
+}
+
+/** The pod networks (orch-pods-<node>) of this test's nodes still on the local engine. */
+function networksOfNodes(): string[] {
+  const names = execFileSync('docker', ['network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' }).split('\n');
+  return names.filter((n) => nodes.some((x) => n === `orch-pods-${x}`));
 }
 
 const processesOfHome = () => processesOfThisHome(home).map((p) => p.pid);
@@ -85,7 +92,7 @@ async function upWithPods(): Promise<Map<string, string[]>> {
 beforeAll(async () => {
   assertBuilt();
   execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
-  upArgs = ['up', '--nodes', '2', '--node-name', prefix, '--api-port', String(await freePort()), '--etcd-port', String(await freePortRange(2)), '--agent-port', String(await freePortRange(2))];
+  upArgs = ['up', '--nodes', '2', '--node-name', prefix, '--api-port', String(await freePort()), '--etcd-port', String(await freePortRange(2)), '--agent-port', String(await freePortRange(2)), '--cluster-cidr', E2E_POD_RANGES.cliPurge];
 }, 120_000);
 
 afterAll(async () => {
@@ -93,6 +100,7 @@ afterAll(async () => {
   if (fs.existsSync(path.join(home, 'run', 'cluster.json'))) await runOrch(['down', '--purge'], { env, timeoutMs: 150_000 }).catch(() => undefined);
   for (const pid of processesOfHome()) process.kill(pid, 'SIGKILL');
   for (const line of containersOfNodes()) execFileSync('docker', ['rm', '-f', line.split(' ')[0]!]);
+  for (const n of networksOfNodes()) execFileSync('docker', ['network', 'rm', n]);
   for (const m of mountsUnderHome().reverse()) execFileSync('umount', [m]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 200_000);
@@ -116,6 +124,9 @@ describe('orch down --purge', () => {
     expect(down.stdout).toContain('No container of this cluster is left on the Docker engine.');
     expect(containersOfNodes()).toEqual([]);
     expect(mountsUnderHome()).toEqual([]);
+    // A next cluster may give these ranges to other nodes: Docker refuses overlapping networks.
+    for (const n of nodes) expect(down.stdout).toContain(`Removed Docker network orch-pods-${n} (the pod range of node ${n})`);
+    expect(networksOfNodes()).toEqual([]);
   }, 420_000);
 
   test('a node whose agent was killed: no waiting for it; its pods are force-deleted, its containers removed, and the output says which', async () => {
@@ -129,7 +140,7 @@ describe('orch down --purge', () => {
     process.kill(agentPid, 'SIGKILL');
     await eventually('the agent to be gone', () => (alive(agentPid) ? undefined : true), 10_000, 100);
     const deadContainers = containersOfNodes().filter((l) => byNode.get(dead)!.some((p) => l.includes(p)));
-    expect(deadContainers.length).toBe(byNode.get(dead)!.length);
+    expect(deadContainers.length).toBe(2 * byNode.get(dead)!.length); // each pod's container and its sandbox
 
     const started = Date.now();
     const down = await orch(['down', '--purge'], { timeoutMs: 150_000 });
@@ -158,5 +169,6 @@ describe('orch down --purge', () => {
     // The killed agent's secret tmpfs are unmounted too, and nothing of the cluster runs.
     expect(mountsUnderHome()).toEqual([]);
     expect(processesOfHome()).toEqual([]);
+    expect(networksOfNodes()).toEqual([]);
   }, 420_000);
 });

@@ -13,6 +13,7 @@ import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 import { alive, processesOfHome as processesOfThisHome } from '../helpers/home-processes.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-supervisor-e2e-'));
 const env: NodeJS.ProcessEnv = { ORCH_HOME: home };
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const apiPort = await freePort();
   const etcdPort = await freePortRange(2);
   const agentPort = await freePort();
-  ok(await orch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', `sup-e2e-${process.pid}`], 180_000));
+  ok(await orch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', `sup-e2e-${process.pid}`, '--cluster-cidr', E2E_POD_RANGES.cliSupervisor], 180_000));
 }, 200_000);
 
 afterAll(async () => {

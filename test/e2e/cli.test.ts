@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { ORCH_ENTRY, assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-cli-e2e-'));
 let env: NodeJS.ProcessEnv;
@@ -45,8 +46,10 @@ afterAll(async () => {
 
 describe('orch CLI on a real cluster', () => {
   it('starts a cluster with orch up and reports it as running', async () => {
-    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!, '--nodes', '2'], 180_000));
+    const r = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!, '--etcd-port', env.ORCH_E2E_ETCD_PORT!, '--agent-port', env.ORCH_E2E_AGENT_PORT!, '--node-name', env.ORCH_E2E_NODE!, '--nodes', '2', '--cluster-cidr', E2E_POD_RANGES.cli], 180_000));
     expect(r.stdout).toMatch(/orch cluster is up: API at https:\/\/127\.0\.0\.1:\d+/);
+    // No registry here: the agents get the locally built sandbox image, and orch up says so.
+    expect(r.stdout).toContain('Pod sandboxes use orch.local/pause:3.10 (registry.k8s.io/pause:3.10 is not present locally)');
     expect(fs.existsSync(path.join(home, 'kubeconfig'))).toBe(true);
     const again = ok(await orch(['up', '--api-port', env.ORCH_E2E_API_PORT!]));
     expect(again.stdout).toMatch(/already running/);

@@ -19,6 +19,7 @@ import { ControllerManager } from '../../controller/manager.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { countSyncs, docker, removeContainersWith } from './agent-helpers.js';
 import { deployment, rolledOut, waitFor } from './controller-helpers.js';
+import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE_A = `cm-a-${RUN}`;
@@ -37,6 +38,7 @@ const agents = new Map<string, Agent>();
 function startAgent(nodeName: string): Agent {
   const logger = createLogger(`agent-${nodeName}`, process.env.ORCH_TEST_LOG ?? 'silent');
   const agent = new Agent({
+    podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName,
     client: new ApiClient({ server: api.url, token: api.nodeTokens[nodeName] }, { logger }),
     runtime: new DockerRuntime({ logger }),
@@ -53,11 +55,11 @@ function startAgent(nodeName: string): Agent {
   return agent;
 }
 
-/** Running containers of our pods (one `docker ps` per node: no racy per-container inspect). */
+/** Running app containers of our pods, sandboxes aside (one `docker ps` per node: no racy per-container inspect). */
 const running = (node?: string): string[] =>
   (node ? [node] : [NODE_A, NODE_B]).flatMap((n) => {
-    const out = docker('ps', '-q', '--no-trunc', '--filter', 'status=running', '--filter', 'label=orch.io/namespace=default', '--filter', `label=orch.io/node=${n}`);
-    return out ? out.split('\n') : [];
+    const out = docker('ps', '--no-trunc', '--format', '{{.ID}} {{.Label "orch.io/container"}}', '--filter', 'status=running', '--filter', 'label=orch.io/namespace=default', '--filter', `label=orch.io/node=${n}`);
+    return out ? out.split('\n').map((l) => l.split(' ')).filter(([, c]) => c !== 'POD').map(([id]) => id!) : [];
   });
 
 beforeAll(async () => {

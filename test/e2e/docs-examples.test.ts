@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractExamples, relativeLinks, type DocExample } from '../helpers/docs-examples.js';
 import { assertBuilt, ORCH_ENTRY, runOrch } from '../helpers/orch-cli.js';
 import { freePort } from '../helpers/ports.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 /** In this order: later files rely on what earlier ones created (cli.md applies `web`). */
 const DOCS = ['cli.md', 'api.md', 'operations.md', 'troubleshooting.md', 'architecture.md', 'agent.md', 'README.md'];
@@ -119,7 +120,7 @@ describe('docs examples on a real cluster', () => {
         PATH: `${bin}:${process.env.PATH ?? ''}`,
         NO_COLOR: '1',
       };
-      const up = await runOrch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', nodeName], { env, timeoutMs: 180_000 });
+      const up = await runOrch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', nodeName, '--cluster-cidr', E2E_POD_RANGES.docsExamples], { env, timeoutMs: 180_000 });
       if (up.code === 0) break;
       if (attempt >= 3 || !/is already in use/.test(up.stderr + up.stdout)) throw new Error(`orch up failed (exit ${up.code})\n${up.stdout}\n${up.stderr}`);
     }

@@ -19,6 +19,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 import { eventually } from '../helpers/eventually.js';
+import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-trust-e2e-'));
 const paths = homePaths(home);
@@ -98,7 +99,7 @@ beforeAll(async () => {
   execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
   env = { ORCH_HOME: home };
   const [apiPort, etcdPort, agentPort] = [await freePort(), await freePortRange(2), await freePortRange(2)];
-  ok(await orch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', prefix, '--nodes', '2'], 180_000));
+  ok(await orch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', prefix, '--nodes', '2', '--cluster-cidr', E2E_POD_RANGES.nodeTrust], 180_000));
   server = `https://127.0.0.1:${apiPort}`;
   ca = fs.readFileSync(paths.caCert, 'utf8');
   admin = new ApiClient({ server, ca, token: fs.readFileSync(paths.tokenFile('admin'), 'utf8').trim() });

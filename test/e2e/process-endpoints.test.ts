@@ -152,7 +152,7 @@ describe('health, readiness and metrics of every process', () => {
     const port = await freePort();
     const p = start(['controller-manager', '--server', api.url, '--token-file', path.join(dir, 'admin.token'), '--port', String(port)]);
     const base = `http://127.0.0.1:${port}`;
-    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'replicaset', 'deployment', 'nodelifecycle', 'garbagecollector']);
+    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'nodeipam']);
     expect(metrics).toContain('# TYPE orch_controller_reconcile_total counter');
     expect(metrics).toMatch(/^rest_client_requests_total\{code="200",method="GET",host="127\.0\.0\.1:\d+"\} \d+$/m);
     await notOnHostAddress(port);
@@ -167,7 +167,7 @@ describe('health, readiness and metrics of every process', () => {
     const p = start([
       'agent', '--server', api.url, '--token-file', path.join(dir, 'node.token'), '--node-name', NODE, '--node-ip', '127.0.0.1',
       '--root-dir', path.join(dir, 'agent'), '--log-port', String(logPort), '--log-address', '127.0.0.1', '--log-server-insecure-http',
-      '--log-server-token-file', readers, '--healthz-port', String(healthPort),
+      '--log-server-token-file', readers, '--healthz-port', String(healthPort), '--network-backend', 'none',
     ]);
     const base = `http://127.0.0.1:${healthPort}`;
     const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'pod-workers', 'orphan-sweep']);

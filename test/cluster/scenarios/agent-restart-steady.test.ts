@@ -1,6 +1,6 @@
 // Scenario 3: SIGKILL every agent of a steady cluster and start them again. A restarted
-// agent must adopt its containers from Docker's labels: zero restarts, zero new
-// containers (same IDs, same start times).
+// agent must adopt its containers (sandboxes included) from Docker's labels: zero
+// restarts, zero new containers (same IDs, same start times).
 
 import { describe, expect, it } from 'vitest';
 import { nodeName, type Cluster } from '../harness.js';
@@ -23,7 +23,9 @@ describe(SCENARIO, () => {
       record(SCENARIO, 'initial 6 pods running', await waitConverged(cluster, 'steady', 6, 120_000, {}, t0));
       await writeConfigMaps(cluster, ledger, 'steady', 5);
       const before = await runningContainers(cluster);
-      expect(before.size).toBe(6);
+      // Every pod is its sandbox (pause) container plus its one app container.
+      expect([...before.values()].filter((c) => c.includes('_POD_')).length, 'sandboxes').toBe(6);
+      expect(before.size, 'sandboxes and app containers').toBe(12);
 
       for (const i of cluster.hostIndexes) await cluster.killAgent(i, 'SIGKILL');
       await sleep(2000);

@@ -1,0 +1,28 @@
+// What the node's pod network tells the pod sync: whether pods can be given an address
+// yet, and on which Docker network. The network component (node-network.ts) owns it;
+// the sandbox step of the pod plan reads it. A pod whose network is not ready waits
+// (reason NetworkNotReady) instead of starting on the wrong network.
+
+export interface PodNetworkReady {
+  ready: true;
+  /** The Docker network sandboxes attach to (one per node, carrying the node's pod ranges). */
+  dockerNetwork: string;
+  /** spec.podCIDRs of the node, IPv4 first. */
+  podCIDRs: string[];
+  /** MTU inside pods (uplink minus encapsulation). */
+  mtu: number;
+}
+
+export interface PodNetworkNotReady {
+  ready: false;
+  /** Why, for the pod's waiting message and the node condition (e.g. "no pod CIDR assigned yet"). */
+  reason: string;
+}
+
+export type PodNetworkState = PodNetworkReady | PodNetworkNotReady;
+
+export interface PodNetworkView {
+  state(): PodNetworkState;
+  /** Called whenever state() changes (the agent re-syncs waiting pods). */
+  onChange(listener: () => void): void;
+}
