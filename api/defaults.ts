@@ -141,6 +141,12 @@ function defaultLease(obj: KubeObject): void {
   if (!isObj(obj.spec)) obj.spec = {};
 }
 
+/** Kubernetes' defaults: endpoints an empty list, a port's protocol TCP. */
+function defaultEndpointSlice(obj: KubeObject): void {
+  if (obj.endpoints === undefined || obj.endpoints === null) obj.endpoints = [];
+  if (Array.isArray(obj.ports)) for (const p of obj.ports) if (isObj(p) && (p.protocol === undefined || p.protocol === null)) p.protocol = 'TCP';
+}
+
 function defaultNode(obj: KubeObject): void {
   if (!isObj(obj.spec)) obj.spec = {};
 }
@@ -175,6 +181,9 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
       break;
     case 'Node':
       defaultNode(obj);
+      break;
+    case 'EndpointSlice':
+      defaultEndpointSlice(obj);
       break;
   }
 }

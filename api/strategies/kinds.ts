@@ -115,6 +115,8 @@ const STRATEGIES: Record<string, Strategy> = {
   endpoints: noSpec,
   events: noSpec,
   leases: genericStrategy,
+  // Like Endpoints: the whole object is data the controller rewrites, no spec/status split.
+  endpointslices: noSpec,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

@@ -58,6 +58,23 @@ export const validReplicaSet = (): AnyObj => {
   return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { replicas: 2, selector: d.spec.selector, template: d.spec.template } };
 };
 
+export const validEndpointSlice = (): AnyObj => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'web-abc12', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  addressType: 'IPv4',
+  endpoints: [
+    {
+      addresses: ['10.244.1.7'],
+      conditions: { ready: true, serving: true, terminating: false },
+      nodeName: 'node-1',
+      hostname: 'web-0',
+      targetRef: { kind: 'Pod', name: 'web-0', namespace: 'default', uid: 'u1' },
+    },
+  ],
+  ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
+});
+
 /** A valid object of every kind orch serves, by kind: what fuzz tests mutate. */
 export const validSamples: [string, () => AnyObj][] = [
   ['Pod', validPod],
@@ -71,6 +88,7 @@ export const validSamples: [string, () => AnyObj][] = [
   ['Lease', () => ({ metadata: { name: 'l', namespace: 'default' }, spec: { holderIdentity: 'h', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00Z' } })],
   ['Event', () => ({ metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Normal', count: 1 })],
   ['Endpoints', () => ({ metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] })],
+  ['EndpointSlice', validEndpointSlice],
 ];
 
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */

@@ -12,6 +12,7 @@ import type { KubeObject } from '../types.js';
 import { validateConfigMap, validateImmutableDataUpdate, validateSecret } from './configmap-secret.js';
 import { validateDeployment, validateReplicaSet, validateReplicatedStatus, validateSelectorUpdate } from './deployment.js';
 import { isObj, type Obj } from './field-errors.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './endpointslice.js';
 import { validateEvent } from './event.js';
 import { validateLease } from './lease.js';
 import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from './meta.js';
@@ -61,6 +62,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateEndpoints(obj);
     case 'Lease':
       return validateLease(obj);
+    case 'EndpointSlice':
+      return validateEndpointSlice(obj);
     case 'Event':
       return validateEvent(obj);
     default:
@@ -87,6 +90,8 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
     case 'ConfigMap':
     case 'Secret':
       return validateImmutableDataUpdate(obj, old, kind);
+    case 'EndpointSlice':
+      return validateEndpointSliceUpdate(obj, old);
     default:
       return [];
   }

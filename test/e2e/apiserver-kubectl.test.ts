@@ -170,6 +170,7 @@ describe('kubectl v1.32 against orch', () => {
     let r = await kubectl(['api-resources']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+    expect(r.stdout).toMatch(/endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice/);
     // Generator commands (`kubectl create namespace X`) send protobuf, which orch does
     // not speak (415); manifests (`create -f`, `apply -f`) are JSON and work.
     const f = path.join(dir, 'ns.yaml');
