@@ -3,15 +3,15 @@
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
-//   garbagecollector → nodeipam
+//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
 // health/metrics server and, with leader election, runs all of it only while leading.
 
-import type { Deployment, KubeObject, Lease, Node, Pod, ReplicaSet } from '../api/types.js';
+import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
-import type { Client } from '../client/types.js';
+import type { Client, ResourceClient } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
 import { loopComponent, type Component, type RunOutcome } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
@@ -26,15 +26,18 @@ import { runReconcileLoop } from '../client/reconcile-loop.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
 import { DeploymentController } from './deployment/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
 import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { ServiceLbController } from './service-lb/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -89,7 +92,7 @@ export class ControllerManager {
     this.runner = new ComponentRunner(this.components, { logger: opts.logger, clock: opts.clock });
   }
 
-  private informer<T extends KubeObject>(rc: Client['pods'] | Client['replicasets'] | Client['deployments'] | Client['nodes'] | Client['leases'], namespace?: string): Informer<T> {
+  private informer<T extends KubeObject>(rc: ResourceClient<T>, namespace?: string): Informer<T> {
     const inf = new Informer<T>(rc as never, { logger: this.opts.logger.child({ informer: 'shared' }), clock: this.opts.clock, namespace });
     this.informers.push(inf as unknown as Informer<KubeObject>);
     return inf;
@@ -129,6 +132,11 @@ export class ControllerManager {
     const base = { client, recorder: this.recorder, clock };
     let nodeInformer: Informer<Node> | undefined;
     const nodes = () => (nodeInformer ??= this.informer<Node>(client.nodes));
+    // Made only when a controller needs them (a manager with the endpoint controllers off watches no Services).
+    let serviceInformer: Informer<Service> | undefined;
+    const services = () => (serviceInformer ??= this.informer<Service>(client.services));
+    let sliceInformer: Informer<EndpointSlice> | undefined;
+    const slices = () => (sliceInformer ??= this.informer<EndpointSlice>(client.resource<EndpointSlice>('endpointslices')));
     if (enabled.has('replicaset')) {
       this.controllers.push(new ReplicaSetController({ ...base, pods, replicaSets, logger: logger.child({ controller: 'replicaset' }), queue: this.queue('replicaset') }));
     }
@@ -168,6 +176,10 @@ export class ControllerManager {
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
             view('pods', pods as unknown as Informer<KubeObject>),
+            // Slices are owned by their Service: deleting the Service removes them.
+            ...(enabled.has('endpointslice')
+              ? [view('services', services() as unknown as Informer<KubeObject>), view('endpointslices', slices() as unknown as Informer<KubeObject>)]
+              : []),
           ],
         }),
       );
@@ -182,6 +194,28 @@ export class ControllerManager {
           metrics: this.opts.metrics,
           options: this.opts.podNetwork ?? { plan: podNetworkPlan({ clusterCidr: '10.244.0.0/16' }) },
         }),
+      );
+    }
+    this.buildServiceControllers(enabled, pods, services, slices, nodes);
+  }
+
+  /** Continues buildControllers: the Service controllers (EndpointSlices, Endpoints, LoadBalancer status). */
+  private buildServiceControllers(enabled: Set<string>, pods: Informer<Pod>, services: () => Informer<Service>, slices: () => Informer<EndpointSlice>, nodes: () => Informer<Node>): void {
+    const { client, logger } = this.opts;
+    const clock = this.opts.clock ?? realClock;
+    const base = { client, recorder: this.recorder, clock };
+    if (enabled.has('endpointslice')) {
+      this.controllers.push(
+        new EndpointSliceController({ ...base, pods, services: services(), slices: slices(), logger: logger.child({ controller: 'endpointslice' }), queue: this.queue('endpointslice') }),
+      );
+    }
+    if (enabled.has('endpoint')) {
+      const endpoints = this.informer<Endpoints>(client.endpoints);
+      this.controllers.push(new EndpointsController({ ...base, pods, services: services(), endpoints, logger: logger.child({ controller: 'endpoint' }), queue: this.queue('endpoint') }));
+    }
+    if (enabled.has('servicelb')) {
+      this.controllers.push(
+        new ServiceLbController({ client, services: services(), nodes: nodes(), slices: slices(), logger: logger.child({ controller: 'servicelb' }), queue: this.queue('servicelb') }),
       );
     }
   }
