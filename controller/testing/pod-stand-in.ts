@@ -18,6 +18,8 @@ export interface PodStandInOptions {
   ready?: (pod: Pod) => boolean;
   /** Whether a terminating pod's deletion is confirmed (default: all). */
   confirmDeletion?: (pod: Pod) => boolean;
+  /** The address a pod gets when it starts (default 10.0.0.1 for all). */
+  podIP?: (pod: Pod) => string;
 }
 
 export class PodStandIn {
@@ -79,7 +81,7 @@ export class PodStandIn {
       const status: PodStatus = {
         phase: 'Running',
         startTime: now,
-        podIP: '10.0.0.1',
+        podIP: this.opts.podIP?.(p) ?? '10.0.0.1',
         conditions: [
           { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
           { type: 'Initialized', status: 'True', lastTransitionTime: now },
