@@ -10,7 +10,8 @@
 //                        firewall, VXLAN device and routes to every other node, from a
 //                        Node informer and a periodic recheck (network/node-network.ts)
 //   5 runtime-events     Docker's event stream: a container that dies is synced at once
-//   6 pod-informer       the pods bound to this node (list + watch)
+//   6 pod-informer       the pods bound to this node (list + watch), and every Service
+//                        (service link variables, service-env.ts)
 //   7 pod-workers        the one reconcile loop over the pods' work queue (each pod's
 //                        reconcile asks to be looked at again: resync ±25 %); on stop,
 //                        a last orphan sweep
@@ -22,7 +23,7 @@
 
 import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
-import type { Pod } from '../api/types.js';
+import type { Pod, Service } from '../api/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
 import { retryingComponent, type Component } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
@@ -114,6 +115,8 @@ export class Agent {
   /** In start order (see the header). */
   readonly components: Component[];
   private readonly informer: Informer<Pod>;
+  /** Every Service: containers get variables for those of their namespace when they start. */
+  private readonly services: Informer<Service>;
   private readonly queue: WorkQueue<string>;
   private readonly sync: PodSync;
   private readonly logServer: LogServer;
@@ -138,11 +141,13 @@ export class Agent {
       onDelete: (p) => queue.add(podKey(p)),
     });
     const informer = this.informer;
+    const services = (this.services = new Informer<Service>(o.client.services, { logger: this.log.child({ sub: 'service-informer' }), clock: this.clock }));
     this.sync = new PodSync({
       nodeName: o.nodeName,
       runtime: this.runtime,
       client: o.client,
       pods: { get: (k) => informer.get(k), list: () => informer.list(), hasSynced: () => informer.hasSynced() },
+      services: { list: () => services.list(), hasSynced: () => services.hasSynced() },
       volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
       clock: this.clock,
       resyncMs: o.resyncIntervalMs ?? 10_000,
@@ -177,7 +182,7 @@ export class Agent {
       this.nodeRegistration(),
       ...(isComponent(o.podNetwork) ? [o.podNetwork] : []),
       this.runtimeEvents(),
-      informersComponent('pod-informer', [this.informer], { waitForSync: false }),
+      informersComponent('pod-informer', [this.informer, this.services], { waitForSync: false }),
       this.podWorkers(),
       this.orphanSweep(),
     ];

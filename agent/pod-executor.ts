@@ -6,7 +6,7 @@
 
 import { deepEqual } from '../api/meta.js';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { ConfigMap, Container, Pod, Secret } from '../api/types.js';
+import type { ConfigMap, Container, Pod, Secret, Service } from '../api/types.js';
 import { mergeResults, requeueAfter, requeueWhen, type Result } from '../client/reconcile-loop.js';
 import type { Client } from '../client/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
@@ -19,6 +19,7 @@ import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
 import { ContainerConfigError, containerSpecFor, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
+import { serviceLinkEnv } from './service-env.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
 
 /** The informer cache of pods bound to this node, keyed "namespace/name". */
@@ -50,6 +51,14 @@ export interface PodExecutorDeps {
   events?: PodEvents;
   /** Called after a pass wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
+  /** The Service cache (service links); undefined: no service variables. */
+  services?: ServiceStore;
+}
+
+/** What the executor reads of the agent's Service informer. */
+export interface ServiceStore {
+  list(): Service[];
+  hasSynced(): boolean;
 }
 
 /** A config error may be fixed by creating the missing ConfigMap/Secret: look again after this. */
@@ -199,6 +208,17 @@ export class PodExecution {
     return this.prepared;
   }
 
+  /**
+   * Service link variables from the Services known now. Like the kubelet, a container is
+   * not started before the Service cache was filled once (it would miss variables).
+   */
+  private serviceEnv(): Map<string, string> | undefined {
+    const services = this.d.services;
+    if (!services) return undefined;
+    if (!services.hasSynced()) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+    return serviceLinkEnv(services.list(), this.pod.metadata.namespace ?? 'default', this.pod.spec.enableServiceLinks);
+  }
+
   /** True while the pod (as this pass saw it) is still the one to run: same uid, not being deleted. */
   private stillWanted(): boolean {
     const now = this.d.pods.get(this.key);
@@ -228,7 +248,8 @@ export class PodExecution {
     const c = this.spec(a.container);
     const spec = await this.configStep(a.container, async () => {
       const { src, vols } = await this.prepare();
-      return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources: src, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
+      const sources = { ...src, serviceEnv: this.serviceEnv() };
+      return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
     });
     if (!spec) return;
     try {

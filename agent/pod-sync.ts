@@ -13,7 +13,7 @@ import type { Logger } from '../foundation/logger.js';
 import { ImagePuller } from './image-puller.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
-import { PodExecution, type PodEvents, type PodExecutorDeps, type PodStore } from './pod-executor.js';
+import { PodExecution, type PodEvents, type PodExecutorDeps, type PodStore, type ServiceStore } from './pod-executor.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
@@ -47,6 +47,8 @@ export interface PodSyncOptions {
   random?: () => number;
   /** Called after a reconcile wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
+  /** The Service cache for service link variables; undefined: none. */
+  services?: ServiceStore;
 }
 
 /** --pod-infra-container-image's default, the kubelet's (pulled like any image). */
@@ -80,9 +82,9 @@ export class PodSync {
     this.memory = new PodMemory(o.backoff);
     this.log = o.logger;
     this.puller = new ImagePuller(o.runtime, o.clock, o.pullTimeoutMs);
-    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork } = o;
+    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork, services } = o;
     const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
-    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, puller: this.puller, memory: this.memory };
+    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, services, puller: this.puller, memory: this.memory };
   }
 
   async reconcile(key: string): Promise<Result> {

@@ -67,6 +67,8 @@ export function podLabels(pod: Pod, nodeName: string): Record<string, string> {
 export interface EnvSources {
   configMaps: Map<string, ConfigMap | undefined>;
   secrets: Map<string, Secret | undefined>;
+  /** Service link variables (service-env.ts): added unless the container sets the name, usable in $(VAR). */
+  serviceEnv?: Map<string, string>;
 }
 
 export interface PodIPs {
@@ -133,7 +135,8 @@ function resolveVar(pod: Pod, v: EnvVar, src: EnvSources, ips: PodIPs): string |
 
 /**
  * The container's environment as KEY=value strings, Kubernetes order: envFrom first, then
- * env (later entries win). $(VAR) references to earlier variables are expanded.
+ * env (later entries win), then service links. $(VAR) references to earlier variables
+ * (and to service links) are expanded.
  * Throws ContainerConfigError for a missing non-optional ConfigMap/Secret/key.
  */
 export function resolveEnv(pod: Pod, c: Container, src: EnvSources, ips: PodIPs): string[] {
@@ -161,8 +164,10 @@ export function resolveEnv(pod: Pod, c: Container, src: EnvSources, ips: PodIPs)
     const val = resolveVar(pod, v, src, ips);
     if (val === undefined) continue;
     // $(NAME) expands to an earlier variable; $$ escapes; unknown references stay as written.
-    env.set(v.name, v.valueFrom ? val : val.replace(/\$\$|\$\(([^)]+)\)/g, (m, name: string | undefined) => (name === undefined ? '$' : env.get(name) ?? m)));
+    env.set(v.name, v.valueFrom ? val : val.replace(/\$\$|\$\(([^)]+)\)/g, (m, name: string | undefined) => (name === undefined ? '$' : env.get(name) ?? src.serviceEnv?.get(name) ?? m)));
   }
+  // The kubelet's order: the container's own variables, then the service links it did not set.
+  for (const [k, v] of src.serviceEnv ?? []) if (!env.has(k)) env.set(k, v);
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 

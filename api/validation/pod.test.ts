@@ -90,6 +90,7 @@ describe('pod validation (create)', () => {
       'FieldValueRequired',
     ],
     ['status.phase', (p) => (p.status = { phase: 'Done' }), 'status.phase', 'FieldValueNotSupported'],
+    ['enableServiceLinks not a boolean', (p) => (p.spec.enableServiceLinks = 'yes'), 'spec.enableServiceLinks', 'FieldValueInvalid', /must be a boolean/],
     [
       'hostNetwork hostPort must equal containerPort',
       (p) => {

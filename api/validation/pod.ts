@@ -201,6 +201,7 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
   validateTolerations(spec.tolerations, `${field}.tolerations`, out);
   strField(spec.schedulerName, `${field}.schedulerName`, out);
   boolField(spec.hostNetwork, `${field}.hostNetwork`, out);
+  boolField(spec.enableServiceLinks, `${field}.enableServiceLinks`, out);
   const hostname = strField(spec.hostname, `${field}.hostname`, out);
   if (hostname) for (const e of isDns1123Label(hostname)) out.push(fe.invalid(`${field}.hostname`, hostname, e));
   int32Field(spec.priority, `${field}.priority`, out);
