@@ -13,7 +13,7 @@ import { done, type Result } from '../../client/reconcile-loop.js';
 import { deepEqual, keyOf } from '../shared/objects.js';
 import { endpointLabels, hasSelector, selects } from '../shared/service-pods.js';
 import { ensureNamespaceIndex, NAMESPACE_INDEX, type Controller, type InformerView, type QueueView, type Recorder } from '../shared/types.js';
-import { endpointSubsets } from './subsets.js';
+import { endpointSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './subsets.js';
 
 export interface EndpointsControllerDeps {
   client: Client;
@@ -75,14 +75,17 @@ export class EndpointsController implements Controller {
     }
     if (!hasSelector(svc) || svc.metadata.deletionTimestamp) return done;
     const pods = this.deps.pods.byIndex(NAMESPACE_INDEX, svc.metadata.namespace ?? '').filter((p) => selects(svc, p));
-    const subsets = endpointSubsets(svc, pods);
+    const { subsets, truncated } = truncateSubsets(endpointSubsets(svc, pods));
     const labels = endpointLabels(svc, {});
+    const annotations: Record<string, string> = { ...(current?.metadata.annotations ?? {}) };
+    if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
+    else delete annotations[OVER_CAPACITY_ANNOTATION];
     const rc = this.deps.client.endpoints;
     try {
       if (!current) {
-        await rc.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels }, subsets });
-      } else if (!deepEqual(current.subsets ?? [], subsets) || !deepEqual(current.metadata.labels ?? {}, labels)) {
-        await rc.update({ ...current, metadata: { ...current.metadata, labels }, subsets });
+        await rc.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels, annotations }, subsets });
+      } else if (!deepEqual(current.subsets ?? [], subsets) || !deepEqual(current.metadata.labels ?? {}, labels) || !deepEqual(current.metadata.annotations ?? {}, annotations)) {
+        await rc.update({ ...current, metadata: { ...current.metadata, labels, annotations }, subsets });
       }
     } catch (err) {
       // 409: our cache is behind (the informer brings the newer object and the key back).

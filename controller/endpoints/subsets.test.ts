@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { podOf, svcOf } from '../testing/service-fixtures.js';
-import { endpointSubsets } from './subsets.js';
+import { endpointSubsets, truncateSubsets } from './subsets.js';
 
 const ref = (name: string) => ({ kind: 'Pod', namespace: 'default', name, uid: `uid-${name}` });
 
@@ -46,5 +46,14 @@ describe('Endpoints subsets', () => {
 
   it('no pods: no subsets', () => {
     expect(endpointSubsets(svcOf(), [])).toEqual([]);
+  });
+
+  it('more than 1000 addresses: cut to 1000, ready ones kept first', () => {
+    const many = Array.from({ length: 1100 }, (_, i) => podOf(`p${i}`, { ip: `10.244.${i >> 8}.${i & 255}`, ready: i >= 50 }));
+    const { subsets, truncated } = truncateSubsets(endpointSubsets(svcOf(), many));
+    expect(truncated).toBe(true);
+    expect(subsets[0]!.addresses).toHaveLength(1000);
+    expect(subsets[0]!.notReadyAddresses).toBeUndefined();
+    expect(truncateSubsets(endpointSubsets(svcOf(), many.slice(0, 10))).truncated).toBe(false);
   });
 });

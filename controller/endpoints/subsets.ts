@@ -68,3 +68,35 @@ export function endpointSubsets(svc: Service, selected: readonly Pod[]): Subset[
   }
   return subsets;
 }
+
+/** Kubernetes' cap on the addresses of one Endpoints object (EndpointSlices have no such cap). */
+export const MAX_ENDPOINTS_ADDRESSES = 1000;
+export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
+
+/**
+ * Subsets cut to at most `max` addresses (ready ones first, as Kubernetes keeps what
+ * clients route to), and whether anything was cut: the object then carries
+ * endpoints.kubernetes.io/over-capacity: truncated, and readers should use the slices.
+ */
+export function truncateSubsets(subsets: Subset[], max = MAX_ENDPOINTS_ADDRESSES): { subsets: Subset[]; truncated: boolean } {
+  const total = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0), 0);
+  if (total <= max) return { subsets, truncated: false };
+  let left = max;
+  const take = (list: EndpointAddress[] | undefined) => {
+    const kept = (list ?? []).slice(0, Math.max(0, left));
+    left -= kept.length;
+    return kept;
+  };
+  const ready = subsets.map((s) => take(s.addresses));
+  const notReady = subsets.map((s) => take(s.notReadyAddresses));
+  const out: Subset[] = [];
+  subsets.forEach((s, i) => {
+    if (ready[i]!.length === 0 && notReady[i]!.length === 0) return;
+    const t: Subset = {};
+    if (ready[i]!.length) t.addresses = ready[i];
+    if (notReady[i]!.length) t.notReadyAddresses = notReady[i];
+    if (s.ports) t.ports = s.ports;
+    out.push(t);
+  });
+  return { subsets: out, truncated: true };
+}
