@@ -74,4 +74,25 @@ describe('EndpointSliceController', () => {
     await t.c.reconcile('default/web');
     expect((await t.stored()).map((s) => s.metadata.name)).toEqual([mine.metadata.name]);
   });
+
+  it('a managed slice of a former Service of the same name is deleted', async () => {
+    const t = await setup();
+    const stale = await t.client.resource<EndpointSlice>('endpointslices').create({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'web-old',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.orch.io' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'gone-uid', controller: true }],
+      },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.244.9.9'] }],
+    });
+    await syncInformer(t.client, 'endpointslices', t.slices);
+    await t.c.reconcile('default/web');
+    const names = (await t.stored()).map((s) => s.metadata.name);
+    expect(names).not.toContain(stale.metadata.name);
+    expect(names).toHaveLength(1);
+  });
 });

@@ -112,7 +112,6 @@ export class EndpointSliceController implements Controller {
     const pods = this.deps.pods.byIndex(NAMESPACE_INDEX, svc.metadata.namespace ?? '').filter((p) => selects(svc, p));
     const owner = ownerRefFor(svc, 'v1', 'Service');
     const labels = endpointLabels(svc, { [SERVICE_NAME_LABEL]: svc.metadata.name!, [MANAGED_BY_LABEL]: MANAGED_BY });
-    // A slice of a former Service of this name (another uid) is not reused: the GC removes it.
     const plan = planSlices({
       existing: ours.filter((s) => ownedBy(s, svc)),
       groups: desiredGroups(svc, pods),
@@ -128,6 +127,9 @@ export class EndpointSliceController implements Controller {
         ports: g.ports,
       }),
     });
+    // Ours but not owned by this Service (left by a former Service of this name, or its
+    // owner reference removed): deleted, as Kubernetes does, so no endpoint is listed twice.
+    plan.delete.push(...ours.filter((s) => !ownedBy(s, svc)));
     await this.write(key, svc, plan);
     return done;
   }
