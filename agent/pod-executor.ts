@@ -61,6 +61,9 @@ export interface ServiceStore {
   hasSynced(): boolean;
 }
 
+/** How soon a container waiting for the first list of Services is looked at again. */
+const SERVICES_WAIT_MS = 200;
+
 /** A config error may be fixed by creating the missing ConfigMap/Secret: look again after this. */
 const CONFIG_RETRY_MS = 5000;
 
@@ -208,15 +211,10 @@ export class PodExecution {
     return this.prepared;
   }
 
-  /**
-   * Service link variables from the Services known now. Like the kubelet, a container is
-   * not started before the Service cache was filled once (it would miss variables).
-   */
+  /** Service link variables from the Services known now (service-env.ts). */
   private serviceEnv(): Map<string, string> | undefined {
     const services = this.d.services;
-    if (!services) return undefined;
-    if (!services.hasSynced()) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
-    return serviceLinkEnv(services.list(), this.pod.metadata.namespace ?? 'default', this.pod.spec.enableServiceLinks);
+    return services && serviceLinkEnv(services.list(), this.pod.metadata.namespace ?? 'default', this.pod.spec.enableServiceLinks);
   }
 
   /** True while the pod (as this pass saw it) is still the one to run: same uid, not being deleted. */
@@ -244,6 +242,13 @@ export class PodExecution {
       }
       networkMode = `container:${s.id}`;
       podIP = s.ipAddress || undefined;
+    }
+    // Like the kubelet, no container starts before the Service cache was filled once: it
+    // would miss its service link variables for good.
+    if (this.d.services && !this.d.services.hasSynced()) {
+      this.wait(a.container, 'ContainerCreating', 'waiting for the list of Services (service link variables)');
+      this.results.push(requeueAfter(SERVICES_WAIT_MS));
+      return;
     }
     const c = this.spec(a.container);
     const spec = await this.configStep(a.container, async () => {

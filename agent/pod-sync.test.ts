@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types.js';
+import type { Pod, Service } from '../api/types.js';
 import { FakeClient } from '../client/testing/fake-client.js';
 import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
 import type { Result } from '../client/reconcile-loop.js';
@@ -126,6 +126,20 @@ describe('PodSync', () => {
     await sync.reconcile('default/p1');
     expect(client.actionsFor('updateStatus')).toHaveLength(0);
     expect(await ofPod('p1')).toHaveLength(2);
+  });
+
+  it('waits for the first list of Services before creating a container, then sets the service links', async () => {
+    client.seed([mkPod('links')]);
+    const services = { synced: false, hasSynced: () => services.synced, list: () => [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.12', ports: [{ port: 80 }] } }] as Service[] };
+    const sync = newSync({ services });
+    const r = await sync.reconcile('default/links');
+    expect(await ofPod('links')).toEqual([]);
+    expect(r.requeueAfterMs).toBeLessThanOrEqual(200);
+    expect(podOf('links').status!.containerStatuses![0]!.state).toEqual({ waiting: expect.objectContaining({ reason: 'ContainerCreating' }) });
+    services.synced = true;
+    await sync.reconcile('default/links');
+    const [c] = await ofPod('links');
+    expect(rt.containers.get(c!.id)!.spec.env).toEqual(expect.arrayContaining(['WEB_SERVICE_HOST=10.96.0.12', 'WEB_PORT=tcp://10.96.0.12:80']));
   });
 
   it('replaces a killed container at once, then backs off with CrashLoopBackOff', async () => {
