@@ -102,7 +102,6 @@ export function describeService(svc: Service, src: ServiceEndpoints, events: Eve
     if (p.nodePort) out += `NodePort:\t${name}\t${p.nodePort}/${protocol}\n`;
     out += `Endpoints:\t${endpointsLine(src, new Set([p.name ?? '']))}\n`;
   }
-  if (!spec.ports?.length) out += `Endpoints:\t${endpointsLine(src, new Set())}\n`;
   out += `Session Affinity:\t${spec.sessionAffinity ?? ''}\n`;
   if (spec.externalTrafficPolicy) out += `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`;
   if (spec.internalTrafficPolicy) out += `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`;

@@ -9,7 +9,9 @@ import { EXPOSABLE_KINDS, exposedService, type ExposeOptions } from '../expose-s
 import { printObjects } from '../printers/print.js';
 import { parseDryRun } from './apply.js';
 
-interface ExposeFlags extends ExposeOptions {
+interface ExposeFlags extends Omit<ExposeOptions, 'clusterIP'> {
+  /** commander's name for --cluster-ip. */
+  clusterIp?: string;
   dryRun?: string | boolean;
   output?: string;
 }
@@ -41,7 +43,8 @@ export function exposeCommand(): Command {
       if (!name) throw new Error(`name the ${r.singular} to expose (orch expose ${r.shortNames[0] ?? r.plural}/NAME --port N)`);
       const ctx = cliContext(cmd);
       const obj = await ctx.client.resource(r.plural).get(name, ctx.namespace);
-      const svc = exposedService(obj, flags);
+      const { clusterIp, dryRun: _d, output: _o, ...opts } = flags;
+      const svc = exposedService(obj, { ...opts, clusterIP: clusterIp });
       svc.metadata.namespace = ctx.namespace;
       const result = dryRun === 'client' ? svc : await ctx.client.services.create(svc, { dryRun: dryRun === 'server', fieldManager: 'orch-expose' });
       if (format) {
