@@ -6,7 +6,6 @@
 // EndpointSlice are written by hand (no controller manager runs). The server's clock is
 // pinned so AGE is the same for both tools.
 
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +15,8 @@ import type { Deployment, Endpoints, EndpointSlice, Pod, Service } from '../../a
 import { ApiClient } from '../../client/rest-client.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { assertBuilt, runOrch } from '../helpers/orch-cli.js';
+import { cliClients, type Clients } from '../helpers/kubectl.js';
+import { assertBuilt } from '../helpers/orch-cli.js';
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
 let nowMs = T0;
@@ -29,18 +29,8 @@ let s: TestApiServer;
 let client: ApiClient;
 let dir: string;
 
-const kubectlArgs = () => ['--server', s.url, '--token', s.token, '--certificate-authority', path.join(dir, 'ca.pem'), '--cache-dir', path.join(dir, 'cache')];
-const orchArgs = () => ['--server', s.url, '--token', s.token, '--ca-file', path.join(dir, 'ca.pem')];
-
-function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('kubectl', [...kubectlArgs(), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-const orch = (args: string[]) => runOrch([...args, ...orchArgs()], { env: { ORCH_HOME: dir } });
+let kubectl: Clients['kubectl'];
+let orch: Clients['orch'];
 
 function deployment(name: string, selector: Deployment['spec']['selector'], ports: { containerPort: number; name?: string; protocol?: 'TCP' | 'UDP' }[]): Deployment {
   return {
@@ -60,7 +50,7 @@ beforeAll(async () => {
   assertBuilt();
   s = await startTestApiServer({ tls: true, server: { clock } });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-svc-kubectl-'));
-  fs.writeFileSync(path.join(dir, 'ca.pem'), s.ca!);
+  ({ kubectl, orch } = cliClients(s, dir));
   client = new ApiClient({ server: s.url, token: s.token, ca: s.ca });
 
   nowMs = T0 - 3600_000;
