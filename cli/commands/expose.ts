@@ -43,8 +43,8 @@ export function exposeCommand(): Command {
       if (!name) throw new Error(`name the ${r.singular} to expose (orch expose ${r.shortNames[0] ?? r.plural}/NAME --port N)`);
       const ctx = cliContext(cmd);
       const obj = await ctx.client.resource(r.plural).get(name, ctx.namespace);
-      const { clusterIp, dryRun: _d, output: _o, ...opts } = flags;
-      const svc = exposedService(obj, { ...opts, clusterIP: clusterIp });
+      const { port, targetPort, type: svcType, name: svcName, protocol, selector, labels, sessionAffinity } = flags;
+      const svc = exposedService(obj, { port, targetPort, type: svcType, name: svcName, protocol, selector, labels, sessionAffinity, clusterIP: flags.clusterIp });
       svc.metadata.namespace = ctx.namespace;
       const result = dryRun === 'client' ? svc : await ctx.client.services.create(svc, { dryRun: dryRun === 'server', fieldManager: 'orch-expose' });
       if (format) {
