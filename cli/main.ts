@@ -14,6 +14,7 @@ import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
 import { logsCommand } from './commands/logs.js';
 import { scaleCommand } from './commands/scale.js';
+import { exposeCommand } from './commands/expose.js';
 import { rolloutCommand, setCommand } from './commands/rollout.js';
 import { eventsCommand } from './commands/events.js';
 import { versionCommand } from './commands/version.js';
@@ -57,7 +58,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
+  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
   for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {

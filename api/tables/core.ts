@@ -1,7 +1,7 @@
 // The core/v1 and coordination kinds as `kubectl get` prints them: nodes, namespaces,
-// services, endpoints, configmaps, secrets, events, leases.
+// configmaps, secrets, events, leases (services and endpoints: services.ts).
 
-import type { Endpoints, Event, KubeObject, Lease, Node, Service } from '../types.js';
+import type { Event, KubeObject, Lease, Node } from '../types.js';
 import { AGE, column, NAME, type KindTable } from './columns.js';
 import { timestampAge } from './duration.js';
 
@@ -33,29 +33,6 @@ function nodeRoles(n: Node): string {
 }
 
 const nodeAddress = (n: Node, type: string) => or(n.status?.addresses?.find((a) => a.type === type)?.address, '<none>');
-
-function servicePorts(s: Service): string {
-  const ports = (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`);
-  return ports.length ? ports.join(',') : '<none>';
-}
-
-/** At most three ip:port pairs, then "+ N more..." (formatEndpoints). */
-function endpointsCell(ep: Endpoints): string {
-  const subsets = ep.subsets ?? [];
-  if (subsets.length === 0) return '<none>';
-  const max = 3;
-  const list: string[] = [];
-  let count = 0;
-  for (const ss of subsets) {
-    const addrs = ss.addresses ?? [];
-    const ports = ss.ports?.length ? ss.ports.map((p) => p.port) : [undefined];
-    for (const port of ports) {
-      count += addrs.length;
-      for (const a of addrs) if (list.length < max) list.push(port === undefined ? a.ip : a.ip.includes(':') ? `[${a.ip}]:${port}` : `${a.ip}:${port}`);
-    }
-  }
-  return count > max ? `${list.join(',')} + ${count - max} more...` : list.join(',');
-}
 
 function eventCells(e: Event, now: number): (string | number)[] {
   const first = e.firstTimestamp ? timestampAge(e.firstTimestamp, now) : timestampAge(e.eventTime, now);
@@ -102,20 +79,6 @@ export const CORE_TABLES: Record<string, KindTable> = {
   namespaces: {
     columns: [NAME, column('Status'), AGE],
     row: (o, now) => [o.metadata.name ?? '', (o.status as { phase?: string } | undefined)?.phase ?? '', age(o, now)],
-  },
-  services: {
-    columns: [NAME, column('Type'), column('Cluster-IP'), column('External-IP'), column('Port(s)'), AGE, column('Selector', 'string', { wide: true })],
-    row(o, now) {
-      const s = o as Service & { spec: { clusterIPs?: string[]; externalIPs?: string[]; externalName?: string } };
-      const type = s.spec?.type ?? 'ClusterIP';
-      const clusterIP = s.spec?.clusterIPs?.[0] ?? or(s.spec?.clusterIP, '<none>');
-      const external = type === 'ExternalName' ? (s.spec.externalName ?? '') : s.spec?.externalIPs?.length ? s.spec.externalIPs.join(',') : type === 'LoadBalancer' ? '<pending>' : '<none>';
-      return [s.metadata.name ?? '', type, clusterIP, external, servicePorts(s), age(s, now), labelsCell(s.spec?.selector)];
-    },
-  },
-  endpoints: {
-    columns: [NAME, column('Endpoints'), AGE],
-    row: (o, now) => [o.metadata.name ?? '', endpointsCell(o as Endpoints), age(o, now)],
   },
   configmaps: {
     columns: [NAME, column('Data'), AGE],

@@ -3,9 +3,11 @@
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { resolveResourceName } from '../../api/resources.js';
-import type { Deployment, Event, KubeObject, Namespace, Node, Pod, ReplicaSet } from '../../api/types.js';
+import type { Deployment, EndpointSlice, Event, KubeObject, Namespace, Node, Pod, ReplicaSet, Service } from '../../api/types.js';
 import { LAST_APPLIED_ANNOTATION } from '../apply-patch.js';
-import { cliContext, splitTypeName } from '../context.js';
+import { cliContext, splitTypeName, type CliContext } from '../context.js';
+import { describeEndpointSlice, describeService, type ServiceEndpoints } from './describe-service.js';
+import { isNotFound } from '../../api/errors.js';
 import { formatAge, formatTable } from '../printers/table.js';
 import { podSummary } from '../../api/tables/pods.js';
 
@@ -106,6 +108,24 @@ export function eventsTable(events: Event[]): string {
   return `Events:\n${indent(formatTable(['TYPE', 'REASON', 'AGE', 'FROM', 'MESSAGE'], sorted.map((e) => [e.type ?? 'Normal', e.reason ?? '', `${formatAge(e.lastTimestamp ?? e.metadata.creationTimestamp)}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`, e.source?.component ?? e.reportingComponent ?? '', e.message ?? ''])))}`;
 }
 
+/** The Service's EndpointSlices (as kubectl v1.32 reads them); its Endpoints object where the server has no slices. */
+async function serviceEndpoints(ctx: CliContext, svc: Service): Promise<ServiceEndpoints> {
+  const ns = svc.metadata.namespace;
+  const name = svc.metadata.name ?? '';
+  if (resolveResourceName('endpointslices')) {
+    try {
+      return { slices: (await ctx.client.resource<EndpointSlice>('endpointslices').list({ namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` })).items };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  const endpoints = await ctx.client.endpoints.get(name, ns).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  return { endpoints };
+}
+
 export function describeCommand(): Command {
   return new Command('describe')
     .description('Show an object in readable sections, with its recent Events')
@@ -119,6 +139,18 @@ export function describeCommand(): Command {
       if (!name) throw new Error(`name the ${r.singular} to describe`);
       const ns = r.namespaced ? ctx.namespace : undefined;
       const obj = await ctx.client.resource(r.plural).get(name, ns);
+      const evNs = obj.metadata.namespace ?? 'default';
+      const events = (await ctx.client.events.list({ namespace: evNs, fieldSelector: `involvedObject.name=${name}` }).catch(() => ({ items: [] as Event[] }))).items
+        .filter((e) => (!e.involvedObject.uid || e.involvedObject.uid === obj.metadata.uid) && (!e.involvedObject.kind || e.involvedObject.kind === r.kind));
+      // Services and EndpointSlices print exactly as kubectl describe prints them.
+      if (r.kind === 'Service') {
+        ctx.out(describeService(obj as Service, await serviceEndpoints(ctx, obj as Service), events, Date.now()));
+        return;
+      }
+      if (r.kind === 'EndpointSlice') {
+        ctx.out(describeEndpointSlice(obj as EndpointSlice, events, Date.now()));
+        return;
+      }
       const lines = [...common(obj)];
       if (r.kind === 'Pod') lines.push(...podSections(obj as Pod));
       else if (r.kind === 'Deployment') {
@@ -134,9 +166,6 @@ export function describeCommand(): Command {
         if (r.kind === 'Secret' && rest.data) rest.data = Object.fromEntries(Object.keys(rest.data as object).map((k) => [k, `<${Buffer.from(String((rest.data as Record<string, string>)[k]), 'base64').length} bytes>`]));
         if (Object.keys(rest).length) lines.push(YAML.stringify(rest).trimEnd());
       }
-      const evNs = obj.metadata.namespace ?? 'default';
-      const events = (await ctx.client.events.list({ namespace: evNs, fieldSelector: `involvedObject.name=${name}` }).catch(() => ({ items: [] as Event[] }))).items
-        .filter((e) => !e.involvedObject.uid || e.involvedObject.uid === obj.metadata.uid);
       lines.push(eventsTable(events));
       ctx.out(lines.join('\n'));
     });

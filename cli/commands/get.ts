@@ -100,7 +100,7 @@ async function watchChanges(ctx: CliContext, t: Target, flags: GetFlags, fromRV:
 export function getCommand(): Command {
   return new Command('get')
     .description('Display one or many objects (e.g. orch get pods, orch get deploy web -o yaml, orch get all -A)')
-    .argument('<type>', 'resource type: pods|po, deployments|deploy, replicasets|rs, nodes|no, namespaces|ns, services|svc, configmaps|cm, secrets, events|ev, leases, endpoints, all; several separated by commas')
+    .argument('<type>', 'resource type: pods|po, deployments|deploy, replicasets|rs, nodes|no, namespaces|ns, services|svc, endpoints|ep, endpointslices, configmaps|cm, secrets, events|ev, leases, all; several separated by commas')
     .argument('[names...]', 'object names')
     .option('-o, --output <format>', 'wide | yaml | json | name')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')

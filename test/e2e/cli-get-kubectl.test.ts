@@ -6,7 +6,7 @@
 // expected cells are literal (kubectl's printPod and HumanDuration rules), so the test
 // also fails if both printed the same wrong thing.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,8 @@ import { ApiClient } from '../../client/rest-client.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
-import { assertBuilt, ORCH_ENTRY, runOrch } from '../helpers/orch-cli.js';
+import { cliClients, type Clients } from '../helpers/kubectl.js';
+import { assertBuilt, ORCH_ENTRY } from '../helpers/orch-cli.js';
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
 let nowMs = T0;
@@ -27,20 +28,9 @@ let s: TestApiServer;
 let client: ApiClient;
 let dir: string;
 
-const kubectlArgs = () => ['--server', s.url, '--token', s.token, '--certificate-authority', path.join(dir, 'ca.pem'), '--cache-dir', path.join(dir, 'cache')];
-const orchArgs = () => ['--server', s.url, '--token', s.token, '--ca-file', path.join(dir, 'ca.pem')];
-
-function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('kubectl', [...kubectlArgs(), ...args], { timeout: 30_000, env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function orch(args: string[]) {
-  return runOrch([...args, ...orchArgs()], { env: { ORCH_HOME: dir } });
-}
+let clients: Clients;
+const kubectl = (args: string[]) => clients.kubectl(args);
+const orch = (args: string[]) => clients.orch(args);
 
 const status = (name: string, state: ContainerStatus['state'], extra: Partial<ContainerStatus> = {}): ContainerStatus => ({
   name,
@@ -69,7 +59,7 @@ beforeAll(async () => {
   assertBuilt();
   s = await startTestApiServer({ tls: true, server: { clock } });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-get-kubectl-'));
-  fs.writeFileSync(path.join(dir, 'ca.pem'), s.ca!);
+  clients = cliClients(s, dir);
   client = new ApiClient({ server: s.url, token: s.token, ca: s.ca });
   await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } } as Namespace);
 
@@ -148,8 +138,8 @@ describe('orch get pods prints what kubectl get pods prints', () => {
   test('get -w: the same header and rows as changes arrive', async () => {
     await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watched' } } as Namespace);
     const watchers: { proc: ChildProcess; out: string }[] = [
-      { proc: spawn(process.execPath, [ORCH_ENTRY, 'get', 'pods', '-n', 'watched', '-w', ...orchArgs()], { env: { ...process.env, ORCH_HOME: dir, NO_COLOR: '1' } }), out: '' },
-      { proc: spawn('kubectl', [...kubectlArgs(), 'get', 'pods', '-n', 'watched', '-w'], { env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }), out: '' },
+      { proc: spawn(process.execPath, [ORCH_ENTRY, 'get', 'pods', '-n', 'watched', '-w', ...clients.orchArgs], { env: { ...process.env, ORCH_HOME: dir, NO_COLOR: '1' } }), out: '' },
+      { proc: spawn('kubectl', [...clients.kubectlArgs, 'get', 'pods', '-n', 'watched', '-w'], { env: { ...process.env, KUBECONFIG: path.join(dir, 'none') } }), out: '' },
     ];
     for (const w of watchers) w.proc.stdout!.on('data', (d) => (w.out += String(d)));
     try {
