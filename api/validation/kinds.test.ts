@@ -161,7 +161,7 @@ describe('Service', () => {
   });
 
   it('accepts what orch implements: traffic policies where allowed, external IPs, ClientIP affinity, LoadBalancer options', () => {
-    const ok = (spec: AnyObj) => expect(v('Service', { ...svc(), spec: { ...svc().spec, ...spec } })).toEqual([]);
+    const ok = (spec: Record<string, unknown>) => expect(v('Service', { ...svc(), spec: { ...svc().spec, ...spec } })).toEqual([]);
     ok({ type: 'NodePort', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local' });
     ok({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 30100, allocateLoadBalancerNodePorts: false });
     ok({ externalIPs: ['192.0.2.7'], externalTrafficPolicy: 'Cluster' });
