@@ -6,7 +6,8 @@
 // writes the addresses of the leases it sees alive. A lease is alive while its renewTime
 // changed within its duration, as observed by this apiserver's clock (a host with a
 // skewed clock cannot keep a dead lease alive, as in client/leader-election.ts). A
-// stopping apiserver deletes its lease and rewrites the Endpoints without itself.
+// stopping apiserver deletes its lease and rewrites the Endpoints without itself. The
+// EndpointSlices say the same, once the endpointslices resource is registered.
 
 import crypto from 'node:crypto';
 import { isAlreadyExists, isNotFound } from '../../api/errors.js';
@@ -16,7 +17,7 @@ import type { Clock } from '../../foundation/clock.js';
 import type { Component } from '../../foundation/component.js';
 import type { Logger } from '../../foundation/logger.js';
 import type { Store } from '../registry/store.js';
-import { apiserverEndpoints, endpointsChanged } from './apiserver-endpoints.js';
+import { apiserverEndpoints, apiserverSlices, endpointsChanged, sliceChanged, SLICE_MANAGED_BY } from './apiserver-endpoints.js';
 
 export const LEASE_LABEL = 'apiserver.kubernetes.io/identity';
 export const ADDRESS_ANNOTATION = 'orch.io/advertise-address';
@@ -98,9 +99,37 @@ export function kubernetesServiceComponent(o: KubernetesServiceOptions): Compone
         if (!isAlreadyExists(e)) throw e;
       });
     }
-    // TODO(issue 15, h15-endpoints): the EndpointSlice `kubernetes` (discovery.k8s.io/v1,
-    // label kubernetes.io/service-name: kubernetes) with the same addresses, once
-    // api/resources.ts registers endpointslices.
+    await writeSlices(desired);
+  };
+
+  // EndpointSlices once discovery.k8s.io/v1 endpointslices is registered (api/resources.ts).
+  let written: Set<string> | undefined;
+  const writeSlices = async (subsets: ReturnType<typeof apiserverEndpoints>) => {
+    const res = findResource('discovery.k8s.io', 'v1', 'endpointslices');
+    if (!res) return;
+    const want = apiserverSlices(subsets);
+    for (const slice of want) {
+      try {
+        await o.store.modify(res, 'default', slice.metadata.name!, (cur) => (sliceChanged(cur, slice) ? { ...cur, addressType: slice.addressType, endpoints: slice.endpoints, ports: slice.ports, metadata: { ...cur.metadata, labels: slice.metadata.labels } } : cur));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await o.store.create(res, 'default', slice).catch((e) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
+      }
+    }
+    const names = new Set(want.map((s) => s.metadata.name!));
+    // Slices of a port no apiserver serves any more: the ones written last time, or on the
+    // first pass those found with our label.
+    const stale = written
+      ? [...written].filter((n) => !names.has(n))
+      : (await o.store.list(res, 'default', { allowWatchBookmarks: false, predicate: ownSlice })).items.map((x) => x.metadata.name!).filter((n) => !names.has(n));
+    for (const name of stale) {
+      await o.store.delete(res, 'default', name, { dryRun: false }).catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
+    }
+    written = names;
   };
 
   const ensureService = async () => {
@@ -161,6 +190,11 @@ export function kubernetesServiceComponent(o: KubernetesServiceOptions): Compone
       }
     },
   };
+}
+
+function ownSlice(s: KubeObject): boolean {
+  const l = s.metadata.labels ?? {};
+  return l['kubernetes.io/service-name'] === 'kubernetes' && l['endpointslice.kubernetes.io/managed-by'] === SLICE_MANAGED_BY;
 }
 
 export function kubernetesService(clusterIP: string, port: number): Service {

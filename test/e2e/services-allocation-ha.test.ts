@@ -9,6 +9,7 @@ import { eventually } from '../helpers/eventually.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import type { RawKeyStorage } from '../../apiserver/storage/types.js';
 import { parseServiceRanges } from '../../apiserver/services/service-ranges.js';
+import { findResource } from '../../api/resources.js';
 
 const SVCS = '/api/v1/namespaces/default/services';
 const IPS = '/registry/ranges/serviceips/';
@@ -121,6 +122,14 @@ describe('the kubernetes Service', () => {
       await b.stop();
     }
     await eventually('the stopped apiserver to leave', async () => (await endpointPorts()).join() === `127.0.0.1:${port(a)}`);
+  });
+
+  // Runs once discovery.k8s.io/v1 endpointslices is registered (the EndpointSlice branch of issue 15).
+  test.skipIf(!findResource('discovery.k8s.io', 'v1', 'endpointslices'))('the EndpointSlice kubernetes carries the same address', async () => {
+    await eventually('the kubernetes EndpointSlice', async () => {
+      const r = await apiRequest(a, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes');
+      return r.status === 200 && r.body.endpoints?.[0]?.addresses?.[0] === '127.0.0.1' && r.body.ports?.[0]?.port === port(a) && r.body.metadata.labels['kubernetes.io/service-name'] === 'kubernetes';
+    });
   });
 
   test('an apiserver that stops renewing its lease leaves once the lease expires', async () => {
