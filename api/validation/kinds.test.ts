@@ -191,6 +191,17 @@ describe('Service', () => {
     moved.spec.clusterIPs = ['10.96.0.11'];
     expectCause(v('Service', moved, old), 'spec.clusterIP', 'FieldValueInvalid', /field is immutable/);
     expectCause(v('Service', moved, old), 'spec.clusterIPs[0]', 'FieldValueInvalid', /field is immutable/);
+    const dual = svc();
+    dual.spec.clusterIP = '10.96.0.10';
+    dual.spec.clusterIPs = ['10.96.0.10', 'fd00::a'];
+    const movedSecond = svc();
+    movedSecond.spec.clusterIP = '10.96.0.10';
+    movedSecond.spec.clusterIPs = ['10.96.0.10', 'fd00::b'];
+    expectCause(v('Service', movedSecond, dual), 'spec.clusterIPs[1]', 'FieldValueInvalid', /field is immutable/);
+    const single = svc();
+    single.spec.clusterIP = '10.96.0.10';
+    single.spec.clusterIPs = ['10.96.0.10'];
+    expect(v('Service', single, dual)).toEqual([]);
     expect(v('Service', old, svc())).toEqual([]);
     // Turning into an ExternalName service releases the IP.
     const ext = svc();

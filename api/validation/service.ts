@@ -146,6 +146,11 @@ export function validateServiceUpdate(obj: Obj, old: Obj): StatusCause[] {
   const first = (v: unknown) => (Array.isArray(v) ? v[0] : undefined);
   const was = first(prev.clusterIPs);
   if (typeof was === 'string' && was !== '' && first(spec.clusterIPs) !== was) out.push(fe.immutable('spec.clusterIPs[0]', first(spec.clusterIPs) ?? ''));
+  // The second family's address may be added or dropped (a dual-stack change) but not moved.
+  const second = (v: unknown) => (Array.isArray(v) ? v[1] : undefined);
+  const was2 = second(prev.clusterIPs);
+  const now2 = second(spec.clusterIPs);
+  if (typeof was2 === 'string' && now2 !== undefined && now2 !== was2) out.push(fe.immutable('spec.clusterIPs[1]', now2));
   return out;
 }
 

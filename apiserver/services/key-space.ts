@@ -44,7 +44,12 @@ export class KeySpace {
 
   /** A value's key not known to be in use (nor in `exclude`), or undefined when the range is full. */
   async pick(exclude: ReadonlySet<string>): Promise<string | undefined> {
-    await (this.loaded ??= this.refresh());
+    // Read once; a failed read (etcd down) is tried again on the next pick.
+    this.loaded ??= this.refresh().catch((err: unknown) => {
+      this.loaded = undefined;
+      throw err;
+    });
+    await this.loaded;
     const found = this.scan(exclude);
     if (found) return found;
     await this.refresh();
@@ -68,6 +73,7 @@ export class KeySpace {
   async refresh(): Promise<void> {
     const { items } = await this.o.storage.listKeys(this.o.prefix);
     this.used = new Set(items.map((i) => i.key).filter((k) => this.o.offsetOf(k) !== undefined));
+    this.loaded ??= Promise.resolve();
   }
 
   private scan(exclude: ReadonlySet<string>): string | undefined {

@@ -152,6 +152,19 @@ describe('NodePort', () => {
     expect((await keys()).get(String(back.body.spec.ports[0].nodePort))).toBe('np-upd');
   });
 
+  test('an update to a node port another Service holds is refused naming the field, and changes nothing', async () => {
+    const holder = await create(svc('np-holder', { type: 'NodePort' }));
+    const held = holder.body.spec.ports[0].nodePort;
+    const mine = await create(svc('np-mover', { type: 'NodePort' }));
+    const own = mine.body.spec.ports[0].nodePort;
+    const moved = await apiRequest(s, 'PATCH', `${SVCS}/np-mover`, { spec: { ports: [{ port: 80, nodePort: held }] } }, MERGE);
+    expect(moved.status).toBe(422);
+    expect(moved.body.details.causes[0]).toMatchObject({ field: 'spec.ports[0].nodePort', message: `Invalid value: ${held}: provided port is already allocated` });
+    expect((await apiRequest(s, 'GET', `${SVCS}/np-mover`)).body.spec.ports[0].nodePort).toBe(own);
+    const k = await keys();
+    expect([k.get(String(held)), k.get(String(own))]).toEqual(['np-holder', 'np-mover']);
+  });
+
   test('LoadBalancer: node ports unless allocateLoadBalancerNodePorts is false; a health check port with externalTrafficPolicy Local', async () => {
     const lb = await create(svc('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }));
     expect(lb.status, JSON.stringify(lb.body)).toBe(201);
