@@ -53,7 +53,6 @@ export function kubernetesServiceComponent(o: KubernetesServiceOptions): Compone
   const interval = o.renewIntervalMs ?? 10_000;
   const ac = new AbortController();
   let loop: Promise<void> | undefined;
-  let serviceDone = false;
   /** Per lease: the renewTime last seen and when (our clock) it changed. */
   const seen = new Map<string, { renewTime: string; at: number }>();
 
@@ -155,10 +154,9 @@ export function kubernetesServiceComponent(o: KubernetesServiceOptions): Compone
   };
 
   const tick = async () => {
-    if (!serviceDone) {
-      await ensureService();
-      serviceDone = true;
-    }
+    // Every round, so a deleted `kubernetes` Service comes back (as Kubernetes' bootstrap
+    // controller does); an existing one costs one read.
+    await ensureService();
     await renewLease();
     await writeEndpoints(await aliveLeases());
   };

@@ -143,6 +143,15 @@ describe('the kubernetes Service', () => {
     await eventually('the crashed apiserver to leave', async () => !(await endpointPorts()).includes('10.9.9.9:6443'));
   });
 
+  test('a deleted kubernetes Service comes back with its address', async () => {
+    expect((await apiRequest(a, 'DELETE', `${SVCS}/kubernetes`)).status).toBe(200);
+    const back = await eventually('the kubernetes Service to be recreated', async () => {
+      const r = await apiRequest(a, 'GET', `${SVCS}/kubernetes`);
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(back.spec.clusterIP).toBe('10.96.0.1');
+  });
+
   test('the first address is not handed to other Services', async () => {
     const r = await apiRequest(a, 'POST', SVCS, { metadata: { name: 'steal' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } });
     expect([r.status, r.body.details?.causes?.[0]?.message]).toEqual([422, 'Invalid value: "10.96.0.1": provided IP is already allocated']);
