@@ -42,6 +42,21 @@ describe('orch apiserver', () => {
     await expect(startApiserver(flags({ insecureHttp: true, etcdMaxRequestBytes: '1.5MiB' }))).rejects.toThrow(/--etcd-max-request-bytes 1.5MiB/);
   });
 
+  test('refuses bad service ranges and advertise address, naming the flag', async () => {
+    const bad: [Partial<ApiserverFlags>, RegExp][] = [
+      [{ serviceClusterIpRange: '10.96.0.0' }, /--service-cluster-ip-range "10.96.0.0": must be a CIDR/],
+      [{ serviceClusterIpRange: '10.96.0.1/12' }, /--service-cluster-ip-range "10.96.0.1\/12": host bits set; did you mean 10.96.0.0\/12/],
+      [{ serviceClusterIpRange: '10.96.0.0/30' }, /--service-cluster-ip-range "10.96.0.0\/30": too small/],
+      [{ serviceClusterIpRange: 'fd00::/64' }, /--service-cluster-ip-range "fd00::\/64": too large/],
+      [{ serviceClusterIpRange: '10.96.0.0/12,10.200.0.0/16' }, /--service-cluster-ip-range .*one IPv4 and one IPv6/],
+      [{ serviceNodePortRange: '30000' }, /--service-node-port-range "30000": a port range like 30000-32767/],
+      [{ serviceNodePortRange: '32767-30000' }, /--service-node-port-range "32767-30000"/],
+      [{ serviceNodePortRange: '30000-70000' }, /--service-node-port-range "30000-70000"/],
+      [{ advertiseAddress: 'example.com' }, /--advertise-address "example.com"/],
+    ];
+    for (const [over, want] of bad) await expect(startApiserver(flags({ insecureHttp: true, ...over }))).rejects.toThrow(want);
+  });
+
   test('serves HTTPS with a token file; 401 without token, 200 with it', async () => {
     const ca = generateCA({ commonName: 'test-ca' });
     const srv = generateServerCert(ca, { commonName: 'apiserver' });

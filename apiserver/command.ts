@@ -20,6 +20,8 @@ import { collectionPrefix } from './registry/keys.js';
 import { buildApiserver } from './server.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary } from './workers.js';
+import { advertiseAddressFor } from './services/advertise-address.js';
+import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
 
 export interface ApiserverFlags {
   etcdServers: string;
@@ -45,6 +47,9 @@ export interface ApiserverFlags {
   maxOpenWatchesPerUser?: string;
   requestBodyTimeout?: string;
   maxWatchBufferMb?: string;
+  serviceClusterIpRange?: string;
+  serviceNodePortRange?: string;
+  advertiseAddress?: string;
 }
 
 /** A positive number from a flag (whole unless `fraction`), or a clear error naming the flag. */
@@ -82,6 +87,9 @@ export function apiserverCommand(): Command {
     .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
     .option('--request-body-timeout <duration>', 'time a request body may take to arrive once its request holds a seat; then 408 (a bare number is seconds)', '10s')
     .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
+    .option('--service-cluster-ip-range <cidrs>', 'ClusterIPs of Services: an IPv4 or IPv6 CIDR, or "v4cidr,v6cidr" for dual stack; the first address goes to the `kubernetes` Service', DEFAULT_SERVICE_CLUSTER_IP_RANGE)
+    .option('--service-node-port-range <range>', 'node ports of NodePort and LoadBalancer Services, first-last', DEFAULT_SERVICE_NODE_PORT_RANGE)
+    .option('--advertise-address <ip>', 'the address the `kubernetes` Service\'s endpoints give for this apiserver (default: --bind-address, or the first non-loopback IPv4 address when it binds to all)')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -131,6 +139,8 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const requestBodyTimeoutMs = parseDuration(flags.requestBodyTimeout ?? '10s', '--request-body-timeout');
   if (!(requestBodyTimeoutMs > 0)) throw new Error(`invalid --request-body-timeout ${flags.requestBodyTimeout}: a duration above 0 (e.g. 10s)`);
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
+  const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
+  const advertiseAddress = advertiseAddressFor(flags.advertiseAddress, flags.bindAddress);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -169,6 +179,8 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     maxOpenWatchesPerUser,
     requestBodyTimeoutMs,
     watchMemoryBudgetBytes,
+    serviceRanges,
+    kubernetesService: { advertiseAddress },
   });
   // A component that cannot start (the port is taken) stops those started: etcd is closed.
   await api.runner.start();

@@ -5,7 +5,9 @@
 //   bootstrap          default, kube-system, kube-node-lease, orch-node-lease (retried
 //                      every 2 s while etcd does not answer); ready once they exist
 //   namespace-cleanup  empties Terminating namespaces
+//   service-allocations  repair of the ClusterIP / node port keys (services/)
 //   http-server        listen; on stop: 503 to new requests, watches ended, then closed
+//   kubernetes-service the `kubernetes` Service and its Endpoints (orch apiserver only)
 //
 // so the API is served last, once everything it relies on runs, and stops first.
 

@@ -27,6 +27,8 @@ import { NamespaceCleanup } from './namespace-cleanup.js';
 import { NamespaceCache } from './namespace-cache.js';
 import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
+import { serviceComponents } from './services/service-components.js';
+import type { ServiceRanges } from './services/service-ranges.js';
 import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
@@ -86,6 +88,13 @@ export interface BuildServerOptions {
   requestBodyTimeoutMs?: number;
   /** Create default, kube-system, kube-node-lease, orch-node-lease on ready. Default true. */
   bootstrapNamespaces?: boolean;
+  /** --service-cluster-ip-range and --service-node-port-range (default 10.96.0.0/12, 30000-32767). */
+  serviceRanges?: ServiceRanges;
+  /**
+   * Keep the `kubernetes` Service and its Endpoints, advertising this address (and the
+   * port it listens on). Absent: no such Service (tests that count objects).
+   */
+  kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
 }
 
 export interface Apiserver {
@@ -230,26 +239,33 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   store.namespaceLookup = (name) => nsCache.get(name);
   store.namespaceWritten = (obj, removed) => nsCache.noteWrite(obj, removed);
   const listen = opts.listen ?? { host: '127.0.0.1', port: 0 };
+  const services = serviceComponents(opts, store, logger, clock, () => listeningPort(app, listen));
   const components = [
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
+    ...services.beforeServing,
     httpServerComponent(app, listen, () => {
       // New requests get a 503 Status (a load balancer moves on), watches end (clients resume elsewhere).
       closing = true;
       memoryRelease?.stop();
       ctx.watches.closeAll();
     }),
+    ...services.afterServing,
   ];
   runner = new ComponentRunner(components, { logger, clock });
   const url = () => {
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : listen.port;
+    const port = listeningPort(app, listen);
     const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
     return `${opts.https ? 'https' : 'http'}://${host}:${port}`;
   };
   return { app, runner, url };
+}
+
+function listeningPort(app: FastifyInstance, listen: { port: number }): number {
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : listen.port;
 }
 
 // Kubernetes' apiserver_request_total uses the RBAC verbs in lowercase (get, list, watch,

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../types.js';
 import type { ResourceInfo } from '../resources.js';
+import { prepareServiceUpdate } from './service-update.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */
@@ -84,23 +85,10 @@ const nodeStrategy: Strategy = {
   statusSubresource: true,
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const serviceStrategy: Strategy = {
   specFields: ['spec'],
   statusSubresource: true,
-  prepareForUpdate(obj, old) {
-    // An update that leaves out the cluster IP keeps the stored one (Kubernetes does the
-    // same), so a client that never saw it (kubectl apply of the original manifest) does
-    // not trip the immutability check.
-    if (!isObj(obj.spec) || !isObj(old.spec) || obj.spec.type === 'ExternalName') return;
-    for (const f of ['clusterIP', 'clusterIPs'] as const) {
-      const v = obj.spec[f];
-      const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-      if (empty && old.spec[f] !== undefined) obj.spec[f] = old.spec[f];
-    }
-  },
+  prepareForUpdate: prepareServiceUpdate,
 };
 
 const STRATEGIES: Record<string, Strategy> = {

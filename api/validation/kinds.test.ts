@@ -138,10 +138,43 @@ describe('Service', () => {
     ['clusterIPs not IPs', (s) => (s.spec.clusterIPs = ['10.0.0.1', 'nope']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
     ['clusterIPs[0] differs from clusterIP', (s) => Object.assign(s.spec, { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'] }), 'spec.clusterIPs[0]', 'FieldValueInvalid'],
     ['clusterIPs of one family twice', (s) => (s.spec.clusterIPs = ['10.0.0.1', '10.0.0.2']), 'spec.clusterIPs[1]', 'FieldValueInvalid'],
+    ['SCTP (the proxy does TCP and UDP)', (s) => (s.spec.ports[0].protocol = 'SCTP'), 'spec.ports[0].protocol', 'FieldValueNotSupported'],
+    ['nodePort on ExternalName', (s) => Object.assign(s.spec, { type: 'ExternalName', externalName: 'example.com', ports: [{ port: 80, nodePort: 30080 }] }), 'spec.ports[0].nodePort', 'FieldValueForbidden'],
+    ['externalTrafficPolicy value', (s) => Object.assign(s.spec, { type: 'NodePort', externalTrafficPolicy: 'Nearby' }), 'spec.externalTrafficPolicy', 'FieldValueNotSupported'],
+    ['externalTrafficPolicy on ClusterIP', (s) => (s.spec.externalTrafficPolicy = 'Local'), 'spec.externalTrafficPolicy', 'FieldValueInvalid'],
+    ['internalTrafficPolicy value', (s) => (s.spec.internalTrafficPolicy = 'local'), 'spec.internalTrafficPolicy', 'FieldValueNotSupported'],
+    ['externalIPs not IPs', (s) => (s.spec.externalIPs = ['1.2.3.4', 'example.com']), 'spec.externalIPs[1]', 'FieldValueInvalid'],
+    ['sessionAffinity value', (s) => (s.spec.sessionAffinity = 'Cookie'), 'spec.sessionAffinity', 'FieldValueNotSupported'],
+    ['sessionAffinityConfig without ClientIP', (s) => (s.spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 60 } }), 'spec.sessionAffinityConfig', 'FieldValueForbidden'],
+    ['healthCheckNodePort without LoadBalancer + Local', (s) => Object.assign(s.spec, { type: 'NodePort', externalTrafficPolicy: 'Local', healthCheckNodePort: 30100 }), 'spec.healthCheckNodePort', 'FieldValueInvalid'],
+    ['allocateLoadBalancerNodePorts on NodePort', (s) => Object.assign(s.spec, { type: 'NodePort', allocateLoadBalancerNodePorts: false }), 'spec.allocateLoadBalancerNodePorts', 'FieldValueForbidden'],
+    ['ipFamilyPolicy value', (s) => (s.spec.ipFamilyPolicy = 'DualStack'), 'spec.ipFamilyPolicy', 'FieldValueNotSupported'],
+    ['ipFamilies value', (s) => (s.spec.ipFamilies = ['IPv5']), 'spec.ipFamilies[0]', 'FieldValueNotSupported'],
+    ['loadBalancerIP (not implemented)', (s) => Object.assign(s.spec, { type: 'LoadBalancer', loadBalancerIP: '1.2.3.4' }), 'spec.loadBalancerIP', 'FieldValueForbidden'],
+    ['loadBalancerSourceRanges (not implemented)', (s) => Object.assign(s.spec, { type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'] }), 'spec.loadBalancerSourceRanges', 'FieldValueForbidden'],
+    ['loadBalancerClass (not implemented)', (s) => Object.assign(s.spec, { type: 'LoadBalancer', loadBalancerClass: 'example.com/lb' }), 'spec.loadBalancerClass', 'FieldValueForbidden'],
+    ['trafficDistribution (not implemented)', (s) => (s.spec.trafficDistribution = 'PreferClose'), 'spec.trafficDistribution', 'FieldValueForbidden'],
   ])('%s', (_n, mutate, field, reason) => {
     const s = svc();
     mutate(s);
     expectCause(v('Service', s), field, reason);
+  });
+
+  it('accepts what orch implements: traffic policies where allowed, external IPs, ClientIP affinity, LoadBalancer options', () => {
+    const ok = (spec: Record<string, unknown>) => expect(v('Service', { ...svc(), spec: { ...svc().spec, ...spec } })).toEqual([]);
+    ok({ type: 'NodePort', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local' });
+    ok({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 30100, allocateLoadBalancerNodePorts: false });
+    ok({ externalIPs: ['192.0.2.7'], externalTrafficPolicy: 'Cluster' });
+    ok({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } });
+    ok({ ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv4', 'IPv6'] });
+    expect(v('Service', { ...svc(), spec: { ...svc().spec, ports: [{ name: 'u', port: 53, protocol: 'UDP' }, { name: 't', port: 53, protocol: 'TCP' }] } })).toEqual([]);
+  });
+
+  it('says why SCTP and the load balancer fields are refused', () => {
+    const sctp = v('Service', { ...svc(), spec: { ...svc().spec, ports: [{ port: 80, protocol: 'SCTP' }] } });
+    expect(sctp[0]!.message).toContain('TCP and UDP only');
+    const lb = v('Service', { ...svc(), spec: { ...svc().spec, type: 'LoadBalancer', loadBalancerIP: '1.2.3.4' } });
+    expect(lb[0]!.message).toContain('orch does not support this field');
   });
 
   it('accepts an IPv4 or IPv6 clusterIP, "None" and empty', () => {
@@ -158,6 +191,17 @@ describe('Service', () => {
     moved.spec.clusterIPs = ['10.96.0.11'];
     expectCause(v('Service', moved, old), 'spec.clusterIP', 'FieldValueInvalid', /field is immutable/);
     expectCause(v('Service', moved, old), 'spec.clusterIPs[0]', 'FieldValueInvalid', /field is immutable/);
+    const dual = svc();
+    dual.spec.clusterIP = '10.96.0.10';
+    dual.spec.clusterIPs = ['10.96.0.10', 'fd00::a'];
+    const movedSecond = svc();
+    movedSecond.spec.clusterIP = '10.96.0.10';
+    movedSecond.spec.clusterIPs = ['10.96.0.10', 'fd00::b'];
+    expectCause(v('Service', movedSecond, dual), 'spec.clusterIPs[1]', 'FieldValueInvalid', /field is immutable/);
+    const single = svc();
+    single.spec.clusterIP = '10.96.0.10';
+    single.spec.clusterIPs = ['10.96.0.10'];
+    expect(v('Service', single, dual)).toEqual([]);
     expect(v('Service', old, svc())).toEqual([]);
     // Turning into an ExternalName service releases the IP.
     const ext = svc();

@@ -24,6 +24,11 @@ export function validateService(obj: Obj): StatusCause[] {
   // Kubernetes: more than 0 and at most a day.
   if (clientIP) int32Field(clientIP.timeoutSeconds, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', out, { min: 1, max: 86400 });
   int32Field(spec.healthCheckNodePort, 'spec.healthCheckNodePort', out, { min: 0, max: 65535 });
+  validateTrafficFields(spec, type, out);
+  for (const f of UNSUPPORTED_FIELDS) {
+    const v = spec[f];
+    if (v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)) out.push(fe.forbidden(`spec.${f}`, UNSUPPORTED_WHY));
+  }
   if (type === 'ExternalName') {
     const ext = strField(spec.externalName, 'spec.externalName', out);
     if (!ext) out.push(fe.required('spec.externalName'));
@@ -47,17 +52,59 @@ export function validateService(obj: Obj): StatusCause[] {
     if (p.port === undefined || p.port === null) out.push(fe.required(`${f}.port`));
     else int32Field(p.port, `${f}.port`, out, PORT);
     const protocol = p.protocol ?? 'TCP';
-    if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, PROTOCOLS));
+    // SCTP is a valid Kubernetes protocol, but orch's proxy programs TCP and UDP only.
+    if (protocol === 'SCTP') out.push({ ...fe.notSupported(`${f}.protocol`, protocol, SERVICE_PROTOCOLS), message: 'Unsupported value: "SCTP": orch\'s service proxy implements TCP and UDP only: supported values: "TCP", "UDP"' });
+    else if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, SERVICE_PROTOCOLS));
     const key = `${String(p.port)}/${String(protocol)}`;
     if (portKeys.has(key)) out.push(fe.duplicate(f, { port: p.port, protocol }));
     portKeys.add(key);
     if (p.targetPort !== undefined && p.targetPort !== null) validateIntOrPortName(p.targetPort, `${f}.targetPort`, out);
     if (p.nodePort !== undefined && p.nodePort !== null) {
       int32Field(p.nodePort, `${f}.nodePort`, out, PORT);
-      if (type === 'ClusterIP') out.push(fe.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+      if (type === 'ClusterIP' || type === 'ExternalName') out.push(fe.forbidden(`${f}.nodePort`, `may not be used when \`type\` is '${String(type)}'`));
     }
   });
   return out;
+}
+
+/** Fields of Kubernetes' ServiceSpec that orch has no implementation for: refused, never stored and ignored. */
+const UNSUPPORTED_FIELDS = ['loadBalancerIP', 'loadBalancerSourceRanges', 'loadBalancerClass', 'trafficDistribution', 'topologyKeys'] as const;
+const UNSUPPORTED_WHY = 'orch does not support this field (no cloud load balancer, no topology-aware routing)';
+const SERVICE_PROTOCOLS = ['TCP', 'UDP'] as const;
+const TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
+const IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const;
+
+/** Traffic policies, external IPs, IP families, affinity config and the LoadBalancer-only fields, where each is allowed. */
+function validateTrafficFields(spec: Obj, type: unknown, out: StatusCause[]): void {
+  enumField(spec.externalTrafficPolicy, 'spec.externalTrafficPolicy', TRAFFIC_POLICIES, out);
+  enumField(spec.internalTrafficPolicy, 'spec.internalTrafficPolicy', TRAFFIC_POLICIES, out);
+  const externalIPs = arrayField(spec.externalIPs, 'spec.externalIPs', out) ?? [];
+  externalIPs.forEach((ip, i) => {
+    if (typeof ip !== 'string' || isIP(ip) === 0) out.push(fe.invalid(`spec.externalIPs[${i}]`, ip, IP_FORMAT));
+  });
+  const external = type === 'NodePort' || type === 'LoadBalancer' || externalIPs.length > 0;
+  if (spec.externalTrafficPolicy !== undefined && spec.externalTrafficPolicy !== null && !external) {
+    out.push(fe.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)'));
+  }
+  if (type === 'ExternalName' && spec.internalTrafficPolicy !== undefined && spec.internalTrafficPolicy !== null) out.push(fe.forbidden('spec.internalTrafficPolicy', 'may not be set for ExternalName services'));
+  const hc = spec.healthCheckNodePort;
+  if (hc !== undefined && hc !== null && hc !== 0 && !(type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local')) {
+    out.push(fe.invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+  }
+  if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts !== null) {
+    if (typeof spec.allocateLoadBalancerNodePorts !== 'boolean') out.push(fe.invalid('spec.allocateLoadBalancerNodePorts', spec.allocateLoadBalancerNodePorts, 'must be a boolean'));
+    else if (type !== 'LoadBalancer') out.push(fe.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  if (spec.sessionAffinityConfig !== undefined && spec.sessionAffinityConfig !== null && spec.sessionAffinity !== 'ClientIP') {
+    out.push(fe.forbidden('spec.sessionAffinityConfig', "may only be set when `sessionAffinity` is 'ClientIP'"));
+  }
+  enumField(spec.ipFamilyPolicy, 'spec.ipFamilyPolicy', IP_FAMILY_POLICIES, out);
+  const fams = arrayField(spec.ipFamilies, 'spec.ipFamilies', out) ?? [];
+  if (fams.length > 2) out.push(fe.invalid('spec.ipFamilies', fams, 'may specify no more than one IP for each IP family'));
+  fams.forEach((f, i) => {
+    if (f !== 'IPv4' && f !== 'IPv6') out.push(fe.notSupported(`spec.ipFamilies[${i}]`, f, ['IPv4', 'IPv6']));
+    else if (fams.indexOf(f) !== i) out.push(fe.duplicate(`spec.ipFamilies[${i}]`, f));
+  });
 }
 
 const IP_FORMAT = 'must be a valid IP address (e.g. 10.9.8.7 or 2001:db8::ffff)';
@@ -99,6 +146,11 @@ export function validateServiceUpdate(obj: Obj, old: Obj): StatusCause[] {
   const first = (v: unknown) => (Array.isArray(v) ? v[0] : undefined);
   const was = first(prev.clusterIPs);
   if (typeof was === 'string' && was !== '' && first(spec.clusterIPs) !== was) out.push(fe.immutable('spec.clusterIPs[0]', first(spec.clusterIPs) ?? ''));
+  // The second family's address may be added or dropped (a dual-stack change) but not moved.
+  const second = (v: unknown) => (Array.isArray(v) ? v[1] : undefined);
+  const was2 = second(prev.clusterIPs);
+  const now2 = second(spec.clusterIPs);
+  if (typeof was2 === 'string' && now2 !== undefined && now2 !== was2) out.push(fe.immutable('spec.clusterIPs[1]', now2));
   return out;
 }
 

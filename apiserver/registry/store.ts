@@ -11,7 +11,7 @@ import type { PatchType } from '../../api/patch/apply.js';
 import { checkBody, checkPatch, finalState, modifiedConflict, patchedBody, planUpdate, prepareCreate } from '../../api/strategies/object-prep.js';
 import { checkDeletable, planDelete, type DeleteOptionsParsed } from '../../api/strategies/deletion.js';
 import { nowIso, type Clock } from '../../foundation/clock.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage, WriteClaims } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
@@ -47,6 +47,8 @@ export class Store {
   namespaceLookup?: (name: string) => KubeObject | undefined;
   /** Told about every namespace this server writes, so its own cache is never behind its own writes. */
   namespaceWritten?: (obj: KubeObject, removed: boolean) => void;
+  /** Keys a kind's objects hold, written with them (services/: ClusterIPs and node ports); one per write. */
+  claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -89,7 +91,7 @@ export class Store {
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
     for (let attempt = 0; ; attempt++) {
       try {
-        const created = await this.storage.create(this.key(r, ns, md.name!), obj);
+        const created = await this.storage.create(this.key(r, ns, md.name!), obj, this.claimsFor?.(r));
         if (r.plural === 'namespaces') this.namespaceWritten?.(created, false);
         return created;
       } catch (err) {
@@ -177,7 +179,7 @@ export class Store {
           last = current;
           return mutate(current);
         },
-        { expectedRevision: opts.expectedRevision, notFound: this.notFound(r, name) },
+        { expectedRevision: opts.expectedRevision, notFound: this.notFound(r, name), claims: this.claimsFor?.(r) },
       );
     } catch (err) {
       // Storage does not know resource names; say which object conflicted.

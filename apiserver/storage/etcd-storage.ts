@@ -21,7 +21,7 @@
 // Objects returned are fresh copies (parsed per call) with metadata.resourceVersion = the
 // etcd mod revision; the stored JSON never contains resourceVersion.
 
-import type { Etcd3, IKeyValue } from 'etcd3';
+import type { Etcd3, IKeyValue, ITxnResponse } from 'etcd3';
 import { CompareResult, CompareTarget } from 'etcd3';
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
@@ -33,7 +33,8 @@ import { ETCD_DEFAULT_MAX_REQUEST_BYTES, isCompactedError, isFutureRevisionError
 import { EtcdWrites, type TtlRule } from './etcd-writes.js';
 import { guardWatchManager, type WatchGuard } from './etcd-watch-guard.js';
 import { decodeContinue, describeKey, encodeContinue, KeyMapper, prefixRangeEnd, DEFAULT_PREFIX } from './keys.js';
-import type { ListResult, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers } from './types.js';
+import type { ListResult, RawKey, RawKeyStorage, Storage, StorageListOptions, StorageWatcher, StorageWatchHandlers, WriteClaims } from './types.js';
+import { claimOps, takenClaims } from './etcd-claims.js';
 import type { JsonListing, RawListResult } from './json-listing.js';
 import { WatchHub, type WatchHubOptions } from './watch-hub.js';
 
@@ -74,7 +75,7 @@ interface Current {
   mod: number;
 }
 
-export class EtcdStorage implements Storage, JsonListing {
+export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
   private readonly client: Etcd3;
   private readonly keys: KeyMapper;
   private readonly log: Logger;
@@ -140,21 +141,31 @@ export class EtcdStorage implements Storage, JsonListing {
     return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
   }
 
-  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+  async create(key: string, obj: KubeObject, claims?: WriteClaims): Promise<KubeObject> {
     return this.op('create', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
-      const res = await this.writes.putTxn(key, k, encodeObject(obj), (put) => ({
-        compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }],
-        success: [{ request_put: put }],
-        failure: [],
-      }));
-      if (!res.succeeded) {
-        const d = describeKey(key);
-        throw errors.alreadyExists(d.resource, d.name);
+      for (let attempt = 0; ; attempt++) {
+        const plan = claims ? await caller(() => claims.plan(undefined, obj)) : undefined;
+        const toStore = plan?.object ?? obj;
+        const extra = claimOps(plan, (x) => this.keys.toEtcd(x));
+        const res = await this.writes.putTxn(key, k, encodeObject(toStore), (put) => ({
+          compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }, ...extra.compare],
+          success: [{ request_put: put }, ...extra.success],
+          failure: [{ request_range: { key: k, keys_only: true } }, ...extra.failure],
+        }));
+        if (res.succeeded) {
+          // The caller's object with the new revision, instead of parsing what was just
+          // encoded: shallow, so it shares nested values with `obj` (callers hand over obj).
+          return withRevision(toStore, res.header.revision);
+        }
+        const taken = takenClaims(plan, res.responses, 1);
+        if ((res.responses[0]?.response_range?.kvs.length ?? 0) > 0 || taken.length === 0) {
+          const d = describeKey(key);
+          throw errors.alreadyExists(d.resource, d.name);
+        }
+        await caller(async () => claims!.taken(taken));
+        if (attempt + 1 >= this.maxRetries) throw this.conflict(key);
       }
-      // The caller's object with the new revision, instead of parsing what was just
-      // encoded: shallow, so it shares nested values with `obj` (callers hand over obj).
-      return withRevision(obj, res.header.revision);
     });
   }
 
@@ -254,7 +265,7 @@ export class EtcdStorage implements Storage, JsonListing {
   async guaranteedUpdate(
     key: string,
     update: (current: KubeObject | undefined) => KubeObject | undefined | Promise<KubeObject | undefined>,
-    opts: { expectedRevision?: number; notFound?: () => Error } = {},
+    opts: { expectedRevision?: number; notFound?: () => Error; claims?: WriteClaims } = {},
   ): Promise<{ object: KubeObject | undefined; changed: boolean; deleted: boolean }> {
     return this.op('update', async () => {
       const k = Buffer.from(this.keys.toEtcd(key));
@@ -275,17 +286,22 @@ export class EtcdStorage implements Storage, JsonListing {
         } catch (err) {
           throw new CallerError(err);
         }
+        const claims = opts.claims;
+        // A removal of nothing, or no change, holds no new keys: nothing to plan.
+        const plan = claims && (cur || next !== undefined) && next !== currentObj ? await caller(() => claims.plan(currentObj, next)) : undefined;
+        if (plan) next = plan.object;
+        const extra = claimOps(plan, (x) => this.keys.toEtcd(x));
+        let res: ITxnResponse;
         if (next === undefined) {
           if (!cur) return { object: undefined, changed: false, deleted: false };
-          const res = await this.writes.txn({
-            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }],
-            success: [{ request_delete_range: { key: k, prev_kv: true } }],
-            failure: [{ request_range: { key: k } }],
+          res = await this.writes.txn({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cur.mod }, ...extra.compare],
+            success: [{ request_delete_range: { key: k, prev_kv: true } }, ...extra.success],
+            failure: [{ request_range: { key: k } }, ...extra.failure],
           });
           if (res.succeeded) {
             return { object: decodeObject(cur.kv.value, res.header.revision), changed: true, deleted: true };
           }
-          cur = this.failureCurrent(res.responses);
         } else {
           const value = encodeObject(next);
           // No-op: nothing written, resourceVersion unchanged. The string compare is the
@@ -293,22 +309,31 @@ export class EtcdStorage implements Storage, JsonListing {
           // from JSON.stringify (canonical numbers and escapes), so equal content in another
           // key order has the same length: a length difference is a change, no parsing needed
           // (a value written by someone else, not canonical, costs one needless write at worst).
-          if (cur) {
+          if (cur && extra.success.length === 0) {
             const stored = cur.kv.value.toString('utf8');
             if (value === stored || (value.length === stored.length && jsonEqual(JSON.parse(value), JSON.parse(stored)))) {
               return { object: decodeObject(stored, cur.mod), changed: false, deleted: false };
             }
           }
           const expectMod = cur ? cur.mod : 0;
-          const res = await this.writes.putTxn(key, k, value, (put) => ({
-            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }],
-            success: [{ request_put: put }],
-            failure: [{ request_range: { key: k } }],
+          const written = next;
+          res = await this.writes.putTxn(key, k, value, (put) => ({
+            compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }, ...extra.compare],
+            success: [{ request_put: put }, ...extra.success],
+            failure: [{ request_range: { key: k } }, ...extra.failure],
           }));
           // The caller's new object with its revision, instead of re-parsing `value`.
-          if (res.succeeded) return { object: withRevision(next, res.header.revision), changed: true, deleted: false };
-          cur = this.failureCurrent(res.responses);
+          if (res.succeeded) return { object: withRevision(written, res.header.revision), changed: true, deleted: false };
         }
+        const seen = this.failureCurrent(res.responses);
+        const taken = takenClaims(plan, res.responses, 1);
+        if (taken.length > 0 && seen?.mod === cur?.mod) {
+          // The object is as we read it: only claimed keys were taken. Plan again.
+          await caller(async () => claims!.taken(taken));
+          if (attempt + 1 >= this.maxRetries) throw this.conflict(key);
+          continue;
+        }
+        cur = seen;
         // Lost a race: with a client-given revision that is the client's conflict;
         // otherwise try again on the state the failed txn just read.
         if (opts.expectedRevision !== undefined) throw this.conflict(key);
@@ -334,6 +359,30 @@ export class EtcdStorage implements Storage, JsonListing {
         if (opts.expectedRevision !== undefined || attempt + 1 >= this.maxRetries) throw this.conflict(key);
         cur = this.failureCurrent(res.responses);
       }
+    });
+  }
+
+  async listKeys(prefix: string, revision = 0): Promise<{ revision: number; items: RawKey[] }> {
+    return this.op('list', async () => {
+      const etcdPrefix = Buffer.from(this.keys.toEtcdPrefix(prefix));
+      const res = await this.t(this.client.kv.range({ key: etcdPrefix, range_end: prefixRangeEnd(etcdPrefix), revision }));
+      const cut = this.keys.toEtcdPrefix(prefix).length;
+      const items = res.kvs.map((kv) => ({ key: prefix.replace(/\/?$/, '/') + kv.key.toString('utf8').slice(cut), value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) }));
+      return { revision: Number(res.header.revision), items };
+    });
+  }
+
+  async writeKey(key: string, value: string | null, cond: { modRevision: number; whileKey?: { key: string; modRevision: number } }): Promise<boolean> {
+    return this.op(value === null ? 'delete' : 'update', async () => {
+      const k = Buffer.from(this.keys.toEtcd(key));
+      const compare = [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cond.modRevision }];
+      if (cond.whileKey) compare.push({ key: Buffer.from(this.keys.toEtcd(cond.whileKey.key)), target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: cond.whileKey.modRevision });
+      const res = await this.writes.txn({
+        compare,
+        success: [value === null ? { request_delete_range: { key: k } } : { request_put: { key: k, value: Buffer.from(value) } }],
+        failure: [],
+      });
+      return res.succeeded;
     });
   }
 
@@ -416,6 +465,14 @@ function withRevision(obj: KubeObject, rev: string | number): KubeObject {
 /** An error from the caller's callbacks: handed back untouched, not mapped to a Status. */
 class CallerError {
   constructor(readonly err: unknown) {}
+}
+
+async function caller<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new CallerError(err);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -62,9 +62,60 @@ export interface StorageWatchHandlers {
   onProgress?(revision: number): void;
 }
 
+/**
+ * A key written in the same etcd transaction as an object, holding something the object
+ * owns exclusively (a Service's ClusterIP, its node ports). `value` names the owner.
+ */
+export interface HeldKey {
+  key: string;
+  value: string;
+}
+
+export interface ClaimPlan {
+  /** The object to store instead of the one planned (allocated fields filled in); undefined = remove it. */
+  object: KubeObject | undefined;
+  /** Created in the same transaction, only if absent: one that exists fails the write (see taken()). */
+  claim: HeldKey[];
+  /** Deleted in the same transaction when they still hold their value (left alone otherwise). */
+  release: HeldKey[];
+}
+
+/**
+ * Keys an object holds, kept in step with it: every create/update/delete of the object
+ * claims and releases them in the one transaction that writes it, so two writers can
+ * never both hold a key, and a crash never leaves one held by nobody.
+ */
+export interface WriteClaims {
+  /** Called on every attempt with the stored object (undefined on create) and the next one (undefined = removal). */
+  plan(prev: KubeObject | undefined, next: KubeObject | undefined): Promise<ClaimPlan>;
+  /** Some claimed keys exist already: throw to fail the write, return to plan again. */
+  taken(keys: string[]): void;
+}
+
+/** A raw key below the storage prefix (allocation keys; not an object). */
+export interface RawKey {
+  key: string;
+  value: string;
+  modRevision: number;
+}
+
+/** Raw keys beside the objects, for the allocation repair (storage/etcd-storage.ts). */
+export interface RawKeyStorage {
+  /** Keys under prefix with values, at `revision` (0 = latest, returned). */
+  listKeys(prefix: string, revision?: number): Promise<{ revision: number; items: RawKey[] }>;
+  /**
+   * Writes (value) or deletes (null) key when its mod revision is still `modRevision`
+   * (0 = absent) and, with `whileKey`, that key's too. false when a condition failed.
+   */
+  writeKey(key: string, value: string | null, cond: { modRevision: number; whileKey?: { key: string; modRevision: number } }): Promise<boolean>;
+}
+
 export interface Storage {
-  /** Fails with ApiError 409 AlreadyExists when the key exists. Returns the stored object with RV set. */
-  create(key: string, obj: KubeObject): Promise<KubeObject>;
+  /**
+   * Fails with ApiError 409 AlreadyExists when the key exists. Returns the stored object
+   * with RV set. With `claims`, the object stored is the claim plan's.
+   */
+  create(key: string, obj: KubeObject, claims?: WriteClaims): Promise<KubeObject>;
   get(key: string): Promise<KubeObject | undefined>;
   list(prefix: string, opts?: StorageListOptions): Promise<ListResult>;
   /**
@@ -77,7 +128,7 @@ export interface Storage {
   guaranteedUpdate(
     key: string,
     update: (current: KubeObject | undefined) => KubeObject | undefined | Promise<KubeObject | undefined>,
-    opts?: { expectedRevision?: number; notFound?: () => Error },
+    opts?: { expectedRevision?: number; notFound?: () => Error; claims?: WriteClaims },
   ): Promise<{ object: KubeObject | undefined; changed: boolean; deleted: boolean }>;
   /** Delete the key; with expectedRevision, a mismatch is 409 Conflict. Returns the last state. */
   delete(key: string, opts?: { expectedRevision?: number }): Promise<KubeObject | undefined>;
