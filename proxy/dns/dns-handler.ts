@@ -1,0 +1,86 @@
+// One query in, one answer out: decode, answer from the cluster zone or forward, encode
+// within the client's size limit. Transport-neutral (dns-listeners.ts owns the sockets).
+
+import * as dnsPacket from 'dns-packet';
+import type { Answer, DecodedPacket } from 'dns-packet';
+import type { Logger } from '../../foundation/logger.js';
+import type { ClusterZone } from './cluster-zone.js';
+import type { Forwarder } from './dns-forwarder.js';
+import type { DnsMetrics } from './dns-metrics.js';
+import { encodeResponse, errorResponse, formErrFromHeader, udpLimit } from './dns-response.js';
+
+export type Transport = 'udp' | 'tcp';
+
+export class DnsHandler {
+  constructor(
+    private readonly zone: ClusterZone,
+    private readonly forwarder: Forwarder,
+    private readonly metrics: DnsMetrics | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The answer to send, or undefined when nothing should be sent (not even a header). */
+  async handle(msg: Buffer, transport: Transport): Promise<Buffer | undefined> {
+    let query: DecodedPacket;
+    try {
+      query = dnsPacket.decode(msg);
+    } catch {
+      this.metrics?.query(undefined, 'formerr');
+      return formErrFromHeader(msg);
+    }
+    if (query.type !== 'query') return undefined; // a response sent to us: never answer it (no loops)
+    const q = query.questions?.[0];
+    if (((query.flags ?? 0) & 0x7800) !== 0) {
+      this.metrics?.query(q?.type, 'notimp');
+      return errorResponse(query, 'NOTIMP'); // only standard queries (opcode 0)
+    }
+    if (!q || query.questions!.length !== 1) {
+      this.metrics?.query(q?.type, 'formerr');
+      return errorResponse(query, 'FORMERR');
+    }
+    const limit = transport === 'udp' ? udpLimit(query) : undefined;
+    const found = this.zone.lookup(q.name, q.type);
+    if (found.kind === 'forward') return this.forward(msg, query, transport);
+
+    let answers = found.answers;
+    if (found.chase) answers = [...answers, ...(await this.chase(query, found.chase, transport))];
+    const rcode = found.result === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR';
+    const res = encodeResponse(query, { rcode, answers, authorities: found.authorities, additionals: found.additionals, authoritative: !found.chase }, limit);
+    if (res.truncated) this.metrics?.truncated();
+    this.metrics?.query(q.type, found.result);
+    return res.buf;
+  }
+
+  private async forward(msg: Buffer, query: DecodedPacket, transport: Transport): Promise<Buffer> {
+    const q = query.questions![0]!;
+    const started = performance.now();
+    try {
+      const res = await this.forwarder.forward(msg, transport);
+      this.metrics?.forwarded((performance.now() - started) / 1000, true);
+      this.metrics?.query(q.type, 'forwarded');
+      return res;
+    } catch (err) {
+      this.metrics?.forwarded((performance.now() - started) / 1000, false);
+      this.metrics?.query(q.type, 'servfail');
+      this.logger.debug({ err, name: q.name, type: q.type }, 'forwarding failed');
+      return errorResponse(query, 'SERVFAIL');
+    }
+  }
+
+  /**
+   * An ExternalName's target resolved through the node's resolvers, so a client gets the
+   * addresses in one answer, as from CoreDNS. Best effort: without them the CNAME alone is
+   * still a valid answer (the client resolves the target itself).
+   */
+  private async chase(query: DecodedPacket, target: string, transport: Transport): Promise<Answer[]> {
+    const q = query.questions![0]!;
+    const sub = dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: target, type: q.type, class: 'IN' }] });
+    try {
+      const res = dnsPacket.decode(await this.forwarder.forward(sub, transport));
+      return res.answers ?? [];
+    } catch (err) {
+      this.logger.debug({ err, target }, 'could not resolve an ExternalName target');
+      return [];
+    }
+  }
+}
