@@ -115,7 +115,7 @@ export function createDnsComponent(o: DnsComponentOptions): DnsComponent {
     },
     ready() {
       if (!o.services.hasSynced() || !o.endpointSlices.hasSynced()) return 'Service and EndpointSlice caches not synced yet';
-      return listeners?.notReady() ?? 'not started';
+      return listeners ? listeners.notReady() : 'not started';
     },
     async stop() {
       stopped = true;
