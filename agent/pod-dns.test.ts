@@ -25,8 +25,9 @@ describe('pod resolv.conf (kubelet semantics)', () => {
     expect(text(pod({ dnsPolicy: 'ClusterFirst' }, 'x'), { ...input, clusterDomain: 'corp.internal' })).toContain('search x.svc.corp.internal svc.corp.internal corp.internal ');
   });
 
-  it('Default without dnsConfig: Docker\'s default (no file); with dnsConfig: the host file (its pod-unreachable loopback resolver dropped) plus the config', () => {
-    expect(podResolvConf(pod({ dnsPolicy: 'Default' }), input)).toEqual({ conf: undefined, fellBack: false });
+  it('Default: the host file without its loopback resolver (unreachable from a pod); with dnsConfig merged; Docker\'s default when no resolver is left', () => {
+    expect(text(pod({ dnsPolicy: 'Default' }))).toBe('search corp.example lab.example\nnameserver 192.168.1.1\noptions edns0 timeout:2\n');
+    expect(podResolvConf(pod({ dnsPolicy: 'Default' }), { ...input, host: parseResolvConf('nameserver 127.0.0.53\n') })).toEqual({ conf: undefined, fellBack: false });
     expect(text(pod({ dnsPolicy: 'Default', dnsConfig: { nameservers: ['1.1.1.1'], options: [{ name: 'timeout', value: '1' }] } }))).toBe(
       'search corp.example lab.example\nnameserver 192.168.1.1\nnameserver 1.1.1.1\noptions edns0 timeout:1\n',
     );
@@ -56,7 +57,7 @@ describe('pod resolv.conf (kubelet semantics)', () => {
   });
 
   it('no cluster DNS known: ClusterFirst falls back to Default, and says so', () => {
-    expect(podResolvConf(pod(), { ...input, clusterDns: [] })).toEqual({ conf: undefined, fellBack: true });
+    expect(podResolvConf(pod(), { ...input, clusterDns: [] })).toEqual({ conf: podResolvConf(pod({ dnsPolicy: 'Default' }), input).conf, fellBack: true });
   });
 });
 
@@ -75,7 +76,10 @@ describe('PodDns (writes the file)', () => {
     const fixed = new PodDns({ resolvConfPath: resolv, clusterDns: ['10.96.0.10'], clusterDomain: 'k.test', logger: silentLogger() });
     await fixed.prepare(pod(), undefined, path.join(dir, 'pods', 'u2'));
     expect(fs.readFileSync(path.join(dir, 'pods', 'u2', 'resolv.conf'), 'utf8')).toContain('nameserver 10.96.0.10\n');
-    expect(await dns.prepare(pod(), undefined, path.join(dir, 'pods', 'u3'))).toBeUndefined();
-    expect(fs.existsSync(path.join(dir, 'pods', 'u3'))).toBe(false);
+    // No pod network, no --cluster-dns: ClusterFirst as Default (the host's file).
+    await dns.prepare(pod(), undefined, path.join(dir, 'pods', 'u3'));
+    expect(fs.readFileSync(path.join(dir, 'pods', 'u3', 'resolv.conf'), 'utf8')).toBe('search corp.example\nnameserver 192.168.1.1\n');
+    expect(await dns.prepare(pod({ hostNetwork: true }), undefined, path.join(dir, 'pods', 'u4'))).toBeUndefined();
+    expect(fs.existsSync(path.join(dir, 'pods', 'u4'))).toBe(false);
   });
 });

@@ -23,8 +23,12 @@
 // pod network is one) Docker writes `nameserver 127.0.0.11`, its embedded resolver, and
 // only forwards to the given servers — an extra hop, DNAT inside the pod, container-name
 // answers and a cap on concurrent queries. The kubelet on containerd also writes and
-// mounts the file itself. Pods with the Default policy and no dnsConfig keep Docker's
-// default (the host's resolvers; Docker already handles a systemd-resolved stub).
+// mounts the file itself.
+//
+// Default reads the host's file; its loopback resolvers are unreachable from a pod's own
+// namespace and are left out (a host whose file names only systemd-resolved's stub is
+// read from /run/systemd/resolve/resolv.conf instead, as Docker does). A hostNetwork pod
+// with Default, or a host with no resolver a pod can reach, keeps Docker's default.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +45,7 @@ export const MAX_SEARCHES = 32;
 export const MAX_SEARCH_CHARS = 2048;
 /** The file in the pod's directory mounted on /etc/resolv.conf. */
 export const POD_RESOLV_CONF = 'resolv.conf';
+const SYSTEMD_RESOLVED_CONF = '/run/systemd/resolve/resolv.conf';
 
 export interface PodDnsInput {
   clusterDomain: string;
@@ -95,15 +100,14 @@ export function podResolvConf(pod: Pod, input: PodDnsInput): { conf?: ResolvConf
   const fellBack = kind === 'cluster' && input.clusterDns.length === 0;
   if (fellBack) kind = 'host';
   const extra = pod.spec.dnsConfig;
-  if (kind === 'host' && !extra) return { fellBack };
+  const reachable = pod.spec.hostNetwork ? input.host.nameservers : input.host.nameservers.filter((n) => !isLoopback(n));
+  if (kind === 'host' && !extra && (pod.spec.hostNetwork || reachable.length === 0)) return { fellBack };
   let base: ResolvConf;
   if (kind === 'cluster') {
     const ns = pod.metadata.namespace ?? 'default';
     const d = input.clusterDomain;
     base = { nameservers: [...input.clusterDns], searches: unique([`${ns}.svc.${d}`, `svc.${d}`, d, ...input.host.searches]), options: [{ name: 'ndots', value: '5' }] };
   } else if (kind === 'host') {
-    // Loopback resolvers of the host are unreachable from the pod's own namespace.
-    const reachable = pod.spec.hostNetwork ? input.host.nameservers : input.host.nameservers.filter((n) => !isLoopback(n));
     base = { nameservers: reachable, searches: [...input.host.searches], options: [...input.host.options] };
   } else {
     base = { nameservers: [], searches: [], options: [] };
@@ -138,7 +142,11 @@ export class PodDns {
   private async hostConf(): Promise<ResolvConf> {
     const file = this.o.resolvConfPath ?? '/etc/resolv.conf';
     try {
-      return parseResolvConf(await fs.readFile(file, 'utf8'));
+      const conf = parseResolvConf(await fs.readFile(file, 'utf8'));
+      if (conf.nameservers.length === 0 || !conf.nameservers.every(isLoopback)) return conf;
+      // Only a local stub (systemd-resolved's 127.0.0.53): its upstreams are in this file.
+      const upstream = await fs.readFile(SYSTEMD_RESOLVED_CONF, 'utf8').then(parseResolvConf, () => undefined);
+      return upstream?.nameservers.length ? upstream : conf;
     } catch (err) {
       this.o.logger.warn({ err, file }, 'cannot read the host resolv.conf; pods get no host search domains or resolvers from it');
       return { nameservers: [], searches: [], options: [] };
