@@ -6,21 +6,48 @@ import type { Answer, DecodedPacket } from 'dns-packet';
 import type { Logger } from '../../foundation/logger.js';
 import type { ClusterZone } from './cluster-zone.js';
 import type { Forwarder } from './dns-forwarder.js';
-import type { DnsMetrics } from './dns-metrics.js';
+import type { DnsMetrics, QueryResult } from './dns-metrics.js';
 import { encodeResponse, errorResponse, formErrFromHeader, udpLimit } from './dns-response.js';
 
 export type Transport = 'udp' | 'tcp';
 
+/**
+ * Answers of the zone, encoded, by the query's bytes after its id (flags, question, EDNS:
+ * everything the answer depends on) and transport. A pod's resolver asks the same few names
+ * over and over (its search list × A/AAAA): a hit is a copy and the client's id, no decode
+ * and no encode. Emptied whenever the zone changes, so it never serves a stale answer.
+ */
+const CACHE_MAX = 10_000;
+
+interface Cached {
+  buf: Buffer;
+  type: string;
+  result: QueryResult;
+}
+
 export class DnsHandler {
+  private readonly cache = new Map<string, Cached>();
+
   constructor(
     private readonly zone: ClusterZone,
     private readonly forwarder: Forwarder,
     private readonly metrics: DnsMetrics | undefined,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    zone.onChange(() => this.cache.clear());
+  }
 
   /** The answer to send, or undefined when nothing should be sent (not even a header). */
   async handle(msg: Buffer, transport: Transport): Promise<Buffer | undefined> {
+    const key = msg.length > 12 ? transport + msg.toString('latin1', 2) : undefined;
+    const hit = key === undefined ? undefined : this.cache.get(key);
+    if (hit) {
+      const out = Buffer.allocUnsafe(hit.buf.length);
+      hit.buf.copy(out);
+      msg.copy(out, 0, 0, 2);
+      this.metrics?.query(hit.type, hit.result);
+      return out;
+    }
     let query: DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
@@ -48,6 +75,11 @@ export class DnsHandler {
     const res = encodeResponse(query, { rcode, answers, authorities: found.authorities, additionals: found.additionals, authoritative: !found.chase }, limit);
     if (res.truncated) this.metrics?.truncated();
     this.metrics?.query(q.type, found.result);
+    // Only the zone's own answers: a chased ExternalName target comes from elsewhere.
+    if (key !== undefined && !found.chase) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, { buf: res.buf, type: q.type, result: found.result });
+    }
     return res.buf;
   }
 

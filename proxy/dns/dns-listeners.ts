@@ -14,6 +14,8 @@ export type QueryHandler = (msg: Buffer, transport: Transport) => Promise<Buffer
 
 /** A TCP connection with nothing in flight is closed after this long (RFC 7766 suggests seconds). */
 const TCP_IDLE_MS = 10_000;
+/** Socket buffers of the UDP listeners (see bindUdp). */
+export const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
 
 interface Binding {
   address: string;
@@ -81,7 +83,11 @@ export class DnsListeners {
   }
 
   private bindUdp(address: string): Promise<dgram.Socket> {
-    const s = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4' });
+    // A burst of queries (every pod of a node resolving at once: 1,000 clients × A+AAAA)
+    // arrives faster than one event loop reads: the kernel's default 208 KB receive buffer
+    // then drops datagrams, and each drop is a client waiting out its 5 s timeout. 4 MB
+    // (the kernel caps it at net.core.rmem_max) holds several thousand queries.
+    const s = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: UDP_BUFFER_BYTES, sendBufferSize: UDP_BUFFER_BYTES });
     return new Promise((resolve, reject) => {
       s.once('error', (err) => {
         s.close();

@@ -69,6 +69,8 @@ describe('cluster DNS over UDP and TCP', () => {
     expect(rcodeOf(nodata)).toBe('NOERROR');
     expect(nodata.answers).toEqual([]);
     expect(nodata.authorities?.map((r) => r.type)).toEqual(['SOA']);
+    expect(rdata((await ask(HOST, port, 'web.default.svc.cluster.local', 'A')).answers)).toEqual(['10.96.0.10']);
+    // The same question again after a change: never the earlier (cached) answer.
     services.set(service('default', 'web', { clusterIP: '10.96.0.99' }));
     expect(rdata((await ask(HOST, port, 'web.default.svc.cluster.local', 'A')).answers)).toEqual(['10.96.0.99']);
   });
