@@ -37,6 +37,7 @@ export interface DnsComponentOptions {
   endpointSlices: ObjectSource<EndpointSlice>;
   /** This node and a source of Node objects: listen on its pod gateways (unless listenAddresses). */
   node?: { name: string; nodes: ObjectSource<Node> };
+  /** Instead of node: exactly these addresses; [] turns the server off (ready, nothing bound: no pod network, no pods to serve). */
   listenAddresses?: string[];
   /** Default 53. */
   port?: number;
@@ -114,6 +115,8 @@ export function createDnsComponent(o: DnsComponentOptions): DnsComponent {
       followNode();
     },
     ready() {
+      // listenAddresses: [] is how a process without a pod network turns DNS off.
+      if (o.listenAddresses?.length === 0) return undefined;
       if (!o.services.hasSynced() || !o.endpointSlices.hasSynced()) return 'Service and EndpointSlice caches not synced yet';
       return listeners ? listeners.notReady() : 'not started';
     },

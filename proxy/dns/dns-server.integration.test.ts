@@ -9,7 +9,7 @@ import type { EndpointSlice, Node, Service } from '../../api/types.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { processRegistry } from '../../foundation/metrics.js';
 import type { ComponentContext } from '../../foundation/component.js';
-import { createDnsComponent, type DnsComponent, type DnsComponentOptions, type ObjectSource } from './dns-component.js';
+import { createDnsComponent, type DnsComponent, type DnsComponentOptions } from './dns-component.js';
 import { ask, freePort, rcodeOf, udpExchange, queryPacket } from './testing/dns-client.js';
 import { FakeUpstream } from './testing/fake-upstream.js';
 import { endpoint, endpointSlice, ManualSource, service } from './testing/objects.js';
@@ -197,15 +197,22 @@ describe('cluster DNS listening', () => {
     expect(rcodeOf(await ask(HOST, port, 'x.default.svc.cluster.local', 'A'))).toBe('NXDOMAIN');
   });
 
+  it('an explicitly empty address list turns the server off: ready, nothing bound', async () => {
+    const dns = createDnsComponent({ services: new ManualSource<Service>(), endpointSlices: new ManualSource<EndpointSlice>(), listenAddresses: [], port: await freePort(), upstreams: [], logger: silentLogger() });
+    await dns.start(ctx);
+    started.push(dns);
+    expect(await dns.ready!()).toBeUndefined();
+  });
+
   it('follows the node: listens on the first address of its pod CIDR once it has one', async () => {
-    const nodes = new ManualSource<Node & Service>() as unknown as ManualSource<Service> & ObjectSource<Node>;
+    const nodes = new ManualSource<Node>();
     const port = await freePort();
     const dns = createDnsComponent({ services: new ManualSource<Service>(), endpointSlices: new ManualSource<EndpointSlice>(), node: { name: 'n1', nodes }, port, upstreams: [], logger: silentLogger() });
     await dns.start(ctx);
     started.push(dns);
     expect(await dns.ready!()).toMatch(/no pod CIDR/);
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '127.0.0.0/24', podCIDRs: ['127.0.0.0/24'] } } as Node;
-    (nodes as unknown as ManualSource<Node & Service>).set(node as Node & Service);
+    nodes.set(node);
     await waitReady(dns);
     const r = await ask(HOST, port, 'ns.dns.cluster.local', 'A');
     expect(rdata(r.answers)).toEqual(['127.0.0.1']);

@@ -3,7 +3,7 @@
 
 import type { EventHandler } from '../../../client/informer.js';
 import { objectKey } from '../../../api/resources.js';
-import type { Endpoint, EndpointPort, EndpointSlice, Service } from '../../../api/types.js';
+import type { Endpoint, EndpointPort, EndpointSlice, KubeObject, Service } from '../../../api/types.js';
 import type { ObjectSource } from '../dns-component.js';
 
 export function service(ns: string, name: string, spec: Partial<Service['spec']>): Service {
@@ -26,7 +26,7 @@ export function endpoint(ip: string, ready = true, hostname?: string): Endpoint 
 }
 
 /** An informer stand-in: set()/remove() deliver the events an informer would. */
-export class ManualSource<T extends Service | EndpointSlice> implements ObjectSource<T> {
+export class ManualSource<T extends KubeObject> implements ObjectSource<T> {
   private readonly items = new Map<string, T>();
   private readonly handlers: EventHandler<T>[] = [];
   synced = true;
