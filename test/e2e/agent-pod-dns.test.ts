@@ -2,12 +2,17 @@
 // resolv.conf and mounts it on the sandbox; the test reads /etc/resolv.conf from inside an
 // app container (busybox cat), as the pod's processes see it. The pod network is a
 // Docker network this test creates (the stand-in agent-sandbox.test.ts uses), so Docker
-// would otherwise give the pod its embedded resolver (nameserver 127.0.0.11).
+// would otherwise give the pod its embedded resolver (nameserver 127.0.0.11). Last, the
+// cluster DNS component (proxy/dns, as `orch proxy` runs it) listens on that network's
+// gateway and a pod looks names up through it with busybox nslookup: the real path from
+// a pod's namespace over the bridge to the host socket, no DNAT.
 
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
 import { createLogger } from '../../foundation/logger.js';
@@ -18,7 +23,12 @@ import { StaticPodNetwork } from '../../agent/testing/static-pod-network.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { createDnsComponent } from '../../proxy/dns/dns-component.js';
+import { ManualSource, service } from '../../proxy/dns/testing/objects.js';
+import type { EndpointSlice, Service } from '../../api/types.js';
+import { silentLogger } from '../../foundation/logger.js';
 
+const execFileAsync = promisify(execFile);
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `h15-dns-${RUN}`;
 const NETWORK = `h15-dns-${RUN}`;
@@ -118,5 +128,39 @@ describe('pod DNS (real Docker)', () => {
 
   it('ClusterFirstWithHostNet on a hostNetwork pod: the cluster DNS in the container itself', async () => {
     expect(await run('hostnet', { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' })).toBe(`search default.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver ${gateway}\noptions ndots:5`);
+  });
+});
+
+describe('a pod resolves through the cluster DNS on its node pod gateway (no DNAT)', () => {
+  it('short and full service names from a ClusterFirst pod; NXDOMAIN for a missing one', async () => {
+    const services = new ManualSource<Service>();
+    services.set(service('team-a', 'web', { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'] }));
+    // What `orch proxy` runs: the DNS component on port 53 of the pod gateway.
+    const dns = createDnsComponent({ services, endpointSlices: new ManualSource<EndpointSlice>(), listenAddresses: [gateway], upstreams: [], logger: silentLogger() });
+    await dns.start({ logger: silentLogger(), signal: new AbortController().signal, fail: () => undefined });
+    try {
+      await waitFor('DNS listening on the gateway', async () => (await dns.ready!()) === undefined);
+      await run('client', {}, 'team-a');
+      const p = await admin.pods.get('client', 'team-a');
+      const id = p.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
+      // Asynchronously: the server answers from this very process, whose event loop a
+      // synchronous docker exec would block. busybox nslookup tries every search domain
+      // and exits 1 when any of them fails, so its output is what counts.
+      const nslookup = (name: string) =>
+        execFileAsync('docker', ['exec', id, 'nslookup', name]).then(
+          (r) => r.stdout,
+          (err: { stdout?: string }) => err.stdout ?? '',
+        );
+      expect(await nslookup('web.team-a.svc.cluster.local')).toMatch(/Name:\s+web\.team-a\.svc\.cluster\.local\s+Address:\s+10\.96\.0\.10/);
+      // The short name through the pod's search list: its namespace's domain comes first.
+      const short = await nslookup('web');
+      expect(short).toMatch(/Name:\s+web\.team-a\.svc\.cluster\.local\s+Address:\s+10\.96\.0\.10/);
+      expect(short).toContain("can't find web.svc.cluster.local: NXDOMAIN");
+      const missing = await nslookup('nope.team-a.svc.cluster.local');
+      expect(missing).toContain("can't find nope.team-a.svc.cluster.local: NXDOMAIN");
+      expect(missing).not.toContain('Address: 10.');
+    } finally {
+      await dns.stop();
+    }
   });
 });
