@@ -105,7 +105,7 @@ export function createDnsComponent(o: DnsComponentOptions): DnsComponent {
       logger.info({ domain: zone.domain, upstreams }, 'cluster DNS starting');
       const fwd = (forwarder = new Forwarder({ upstreams, timeoutMs: o.forwardTimeoutMs ?? 2000, logger }));
       const queries = new DnsHandler(zone, fwd, metrics, logger);
-      listeners = new DnsListeners({ port: o.port ?? 53, retryMs: o.bindRetryMs ?? 1000, logger, handler: (msg, t) => queries.handle(msg, t) });
+      listeners = new DnsListeners({ port: o.port ?? 53, retryMs: o.bindRetryMs ?? 1000, logger, handler: queries });
       o.services.addEventHandler(handler<Service>((s) => zone.setService(s), (s) => zone.deleteService(s)));
       o.endpointSlices.addEventHandler(handler<EndpointSlice>((s) => zone.setSlice(s), (s) => zone.deleteSlice(s)));
       if (o.listenAddresses) {

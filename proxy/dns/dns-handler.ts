@@ -37,17 +37,23 @@ export class DnsHandler {
     zone.onChange(() => this.cache.clear());
   }
 
+  /** The cached answer to msg, synchronously (the common case: no promise, no decode), or undefined. */
+  cached(msg: Buffer, transport: Transport): Buffer | undefined {
+    if (msg.length <= 12) return undefined;
+    const hit = this.cache.get(transport + msg.toString('latin1', 2));
+    if (!hit) return undefined;
+    const out = Buffer.allocUnsafe(hit.buf.length);
+    hit.buf.copy(out);
+    msg.copy(out, 0, 0, 2);
+    this.metrics?.query(hit.type, hit.result);
+    return out;
+  }
+
   /** The answer to send, or undefined when nothing should be sent (not even a header). */
   async handle(msg: Buffer, transport: Transport): Promise<Buffer | undefined> {
+    const hit = this.cached(msg, transport);
+    if (hit) return hit;
     const key = msg.length > 12 ? transport + msg.toString('latin1', 2) : undefined;
-    const hit = key === undefined ? undefined : this.cache.get(key);
-    if (hit) {
-      const out = Buffer.allocUnsafe(hit.buf.length);
-      hit.buf.copy(out);
-      msg.copy(out, 0, 0, 2);
-      this.metrics?.query(hit.type, hit.result);
-      return out;
-    }
     let query: DecodedPacket;
     try {
       query = dnsPacket.decode(msg);

@@ -10,7 +10,11 @@ import net from 'node:net';
 import type { Logger } from '../../foundation/logger.js';
 import type { Transport } from './dns-handler.js';
 
-export type QueryHandler = (msg: Buffer, transport: Transport) => Promise<Buffer | undefined>;
+export interface QueryHandler {
+  /** A ready answer, synchronously, when there is one (the answer cache). */
+  cached(msg: Buffer, transport: Transport): Buffer | undefined;
+  handle(msg: Buffer, transport: Transport): Promise<Buffer | undefined>;
+}
 
 /** A TCP connection with nothing in flight is closed after this long (RFC 7766 suggests seconds). */
 const TCP_IDLE_MS = 10_000;
@@ -97,7 +101,9 @@ export class DnsListeners {
         s.removeAllListeners('error');
         s.on('error', (err) => this.opts.logger.warn({ err, address }, 'DNS UDP socket error'));
         s.on('message', (msg, rinfo) => {
-          this.opts.handler(msg, 'udp').then(
+          const hit = this.opts.handler.cached(msg, 'udp');
+          if (hit) return void s.send(hit, rinfo.port, rinfo.address);
+          this.opts.handler.handle(msg, 'udp').then(
             (res) => res && s.send(res, rinfo.port, rinfo.address),
             (err: unknown) => this.opts.logger.error({ err }, 'DNS query failed'),
           );
@@ -142,7 +148,7 @@ export class DnsListeners {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
         inFlight++;
-        this.opts.handler(Buffer.from(msg), 'tcp')
+        this.opts.handler.handle(Buffer.from(msg), 'tcp')
           .then((res) => {
             if (!res || sock.destroyed) return;
             const len = Buffer.alloc(2);
