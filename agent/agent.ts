@@ -44,6 +44,7 @@ import { LogServer } from './log-server.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
+import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { RestartBackoff } from './restart-backoff.js';
@@ -100,6 +101,12 @@ export interface AgentOptions {
    * Undefined: pods on Docker's default bridge.
    */
   podNetwork?: PodNetworkView;
+  /** --cluster-domain (default cluster.local): the search list of ClusterFirst pods. */
+  clusterDomain?: string;
+  /** --cluster-dns: the pods' nameserver; default the node's pod gateway, where `orch proxy` serves DNS. */
+  clusterDns?: string[];
+  /** The host's resolver configuration the pods' is based on (default /etc/resolv.conf). */
+  resolvConfPath?: string;
 }
 
 const isComponent = (x: unknown): x is Component => typeof (x as Component | undefined)?.start === 'function' && typeof (x as Component).stop === 'function';
@@ -156,6 +163,7 @@ export class Agent {
       hostIP: () => this.nodeIP,
       sandboxImage: o.podInfraContainerImage,
       podNetwork: o.podNetwork,
+      dns: new PodDns({ clusterDomain: o.clusterDomain, clusterDns: o.clusterDns, resolvConfPath: o.resolvConfPath, logger: this.log.child({ sub: 'pod-dns' }) }),
       backoff: new RestartBackoff(o.backoff),
       projectedRefreshMs: o.projectedRefreshMs,
       events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),

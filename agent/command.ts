@@ -16,7 +16,7 @@ import { reloadingTokenFile } from '../foundation/token-auth.js';
 import { Agent } from './agent.js';
 import { parseDuration } from '../foundation/duration.js';
 import { detectNodeIP } from '../foundation/node-ip.js';
-import { parseBytes, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBackend, parsePodCIDRs } from './flags.js';
+import { parseBytes, parseClusterDns, parseClusterDomain, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBackend, parsePodCIDRs } from './flags.js';
 import { hostCommands } from './network/host-commands.js';
 import { cleanupNetwork } from './network/network-cleanup.js';
 import { NodeNetwork } from './network/node-network.js';
@@ -55,6 +55,8 @@ interface AgentFlags extends ConnectionFlagValues {
   vxlanVni: string;
   cleanupNetwork?: boolean;
   podInfraContainerImage: string;
+  clusterDomain: string;
+  clusterDns?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -95,6 +97,8 @@ export function agentCommand(): Command {
     .option('--vxlan-vni <n>', 'VXLAN network identifier (the same on every node)', '1')
     .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks: with --node-name only that node's), print it, and exit")
     .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
+    .option('--cluster-domain <domain>', 'DNS domain of the cluster: the search list of pods with dnsPolicy ClusterFirst (the same on every node and on `orch proxy`)', 'cluster.local')
+    .option('--cluster-dns <ip[,ip]>', "nameserver of pods with dnsPolicy ClusterFirst (default: this node's pod gateway, the first address of its pod CIDR, where `orch proxy` serves DNS; with --network-backend none and no --cluster-dns, ClusterFirst pods use the host's resolvers)")
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       if (f.cleanupNetwork) {
@@ -159,6 +163,8 @@ export function agentCommand(): Command {
         version: '0.1.0',
         registry,
         podInfraContainerImage: f.podInfraContainerImage,
+        clusterDomain: parseClusterDomain(f.clusterDomain),
+        clusterDns: parseClusterDns(f.clusterDns),
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },

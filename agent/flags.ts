@@ -1,7 +1,8 @@
 // Parsing of the agent's flag values (pure, unit-tested). Durations use the one parser
 // every component shares (foundation/duration.ts).
 
-import { formatCidr, parseCidr } from '../api/net/cidr.js';
+import { formatCidr, parseCidr, parseIp } from '../api/net/cidr.js';
+import { isDns1123Subdomain } from '../api/validation/names.js';
 import { cpuToMillis, parseQuantity } from '../api/quantity.js';
 
 /** "a=b,c=d" → { a: 'b', c: 'd' } */
@@ -46,4 +47,19 @@ export function parseIntFlag(text: string, flag: string, min: number, max: numbe
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag}: "${text}" is not an integer from ${min} to ${max}`);
   return n;
+}
+
+/** --cluster-dns "10.96.0.10[,fd00::a]": IP addresses (undefined: the node's pod gateway). */
+export function parseClusterDns(text: string | undefined): string[] | undefined {
+  const out = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ip of out) if (!parseIp(ip)) throw new Error(`--cluster-dns: "${ip}" is not an IP address`);
+  return out.length ? out : undefined;
+}
+
+/** --cluster-domain: a DNS subdomain (a trailing dot is dropped). */
+export function parseClusterDomain(text: string): string {
+  const d = text.replace(/\.$/, '').toLowerCase();
+  const errs = isDns1123Subdomain(d);
+  if (errs.length) throw new Error(`--cluster-domain: "${text}": ${errs[0]}`);
+  return d;
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../foundation/logger.js';
 import type { ImagePuller } from './image-puller.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
+import type { PodDns } from './pod-dns.js';
 import type { PodMemory } from './pod-memory.js';
 import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
@@ -48,6 +49,8 @@ export interface PodExecutorDeps {
   sandboxImage: string;
   /** The node's pod network; undefined: sandboxes on Docker's default bridge. */
   podNetwork?: PodNetworkView;
+  /** Pods' resolv.conf (dnsPolicy, dnsConfig); undefined: Docker's default for every pod. */
+  dns?: PodDns;
   events?: PodEvents;
   /** Called after a pass wrote a status (tests and metrics). */
   onStatusWritten?: (key: string) => void;
@@ -257,6 +260,11 @@ export class PodExecution {
       return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
     });
     if (!spec) return;
+    // hostNetwork pods have no sandbox to carry the pod's resolv.conf: each container gets it.
+    if (a.network !== 'sandbox') {
+      const dnsBind = await this.d.dns?.prepare(this.pod, this.d.podNetwork?.state(), this.d.volumes.podDir(this.uid));
+      if (dnsBind) spec.binds.push(dnsBind);
+    }
     try {
       this.created.set(a.container, { id: await this.createOnce(spec, a.container, a.attempt), attempt: a.attempt });
     } catch (err) {
@@ -278,7 +286,8 @@ export class PodExecution {
       return;
     }
     if (a.changed) this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-    const spec = sandboxSpecFor({ pod: this.pod, attempt: a.attempt, nodeName: this.d.nodeName, image: this.d.sandboxImage, networkMode: net?.dockerNetwork ?? 'bridge' });
+    const dnsBind = await this.d.dns?.prepare(this.pod, net, this.d.volumes.podDir(this.uid));
+    const spec = sandboxSpecFor({ pod: this.pod, attempt: a.attempt, nodeName: this.d.nodeName, image: this.d.sandboxImage, networkMode: net?.dockerNetwork ?? 'bridge', binds: dnsBind ? [dnsBind] : [] });
     try {
       this.createdSandbox = { id: await this.createOnce(spec, SANDBOX_CONTAINER, a.attempt), attempt: a.attempt };
     } catch (err) {

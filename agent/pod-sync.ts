@@ -14,6 +14,7 @@ import { ImagePuller } from './image-puller.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodExecution, type PodEvents, type PodExecutorDeps, type PodStore, type ServiceStore } from './pod-executor.js';
+import type { PodDns } from './pod-dns.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
@@ -35,6 +36,8 @@ export interface PodSyncOptions {
   sandboxImage?: string;
   /** The node's pod network; undefined: sandboxes on Docker's default bridge. */
   podNetwork?: PodNetworkView;
+  /** Pods' resolv.conf (agent/pod-dns.ts); undefined: Docker's default. */
+  dns?: PodDns;
   backoff?: RestartBackoff;
   pullTimeoutMs?: number;
   /** Kubernetes-style Events about pods (client/event-recorder.ts); optional. */
@@ -82,9 +85,9 @@ export class PodSync {
     this.memory = new PodMemory(o.backoff);
     this.log = o.logger;
     this.puller = new ImagePuller(o.runtime, o.clock, o.pullTimeoutMs);
-    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork, services } = o;
+    const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork, services, dns } = o;
     const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
-    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, services, puller: this.puller, memory: this.memory };
+    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, services, dns, puller: this.puller, memory: this.memory };
   }
 
   async reconcile(key: string): Promise<Result> {

@@ -306,9 +306,11 @@ export interface SandboxInput {
   image: string;
   /** The node's pod network, or 'bridge' (Docker's default) without one. */
   networkMode: string;
+  /** The pod's resolv.conf mount (agent/pod-dns.ts), if it has its own. */
+  binds?: string[];
 }
 
-/** The Docker create request of the pod's sandbox: the image's own command, the pod's ports and hostname. */
+/** The Docker create request of the pod's sandbox: the image's own command, the pod's ports, hostname and resolv.conf. */
 export function sandboxSpecFor(i: SandboxInput): ContainerSpec {
   return {
     name: containerName(i.pod, SANDBOX_CONTAINER, i.attempt),
@@ -316,7 +318,7 @@ export function sandboxSpecFor(i: SandboxInput): ContainerSpec {
     labels: { ...podLabels(i.pod, i.nodeName), [LABEL_CONTAINER]: SANDBOX_CONTAINER, [LABEL_ATTEMPT]: String(i.attempt) },
     env: [],
     ports: podPorts(i.pod),
-    binds: [],
+    binds: i.binds ?? [],
     networkMode: i.networkMode,
     hostname: hostnameOf(i.pod),
   };

@@ -10,7 +10,8 @@
 // the same state in memory behind leader election (its range allocator); orch wants it to
 // hold without a leader too, hence a stored record.
 
-import type { ConfigMap } from '../types.js';
+import type { ConfigMap, NodeSpec } from '../types.js';
+import { mustParseCidr, nthAddress, parseCidr } from './cidr.js';
 
 export const POD_NETWORK_NAMESPACE = 'kube-system';
 export const POD_NETWORK_CONFIGMAP = 'orch-pod-network';
@@ -65,4 +66,14 @@ export function recordFromConfigMap(cm: ConfigMap | undefined): PodNetworkRecord
     allocations,
     next: clusterCIDRs.map((_, i) => (Number.isInteger(next[i]) && next[i]! >= 0 ? next[i]! : 0)),
   };
+}
+
+/**
+ * The node's pod gateway addresses: the first address of each of its pod CIDRs (the
+ * bridge's address, IPv4 first as the ranges are ordered). Pods reach them without any
+ * NAT, which is why the cluster DNS listens there and pods use the first as nameserver.
+ */
+export function podGatewayAddresses(spec: Pick<NodeSpec, 'podCIDR' | 'podCIDRs'> | undefined): string[] {
+  const cidrs = spec?.podCIDRs?.length ? spec.podCIDRs : spec?.podCIDR ? [spec.podCIDR] : [];
+  return cidrs.filter((c) => parseCidr(c).ok).map((c) => nthAddress(mustParseCidr(c), 1));
 }

@@ -9,6 +9,7 @@ import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, str
 import { enumField, validateContainer, validateSecurityContext } from './container.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from './names.js';
+import { validatePodDns } from './pod-dns.js';
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
@@ -205,6 +206,7 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
   const hostname = strField(spec.hostname, `${field}.hostname`, out);
   if (hostname) for (const e of isDns1123Label(hostname)) out.push(fe.invalid(`${field}.hostname`, hostname, e));
   int32Field(spec.priority, `${field}.priority`, out);
+  validatePodDns(spec, field, out);
   validateSecurityContext(spec.securityContext, `${field}.securityContext`, out, true);
   return out;
 }
