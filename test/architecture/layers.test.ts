@@ -17,7 +17,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const COMPONENTS = ['apiserver', 'scheduler', 'controller', 'agent'];
+const COMPONENTS = ['apiserver', 'scheduler', 'controller', 'agent', 'proxy'];
 const SHIPPED_TOP = ['api', 'foundation', 'client', ...COMPONENTS, 'cli'];
 const ALLOWED: Record<string, string[]> = {
   api: ['api'],
