@@ -14,16 +14,20 @@
 // Cluster DNS (proxy/dns/) reads the same informers. The constructor does no I/O.
 
 import type { EndpointSlice, Node, Service } from '../api/types.js';
-import { resolveResourceName } from '../api/resources.js';
+import { objectKey, resolveResourceName } from '../api/resources.js';
 import { realClock, type Clock } from '../foundation/clock.js';
-import { retryingComponent, type Component } from '../foundation/component.js';
+import { loopComponent, retryingComponent, type Component } from '../foundation/component.js';
 import type { HostCommands } from '../foundation/host-commands.js';
 import type { Logger } from '../foundation/logger.js';
 import type { Registry } from '../foundation/metrics.js';
 import { Informer } from '../client/informer.js';
 import { informersComponent } from '../client/informer-component.js';
 import type { Client, ResourceClient } from '../client/types.js';
-import { instanceId } from './rules/names.js';
+import { instanceChains, instanceId } from './rules/names.js';
+import { sliceServiceKey } from './rules/service-model.js';
+import { ProxyMetrics } from './sync/metrics.js';
+import { Syncer, type ServiceSource } from './sync/syncer.js';
+import { maxRevision, NodeReport } from './node-report.js';
 
 export interface ProxyOptions {
   nodeName: string;
@@ -49,6 +53,11 @@ export class Proxy {
   private readonly log: Logger;
   /** Set once the cluster identity is known. */
   instance?: string;
+  /** Set when the sync loop starts (it needs the instance id). */
+  syncer?: Syncer;
+  private readonly metrics: ProxyMetrics;
+  private readonly report: NodeReport;
+  private revision = '';
 
   constructor(private readonly o: ProxyOptions) {
     this.clock = o.clock ?? realClock;
@@ -58,10 +67,68 @@ export class Proxy {
     this.services = inf<Service>('service', o.client.services);
     this.slices = resolveResourceName('endpointslices') ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices')) : undefined;
     this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
+    this.metrics = new ProxyMetrics(o.registry);
+    this.report = new NodeReport({ client: o.client, nodeName: o.nodeName, logger: this.log.child({ sub: 'node-report' }), clock: this.clock });
+    this.watchChanges();
     this.components = [
       this.clusterIdentity(),
       informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node], { waitForSync: false }),
+      loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => this.syncer?.ready() ?? 'waiting for the cluster identity and the caches' }),
+      loopComponent('node-report', (signal) => this.report.run(signal)),
     ];
+  }
+
+  /** What the syncer reads: the informers' caches. */
+  readonly source: ServiceSource = {
+    serviceKeys: () => this.services.list().map((s) => objectKey(s)),
+    service: (key) => this.services.get(key),
+    slices: (key) => this.slices?.byIndex('service', key) ?? [],
+    node: () => this.node.list()[0],
+    revision: () => this.revision,
+  };
+
+  /** Every Service / EndpointSlice event marks its service changed (and moves the revision). */
+  private watchChanges(): void {
+    const seen = (obj: Service | EndpointSlice) => (this.revision = maxRevision(this.revision, obj.metadata.resourceVersion));
+    const svc = (s: Service) => {
+      seen(s);
+      this.syncer?.serviceChanged(objectKey(s));
+    };
+    this.services.addEventHandler({ onAdd: svc, onUpdate: (_, s) => svc(s), onDelete: svc });
+    if (this.slices) {
+      this.slices.addIndex('service', (sl) => {
+        const k = sliceServiceKey(sl);
+        return k ? [k] : [];
+      });
+      const slice = (sl: EndpointSlice) => {
+        seen(sl);
+        const k = sliceServiceKey(sl);
+        if (k) this.syncer?.serviceChanged(k);
+      };
+      // A slice relabelled to another service changes both.
+      this.slices.addEventHandler({ onAdd: slice, onUpdate: (a, b) => (slice(a), slice(b)), onDelete: slice });
+    }
+    this.node.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged() });
+  }
+
+  /** Waits for the instance id and the caches, then syncs until stopped. */
+  private async runSync(signal: AbortSignal): Promise<void> {
+    const informers = [this.services, ...(this.slices ? [this.slices] : []), this.node];
+    while (!signal.aborted && (!this.instance || !informers.every((i) => i.hasSynced()))) await this.clock.sleep(100, signal).catch(() => undefined);
+    if (signal.aborted || !this.instance) return;
+    this.syncer = new Syncer({
+      chains: instanceChains(this.instance),
+      nodeName: this.o.nodeName,
+      source: this.source,
+      commands: this.o.commands,
+      logger: this.log.child({ sub: 'iptables' }),
+      metrics: this.metrics,
+      clock: this.clock,
+      syncPeriodMs: this.o.syncPeriodMs,
+      minSyncPeriodMs: this.o.minSyncPeriodMs,
+      onSynced: (info) => this.report.synced(info),
+    });
+    await this.syncer.run(signal);
   }
 
   private clusterIdentity(): Component {

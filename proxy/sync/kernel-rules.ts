@@ -9,7 +9,8 @@ import type { HostCommands } from '../../foundation/host-commands.js';
 import { belongsTo, type InstanceChains } from '../rules/names.js';
 
 export type Family = 4 | 6;
-export type Table = 'nat' | 'filter';
+export type { Table } from '../rules/rule-state.js';
+import type { Table } from '../rules/rule-state.js';
 
 export const iptablesBin = (f: Family) => (f === 4 ? 'iptables' : 'ip6tables');
 export const restoreBin = (f: Family) => (f === 4 ? 'iptables-restore' : 'ip6tables-restore');
