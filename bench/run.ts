@@ -14,6 +14,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   'agent-grace': { description: 'pods ignoring SIGTERM (30 s grace): ReplicaSet 30 → 5, delete 30 and start a new pod meanwhile; --baseline-agent PATH compares builds', load: async () => (await import('./agent-grace.js')).bench },
   hardening: { description: 'admin and Lease latency during a slow-upload flood by one node, RSS with 200 stalled watches — vs the idle server', load: async () => (await import('./hardening.js')).bench },
   network: { description: 'host link vs pod → pod (vxlan, host-gw) throughput and RTT, 30 pods with sandboxes vs docker run, node join → traffic (root; multi-host harness)', load: async () => (await import('./network.js')).bench },
+  'services-sync': { description: 'service proxy: iptables full sync and one-change sync at 1,000 and 10,000 services × 2 endpoints, proxy RSS (root)', load: async () => (await import('./services-sync.js')).bench },
   controller: { description: 'Deployment of 30 to available and a rolling update vs 30 docker run; node-failure recovery; controller-manager RSS at 10,000 pods', load: async () => (await import('./controller.js')).bench },
 };
 

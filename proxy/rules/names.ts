@@ -25,12 +25,12 @@ import crypto from 'node:crypto';
 
 /** 6 hex characters of sha256(cluster uid / node name). */
 export function instanceId(clusterUid: string, nodeName: string): string {
-  return crypto.createHash('sha256').update(`${clusterUid}/${nodeName}`).digest('hex').slice(0, 6);
+  return crypto.hash('sha256', `${clusterUid}/${nodeName}`, 'hex').slice(0, 6);
 }
 
 /** 10 base32 characters (50 bits) of sha256(text), as kube-proxy names its chains. */
 export function shortHash(text: string): string {
-  const digest = crypto.createHash('sha256').update(text).digest();
+  const digest = crypto.hash('sha256', text, 'buffer');
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let out = '';
   for (let i = 0; i < 10; i++) out += alphabet[digest[i]! & 31];

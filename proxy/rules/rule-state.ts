@@ -16,8 +16,9 @@ import { baseNatRules, nodePortBlock, type ServiceRules } from './service-rules.
 export type Table = 'nat' | 'filter';
 
 export interface RestorePlan {
-  /** iptables-restore input ('' when nothing changed). */
-  text: string;
+  /** iptables-restore inputs, applied in order (none when nothing changed). */
+  texts: string[];
+  bytes: number;
   /** Record the plan as written (call after iptables-restore succeeded). */
   commit(): void;
   /** Chains (re)written / deleted. */
@@ -47,10 +48,13 @@ export class RuleState {
   private readonly chainOwner = new Map<string, string>();
   /** Services with REJECT/DROP rules. */
   private readonly filterMembers = new Set<string>();
-  /** What was last written per table: chain → content. */
+  /** What was last written per table: chain → content (the very strings of the rules). */
   private programmed: Record<Table, Contents> = { nat: new Map(), filter: new Map() };
+  private readonly base: Map<string, string>;
 
-  constructor(readonly chains: InstanceChains) {}
+  constructor(readonly chains: InstanceChains) {
+    this.base = baseNatRules(chains);
+  }
 
   get serviceCount(): number {
     return this.services.size;
@@ -97,11 +101,11 @@ export class RuleState {
     const c = this.chains;
     if (table === 'filter') {
       if (chain === c.filter) return [...this.filterMembers].sort().flatMap((k) => this.services.get(k)!.filter).join('\n');
-      if (chain === c.canary) return baseNatRules(c).get(c.canary)!.join('\n');
+      if (chain === c.canary) return this.base.get(c.canary);
       return undefined;
     }
-    const base = baseNatRules(c).get(chain);
-    if (base) return base.join('\n');
+    const base = this.base.get(chain);
+    if (base) return base;
     if (chain === c.services) {
       const lines = [...this.bucketMembers.keys()].sort().map((b) => `-A ${c.services} ${this.bucketMatch.get(b)} -j ${b}`);
       lines.push(`-A ${c.services} -m addrtype --dst-type LOCAL -j ${c.nodePorts}`);
@@ -109,48 +113,63 @@ export class RuleState {
     }
     if (chain === c.nodePorts) return [...this.blockMembers.keys()].sort().map((b) => `-A ${c.nodePorts} ${blockMatch(c, b)} -j ${b}`).join('\n');
     const bucket = this.bucketMembers.get(chain);
-    if (bucket) return [...bucket].sort().flatMap((k) => this.services.get(k)!.buckets.get(chain)!).join('\n');
+    if (bucket) return [...bucket].sort().map((k) => this.services.get(k)!.buckets.get(chain)!).join('\n');
     const block = this.blockMembers.get(chain);
-    if (block) return [...block].sort().flatMap((k) => this.services.get(k)!.nodePorts.get(chain)!).join('\n');
+    if (block) return [...block].sort().map((k) => this.services.get(k)!.nodePorts.get(chain)!).join('\n');
     const owner = this.chainOwner.get(chain);
-    return owner ? this.services.get(owner)?.nat.get(chain)?.join('\n') : undefined;
+    return owner ? this.services.get(owner)?.nat.get(chain) : undefined;
   }
 
   /** Every chain wanted now, per table. */
   private allWanted(): Record<Table, Set<string>> {
     const c = this.chains;
-    const nat = new Set<string>([...baseNatRules(c).keys(), c.services, c.nodePorts, ...this.bucketMembers.keys(), ...this.blockMembers.keys(), ...this.chainOwner.keys()]);
+    const nat = new Set<string>([...this.base.keys(), c.services, c.nodePorts, ...this.bucketMembers.keys(), ...this.blockMembers.keys(), ...this.chainOwner.keys()]);
     return { nat, filter: new Set([c.filter, c.canary]) };
   }
 
   /**
    * The restore input for the chains `touched` since the last plan, or for everything
    * (`full`). `existing`: chains known to be in the kernel besides what was programmed
-   * (read after a flush): deleted when not wanted. `extra`: lines appended per table
-   * (the jump fixes).
+   * (read after a flush): deleted when not wanted. `extra`: lines appended per table to
+   * the last transaction (the jump fixes).
+   *
+   * Split into transactions of about maxLines lines: iptables-nft's restore with
+   * --noflush costs about (chains × rules) of one transaction, so 10,000 services in one
+   * go take minutes and in batches seconds. The order keeps every batch consistent for
+   * the traffic: the mark chains first, then each service's own chains (endpoint chains
+   * before the service chain jumping to them, one service never split), then the bucket
+   * chains, then the entry chains, the filter chain and the canary, and the chains that
+   * went last. A chain is always rewritten whole in one transaction, so no packet sees a
+   * half-written chain.
    */
-  plan(o: { full: boolean; touched?: Iterable<string>; existing?: Record<Table, string[]>; extra?: Record<Table, string[]> }): RestorePlan {
+  plan(o: { full: boolean; touched?: Iterable<string>; existing?: Record<Table, string[]>; extra?: Record<Table, string[]>; maxLines?: number }): RestorePlan {
     const next: Record<Table, Contents> = o.full ? { nat: new Map(), filter: new Map() } : { nat: new Map(this.programmed.nat), filter: new Map(this.programmed.filter) };
-    const sections: Record<Table, { declare: string[]; rules: string[]; del: string[] }> = { nat: { declare: [], rules: [], del: [] }, filter: { declare: [], rules: [], del: [] } };
+    type Write = { table: Table; chain: string; content?: string };
+    const groups: { phase: number; writes: Write[] }[] = [];
+    const own = new Map<string, Write[]>();
+    const phase: Write[][] = [[], [], [], [], []]; // base, (own), buckets, entry+filter+canary, deletions
     let written = 0;
     let deleted = 0;
+    const c = this.chains;
     const consider = (table: Table, chain: string, full: boolean) => {
       const want = this.wanted(table, chain);
       const have = this.programmed[table].get(chain);
-      const s = sections[table];
       if (want === undefined) {
         if (have === undefined && !full) return;
-        s.declare.push(`:${chain} - [0:0]`);
-        s.del.push(`-X ${chain}`);
+        phase[4]!.push({ table, chain });
         next[table].delete(chain);
         deleted++;
         return;
       }
       if (!full && want === have) return;
-      s.declare.push(`:${chain} - [0:0]`);
-      if (want) s.rules.push(want);
       next[table].set(chain, want);
       written++;
+      const w = { table, chain, content: want };
+      const owner = table === 'nat' ? this.chainOwner.get(chain) : undefined;
+      if (owner !== undefined) (own.get(owner) ?? own.set(owner, []).get(owner)!).push(w);
+      else if (table === 'nat' && this.base.has(chain) && chain !== c.canary) phase[0]!.push(w);
+      else if (table === 'nat' && (this.bucketMembers.has(chain) || this.blockMembers.has(chain))) phase[2]!.push(w);
+      else phase[3]!.push(w);
     };
     if (o.full) {
       const wanted = this.allWanted();
@@ -164,22 +183,58 @@ export class RuleState {
         else consider('nat', t, false);
       }
     }
-    const parts: string[] = [];
-    for (const table of ['nat', 'filter'] as const) {
-      const s = sections[table];
-      const extra = o.extra?.[table] ?? [];
-      if (s.declare.length === 0 && extra.length === 0) continue;
-      parts.push(`*${table}`, ...s.declare, ...s.rules, ...extra, ...s.del, 'COMMIT');
+    groups.push({ phase: 0, writes: phase[0]! });
+    const rank = (ch: string) => (ch.startsWith('ORCH-SEP-') ? 0 : ch.startsWith('ORCH-SVC-') ? 1 : ch.startsWith('ORCH-SVCL-') ? 2 : 3);
+    for (const ws of own.values()) groups.push({ phase: 1, writes: ws.sort((a, b) => rank(a.chain) - rank(b.chain)) });
+    for (const w of phase[2]!) groups.push({ phase: 2, writes: [w] });
+    groups.push({ phase: 3, writes: phase[3]! });
+    groups.push({ phase: 4, writes: phase[4]! });
+
+    const maxLines = o.maxLines ?? 5000;
+    const texts: string[] = [];
+    let batch: Write[] = [];
+    let lines = 0;
+    const flush = (last: boolean) => {
+      const parts: string[] = [];
+      for (const table of ['nat', 'filter'] as const) {
+        const mine = batch.filter((w) => w.table === table);
+        const extra = last ? (o.extra?.[table] ?? []) : [];
+        if (mine.length === 0 && extra.length === 0) continue;
+        parts.push(`*${table}`);
+        for (const w of mine) parts.push(`:${w.chain} - [0:0]`);
+        for (const w of mine) if (w.content) parts.push(w.content);
+        parts.push(...extra);
+        for (const w of mine) if (w.content === undefined) parts.push(`-X ${w.chain}`);
+        parts.push('COMMIT');
+      }
+      if (parts.length) texts.push(`${parts.join('\n')}\n`);
+      batch = [];
+      lines = 0;
+    };
+    for (const g of groups) {
+      if (lines >= maxLines) flush(false);
+      for (const w of g.writes) {
+        batch.push(w);
+        lines += 1 + (w.content ? countLines(w.content) : 1);
+      }
     }
+    flush(true);
     return {
-      text: parts.length ? `${parts.join('\n')}\n` : '',
+      texts,
       written,
       deleted,
+      bytes: texts.reduce((n, t) => n + t.length, 0),
       commit: () => {
         this.programmed = next;
       },
     };
   }
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function blockMatch(c: InstanceChains, blockChain: string): string {

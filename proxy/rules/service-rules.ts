@@ -25,13 +25,17 @@ import type { EndpointModel, NodeModel, ServicePortModel } from './service-model
 /** Marks a packet for masquerade (ORCH-MARK-<id>); kube-proxy's 0x4000 is left to kube-proxy. */
 export const MASQ_MARK = '0x2000';
 
+/**
+ * Rules as iptables-restore text: `-A <chain> …` lines joined by newlines, one string per
+ * chain (kept as they are and compared as they are: no copy per sync).
+ */
 export interface ServiceRules {
-  /** The service's own nat chains → their rules (`-A <chain> …` lines). */
-  nat: Map<string, string[]>;
+  /** The service's own nat chains → their rules. */
+  nat: Map<string, string>;
   /** Dispatch rules by bucket chain (ClusterIP, external and LB IPs). */
-  buckets: Map<string, string[]>;
+  buckets: Map<string, string>;
   /** Dispatch rules by NodePort block chain. */
-  nodePorts: Map<string, string[]>;
+  nodePorts: Map<string, string>;
   /** Rules of the filter chain (REJECT / DROP). */
   filter: string[];
   /** Bucket chain → its dispatch match in the entry chain (-d <prefix>). */
@@ -88,9 +92,8 @@ export function sepChain(c: InstanceChains, p: ServicePortModel, e: EndpointMode
 const dest = (ip: string, p: ServicePortModel, port: number) => `-d ${ip}/${hostMask(ip)} -p ${p.protocol} -m ${p.protocol} --dport ${port}`;
 const comment = (text: string) => `-m comment --comment "${text}"`;
 
-/** Random jumps over the endpoints (with affinity checks first), into `chain`. */
-function balance(chain: string, c: InstanceChains, p: ServicePortModel, eps: EndpointModel[], rules: string[]): void {
-  const seps = eps.map((e) => sepChain(c, p, e));
+/** Random jumps over the endpoints' chains (with affinity checks first), into `chain`. */
+function balance(chain: string, p: ServicePortModel, seps: string[], rules: string[]): void {
   if (p.affinitySeconds !== undefined) {
     for (const s of seps) rules.push(`-A ${chain} -m recent --name ${s} --mask ${p.family === 4 ? '255.255.255.255' : 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'} --rsource --rcheck --seconds ${p.affinitySeconds} --reap -j ${s}`);
   }
@@ -109,12 +112,14 @@ function sepRules(chain: string, c: InstanceChains, p: ServicePortModel, e: Endp
 /** The rules of one service's ports (one family). */
 export function serviceRules(c: InstanceChains, node: NodeModel, ports: readonly ServicePortModel[]): ServiceRules {
   const out: ServiceRules = { nat: new Map(), buckets: new Map(), nodePorts: new Map(), filter: [], matches: new Map() };
-  const addTo = (m: Map<string, string[]>, chain: string, line: string) => (m.get(chain) ?? m.set(chain, []).get(chain)!).push(line);
+  const addTo = (m: Map<string, string>, chain: string, line: string) => m.set(chain, m.has(chain) ? `${m.get(chain)}\n${line}` : line);
   for (const p of ports) {
     const ch = svcChains(c, p);
     const podCIDR = node.podCIDRs.find((x) => x.includes(':') === (p.family === 6));
     const all = p.endpoints;
     const local = all.filter((e) => e.local);
+    const seps = new Map(all.map((e) => [e, sepChain(c, p, e)]));
+    const sepsOf = (eps: EndpointModel[]) => eps.map((e) => seps.get(e)!);
     const reject = `-j REJECT --reject-with ${p.protocol === 'tcp' ? 'tcp-reset' : p.family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable'}`;
     const externalDests: { bucket?: Bucket; match: string; what: string }[] = [
       ...p.externalIPs.map((ip) => ({ bucket: ipBucket(c, ip), match: dest(ip, p, p.port), what: 'external IP' })),
@@ -134,14 +139,14 @@ export function serviceRules(c: InstanceChains, node: NodeModel, ports: readonly
     if (all.length > 0) {
       const rules: string[] = [];
       if (podCIDR) rules.push(`-A ${ch.svc} ! -s ${podCIDR} ${dest(p.clusterIP, p, p.port)} -j ${c.mark}`);
-      balance(ch.svc, c, p, all, rules);
-      out.nat.set(ch.svc, rules);
-      for (const e of all) out.nat.set(sepChain(c, p, e), sepRules(sepChain(c, p, e), c, p, e));
+      balance(ch.svc, p, sepsOf(all), rules);
+      out.nat.set(ch.svc, rules.join('\n'));
+      for (const e of all) out.nat.set(seps.get(e)!, sepRules(seps.get(e)!, c, p, e).join('\n'));
     }
     if (local.length > 0 && (p.internalLocal || (p.externalLocal && externalDests.length > 0))) {
       const rules: string[] = [];
-      balance(ch.local, c, p, local, rules);
-      out.nat.set(ch.local, rules);
+      balance(ch.local, p, sepsOf(local), rules);
+      out.nat.set(ch.local, rules.join('\n'));
     }
 
     // External traffic: NodePort, external IPs, load-balancer IPs.
@@ -156,7 +161,7 @@ export function serviceRules(c: InstanceChains, node: NodeModel, ports: readonly
         rules.push(`-A ${ch.ext} -m addrtype --src-type LOCAL -j ${c.mark}`, `-A ${ch.ext} -m addrtype --src-type LOCAL ${comment('node traffic: cluster-wide')} -j ${ch.svc}`);
         if (local.length > 0) rules.push(`-A ${ch.ext} -j ${ch.local}`);
       }
-      out.nat.set(ch.ext, rules);
+      out.nat.set(ch.ext, rules.join('\n'));
     }
     for (const d of externalDests) {
       if (all.length > 0) {
@@ -177,19 +182,19 @@ export function serviceRules(c: InstanceChains, node: NodeModel, ports: readonly
   return out;
 }
 
-/** The chains every instance has besides the services' (nat entry, NodePorts, mark, masquerade, canaries). */
-export function baseNatRules(c: InstanceChains): Map<string, string[]> {
+/** The nat chains every instance has besides the services' (mark, masquerade, canary); the canary is in filter too. */
+export function baseNatRules(c: InstanceChains): Map<string, string> {
   return new Map([
-    [c.mark, [`-A ${c.mark} -j MARK --or-mark ${MASQ_MARK}`]],
+    [c.mark, `-A ${c.mark} -j MARK --or-mark ${MASQ_MARK}`],
     [
       c.postrouting,
       [
         `-A ${c.postrouting} -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
         `-A ${c.postrouting} -j MARK --xor-mark ${MASQ_MARK}`,
         `-A ${c.postrouting} ${comment('orch service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
-      ],
+      ].join('\n'),
     ],
-    [c.canary, [`-A ${c.canary} ${comment('orch proxy canary: gone means flushed')} -j RETURN`]],
+    [c.canary, `-A ${c.canary} ${comment('orch proxy canary: gone means flushed')} -j RETURN`],
   ]);
 }
 

@@ -211,9 +211,9 @@ export class Syncer {
       const extra = full ? await jumpFixes(this.o.commands, f, instanceJumps(this.o.chains)) : undefined;
       // The jumps need the entry chains: a full sync declares them before the jump lines.
       const plan = state.plan({ full, touched: touched.get(f), existing, extra });
-      if (plan.text) await this.o.commands.run(restoreBin(f), ['-w', '5', '--noflush'], plan.text);
+      for (const text of plan.texts) await this.o.commands.run(restoreBin(f), ['-w', '5', '--noflush'], text);
       plan.commit();
-      result = { ...result, written: result.written + plan.written, deleted: result.deleted + plan.deleted, bytes: result.bytes + plan.text.length };
+      result = { ...result, written: result.written + plan.written, deleted: result.deleted + plan.deleted, bytes: result.bytes + plan.bytes };
     }
     if (full) {
       this.fullWanted = this.recoverWanted = this.recomputeAll = false;
