@@ -4,7 +4,7 @@
 // removes this proxy's kernel rules and exits. SIGTERM/SIGINT stop the components and
 // leave the rules in place, as a kube-proxy restart does: services keep working meanwhile.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { addConnectionOptions, addHealthOptions, addLogLevelOption, healthFromFlags, parsePort, type ConnectionFlagValues } from '../foundation/component-flags.js';
 import { runProcess } from '../foundation/component-runner.js';
 import { clientFromFlags } from '../client/client-from-flags.js';
@@ -28,6 +28,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   minSyncPeriod: string;
   clusterDomain: string;
   cleanup?: boolean;
+  netns?: string;
 }
 
 export function proxyCommand(): Command {
@@ -42,11 +43,13 @@ export function proxyCommand(): Command {
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')
     .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity), print them, and exit")
+    // Tests: the process stays where the API server is reachable, its rules go into a namespace.
+    .addOption(new Option('--netns <name>', 'program the iptables of this network namespace (tests)').hideHelp())
     .action(async (f: ProxyFlags) => {
       const logger = createLogger('proxy', f.logLevel);
       const registry = processRegistry();
       const client = clientFromFlags(f, `orch-proxy/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
-      const commands = hostCommands();
+      const commands = hostCommands(f.netns ? ['nsenter', `--net=/var/run/netns/${f.netns}`] : []);
       if (f.cleanup) {
         const removed = await cleanupProxy({ client, commands, nodeName: f.nodeName });
         for (const r of removed) console.log(`removed ${r}`);

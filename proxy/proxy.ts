@@ -73,7 +73,7 @@ export class Proxy {
     this.components = [
       this.clusterIdentity(),
       informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node], { waitForSync: false }),
-      loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => this.syncer?.ready() ?? 'waiting for the cluster identity and the caches' }),
+      loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => (this.syncer ? this.syncer.ready() : 'waiting for the cluster identity and the caches') }),
       loopComponent('node-report', (signal) => this.report.run(signal)),
     ];
   }
