@@ -137,7 +137,11 @@ describe('service rules with real traffic (network namespaces)', () => {
       lab.exec(lab.node, 'sh -c "iptables -t nat -F && iptables -F"');
       expect(lab.get(client, '10.96.0.10', 80, 1)).toMatch(/error/);
       await eventually('traffic through the ClusterIP again', () => /^b[123] /.test(lab.get(client, '10.96.0.10', 80, 1)), 10_000);
+      await syncer.sync(true);
+      // One copy of each jump however many full syncs ran.
       expect(lab.exec(lab.node, 'iptables -t nat -S PREROUTING').match(/ORCH-SERVICES-00aa11/g)).toHaveLength(1);
+      expect(lab.exec(lab.node, 'iptables -t nat -S POSTROUTING').match(/ORCH-MARK-00aa11-POST/g)).toHaveLength(1);
+      for (const ch of ['INPUT', 'FORWARD', 'OUTPUT']) expect(lab.exec(lab.node, `iptables -S ${ch}`).match(/-j ORCH-SERVICES-00aa11/g)).toHaveLength(1);
     } finally {
       ac.abort();
       await loop;
