@@ -31,12 +31,19 @@ export class NodeReport {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    const onAbort = () => this.wake?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.loop(signal);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       if (!this.pending) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
       }
