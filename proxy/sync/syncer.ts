@@ -49,6 +49,8 @@ export interface SyncerOptions {
   clock?: Clock;
   syncPeriodMs: number;
   minSyncPeriodMs: number;
+  /** Lines per iptables-restore transaction (rules/rule-state.ts plan; default 5,000). */
+  maxTransactionLines?: number;
   /** How often the canaries are looked at (default min(5 s, sync period)). */
   canaryPeriodMs?: number;
   onSynced?: (info: { at: number; revision: string }) => void;
@@ -210,7 +212,7 @@ export class Syncer {
       const existing = recover ? await this.existingChains(f) : undefined;
       const extra = full ? await jumpFixes(this.o.commands, f, instanceJumps(this.o.chains)) : undefined;
       // The jumps need the entry chains: a full sync declares them before the jump lines.
-      const plan = state.plan({ full, touched: touched.get(f), existing, extra });
+      const plan = state.plan({ full, touched: touched.get(f), existing, extra, maxLines: this.o.maxTransactionLines });
       for (const text of plan.texts) await this.o.commands.run(restoreBin(f), ['-w', '5', '--noflush'], text);
       plan.commit();
       result = { ...result, written: result.written + plan.written, deleted: result.deleted + plan.deleted, bytes: result.bytes + plan.bytes };
