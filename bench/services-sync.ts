@@ -7,8 +7,9 @@
 //                       the periodic resync costs)
 //   one change          one service's endpoints replaced, partial sync; median and max of 20
 //   one service added   partial sync
-//   floor               beside one change: an iptables-restore that writes one empty
-//                       chain into the same table (iptables-nft fetches the table first)
+//   floor               beside one change: an iptables-restore that writes a chain of
+//                       one rule into the same table (iptables-nft fetches the table
+//                       before adding a rule: the least any sync costs at that size)
 //   RSS                 of that process after the syncs, beside the same process with 0
 //                       services (the baseline: Node.js itself)
 // Targets at 10,000: full < 3 s, one change < 100 ms, RSS < 100 MB.
@@ -78,7 +79,7 @@ export const bench: Bench = {
           baseline: median(r.floorMs),
           target: big ? 100 : undefined,
           direction: 'lower',
-          note: 'baseline: iptables-restore --noflush of one empty chain into the same table (median of 5): what iptables-nft costs any sync',
+          note: 'baseline: iptables-restore --noflush of one chain of one rule into the same table (median of 5): what iptables-nft costs any sync that adds a rule',
         },
         { metric: `one change (max of 20), ${n}`, unit: 'ms', orch: Math.max(...r.changeMs), direction: 'lower' },
         { metric: `one service added, ${n}`, unit: 'ms', orch: r.addMs, target: big ? 100 : undefined, direction: 'lower' },
