@@ -13,7 +13,7 @@ import { hostCommands } from '../foundation/host-commands.js';
 import { createLogger } from '../foundation/logger.js';
 import { processRegistry } from '../foundation/metrics.js';
 import { assembleProcess } from '../foundation/process.js';
-import { Proxy } from './proxy.js';
+import { ServiceProxy } from './proxy.js';
 import { cleanupProxy } from './cleanup.js';
 
 interface ProxyFlags extends ConnectionFlagValues {
@@ -56,7 +56,7 @@ export function proxyCommand(): Command {
         if (removed.length === 0) console.log(`nothing of node ${f.nodeName}'s service proxy on this host`);
         return;
       }
-      const proxy = new Proxy({
+      const proxy = new ServiceProxy({
         nodeName: f.nodeName,
         client,
         logger,

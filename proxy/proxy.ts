@@ -43,7 +43,7 @@ export interface ProxyOptions {
   clusterDomain: string;
 }
 
-export class Proxy {
+export class ServiceProxy {
   readonly services: Informer<Service>;
   /** Undefined when this build's API catalogue has no EndpointSlice (then no service has endpoints). */
   readonly slices?: Informer<EndpointSlice>;

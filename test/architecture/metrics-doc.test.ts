@@ -17,7 +17,7 @@ import { controllerManagerProcess } from '../../controller/manager.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { processRegistry } from '../../foundation/metrics.js';
 import { schedulerProcess } from '../../scheduler/run.js';
-import { Proxy } from '../../proxy/proxy.js';
+import { ServiceProxy } from '../../proxy/proxy.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PROCESSES = ['apiserver', 'scheduler', 'controller-manager', 'agent', 'proxy'] as const;
@@ -50,7 +50,7 @@ function registries(): Record<ProcessName, Registry> {
   new Agent({ nodeName: 'n1', nodeIP: '127.0.0.1', client: new FakeClient(), runtime: new FakeRuntime(), logger, rootDir: '/nonexistent', registry: agent });
   const proxy = processRegistry();
   restClientMetrics(proxy);
-  new Proxy({ nodeName: 'n1', client: new FakeClient(), logger, registry: proxy, commands: { run: async () => '' }, syncPeriodMs: 30_000, minSyncPeriodMs: 100, clusterDomain: 'cluster.local' });
+  new ServiceProxy({ nodeName: 'n1', client: new FakeClient(), logger, registry: proxy, commands: { run: async () => '' }, syncPeriodMs: 30_000, minSyncPeriodMs: 100, clusterDomain: 'cluster.local' });
   return { apiserver, scheduler, 'controller-manager': controllerManager, agent, proxy };
 }
 
