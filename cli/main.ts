@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `orch` binary: everyday commands for users, and the subcommands that run each
 // component of a cluster (`orch apiserver`, `orch scheduler`, `orch controller-manager`,
-// `orch agent`) or a whole local cluster (`orch up`).
+// `orch agent`, `orch proxy`) or a whole local cluster (`orch up`).
 
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/errors.js';
@@ -32,6 +32,7 @@ const COMPONENTS: Record<string, { description: string; load: () => Promise<Comm
   scheduler: { description: 'Run the scheduler (binds pending pods to nodes)', load: async () => (await import('../scheduler/command.js')).schedulerCommand() },
   'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, node lifecycle, garbage collection)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
   agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
+  proxy: { description: "Run a node's service proxy: Services' virtual IPs and node ports in iptables, cluster DNS", load: async () => (await import('../proxy/command.js')).proxyCommand() },
 };
 
 /** Hidden commands, loaded only when they run: `orch supervise` is started by `orch up`. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SHIPPED = ['api', 'foundation', 'client', 'apiserver', 'scheduler', 'controller', 'agent', 'cli'];
+const SHIPPED = ['api', 'foundation', 'client', 'apiserver', 'scheduler', 'controller', 'agent', 'proxy', 'cli'];
 /** `err: <something>.message` (or ?.message, or String(err)) as a log field. */
 const MESSAGE_ONLY = /\berr:\s*(?:\(?\w+(?:\s+as\s+Error)?\)?\??\.message\b|String\(\w+\))/;
 /**

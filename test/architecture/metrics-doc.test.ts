@@ -17,9 +17,10 @@ import { controllerManagerProcess } from '../../controller/manager.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { processRegistry } from '../../foundation/metrics.js';
 import { schedulerProcess } from '../../scheduler/run.js';
+import { ServiceProxy } from '../../proxy/proxy.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PROCESSES = ['apiserver', 'scheduler', 'controller-manager', 'agent'] as const;
+const PROCESSES = ['apiserver', 'scheduler', 'controller-manager', 'agent', 'proxy'] as const;
 type ProcessName = (typeof PROCESSES)[number];
 
 interface Served {
@@ -47,7 +48,10 @@ function registries(): Record<ProcessName, Registry> {
   const agent = processRegistry();
   restClientMetrics(agent);
   new Agent({ nodeName: 'n1', nodeIP: '127.0.0.1', client: new FakeClient(), runtime: new FakeRuntime(), logger, rootDir: '/nonexistent', registry: agent });
-  return { apiserver, scheduler, 'controller-manager': controllerManager, agent };
+  const proxy = processRegistry();
+  restClientMetrics(proxy);
+  new ServiceProxy({ nodeName: 'n1', client: new FakeClient(), logger, registry: proxy, commands: { run: async () => '' }, syncPeriodMs: 30_000, minSyncPeriodMs: 100, clusterDomain: 'cluster.local' });
+  return { apiserver, scheduler, 'controller-manager': controllerManager, agent, proxy };
 }
 
 function served(): Map<string, Served> {

@@ -1,0 +1,153 @@
+// The service proxy of one node: a list of components (foundation/component.ts), started
+// in this order and stopped in reverse:
+//
+//   1 cluster-identity   the uid of kube-system: with the node name it makes this proxy's
+//                        instance id, which every chain name carries (two clusters on one
+//                        host, two nodes of one cluster in one network namespace: each
+//                        proxy writes and removes only its own chains)
+//   2 informers          Services, EndpointSlices and this proxy's own Node
+//   3 service-rules      the iptables sync loop (sync/syncer.ts): debounced incremental
+//                        syncs of the services that changed, a full sync every
+//                        --sync-period and at once when its canary chains are gone
+//   4 node-report        what the last successful sync reflects, as annotations on the Node
+//
+// Cluster DNS (proxy/dns/) reads the same informers. The constructor does no I/O.
+
+import type { EndpointSlice, Node, Service } from '../api/types.js';
+import { objectKey, resolveResourceName } from '../api/resources.js';
+import { realClock, type Clock } from '../foundation/clock.js';
+import { loopComponent, retryingComponent, type Component } from '../foundation/component.js';
+import type { HostCommands } from '../foundation/host-commands.js';
+import type { Logger } from '../foundation/logger.js';
+import type { Registry } from '../foundation/metrics.js';
+import { Informer } from '../client/informer.js';
+import { informersComponent } from '../client/informer-component.js';
+import type { Client, ResourceClient } from '../client/types.js';
+import { instanceChains, instanceId } from './rules/names.js';
+import { sliceServiceKey } from './rules/service-model.js';
+import { ProxyMetrics } from './sync/metrics.js';
+import { Syncer, type ServiceSource } from './sync/syncer.js';
+import { maxRevision, NodeReport } from './node-report.js';
+
+export interface ProxyOptions {
+  nodeName: string;
+  client: Client;
+  logger: Logger;
+  registry: Registry;
+  commands: HostCommands;
+  clock?: Clock;
+  /** Full sync interval (--sync-period). */
+  syncPeriodMs: number;
+  /** Debounce of incremental syncs (--min-sync-period). */
+  minSyncPeriodMs: number;
+  clusterDomain: string;
+}
+
+export class ServiceProxy {
+  readonly services: Informer<Service>;
+  /** Undefined when this build's API catalogue has no EndpointSlice (then no service has endpoints). */
+  readonly slices?: Informer<EndpointSlice>;
+  readonly node: Informer<Node>;
+  readonly components: Component[];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  /** Set once the cluster identity is known. */
+  instance?: string;
+  /** Set when the sync loop starts (it needs the instance id). */
+  syncer?: Syncer;
+  private readonly metrics: ProxyMetrics;
+  private readonly report: NodeReport;
+  private revision = '';
+
+  constructor(private readonly o: ProxyOptions) {
+    this.clock = o.clock ?? realClock;
+    this.log = o.logger;
+    const inf = <T extends Service | EndpointSlice | Node>(name: string, rc: ResourceClient<T>, fieldSelector?: string) =>
+      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector });
+    this.services = inf<Service>('service', o.client.services);
+    this.slices = resolveResourceName('endpointslices') ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices')) : undefined;
+    this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
+    this.metrics = new ProxyMetrics(o.registry);
+    this.report = new NodeReport({ client: o.client, nodeName: o.nodeName, logger: this.log.child({ sub: 'node-report' }), clock: this.clock });
+    this.watchChanges();
+    this.components = [
+      this.clusterIdentity(),
+      informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node], { waitForSync: false }),
+      loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => (this.syncer ? this.syncer.ready() : 'waiting for the cluster identity and the caches') }),
+      loopComponent('node-report', (signal) => this.report.run(signal)),
+    ];
+  }
+
+  /** What the syncer reads: the informers' caches. */
+  readonly source: ServiceSource = {
+    serviceKeys: () => this.services.list().map((s) => objectKey(s)),
+    service: (key) => this.services.get(key),
+    slices: (key) => this.slices?.byIndex('service', key) ?? [],
+    node: () => this.node.list()[0],
+    revision: () => this.revision,
+  };
+
+  /** Every Service / EndpointSlice event marks its service changed (and moves the revision). */
+  private watchChanges(): void {
+    const seen = (obj: Service | EndpointSlice) => (this.revision = maxRevision(this.revision, obj.metadata.resourceVersion));
+    const svc = (s: Service) => {
+      seen(s);
+      this.syncer?.serviceChanged(objectKey(s));
+    };
+    this.services.addEventHandler({ onAdd: svc, onUpdate: (_, s) => svc(s), onDelete: svc });
+    if (this.slices) {
+      this.slices.addIndex('service', (sl) => {
+        const k = sliceServiceKey(sl);
+        return k ? [k] : [];
+      });
+      const slice = (sl: EndpointSlice) => {
+        seen(sl);
+        const k = sliceServiceKey(sl);
+        if (k) this.syncer?.serviceChanged(k);
+      };
+      // A slice relabelled to another service changes both.
+      this.slices.addEventHandler({ onAdd: slice, onUpdate: (a, b) => (slice(a), slice(b)), onDelete: slice });
+    }
+    this.node.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged() });
+  }
+
+  /** Waits for the instance id and the caches, then syncs until stopped. */
+  private async runSync(signal: AbortSignal): Promise<void> {
+    const informers = [this.services, ...(this.slices ? [this.slices] : []), this.node];
+    while (!signal.aborted && (!this.instance || !informers.every((i) => i.hasSynced()))) await this.clock.sleep(100, signal).catch(() => undefined);
+    if (signal.aborted || !this.instance) return;
+    this.syncer = new Syncer({
+      chains: instanceChains(this.instance),
+      nodeName: this.o.nodeName,
+      source: this.source,
+      commands: this.o.commands,
+      logger: this.log.child({ sub: 'iptables' }),
+      metrics: this.metrics,
+      clock: this.clock,
+      syncPeriodMs: this.o.syncPeriodMs,
+      minSyncPeriodMs: this.o.minSyncPeriodMs,
+      onSynced: (info) => this.report.synced(info),
+    });
+    await this.syncer.run(signal);
+  }
+
+  private clusterIdentity(): Component {
+    return retryingComponent(
+      'cluster-identity',
+      async (signal) => {
+        try {
+          const ns = await this.o.client.namespaces.get('kube-system');
+          if (!ns.metadata.uid) throw new Error('kube-system has no uid');
+          this.instance = instanceId(ns.metadata.uid, this.o.nodeName);
+          this.log.info({ cluster: ns.metadata.uid, instance: this.instance }, 'cluster identity');
+          if (!this.slices) this.log.warn('this build serves no EndpointSlices: every service is programmed without endpoints');
+          return true;
+        } catch (err) {
+          if (!signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
+          return false;
+        }
+      },
+      { clock: this.clock, intervalMs: 2000, notReady: 'kube-system uid not read yet' },
+    );
+  }
+}

@@ -1,0 +1,121 @@
+// The few iptables calls the proxy makes besides iptables-restore: the jumps from the
+// built-in chains into an instance's entry chains (kept at exactly one copy, at the top),
+// the canary check, the names of an instance's chains (read at start and after a flush,
+// never per sync), and removing an instance (--cleanup). Every call names the chains it
+// needs; nothing here reads or rewrites a chain that is not the instance's, except the
+// jump rules themselves.
+
+import type { HostCommands } from '../../foundation/host-commands.js';
+import { belongsTo, type InstanceChains } from '../rules/names.js';
+
+export type Family = 4 | 6;
+export type { Table } from '../rules/rule-state.js';
+import type { Table } from '../rules/rule-state.js';
+
+export const iptablesBin = (f: Family) => (f === 4 ? 'iptables' : 'ip6tables');
+export const restoreBin = (f: Family) => (f === 4 ? 'iptables-restore' : 'ip6tables-restore');
+
+export interface Jump {
+  table: Table;
+  /** The built-in chain jumped from. */
+  from: string;
+  /** The rule as `iptables -S` prints it, without `-A <from>`. */
+  rule: string;
+}
+
+/** The jumps into an instance's chains (the filter ones only for new connections, as kube-proxy's). */
+export function instanceJumps(c: InstanceChains): Jump[] {
+  const comment = `-m comment --comment "orch proxy ${c.id}"`;
+  const natJump = `${comment} -j ${c.services}`;
+  const filterJump = `-m conntrack --ctstate NEW ${comment} -j ${c.filter}`;
+  return [
+    { table: 'nat', from: 'PREROUTING', rule: natJump },
+    { table: 'nat', from: 'OUTPUT', rule: natJump },
+    { table: 'nat', from: 'POSTROUTING', rule: `${comment} -j ${c.postrouting}` },
+    { table: 'filter', from: 'INPUT', rule: filterJump },
+    { table: 'filter', from: 'FORWARD', rule: filterJump },
+    { table: 'filter', from: 'OUTPUT', rule: filterJump },
+  ];
+}
+
+/** How many copies of each jump there are (reads only the built-in chains concerned). */
+async function jumpCounts(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<number[]> {
+  const listings = new Map<string, string[]>();
+  const out: number[] = [];
+  for (const j of jumps) {
+    const key = `${j.table}/${j.from}`;
+    if (!listings.has(key)) listings.set(key, (await cmd.run(iptablesBin(f), ['-w', '-t', j.table, '-S', j.from])).split('\n').map((l) => l.trim()));
+    out.push(listings.get(key)!.filter((l) => l === `-A ${j.from} ${j.rule}`).length);
+  }
+  return out;
+}
+
+/**
+ * iptables-restore lines (per table) that leave exactly one copy of each jump, at the top
+ * of its built-in chain; empty when all are in place. Deleting the copies counted makes
+ * the transaction fail if someone changed them meanwhile (the caller retries).
+ */
+export async function jumpFixes(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<Record<Table, string[]>> {
+  const counts = await jumpCounts(cmd, f, jumps);
+  const out: Record<Table, string[]> = { nat: [], filter: [] };
+  jumps.forEach((j, i) => {
+    const n = counts[i]!;
+    if (n === 1) return;
+    for (let k = 0; k < n; k++) out[j.table].push(`-D ${j.from} ${j.rule}`);
+    out[j.table].push(`-I ${j.from} 1 ${j.rule}`);
+  });
+  return out;
+}
+
+/** Whether the canary chain is there with its rule (a flushed or deleted chain is not). */
+export async function canaryAlive(cmd: HostCommands, f: Family, table: Table, canary: string): Promise<boolean> {
+  try {
+    return (await cmd.run(iptablesBin(f), ['-w', '-t', table, '-S', canary])).includes(`-A ${canary} `);
+  } catch {
+    return false;
+  }
+}
+
+/** The instance's chains that exist in a table (one iptables-save of that table). */
+export async function instanceChainNames(cmd: HostCommands, f: Family, table: Table, id: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await cmd.run(`${iptablesBin(f)}-save`, ['-t', table]);
+  } catch {
+    return []; // no such table for this family (IPv6 off): nothing of ours either
+  }
+  return text.split('\n').flatMap((l) => (l.startsWith(':ORCH-') ? [l.slice(1).split(' ')[0]!] : [])).filter((c) => belongsTo(c, id));
+}
+
+/** Removes an instance's jumps and chains (both families, both tables) in one transaction per table; returns what went. */
+export async function removeInstance(cmd: HostCommands, c: InstanceChains): Promise<string[]> {
+  const removed: string[] = [];
+  for (const f of [4, 6] as const) {
+    const jumps = instanceJumps(c);
+    let counts: number[];
+    try {
+      counts = await jumpCounts(cmd, f, jumps);
+    } catch {
+      continue; // this family's tables are not there
+    }
+    for (const table of ['nat', 'filter'] as const) {
+      const lines: string[] = [];
+      jumps.forEach((j, i) => {
+        if (j.table !== table) return;
+        for (let k = 0; k < counts[i]!; k++) {
+          lines.push(`-D ${j.from} ${j.rule}`);
+          removed.push(`${iptablesBin(f)} -t ${table} ${j.from} → ${j.rule.split(' -j ')[1]} (jump)`);
+        }
+      });
+      const chains = await instanceChainNames(cmd, f, table, c.id);
+      // Flushed first, deleted after: they refer to one another.
+      for (const ch of chains) lines.push(`-F ${ch}`);
+      for (const ch of chains) {
+        lines.push(`-X ${ch}`);
+        removed.push(`${iptablesBin(f)} -t ${table} ${ch} (chain)`);
+      }
+      if (lines.length > 0) await cmd.run(restoreBin(f), ['-w', '5', '--noflush'], [`*${table}`, ...lines, 'COMMIT', ''].join('\n'));
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,243 @@
+// The sync loop of one proxy instance (kube-proxy's syncProxyRules, iptables mode):
+//
+//   partial  the services marked changed since the last sync: their rules recomputed,
+//            only the chains they touch rewritten (rules/rule-state.ts). At most one sync
+//            per --min-sync-period: a change after a quiet period goes out at once, a
+//            burst is gathered into the next one.
+//   full     every chain rewritten from memory and the jumps from the built-in chains
+//            checked, every --sync-period; after a failure or when a canary chain is gone
+//            (someone flushed: a firewall reload, a Docker restart) also the names of the
+//            instance's chains are read first, so leftovers are deleted.
+//   canary   every few seconds `iptables -t nat|filter -S <canary>`: cheap, and nothing
+//            else is read back from the kernel.
+//
+// A failing iptables-restore is logged, counted, shown on /readyz and retried (as a full
+// sync) with backoff; the rules in the kernel stay as they were. An API server that is
+// gone changes nothing here: the informers retry, the rules stay. After each successful
+// sync onSynced reports the highest resourceVersion it reflects.
+
+import type { EndpointSlice, Node, Service } from '../../api/types.js';
+import { Backoff } from '../../foundation/backoff.js';
+import { realClock, type Clock } from '../../foundation/clock.js';
+import type { HostCommands } from '../../foundation/host-commands.js';
+import type { Logger } from '../../foundation/logger.js';
+import type { InstanceChains } from '../rules/names.js';
+import { RuleState, type Table, type Touched } from '../rules/rule-state.js';
+import { nodeModel, servicePorts, type NodeModel, type ServicePortModel } from '../rules/service-model.js';
+import { serviceRules } from '../rules/service-rules.js';
+import { Conntrack, firstEndpointFlows, staleFlows } from './conntrack.js';
+import { canaryAlive, instanceChainNames, instanceJumps, jumpFixes, restoreBin, type Family } from './kernel-rules.js';
+import type { ProxyMetrics } from './metrics.js';
+
+/** What the syncer reads: the informers' caches (or, in tests and benchmarks, plain maps). */
+export interface ServiceSource {
+  serviceKeys(): Iterable<string>;
+  service(key: string): Service | undefined;
+  slices(key: string): readonly EndpointSlice[];
+  node(): Node | undefined;
+  /** Highest resourceVersion of the Services / EndpointSlices seen so far. */
+  revision(): string;
+}
+
+export interface SyncerOptions {
+  chains: InstanceChains;
+  nodeName: string;
+  source: ServiceSource;
+  commands: HostCommands;
+  logger: Logger;
+  metrics?: ProxyMetrics;
+  clock?: Clock;
+  syncPeriodMs: number;
+  minSyncPeriodMs: number;
+  /** Lines per iptables-restore transaction (rules/rule-state.ts plan; default 5,000). */
+  maxTransactionLines?: number;
+  /** How often the canaries are looked at (default min(5 s, sync period)). */
+  canaryPeriodMs?: number;
+  onSynced?: (info: { at: number; revision: string }) => void;
+}
+
+export interface SyncResult {
+  mode: 'full' | 'partial';
+  written: number;
+  deleted: number;
+  bytes: number;
+}
+
+export class Syncer {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly states = new Map<Family, RuleState>();
+  /** UDP service ports as last programmed (for conntrack), by service key. */
+  private readonly udp = new Map<string, ServicePortModel[]>();
+  private readonly dirty = new Set<string>();
+  private node: NodeModel;
+  private fullWanted = true;
+  private recoverWanted = true;
+  private recomputeAll = true;
+  private lastSyncAt = -Infinity;
+  private nextFullAt = 0;
+  private nextCanaryAt = 0;
+  private wake?: () => void;
+  private readonly retry: Backoff;
+  private readonly conntrack: Conntrack;
+  private failing?: string;
+  private synced = false;
+
+  constructor(private readonly o: SyncerOptions) {
+    this.clock = o.clock ?? realClock;
+    this.log = o.logger;
+    this.node = nodeModel(o.nodeName, undefined);
+    this.states.set(4, new RuleState(o.chains));
+    this.retry = new Backoff({ initialMs: 500, maxMs: 30_000, jitter: 0.2 }, { clock: this.clock });
+    this.conntrack = new Conntrack(o.commands, o.logger);
+  }
+
+  /** A service (or its slices) changed. */
+  serviceChanged(key: string): void {
+    this.dirty.add(key);
+    this.wake?.();
+  }
+
+  /** The Node changed: new pod ranges change every service's rules. */
+  nodeChanged(): void {
+    const next = nodeModel(this.o.nodeName, this.o.source.node());
+    if (next.podCIDRs.join() === this.node.podCIDRs.join()) return;
+    this.node = next;
+    this.recomputeAll = true;
+    this.fullWanted = true;
+    this.wake?.();
+  }
+
+  /** /readyz: undefined once a sync succeeded and the last one did. */
+  ready(): string | undefined {
+    if (this.failing) return `iptables sync failing: ${this.failing}`;
+    return this.synced ? undefined : 'no iptables sync yet';
+  }
+
+  /** Runs until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.node = nodeModel(this.o.nodeName, this.o.source.node());
+    while (!signal.aborted) {
+      const now = this.clock.now();
+      if (this.fullWanted || now >= this.nextFullAt) {
+        await this.attempt(signal, () => this.sync(true));
+        continue;
+      }
+      if (this.dirty.size > 0 && now >= this.lastSyncAt + this.o.minSyncPeriodMs) {
+        await this.attempt(signal, () => this.sync(false));
+        continue;
+      }
+      if (now >= this.nextCanaryAt) {
+        this.nextCanaryAt = now + (this.o.canaryPeriodMs ?? Math.min(5000, this.o.syncPeriodMs));
+        if (!(await this.canariesAlive())) {
+          this.log.warn('a canary chain of the service proxy is gone (iptables flushed?): rewriting every rule');
+          this.recoverWanted = this.fullWanted = true;
+        }
+        continue;
+      }
+      const until = Math.min(this.nextFullAt, this.nextCanaryAt, this.dirty.size > 0 ? this.lastSyncAt + this.o.minSyncPeriodMs : Infinity);
+      await this.sleepUntil(until, signal);
+    }
+  }
+
+  private async sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.wake = () => ac.abort();
+    try {
+      await this.clock.sleep(Math.max(0, at - this.clock.now()), ac.signal);
+    } catch {
+      // woken by a change, or stopping
+    } finally {
+      this.wake = undefined;
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async attempt(signal: AbortSignal, run: () => Promise<SyncResult>): Promise<void> {
+    try {
+      await run();
+      this.retry.reset();
+      this.failing = undefined;
+    } catch (err) {
+      this.failing = (err as Error).message.split('\n')[0];
+      this.o.metrics?.failures.inc();
+      this.log.error({ err }, 'iptables sync failed; retrying with a full sync');
+      this.recoverWanted = this.fullWanted = true;
+      await this.retry.wait(signal).catch(() => undefined);
+    }
+  }
+
+  private async canariesAlive(): Promise<boolean> {
+    for (const f of this.states.keys()) {
+      for (const table of ['nat', 'filter'] as const) if (!(await canaryAlive(this.o.commands, f, table, this.o.chains.canary))) return false;
+    }
+    return true;
+  }
+
+  private state(f: Family): RuleState {
+    let s = this.states.get(f);
+    if (!s) this.states.set(f, (s = new RuleState(this.o.chains)));
+    return s;
+  }
+
+  /** One sync now: full (every chain) or partial (the dirty services). */
+  async sync(full: boolean): Promise<SyncResult> {
+    const t0 = this.clock.now();
+    const revision = this.o.source.revision();
+    const keys = full && this.recomputeAll ? new Set([...this.o.source.serviceKeys(), ...this.allKnownKeys()]) : new Set(this.dirty);
+    this.dirty.clear();
+    const recover = this.recoverWanted;
+    const touched = new Map<Family, Touched>([...this.states.keys()].map((f) => [f, new Set<string>()]));
+    const conntrackFlows: string[][] = [];
+    for (const key of keys) {
+      const svc = this.o.source.service(key);
+      const ports = svc ? servicePorts(svc, this.o.source.slices(key), this.o.nodeName) : [];
+      for (const f of [4, 6] as const) {
+        const mine = ports.filter((p) => p.family === f);
+        if (mine.length === 0 && !this.states.has(f)) continue;
+        const t = touched.get(f) ?? touched.set(f, new Set()).get(f)!;
+        this.state(f).setService(key, mine.length ? serviceRules(this.o.chains, this.node, mine) : undefined, t);
+      }
+      const oldUdp = this.udp.get(key) ?? [];
+      const nowUdp = ports.filter((p) => p.protocol === 'udp');
+      for (const old of oldUdp) conntrackFlows.push(...staleFlows(old, nowUdp.find((n) => n.name === old.name && n.family === old.family)));
+      for (const n of nowUdp) conntrackFlows.push(...firstEndpointFlows(oldUdp.find((x) => x.name === n.name && x.family === n.family), n));
+      if (nowUdp.length) this.udp.set(key, nowUdp);
+      else this.udp.delete(key);
+    }
+    let result: SyncResult = { mode: full ? 'full' : 'partial', written: 0, deleted: 0, bytes: 0 };
+    for (const [f, state] of this.states) {
+      const existing = recover ? await this.existingChains(f) : undefined;
+      const extra = full ? await jumpFixes(this.o.commands, f, instanceJumps(this.o.chains)) : undefined;
+      // The jumps need the entry chains: a full sync declares them before the jump lines.
+      const plan = state.plan({ full, touched: touched.get(f), existing, extra, maxLines: this.o.maxTransactionLines });
+      for (const text of plan.texts) await this.o.commands.run(restoreBin(f), ['-w', '5', '--noflush'], text);
+      plan.commit();
+      result = { ...result, written: result.written + plan.written, deleted: result.deleted + plan.deleted, bytes: result.bytes + plan.bytes };
+    }
+    if (full) {
+      this.fullWanted = this.recoverWanted = this.recomputeAll = false;
+      this.nextFullAt = this.clock.now() + this.o.syncPeriodMs;
+    }
+    this.lastSyncAt = this.clock.now();
+    this.synced = true;
+    await this.conntrack.delete(conntrackFlows);
+    const seconds = (this.clock.now() - t0) / 1000;
+    this.o.metrics?.observe(result.mode, seconds, this.clock.now(), Object.fromEntries((['nat', 'filter'] as Table[]).map((t) => [t, [...this.states.values()].reduce((n, s) => n + s.chainCount(t), 0)])) as Record<Table, number>);
+    this.log.debug({ ...result, services: keys.size, ms: Math.round(seconds * 1000) }, 'iptables synced');
+    this.o.onSynced?.({ at: this.clock.now(), revision });
+    return result;
+  }
+
+  private *allKnownKeys(): Iterable<string> {
+    yield* this.udp.keys();
+    for (const s of this.states.values()) yield* s.serviceKeys();
+  }
+
+  private async existingChains(f: Family): Promise<Record<Table, string[]>> {
+    const id = this.o.chains.id;
+    return { nat: await instanceChainNames(this.o.commands, f, 'nat', id), filter: await instanceChainNames(this.o.commands, f, 'filter', id) };
+  }
+}
