@@ -28,6 +28,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   minSyncPeriod: string;
   clusterDomain: string;
   cleanup?: boolean;
+  clusterUid?: string;
 }
 
 export function proxyCommand(): Command {
@@ -41,14 +42,15 @@ export function proxyCommand(): Command {
     .option('--sync-period <duration>', 'how often every rule is rewritten from memory (a full sync), whatever changed', '30s')
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')
-    .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity), print them, and exit")
+    .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity, or --cluster-uid), print them, and exit")
+    .option('--cluster-uid <uid>', "with --cleanup: the cluster's identity (the uid of its kube-system namespace), for a cleanup after the API server is gone")
     .action(async (f: ProxyFlags) => {
       const logger = createLogger('proxy', f.logLevel);
       const registry = processRegistry();
       const client = clientFromFlags(f, `orch-proxy/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
       const commands = hostCommands();
       if (f.cleanup) {
-        const removed = await cleanupProxy({ client, commands, nodeName: f.nodeName });
+        const removed = await cleanupProxy({ client, commands, nodeName: f.nodeName, clusterUid: f.clusterUid });
         for (const r of removed) console.log(`removed ${r}`);
         if (removed.length === 0) console.log(`nothing of node ${f.nodeName}'s service proxy on this host`);
         return;

@@ -134,6 +134,15 @@ async function purgeEngine(state: ClusterState, report: PurgeReport | undefined)
     for (const e of c.errors) out(`  node ${c.node}: ${e}`);
     if (c.errors.length) clean = false;
   }
+  const { cleanupLocalProxies } = await import('../up/local-proxies.js');
+  for (const c of await cleanupLocalProxies(state, report.clusterId)) {
+    if (c.error) {
+      out(`  node ${c.node}: the service proxy's iptables rules were not removed: ${c.error}`);
+      clean = false;
+    } else if (c.removed.length) {
+      out(`Removed the service proxy's iptables rules of node ${c.node} (${c.removed.length} chains and jumps)`);
+    }
+  }
   const local = new Set(agents.map((a) => a.node));
   for (const [name, n] of report.nodes) {
     if (!n.forced.length || local.has(name)) continue;

@@ -201,13 +201,23 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
         '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name), ...sandbox.flags, ...network.flags],
     ),
   );
+  // A service proxy per node (with the node's credentials), as every host of a real
+  // cluster runs one. Without the pod network (no root, no iptables) it could program
+  // nothing: Services are then stored but not routed, and orch up says so.
+  if (network.flags.length === 0) {
+    const proxyPorts = await Promise.all(nodes.map(() => ephemeralPort()));
+    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i])]));
+  } else {
+    out('No service proxy either: Services get addresses but route nothing (docs/services.md).');
+  }
 
   const state: ClusterState = { server, apiPort: opts.apiPort, etcdEndpoint, nodes, startedAt: new Date().toISOString(), components };
   // A status file of an earlier cluster (whose processes are all gone) must not be adopted from.
   fs.rmSync(p.supervisorStatus, { force: true });
   writeClusterState(p.clusterState, state);
   out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData}), the API server (${server}), the scheduler, the controller manager`);
-  out(`and ${nodes.length === 1 ? `the agent for node ${nodes[0]}` : `agents for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
+  const perNode = network.flags.length === 0 ? 'the agent and service proxy' : 'the agent';
+  out(`and ${nodes.length === 1 ? `${perNode} for node ${nodes[0]}` : `${perNode} for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
   return supervise(p, state, opts, out);
 }
 
