@@ -19,6 +19,7 @@ import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER,
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
 import { clusterCidrFor, hostNetworks } from './pod-range.js';
+import { serviceCidrFor } from './service-range.js';
 import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
 import { viewCluster, writeClusterState, type ClusterState } from './cluster-state.js';
 import { clusterSupervisor, supervisorLogger } from './supervise.js';
@@ -42,6 +43,8 @@ export interface UpOptions {
   timeoutSeconds: number;
   /** --cluster-cidr for the controller manager; default: a free range (pod-range.ts). */
   clusterCidr?: string;
+  /** --service-cluster-ip-range for the apiserver; default: the one of the pod range (service-range.ts). */
+  serviceCidr?: string;
 }
 
 type Out = (line: string) => void;
@@ -174,9 +177,13 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       '--quota-backend-bytes', String(2 * 1024 ** 3), '--max-request-bytes', '1572864'],
     { url: `${etcdEndpoint}/health` },
   );
+  const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
+  if (podRange.note) out(podRange.note);
+  const serviceRange = serviceCidrFor(p.serviceCidr, opts.serviceCidr, podRange.cidr);
   record(
     'apiserver',
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
+      '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel],
     { url: `${server}/readyz`, caFile: p.caCert },
@@ -185,9 +192,8 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // Their /healthz + /metrics ports (on 127.0.0.1) are picked free at start: several local
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
-  const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
-  if (podRange.note) out(podRange.note);
-  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()), '--cluster-cidr', podRange.cidr]);
+  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
+    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
