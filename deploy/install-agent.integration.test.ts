@@ -98,6 +98,10 @@ describe('install-agent.sh', () => {
     expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-agent.service'), 'utf8')).toBe(
       fs.readFileSync(path.join(repo, 'deploy/systemd/orch-agent.service'), 'utf8'),
     );
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-proxy.service'), 'utf8')).toBe(
+      fs.readFileSync(path.join(repo, 'deploy/systemd/orch-proxy.service'), 'utf8'),
+    );
+    expect(env).toContain('ORCH_PROXY_ARGS=""\n');
 
     const before = listTree(root);
     expect(sh(args).code).toBe(0);
@@ -147,15 +151,15 @@ describe('install-agent.sh', () => {
     expect(env()).toContain('ORCH_AGENT_ARGS=""');
   });
 
-  it('installs iproute2, iptables and procps when the pod network tools are missing, or says what to install', () => {
+  it('installs iproute2, iptables, procps and conntrack when the tools of the pod network or the proxy are missing, or says what to install', () => {
     const i = inputs();
     // The PATH the service would get holds none of the tools.
     const noTools = { ORCH_SERVICE_PATH: fs.mkdtempSync(path.join(work, 'empty-path-')) };
     const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm9', '--from', fakeBuild()];
-    const apt = '+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps';
+    const apt = '+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps conntrack';
     const r = sh([...base, '--dry-run'], noTools);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('the pod network needs ip bridge iptables iptables-restore sysctl: installing iproute2 iptables procps');
+    expect(r.out).toContain('the pod network and the service proxy need ip bridge iptables iptables-restore sysctl conntrack: installing iproute2 iptables procps conntrack');
     expect(r.out).toContain(apt);
     // Before anything else is changed.
     expect(r.out.indexOf(apt)).toBeLessThan(r.out.indexOf('+ mkdir'));
@@ -167,28 +171,31 @@ describe('install-agent.sh', () => {
     const root = path.join(work, 'root-no-tools');
     const refused = sh([...base, '--root', root], noTools);
     expect(refused.code).not.toBe(0);
-    expect(refused.err).toContain('the pod network needs ip bridge iptables iptables-restore sysctl on this host: install iproute2, iptables and procps');
+    expect(refused.err).toContain('the pod network and the service proxy need ip bridge iptables iptables-restore sysctl conntrack on this host: install iproute2, iptables, procps and conntrack');
     expect(refused.err).toContain('--network-backend none');
     expect(fs.existsSync(root)).toBe(false);
   });
 
-  it('--uninstall stops the service before it cleans up the pod network and removes the pods, then the files', () => {
+  it('--uninstall stops both services before it cleans up the proxy rules and the pod network and removes the pods, then the files', () => {
     const r = sh(['--uninstall', '--node-name', 'vm3', '--dry-run']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const steps = r.out.split('\n').filter((l) => l.startsWith('+ '));
     const at = (prefix: string) => steps.findIndex((l) => l.startsWith(prefix));
-    expect(steps).toContain('+ systemctl disable --now orch-agent.service');
+    expect(steps).toContain('+ systemctl disable --now orch-proxy.service orch-agent.service');
+    expect(steps).toContain('+ /usr/local/bin/orch proxy --server= --ca-file=/etc/orch/pki/ca.crt --token-file=/etc/orch/agent.token --node-name=vm3 --cleanup');
     expect(steps).toContain('+ sh -c docker ps -aq --filter label=orch.io/node=vm3 | xargs -r docker rm -f');
     expect(steps).toContain('+ /usr/local/bin/orch agent --cleanup-network --node-name vm3');
     expect(at('+ systemctl disable')).toBeLessThan(at('+ sh -c docker ps'));
     expect(at('+ sh -c docker ps')).toBeLessThan(at('+ /usr/local/bin/orch agent --cleanup-network'));
-    expect(at('+ /usr/local/bin/orch agent --cleanup-network')).toBeLessThan(at('+ rm -f /etc/systemd/system/orch-agent.service'));
+    expect(at('+ /usr/local/bin/orch proxy')).toBeLessThan(at('+ /usr/local/bin/orch agent --cleanup-network'));
+    expect(at('+ /usr/local/bin/orch agent --cleanup-network')).toBeLessThan(at('+ rm -f /etc/systemd/system/orch-agent.service /etc/systemd/system/orch-proxy.service'));
     expect(steps.at(-1)).toBe('+ systemctl daemon-reload');
     expect(r.out).toContain('orch delete node vm3');
     // The cleanup command it runs is a real one.
     const help = spawnSync(process.execPath, [orchMain, 'agent', '--help'], { encoding: 'utf8' }).stdout;
     expect(help).toContain('--cleanup-network');
+    expect(spawnSync(process.execPath, [orchMain, 'proxy', '--help'], { encoding: 'utf8' }).stdout).toContain('--cleanup');
     expect(help).toMatch(/--node-name <name>[\s\S]*--cleanup-network[\s\S]*only that node's/);
   });
 
@@ -227,6 +234,7 @@ describe('install-agent.sh', () => {
     expect(r.out).toContain(`+ write ${root}/etc/orch/agent.token (mode 0600)`);
     expect(r.out).toContain(`+ write ${root}/etc/orch/agent.env (mode 0644)`);
     expect(r.out).toContain(`+ write ${root}/etc/systemd/system/orch-agent.service (mode 0644)`);
+    expect(r.out).toContain(`+ write ${root}/etc/systemd/system/orch-proxy.service (mode 0644)`);
     expect(r.out).toMatch(/\+ cp -a .*\/dist .*\/package\.json .*\/node_modules /);
   });
 
@@ -236,8 +244,8 @@ describe('install-agent.sh', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('+ write /etc/orch/agent.token (mode 0600)');
     expect(r.out).toContain('+ systemctl daemon-reload');
-    expect(r.out).toContain('+ systemctl enable orch-agent.service');
-    expect(r.out).toContain('+ systemctl restart orch-agent.service');
+    expect(r.out).toContain('+ systemctl enable orch-agent.service orch-proxy.service');
+    expect(r.out).toContain('+ systemctl restart orch-agent.service orch-proxy.service');
   });
 
   it('refuses bad input with a clear message', () => {
@@ -271,12 +279,14 @@ describe('systemd units', () => {
     'orch-scheduler.service': 'scheduler',
     'orch-controller-manager.service': 'controller-manager',
     'orch-agent.service': 'agent',
+    'orch-proxy.service': 'proxy',
   };
   const envFiles: Record<string, string> = {
     'orch-apiserver.service': 'apiserver.env',
     'orch-scheduler.service': 'scheduler.env',
     'orch-controller-manager.service': 'controller-manager.env',
     'orch-agent.service': 'agent.env',
+    'orch-proxy.service': 'agent.env',
   };
 
   it.each(Object.keys(units))('%s passes only flags the component has (its ExecStart and example env file)', (unit) => {
@@ -289,11 +299,13 @@ describe('systemd units', () => {
     expect(exec).toBeDefined();
     expect(exec).toContain(`/usr/local/bin/orch ${component} `);
     const env = fs.readFileSync(path.join(repo, 'deploy/systemd', envFiles[unit]), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
-    const used = [...(exec ?? '').matchAll(/\s(--[a-z][a-z-]+)/g), ...env.matchAll(/(?:"|\s)(--[a-z][a-z-]+)/g)].map((m) => m[1]);
+    // Every ${VAR} the unit uses is set by its env file; the flags in those variables (an
+    // env file may serve two units: agent.env holds the proxy's variables too) must exist.
+    const vars = [...(exec ?? '').matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]);
+    const usedEnv = env.split('\n').filter((l) => vars.some((v) => l.startsWith(`${v}=`))).join('\n');
+    const used = [...(exec ?? '').matchAll(/\s(--[a-z][a-z-]+)/g), ...usedEnv.matchAll(/(?:"|\s)(--[a-z][a-z-]+)/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(2);
     expect(used.filter((f) => !known.has(f))).toEqual([]);
-    // Every ${VAR} the unit uses is set by its env file.
-    const vars = [...(exec ?? '').matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]);
     for (const v of vars) expect(env, v).toMatch(new RegExp(`^${v}=`, 'm'));
   });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install (or update) an orch agent on this Linux host as the systemd service orch-agent.
+# Install (or update) an orch node on this Linux host: the systemd services orch-agent (the
+# pods) and orch-proxy (Services and cluster DNS), both with this node's credentials.
 #
 #   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --token-file node.token \
 #       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key] \
@@ -29,13 +30,16 @@
 #   --root DIR        install under DIR instead of / and do not touch systemd (tests, images)
 #   --no-start        install and enable, but do not (re)start the service
 #   --dry-run         print what would be done, change nothing
-#   --uninstall       stop and remove the service, remove this node's pod containers, run
-#                     `orch agent --cleanup-network` (the pod network's routes, orch.1,
-#                     firewall chains, the node's Docker network), then the agent's files;
+#   --uninstall       stop and remove both services, remove this node's pod containers, run
+#                     `orch proxy --cleanup` (the Services' iptables chains; needs the API
+#                     server) and `orch agent --cleanup-network` (the pod network's routes,
+#                     orch.1, every orch firewall chain, the node's Docker network), then the
+#                     node's files;
 #                     /opt/orch and the CA stay while another orch unit uses them
 #
-# The agent runs as root: its pod network programs the kernel with ip, bridge,
-# iptables-restore and sysctl (Debian: iproute2 iptables procps, installed when missing).
+# Both run as root: the pod network programs the kernel with ip, bridge, iptables-restore
+# and sysctl, the proxy with iptables-restore and conntrack (Debian: iproute2 iptables
+# procps conntrack, installed when missing).
 # Idempotent: a second run with the same arguments rewrites the same files and restarts
 # the service; a run without --token/--token-file keeps the token already installed.
 set -euo pipefail
@@ -75,6 +79,7 @@ etc="$root/etc/orch"
 opt="$root/opt/orch"
 bin="$root/usr/local/bin/orch"
 unit="$root/etc/systemd/system/orch-agent.service"
+proxy_unit="$root/etc/systemd/system/orch-proxy.service"
 state="$root/var/lib/orch/agent"
 
 # Every change goes through these, so --dry-run shows exactly the same steps.
@@ -93,11 +98,18 @@ if [ "$uninstall" = 1 ]; then
   [[ "$node_name" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || die "invalid node name $node_name"
   if [ -z "$root" ]; then
     # Stopped first: a running agent would program the network again at its next recheck.
-    run systemctl disable --now orch-agent.service
+    run systemctl disable --now orch-proxy.service orch-agent.service
     # The node's pods (and their sandboxes): nobody is left to stop them, and they keep
     # the node's pod network in use. The control plane replaces them elsewhere.
     if command -v docker >/dev/null; then
       run sh -c "docker ps -aq --filter label=orch.io/node=$node_name | xargs -r docker rm -f"
+    fi
+    # The proxy's chains by name (needs the API server for the cluster identity); the
+    # network cleanup below removes every orch chain and jump anyway, so a failure here
+    # (API server unreachable) is only reported.
+    if { [ -x "$bin" ] && [ -n "$(installed ORCH_SERVER)" ]; } || [ "$dry" = 1 ]; then
+      run "$bin" proxy --server="$(installed ORCH_SERVER)" --ca-file="$etc/pki/ca.crt" --token-file="$etc/agent.token" --node-name="$node_name" --cleanup ||
+        echo "orch proxy --cleanup failed: the network cleanup below removes its chains too" >&2
     fi
     # Routes (proto 184), orch.1, orch's iptables chains and jumps, orch-pods-$node_name.
     if [ -x "$bin" ] || [ "$dry" = 1 ]; then run "$bin" agent --cleanup-network --node-name "$node_name"
@@ -106,10 +118,10 @@ if [ "$uninstall" = 1 ]; then
   else
     echo "under --root: systemd, the node's containers and this host's network are left alone"
   fi
-  run rm -f "$unit" "$etc/agent.env" "$etc/agent.token" "$etc/agent-log.token" "$etc/pki/agent.crt" "$etc/pki/agent.key"
+  run rm -f "$unit" "$proxy_unit" "$etc/agent.env" "$etc/agent.token" "$etc/agent-log.token" "$etc/pki/agent.crt" "$etc/pki/agent.key"
   run rm -rf "$state"
   # The control-plane units of the same host (docs/multi-host.md) run the same /opt/orch.
-  others="$(cd "$root/etc/systemd/system" 2>/dev/null && ls orch-*.service 2>/dev/null | grep -vx orch-agent.service | tr '\n' ' ' || true)"
+  others="$(cd "$root/etc/systemd/system" 2>/dev/null && ls orch-*.service 2>/dev/null | grep -vx -e orch-agent.service -e orch-proxy.service | tr '\n' ' ' || true)"
   if [ -z "$others" ]; then
     run rm -rf "$opt" "$bin" "$etc/pki/ca.crt"
     [ "$dry" = 1 ] || rmdir "$etc/pki" "$etc" 2>/dev/null || true
@@ -147,16 +159,16 @@ node="${node:-/usr/bin/node}"
 # ORCH_SERVICE_PATH when a drop-in changes it)
 if [ "$backend" != none ]; then
   missing=""
-  for t in ip bridge iptables iptables-restore sysctl; do
+  for t in ip bridge iptables iptables-restore sysctl conntrack; do
     PATH="${ORCH_SERVICE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}" command -v "$t" >/dev/null || missing="$missing $t"
   done
   if [ -n "$missing" ]; then
     if [ -z "$root" ] && command -v apt-get >/dev/null; then
-      echo "the pod network needs$missing: installing iproute2 iptables procps"
+      echo "the pod network and the service proxy need$missing: installing iproute2 iptables procps conntrack"
       run apt-get update -qq
-      run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps
+      run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2 iptables procps conntrack
     else
-      die "the pod network needs$missing on this host: install iproute2, iptables and procps (Debian/Ubuntu: apt-get install -y iproute2 iptables procps), or use --network-backend none"
+      die "the pod network and the service proxy need$missing on this host: install iproute2, iptables, procps and conntrack (Debian/Ubuntu: apt-get install -y iproute2 iptables procps conntrack), or use --network-backend none"
     fi
   fi
 fi
@@ -209,8 +221,11 @@ ORCH_NODE_NAME=$node_name
 # vxlan (UDP 8472 open between the hosts), host-gw (one L2 segment) or none.
 ORCH_NETWORK_BACKEND=$backend
 ORCH_AGENT_ARGS="${args# }"
+# Extra flags of orch-proxy.service (orch proxy --help).
+ORCH_PROXY_ARGS=""
 ENV
 write "$unit" 0644 <"$HERE/systemd/orch-agent.service"
+write "$proxy_unit" 0644 <"$HERE/systemd/orch-proxy.service"
 
 # 3. the service
 if [ -n "$root" ]; then
@@ -218,6 +233,6 @@ if [ -n "$root" ]; then
   exit 0
 fi
 run systemctl daemon-reload
-run systemctl enable orch-agent.service
-if [ "$start" = 1 ]; then run systemctl restart orch-agent.service; fi
-echo "orch-agent for node $node_name -> $server$([ "$start" = 1 ] && echo ' (started: journalctl -u orch-agent -f)')"
+run systemctl enable orch-agent.service orch-proxy.service
+if [ "$start" = 1 ]; then run systemctl restart orch-agent.service orch-proxy.service; fi
+echo "orch-agent and orch-proxy for node $node_name -> $server$([ "$start" = 1 ] && echo ' (started: journalctl -u orch-agent -u orch-proxy -f)')"

@@ -29,6 +29,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   clusterDomain: string;
   cleanup?: boolean;
   netns?: string;
+  clusterUid?: string;
 }
 
 export function proxyCommand(): Command {
@@ -42,7 +43,8 @@ export function proxyCommand(): Command {
     .option('--sync-period <duration>', 'how often every rule is rewritten from memory (a full sync), whatever changed', '30s')
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')
-    .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity), print them, and exit")
+    .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity, or --cluster-uid), print them, and exit")
+    .option('--cluster-uid <uid>', "with --cleanup: the cluster's identity (the uid of its kube-system namespace), for a cleanup after the API server is gone")
     // Tests: the process stays where the API server is reachable, its rules go into a namespace.
     .addOption(new Option('--netns <name>', 'program the iptables of this network namespace (tests)').hideHelp())
     .action(async (f: ProxyFlags) => {
@@ -51,7 +53,7 @@ export function proxyCommand(): Command {
       const client = clientFromFlags(f, `orch-proxy/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
       const commands = hostCommands(f.netns ? ['nsenter', `--net=/var/run/netns/${f.netns}`] : []);
       if (f.cleanup) {
-        const removed = await cleanupProxy({ client, commands, nodeName: f.nodeName });
+        const removed = await cleanupProxy({ client, commands, nodeName: f.nodeName, clusterUid: f.clusterUid });
         for (const r of removed) console.log(`removed ${r}`);
         if (removed.length === 0) console.log(`nothing of node ${f.nodeName}'s service proxy on this host`);
         return;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine to a running orch cluster with an example app:
-#   installs Docker Engine, etcd, busybox-static and the pod network's tools (iproute2,
-#   iptables, procps) from Debian's packages (if missing),
+#   installs Docker Engine, etcd, busybox-static and the tools of the pod network and the
+#   service proxy (iproute2, iptables, procps, conntrack) from Debian's packages (if missing),
 #   the npm dependencies and the build; starts dockerd if nothing answers; builds the
 #   local example image; `orch up`; `orch apply -f docs/examples/web.yaml --wait`;
 #   and lists the pods. Safe to run again.
@@ -17,6 +17,8 @@ command -v busybox >/dev/null || need+=(busybox-static)
 command -v ip >/dev/null || need+=(iproute2)
 command -v iptables >/dev/null || need+=(iptables)
 command -v sysctl >/dev/null || need+=(procps)
+# The service proxy (orch proxy) clears UDP conntrack entries of removed endpoints.
+PATH="$PATH:/usr/sbin:/sbin" command -v conntrack >/dev/null || need+=(conntrack)
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing ${need[*]}"
   $SUDO apt-get update -qq

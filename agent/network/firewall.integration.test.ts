@@ -59,6 +59,14 @@ describe('firewall chains (real netfilter, network namespace)', () => {
     ipt('-D DOCKER-USER -m comment --comment "orch: pod network" -j ORCH-FORWARD');
     ipt(`-D ORCH-FORWARD -m comment --comment "orch: cluster 10.240.0.0/16" -j ${B4.forward}`);
     expect(await fw.apply(['10.240.0.0/16'])).toEqual([`iptables -t filter ORCH-FORWARD → ${B4.forward}`, 'iptables -t filter DOCKER-USER → ORCH-FORWARD']);
+    // A service proxy's chains and jumps that `orch proxy --cleanup` did not remove (its
+    // API server was gone): still jumped to, they could not be deleted.
+    ipt('-t nat -N ORCH-SERVICES-abc123');
+    ipt('-t nat -A PREROUTING -m comment --comment "orch services" -j ORCH-SERVICES-abc123');
+    ipt('-t nat -A OUTPUT -j ORCH-SERVICES-abc123');
+    ipt('-N ORCH-SERVICES-abc123');
+    ipt('-A INPUT -j ORCH-SERVICES-abc123');
+    ipt('-A OUTPUT -j ORCH-SERVICES-abc123');
     await fw.remove();
     expect(ipt('-S')).not.toContain('ORCH-');
     expect(ipt('-t nat -S')).not.toContain('ORCH-');

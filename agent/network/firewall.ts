@@ -14,6 +14,9 @@ const bin = (f: Family, tool: '' | '-restore') => `${f === 4 ? 'iptables' : 'ip6
 /** The rule as `iptables -S` prints it and iptables-restore reads it (arguments with spaces quoted). */
 const ruleText = (j: JumpRule) => j.rule.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ');
 
+/** The built-in chains (and Docker's DOCKER-USER) orch's chains are jumped from. */
+const BUILTIN_CHAINS = { filter: ['INPUT', 'FORWARD', 'OUTPUT', 'DOCKER-USER'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] } as const;
+
 export class Firewall {
   constructor(private readonly cmd: HostCommands) {}
 
@@ -102,6 +105,22 @@ export class Firewall {
     return listing.split('\n').flatMap((l) => (l.startsWith(`-N ${CHAIN_PREFIX}`) ? [l.slice(3).trim()] : []));
   }
 
+  /** Rule numbers (highest first, so deleting one keeps the others' numbers) of the jumps from `chain` into an orch chain. */
+  private async jumpsIntoOrch(f: Family, table: string, chain: string): Promise<number[]> {
+    let listing: string;
+    try {
+      listing = await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-L', chain, '-n', '--line-numbers']);
+    } catch {
+      return []; // no such chain here (DOCKER-USER without Docker, IPv6 off)
+    }
+    const out: number[] = [];
+    for (const line of listing.split('\n')) {
+      const [num, target] = line.trim().split(/\s+/);
+      if (num && /^\d+$/.test(num) && target?.startsWith(CHAIN_PREFIX)) out.push(Number(num));
+    }
+    return out.sort((a, b) => b - a);
+  }
+
   /** Removes orch's jumps and chains (both families, both possible jump places, every cluster's); returns what it removed. */
   async remove(): Promise<string[]> {
     const removed: string[] = [];
@@ -113,6 +132,14 @@ export class Firewall {
         }
       }
       for (const table of ['filter', 'nat'] as const) {
+        // Jumps from the built-in chains into any other orch chain (the service proxy's,
+        // when it could not clean up after itself): a chain still jumped to cannot go.
+        for (const builtin of BUILTIN_CHAINS[table]) {
+          for (const n of await this.jumpsIntoOrch(f, table, builtin)) {
+            await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-D', builtin, String(n)]);
+            removed.push(`${bin(f, '')} -t ${table} ${builtin} rule ${n} (jump)`);
+          }
+        }
         // Flush them all before deleting any: the entry chain refers to the cluster chains.
         const chains = await this.ownChains(f, table);
         for (const chain of chains) await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-F', chain]);

@@ -46,7 +46,8 @@ export function upCommand(): Command {
     .option('--log-level <level>', 'log level of the components', 'info')
     .option('--timeout <duration>', 'how long to wait for the nodes to become Ready (a bare number is seconds)', '90s')
     .option('--cluster-cidr <cidrs>', "pod addresses (an IPv4 range, or IPv4,IPv6 for dual stack); default: the first of 10.244.0.0/16 … 10.254.0.0/16 that no Docker network or address of this host uses. Kept for the cluster's life")
-    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string }) => {
+    .option('--service-cidr <cidr>', "Service addresses (the apiserver's --service-cluster-ip-range); default: one that goes with the pod range (10.244.0.0/16 → 10.96.0.0/16), so clusters on one host never share Service addresses. Kept for the cluster's life")
+    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -60,6 +61,7 @@ export function upCommand(): Command {
           nodes: num(flags.nodes, '--nodes', 1, 20),
           nodeName: flags.nodeName,
           clusterCidr: flags.clusterCidr,
+          serviceCidr: flags.serviceCidr,
           foreground: Boolean(flags.foreground),
           logLevel: flags.logLevel,
           timeoutSeconds: timeoutSeconds(flags.timeout),
@@ -133,6 +135,15 @@ async function purgeEngine(state: ClusterState, report: PurgeReport | undefined)
     if (c.network) out(`Removed Docker network ${c.network} (the pod range of node ${c.node})`);
     for (const e of c.errors) out(`  node ${c.node}: ${e}`);
     if (c.errors.length) clean = false;
+  }
+  const { cleanupLocalProxies } = await import('../up/local-proxies.js');
+  for (const c of await cleanupLocalProxies(state, report.clusterId)) {
+    if (c.error) {
+      out(`  node ${c.node}: the service proxy's iptables rules were not removed: ${c.error}`);
+      clean = false;
+    } else if (c.removed.length) {
+      out(`Removed the service proxy's iptables rules of node ${c.node} (${c.removed.length} chains and jumps)`);
+    }
   }
   const local = new Set(agents.map((a) => a.node));
   for (const [name, n] of report.nodes) {

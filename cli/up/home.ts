@@ -9,6 +9,7 @@
 //   config.json      the orch client configuration (server, CA, token per context)
 //   kubeconfig       the same for kubectl
 //   cluster-cidr     the pod range chosen at the first `orch up` (cli/up/pod-range.ts)
+//   service-cidr     the Service range, chosen with it (cli/up/service-range.ts)
 
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,7 @@ export function homePaths(home = orchHome()) {
     kubeconfig: path.join(home, 'kubeconfig'),
     /** The pod range chosen at the first `orch up` (cli/up/pod-range.ts). */
     clusterCidr: path.join(home, 'cluster-cidr'),
+    serviceCidr: path.join(home, 'service-cidr'),
     agentRoot: (node: string) => path.join(home, 'agent', node),
   };
 }

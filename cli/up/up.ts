@@ -19,6 +19,7 @@ import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER,
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
 import { clusterCidrFor, hostNetworks } from './pod-range.js';
+import { serviceCidrFor } from './service-range.js';
 import { isAlive, launchProcess, orchEntry, tailFile, type ComponentSpec } from './processes.js';
 import { viewCluster, writeClusterState, type ClusterState } from './cluster-state.js';
 import { clusterSupervisor, supervisorLogger } from './supervise.js';
@@ -42,6 +43,8 @@ export interface UpOptions {
   timeoutSeconds: number;
   /** --cluster-cidr for the controller manager; default: a free range (pod-range.ts). */
   clusterCidr?: string;
+  /** --service-cluster-ip-range for the apiserver; default: the one of the pod range (service-range.ts). */
+  serviceCidr?: string;
 }
 
 type Out = (line: string) => void;
@@ -174,9 +177,13 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       '--quota-backend-bytes', String(2 * 1024 ** 3), '--max-request-bytes', '1572864'],
     { url: `${etcdEndpoint}/health` },
   );
+  const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
+  if (podRange.note) out(podRange.note);
+  const serviceRange = serviceCidrFor(p.serviceCidr, opts.serviceCidr, podRange.cidr);
   record(
     'apiserver',
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
+      '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel],
     { url: `${server}/readyz`, caFile: p.caCert },
@@ -185,9 +192,8 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // Their /healthz + /metrics ports (on 127.0.0.1) are picked free at start: several local
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
-  const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
-  if (podRange.note) out(podRange.note);
-  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()), '--cluster-cidr', podRange.cidr]);
+  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
+    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
@@ -201,13 +207,23 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
         '--log-server-cert', p.agentCert(name), '--log-server-key', p.agentKey(name), '--log-server-client-ca-file', p.caCert, ...secretRunDir(p, name), ...sandbox.flags, ...network.flags],
     ),
   );
+  // A service proxy per node (with the node's credentials), as every host of a real
+  // cluster runs one. Without the pod network (no root, no iptables) it could program
+  // nothing: Services are then stored but not routed, and orch up says so.
+  if (network.flags.length === 0) {
+    const proxyPorts = await Promise.all(nodes.map(() => ephemeralPort()));
+    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i])]));
+  } else {
+    out('No service proxy either: Services get addresses but route nothing (docs/services.md).');
+  }
 
   const state: ClusterState = { server, apiPort: opts.apiPort, etcdEndpoint, nodes, startedAt: new Date().toISOString(), components };
   // A status file of an earlier cluster (whose processes are all gone) must not be adopted from.
   fs.rmSync(p.supervisorStatus, { force: true });
   writeClusterState(p.clusterState, state);
   out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData}), the API server (${server}), the scheduler, the controller manager`);
-  out(`and ${nodes.length === 1 ? `the agent for node ${nodes[0]}` : `agents for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
+  const perNode = network.flags.length === 0 ? 'the agent and service proxy' : 'the agent';
+  out(`and ${nodes.length === 1 ? `${perNode} for node ${nodes[0]}` : `${perNode} for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
   return supervise(p, state, opts, out);
 }
 

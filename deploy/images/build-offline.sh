@@ -35,6 +35,9 @@ BUSYBOX="$(command -v busybox || echo /bin/busybox)"
 # taken in the host's variant: its rules must land in the tables the host's Docker uses.
 tool() { PATH="$PATH:/usr/sbin:/sbin" command -v "$1" || true; }
 IP_BIN="$(tool ip)" BRIDGE_BIN="$(tool bridge)" SYSCTL_BIN="$(tool sysctl)"
+# The service proxy's conntrack (clears UDP entries of removed endpoints): optional, the
+# proxy says so in its log when it is missing.
+CONNTRACK_BIN="$(tool conntrack)"
 IPTABLES_BIN="$(readlink -f "$(tool iptables)" 2>/dev/null || true)"
 
 die() { echo "build-offline: $*" >&2; exit 1; }
@@ -85,6 +88,7 @@ net_tools() {
   copy_with_libs "$IP_BIN" "$root" /usr/sbin/ip
   copy_with_libs "$BRIDGE_BIN" "$root" /usr/sbin/bridge
   copy_with_libs "$SYSCTL_BIN" "$root" /usr/sbin/sysctl
+  [ -z "$CONNTRACK_BIN" ] || copy_with_libs "$CONNTRACK_BIN" "$root" /usr/sbin/conntrack
   multi="$(basename "$IPTABLES_BIN")"
   copy_with_libs "$IPTABLES_BIN" "$root" "/usr/sbin/$multi"
   for name in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do

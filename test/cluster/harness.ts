@@ -35,8 +35,8 @@ const ROOT = ((dir: string) => {
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2';
-/** A control-plane component, or `agent-hN`. */
-export type Component = ControlComponent | `agent-h${number}`;
+/** A control-plane component, `agent-hN` or `proxy-hN` (the service proxy of host N). */
+export type Component = ControlComponent | `agent-h${number}` | `proxy-h${number}`;
 
 export interface ClusterOptions {
   hosts: number;
@@ -52,6 +52,10 @@ export interface ClusterOptions {
    * namespace and engine only: a test starts their agent later (a node joining).
    */
   agentsAtStart?: number;
+  /** Start a service proxy (`orch proxy`) beside every agent (default: no proxies). */
+  proxies?: boolean;
+  /** Extra flags for every proxy. */
+  proxyFlags?: string[];
 }
 
 export const NODE_GRACE_MS = 10_000;
@@ -169,6 +173,11 @@ export class Cluster {
       default: {
         const i = hostOf(c);
         const name = nodeName(i);
+        if (c.startsWith('proxy-')) {
+          // In the host's namespace like its agent, with the node's credentials.
+          return ['nsenter', `--net=${netnsPath(i)}`, process.execPath, ENTRY, 'proxy', ...clientFlags(nodeUser(name)), '--node-name', name, '--port', '10256',
+            '--sync-period', '10s', ...(this.opts.proxyFlags ?? []), ...log];
+        }
         // nsenter switches only the network namespace and then execs node, so the pid we
         // hold is the agent itself (signals reach it directly).
         return ['nsenter', `--net=${netnsPath(i)}`, process.execPath, ENTRY, 'agent', ...clientFlags(nodeUser(name)), '--node-name', name, '--node-ip', hostIP(i),
@@ -248,6 +257,12 @@ export class Cluster {
   startAgent(i: number): Promise<void> {
     return this.start(`agent-h${i}`);
   }
+  startProxy(i: number): Promise<void> {
+    return this.start(`proxy-h${i}`);
+  }
+  stopProxy(i: number): Promise<void> {
+    return this.stop(`proxy-h${i}`);
+  }
 
   cutNetwork(i: number): Promise<void> {
     return cutHost(i);
@@ -326,14 +341,14 @@ export class Cluster {
 }
 
 function rank(name: string): number {
-  if (name.startsWith('agent-')) return 0;
+  if (name.startsWith('agent-') || name.startsWith('proxy-')) return 0;
   if (name.startsWith('scheduler') || name.startsWith('controller-manager')) return 1;
   if (name === 'apiserver') return 2;
   return 3;
 }
 
 function hostOf(c: string): number {
-  const m = /^agent-h(\d+)$/.exec(c);
+  const m = /^(?:agent|proxy)-h(\d+)$/.exec(c);
   if (!m) throw new Error(`unknown component ${c}`);
   return Number(m[1]);
 }
@@ -387,6 +402,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     for (const c of cp) await cluster.start(c);
     const withAgent = cluster.hostIndexes.slice(0, opts.agentsAtStart ?? opts.hosts);
     for (const i of withAgent) await cluster.startAgent(i);
+    if (opts.proxies) for (const i of withAgent) await cluster.startProxy(i);
     await cluster.waitNodesReady(withAgent.map(nodeName));
     return cluster;
   } catch (err) {

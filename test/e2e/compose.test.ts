@@ -136,7 +136,7 @@ describe('docker-compose demo cluster (offline)', () => {
     if (inUse.length) throw new Error(`${clusterCIDR} is in use on this host (set ORCH_E2E_CLUSTER_CIDR):\n${inUse.join('\n')}`);
     const apiPort = await freePort();
     // The agents share the host's network: their ports must be free there.
-    const agentPorts = [await freePort(), await freePort(), await freePort(), await freePort()].map(String);
+    const agentPorts = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()].map(String);
     env = {
       ...process.env,
       // ORCH_COMPOSE_IMAGE: another tag, so a run from a branch leaves the shared one alone.
@@ -155,6 +155,8 @@ describe('docker-compose demo cluster (offline)', () => {
       ORCH_NODE_1_HEALTHZ_PORT: agentPorts[1],
       ORCH_NODE_2_LOG_PORT: agentPorts[2],
       ORCH_NODE_2_HEALTHZ_PORT: agentPorts[3],
+      ORCH_NODE_1_PROXY_PORT: agentPorts[4],
+      ORCH_NODE_2_PROXY_PORT: agentPorts[5],
       ORCH_CONFIG: path.join(loginDir, 'config.json'),
       COMPOSE: compose.join(' '),
     };
