@@ -30,6 +30,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   cleanup?: boolean;
   netns?: string;
   clusterUid?: string;
+  dnsPort: string;
 }
 
 export function proxyCommand(): Command {
@@ -43,6 +44,7 @@ export function proxyCommand(): Command {
     .option('--sync-period <duration>', 'how often every rule is rewritten from memory (a full sync), whatever changed', '30s')
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')
+    .option('--dns-port <port>', "cluster DNS port on this node's pod gateway addresses (UDP and TCP; 0: no cluster DNS, e.g. on a node without the pod network)", '53')
     .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity, or --cluster-uid), print them, and exit")
     .option('--cluster-uid <uid>', "with --cleanup: the cluster's identity (the uid of its kube-system namespace), for a cleanup after the API server is gone")
     // Tests: the process stays where the API server is reachable, its rules go into a namespace.
@@ -67,6 +69,7 @@ export function proxyCommand(): Command {
         syncPeriodMs: parseDuration(f.syncPeriod, '--sync-period'),
         minSyncPeriodMs: parseDuration(f.minSyncPeriod, '--min-sync-period'),
         clusterDomain: f.clusterDomain,
+        dnsPort: parsePort(f.dnsPort, '--dns-port'),
       });
       const health = healthFromFlags(
         { port: parsePort(f.port, '--port'), host: f.bindAddress, tlsCertFile: f.tlsCertFile, tlsPrivateKeyFile: f.tlsPrivateKeyFile, metricsTokenFile: f.metricsTokenFile },

@@ -9,9 +9,11 @@
 //   3 service-rules      the iptables sync loop (sync/syncer.ts): debounced incremental
 //                        syncs of the services that changed, a full sync every
 //                        --sync-period and at once when its canary chains are gone
-//   4 node-report        what the last successful sync reflects, as annotations on the Node
+//   4 dns                cluster DNS (proxy/dns/) on the node's pod gateway addresses, from
+//                        the same informers (off with --dns-port 0)
+//   5 node-report        what the last successful sync reflects, as annotations on the Node
 //
-// Cluster DNS (proxy/dns/) reads the same informers. The constructor does no I/O.
+// The constructor does no I/O.
 
 import type { EndpointSlice, Node, Service } from '../api/types.js';
 import { objectKey, resolveResourceName } from '../api/resources.js';
@@ -28,6 +30,7 @@ import { sliceServiceKey } from './rules/service-model.js';
 import { ProxyMetrics } from './sync/metrics.js';
 import { Syncer, type ServiceSource } from './sync/syncer.js';
 import { maxRevision, NodeReport } from './node-report.js';
+import { createDnsComponent } from './dns/dns-component.js';
 
 export interface ProxyOptions {
   nodeName: string;
@@ -41,6 +44,8 @@ export interface ProxyOptions {
   /** Debounce of incremental syncs (--min-sync-period). */
   minSyncPeriodMs: number;
   clusterDomain: string;
+  /** Port of cluster DNS on the node's pod gateways (--dns-port); 0: no DNS. */
+  dnsPort: number;
 }
 
 export class ServiceProxy {
@@ -74,6 +79,9 @@ export class ServiceProxy {
       this.clusterIdentity(),
       informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node], { waitForSync: false }),
       loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => (this.syncer ? this.syncer.ready() : 'waiting for the cluster identity and the caches') }),
+      ...(o.dnsPort > 0 && this.slices
+        ? [createDnsComponent({ services: this.services, endpointSlices: this.slices, node: { name: o.nodeName, nodes: this.node }, port: o.dnsPort, clusterDomain: o.clusterDomain, logger: this.log, metrics: o.registry })]
+        : []),
       loopComponent('node-report', (signal) => this.report.run(signal)),
     ];
   }

@@ -50,7 +50,7 @@ function registries(): Record<ProcessName, Registry> {
   new Agent({ nodeName: 'n1', nodeIP: '127.0.0.1', client: new FakeClient(), runtime: new FakeRuntime(), logger, rootDir: '/nonexistent', registry: agent });
   const proxy = processRegistry();
   restClientMetrics(proxy);
-  new ServiceProxy({ nodeName: 'n1', client: new FakeClient(), logger, registry: proxy, commands: { run: async () => '' }, syncPeriodMs: 30_000, minSyncPeriodMs: 100, clusterDomain: 'cluster.local' });
+  new ServiceProxy({ nodeName: 'n1', client: new FakeClient(), logger, registry: proxy, commands: { run: async () => '' }, syncPeriodMs: 30_000, minSyncPeriodMs: 100, clusterDomain: 'cluster.local', dnsPort: 53 });
   return { apiserver, scheduler, 'controller-manager': controllerManager, agent, proxy };
 }
 
