@@ -311,7 +311,10 @@ export class PodExecution {
       this.results.push(requeueAfter(0));
     }
     this.sandbox = (await this.d.runtime.inspect(id)) ?? this.sandbox;
-    if (this.sandbox?.state === 'running') this.log.info({ containerId: id.slice(0, 12), podIP: this.sandbox.ipAddress }, 'pod sandbox started');
+    if (this.sandbox?.state === 'running') {
+      this.log.info({ containerId: id.slice(0, 12), podIP: this.sandbox.ipAddress }, 'pod sandbox started');
+      this.d.podNetwork?.sandboxStarted?.();
+    }
   }
 
   /**

@@ -111,6 +111,18 @@ describe('pod network kernel state (real kernel, network namespaces)', () => {
     await k.removeOwned();
   });
 
+  it('turns hairpin mode on for the bridge ports that lack it (a pod balanced to itself through its Service), and only on that bridge', async () => {
+    const n = NS[0]!;
+    sh(`ip -n ${n} link add p1 type veth peer name p1b && ip -n ${n} link set p1 master cbr0`);
+    sh(`ip -n ${n} link add p2 type veth peer name p2b && ip -n ${n} link set p2 master cbr0 && ip netns exec ${n} bridge link set dev p2 hairpin on`);
+    sh(`ip -n ${n} link add other0 type bridge && ip -n ${n} link add p3 type veth peer name p3b && ip -n ${n} link set p3 master other0`);
+    const k = new Kernel(inNs(n));
+    expect(await k.ensureHairpin('cbr0')).toEqual(['p1']);
+    const hairpin = (dev: string) => (JSON.parse(sh(`ip netns exec ${n} bridge -j -d link show dev ${dev}`)) as Array<{ hairpin: boolean }>)[0]!.hairpin;
+    expect([hairpin('p1'), hairpin('p2'), hairpin('p3')]).toEqual([true, true, false]);
+    expect(await k.ensureHairpin('cbr0')).toEqual([]);
+  });
+
   it('recreates a device whose settings differ (another VNI)', async () => {
     sh(`ip -n ${NS[1]} link del orch.1 && ip -n ${NS[1]} link add orch.1 type vxlan id 7 local 10.255.0.2 dev eth0 dstport 8472`);
     const { k } = await setUp(1);

@@ -109,6 +109,17 @@ export class Kernel {
     return { created, mtu: link?.mtu ?? 0 };
   }
 
+  /** Turns hairpin mode on for every port of `bridge` that lacks it; returns the ports changed. */
+  async ensureHairpin(bridge: string): Promise<string[]> {
+    const ports = json<{ ifname: string; master?: string; hairpin?: boolean }>(await this.cmd.run('bridge', ['-j', '-d', 'link', 'show']));
+    const off = ports.filter((p) => p.master === bridge && p.hairpin === false).map((p) => p.ifname.split('@')[0]!);
+    for (const dev of off) {
+      // A port may go away between the listing and the change (its container stopped).
+      await this.cmd.run('bridge', ['link', 'set', 'dev', dev, 'hairpin', 'on']).catch(() => undefined);
+    }
+    return off;
+  }
+
   async removeVxlan(): Promise<boolean> {
     if (!(await this.link(VXLAN_DEVICE))) return false;
     await this.cmd.run('ip', ['link', 'del', VXLAN_DEVICE]);

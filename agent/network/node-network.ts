@@ -31,7 +31,7 @@ import { Firewall } from './firewall.js';
 import { hostCommands, type HostCommands } from './host-commands.js';
 import { Kernel } from './kernel.js';
 import { annotationPatch, CONDITION_NETWORK, networkFingerprint, peerOf, podCIDRsOf, withNetworkCondition } from './node-peers.js';
-import { ensurePodBridge, podBridgeSpec, podMtu } from './pod-bridge.js';
+import { bridgeNameFor, ensurePodBridge, podBridgeSpec, podMtu } from './pod-bridge.js';
 import type { PodNetworkState, PodNetworkView } from './pod-network-state.js';
 import { planRoutes, tunnelAddress, vtepMacFor, type Backend, type NetworkPeer } from './route-plan.js';
 
@@ -58,6 +58,8 @@ export interface NodeNetworkOptions extends PodNetworkSettings {
 }
 
 const KEY = 'pod-network';
+/** The light pass after a sandbox started: hairpin mode on the bridge's new port. */
+const HAIRPIN = 'hairpin';
 
 /** A failure before pods can be given an address: shown as state() reason. */
 class NotReady extends Error {}
@@ -104,6 +106,16 @@ export class NodeNetwork implements Component, PodNetworkView {
     this.listeners.push(listener);
   }
 
+  sandboxStarted(): void {
+    this.queue.add(HAIRPIN);
+  }
+
+  private async hairpin(): Promise<void> {
+    if (!this.current.ready) return;
+    const changed = await this.kernel.ensureHairpin(bridgeNameFor(this.o.nodeName));
+    if (changed.length) this.log.debug({ ports: changed }, 'hairpin mode on');
+  }
+
   ready(): string | undefined {
     return this.current.ready ? undefined : this.current.reason;
   }
@@ -116,7 +128,7 @@ export class NodeNetwork implements Component, PodNetworkView {
       await runReconcileLoop({
         queue: this.queue,
         // pass() logs its own failures (once per distinct error): retried with backoff, not logged again.
-        reconcile: () => this.reconcileNow().then(
+        reconcile: (key) => key === HAIRPIN ? this.hairpin().then(() => ({}), (): Result => ({ requeue: true })) : this.reconcileNow().then(
           () => requeueAfter(this.o.recheckMs ?? 10_000),
           (): Result => ({ requeue: true }),
         ),
@@ -211,6 +223,8 @@ export class NodeNetwork implements Component, PodNetworkView {
       const k = await this.kernel.apply(plan, scope);
       const changes = Object.fromEntries(Object.entries(k).filter(([, l]) => l.length).map(([n, l]) => [n, l.length]));
       if (Object.keys(changes).length) this.log.info({ changes, peers: plan.routes.length }, 'pod network routes reconciled');
+      stage = 'hairpin';
+      await this.hairpin();
       await this.setCondition(self, { status: 'False', reason: 'RouteCreated', message: 'orch pod network ready' });
       if (this.lastFailure) this.log.info('pod network programmed again');
       this.lastFailure = undefined;

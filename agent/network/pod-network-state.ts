@@ -25,4 +25,10 @@ export interface PodNetworkView {
   state(): PodNetworkState;
   /** Called whenever state() changes (the agent re-syncs waiting pods). */
   onChange(listener: () => void): void;
+  /**
+   * A sandbox started on the node's bridge: its bridge port gets hairpin mode soon after,
+   * so a pod that reaches its own Service and is balanced to itself gets its packets back
+   * through the port they left by (Docker sets hairpin only with --userland-proxy=false).
+   */
+  sandboxStarted?(): void;
 }

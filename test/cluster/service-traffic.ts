@@ -46,7 +46,7 @@ const answers = {}, errors = {};
     try {
       const ip = await resolveName(u.hostname);
       const body = await new Promise((res, rej) => {
-        const req = http.get({ host: ip, port: u.port || 80, path: u.pathname, agent: false, timeout: Number(timeoutMs) }, (r) => {
+        const req = http.get({ host: ip, port: u.port || 80, path: u.pathname, agent: false, timeout: Number(timeoutMs), insecureHTTPParser: true }, (r) => {
           let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => res(b.trim()));
         });
         req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));

@@ -145,6 +145,15 @@ describe(SCENARIO, () => {
     expect((await cluster.kubectl(['get', 'svc', 'web', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])).trim()).toBe(ips.web);
   }));
 
+  it('a backend reaching its own service is answered by every backend, itself included (hairpin)', () => withLogs(cluster, async () => {
+    const pods = await webPods();
+    const self = await waitPodRunning(cluster, pods[0]!.metadata.name!, 1);
+    const s = await spread(self.netns, `http://${ips.web}/cgi-bin/who`, 90);
+    const msg = `from ${self.name} to its own service: ${describeSpread(s)}`;
+    expect(s.errors, msg).toEqual({});
+    expect([...s.byPod.keys()].sort(), msg).toEqual(pods.map((p) => p.metadata.name!).sort());
+  }));
+
   it('by DNS name through each pod\'s resolv.conf (cluster DNS on its node), every client reaches all three backends', () => withLogs(cluster, async () => {
     const backends = (await webPods()).map((p) => p.metadata.name!);
     const confs = new Map<string, Awaited<ReturnType<typeof resolvConf>>>();
@@ -228,7 +237,7 @@ describe(SCENARIO, () => {
   }));
 
   it('a deleted service\'s rules leave every host', () => withLogs(cluster, async () => {
-    for (const i of [1, 2, 3]) expect(await natRules(i)).toContain(ips['web-sticky']);
+    for (const i of [1, 2, 3]) expect(await natRules(i), `h${i} programs web-sticky`).toContain(`${ips['web-sticky']}/32`);
     await cluster.client.services.delete('web-sticky', NS);
     const t0 = Date.now();
     await waitUntil('web-sticky gone from every host\'s nat table', async () => {
