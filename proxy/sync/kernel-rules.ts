@@ -38,14 +38,28 @@ export function instanceJumps(c: InstanceChains): Jump[] {
   ];
 }
 
-/** How many copies of each jump there are (reads only the built-in chains concerned). */
-async function jumpCounts(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<number[]> {
+/** The jumps of every proxy instance carry this comment (jumps of other instances may precede ours). */
+const PROXY_JUMP = /-m comment --comment "orch proxy [0-9a-f]+"/;
+
+/**
+ * Per jump: how many copies there are, and whether the first copy is "at the top" — no
+ * rule but other proxies' jumps before it (Docker re-inserts its DOCKER-USER jump first
+ * when it restarts, and the pod network's ACCEPT for pod traffic lives there: a REJECT of
+ * ours behind it would never see a pod's connection). Reads only the built-in chains.
+ */
+async function jumpStates(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<{ count: number; onTop: boolean }[]> {
   const listings = new Map<string, string[]>();
-  const out: number[] = [];
+  const out: { count: number; onTop: boolean }[] = [];
   for (const j of jumps) {
     const key = `${j.table}/${j.from}`;
-    if (!listings.has(key)) listings.set(key, (await cmd.run(iptablesBin(f), ['-w', '-t', j.table, '-S', j.from])).split('\n').map((l) => l.trim()));
-    out.push(listings.get(key)!.filter((l) => l === `-A ${j.from} ${j.rule}`).length);
+    if (!listings.has(key)) {
+      const rules = (await cmd.run(iptablesBin(f), ['-w', '-t', j.table, '-S', j.from])).split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`-A ${j.from} `));
+      listings.set(key, rules);
+    }
+    const rules = listings.get(key)!;
+    const want = `-A ${j.from} ${j.rule}`;
+    const first = rules.indexOf(want);
+    out.push({ count: rules.filter((l) => l === want).length, onTop: first >= 0 && rules.slice(0, first).every((l) => PROXY_JUMP.test(l)) });
   }
   return out;
 }
@@ -56,12 +70,12 @@ async function jumpCounts(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<
  * the transaction fail if someone changed them meanwhile (the caller retries).
  */
 export async function jumpFixes(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<Record<Table, string[]>> {
-  const counts = await jumpCounts(cmd, f, jumps);
+  const states = await jumpStates(cmd, f, jumps);
   const out: Record<Table, string[]> = { nat: [], filter: [] };
   jumps.forEach((j, i) => {
-    const n = counts[i]!;
-    if (n === 1) return;
-    for (let k = 0; k < n; k++) out[j.table].push(`-D ${j.from} ${j.rule}`);
+    const { count, onTop } = states[i]!;
+    if (count === 1 && onTop) return;
+    for (let k = 0; k < count; k++) out[j.table].push(`-D ${j.from} ${j.rule}`);
     out[j.table].push(`-I ${j.from} 1 ${j.rule}`);
   });
   return out;
@@ -94,7 +108,7 @@ export async function removeInstance(cmd: HostCommands, c: InstanceChains): Prom
     const jumps = instanceJumps(c);
     let counts: number[];
     try {
-      counts = await jumpCounts(cmd, f, jumps);
+      counts = (await jumpStates(cmd, f, jumps)).map((x) => x.count);
     } catch {
       continue; // this family's tables are not there
     }

@@ -142,6 +142,15 @@ describe('service rules with real traffic (network namespaces)', () => {
       expect(lab.exec(lab.node, 'iptables -t nat -S PREROUTING').match(/ORCH-SERVICES-00aa11/g)).toHaveLength(1);
       expect(lab.exec(lab.node, 'iptables -t nat -S POSTROUTING').match(/ORCH-MARK-00aa11-POST/g)).toHaveLength(1);
       for (const ch of ['INPUT', 'FORWARD', 'OUTPUT']) expect(lab.exec(lab.node, `iptables -S ${ch}`).match(/-j ORCH-SERVICES-00aa11/g)).toHaveLength(1);
+      // What a Docker restart does: its DOCKER-USER jump inserted first again, where the
+      // pod network accepts pod traffic — the next full sync puts ours back on top.
+      lab.exec(lab.node, 'sh -c "iptables -N DOCKER-USER 2>/dev/null; iptables -I FORWARD 1 -j DOCKER-USER"');
+      expect(lab.exec(lab.node, 'iptables -S FORWARD').split('\n')[1]).toContain('-j DOCKER-USER');
+      await syncer.sync(true);
+      const forward = lab.exec(lab.node, 'iptables -S FORWARD').split('\n');
+      expect(forward[1]).toContain('-j ORCH-SERVICES-00aa11');
+      expect(forward.filter((l) => l.includes('ORCH-SERVICES-00aa11'))).toHaveLength(1);
+      expect(forward.filter((l) => l.includes('-j DOCKER-USER'))).toHaveLength(1);
     } finally {
       ac.abort();
       await loop;
