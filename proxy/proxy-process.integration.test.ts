@@ -34,7 +34,8 @@ let tokenFile: string;
 let chains: ReturnType<typeof instanceChains>;
 const logs: string[] = [];
 
-const proxyArgs = () => ['proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', lab.node, '--log-level', 'debug'];
+// Cluster DNS is off here (--dns-port 0): the rules go into a lab namespace, the node's pod gateway is nowhere on this host.
+const proxyArgs = () => ['proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', lab.node, '--log-level', 'debug', '--dns-port', '0'];
 const natRules = () => lab.exec(lab.node, 'iptables-save -t nat');
 const health = async (p: string) => {
   const r = await fetch(`http://127.0.0.1:${healthPort}${p}`);

@@ -60,9 +60,13 @@ export class DnsListeners {
     }
   }
 
-  /** Why not every address listens yet; undefined when all do (and there is at least one). */
+  /**
+   * Why not every address listens yet; undefined when all do. No address at all (a node
+   * without a pod CIDR: no pod network, or not allocated yet) is ready: there is nothing to
+   * serve, and a proxy whose rules are synced must not look broken for it.
+   */
   notReady(): string | undefined {
-    if (this.bindings.size === 0) return 'no address to listen on yet (the node has no pod CIDR)';
+    if (this.bindings.size === 0) return undefined;
     const waiting = [...this.bindings.values()].filter((b) => !b.listening);
     if (waiting.length === 0) return undefined;
     return waiting.map((b) => `cannot listen on ${b.address}:${this.opts.port} yet: ${b.error ?? 'binding'}`).join('; ');

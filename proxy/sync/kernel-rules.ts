@@ -35,6 +35,11 @@ export function instanceJumps(c: InstanceChains): Jump[] {
     { table: 'filter', from: 'INPUT', rule: filterJump },
     { table: 'filter', from: 'FORWARD', rule: filterJump },
     { table: 'filter', from: 'OUTPUT', rule: filterJump },
+    // Docker evaluates DOCKER-USER first in FORWARD and re-inserts that jump on top each
+    // time it sets up a network, and the pod network accepts pod traffic there: without a
+    // jump of ours inside it, a pod's connection to a service without endpoints would be
+    // accepted before our REJECT. Only where Docker made the chain (see jumpStates).
+    { table: 'filter', from: 'DOCKER-USER', rule: filterJump },
   ];
 }
 
@@ -47,16 +52,33 @@ const PROXY_JUMP = /-m comment --comment "orch proxy [0-9a-f]+"/;
  * when it restarts, and the pod network's ACCEPT for pod traffic lives there: a REJECT of
  * ours behind it would never see a pod's connection). Reads only the built-in chains.
  */
-async function jumpStates(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<{ count: number; onTop: boolean }[]> {
-  const listings = new Map<string, string[]>();
-  const out: { count: number; onTop: boolean }[] = [];
+interface JumpState {
+  count: number;
+  onTop: boolean;
+  /** The chain it would be in does not exist (DOCKER-USER without Docker). */
+  absent?: boolean;
+}
+
+async function jumpStates(cmd: HostCommands, f: Family, jumps: Jump[]): Promise<JumpState[]> {
+  const listings = new Map<string, string[] | undefined>();
+  const out: JumpState[] = [];
   for (const j of jumps) {
     const key = `${j.table}/${j.from}`;
     if (!listings.has(key)) {
-      const rules = (await cmd.run(iptablesBin(f), ['-w', '-t', j.table, '-S', j.from])).split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`-A ${j.from} `));
-      listings.set(key, rules);
+      try {
+        const rules = (await cmd.run(iptablesBin(f), ['-w', '-t', j.table, '-S', j.from])).split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`-A ${j.from} `));
+        listings.set(key, rules);
+      } catch (err) {
+        // DOCKER-USER on a host without Docker: no jump to keep there.
+        if (j.from !== 'DOCKER-USER') throw err;
+        listings.set(key, undefined);
+      }
     }
-    const rules = listings.get(key)!;
+    const rules = listings.get(key);
+    if (!rules) {
+      out.push({ count: 0, onTop: true, absent: true });
+      continue;
+    }
     const want = `-A ${j.from} ${j.rule}`;
     const first = rules.indexOf(want);
     out.push({ count: rules.filter((l) => l === want).length, onTop: first >= 0 && rules.slice(0, first).every((l) => PROXY_JUMP.test(l)) });
@@ -73,8 +95,8 @@ export async function jumpFixes(cmd: HostCommands, f: Family, jumps: Jump[]): Pr
   const states = await jumpStates(cmd, f, jumps);
   const out: Record<Table, string[]> = { nat: [], filter: [] };
   jumps.forEach((j, i) => {
-    const { count, onTop } = states[i]!;
-    if (count === 1 && onTop) return;
+    const { count, onTop, absent } = states[i]!;
+    if (absent || (count === 1 && onTop)) return;
     for (let k = 0; k < count; k++) out[j.table].push(`-D ${j.from} ${j.rule}`);
     out[j.table].push(`-I ${j.from} 1 ${j.rule}`);
   });

@@ -151,6 +151,8 @@ describe('service rules with real traffic (network namespaces)', () => {
       expect(forward[1]).toContain('-j ORCH-SERVICES-00aa11');
       expect(forward.filter((l) => l.includes('ORCH-SERVICES-00aa11'))).toHaveLength(1);
       expect(forward.filter((l) => l.includes('-j DOCKER-USER'))).toHaveLength(1);
+      // And inside DOCKER-USER, before whatever accepts pod traffic there (the pod network's jump).
+      expect(lab.exec(lab.node, 'iptables -S DOCKER-USER').split('\n')[1]).toContain('-j ORCH-SERVICES-00aa11');
     } finally {
       ac.abort();
       await loop;

@@ -81,7 +81,8 @@ export async function spread(from: Place, url: string, count: number, opts: { ti
   for (const [body, n] of Object.entries(out.answers)) {
     const [pod, source] = body.split(' ');
     byPod.set(pod!, (byPod.get(pod!) ?? 0) + n);
-    if (source) sources.add(source);
+    // busybox httpd listens on IPv6 and prints IPv4 peers as [::ffff:a.b.c.d].
+    if (source) sources.add(source.replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:/, ''));
   }
   return { byPod, sources, errors: out.errors, dnsMaxMs: out.dnsMaxMs, lookups: out.lookups };
 }
