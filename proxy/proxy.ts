@@ -15,7 +15,8 @@
 //
 // The constructor does no I/O.
 
-import type { EndpointSlice, Node, Service } from '../api/types.js';
+import type { ConfigMap, EndpointSlice, Node, Service } from '../api/types.js';
+import { POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE, recordFromConfigMap } from '../api/net/pod-network.js';
 import { objectKey, resolveResourceName } from '../api/resources.js';
 import { realClock, type Clock } from '../foundation/clock.js';
 import { loopComponent, retryingComponent, type Component } from '../foundation/component.js';
@@ -53,6 +54,8 @@ export class ServiceProxy {
   /** Undefined when this build's API catalogue has no EndpointSlice (then no service has endpoints). */
   readonly slices?: Informer<EndpointSlice>;
   readonly node: Informer<Node>;
+  /** kube-system/orch-pod-network: the cluster's pod ranges (pod traffic is never masqueraded). */
+  readonly podNetwork: Informer<ConfigMap>;
   readonly components: Component[];
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -67,17 +70,18 @@ export class ServiceProxy {
   constructor(private readonly o: ProxyOptions) {
     this.clock = o.clock ?? realClock;
     this.log = o.logger;
-    const inf = <T extends Service | EndpointSlice | Node>(name: string, rc: ResourceClient<T>, fieldSelector?: string) =>
-      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector });
+    const inf = <T extends Service | EndpointSlice | Node | ConfigMap>(name: string, rc: ResourceClient<T>, fieldSelector?: string, namespace?: string) =>
+      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector, namespace });
     this.services = inf<Service>('service', o.client.services);
     this.slices = resolveResourceName('endpointslices') ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices')) : undefined;
     this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
+    this.podNetwork = inf<ConfigMap>('pod-network', o.client.configmaps, `metadata.name=${POD_NETWORK_CONFIGMAP}`, POD_NETWORK_NAMESPACE);
     this.metrics = new ProxyMetrics(o.registry);
     this.report = new NodeReport({ client: o.client, nodeName: o.nodeName, logger: this.log.child({ sub: 'node-report' }), clock: this.clock });
     this.watchChanges();
     this.components = [
       this.clusterIdentity(),
-      informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node], { waitForSync: false }),
+      informersComponent('informers', [this.services, ...(this.slices ? [this.slices] : []), this.node, this.podNetwork], { waitForSync: false }),
       loopComponent('service-rules', (signal) => this.runSync(signal), { ready: () => (this.syncer ? this.syncer.ready() : 'waiting for the cluster identity and the caches') }),
       ...(o.dnsPort > 0 && this.slices
         ? [createDnsComponent({ services: this.services, endpointSlices: this.slices, node: { name: o.nodeName, nodes: this.node }, port: o.dnsPort, clusterDomain: o.clusterDomain, logger: this.log, metrics: o.registry })]
@@ -92,6 +96,7 @@ export class ServiceProxy {
     service: (key) => this.services.get(key),
     slices: (key) => this.slices?.byIndex('service', key) ?? [],
     node: () => this.node.list()[0],
+    clusterCIDRs: () => recordFromConfigMap(this.podNetwork.list()[0])?.clusterCIDRs,
     revision: () => this.revision,
   };
 
@@ -117,11 +122,12 @@ export class ServiceProxy {
       this.slices.addEventHandler({ onAdd: slice, onUpdate: (a, b) => (slice(a), slice(b)), onDelete: slice });
     }
     this.node.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged() });
+    this.podNetwork.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged(), onDelete: () => this.syncer?.nodeChanged() });
   }
 
   /** Waits for the instance id and the caches, then syncs until stopped. */
   private async runSync(signal: AbortSignal): Promise<void> {
-    const informers = [this.services, ...(this.slices ? [this.slices] : []), this.node];
+    const informers = [this.services, ...(this.slices ? [this.slices] : []), this.node, this.podNetwork];
     while (!signal.aborted && (!this.instance || !informers.every((i) => i.hasSynced()))) await this.clock.sleep(100, signal).catch(() => undefined);
     if (signal.aborted || !this.instance) return;
     this.syncer = new Syncer({

@@ -37,15 +37,21 @@ export interface ServicePortModel {
   endpoints: EndpointModel[];
 }
 
-/** What the rules need of the Node: its pod ranges ("local" traffic) per family. */
+/**
+ * What the rules need of the Node: the ranges whose traffic is pod traffic (never
+ * masqueraded on its way to a ClusterIP), per family. The cluster's ranges when known
+ * (kube-system/orch-pod-network, as kube-proxy's --cluster-cidr): nodes sharing one network
+ * namespace (`orch up --nodes 2`, the compose demo) see each other's pods' packets, and a
+ * backend must still see the client pod's own address. Else the node's own pod ranges.
+ */
 export interface NodeModel {
   name: string;
   podCIDRs: string[];
 }
 
-export function nodeModel(nodeName: string, node: Node | undefined): NodeModel {
-  const podCIDRs = node?.spec.podCIDRs?.length ? node.spec.podCIDRs : node?.spec.podCIDR ? [node.spec.podCIDR] : [];
-  return { name: nodeName, podCIDRs: [...podCIDRs] };
+export function nodeModel(nodeName: string, node: Node | undefined, clusterCIDRs?: readonly string[]): NodeModel {
+  const own = node?.spec.podCIDRs?.length ? node.spec.podCIDRs : node?.spec.podCIDR ? [node.spec.podCIDR] : [];
+  return { name: nodeName, podCIDRs: [...(clusterCIDRs?.length ? clusterCIDRs : own)] };
 }
 
 const familyOf = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);

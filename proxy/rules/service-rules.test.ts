@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { belongsTo, instanceChains, instanceId, isProxyChain } from './names.js';
-import { servicePorts } from './service-model.js';
+import { nodeModel, servicePorts } from './service-model.js';
+import type { Node } from '../../api/types.js';
 import { ipBucket, sepChain, serviceRules, svcChains } from './service-rules.js';
 import { service, slice, type Ep } from '../testing/objects.js';
 
@@ -139,5 +140,15 @@ describe('service rules', () => {
     expect(names(a).filter((n) => names(b).includes(n))).toEqual([]);
     expect(isProxyChain('ORCH-FWD-0a1b2c3d')).toBe(false);
     expect(isProxyChain('ORCH-POSTROUTING')).toBe(false);
+  });
+});
+
+describe('nodeModel: which sources are pod traffic', () => {
+  const n = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] } } as Node;
+  it('the cluster\'s ranges when known (nodes sharing a namespace see each other\'s pods), else the node\'s own', () => {
+    expect(nodeModel('n1', n, ['10.244.0.0/16']).podCIDRs).toEqual(['10.244.0.0/16']);
+    expect(nodeModel('n1', n, undefined).podCIDRs).toEqual(['10.244.1.0/24']);
+    expect(nodeModel('n1', n, []).podCIDRs).toEqual(['10.244.1.0/24']);
+    expect(nodeModel('n1', undefined, undefined).podCIDRs).toEqual([]);
   });
 });

@@ -35,6 +35,8 @@ export interface ServiceSource {
   service(key: string): Service | undefined;
   slices(key: string): readonly EndpointSlice[];
   node(): Node | undefined;
+  /** The cluster's pod ranges, when known (else the node's count as pod traffic). */
+  clusterCIDRs?(): readonly string[] | undefined;
   /** Highest resourceVersion of the Services / EndpointSlices seen so far. */
   revision(): string;
 }
@@ -100,7 +102,7 @@ export class Syncer {
 
   /** The Node changed: new pod ranges change every service's rules. */
   nodeChanged(): void {
-    const next = nodeModel(this.o.nodeName, this.o.source.node());
+    const next = nodeModel(this.o.nodeName, this.o.source.node(), this.o.source.clusterCIDRs?.());
     if (next.podCIDRs.join() === this.node.podCIDRs.join()) return;
     this.node = next;
     this.recomputeAll = true;
@@ -116,7 +118,7 @@ export class Syncer {
 
   /** Runs until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    this.node = nodeModel(this.o.nodeName, this.o.source.node());
+    this.node = nodeModel(this.o.nodeName, this.o.source.node(), this.o.source.clusterCIDRs?.());
     while (!signal.aborted) {
       const now = this.clock.now();
       if (this.fullWanted || now >= this.nextFullAt) {

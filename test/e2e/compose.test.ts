@@ -35,6 +35,7 @@ const loginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-compose-login-'));
 const clusterCIDR = process.env.ORCH_E2E_CLUSTER_CIDR || '10.243.0.0/16';
 /** The first two octets, to find this cluster's addresses in `ip` and `iptables-save` output. */
 const cidrPrefix = clusterCIDR.split('.').slice(0, 2).join('.') + '.';
+const serviceCIDR = process.env.ORCH_E2E_SERVICE_CIDR || '10.95.0.0/16';
 
 /** `docker compose` (v2 plugin) when present, else `docker-compose` (v1); ORCH_COMPOSE forces one. */
 function composeCommand(): string[] {
@@ -150,6 +151,8 @@ describe('docker-compose demo cluster (offline)', () => {
       ORCH_NODE_MONITOR_GRACE_PERIOD: '10s',
       ORCH_POD_EVICTION_TIMEOUT: '5s',
       ORCH_CLUSTER_CIDR: clusterCIDR,
+      // Distinct from the Service ranges of the orch up clusters other e2e files run here.
+      ORCH_SERVICE_CIDR: serviceCIDR,
       ORCH_POD_INFRA_IMAGE: 'orch.local/pause:3.10',
       ORCH_NODE_1_LOG_PORT: agentPorts[0],
       ORCH_NODE_1_HEALTHZ_PORT: agentPorts[1],
@@ -260,12 +263,12 @@ describe('docker-compose demo cluster (offline)', () => {
     expect(execFileSync('stat', ['-f', '-c', '%T', source], { encoding: 'utf8' }).trim()).toBe('tmpfs');
   }, 180_000);
 
-  it('a pod on one node reaches a pod on the other by pod IP, and is seen with its own IP', async () => {
+  it('a pod on one node reaches a pod on the other by pod IP (seen with its own IP), by its Service\'s ClusterIP and by DNS name', async () => {
     const pod = (name: string, nodeName: string, script: string): Pod =>
       ({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name, namespace: 'default' },
+        metadata: { name, namespace: 'default', labels: { app: name } },
         spec: {
           nodeName,
           terminationGracePeriodSeconds: 1,
@@ -296,6 +299,23 @@ describe('docker-compose demo cluster (offline)', () => {
     }, 60_000);
     // No NAT between pods: the server sees the client pod's own address (IPv4-mapped by httpd).
     expect(seen.replace(/^\[(::ffff:)?|\]$/g, '')).toBe(clientPod!.status!.podIP);
+
+    // The same server behind a Service: the proxies (proxy-1, proxy-2) route its ClusterIP,
+    // cluster DNS on node 1's pod gateway resolves its name.
+    const svc = await client.services.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'net-server', namespace: 'default' }, spec: { selector: { app: 'net-server' }, ports: [{ port: 80, targetPort: 8080 }] } });
+    const clusterIP = svc.spec.clusterIP!;
+    expect(cidrContains(mustParseCidr(serviceCIDR), parseIp(clusterIP)!)).toBe(true);
+    const viaService = await eventually(`${node1} → http://${clusterIP}/`, async () => {
+      const r = spawnSync('docker', ['exec', containerOf(clientPod!, 'main')!, 'sh', '-c', `timeout 5 wget -q -O /tmp/peer http://${clusterIP}/cgi-bin/peer && cat /tmp/peer`], { encoding: 'utf8' });
+      if (r.status !== 0 || !r.stdout.trim()) throw new Error(`exit ${r.status ?? r.signal}: ${r.stderr.trim()}`);
+      return r.stdout.trim();
+    }, 60_000);
+    expect(viaService.replace(/^\[(::ffff:)?|\]$/g, '')).toBe(clientPod!.status!.podIP);
+    const lookup = await eventually('nslookup net-server in the client pod', async () => {
+      const r = spawnSync('docker', ['exec', containerOf(clientPod!, 'main')!, 'nslookup', 'net-server.default.svc.cluster.local'], { encoding: 'utf8' });
+      return r.status === 0 && r.stdout.includes(clusterIP) ? r.stdout : undefined;
+    }, 30_000);
+    expect(lookup).toContain(clusterIP);
   }, 180_000);
 
   it('moves every replica to the other node when one agent container is killed', async () => {
