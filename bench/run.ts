@@ -15,6 +15,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   hardening: { description: 'admin and Lease latency during a slow-upload flood by one node, RSS with 200 stalled watches — vs the idle server', load: async () => (await import('./hardening.js')).bench },
   network: { description: 'host link vs pod → pod (vxlan, host-gw) throughput and RTT, 30 pods with sandboxes vs docker run, node join → traffic (root; multi-host harness)', load: async () => (await import('./network.js')).bench },
   dns: { description: 'cluster DNS (proxy/dns): queries/s and A+AAAA lookup p99 with 1,000 concurrent clients, 5-second stalls — vs a bare dns-packet responder', load: async () => (await import('./dns.js')).bench },
+  'services-traffic': { description: 'Services on 3 hosts: ClusterIP vs pod IP throughput and latency, pod Ready → reachable via its Service from every host (root, harness)', load: async () => (await import('./services-traffic.js')).bench },
   'services-sync': { description: 'service proxy: iptables full sync and one-change sync at 1,000 and 10,000 services × 2 endpoints, proxy RSS (root)', load: async () => (await import('./services-sync.js')).bench },
   controller: { description: 'Deployment of 30 to available and a rolling update vs 30 docker run; node-failure recovery; controller-manager RSS at 10,000 pods', load: async () => (await import('./controller.js')).bench },
 };
