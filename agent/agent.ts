@@ -25,7 +25,7 @@ import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
 import type { Pod, Service } from '../api/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
-import { retryingComponent, type Component } from '../foundation/component.js';
+import type { Component } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
 import { processRegistry, registrySource, type Registry } from '../foundation/metrics.js';
@@ -33,6 +33,7 @@ import type { Authenticator } from '../foundation/token-auth.js';
 import { detectNodeIP } from '../foundation/node-ip.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
+import { clusterIdentityComponent } from '../client/cluster-identity.js';
 import { informersComponent } from '../client/informer-component.js';
 import type { Client } from '../client/types.js';
 import { WorkQueue } from '../client/work-queue.js';
@@ -226,28 +227,18 @@ export class Agent {
     for (const p of this.informer.list()) this.queue.add(podKey(p));
   }
 
-  /**
-   * The cluster identity is the uid of kube-system (created by the apiserver at start, kept
-   * as long as the etcd data). When the API does not answer, it is retried in the background.
-   */
+  /** The cluster identity labels every container; until it is known none is listed or touched. */
   private clusterIdentity(): Component {
-    return retryingComponent(
-      'cluster-identity',
-      async (signal) => {
-        try {
-          const ns = await this.o.client.namespaces.get('kube-system');
-          if (!ns.metadata.uid) throw new Error('kube-system has no uid');
-          this.runtime.clusterId = ns.metadata.uid;
-          this.log.info({ cluster: ns.metadata.uid }, 'cluster identity');
-          this.enqueueAll();
-          return true;
-        } catch (err) {
-          if (!signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
-          return false;
-        }
+    return clusterIdentityComponent({
+      client: this.o.client,
+      clock: this.clock,
+      logger: this.log,
+      onIdentity: (uid) => {
+        this.runtime.clusterId = uid;
+        this.log.info({ cluster: uid }, 'cluster identity');
+        this.enqueueAll();
       },
-      { clock: this.clock, intervalMs: 2000, notReady: 'kube-system uid not read yet' },
-    );
+    });
   }
 
   private nodeRegistration(): Component {

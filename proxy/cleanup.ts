@@ -4,12 +4,12 @@
 // read from the API server. Nobody else's rule is touched.
 
 import type { Client } from '../client/types.js';
+import { readClusterUid } from '../client/cluster-identity.js';
 import type { HostCommands } from '../foundation/host-commands.js';
 import { instanceChains, instanceId } from './rules/names.js';
 import { removeInstance } from './sync/kernel-rules.js';
 
 export async function cleanupProxy(o: { client: Client; commands: HostCommands; nodeName: string; clusterUid?: string }): Promise<string[]> {
-  const uid = o.clusterUid ?? (await o.client.namespaces.get('kube-system')).metadata.uid;
-  if (!uid) throw new Error('kube-system has no uid: cannot tell which rules are this proxy\'s');
+  const uid = o.clusterUid ?? (await readClusterUid(o.client));
   return removeInstance(o.commands, instanceChains(instanceId(uid, o.nodeName)));
 }

@@ -19,11 +19,12 @@ import type { ConfigMap, EndpointSlice, Node, Service } from '../api/types.js';
 import { POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE, recordFromConfigMap } from '../api/net/pod-network.js';
 import { objectKey, resolveResourceName } from '../api/resources.js';
 import { realClock, type Clock } from '../foundation/clock.js';
-import { loopComponent, retryingComponent, type Component } from '../foundation/component.js';
+import { loopComponent, type Component } from '../foundation/component.js';
 import type { HostCommands } from '../foundation/host-commands.js';
 import type { Logger } from '../foundation/logger.js';
 import type { Registry } from '../foundation/metrics.js';
 import { Informer } from '../client/informer.js';
+import { clusterIdentityComponent } from '../client/cluster-identity.js';
 import { informersComponent } from '../client/informer-component.js';
 import type { Client, ResourceClient } from '../client/types.js';
 import { instanceChains, instanceId } from './rules/names.js';
@@ -146,22 +147,15 @@ export class ServiceProxy {
   }
 
   private clusterIdentity(): Component {
-    return retryingComponent(
-      'cluster-identity',
-      async (signal) => {
-        try {
-          const ns = await this.o.client.namespaces.get('kube-system');
-          if (!ns.metadata.uid) throw new Error('kube-system has no uid');
-          this.instance = instanceId(ns.metadata.uid, this.o.nodeName);
-          this.log.info({ cluster: ns.metadata.uid, instance: this.instance }, 'cluster identity');
-          if (!this.slices) this.log.warn('this build serves no EndpointSlices: every service is programmed without endpoints');
-          return true;
-        } catch (err) {
-          if (!signal.aborted) this.log.warn({ err }, 'cannot read the cluster identity (kube-system uid); retrying');
-          return false;
-        }
+    return clusterIdentityComponent({
+      client: this.o.client,
+      clock: this.clock,
+      logger: this.log,
+      onIdentity: (uid) => {
+        this.instance = instanceId(uid, this.o.nodeName);
+        this.log.info({ cluster: uid, instance: this.instance }, 'cluster identity');
+        if (!this.slices) this.log.warn('this build serves no EndpointSlices: every service is programmed without endpoints');
       },
-      { clock: this.clock, intervalMs: 2000, notReady: 'kube-system uid not read yet' },
-    );
+    });
   }
 }

@@ -29,15 +29,6 @@ export class Firewall {
     }
   }
 
-  private async hasJump(f: Family, j: JumpRule): Promise<boolean> {
-    try {
-      await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-C', j.chain, ...j.rule]);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** How many copies of the jump there are. */
   private async jumpCount(f: Family, j: JumpRule): Promise<number> {
     const want = `-A ${j.chain} ${ruleText(j)}`;
@@ -105,39 +96,34 @@ export class Firewall {
     return listing.split('\n').flatMap((l) => (l.startsWith(`-N ${CHAIN_PREFIX}`) ? [l.slice(3).trim()] : []));
   }
 
-  /** Rule numbers (highest first, so deleting one keeps the others' numbers) of the jumps from `chain` into an orch chain. */
-  private async jumpsIntoOrch(f: Family, table: string, chain: string): Promise<number[]> {
+  /** The jumps from `chain` into an orch chain, by rule number, highest first (deleting one keeps the others' numbers). */
+  private async jumpsIntoOrch(f: Family, table: string, chain: string): Promise<{ num: number; target: string }[]> {
     let listing: string;
     try {
       listing = await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-L', chain, '-n', '--line-numbers']);
     } catch {
       return []; // no such chain here (DOCKER-USER without Docker, IPv6 off)
     }
-    const out: number[] = [];
+    const out: { num: number; target: string }[] = [];
     for (const line of listing.split('\n')) {
       const [num, target] = line.trim().split(/\s+/);
-      if (num && /^\d+$/.test(num) && target?.startsWith(CHAIN_PREFIX)) out.push(Number(num));
+      if (num && /^\d+$/.test(num) && target?.startsWith(CHAIN_PREFIX)) out.push({ num: Number(num), target });
     }
-    return out.sort((a, b) => b - a);
+    return out.sort((a, b) => b.num - a.num);
   }
 
   /** Removes orch's jumps and chains (both families, both possible jump places, every cluster's); returns what it removed. */
   async remove(): Promise<string[]> {
     const removed: string[] = [];
     for (const f of [4, 6] as const) {
-      for (const j of [...jumpRules(true), ...jumpRules(false)]) {
-        while (await this.hasJump(f, j)) {
-          await this.cmd.run(bin(f, ''), ['-w', '-t', j.table, '-D', j.chain, ...j.rule]);
-          removed.push(`${bin(f, '')} -t ${j.table} ${j.chain} → ${j.rule.at(-1)} (jump)`);
-        }
-      }
       for (const table of ['filter', 'nat'] as const) {
-        // Jumps from the built-in chains into any other orch chain (the service proxy's,
-        // when it could not clean up after itself): a chain still jumped to cannot go.
+        // Every jump from a built-in chain into an orch chain: the pod network's entry
+        // chains (from DOCKER-USER or FORWARD, and POSTROUTING) and a service proxy's that
+        // could not clean up after itself. A chain still jumped to cannot go.
         for (const builtin of BUILTIN_CHAINS[table]) {
-          for (const n of await this.jumpsIntoOrch(f, table, builtin)) {
-            await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-D', builtin, String(n)]);
-            removed.push(`${bin(f, '')} -t ${table} ${builtin} rule ${n} (jump)`);
+          for (const { num, target } of await this.jumpsIntoOrch(f, table, builtin)) {
+            await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-D', builtin, String(num)]);
+            removed.push(`${bin(f, '')} -t ${table} ${builtin} → ${target} (jump)`);
           }
         }
         // Flush them all before deleting any: the entry chain refers to the cluster chains.
