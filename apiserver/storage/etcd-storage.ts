@@ -280,12 +280,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
           if (cur.mod !== opts.expectedRevision) throw this.conflict(key);
         }
         const currentObj = cur ? decodeObject(cur.kv.value, cur.mod) : undefined;
-        let next: KubeObject | undefined;
-        try {
-          next = await update(currentObj);
-        } catch (err) {
-          throw new CallerError(err);
-        }
+        let next = await caller(async () => update(currentObj));
         const claims = opts.claims;
         // A removal of nothing, or no change, holds no new keys: nothing to plan.
         const plan = claims && (cur || next !== undefined) && next !== currentObj ? await caller(() => claims.plan(currentObj, next)) : undefined;
