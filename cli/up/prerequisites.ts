@@ -2,6 +2,7 @@
 // clear message saying what to install or start.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -106,7 +107,34 @@ export async function checkPrerequisites(opts: { ports: { port: number; what: st
 }
 
 /** A port the OS considers free right now (for components whose port nobody needs to know in advance). */
-export function ephemeralPort(): Promise<number> {
+/**
+ * A free port for a component's /healthz + /metrics on 127.0.0.1, picked below the kernel's
+ * ephemeral range (ip_local_port_range, 32768 by default): a port the kernel hands out
+ * (listen(0)) is free only until the component binds it, and meanwhile any outgoing
+ * connection on this host (a parallel test, the cluster's own clients) may take it as its
+ * source port. Below that range only another listener can, and picking at random makes two
+ * clusters starting at once unlikely to choose alike. Falls back to the kernel's choice.
+ */
+export async function ephemeralPort(): Promise<number> {
+  const low = 20_000;
+  const high = Math.min(32_767, ephemeralRangeStart() - 1);
+  for (let attempt = 0; high > low && attempt < 20; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await portFree(port)) return port;
+  }
+  return kernelPort();
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 1024 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
