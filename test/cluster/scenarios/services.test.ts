@@ -253,8 +253,8 @@ describe(SCENARIO, () => {
     const chains = (await natRules(2)).split('\n').filter((l) => l.startsWith(':ORCH-')).map((l) => l.slice(1).split(' ')[0]!).filter((c) => /^ORCH-(SERVICES|SVC|SEP|NODEPORTS|MARK)/.test(c));
     expect(chains.length).toBeGreaterThan(3);
     for (const c of chains) await run('nsenter', [`--net=${netnsPath(2)}`, 'iptables', '-w', '-t', 'nat', '-F', c]);
-    const flushed = await connectOutcome(clients[1]!.netns, ips.web!, 80, 1500);
-    expect(flushed.outcome, 'with its chains empty, h2 no longer routes the ClusterIP').not.toBe('connected');
+    // Not asserted that traffic breaks meanwhile: the proxy's canary check may restore the
+    // chains before a probe could look (a CI rehearsal saw exactly that).
     const t0 = Date.now();
     await waitUntil('h2 routes web again', async () => (await connectOutcome(clients[1]!.netns, ips.web!, 80, 1000)).outcome === 'connected', 30_000, 250);
     record(SCENARIO, 'chains flushed on h2 -> restored', Date.now() - t0, 15_000);
