@@ -18,6 +18,8 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type EventSubscription,
+  type ExecOptions,
+  type ExecResult,
   type ImageInfo,
   type LogOptions,
   type NetworkInfo,
@@ -98,6 +100,10 @@ export class ClusterScopedRuntime implements ContainerRuntime {
 
   logs(id: string, opts: LogOptions): Promise<Readable> {
     return this.inner.logs(id, opts);
+  }
+
+  exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+    return this.inner.exec(id, cmd, opts);
   }
 
   // Networks are the host's (one per node, named after it), not a cluster's.

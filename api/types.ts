@@ -107,15 +107,62 @@ export interface VolumeMount {
   subPath?: string;
 }
 
+export interface ExecAction {
+  command: string[];
+}
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+
+export interface HTTPGetAction {
+  path?: string;
+  /** Number or the name of one of the container's ports. */
+  port: number | string;
+  /** Default: the pod IP. */
+  host?: string;
+  scheme?: 'HTTP' | 'HTTPS';
+  httpHeaders?: HTTPHeader[];
+}
+
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+
+export interface GRPCAction {
+  port: number;
+  /** The service name sent in grpc.health.v1 HealthCheckRequest (default ""). */
+  service?: string;
+}
+
 export interface Probe {
-  exec?: { command: string[] };
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string };
-  tcpSocket?: { port: number | string };
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  grpc?: GRPCAction;
   initialDelaySeconds?: number;
   periodSeconds?: number;
   timeoutSeconds?: number;
   successThreshold?: number;
   failureThreshold?: number;
+  /** Grace period used when this (liveness/startup) probe's failure kills the container. */
+  terminationGracePeriodSeconds?: number;
+}
+
+/** postStart / preStop: exactly one handler. */
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  /** Deprecated in Kubernetes and not run by the kubelet; refused by orch's validation. */
+  tcpSocket?: TCPSocketAction;
+  sleep?: { seconds: number };
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
 }
 
 export interface Container {
@@ -132,6 +179,10 @@ export interface Container {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readinessProbe?: Probe;
   livenessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: Lifecycle;
+  /** Only on init containers: `Always` makes it a sidecar (starts before, stops after the app containers). */
+  restartPolicy?: 'Always';
   terminationMessagePath?: string;
 }
 

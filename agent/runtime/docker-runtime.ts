@@ -3,7 +3,7 @@
 // Docker's HTTP status codes themselves.
 
 import type Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
 import { DockerDemux, demuxBuffer } from './demux.js';
 import { loadDockerode } from './docker-load.js';
@@ -13,7 +13,10 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerStateName,
+  EXEC_OUTPUT_LIMIT,
   type EventSubscription,
+  type ExecOptions,
+  type ExecResult,
   type ImageInfo,
   type LogOptions,
   type NetworkInfo,
@@ -335,6 +338,32 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+    const limit = opts.maxOutputBytes ?? EXEC_OUTPUT_LIMIT;
+    let ex: Docker.Exec;
+    let raw: Duplex;
+    try {
+      ex = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false });
+      raw = (await ex.start({ hijack: true, stdin: false })) as unknown as Duplex;
+    } catch (err) {
+      throw mapError(err);
+    }
+    const collected = await collectOutput(raw, limit, opts.timeoutMs);
+    if (collected.timedOut) return { output: collected.output, timedOut: true };
+    // The stream ends when the process closes its output; Docker records the exit code a
+    // moment later: look a few times before calling it unknown.
+    for (let i = 0; i < 20; i++) {
+      try {
+        const info = await ex.inspect();
+        if (!info.Running && info.ExitCode !== null) return { exitCode: info.ExitCode, output: collected.output, timedOut: false };
+      } catch (err) {
+        throw mapError(err);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { output: collected.output, timedOut: true };
+  }
+
   private async networkInfo(n: Docker.NetworkInspectInfo): Promise<NetworkInfo> {
     // Containers lists only the running ones; a stopped container attached to the network
     // would lose it if the network went away, so count every container.
@@ -397,4 +426,31 @@ export class DockerRuntime implements ContainerRuntime {
       throw m;
     }
   }
+}
+
+/** Reads a hijacked exec stream to its end (or timeoutMs), keeping the first `limit` bytes. */
+function collectOutput(raw: Duplex, limit: number, timeoutMs: number): Promise<{ output: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (timedOut: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      raw.destroy();
+      resolve({ output: Buffer.concat(chunks).toString('utf8'), timedOut });
+    };
+    const timer = setTimeout(() => finish(true), timeoutMs);
+    const out = raw.pipe(new DockerDemux());
+    out.on('data', (c: Buffer) => {
+      if (size >= limit) return;
+      const part = c.subarray(0, limit - size);
+      chunks.push(part);
+      size += part.length;
+    });
+    out.on('end', () => finish(false));
+    raw.on('close', () => setImmediate(() => finish(false)));
+    raw.on('error', () => finish(false));
+  });
 }

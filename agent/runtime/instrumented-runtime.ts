@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { LABEL_CONTAINER, SANDBOX_CONTAINER, attemptOf } from '../labels.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo } from './types.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ExecOptions, ExecResult, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo } from './types.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   /** Attempt of containers created but not started yet (bounded by the creates in flight). */
@@ -94,6 +94,10 @@ export class InstrumentedRuntime implements ContainerRuntime {
 
   events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription {
     return this.inner.events(labels, onEvent, onError);
+  }
+
+  exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+    return this.call('exec', () => this.inner.exec(id, cmd, opts));
   }
 
   logs(id: string, opts: LogOptions): Promise<Readable> {

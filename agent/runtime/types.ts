@@ -148,7 +148,32 @@ export interface ContainerRuntime {
   createNetwork(spec: NetworkSpec): Promise<string>;
   /** No error if already gone; rejects while a running container is attached. */
   removeNetwork(name: string): Promise<void>;
+  /**
+   * Runs a command inside a running container (exec probes, lifecycle hooks) and collects
+   * its combined output. Rejects with 'notfound' / 'conflict' (not running) / 'unavailable';
+   * a command that cannot be started (not found in the image) resolves with Docker's exit
+   * code 126/127 like a shell would.
+   */
+  exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult>;
 }
+
+export interface ExecOptions {
+  /** After this the caller stops waiting (timedOut); the process may go on inside the container, as in kubelet. */
+  timeoutMs: number;
+  /** Output kept, from the start (default 10 KiB, kubelet's limit for probe output). */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  /** undefined when timed out. */
+  exitCode?: number;
+  /** stdout and stderr interleaved, truncated to maxOutputBytes. */
+  output: string;
+  timedOut: boolean;
+}
+
+/** kubelet keeps this much of a probe's or hook's output. */
+export const EXEC_OUTPUT_LIMIT = 10 * 1024;
 
 export type RuntimeErrorCode = 'conflict' | 'notfound' | 'unavailable' | 'other';
 

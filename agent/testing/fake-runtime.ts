@@ -8,6 +8,8 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type EventSubscription,
+  type ExecOptions,
+  type ExecResult,
   type ImageInfo,
   type LogOptions,
   type NetworkInfo,
@@ -34,6 +36,9 @@ export class FakeRuntime implements ContainerRuntime {
   pullGate?: Promise<void>;
   /** When set, stop() of a running container waits for it before the container exits (a grace period). */
   stopGate?: Promise<void>;
+  /** Answers exec() in running containers (default: exit 0, no output); every call is kept in `execs`. */
+  execHandler?: (c: FakeContainer, cmd: string[], opts: ExecOptions) => ExecResult | Promise<ExecResult>;
+  readonly execs: { id: string; cmd: string[] }[] = [];
   /** When set, the next create() stores the container and then rejects (a timed-out create). */
   failNextCreateAfterStoring = false;
   private seq = 0;
@@ -180,6 +185,15 @@ export class FakeRuntime implements ContainerRuntime {
   events(_labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): EventSubscription {
     this.subs.add(onEvent);
     return { stop: () => this.subs.delete(onEvent) };
+  }
+
+  async exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
+    this.check();
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    if (c.state !== 'running') throw new RuntimeError('conflict', `container ${id} is not running`);
+    this.execs.push({ id, cmd });
+    return this.execHandler ? this.execHandler(c, cmd, opts) : { exitCode: 0, output: '', timedOut: false };
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {

@@ -1,0 +1,70 @@
+// httpGet handler (probes and lifecycle hooks), with the kubelet's rules: the URL is
+// scheme://host:port/path with host defaulting to the pod IP; User-Agent kube-probe/1.32 and
+// Accept */* unless the handler sets them; a Host header in httpHeaders becomes the Host;
+// HTTPS does not verify the certificate; 200 ≤ status < 400 is success; at most 10 KiB of
+// the body is read. Unlike the kubelet, redirects are not followed (a 3xx is already success).
+
+import http from 'node:http';
+import https from 'node:https';
+import type { HTTPHeader } from '../../api/types.js';
+import { dialError, type HandlerResult } from './handler-result.js';
+import { joinHostPort } from './resolve-port.js';
+
+export interface HttpGetTarget {
+  scheme: 'HTTP' | 'HTTPS';
+  host: string;
+  port: number;
+  path: string;
+  headers?: HTTPHeader[];
+}
+
+const BODY_LIMIT = 10 * 1024;
+export const PROBE_USER_AGENT = 'kube-probe/1.32';
+
+export function httpUrl(t: HttpGetTarget): string {
+  const path = t.path.startsWith('/') ? t.path : `/${t.path}`;
+  return `${t.scheme === 'HTTPS' ? 'https' : 'http'}://${joinHostPort(t.host, t.port)}${path}`;
+}
+
+export function httpGet(t: HttpGetTarget, timeoutMs: number): Promise<HandlerResult & { statusCode?: number }> {
+  const url = httpUrl(t);
+  const headers: Record<string, string> = { 'User-Agent': PROBE_USER_AGENT, Accept: '*/*' };
+  for (const h of t.headers ?? []) {
+    // Header names are case-insensitive: the handler's spelling replaces ours.
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === h.name.toLowerCase()) delete headers[k];
+    headers[h.name] = h.value;
+  }
+  const lib = t.scheme === 'HTTPS' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (r: HandlerResult & { statusCode?: number }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    const req = lib.get(url, { headers, agent: false, rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < BODY_LIMIT) chunks.push(c.subarray(0, BODY_LIMIT - size));
+        size += c.length;
+        if (size >= BODY_LIMIT) done();
+      });
+      const done = () => {
+        const code = res.statusCode ?? 0;
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (code >= 200 && code < 400) finish({ ok: true, message: body, statusCode: code });
+        else finish({ ok: false, message: `HTTP probe failed with statuscode: ${code}`, statusCode: code });
+      };
+      res.on('end', done);
+      res.on('error', done);
+    });
+    const timer = setTimeout(
+      () => finish({ ok: false, message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }),
+      timeoutMs,
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, message: `Get "${url}": ${dialError(joinHostPort(t.host, t.port), err)}` }));
+  });
+}
