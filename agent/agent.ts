@@ -115,6 +115,9 @@ const isComponent = (x: unknown): x is Component => typeof (x as Component | und
 /** How long stopping waits for the last orphan sweep. */
 const FINAL_SWEEP_MS = 10_000;
 
+/** How long node registration waits for the pod network's first pass. */
+const NETWORK_SETTLE_MS = 5000;
+
 export class Agent {
   readonly nodeIP: string;
   /** Containers of this cluster only (see cluster-runtime.ts), every Docker call measured. */
@@ -188,8 +191,10 @@ export class Agent {
     this.components = [
       this.clusterIdentity(),
       this.logServer,
-      this.nodeRegistration(),
+      // The network first: a restarted agent's Node must not flip to NotReady while its
+      // network is re-checked (node registration waits for that first pass, bounded).
       ...(isComponent(o.podNetwork) ? [o.podNetwork] : []),
+      this.nodeRegistration(),
       this.runtimeEvents(),
       informersComponent('pod-informer', [this.informer, this.services], { waitForSync: false }),
       this.podWorkers(),
@@ -268,7 +273,13 @@ export class Agent {
           statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
           // Docker is back: everything it did meanwhile must be looked at again.
           onDockerChange: (up) => up && this.enqueueAll(),
+          networkNotReady: () => this.networkNotReady(),
         });
+        // Ready follows the pod network at once, not at the next interval.
+        o.podNetwork?.onChange(() => heartbeat?.poke());
+        // Bounded: a network stuck in its first pass (iptables lock) must not keep the node unregistered.
+        const settled = o.podNetwork?.settled?.();
+        if (settled) await Promise.race([settled, this.clock.sleep(NETWORK_SETTLE_MS).catch(() => undefined)]);
         try {
           await heartbeat.register();
         } catch (err) {
@@ -280,6 +291,12 @@ export class Agent {
       ready: () => (heartbeat?.isRegistered() ? undefined : 'node not registered yet'),
       stop: async () => heartbeat?.stop(),
     };
+  }
+
+  /** Why the node's pod network is not ready; undefined when it is or when the node has none (--network-backend none). */
+  private networkNotReady(): string | undefined {
+    const s = this.o.podNetwork?.state();
+    return s && !s.ready ? s.reason : undefined;
   }
 
   /** Docker events reconcile the affected pod at once (a killed container is replaced without waiting for the resync). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Node } from '../api/types.js';
 import { FakeClient } from '../client/testing/fake-client.js';
 import { FakeClock } from '../foundation/testing/fake-clock.js';
@@ -90,5 +90,23 @@ describe('Heartbeat', () => {
     expect(node.metadata.labels).toMatchObject({ custom: 'x', zone: 'a' });
     expect(node.spec.unschedulable).toBe(true);
     expect(node.status!.capacity!.pods).toBe('110');
+  });
+
+  it('pod network not ready → Ready False NetworkPluginNotReady from registration on; poke() posts Ready as soon as it is', async () => {
+    const clock = new FakeClock();
+    const client = new FakeClient({ clock });
+    client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orch-node-lease' } }]);
+    let network: string | undefined = 'no pod CIDR assigned to this node yet';
+    const hb = new Heartbeat({ id, client, runtime: new FakeRuntime(() => clock.now()), clock, logger: silentLogger(), intervalMs: 60_000, statusUpdateMs: 600_000, networkNotReady: () => network });
+    const ready = () => client.peek<Node>('nodes', 'n1')?.status?.conditions?.find((c) => c.type === 'Ready');
+    hb.start();
+    await vi.waitFor(() => expect(ready()).toMatchObject({ status: 'False', reason: 'NetworkPluginNotReady' }));
+    expect(ready()!.message).toBe('container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:orch: no pod CIDR assigned to this node yet');
+    network = undefined;
+    // Long before the 60 s interval: the poke makes the next beat now.
+    hb.poke();
+    await vi.waitFor(() => expect(ready()).toMatchObject({ status: 'True', reason: 'AgentReady' }));
+    expect(clock.now() - Date.parse('2026-01-01T00:00:00Z')).toBeLessThan(60_000);
+    await hb.stop();
   });
 });

@@ -23,6 +23,8 @@ export interface HeartbeatOptions {
   leaseDurationSeconds?: number;
   /** Told whenever Docker reachability changes (the agent resyncs pods when it returns). */
   onDockerChange?: (up: boolean) => void;
+  /** Why the pod network is not ready (undefined: ready, or no pod network): Ready waits for it. */
+  networkNotReady?: () => string | undefined;
 }
 
 export class Heartbeat {
@@ -33,6 +35,8 @@ export class Heartbeat {
   private registered = false;
   private abort = new AbortController();
   private loop?: Promise<void>;
+  /** Ends the current sleep between beats (poke()). */
+  private wakeUp?: AbortController;
 
   constructor(private readonly o: HeartbeatOptions) {}
 
@@ -90,7 +94,7 @@ export class Heartbeat {
     for (let i = 0; i < 3; i++) {
       const cur = node ?? (await client.nodes.get(id.nodeName));
       node = undefined;
-      const status = buildNodeStatus(id, this.info, this.dockerError, nowIso(this.o.clock), cur.status);
+      const status = buildNodeStatus(id, this.info, this.dockerError, nowIso(this.o.clock), cur.status, this.o.networkNotReady?.());
       try {
         const res = await client.nodes.updateStatus({ ...cur, status });
         this.lastPosted = res.status ?? status;
@@ -127,7 +131,7 @@ export class Heartbeat {
     if (!this.registered) return this.register().then(() => this.renewLease());
     await this.renewLease();
     const due = this.o.clock.now() - this.lastStatusAt >= this.o.statusUpdateMs;
-    const next = buildNodeStatus(this.o.id, this.info, this.dockerError, nowIso(this.o.clock), this.lastPosted);
+    const next = buildNodeStatus(this.o.id, this.info, this.dockerError, nowIso(this.o.clock), this.lastPosted, this.o.networkNotReady?.());
     if (changed || due || statusChanged(this.lastPosted, next)) await this.postStatus();
   }
 
@@ -141,13 +145,22 @@ export class Heartbeat {
           // API down: keep trying; containers are untouched meanwhile.
           this.o.logger.warn({ err }, 'heartbeat failed');
         }
-        await this.o.clock.sleep(this.o.intervalMs, signal).catch(() => undefined);
+        // One controller per sleep, ended by poke() or stop() (no AbortSignal.any: Node 20
+        // keeps every signal derived from a long-lived one).
+        this.wakeUp = new AbortController();
+        if (!signal.aborted) await this.o.clock.sleep(this.o.intervalMs, this.wakeUp.signal).catch(() => undefined);
       }
     })();
   }
 
+  /** Beat now rather than at the end of the interval (the pod network just became ready or broke). */
+  poke(): void {
+    this.wakeUp?.abort();
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
+    this.wakeUp?.abort();
     await this.loop;
   }
 }

@@ -36,10 +36,17 @@ export function nodeLabels(id: NodeIdentity, info: RuntimeInfo | undefined): Rec
   };
 }
 
-export function readyCondition(dockerError: string | undefined, now: string, prev?: NodeCondition): NodeCondition {
+/**
+ * Ready needs Docker and, as the kubelet's does, the pod network: a node whose network is
+ * not programmed yet (no pod CIDR, bridge or firewall missing) would get pods no one can
+ * reach, so the scheduler must not pick it and Ready must not be claimed before it works.
+ */
+export function readyCondition(dockerError: string | undefined, now: string, prev?: NodeCondition, networkError?: string): NodeCondition {
   const c: NodeCondition = dockerError
     ? { type: 'Ready', status: 'False', reason: 'DockerUnreachable', message: `container runtime is down: ${dockerError}` }
-    : { type: 'Ready', status: 'True', reason: 'AgentReady', message: 'orch agent is posting ready status' };
+    : networkError
+      ? { type: 'Ready', status: 'False', reason: 'NetworkPluginNotReady', message: `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:orch: ${networkError}` }
+      : { type: 'Ready', status: 'True', reason: 'AgentReady', message: 'orch agent is posting ready status' };
   c.lastHeartbeatTime = now;
   c.lastTransitionTime = prev && prev.status === c.status ? (prev.lastTransitionTime ?? now) : now;
   return c;
@@ -47,9 +54,10 @@ export function readyCondition(dockerError: string | undefined, now: string, pre
 
 /**
  * Node status. `info` is the last successful `docker info` (capacity stays known while
- * Docker is down); dockerError says why Docker is unreachable now, if it is.
+ * Docker is down); dockerError says why Docker is unreachable now, if it is; networkError
+ * why the pod network is not ready, if it is not.
  */
-export function buildNodeStatus(id: NodeIdentity, info: RuntimeInfo | undefined, dockerError: string | undefined, now: string, prev?: NodeStatus): NodeStatus {
+export function buildNodeStatus(id: NodeIdentity, info: RuntimeInfo | undefined, dockerError: string | undefined, now: string, prev?: NodeStatus, networkError?: string): NodeStatus {
   const cpuMillis = (info?.ncpu ?? os.cpus().length) * 1000;
   const memBytes = info?.memTotalBytes ?? os.totalmem();
   const memKi = (b: number) => `${Math.max(0, Math.floor(b / 1024))}Ki`;
@@ -63,7 +71,7 @@ export function buildNodeStatus(id: NodeIdentity, info: RuntimeInfo | undefined,
     },
     conditions: [
       ...(prev?.conditions ?? []).filter((c) => c.type !== 'Ready'),
-      readyCondition(dockerError, now, prevReady),
+      readyCondition(dockerError, now, prevReady, networkError),
     ],
     addresses: [
       { type: 'InternalIP', address: id.nodeIP },

@@ -237,12 +237,27 @@ describe('NodeNetwork', () => {
 });
 
 describe('agent wiring', () => {
-  it('the pod network runs right after node registration; without it (backend none) there is no such component', () => {
+  it('the pod network starts right before node registration (which waits for its first pass); without it (backend none) there is no such component', () => {
     const { client, runtime, net } = setUp();
     const base = { nodeName: 'n1', nodeIP: '192.0.2.10', client, runtime, logger: silentLogger(), rootDir: '/tmp/h14na-unused' };
     const names = (a: Agent) => a.components.map((c) => c.name);
-    expect(names(new Agent({ ...base, podNetwork: net }))).toEqual(['cluster-identity', 'log-server', 'node-registration', 'pod-network', 'runtime-events', 'pod-informer', 'pod-workers', 'orphan-sweep']);
+    expect(names(new Agent({ ...base, podNetwork: net }))).toEqual(['cluster-identity', 'log-server', 'pod-network', 'node-registration', 'runtime-events', 'pod-informer', 'pod-workers', 'orphan-sweep']);
     expect(names(new Agent(base))).not.toContain('pod-network');
+  });
+});
+
+describe('settled()', () => {
+  it('resolves after the first pass, ready or not (node registration waits for it)', async () => {
+    const { net } = setUp({}, [node('other', '192.0.2.11', ['10.244.2.0/24'])]);
+    await synced(net);
+    let settled = false;
+    void net.settled().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    await net.reconcileNow();
+    await new Promise((r) => setImmediate(r));
+    expect(net.state()).toMatchObject({ ready: false, reason: expect.stringContaining('no pod CIDR') });
+    expect(settled).toBe(true);
   });
 });
 

@@ -77,6 +77,8 @@ export class NodeNetwork implements Component, PodNetworkView {
   private current: PodNetworkState = { ready: false, reason: 'pod network not set up yet' };
   private running: Promise<void> = Promise.resolve();
   private loop?: Promise<void>;
+  private firstPassDone!: () => void;
+  private readonly firstPass = new Promise<void>((resolve) => (this.firstPassDone = resolve));
   /** Logged once per distinct text, so a recheck every 10 s does not repeat them. */
   private readonly said = new Set<string>();
   /** The last failure logged as a warning (a failure repeated by the retries is logged at debug). */
@@ -120,6 +122,10 @@ export class NodeNetwork implements Component, PodNetworkView {
     return this.current.ready ? undefined : this.current.reason;
   }
 
+  settled(): Promise<void> {
+    return this.firstPass;
+  }
+
   async start(): Promise<void> {
     this.nodes.start();
     this.loop = (async () => {
@@ -146,7 +152,7 @@ export class NodeNetwork implements Component, PodNetworkView {
 
   /** One whole pass (serialized with any other); rejects with what failed. */
   reconcileNow(): Promise<void> {
-    const next = this.running.then(() => this.pass());
+    const next = this.running.then(() => this.pass()).finally(() => this.firstPassDone());
     this.running = next.catch(() => undefined);
     return next;
   }

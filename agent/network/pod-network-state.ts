@@ -31,4 +31,10 @@ export interface PodNetworkView {
    * through the port they left by (Docker sets hairpin only with --userland-proxy=false).
    */
   sandboxStarted?(): void;
+  /**
+   * Resolves once the first pass after start has finished, ready or not: a restarted agent
+   * posts its Node status after it, so a node whose network comes back within a second
+   * never shows a NotReady blip (which would taint it and start evictions).
+   */
+  settled?(): Promise<void>;
 }

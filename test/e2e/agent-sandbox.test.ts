@@ -50,6 +50,7 @@ function startAgent(): Agent {
     logInsecure: true,
     podInfraContainerImage: TEST_PAUSE_IMAGE,
     podNetwork: net,
+    heartbeatIntervalMs: 300_000,
   });
 }
 
@@ -115,14 +116,18 @@ afterAll(async () => {
 });
 
 describe('pod sandbox (real Docker)', () => {
-  it('waits with NetworkNotReady until the pod network is ready, then runs on it', async () => {
+  it('waits with NetworkNotReady until the pod network is ready, then runs on it; the Node is Ready only then', async () => {
     await admin.pods.create(podManifest('early', NODE));
     const w = await waitFor('NetworkNotReady', async () => (await getPod('early')).status?.containerStatuses?.[0]?.state.waiting);
     expect(w).toEqual({ reason: 'NetworkNotReady', message: 'network is not ready: the test network is not created yet' });
     expect(containersWith({ 'orch.io/node': NODE, 'orch.io/pod': 'early' })).toEqual([]);
+    const nodeReady = async () => (await admin.nodes.get(NODE)).status?.conditions?.find((c) => c.type === 'Ready');
+    expect(await nodeReady()).toMatchObject({ status: 'False', reason: 'NetworkPluginNotReady' });
     subnets = createNetwork();
     // Only the view's onChange brings the pod back before the resync: no resync in between is needed.
     net.set({ ready: true, dockerNetwork: NETWORK, podCIDRs: [subnets.v4, subnets.v6], mtu: MTU });
+    // The heartbeat interval here is 5 minutes: only the network's change can post Ready within the wait.
+    await waitFor('Node Ready', async () => ((await nodeReady())?.status === 'True' ? true : undefined), 20_000);
     const p = await waitRunning('early');
     const [sandbox] = sandboxesOf(p);
     expect(Object.keys(inspect(sandbox!).NetworkSettings.Networks)).toEqual([NETWORK]);
