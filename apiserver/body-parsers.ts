@@ -58,7 +58,18 @@ export function parseYamlBody(text: string): unknown {
   return value;
 }
 
+/** A request carrying a body: a Content-Length above 0, or a chunked one. */
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const len = headers['content-length'];
+  return (typeof len === 'string' && len !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
 export function registerBodyParsers(app: FastifyInstance): void {
+  // A body without a Content-Type is JSON, as the Kubernetes apiserver reads it:
+  // `kubectl scale --current-replicas` sends its PUT of /scale without one.
+  app.addHook('onRequest', async (req) => {
+    if (req.headers['content-type'] === undefined && hasBody(req.headers)) req.headers['content-type'] = 'application/json';
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = body as string;

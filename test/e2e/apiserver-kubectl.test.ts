@@ -88,6 +88,14 @@ describe('kubectl v1.32 against orch', () => {
     expect(r.stdout).toContain('scaled');
     r = await kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']);
     expect(r.stdout).toBe('5');
+    // --current-replicas: a PUT of /scale whose body has no Content-Type (JSON, as Kubernetes reads it).
+    r = await kubectl(['scale', 'deployment', 'web', '--current-replicas=5', '--replicas=3']);
+    expect(r.code, r.stderr).toBe(0);
+    r = await kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']);
+    expect(r.stdout).toBe('3');
+    r = await kubectl(['scale', 'deployment', 'web', '--current-replicas=5', '--replicas=4']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Expected replicas to be 5, was 3');
 
     r = await kubectl(['delete', 'deployment', 'web', '--wait=true', '--timeout=30s']);
     expect(r.code, r.stderr).toBe(0);
