@@ -156,7 +156,9 @@ describe('LogServer', () => {
     const gone = await get('/containerLogs/d/p/gone');
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { message: string }).message).toBe('container "gone" in pod "p" not found on this node');
-    expect((await get('/containerLogs/d/p/gone?previous=true')).status).toBe(404);
+    const noPrevious = await get('/containerLogs/d/p/gone?previous=true');
+    expect(noPrevious.status).toBe(400);
+    expect(((await noPrevious.json()) as { message: string }).message).toBe('previous terminated container "gone" in pod "p" not found');
   });
 
   it('serves HTTPS with a self-signed certificate by default', async () => {

@@ -189,8 +189,11 @@ export class LogServer implements Component {
 
     const found = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_NAMESPACE]: ns, [LABEL_POD]: pod, [LABEL_CONTAINER]: container });
     const target = pickLogContainer(found, opts.previous);
+    // No earlier attempt is a bad request in Kubernetes (400, the kubelet's message), not a missing object.
     const missing = () =>
-      errors.notFoundMessage(opts.previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" not found on this node`);
+      opts.previous
+        ? errors.badRequest(`previous terminated container "${container}" in pod "${pod}" not found`)
+        : errors.notFoundMessage(`container "${container}" in pod "${pod}" not found on this node`);
     if (!target) throw missing();
     let stream: Readable;
     try {

@@ -314,6 +314,10 @@ describe('agent e2e (real Docker)', () => {
     const viaApi = await fetch(`${api.url}/api/v1/namespaces/default/pods/talker/log?tailLines=1`, { headers: { authorization: `Bearer ${api.token}` } });
     expect(viaApi.status).toBe(200);
     expect((await viaApi.text()).trim()).toMatch(/^(tick|err|line\d)$/);
+    // --previous of a container that never restarted: 400 with the kubelet's message, as kubectl users know it.
+    const noPrev = await fetch(`${api.url}/api/v1/namespaces/default/pods/talker/log?previous=true`, { headers: { authorization: `Bearer ${api.token}` } });
+    expect(noPrev.status).toBe(400);
+    expect(((await noPrev.json()) as { message: string }).message).toBe('previous terminated container "main" in pod "talker" not found');
   });
 
   it('answers every bad request with a Status and the right 4xx, never a 500 (real Docker)', async () => {
