@@ -22,7 +22,7 @@ const id: NodeIdentity = {
 function setup() {
   const clock = new FakeClock();
   const client = new FakeClient({ clock });
-  client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orch-node-lease' } }]);
+  client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } }]);
   const runtime = new FakeRuntime(() => clock.now());
   const changes: boolean[] = [];
   const hb = new Heartbeat({ id, client, runtime, clock, logger: silentLogger(), intervalMs: 5000, statusUpdateMs: 60_000, onDockerChange: (up) => changes.push(up) });
@@ -50,12 +50,12 @@ describe('Heartbeat', () => {
     const node = client.peek<Node>('nodes', 'n1')!;
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
     expect(node.status!.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True');
-    const lease1 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'orch-node-lease')!;
+    const lease1 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'kube-node-lease')!;
     expect(lease1.spec).toMatchObject({ holderIdentity: 'n1', leaseDurationSeconds: 40 });
     await clock.advance(5000);
     client.clearActions();
     await hb.beat();
-    const lease2 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'orch-node-lease')!;
+    const lease2 = client.peek<import('../api/types.js').Lease>('leases', 'n1', 'kube-node-lease')!;
     expect(Date.parse(lease2.spec.renewTime!) - Date.parse(lease1.spec.renewTime!)).toBe(5000);
     // Nothing changed and the status is not due: the node is not written.
     expect(client.actionsFor('updateStatus', 'nodes')).toHaveLength(0);
@@ -95,7 +95,7 @@ describe('Heartbeat', () => {
   it('pod network not ready → Ready False NetworkPluginNotReady from registration on; poke() posts Ready as soon as it is', async () => {
     const clock = new FakeClock();
     const client = new FakeClient({ clock });
-    client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orch-node-lease' } }]);
+    client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } }]);
     let network: string | undefined = 'no pod CIDR assigned to this node yet';
     const hb = new Heartbeat({ id, client, runtime: new FakeRuntime(() => clock.now()), clock, logger: silentLogger(), intervalMs: 60_000, statusUpdateMs: 600_000, networkNotReady: () => network });
     const ready = () => client.peek<Node>('nodes', 'n1')?.status?.conditions?.find((c) => c.type === 'Ready');

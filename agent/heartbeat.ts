@@ -1,5 +1,5 @@
 // Node registration and liveness: creates/updates the Node, renews the Lease
-// orch-node-lease/<node> every heartbeat interval, and posts Node status when something
+// kube-node-lease/<node> (where kubectl describe node looks) every heartbeat interval, and posts Node status when something
 // changed (Docker went away or came back, capacity) or every statusUpdateMs otherwise.
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
@@ -10,7 +10,7 @@ import type { Client } from '../client/types.js';
 import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity } from './node-status.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
 
-export const LEASE_NAMESPACE = 'orch-node-lease';
+export const LEASE_NAMESPACE = 'kube-node-lease';
 
 export interface HeartbeatOptions {
   id: NodeIdentity;

@@ -29,7 +29,7 @@ import { renewLease, timeSequential, type TimedRun } from './hardening/timed-req
 
 const S = { flood: 410, adminRequests: 200, renewals: 100, phaseMs: 10_000, stalledWatches: 200, updates: 2000, updatePods: 20, settleMs: 30_000 };
 const NS = 'bench-hardening';
-const LEASE_NS = 'orch-node-lease';
+const LEASE_NS = 'kube-node-lease';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A pod of about 2 KiB stored: the bench manifest plus a filler annotation. */

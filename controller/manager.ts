@@ -30,7 +30,7 @@ import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
 import { ControllerMetrics } from './metrics.js';
-import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/controller.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController } from './node-lifecycle/controller.js';
 import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
@@ -144,7 +144,8 @@ export class ControllerManager {
       this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
     if (enabled.has('nodelifecycle')) {
-      const leases = this.informer<Lease>(client.leases, NODE_LEASE_NAMESPACE);
+      // Every namespace: the controller reads kube-node-lease, and orch-node-lease from agents older than it.
+      const leases = this.informer<Lease>(client.leases);
       this.controllers.push(
         new NodeLifecycleController({
           client,

@@ -14,7 +14,7 @@ const node = (name: string, ready: 'True' | 'False' | 'Unknown' = 'True', reason
 const lease = (name: string, renewedSecondsAgo: number): Lease => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
-  metadata: { name, namespace: 'orch-node-lease' },
+  metadata: { name, namespace: 'kube-node-lease' },
   spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: ago(renewedSecondsAgo) },
 });
 const facts = (over: Partial<NodeFacts>): NodeFacts => ({ nodes: [node('n1')], leases: [lease('n1', 5)], localAgents: new Map([['n1', { running: true, state: 'running' }]]), nowMs: now, ...over });

@@ -14,7 +14,7 @@ function cluster(c: FakeClock): FakeClient {
   const lease = (name: string): Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace: 'orch-node-lease' },
+    metadata: { name, namespace: 'kube-node-lease' },
     spec: { leaseDurationSeconds: 40, renewTime: new Date(c.now()).toISOString() },
   });
   const pod = (name: string, nodeName?: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'i' }], ...(nodeName ? { nodeName } : {}) } });

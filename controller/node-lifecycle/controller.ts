@@ -35,7 +35,9 @@ import type { Controller, InformerView, QueueView, Recorder } from '../shared/ty
 import { TokenBucket } from './rate-limiter.js';
 import { desiredTaintKey, evictionDeadline, readyCondition, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
-export const NODE_LEASE_NAMESPACE = 'orch-node-lease';
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+/** Where agents before kube-node-lease renewed their Lease: still read, for a cluster upgraded control plane first. */
+export const LEGACY_NODE_LEASE_NAMESPACE = 'orch-node-lease';
 /** The one key of this controller: a pass looks at every node (the monitor is periodic). */
 export const MONITOR_KEY = 'nodes';
 const NODE_NAME_INDEX = 'nodeName';
@@ -93,6 +95,9 @@ export class NodeLifecycleController implements Controller {
   private readonly bucket: TokenBucket;
   mode: DisruptionMode = 'normal';
 
+  /** Nodes whose Lease was seen in NODE_LEASE_NAMESPACE. */
+  private readonly modernLease = new Set<string>();
+
   constructor(private readonly deps: NodeLifecycleDeps) {
     this.opts = { ...DEFAULT_NODE_LIFECYCLE_OPTIONS, ...(deps.options ?? {}) };
     this.bucket = new TokenBucket(this.opts.evictionRate, this.opts.evictionBurst, deps.clock.now());
@@ -114,8 +119,11 @@ export class NodeLifecycleController implements Controller {
   }
 
   private observeLease(l: Lease): void {
-    if (l.metadata.namespace !== NODE_LEASE_NAMESPACE) return;
     const name = l.metadata.name!;
+    if (l.metadata.namespace === NODE_LEASE_NAMESPACE) this.modernLease.add(name);
+    // A node's old-namespace Lease counts only until its agent renews the new one: a stale
+    // copy left behind by the upgrade must never make a dead node look alive.
+    else if (l.metadata.namespace !== LEGACY_NODE_LEASE_NAMESPACE || this.modernLease.has(name)) return;
     const p = this.probes.get(name);
     const renew = l.spec.renewTime ?? undefined;
     if (!p) this.probes.set(name, { renewTime: renew, observedAt: this.deps.clock.now() });

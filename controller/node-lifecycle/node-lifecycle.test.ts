@@ -5,7 +5,7 @@ import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { isoSeconds } from '../../foundation/clock.js';
 import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
-import { MONITOR_KEY, NodeLifecycleController, NODE_LEASE_NAMESPACE } from './controller.js';
+import { MONITOR_KEY, NodeLifecycleController, LEGACY_NODE_LEASE_NAMESPACE, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 const node = (name: string, ready: 'True' | 'False' = 'True'): Node => ({
@@ -117,6 +117,25 @@ describe('NodeLifecycleController', () => {
       await pass();
     }
     expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['p1', 'p2']);
+  });
+
+  it('reads Leases of older agents in orch-node-lease until the node renews one in kube-node-lease; a stale old one never keeps a node alive', async () => {
+    const legacy = (name: string, renewTime: string): Lease => ({ ...lease(name, renewTime), metadata: { name, namespace: LEGACY_NODE_LEASE_NAMESPACE } });
+    client.seed([node('old'), node('new'), legacy('old', '2026-01-01T00:00:00Z'), legacy('new', '2026-01-01T00:00:00Z'), lease('new', '2026-01-01T00:00:00Z')]);
+    await pass();
+    const readyOf = (name: string) => n(name).status!.conditions!.find((c) => c.type === 'Ready')!.status;
+    for (let t = 0; t < 25; t++) {
+      await clock.advance(1000);
+      // The old agent renews where it always did; the new node's agent stopped, and only its
+      // left-over old Lease still changes (an edit that is not a renewal by this agent).
+      const o = await client.leases.get('old', LEGACY_NODE_LEASE_NAMESPACE);
+      await client.leases.update({ ...o, spec: { ...o.spec, renewTime: new Date(clock.now()).toISOString() } });
+      const stale = await client.leases.get('new', LEGACY_NODE_LEASE_NAMESPACE);
+      await client.leases.update({ ...stale, spec: { ...stale.spec, renewTime: new Date(clock.now()).toISOString() } });
+      await pass();
+    }
+    expect(readyOf('old')).toBe('True');
+    expect(readyOf('new')).toBe('Unknown');
   });
 
   it('recovers: heartbeats again → Ready restored and taint removed', async () => {

@@ -105,10 +105,10 @@ describe('agent e2e (real Docker)', () => {
     expect(node.status!.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
     expect(node.status!.daemonEndpoints!.kubeletEndpoint!.Port).toBe(agentA.logPort);
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': NODE_A, 'kubernetes.io/os': 'linux' });
-    const l1: Lease = await waitFor('lease', () => admin.leases.get(NODE_A, 'orch-node-lease'));
+    const l1: Lease = await waitFor('lease', () => admin.leases.get(NODE_A, 'kube-node-lease'));
     expect(l1.spec.holderIdentity).toBe(NODE_A);
     const l2 = await waitFor('lease renewed', async () => {
-      const l = await admin.leases.get(NODE_A, 'orch-node-lease');
+      const l = await admin.leases.get(NODE_A, 'kube-node-lease');
       return l.spec.renewTime !== l1.spec.renewTime ? l : undefined;
     }, 10_000);
     expect(Date.parse(l2.spec.renewTime!)).toBeGreaterThan(Date.parse(l1.spec.renewTime!));

@@ -16,7 +16,7 @@ afterEach(async () => {
   s = undefined;
 });
 
-const LEASES = '/apis/coordination.k8s.io/v1/namespaces/orch-node-lease/leases';
+const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `count` requests whose JSON body starts and then never finishes. */
@@ -48,7 +48,7 @@ describe('one node flooding', () => {
     s = await startTestApiServer({ nodeNames: ['node-1', 'node-2'], server: { maxRequestsInFlight: 40, requestBodyTimeoutMs: 60_000, flowQueueWaitMs: 60_000 } });
     const srv = s;
     const now = new Date().toISOString().replace(/Z$/, '000Z');
-    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-2', namespace: 'orch-node-lease' }, spec: { holderIdentity: 'node-2', leaseDurationSeconds: 40, renewTime: now } };
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-2', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'node-2', leaseDurationSeconds: 40, renewTime: now } };
     expect((await apiRequest(srv, 'POST', LEASES, lease, { token: srv.nodeTokens['node-2'] })).status).toBe(201);
 
     // 60 > the old server's 40 slots, and > node-1's 1 seat + 50 queued.

@@ -123,6 +123,19 @@ describe('kubectl v1.32 against orch', () => {
     }
   });
 
+  test('describe node shows the Lease an agent renews in kube-node-lease', async () => {
+    const f = path.join(dir, 'node.yaml');
+    const renew = '2026-12-03T10:00:00.000000Z';
+    fs.writeFileSync(f, `apiVersion: v1\nkind: Node\nmetadata:\n  name: kc-node\n---\napiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: kc-node\n  namespace: kube-node-lease\nspec:\n  holderIdentity: kc-node\n  leaseDurationSeconds: 40\n  renewTime: "${renew}"\n`);
+    let r = await kubectl(['create', '-f', f]);
+    expect(r.code, r.stderr).toBe(0);
+    r = await kubectl(['describe', 'node', 'kc-node']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Lease:\n\s+HolderIdentity:\s+kc-node\n\s+AcquireTime:\s+<unset>\n\s+RenewTime:\s+\w{3}, \d{2} \w{3} 2026 \d{2}:\d{2}:00/);
+    r = await kubectl(['delete', '-f', f]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   test('pods print READY/STATUS/RESTARTS; describe works', async () => {
     const f = path.join(dir, 'pod.yaml');
     fs.writeFileSync(f, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: tp\nspec:\n  containers:\n  - name: a\n    image: img-a\n  - name: b\n    image: img-b\n');

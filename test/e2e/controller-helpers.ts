@@ -31,7 +31,7 @@ export interface Harness {
 export async function startHarness(opts: { standIn?: PodStandInOptions; manager?: Partial<ControllerManagerOptions>; nodes?: string[]; tls?: boolean } = {}): Promise<Harness> {
   const api = await startTestApiServer({ tls: opts.tls ?? false });
   const client = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
-  for (const ns of ['default', 'orch-node-lease']) {
+  for (const ns of ['default', 'kube-node-lease']) {
     try {
       await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     } catch (err) {

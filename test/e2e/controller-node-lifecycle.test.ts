@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, Lease, Node, Pod } from '../../api/types.js';
 import { deployment, rolledOut, startHarness, waitFor, type Harness } from './controller-helpers.js';
 
-const NS = 'orch-node-lease';
+const NS = 'kube-node-lease';
 
 describe('node lifecycle controller (real apiserver)', () => {
   let h: Harness;
