@@ -106,6 +106,20 @@ export function patchedObject(resource: ResourceInfo, patched: unknown, name: st
   return patched as KubeObject;
 }
 
+/**
+ * Metadata maps and lists that Kubernetes stores with `omitempty`: empty, they are not part
+ * of the object (a patch that deletes the last annotation leaves no `annotations: {}`,
+ * which `kubectl diff` would report as a difference).
+ */
+const OMIT_EMPTY_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+
+function dropEmptyMetadata(md: KubeObject['metadata']): void {
+  for (const f of OMIT_EMPTY_METADATA) {
+    const v = md[f] as unknown;
+    if (v !== undefined && v !== null && typeof v === 'object' && Object.keys(v).length === 0) delete md[f];
+  }
+}
+
 /** Server-owned fields for a new object. `now` is an RFC 3339 timestamp. */
 export function prepareCreate(resource: ResourceInfo, obj: KubeObject, ctx: { now: string; uid: string }): KubeObject {
   checkDepth(resource, obj);
@@ -120,6 +134,7 @@ export function prepareCreate(resource: ResourceInfo, obj: KubeObject, ctx: { no
   else delete md.generation;
   applyDefaults(resource, obj);
   strategy.prepareForCreate?.(obj);
+  dropEmptyMetadata(md);
   invalidIfAny(resource, obj);
   return obj;
 }
@@ -181,6 +196,7 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
     applyDefaults(resource, next);
     strategy.prepareForUpdate?.(next, current);
   }
+  dropEmptyMetadata(md);
   if (sameContent(next, current)) return current;
   // Binding assigns a node; it is not a change of the desired state (as Kubernetes).
   if (opts.subresource !== 'binding' && strategy.specFields.some((f) => !deepEqual(next[f], current[f]))) md.generation = (cur.generation ?? 0) + 1;

@@ -123,6 +123,22 @@ describe('kubectl v1.32 against orch', () => {
     }
   });
 
+  test('diff of an unchanged object created without annotations: no difference, exit 0', async () => {
+    const f = path.join(dir, 'diff-cm.yaml');
+    fs.writeFileSync(f, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc-diff\n  namespace: default\ndata:\n  a: b\n');
+    let r = await kubectl(['create', '-f', f]);
+    expect(r.code, r.stderr).toBe(0);
+    // kubectl's dry-run patch removes the last-applied annotation the object never had: no `annotations: {}` may be left.
+    r = await kubectl(['diff', '-f', f]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+    fs.writeFileSync(f, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc-diff\n  namespace: default\ndata:\n  a: c\n');
+    r = await kubectl(['diff', '-f', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('-  a: b\n+  a: c');
+    r = await kubectl(['delete', '-f', f]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   test('describe node shows the Lease an agent renews in kube-node-lease', async () => {
     const f = path.join(dir, 'node.yaml');
     const renew = '2026-12-03T10:00:00.000000Z';
