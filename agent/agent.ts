@@ -12,6 +12,9 @@
 //   5 runtime-events     Docker's event stream: a container that dies is synced at once
 //   6 pod-informer       the pods bound to this node (list + watch), and every Service
 //                        (service link variables, service-env.ts)
+//     endpoint-drain     the termination protocol (endpoint-drain/): every Node (the
+//                        proxies' reports) and the EndpointSlices of the namespaces with
+//                        pods here; nothing with --proxy-drain-timeout 0
 //   7 pod-workers        the one reconcile loop over the pods' work queue (each pod's
 //                        reconcile asks to be looked at again: resync ±25 %); on stop,
 //                        a last orphan sweep
@@ -39,6 +42,7 @@ import type { Client } from '../client/types.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
 import { ClusterScopedRuntime } from './cluster-runtime.js';
+import { DEFAULT_PROXY_DRAIN_TIMEOUT_MS, EndpointDrain } from './endpoint-drain/endpoint-drain.js';
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
@@ -108,6 +112,8 @@ export interface AgentOptions {
   clusterDns?: string[];
   /** The host's resolver configuration the pods' is based on (default /etc/resolv.conf). */
   resolvConfPath?: string;
+  /** --proxy-drain-timeout: the bound of the termination protocol's waits (default 5 s; 0: off). */
+  proxyDrainTimeoutMs?: number;
 }
 
 const isComponent = (x: unknown): x is Component => typeof (x as Component | undefined)?.start === 'function' && typeof (x as Component).stop === 'function';
@@ -128,6 +134,8 @@ export class Agent {
   private readonly informer: Informer<Pod>;
   /** Every Service: containers get variables for those of their namespace when they start. */
   private readonly services: Informer<Service>;
+  /** The termination protocol (endpoint-drain/): Nodes' proxy reports and the pods' EndpointSlices. */
+  private readonly drain: EndpointDrain;
   private readonly queue: WorkQueue<string>;
   private readonly sync: PodSync;
   private readonly logServer: LogServer;
@@ -148,11 +156,23 @@ export class Agent {
       // Our own status writes come back as updates: they need no sync.
       onUpdate: (old, p) => {
         if (!statusOnlyChange(old, p)) queue.add(podKey(p));
+        else this.drain.podUpdated(p);
       },
       onDelete: (p) => queue.add(podKey(p)),
     });
     const informer = this.informer;
     const services = (this.services = new Informer<Service>(o.client.services, { logger: this.log.child({ sub: 'service-informer' }), clock: this.clock }));
+    const events = new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) });
+    this.drain = new EndpointDrain({
+      nodeName: o.nodeName,
+      client: o.client,
+      clock: this.clock,
+      logger: this.log.child({ sub: 'endpoint-drain' }),
+      timeoutMs: o.proxyDrainTimeoutMs ?? DEFAULT_PROXY_DRAIN_TIMEOUT_MS,
+      services,
+      events,
+      requeue: (key) => queue.add(key),
+    });
     this.sync = new PodSync({
       nodeName: o.nodeName,
       runtime: this.runtime,
@@ -170,7 +190,8 @@ export class Agent {
       dns: new PodDns({ clusterDomain: o.clusterDomain, clusterDns: o.clusterDns, resolvConfPath: o.resolvConfPath, logger: this.log.child({ sub: 'pod-dns' }) }),
       backoff: new RestartBackoff(o.backoff),
       projectedRefreshMs: o.projectedRefreshMs,
-      events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
+      events,
+      drain: this.drain,
     });
     this.logServer = new LogServer({
       runtime: this.runtime,
@@ -197,6 +218,7 @@ export class Agent {
       this.nodeRegistration(),
       this.runtimeEvents(),
       informersComponent('pod-informer', [this.informer, this.services], { waitForSync: false }),
+      this.drain.component(),
       this.podWorkers(),
       this.orphanSweep(),
     ];

@@ -55,6 +55,7 @@ interface AgentFlags extends ConnectionFlagValues {
   vxlanVni: string;
   cleanupNetwork?: boolean;
   podInfraContainerImage: string;
+  proxyDrainTimeout: string;
   clusterDomain: string;
   clusterDns?: string;
 }
@@ -99,6 +100,7 @@ export function agentCommand(): Command {
     .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .option('--cluster-domain <domain>', 'DNS domain of the cluster: the search list of pods with dnsPolicy ClusterFirst (the same on every node and on `orch proxy`)', 'cluster.local')
     .option('--cluster-dns <ip[,ip]>', "nameserver of pods with dnsPolicy ClusterFirst (default: this node's pod gateway, the first address of its pod CIDR, where `orch proxy` serves DNS; with --network-backend none and no --cluster-dns, ClusterFirst pods use the host's resolvers)")
+    .option('--proxy-drain-timeout <duration>', "termination protocol: a deleted pod's containers are stopped (preStop, SIGTERM) only once every live node's `orch proxy` confirmed it sends no new connections there, and a new pod counts as available only once they all route to it; this bounds each wait (0: off)", '5s')
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       if (f.cleanupNetwork) {
@@ -165,6 +167,7 @@ export function agentCommand(): Command {
         podInfraContainerImage: f.podInfraContainerImage,
         clusterDomain: parseClusterDomain(f.clusterDomain),
         clusterDns: parseClusterDns(f.clusterDns),
+        proxyDrainTimeoutMs: parseDuration(f.proxyDrainTimeout, '--proxy-drain-timeout'),
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },

@@ -15,6 +15,7 @@ import type { ImagePuller } from './image-puller.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
 import type { PodDns } from './pod-dns.js';
+import type { RoutedFact } from './endpoint-drain/routed-condition.js';
 import type { PodMemory } from './pod-memory.js';
 import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
@@ -56,6 +57,8 @@ export interface PodExecutorDeps {
   onStatusWritten?: (key: string) => void;
   /** The Service cache (service links); undefined: no service variables. */
   services?: ServiceStore;
+  /** The ProxiesRouted fact of a pod (endpoint-drain/); undefined: no such condition. */
+  routing?: (pod: Pod) => RoutedFact | undefined;
 }
 
 /** What the executor reads of the agent's Service informer. */
@@ -63,6 +66,9 @@ export interface ServiceStore {
   list(): Service[];
   hasSynced(): boolean;
 }
+
+/** How soon a pod held by the drain gate is looked at again at the latest. */
+const AWAIT_DRAIN_RECHECK_MS = 500;
 
 /** How soon a container waiting for the first list of Services is looked at again. */
 const SERVICES_WAIT_MS = 200;
@@ -109,6 +115,10 @@ export class PodExecution {
 
   private async perform(a: Action): Promise<void> {
     switch (a.type) {
+      case 'await-drain':
+        // Changes of slices and proxy reports requeue the pod at once (endpoint-drain/); this is the safety net.
+        this.results.push(requeueAfter(AWAIT_DRAIN_RECHECK_MS));
+        return;
       case 'begin-termination':
         this.d.memory.terminating.add(this.uid);
         this.log.info({ grace: a.graceSeconds }, 'stopping pod');
@@ -363,7 +373,7 @@ export class PodExecution {
     const hostIP = this.d.hostIP?.();
     const s = this.sandbox;
     const podIPs = this.plan.hostNetwork ? (hostIP ? [hostIP] : []) : s?.state === 'running' ? (s.ipAddresses ?? (s.ipAddress ? [s.ipAddress] : [])) : [];
-    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock) });
+    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock), routed: this.d.routing?.(pod) });
     const status = compute(this.pod);
     if (deepEqual(status, this.pod.status)) return;
     const pods = this.d.client.pods;

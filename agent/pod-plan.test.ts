@@ -269,6 +269,21 @@ const rows: Row[] = [
     actions: ['remove A', 'remove A0', 'remove S', 'confirm-deletion'],
   },
   {
+    name: 'deleted, drain gate waiting: no stop yet (no preStop, no SIGTERM), only await-drain',
+    facts: facts(pod(['a'], { meta: deleting() }), [SB, { id: 'A', name: 'a', attempt: 0, state: 'running' }], { drain: 'waiting' }),
+    actions: ['begin-termination 30s', 'await-drain'],
+  },
+  {
+    name: 'deleted, drain gate done: the stops go ahead with the whole grace period',
+    facts: facts(pod(['a'], { meta: deleting() }), [SB, { id: 'A', name: 'a', attempt: 0, state: 'running' }], { terminating: true, drain: 'done' }),
+    actions: ['stop a A 30s delete'],
+  },
+  {
+    name: 'deleted, drain gate waiting but nothing runs any more: removed and confirmed at once',
+    facts: facts(pod(['a'], { meta: deleting() }), [SB, { id: 'A', name: 'a', attempt: 0, state: 'exited' }], { terminating: true, drain: 'waiting' }),
+    actions: ['remove A', 'remove S', 'confirm-deletion'],
+  },
+  {
     name: 'a stale cache copy (no deletionTimestamp) of a terminating uid is never revived',
     facts: facts(pod(['a']), [], { terminating: true }),
     actions: ['confirm-deletion'],

@@ -5,7 +5,8 @@
 // result to the reconcile loop. Unit tests feed facts and compare actions, no Docker.
 //
 // The plan's phases, in order (kubelet's computePodActions has the same shape):
-//   terminating pod  begin-termination → stop every running app container (grace) → once
+//   terminating pod  begin-termination → await-drain while the drain gate waits (every live
+//                    proxy confirms the endpoint is out) → stop every running app container (grace) → once
 //                    none runs: remove them, then the sandbox → confirm-deletion
 //   running pod      ensure sandbox (sandbox-plan.ts: nothing | start a created one | back
 //                    off | pull-image → write-volumes → create-sandbox → start-sandbox) → per spec
@@ -47,6 +48,11 @@ export interface PodFacts {
   volumesRefreshMs: number;
   /** The node's pod network (sandboxes attach to it); undefined: Docker's default bridge. */
   network?: PodNetworkState;
+  /**
+   * A deleted pod: 'waiting' until every live proxy confirmed it sends no new connections
+   * there (endpoint-drain/, bounded by --proxy-drain-timeout); undefined: protocol off.
+   */
+  drain?: 'waiting' | 'done';
 }
 
 /** Where a new container's network comes from: the pod's sandbox, or the host (hostNetwork). */
@@ -54,6 +60,8 @@ export type NetworkPlan = 'sandbox' | 'host';
 
 export type Action =
   | { type: 'begin-termination'; graceSeconds: number }
+  /** The drain gate holds the stops (endpoint-drain/): look again soon. */
+  | { type: 'await-drain' }
   /** docker stop: SIGTERM, SIGKILL after the grace period. Tracked in flight; completion requeues the pod. */
   | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace'; why?: string }
   /** A stop of this container is in flight: look again when it ends. */
@@ -121,6 +129,8 @@ function planTermination(f: PodFacts): PodPlan {
   // The sandbox goes last: app containers keep their network while they shut down.
   const isSandbox = (c: ContainerInfo) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER;
   const running = f.containers.filter((c) => c.state === 'running' && !isSandbox(c));
+  // The termination protocol comes first: no stop (no preStop, no SIGTERM) while proxies may still send new connections here.
+  if (running.length > 0 && f.drain === 'waiting') return { containers: [], actions: [...actions, { type: 'await-drain' }] };
   for (const c of running) {
     const container = c.labels[LABEL_CONTAINER] ?? '';
     const endsAt = f.stopping.get(c.id);

@@ -110,3 +110,30 @@ describe('computePodStatus', () => {
     expect(t(s2, 'PodScheduled')).toBe(NOW);
   });
 });
+
+describe('computePodStatus: orch.io/ProxiesRouted (endpoint-drain/routed-condition.ts)', () => {
+  const running = (p: Pod) => obs(p, { current: ctr('a1', 'running') }, { current: ctr('b1', 'running') });
+  it('written False in the same status that first turns Ready True, when a Service selects the pod; kept on later passes', () => {
+    const p = pod();
+    const s = computePodStatus({ pod: p, observations: running(p), now: NOW, routed: { state: 'waiting', selected: true } });
+    expect(s.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['PodScheduled', 'True', undefined],
+      ['Initialized', 'True', undefined],
+      ['ContainersReady', 'True', undefined],
+      ['Ready', 'True', undefined],
+      ['orch.io/ProxiesRouted', 'False', 'WaitingForProxies'],
+    ]);
+    const again = computePodStatus({ pod: { ...p, status: s }, observations: running(p), now: NOW, routed: { state: 'waiting', selected: true } });
+    expect(again).toEqual(s);
+    const routed = computePodStatus({ pod: { ...p, status: s }, observations: running(p), now: NOW, routed: { state: 'routed', selected: true } });
+    expect(routed.conditions!.at(-1)).toMatchObject({ type: 'orch.io/ProxiesRouted', status: 'True', reason: 'Routed' });
+  });
+
+  it('protocol off or no fact: no such condition', () => {
+    const p = pod();
+    for (const routed of [{ state: 'off' } as const, undefined]) {
+      const s = computePodStatus({ pod: p, observations: running(p), now: NOW, routed });
+      expect(s.conditions!.map((c) => c.type)).not.toContain('orch.io/ProxiesRouted');
+    }
+  });
+});

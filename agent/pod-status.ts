@@ -4,6 +4,7 @@
 
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api/types.js';
 import type { ContainerInfo } from './runtime/types.js';
+import { routedCondition, type RoutedFact } from './endpoint-drain/routed-condition.js';
 
 export interface ContainerObservation {
   container: Container;
@@ -25,6 +26,8 @@ export interface StatusInput {
   podIPs?: string[];
   /** ISO time used for new conditions and startTime. */
   now: string;
+  /** What decides the orch.io/ProxiesRouted condition (endpoint-drain/routed-condition.ts); undefined: left as it is. */
+  routed?: RoutedFact;
 }
 
 export function terminatedState(c: ContainerInfo): ContainerStateTerminated {
@@ -127,6 +130,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
   conds = setCondition(conds, keep(conds, { type: 'Initialized', status: 'True' }), now);
   conds = setCondition(conds, { ...ready, type: 'ContainersReady' }, now);
   conds = setCondition(conds, ready, now);
+  const routed = routedCondition(input.routed, old.conditions, conds);
+  if (routed) conds = setCondition(conds, routed, now);
   const order = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'];
   conds.sort((a, b) => rank(order, a.type) - rank(order, b.type));
   const status: PodStatus = {

@@ -15,6 +15,7 @@ import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, LABEL_POD_UID,
 import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodExecution, type PodEvents, type PodExecutorDeps, type PodStore, type ServiceStore } from './pod-executor.js';
 import type { PodDns } from './pod-dns.js';
+import type { EndpointDrain } from './endpoint-drain/endpoint-drain.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
@@ -52,6 +53,8 @@ export interface PodSyncOptions {
   onStatusWritten?: (key: string) => void;
   /** The Service cache for service link variables; undefined: none. */
   services?: ServiceStore;
+  /** The termination protocol's gates (endpoint-drain/); undefined: none. */
+  drain?: EndpointDrain;
 }
 
 /** --pod-infra-container-image's default, the kubelet's (pulled like any image). */
@@ -87,7 +90,8 @@ export class PodSync {
     this.puller = new ImagePuller(o.runtime, o.clock, o.pullTimeoutMs);
     const { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, podNetwork, services, dns } = o;
     const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
-    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, services, dns, puller: this.puller, memory: this.memory };
+    const routing = o.drain && ((p: Pod) => o.drain!.routedFact(p));
+    this.exec = { nodeName, runtime, client, pods, volumes, clock, logger, hostIP, events, onStatusWritten, sandboxImage, podNetwork, services, dns, routing, puller: this.puller, memory: this.memory };
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -101,7 +105,7 @@ export class PodSync {
     const containers = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_POD_UID]: uid });
     const plan = planPod(this.facts(pod, containers));
     const result = await new PodExecution(this.exec, pod, key, plan).run();
-    return mergeResults(result, this.resync());
+    return mergeResults(result, this.o.drain?.recheck(pod) ?? done, this.resync());
   }
 
   private facts(pod: Pod, containers: ContainerInfo[]): PodFacts {
@@ -118,6 +122,7 @@ export class PodSync {
       volumesCheckedAt: m.volumesCheckedAt.get(uid),
       volumesRefreshMs: this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS,
       network: this.o.podNetwork?.state(),
+      drain: (pod.metadata.deletionTimestamp || m.terminating.has(uid)) && containers.some((c) => c.state === 'running' && c.labels[LABEL_CONTAINER] !== SANDBOX_CONTAINER) ? this.o.drain?.drainFact(pod) : undefined,
     };
   }
 
@@ -153,6 +158,7 @@ export class PodSync {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().map((p) => p.metadata.uid));
     this.memory.prune(known);
+    this.o.drain?.prune(this.o.pods.list());
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.

@@ -58,6 +58,9 @@ export interface Endpoints extends KubeObject {
 
 // ---------------------------------------------------------------- discovery.k8s.io/v1
 
+/** The label that files an EndpointSlice under its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
 export interface EndpointConditions {
   /** Serving and not terminating (what a proxy routes new connections to). */
   ready?: boolean;

@@ -11,7 +11,10 @@
 //                        --sync-period and at once when its canary chains are gone
 //   4 dns                cluster DNS (proxy/dns/) on the node's pod gateway addresses, from
 //                        the same informers (off with --dns-port 0)
-//   5 node-report        what the last successful sync reflects, as annotations on the Node
+//   5 node-report        what the rules reflect (synced-revision.ts), as annotations on the
+//                        Node: after each sync (≤ 5 writes/s) and every 10 s as a heartbeat;
+//                        agents read it before a pod gets SIGTERM and before a new pod
+//                        counts as available (agent/endpoint-drain/)
 //
 // The constructor does no I/O.
 
@@ -31,7 +34,8 @@ import { instanceChains, instanceId } from './rules/names.js';
 import { sliceServiceKey } from './rules/service-model.js';
 import { ProxyMetrics } from './sync/metrics.js';
 import { Syncer, type ServiceSource } from './sync/syncer.js';
-import { maxRevision, NodeReport } from './node-report.js';
+import { NodeReport } from './node-report.js';
+import { SyncedRevision } from './synced-revision.js';
 import { createDnsComponent } from './dns/dns-component.js';
 
 export interface ProxyOptions {
@@ -48,6 +52,9 @@ export interface ProxyOptions {
   clusterDomain: string;
   /** Port of cluster DNS on the node's pod gateways (--dns-port); 0: no DNS. */
   dnsPort: number;
+  /** The Node report's minimum interval between writes (default 200 ms) and its heartbeat (default 10 s). */
+  reportIntervalMs?: number;
+  reportHeartbeatMs?: number;
 }
 
 export class ServiceProxy {
@@ -66,7 +73,8 @@ export class ServiceProxy {
   syncer?: Syncer;
   private readonly metrics: ProxyMetrics;
   private readonly report: NodeReport;
-  private revision = '';
+  /** What the rules reflect (synced-revision.ts): the slice informer's position, held back by slices whose Service is not here yet. */
+  private readonly revision: SyncedRevision;
 
   constructor(private readonly o: ProxyOptions) {
     this.clock = o.clock ?? realClock;
@@ -78,7 +86,20 @@ export class ServiceProxy {
     this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
     this.podNetwork = inf<ConfigMap>('pod-network', o.client.configmaps, `metadata.name=${POD_NETWORK_CONFIGMAP}`, POD_NETWORK_NAMESPACE);
     this.metrics = new ProxyMetrics(o.registry);
-    this.report = new NodeReport({ client: o.client, nodeName: o.nodeName, logger: this.log.child({ sub: 'node-report' }), clock: this.clock });
+    this.revision = new SyncedRevision({
+      slicePosition: () => (this.slices ?? this.services).lastSyncResourceVersion(),
+      service: (key) => this.services.get(key),
+      clock: this.clock,
+    });
+    this.report = new NodeReport({
+      client: o.client,
+      nodeName: o.nodeName,
+      logger: this.log.child({ sub: 'node-report' }),
+      clock: this.clock,
+      minIntervalMs: o.reportIntervalMs,
+      heartbeatMs: o.reportHeartbeatMs,
+      idleRevision: () => this.syncer?.idleRevision(),
+    });
     this.watchChanges();
     this.components = [
       this.clusterIdentity(),
@@ -98,29 +119,32 @@ export class ServiceProxy {
     slices: (key) => this.slices?.byIndex('service', key) ?? [],
     node: () => this.node.list()[0],
     clusterCIDRs: () => recordFromConfigMap(this.podNetwork.list()[0])?.clusterCIDRs,
-    revision: () => this.revision,
+    revision: () => this.revision.current(),
   };
 
-  /** Every Service / EndpointSlice event marks its service changed (and moves the revision). */
+  /** Every Service / EndpointSlice event marks its service changed (and may hold the revision, synced-revision.ts). */
   private watchChanges(): void {
-    const seen = (obj: Service | EndpointSlice) => (this.revision = maxRevision(this.revision, obj.metadata.resourceVersion));
-    const svc = (s: Service) => {
-      seen(s);
-      this.syncer?.serviceChanged(objectKey(s));
-    };
-    this.services.addEventHandler({ onAdd: svc, onUpdate: (_, s) => svc(s), onDelete: svc });
+    const svc = (s: Service) => this.syncer?.serviceChanged(objectKey(s));
+    this.services.addEventHandler({
+      onAdd: (s) => (this.revision.serviceSeen(s), svc(s)),
+      onUpdate: (_, s) => (this.revision.serviceSeen(s), svc(s)),
+      onDelete: (s) => (this.revision.serviceDeleted(s), svc(s)),
+    });
     if (this.slices) {
       this.slices.addIndex('service', (sl) => {
         const k = sliceServiceKey(sl);
         return k ? [k] : [];
       });
       const slice = (sl: EndpointSlice) => {
-        seen(sl);
         const k = sliceServiceKey(sl);
         if (k) this.syncer?.serviceChanged(k);
       };
       // A slice relabelled to another service changes both.
-      this.slices.addEventHandler({ onAdd: slice, onUpdate: (a, b) => (slice(a), slice(b)), onDelete: slice });
+      this.slices.addEventHandler({
+        onAdd: (sl) => (this.revision.sliceSeen(sl), slice(sl)),
+        onUpdate: (a, b) => (this.revision.sliceSeen(b), slice(a), slice(b)),
+        onDelete: (sl) => (this.revision.sliceDeleted(sl), slice(sl)),
+      });
     }
     this.node.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged() });
     this.podNetwork.addEventHandler({ onAdd: () => this.syncer?.nodeChanged(), onUpdate: () => this.syncer?.nodeChanged(), onDelete: () => this.syncer?.nodeChanged() });

@@ -73,6 +73,21 @@ describe('calculateReplicaSetStatus', () => {
   });
 });
 
+describe('availability waits for the proxies (orch.io/ProxiesRouted)', () => {
+  it('a ready pod whose ProxiesRouted is False is not available; True (Routed or Timeout) is; a pod without the condition is', () => {
+    const r = rs('web', 3);
+    const now = Date.parse('2026-01-01T00:00:30Z');
+    const routed = (name: string, status: 'True' | 'False', reason: string): Pod => {
+      const p = pod(name, { node: 'n', phase: 'Running', ready: true });
+      p.status!.conditions!.push({ type: 'orch.io/ProxiesRouted', status, reason });
+      return p;
+    };
+    const pods = [routed('waiting', 'False', 'WaitingForProxies'), routed('routed', 'True', 'Routed'), routed('timeout', 'True', 'Timeout'), pod('plain', { node: 'n', phase: 'Running', ready: true })];
+    const { status } = calculateReplicaSetStatus(r, pods, now);
+    expect(status).toMatchObject({ replicas: 4, readyReplicas: 4, availableReplicas: 3 });
+  });
+});
+
 describe('ReplicaSetController.reconcile', () => {
   let client: FakeClient;
   let pods: MemoryInformer<Pod>;

@@ -1,7 +1,7 @@
 // ReplicaSet status from the pods it owns: pure, so it is tested without a cluster.
 
 import type { Pod, ReplicaSet, ReplicaSetStatus } from '../../api/types.js';
-import { podAvailableIn, selectorMatches } from '../shared/objects.js';
+import { isPodReady, podAvailableIn, selectorMatches } from '../shared/objects.js';
 import { isoSeconds } from '../../foundation/clock.js';
 
 export interface StatusResult {
@@ -19,11 +19,12 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, activePods: readonly P
   let recheck: number | undefined;
   for (const p of activePods) {
     if (selectorMatches({ matchLabels: templateLabels }, p.metadata.labels)) fully++;
-    const left = podAvailableIn(p, minReady, now);
-    if (left === undefined) continue;
+    if (!isPodReady(p)) continue;
     ready++;
+    // Ready but not routed yet (ProxiesRouted False): not available; its status update requeues us.
+    const left = podAvailableIn(p, minReady, now);
     if (left === 0) available++;
-    else recheck = recheck === undefined ? left : Math.min(recheck, left);
+    else if (left !== undefined) recheck = recheck === undefined ? left : Math.min(recheck, left);
   }
   const old = rs.status;
   let conditions = (old?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');

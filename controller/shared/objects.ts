@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../api/meta.js';
 import type { KubeObject, LabelSelector, Pod } from '../../api/types.js';
+import { PROXIES_ROUTED_CONDITION } from '../../api/proxy-sync.js';
 
 export { deepClone, deepEqual, isPodActive, isPodReady, canonicalJson as stableStringify } from '../../api/meta.js';
 export { controllerRef as controllerRefOf } from '../../api/meta.js';
@@ -48,12 +49,17 @@ export function podReadyCondition(p: Pod) {
 }
 
 /**
- * Ready for at least minReadySeconds. Returns the ms still to wait when ready but not yet
- * available (so the caller can requeue), 0 when available, undefined when not ready.
+ * Ready for at least minReadySeconds, and routed: a pod whose `orch.io/ProxiesRouted`
+ * condition is False (the agent waits until every live proxy routes to it, bounded by its
+ * --proxy-drain-timeout) is not available yet; the agent's status update that turns it
+ * True requeues the ReplicaSet like any pod update. Returns the ms still to wait when ready
+ * but not yet available for minReadySeconds (so the caller can requeue), 0 when available,
+ * undefined when not ready or not routed.
  */
 export function podAvailableIn(p: Pod, minReadySeconds: number, now: number): number | undefined {
   const c = podReadyCondition(p);
   if (c?.status !== 'True') return undefined;
+  if (p.status?.conditions?.some((x) => x.type === PROXIES_ROUTED_CONDITION && x.status === 'False')) return undefined;
   if (!minReadySeconds) return 0;
   const since = parseTime(c.lastTransitionTime);
   if (since === undefined) return 0;

@@ -14,7 +14,8 @@
 // A failing iptables-restore is logged, counted, shown on /readyz and retried (as a full
 // sync) with backoff; the rules in the kernel stay as they were. An API server that is
 // gone changes nothing here: the informers retry, the rules stay. After each successful
-// sync onSynced reports the highest resourceVersion it reflects.
+// sync onSynced reports the revision it reflects (the source's, read before the caches
+// were: ../synced-revision.ts); idleRevision() tells the heartbeat what holds meanwhile.
 
 import type { EndpointSlice, Node, Service } from '../../api/types.js';
 import { Backoff } from '../../foundation/backoff.js';
@@ -37,7 +38,7 @@ export interface ServiceSource {
   node(): Node | undefined;
   /** The cluster's pod ranges, when known (else the node's count as pod traffic). */
   clusterCIDRs?(): readonly string[] | undefined;
-  /** Highest resourceVersion of the Services / EndpointSlices seen so far. */
+  /** The revision the caches reflect (../synced-revision.ts): reported once the rules are written. */
   revision(): string;
 }
 
@@ -84,6 +85,8 @@ export class Syncer {
   private readonly conntrack: Conntrack;
   private failing?: string;
   private synced = false;
+  /** A sync is between reading the caches and writing the rules. */
+  private syncing = false;
 
   constructor(private readonly o: SyncerOptions) {
     this.clock = o.clock ?? realClock;
@@ -108,6 +111,17 @@ export class Syncer {
     this.recomputeAll = true;
     this.fullWanted = true;
     this.wake?.();
+  }
+
+  /**
+   * The revision the kernel rules reflect right now when nothing waits to be programmed
+   * (a sync succeeded, none is running or failing, nothing changed since): the sources'
+   * current revision, which may have moved on (bookmarks, events of no service) without
+   * a sync. Undefined otherwise: the last sync's report stands.
+   */
+  idleRevision(): string | undefined {
+    if (!this.synced || this.syncing || this.failing || this.fullWanted || this.dirty.size > 0) return undefined;
+    return this.o.source.revision();
   }
 
   /** /readyz: undefined once a sync succeeded and the last one did. */
@@ -158,11 +172,14 @@ export class Syncer {
   }
 
   private async attempt(signal: AbortSignal, run: () => Promise<SyncResult>): Promise<void> {
+    this.syncing = true;
     try {
       await run();
+      this.syncing = false;
       this.retry.reset();
       this.failing = undefined;
     } catch (err) {
+      this.syncing = false;
       this.failing = (err as Error).message.split('\n')[0];
       this.o.metrics?.failures.inc();
       this.log.error({ err }, 'iptables sync failed; retrying with a full sync');
