@@ -118,6 +118,7 @@ export class PodSync {
       volumesCheckedAt: m.volumesCheckedAt.get(uid),
       volumesRefreshMs: this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS,
       network: this.o.podNetwork?.state(),
+      postStartRunning: (id) => m.hooks.postStartRunning(id),
     };
   }
 
