@@ -40,6 +40,7 @@ function facts(p: Pod, cs: C[], extra: Partial<PodFacts> = {}): PodFacts {
       labels: { 'orch.io/container': name, 'orch.io/attempt': String(attempt), ...(sandbox ? {} : { 'orch.io/container-hash': containerHash(specs.get(name)!) }) },
       state,
       image: 'img:1',
+      imageId: 'sha256:1',
       createdAt: iso(60_000 - attempt),
       startedAt: state === 'created' ? undefined : iso(2000),
       finishedAt: state === 'exited' ? iso(1000) : undefined,
