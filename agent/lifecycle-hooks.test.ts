@@ -3,6 +3,7 @@
 // holds a reconcile worker.
 
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { Container, LifecycleHandler, Pod } from '../api/types.js';
 import { FakeClient } from '../client/testing/fake-client.js';
 import { silentLogger } from '../foundation/logger.js';
 import { FakeClock, flushMicrotasks } from '../foundation/testing/fake-clock.js';
+import { hookFailure, runHandler } from './lifecycle-hooks.js';
 import { DEFAULT_SANDBOX_IMAGE, PodSync, type PodStore } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
 import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
@@ -156,5 +158,29 @@ describe('preStop', () => {
     expect(rt.execs).toHaveLength(1);
     expect(rt.calls.filter((c) => c.startsWith('stop'))).toEqual([`stop ${id} 30`, `stop ${id} 3`]);
     release();
+  });
+});
+
+describe('runHandler', () => {
+  it('httpGet: from the node to the pod IP by default, named ports, path / by default; failures in the kubelet wording', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(req.url === '/fail' ? 500 : 200).end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const container: Container = { name: 'web', image: 'x', ports: [{ name: 'http', containerPort: port }] };
+      const t = { runtime: rt, clock, containerId: 'c', container, podIP: '127.0.0.1' };
+      expect(await runHandler({ httpGet: { port: 'http' } }, t, 1000)).toMatchObject({ ok: true });
+      const bad = await runHandler({ httpGet: { port, path: '/fail' } }, t, 1000);
+      expect(bad.ok).toBe(false);
+      expect(seen).toEqual(['/', '/fail']);
+      expect(hookFailure({ httpGet: { port, path: '/fail' } }, 'web', 'p_default(u)', bad)).toBe('HTTP lifecycle hook (/fail) for Container "web" in Pod "p_default(u)" failed - error: HTTP probe failed with statuscode: 500');
+      expect(await runHandler({ httpGet: { port: 'nope' } }, t, 1000)).toEqual({ ok: false, message: "couldn't find port: nope in container web" });
+    } finally {
+      server.close();
+    }
   });
 });
