@@ -51,8 +51,8 @@ export function preStopStop(x: HookContext, a: Extract<Action, { type: 'stop' }>
 
 /**
  * Starts the container's postStart hook in flight, if it has one. On failure: Event
- * FailedPostStartHook and the container is stopped (purpose 'restart': it comes back per
- * restartPolicy, with backoff). The promise settles when all that ended.
+ * FailedPostStartHook and the container is stopped, preStop first (purpose 'restart': it
+ * comes back per restartPolicy, with backoff). The promise settles when all that ended.
  */
 export function postStartThenMaybeStop(x: HookContext, container: Container, id: string): Promise<void> | undefined {
   const hook = container.lifecycle?.postStart;
@@ -63,7 +63,8 @@ export function postStartThenMaybeStop(x: HookContext, container: Container, id:
     if (r.ok) return;
     x.log.warn({ container: container.name, message: hookFailure(hook, container.name, podRef(x), r) }, 'postStart hook failed');
     x.event('Warning', 'FailedPostStartHook', 'PostStartHook failed');
-    const ends = x.d.clock.now() + grace * 1000;
-    await x.d.memory.operations.stop(x.uid, id, ends, 'restart', () => x.d.runtime.stop(id, grace));
+    // The kubelet kills it as any container: its preStop (if any) first.
+    const stop = preStopStop(x, { type: 'stop', container: container.name, id, graceSeconds: grace, purpose: 'restart', why: 'postStart hook failed' });
+    await x.d.memory.operations.stop(x.uid, id, x.d.clock.now() + grace * 1000, 'restart', stop);
   });
 }
