@@ -223,6 +223,23 @@ describe('init containers, sidecars and hooks (real Docker)', () => {
     expect(fs.readFileSync(emptyDirFile(p, 'poststart'), 'utf8')).toBe('hook\n');
   });
 
+  it('a failing postStart: FailedPostStartHook, the container is killed and restarted with backoff', async () => {
+    const app = sh('app', loop('app'), { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo hook >> /data/log; exit 7'] } } } });
+    await admin.pods.create(pod('badhook', { terminationGracePeriodSeconds: 5, containers: [app] }));
+    const p = await waitFor('restarted after the hook failed', async () => {
+      const q = await getPod('badhook');
+      return (q.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? q : undefined;
+    });
+    // It got SIGTERM (its trap ran) after the hook failed; it was never ready.
+    const log = lines(emptyDirFile(p, 'log'));
+    expect(log.indexOf('hook')).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf('hook')).toBeLessThan(log.indexOf('app-stop'));
+    expect(p.status!.containerStatuses![0]!.ready).toBe(false);
+    expect(p.status!.containerStatuses![0]!.lastState.terminated?.exitCode).toBe(0);
+    const ev = await waitFor('FailedPostStartHook event', async () => (await admin.events.list({ namespace: 'default' })).items.find((e) => e.reason === 'FailedPostStartHook' && e.involvedObject.name === 'badhook'));
+    expect([ev.type, ev.message]).toEqual(['Warning', 'PostStartHook failed']);
+  });
+
   it('preStop runs before SIGTERM on deletion', async () => {
     const app = sh('app', loop('app', 'true'), { lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop >> /data/log'] } } } });
     await admin.pods.create(pod('prestop', { terminationGracePeriodSeconds: 10, containers: [app] }, 'hostPath'));
