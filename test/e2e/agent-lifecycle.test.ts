@@ -166,6 +166,10 @@ describe('init containers, sidecars and hooks (real Docker)', () => {
       });
       expect(out).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
     }
+    // orch describe lists the init container before the app one, with its restarts.
+    const described = (await clients.orch(['describe', 'pod', 'failing'])).stdout;
+    expect(described).toMatch(/Init Containers:\n  setup:\n(.*\n)*?\s+Restarts:\s+[1-9]/);
+    expect(described.indexOf('Init Containers:')).toBeLessThan(described.indexOf('\nContainers:'));
   });
 
   it('restartPolicy Never: a failing init container fails the pod; the app never starts', async () => {
