@@ -60,7 +60,8 @@ export function postStartThenMaybeStop(x: HookContext, container: Container, id:
   const grace = x.pod.spec.terminationGracePeriodSeconds ?? 30;
   return x.d.memory.hooks.postStart(x.uid, id, async () => {
     const r = await runHandler(hook, target(x, container, id), POST_START_TIMEOUT_MS);
-    if (r.ok) return;
+    // A hook cut short because the container is being stopped anyway is no failure of its own.
+    if (r.ok || x.d.memory.operations.inFlight(id) || x.d.memory.terminating.has(x.uid)) return;
     x.log.warn({ container: container.name, message: hookFailure(hook, container.name, podRef(x), r) }, 'postStart hook failed');
     x.event('Warning', 'FailedPostStartHook', 'PostStartHook failed');
     // The kubelet kills it as any container: its preStop (if any) first.

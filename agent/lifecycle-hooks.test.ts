@@ -184,3 +184,20 @@ describe('runHandler', () => {
     }
   });
 });
+
+describe('postStart cut short by a deletion', () => {
+  it('is no hook failure: no FailedPostStartHook, no second stop', async () => {
+    seed({ postStart: exec('sleep 100') }, 30);
+    const held = holdExecs();
+    const sync = newSync();
+    await sync.reconcile('default/p');
+    const id = (await rt.listContainers({ 'orch.io/container': 'web' }))[0]!.id;
+    deleting.set('p', 30);
+    const r = await sync.reconcile('default/p');
+    await r.requeueWhen;
+    held.release({ exitCode: 137, output: '', timedOut: false }); // the exec died with the container
+    await flushMicrotasks();
+    expect(events.filter((e) => e.includes('FailedPostStartHook'))).toEqual([]);
+    expect(rt.calls.filter((c) => c.startsWith('stop'))).toEqual([`stop ${id} 30`]);
+  });
+});
