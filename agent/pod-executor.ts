@@ -13,6 +13,7 @@ import { nowIso, type Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
 import type { ImagePuller } from './image-puller.js';
 import { postStartThenMaybeStop, preStopStop } from './hook-steps.js';
+import { isSidecar } from './init-plan.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
 import type { PodDns } from './pod-dns.js';
@@ -374,7 +375,7 @@ export class PodExecution {
     if (hook) {
       obs.waiting = { reason: 'ContainerCreating' };
       this.results.push(requeueWhen(hook));
-    } else if (this.plan.initContainers?.includes(obs)) this.results.push(requeueAfter(0)); // the next init container may go
+    } else if (isSidecar(obs.container) && this.plan.initContainers?.includes(obs)) this.results.push(requeueAfter(0)); // the next init container may go
   }
 
   private async writeStatus(): Promise<void> {
