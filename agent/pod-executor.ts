@@ -12,6 +12,8 @@ import type { Client } from '../client/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
 import type { ImagePuller } from './image-puller.js';
+import { postStartThenMaybeStop, preStopStop } from './hook-steps.js';
+import { isSidecar } from './init-plan.js';
 import { LABEL_ATTEMPT, LABEL_CONTAINER, LABEL_NODE, LABEL_POD_UID, SANDBOX_CONTAINER } from './labels.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
 import type { PodDns } from './pod-dns.js';
@@ -90,6 +92,8 @@ export class PodExecution {
   /** Why the sandbox could not be made to run this pass (its containers wait with it). */
   private sandboxWaiting?: { reason: string; message?: string };
   private createdSandbox?: { id: string; attempt: number };
+  /** The pod as this pass last wrote its status. */
+  private written?: Pod;
   private readonly uid: string;
   private readonly log: Logger;
 
@@ -100,7 +104,7 @@ export class PodExecution {
     private readonly plan: PodPlan,
   ) {
     this.uid = pod.metadata.uid ?? '';
-    this.observations = new Map(plan.containers.map((o) => [o.container.name, o]));
+    this.observations = new Map([...plan.containers, ...(plan.initContainers ?? [])].map((o) => [o.container.name, o]));
     this.sandbox = plan.sandbox;
     this.log = d.logger.child({ pod: key });
   }
@@ -185,8 +189,17 @@ export class PodExecution {
     if (a.purpose === 'delete') this.event('Normal', 'Killing', `Stopping container ${a.container}`);
     else this.log.info({ container: a.container, why: a.why }, 'replacing container');
     const graceEndsAt = this.d.clock.now() + a.graceSeconds * 1000;
-    const op = this.d.memory.operations.stop(this.uid, a.id, graceEndsAt, a.purpose, () => this.d.runtime.stop(a.id, a.graceSeconds));
+    // preStop first, inside the grace period (hook-steps.ts).
+    const stop = preStopStop(this.hookContext(), a);
+    const op = this.d.memory.operations.stop(this.uid, a.id, graceEndsAt, a.purpose, stop);
     this.results.push(requeueWhen(op));
+  }
+
+  /** What the hook steps need of this pass. */
+  private hookContext() {
+    const s = this.sandbox;
+    const podIP = this.plan.hostNetwork ? this.d.hostIP?.() : (s?.ipAddress || this.pod.status?.podIP);
+    return { d: this.d, pod: this.pod, uid: this.uid, podIP, log: this.log, event: (type: 'Normal' | 'Warning', reason: string, message: string) => this.event(type, reason, message) };
   }
 
   private async pullImage(c: Container): Promise<void> {
@@ -366,6 +379,13 @@ export class PodExecution {
       this.event('Normal', 'Started', `Started container ${container}`);
     }
     obs.current = info;
+    if (info?.state !== 'running') return;
+    // postStart in flight: not started until it ended (its end requeues the pod).
+    const hook = postStartThenMaybeStop(this.hookContext(), obs.container, id);
+    if (hook) {
+      obs.waiting = { reason: 'ContainerCreating' };
+      this.results.push(requeueWhen(hook));
+    } else if (isSidecar(obs.container) && this.plan.initContainers?.includes(obs)) this.results.push(requeueAfter(0)); // the next init container may go
   }
 
   private async writeStatus(): Promise<void> {
@@ -373,12 +393,15 @@ export class PodExecution {
     const hostIP = this.d.hostIP?.();
     const s = this.sandbox;
     const podIPs = this.plan.hostNetwork ? (hostIP ? [hostIP] : []) : s?.state === 'running' ? (s.ipAddresses ?? (s.ipAddress ? [s.ipAddress] : [])) : [];
-    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock), routed: this.d.routing?.(pod) });
-    const status = compute(this.pod);
-    if (deepEqual(status, this.pod.status)) return;
+    const initObservations = this.plan.initContainers;
+    const compute = (pod: Pod) => computePodStatus({ pod, observations, initObservations, hostIP, podIPs, now: nowIso(this.d.clock), routed: this.d.routing?.(pod) });
+    // A pass may write twice (an init container's failure, then its restart): build on the first write.
+    const base = this.written ?? this.pod;
+    const status = compute(base);
+    if (deepEqual(status, base.status)) return;
     const pods = this.d.client.pods;
     try {
-      await pods.updateStatus({ ...this.pod, status });
+      this.written = await pods.updateStatus({ ...base, status });
     } catch (err) {
       if (!isConflict(err)) throw err;
       // The cache lags behind our own last write: recompute on the fresh object once.
@@ -386,7 +409,7 @@ export class PodExecution {
       if (fresh.metadata.uid !== this.uid || fresh.metadata.deletionTimestamp) return;
       const again = compute(fresh);
       if (deepEqual(again, fresh.status)) return;
-      await pods.updateStatus({ ...fresh, status: again });
+      this.written = await pods.updateStatus({ ...fresh, status: again });
     }
     this.d.onStatusWritten?.(this.key);
   }

@@ -4,6 +4,7 @@
 // immediate retry, a stop in flight is started again, files are compared with the API
 // one period later.
 
+import { LifecycleHooks } from './lifecycle-hooks.js';
 import { PodOperations } from './pod-operations.js';
 import { RestartBackoff } from './restart-backoff.js';
 
@@ -20,6 +21,8 @@ export class PodMemory {
   readonly operations = new PodOperations();
   /** uid → when its configMap/secret volume files were last compared with the API (or written). */
   readonly volumesCheckedAt = new Map<string, number>();
+  /** postStart hooks in flight, containers whose preStop ran. */
+  readonly hooks = new LifecycleHooks();
 
   constructor(backoff?: RestartBackoff) {
     this.backoff = backoff ?? new RestartBackoff();
@@ -29,12 +32,13 @@ export class PodMemory {
   forget(uid: string): void {
     this.backoff.forgetPrefix(`${uid}/`);
     this.operations.forget(uid);
+    this.hooks.forget(uid);
     this.volumesCheckedAt.delete(uid);
   }
 
   /** Forget every pod not in `known` (the pods of the synced cache). */
   prune(known: ReadonlySet<string | undefined>): void {
     for (const uid of this.terminating) if (!known.has(uid)) this.terminating.delete(uid);
-    for (const uid of [...this.volumesCheckedAt.keys(), ...this.operations.uids()]) if (!known.has(uid)) this.forget(uid);
+    for (const uid of [...this.volumesCheckedAt.keys(), ...this.operations.uids(), ...this.hooks.uids()]) if (!known.has(uid)) this.forget(uid);
   }
 }

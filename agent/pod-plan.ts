@@ -14,11 +14,11 @@
 //                    (spec changed, sandbox changed) | back off | start a new attempt
 //                    (pull-image → write-volumes → create → start) → remove attempts no
 //                    longer kept → update-status → refresh-volumes
-// Where what is next slots in: init containers a phase between the sandbox and the app
-// containers (one at a time, each to completion, joining the sandbox like the others);
-// postStart/preStop hooks actions right after `start` and before `stop`; probes facts
-// (results so far) and actions (run one) feeding `ready` in update-status. Long actions
-// (stop, pull) are never awaited by a worker: their completion requeues the pod.
+// Init containers and sidecars are a phase between the sandbox and the app containers
+// (init-plan.ts); app containers start once the pod is initialized. postStart/preStop hooks
+// run inside the executor's start and stop (agent/lifecycle-hooks.ts); a postStart still
+// running is a fact here (the container is not started yet). Long actions (stop, pull,
+// hooks) are never awaited by a worker: their completion requeues the pod.
 
 import type { Container, Pod } from '../api/types.js';
 import { LABEL_CONTAINER, LABEL_HASH, SANDBOX_CONTAINER, attemptOf } from './labels.js';
@@ -27,6 +27,7 @@ import { containerHash } from './pod-to-container.js';
 import type { ContainerObservation } from './pod-status.js';
 import type { ContainerInfo } from './runtime/types.js';
 import { planSandbox, type PodNet } from './sandbox-plan.js';
+import { containerStarted, planInit, stoppableNow } from './init-plan.js';
 
 /** Everything the plan looks at. */
 export interface PodFacts {
@@ -53,6 +54,8 @@ export interface PodFacts {
    * there (endpoint-drain/, bounded by --proxy-drain-timeout); undefined: protocol off.
    */
   drain?: 'waiting' | 'done';
+  /** A postStart hook of this container is still running (agent/lifecycle-hooks.ts). */
+  postStartRunning?(containerId: string): boolean;
 }
 
 /** Where a new container's network comes from: the pod's sandbox, or the host (hostNetwork). */
@@ -63,7 +66,7 @@ export type Action =
   /** The drain gate holds the stops (endpoint-drain/): look again soon. */
   | { type: 'await-drain' }
   /** docker stop: SIGTERM, SIGKILL after the grace period. Tracked in flight; completion requeues the pod. */
-  | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace'; why?: string }
+  | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace' | 'restart'; why?: string }
   /** A stop of this container is in flight: look again when it ends. */
   | { type: 'await-stop'; container: string; id: string }
   | { type: 'remove'; id: string; container?: string }
@@ -88,6 +91,8 @@ export type Action =
 export interface PodPlan {
   /** One per spec container, in order: what the status shows unless an action's outcome changes it. */
   containers: ContainerObservation[];
+  /** The same for spec.initContainers (init-plan.ts). */
+  initContainers?: ContainerObservation[];
   /** The pod's current sandbox (its IPs are the pod's), as Docker showed it. */
   sandbox?: ContainerInfo;
   hostNetwork?: boolean;
@@ -131,7 +136,8 @@ function planTermination(f: PodFacts): PodPlan {
   const running = f.containers.filter((c) => c.state === 'running' && !isSandbox(c));
   // The termination protocol comes first: no stop (no preStop, no SIGTERM) while proxies may still send new connections here.
   if (running.length > 0 && f.drain === 'waiting') return { containers: [], actions: [...actions, { type: 'await-drain' }] };
-  for (const c of running) {
+  // App containers first, sidecars after them, last one first (init-plan.ts).
+  for (const c of stoppableNow(f.pod, running)) {
     const container = c.labels[LABEL_CONTAINER] ?? '';
     const endsAt = f.stopping.get(c.id);
     // A stop in flight is left alone, unless the deletion asks for a shorter grace period
@@ -178,6 +184,14 @@ function planRunning(f: PodFacts): PodPlan {
   });
   const keep = new Set<string>(sandbox.keep);
   actions.push(...sandbox.actions);
+  const init = planInit({
+    pod, byName, net: sandbox.net, terminal, stopping: f.stopping, grace, isFinished,
+    started: (c) => containerStarted(f, c),
+    decide: (spec, cur, restartAlways) => decide(f, { spec, cur, net: sandbox.net, grace, terminal, restartAlways }),
+    startChain: (spec, attempt) => startChain(spec, attempt, hostNetwork ? 'host' : 'sandbox'),
+  });
+  init.keep.forEach((id) => keep.add(id));
+  actions.push(...init.actions);
 
   for (const spec of specs) {
     const attempts = byName.get(spec.name) ?? [];
@@ -188,6 +202,9 @@ function planRunning(f: PodFacts): PodPlan {
     if (cur) keep.add(cur.id);
     if (prev) keep.add(prev.id);
     const next = decide(f, { spec, cur, net: sandbox.net, grace, terminal });
+    // Nothing new starts before the init containers are done (kubelet: PodInitializing).
+    if (!init.initialized && next.startNew) Object.assign(next, { startNew: false, waiting: next.waiting ?? { reason: 'PodInitializing' } });
+    if (cur?.state === 'running' && f.postStartRunning?.(cur.id)) obs.waiting = { reason: 'ContainerCreating' };
     if (next.waiting) obs.waiting = next.waiting;
     if (next.startNew) {
       actions.push(...startChain(spec, cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0, hostNetwork ? 'host' : 'sandbox'));
@@ -207,7 +224,7 @@ function planRunning(f: PodFacts): PodPlan {
     if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
     else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });
   }
-  return { containers: observations, actions, sandbox: sandbox.current, hostNetwork };
+  return { containers: observations, initContainers: init.observations, actions, sandbox: sandbox.current, hostNetwork };
 }
 
 interface Decision {
@@ -216,7 +233,7 @@ interface Decision {
   waiting?: ContainerObservation['waiting'];
 }
 
-function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefined; net: PodNet; grace: number; terminal: boolean }): Decision {
+function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefined; net: PodNet; grace: number; terminal: boolean; restartAlways?: boolean }): Decision {
   const { spec, cur } = x;
   const name = spec.name;
   if (x.terminal) return { actions: [] }; // a finished pod is never restarted
@@ -235,7 +252,7 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
   }
   if (!isFinished(cur)) return { actions: [] }; // paused, restarting, removing: Docker is at it
   if (f.replaced.has(cur.id)) return startNew(); // we stopped it to replace it: no backoff, whatever the policy
-  if (!shouldRestart(f.pod, cur)) return { actions: [] };
+  if (!x.restartAlways && !shouldRestart(f.pod, cur)) return { actions: [] };
   const exitAt = ms(cur.finishedAt) ?? ms(cur.createdAt) ?? 0;
   const ranFor = exitAt - (ms(cur.startedAt) ?? exitAt);
   const delay = f.restartDelayMs(name, cur.id, ranFor);

@@ -3,6 +3,7 @@
 // result only when it differs from the stored status.
 
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api/types.js';
+import { adjustInitStatus, defaultWaitingReason, initializedCondition, podPhase as phaseOf, unreadySidecars } from './init-status.js';
 import type { ContainerInfo } from './runtime/types.js';
 import { routedCondition, type RoutedFact } from './endpoint-drain/routed-condition.js';
 
@@ -21,6 +22,8 @@ export interface ContainerObservation {
 export interface StatusInput {
   pod: Pod;
   observations: ContainerObservation[];
+  /** The same for spec.initContainers. */
+  initObservations?: ContainerObservation[];
   hostIP?: string;
   /** The sandbox's addresses (IPv4 first), or the node IP for hostNetwork pods; empty while none. */
   podIPs?: string[];
@@ -49,7 +52,7 @@ function isExited(c: ContainerInfo | undefined): c is ContainerInfo {
   return !!c && (c.state === 'exited' || c.state === 'dead');
 }
 
-function containerStatus(o: ContainerObservation): ContainerStatus {
+function containerStatus(o: ContainerObservation, notCreated = 'ContainerCreating'): ContainerStatus {
   const cur = o.current;
   let state: ContainerState;
   let lastState: ContainerState = o.previous ? { terminated: terminatedState(o.previous) } : {};
@@ -57,7 +60,7 @@ function containerStatus(o: ContainerObservation): ContainerStatus {
     state = { waiting: { ...o.waiting } };
     if (isExited(cur)) lastState = { terminated: terminatedState(cur) };
   } else if (!cur) {
-    state = { waiting: { reason: 'ContainerCreating' } };
+    state = { waiting: { reason: notCreated } };
   } else if (cur.state === 'running' || cur.state === 'paused' || cur.state === 'restarting') {
     state = { running: { startedAt: cur.startedAt } };
   } else if (isExited(cur)) {
@@ -82,43 +85,21 @@ function containerStatus(o: ContainerObservation): ContainerStatus {
   return st;
 }
 
-/** Kubernetes' phase rules over the container statuses. */
-export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
-  let running = 0;
-  let waiting = 0;
-  let stopped = 0;
-  let succeeded = 0;
-  for (const s of statuses) {
-    if (s.state.running) running++;
-    else if (s.state.terminated) {
-      stopped++;
-      if (s.state.terminated.exitCode === 0) succeeded++;
-    } else if (s.lastState.terminated) {
-      // Waiting to be restarted after it already ran.
-      stopped++;
-      if (s.lastState.terminated.exitCode === 0) succeeded++;
-    } else waiting++;
-  }
-  if (waiting > 0) return 'Pending';
-  if (running > 0) return 'Running';
-  if (stopped > 0) {
-    const policy = pod.spec.restartPolicy ?? 'Always';
-    if (policy === 'Always') return 'Running';
-    if (stopped === succeeded) return 'Succeeded';
-    if (policy === 'Never') return 'Failed';
-    return 'Running';
-  }
-  return 'Pending';
+/** Kubernetes' phase rules over the container statuses (kubelet's getPhase; init-status.ts). */
+export function podPhase(pod: Pod, statuses: ContainerStatus[], initStatuses: ContainerStatus[] = []): PodPhase {
+  return phaseOf(pod, initStatuses, statuses);
 }
 
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, now } = input;
   const old = pod.status ?? {};
-  const containerStatuses = input.observations.map(containerStatus);
-  let phase = podPhase(pod, containerStatuses);
+  const notCreated = defaultWaitingReason(pod);
+  const containerStatuses = input.observations.map((o) => containerStatus(o, notCreated));
+  const initStatuses = (input.initObservations ?? []).map((o) => adjustInitStatus(pod, containerStatus(o, notCreated)));
+  let phase = podPhase(pod, containerStatuses, initStatuses);
   // Terminal phases never go back (Kubernetes guarantees it).
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
-  const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const unready = [...unreadySidecars(pod, initStatuses), ...containerStatuses.filter((s) => !s.ready).map((s) => s.name)];
   const ready: PodCondition =
     unready.length === 0
       ? { type: 'Ready', status: 'True' }
@@ -127,7 +108,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
         : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
   let conds = old.conditions ? old.conditions.map((c) => ({ ...c })) : [];
   conds = setCondition(conds, keep(conds, { type: 'PodScheduled', status: 'True' }), now);
-  conds = setCondition(conds, keep(conds, { type: 'Initialized', status: 'True' }), now);
+  const initialized = initializedCondition(pod, initStatuses, containerStatuses);
+  conds = setCondition(conds, initialized.status === 'True' ? keep(conds, initialized) : initialized, now);
   conds = setCondition(conds, { ...ready, type: 'ContainersReady' }, now);
   conds = setCondition(conds, ready, now);
   const routed = routedCondition(input.routed, old.conditions, conds);
@@ -142,6 +124,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
     startTime: old.startTime ?? now,
     containerStatuses,
   };
+  if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;
+  else delete status.initContainerStatuses;
   // Without a running sandbox the last known IPs stay (a finished pod, a sandbox being replaced).
   if (input.podIPs?.length) {
     status.podIP = input.podIPs[0];

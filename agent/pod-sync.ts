@@ -123,6 +123,7 @@ export class PodSync {
       volumesRefreshMs: this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS,
       network: this.o.podNetwork?.state(),
       drain: (pod.metadata.deletionTimestamp || m.terminating.has(uid)) && containers.some((c) => c.state === 'running' && c.labels[LABEL_CONTAINER] !== SANDBOX_CONTAINER) ? this.o.drain?.drainFact(pod) : undefined,
+      postStartRunning: (id) => m.hooks.postStartRunning(id),
     };
   }
 

@@ -78,6 +78,18 @@ describe('pod rows (kubectl printPod)', () => {
     expect(row(pod(running, { inits: sidecar })).slice(1, 3)).toEqual(['2/2', 'Running']);
   });
 
+  it('init failures as kubectl shows them: Init:Error, Init:CrashLoopBackOff; PodInitializing once initialized', () => {
+    const inits = [{ name: 'i1' }, { name: 'i2' }];
+    const waitingApp = [cs('a', { waiting: { reason: 'PodInitializing' } })];
+    const error = cs('i1', { terminated: { exitCode: 1, reason: 'Error' } }, { restartCount: 1 });
+    expect(row(pod({ phase: 'Pending', initContainerStatuses: [error, cs('i2', { waiting: { reason: 'PodInitializing' } })], containerStatuses: waitingApp }, { inits })).slice(1, 4)).toEqual(['0/1', 'Init:Error', '1']);
+    const crash = cs('i1', { waiting: { reason: 'CrashLoopBackOff' } }, { restartCount: 2, lastState: { terminated: { exitCode: 1, finishedAt: ago(10) } } });
+    expect(row(pod({ phase: 'Pending', initContainerStatuses: [crash], containerStatuses: waitingApp }, { inits })).slice(1, 4)).toEqual(['0/1', 'Init:CrashLoopBackOff', '2 (10s ago)']);
+    const done = [cs('i1', { terminated: { exitCode: 0, reason: 'Completed' } }, { ready: true }), cs('i2', { terminated: { exitCode: 0, reason: 'Completed' } }, { ready: true })];
+    const initialized: Pod['status'] = { phase: 'Pending', conditions: [{ type: 'Initialized', status: 'True' }], initContainerStatuses: done, containerStatuses: waitingApp };
+    expect(row(pod(initialized, { inits })).slice(1, 3)).toEqual(['0/1', 'PodInitializing']);
+  });
+
   it('wide cells: IP (podIPs first) and node, <none> when unset', () => {
     expect(podTable.row(pod({ phase: 'Running', podIP: '10.0.0.5' }), NOW).slice(5)).toEqual(['10.0.0.5', 'n1']);
     expect(podTable.row({ ...pod({ phase: 'Pending' }), spec: { containers: [{ name: 'a', image: 'i' }] } }, NOW).slice(5)).toEqual(['<none>', '<none>']);

@@ -7,6 +7,7 @@ import { isValidQuantity } from '../quantity.js';
 import { deepClone, deepEqual } from '../meta.js';
 import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, strField, type Obj } from './field-errors.js';
 import { enumField, validateContainer, validateSecurityContext } from './container.js';
+import { validateContainerLifecycle } from './lifecycle.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from './names.js';
 import { validatePodDns } from './pod-dns.js';
@@ -173,6 +174,7 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
       const c = objField(raw, f, out);
       if (!c) return;
       validateContainer(c, f, volumes, out);
+      validateContainerLifecycle(c, f, listName === 'initContainers', spec.terminationGracePeriodSeconds, out);
       if (typeof c.name === 'string' && c.name) {
         if (containerNames.has(c.name)) out.push(fe.duplicate(`${f}.name`, c.name));
         containerNames.add(c.name);

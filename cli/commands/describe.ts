@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { resolveResourceName } from '../../api/resources.js';
-import type { Deployment, EndpointSlice, Event, KubeObject, Namespace, Node, Pod, ReplicaSet, Service } from '../../api/types.js';
+import type { Container, ContainerStatus, Deployment, EndpointSlice, Event, KubeObject, Namespace, Node, Pod, ReplicaSet, Service } from '../../api/types.js';
 import { LAST_APPLIED_ANNOTATION } from '../apply-patch.js';
 import { cliContext, splitTypeName, type CliContext } from '../context.js';
 import { describeEndpointSlice, describeService, type ServiceEndpoints } from './describe-service.js';
@@ -54,18 +54,23 @@ function namespaceSections(n: Namespace): string[] {
 
 function podSections(p: Pod): string[] {
   const out = [field('Node', p.spec.nodeName ?? '<none>'), field('Status', podSummary(p).reason), field('IP', p.status?.podIP), field('Start Time', p.status?.startTime)];
-  out.push('Containers:');
-  for (const c of p.spec.containers) {
-    const cs = p.status?.containerStatuses?.find((s) => s.name === c.name);
-    const state = cs?.state.running ? `Running (since ${cs.state.running.startedAt ?? '?'})` : cs?.state.waiting ? `Waiting: ${cs.state.waiting.reason ?? ''}${cs.state.waiting.message ? ` — ${cs.state.waiting.message}` : ''}` : cs?.state.terminated ? `Terminated: ${cs.state.terminated.reason ?? ''} (exit code ${cs.state.terminated.exitCode})` : 'Not created';
-    out.push(`  ${c.name}:`);
-    out.push(indent([field('Image', c.image), field('State', state), field('Ready', cs?.ready ?? false), field('Restarts', cs?.restartCount ?? 0),
-      ...(cs?.lastState?.terminated ? [field('Last State', `Terminated: ${cs.lastState.terminated.reason ?? ''} (exit code ${cs.lastState.terminated.exitCode}) at ${cs.lastState.terminated.finishedAt ?? '?'}`)] : []),
-      ...(c.ports?.length ? [field('Ports', c.ports.map((pp) => `${pp.containerPort}/${pp.protocol ?? 'TCP'}${pp.hostPort ? ` (host ${pp.hostPort})` : ''}`).join(', '))] : []),
-      ...(c.resources?.limits ? [field('Limits', kv(c.resources.limits))] : []),
-      ...(c.resources?.requests ? [field('Requests', kv(c.resources.requests))] : [])].join('\n'), 4));
+  // Init containers first, as kubectl describe shows them.
+  const lists = [['Init Containers:', p.spec.initContainers ?? [], p.status?.initContainerStatuses], ['Containers:', p.spec.containers, p.status?.containerStatuses]] as const;
+  for (const [title, specs, statuses] of lists) {
+    if (specs.length > 0) out.push(title);
+    for (const c of specs) containerBlock(out, c, statuses?.find((s) => s.name === c.name));
   }
   return [...out, ...conditions(p.status?.conditions)];
+}
+
+function containerBlock(out: string[], c: Container, cs: ContainerStatus | undefined): void {
+  const state = cs?.state.running ? `Running (since ${cs.state.running.startedAt ?? '?'})` : cs?.state.waiting ? `Waiting: ${cs.state.waiting.reason ?? ''}${cs.state.waiting.message ? ` — ${cs.state.waiting.message}` : ''}` : cs?.state.terminated ? `Terminated: ${cs.state.terminated.reason ?? ''} (exit code ${cs.state.terminated.exitCode})` : 'Not created';
+  out.push(`  ${c.name}:`);
+  out.push(indent([field('Image', c.image), field('State', state), field('Ready', cs?.ready ?? false), field('Restarts', cs?.restartCount ?? 0),
+    ...(cs?.lastState?.terminated ? [field('Last State', `Terminated: ${cs.lastState.terminated.reason ?? ''} (exit code ${cs.lastState.terminated.exitCode}) at ${cs.lastState.terminated.finishedAt ?? '?'}`)] : []),
+    ...(c.ports?.length ? [field('Ports', c.ports.map((pp) => `${pp.containerPort}/${pp.protocol ?? 'TCP'}${pp.hostPort ? ` (host ${pp.hostPort})` : ''}`).join(', '))] : []),
+    ...(c.resources?.limits ? [field('Limits', kv(c.resources.limits))] : []),
+    ...(c.resources?.requests ? [field('Requests', kv(c.resources.requests))] : [])].join('\n'), 4));
 }
 
 function deploymentSections(d: Deployment, rss: ReplicaSet[]): string[] {
