@@ -48,6 +48,8 @@ import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import { ProbeMetrics } from './probes/probe-metrics.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
@@ -127,6 +129,8 @@ export class Agent {
   private readonly services: Informer<Service>;
   private readonly queue: WorkQueue<string>;
   private readonly sync: PodSync;
+  /** Liveness, readiness and startup probes of the running containers (agent/probes). */
+  readonly probes: ProbeManager;
   private readonly logServer: LogServer;
   private readonly runner: ComponentRunner;
   private readonly log: Logger;
@@ -150,6 +154,17 @@ export class Agent {
     });
     const informer = this.informer;
     const services = (this.services = new Informer<Service>(o.client.services, { logger: this.log.child({ sub: 'service-informer' }), clock: this.clock }));
+    const events = new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) });
+    this.probes = new ProbeManager({
+      runtime: this.runtime,
+      clock: this.clock,
+      logger: this.log.child({ sub: 'probes' }),
+      requeue: (key) => queue.add(key),
+      events,
+      metrics: new ProbeMetrics(this.metrics.registry),
+      random: o.random,
+      hostIP: () => this.nodeIP,
+    });
     this.sync = new PodSync({
       nodeName: o.nodeName,
       runtime: this.runtime,
@@ -167,7 +182,8 @@ export class Agent {
       dns: new PodDns({ clusterDomain: o.clusterDomain, clusterDns: o.clusterDns, resolvConfPath: o.resolvConfPath, logger: this.log.child({ sub: 'pod-dns' }) }),
       backoff: new RestartBackoff(o.backoff),
       projectedRefreshMs: o.projectedRefreshMs,
-      events: new EventRecorder(o.client, { component: 'orch-agent', host: o.nodeName, clock: this.clock, logger: this.log.child({ sub: 'events' }) }),
+      events,
+      probes: this.probes,
     });
     this.logServer = new LogServer({
       runtime: this.runtime,
@@ -319,6 +335,7 @@ export class Agent {
         });
       },
       stop: async () => {
+        this.probes.stop();
         this.queue.shutDown();
         await workers?.catch(() => undefined);
         // Reconciles still queued were dropped: a pod deleted a moment ago may have left a

@@ -173,6 +173,7 @@ export class PodExecution {
 
   private stop(a: Extract<Action, { type: 'stop' }>): void {
     if (a.purpose === 'delete') this.event('Normal', 'Killing', `Stopping container ${a.container}`);
+    else if (a.purpose === 'restart') this.event('Normal', 'Killing', `Container ${a.container} failed ${a.why?.replace(/ failed$/, '') ?? 'liveness probe'}, will be restarted`);
     else this.log.info({ container: a.container, why: a.why }, 'replacing container');
     const graceEndsAt = this.d.clock.now() + a.graceSeconds * 1000;
     const op = this.d.memory.operations.stop(this.uid, a.id, graceEndsAt, a.purpose, () => this.d.runtime.stop(a.id, a.graceSeconds));
@@ -363,7 +364,7 @@ export class PodExecution {
     const hostIP = this.d.hostIP?.();
     const s = this.sandbox;
     const podIPs = this.plan.hostNetwork ? (hostIP ? [hostIP] : []) : s?.state === 'running' ? (s.ipAddresses ?? (s.ipAddress ? [s.ipAddress] : [])) : [];
-    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock) });
+    const compute = (pod: Pod) => computePodStatus({ pod, observations, hostIP, podIPs, now: nowIso(this.d.clock), probes: this.plan.probes });
     const status = compute(this.pod);
     if (deepEqual(status, this.pod.status)) return;
     const pods = this.d.client.pods;

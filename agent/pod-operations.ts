@@ -5,7 +5,8 @@
 // container alone, so a pod is never acted on twice. Image pulls are tracked the same way
 // per image by image-puller.ts (one pull serves every pod).
 
-export type StopPurpose = 'delete' | 'replace';
+/** restart: a liveness/startup probe failed; the restart that follows goes through backoff like a crash. */
+export type StopPurpose = 'delete' | 'replace' | 'restart';
 
 interface Stop {
   uid: string;

@@ -24,6 +24,7 @@ import { LABEL_CONTAINER, LABEL_HASH, SANDBOX_CONTAINER, attemptOf } from './lab
 import type { PodNetworkState } from './network/pod-network-state.js';
 import { containerHash } from './pod-to-container.js';
 import type { ContainerObservation } from './pod-status.js';
+import type { ProbeFacts } from './probes/probe-manager.js';
 import type { ContainerInfo } from './runtime/types.js';
 import { planSandbox, type PodNet } from './sandbox-plan.js';
 
@@ -47,6 +48,8 @@ export interface PodFacts {
   volumesRefreshMs: number;
   /** The node's pod network (sandboxes attach to it); undefined: Docker's default bridge. */
   network?: PodNetworkState;
+  /** Probe results per container attempt (agent/probes); undefined: a running container is ready. */
+  probes?: ProbeFacts;
 }
 
 /** Where a new container's network comes from: the pod's sandbox, or the host (hostNetwork). */
@@ -55,7 +58,7 @@ export type NetworkPlan = 'sandbox' | 'host';
 export type Action =
   | { type: 'begin-termination'; graceSeconds: number }
   /** docker stop: SIGTERM, SIGKILL after the grace period. Tracked in flight; completion requeues the pod. */
-  | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace'; why?: string }
+  | { type: 'stop'; container: string; id: string; graceSeconds: number; purpose: 'delete' | 'replace' | 'restart'; why?: string }
   /** A stop of this container is in flight: look again when it ends. */
   | { type: 'await-stop'; container: string; id: string }
   | { type: 'remove'; id: string; container?: string }
@@ -83,6 +86,8 @@ export interface PodPlan {
   /** The pod's current sandbox (its IPs are the pod's), as Docker showed it. */
   sandbox?: ContainerInfo;
   hostNetwork?: boolean;
+  /** The probe results the status reads (ready, started), from the facts. */
+  probes?: ProbeFacts;
   /**
    * In order. Actions naming a container form that container's chain: when one cannot go on
    * (image missing, config error, sandbox not running), the executor skips the rest of the
@@ -197,7 +202,7 @@ function planRunning(f: PodFacts): PodPlan {
     if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
     else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });
   }
-  return { containers: observations, actions, sandbox: sandbox.current, hostNetwork };
+  return { containers: observations, actions, sandbox: sandbox.current, hostNetwork, probes: f.probes };
 }
 
 interface Decision {
@@ -220,12 +225,14 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
     // Not in the running sandbox's namespace (it died and is replaced, or the container
     // predates sandboxes): the container sits in a dead namespace and starts again in the new one.
     const lostNetwork = x.net.state !== 'running' || cur.networkMode !== x.net.mode;
-    if (!stale && !lostNetwork) return { actions: [] };
+    if (!stale && !lostNetwork) return { actions: probeRestart(f, name, cur.id, x.grace) };
     return { actions: [{ type: 'stop', container: name, id: cur.id, graceSeconds: x.grace, purpose: 'replace', why: stale ? 'spec changed' : 'sandbox changed' }] };
   }
   if (!isFinished(cur)) return { actions: [] }; // paused, restarting, removing: Docker is at it
   if (f.replaced.has(cur.id)) return startNew(); // we stopped it to replace it: no backoff, whatever the policy
-  if (!shouldRestart(f.pod, cur)) return { actions: [] };
+  // Killed by its liveness/startup probe: restarted like a crash whatever its exit code (kubelet: unless restartPolicy Never).
+  const probeKilled = !!f.probes?.failed(cur.id) && f.pod.spec.restartPolicy !== 'Never';
+  if (!shouldRestart(f.pod, cur) && !probeKilled) return { actions: [] };
   const exitAt = ms(cur.finishedAt) ?? ms(cur.createdAt) ?? 0;
   const ranFor = exitAt - (ms(cur.startedAt) ?? exitAt);
   const delay = f.restartDelayMs(name, cur.id, ranFor);
@@ -239,6 +246,13 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
       message: `back-off ${Math.ceil(delay / 1000)}s restarting failed container=${name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})`,
     },
   };
+}
+
+/** A running attempt whose liveness or startup probe failed is stopped to be restarted (probe-level grace wins). */
+function probeRestart(f: PodFacts, container: string, id: string, grace: number): Action[] {
+  const failed = f.probes?.failed(id);
+  if (!failed) return [];
+  return [{ type: 'stop', container, id, graceSeconds: failed.graceSeconds ?? grace, purpose: 'restart', why: `${failed.probe} probe failed` }];
 }
 
 function startChain(spec: Container, attempt: number, network: NetworkPlan): Action[] {

@@ -3,6 +3,7 @@
 // result only when it differs from the stored status.
 
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api/types.js';
+import type { ProbeFacts } from './probes/probe-manager.js';
 import type { ContainerInfo } from './runtime/types.js';
 
 export interface ContainerObservation {
@@ -25,6 +26,8 @@ export interface StatusInput {
   podIPs?: string[];
   /** ISO time used for new conditions and startTime. */
   now: string;
+  /** Readiness and startup probe results; undefined: a running container is started and ready. */
+  probes?: Pick<ProbeFacts, 'ready' | 'started'>;
 }
 
 export function terminatedState(c: ContainerInfo): ContainerStateTerminated {
@@ -46,7 +49,7 @@ function isExited(c: ContainerInfo | undefined): c is ContainerInfo {
   return !!c && (c.state === 'exited' || c.state === 'dead');
 }
 
-function containerStatus(o: ContainerObservation): ContainerStatus {
+function containerStatus(o: ContainerObservation, probes: StatusInput['probes']): ContainerStatus {
   const cur = o.current;
   let state: ContainerState;
   let lastState: ContainerState = o.previous ? { terminated: terminatedState(o.previous) } : {};
@@ -64,13 +67,15 @@ function containerStatus(o: ContainerObservation): ContainerStatus {
   }
   for (const s of [state.waiting, lastState.waiting]) if (s && s.message === undefined) delete s.message;
   const running = !!state.running;
+  // Without a startup probe a running container has started; without a readiness probe a started one is ready.
+  const probed = (has: unknown, result: (id: string) => boolean) => !has || !probes || !cur || result(cur.id);
+  const started = running && probed(o.container.startupProbe, (id) => probes!.started(id));
   const st: ContainerStatus = {
     name: o.container.name,
     state,
     lastState,
-    // Until probes exist, a running container is a ready one.
-    ready: running,
-    started: running,
+    ready: started && probed(o.container.readinessProbe, (id) => probes!.ready(id)),
+    started,
     restartCount: o.restartCount,
     image: o.container.image,
     imageID: cur?.imageId ? `docker://${cur.imageId}` : '',
@@ -111,7 +116,7 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[]): PodPhase {
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, now } = input;
   const old = pod.status ?? {};
-  const containerStatuses = input.observations.map(containerStatus);
+  const containerStatuses = input.observations.map((o) => containerStatus(o, input.probes));
   let phase = podPhase(pod, containerStatuses);
   // Terminal phases never go back (Kubernetes guarantees it).
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;

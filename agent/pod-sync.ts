@@ -18,6 +18,8 @@ import type { PodDns } from './pod-dns.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
+import type { ProbeManager } from './probes/probe-manager.js';
+import { hasProbes } from './probes/probe-settings.js';
 import type { RestartBackoff } from './restart-backoff.js';
 import type { ContainerInfo, ContainerRuntime } from './runtime/types.js';
 
@@ -52,6 +54,8 @@ export interface PodSyncOptions {
   onStatusWritten?: (key: string) => void;
   /** The Service cache for service link variables; undefined: none. */
   services?: ServiceStore;
+  /** The prober (agent/probes); undefined: no probes run and running containers are ready. */
+  probes?: ProbeManager;
 }
 
 /** --pod-infra-container-image's default, the kubelet's (pulled like any image). */
@@ -99,9 +103,14 @@ export class PodSync {
     }
     const uid = pod.metadata.uid ?? '';
     const containers = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_POD_UID]: uid });
+    const probes = this.o.probes;
+    const active = !pod.metadata.deletionTimestamp && !this.memory.terminating.has(uid) && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+    probes?.update(key, pod, containers, active);
     const plan = planPod(this.facts(pod, containers));
     const result = await new PodExecution(this.exec, pod, key, plan).run();
-    return mergeResults(result, this.resync());
+    // A container with probes started in this pass gets its probe workers on the next one, at once.
+    const probedStart = probes && plan.actions.some((a) => a.type === 'start' && pod.spec.containers.some((c) => c.name === a.container && hasProbes(c)));
+    return mergeResults(result, this.resync(), probedStart ? requeueAfter(0) : done);
   }
 
   private facts(pod: Pod, containers: ContainerInfo[]): PodFacts {
@@ -118,6 +127,7 @@ export class PodSync {
       volumesCheckedAt: m.volumesCheckedAt.get(uid),
       volumesRefreshMs: this.o.projectedRefreshMs ?? PROJECTED_REFRESH_MS,
       network: this.o.podNetwork?.state(),
+      probes: this.o.probes,
     };
   }
 
@@ -132,6 +142,7 @@ export class PodSync {
   private async removeUnknown(labels: Record<string, string>): Promise<void> {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().filter((p) => p.spec.nodeName === this.o.nodeName).map((p) => p.metadata.uid));
+    this.o.probes?.prune(known);
     const found = await this.o.runtime.listContainers(labels);
     const uids = new Set<string>();
     for (const c of sandboxLast(found)) {
@@ -153,6 +164,7 @@ export class PodSync {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().map((p) => p.metadata.uid));
     this.memory.prune(known);
+    this.o.probes?.prune(known);
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.
