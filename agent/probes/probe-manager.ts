@@ -190,6 +190,7 @@ export class ProbeManager implements ProbeFacts {
   private failureEvent(a: Attempt, kind: ProbeKind, message: string): void {
     if (!this.o.events) return;
     if (kind === 'readiness' && !this.readinessEvents.allow(a.id)) return;
-    this.o.events.record({ ...a.pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'Unhealthy', `${probeTitle(kind)} probe failed: ${message}`);
+    // Command output usually ends with a newline: not part of the message (identical runs dedupe into one Event).
+    this.o.events.record({ ...a.pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'Unhealthy', `${probeTitle(kind)} probe failed: ${message.trimEnd()}`);
   }
 }
