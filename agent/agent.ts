@@ -13,8 +13,9 @@
 //   6 pod-informer       the pods bound to this node (list + watch), and every Service
 //                        (service link variables, service-env.ts)
 //   7 pod-workers        the one reconcile loop over the pods' work queue (each pod's
-//                        reconcile asks to be looked at again: resync ±25 %); on stop,
-//                        a last orphan sweep
+//                        reconcile asks to be looked at again: resync ±25 %); beside it
+//                        the probe workers (probes/), which requeue a pod when a result
+//                        changes; on stop, the probes stop and a last orphan sweep runs
 //   8 orphan-sweep       once the cache is complete every pod at once, then a one-key
 //                        loop removing containers whose pod is gone, every resync interval
 //
