@@ -15,8 +15,9 @@
 //                    longer kept → update-status → refresh-volumes
 // Where what is next slots in: init containers a phase between the sandbox and the app
 // containers (one at a time, each to completion, joining the sandbox like the others);
-// postStart/preStop hooks actions right after `start` and before `stop`; probes facts
-// (results so far) and actions (run one) feeding `ready` in update-status. Long actions
+// postStart/preStop hooks actions right after `start` and before `stop`. Probes (agent/probes)
+// are facts: a liveness/startup failure stops the container with purpose 'restart' (then a
+// restart through backoff), readiness feeds `ready` in update-status. Long actions
 // (stop, pull) are never awaited by a worker: their completion requeues the pod.
 
 import type { Container, Pod } from '../api/types.js';
