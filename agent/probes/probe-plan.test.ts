@@ -22,6 +22,7 @@ function ctr(id: string, state: 'running' | 'exited', name = 'web', exitCode = 0
     labels: { 'orch.io/container': name, 'orch.io/attempt': '0', ...(name === 'POD' ? {} : { 'orch.io/container-hash': containerHash(web) }) },
     state,
     image: 'img:1',
+    imageId: 'sha256:1',
     createdAt: new Date(NOW - 60_000).toISOString(),
     startedAt: new Date(NOW - 50_000).toISOString(),
     finishedAt: state === 'exited' ? new Date(NOW - 1000).toISOString() : undefined,
