@@ -40,11 +40,11 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
-export function cpuSeconds(statText: string, ticksPerSecond: number): number {
+/** CPU seconds (user, system) the process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(statText: string, ticksPerSecond: number): { user: number; system: number } {
   // Fields after the command name (in parentheses, which may hold spaces): state is field 3, utime 14, stime 15.
   const rest = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / ticksPerSecond;
+  return { user: Number(rest[11]) / ticksPerSecond, system: Number(rest[12]) / ticksPerSecond };
 }
 
 function ticksPerSecond(): number {
@@ -117,8 +117,11 @@ async function run(ctx: BenchContext): Promise<number> {
     const wall = (performance.now() - w0) / 1000;
     const m1 = counterSum(await metrics(), 'prober_probe_total');
     const unready = N - readyCount(await pods(app));
-    const out = { cpuShare: ((c1 - c0) / wall) * 100, probesPerSecond: (m1 - m0) / wall, readyMs };
-    ctx.say(`${app}: agent CPU ${out.cpuShare.toFixed(2)} % of a core over ${wall.toFixed(1)} s, ${out.probesPerSecond.toFixed(1)} probes/s, ${unready} pods not Ready at the end`);
+    const user = ((c1.user - c0.user) / wall) * 100;
+    const system = ((c1.system - c0.system) / wall) * 100;
+    const out = { cpuShare: user + system, probesPerSecond: (m1 - m0) / wall, readyMs };
+    const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    ctx.say(`${app}: agent CPU ${out.cpuShare.toFixed(2)} % of a core (user ${user.toFixed(2)}, system ${system.toFixed(2)}) over ${wall.toFixed(1)} s, ${out.probesPerSecond.toFixed(1)} probes/s, ${unready} pods not Ready at the end; load average ${load}`);
     // Out of the way before the next phase (not measured).
     await Promise.all((await pods(app)).map((p) => admin.pods.delete(p.metadata.name!, 'default').catch(() => undefined)));
     await until(`${app} pods gone`, async () => (await pods(app)).length === 0, 300_000);
