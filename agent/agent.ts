@@ -16,8 +16,9 @@
 //                        proxies' reports) and the EndpointSlices of the namespaces with
 //                        pods here; nothing with --proxy-drain-timeout 0
 //   7 pod-workers        the one reconcile loop over the pods' work queue (each pod's
-//                        reconcile asks to be looked at again: resync ±25 %); on stop,
-//                        a last orphan sweep
+//                        reconcile asks to be looked at again: resync ±25 %); beside it
+//                        the probe workers (probes/), which requeue a pod when a result
+//                        changes; on stop, the probes stop and a last orphan sweep runs
 //   8 orphan-sweep       once the cache is complete every pod at once, then a one-key
 //                        loop removing containers whose pod is gone, every resync interval
 //
@@ -52,6 +53,8 @@ import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import { ProbeMetrics } from './probes/probe-metrics.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
@@ -138,6 +141,8 @@ export class Agent {
   private readonly drain: EndpointDrain;
   private readonly queue: WorkQueue<string>;
   private readonly sync: PodSync;
+  /** Liveness, readiness and startup probes of the running containers (agent/probes). */
+  readonly probes: ProbeManager;
   private readonly logServer: LogServer;
   private readonly runner: ComponentRunner;
   private readonly log: Logger;
@@ -173,6 +178,16 @@ export class Agent {
       events,
       requeue: (key) => queue.add(key),
     });
+    this.probes = new ProbeManager({
+      runtime: this.runtime,
+      clock: this.clock,
+      logger: this.log.child({ sub: 'probes' }),
+      requeue: (key) => queue.add(key),
+      events,
+      metrics: new ProbeMetrics(this.metrics.registry),
+      random: o.random,
+      hostIP: () => this.nodeIP,
+    });
     this.sync = new PodSync({
       nodeName: o.nodeName,
       runtime: this.runtime,
@@ -192,6 +207,7 @@ export class Agent {
       projectedRefreshMs: o.projectedRefreshMs,
       events,
       drain: this.drain,
+      probes: this.probes,
     });
     this.logServer = new LogServer({
       runtime: this.runtime,
@@ -358,6 +374,7 @@ export class Agent {
         });
       },
       stop: async () => {
+        this.probes.stop();
         this.queue.shutDown();
         await workers?.catch(() => undefined);
         // Reconciles still queued were dropped: a pod deleted a moment ago may have left a

@@ -138,6 +138,15 @@ describe('sidecars (init containers with restartPolicy Always)', () => {
     expect(plan(facts(p, [SB, ['P', 'proxy', 'running']])).actions).toEqual(chain('i1'));
     expect(plan(facts(p, [SB, ['P', 'proxy', 'running'], ['A', 'i1', 'ok']])).actions).toEqual(chain('app'));
   });
+  it('with the prober: a sidecar without a startup probe has started once running; one with a startup probe only once it passed', () => {
+    const noProbeStarted = { started: () => false, ready: () => false, failed: () => undefined };
+    // The prober tracks only probed containers: its "not started" must not hold back an unprobed sidecar.
+    expect(plan(facts(p, [SB, ['P', 'proxy', 'running']], { probes: noProbeStarted })).actions).toEqual(chain('i1'));
+    const probed = pod([sidecar('proxy', { startupProbe: { exec: { command: ['true'] } } }), regular('i1')], { restartPolicy: 'Never' });
+    expect(plan(facts(probed, [SB, ['P', 'proxy', 'running']], { probes: noProbeStarted })).actions).toEqual([]);
+    expect(plan(facts(probed, [SB, ['P', 'proxy', 'running']], { probes: { ...noProbeStarted, started: (id) => id === 'P' } })).actions).toEqual(chain('i1'));
+  });
+
   it('not started while its postStart runs', () => {
     const r = plan(facts(p, [SB, ['P', 'proxy', 'running']], { postStartRunning: (id) => id === 'P' }));
     expect(r.actions).toEqual([]);

@@ -18,6 +18,7 @@ import type { Container, Pod } from '../api/types.js';
 import { LABEL_CONTAINER } from './labels.js';
 import type { Action } from './pod-plan.js';
 import type { ContainerObservation } from './pod-status.js';
+import type { ProbeFacts } from './probes/probe-manager.js';
 import type { ContainerInfo } from './runtime/types.js';
 import type { PodNet } from './sandbox-plan.js';
 
@@ -30,10 +31,10 @@ export function isSidecar(c: Container | undefined): boolean {
  * kubelet's `started`: running, its postStart hook finished, and its startup probe passed
  * (`probes` is the probe results fact, PodFacts.probes, where the agent has one).
  */
-export function containerStarted(f: { postStartRunning?(id: string): boolean }, c: ContainerInfo): boolean {
+export function containerStarted(f: { postStartRunning?(id: string): boolean; probes?: Pick<ProbeFacts, 'started'> }, c: ContainerInfo, spec?: Container): boolean {
   if (c.state !== 'running' || f.postStartRunning?.(c.id)) return false;
-  const probes = (f as { probes?: { started(id: string): boolean } }).probes;
-  return probes ? probes.started(c.id) : true;
+  // Without a startup probe a running container has started (the prober only tracks probed ones).
+  return !spec?.startupProbe || !f.probes || f.probes.started(c.id);
 }
 
 /** What pod-plan.ts decided for one container (its `decide`). */

@@ -187,6 +187,7 @@ export class PodExecution {
 
   private stop(a: Extract<Action, { type: 'stop' }>): void {
     if (a.purpose === 'delete') this.event('Normal', 'Killing', `Stopping container ${a.container}`);
+    else if (a.purpose === 'restart') this.event('Normal', 'Killing', `Container ${a.container} failed ${a.why?.replace(/ failed$/, '') ?? 'liveness probe'}, will be restarted`);
     else this.log.info({ container: a.container, why: a.why }, 'replacing container');
     const graceEndsAt = this.d.clock.now() + a.graceSeconds * 1000;
     // preStop first, inside the grace period (hook-steps.ts).
@@ -394,7 +395,8 @@ export class PodExecution {
     const s = this.sandbox;
     const podIPs = this.plan.hostNetwork ? (hostIP ? [hostIP] : []) : s?.state === 'running' ? (s.ipAddresses ?? (s.ipAddress ? [s.ipAddress] : [])) : [];
     const initObservations = this.plan.initContainers;
-    const compute = (pod: Pod) => computePodStatus({ pod, observations, initObservations, hostIP, podIPs, now: nowIso(this.d.clock), routed: this.d.routing?.(pod) });
+    const compute = (pod: Pod) =>
+      computePodStatus({ pod, observations, initObservations, hostIP, podIPs, now: nowIso(this.d.clock), routed: this.d.routing?.(pod), probes: this.plan.probes });
     // A pass may write twice (an init container's failure, then its restart): build on the first write.
     const base = this.written ?? this.pod;
     const status = compute(base);

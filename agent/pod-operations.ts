@@ -5,7 +5,7 @@
 // container alone, so a pod is never acted on twice. Image pulls are tracked the same way
 // per image by image-puller.ts (one pull serves every pod).
 
-/** delete: the pod goes; replace: a new attempt follows at once; restart: a new attempt after restart backoff (liveness, postStart failure). */
+/** delete: the pod goes; replace: a new attempt follows at once; restart: a new attempt after restart backoff (a liveness/startup probe failed, a postStart failed). */
 export type StopPurpose = 'delete' | 'replace' | 'restart';
 
 interface Stop {

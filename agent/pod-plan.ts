@@ -17,14 +17,17 @@
 // Init containers and sidecars are a phase between the sandbox and the app containers
 // (init-plan.ts); app containers start once the pod is initialized. postStart/preStop hooks
 // run inside the executor's start and stop (agent/lifecycle-hooks.ts); a postStart still
-// running is a fact here (the container is not started yet). Long actions (stop, pull,
-// hooks) are never awaited by a worker: their completion requeues the pod.
+// running is a fact here (the container is not started yet). Probes (agent/probes) are
+// facts: a liveness/startup failure stops the container with purpose 'restart' (then a
+// restart through backoff), readiness feeds `ready` in update-status. Long actions (stop,
+// pull, hooks) are never awaited by a worker: their completion requeues the pod.
 
 import type { Container, Pod } from '../api/types.js';
 import { LABEL_CONTAINER, LABEL_HASH, SANDBOX_CONTAINER, attemptOf } from './labels.js';
 import type { PodNetworkState } from './network/pod-network-state.js';
 import { containerHash } from './pod-to-container.js';
 import type { ContainerObservation } from './pod-status.js';
+import type { ProbeFacts } from './probes/probe-manager.js';
 import type { ContainerInfo } from './runtime/types.js';
 import { planSandbox, type PodNet } from './sandbox-plan.js';
 import { containerStarted, planInit, stoppableNow } from './init-plan.js';
@@ -56,6 +59,8 @@ export interface PodFacts {
   drain?: 'waiting' | 'done';
   /** A postStart hook of this container is still running (agent/lifecycle-hooks.ts). */
   postStartRunning?(containerId: string): boolean;
+  /** Probe results per container attempt (agent/probes); undefined: a running container is ready. */
+  probes?: ProbeFacts;
 }
 
 /** Where a new container's network comes from: the pod's sandbox, or the host (hostNetwork). */
@@ -96,6 +101,8 @@ export interface PodPlan {
   /** The pod's current sandbox (its IPs are the pod's), as Docker showed it. */
   sandbox?: ContainerInfo;
   hostNetwork?: boolean;
+  /** The probe results the status reads (ready, started), from the facts. */
+  probes?: ProbeFacts;
   /**
    * In order. Actions naming a container form that container's chain: when one cannot go on
    * (image missing, config error, sandbox not running), the executor skips the rest of the
@@ -186,7 +193,7 @@ function planRunning(f: PodFacts): PodPlan {
   actions.push(...sandbox.actions);
   const init = planInit({
     pod, byName, net: sandbox.net, terminal, stopping: f.stopping, grace, isFinished,
-    started: (c) => containerStarted(f, c),
+    started: (c) => containerStarted(f, c, (pod.spec.initContainers ?? []).find((s) => s.name === c.labels[LABEL_CONTAINER])),
     decide: (spec, cur, restartAlways) => decide(f, { spec, cur, net: sandbox.net, grace, terminal, restartAlways }),
     startChain: (spec, attempt) => startChain(spec, attempt, hostNetwork ? 'host' : 'sandbox'),
   });
@@ -224,7 +231,7 @@ function planRunning(f: PodFacts): PodPlan {
     if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
     else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });
   }
-  return { containers: observations, initContainers: init.observations, actions, sandbox: sandbox.current, hostNetwork };
+  return { containers: observations, initContainers: init.observations, actions, sandbox: sandbox.current, hostNetwork, probes: f.probes };
 }
 
 interface Decision {
@@ -247,12 +254,14 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
     // Not in the running sandbox's namespace (it died and is replaced, or the container
     // predates sandboxes): the container sits in a dead namespace and starts again in the new one.
     const lostNetwork = x.net.state !== 'running' || cur.networkMode !== x.net.mode;
-    if (!stale && !lostNetwork) return { actions: [] };
+    if (!stale && !lostNetwork) return { actions: probeRestart(f, name, cur.id, x.grace) };
     return { actions: [{ type: 'stop', container: name, id: cur.id, graceSeconds: x.grace, purpose: 'replace', why: stale ? 'spec changed' : 'sandbox changed' }] };
   }
   if (!isFinished(cur)) return { actions: [] }; // paused, restarting, removing: Docker is at it
   if (f.replaced.has(cur.id)) return startNew(); // we stopped it to replace it: no backoff, whatever the policy
-  if (!x.restartAlways && !shouldRestart(f.pod, cur)) return { actions: [] };
+  // Killed by its liveness/startup probe: restarted like a crash whatever its exit code (kubelet: unless restartPolicy Never).
+  const probeKilled = !!f.probes?.failed(cur.id) && f.pod.spec.restartPolicy !== 'Never';
+  if (!x.restartAlways && !shouldRestart(f.pod, cur) && !probeKilled) return { actions: [] };
   const exitAt = ms(cur.finishedAt) ?? ms(cur.createdAt) ?? 0;
   const ranFor = exitAt - (ms(cur.startedAt) ?? exitAt);
   const delay = f.restartDelayMs(name, cur.id, ranFor);
@@ -266,6 +275,13 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
       message: `back-off ${Math.ceil(delay / 1000)}s restarting failed container=${name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})`,
     },
   };
+}
+
+/** A running attempt whose liveness or startup probe failed is stopped to be restarted (probe-level grace wins). */
+function probeRestart(f: PodFacts, container: string, id: string, grace: number): Action[] {
+  const failed = f.probes?.failed(id);
+  if (!failed) return [];
+  return [{ type: 'stop', container, id, graceSeconds: failed.graceSeconds ?? grace, purpose: 'restart', why: `${failed.probe} probe failed` }];
 }
 
 function startChain(spec: Container, attempt: number, network: NetworkPlan): Action[] {

@@ -4,6 +4,7 @@
 
 import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api/types.js';
 import { adjustInitStatus, defaultWaitingReason, initializedCondition, podPhase as phaseOf, unreadySidecars } from './init-status.js';
+import type { ProbeFacts } from './probes/probe-manager.js';
 import type { ContainerInfo } from './runtime/types.js';
 import { routedCondition, type RoutedFact } from './endpoint-drain/routed-condition.js';
 
@@ -31,6 +32,8 @@ export interface StatusInput {
   now: string;
   /** What decides the orch.io/ProxiesRouted condition (endpoint-drain/routed-condition.ts); undefined: left as it is. */
   routed?: RoutedFact;
+  /** Readiness and startup probe results; undefined: a running container is started and ready. */
+  probes?: Pick<ProbeFacts, 'ready' | 'started'>;
 }
 
 export function terminatedState(c: ContainerInfo): ContainerStateTerminated {
@@ -52,7 +55,7 @@ function isExited(c: ContainerInfo | undefined): c is ContainerInfo {
   return !!c && (c.state === 'exited' || c.state === 'dead');
 }
 
-function containerStatus(o: ContainerObservation, notCreated = 'ContainerCreating'): ContainerStatus {
+function containerStatus(o: ContainerObservation, probes: StatusInput['probes'], notCreated = 'ContainerCreating'): ContainerStatus {
   const cur = o.current;
   let state: ContainerState;
   let lastState: ContainerState = o.previous ? { terminated: terminatedState(o.previous) } : {};
@@ -70,13 +73,15 @@ function containerStatus(o: ContainerObservation, notCreated = 'ContainerCreatin
   }
   for (const s of [state.waiting, lastState.waiting]) if (s && s.message === undefined) delete s.message;
   const running = !!state.running;
+  // Without a startup probe a running container has started; without a readiness probe a started one is ready.
+  const probed = (has: unknown, result: (id: string) => boolean) => !has || !probes || !cur || result(cur.id);
+  const started = running && probed(o.container.startupProbe, (id) => probes!.started(id));
   const st: ContainerStatus = {
     name: o.container.name,
     state,
     lastState,
-    // Until probes exist, a running container is a ready one.
-    ready: running,
-    started: running,
+    ready: started && probed(o.container.readinessProbe, (id) => probes!.ready(id)),
+    started,
     restartCount: o.restartCount,
     image: o.container.image,
     imageID: cur?.imageId ? `docker://${cur.imageId}` : '',
@@ -94,8 +99,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, now } = input;
   const old = pod.status ?? {};
   const notCreated = defaultWaitingReason(pod);
-  const containerStatuses = input.observations.map((o) => containerStatus(o, notCreated));
-  const initStatuses = (input.initObservations ?? []).map((o) => adjustInitStatus(pod, containerStatus(o, notCreated)));
+  const containerStatuses = input.observations.map((o) => containerStatus(o, input.probes, notCreated));
+  const initStatuses = (input.initObservations ?? []).map((o) => adjustInitStatus(pod, containerStatus(o, input.probes, notCreated)));
   let phase = podPhase(pod, containerStatuses, initStatuses);
   // Terminal phases never go back (Kubernetes guarantees it).
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;

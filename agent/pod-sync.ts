@@ -19,6 +19,8 @@ import type { EndpointDrain } from './endpoint-drain/endpoint-drain.js';
 import { PodMemory } from './pod-memory.js';
 import { planPod, type PodFacts } from './pod-plan.js';
 import type { PodVolumes } from './pod-volumes.js';
+import type { ProbeManager } from './probes/probe-manager.js';
+import { hasProbes } from './probes/probe-settings.js';
 import type { RestartBackoff } from './restart-backoff.js';
 import type { ContainerInfo, ContainerRuntime } from './runtime/types.js';
 
@@ -55,6 +57,8 @@ export interface PodSyncOptions {
   services?: ServiceStore;
   /** The termination protocol's gates (endpoint-drain/); undefined: none. */
   drain?: EndpointDrain;
+  /** The prober (agent/probes); undefined: no probes run and running containers are ready. */
+  probes?: ProbeManager;
 }
 
 /** --pod-infra-container-image's default, the kubelet's (pulled like any image). */
@@ -103,9 +107,14 @@ export class PodSync {
     }
     const uid = pod.metadata.uid ?? '';
     const containers = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName, [LABEL_POD_UID]: uid });
+    const probes = this.o.probes;
+    const active = !pod.metadata.deletionTimestamp && !this.memory.terminating.has(uid) && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+    probes?.update(key, pod, containers, active);
     const plan = planPod(this.facts(pod, containers));
     const result = await new PodExecution(this.exec, pod, key, plan).run();
-    return mergeResults(result, this.o.drain?.recheck(pod) ?? done, this.resync());
+    // A container with probes started in this pass gets its probe workers on the next one, at once.
+    const probedStart = probes && plan.actions.some((a) => a.type === 'start' && [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some((c) => c.name === a.container && hasProbes(c)));
+    return mergeResults(result, this.o.drain?.recheck(pod) ?? done, this.resync(), probedStart ? requeueAfter(0) : done);
   }
 
   private facts(pod: Pod, containers: ContainerInfo[]): PodFacts {
@@ -124,6 +133,7 @@ export class PodSync {
       network: this.o.podNetwork?.state(),
       drain: (pod.metadata.deletionTimestamp || m.terminating.has(uid)) && containers.some((c) => c.state === 'running' && c.labels[LABEL_CONTAINER] !== SANDBOX_CONTAINER) ? this.o.drain?.drainFact(pod) : undefined,
       postStartRunning: (id) => m.hooks.postStartRunning(id),
+      probes: this.o.probes,
     };
   }
 
@@ -138,6 +148,7 @@ export class PodSync {
   private async removeUnknown(labels: Record<string, string>): Promise<void> {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().filter((p) => p.spec.nodeName === this.o.nodeName).map((p) => p.metadata.uid));
+    this.o.probes?.prune(known);
     const found = await this.o.runtime.listContainers(labels);
     const uids = new Set<string>();
     for (const c of sandboxLast(found)) {
@@ -160,6 +171,7 @@ export class PodSync {
     const known = new Set(this.o.pods.list().map((p) => p.metadata.uid));
     this.memory.prune(known);
     this.o.drain?.prune(this.o.pods.list());
+    this.o.probes?.prune(known);
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.

@@ -117,9 +117,33 @@ function validateEnvFrom(v: unknown, field: string, out: StatusCause[]): void {
   });
 }
 
-function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
+/** HTTP header names (Kubernetes' IsHTTPHeaderName). */
+const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+
+function validateHttpHeaders(v: unknown, field: string, out: StatusCause[]): void {
+  arrayField(v, field, out)?.forEach((raw, i) => {
+    const h = objField(raw, `${field}[${i}]`, out);
+    if (!h) return;
+    const name = strField(h.name, `${field}[${i}].name`, out);
+    if (!name) {
+      if (h.name === undefined || h.name === null || h.name === '') out.push(fe.required(`${field}[${i}].name`));
+    } else if (!HTTP_HEADER_NAME.test(name)) {
+      out.push(fe.invalid(`${field}[${i}].name`, name, "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"));
+    }
+    strField(h.value, `${field}[${i}].value`, out);
+  });
+}
+
+type ProbeKind = 'liveness' | 'readiness' | 'startup';
+
+/** A container's probe of one kind; `init`: the container is an init container (probes only on sidecars). */
+function validateProbe(v: unknown, field: string, out: StatusCause[], kind: ProbeKind, init: { restartPolicy: unknown } | undefined): void {
   const p = objField(v, field, out);
   if (!p) return;
+  if (init && init.restartPolicy !== 'Always') {
+    out.push(fe.forbidden(field, 'may not be set for init containers without restartPolicy=Always'));
+    return;
+  }
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((k) => p[k] !== undefined && p[k] !== null);
   if (handlers.length === 0) out.push(fe.required(field, 'must specify a handler type'));
   else if (handlers.length > 1) out.push(fe.forbidden(`${field}.${handlers[1]}`, 'may not specify more than 1 handler type'));
@@ -132,10 +156,15 @@ function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
   if (http) {
     validateIntOrPortName(http.port, `${field}.httpGet.port`, out);
     strField(http.path, `${field}.httpGet.path`, out);
+    strField(http.host, `${field}.httpGet.host`, out);
     enumField(http.scheme, `${field}.httpGet.scheme`, ['HTTP', 'HTTPS'], out);
+    validateHttpHeaders(http.httpHeaders, `${field}.httpGet.httpHeaders`, out);
   }
   const tcp = objField(p.tcpSocket, `${field}.tcpSocket`, out);
-  if (tcp) validateIntOrPortName(tcp.port, `${field}.tcpSocket.port`, out);
+  if (tcp) {
+    validateIntOrPortName(tcp.port, `${field}.tcpSocket.port`, out);
+    strField(tcp.host, `${field}.tcpSocket.host`, out);
+  }
   const grpc = objField(p.grpc, `${field}.grpc`, out);
   if (grpc) {
     if (grpc.port === undefined || grpc.port === null) out.push(fe.required(`${field}.grpc.port`));
@@ -145,9 +174,14 @@ function validateProbe(v: unknown, field: string, out: StatusCause[]): void {
   int32Field(p.initialDelaySeconds, `${field}.initialDelaySeconds`, out, { min: 0 });
   int32Field(p.periodSeconds, `${field}.periodSeconds`, out, { min: 1 });
   int32Field(p.timeoutSeconds, `${field}.timeoutSeconds`, out, { min: 1 });
-  int32Field(p.successThreshold, `${field}.successThreshold`, out, { min: 1 });
+  const success = int32Field(p.successThreshold, `${field}.successThreshold`, out, { min: 1 });
+  // Kubernetes: a liveness or startup verdict needs one success; readiness may ask for more.
+  if (kind !== 'readiness' && success !== undefined && success !== 1) out.push(fe.invalid(`${field}.successThreshold`, success, 'must be 1'));
   int32Field(p.failureThreshold, `${field}.failureThreshold`, out, { min: 1 });
   int64Field(p.terminationGracePeriodSeconds, `${field}.terminationGracePeriodSeconds`, out, { min: 1 });
+  if (kind === 'readiness' && p.terminationGracePeriodSeconds !== undefined && p.terminationGracePeriodSeconds !== null) {
+    out.push(fe.invalid(`${field}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds, 'must not be set for readinessProbes'));
+  }
 }
 
 function validatePorts(v: unknown, field: string, out: StatusCause[]): void {
@@ -189,7 +223,8 @@ export function validateSecurityContext(v: unknown, field: string, out: StatusCa
   }
 }
 
-export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: StatusCause[]): void {
+/** `init`: c is one of spec.initContainers (probes are for sidecars only). */
+export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: StatusCause[], init = false): void {
   const name = strField(c.name, `${f}.name`, out);
   if (!name) {
     if (c.name === undefined || c.name === '' || c.name === null) out.push(fe.required(`${f}.name`));
@@ -209,9 +244,10 @@ export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: 
   validateEnv(c.env, `${f}.env`, out);
   validateEnvFrom(c.envFrom, `${f}.envFrom`, out);
   validateResources(c.resources, `${f}.resources`, out);
-  validateProbe(c.readinessProbe, `${f}.readinessProbe`, out);
-  validateProbe(c.livenessProbe, `${f}.livenessProbe`, out);
-  validateProbe(c.startupProbe, `${f}.startupProbe`, out);
+  const initOf = init ? { restartPolicy: c.restartPolicy } : undefined;
+  validateProbe(c.readinessProbe, `${f}.readinessProbe`, out, 'readiness', initOf);
+  validateProbe(c.livenessProbe, `${f}.livenessProbe`, out, 'liveness', initOf);
+  validateProbe(c.startupProbe, `${f}.startupProbe`, out, 'startup', initOf);
   validateSecurityContext(c.securityContext, `${f}.securityContext`, out, false);
   const mounts = arrayField(c.volumeMounts, `${f}.volumeMounts`, out);
   const paths = new Set<string>();

@@ -173,7 +173,7 @@ export function validatePodSpec(v: unknown, field: string): StatusCause[] {
       const f = `${field}.${listName}[${i}]`;
       const c = objField(raw, f, out);
       if (!c) return;
-      validateContainer(c, f, volumes, out);
+      validateContainer(c, f, volumes, out, listName === 'initContainers');
       validateContainerLifecycle(c, f, listName === 'initContainers', spec.terminationGracePeriodSeconds, out);
       if (typeof c.name === 'string' && c.name) {
         if (containerNames.has(c.name)) out.push(fe.duplicate(`${f}.name`, c.name));

@@ -101,6 +101,10 @@ export interface AgentProcessOptions {
   entry?: string[];
   /** Log file name inside the work dir. */
   logName?: string;
+  /** --healthz-port (/metrics on 127.0.0.1); default 0, a free port nobody reads. */
+  healthzPort?: number;
+  /** More flags (e.g. --network-backend none: pods on Docker's default bridge, no pod CIDR needed). */
+  extraArgs?: string[];
 }
 
 /** Starts `orch agent` for one node as its own process and waits until its Node is Ready. */
@@ -116,7 +120,8 @@ export async function startAgentProcess(ctx: BenchContext, admin: ApiClient, o: 
       // This build's agent serves health on 10248 by default: a free port instead (a
       // baseline build from before the flag existed is started without it).
       // Pod sandboxes from the locally built pause image (no registry here).
-      ...(o.entry ? [] : ['--healthz-port', '0', '--pod-infra-container-image', TEST_PAUSE_IMAGE])],
+      ...(o.entry ? [] : ['--healthz-port', String(o.healthzPort ?? 0), '--pod-infra-container-image', TEST_PAUSE_IMAGE]),
+      ...(o.extraArgs ?? [])],
     { stdio: ['ignore', logFile, logFile] },
   );
   // Cleanups run in reverse: the agent stops before its containers go (it would replace them).

@@ -114,7 +114,7 @@ describe('docs/operations.md metrics table', () => {
       if (s.type === 'counter' && !name.endsWith('_total')) bad.push(`${name}: a counter ends in _total`);
       if (/_(ms|milliseconds|kb|mb)(_|$)/.test(name)) bad.push(`${name}: base units (seconds, bytes)`);
       if (/^orch_.*(process|nodejs)_/.test(name)) bad.push(`${name}: the standard process metrics are unprefixed`);
-      if (!/^(process_|nodejs_|apiserver_|etcd_|scheduler_|workqueue_|rest_client_|leader_election_|kubelet_|orch_)/.test(name)) bad.push(`${name}: Kubernetes' name, or orch_<component>_…`);
+      if (!/^(process_|nodejs_|apiserver_|etcd_|scheduler_|workqueue_|rest_client_|leader_election_|kubelet_|prober_|orch_)/.test(name)) bad.push(`${name}: Kubernetes' name, or orch_<component>_…`);
     }
     expect(bad).toEqual([]);
   });

@@ -2,3 +2,6 @@
 
 /** The pod sandbox image for agents started by tests (--pod-infra-container-image). */
 export const TEST_PAUSE_IMAGE = 'orch.local/pause:3.10';
+
+/** A web server whose health answer tests switch at run time (probes; see scripts/build-test-images.sh). */
+export const HEALTH_WEB_IMAGE = 'orch.local/health-web:latest';
