@@ -139,6 +139,8 @@ describe('init containers, sidecars and hooks (real Docker)', () => {
     expect(early.status!.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [first second]' });
     expect(early.status!.containerStatuses![0]!.state.waiting?.reason).toBe('PodInitializing');
     const p = await waitRunning('ordered');
+    // Running says the app's process started, not that its first line is written yet.
+    await waitFor('the app wrote its line', async () => lines(emptyDirFile(p, 'log')).length >= 3 || undefined);
     expect(lines(emptyDirFile(p, 'log'))).toEqual(['first', 'second', 'app:first,second,']);
     expect(fs.readFileSync(emptyDirFile(p, 'first-host'), 'utf8').trim()).toBe('ordered'); // the sandbox's UTS namespace
     expect(p.status!.initContainerStatuses!.map((s) => [s.name, s.state.terminated?.reason, s.ready])).toEqual([['first', 'Completed', true], ['second', 'Completed', true]]);

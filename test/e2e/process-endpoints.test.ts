@@ -170,7 +170,7 @@ describe('health, readiness and metrics of every process', () => {
       '--log-server-token-file', readers, '--healthz-port', String(healthPort), '--network-backend', 'none',
     ]);
     const base = `http://127.0.0.1:${healthPort}`;
-    const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'pod-workers', 'orphan-sweep']);
+    const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'endpoint-drain', 'pod-workers', 'orphan-sweep']);
     expect(metrics).toMatch(/^kubelet_running_pods 0$/m);
     expect(metrics).toMatch(/^kubelet_runtime_operations_total\{operation_type="info"\} \d+$/m);
     expect(metrics).toContain('orch_agent_pods{phase="Running"} 0');
