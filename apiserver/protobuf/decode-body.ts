@@ -38,7 +38,10 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
     throw bad('it does not start with the 4-byte prefix "k8s\\0" of a Kubernetes protobuf object');
   let env: Envelope;
   try {
-    env = envelopeType().decode(body.subarray(MAGIC.length)) as unknown as Envelope;
+    // A plain Uint8Array, not a Buffer: protobufjs' Buffer reader cuts strings that run
+    // past the end short instead of failing.
+    const bytes = new Uint8Array(body.buffer, body.byteOffset + MAGIC.length, body.length - MAGIC.length);
+    env = envelopeType().decode(bytes) as unknown as Envelope;
   } catch (err) {
     throw readFailure(err, 'the runtime.Unknown envelope');
   }

@@ -44,10 +44,14 @@ function toNumber(v: number | protobuf.Long): number {
   return typeof v === 'number' ? v : protobuf.util.LongBits.from(v).toNumber();
 }
 
+const UTF8 = new TextDecoder();
+
 /** A scalar of the given protobuf type (the reader sits on its value). */
 function readScalar(r: protobuf.Reader, type: string): Json {
   switch (type) {
-    case 'string': return r.string();
+    // Not r.string(): protobufjs' Buffer reader cuts a string that runs past the end short
+    // instead of failing; bytes() checks the length.
+    case 'string': return UTF8.decode(r.bytes());
     case 'bytes': return Buffer.from(r.bytes()).toString('base64');
     case 'bool': return r.bool();
     case 'int32': return r.int32();
