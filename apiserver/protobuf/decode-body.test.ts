@@ -183,6 +183,13 @@ describe('protobuf → JSON shape', () => {
     const cm = encodeMessage(`${CORE}.ConfigMap`, { metadata: goMeta('c') });
     const withZero = Uint8Array.from([...cm, ...field(99, 2, [0])]);
     expect(decodeProtobufBody(protobufBody('v1', 'ConfigMap', withZero)).metadata).toEqual({ name: 'c', creationTimestamp: null });
+    // A newer client's non-pointer struct: written even when empty, its own fields zero.
+    const withEmptyStruct = Uint8Array.from([...cm, ...field(98, 2, [4, ...field(1, 2, [0]), ...field(2, 0, [0])])]);
+    expect(decodeProtobufBody(protobufBody('v1', 'ConfigMap', withEmptyStruct)).metadata).toEqual({ name: 'c', creationTimestamp: null });
+    for (const payload of [[1, 0x41], [2, ...field(1, 2, [1, 0x41])], [1, 0x00]]) {
+      const err = errorOf(() => decodeProtobufBody(protobufBody('v1', 'ConfigMap', Uint8Array.from([...cm, ...field(98, 2, payload)]))));
+      expect(err.status.message, JSON.stringify(payload)).toMatch(/field 98 of k8s\.io\.api\.core\.v1\.ConfigMap is not a field orch knows/);
+    }
     const withValue = Uint8Array.from([...cm, ...field(99, 0, [1])]);
     const err = errorOf(() => decodeProtobufBody(protobufBody('v1', 'ConfigMap', withValue)));
     expect(err.status.code).toBe(400);
@@ -206,6 +213,7 @@ describe('bad protobuf bodies are 400 or 415, never anything else', () => {
     ['group wire type', protobufBody('v1', 'ConfigMap', Uint8Array.from(field(50, 3, []))), 400, /wire type 3/],
     ['truncated kind in the envelope', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x05, 0x12, 0x09, 0x43, 0x6f, 0x6e])]), 400, /envelope is truncated/],
     ['time out of range', protobufBody('coordination.k8s.io/v1', 'Lease', encodeMessage('k8s.io.api.coordination.v1.Lease', { spec: { renewTime: { seconds: 9e15 } } })), 400, /out of range/],
+    ['time after year 9999', protobufBody('coordination.k8s.io/v1', 'Lease', encodeMessage('k8s.io.api.coordination.v1.Lease', { spec: { renewTime: { seconds: 253402300800 } } })), 400, /out of range \(years 0-9999\)/],
   ])('%s', (_name, body, code, says) => {
     const err = errorOf(() => decodeProtobufBody(body));
     expect(err.status.code).toBe(code);

@@ -83,15 +83,49 @@ function skipUnknown(r: protobuf.Reader, wireType: number, where: string): void 
     case FIXED32: zero = r.fixed32() === 0; break;
     case LENGTH: {
       const len = r.uint32();
+      const start = r.pos;
       r.skip(len);
-      zero = len === 0;
+      zero = isZeroMessage(r.buf.subarray(start, start + len), 0);
       break;
     }
     default: throw new ProtobufError(`${where}: unsupported wire type ${wireType}`);
   }
   // Go writes every non-pointer field, so a newer client's new field arrives as a zero
-  // in every message; a set value orch cannot name would be lost, so it is refused.
+  // (or a struct of zeros) in every message; a set value orch cannot name would be lost,
+  // so it is refused.
   if (!zero) throw new ProtobufError(`${where} is not a field orch knows (a newer client's field?)`);
+}
+
+/**
+ * Whether length-delimited bytes are empty or read as a message whose every field is zero
+ * (a Go struct left empty: `[0x0a, 0x00]` is a struct with one empty string). A non-empty
+ * string or byte value never reads that way unless it is made of such bytes itself.
+ */
+function isZeroMessage(bytes: Uint8Array, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const r = protobuf.Reader.create(bytes);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag >>> 3 === 0) return false; // field number 0 does not exist: not a message
+      switch (tag & 7) {
+        case VARINT: if (toNumber(r.uint64()) !== 0) return false; break;
+        case FIXED64: if (r.fixed64().toString() !== '0') return false; break;
+        case FIXED32: if (r.fixed32() !== 0) return false; break;
+        case LENGTH: {
+          const len = r.uint32();
+          const start = r.pos;
+          r.skip(len);
+          if (!isZeroMessage(bytes.subarray(start, start + len), depth + 1)) return false;
+          break;
+        }
+        default: return false;
+      }
+    }
+    return true;
+  } catch {
+    return false; // ran past the end: not a message of zeros
+  }
 }
 
 /** The JSON form of the special messages whose Go types marshal themselves. */
@@ -104,7 +138,9 @@ function special(name: string, m: Obj): Json | typeof NOT_SPECIAL {
       if (seconds === 0 && nanos === 0) return null; // Go's zero time marshals as null
       const ms = seconds * 1000 + (name === MICRO_TIME ? Math.floor(nanos / 1e6) : 0);
       const d = new Date(ms);
-      if (Number.isNaN(d.getTime())) throw new ProtobufError(`${name}: seconds ${seconds} is out of range`);
+      // Go's Time marshals years 0-9999 only (RFC 3339).
+      if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999)
+        throw new ProtobufError(`${name}: seconds ${seconds} is out of range (years 0-9999)`);
       const iso = d.toISOString(); // 2024-01-02T03:04:05.678Z
       if (name === TIME) return `${iso.slice(0, 19)}Z`;
       return `${iso.slice(0, 19)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
