@@ -108,6 +108,12 @@ describe('kubectl create generators send protobuf and store what the JSON path s
     if (name === 'svc2') expect(fromPb.spec.ports[0].nodePort).toBeGreaterThan(0);
   });
 
+  test('deployment --replicas=0 keeps 0 (a pointer field: zero is a value, not "unset" → 1)', async () => {
+    const r = await c.kubectl(['-n', 'pb', 'create', 'deployment', 'd0', '--image=x', '--replicas=0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await c.kubectl(['-n', 'pb', 'get', 'deployment', 'd0', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('0');
+  });
+
   test('namespace', async () => {
     const pb = await c.kubectl(['create', 'namespace', 'pb-ns', '-v=8']);
     expect(pb.code, pb.stderr.slice(-2000)).toBe(0);
