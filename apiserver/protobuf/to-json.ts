@@ -189,7 +189,10 @@ function readMapEntry(r: protobuf.Reader, f: protobuf.MapField, depth: number, w
   while (r.pos < end) {
     const tag = r.uint32();
     const id = tag >>> 3;
-    if (id === 1) key = readScalar(r, f.keyType);
+    if (id === 1) {
+      if ((tag & 7) !== WIRE_TYPES[f.keyType]) throw new ProtobufError(`${where}: map key of wire type ${tag & 7}, expected ${WIRE_TYPES[f.keyType]} (${f.keyType})`);
+      key = readScalar(r, f.keyType);
+    }
     else if (id === 2) value = readValue(r, f, tag & 7, depth, where);
     else skipUnknown(r, tag & 7, `${where} entry field ${id}`);
   }
@@ -249,6 +252,7 @@ export function readMessage(r: protobuf.Reader, type: protobuf.Type, depth = 0):
         const end = r.uint32() + r.pos;
         if (end > r.len) throw new ProtobufError(`${where}: truncated`);
         while (r.pos < end) list.push(readScalar(r, f.type));
+        if (r.pos !== end) throw new ProtobufError(`${where}: truncated`);
       } else list.push(readValue(r, f, wireType, depth, where));
     } else {
       const v = readValue(r, f, wireType, depth, where);
