@@ -4,10 +4,9 @@
 // whose `raw` is the object's own message (without apiVersion/kind, which typeMeta holds).
 // Every failure is a 400 naming what is wrong, or a 415 for a kind orch has no schema for.
 
-import { errors } from '../../api/errors.js';
-import { ApiError } from '../../api/errors.js';
 import protobuf from 'protobufjs';
-import { envelopeType, messageFor, PROTOBUF_KINDS } from './schemas.js';
+import { ApiError, errors } from '../../api/errors.js';
+import { envelopeType, messageFor, protobufKinds } from './schemas.js';
 import { ProtobufError, readMessage } from './to-json.js';
 
 export const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
@@ -54,7 +53,7 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (!type)
     throw errors.unsupportedMediaType(
       `${PROTOBUF_TYPE} (orch has no protobuf schema for ${apiVersion || '(no apiVersion)'} ${kind}; send it as JSON)`,
-      [`application/json`, `${PROTOBUF_TYPE} for ${PROTOBUF_KINDS.join(', ')}`],
+      [`application/json`, `${PROTOBUF_TYPE} for ${protobufKinds().join(', ')}`],
     );
   let obj: unknown;
   try {

@@ -15,8 +15,13 @@
 //   (inline) = true     the Go field is embedded with `json:",inline"` (Volume's
 //                       VolumeSource, Probe's ProbeHandler): its fields join the parent's.
 //   (json) = "name"     the JSON name differs from the protobuf name ("-": not in JSON).
+// A kind added to api/resources.ts gets protobuf bodies once its message and every message
+// it uses are here (schemas.test.ts lists the served kinds without one; until then such a
+// body is a 415): copy the message from upstream's generated.proto and mark its fields
+// from the Go struct tags in types.go (`*T` or no `omitempty`: keep_zero; `,inline`).
 
 import protobuf from 'protobufjs';
+import { apiVersionOf, parseApiVersion, resourceForKind, RESOURCES } from '../../api/resources.js';
 import { APIMACHINERY } from './schema/apimachinery.js';
 import { CORE_V1 } from './schema/core-v1.js';
 import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
@@ -26,27 +31,14 @@ import { GROUPS } from './schema/groups.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
-/** apiVersion/kind → message. DeleteOptions is accepted under any apiVersion (client-go sends the resource's own). */
-const KINDS: Record<string, string> = {
-  'v1/Pod': 'k8s.io.api.core.v1.Pod',
-  'v1/Service': 'k8s.io.api.core.v1.Service',
-  'v1/Endpoints': 'k8s.io.api.core.v1.Endpoints',
-  'v1/ConfigMap': 'k8s.io.api.core.v1.ConfigMap',
-  'v1/Secret': 'k8s.io.api.core.v1.Secret',
-  'v1/Namespace': 'k8s.io.api.core.v1.Namespace',
-  'v1/Node': 'k8s.io.api.core.v1.Node',
-  'v1/Event': 'k8s.io.api.core.v1.Event',
-  'v1/Binding': 'k8s.io.api.core.v1.Binding',
-  'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
-  'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',
-  'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
-  'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
-  'discovery.k8s.io/v1/EndpointSlice': 'k8s.io.api.discovery.v1.EndpointSlice',
-  'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
-};
+/** Bodies of subresources, which are not resources of their own: apiVersion/kind. */
+const SUBRESOURCE_KINDS = ['v1/Binding', 'autoscaling/v1/Scale', 'policy/v1/Eviction'];
 
-/** The kinds a protobuf body may carry, for error messages. */
-export const PROTOBUF_KINDS: readonly string[] = [...Object.keys(KINDS), '*/DeleteOptions'];
+/** k8s.io/api's package of a group: its first label ('' is core; 'discovery.k8s.io' is discovery). */
+function packageOf(apiVersion: string): string {
+  const { group, version } = parseApiVersion(apiVersion);
+  return `k8s.io.api.${group === '' ? 'core' : group.split('.')[0]}.${version}`;
+}
 
 let root: protobuf.Root | undefined;
 
@@ -62,10 +54,25 @@ export function schemaRoot(): protobuf.Root {
   return root;
 }
 
-/** The message for an apiVersion and kind, or undefined when orch has no schema for it. */
+/**
+ * The message for an apiVersion and kind: the served kinds (api/resources.ts), the
+ * subresource bodies, and DeleteOptions under any apiVersion (client-go sends the
+ * resource's own). Undefined when orch has no schema for it.
+ */
 export function messageFor(apiVersion: string, kind: string): protobuf.Type | undefined {
-  const name = kind === 'DeleteOptions' ? `${META}.DeleteOptions` : KINDS[`${apiVersion}/${kind}`];
-  return name === undefined ? undefined : schemaRoot().lookupType(name);
+  if (kind === 'DeleteOptions') return schemaRoot().lookupType(`${META}.DeleteOptions`);
+  if (!resourceForKind(apiVersion, kind) && !SUBRESOURCE_KINDS.includes(`${apiVersion}/${kind}`)) return undefined;
+  const found = schemaRoot().lookup(`${packageOf(apiVersion)}.${kind}`);
+  return found instanceof protobuf.Type ? found : undefined;
+}
+
+/** What a protobuf body may carry, for error messages. */
+export function protobufKinds(): string[] {
+  const kinds = [...RESOURCES.map((r) => `${apiVersionOf(r)}/${r.kind}`), ...SUBRESOURCE_KINDS].filter((k) => {
+    const i = k.lastIndexOf('/');
+    return messageFor(k.slice(0, i), k.slice(i + 1)) !== undefined;
+  });
+  return [...kinds, '*/DeleteOptions'];
 }
 
 /** The runtime.Unknown envelope every protobuf body is wrapped in. */
