@@ -213,6 +213,7 @@ describe('bad protobuf bodies are 400 or 415, never anything else', () => {
     ['map key of the wrong wire type', protobufBody('v1', 'ConfigMap', Uint8Array.from(field(2, 2, [4, ...field(1, 0, [1]), ...field(2, 2, [0])]))), 400, /ConfigMap\.data: map key of wire type 0/],
     // PodSpec.securityContext (14) .supplementalGroups (4): a 1-byte run holding a 2-byte varint.
     ['packed run ending inside a value', protobufBody('v1', 'Pod', Uint8Array.from(field(2, 2, [6, ...field(14, 2, [4, ...field(4, 2, [1, 0x81, 0x01])])]))), 400, /supplementalGroups: truncated/],
+    ['100,000 nested groups in the envelope', Buffer.concat([Buffer.from('k8s\0'), Buffer.alloc(100_000, 0x3b)]), 400, /envelope does not decode \(maximum nesting depth exceeded\)/],
     ['group wire type', protobufBody('v1', 'ConfigMap', Uint8Array.from(field(50, 3, []))), 400, /wire type 3/],
     ['truncated kind in the envelope', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x05, 0x12, 0x09, 0x43, 0x6f, 0x6e])]), 400, /envelope is truncated/],
     ['time out of range', protobufBody('coordination.k8s.io/v1', 'Lease', encodeMessage('k8s.io.api.coordination.v1.Lease', { spec: { renewTime: { seconds: 9e15 } } })), 400, /out of range/],
