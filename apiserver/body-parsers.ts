@@ -1,11 +1,14 @@
 // Request body decoding: JSON (and the three patch media types) through a parser that
-// refuses __proto__/constructor keys, and YAML for convenience. Anything else is 415
-// (fastify's own error, turned into a Status by the error handler).
+// refuses __proto__/constructor keys, YAML for convenience, and Kubernetes protobuf for the
+// built-in kinds (what kubectl's typed clients send; protobuf/). Each becomes the same
+// plain object and goes through the same checks. Anything else is 415 (fastify's own
+// error, turned into a Status by the error handler).
 
 import type { FastifyInstance } from 'fastify';
 import YAML from 'yaml';
 import { errors } from '../api/errors.js';
 import { findUnsafeKeys, safeJsonParse } from '../api/validation/unsafe-keys.js';
+import { decodeProtobufBody, PROTOBUF_TYPE } from './protobuf/decode-body.js';
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -16,7 +19,7 @@ export const JSON_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-export const SUPPORTED_TYPES = [...JSON_TYPES, ...YAML_TYPES];
+export const SUPPORTED_TYPES = [...JSON_TYPES, ...YAML_TYPES, PROTOBUF_TYPE];
 
 /** Deepest nesting of YAML flow collections ([ and {), outside quotes. */
 export function flowDepth(text: string): number {
@@ -53,8 +56,20 @@ export function parseYamlBody(text: string): unknown {
   } catch (err) {
     throw errors.badRequest(`invalid YAML in request body: ${(err as Error).message.split('\n')[0]}`);
   }
+  refuseUnsafeKeys(value);
+  return value;
+}
+
+function refuseUnsafeKeys(value: unknown): void {
   const bad = findUnsafeKeys(value);
   if (bad.length > 0) throw errors.badRequest(`request body contains the forbidden key at ${bad[0]}`);
+}
+
+/** A protobuf body as the object a JSON body would be, with the same key and depth checks. */
+export function parseProtobufBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  const value = decodeProtobufBody(body);
+  refuseUnsafeKeys(value);
   return value;
 }
 
@@ -87,6 +102,13 @@ export function registerBodyParsers(app: FastifyInstance): void {
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, parseYamlBody(text));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addContentTypeParser(PROTOBUF_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    try {
+      done(null, parseProtobufBody(body as Buffer));
     } catch (err) {
       done(err as Error, undefined);
     }

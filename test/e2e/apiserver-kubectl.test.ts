@@ -208,8 +208,8 @@ describe('kubectl v1.32 against orch', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
     expect(r.stdout).toMatch(/endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice/);
-    // Generator commands (`kubectl create namespace X`) send protobuf, which orch does
-    // not speak (415); manifests (`create -f`, `apply -f`) are JSON and work.
+    // Manifests (`create -f`, `apply -f`) go as JSON; generator commands (`kubectl create
+    // namespace X`) send protobuf: apiserver-kubectl-protobuf.test.ts.
     const f = path.join(dir, 'ns.yaml');
     fs.writeFileSync(f, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kc-ns\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: kc-ns\ndata:\n  k: v\n');
     r = await kubectl(['create', '-f', f]);

@@ -1,7 +1,7 @@
 // kubectl v1.32 creating Services against orch: the answer carries the allocated
 // ClusterIP and node port, as against Kubernetes. `kubectl create service` itself sends
-// a protobuf body, which orch does not read (415, apiserver/README.md): its manifest goes
-// through `kubectl create -f` (JSON), as docs/api.md advises.
+// a protobuf body (covered with the other generators in apiserver-kubectl-protobuf.test.ts);
+// here its manifest goes through `kubectl create -f` (JSON).
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
