@@ -1,0 +1,78 @@
+// Scenario 12: rollouts lose no request. Three hosts (vxlan, an agent and an `orch proxy`
+// each), a Deployment of 6 orch.local/zl-app pods (readinessProbe httpGet /healthz every
+// second; the scheduler's SelectorSpread puts 2 on each host) behind a Service with a
+// ClusterIP and a NodePort. On every host one client program runs four request loops
+// without pause: ClusterIP and NodePort (alternating between its own host's address and
+// the next host's), each with keep-alive and with a new connection per request. Meanwhile
+// the Deployment rolls v1 → v2 → v3 (image change) and scales 6 → 2 → 6, each step
+// waited for with `kubectl rollout status`. Asserted: zero failed requests of any kind
+// (refused, reset, timeout, non-2xx, counted apart), every loop answered, v2 and v3 served.
+//
+// ORCH_ZL_PROTOCOL_OFF=1 adds a second, recording-only run on the same cluster with the
+// agents restarted with `--proxy-drain-timeout 0` (the termination protocol off): its
+// failures are printed and recorded, not asserted (they come from races, so their number
+// varies; bench/rollout is where on/off are compared).
+
+import { describe, expect, it, beforeAll } from 'vitest';
+import type { Cluster } from '../harness.js';
+import { assertInvariants } from '../invariants.js';
+import { record } from '../results.js';
+import { useCluster, withLogs } from '../scenario-kit.js';
+import { ZL_APP_IMAGES } from '../../helpers/images.js';
+import { describeReports, totals } from '../zero-loss-traffic.js';
+import {
+  agentHasDrainFlag, buildZlAppImages, deployZlApp, DRAIN_FLAG, placement, runWithTraffic, scale, setImage, standardSteps, waitRollout,
+} from '../zero-loss-workload.js';
+
+const SCENARIO = '12 zero-loss rollouts';
+const REPLICAS = 6;
+
+describe(SCENARIO, () => {
+  let cluster!: Cluster;
+  let clusterIP = '';
+  // Before the cluster starts: the harness copies the images into every host's engine.
+  beforeAll(() => buildZlAppImages(), 300_000);
+  useCluster({ hosts: 3, proxies: true, extraImages: ZL_APP_IMAGES }, (c) => (cluster = c));
+
+  beforeAll(async () => {
+    clusterIP = await deployZlApp(cluster, REPLICAS);
+  }, 180_000);
+
+  it('two rollouts and a scale 6 → 2 → 6 under continuous traffic from every host: zero failed requests', () => withLogs(cluster, async () => {
+    const spreadAtStart = await placement(cluster);
+    const t0 = Date.now();
+    const { reports, steps } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS), { say: (l) => process.stdout.write(`[${SCENARIO}] ${l}\n`) });
+    const sum = totals(reports);
+    const summary = `pods at start ${JSON.stringify(spreadAtStart)}; ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}`;
+    process.stdout.write(`[${SCENARIO}] protocol on: ${summary}\n`);
+    for (const s of steps) record(SCENARIO, `${s.name} (rollout status done, old pods gone)`, s.ms);
+    record(SCENARIO, `whole sequence, ${sum.sent} requests`, Date.now() - t0);
+
+    for (const r of reports) expect(r.ok, `${r.name} got answers`).toBeGreaterThan(0);
+    expect(sum.failed, summary).toEqual({});
+    expect(sum.versions.v2 ?? 0, 'answers from v2').toBeGreaterThan(0);
+    expect(sum.versions.v3 ?? 0, 'answers from v3').toBeGreaterThan(0);
+    await assertInvariants(cluster);
+  }), 420_000);
+
+  it.runIf(process.env.ORCH_ZL_PROTOCOL_OFF === '1')('the same with the termination protocol off (--proxy-drain-timeout 0): failures recorded, not asserted', () => withLogs(cluster, async () => {
+    if (!(await agentHasDrainFlag())) {
+      process.stdout.write(`[${SCENARIO}] this build's agent has no ${DRAIN_FLAG}: nothing to compare\n`);
+      return;
+    }
+    // The agents restart with the flag; their pods keep running and are adopted.
+    (cluster.opts.agentFlags ??= []).push(DRAIN_FLAG, '0');
+    for (const i of cluster.hostIndexes) {
+      await cluster.stopAgent(i);
+      await cluster.startAgent(i);
+    }
+    await cluster.waitNodesReady();
+    await setImage(cluster, 'v1');
+    await scale(cluster, REPLICAS);
+    await waitRollout(cluster, REPLICAS, 180_000);
+    const { reports } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS));
+    const sum = totals(reports);
+    process.stdout.write(`[${SCENARIO}] protocol OFF: ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}\n`);
+    record(SCENARIO, `protocol off: failed of ${sum.sent} (count, not ms)`, sum.sent - sum.ok);
+  }), 420_000);
+});
