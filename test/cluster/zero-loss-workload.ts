@@ -171,3 +171,17 @@ export async function agentHasDrainFlag(): Promise<boolean> {
 export async function buildZlAppImages(): Promise<void> {
   await run('bash', [path.join(path.dirname(ENTRY), '..', '..', 'scripts', 'build-zl-app-image.sh')], { timeoutMs: 300_000 });
 }
+
+/**
+ * Restarts every agent with `extra` flags added to the cluster's agent flags (e.g.
+ * [DRAIN_FLAG, '0']); pods keep running and are adopted. `base` are the flags before any
+ * such change (remember them once: cluster.opts is what the harness starts agents with).
+ */
+export async function restartAgentsWith(cluster: Cluster, base: string[], extra: string[]): Promise<void> {
+  cluster.opts.agentFlags = [...base, ...extra];
+  for (const i of cluster.hostIndexes) {
+    await cluster.stopAgent(i);
+    await cluster.startAgent(i);
+  }
+  await cluster.waitNodesReady();
+}

@@ -8,10 +8,11 @@
 // waited for with `kubectl rollout status`. Asserted: zero failed requests of any kind
 // (refused, reset, timeout, non-2xx, counted apart), every loop answered, v2 and v3 served.
 //
-// ORCH_ZL_PROTOCOL_OFF=1 adds a second, recording-only run on the same cluster with the
-// agents restarted with `--proxy-drain-timeout 0` (the termination protocol off): its
-// failures are printed and recorded, not asserted (they come from races, so their number
-// varies; bench/rollout is where on/off are compared).
+// Then, when the agent has the flag, the same sequence again on the same cluster with the
+// agents restarted with `--proxy-drain-timeout 0` (the termination protocol off; about 40 s
+// more): the rollouts must still complete and be served, and the failures are printed and
+// recorded but not asserted — they come from races, so their number varies from run to run
+// (bench/rollout compares on and off).
 
 import { describe, expect, it, beforeAll } from 'vitest';
 import type { Cluster } from '../harness.js';
@@ -21,7 +22,7 @@ import { useCluster, withLogs } from '../scenario-kit.js';
 import { ZL_APP_IMAGES } from '../../helpers/images.js';
 import { describeReports, totals } from '../zero-loss-traffic.js';
 import {
-  agentHasDrainFlag, buildZlAppImages, deployZlApp, DRAIN_FLAG, placement, runWithTraffic, scale, setImage, standardSteps, waitRollout,
+  agentHasDrainFlag, buildZlAppImages, deployZlApp, DRAIN_FLAG, placement, restartAgentsWith, runWithTraffic, scale, setImage, standardSteps, waitRollout,
 } from '../zero-loss-workload.js';
 
 const SCENARIO = '12 zero-loss rollouts';
@@ -55,24 +56,20 @@ describe(SCENARIO, () => {
     await assertInvariants(cluster);
   }), 420_000);
 
-  it.runIf(process.env.ORCH_ZL_PROTOCOL_OFF === '1')('the same with the termination protocol off (--proxy-drain-timeout 0): failures recorded, not asserted', () => withLogs(cluster, async () => {
-    if (!(await agentHasDrainFlag())) {
-      process.stdout.write(`[${SCENARIO}] this build's agent has no ${DRAIN_FLAG}: nothing to compare\n`);
-      return;
-    }
-    // The agents restart with the flag; their pods keep running and are adopted.
-    (cluster.opts.agentFlags ??= []).push(DRAIN_FLAG, '0');
-    for (const i of cluster.hostIndexes) {
-      await cluster.stopAgent(i);
-      await cluster.startAgent(i);
-    }
-    await cluster.waitNodesReady();
-    await setImage(cluster, 'v1');
-    await scale(cluster, REPLICAS);
-    await waitRollout(cluster, REPLICAS, 180_000);
-    const { reports } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS));
-    const sum = totals(reports);
-    process.stdout.write(`[${SCENARIO}] protocol OFF: ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}\n`);
-    record(SCENARIO, `protocol off: failed of ${sum.sent} (count, not ms)`, sum.sent - sum.ok);
-  }), 420_000);
+  it('the same with the termination protocol off (--proxy-drain-timeout 0): rollouts complete and are served; failures recorded, not asserted', async (ctx) => {
+    if (!(await agentHasDrainFlag())) ctx.skip();
+    await withLogs(cluster, async () => {
+      await restartAgentsWith(cluster, cluster.opts.agentFlags ?? [], [DRAIN_FLAG, '0']);
+      await setImage(cluster, 'v1');
+      await scale(cluster, REPLICAS);
+      await waitRollout(cluster, REPLICAS, 180_000);
+      const { reports } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS));
+      const sum = totals(reports);
+      process.stdout.write(`[${SCENARIO}] protocol OFF: ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}\n`);
+      record(SCENARIO, `protocol off: failed requests of ${sum.sent} (a count, not ms)`, sum.sent - sum.ok);
+      for (const r of reports) expect(r.ok, `${r.name} got answers`).toBeGreaterThan(0);
+      expect(sum.versions.v3 ?? 0, 'answers from v3').toBeGreaterThan(0);
+      await assertInvariants(cluster);
+    });
+  }, 420_000);
 });
