@@ -27,10 +27,9 @@ import { releaseLock, takeLock } from '../test/cluster/global-setup.js';
 import { nodeInHost } from '../test/cluster/host-traffic.js';
 import { netnsPath } from '../test/cluster/network.js';
 import { exec } from '../test/cluster/sh.js';
-import { ZL_APP_IMAGES } from '../test/helpers/images.js';
 import { describeReports, totals, type TrafficTotals } from '../test/cluster/zero-loss-traffic.js';
 import {
-  agentHasDrainFlag, buildZlAppImages, deployZlApp, DRAIN_FLAG, livePods, restartAgentsWith, runWithTraffic, setImage, ZL_NS,
+  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, livePods, restartAgentsWith, runWithTraffic, setImage, ZL_NS,
 } from '../test/cluster/zero-loss-workload.js';
 import { median, percentile } from './lib/stats.js';
 import { renderTable, type ResultRow } from './lib/table.js';

@@ -5,11 +5,17 @@
 
 import path from 'node:path';
 import type { Deployment, Pod, Service } from '../../api/types.js';
-import { zlAppImage } from '../helpers/images.js';
 import { ENTRY, type Cluster } from './harness.js';
 import { hostIP } from './network.js';
 import { exec, run, sleep, waitUntil } from './sh.js';
 import { standardLoops, TrafficClient, type LoopReport } from './zero-loss-traffic.js';
+
+/**
+ * The zero-loss app (test/images/zl-app/server.cjs) in three versions differing only in
+ * ENV VERSION, built by scripts/build-zl-app-image.sh on node-base.
+ */
+export const zlAppImage = (version: 'v1' | 'v2' | 'v3'): string => `orch.local/zl-app:${version}`;
+export const ZL_APP_IMAGES = (['v1', 'v2', 'v3'] as const).map(zlAppImage);
 
 export const ZL_NS = 'default';
 export const ZL_NAME = 'zl';

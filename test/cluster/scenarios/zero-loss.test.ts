@@ -19,10 +19,9 @@ import type { Cluster } from '../harness.js';
 import { assertInvariants } from '../invariants.js';
 import { record } from '../results.js';
 import { useCluster, withLogs } from '../scenario-kit.js';
-import { ZL_APP_IMAGES } from '../../helpers/images.js';
 import { describeReports, totals } from '../zero-loss-traffic.js';
 import {
-  agentHasDrainFlag, buildZlAppImages, deployZlApp, DRAIN_FLAG, placement, restartAgentsWith, runWithTraffic, scale, setImage, standardSteps, waitRollout,
+  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, placement, restartAgentsWith, runWithTraffic, scale, setImage, standardSteps, waitRollout,
 } from '../zero-loss-workload.js';
 
 const SCENARIO = '12 zero-loss rollouts';
