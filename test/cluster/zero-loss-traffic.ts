@@ -36,6 +36,8 @@ export interface LoopReport {
   versions: Record<string, number>;
   /** The first few failures: ms since start, phase, target, kind. */
   samples: string[];
+  /** The first failure of each kind, the same way. */
+  firstOfKind: Record<string, string>;
 }
 
 const CLIENT = `
@@ -44,13 +46,15 @@ const [specJson, timeoutMs] = process.argv.slice(1);
 const specs = JSON.parse(specJson);
 const t0 = Date.now();
 let phase = 'start', stopping = false, readyPrinted = false;
-const loops = specs.map((s) => ({ ...s, sent: 0, ok: 0, failed: {}, failedByPhase: {}, versions: {}, samples: [],
+const loops = specs.map((s) => ({ ...s, sent: 0, ok: 0, failed: {}, failedByPhase: {}, versions: {}, samples: [], firstOfKind: {},
   agents: s.targets.map(() => (s.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false)) }));
 function fail(l, target, kind) {
   l.failed[kind] = (l.failed[kind] || 0) + 1;
   const p = (l.failedByPhase[phase] = l.failedByPhase[phase] || {});
   p[kind] = (p[kind] || 0) + 1;
-  if (l.samples.length < 20) l.samples.push((Date.now() - t0) + 'ms ' + phase + ' ' + target + ' ' + kind);
+  const sample = (Date.now() - t0) + 'ms ' + phase + ' ' + target + ' ' + kind;
+  if (l.samples.length < 10) l.samples.push(sample);
+  if (!l.firstOfKind[kind]) l.firstOfKind[kind] = sample;
 }
 function once(l, i) {
   const target = l.targets[i];
@@ -184,4 +188,4 @@ export function totals(reports: LoopReport[]): TrafficTotals {
 
 /** One line per loop: "h1 clusterIP keep-alive: 1234 sent, 1230 ok, failed {...} [phase: {...}]". */
 export const describeReports = (reports: LoopReport[]): string =>
-  reports.map((r) => `${r.name}: ${r.sent} sent, ${r.ok} ok, versions ${JSON.stringify(r.versions)}, failed ${JSON.stringify(r.failed)}${Object.keys(r.failedByPhase).length ? ` by phase ${JSON.stringify(r.failedByPhase)}` : ''}${r.samples.length ? `\n    first failures: ${r.samples.slice(0, 5).join(' | ')}` : ''}`).join('\n');
+  reports.map((r) => `${r.name}: ${r.sent} sent, ${r.ok} ok, versions ${JSON.stringify(r.versions)}, failed ${JSON.stringify(r.failed)}${Object.keys(r.failedByPhase).length ? ` by phase ${JSON.stringify(r.failedByPhase)}` : ''}${r.samples.length ? `\n    first failures: ${r.samples.slice(0, 5).join(' | ')}; first of each kind: ${Object.values(r.firstOfKind).join(' | ')}` : ''}`).join('\n');
