@@ -17,8 +17,8 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   dns: { description: 'cluster DNS (proxy/dns): queries/s and A+AAAA lookup p99 with 1,000 concurrent clients, 5-second stalls — vs a bare dns-packet responder', load: async () => (await import('./dns.js')).bench },
   'services-traffic': { description: 'Services on 3 hosts: ClusterIP vs pod IP throughput and latency, pod Ready → reachable via its Service from every host (root, harness)', load: async () => (await import('./services-traffic.js')).bench },
   'services-sync': { description: 'service proxy: iptables full sync and one-change sync at 1,000 and 10,000 services × 2 endpoints, proxy RSS (root)', load: async () => (await import('./services-sync.js')).bench },
-  rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
   controller: { description: 'Deployment of 30 to available and a rolling update vs 30 docker run; node-failure recovery; controller-manager RSS at 10,000 pods', load: async () => (await import('./controller.js')).bench },
+  rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 
 function usage(): string {
