@@ -41,14 +41,18 @@ const POLL_PAUSE_MS = 25;
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 type Mode = 'on' | 'off' | 'absent';
 
-/** Does host i's nat table route new connections to ip:port (a rule jumping to a chain that DNATs there)? */
-export async function routesTo(host: number, ip: string, port: number): Promise<boolean> {
+/** Does a nat table (iptables-save) route new connections to ip:port: a rule jumping to a chain that DNATs there? */
+export function natRoutesTo(nat: string, ip: string, port: number): boolean {
+  const rules = nat.split('\n').filter((l) => l.startsWith('-A '));
+  const to = `--to-destination ${ip}:${port}`;
+  const chains = new Set(rules.filter((l) => l.includes(to) && / -j DNAT /.test(l)).map((l) => l.split(' ')[1]!));
+  return rules.some((l) => [...chains].some((c) => l.endsWith(`-j ${c}`)));
+}
+
+async function routesTo(host: number, ip: string, port: number): Promise<boolean> {
   const r = await exec('nsenter', [`--net=${netnsPath(host)}`, 'iptables-save', '-t', 'nat'], { timeoutMs: 10_000 });
   if (r.code !== 0) throw new Error(`iptables-save on h${host}: ${r.stderr.trim()}`);
-  const lines = r.stdout.split('\n');
-  const to = `--to-destination ${ip}:${port}`;
-  const chains = new Set(lines.filter((l) => l.startsWith('-A ') && l.includes(to)).map((l) => l.split(' ')[1]!));
-  return lines.some((l) => l.startsWith('-A ') && [...chains].some((c) => l.endsWith(`-j ${c}`)));
+  return natRoutesTo(r.stdout, ip, port);
 }
 
 /** Polls every host until `want(routes)`; the wall-clock ms each host first satisfied it. */

@@ -40,6 +40,8 @@ describe(SCENARIO, () => {
 
   it('two rollouts and a scale 6 → 2 → 6 under continuous traffic from every host: zero failed requests', () => withLogs(cluster, async () => {
     const spreadAtStart = await placement(cluster);
+    // SelectorSpread (a score, no constraint) has put 2 on each host in every run seen; one each is what the scenario needs.
+    expect(Object.keys(spreadAtStart).sort(), `pods at start ${JSON.stringify(spreadAtStart)}`).toEqual(cluster.hostIndexes.map((i) => `h${i}`));
     const t0 = Date.now();
     const { reports, steps } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS), { say: (l) => process.stdout.write(`[${SCENARIO}] ${l}\n`) });
     const sum = totals(reports);
