@@ -18,7 +18,8 @@
 //     status write) and from the pod's Ready=False as the API shows it (polled every 20 ms;
 //     the part after the probe: endpoint controller + every proxy). Target: the latter's
 //     p99 < 1 s. Then /health/on and wait until every host routes to it again.
-// The load average is printed with each part: the machine is shared.
+// The load average is printed with each part: the machine is shared. ORCH_CLUSTER_LOG_LEVEL
+// and ORCH_CLUSTER_KEEP_LOGS=1 work as in the cluster suite (the components' logs kept).
 
 import os from 'node:os';
 import type { Pod } from '../api/types.js';
@@ -155,7 +156,7 @@ async function run(ctx: BenchContext): Promise<number> {
   await buildZlAppImages();
   const modes: Mode[] = (await agentHasDrainFlag()) ? ['on', 'off'] : ['absent'];
   const loadAtStart = loadAverage();
-  const cluster = await startCluster({ hosts: 3, proxies: true, logLevel: 'warn', extraImages: ZL_APP_IMAGES });
+  const cluster = await startCluster({ hosts: 3, proxies: true, logLevel: process.env.ORCH_CLUSTER_LOG_LEVEL ?? 'warn', extraImages: ZL_APP_IMAGES });
   const baseFlags = cluster.opts.agentFlags ?? [];
   const rows: ResultRow[] = [];
   try {

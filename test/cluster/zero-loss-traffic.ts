@@ -34,7 +34,7 @@ export interface LoopReport {
   failedByPhase: Record<string, Record<string, number>>;
   /** Answers by version (the second word of the body). */
   versions: Record<string, number>;
-  /** The first few failures: ms since start, phase, target, kind. */
+  /** The first few failures: wall-clock time (UTC, for the components' logs), ms since start, phase, target, kind. */
   samples: string[];
   /** The first failure of each kind, the same way. */
   firstOfKind: Record<string, string>;
@@ -52,7 +52,7 @@ function fail(l, target, kind) {
   l.failed[kind] = (l.failed[kind] || 0) + 1;
   const p = (l.failedByPhase[phase] = l.failedByPhase[phase] || {});
   p[kind] = (p[kind] || 0) + 1;
-  const sample = (Date.now() - t0) + 'ms ' + phase + ' ' + target + ' ' + kind;
+  const sample = new Date().toISOString().slice(11, 23) + ' (+' + (Date.now() - t0) + 'ms) ' + phase + ' ' + target + ' ' + kind;
   if (l.samples.length < 10) l.samples.push(sample);
   if (!l.firstOfKind[kind]) l.firstOfKind[kind] = sample;
 }
