@@ -30,7 +30,7 @@ import { netnsPath } from '../test/cluster/network.js';
 import { exec, sleep } from '../test/cluster/sh.js';
 import { describeReports, totals, type TrafficTotals } from '../test/cluster/zero-loss-traffic.js';
 import {
-  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, livePods, restartAgentsWith, runWithTraffic, setImage, ZL_NS,
+  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, livePods, restartAgentsWith, runWithTraffic, setImage, warningEvents, ZL_NS,
 } from '../test/cluster/zero-loss-workload.js';
 import { median, percentile } from './lib/stats.js';
 import { renderTable, type ResultRow } from './lib/table.js';
@@ -185,7 +185,10 @@ async function run(ctx: BenchContext): Promise<number> {
         fig.traffic.ok += t.ok;
         for (const [k, n] of Object.entries(t.failed)) fig.traffic.failed[k] = (fig.traffic.failed[k] ?? 0) + n;
         ctx.say(`round ${r}/${rounds}, protocol ${m}: rollout to ${version} ${res.steps[0]!.ms} ms, ${t.sent} requests, failed ${sumFailed(t)} (${kinds(t)}); load ${loadAverage()}`);
-        if (sumFailed(t) > 0) ctx.say(describeReports(res.reports.filter((x) => Object.keys(x.failed).length)));
+        if (sumFailed(t) > 0) {
+          ctx.say(describeReports(res.reports.filter((x) => Object.keys(x.failed).length)));
+          ctx.say(`Warning Events (last 20):\n${(await warningEvents(cluster)).join('\n') || '(none)'}`);
+        }
       }
     }
 

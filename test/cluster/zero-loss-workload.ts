@@ -191,3 +191,17 @@ export async function restartAgentsWith(cluster: Cluster, base: string[], extra:
   }
   await cluster.waitNodesReady();
 }
+
+/**
+ * The namespace's Warning Events, oldest first, as "time object reason: message" (the last
+ * `max`): printed beside failed requests — a drain or routing wait that hit its bound, a
+ * probe failing, says where to look.
+ */
+export async function warningEvents(cluster: Cluster, max = 20): Promise<string[]> {
+  const when = (e: { lastTimestamp?: string; eventTime?: string | null; firstTimestamp?: string }) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+  // Diagnostics only: a failure to list must not hide the failure being reported.
+  const all = await cluster.client.events.list({ namespace: ZL_NS }).catch((err: Error) => err);
+  if (all instanceof Error) return [`(events not listed: ${all.message})`];
+  const list = all.items.filter((e) => e.type === 'Warning');
+  return list.sort((a, b) => when(a).localeCompare(when(b))).slice(-max).map((e) => `${when(e)} ${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`);
+}

@@ -21,7 +21,7 @@ import { record } from '../results.js';
 import { useCluster, withLogs } from '../scenario-kit.js';
 import { describeReports, totals } from '../zero-loss-traffic.js';
 import {
-  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, placement, restartAgentsWith, runWithTraffic, scale, setImage, standardSteps, waitRollout,
+  agentHasDrainFlag, buildZlAppImages, ZL_APP_IMAGES, deployZlApp, DRAIN_FLAG, placement, restartAgentsWith, runWithTraffic, scale, setImage, standardSteps, waitRollout, warningEvents,
 } from '../zero-loss-workload.js';
 
 const SCENARIO = '12 zero-loss rollouts';
@@ -45,7 +45,8 @@ describe(SCENARIO, () => {
     const t0 = Date.now();
     const { reports, steps } = await runWithTraffic(cluster, clusterIP, standardSteps(cluster, REPLICAS), { say: (l) => process.stdout.write(`[${SCENARIO}] ${l}\n`) });
     const sum = totals(reports);
-    const summary = `pods at start ${JSON.stringify(spreadAtStart)}; ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}`;
+    const warnings = Object.keys(sum.failed).length ? `\nWarning Events:\n${(await warningEvents(cluster)).join('\n')}` : '';
+    const summary = `pods at start ${JSON.stringify(spreadAtStart)}; ${sum.sent} requests, ${sum.ok} ok, failed ${JSON.stringify(sum.failed)}, versions ${JSON.stringify(sum.versions)}\n${describeReports(reports)}${warnings}`;
     process.stdout.write(`[${SCENARIO}] protocol on: ${summary}\n`);
     for (const s of steps) record(SCENARIO, `${s.name} (rollout status done, old pods gone)`, s.ms);
     record(SCENARIO, `whole sequence, ${sum.sent} requests`, Date.now() - t0);
