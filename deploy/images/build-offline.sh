@@ -18,6 +18,7 @@
 #
 # Requires: a built dist/ (npm run build), node_modules (npm ci), busybox-static, etcd,
 # iproute2, iptables, procps (Debian: apt-get install -y iproute2 iptables procps).
+# NODE_BASE_ONLY=1 builds node-base alone (no dist/, etcd or network tools needed).
 # Idempotent: node-base and etcd are kept when present (FORCE=1 rebuilds them); the orch
 # image is rebuilt when dist/, deploy/compose, the package files or node changed.
 # Prints `export ORCH_IMAGE=... ETCD_IMAGE=...` lines for docker compose at the end.
@@ -42,20 +43,22 @@ IPTABLES_BIN="$(readlink -f "$(tool iptables)" 2>/dev/null || true)"
 
 die() { echo "build-offline: $*" >&2; exit 1; }
 [ -x "$NODE_BIN" ] || die "node not found (NODE_BIN=...)"
-[ -x "$ETCD_BIN" ] || die "etcd not found: apt-get install -y etcd-server (or ETCD_BIN=...)"
 [ -x "$BUSYBOX" ] || die "busybox not found: apt-get install -y busybox-static"
 case "$(file -L "$BUSYBOX" 2>/dev/null || true)" in
   *"dynamically linked"*) die "$BUSYBOX is dynamically linked: apt-get install -y busybox-static" ;;
 esac
-[ -f "$REPO/dist/cli/main.js" ] || die "$REPO/dist is missing: run npm run build first"
-[ -d "$REPO/node_modules" ] || die "$REPO/node_modules is missing: run npm ci first"
-for t in "$IP_BIN" "$BRIDGE_BIN" "$SYSCTL_BIN" "$IPTABLES_BIN"; do
-  [ -n "$t" ] && [ -x "$t" ] || die "the pod network tools are missing: apt-get install -y iproute2 iptables procps"
-done
-case "$(basename "$IPTABLES_BIN")" in
-  xtables-nft-multi|xtables-legacy-multi) ;;
-  *) die "$IPTABLES_BIN is not xtables-nft-multi or xtables-legacy-multi (iptables >= 1.8 expected)" ;;
-esac
+if [ "${NODE_BASE_ONLY:-}" != 1 ]; then
+  [ -x "$ETCD_BIN" ] || die "etcd not found: apt-get install -y etcd-server (or ETCD_BIN=...)"
+  [ -f "$REPO/dist/cli/main.js" ] || die "$REPO/dist is missing: run npm run build first"
+  [ -d "$REPO/node_modules" ] || die "$REPO/node_modules is missing: run npm ci first"
+  for t in "$IP_BIN" "$BRIDGE_BIN" "$SYSCTL_BIN" "$IPTABLES_BIN"; do
+    [ -n "$t" ] && [ -x "$t" ] || die "the pod network tools are missing: apt-get install -y iproute2 iptables procps"
+  done
+  case "$(basename "$IPTABLES_BIN")" in
+    xtables-nft-multi|xtables-legacy-multi) ;;
+    *) die "$IPTABLES_BIN is not xtables-nft-multi or xtables-legacy-multi (iptables >= 1.8 expected)" ;;
+  esac
+fi
 $DOCKER version >/dev/null 2>&1 || die "no Docker engine answers"
 
 tmp="$(mktemp -d)"
@@ -137,6 +140,8 @@ if ! image_exists "$NODE_BASE_IMAGE" || [ "${FORCE:-}" = 1 ]; then
     --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'CMD ["node"]' - "$NODE_BASE_IMAGE" >/dev/null
   echo "built $NODE_BASE_IMAGE ($("$NODE_BIN" --version))"
 fi
+# NODE_BASE_ONLY=1 (scripts/build-zl-app-image.sh): node-base is all that is wanted, no dist/ needed.
+[ "${NODE_BASE_ONLY:-}" != 1 ] || exit 0
 
 if ! image_exists "$ETCD_IMAGE" || [ "${FORCE:-}" = 1 ]; then
   root="$tmp/etcd"

@@ -80,12 +80,12 @@ export async function loadImages(i: number, tarball: string): Promise<void> {
   if (r.code !== 0) throw new Error(`loading images into h${i} failed: ${r.stderr}`);
 }
 
-/** Saves the local test images from the machine's own engine once, for every host to load. */
-export async function saveImages(tarball: string): Promise<void> {
-  const wanted = ['orch.local/busybox:latest', 'orch.local/web:latest', TEST_PAUSE_IMAGE];
+/** Saves the local test images (and `extra`, a scenario's own) from the machine's own engine once, for every host to load. */
+export async function saveImages(tarball: string, extra: string[] = []): Promise<void> {
+  const wanted = ['orch.local/busybox:latest', 'orch.local/web:latest', TEST_PAUSE_IMAGE, ...extra];
   for (const img of wanted) {
     if ((await exec('docker', ['image', 'inspect', img])).code !== 0) {
-      throw new Error(`image ${img} is missing from the local engine: run scripts/build-test-images.sh`);
+      throw new Error(`image ${img} is missing from the local engine: run scripts/build-test-images.sh${extra.includes(img) ? ' (or the script that builds it)' : ''}`);
     }
   }
   // The pod network's sandbox and traffic images, where built: a test that needs one

@@ -32,7 +32,7 @@ const ROOT = ((dir: string) => {
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 })(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
-const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
+export const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2';
 /** A control-plane component, `agent-hN` or `proxy-hN` (the service proxy of host N). */
@@ -56,6 +56,8 @@ export interface ClusterOptions {
   proxies?: boolean;
   /** Extra flags for every proxy. */
   proxyFlags?: string[];
+  /** Images of the machine's engine every host's engine gets besides the standard test images (must exist). */
+  extraImages?: string[];
 }
 
 export const NODE_GRACE_MS = 10_000;
@@ -381,7 +383,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   try {
     await createBridge();
     const tarball = path.join(DATA_DIR, 'images.tar');
-    const saving = saveImages(tarball);
+    const saving = saveImages(tarball, opts.extraImages);
     for (const i of cluster.hostIndexes) await createHostNetwork(i);
     // Engines start in parallel: each takes a few seconds on a busy machine.
     await Promise.all(cluster.hostIndexes.map((i) => cluster.startDocker(i)));
