@@ -67,11 +67,27 @@ describe('firewall chains (real netfilter, network namespace)', () => {
     ipt('-N ORCH-SERVICES-abc123');
     ipt('-A INPUT -j ORCH-SERVICES-abc123');
     ipt('-A OUTPUT -j ORCH-SERVICES-abc123');
-    await fw.remove();
+    expect((await fw.remove()).kept).toEqual([]);
     expect(ipt('-S')).not.toContain('ORCH-');
     expect(ipt('-t nat -S')).not.toContain('ORCH-');
     expect(sh(`ip netns exec ${NS} ip6tables -w -S`)).not.toContain('ORCH-');
     expect(ipt('-S DOCKER-USER')).toContain('-s 192.0.2.0/24 -j DROP');
     expect(ipt('-t nat -S POSTROUTING')).toContain('172.17.0.0/16');
+  });
+
+  it('a chain something else still jumps to (a live proxy of another cluster re-adding it) is kept and reported, not an error; the rest goes', async () => {
+    ipt('-t nat -N ORCH-SEP-other1-AAAA');
+    ipt('-t nat -N ORCH-SVC-mine-BBBB');
+    ipt('-t nat -A ORCH-SVC-mine-BBBB -j RETURN');
+    // A chain that is not orch's and not built in keeps jumping to it: nothing orch removes can free it.
+    ipt('-t nat -N FOREIGN');
+    ipt('-t nat -A FOREIGN -j ORCH-SEP-other1-AAAA');
+    const r = await fw.remove();
+    expect(r.kept).toEqual([expect.stringMatching(/^iptables -t nat ORCH-SEP-other1-AAAA \(chain\): still jumped to/)]);
+    expect(r.removed).toContain('iptables -t nat ORCH-SVC-mine-BBBB (chain)');
+    expect(ipt('-t nat -S')).not.toContain('ORCH-SVC-mine-BBBB');
+    ipt('-t nat -F FOREIGN');
+    expect((await fw.remove()).kept).toEqual([]);
+    expect(ipt('-t nat -S')).not.toContain('ORCH-');
   });
 });

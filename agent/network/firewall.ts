@@ -112,9 +112,15 @@ export class Firewall {
     return out.sort((a, b) => b.num - a.num);
   }
 
-  /** Removes orch's jumps and chains (both families, both possible jump places, every cluster's); returns what it removed. */
-  async remove(): Promise<string[]> {
+  /**
+   * Removes orch's jumps and chains (both families, both possible jump places, every
+   * cluster's); returns what it removed, and the chains it had to keep: a chain another
+   * live orch process (a service proxy of another cluster on this host) jumps to again
+   * between the flush and the delete cannot go, and fighting it would not end.
+   */
+  async remove(): Promise<{ removed: string[]; kept: string[] }> {
     const removed: string[] = [];
+    const kept: string[] = [];
     for (const f of [4, 6] as const) {
       for (const table of ['filter', 'nat'] as const) {
         // Every jump from a built-in chain into an orch chain: the pod network's entry
@@ -130,11 +136,16 @@ export class Firewall {
         const chains = await this.ownChains(f, table);
         for (const chain of chains) await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-F', chain]);
         for (const chain of chains) {
-          await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-X', chain]);
-          removed.push(`${bin(f, '')} -t ${table} ${chain} (chain)`);
+          try {
+            await this.cmd.run(bin(f, ''), ['-w', '-t', table, '-X', chain]);
+            removed.push(`${bin(f, '')} -t ${table} ${chain} (chain)`);
+          } catch (err) {
+            if (!/Device or resource busy|Too many links/.test((err as Error).message)) throw err;
+            kept.push(`${bin(f, '')} -t ${table} ${chain} (chain): still jumped to — a running orch proxy or agent of another cluster on this host re-created the jump; stop it first`);
+          }
         }
       }
     }
-    return removed;
+    return { removed, kept };
   }
 }

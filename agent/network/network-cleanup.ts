@@ -30,7 +30,9 @@ export async function cleanupNetwork(o: {
   removed.push(...entries.neighbors.map((n) => `neighbour ${n.ip} lladdr ${n.mac} dev ${n.dev}`));
   removed.push(...entries.fdb.map((f) => `fdb ${f.mac} dst ${f.dst} dev ${f.dev}`));
   if (await kernel.removeVxlan()) removed.push('device orch.1');
-  removed.push(...(await new Firewall(o.commands).remove()));
+  const firewall = await new Firewall(o.commands).remove();
+  removed.push(...firewall.removed);
+  kept.push(...firewall.kept);
   for (const n of await o.runtime.listNetworks({})) {
     const node = n.labels[LABEL_NETWORK_NODE];
     if (!node || !n.name.startsWith(POD_NETWORK_PREFIX) || !(o.nodeFilter?.(node) ?? true)) continue;
