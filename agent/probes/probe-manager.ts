@@ -70,6 +70,8 @@ interface Attempt {
   podIP?: string;
   workers: Map<ProbeKind, ProbeWorker>;
   started: boolean;
+  /** This attempt was ready (per the pod's status) before the agent restarted: readiness starts there. */
+  wasReady?: boolean;
   failed?: ProbeFailure;
 }
 
@@ -127,7 +129,12 @@ export class ProbeManager implements ProbeFacts {
       if (!hasProbes(spec)) continue;
       const cur = [...running.values()].find((c) => c.labels[LABEL_CONTAINER] === spec.name);
       if (!cur || this.attempts.has(cur.id)) continue;
-      this.startAttempt({ uid, key, pod, container: spec, id: cur.id, podIP, workers: new Map(), started: !spec.startupProbe });
+      // An attempt this agent has no results for may have been probed by it before a restart:
+      // the pod's status says how that went. Starting over from "not ready" would take every
+      // endpoint of the node out of its Services at once on each agent restart.
+      const before = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.containerID === `docker://${cur.id}`);
+      const started = !spec.startupProbe || before?.started === true;
+      this.startAttempt({ uid, key, pod, container: spec, id: cur.id, podIP, workers: new Map(), started, wasReady: started && before?.ready === true });
     }
   }
 
@@ -159,6 +166,7 @@ export class ProbeManager implements ProbeFacts {
         random,
         run: (timeoutMs) => runProbe(this.o.runtime, probe, { containerId: a.id, container: a.container, podIP: a.podIP }, timeoutMs),
         gate: kind === 'startup' ? undefined : () => a.started,
+        initial: kind === 'readiness' && a.wasReady ? 'success' : kind === 'startup' && a.started ? 'success' : undefined,
         onRun: (worker, r, changed) => this.onRun(a, worker, r, changed),
       });
       a.workers.set(kind, w);

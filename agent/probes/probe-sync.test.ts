@@ -110,6 +110,28 @@ describe('probes through the pod sync', () => {
     expect(events.filter((e) => e.includes('Unhealthy'))).toEqual(['Warning Unhealthy Readiness probe failed: ready says no']);
   });
 
+  it('an agent restart keeps a ready container ready until its probe says otherwise (its endpoints do not all drop at once)', async () => {
+    client.seed([mkPod('k', { readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 10 } })]);
+    await settle('default/k');
+    await advance(500, 'default/k');
+    expect(cond('k', 'Ready').status).toBe('True');
+    // The agent restarts: a new prober (no results) and pod sync over the same Docker and API.
+    probes.stop();
+    probes = new ProbeManager({ runtime: rt, clock, logger: silentLogger(), requeue: (k) => requeued.add(k), random: () => 0.9 });
+    sync = new PodSync({
+      nodeName: NODE, runtime: rt, client, clock, logger: silentLogger(), probes,
+      pods: { get: (k) => client.peek<Pod>('pods', k.split('/')[1]!, 'default'), list: () => client.peekAll<Pod>('pods'), hasSynced: () => true },
+      volumes: new PodVolumes(root, [], { memory: new FakeMemoryDirs() }),
+      backoff: new RestartBackoff({ initialMs: 10_000 }),
+    });
+    await settle('default/k');
+    // Before its first run (9 s into the 10 s period) the container stays ready.
+    expect([status('k').ready, cond('k', 'Ready').status]).toEqual([true, 'True']);
+    answers.set('ready', false);
+    for (let i = 0; i < 4; i++) await advance(10_000, 'default/k');
+    expect([status('k').ready, cond('k', 'Ready').status]).toEqual([false, 'False']);
+  });
+
   it('liveness failure: stopped with the probe’s grace, restarted with backoff like a crash, Events Unhealthy and Killing', async () => {
     client.seed([mkPod('l', { livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 1, terminationGracePeriodSeconds: 7 } })]);
     await settle('default/l');

@@ -29,6 +29,8 @@ export interface ProbeWorkerOptions {
   gate?: () => boolean;
   /** After every run: its outcome and whether the result changed. */
   onRun(w: ProbeWorker, r: HandlerResult, changed: boolean): void;
+  /** The result before the first run, when known from before an agent restart (default: INITIAL). */
+  initial?: ProbeResult;
 }
 
 const INITIAL: Record<ProbeKind, ProbeResult> = { readiness: 'failure', liveness: 'success', startup: 'unknown' };
@@ -43,7 +45,7 @@ export class ProbeWorker {
   private loop?: Promise<void>;
 
   constructor(private readonly o: ProbeWorkerOptions) {
-    this.result = INITIAL[o.kind];
+    this.result = o.initial ?? INITIAL[o.kind];
   }
 
   get kind(): ProbeKind {
