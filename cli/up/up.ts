@@ -4,7 +4,7 @@
 // (supervisor.ts) that restarts any that crashes. `orch up` writes what to run into
 // run/cluster.json, starts the supervisor as its own detached process (`orch supervise`;
 // with --foreground it runs in this process), follows its progress in run/supervisor.json
-// and returns when the nodes are Ready. A cluster whose supervisor died but whose
+// and returns when the nodes are Ready and untainted (they can take pods). A cluster whose supervisor died but whose
 // components still run is adopted by a new supervisor instead of being started twice.
 
 import crypto from 'node:crypto';
@@ -279,9 +279,12 @@ async function supervise(p: HomePaths, state: ClusterState, opts: UpOptions, out
       'the nodes to become Ready',
       async () => {
         const list = await client.nodes.list();
-        const ready = new Set(
-          list.items.filter((n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name),
-        );
+        // Ready, and the controller manager has lifted the not-ready taint it put on the node
+        // before its pod network was up: only then does the scheduler place pods there.
+        const usable = (n: Node) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+          !(n.spec.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable');
+        const ready = new Set(list.items.filter(usable).map((n) => n.metadata.name));
         return nodes.every((n) => ready.has(n));
       },
       opts.timeoutSeconds * 1000,

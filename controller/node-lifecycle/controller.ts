@@ -95,6 +95,8 @@ export class NodeLifecycleController implements Controller {
   private readonly bucket: TokenBucket;
   mode: DisruptionMode = 'normal';
 
+  /** The Ready status each node last reported (a change triggers a pass). */
+  private readonly lastReady = new Map<string, string | undefined>();
   /** Nodes whose Lease was seen in NODE_LEASE_NAMESPACE. */
   private readonly modernLease = new Set<string>();
 
@@ -112,6 +114,7 @@ export class NodeLifecycleController implements Controller {
       onUpdate: (_o, n) => this.observeNode(n),
       onDelete: (n) => {
         this.probes.delete(n.metadata.name!);
+        this.lastReady.delete(n.metadata.name!);
         this.admitted.delete(n.metadata.name!);
         this.deletedNodes.set(n.metadata.name!, this.deps.clock.now());
       },
@@ -136,6 +139,13 @@ export class NodeLifecycleController implements Controller {
   private observeNode(n: Node): void {
     const name = n.metadata.name!;
     this.deletedNodes.delete(name);
+    // A Ready change reported by the agent is acted on at once, not at the next monitor
+    // period: a node that just became Ready (its pod network is up) loses its not-ready
+    // taint right away, so the scheduler can use it (orch up returns when nodes are Ready).
+    const ready = readyCondition(n)?.status;
+    const before = this.lastReady.get(name);
+    this.lastReady.set(name, ready);
+    if (before !== undefined && before !== ready) this.deps.queue.add(MONITOR_KEY);
     const hb = readyCondition(n)?.lastHeartbeatTime;
     const p = this.probes.get(name);
     if (!p) this.probes.set(name, { heartbeat: hb, observedAt: this.deps.clock.now() });

@@ -138,6 +138,23 @@ describe('NodeLifecycleController', () => {
     expect(readyOf('new')).toBe('Unknown');
   });
 
+  it('a node reporting Ready after NotReady (its pod network came up) is looked at at once: the not-ready taint goes before the next monitor period', async () => {
+    const queue = new RecordingQueue();
+    const c = new NodeLifecycleController({ client, nodes, leases, pods, recorder, clock, logger: silentLogger(), queue, options: { monitorPeriodMs: 60_000 } });
+    client.seed([node('n1', 'False'), lease('n1', '2026-01-01T00:00:00Z')]);
+    await sync();
+    await c.monitor();
+    await sync();
+    expect(n('n1').spec.taints?.map((t) => t.key)).toEqual([TAINT_NOT_READY]);
+    queue.take();
+    const cur = n('n1');
+    await client.nodes.updateStatus({ ...cur, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'AgentReady', lastHeartbeatTime: new Date(clock.now()).toISOString() }] } });
+    await sync();
+    expect(queue.take()).toEqual([MONITOR_KEY]);
+    await c.reconcile(MONITOR_KEY);
+    expect(n('n1').spec.taints ?? []).toEqual([]);
+  });
+
   it('recovers: heartbeats again → Ready restored and taint removed', async () => {
     await seedCluster(['n1', 'n2']);
     for (let t = 0; t < 22; t++) {
