@@ -302,8 +302,22 @@ export class Cluster {
       .map((n) => n.metadata.name ?? '');
   }
 
+  /** Ready nodes the scheduler may use: the controller manager lifted their not-ready/unreachable taints. */
+  async usableNodes(): Promise<string[]> {
+    const list = await this.client.nodes.list();
+    const tainted = (n: Node) => (n.spec.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable');
+    return list.items
+      .filter((n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !tainted(n))
+      .map((n) => n.metadata.name ?? '');
+  }
+
+  /**
+   * Until the nodes are Ready and untainted: a node is NotReady (and tainted) until its pod
+   * network is up, and a scenario that creates pods the moment Ready shows would see them
+   * all placed on the node whose taint went first.
+   */
   async waitNodesReady(names = this.hostIndexes.map(nodeName), timeoutMs = 90_000): Promise<void> {
-    await waitUntil(`nodes ${names.join(', ')} to be Ready`, async () => {
+    await waitUntil(`nodes ${names.join(', ')} to be Ready and untainted`, async () => {
       // An agent that exited (a flag this build does not know, a crash) never makes its
       // node Ready: say so at once, with its last words, instead of waiting out the timeout.
       for (const n of names) {
@@ -313,8 +327,8 @@ export class Cluster {
           throw new FatalWait(`agent-${n} exited: ${said.slice(-3).join(' | ') || '(no output)'}`);
         }
       }
-      const ready = await this.readyNodes();
-      return names.every((n) => ready.includes(n));
+      const usable = await this.usableNodes();
+      return names.every((n) => usable.includes(n));
     }, timeoutMs, 500);
   }
 
