@@ -85,10 +85,18 @@ describe('orch scheduler (process)', () => {
     ]);
     await createPod('before');
     await until('before bound', () => nodeOf('before'), 30_000);
-    const lease = await admin.leases.get('orch-scheduler', 'kube-system');
-    expect(lease.spec.holderIdentity).toBe('proc-1');
-    // Another replica "wins": the lease now names someone else, renewed just now.
-    await admin.leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: new Date().toISOString(), leaseDurationSeconds: 60 } });
+    // Another replica "wins": the lease now names someone else, renewed just now. The
+    // holder renews every 300 ms, so our write may meet its renewal (409): read and try again.
+    for (let attempt = 1; ; attempt++) {
+      const lease = await admin.leases.get('orch-scheduler', 'kube-system');
+      expect(lease.spec.holderIdentity).toBe('proc-1');
+      try {
+        await admin.leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'thief', renewTime: new Date().toISOString(), leaseDurationSeconds: 60 } });
+        break;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 409 || attempt === 10) throw err;
+      }
+    }
     // Exiting is how it binds nothing more: a process that is gone cannot (no sleep needed
     // to give it the chance to). The supervisor restarts it as a standby.
     expect(await until('process exit', () => (s.child.exitCode !== null ? s.exit : undefined), 20_000)).toBe(1);
