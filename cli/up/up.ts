@@ -273,6 +273,18 @@ async function supervise(p: HomePaths, state: ClusterState, opts: UpOptions, out
     saveContext({ name: 'local', server: state.server, ca: caPem, token: adminToken, namespace: 'default' }, p.config);
     fs.writeFileSync(p.kubeconfig, renderKubeconfig({ name: 'orch-local', server: state.server, caPem, token: adminToken }), { mode: 0o600 });
 
+    // Every component runs first (the supervisor starts them one after the other): the
+    // Nodes of an earlier run of this home may still show Ready in etcd before this run's
+    // agents are even started.
+    await waitFor(
+      'every component to start',
+      async () => state.components.every((c) => component(c.name)?.state === 'running'),
+      opts.timeoutSeconds * 1000,
+      failFast,
+    ).catch((e: unknown) => {
+      const pending = state.components.find((c) => component(c.name)?.state !== 'running');
+      throw e instanceof StartFailure ? e : new StartFailure(`${pending?.name ?? 'a component'} is not running`, pending?.log);
+    });
     const nodes = state.nodes;
     out(`Waiting for ${nodes.length === 1 ? 'the node' : `${nodes.length} nodes`} to become Ready`);
     await waitFor(
