@@ -7,6 +7,7 @@
 // and returns when the nodes are Ready and untainted (they can take pods). A cluster whose supervisor died but whose
 // components still run is adopted by a new supervisor instead of being started twice.
 
+import { nodeTakesPods } from '../../api/node-health.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -293,10 +294,7 @@ async function supervise(p: HomePaths, state: ClusterState, opts: UpOptions, out
         const list = await client.nodes.list();
         // Ready, and the controller manager has lifted the not-ready taint it put on the node
         // before its pod network was up: only then does the scheduler place pods there.
-        const usable = (n: Node) =>
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-          !(n.spec.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable');
-        const ready = new Set(list.items.filter(usable).map((n) => n.metadata.name));
+        const ready = new Set(list.items.filter(nodeTakesPods).map((n) => n.metadata.name));
         return nodes.every((n) => ready.has(n));
       },
       opts.timeoutSeconds * 1000,

@@ -1,11 +1,11 @@
 // Which NoExecute taint a node's Ready condition calls for, and when a pod on a tainted
 // node must go. Pure.
 
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../api/node-health.js';
 import type { Node, Pod, Taint, Toleration } from '../../api/types.js';
 import { parseTime } from '../shared/objects.js';
 
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+export { TAINT_NOT_READY, TAINT_UNREACHABLE };
 const OURS = new Set([TAINT_UNREACHABLE, TAINT_NOT_READY]);
 
 export function readyCondition(n: Node) {

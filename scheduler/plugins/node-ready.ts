@@ -5,6 +5,7 @@
 // that tolerates the matching taint (as DaemonSet pods do) is let through, which keeps
 // the two views consistent.
 
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../api/node-health.js';
 import { fail, PASS, type FilterPlugin } from '../types.js';
 import { toleratesAny } from './toleration-match.js';
 
@@ -15,7 +16,7 @@ export const nodeReady: FilterPlugin = {
   filter(pod, node) {
     if (node.ready) return PASS;
     const status = node.node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-    const key = status === 'False' ? 'node.kubernetes.io/not-ready' : 'node.kubernetes.io/unreachable';
+    const key = status === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
     if (toleratesAny(pod.tolerations, { key, effect: 'NoSchedule' })) return PASS;
     return fail(ERR_NODE_NOT_READY);
   },

@@ -10,6 +10,7 @@
 // removed by teardown(), and start() first removes what a crashed run left (the names
 // and directories are fixed for that reason).
 
+import { nodeTakesPods } from '../../api/node-health.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -305,10 +306,7 @@ export class Cluster {
   /** Ready nodes the scheduler may use: the controller manager lifted their not-ready/unreachable taints. */
   async usableNodes(): Promise<string[]> {
     const list = await this.client.nodes.list();
-    const tainted = (n: Node) => (n.spec.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable');
-    return list.items
-      .filter((n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !tainted(n))
-      .map((n) => n.metadata.name ?? '');
+    return list.items.filter(nodeTakesPods).map((n) => n.metadata.name ?? '');
   }
 
   /**
