@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
-import type { Node } from '../../api/types.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { detectNodeIP } from '../../foundation/node-ip.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
