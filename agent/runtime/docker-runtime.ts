@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
 import { DockerDemux, demuxBuffer } from './demux.js';
+import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
 import {
   RuntimeError,
@@ -428,29 +429,3 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-/** Reads a hijacked exec stream to its end (or timeoutMs), keeping the first `limit` bytes. */
-function collectOutput(raw: Duplex, limit: number, timeoutMs: number): Promise<{ output: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (timedOut: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      raw.destroy();
-      resolve({ output: Buffer.concat(chunks).toString('utf8'), timedOut });
-    };
-    const timer = setTimeout(() => finish(true), timeoutMs);
-    const out = raw.pipe(new DockerDemux());
-    out.on('data', (c: Buffer) => {
-      if (size >= limit) return;
-      const part = c.subarray(0, limit - size);
-      chunks.push(part);
-      size += part.length;
-    });
-    out.on('end', () => finish(false));
-    raw.on('close', () => setImmediate(() => finish(false)));
-    raw.on('error', () => finish(false));
-  });
-}
