@@ -26,6 +26,8 @@ import {
   type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
+  type StreamOptions,
+  type StreamSession,
 } from './runtime/types.js';
 
 export class ClusterScopedRuntime implements ContainerRuntime {
@@ -104,6 +106,14 @@ export class ClusterScopedRuntime implements ContainerRuntime {
 
   exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
     return this.inner.exec(id, cmd, opts);
+  }
+
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamSession> {
+    return this.inner.execStream(id, cmd, opts);
+  }
+
+  attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    return this.inner.attach(id, opts);
   }
 
   // Networks are the host's (one per node, named after it), not a cluster's.

@@ -8,6 +8,7 @@ import type { Logger } from '../../foundation/logger.js';
 import { DockerDemux, demuxBuffer } from './demux.js';
 import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
+import { sessionFromHijacked } from './stream-session.js';
 import {
   RuntimeError,
   type ContainerInfo,
@@ -24,6 +25,8 @@ import {
   type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
+  type StreamOptions,
+  type StreamSession,
 } from './types.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -130,6 +133,8 @@ export class DockerRuntime implements ContainerRuntime {
         ipAddress: ip,
         ipAddresses: [...new Set([...(ip ? [ip] : []), ...v4, ...v6])],
         networkMode: c.HostConfig.NetworkMode,
+        openStdin: c.Config.OpenStdin,
+        tty: c.Config.Tty,
       };
     } catch (err) {
       const m = mapError(err);
@@ -159,6 +164,9 @@ export class DockerRuntime implements ContainerRuntime {
         WorkingDir: spec.workingDir,
         Env: spec.env,
         Hostname: joins ? undefined : spec.hostname,
+        OpenStdin: spec.openStdin,
+        StdinOnce: spec.stdinOnce,
+        Tty: spec.tty,
         ExposedPorts: joins ? undefined : exposed,
         HostConfig: {
           PortBindings: joins ? undefined : bindings,
@@ -351,18 +359,30 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const collected = await collectOutput(raw, limit, opts.timeoutMs);
     if (collected.timedOut) return { output: collected.output, timedOut: true };
-    // The stream ends when the process closes its output; Docker records the exit code a
-    // moment later: look a few times before calling it unknown.
-    for (let i = 0; i < 20; i++) {
-      try {
-        const info = await ex.inspect();
-        if (!info.Running && info.ExitCode !== null) return { exitCode: info.ExitCode, output: collected.output, timedOut: false };
-      } catch (err) {
-        throw mapError(err);
-      }
-      await new Promise((r) => setTimeout(r, 10));
+    const exitCode = await exitCodeOf(ex);
+    return exitCode === undefined ? { output: collected.output, timedOut: true } : { exitCode, output: collected.output, timedOut: false };
+  }
+
+  async execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamSession> {
+    try {
+      const ex = await this.docker
+        .getContainer(id)
+        .exec({ Cmd: cmd, AttachStdin: opts.stdin, AttachStdout: opts.stdout, AttachStderr: opts.stderr && !opts.tty, Tty: opts.tty });
+      const raw = (await ex.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty })) as unknown as Duplex;
+      return sessionFromHijacked({ raw, stdin: opts.stdin, tty: opts.tty, resize: (w, h) => resizeQuietly(ex, w, h), exitCode: () => exitCodeOf(ex) });
+    } catch (err) {
+      throw mapError(err);
     }
-    return { output: collected.output, timedOut: true };
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    try {
+      const c = this.docker.getContainer(id);
+      const raw = (await c.attach({ stream: true, hijack: true, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr })) as unknown as Duplex;
+      return sessionFromHijacked({ raw, stdin: opts.stdin, tty: opts.tty, resize: (w, h) => resizeQuietly(c, w, h), exitCode: async () => undefined });
+    } catch (err) {
+      throw mapError(err);
+    }
   }
 
   private async networkInfo(n: Docker.NetworkInspectInfo): Promise<NetworkInfo> {
@@ -429,3 +449,28 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
+/**
+ * The exit code of a finished exec. The output ends when the process closes it; Docker
+ * records the exit code a moment later: look a few times before calling it unknown.
+ */
+async function exitCodeOf(ex: Docker.Exec): Promise<number | undefined> {
+  for (let i = 0; i < 20; i++) {
+    try {
+      const info = await ex.inspect();
+      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    } catch (err) {
+      throw mapError(err);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return undefined;
+}
+
+/** A resize that races the process's end (or comes before Docker made the tty) changes nothing worth failing for. */
+async function resizeQuietly(target: { resize(o: { h: number; w: number }): Promise<unknown> }, width: number, height: number): Promise<void> {
+  try {
+    await target.resize({ h: height, w: width });
+  } catch {
+    /* the process is gone or not started: the next resize or the end of the session follows */
+  }
+}

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { LABEL_CONTAINER, SANDBOX_CONTAINER, attemptOf } from '../labels.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ExecOptions, ExecResult, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo } from './types.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ExecOptions, ExecResult, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo, StreamOptions, StreamSession } from './types.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   /** Attempt of containers created but not started yet (bounded by the creates in flight). */
@@ -98,6 +98,15 @@ export class InstrumentedRuntime implements ContainerRuntime {
 
   exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult> {
     return this.call('exec', () => this.inner.exec(id, cmd, opts));
+  }
+
+  /** Measures setting the stream up, not the session's life. */
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamSession> {
+    return this.call('exec_stream', () => this.inner.execStream(id, cmd, opts));
+  }
+
+  attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    return this.call('attach', () => this.inner.attach(id, opts));
   }
 
   logs(id: string, opts: LogOptions): Promise<Readable> {

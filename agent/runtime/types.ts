@@ -2,7 +2,7 @@
 // only to this interface, so unit tests run on agent/testing/fake-runtime.ts and only
 // runtime/docker-runtime.ts knows about dockerode.
 
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export type ContainerStateName = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -31,6 +31,9 @@ export interface ContainerInfo {
   ipAddresses?: string[];
   /** 'bridge', 'host', 'container:<id>', ... */
   networkMode?: string;
+  /** Created with stdin kept open (Container `stdin`) / with a terminal (`tty`): what attach can offer. */
+  openStdin?: boolean;
+  tty?: boolean;
 }
 
 export interface PortBinding {
@@ -63,6 +66,10 @@ export interface ContainerSpec {
    */
   networkMode: string;
   hostname?: string;
+  /** Kubernetes Container `stdin`, `stdinOnce`, `tty` (Docker OpenStdin, StdinOnce, Tty): for attach. */
+  openStdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface RuntimeInfo {
@@ -155,6 +162,41 @@ export interface ContainerRuntime {
    * code 126/127 like a shell would.
    */
   exec(id: string, cmd: string[], opts: ExecOptions): Promise<ExecResult>;
+  /**
+   * Starts a command in a running container with its streams connected (kubectl exec).
+   * Rejects like exec(); the session's `done` gives the exit code.
+   */
+  execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamSession>;
+  /** Connects to the streams of a running container's main process (kubectl attach). */
+  attach(id: string, opts: StreamOptions): Promise<StreamSession>;
+}
+
+/** Which of a process's streams a caller wants connected. */
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  /** A terminal: output comes on stdout only, and resize() applies. */
+  tty: boolean;
+}
+
+/** A process's streams inside a container (exec or attach). */
+export interface StreamSession {
+  /** Present when stdin was asked for; end() closes the process's stdin. */
+  stdin?: Writable;
+  /** With a tty, all of the terminal's output. */
+  stdout: Readable;
+  /** Never carries data with a tty. */
+  stderr: Readable;
+  /** Sets the terminal size (no effect without a tty). */
+  resize(width: number, height: number): Promise<void>;
+  /**
+   * Settles once the output has ended: the exit code of an exec'd command (undefined when
+   * the engine did not report one, and for attach).
+   */
+  done: Promise<{ exitCode?: number }>;
+  /** Lets go of the process (the client went away); it goes on running, as with the kubelet. */
+  close(): void;
 }
 
 export interface ExecOptions {

@@ -16,6 +16,8 @@ import {
   type NetworkSpec,
   type RuntimeEvent,
   type RuntimeInfo,
+  type StreamOptions,
+  type StreamSession,
 } from '../runtime/types.js';
 
 export interface FakeContainer extends ContainerInfo {
@@ -39,6 +41,8 @@ export class FakeRuntime implements ContainerRuntime {
   /** Answers exec() in running containers (default: exit 0, no output); every call is kept in `execs`. */
   execHandler?: (c: FakeContainer, cmd: string[], opts: ExecOptions) => ExecResult | Promise<ExecResult>;
   readonly execs: { id: string; cmd: string[] }[] = [];
+  /** Answers execStream() (cmd set) and attach() (cmd undefined) in running containers; default: no output, exit 0. */
+  streamHandler?: (c: FakeContainer, cmd: string[] | undefined, opts: StreamOptions) => StreamSession;
   /** When set, the next create() stores the container and then rejects (a timed-out create). */
   failNextCreateAfterStoring = false;
   private seq = 0;
@@ -194,6 +198,27 @@ export class FakeRuntime implements ContainerRuntime {
     if (c.state !== 'running') throw new RuntimeError('conflict', `container ${id} is not running`);
     this.execs.push({ id, cmd });
     return this.execHandler ? this.execHandler(c, cmd, opts) : { exitCode: 0, output: '', timedOut: false };
+  }
+
+  async execStream(id: string, cmd: string[], opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, cmd, opts);
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, undefined, opts);
+  }
+
+  private stream(id: string, cmd: string[] | undefined, opts: StreamOptions): StreamSession {
+    this.check();
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    if (c.state !== 'running') throw new RuntimeError('conflict', `container ${id} is not running`);
+    if (cmd) this.execs.push({ id, cmd });
+    if (this.streamHandler) return this.streamHandler(c, cmd, opts);
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    stdout.end();
+    stderr.end();
+    return { stdout, stderr, resize: async () => undefined, done: Promise.resolve({ exitCode: cmd ? 0 : undefined }), close: () => undefined };
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {
