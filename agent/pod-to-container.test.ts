@@ -90,6 +90,16 @@ describe('buildContainerSpec', () => {
     expect(s.cmd).toEqual([]);
   });
 
+  it('stdin, stdinOnce and tty become Docker OpenStdin, StdinOnce and Tty (for attach); absent otherwise', () => {
+    const p = pod();
+    const mk = (c: Partial<import('../api/types.js').Container>) => buildContainerSpec({ pod: p, container: { name: 'm', image: 'i', ...c }, attempt: 0, nodeName: 'n', env: [], binds: [], networkMode: 'bridge' });
+    expect(mk({ stdin: true, stdinOnce: true, tty: true })).toMatchObject({ openStdin: true, stdinOnce: true, tty: true });
+    const plain = mk({});
+    expect([plain.openStdin, plain.stdinOnce, plain.tty]).toEqual([undefined, undefined, undefined]);
+    // stdinOnce means nothing without stdin (as in Kubernetes).
+    expect(mk({ stdinOnce: true }).stdinOnce).toBeUndefined();
+  });
+
   it('spec hash changes with the container spec', () => {
     const p = pod();
     const a = buildContainerSpec({ pod: p, container: { name: 'm', image: 'a:1' }, attempt: 0, nodeName: 'n', env: [], binds: [], networkMode: 'bridge' });

@@ -296,6 +296,10 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     nanoCpus,
     binds: input.binds,
     networkMode: input.networkMode,
+    // For attach (kubectl run -i / -t, kubectl attach): only what was asked, so other containers stay as before.
+    ...(c.stdin ? { openStdin: true } : {}),
+    ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
   };
 }
 

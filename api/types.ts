@@ -184,6 +184,11 @@ export interface Container {
   /** Only on init containers: `Always` makes it a sidecar (starts before, stops after the app containers). */
   restartPolicy?: 'Always';
   terminationMessagePath?: string;
+  /** Keep stdin open for attach (kubectl run -i); stdinOnce: close it when the first attach leaves. */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  /** Give the process a terminal (kubectl run -t); its output is then one stream. */
+  tty?: boolean;
 }
 
 export interface KeyToPath {

@@ -240,6 +240,7 @@ export function validateContainer(c: Obj, f: string, volumes: Set<string>, out: 
     });
   }
   strField(c.workingDir, `${f}.workingDir`, out);
+  for (const k of ['stdin', 'stdinOnce', 'tty'] as const) boolField(c[k], `${f}.${k}`, out);
   validatePorts(c.ports, `${f}.ports`, out);
   validateEnv(c.env, `${f}.env`, out);
   validateEnvFrom(c.envFrom, `${f}.envFrom`, out);
