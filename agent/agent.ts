@@ -58,6 +58,8 @@ import { ProbeMetrics } from './probes/probe-metrics.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
+import { attachHandler } from './streams/attach.js';
+import { execHandler } from './streams/exec.js';
 
 /** True when two versions of a pod differ only in status (and resourceVersion). */
 export function statusOnlyChange(a: Pod, b: Pod): boolean {
@@ -222,7 +224,10 @@ export class Agent {
       key: o.logKey,
       metrics: registrySource(this.metrics.registry),
       // Upgrade requests the apiserver proxies (agent/streams/): one handler per kind.
-      streams: {},
+      streams: {
+        exec: execHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'exec' }) }),
+        attach: attachHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'attach' }) }),
+      },
     });
     // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.
     o.podNetwork?.onChange(() => this.enqueueAll());
