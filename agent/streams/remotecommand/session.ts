@@ -94,7 +94,11 @@ export function runChannelSession(o: ChannelSessionOptions): Promise<void> {
     pump(session.stdout, STDOUT, o.stdout);
     pump(session.stderr, STDERR, o.stderr);
 
-    session.done
+    // Every byte of output is queued before the Status that ends the session.
+    const drained = (src: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }) =>
+      new Promise<void>((r) => (src.readableEnded || src.destroyed ? r() : (src.once('end', r), src.once('close', r))));
+    Promise.all([drained(session.stdout), drained(session.stderr)])
+      .then(() => session.done)
       .then(({ exitCode }) => exitStatus(exitCode, o.command))
       .catch((err: unknown) => {
         o.logger.warn({ err }, 'stream session failed');
