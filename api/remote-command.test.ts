@@ -16,8 +16,8 @@ describe('subprotocol choice', () => {
   });
 
   it('only v5 can close a stream; resize came with v3', () => {
-    expect([V5, V4, V3, V1].map(supportsClose)).toEqual([true, false, false, false]);
-    expect([V5, V4, V3, V1].map(supportsResize)).toEqual([true, true, true, false]);
+    expect(([V5, V4, V3, V1] as const).map((p) => supportsClose(p))).toEqual([true, false, false, false]);
+    expect(([V5, V4, V3, V1] as const).map((p) => supportsResize(p))).toEqual([true, true, true, false]);
   });
 });
 
