@@ -144,9 +144,13 @@ export function streamRemoteCommand(config: ClientConfig, path: string, query: U
       if (!isBinary) return;
       const f = parseFrame(msg);
       if (!f || !f.data.length) return;
-      if (f.channel === STDOUT) s.stdout?.write(f.data);
-      else if (f.channel === STDERR) s.stderr?.write(f.data);
-      else if (f.channel === ERROR) status = parseErrorChannel(ws.protocol as ChannelProtocol, f.data);
+      const out = f.channel === STDOUT ? s.stdout : f.channel === STDERR ? s.stderr : undefined;
+      // A slow reader holds the server (the agent then holds the process's output).
+      if (out && !out.write(f.data)) {
+        ws.pause();
+        out.once('drain', () => ws.resume());
+      }
+      if (f.channel === ERROR) status = parseErrorChannel(ws.protocol as ChannelProtocol, f.data);
     });
     ws.on('close', (code: number) => {
       if (status) return settle(undefined, status);

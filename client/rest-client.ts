@@ -22,13 +22,18 @@ import type { Logger } from '../foundation/logger.js';
 import type { RequestObserver } from './metrics.js';
 import { RestResourceClient } from './rest-resource-client.js';
 import type { Client, ClientConfig, PodLogOptions, ResourceClient } from './types.js';
+import { streamRemoteCommand, type RemoteCommandStreams } from './remote-command.js';
+import type { ChannelStatus } from '../api/remote-command.js';
 
 export class ApiClient implements Client {
   private readonly http: HttpTransport;
   private readonly logger?: Logger;
   private readonly clients = new Map<string, RestResourceClient<KubeObject>>();
 
-  constructor(config: ClientConfig, opts: { logger?: Logger; observe?: RequestObserver } = {}) {
+  constructor(
+    private readonly config: ClientConfig,
+    opts: { logger?: Logger; observe?: RequestObserver } = {},
+  ) {
     this.logger = opts.logger;
     this.http = new HttpTransport(config, opts.logger, opts.observe);
   }
@@ -100,6 +105,15 @@ export class ApiClient implements Client {
         previous: opts.previous ? 'true' : undefined,
       },
     });
+  }
+
+  /**
+   * pods/{name}/exec or /attach: the local streams connected over a WebSocket channel
+   * protocol (client/remote-command.ts); resolves with the Status of the error channel.
+   */
+  podStream(kind: 'exec' | 'attach', namespace: string, name: string, query: URLSearchParams, streams: RemoteCommandStreams): Promise<ChannelStatus> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/${kind}`;
+    return streamRemoteCommand(this.config, path, query, streams);
   }
 
   /**

@@ -6,37 +6,26 @@
 import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Attach, Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Pod } from '../../api/types.js';
-import { Agent } from '../../agent/agent.js';
-import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
-import { ApiClient } from '../../client/rest-client.js';
-import { createLogger } from '../../foundation/logger.js';
-import { Scheduler } from '../../scheduler/scheduler.js';
-import { tokenAuthenticator } from '../../foundation/token-auth.js';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
-import { cliClients, type Clients } from '../helpers/kubectl.js';
+import type { ApiClient } from '../../client/rest-client.js';
+import type { TestApiServer } from '../helpers/apiserver.js';
+import type { Clients } from '../helpers/kubectl.js';
 import type { RunResult } from '../helpers/orch-cli.js';
-import { podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
+import { podManifest, waitFor } from './agent-helpers.js';
+import { startStreamsCluster, type StreamsCluster } from './pod-streams-cluster.js';
 
-const RUN = crypto.randomBytes(3).toString('hex');
-export const NODE = `h17-exec-${RUN}`;
-const AGENT_TOKEN = crypto.randomBytes(16).toString('hex');
-
+let cluster: StreamsCluster;
+let NODE: string;
 let api: TestApiServer;
 let admin: ApiClient;
 let root: string;
-let agent: Agent | undefined;
 let cli: Clients;
-/** kubectl run makes pods without a node: a real scheduler places them. */
-const stopScheduler = new AbortController();
-let scheduling: Promise<void> | undefined;
+const runningPod = (p: Pod) => cluster.runningPod(p);
 
 /** kubectl with stdin fed (and an optional timeout), as a user pipes into it. */
 function kubectl(args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<RunResult> {
@@ -79,14 +68,6 @@ const ok = (r: RunResult) => {
   return r;
 };
 
-async function runningPod(p: Pod): Promise<Pod> {
-  await admin.pods.create(p);
-  return waitFor(`pod ${p.metadata.name} running`, async () => {
-    const cur = await admin.pods.get(p.metadata.name!, 'default');
-    return cur.status?.phase === 'Running' && cur.status.containerStatuses?.every((c) => c.state?.running) ? cur : undefined;
-  }, 60_000);
-}
-
 function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -99,38 +80,14 @@ function kubeConfig(): KubeConfig {
 }
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'h17-exec-e2e-'));
-  api = await startTestApiServer({ nodeNames: [NODE], tls: true, server: { agentClient: { token: AGENT_TOKEN, insecureHttp: true } } });
-  admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
-  cli = cliClients(api, root);
-  const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
-    nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE], ca: api.ca }, { logger }),
-    runtime: new DockerRuntime({ logger }),
-    logger,
-    nodeIP: '127.0.0.1',
-    rootDir: path.join(root, 'agent'),
-    logPort: 0,
-    logHost: '127.0.0.1',
-    logInsecure: true,
-    logTokens: tokenAuthenticator([{ token: AGENT_TOKEN, user: 'orch:apiserver', uid: '', groups: [] }]),
-    podInfraContainerImage: TEST_PAUSE_IMAGE,
-  });
-  await agent.start();
-  await agent.waitForSync();
-  scheduling = new Scheduler({ client: admin, recordScheduledEvents: false }).run(stopScheduler.signal);
+  cluster = await startStreamsCluster('h17-exec');
+  ({ node: NODE, api, admin, root, cli } = cluster);
   await runningPod(podManifest('shell', NODE));
   await runningPod(podManifest('two', NODE, { containers: [{ name: 'main', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }, { name: 'side', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo side > /tmp/who; sleep 3600'] }] }));
 }, 180_000);
 
 afterAll(async () => {
-  stopScheduler.abort();
-  await scheduling;
-  await agent?.stop().catch(() => undefined);
-  removeContainersWith({ 'orch.io/node': NODE });
-  await api?.stop();
-  if (root) removeAgentDir(root);
+  await cluster?.stop();
 });
 
 describe('kubectl exec', () => {
