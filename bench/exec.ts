@@ -1,0 +1,87 @@
+// `npm run bench -- exec`: the round trip of `kubectl exec POD -- true` (kubectl v1.32 →
+// apiserver pods/{name}/exec → the agent's endpoint → docker exec, WebSocket
+// v5.channel.k8s.io end to end) against `docker exec CONTAINER true` on the same container,
+// interleaved run by run so both see the same machine load. Each figure is one whole CLI
+// invocation, process start included, as a user waits for it. Target: p50 ratio ≤ 1.5.
+// The apiserver (+ etcd) runs in this process (HTTPS: kubectl sends tokens only over TLS);
+// the agent is its own OS process. Options: --runs N (default 30).
+
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Pod } from '../api/types.js';
+import { ApiClient } from '../client/rest-client.js';
+import { formatTokenLine } from '../foundation/token-file.js';
+import { startTestApiServer } from '../test/helpers/apiserver.js';
+import { IMAGE, requireImage, startAgentProcess } from './lib/docker.js';
+import { summarize } from './lib/stats.js';
+import { renderTable, type ResultRow } from './lib/table.js';
+import type { Bench, BenchContext } from './lib/types.js';
+
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    execFile(cmd, args, { env: env ? { ...process.env, ...env } : process.env, timeout: 30_000 }, (err, _out, stderr) =>
+      err ? reject(new Error(`${cmd} ${args.slice(-4).join(' ')}: ${stderr || err.message}`)) : resolve(performance.now() - t0),
+    );
+  });
+}
+
+async function run(ctx: BenchContext): Promise<number> {
+  const i = ctx.args.indexOf('--runs');
+  const RUNS = i >= 0 ? Number(ctx.args[i + 1]) : 30;
+  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a whole number');
+  await requireImage();
+  const node = `bench-exec-${crypto.randomBytes(3).toString('hex')}`;
+  const agentToken = crypto.randomBytes(16).toString('hex');
+  const api = await startTestApiServer({ nodeNames: [node], tls: true, server: { agentClient: { token: agentToken, insecureHttp: true } } });
+  ctx.cleanup.add('apiserver', () => api.stop());
+  const admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
+  const tokenFile = path.join(ctx.workDir, 'agent-endpoint-tokens');
+  fs.writeFileSync(tokenFile, `${formatTokenLine({ token: agentToken, user: 'orch:apiserver', uid: '', groups: [] })}\n`);
+  await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, extraArgs: ['--log-server-token-file', tokenFile, '--network-backend', 'none'] });
+
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'target', namespace: 'default' },
+    spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+  };
+  await admin.pods.create(pod);
+  let containerId = '';
+  for (const deadline = Date.now() + 60_000; !containerId; ) {
+    const p = await admin.pods.get('target', 'default');
+    const s = p.status?.containerStatuses?.[0];
+    if (s?.state?.running && s.containerID) containerId = s.containerID.replace('docker://', '');
+    else if (Date.now() > deadline) throw new Error('the pod did not run within 60 s');
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const ca = path.join(ctx.workDir, 'ca.pem');
+  fs.writeFileSync(ca, api.ca ?? '');
+  const kubectlArgs = ['--server', api.url, '--token', api.token, '--certificate-authority', ca, '--cache-dir', path.join(ctx.workDir, 'kcache'), 'exec', 'target', '--', 'true'];
+  const env = { KUBECONFIG: path.join(ctx.workDir, 'none') };
+  // Warm-up: discovery cache, first TLS handshakes, Docker's first exec.
+  for (let k = 0; k < 3; k++) {
+    await timed('kubectl', kubectlArgs, env);
+    await timed('docker', ['exec', containerId, 'true']);
+  }
+  const kube: number[] = [];
+  const dock: number[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    kube.push(await timed('kubectl', kubectlArgs, env));
+    dock.push(await timed('docker', ['exec', containerId, 'true']));
+  }
+  const [ks, ds] = [summarize(kube), summarize(dock)];
+  ctx.say(`kubectl exec -- true, ${RUNS} runs: p50 ${ks.p50.toFixed(0)} ms, p90 ${ks.p90.toFixed(0)} ms (min ${ks.min.toFixed(0)}, max ${ks.max.toFixed(0)})`);
+  ctx.say(`docker exec true, ${RUNS} runs:   p50 ${ds.p50.toFixed(0)} ms, p90 ${ds.p90.toFixed(0)} ms (min ${ds.min.toFixed(0)}, max ${ds.max.toFixed(0)})`);
+  const rows: ResultRow[] = [
+    { metric: 'exec round trip p50', unit: 'ms', orch: ks.p50, baseline: ds.p50, target: ds.p50 * 1.5, direction: 'lower', note: 'target: ≤ 1.5 × docker exec' },
+    { metric: 'exec round trip p90', unit: 'ms', orch: ks.p90, baseline: ds.p90, direction: 'lower' },
+  ];
+  ctx.say(renderTable('kubectl exec vs docker exec (whole CLI invocations, interleaved)', rows));
+  return 0;
+}
+
+export const bench: Bench = { description: 'kubectl exec -- true round trip p50/p90 vs docker exec on the same container', run };
