@@ -4,7 +4,8 @@
 // interleaved run by run so both see the same machine load. Each figure is one whole CLI
 // invocation, process start included, as a user waits for it. Target: p50 ratio ≤ 1.5.
 // The apiserver (+ etcd) runs in this process (HTTPS: kubectl sends tokens only over TLS);
-// the agent is its own OS process. Options: --runs N (default 30).
+// the agent is its own OS process. Options: --runs N (default 30); --trace prints one
+// kubectl run's request log (-v=6).
 
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -40,7 +41,9 @@ async function run(ctx: BenchContext): Promise<number> {
   const admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
   const tokenFile = path.join(ctx.workDir, 'agent-endpoint-tokens');
   fs.writeFileSync(tokenFile, `${formatTokenLine({ token: agentToken, user: 'orch:apiserver', uid: '', groups: [] })}\n`);
-  await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, extraArgs: ['--log-server-token-file', tokenFile, '--network-backend', 'none'] });
+  const ca = path.join(ctx.workDir, 'ca.pem');
+  fs.writeFileSync(ca, api.ca ?? '');
+  await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, extraArgs: ['--ca-file', ca, '--log-server-token-file', tokenFile, '--network-backend', 'none'] });
 
   const pod: Pod = {
     apiVersion: 'v1',
@@ -58,8 +61,6 @@ async function run(ctx: BenchContext): Promise<number> {
     else await new Promise((r) => setTimeout(r, 100));
   }
 
-  const ca = path.join(ctx.workDir, 'ca.pem');
-  fs.writeFileSync(ca, api.ca ?? '');
   const kubectlArgs = ['--server', api.url, '--token', api.token, '--certificate-authority', ca, '--cache-dir', path.join(ctx.workDir, 'kcache'), 'exec', 'target', '--', 'true'];
   const env = { KUBECONFIG: path.join(ctx.workDir, 'none') };
   // Warm-up: discovery cache, first TLS handshakes, Docker's first exec.
@@ -67,13 +68,27 @@ async function run(ctx: BenchContext): Promise<number> {
     await timed('kubectl', kubectlArgs, env);
     await timed('docker', ['exec', containerId, 'true']);
   }
+  if (ctx.args.includes('--trace')) {
+    // One kubectl run with its request log (-v=6), to see where the time goes.
+    await new Promise<void>((resolve) =>
+      execFile('kubectl', ['-v=6', ...kubectlArgs], { env: { ...process.env, ...env } }, (_e, _o, stderr) => {
+        ctx.say(stderr);
+        resolve();
+      }),
+    );
+  }
   const kube: number[] = [];
   const dock: number[] = [];
+  // For reference: the same kubectl invocation without the stream (GET of the pod only).
+  const getArgs = [...kubectlArgs.slice(0, kubectlArgs.indexOf('exec')), 'get', 'pod', 'target', '-o', 'name'];
+  const get: number[] = [];
   for (let k = 0; k < RUNS; k++) {
     kube.push(await timed('kubectl', kubectlArgs, env));
     dock.push(await timed('docker', ['exec', containerId, 'true']));
+    get.push(await timed('kubectl', getArgs, env));
   }
-  const [ks, ds] = [summarize(kube), summarize(dock)];
+  const [ks, ds, gs] = [summarize(kube), summarize(dock), summarize(get)];
+  ctx.say(`kubectl get pod (reference, no stream), ${RUNS} runs: p50 ${gs.p50.toFixed(0)} ms, p90 ${gs.p90.toFixed(0)} ms`);
   ctx.say(`kubectl exec -- true, ${RUNS} runs: p50 ${ks.p50.toFixed(0)} ms, p90 ${ks.p90.toFixed(0)} ms (min ${ks.min.toFixed(0)}, max ${ks.max.toFixed(0)})`);
   ctx.say(`docker exec true, ${RUNS} runs:   p50 ${ds.p50.toFixed(0)} ms, p90 ${ds.p90.toFixed(0)} ms (min ${ds.min.toFixed(0)}, max ${ds.max.toFixed(0)})`);
   const rows: ResultRow[] = [

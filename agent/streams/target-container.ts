@@ -8,10 +8,15 @@ import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } fr
 import type { ContainerInfo, ContainerRuntime } from '../runtime/types.js';
 
 export async function runningContainer(runtime: ContainerRuntime, nodeName: string, namespace: string, pod: string, container: string): Promise<ContainerInfo> {
-  const ofPod = await runtime.listContainers({ [LABEL_NODE]: nodeName, [LABEL_NAMESPACE]: namespace, [LABEL_POD]: pod });
-  if (!ofPod.length) throw errors.notFoundMessage(`pod does not exist: no pod "${pod}" in namespace "${namespace}" runs on node ${nodeName}`);
-  const attempts = ofPod
-    .filter((c) => c.labels[LABEL_CONTAINER] === container && c.state !== 'removing' && c.state !== 'dead')
+  const ofPod = { [LABEL_NODE]: nodeName, [LABEL_NAMESPACE]: namespace, [LABEL_POD]: pod };
+  // The container's attempts only (every listed container is inspected: the sandbox and
+  // siblings would cost a Docker call each on every exec); the whole pod only to word a miss.
+  const found = await runtime.listContainers({ ...ofPod, [LABEL_CONTAINER]: container });
+  if (!found.length && !(await runtime.listContainers(ofPod)).length) {
+    throw errors.notFoundMessage(`pod does not exist: no pod "${pod}" in namespace "${namespace}" runs on node ${nodeName}`);
+  }
+  const attempts = found
+    .filter((c) => c.state !== 'removing' && c.state !== 'dead')
     .sort((a, b) => attemptOf(b.labels) - attemptOf(a.labels) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
   if (!attempts.length) throw errors.notFoundMessage(`container not found ("${container}") in pod "${pod}" on node ${nodeName}`);
   const running = attempts.find((c) => c.state === 'running');
