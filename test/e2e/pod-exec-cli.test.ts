@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Pod } from '../../api/types.js';
+import type { CliContext } from '../../cli/context.js';
+import { runAttach } from '../../cli/streams/run-attach.js';
 import { assertBuilt, ORCH_ENTRY, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { podManifest } from './agent-helpers.js';
 import { startStreamsCluster, type StreamsCluster } from './pod-streams-cluster.js';
@@ -108,4 +111,33 @@ describe('orch cp', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No such file');
   });
+});
+
+describe("orch run's attach half (cli/streams/run-attach.ts, plugged into orch run)", () => {
+  it('prepare sets stdin/stdinOnce/tty; attach follows the output, returns the exit code, --rm deletes the pod', async () => {
+    const pod: Pod = podManifest('runner', cluster.node, {
+      restartPolicy: 'Never',
+      containers: [{ name: 'runner', image: 'orch.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'sleep 2; echo from-run; exit 3'] }],
+    });
+    runAttach.prepare(pod, { stdin: true, tty: true });
+    expect(pod.spec.containers[0]).toMatchObject({ stdin: true, stdinOnce: true, tty: true });
+    delete pod.spec.containers[0]!.stdin;
+    delete pod.spec.containers[0]!.stdinOnce;
+    delete pod.spec.containers[0]!.tty;
+    const created = await cluster.admin.pods.create(pod);
+    const errs: string[] = [];
+    const ctx: CliContext = { client: cluster.admin, namespace: 'default', allNamespaces: false, out: () => undefined, err: (t) => void errs.push(t), color: false, isTTY: false };
+    let printed = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((printed += chunk.toString()), true));
+    let code: number;
+    try {
+      code = await runAttach.attach(ctx, created, { attach: true, rm: true, restart: 'Never' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed).toContain('from-run\n');
+    expect(code).toBe(3);
+    expect(errs.join('\n')).toContain('pod "runner" deleted');
+    expect(errs.join('\n')).not.toContain('falling back');
+  }, 90_000);
 });

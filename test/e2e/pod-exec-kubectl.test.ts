@@ -48,12 +48,13 @@ function kubectlInPty(args: string[], rows: number, cols: number, keys: string[]
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    // Keys are typed one by one once the remote shell has had time to start.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    // Keys are typed one by one once the remote shell has had time to start (an empty
+    // key: wait one more step).
     let i = 0;
     const type = () => {
       if (i < keys.length) child.stdin.write(keys[i++]!);
-      if (i < keys.length) setTimeout(type, 300);
+      if (i < keys.length) setTimeout(type, keys[i - 1] === '' ? 3000 : 300);
     };
     setTimeout(type, 1500);
     child.on('close', (code) => {
@@ -193,6 +194,15 @@ describe('kubectl attach and run -i', () => {
     expect(r.stdout).toContain('read: typed line\n');
     expect(r.stderr).not.toContain('falling back to streaming logs');
   }, 180_000);
+});
+
+describe('kubectl run -it', () => {
+  // kubectl sends the size + 1, then the size (to make the remote side redraw): the last one must win.
+  it('a shell with a terminal of the local size; the exit code comes back', async () => {
+    const r = await kubectlInPty(['run', '-it', '--rm', '--restart=Never', '--image=orch.local/busybox:latest', '--image-pull-policy=IfNotPresent', 'h17-run-tty', '--', 'sh'], 29, 97, ['', 'stty size\r', 'exit 5\r']);
+    expect(r.stdout).toContain('29 97');
+    expect(r.code).toBe(5);
+  }, 120_000);
 });
 
 describe('@kubernetes/client-node 1.4.0', () => {

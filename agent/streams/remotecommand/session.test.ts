@@ -185,3 +185,22 @@ describe('runChannelSession', () => {
     expect(c.frames.filter((f) => f[0] === 1).reduce((n, f) => n + f.length - 1, 0)).toBe(written);
   });
 });
+
+describe('resizes', () => {
+  it('are applied one at a time, in the order sent, even when the engine answers out of order', async () => {
+    const p = scripted();
+    const applied: [number, number][] = [];
+    // The first call is slow: without ordering the second would land first.
+    p.session.resize = (w, h) => new Promise((r) => setTimeout(() => (applied.push([w, h]), r()), w === 81 ? 80 : 1));
+    const c = await connect(V5, p);
+    c.client.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":81,"Height":25}')]));
+    c.client.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":80,"Height":24}')]));
+    await until(() => applied.length === 2);
+    expect(applied).toEqual([
+      [81, 25],
+      [80, 24],
+    ]);
+    p.exit(0);
+    await c.closed;
+  });
+});

@@ -43,6 +43,7 @@ export function runChannelSession(o: ChannelSessionOptions): Promise<void> {
   const { ws, protocol, session } = o;
   return new Promise<void>((resolve) => {
     let finished = false;
+    let resizes: Promise<void> = Promise.resolve();
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -67,7 +68,9 @@ export function runChannelSession(o: ChannelSessionOptions): Promise<void> {
         }
       } else if (f.channel === RESIZE && supportsResize(protocol)) {
         const size = parseResize(f.data);
-        if (size) void session.resize(size.width, size.height);
+        // One at a time, in order: kubectl attach sends size+1 then the size (to force a
+        // redraw), and two concurrent Docker calls may land the other way round.
+        if (size) resizes = resizes.then(() => session.resize(size.width, size.height)).catch(() => undefined);
       } else if (f.channel === CLOSE && supportsClose(protocol) && f.data[0] === STDIN) {
         session.stdin?.end();
       }
