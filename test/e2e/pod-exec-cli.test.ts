@@ -65,6 +65,23 @@ describe('orch exec', () => {
     expect(r.code).toBe(4);
   });
 
+  it('-it: a window size change (SIGWINCH) reaches the remote terminal', async () => {
+    // The pty is resized from inside the session 3 s in; the kernel signals orch (SIGWINCH).
+    const line = `stty rows 37 cols 111; (sleep 3; stty rows 50 cols 150 </dev/tty) & exec ${process.execPath} ${ORCH_ENTRY} exec ${cluster.cli.orchArgs.map((a) => `'${a}'`).join(' ')} -it shell -- sh`;
+    const r = await new Promise<RunResult>((resolve) => {
+      const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...process.env, ORCH_HOME: cluster.root } });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      const keys = ['stty size\r', 'exit 0\r'];
+      const type = () => keys.length && (child.stdin.write(keys.shift()!), setTimeout(type, 400));
+      setTimeout(type, 5000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+      child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, stdout, stderr: '' })));
+    });
+    expect(r.stdout).toContain('50 150');
+    expect(r.code).toBe(0);
+  });
+
   it('a container the pod does not have: a clear error, exit 1', async () => {
     const r = await orch('exec', ['-c', 'nope', 'shell', '--', 'true']);
     expect(r.code).toBe(1);
