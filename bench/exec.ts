@@ -34,6 +34,9 @@ async function run(ctx: BenchContext): Promise<number> {
   const RUNS = i >= 0 ? Number(ctx.args[i + 1]) : 30;
   if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a whole number');
   await requireImage();
+  const trace = ctx.args.includes('--trace');
+  // --trace: the agent logs each stream (debug) and its log is kept to compare with kubectl's.
+  if (trace) ctx.keepWorkDir();
   const node = `bench-exec-${crypto.randomBytes(3).toString('hex')}`;
   const agentToken = crypto.randomBytes(16).toString('hex');
   const api = await startTestApiServer({ nodeNames: [node], tls: true, server: { agentClient: { token: agentToken, insecureHttp: true } } });
@@ -43,7 +46,7 @@ async function run(ctx: BenchContext): Promise<number> {
   fs.writeFileSync(tokenFile, `${formatTokenLine({ token: agentToken, user: 'orch:apiserver', uid: '', groups: [] })}\n`);
   const ca = path.join(ctx.workDir, 'ca.pem');
   fs.writeFileSync(ca, api.ca ?? '');
-  await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, extraArgs: ['--ca-file', ca, '--log-server-token-file', tokenFile, '--network-backend', 'none'] });
+  await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, extraArgs: ['--ca-file', ca, '--log-server-token-file', tokenFile, '--network-backend', 'none', ...(trace ? ['--log-level', 'debug'] : [])] });
 
   const pod: Pod = {
     apiVersion: 'v1',
@@ -68,10 +71,10 @@ async function run(ctx: BenchContext): Promise<number> {
     await timed('kubectl', kubectlArgs, env);
     await timed('docker', ['exec', containerId, 'true']);
   }
-  if (ctx.args.includes('--trace')) {
-    // One kubectl run with its request log (-v=6), to see where the time goes.
+  if (trace) {
+    // One kubectl run with its request log, to see where the time goes.
     await new Promise<void>((resolve) =>
-      execFile('kubectl', ['-v=6', ...kubectlArgs], { env: { ...process.env, ...env } }, (_e, _o, stderr) => {
+      execFile('kubectl', ['-v=9', ...kubectlArgs], { env: { ...process.env, ...env } }, (_e, _o, stderr) => {
         ctx.say(stderr);
         resolve();
       }),
