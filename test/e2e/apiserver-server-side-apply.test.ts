@@ -134,6 +134,26 @@ describe('kubectl apply --server-side', () => {
   });
 });
 
+describe('orch apply --server-side', () => {
+  test('applies as manager "orch", reports conflicts with what to do, --force-conflicts takes over', async () => {
+    const f = manifest('o.yaml', deploy(2, 'app: ssa').replace('name: ssa', 'name: orch-ssa'));
+    let r = await c.orch(['apply', '--server-side', '-f', f]);
+    expect(r.stdout.trim()).toBe('deployment.apps/orch-ssa serverside-applied');
+    const O = '/apis/apps/v1/namespaces/default/deployments/orch-ssa';
+    expect((await get(O)).metadata.managedFields.map((e: { manager: string; operation: string }) => `${e.manager}/${e.operation}`)).toEqual(['orch/Apply']);
+    expect((await c.kubectl(['scale', 'deployment/orch-ssa', '--replicas=4'])).code).toBe(0);
+    const f3 = manifest('o3.yaml', deploy(3, 'app: ssa').replace('name: ssa', 'name: orch-ssa'));
+    r = await c.orch(['apply', '--server-side', '-f', f3]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+    expect(r.stderr).toContain('--force-conflicts');
+    r = await c.orch(['apply', '--server-side', '--force-conflicts', '-f', f3]);
+    expect(r.code).toBe(0);
+    expect((await get(O)).spec.replicas).toBe(3);
+    expect((await c.orch(['apply', '--force-conflicts', '-f', f3])).stderr).toContain('--force-conflicts only makes sense with --server-side');
+  });
+});
+
 describe('managedFields on ordinary writes', () => {
   test('kubectl create names its manager; later writers take what they change; [{}] clears', async () => {
     expect((await c.kubectl(['create', 'configmap', 'mf', '--from-literal=a=1'])).code).toBe(0);
