@@ -15,6 +15,7 @@ import { deleteAnswer } from '../../api/strategies/deletion.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
+import { evictPod } from '../registry/eviction.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -26,6 +27,7 @@ const SUB_VERBS: Record<string, Set<string>> = {
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
+  eviction: new Set(['create']),
 };
 
 function patchTypeOf(req: FastifyRequest): PatchType {
@@ -113,6 +115,11 @@ async function dispatch(
     return s;
   }
   if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
+  if (sub === 'eviction') {
+    const answer = await evictPod(store, r, ns!, name!, req.body, q, ctx.clock.now());
+    reply.code(201);
+    return answer;
+  }
 
   const table = wantsTable(req.headers.accept) ? includeObjectOf(q) : undefined;
   switch (verb) {
