@@ -94,11 +94,12 @@ describe('PodDisruptionBudget (policy/v1)', () => {
 
   test('the table has kubectl get pdb columns', async () => {
     await budget('tab', { maxUnavailable: 1, selector: { matchLabels: { app: 'tab' } } }, { disruptionsAllowed: 1 });
-    const res = await req('GET', `${PDBS}/tab`, undefined, {});
-    expect(res.status).toBe(200);
-    const t = await fetch(`${s.url}${PDBS}/tab`, { headers: { Authorization: `Bearer ${s.token}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }).then((r) => r.json());
-    expect(t.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
-    expect(t.rows[0].cells.slice(0, 4)).toEqual(['tab', 'N/A', '1', 1]);
+    const t = (await fetch(`${s.url}${PDBS}/tab`, { headers: { Authorization: `Bearer ${s.token}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }).then((r) => r.json())) as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
+    expect(t.rows[0]!.cells.slice(0, 4)).toEqual(['tab', 'N/A', '1', 1]);
   });
 
   test('a protobuf PodDisruptionBudget body stores what JSON stores', async () => {
