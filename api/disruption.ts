@@ -21,22 +21,11 @@ export const MAX_DISRUPTED_PODS = 2000;
 export const isPodHealthy = (pod: Pod): boolean => isPodReady(pod);
 
 /**
- * The pods a budget covers, as the disruption controller sees them: a missing selector
- * selects nothing, `{}` every pod of the namespace (policy/v1).
+ * The pods a budget covers (for the disruption controller and the eviction subresource
+ * alike): a missing selector selects nothing, `{}` every pod of the namespace (policy/v1).
  */
 export function budgetCoversPod(pdb: PodDisruptionBudget, pod: Pod): boolean {
   return pdb.metadata.namespace === pod.metadata.namespace && matchesLabelSelector(pdb.spec?.selector, pod.metadata.labels);
-}
-
-/**
- * The budgets an eviction must respect. Unlike the controller, the eviction subresource
- * ignores a budget whose selector is missing or empty (Kubernetes: "it should match
- * nothing, not everything").
- */
-export function budgetGuardsPod(pdb: PodDisruptionBudget, pod: Pod): boolean {
-  const sel = pdb.spec?.selector;
-  const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
-  return !empty && budgetCoversPod(pdb, pod);
 }
 
 /**

@@ -5,7 +5,7 @@
 // step decides is api/strategies/eviction.ts.
 
 import { isConflict, type Status } from '../../api/errors.js';
-import { budgetGuardsPod, isPodHealthy } from '../../api/disruption.js';
+import { budgetCoversPod, isPodHealthy } from '../../api/disruption.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { checkPreconditions, planDelete, type DeleteOptionsParsed } from '../../api/strategies/deletion.js';
 import {
@@ -79,7 +79,7 @@ export async function evictPod(store: Store, podRes: ResourceInfo, ns: string, n
   }
 
   const pdbRes = pdbResource();
-  const budgets = ((await store.list(pdbRes, ns, { allowWatchBookmarks: false })).items as PodDisruptionBudget[]).filter((b) => budgetGuardsPod(b, pod));
+  const budgets = ((await store.list(pdbRes, ns, { allowWatchBookmarks: false })).items as PodDisruptionBudget[]).filter((b) => budgetCoversPod(b, pod));
   if (budgets.length > 1) throw severalBudgets();
   let mustMatchVersion = false;
   const budget = budgets[0];

@@ -211,6 +211,25 @@ describe('POST pods/{name}/eviction', () => {
     expect((await evict('weak-1')).status).toBe(201);
   });
 
+  test('an empty selector covers every pod of its namespace (policy/v1), a missing one none', async () => {
+    expect((await req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'wide' } })).status).toBe(201);
+    const wide = `/apis/policy/v1/namespaces/wide/poddisruptionbudgets`;
+    const created = await req('POST', wide, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'all' }, spec: { minAvailable: 1, selector: {} } });
+    expect(created.status).toBe(201);
+    const pdb = created.body;
+    pdb.status = { currentHealthy: 1, desiredHealthy: 1, expectedPods: 1, disruptionsAllowed: 0, observedGeneration: 1 };
+    expect((await req('PUT', `${wide}/all/status`, pdb)).status).toBe(200);
+    const pod = await req('POST', '/api/v1/namespaces/wide/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'any', labels: { whatever: 'x' } }, spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox' }] } });
+    pod.body.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    expect((await req('PUT', '/api/v1/namespaces/wide/pods/any/status', pod.body)).status).toBe(200);
+    const evictAny = () => req('POST', '/api/v1/namespaces/wide/pods/any/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'any' } });
+    expect((await evictAny()).status).toBe(429);
+    delete pdb.spec.selector;
+    pdb.metadata.resourceVersion = undefined;
+    expect((await req('PUT', `${wide}/all`, pdb)).status).toBe(200);
+    expect((await evictAny()).status).toBe(201);
+  });
+
   test('a pending pod is deleted without asking its budget', async () => {
     const created = await req('POST', PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending', labels: { app: 'held' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
     expect(created.status).toBe(201);
