@@ -126,6 +126,10 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     const got = await kubectl.kubectl(['get', 'pdb', 'web']);
     expect(got.stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE']);
     expect(got.stdout.split('\n')[1]!.split(/\s+/).slice(0, 4)).toEqual(['web', '1', 'N/A', '1']);
+    const described = await kubectl.kubectl(['describe', 'pdb', 'web']);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/Min available:\s+1\n/);
+    expect(described.stdout).toMatch(/Allowed disruptions:\s+1\n\s+Current:\s+2\n\s+Desired:\s+1\n\s+Total:\s+2\n/);
 
     // While drain runs, never fewer than one Ready pod that is not going away.
     let minReady = Infinity;
