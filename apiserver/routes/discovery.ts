@@ -29,6 +29,9 @@ const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string
   log: { verbs: ['get'], kind: 'Pod' },
   // kubectl drain looks for this entry (group and version set) before it evicts.
   eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
+  exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
+  attach: { verbs: ['create', 'get'], kind: 'PodAttachOptions' },
+  portforward: { verbs: ['create', 'get'], kind: 'PodPortForwardOptions' },
 };
 
 function apiResources(group: string, version: string): Record<string, unknown>[] {
