@@ -245,6 +245,16 @@ describe('POST pods/{name}/eviction', () => {
     expect((await evict('nobody')).status).toBe(404);
     expect((await req('POST', `${PODS}/guarded/eviction`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'guarded' } })).status).toBe(400);
     expect((await req('GET', `${PODS}/guarded/eviction`)).status).toBe(405);
+    const bad = async (body: unknown) => req('POST', `${PODS}/guarded/eviction`, body);
+    expect((await bad([1, 2])).status).toBe(400);
+    expect((await bad({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' }, deleteOptions: 'now' })).status).toBe(400);
+    const grace = await bad({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' }, deleteOptions: { gracePeriodSeconds: 'soon' } });
+    expect(grace.status).toBe(400);
+    expect(grace.body.message).toContain('gracePeriodSeconds');
+    const policy = await bad({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' }, deleteOptions: { propagationPolicy: 'Sideways' } });
+    expect(policy.status).toBe(400);
+    const garbage = await req('POST', `${PODS}/guarded/eviction`, undefined, { rawBody: protobufBody('policy/v1', 'Eviction', Buffer.from([0x0a, 0xff])), contentType: 'application/vnd.kubernetes.protobuf' });
+    expect(garbage.status).toBe(400);
     const byNode = await evict('guarded', undefined, { token: s.nodeToken });
     expect(byNode.status).toBe(403);
     expect(await podExists('guarded')).toBe(true);

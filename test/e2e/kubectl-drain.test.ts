@@ -159,6 +159,22 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     }, 60_000);
   }, 300_000);
 
+  it('kubectl apply --server-side of a budget, then kubectl get pdb lists both', async () => {
+    const manifest = path.join(root, 'other-pdb.yaml');
+    fs.writeFileSync(
+      manifest,
+      ['apiVersion: policy/v1', 'kind: PodDisruptionBudget', 'metadata: { name: other }', 'spec:', '  maxUnavailable: 50%', '  selector: { matchLabels: { app: other } }', ''].join('\n'),
+    );
+    const applied = await kubectl.kubectl(['apply', '--server-side', '-f', manifest]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout.trim()).toBe('poddisruptionbudget.policy/other serverside-applied');
+    const list = await kubectl.kubectl(['get', 'pdb', '--no-headers']);
+    expect(list.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ['other', 'N/A', '50%'],
+      ['web', '1', 'N/A'],
+    ]);
+  });
+
   it('kubectl drain --disable-eviction deletes the pods, budget or not', async () => {
     expect((await kubectl.kubectl(['uncordon', NODE_A])).code).toBe(0);
     await waitFor('budget allows one', async () => (await budget()).status?.disruptionsAllowed === 1, 30_000);
