@@ -23,6 +23,8 @@ export interface BudgetComputation {
   unmanagedPods: string[];
   /** When a recorded disruption times out and the budget must be looked at again. */
   recheckAfterMs?: number;
+  /** Pods an eviction let go that were not deleted within the timeout (a Warning event each). */
+  notDeleted: Pod[];
 }
 
 /**
@@ -69,9 +71,10 @@ function expectedAndDesired(pdb: PodDisruptionBudget, pods: readonly Pod[], find
  * The pods recorded by the eviction subresource that are still expected to go: neither
  * being deleted yet nor past the deletion timeout (buildDisruptedPodMap).
  */
-function pendingDisruptions(pdb: PodDisruptionBudget, pods: readonly Pod[], nowMs: number): { map: Record<string, string>; recheckAt?: number } {
+function pendingDisruptions(pdb: PodDisruptionBudget, pods: readonly Pod[], nowMs: number): { map: Record<string, string>; recheckAt?: number; notDeleted: Pod[] } {
   const recorded = pdb.status?.disruptedPods ?? {};
   const map: Record<string, string> = {};
+  const notDeleted: Pod[] = [];
   let recheckAt: number | undefined;
   for (const pod of pods) {
     const name = pod.metadata.name ?? '';
@@ -79,11 +82,14 @@ function pendingDisruptions(pdb: PodDisruptionBudget, pods: readonly Pod[], nowM
     const at = parseTime(recorded[name]);
     if (at === undefined) continue;
     const expectedGone = at + DISRUPTION_DELETION_TIMEOUT_MS;
-    if (expectedGone < nowMs) continue; // not deleted in time: it counts again
+    if (expectedGone < nowMs) {
+      notDeleted.push(pod); // not deleted in time: it counts again
+      continue;
+    }
     map[name] = recorded[name]!;
     if (recheckAt === undefined || expectedGone < recheckAt) recheckAt = expectedGone;
   }
-  return { map, recheckAt };
+  return { map, recheckAt, notDeleted };
 }
 
 /** The status a budget should have now. Throws (the controller then fails safe) when the expected count cannot be known. */
@@ -111,6 +117,7 @@ export function computeBudgetStatus(pdb: PodDisruptionBudget, pods: readonly Pod
     status: withDisruptionAllowedCondition(status, nowIso),
     unmanagedPods: unmanaged,
     recheckAfterMs: disrupted.recheckAt === undefined ? undefined : disrupted.recheckAt - nowMs,
+    notDeleted: disrupted.notDeleted,
   };
 }
 

@@ -108,6 +108,8 @@ export class DisruptionController implements Controller {
           `Pods selected by this PodDisruptionBudget were found to be unmanaged (${computed.unmanagedPods.join(', ')}); set .spec.minAvailable to an integer to count them`,
         );
       await this.writeStatus(pdb, computed.status);
+      for (const pod of computed.notDeleted)
+        this.deps.recorder.record(pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${key} to be deleted but it wasn't`);
     }
     return computed.recheckAfterMs !== undefined ? requeueAfter(computed.recheckAfterMs + 10) : done;
   }

@@ -89,6 +89,7 @@ describe('computeBudgetStatus', () => {
     const later = computeBudgetStatus(budget, [pod('a'), pod('b')], deploymentScale(3), NOW + 61_000, NOW_ISO);
     expect(later.status).toMatchObject({ currentHealthy: 2, disruptionsAllowed: 1 });
     expect(later.status.disruptedPods).toBeUndefined();
+    expect(later.notDeleted.map((p) => p.metadata.name)).toEqual(['b']);
   });
 });
 
