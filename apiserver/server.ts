@@ -217,7 +217,10 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const { status, unexpected } = toStatus(err, req.headers['content-type']);
     if (unexpected) logger.error({ err, method: req.method, url: req.url }, 'unexpected error');
     if (status.code === 401) reply.header('WWW-Authenticate', 'Bearer realm="orch"');
-    if (status.code === 429 || status.code === 503) reply.header('Retry-After', String(status.details?.retryAfterSeconds ?? 1));
+    // retryAfterSeconds 0 (an eviction a budget refuses): no header, as Kubernetes, so
+    // client-go does not retry at once by itself and kubectl drain waits its own 5 s.
+    const retryAfter = status.details?.retryAfterSeconds ?? 1;
+    if ((status.code === 429 || status.code === 503) && retryAfter > 0) reply.header('Retry-After', String(retryAfter));
     // The rest of a body that timed out is never read: the connection cannot be reused.
     if (status.code === 408) reply.header('Connection', 'close');
     void reply.code(status.code).type('application/json').send(status);

@@ -16,6 +16,7 @@ import { deleteAnswer } from '../../api/strategies/deletion.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
+import { evictPod } from '../registry/eviction.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -27,6 +28,7 @@ const SUB_VERBS: Record<string, Set<string>> = {
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
+  eviction: new Set(['create']),
   // Streams arrive as Upgrade requests (pod-streams.ts); these are the plain ones.
   exec: new Set(['get', 'create']),
   attach: new Set(['get', 'create']),
@@ -148,6 +150,11 @@ async function dispatch(
     return s;
   }
   if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
+  if (sub === 'eviction') {
+    const answer = await evictPod(store, r, ns!, name!, req.body, q, ctx.clock.now());
+    reply.code(201);
+    return answer;
+  }
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward')
     throw errors.badRequest(`Upgrade request required: pods/${sub} is a stream (WebSocket or SPDY), as kubectl ${sub === 'portforward' ? 'port-forward' : sub} opens it`);
 
