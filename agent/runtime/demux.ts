@@ -26,15 +26,3 @@ export class DockerDemux extends Transform {
     cb();
   }
 }
-
-/** Demultiplexes a complete buffer (what Docker returns for non-follow log requests). */
-export function demuxBuffer(buf: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let off = 0;
-  while (buf.length - off >= 8) {
-    const size = buf.readUInt32BE(off + 4);
-    parts.push(buf.subarray(off + 8, Math.min(buf.length, off + 8 + size)));
-    off += 8 + size;
-  }
-  return Buffer.concat(parts);
-}
