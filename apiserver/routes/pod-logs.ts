@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { defaultContainer, loggableContainerNames } from '../../api/default-container.js';
 import { errors, isStatus } from '../../api/errors.js';
 import { parsePodLogOptions, podLogQuery } from '../../api/pod-log-options.js';
 import { findResource } from '../../api/resources.js';
@@ -119,7 +120,12 @@ function connect(ctx: ServerContext, nodeName: string, ep: AgentEndpoint, path: 
     ...(insecure ? { agent: false } : tlsFor(agent, nodeName, (why) => (identityProblem = why))),
   };
   return new Promise<http.IncomingMessage>((resolve, reject) => {
-    const r = (insecure ? http : https).request(opts, resolve);
+    const r = (insecure ? http : https).request(opts, (res) => {
+      // The timeout is for reaching the agent: a log that is quiet (follow) or read slowly
+      // (backpressure) must not be cut after 10 s.
+      r.setTimeout(0);
+      resolve(res);
+    });
     r.on('timeout', () => r.destroy(new Error('timed out connecting to the agent')));
     r.on('error', (err) =>
       reject(
@@ -135,11 +141,13 @@ function connect(ctx: ServerContext, nodeName: string, ep: AgentEndpoint, path: 
 export async function servePodLog(ctx: ServerContext, ns: string, name: string, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const opts = parsePodLogOptions((p) => queryString(q, p), name);
   const pod = (await ctx.store.get(podRes, ns, name)) as Pod;
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const names = loggableContainerNames(pod);
   let container = opts.container;
   if (!container) {
-    if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-    container = names[0]!;
+    // The pod's own choice (the default-container annotation), else its only container.
+    const d = defaultContainer(pod);
+    if (!d || d.reason === 'first') throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    container = d.name;
   } else if (!names.includes(container)) {
     throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
   }
