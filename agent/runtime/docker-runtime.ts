@@ -58,6 +58,11 @@ export interface DockerRuntimeOptions {
   logger: Logger;
   /** Delay before re-subscribing to the event stream after it ends. */
   eventsRetryMs?: number;
+  /**
+   * Log rotation of the containers this runtime creates (json-file max-size × max-file,
+   * the kubelet's containerLogMaxSize / containerLogMaxFiles); unset: the engine's default.
+   */
+  containerLog?: { maxSizeBytes: number; maxFiles: number };
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -168,12 +173,20 @@ export class DockerRuntime implements ContainerRuntime {
           NetworkMode: spec.networkMode,
           // orch restarts containers itself (with backoff and new attempts), never Docker.
           RestartPolicy: { Name: 'no' },
+          LogConfig: this.logConfig(),
         },
       });
       return c.id;
     } catch (err) {
       throw mapError(err);
     }
+  }
+
+  /** json-file (which the log endpoint reads back through the engine) with rotation. */
+  private logConfig(): Docker.HostConfig['LogConfig'] {
+    const l = this.opts.containerLog;
+    if (!l) return undefined;
+    return { Type: 'json-file', Config: { 'max-size': String(l.maxSizeBytes), 'max-file': String(l.maxFiles) } };
   }
 
   async start(id: string): Promise<void> {
