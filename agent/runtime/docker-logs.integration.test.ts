@@ -2,13 +2,16 @@
 // whole into the agent (the old code buffered a non-follow answer, then copied it once more
 // to strip Docker's frame headers), and the options Docker applies (tail, since) hold.
 
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../foundation/logger.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { isRuntimeError } from './types.js';
 
+const run = promisify(execFile);
 const rt = new DockerRuntime({ logger: silentLogger() });
 const LABELS = { 'orch.test/suite': 'h17-logs-docker-logs' };
 const LINE = `${'0123456789abcdef'.repeat(4)}\n`; // 65 bytes
@@ -96,6 +99,18 @@ describe('DockerRuntime.logs', () => {
     s.destroy();
     await once(s, 'close');
   }, 60_000);
+
+  it('a TTY container\'s log (no frame headers) reads as written', async () => {
+    const name = `h17-logs-tty-${process.pid}`;
+    await run('docker', ['run', '-d', '-t', '--name', name, '--label', 'orch.test/suite=h17-logs-docker-logs', 'orch.local/busybox:latest', 'sh', '-c', 'echo hello from a tty; sleep 60']);
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('\n'); i++) {
+      text = '';
+      for await (const chunk of await rt.logs(name, {})) text += String(chunk);
+      if (!text) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toBe('hello from a tty\r\n');
+  }, 30_000);
 
   it('a missing container is notfound', async () => {
     await expect(rt.logs('h17-logs-no-such-container', {})).rejects.toSatisfy((e) => isRuntimeError(e, 'notfound'));

@@ -336,12 +336,15 @@ export class DockerRuntime implements ContainerRuntime {
     const options: Record<string, unknown> = { stdout: true, stderr: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, since: opts.since ?? 0 };
     if (opts.tail !== undefined) options.tail = opts.tail;
     try {
+      // A TTY container's log is one raw stream, without the frame headers to strip.
+      const { Config } = await this.docker.getContainer(id).inspect();
       const raw = await new Promise<Readable>((resolve, reject) =>
         this.docker.modem.dial(
           { path: `/containers/${encodeURIComponent(id)}/logs?`, method: 'GET', isStream: true, statusCodes: { 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' }, options },
           (err: unknown, res: unknown) => (err ? reject(err) : resolve(res as Readable)),
         ),
       );
+      if (Config?.Tty) return raw;
       const out = raw.pipe(new DockerDemux());
       raw.on('error', (err) => out.destroy(mapError(err)));
       // Closing our side (client went away) must end Docker's stream too.
