@@ -11,6 +11,7 @@ import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
 import { parseWriteQuery } from '../write-options.js';
+import { checkUnknownFields } from '../field-validation.js';
 import { deleteAnswer } from '../../api/strategies/deletion.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
@@ -96,7 +97,11 @@ async function dispatch(
   // dryRun/fieldValidation are checked on every write (400 for values orch does not
   // know); DELETE reads dryRun with its other options (parseDeleteOptions).
   const writing = verb === 'create' || verb === 'update' || verb === 'patch';
-  const writeOpts: WriteOpts = { subresource: sub, dryRun: writing && parseWriteQuery(q).dryRun, guard };
+  const writeQuery = writing ? parseWriteQuery(q) : undefined;
+  const writeOpts: WriteOpts = { subresource: sub, dryRun: writeQuery?.dryRun ?? false, guard };
+  // Bodies of the kind itself (not scale, binding): fields its schema does not have.
+  if (writeQuery && (sub === undefined || sub === 'status'))
+    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' ? patchTypeOf(req) : undefined);
 
   if (sub === 'scale') {
     if (verb === 'get') return toScale(await store.get(r, ns, name!));
