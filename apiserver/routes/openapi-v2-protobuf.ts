@@ -53,7 +53,11 @@ message Schema {
 }
 `;
 
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/**
+ * The answer's media type: clients ask with `...spec.v2@v1.0+protobuf` or this one;
+ * upstream (kube-openapi) answers both with this spelling ('@' is not a token character).
+ */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 type Json = Record<string, any>;
 

@@ -90,7 +90,7 @@ function send(req: FastifyRequest, reply: FastifyReply, d: Doc): FastifyReply {
   // A URL naming the current hash never changes (the index hands these out).
   reply.header('cache-control', query.hash === d.hash ? 'public, immutable' : 'no-cache, private');
   if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-  return reply.type(d.type).send(d.body);
+  return reply.header('content-type', d.type).send(d.body);
 }
 
 export function registerOpenApiRoutes(app: FastifyInstance): void {
