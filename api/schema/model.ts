@@ -67,6 +67,8 @@ export interface SchemaModel {
   types: ReadonlyMap<string, TypeSchema>;
   /** 'apps/v1/Deployment' (core: 'v1/Pod') → the definition's name. */
   kinds: ReadonlyMap<string, string>;
+  /** Kinds left out because their protobuf message is missing (should be none). */
+  missing: readonly string[];
 }
 
 export function gvkKey(g: GroupVersionKind): string {
