@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { listStrategy } from '../../api/patch/strategic-merge.js';
 import { RESOURCES } from '../../api/resources.js';
 import { definitionName } from '../../api/schema/kinds.js';
-import { kindSchema, type FieldSchema } from '../../api/schema/model.js';
+import { kindSchema, type FieldSchema, type FieldType } from '../../api/schema/model.js';
 import { unknownFields } from '../../api/schema/unknown-fields.js';
 import { schemaModel } from './openapi-model.js';
 
@@ -53,6 +54,34 @@ describe('the schema model', () => {
     expect(field(`${CORE}.ServicePort`, 'targetPort').type).toEqual({ kind: 'ref', name: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString' });
     expect(schemaModel().types.get('io.k8s.apimachinery.pkg.util.intstr.IntOrString')?.primitive).toBe('int-or-string');
     for (const t of schemaModel().types.values()) expect(t.description, t.name).not.toBe('');
+  });
+});
+
+describe("the server's strategic merge", () => {
+  // kubectl computes a patch from the published extensions (a list merged by a key sends
+  // only the changed items); a server that replaced that list instead would lose the rest.
+  it('merges every list of every kind as the published schema says', () => {
+    const m = schemaModel();
+    const differences = new Set<string>();
+    const walk = (name: string, path: string[], depth: number): void => {
+      const t = m.types.get(name);
+      if (!t || depth > 12) return;
+      for (const f of Object.values(t.fields)) {
+        const p = [...path, f.name];
+        let type: FieldType = f.type;
+        if (type.kind === 'array') {
+          const published = f.patchStrategy?.split(',').includes('merge') ? (f.patchMergeKey ? `merge:${f.patchMergeKey}` : 'set') : 'replace';
+          const s = listStrategy(p);
+          const server = s.kind === 'merge' ? `merge:${s.key}` : s.kind;
+          if (published !== server) differences.add(`${name}.${f.name} at ${p.join('.')}: published ${published}, server ${server}`);
+          type = type.items;
+        }
+        if (type.kind === 'map') type = type.values;
+        if (type.kind === 'ref') walk(type.name, p, depth + 1);
+      }
+    };
+    for (const r of RESOURCES) walk(definitionName(r.group, r.version, r.kind), [], 0);
+    expect([...differences]).toEqual([]);
   });
 });
 

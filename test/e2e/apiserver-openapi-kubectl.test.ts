@@ -126,8 +126,12 @@ spec:
     spec:
 ${spec}`;
 
-  test('re-applied containers, env, ports, volumes, volumeMounts and tolerations come out as written (a live-only env var kept)', async () => {
-    const v1 = manifest('d1.yaml', deployment(`      tolerations:
+  test('re-applied containers, env, ports, volumes, volumeMounts, tolerations and topology spread constraints come out as written (a live-only env var kept)', async () => {
+    const tsc = (skew: number) => `      topologySpreadConstraints:
+      - {topologyKey: zone, maxSkew: 1, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}
+      - {topologyKey: kubernetes.io/hostname, maxSkew: ${skew}, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+`;
+    const v1 = manifest('d1.yaml', deployment(`${tsc(1)}      tolerations:
       - {key: a, operator: Exists}
       - {key: b, operator: Exists}
       volumes:
@@ -146,7 +150,7 @@ ${spec}`;
     expect(first.stderr).toBe('');
     // A change made outside the manifest: apply's three-way merge keeps it.
     expect((await c.kubectl(['set', 'env', 'deploy/web', '-c', 'web', 'LIVE=yes'])).code).toBe(0);
-    const v2 = manifest('d2.yaml', deployment(`      tolerations:
+    const v2 = manifest('d2.yaml', deployment(`${tsc(2)}      tolerations:
       - {key: b, operator: Exists}
       volumes:
       - {name: v1, hostPath: {path: /tmp}}
@@ -175,6 +179,11 @@ ${spec}`;
     expect(spec.volumes[0]).toMatchObject({ name: 'v1', hostPath: { path: '/tmp' } });
     expect(spec.volumes[0].emptyDir).toBeUndefined();
     expect(spec.tolerations).toEqual([{ key: 'b', operator: 'Exists' }]);
+    // Merged by topologyKey: kubectl sends only the changed constraint, the other stays.
+    expect(spec.topologySpreadConstraints.map((t: { topologyKey: string; maxSkew: number; whenUnsatisfiable: string }) => [t.topologyKey, t.maxSkew, t.whenUnsatisfiable])).toEqual([
+      ['zone', 1, 'ScheduleAnyway'],
+      ['kubernetes.io/hostname', 2, 'DoNotSchedule'],
+    ]);
   });
 });
 
