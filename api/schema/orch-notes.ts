@@ -21,4 +21,7 @@ export const ORCH_NOTES: UpstreamNotes = {
     d: 'Metadata every persisted object has: name, namespace, labels, annotations, owners, finalizers and the server-set uid, resourceVersion, generation and timestamps.',
   },
   [`${META}.ListMeta`]: { d: 'Metadata of a list: the resourceVersion it was read at and the continue token of a paged list.' },
+  // Upstream's comment for these two is only a link.
+  'io.k8s.api.core.v1.ConfigMapList': { f: { metadata: { d: "Standard list metadata." } } },
+  'io.k8s.api.coordination.v1.Lease': { f: { metadata: { d: "Standard object's metadata." } } },
 };

@@ -53,7 +53,10 @@ describe('the schema model', () => {
     expect(field(`${CORE}.Container`, 'image').required).toBeUndefined();
     expect(field(`${CORE}.ServicePort`, 'targetPort').type).toEqual({ kind: 'ref', name: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString' });
     expect(schemaModel().types.get('io.k8s.apimachinery.pkg.util.intstr.IntOrString')?.primitive).toBe('int-or-string');
-    for (const t of schemaModel().types.values()) expect(t.description, t.name).not.toBe('');
+    for (const t of schemaModel().types.values()) {
+      expect(t.description, t.name).not.toBe('');
+      for (const f of Object.values(t.fields)) expect(f.description, `${t.name}.${f.name}`).not.toBe('');
+    }
   });
 });
 
