@@ -3,7 +3,7 @@
 // (the same ones `kubectl explain` reads), so it describes what this server serves.
 
 import { Command } from 'commander';
-import { parseApiVersion, resolveResourceName } from '../../api/resources.js';
+import { parseApiVersion, resolveResourceName, type ResourceInfo } from '../../api/resources.js';
 import { cliContext } from '../context.js';
 import { ExplainError, renderExplain } from '../explain-render.js';
 
@@ -22,7 +22,7 @@ export function explainCommand(): Command {
       const [type = '', ...path] = arg.split('.');
       // A group-qualified type ('deployments.apps.spec') has its group inside the dots:
       // take the longest prefix that names a resource.
-      let r = undefined;
+      let r: ResourceInfo | undefined;
       let rest = path;
       for (let i = path.length; i > 0 && !r; i--) {
         r = resolveResourceName([type, ...path.slice(0, i)].join('.'));
