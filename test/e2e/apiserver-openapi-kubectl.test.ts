@@ -99,6 +99,9 @@ describe('kubectl explain and orch explain read the published schemas', () => {
     const o = await c.orch(['explain', 'svc', '--api-version=v1']);
     expect(headLines(o.stdout)).toEqual(headLines(k.stdout));
     expect(fieldLines(o.stdout)).toEqual(fieldLines(k.stdout));
+    // A group-qualified type, as `orch get deployments.apps` takes it.
+    const q = await c.orch(['explain', 'deployments.apps.spec.strategy']);
+    expect(q.stdout).toMatch(/^FIELD: strategy <DeploymentStrategy>$/m);
   });
 
   test('a field or a type that does not exist: the same errors as kubectl', async () => {
