@@ -22,6 +22,7 @@ import { configCommand } from './commands/config.js';
 import { completionCommand } from './commands/completion.js';
 import { upCommand, downCommand, statusCommand } from './commands/cluster.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
+import { explainCommand } from './commands/explain.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -59,7 +60,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
+  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), explainCommand()];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
   for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {

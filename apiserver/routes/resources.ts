@@ -12,6 +12,7 @@ import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
 import { parseFieldManager, parseForce, parseWriteQuery } from '../write-options.js';
 import { APPLY_PATCH_TYPE } from '../body-parsers.js';
+import { checkUnknownFields } from '../field-validation.js';
 import { deleteAnswer } from '../../api/strategies/deletion.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
@@ -126,13 +127,18 @@ async function dispatch(
   const writing = verb === 'create' || verb === 'update' || verb === 'patch';
   const applying = isApplyPatch(req);
   if (applying && verb !== 'patch') throw errors.unsupportedMediaType(APPLY_PATCH_TYPE, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  const writeQuery = writing ? parseWriteQuery(q) : undefined;
   const writeOpts: WriteOpts = {
     subresource: sub,
-    dryRun: writing && parseWriteQuery(q).dryRun,
+    dryRun: writeQuery?.dryRun ?? false,
     guard,
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
   };
   const force = writing && parseForce(q, applying);
+  // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
+  // apply configuration is a whole object.
+  if (writeQuery && (sub === undefined || sub === 'status'))
+    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {

@@ -77,6 +77,7 @@ describe('kubectl explain and orch explain read the published schemas', () => {
     const o = await c.orch(['explain', 'pod.spec.containers.livenessProbe']);
     expect(headLines(o.stdout)).toEqual(headLines(k.stdout));
     expect(fieldLines(o.stdout)).toEqual(fields);
+    expect(o.stdout).toContain('Periodic probe of container liveness.');
   });
 
   test('explain deployment.spec --recursive: the whole tree, required marks, int-or-string', async () => {
@@ -98,6 +99,9 @@ describe('kubectl explain and orch explain read the published schemas', () => {
     const o = await c.orch(['explain', 'svc', '--api-version=v1']);
     expect(headLines(o.stdout)).toEqual(headLines(k.stdout));
     expect(fieldLines(o.stdout)).toEqual(fieldLines(k.stdout));
+    // A group-qualified type, as `orch get deployments.apps` takes it.
+    const q = await c.orch(['explain', 'deployments.apps.spec.strategy']);
+    expect(q.stdout).toMatch(/^FIELD: strategy <DeploymentStrategy>$/m);
   });
 
   test('a field or a type that does not exist: the same errors as kubectl', async () => {
@@ -125,8 +129,12 @@ spec:
     spec:
 ${spec}`;
 
-  test('re-applied containers, env, ports, volumes, volumeMounts and tolerations come out as written (with a live-only env var kept)', async () => {
-    const v1 = manifest('d1.yaml', deployment(`      tolerations:
+  test('re-applied containers, env, ports, volumes, volumeMounts, tolerations and topology spread constraints come out as written (a live-only env var kept)', async () => {
+    const tsc = (skew: number) => `      topologySpreadConstraints:
+      - {topologyKey: zone, maxSkew: 1, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}
+      - {topologyKey: kubernetes.io/hostname, maxSkew: ${skew}, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+`;
+    const v1 = manifest('d1.yaml', deployment(`${tsc(1)}      tolerations:
       - {key: a, operator: Exists}
       - {key: b, operator: Exists}
       volumes:
@@ -145,7 +153,7 @@ ${spec}`;
     expect(first.stderr).toBe('');
     // A change made outside the manifest: apply's three-way merge keeps it.
     expect((await c.kubectl(['set', 'env', 'deploy/web', '-c', 'web', 'LIVE=yes'])).code).toBe(0);
-    const v2 = manifest('d2.yaml', deployment(`      tolerations:
+    const v2 = manifest('d2.yaml', deployment(`${tsc(2)}      tolerations:
       - {key: b, operator: Exists}
       volumes:
       - {name: v1, hostPath: {path: /tmp}}
@@ -169,8 +177,16 @@ ${spec}`;
     expect(web.env).toEqual([{ name: 'B', value: '3' }, { name: 'LIVE', value: 'yes' }, { name: 'C', value: '4' }]);
     expect(web.ports).toEqual([{ containerPort: 80, protocol: 'TCP' }, { containerPort: 8080, protocol: 'TCP' }]);
     expect(web.volumeMounts).toEqual([{ name: 'v1', mountPath: '/a' }]);
-    expect(spec.volumes).toEqual([{ name: 'v1', hostPath: { path: '/tmp', type: '' } }].map((v) => ({ ...v, hostPath: { path: '/tmp', ...(got.spec.template.spec.volumes[0].hostPath.type !== undefined ? { type: got.spec.template.spec.volumes[0].hostPath.type } : {}) } })));
+    // volumes merge by name with retainKeys: the emptyDir source is replaced, not kept beside hostPath.
+    expect(spec.volumes).toHaveLength(1);
+    expect(spec.volumes[0]).toMatchObject({ name: 'v1', hostPath: { path: '/tmp' } });
+    expect(spec.volumes[0].emptyDir).toBeUndefined();
     expect(spec.tolerations).toEqual([{ key: 'b', operator: 'Exists' }]);
+    // Merged by topologyKey: kubectl sends only the changed constraint, the other stays.
+    expect(spec.topologySpreadConstraints.map((t: { topologyKey: string; maxSkew: number; whenUnsatisfiable: string }) => [t.topologyKey, t.maxSkew, t.whenUnsatisfiable])).toEqual([
+      ['zone', 1, 'ScheduleAnyway'],
+      ['kubernetes.io/hostname', 2, 'DoNotSchedule'],
+    ]);
   });
 });
 
