@@ -36,6 +36,9 @@ import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerOpenApiRoutes } from './routes/openapi.js';
 import { streamUpgradeHandler } from './routes/pod-streams.js';
+import { schemaModel } from './routes/openapi-model.js';
+import { definitionName } from '../api/schema/kinds.js';
+import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
@@ -113,6 +116,14 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
+  // Server-side apply merges lists as the published schemas say (built on first use).
+  const listTypes = new Map<string, ListTypes>();
+  store.listTypesFor = (r) => {
+    const def = definitionName(r.group, r.version, r.kind);
+    let lt = listTypes.get(def);
+    if (!lt) listTypes.set(def, (lt = listTypesOf(schemaModel(), def)));
+    return lt;
+  };
   const memoryRelease = opts.releaseMemory === false ? undefined : new MemoryRelease(fullGc, clock);
   const watchBudget = new WatchMemoryBudget(opts.watchMemoryBudgetBytes ?? DEFAULT_WATCH_MEMORY_BUDGET, {
     onCut: (_s, bytes) => logger.warn({ bytes, budget: watchBudget.maxBytes }, 'watch streams over their memory budget: expiring the one holding the most'),

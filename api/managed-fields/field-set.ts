@@ -5,7 +5,7 @@
 // The tree is kept in exactly that JSON shape, so what is stored is what is computed.
 
 import { deepEqual } from '../meta.js';
-import { KEY_DEFAULTS, listTypeAt } from './list-types.js';
+import { KEY_DEFAULTS, type ListTypes } from './list-types.js';
 
 export type FieldSet = { [element: string]: FieldSet };
 export type FieldPath = string[];
@@ -31,24 +31,24 @@ export function elementKey(el: unknown, keys: readonly string[]): string {
  * Calls `leaf` for every owned leaf of `obj` with its path and value (the `.` of a list
  * element gets the element). Top-level apiVersion/kind and server-set metadata are skipped.
  */
-export function forEachLeaf(obj: unknown, leaf: (path: FieldPath, value: unknown) => void): void {
+export function forEachLeaf(obj: unknown, lists: ListTypes, leaf: (path: FieldPath, value: unknown) => void): void {
   if (!isObj(obj)) return;
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata' && isObj(v)) {
       for (const [mk, mv] of Object.entries(v)) {
         if (mv === undefined || UNTRACKED_META.has(mk)) continue;
-        walkValue(mv, ['metadata', mk], ['f:metadata', `f:${mk}`], leaf);
+        walkValue(mv, ['metadata', mk], ['f:metadata', `f:${mk}`], lists, leaf);
       }
       continue;
     }
-    walkValue(v, [k], [`f:${k}`], leaf);
+    walkValue(v, [k], [`f:${k}`], lists, leaf);
   }
 }
 
-function walkValue(v: unknown, fieldPath: string[], path: FieldPath, leaf: (path: FieldPath, value: unknown) => void): void {
+function walkValue(v: unknown, fieldPath: string[], path: FieldPath, lists: ListTypes, leaf: (path: FieldPath, value: unknown) => void): void {
   if (Array.isArray(v)) {
-    const lt = listTypeAt(fieldPath);
+    const lt = lists(fieldPath);
     if (lt.type === 'atomic' || v.length === 0) return leaf(path, v);
     for (const el of v) {
       if (lt.type === 'set') {
@@ -57,21 +57,21 @@ function walkValue(v: unknown, fieldPath: string[], path: FieldPath, leaf: (path
       }
       const elPath = [...path, elementKey(el, lt.keys)];
       leaf([...elPath, '.'], el);
-      if (isObj(el)) for (const [k, ev] of Object.entries(el)) if (ev !== undefined) walkValue(ev, [...fieldPath, k], [...elPath, `f:${k}`], leaf);
+      if (isObj(el)) for (const [k, ev] of Object.entries(el)) if (ev !== undefined) walkValue(ev, [...fieldPath, k], [...elPath, `f:${k}`], lists, leaf);
     }
     return;
   }
   if (isObj(v) && Object.keys(v).length > 0) {
-    for (const [k, cv] of Object.entries(v)) if (cv !== undefined) walkValue(cv, [...fieldPath, k], [...path, `f:${k}`], leaf);
+    for (const [k, cv] of Object.entries(v)) if (cv !== undefined) walkValue(cv, [...fieldPath, k], [...path, `f:${k}`], lists, leaf);
     return;
   }
   leaf(path, v);
 }
 
 /** Every owned leaf of an object, as a field set. */
-export function fieldsOf(obj: unknown): FieldSet {
+export function fieldsOf(obj: unknown, lists: ListTypes): FieldSet {
   const set: FieldSet = {};
-  forEachLeaf(obj, (p) => addPath(set, p));
+  forEachLeaf(obj, lists, (p) => addPath(set, p));
   return set;
 }
 

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { describePath, fieldsOf } from './field-set.js';
+import { schemaModel } from '../../apiserver/routes/openapi-model.js';
+import { listTypesOf } from './list-types.js';
 import { applyConfig, asksToClear, recordUpdate, type ManagedFieldsEntry } from './tracker.js';
 
-const w = (manager: string, time = '2026-12-03T10:00:00Z') => ({ manager, apiVersion: 'apps/v1', time });
+// The real schema model, as the apiserver reads it: list types come from there.
+const lists = listTypesOf(schemaModel(), 'io.k8s.api.apps.v1.Deployment');
+const w = (manager: string, time = '2026-12-03T10:00:00Z') => ({ manager, apiVersion: 'apps/v1', time, lists });
 const mf = (o: KubeObject) => (o.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? [];
 const deploy = (spec: Record<string, unknown>, labels?: Record<string, string>): KubeObject =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '5', ...(labels ? { labels } : {}) }, spec }) as KubeObject;
@@ -14,7 +18,7 @@ describe('field sets', () => {
   it('are the fieldsV1 shape: f: fields, k: map-list elements with ".", v: set elements, atomic lists as leaves; identity metadata untracked', () => {
     const o = deploy({ replicas: 2, ...containers({ name: 'web', image: 'a', args: ['x', 'y'], ports: [{ containerPort: 80 }] }) }, { app: 'w' });
     (o.metadata as Record<string, unknown>).finalizers = ['f1'];
-    expect(fieldsOf(o)).toEqual({
+    expect(fieldsOf(o, lists)).toEqual({
       'f:metadata': { 'f:labels': { 'f:app': {} }, 'f:finalizers': { 'v:"f1"': {} } },
       'f:spec': {
         'f:replicas': {},

@@ -3,8 +3,8 @@
 // Written here rather than taken from a library: nothing on npm implements Kubernetes'
 // structured-merge-diff semantics (field ownership per manager and operation, conflicts,
 // removal of fields an applier stops applying), and those exact semantics are the point.
-// Differences from Kubernetes are deliberate and listed in docs/api.md (Server-side apply):
-// list types come from list-types.ts, and an object is tracked from its first write that
+// How lists merge comes from the schema model (list-types.ts). Differences from Kubernetes
+// are deliberate and listed in docs/api.md (Server-side apply): an object is tracked from its first write that
 // names a field manager (kubectl always does) or its first apply; before that it carries
 // no managedFields, and its fields then belong to "before-first-apply".
 
@@ -12,7 +12,7 @@ import { ApiError, makeStatus, type StatusCause } from '../errors.js';
 import { deepClone, deepEqual } from '../meta.js';
 import type { KubeObject } from '../types.js';
 import { addPath, describePath, elementKey, fieldsOf, forEachLeaf, isEmptySet, leafPaths, owns, removeAt, removePath, touches, valueAt, type FieldPath, type FieldSet } from './field-set.js';
-import { listTypeAt } from './list-types.js';
+import type { ListTypes } from './list-types.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -30,6 +30,8 @@ export interface Writer {
   apiVersion: string;
   time: string;
   subresource?: string;
+  /** How the kind's lists merge (list-types.ts, from the schema model). */
+  lists: ListTypes;
 }
 
 /** What Kubernetes calls the owner of fields that predate tracking. */
@@ -60,9 +62,9 @@ function entry(manager: string, operation: 'Apply' | 'Update', w: Writer, fields
 const sameEntry = (e: ManagedFieldsEntry, manager: string, operation: string, subresource?: string) =>
   e.manager === manager && e.operation === operation && (e.subresource ?? '') === (operation === 'Update' ? (subresource ?? '') : '');
 
-function leafValues(obj: unknown): Map<string, { path: FieldPath; value: unknown }> {
+function leafValues(obj: unknown, lists: ListTypes): Map<string, { path: FieldPath; value: unknown }> {
   const out = new Map<string, { path: FieldPath; value: unknown }>();
-  forEachLeaf(obj, (path, value) => out.set(JSON.stringify(path), { path, value }));
+  forEachLeaf(obj, lists, (path, value) => out.set(JSON.stringify(path), { path, value }));
   return out;
 }
 
@@ -80,9 +82,9 @@ export function asksToClear(body: unknown): boolean {
 export function recordUpdate(old: KubeObject | undefined, next: KubeObject, w: Writer, start: boolean): KubeObject {
   let entries = entriesOf(old);
   if (entries.length === 0 && !start) return setEntries(next, []);
-  if (old && entries.length === 0) entries = [entry(BEFORE_FIRST_APPLY, 'Update', w, fieldsOf(old))];
-  const before = leafValues(old);
-  const after = leafValues(next);
+  if (old && entries.length === 0) entries = [entry(BEFORE_FIRST_APPLY, 'Update', w, fieldsOf(old, w.lists))];
+  const before = leafValues(old, w.lists);
+  const after = leafValues(next, w.lists);
   const changed: FieldPath[] = [];
   const gone: FieldPath[] = [];
   for (const [k, { path, value }] of after) if (!before.has(k) || !deepEqual(before.get(k)!.value, value)) changed.push(path);
@@ -98,10 +100,10 @@ export function recordUpdate(old: KubeObject | undefined, next: KubeObject, w: W
 }
 
 /** Merges an applied configuration into the live object: maps by key, lists by their type. */
-export function mergeApplied(live: unknown, cfg: unknown, fieldPath: string[] = []): unknown {
+export function mergeApplied(live: unknown, cfg: unknown, lists: ListTypes, fieldPath: string[] = []): unknown {
   if (cfg === null) return undefined;
   if (Array.isArray(cfg)) {
-    const lt = listTypeAt(fieldPath);
+    const lt = lists(fieldPath);
     if (lt.type === 'atomic' || !Array.isArray(live)) return deepClone(cfg);
     const out = deepClone(live) as unknown[];
     for (const el of cfg) {
@@ -111,7 +113,7 @@ export function mergeApplied(live: unknown, cfg: unknown, fieldPath: string[] = 
       }
       const key = elementKey(el, lt.keys);
       const i = out.findIndex((x) => elementKey(x, lt.keys) === key);
-      if (i >= 0) out[i] = mergeApplied(out[i], el, fieldPath);
+      if (i >= 0) out[i] = mergeApplied(out[i], el, lists, fieldPath);
       else out.push(deepClone(el));
     }
     return out;
@@ -119,7 +121,7 @@ export function mergeApplied(live: unknown, cfg: unknown, fieldPath: string[] = 
   if (isObj(cfg)) {
     const out: Obj = isObj(live) ? { ...live } : {};
     for (const [k, v] of Object.entries(cfg)) {
-      const merged = mergeApplied(out[k], v, [...fieldPath, k]);
+      const merged = mergeApplied(out[k], v, lists, [...fieldPath, k]);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     }
@@ -156,10 +158,10 @@ function conflictError(conflicts: Conflict[]): Error {
  */
 export function applyConfig(live: KubeObject | undefined, config: KubeObject, w: Writer, force: boolean): KubeObject {
   let entries = entriesOf(live);
-  if (live && entries.length === 0) entries = [entry(BEFORE_FIRST_APPLY, 'Update', w, fieldsOf(live))];
+  if (live && entries.length === 0) entries = [entry(BEFORE_FIRST_APPLY, 'Update', w, fieldsOf(live, w.lists))];
   const cfg = deepClone(config);
   delete (cfg.metadata as { managedFields?: unknown }).managedFields;
-  const applied = fieldsOf(cfg);
+  const applied = fieldsOf(cfg, w.lists);
   const mine = entries.find((e) => sameEntry(e, w.manager, 'Apply'));
   const others = entries.filter((e) => e !== mine);
 
@@ -175,7 +177,7 @@ export function applyConfig(live: KubeObject | undefined, config: KubeObject, w:
   if (conflicts.length && !force) throw conflictError(conflicts);
   for (const c of conflicts) removePath(c.owner.fieldsV1, c.path);
 
-  const merged = (live ? mergeApplied(deepClone(live), cfg) : deepClone(cfg)) as KubeObject;
+  const merged = (live ? mergeApplied(deepClone(live), cfg, w.lists) : deepClone(cfg)) as KubeObject;
   // Nothing to change and nothing to take over: the object stays as it is (no new write).
   if (live && mine && conflicts.length === 0 && deepEqual(mine.fieldsV1, applied) && sameIgnoringManagedFields(merged, live)) return deepClone(live);
   if (mine) {

@@ -17,6 +17,9 @@ import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js
 import { collectionPrefix, objectKeyFor } from './keys.js';
 import type { FieldManager } from '../write-options.js';
 import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/managed-fields/tracker.js';
+import type { ListTypes } from '../../api/managed-fields/list-types.js';
+
+const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
 
 export type { PatchType };
 
@@ -51,6 +54,8 @@ export class Store {
   namespaceLookup?: (name: string) => KubeObject | undefined;
   /** Told about every namespace this server writes, so its own cache is never behind its own writes. */
   namespaceWritten?: (obj: KubeObject, removed: boolean) => void;
+  /** How a kind's lists merge, for managedFields and server-side apply (from the schema model; unset: all atomic). */
+  listTypesFor: (r: ResourceInfo) => ListTypes = () => ALL_ATOMIC;
   /** Keys a kind's objects hold, written with them (services/: ClusterIPs and node ports); one per write. */
   claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
 
@@ -90,7 +95,13 @@ export class Store {
   }
 
   private writer(r: ResourceInfo, opts: WriteOpts): Writer {
-    return { manager: opts.fieldManager?.name ?? 'unknown', apiVersion: apiVersionOf(r), time: nowIso(this.clock).replace(/\.\d+Z$/, 'Z'), subresource: opts.subresource };
+    return {
+      manager: opts.fieldManager?.name ?? 'unknown',
+      apiVersion: apiVersionOf(r),
+      time: nowIso(this.clock).replace(/\.\d+Z$/, 'Z'),
+      subresource: opts.subresource,
+      lists: this.listTypesFor(r),
+    };
   }
 
   async create(r: ResourceInfo, ns: string | undefined, body: unknown, opts: WriteOpts & { applied?: boolean } = {}): Promise<KubeObject> {
