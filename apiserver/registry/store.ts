@@ -238,16 +238,24 @@ export class Store {
    * Server-side apply (PATCH application/apply-patch+yaml): `config` merged into the object
    * by field ownership (api/managed-fields/), created when it does not exist yet.
    */
-  async apply(r: ResourceInfo, ns: string | undefined, name: string, config: KubeObject, force: boolean, opts: WriteOpts & { fieldManager: FieldManager }): Promise<KubeObject> {
+  async apply(
+    r: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    config: KubeObject,
+    force: boolean,
+    opts: WriteOpts & { fieldManager: FieldManager },
+  ): Promise<{ object: KubeObject; created: boolean }> {
     const w = this.writer(r, { ...opts, subresource: undefined });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.write(r, ns, name, (current) => applyConfig(current, config, w, force), { ...opts, applied: true }, { dryRun: opts.dryRun, guard: opts.guard });
+        const object = await this.write(r, ns, name, (current) => applyConfig(current, config, w, force), { ...opts, applied: true }, { dryRun: opts.dryRun, guard: opts.guard });
+        return { object, created: false };
       } catch (err) {
         if (!isNotFoundOf(err, r, name)) throw err;
       }
       try {
-        return await this.create(r, ns, applyConfig(undefined, config, w, force), { ...opts, applied: true });
+        return { object: await this.create(r, ns, applyConfig(undefined, config, w, force), { ...opts, applied: true }), created: true };
       } catch (err) {
         // Created by someone else in between: apply to theirs.
         if (!isAlreadyExists(err) || attempt >= 2) throw err;

@@ -220,7 +220,12 @@ async function dispatch(
     case 'update':
       return store.update(r, ns, name!, req.body, writeOpts);
     case 'patch':
-      if (applying) return store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+      if (applying) {
+        const res = await store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+        // An apply that created the object answers 201, as a create does.
+        if (res.created && !writeOpts.dryRun) reply.code(201);
+        return res.object;
+      }
       return store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts);
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);

@@ -161,7 +161,20 @@ describe('the schema model covers what orch stores', () => {
       spec: { holderIdentity: 'h', leaseDurationSeconds: 15, acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:00.000000Z', leaseTransitions: 1 },
     });
 
-    // What the controllers make of them: ReplicaSets, pods, Endpoints, EndpointSlices, Events, statuses.
+    await create('/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'pdb' },
+      spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    });
+    // managedFields as server-side apply writes them.
+    const applied = await apiRequest(h.api, 'PATCH', '/api/v1/namespaces/default/configmaps/applied?fieldManager=coverage&fieldValidation=Strict', undefined, {
+      contentType: 'application/apply-patch+yaml',
+      rawBody: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', labels: { a: 'b' } }, data: { k: 'v' } }),
+    });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+
+    // What the controllers make of them: ReplicaSets, pods, Endpoints, EndpointSlices, Events, statuses, PDB status.
     await eventually('the controllers\' objects (slices, pods, deployment conditions, events)', async () => {
       const slices = (await apiRequest(h.api, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices')).body.items;
       const pods = (await apiRequest(h.api, 'GET', '/api/v1/namespaces/default/pods')).body.items;

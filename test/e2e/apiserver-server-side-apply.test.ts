@@ -120,6 +120,13 @@ describe('kubectl apply --server-side', () => {
     expect((await get(D)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     const apply = (body: string, q = '?fieldManager=t') =>
       apiRequest(s, 'PATCH', `${D}${q}`, undefined, { contentType: 'application/apply-patch+yaml', rawBody: body });
+    const cm = (q: string) =>
+      apiRequest(s, 'PATCH', `/api/v1/namespaces/default/configmaps/raw-apply${q}`, undefined, {
+        contentType: 'application/apply-patch+yaml',
+        rawBody: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: raw-apply }\ndata: { a: "1" }\n',
+      });
+    expect((await cm('?fieldManager=t')).status).toBe(201); // created, as a create answers
+    expect((await cm('?fieldManager=t')).status).toBe(200);
     let res = await apply(deploy(1, 'app: ssa'), '');
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('fieldManager: Required value: is required for apply patch');
