@@ -221,6 +221,8 @@ export class Agent {
       cert: o.logCert,
       key: o.logKey,
       metrics: registrySource(this.metrics.registry),
+      // Upgrade requests the apiserver proxies (agent/streams/): one handler per kind.
+      streams: {},
     });
     // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.
     o.podNetwork?.onChange(() => this.enqueueAll());

@@ -3,6 +3,8 @@
 // else of Docker:
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
 //   GET /metrics   the agent's metrics (the same as on its localhost health port)
+// and, as Upgrade requests, the streams the apiserver proxies (streams/upgrade-dispatch.ts):
+//   /exec/{namespace}/{pod}/{container}, /attach/..., /portForward/{namespace}/{pod}
 // Callers authenticate with the apiserver's client certificate (verified against
 // --log-server-client-ca-file, CN orch:apiserver-kubelet-client: foundation/agent-tls.ts) or a
 // bearer token listed in --log-server-token-file; 401 otherwise. Every error is a Status.
@@ -23,6 +25,8 @@ import type { Logger } from '../foundation/logger.js';
 import type { MetricsSource } from '../foundation/metrics.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
+import type { StreamHandlers } from './streams/types.js';
+import { upgradeDispatcher } from './streams/upgrade-dispatch.js';
 
 export interface LogServerOptions {
   runtime: ContainerRuntime;
@@ -40,6 +44,8 @@ export interface LogServerOptions {
   key?: string;
   /** Served on /metrics to the same callers as the logs. */
   metrics?: MetricsSource;
+  /** Handlers of the Upgrade paths (exec, attach, portForward); a missing one answers 404. */
+  streams?: StreamHandlers;
 }
 
 const finished = (c: ContainerInfo) => c.state === 'exited' || (c.state === 'created' && !!c.error);
@@ -94,6 +100,7 @@ function decodeSegments(parts: string[]): string[] {
 export class LogServer implements Component {
   readonly name = 'log-server';
   private server?: http.Server | https.Server;
+  private closeStreams = () => {};
 
   constructor(private readonly o: LogServerOptions) {}
 
@@ -126,6 +133,9 @@ export class LogServer implements Component {
       this.server = https.createServer({ ...tls, ...clientAuth }, handler);
     }
     const srv = this.server;
+    const dispatcher = upgradeDispatcher(this.o.streams ?? {}, (req) => this.authenticated(req), this.o.logger);
+    this.closeStreams = dispatcher.closeAll;
+    srv.on('upgrade', dispatcher.listener);
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(this.o.port, this.o.host ?? '0.0.0.0', () => {
@@ -149,6 +159,7 @@ export class LogServer implements Component {
   async stop(): Promise<void> {
     const srv = this.server;
     if (!srv) return;
+    this.closeStreams();
     await new Promise<void>((resolve) => {
       srv.close(() => resolve());
       srv.closeAllConnections?.();

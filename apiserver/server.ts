@@ -4,6 +4,7 @@
 // authentication, flow control (flow-control/), the Status error catalogue (framework and
 // connection errors included), metrics, health, discovery and resource routes.
 
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors } from '../api/errors.js';
@@ -34,6 +35,7 @@ import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerOpenApiRoutes } from './routes/openapi.js';
+import { streamUpgradeHandler } from './routes/pod-streams.js';
 import { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
@@ -234,6 +236,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   });
   registerOpenApiRoutes(app);
   registerResourceRoutes(app, ctx);
+  // exec/attach/portforward never reach fastify: node hands Upgrade requests to this listener.
+  const openStreams = new Set<Duplex>();
+  app.server.on('upgrade', streamUpgradeHandler(ctx, { auth: opts.auth, closing: () => closing }, openStreams));
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
@@ -251,6 +256,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       closing = true;
       memoryRelease?.stop();
       ctx.watches.closeAll();
+      for (const s of openStreams) s.destroy();
     }),
     ...services.afterServing,
   ];

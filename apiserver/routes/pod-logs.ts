@@ -1,134 +1,26 @@
 // GET pods/{name}/log: proxied to the node agent running the pod, as Kubernetes proxies
-// to the kubelet. The agent is found from the pod's spec.nodeName → Node status (an
-// address + daemonEndpoints.kubeletEndpoint.Port) and asked for
+// to the kubelet: the agent (apiserver/agent-client.ts) is asked for
 // /containerLogs/{ns}/{pod}/{container}; the text is streamed back as it comes.
-//
-// Trust (docs/operations.md, Security): a node writes its own status, so the address is
-// only a hint. What makes the connection the node's agent is its certificate: issued by
-// the cluster CA (--agent-ca-file) for that Node's name (foundation/agent-tls.ts), checked on
-// every connection before anything is sent. The apiserver authenticates with its own
-// client certificate; a bearer token, if configured, must be one the API itself refuses.
 
 import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, isStatus } from '../../api/errors.js';
 import { parsePodLogOptions, podLogQuery } from '../../api/pod-log-options.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
-import { agentCertificateProblem } from '../../foundation/agent-tls.js';
-import type { AgentClientOptions, ServerContext } from '../context.js';
+import { agentEndpoint, agentRefusedCredentials, agentRequest, type AgentEndpoint } from '../agent-client.js';
+import type { ServerContext } from '../context.js';
 import { queryString, type Query } from '../list-options.js';
 
 const podRes = findResource('', 'v1', 'pods')!;
 const nodeRes = findResource('', 'v1', 'nodes')!;
 
-/** The address types tried, in order (what Kubernetes' --kubelet-preferred-address-types chooses from). */
-const ADDRESS_TYPES = ['InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS', 'Hostname'];
-
-// Addresses no agent can listen on, or that only make sense as someone else's service
-// (0.0.0.0/::, multicast, broadcast, link-local — where cloud metadata endpoints live).
-const NOT_AN_AGENT = new net.BlockList();
-NOT_AN_AGENT.addSubnet('0.0.0.0', 8, 'ipv4');
-NOT_AN_AGENT.addSubnet('169.254.0.0', 16, 'ipv4');
-NOT_AN_AGENT.addSubnet('224.0.0.0', 4, 'ipv4');
-NOT_AN_AGENT.addSubnet('240.0.0.0', 4, 'ipv4');
-NOT_AN_AGENT.addAddress('::', 'ipv6');
-NOT_AN_AGENT.addSubnet('fe80::', 10, 'ipv6');
-NOT_AN_AGENT.addSubnet('ff00::', 8, 'ipv6');
-
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
-
-export interface AgentEndpoint {
-  host: string;
-  port: number;
-}
-
-/** Why an address cannot be an agent's, or undefined when it can. */
-function addressProblem(type: string, address: string): string | undefined {
-  const family = net.isIP(address);
-  if (type.endsWith('IP')) {
-    if (family === 0) return 'not an IP address';
-    return NOT_AN_AGENT.check(address, family === 4 ? 'ipv4' : 'ipv6') ? 'an unspecified, multicast, broadcast or link-local address' : undefined;
-  }
-  return family === 0 && !HOSTNAME.test(address) ? 'not a valid host name' : undefined;
-}
-
-/** Where the node's agent listens, from its status; 503 saying why when that is unusable. */
-export function agentEndpoint(node: Node): AgentEndpoint {
-  const name = node.metadata.name;
-  const addrs = node.status?.addresses ?? [];
-  const chosen = ADDRESS_TYPES.map((t) => addrs.find((a) => a.type === t)).find((a) => a !== undefined);
-  const port: unknown = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!chosen || port === undefined) throw errors.unavailable(`node "${name}" does not publish an agent endpoint (status.addresses / status.daemonEndpoints): logs are unavailable`);
-  const problem = addressProblem(chosen.type, String(chosen.address));
-  if (problem) throw errors.unavailable(`node "${name}" publishes an invalid agent address ${JSON.stringify(chosen.address)} (${chosen.type}): ${problem}`);
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw errors.unavailable(`node "${name}" publishes an invalid agent port ${JSON.stringify(port)}: must be an integer from 1 to 65535`);
-  return { host: chosen.address, port };
-}
-
-/** TLS options for one node: the cluster CA, the apiserver's client certificate, the node-name check. */
-function tlsFor(agent: AgentClientOptions, nodeName: string, onIdentityProblem: (why: string) => void): https.RequestOptions {
-  if (!agent.ca) throw errors.unavailable('the apiserver has no --agent-ca-file, so it cannot verify node agents: logs are unavailable');
-  return {
-    ca: agent.ca,
-    cert: agent.clientCert,
-    key: agent.clientKey,
-    servername: net.isIP(nodeName) ? undefined : nodeName,
-    checkServerIdentity: (_host, cert) => {
-      const why = agentCertificateProblem(nodeName, cert);
-      if (!why) return undefined;
-      onIdentityProblem(why);
-      return new Error(why);
-    },
-    // One connection per request: a connection verified for one node is never reused for another.
-    agent: false,
-  };
-}
-
-/** The dedicated agent token, after making sure the API itself would refuse it. */
-function agentToken(ctx: ServerContext): string | undefined {
-  const token = ctx.agentClient?.token;
-  if (!token) return undefined;
-  const user = ctx.auth?.authenticate(token);
-  if (user) {
-    throw errors.unavailable(
-      `refusing to send --agent-token-file to agents: the API accepts that token (user "${user.name}"), so any node could act with it; use --agent-client-cert-file, or a token only agents accept`,
-    );
-  }
-  return token;
-}
-
 function connect(ctx: ServerContext, nodeName: string, ep: AgentEndpoint, path: string): Promise<http.IncomingMessage> {
-  const agent = ctx.agentClient ?? {};
-  const insecure = agent.insecureHttp ?? false;
-  const where = `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`;
-  let identityProblem: string | undefined;
-  const headers: Record<string, string> = { Accept: 'text/plain' };
-  const token = agentToken(ctx);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const opts: https.RequestOptions = {
-    host: ep.host,
-    port: ep.port,
-    path,
-    method: 'GET',
-    headers,
-    timeout: 10_000,
-    ...(insecure ? { agent: false } : tlsFor(agent, nodeName, (why) => (identityProblem = why))),
-  };
+  const { request, failure } = agentRequest(ctx, nodeName, ep, { path, headers: { Accept: 'text/plain' }, purpose: 'logs are' });
   return new Promise<http.IncomingMessage>((resolve, reject) => {
-    const r = (insecure ? http : https).request(opts, resolve);
-    r.on('timeout', () => r.destroy(new Error('timed out connecting to the agent')));
-    r.on('error', (err) =>
-      reject(
-        identityProblem
-          ? errors.unavailable(`the agent endpoint of node "${nodeName}" (${where}) did not present node ${nodeName}'s certificate: ${identityProblem}; nothing was sent to it`)
-          : errors.unavailable(`cannot reach the agent of node "${nodeName}" at ${where}: ${err.message}`),
-      ),
-    );
-    r.end();
+    request.on('response', resolve);
+    request.on('error', (err) => reject(failure(err)));
+    request.end();
   });
 }
 
@@ -153,9 +45,7 @@ export async function servePodLog(ctx: ServerContext, ns: string, name: string, 
   if (upstream.statusCode === 401 || upstream.statusCode === 403) {
     upstream.resume();
     // Not the caller's 401: their credentials were fine, the apiserver's were not.
-    throw errors.unavailable(
-      `the agent of node "${nodeName}" refused the apiserver's credentials (HTTP ${upstream.statusCode}): check --agent-client-cert-file here and --log-server-client-ca-file on the agent`,
-    );
+    throw agentRefusedCredentials(nodeName, upstream.statusCode);
   }
   if (upstream.statusCode !== 200) {
     const chunks: Buffer[] = [];

@@ -26,6 +26,10 @@ const SUB_VERBS: Record<string, Set<string>> = {
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
+  // Streams arrive as Upgrade requests (pod-streams.ts); these are the plain ones.
+  exec: new Set(['get', 'create']),
+  attach: new Set(['get', 'create']),
+  portforward: new Set(['get', 'create']),
 };
 
 function patchTypeOf(req: FastifyRequest): PatchType {
@@ -113,6 +117,8 @@ async function dispatch(
     return s;
   }
   if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward')
+    throw errors.badRequest(`Upgrade request required: pods/${sub} is a stream (WebSocket or SPDY), as kubectl ${sub === 'portforward' ? 'port-forward' : sub} opens it`);
 
   const table = wantsTable(req.headers.accept) ? includeObjectOf(q) : undefined;
   switch (verb) {

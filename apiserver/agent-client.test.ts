@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/errors.js';
-import type { Node } from '../../api/types.js';
-import { agentEndpoint } from './pod-logs.js';
+import { ApiError } from '../api/errors.js';
+import type { Node } from '../api/types.js';
+import { agentEndpoint } from './agent-client.js';
 
 const node = (addresses: { type: string; address: string }[], port: unknown): Node =>
   ({ metadata: { name: 'n1' }, status: { addresses, daemonEndpoints: { kubeletEndpoint: { Port: port } } } }) as Node;
