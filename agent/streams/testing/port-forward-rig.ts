@@ -9,9 +9,10 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ApiError } from '../../../api/errors.js';
+import { ApiError, errors } from '../../../api/errors.js';
 import { silentLogger } from '../../../foundation/logger.js';
 import { choosePortForwardProtocol, createPortForwardHandler } from '../port-forward.js';
+import { refuseUpgrade } from '../upgrade-dispatch.js';
 
 export interface PodServers {
   /** Echoes every byte back. */
@@ -126,9 +127,7 @@ export async function startFront(): Promise<Front> {
       protocols.push('refused');
     }
     handler({ kind: 'portForward', namespace: m[1]!, pod: m[2]!, query: url.searchParams, req, socket, head }).catch((err) => {
-      const status = err instanceof ApiError ? err.status : { code: 500, message: String(err) };
-      const body = JSON.stringify(status);
-      socket.end(`HTTP/1.1 ${status.code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      refuseUpgrade(socket, err instanceof ApiError ? err.status : errors.internal(String(err)).status);
     });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -238,5 +237,37 @@ export function spdyUpgrade(url: string, path: string, headers: Record<string, s
       resolve({ socket, status: Number(head.split(' ')[1]), head, rest: buf.subarray(end + 4) });
     };
     socket.on('data', onData);
+  });
+}
+
+/** An HTTP request to 127.0.0.1:port (no keep-alive): the status and the body. */
+export function httpCall(port: number, method: string, urlPath: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent: false, headers: body ? { 'content-length': body.length } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The sha256 and size of an HTTP GET's body, hashed as it streams (no 100 MB buffer). */
+export function httpDownload(port: number, urlPath: string): Promise<{ status: number; sha: string; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
+        const h = crypto.createHash('sha256');
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          h.update(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sha: h.digest('hex'), bytes }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
