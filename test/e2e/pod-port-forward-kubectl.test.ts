@@ -22,6 +22,7 @@ import { tokenAuthenticator } from '../../foundation/token-auth.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { cliClients, type Clients } from '../helpers/kubectl.js';
+import { ORCH_ENTRY, assertBuilt } from '../helpers/orch-cli.js';
 import { docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
@@ -98,6 +99,20 @@ beforeAll(async () => {
   await agent.start();
   await agent.waitForSync();
   await admin.pods.create(serversPod('pf', { app: 'pf' }));
+  // Never scheduled (no scheduler runs here): a pod that is not running.
+  await admin.pods.create({ ...serversPod('pending'), spec: { ...serversPod('pending').spec, nodeName: undefined } });
+  await admin.services.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'pf-svc', namespace: 'default' },
+    spec: { selector: { app: 'pf' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
+  });
+  await admin.deployments.create({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'pf-deploy', namespace: 'default' },
+    spec: { replicas: 0, selector: { matchLabels: { app: 'pf' } }, template: { metadata: { labels: { app: 'pf' } }, spec: { containers: [{ name: 'main', image: 'orch.local/busybox:latest' }] } } },
+  });
   await waitReady('pf');
 }, 180_000);
 
@@ -149,7 +164,6 @@ describe('kubectl port-forward errors', () => {
   });
 
   it('a pod that is not running on an agent: 4xx before any stream', async () => {
-    await admin.pods.create({ ...serversPod('pending'), spec: { ...serversPod('pending').spec, nodeName: undefined } });
     const r = await cli.kubectl(['port-forward', '-n', 'default', 'pod/pending', '8080']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/pod is not running|unable to forward port because pod is not running/);
@@ -162,18 +176,6 @@ describe('kubectl port-forward errors', () => {
 
 describe('kubectl port-forward resolves svc/ and deploy/ to a pod', () => {
   it('svc/NAME (a named targetPort) and deploy/NAME', async () => {
-    await admin.services.create({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'pf-svc', namespace: 'default' },
-      spec: { selector: { app: 'pf' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
-    });
-    await admin.deployments.create({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'pf-deploy', namespace: 'default' },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'pf' } }, template: { metadata: { labels: { app: 'pf' } }, spec: { containers: [{ name: 'main', image: 'orch.local/busybox:latest' }] } } },
-    });
     for (const [target, remote] of [['svc/pf-svc', '80'], ['deploy/pf-deploy', '8081']] as const) {
       const pf = kubectl(target, [`:${remote}`]);
       try {
@@ -210,5 +212,62 @@ describe('@kubernetes/client-node 1.4.0 PortForward through the apiserver', () =
     err.on('data', (d: Buffer) => (errText += d.toString()));
     await new PortForward(kc).portForward('default', 'pf', [9003], new PassThrough(), err, new PassThrough());
     await waitFor('the error text', () => /error forwarding port 9003 to pod pf, uid [0-9a-f-]+: failed to connect to [\d.]+:9003/.test(errText), 15_000);
+  });
+});
+
+describe('orch port-forward (the built CLI)', () => {
+  const orch = (args: string[], lines: number) => startForward(process.execPath, [ORCH_ENTRY, 'port-forward', ...args, ...cli.orchArgs], lines, { ORCH_HOME: root, NO_COLOR: '1' });
+
+  beforeAll(() => assertBuilt());
+
+  it('forwards several ports with concurrent connections and 100 MB intact, and stops cleanly on Ctrl-C', async () => {
+    const pf = orch(['pod/pf', ':8080', ':8081'], 2);
+    try {
+      const ports = await pf.ready;
+      expect(pf.output()).toContain(`Forwarding from 127.0.0.1:${ports[0]} -> 8080`);
+      expect(pf.output()).toContain(`Forwarding from 127.0.0.1:${ports[1]} -> 8081`);
+      const payloads = Array.from({ length: 12 }, (_, i) => crypto.randomBytes(500 + i * 30_000));
+      const answers = await Promise.all(payloads.map((p, i) => httpCall(ports[i % 2]!, 'POST', '/cgi-bin/echo', p)));
+      answers.forEach((a, i) => expect(a.body.equals(payloads[i]!), `echo ${i}: ${a.body.length} of ${payloads[i]!.length}`).toBe(true));
+      expect(await httpDownload(ports[1]!, '/big')).toEqual({ status: 200, sha: bigSha(), bytes: BIG_MB * 1024 * 1024 });
+    } finally {
+      expect(await pf.stop()).toBe(0);
+    }
+  });
+
+  it('a closed port: the error is printed for that connection and the other ports go on', async () => {
+    const pf = orch(['pf', ':9003', ':8080'], 2);
+    try {
+      const [closed, web] = await pf.ready;
+      expect((await exchange(closed!, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+      await waitFor('the error', () => /error: an error occurred forwarding \d+ -> 9003: error forwarding port 9003 to pod pf, uid [0-9a-f-]+: failed to connect to [\d.]+:9003/.test(pf.output()), 15_000);
+      expect((await httpCall(web!, 'POST', '/cgi-bin/echo', Buffer.from('still here'))).body.toString()).toBe('still here');
+      expect(pf.proc.exitCode).toBeNull();
+    } finally {
+      expect(await pf.stop()).toBe(0);
+    }
+  });
+
+  it('svc/NAME with --address localhost: the Service port maps to its named targetPort', async () => {
+    const pf = orch(['svc/pf-svc', ':80', '--address', 'localhost'], 1);
+    try {
+      const [port] = await pf.ready;
+      expect(pf.output()).toContain(`Forwarding from 127.0.0.1:${port} -> 8080`);
+      expect((await httpCall(port!, 'POST', '/cgi-bin/echo', Buffer.from('via svc'))).body.toString()).toBe('via svc');
+    } finally {
+      await pf.stop();
+    }
+  });
+
+  it.each([
+    [['pod/pf', '8080:99999'], /remote port "99999" is not a port number/],
+    [['rs/x', '80'], /port-forward works for pods, services and deployments, not "rs"/],
+    [['pod/pending', '8080'], /unable to forward port because pod "pending" is not running \(phase Pending\)/],
+    [['svc/pf-svc', '81'], /service "pf-svc" has no port 81/],
+    [['pod/pf', '8080', '--address', 'example.com'], /--address "example.com" is not an IP address or localhost/],
+  ])('refuses %j', async (args, message) => {
+    const r = await cli.orch(['port-forward', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
   });
 });
