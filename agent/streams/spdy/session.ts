@@ -34,6 +34,13 @@ import {
 import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './header-block.js';
 
 const MAX_DATA_FRAME = 0xffffff;
+/**
+ * Bytes a stream may buffer each way, and the transport before writers wait for 'drain'.
+ * Node's 16 KiB defaults would stop every 64 KiB pod read for an event-loop turn; a few
+ * MiB keep the pipe full while bounding memory per stream and per session.
+ */
+const STREAM_BUFFER = 1024 * 1024;
+const TRANSPORT_BUFFER = 4 * 1024 * 1024;
 
 export interface SpdySessionOptions {
   /** true: the side that accepted the upgrade (opens even stream ids, echoes odd pings). */
@@ -56,7 +63,7 @@ export class SpdyStream extends Duplex {
     readonly id: number,
     readonly headers: SpdyHeaders,
   ) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER, writableHighWaterMark: STREAM_BUFFER });
   }
 
   header(name: string): string | undefined {
@@ -183,15 +190,15 @@ export class SpdySession extends EventEmitter {
 
   sendData(id: number, data: Buffer, flags: number, cb: (err?: Error | null) => void): void {
     if (this.closed) return cb(new Error('SPDY session closed'));
-    let ok = true;
     let off = 0;
     do {
       const part = data.subarray(off, off + MAX_DATA_FRAME);
       off += part.length;
-      ok = this.transport.write(dataFrameHeader(id, off >= data.length ? flags : 0, part.length)) && ok;
-      if (part.length) ok = this.transport.write(part) && ok;
+      // One write per frame: a WebSocket tunnel sends each write as its own message.
+      const header = dataFrameHeader(id, off >= data.length ? flags : 0, part.length);
+      this.transport.write(part.length ? Buffer.concat([header, part]) : header);
     } while (off < data.length);
-    if (ok) return cb();
+    if (this.transport.writableLength < TRANSPORT_BUFFER) return cb();
     const onDrain = () => {
       this.transport.off('close', onDrain);
       this.transport.off('drain', onDrain);
