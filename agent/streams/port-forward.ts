@@ -110,7 +110,7 @@ export function createPortForwardHandler(o: PortForwardHandlerOptions): StreamHa
     if (!ws) return;
     if (protocol.kind === 'spdy-ws') {
       const transport = createWebSocketStream(ws);
-      servePortForwardSession(new SpdySession(transport, { server: true, logger }), forward);
+      servePortForwardSession(new SpdySession(transport, { server: true, logger, messageFramed: true }), forward);
     } else {
       servePortForwardChannels(ws, { ...forward, ports: protocol.ports, base64: protocol.base64 });
     }

@@ -49,6 +49,12 @@ export interface SpdySessionOptions {
   /** Streams open at once (more are refused with RST_STREAM REFUSED_STREAM). */
   maxStreams?: number;
   maxControlFrameBytes?: number;
+  /**
+   * The transport sends every write as a message of its own (a WebSocket): a data frame's
+   * header and payload are then joined into one write (a copy). Otherwise (a socket) they
+   * go out as one writev, without copying.
+   */
+  messageFramed?: boolean;
 }
 
 export class SpdyStream extends Duplex {
@@ -194,9 +200,15 @@ export class SpdySession extends EventEmitter {
     do {
       const part = data.subarray(off, off + MAX_DATA_FRAME);
       off += part.length;
-      // One write per frame: a WebSocket tunnel sends each write as its own message.
       const header = dataFrameHeader(id, off >= data.length ? flags : 0, part.length);
-      this.transport.write(part.length ? Buffer.concat([header, part]) : header);
+      if (!part.length) this.transport.write(header);
+      else if (this.o.messageFramed) this.transport.write(Buffer.concat([header, part]));
+      else {
+        this.transport.cork();
+        this.transport.write(header);
+        this.transport.write(part);
+        this.transport.uncork();
+      }
     } while (off < data.length);
     if (this.transport.writableLength < TRANSPORT_BUFFER) return cb();
     const onDrain = () => {
