@@ -28,6 +28,12 @@ export function servePortForwardChannels(ws: WebSocket, o: ChannelForwardOptions
   const socks: (net.Socket | undefined)[] = [];
   // Input that arrives while a port is still being dialled (client-node sends at once).
   const early: (Buffer[] | undefined)[] = o.ports.map(() => []);
+  let earlyBytes = 0;
+  const earlyDone = (i: number) => {
+    for (const b of early[i] ?? []) earlyBytes -= b.length;
+    early[i] = undefined;
+    if (earlyBytes <= MAX_UNSENT && ws.isPaused) ws.resume();
+  };
   const paused = new Set<net.Socket>();
   let unsent = 0;
   let open = o.ports.length;
@@ -72,7 +78,13 @@ export function servePortForwardChannels(ws: WebSocket, o: ChannelForwardOptions
     // Only data channels take input; anything else is ignored, as the kubelet's wsstream does.
     if (channel % 2 !== 0 || !payload.length) return;
     const waiting = early[channel / 2];
-    if (waiting) return void waiting.push(payload);
+    if (waiting) {
+      waiting.push(payload);
+      // Bounded: past MAX_UNSENT the client waits until the dial ends.
+      earlyBytes += payload.length;
+      if (earlyBytes > MAX_UNSENT) ws.pause();
+      return;
+    }
     const sock = socks[channel / 2];
     if (!sock || sock.destroyed) return;
     if (!sock.write(payload)) {
@@ -91,7 +103,7 @@ export function servePortForwardChannels(ws: WebSocket, o: ChannelForwardOptions
         if (closed) return sock.destroy();
         socks[i] = sock;
         for (const b of early[i] ?? []) sock.write(b);
-        early[i] = undefined;
+        earlyDone(i);
         sock.on('data', (chunk: Buffer) => {
           send(2 * i, chunk);
           if (unsent > MAX_UNSENT) {
@@ -103,7 +115,7 @@ export function servePortForwardChannels(ws: WebSocket, o: ChannelForwardOptions
         sock.once('close', finishOne);
       },
       (err: Error) => {
-        early[i] = undefined;
+        earlyDone(i);
         send(2 * i + 1, Buffer.from(forwardError(port, o.pod, o.podUid, err.message)));
         finishOne();
       },
