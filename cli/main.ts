@@ -13,6 +13,7 @@ import { getCommand } from './commands/get.js';
 import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
 import { logsCommand } from './commands/logs.js';
+import { portForwardCommand } from './commands/port-forward.js';
 import { scaleCommand } from './commands/scale.js';
 import { exposeCommand } from './commands/expose.js';
 import { rolloutCommand, setCommand } from './commands/rollout.js';
@@ -60,7 +61,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), explainCommand()];
+  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), explainCommand()];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
   for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {
