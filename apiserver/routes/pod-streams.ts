@@ -16,7 +16,7 @@
 // `Connection: Upgrade` to its 'upgrade' listener (registered by server.ts). Plain requests
 // to the same paths reach the resource routes and get 400 "Upgrade request required".
 
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { defaultContainer, loggableContainerNames } from '../../api/default-container.js';
 import { ApiError, errors, isStatus, makeStatus, type Status } from '../../api/errors.js';
@@ -95,7 +95,6 @@ function forwardedHeaders(req: http.IncomingMessage): Record<string, string | st
   return out;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Answers an upgrade request that is not going through with a Status, and closes. */
 function refuse(socket: Duplex, status: Status): void {
@@ -103,7 +102,7 @@ function refuse(socket: Duplex, status: Status): void {
   const body = JSON.stringify(status);
   const extra = status.code === 401 ? 'WWW-Authenticate: Bearer realm="orch"\r\n' : status.code === 503 ? 'Retry-After: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status.code} ${REASONS[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
   );
 }
 
