@@ -47,6 +47,7 @@ import { DEFAULT_PROXY_DRAIN_TIMEOUT_MS, EndpointDrain } from './endpoint-drain/
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
+import { createPortForwardHandler } from './streams/port-forward.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
 import type { PodNetworkView } from './network/pod-network-state.js';
@@ -227,6 +228,7 @@ export class Agent {
       streams: {
         exec: execHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'exec' }) }),
         attach: attachHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'attach' }) }),
+        portForward: createPortForwardHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'port-forward' }) }),
       },
     });
     // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.

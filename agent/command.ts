@@ -16,7 +16,7 @@ import { reloadingTokenFile } from '../foundation/token-auth.js';
 import { Agent } from './agent.js';
 import { parseDuration } from '../foundation/duration.js';
 import { detectNodeIP } from '../foundation/node-ip.js';
-import { parseBytes, parseClusterDns, parseClusterDomain, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBackend, parsePodCIDRs } from './flags.js';
+import { parseBytes, parseClusterDns, parseClusterDomain, parseContainerLogMaxFiles, parseContainerLogMaxSize, parseCpuMillis, parseIntFlag, parseLabels, parseNetworkBackend, parsePodCIDRs } from './flags.js';
 import { hostCommands } from './network/host-commands.js';
 import { cleanupNetwork } from './network/network-cleanup.js';
 import { NodeNetwork } from './network/node-network.js';
@@ -58,6 +58,8 @@ interface AgentFlags extends ConnectionFlagValues {
   proxyDrainTimeout: string;
   clusterDomain: string;
   clusterDns?: string;
+  containerLogMaxSize: string;
+  containerLogMaxFiles: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -101,6 +103,8 @@ export function agentCommand(): Command {
     .option('--cluster-domain <domain>', 'DNS domain of the cluster: the search list of pods with dnsPolicy ClusterFirst (the same on every node and on `orch proxy`)', 'cluster.local')
     .option('--cluster-dns <ip[,ip]>', "nameserver of pods with dnsPolicy ClusterFirst (default: this node's pod gateway, the first address of its pod CIDR, where `orch proxy` serves DNS; with --network-backend none and no --cluster-dns, ClusterFirst pods use the host's resolvers)")
     .option('--proxy-drain-timeout <duration>', "termination protocol: a deleted pod's containers are stopped (preStop, SIGTERM) only once every live node's `orch proxy` confirmed it sends no new connections there, and a new pod counts as available only once they all route to it; this bounds each wait (0: off)", '5s')
+    .option('--container-log-max-size <quantity>', "size at which a container's log file (Docker json-file) is rotated, as the kubelet's containerLogMaxSize", '10Mi')
+    .option('--container-log-max-files <n>', 'log files kept per container, the one being written included (≥ 2), as the kubelet\'s containerLogMaxFiles', '5')
     .action(async (f: AgentFlags) => {
       const logger = createLogger('agent', f.logLevel);
       if (f.cleanupNetwork) {
@@ -117,12 +121,13 @@ export function agentCommand(): Command {
         if (!v) throw new Error(`required option '${flag}' not specified`);
       }
       const backend = parseNetworkBackend(f.networkBackend);
+      const containerLog = { maxSizeBytes: parseContainerLogMaxSize(f.containerLogMaxSize), maxFiles: parseContainerLogMaxFiles(f.containerLogMaxFiles) };
       const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
       const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
       // Followed while running, so tokens can be rotated without a restart.
       const tokens = f.logServerTokenFile ? reloadingTokenFile(f.logServerTokenFile, { logger: logger.child({ sub: 'log-auth' }) }) : undefined;
-      const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }) });
+      const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }), containerLog });
       const podNetwork =
         backend === 'none'
           ? undefined

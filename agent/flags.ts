@@ -63,3 +63,20 @@ export function parseClusterDomain(text: string): string {
   if (errs.length) throw new Error(`--cluster-domain: "${text}": ${errs[0]}`);
   return d;
 }
+
+/** --container-log-max-size: a positive quantity of bytes ("10Mi", as the kubelet's containerLogMaxSize). */
+export function parseContainerLogMaxSize(text: string): number {
+  let bytes: number;
+  try {
+    bytes = parseQuantity(text);
+  } catch {
+    throw new Error(`--container-log-max-size: "${text}" is not a quantity of bytes (e.g. 10Mi, 500Ki, 1G)`);
+  }
+  if (!Number.isInteger(bytes) || bytes < 1024 || bytes > Number.MAX_SAFE_INTEGER) throw new Error(`--container-log-max-size: "${text}" must be a whole number of bytes, at least 1Ki`);
+  return bytes;
+}
+
+/** --container-log-max-files: at least 2 (the file being written and one rotated), as the kubelet's containerLogMaxFiles. */
+export function parseContainerLogMaxFiles(text: string): number {
+  return parseIntFlag(text, '--container-log-max-files', 2, 1000);
+}

@@ -527,3 +527,35 @@ export interface Lease extends KubeObject {
     leaseTransitions?: number;
   };
 }
+
+// ---------------------------------------------------------------- policy/v1
+
+export interface PodDisruptionBudgetSpec {
+  /** An int or a percentage ("50%"); exactly one of minAvailable / maxUnavailable is set. */
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+  /** Pods it covers; `{}` selects every pod of the namespace, a missing one none. */
+  selector?: LabelSelector;
+  unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow';
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pod name → when the eviction subresource let it go (not yet seen gone by the controller). */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; observedGeneration?: number; lastTransitionTime?: string; reason: string; message: string }[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}
+
+/** policy/v1 (or v1beta1) Eviction, POSTed to pods/{name}/eviction. */
+export interface Eviction extends KubeObject {
+  deleteOptions?: Record<string, unknown>;
+}

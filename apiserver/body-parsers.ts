@@ -19,7 +19,9 @@ export const JSON_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-export const SUPPORTED_TYPES = [...JSON_TYPES, ...YAML_TYPES, PROTOBUF_TYPE];
+/** Server-side apply's patch type: a YAML (or JSON) object, the configuration applied. */
+export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
+export const SUPPORTED_TYPES = [...JSON_TYPES, ...YAML_TYPES, APPLY_PATCH_TYPE, PROTOBUF_TYPE];
 
 /** Deepest nesting of YAML flow collections ([ and {), outside quotes. */
 export function flowDepth(text: string): number {
@@ -95,7 +97,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
       done(err as Error, undefined);
     }
   });
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.addContentTypeParser([...YAML_TYPES, APPLY_PATCH_TYPE], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     if ((body as string).length > YAML_BODY_LIMIT)
       return done(errors.tooLarge(`YAML request bodies are limited to ${YAML_BODY_LIMIT} bytes; send larger objects as JSON`), undefined);
     const text = body as string;

@@ -39,6 +39,12 @@ function isWatch(query: Record<string, unknown>): boolean {
   return w === 'true' || w === '1';
 }
 
+/**
+ * The empty list of CustomResourceDefinitions (routes/openapi.ts) kubectl's validation
+ * asks for: answered outside the resource routes, as orch does not serve the group.
+ */
+export const CRD_LIST_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
 /** Parse /api/... or /apis/... ; throws ApiError 404 for paths that name nothing. */
 export function parseRequestInfo(method: string, pathname: string, query: Record<string, unknown>): RequestInfo {
   const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeSegment);

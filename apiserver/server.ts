@@ -36,6 +36,9 @@ import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerOpenApiRoutes } from './routes/openapi.js';
 import { streamUpgradeHandler } from './routes/pod-streams.js';
+import { schemaModel } from './routes/openapi-model.js';
+import { definitionName } from '../api/schema/kinds.js';
+import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
@@ -113,6 +116,14 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
+  // Server-side apply merges lists as the published schemas say (built on first use).
+  const listTypes = new Map<string, ListTypes>();
+  store.listTypesFor = (r) => {
+    const def = definitionName(r.group, r.version, r.kind);
+    let lt = listTypes.get(def);
+    if (!lt) listTypes.set(def, (lt = listTypesOf(schemaModel(), def)));
+    return lt;
+  };
   const memoryRelease = opts.releaseMemory === false ? undefined : new MemoryRelease(fullGc, clock);
   const watchBudget = new WatchMemoryBudget(opts.watchMemoryBudgetBytes ?? DEFAULT_WATCH_MEMORY_BUDGET, {
     onCut: (_s, bytes) => logger.warn({ bytes, budget: watchBudget.maxBytes }, 'watch streams over their memory budget: expiring the one holding the most'),
@@ -217,7 +228,10 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const { status, unexpected } = toStatus(err, req.headers['content-type']);
     if (unexpected) logger.error({ err, method: req.method, url: req.url }, 'unexpected error');
     if (status.code === 401) reply.header('WWW-Authenticate', 'Bearer realm="orch"');
-    if (status.code === 429 || status.code === 503) reply.header('Retry-After', String(status.details?.retryAfterSeconds ?? 1));
+    // retryAfterSeconds 0 (an eviction a budget refuses): no header, as Kubernetes, so
+    // client-go does not retry at once by itself and kubectl drain waits its own 5 s.
+    const retryAfter = status.details?.retryAfterSeconds ?? 1;
+    if ((status.code === 429 || status.code === 503) && retryAfter > 0) reply.header('Retry-After', String(retryAfter));
     // The rest of a body that timed out is never read: the connection cannot be reused.
     if (status.code === 408) reply.header('Connection', 'close');
     void reply.code(status.code).type('application/json').send(status);

@@ -42,3 +42,39 @@ export function parseWriteQuery(q: Query): WriteQuery {
   if (fv !== undefined && fv !== '' && !(FIELD_VALIDATION_VALUES as readonly string[]).includes(fv)) throw notSupported('fieldValidation', fv, FIELD_VALIDATION_VALUES);
   return { dryRun: parseDryRun(q.dryRun), fieldValidation: fv ? (fv as FieldValidation) : undefined };
 }
+
+/** The longest field manager name Kubernetes accepts. */
+const MAX_FIELD_MANAGER = 128;
+
+export interface FieldManager {
+  name: string;
+  /** Named by the client (`fieldManager=`): such a write starts tracking managedFields. */
+  explicit: boolean;
+}
+
+/**
+ * The field manager of a write: `fieldManager=`, else the User-Agent's product (before
+ * the first '/'), as Kubernetes derives it. Apply requires one by name.
+ */
+export function parseFieldManager(q: Query, userAgent: string | undefined, apply: boolean): FieldManager {
+  const given = queryString(q, 'fieldManager');
+  if (given !== undefined && given !== '') {
+    if (given.length > MAX_FIELD_MANAGER || !/^[\x20-\x7e]+$/.test(given)) {
+      const message = `fieldManager: Invalid value: ${JSON.stringify(given.slice(0, 200))}: must be at most ${MAX_FIELD_MANAGER} printable ASCII characters`;
+      throw errors.badRequest(message, [{ reason: 'FieldValueInvalid', field: 'fieldManager', message }]);
+    }
+    return { name: given, explicit: true };
+  }
+  if (apply) throw errors.badRequest('fieldManager: Required value: is required for apply patch', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+  const product = (userAgent ?? '').split('/')[0]!.replace(/[^\x20-\x7e]/g, '').slice(0, MAX_FIELD_MANAGER);
+  return { name: product || 'unknown', explicit: false };
+}
+
+/** `force` of an apply patch (true/false); any other patch may not carry it. */
+export function parseForce(q: Query, apply: boolean): boolean {
+  const v = queryString(q, 'force');
+  if (v === undefined) return false;
+  if (!apply) throw errors.badRequest('force: Forbidden: may not be specified for non-apply patch', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
+  if (v !== 'true' && v !== 'false') throw notSupported('force', v, ['true', 'false']);
+  return v === 'true';
+}

@@ -20,6 +20,8 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   probes: { description: 'agent CPU with 100 pods probed over HTTP (readiness + liveness every 1 s) vs the same pods without probes, one run', load: async () => (await import('./probes.js')).bench },
   controller: { description: 'Deployment of 30 to available and a rolling update vs 30 docker run; node-failure recovery; controller-manager RSS at 10,000 pods', load: async () => (await import('./controller.js')).bench },
   exec: { description: 'kubectl exec POD -- true round trip p50/p90 (apiserver → agent → docker exec) vs docker exec, 30 interleaved runs', load: async () => (await import('./exec.js')).bench },
+  'log-memory': { description: 'agent RSS while a 1 GB container log is read from its log endpoint (with and without follow) by a slow reader, vs the idle agent; --baseline-agent PATH compares builds', load: async () => (await import('./log-memory.js')).bench },
+  'port-forward': { description: 'throughput of a 200 MB download through kubectl port-forward (WebSocket and plain SPDY) and orch port-forward vs curl to the pod IP', load: async () => (await import('./port-forward.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 

@@ -13,6 +13,7 @@ import { getCommand } from './commands/get.js';
 import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
 import { logsCommand } from './commands/logs.js';
+import { portForwardCommand } from './commands/port-forward.js';
 import { scaleCommand } from './commands/scale.js';
 import { exposeCommand } from './commands/expose.js';
 import { rolloutCommand, setCommand } from './commands/rollout.js';
@@ -25,6 +26,7 @@ import { apiResourcesCommand } from './commands/api-resources.js';
 import { execCommand } from './commands/exec.js';
 import { attachCommand } from './commands/attach.js';
 import { cpCommand } from './commands/cp.js';
+import { explainCommand } from './commands/explain.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -62,7 +64,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
+  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), explainCommand()];
   everyday.push(execCommand(), attachCommand(), cpCommand());
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().

@@ -102,6 +102,8 @@ export class ApiClient implements Client {
         tailLines: opts.tailLines,
         timestamps: opts.timestamps ? 'true' : undefined,
         sinceSeconds: opts.sinceSeconds,
+        sinceTime: opts.sinceTime,
+        limitBytes: opts.limitBytes,
         previous: opts.previous ? 'true' : undefined,
       },
     });

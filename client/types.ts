@@ -83,6 +83,9 @@ export interface PodLogOptions {
   tailLines?: number;
   timestamps?: boolean;
   sinceSeconds?: number;
+  /** RFC 3339; at most one of sinceSeconds / sinceTime. */
+  sinceTime?: string;
+  limitBytes?: number;
   previous?: boolean;
 }
 

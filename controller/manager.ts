@@ -3,13 +3,13 @@
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
-//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb
+//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
 // health/metrics server and, with leader election, runs all of it only while leading.
 
-import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Node, Pod, ReplicaSet, Service } from '../api/types.js';
+import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Node, Pod, PodDisruptionBudget, ReplicaSet, Service } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client, ResourceClient } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
@@ -26,6 +26,7 @@ import { runReconcileLoop } from '../client/reconcile-loop.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
 import { DeploymentController } from './deployment/controller.js';
+import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
@@ -37,7 +38,7 @@ import { ReplicaSetController } from './replicaset/controller.js';
 import { ServiceLbController } from './service-lb/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -198,6 +199,10 @@ export class ControllerManager {
       );
     }
     this.buildServiceControllers(enabled, pods, services, slices, nodes);
+    if (enabled.has('disruption')) {
+      const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
+      this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
+    }
   }
 
   /** Continues buildControllers: the Service controllers (EndpointSlices, Endpoints, LoadBalancer status). */

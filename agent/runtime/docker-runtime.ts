@@ -3,9 +3,9 @@
 // Docker's HTTP status codes themselves.
 
 import type Docker from 'dockerode';
-import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
-import { DockerDemux, demuxBuffer } from './demux.js';
+import { DockerDemux } from './demux.js';
 import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
 import { sessionFromHijacked } from './stream-session.js';
@@ -61,6 +61,11 @@ export interface DockerRuntimeOptions {
   logger: Logger;
   /** Delay before re-subscribing to the event stream after it ends. */
   eventsRetryMs?: number;
+  /**
+   * Log rotation of the containers this runtime creates (json-file max-size × max-file,
+   * the kubelet's containerLogMaxSize / containerLogMaxFiles); unset: the engine's default.
+   */
+  containerLog?: { maxSizeBytes: number; maxFiles: number };
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -176,12 +181,20 @@ export class DockerRuntime implements ContainerRuntime {
           NetworkMode: spec.networkMode,
           // orch restarts containers itself (with backoff and new attempts), never Docker.
           RestartPolicy: { Name: 'no' },
+          LogConfig: this.logConfig(),
         },
       });
       return c.id;
     } catch (err) {
       throw mapError(err);
     }
+  }
+
+  /** json-file (which the log endpoint reads back through the engine) with rotation. */
+  private logConfig(): Docker.HostConfig['LogConfig'] {
+    const l = this.opts.containerLog;
+    if (!l) return undefined;
+    return { Type: 'json-file', Config: { 'max-size': String(l.maxSizeBytes), 'max-file': String(l.maxFiles) } };
   }
 
   async start(id: string): Promise<void> {
@@ -321,27 +334,30 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
+  /**
+   * The container's log as a stream, with or without follow. Docker's answer is read as
+   * it comes and only as fast as the caller reads (dockerode would buffer a non-follow
+   * answer whole, so the request is dialled here with isStream). Destroying the returned
+   * stream (the client went away) closes the connection to Docker.
+   */
   async logs(id: string, opts: LogOptions): Promise<Readable> {
-    const c = this.docker.getContainer(id);
-    const base: Docker.ContainerLogsOptions = {
-      stdout: true,
-      stderr: true,
-      timestamps: opts.timestamps ?? false,
-      since: opts.since ?? 0,
-    };
-    if (opts.tail !== undefined) base.tail = opts.tail;
+    const options: Record<string, unknown> = { stdout: true, stderr: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, since: opts.since ?? 0 };
+    if (opts.tail !== undefined) options.tail = opts.tail;
     try {
-      if (opts.follow) {
-        const raw = (await c.logs({ ...base, follow: true })) as unknown as Readable;
-        const out = raw.pipe(new DockerDemux());
-        // Closing our side (client went away) must end Docker's stream too.
-        out.on('close', () => raw.destroy());
-        return out;
-      }
-      const buf = (await c.logs({ ...base, follow: false })) as unknown as Buffer;
-      const pt = new PassThrough();
-      pt.end(demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))));
-      return pt;
+      // A TTY container's log is one raw stream, without the frame headers to strip.
+      const { Config } = await this.docker.getContainer(id).inspect();
+      const raw = await new Promise<Readable>((resolve, reject) =>
+        this.docker.modem.dial(
+          { path: `/containers/${encodeURIComponent(id)}/logs?`, method: 'GET', isStream: true, statusCodes: { 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' }, options },
+          (err: unknown, res: unknown) => (err ? reject(err) : resolve(res as Readable)),
+        ),
+      );
+      if (Config?.Tty) return raw;
+      const out = raw.pipe(new DockerDemux());
+      raw.on('error', (err) => out.destroy(mapError(err)));
+      // Closing our side (client went away) must end Docker's stream too.
+      out.on('close', () => raw.destroy());
+      return out;
     } catch (err) {
       throw mapError(err);
     }

@@ -3,7 +3,7 @@
 // /portForward/{ns}/{pod}. Errors before a handler takes the socket are answered with a
 // Status and the connection closed.
 
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors, type Status } from '../../api/errors.js';
 import type { Logger } from '../../foundation/logger.js';
@@ -15,13 +15,12 @@ const PATHS: [RegExp, StreamKind][] = [
   [/^\/portForward\/([^/]+)\/([^/]+)\/?$/, 'portForward'],
 ];
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Writes a Status as a plain HTTP answer on a socket that was not upgraded, then closes it. */
 export function refuseUpgrade(socket: Duplex, status: Status): void {
   if (socket.destroyed) return;
   const body = JSON.stringify(status);
-  socket.end(`HTTP/1.1 ${status.code} ${REASONS[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** The stream a request path names, or undefined when it names none. */

@@ -22,6 +22,8 @@ type ListStrategy = { kind: 'merge'; key: string } | { kind: 'set' } | { kind: '
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
+// Kept equal to the patch extensions orch publishes (apiserver/routes/openapi-model.test.ts
+// compares them for every list field of every kind): kubectl computes its patches from those.
 const MERGE_KEYS: Record<string, string> = {
   containers: 'name',
   initContainers: 'name',
@@ -34,7 +36,13 @@ const MERGE_KEYS: Record<string, string> = {
   conditions: 'type',
   imagePullSecrets: 'name',
   hostAliases: 'ip',
-  addresses: 'type',
+  topologySpreadConstraints: 'topologyKey',
+  schedulingGates: 'name',
+  resourceClaims: 'name',
+  resourceClaimStatuses: 'name',
+  allocatedResourcesStatus: 'name',
+  podIPs: 'ip',
+  hostIPs: 'ip',
 };
 
 /** How the list at `path` (field names only, list indexes skipped) is patched. */
@@ -42,10 +50,15 @@ export function listStrategy(path: readonly string[]): ListStrategy {
   const field = path[path.length - 1] ?? '';
   const parent = path[path.length - 2] ?? '';
   if (field === 'finalizers' && parent === 'metadata') return { kind: 'set' };
+  if (field === 'podCIDRs' && parent === 'spec') return { kind: 'set' };
   if (field === 'ports') {
-    // Container ports merge by containerPort; Service ports by port.
-    return CONTAINER_LISTS.has(parent) ? { kind: 'merge', key: 'containerPort' } : { kind: 'merge', key: 'port' };
+    // Container ports merge by containerPort, a Service's by port; Endpoints' and
+    // EndpointSlices' ports (and load-balancer ingress ports) are replaced whole.
+    if (CONTAINER_LISTS.has(parent)) return { kind: 'merge', key: 'containerPort' };
+    return parent === 'spec' ? { kind: 'merge', key: 'port' } : { kind: 'replace' };
   }
+  // A Node's status addresses merge by type; an endpoint's addresses are replaced whole.
+  if (field === 'addresses') return parent === 'status' ? { kind: 'merge', key: 'type' } : { kind: 'replace' };
   const key = MERGE_KEYS[field];
   return key ? { kind: 'merge', key } : { kind: 'replace' };
 }

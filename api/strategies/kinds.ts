@@ -48,6 +48,16 @@ const workloadStrategy: Strategy = {
   },
 };
 
+// Status starts at zero (Go writes these four counters even when zero), then only the
+// disruption controller and the eviction subresource write it, through /status.
+const pdbStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+  },
+};
+
 const podStrategy: Strategy = {
   specFields: ['spec'],
   statusSubresource: true,
@@ -105,6 +115,7 @@ const STRATEGIES: Record<string, Strategy> = {
   leases: genericStrategy,
   // Like Endpoints: the whole object is data the controller rewrites, no spec/status split.
   endpointslices: noSpec,
+  poddisruptionbudgets: pdbStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

@@ -10,6 +10,7 @@ import { AGE, NAME, type KindTable, type Table, type TableRow } from './columns.
 import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
 import { podTable } from './pods.js';
+import { POLICY_TABLES } from './policy.js';
 import { SERVICE_TABLES } from './services.js';
 import { WORKLOAD_TABLES } from './workloads.js';
 
@@ -21,7 +22,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;

@@ -89,6 +89,22 @@ export const validSamples: [string, () => AnyObj][] = [
   ['Event', () => ({ metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, type: 'Normal', count: 1 })],
   ['Endpoints', () => ({ metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] })],
   ['EndpointSlice', validEndpointSlice],
+  [
+    'PodDisruptionBudget',
+    () => ({
+      metadata: { name: 'pdb', namespace: 'default', generation: 2 },
+      spec: { maxUnavailable: '25%', selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      status: {
+        observedGeneration: 2,
+        disruptedPods: { 'web-1': '2026-01-01T00:00:00Z' },
+        disruptionsAllowed: 1,
+        currentHealthy: 3,
+        desiredHealthy: 2,
+        expectedPods: 3,
+        conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', observedGeneration: 2, lastTransitionTime: '2026-01-01T00:00:00Z' }],
+      },
+    }),
+  ],
 ];
 
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */

@@ -46,7 +46,7 @@ export function validateLabelSelector(v: unknown, field: string, out: StatusCaus
 }
 
 /** An int, or a string "N%": maxSurge / maxUnavailable. Returns the value as given or undefined if invalid. */
-function intOrPercent(v: unknown, field: string, out: StatusCause[]): { n: number; percent: boolean } | undefined {
+export function intOrPercent(v: unknown, field: string, out: StatusCause[]): { n: number; percent: boolean } | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') {
     const n = int32Field(v, field, out, { min: 0 });

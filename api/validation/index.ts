@@ -18,6 +18,7 @@ import { validateLease } from './lease.js';
 import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
+import { validatePodDisruptionBudget } from './pdb.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
@@ -66,6 +67,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateEndpointSlice(obj);
     case 'Event':
       return validateEvent(obj);
+    case 'PodDisruptionBudget':
+      return validatePodDisruptionBudget(obj);
     default:
       return [];
   }

@@ -6,7 +6,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, forbiddenError } from '../authz.js';
-import { parseRequestInfo, type RequestInfo } from '../request-info.js';
+import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo } from '../request-info.js';
 import { ANONYMOUS, classify } from './classify.js';
 import type { FlowController } from './flow-controller.js';
 
@@ -16,7 +16,7 @@ const API_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
   const path = req.url.split('?')[0]!;
   const api = path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/');
-  if (!api || !API_METHODS.has(req.method)) return undefined;
+  if (!api || !API_METHODS.has(req.method) || path === CRD_LIST_PATH) return undefined;
   return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
 }
 

@@ -32,7 +32,7 @@ import { GROUPS } from './schema/groups.js';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 /** Bodies of subresources, which are not resources of their own: apiVersion/kind. */
-const SUBRESOURCE_KINDS = ['v1/Binding', 'autoscaling/v1/Scale', 'policy/v1/Eviction'];
+const SUBRESOURCE_KINDS = ['v1/Binding', 'autoscaling/v1/Scale', 'policy/v1/Eviction', 'policy/v1beta1/Eviction'];
 
 /** k8s.io/api's package of a group: its first label ('' is core; 'discovery.k8s.io' is discovery). */
 function packageOf(apiVersion: string): string {

@@ -15,6 +15,11 @@ import type { Storage, WriteClaims } from '../storage/types.js';
 import { canListJson } from '../storage/json-listing.js';
 import { parseResourceVersion, type ListOptionsParsed } from '../list-options.js';
 import { collectionPrefix, objectKeyFor } from './keys.js';
+import type { FieldManager } from '../write-options.js';
+import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/managed-fields/tracker.js';
+import type { ListTypes } from '../../api/managed-fields/list-types.js';
+
+const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
 
 export type { PatchType };
 
@@ -27,6 +32,8 @@ export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
 export interface WriteOpts {
   subresource?: string;
   dryRun?: boolean;
+  /** Who writes (managedFields); without one the write is not recorded there. */
+  fieldManager?: FieldManager;
   /** Extra check on the stored object inside the CAS (e.g. a node may only touch its pods). */
   guard?: (current: KubeObject) => void;
 }
@@ -47,6 +54,8 @@ export class Store {
   namespaceLookup?: (name: string) => KubeObject | undefined;
   /** Told about every namespace this server writes, so its own cache is never behind its own writes. */
   namespaceWritten?: (obj: KubeObject, removed: boolean) => void;
+  /** How a kind's lists merge, for managedFields and server-side apply (from the schema model; unset: all atomic). */
+  listTypesFor: (r: ResourceInfo) => ListTypes = () => ALL_ATOMIC;
   /** Keys a kind's objects hold, written with them (services/: ClusterIPs and node ports); one per write. */
   claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
 
@@ -79,13 +88,31 @@ export class Store {
     return prefix + s;
   }
 
-  async create(r: ResourceInfo, ns: string | undefined, body: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
+  /** `next` with managedFields recording this write of `current` (for writes outside write(): /scale). */
+  tracked(r: ResourceInfo, current: KubeObject, next: KubeObject, opts: WriteOpts): KubeObject {
+    if (next === current) return current;
+    return recordUpdate(current, next, this.writer(r, opts), !!opts.fieldManager?.explicit);
+  }
+
+  private writer(r: ResourceInfo, opts: WriteOpts): Writer {
+    return {
+      manager: opts.fieldManager?.name ?? 'unknown',
+      apiVersion: apiVersionOf(r),
+      time: nowIso(this.clock).replace(/\.\d+Z$/, 'Z'),
+      subresource: opts.subresource,
+      lists: this.listTypesFor(r),
+    };
+  }
+
+  async create(r: ResourceInfo, ns: string | undefined, body: unknown, opts: WriteOpts & { applied?: boolean } = {}): Promise<KubeObject> {
     if (r.namespaced && !ns) throw errors.methodNotAllowed(`${r.plural} are namespaced: create them under /namespaces/{namespace}/${r.plural}`);
     const obj = checkBody(r, body, { namespace: ns });
     const md = obj.metadata;
     const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
     if (generate) md.name = this.generatedName(md.generateName!);
     prepareCreate(r, obj, { now: nowIso(this.clock), uid: crypto.randomUUID() });
+    // An applied object arrives with its managedFields computed (apply()); others get theirs here.
+    if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
     if (r.namespaced) await this.checkNamespaceWritable(ns!);
     if (opts.dryRun) return obj;
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
@@ -183,7 +210,9 @@ export class Store {
       );
     } catch (err) {
       // Storage does not know resource names; say which object conflicted.
-      if (isConflict(err) && !(err as ApiError).status.details?.kind) throw modifiedConflict(r, name);
+      // (An apply conflict names its fields in causes and is passed on as it is.)
+      const details = isConflict(err) ? (err as ApiError).status.details : undefined;
+      if (isConflict(err) && !details?.kind && !details?.causes) throw modifiedConflict(r, name);
       throw err;
     }
     const out = { object: result.object ?? last!, removed: result.deleted };
@@ -197,12 +226,41 @@ export class Store {
     // No resourceVersion: an unconditional update (last write wins, retried on races),
     // which Kubernetes allows for most kinds too.
     const expectedRevision = rv ? parseResourceVersion(rv, 'metadata.resourceVersion') : undefined;
-    return this.write(r, ns, name, () => obj, opts.subresource, { expectedRevision, dryRun: opts.dryRun, guard: opts.guard });
+    return this.write(r, ns, name, () => obj, opts, { expectedRevision, dryRun: opts.dryRun, guard: opts.guard });
   }
 
   async patch(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOpts = {}): Promise<KubeObject> {
     checkPatch(type, patch);
-    return this.write(r, ns, name, (current) => patchedBody(r, current, type, patch, { namespace: ns, name }), opts.subresource, { dryRun: opts.dryRun, guard: opts.guard });
+    return this.write(r, ns, name, (current) => patchedBody(r, current, type, patch, { namespace: ns, name }), opts, { dryRun: opts.dryRun, guard: opts.guard });
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): `config` merged into the object
+   * by field ownership (api/managed-fields/), created when it does not exist yet.
+   */
+  async apply(
+    r: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    config: KubeObject,
+    force: boolean,
+    opts: WriteOpts & { fieldManager: FieldManager },
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const w = this.writer(r, { ...opts, subresource: undefined });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const object = await this.write(r, ns, name, (current) => applyConfig(current, config, w, force), { ...opts, applied: true }, { dryRun: opts.dryRun, guard: opts.guard });
+        return { object, created: false };
+      } catch (err) {
+        if (!isNotFoundOf(err, r, name)) throw err;
+      }
+      try {
+        return { object: await this.create(r, ns, applyConfig(undefined, config, w, force), { ...opts, applied: true }), created: true };
+      } catch (err) {
+        // Created by someone else in between: apply to theirs.
+        if (!isAlreadyExists(err) || attempt >= 2) throw err;
+      }
+    }
   }
 
   /**
@@ -215,18 +273,27 @@ export class Store {
     ns: string | undefined,
     name: string,
     body: (current: KubeObject) => KubeObject,
-    subresource: string | undefined,
+    w: WriteOpts & { applied?: boolean },
     opts: { expectedRevision?: number; dryRun?: boolean; guard?: (c: KubeObject) => void },
   ): Promise<KubeObject> {
+    const subresource = w.subresource;
     let final: KubeObject | undefined;
     const res = await this.modify(
       r,
       ns,
       name,
       (current) => {
-        const plan = planUpdate(r, current, body(current), { subresource });
+        const next = body(current);
+        // managedFields are the server's: carried over (a client that read them sends them
+        // back, one that did not leaves them out), cleared only by [{}] as in Kubernetes.
+        const clear = !w.applied && asksToClear(next);
+        if (!w.applied) carryManagedFields(current, next, clear);
+        const plan = planUpdate(r, current, next, { subresource });
         if (plan.action === 'none') return current;
-        if (plan.action === 'store') return plan.object;
+        if (plan.action === 'store') {
+          if (w.applied || clear) return plan.object;
+          return recordUpdate(current, plan.object, this.writer(r, w), !!w.fieldManager?.explicit);
+        }
         final = plan.final;
         return undefined;
       },
@@ -251,6 +318,18 @@ export class Store {
       { dryRun: opts.dryRun, guard },
     );
   }
+}
+
+function carryManagedFields(current: KubeObject, next: KubeObject, clear: boolean): void {
+  const md = next.metadata as { managedFields?: unknown };
+  const cur = (current.metadata as { managedFields?: unknown }).managedFields;
+  if (clear || cur === undefined) delete md.managedFields;
+  else md.managedFields = cur;
+}
+
+function isNotFoundOf(err: unknown, r: ResourceInfo, name: string): boolean {
+  const d = err instanceof ApiError ? err.status : undefined;
+  return d?.code === 404 && d.details?.name === name && d.details?.kind === r.plural;
 }
 
 export { ApiError };

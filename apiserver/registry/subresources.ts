@@ -7,19 +7,22 @@ import type { KubeObject, Scale } from '../../api/types.js';
 import type { PatchType } from '../../api/patch/apply.js';
 import { boundPod, checkBinding, checkScaleBody, patchedScale, scaledObject, toScale } from '../../api/strategies/subresources.js';
 import { parseResourceVersion } from '../list-options.js';
+import type { FieldManager } from '../write-options.js';
 import type { Store } from './store.js';
 
 export { toScale };
 
-export async function updateScale(store: Store, r: ResourceInfo, ns: string, name: string, body: unknown, dryRun = false): Promise<Scale> {
+export async function updateScale(store: Store, r: ResourceInfo, ns: string, name: string, body: unknown, dryRun = false, fieldManager?: FieldManager): Promise<Scale> {
   const { replicas, resourceVersion } = checkScaleBody(body, name);
   const expectedRevision = resourceVersion ? parseResourceVersion(resourceVersion, 'metadata.resourceVersion') : undefined;
-  const res = await store.modify(r, ns, name, (current) => scaledObject(r, current, replicas), { expectedRevision, dryRun });
+  const w = { subresource: 'scale', fieldManager };
+  const res = await store.modify(r, ns, name, (current) => store.tracked(r, current, scaledObject(r, current, replicas), w), { expectedRevision, dryRun });
   return toScale(res.object);
 }
 
-export async function patchScale(store: Store, r: ResourceInfo, ns: string, name: string, type: PatchType, patch: unknown, dryRun = false): Promise<Scale> {
-  const res = await store.modify(r, ns, name, (current) => patchedScale(r, current, type, patch, name), { dryRun });
+export async function patchScale(store: Store, r: ResourceInfo, ns: string, name: string, type: PatchType, patch: unknown, dryRun = false, fieldManager?: FieldManager): Promise<Scale> {
+  const w = { subresource: 'scale', fieldManager };
+  const res = await store.modify(r, ns, name, (current) => store.tracked(r, current, patchedScale(r, current, type, patch, name), w), { dryRun });
   return toScale(res.object);
 }
 

@@ -27,6 +27,8 @@ const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string
   scale: { verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
   binding: { verbs: ['create'], kind: 'Binding', group: '', version: 'v1' },
   log: { verbs: ['get'], kind: 'Pod' },
+  // kubectl drain looks for this entry (group and version set) before it evicts.
+  eviction: { verbs: ['create'], kind: 'Eviction', group: 'policy', version: 'v1' },
   exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
   attach: { verbs: ['create', 'get'], kind: 'PodAttachOptions' },
   portforward: { verbs: ['create', 'get'], kind: 'PodPortForwardOptions' },

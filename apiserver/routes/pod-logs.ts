@@ -4,6 +4,7 @@
 
 import http from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { defaultContainer, loggableContainerNames } from '../../api/default-container.js';
 import { errors, isStatus } from '../../api/errors.js';
 import { parsePodLogOptions, podLogQuery } from '../../api/pod-log-options.js';
 import { findResource } from '../../api/resources.js';
@@ -18,7 +19,12 @@ const nodeRes = findResource('', 'v1', 'nodes')!;
 function connect(ctx: ServerContext, nodeName: string, ep: AgentEndpoint, path: string): Promise<http.IncomingMessage> {
   const { request, failure } = agentRequest(ctx, nodeName, ep, { path, headers: { Accept: 'text/plain' }, purpose: 'logs are' });
   return new Promise<http.IncomingMessage>((resolve, reject) => {
-    request.on('response', resolve);
+    request.on('response', (res) => {
+      // The timeout is for reaching the agent: a log that is quiet (follow) or read slowly
+      // (backpressure) must not be cut after 10 s.
+      request.setTimeout(0);
+      resolve(res);
+    });
     request.on('error', (err) => reject(failure(err)));
     request.end();
   });
@@ -27,11 +33,13 @@ function connect(ctx: ServerContext, nodeName: string, ep: AgentEndpoint, path: 
 export async function servePodLog(ctx: ServerContext, ns: string, name: string, q: Query, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const opts = parsePodLogOptions((p) => queryString(q, p), name);
   const pod = (await ctx.store.get(podRes, ns, name)) as Pod;
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const names = loggableContainerNames(pod);
   let container = opts.container;
   if (!container) {
-    if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-    container = names[0]!;
+    // The pod's own choice (the default-container annotation), else its only container.
+    const d = defaultContainer(pod);
+    if (!d || d.reason === 'first') throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    container = d.name;
   } else if (!names.includes(container)) {
     throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
   }

@@ -16,8 +16,9 @@
 // `Connection: Upgrade` to its 'upgrade' listener (registered by server.ts). Plain requests
 // to the same paths reach the resource routes and get 400 "Upgrade request required".
 
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { defaultContainer, loggableContainerNames } from '../../api/default-container.js';
 import { ApiError, errors, isStatus, makeStatus, type Status } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
@@ -36,9 +37,6 @@ export type StreamSubresource = (typeof STREAM_SUBRESOURCES)[number];
 
 const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/;
 
-/** The annotation kubectl reads for the container to use when none is named. */
-export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
-
 /** Client headers never forwarded: the API credential, hop-specific and proxy headers. */
 const NOT_FORWARDED = new Set(['host', 'authorization', 'proxy-authorization', 'cookie', 'content-length', 'transfer-encoding', 'keep-alive', 'te', 'trailer']);
 
@@ -52,21 +50,20 @@ export interface StreamTarget {
 }
 
 /**
- * The container an exec/attach goes to, as the apiserver chooses it: the `container`
- * parameter, else the default-container annotation, else the only container.
+ * The container an exec/attach goes to, as pods/log chooses it: the `container` parameter
+ * (an app or init container), else the default-container annotation, else the only one.
  */
 export function chooseContainer(pod: Pod, named: string | undefined): string {
   const name = pod.metadata.name;
-  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
-  const all = [...containers, ...(pod.spec?.initContainers ?? []).map((c) => c.name)];
+  const all = loggableContainerNames(pod);
   if (named) {
     if (!all.includes(named)) throw errors.badRequest(`container ${named} is not valid for pod ${name}`);
     return named;
   }
-  const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
-  if (annotated && all.includes(annotated)) return annotated;
-  if (containers.length === 1) return containers[0]!;
-  throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+  const d = defaultContainer(pod);
+  if (!d || d.reason === 'first')
+    throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`);
+  return d.name;
 }
 
 /** What the request names and whether the pod can take it; throws the Status to answer. */
@@ -98,7 +95,6 @@ function forwardedHeaders(req: http.IncomingMessage): Record<string, string | st
   return out;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Answers an upgrade request that is not going through with a Status, and closes. */
 function refuse(socket: Duplex, status: Status): void {
@@ -106,7 +102,7 @@ function refuse(socket: Duplex, status: Status): void {
   const body = JSON.stringify(status);
   const extra = status.code === 401 ? 'WWW-Authenticate: Bearer realm="orch"\r\n' : status.code === 503 ? 'Retry-After: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status.code} ${REASONS[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
   );
 }
 

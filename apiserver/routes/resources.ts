@@ -10,11 +10,14 @@ import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
-import { parseWriteQuery } from '../write-options.js';
+import { parseFieldManager, parseForce, parseWriteQuery } from '../write-options.js';
+import { APPLY_PATCH_TYPE } from '../body-parsers.js';
+import { checkUnknownFields } from '../field-validation.js';
 import { deleteAnswer } from '../../api/strategies/deletion.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
+import { evictPod } from '../registry/eviction.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -26,17 +29,39 @@ const SUB_VERBS: Record<string, Set<string>> = {
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
+  eviction: new Set(['create']),
   // Streams arrive as Upgrade requests (pod-streams.ts); these are the plain ones.
   exec: new Set(['get', 'create']),
   attach: new Set(['get', 'create']),
   portforward: new Set(['get', 'create']),
 };
 
+function isApplyPatch(req: FastifyRequest): boolean {
+  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === APPLY_PATCH_TYPE;
+}
+
+/**
+ * An apply configuration is a whole object of the kind at the URL (apiVersion, kind,
+ * metadata.name), as Kubernetes requires; its namespace, if given, must be the URL's.
+ */
+function checkApplyConfig(r: ResourceInfo, ns: string | undefined, name: string, body: unknown): KubeObject {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the apply configuration must be an object (YAML or JSON)');
+  const o = body as KubeObject;
+  const want = apiVersionOf(r);
+  if (o.apiVersion !== want || o.kind !== r.kind)
+    throw errors.badRequest(`the apply configuration is a ${String(o.kind ?? '(no kind)')} (${String(o.apiVersion ?? 'no apiVersion')}), but this is ${r.kind} (${want}): apiVersion and kind must match the URL`);
+  const md = o.metadata;
+  if (typeof md !== 'object' || md === null) throw errors.badRequest('metadata: Required value: the apply configuration needs metadata.name');
+  if (md.name !== name) throw errors.badRequest(`metadata.name: Invalid value: ${JSON.stringify(md.name)}: must be ${JSON.stringify(name)}, the name in the URL`);
+  if (md.namespace !== undefined && md.namespace !== ns) throw errors.badRequest(`metadata.namespace: Invalid value: ${JSON.stringify(md.namespace)}: must be ${JSON.stringify(ns)}, the namespace in the URL`);
+  return o;
+}
+
 function patchTypeOf(req: FastifyRequest): PatchType {
   const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const t = PATCH_CONTENT_TYPES[ct];
   if (!t)
-    throw errors.unsupportedMediaType(ct || '(none)', Object.keys(PATCH_CONTENT_TYPES));
+    throw errors.unsupportedMediaType(ct || '(none)', [...Object.keys(PATCH_CONTENT_TYPES), APPLY_PATCH_TYPE]);
   return t;
 }
 
@@ -100,12 +125,26 @@ async function dispatch(
   // dryRun/fieldValidation are checked on every write (400 for values orch does not
   // know); DELETE reads dryRun with its other options (parseDeleteOptions).
   const writing = verb === 'create' || verb === 'update' || verb === 'patch';
-  const writeOpts: WriteOpts = { subresource: sub, dryRun: writing && parseWriteQuery(q).dryRun, guard };
+  const applying = isApplyPatch(req);
+  if (applying && verb !== 'patch') throw errors.unsupportedMediaType(APPLY_PATCH_TYPE, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  const writeQuery = writing ? parseWriteQuery(q) : undefined;
+  const writeOpts: WriteOpts = {
+    subresource: sub,
+    dryRun: writeQuery?.dryRun ?? false,
+    guard,
+    fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
+  };
+  const force = writing && parseForce(q, applying);
+  // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
+  // apply configuration is a whole object.
+  if (writeQuery && (sub === undefined || sub === 'status'))
+    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
 
+  if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {
     if (verb === 'get') return toScale(await store.get(r, ns, name!));
-    if (verb === 'update') return updateScale(store, r, ns!, name!, req.body, writeOpts.dryRun);
-    return patchScale(store, r, ns!, name!, patchTypeOf(req), req.body, writeOpts.dryRun);
+    if (verb === 'update') return updateScale(store, r, ns!, name!, req.body, writeOpts.dryRun, writeOpts.fieldManager);
+    return patchScale(store, r, ns!, name!, patchTypeOf(req), req.body, writeOpts.dryRun, writeOpts.fieldManager);
   }
   if (sub === 'binding') {
     await bindPod(store, r, ns!, name!, req.body, ctx.nowIso(), { dryRun: writeOpts.dryRun });
@@ -117,6 +156,11 @@ async function dispatch(
     return s;
   }
   if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
+  if (sub === 'eviction') {
+    const answer = await evictPod(store, r, ns!, name!, req.body, q, ctx.clock.now());
+    reply.code(201);
+    return answer;
+  }
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward')
     throw errors.badRequest(`Upgrade request required: pods/${sub} is a stream (WebSocket or SPDY), as kubectl ${sub === 'portforward' ? 'port-forward' : sub} opens it`);
 
@@ -176,6 +220,12 @@ async function dispatch(
     case 'update':
       return store.update(r, ns, name!, req.body, writeOpts);
     case 'patch':
+      if (applying) {
+        const res = await store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+        // An apply that created the object answers 201, as a create does.
+        if (res.created && !writeOpts.dryRun) reply.code(201);
+        return res.object;
+      }
       return store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts);
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);

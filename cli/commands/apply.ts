@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { ApiError } from '../../api/errors.js';
 import { applyDefaults } from '../../api/defaults.js';
-import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
+import { resourceForKind, resourcePath, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { validateObject } from '../../api/validation/index.js';
 import { isNotFound } from '../../api/errors.js';
@@ -36,6 +36,8 @@ export function describeApiError(item: LoadedObject, err: unknown): string {
   const name = `${qualifiedName(item.object)}`;
   if (err instanceof ApiError) {
     const causes = err.status.details?.causes ?? [];
+    if (causes.some((c) => c.reason === 'FieldManagerConflict'))
+      return `${locate(item, undefined, `${name}: ${err.message}`)}\n  Other managers own these fields: re-run with --force-conflicts to take them over, leave them out of the manifest, or set the value they have to share them.`;
     if (causes.length) return [`${name} is invalid:`, ...causes.map((c) => `  ${locate(item, c.field, c.message)}`)].join('\n');
     return `${locate(item, undefined, `${name}: ${err.message}`)}`;
   }
@@ -52,7 +54,25 @@ function checkLocally(item: LoadedObject, r: ResourceInfo, namespace: string): s
   return [`${qualifiedName(item.object)} is invalid:`, ...causes.map((c) => `  ${locate(item, c.field, c.message)}`)].join('\n');
 }
 
-export async function applyOne(ctx: CliContext, item: LoadedObject, dryRun: DryRun): Promise<'created' | 'configured' | 'unchanged'> {
+/** How `--server-side` applies: the server merges by field ownership (docs/api.md, Server-side apply). */
+export interface ServerSideApply {
+  fieldManager: string;
+  forceConflicts: boolean;
+}
+
+/** PATCH application/apply-patch+yaml; "serverside-applied" as kubectl says it. */
+async function applyServerSide(ctx: CliContext, r: ResourceInfo, desired: KubeObject, ssa: ServerSideApply, dryRun: DryRun): Promise<'serverside-applied'> {
+  if (dryRun === 'client') return 'serverside-applied';
+  const path = resourcePath(r, { namespace: r.namespaced ? desired.metadata.namespace : undefined, name: desired.metadata.name });
+  await ctx.client.request('PATCH', path, {
+    body: desired,
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: ssa.fieldManager, force: ssa.forceConflicts ? 'true' : undefined, dryRun: dryRun === 'server' ? 'All' : undefined },
+  });
+  return 'serverside-applied';
+}
+
+export async function applyOne(ctx: CliContext, item: LoadedObject, dryRun: DryRun, ssa?: ServerSideApply): Promise<'created' | 'configured' | 'unchanged' | 'serverside-applied'> {
   const obj = item.object;
   const r = resourceForKind(obj.apiVersion ?? '', obj.kind ?? '');
   if (!r) throw new Error(locate(item, 'kind', `no resource of kind "${obj.kind}" in ${obj.apiVersion} (supported kinds are listed by \`orch api-resources\`)`));
@@ -62,6 +82,7 @@ export async function applyOne(ctx: CliContext, item: LoadedObject, dryRun: DryR
   const desired: KubeObject = JSON.parse(JSON.stringify(obj));
   if (r.namespaced) desired.metadata.namespace = desired.metadata.namespace ?? ctx.namespace;
   else delete desired.metadata.namespace;
+  if (ssa) return applyServerSide(ctx, r, desired, ssa, dryRun);
   const rc = ctx.client.resource(r.plural);
   const ns = r.namespaced ? desired.metadata.namespace : undefined;
   let live: KubeObject | undefined;
@@ -90,10 +111,15 @@ export function applyCommand(): Command {
     .requiredOption('-f, --filename <path...>', 'manifest file, directory, or - for stdin (repeatable)')
     .option('-R, --recursive', 'read directories recursively')
     .option('--dry-run [mode]', 'client (check locally) or server (validated by the server, nothing stored)')
+    .option('--server-side', 'let the server merge by field ownership (managedFields); conflicts with other managers are errors')
+    .option('--force-conflicts', 'with --server-side: take over fields other managers own')
+    .option('--field-manager <name>', 'with --server-side: the manager name recorded for the applied fields', 'orch')
     .option('--wait', 'after applying, show live progress until every applied Deployment is available')
     .option('--timeout <duration>', 'how long --wait waits', '5m')
-    .action(async (flags: { filename: string[]; recursive?: boolean; dryRun?: string | boolean; wait?: boolean; timeout: string }, cmd: Command) => {
+    .action(async (flags: { filename: string[]; recursive?: boolean; dryRun?: string | boolean; wait?: boolean; timeout: string; serverSide?: boolean; forceConflicts?: boolean; fieldManager: string }, cmd: Command) => {
       const dryRun = parseDryRun(flags.dryRun);
+      if (flags.forceConflicts && !flags.serverSide) throw new Error('--force-conflicts only makes sense with --server-side');
+      const ssa = flags.serverSide ? { fieldManager: flags.fieldManager, forceConflicts: !!flags.forceConflicts } : undefined;
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       const items = loadManifests(flags.filename, { recursive: flags.recursive });
       if (!items.length) throw new Error(`no objects found in ${flags.filename.join(', ')}`);
@@ -105,7 +131,7 @@ export function applyCommand(): Command {
       const ordered = [...items].sort((a, b) => Number(b.object.kind === 'Namespace') - Number(a.object.kind === 'Namespace'));
       for (const item of ordered) {
         try {
-          const result = await applyOne(ctx, item, dryRun);
+          const result = await applyOne(ctx, item, dryRun, ssa);
           ctx.out(`${qualifiedName(item.object)} ${result}${suffix}`);
           if (item.object.kind === 'Deployment') deployments.push({ namespace: item.object.metadata.namespace ?? ctx.namespace, name: item.object.metadata.name! });
         } catch (err) {

@@ -211,7 +211,7 @@ const ROWS: Row[] = [
   { name: 'POST to an object URL', method: 'POST', path: `${PODS}/exists`, body: pod(), code: 405, says: /not allow/ },
   { name: 'PUT on a collection', method: 'PUT', path: PODS, body: pod(), code: 405, says: /not allow/ },
   { name: 'DELETE on binding', method: 'DELETE', path: `${PODS}/exists/binding`, code: 405, says: /not allow/ },
-  { name: 'unknown subresource', method: 'GET', path: `${PODS}/exists/exec`, code: 404, says: /could not find/ },
+  { name: 'unknown subresource', method: 'GET', path: `${PODS}/exists/proxy`, code: 404, says: /could not find/ },
   { name: 'secret data not base64', method: 'POST', path: '/api/v1/namespaces/default/secrets', body: { metadata: { name: 's' }, data: { k: 'not base64!!' } }, code: 422, field: 'data[k]' },
   { name: 'service port 0', method: 'POST', path: SVCS, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 0 }] } }, code: 422, field: 'spec.ports[0].port' },
 ];

@@ -29,7 +29,8 @@ beforeAll(async () => {
     }
     rs.writeHead(200, { 'Content-Type': 'text/plain' });
     rs.write('line 1\n');
-    setTimeout(() => rs.end('line 2\n'), 50);
+    // A quiet log (follow): longer than the apiserver's 10 s for reaching the agent.
+    setTimeout(() => rs.end('line 2\n'), rq.url!.includes('/quiet/') ? 11_000 : 50);
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', () => r()));
   agentPort = (agent.address() as { port: number }).port;
@@ -59,6 +60,32 @@ describe('pod logs', () => {
     const last = seen[seen.length - 1]!;
     expect(last.url).toBe('/containerLogs/default/lp/side?follow=true&timestamps=true&tailLines=10');
     expect(last.auth).toBe('Bearer apiserver-to-agent');
+  });
+
+  test('a quiet log is not cut by the timeout for reaching the agent', async () => {
+    await req('POST', PODS, { metadata: { name: 'quiet' }, spec: { nodeName: 'logs-node', containers: [{ name: 'main', image: 'i' }] } });
+    const r = await req('GET', `${PODS}/quiet/log?follow=true`);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('line 1\nline 2\n');
+  }, 30_000);
+
+  test('without ?container=: the default-container annotation, or the only app container; init containers can be named', async () => {
+    await req('POST', PODS, {
+      metadata: { name: 'annotated', annotations: { 'kubectl.kubernetes.io/default-container': 'side' } },
+      spec: { nodeName: 'logs-node', initContainers: [{ name: 'setup', image: 'i' }], containers: [{ name: 'main', image: 'i' }, { name: 'side', image: 'i' }] },
+    });
+    expect((await req('GET', `${PODS}/annotated/log`)).status).toBe(200);
+    expect(seen[seen.length - 1]!.url).toBe('/containerLogs/default/annotated/side');
+    expect((await req('GET', `${PODS}/annotated/log?container=setup`)).status).toBe(200);
+    expect(seen[seen.length - 1]!.url).toBe('/containerLogs/default/annotated/setup');
+    await req('POST', PODS, { metadata: { name: 'one-app' }, spec: { nodeName: 'logs-node', initContainers: [{ name: 'setup', image: 'i' }], containers: [{ name: 'app', image: 'i' }] } });
+    expect((await req('GET', `${PODS}/one-app/log`)).status).toBe(200);
+    expect(seen[seen.length - 1]!.url).toBe('/containerLogs/default/one-app/app');
+    // An annotation naming no container of the pod is no choice at all.
+    await req('POST', PODS, { metadata: { name: 'bad-annotation', annotations: { 'kubectl.kubernetes.io/default-container': 'nope' } }, spec: { nodeName: 'logs-node', containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }] } });
+    const r = await req('GET', `${PODS}/bad-annotation/log`);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe('a container name must be specified for pod bad-annotation, choose one of: [a b]');
   });
 
   test('a pod with several containers needs ?container=', async () => {

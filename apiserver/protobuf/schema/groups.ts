@@ -1,4 +1,4 @@
-// Protobuf schema (proto2 text) of k8s.io/api v0.32.9 apps/v1 (Deployment, ReplicaSet), autoscaling/v1 (Scale), coordination.k8s.io/v1 (Lease), discovery.k8s.io/v1 (EndpointSlice), policy/v1 (Eviction).
+// Protobuf schema (proto2 text) of k8s.io/api v0.32.9 apps/v1 (Deployment, ReplicaSet), autoscaling/v1 (Scale), coordination.k8s.io/v1 (Lease), discovery.k8s.io/v1 (EndpointSlice), policy/v1 (Eviction, PodDisruptionBudget), policy/v1beta1 (Eviction).
 // Field names, numbers and types are those of the upstream generated.proto; the options
 // in brackets are orch's, for the JSON shape (see ../schemas.ts). No comments: the field
 // documentation is upstream's (and `kubectl explain`).
@@ -169,6 +169,38 @@ message ForZone {
 `
 syntax = "proto2";
 package k8s.io.api.policy.v1;
+
+message Eviction {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions deleteOptions = 2;
+}
+
+message PodDisruptionBudget {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional PodDisruptionBudgetSpec spec = 2;
+  optional PodDisruptionBudgetStatus status = 3;
+}
+
+message PodDisruptionBudgetSpec {
+  optional k8s.io.apimachinery.pkg.util.intstr.IntOrString minAvailable = 1 [(keep_zero) = true];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector selector = 2;
+  optional k8s.io.apimachinery.pkg.util.intstr.IntOrString maxUnavailable = 3 [(keep_zero) = true];
+  optional string unhealthyPodEvictionPolicy = 4 [(keep_zero) = true];
+}
+
+message PodDisruptionBudgetStatus {
+  optional int64 observedGeneration = 1;
+  map<string, k8s.io.apimachinery.pkg.apis.meta.v1.Time> disruptedPods = 2;
+  optional int32 disruptionsAllowed = 3 [(keep_zero) = true];
+  optional int32 currentHealthy = 4 [(keep_zero) = true];
+  optional int32 desiredHealthy = 5 [(keep_zero) = true];
+  optional int32 expectedPods = 6 [(keep_zero) = true];
+  repeated k8s.io.apimachinery.pkg.apis.meta.v1.Condition conditions = 7;
+}
+`,
+`
+syntax = "proto2";
+package k8s.io.api.policy.v1beta1;
 
 message Eviction {
   optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
