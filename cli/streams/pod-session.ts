@@ -2,16 +2,15 @@
 // does, connect the local streams (and terminal) to pods/{name}/exec or /attach, and turn
 // the error channel's Status into the exit code.
 
+import { defaultContainer, defaultedNotice } from '../../api/default-container.js';
 import type { Pod } from '../../api/types.js';
 import { exitCodeOf } from '../../client/remote-command.js';
 import type { ApiClient } from '../../client/rest-client.js';
 import { openLocalTerminal } from './terminal.js';
 
-export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
-
 /**
  * -c, else the default-container annotation, else the first container, saying so on
- * stderr when the pod has several (kubectl's "Defaulted container").
+ * stderr when it had to pick (kubectl's "Defaulted container", api/default-container.ts).
  */
 export function chooseContainer(pod: Pod, named: string | undefined, err: (t: string) => void): string {
   const names = pod.spec.containers.map((c) => c.name);
@@ -19,10 +18,11 @@ export function chooseContainer(pod: Pod, named: string | undefined, err: (t: st
     if (!names.includes(named)) throw new Error(`container ${named} is not valid for pod ${pod.metadata.name} (containers: ${names.join(', ')})`);
     return named;
   }
-  const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
-  if (annotated && names.includes(annotated)) return annotated;
-  if (names.length > 1) err(`Defaulted container "${names[0]}" out of: ${names.join(', ')}`);
-  return names[0]!;
+  const d = defaultContainer(pod);
+  if (!d) throw new Error(`pod ${pod.metadata.name} has no containers`);
+  const notice = defaultedNotice(pod, d);
+  if (notice) err(notice);
+  return d.name;
 }
 
 export interface PodSessionOptions {
