@@ -22,6 +22,16 @@ import { configCommand } from './commands/config.js';
 import { completionCommand } from './commands/completion.js';
 import { upCommand, downCommand, statusCommand } from './commands/cluster.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
+import { createCommand } from './commands/create.js';
+import { runCommand } from './commands/run.js';
+import { editCommand } from './commands/edit.js';
+import { patchCommand } from './commands/patch.js';
+import { labelCommand, annotateCommand } from './commands/label.js';
+import { cordonCommand, uncordonCommand } from './commands/cordon.js';
+import { taintCommand } from './commands/taint.js';
+import { drainCommand } from './commands/drain.js';
+import { waitCommand } from './commands/wait.js';
+import { diffCommand } from './commands/diff.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -59,12 +69,18 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand()];
+  const everyday = [
+    applyCommand(), diffCommand(), createCommand(), runCommand(), getCommand(), describeCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
+    deleteCommand(), waitCommand(), logsCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
+    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(),
+  ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
-  // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
-  for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {
-    for (const sc of c.commands) withConnectionFlags(sc);
-  }
+  // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;
+  // optsWithGlobals() merges them with their parents'.
+  const addToSubcommands = (c: Command): void => {
+    for (const sc of c.commands) addToSubcommands(withConnectionFlags(sc));
+  };
+  for (const c of everyday) addToSubcommands(c);
   program.addCommand(configCommand());
   program.addCommand(upCommand());
   program.addCommand(downCommand());
@@ -125,7 +141,9 @@ async function main(): Promise<void> {
       return;
     }
     process.stderr.write(`${formatError(err)}\n`);
-    process.exitCode = 1;
+    // A command may ask for another code (orch diff: 1 means "differences", errors are 2).
+    const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
+    process.exitCode = typeof code === 'number' && !(err instanceof CommanderError) ? code : 1;
   }
 }
 
