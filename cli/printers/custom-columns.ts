@@ -58,8 +58,7 @@ export function printCustomColumns(columns: Column[], objects: unknown[], noHead
       return found.length ? found.map(goValue).join(',') : '<none>';
     }),
   );
-  const out = formatTable(columns.map((c) => c.header), rows);
-  return noHeaders ? out.split('\n').slice(1).join('\n') : out;
+  return formatTable(columns.map((c) => c.header), rows, noHeaders);
 }
 
 /** kubectl's --sort-by order: numbers numerically, strings (RFC 3339 times too) lexically, missing first. */

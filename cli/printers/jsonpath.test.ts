@@ -49,6 +49,8 @@ describe('kubectl JSONPath templates', () => {
     expect(run('{range .items[*]}[{.metadata.name}, {.status.capacity}] {end}')).toBe('[127.0.0.1, {"cpu":"4"}] [127.0.0.2, {"cpu":"8"}] ');
     expect(run('{range .items[*]}{.metadata.name}{"\\t"}{.status.addresses[?(@.type=="LegacyHostIP")].address}{"\\n"}{end}')).toBe('127.0.0.1\t127.0.0.1\n127.0.0.2\t127.0.0.2\n');
     expect(run("{.items[0].metadata.labels.kubernetes\\.io/hostname}")).toBe('127.0.0.1');
+    expect(run("{.items[0].metadata.labels['kubernetes\\.io/hostname']}")).toBe('127.0.0.1');
+    expect(run("{.items[0].metadata.labels['kubernetes.io/hostname', 'app']}")).toBe('127.0.0.1 a');
     expect(run('name: {.items[1].metadata.name}')).toBe('name: 127.0.0.2');
   });
 

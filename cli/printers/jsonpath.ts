@@ -179,8 +179,12 @@ function splitTopLevel(s: string, sep: string): string[] {
   for (let j = 0; j < s.length; j++) {
     const c = s[j]!;
     if (quote) {
-      if (c === '\\') cur += s[j++];
-      else if (c === quote) quote = undefined;
+      if (c === '\\') {
+        cur += c + (s[j + 1] ?? '');
+        j++;
+        continue;
+      }
+      if (c === quote) quote = undefined;
     } else if (c === '"' || c === "'") quote = c;
     else if (c === sep) {
       out.push(cur.trim());

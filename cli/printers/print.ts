@@ -110,8 +110,7 @@ export function printTable(t: Table, opts: TableLayout = {}): string {
     });
     return [...(opts.withNamespace ? [md.namespace ?? ''] : []), ...cells, ...labelCols.map((l) => md.labels?.[l] ?? ''), ...(opts.showLabels ? [labelsCell(md.labels)] : [])];
   });
-  const out = formatTable(headers, rows);
-  return opts.noHeaders ? out.split('\n').slice(1).join('\n') : out;
+  return formatTable(headers, rows, opts.noHeaders);
 }
 
 export interface PrintOptions extends Omit<TableLayout, 'wide'>, Partial<Omit<OutputSpec, 'format'>> {
