@@ -54,7 +54,10 @@ const INTERNAL: Record<string, () => Promise<Command>> = {
 function withConnectionFlags(cmd: Command): Command {
   return cmd
     .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else "default")')
+    .option('--kubeconfig <file>', 'a kubeconfig file to use (default: $KUBECONFIG, a colon-separated list; else orch\'s own config)')
     .option('--context <name>', 'use this context of the config file')
+    .option('--cluster <name>', 'use this cluster of the kubeconfig')
+    .option('--user <name>', 'use this user of the kubeconfig')
     .option('-s, --server <url>', 'API server URL (overrides the context)')
     .option('--token <token>', 'bearer token')
     .option('--token-file <file>', 'read the bearer token from a file')

@@ -120,7 +120,7 @@ describe('watching', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await eventually('the first listing', () => out.includes('pod/zeta'), { timeoutMs: 20_000 });
+      await eventually('the first listing', () => out.includes('pod/zeta'), 20_000);
       await client.services.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'watched-svc', namespace: 'default' }, spec: { ports: [{ port: 80 }], selector: { app: 'x' } } });
       await client.deployments.create({
         apiVersion: 'apps/v1',
@@ -128,7 +128,7 @@ describe('watching', () => {
         metadata: { name: 'watched-deploy', namespace: 'default' },
         spec: { replicas: 1, selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'orch.local/web:v1' }] } } },
       });
-      await eventually('the new service and deployment printed', () => out.includes('service/watched-svc') && out.includes('deployment.apps/watched-deploy'), { timeoutMs: 20_000 });
+      await eventually('the new service and deployment printed', () => out.includes('service/watched-svc') && out.includes('deployment.apps/watched-deploy'), 20_000);
     } finally {
       child.kill('SIGKILL');
     }
