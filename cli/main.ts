@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     // Listed for `orch --help`; `orch NAME ...` loads the real command (see main()).
     program.addCommand(new Command(name).description(c.description).helpOption(false).allowUnknownOption().allowExcessArguments());
   }
-  program.addCommand(completionCommand(() => program));
+  program.addCommand(completionCommand());
   return program;
 }
 
@@ -130,6 +130,12 @@ function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '__complete') {
+    // The shell completions' helper (cli/complete.ts): never through commander, which would
+    // act on the typed words (--help, unknown flags) instead of completing them.
+    const { runComplete } = await import('./complete.js');
+    return runComplete(buildProgram(), process.argv.slice(3));
+  }
   const component = COMPONENTS[process.argv[2] ?? ''];
   const internal = INTERNAL[process.argv[2] ?? ''];
   if (!component && !internal) exitQuietlyOnClosedPipe();
