@@ -58,10 +58,10 @@ async function watchChanges(ctx: CliContext, t: WatchTarget, flags: WatchFlags, 
         if (table) {
           const tbl = ev.object as unknown as Table;
           const rows = tbl.rows.filter((row) => wanted(nameOf(row.object)));
-          if (rows.length) text = printTable({ ...tbl, rows }, { ...t.layout, noHeaders: !header });
+          if (rows.length) text = printTable({ ...tbl, rows }, { ...t.layout, headerPrinted: !header });
         } else if (wanted(nameOf(ev.object))) {
           const obj = { ...ev.object, apiVersion: ev.object.apiVersion ?? (t.r.group ? `${t.r.group}/${t.r.version}` : t.r.version), kind: ev.object.kind ?? t.r.kind } as KubeObject;
-          text = printObjects([obj], t.r.kind, { ...t.spec, ...t.layout, noHeaders: !header, asList: false });
+          text = printObjects([obj], t.r.kind, { ...t.spec, ...t.layout, noHeaders: t.layout.noHeaders || !header, asList: false });
         }
         if (text === undefined) continue;
         if (t.spec.format === 'jsonpath') process.stdout.write(text);

@@ -58,7 +58,7 @@ export function printCustomColumns(columns: Column[], objects: unknown[], noHead
       return found.length ? found.map(goValue).join(',') : '<none>';
     }),
   );
-  return formatTable(columns.map((c) => c.header), rows, noHeaders);
+  return formatTable(columns.map((c) => c.header), rows, noHeaders ? 'none' : 'show');
 }
 
 /** kubectl's --sort-by order: numbers numerically, strings (RFC 3339 times too) lexically, missing first. */

@@ -77,8 +77,10 @@ export interface TableLayout {
   showLabels?: boolean;
   /** -L: one column per label key (its last path segment upper-cased), before LABELS. */
   labelColumns?: string[];
-  /** Omit the header (watch updates after the first batch). */
+  /** --no-headers: no header line, and column widths from the rows alone. */
   noHeaders?: boolean;
+  /** A watch's later rows: no header line, but laid out as under the one printed before. */
+  headerPrinted?: boolean;
   /** Put before each name ("pod/", "deployment.apps/") when several types print together. */
   namePrefix?: string;
 }
@@ -110,7 +112,7 @@ export function printTable(t: Table, opts: TableLayout = {}): string {
     });
     return [...(opts.withNamespace ? [md.namespace ?? ''] : []), ...cells, ...labelCols.map((l) => md.labels?.[l] ?? ''), ...(opts.showLabels ? [labelsCell(md.labels)] : [])];
   });
-  return formatTable(headers, rows, opts.noHeaders);
+  return formatTable(headers, rows, opts.noHeaders ? 'none' : opts.headerPrinted ? 'hide' : 'show');
 }
 
 export interface PrintOptions extends Omit<TableLayout, 'wide'>, Partial<Omit<OutputSpec, 'format'>> {

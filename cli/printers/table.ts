@@ -4,14 +4,18 @@
 
 import { timestampAge } from '../../api/tables/duration.js';
 
-/** With noHeaders the header line is left out of the widths too (kubectl never writes it to its tabwriter). */
-export function formatTable(headers: string[], rows: string[][], noHeaders = false): string {
-  const widths = headers.map((h, i) => Math.max(noHeaders ? 0 : h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/**
+ * `header`: 'show' it; 'none' (--no-headers: kubectl never writes it, so it does not
+ * widen the columns); 'hide' (a watch's later rows: laid out as under the header printed
+ * before, which kubectl's watch keeps in its tabwriter).
+ */
+export function formatTable(headers: string[], rows: string[][], header: 'show' | 'hide' | 'none' = 'show'): string {
+  const widths = headers.map((h, i) => Math.max(header === 'none' ? 0 : h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(Math.max(widths[i]! + 3, 6))))
       .join('');
-  return [...(noHeaders ? [] : [line(headers)]), ...rows.map(line)].join('\n');
+  return [...(header === 'show' ? [line(headers)] : []), ...rows.map(line)].join('\n');
 }
 
 /** How long ago `from` was, as kubectl prints ages (api/tables/duration.ts). */
