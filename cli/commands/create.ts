@@ -163,5 +163,15 @@ function namespaceCommand(): Command {
 export function createCommand(): Command {
   const c = new Command('create').description('Create an object with a generator: deployment, service clusterip|nodeport|loadbalancer, configmap, secret generic, namespace (for manifests use orch apply -f)');
   for (const sub of [deploymentCommand(), serviceCommand(), configmapCommand(), secretCommand(), namespaceCommand()]) c.addCommand(sub);
+  // Said plainly rather than "unknown command": kubectl users will type it.
+  c.addCommand(
+    new Command('job')
+      .description('(not available: orch has no Jobs yet)')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        throw new Error('orch has no Jobs yet, so there is no `create job`: run a one-off pod with `orch run NAME --image=IMG --restart=Never -- ARGS`');
+      }),
+  );
   return c;
 }

@@ -33,7 +33,6 @@ export function parseOutput(o: string | undefined): OutputSpec {
   const [kind, arg] = eq < 0 ? [o, ''] : [o.slice(0, eq), o.slice(eq + 1)];
   switch (kind) {
     case 'jsonpath':
-    case 'jsonpath-as-json':
       if (!arg) throw new Error('template format specified but no template given: use -o jsonpath={.metadata.name}');
       return { format: 'jsonpath', jsonpath: parseJsonPath(arg) };
     case 'jsonpath-file':
