@@ -112,3 +112,12 @@ export function withLastApplied(desired: KubeObject): KubeObject {
   copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: lastAppliedValue(desired) };
   return copy;
 }
+
+/**
+ * The merge patch from `original` to `edited` (what `orch edit` sends): changed fields
+ * set, removed ones null, lists replaced whole. Undefined when they are the same.
+ */
+export function twoWayMergePatch(original: unknown, edited: unknown): JsonObject | undefined {
+  const patch = diff(original as Json, edited as Json, original as Json);
+  return isObject(patch) && Object.keys(patch).length ? patch : undefined;
+}

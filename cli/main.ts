@@ -27,6 +27,17 @@ import { execCommand } from './commands/exec.js';
 import { attachCommand } from './commands/attach.js';
 import { cpCommand } from './commands/cp.js';
 import { explainCommand } from './commands/explain.js';
+import { createCommand } from './commands/create.js';
+import { runCommand } from './commands/run.js';
+import { editCommand } from './commands/edit.js';
+import { patchCommand } from './commands/patch.js';
+import { labelCommand, annotateCommand } from './commands/label.js';
+import { cordonCommand, uncordonCommand } from './commands/cordon.js';
+import { taintCommand } from './commands/taint.js';
+import { drainCommand } from './commands/drain.js';
+import { waitCommand } from './commands/wait.js';
+import { diffCommand } from './commands/diff.js';
+import { runAttach } from './streams/run-attach.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -49,7 +60,10 @@ const INTERNAL: Record<string, () => Promise<Command>> = {
 function withConnectionFlags(cmd: Command): Command {
   return cmd
     .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else "default")')
+    .option('--kubeconfig <file>', 'a kubeconfig file to use (default: $KUBECONFIG, a colon-separated list; else orch\'s own config)')
     .option('--context <name>', 'use this context of the config file')
+    .option('--cluster <name>', 'use this cluster of the kubeconfig')
+    .option('--user <name>', 'use this user of the kubeconfig')
     .option('-s, --server <url>', 'API server URL (overrides the context)')
     .option('--token <token>', 'bearer token')
     .option('--token-file <file>', 'read the bearer token from a file')
@@ -64,13 +78,18 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
 
-  const everyday = [applyCommand(), getCommand(), describeCommand(), deleteCommand(), logsCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), explainCommand()];
-  everyday.push(execCommand(), attachCommand(), cpCommand());
+  const everyday = [
+    applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
+    deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
+    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(),
+  ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
-  // Subcommands of rollout/set inherit the connection flags through optsWithGlobals().
-  for (const c of [program.commands.find((x) => x.name() === 'rollout')!, program.commands.find((x) => x.name() === 'set')!]) {
-    for (const sc of c.commands) withConnectionFlags(sc);
-  }
+  // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;
+  // optsWithGlobals() merges them with their parents'.
+  const addToSubcommands = (c: Command): void => {
+    for (const sc of c.commands) addToSubcommands(withConnectionFlags(sc));
+  };
+  for (const c of everyday) addToSubcommands(c);
   program.addCommand(configCommand());
   program.addCommand(upCommand());
   program.addCommand(downCommand());
@@ -80,7 +99,7 @@ export function buildProgram(): Command {
     // Listed for `orch --help`; `orch NAME ...` loads the real command (see main()).
     program.addCommand(new Command(name).description(c.description).helpOption(false).allowUnknownOption().allowExcessArguments());
   }
-  program.addCommand(completionCommand(() => program));
+  program.addCommand(completionCommand());
   return program;
 }
 
@@ -117,6 +136,12 @@ function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '__complete') {
+    // The shell completions' helper (cli/complete.ts): never through commander, which would
+    // act on the typed words (--help, unknown flags) instead of completing them.
+    const { runComplete } = await import('./complete.js');
+    return runComplete(buildProgram(), process.argv.slice(3));
+  }
   const component = COMPONENTS[process.argv[2] ?? ''];
   const internal = INTERNAL[process.argv[2] ?? ''];
   if (!component && !internal) exitQuietlyOnClosedPipe();
@@ -131,7 +156,9 @@ async function main(): Promise<void> {
       return;
     }
     process.stderr.write(`${formatError(err)}\n`);
-    process.exitCode = 1;
+    // A command may ask for another code (orch diff: 1 means "differences", errors are 2).
+    const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
+    process.exitCode = typeof code === 'number' && !(err instanceof CommanderError) ? code : 1;
   }
 }
 

@@ -16,14 +16,18 @@ export interface TableQuery {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** What each row carries: the whole object for --sort-by (default: its metadata). */
+  includeObject?: 'Object';
 }
 
 /** The Table of the named objects (one GET each, rows in the order given), or of the list. */
 export async function fetchTable(client: ApiClient, r: ResourceInfo, names: string[], q: TableQuery): Promise<Table> {
   const ns = r.namespaced ? q.namespace : undefined;
   if (names.length === 0)
-    return client.request<Table>('GET', resourcePath(r, { namespace: ns }), { accept: TABLE_ACCEPT, query: { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector } });
-  const tables = await Promise.all(names.map((name) => client.request<Table>('GET', resourcePath(r, { namespace: r.namespaced ? (ns ?? 'default') : undefined, name }), { accept: TABLE_ACCEPT })));
+    return client.request<Table>('GET', resourcePath(r, { namespace: ns }), { accept: TABLE_ACCEPT, query: { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, includeObject: q.includeObject } });
+  const tables = await Promise.all(
+    names.map((name) => client.request<Table>('GET', resourcePath(r, { namespace: r.namespaced ? (ns ?? 'default') : undefined, name }), { accept: TABLE_ACCEPT, query: { includeObject: q.includeObject } })),
+  );
   return { ...tables[0]!, metadata: {}, rows: tables.flatMap((t) => t.rows) };
 }
 

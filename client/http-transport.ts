@@ -98,7 +98,7 @@ export class HttpTransport {
     this.isHttps = url.protocol === 'https:';
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (this.isHttps) {
-      const tls = { ca: config.ca, rejectUnauthorized: !config.insecureSkipTLSVerify };
+      const tls = { ca: config.ca, rejectUnauthorized: !config.insecureSkipTLSVerify, cert: config.clientCert, key: config.clientKey, servername: config.tlsServerName };
       this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, ...tls });
       this.streamAgent = new https.Agent({ keepAlive: false, ...tls });
     } else {

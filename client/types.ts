@@ -71,6 +71,11 @@ export interface ClientConfig {
   ca?: string | Buffer;
   /** Skip certificate verification (development only). */
   insecureSkipTLSVerify?: boolean;
+  /** Client certificate and key (PEM) presented to the server (kubeconfig users with certificates). */
+  clientCert?: string | Buffer;
+  clientKey?: string | Buffer;
+  /** Name to check the server's certificate against, instead of the URL's host (kubeconfig tls-server-name). */
+  tlsServerName?: string;
   /** Per-request timeout for non-watch requests, ms (default 30 000). */
   timeoutMs?: number;
   /** Shown in the server's request log. */

@@ -11,8 +11,9 @@ const keys = (m: unknown) => (m && typeof m === 'object' ? Object.keys(m).length
 
 /** labels.FormatLabels: k=v sorted by key, comma-separated; '<none>' when empty. */
 export function labelsCell(labels: Record<string, string> | undefined): string {
-  const ks = Object.keys(labels ?? {}).sort();
-  return ks.length ? ks.map((k) => `${k}=${labels![k]}`).join(',') : '<none>';
+  // Go's labels.Set.String sorts the "key=value" strings, not the keys: app.kubernetes.io/x=1 before app=2.
+  const pairs = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).sort();
+  return pairs.length ? pairs.join(',') : '<none>';
 }
 
 function nodeStatus(n: Node): string {

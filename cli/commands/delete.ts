@@ -1,38 +1,15 @@
-// `orch delete -f FILE | TYPE NAME... | TYPE/NAME...` with --cascade, --grace-period, --wait.
+// `orch delete -f FILE | TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR | TYPE --all` with
+// --cascade, --grace-period, --now, --force; waits until the objects are gone unless
+// --wait=false, as kubectl does.
 
 import { Command } from 'commander';
 import { isNotFound } from '../../api/errors.js';
-import { resolveResourceName, resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import { cliContext, type CliContext } from '../context.js';
-import { loadManifests } from '../manifest.js';
+import { kindLabel, selectTargets, type ObjectRef as Target } from '../object-targets.js';
 import { parseDuration } from '../../foundation/duration.js';
+import { parseBoolFlag } from '../bool-flag.js';
 
 const CASCADE: Record<string, 'Background' | 'Foreground' | 'Orphan'> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan' };
-
-interface Target {
-  r: ResourceInfo;
-  name: string;
-  namespace?: string;
-}
-
-export function targetsFromArgs(args: string[], namespace: string): Target[] {
-  const out: Target[] = [];
-  if (args.length && args.every((a) => a.includes('/'))) {
-    for (const a of args) {
-      const [type, name] = [a.slice(0, a.indexOf('/')), a.slice(a.indexOf('/') + 1)];
-      const r = resolveResourceName(type);
-      if (!r) throw new Error(`the server doesn't have a resource type "${type}"`);
-      out.push({ r, name, namespace: r.namespaced ? namespace : undefined });
-    }
-    return out;
-  }
-  const [type, ...names] = args;
-  if (!type) throw new Error('say what to delete: orch delete TYPE NAME..., orch delete TYPE/NAME, or orch delete -f FILE');
-  const r = resolveResourceName(type);
-  if (!r) throw new Error(`the server doesn't have a resource type "${type}"`);
-  if (!names.length) throw new Error(`name the ${r.plural} to delete (orch delete ${type} NAME...)`);
-  return names.map((name) => ({ r, name, namespace: r.namespaced ? namespace : undefined }));
-}
 
 async function waitGone(ctx: CliContext, t: Target, deadline: number): Promise<boolean> {
   const rc = ctx.client.resource(t.r.plural);
@@ -58,14 +35,19 @@ async function waitGone(ctx: CliContext, t: Target, deadline: number): Promise<b
 export function deleteCommand(): Command {
   return new Command('delete')
     .description('Delete objects by type and name, or those in manifests (-f)')
-    .argument('[args...]', 'TYPE NAME... or TYPE/NAME...')
+    .argument('[args...]', 'TYPE NAME..., TYPE/NAME..., or TYPE with -l/--all')
     .option('-f, --filename <path...>', 'delete the objects described in these manifests')
+    .option('-l, --selector <selector>', 'delete the objects of TYPE with these labels, e.g. app=web')
+    .option('--all', 'delete every object of TYPE in the namespace')
+    .option('-A, --all-namespaces', 'with -l or --all: in every namespace')
     .option('--cascade <mode>', 'background (default), foreground or orphan', 'background')
     .option('--grace-period <seconds>', 'seconds a pod gets to stop (0 = at once)')
-    .option('--wait', 'wait until the objects are gone')
+    .option('--now', 'the same as --grace-period=1')
+    .option('--force', 'with --grace-period=0: remove at once, without waiting for the pod to stop')
+    .option('--wait [bool]', 'wait until the objects are gone (default true; --wait=false to return at once)', parseBoolFlag, true)
     .option('--timeout <duration>', 'how long --wait waits', '2m')
     .option('--ignore-not-found', 'succeed when an object does not exist')
-    .action(async (args: string[], flags: { filename?: string[]; cascade: string; gracePeriod?: string; wait?: boolean; timeout: string; ignoreNotFound?: boolean }, cmd: Command) => {
+    .action(async (args: string[], flags: { filename?: string[]; selector?: string; all?: boolean; allNamespaces?: boolean; cascade: string; gracePeriod?: string; now?: boolean; force?: boolean; wait: boolean; timeout: string; ignoreNotFound?: boolean }, cmd: Command) => {
       const propagationPolicy = CASCADE[flags.cascade.toLowerCase()];
       if (!propagationPolicy) throw new Error(`--cascade must be background, foreground or orphan (got "${flags.cascade}")`);
       let gracePeriodSeconds: number | undefined;
@@ -73,20 +55,20 @@ export function deleteCommand(): Command {
         gracePeriodSeconds = Number(flags.gracePeriod);
         if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0) throw new Error(`--grace-period must be a whole number of seconds ≥ 0 (got "${flags.gracePeriod}")`);
       }
+      if (flags.now) gracePeriodSeconds ??= 1;
+      if (flags.force && gracePeriodSeconds === undefined) gracePeriodSeconds = 0;
+      if (flags.force && gracePeriodSeconds === 0) process.stderr.write('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
       const ctx = cliContext(cmd);
-      let targets: Target[];
-      if (flags.filename) {
-        targets = loadManifests(flags.filename).map((item) => {
-          const r = resourceForKind(item.object.apiVersion ?? '', item.object.kind ?? '');
-          if (!r) throw new Error(`${item.source.file}, document ${item.source.document}: unknown kind "${item.object.kind}" in ${item.object.apiVersion}`);
-          return { r, name: item.object.metadata.name ?? '', namespace: r.namespaced ? item.object.metadata.namespace ?? ctx.namespace : undefined };
-        });
-      } else targets = targetsFromArgs(args, ctx.namespace);
+      const targets: Target[] = await selectTargets(ctx, args, { ...flags, allNamespaces: flags.allNamespaces || ctx.allNamespaces }, 'delete');
+      if (!targets.length && (flags.selector !== undefined || flags.all)) {
+        ctx.out('No resources found'); // on stdout, as kubectl delete says it
+        return;
+      }
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       let failed = false;
       const deleted: Target[] = [];
       for (const t of targets) {
-        const label = `${t.r.singular}${t.r.group ? `.${t.r.group}` : ''} "${t.name}"`;
+        const label = `${kindLabel(t.r)} "${t.name}"`;
         try {
           await ctx.client.resource(t.r.plural).delete(t.name, t.namespace, { propagationPolicy, gracePeriodSeconds });
           ctx.out(`${label} deleted`);

@@ -28,7 +28,7 @@ export function eventsCommand(): Command {
         const w = ctx.client.events.watch({ namespace, fieldSelector, resourceVersion: rv, allowWatchBookmarks: true });
         for await (const ev of w) {
           rv = ev.object.metadata.resourceVersion ?? rv;
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') ctx.out(printObjects([ev.object], 'Event', { format: 'table', withNamespace, noHeaders: true }));
+          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') ctx.out(printObjects([ev.object], 'Event', { format: 'table', withNamespace, headerPrinted: true }));
           if (ev.type === 'ERROR') rv = undefined;
         }
       }

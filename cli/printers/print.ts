@@ -4,19 +4,58 @@
 // decides only which columns show (-o wide: priority 1 too; -A: NAMESPACE first;
 // --show-labels: LABELS last) and how cells print, the way kubectl's table printer does.
 
+import fs from 'node:fs';
 import YAML from 'yaml';
 import type { KubeObject, ObjectMeta } from '../../api/types.js';
 import { resourceForKind, RESOURCES } from '../../api/resources.js';
 import { labelsCell } from '../../api/tables/core.js';
 import { toTable, type Cell, type Table } from '../../api/tables/table.js';
 import { formatTable } from './table.js';
+import { executeJsonPath, parseJsonPath, type JsonPathTemplate } from './jsonpath.js';
+import { parseCustomColumns, printCustomColumns, readCustomColumnsFile, type Column } from './custom-columns.js';
 
-export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
+export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
+
+/** -o as parsed: the format, and the template or columns it carries. */
+export interface OutputSpec {
+  format: OutputFormat;
+  jsonpath?: JsonPathTemplate;
+  columns?: Column[];
+}
+
+const FORMATS = 'wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE';
+
+/** -o wide|yaml|json|name|jsonpath=...|jsonpath-file=...|custom-columns=...|custom-columns-file=... */
+export function parseOutput(o: string | undefined): OutputSpec {
+  if (!o) return { format: 'table' };
+  if (['wide', 'yaml', 'json', 'name'].includes(o)) return { format: o as OutputFormat };
+  const eq = o.indexOf('=');
+  const [kind, arg] = eq < 0 ? [o, ''] : [o.slice(0, eq), o.slice(eq + 1)];
+  switch (kind) {
+    case 'jsonpath':
+      if (!arg) throw new Error('template format specified but no template given: use -o jsonpath={.metadata.name}');
+      return { format: 'jsonpath', jsonpath: parseJsonPath(arg) };
+    case 'jsonpath-file':
+      return { format: 'jsonpath', jsonpath: parseJsonPath(readText(arg, 'jsonpath-file').replace(/\r?\n$/, '')) };
+    case 'custom-columns':
+      return { format: 'custom-columns', columns: parseCustomColumns(arg) };
+    case 'custom-columns-file':
+      return { format: 'custom-columns', columns: readCustomColumnsFile(arg) };
+  }
+  throw new Error(`unknown output format "${o}": use one of ${FORMATS}`);
+}
+
+function readText(file: string, what: string): string {
+  if (!file) throw new Error(`${what}: name the file (-o ${what}=FILE)`);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
 
 export function parseOutputFormat(o: string | undefined): OutputFormat {
-  if (!o) return 'table';
-  if (['wide', 'yaml', 'json', 'name'].includes(o)) return o as OutputFormat;
-  throw new Error(`unknown output format "${o}": use one of wide, yaml, json, name`);
+  return parseOutput(o).format;
 }
 
 export const isTableFormat = (f: OutputFormat) => f === 'table' || f === 'wide';
@@ -35,8 +74,12 @@ export interface TableLayout {
   withNamespace?: boolean;
   /** Add a LABELS column last (--show-labels). */
   showLabels?: boolean;
-  /** Omit the header (watch updates after the first batch). */
+  /** -L: one column per label key (its last path segment upper-cased), before LABELS. */
+  labelColumns?: string[];
+  /** --no-headers: no header line, and column widths from the rows alone. */
   noHeaders?: boolean;
+  /** A watch's later rows: no header line, but laid out as under the one printed before. */
+  headerPrinted?: boolean;
   /** Put before each name ("pod/", "deployment.apps/") when several types print together. */
   namePrefix?: string;
 }
@@ -53,31 +96,48 @@ const rowMeta = (object: unknown): ObjectMeta => ((object as { metadata?: Object
 
 export function printTable(t: Table, opts: TableLayout = {}): string {
   const shown = t.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
-  const headers = [...(opts.withNamespace ? ['NAMESPACE'] : []), ...shown.map(({ c }) => c.name.toUpperCase()), ...(opts.showLabels ? ['LABELS'] : [])];
+  const labelCols = opts.labelColumns ?? [];
+  const headers = [
+    ...(opts.withNamespace ? ['NAMESPACE'] : []),
+    ...shown.map(({ c }) => c.name.toUpperCase()),
+    ...labelCols.map((l) => l.split('/').at(-1)!.toUpperCase()),
+    ...(opts.showLabels ? ['LABELS'] : []),
+  ];
   const rows = t.rows.map((row) => {
     const md = rowMeta(row.object);
     const cells = shown.map(({ c, i }) => {
       const text = cellText(row.cells[i]);
       return c.format === 'name' && opts.namePrefix ? opts.namePrefix + text : text;
     });
-    return [...(opts.withNamespace ? [md.namespace ?? ''] : []), ...cells, ...(opts.showLabels ? [labelsCell(md.labels)] : [])];
+    return [...(opts.withNamespace ? [md.namespace ?? ''] : []), ...cells, ...labelCols.map((l) => md.labels?.[l] ?? ''), ...(opts.showLabels ? [labelsCell(md.labels)] : [])];
   });
-  const out = formatTable(headers, rows);
-  return opts.noHeaders ? out.split('\n').slice(1).join('\n') : out;
+  return formatTable(headers, rows, opts.noHeaders ? 'none' : opts.headerPrinted ? 'hide' : 'show');
 }
 
-export interface PrintOptions extends Omit<TableLayout, 'wide'> {
+export interface PrintOptions extends Omit<TableLayout, 'wide'>, Partial<Omit<OutputSpec, 'format'>> {
   format: OutputFormat;
   now?: number;
+  /**
+   * The objects answer a list query (a selector, several names, a whole kind): json, yaml
+   * and jsonpath then see a v1 List even for one item, as kubectl prints it. Default: a
+   * List unless there is exactly one object.
+   */
+  asList?: boolean;
 }
 
 /** Objects in any format; tables are built here with the server's columns (api/tables). */
 export function printObjects(objs: KubeObject[], kind: string, opts: PrintOptions): string {
+  const data = (opts.asList ?? objs.length !== 1) ? { apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } } : objs[0];
   switch (opts.format) {
     case 'json':
-      return JSON.stringify(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs, metadata: {} }, null, 2);
+      return JSON.stringify(data, null, 4);
     case 'yaml':
-      return YAML.stringify(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs, metadata: {} }).trimEnd();
+      return YAML.stringify(data).trimEnd();
+    case 'jsonpath':
+      // Printed as is: no newline added (kubectl adds none either).
+      return executeJsonPath(opts.jsonpath!, data);
+    case 'custom-columns':
+      return printCustomColumns(opts.columns!, objs, opts.noHeaders);
     case 'name':
       return objs.map(qualifiedName).join('\n');
     default: {

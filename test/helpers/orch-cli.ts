@@ -1,4 +1,5 @@
 // Run the built `orch` binary (dist/cli/main.js) as a user would, capturing its output.
+// No kubeconfig of the user's ($KUBECONFIG) in the way unless a test passes one.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export function assertBuilt(): void {
 
 export function runOrch(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ORCH_ENTRY, ...args], { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ORCH_ENTRY, ...args], { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
