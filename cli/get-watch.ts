@@ -15,7 +15,7 @@ export interface WatchTarget {
   r: ResourceInfo;
   names: string[];
   namespace?: string;
-  spec: OutputSpec;
+  spec: OutputSpec & { showManagedFields?: boolean };
   layout: TableLayout;
 }
 

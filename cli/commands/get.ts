@@ -39,6 +39,7 @@ export interface GetFlags {
   noHeaders?: boolean;
   sortBy?: string;
   ignoreNotFound?: boolean;
+  showManagedFields?: boolean;
 }
 
 /** `-L a,b -L c` → [a, b, c]. */
@@ -76,13 +77,14 @@ export function getCommand(): Command {
     .option('--no-headers', 'omit the header line of tables and custom columns')
     .option('--sort-by <jsonpath>', 'sort by this field, e.g. .metadata.creationTimestamp or {.status.phase}')
     .option('--ignore-not-found', 'print nothing (and succeed) when a named object does not exist')
+    .option('--show-managed-fields', 'keep metadata.managedFields in json and yaml output (hidden by default, as kubectl does)')
     .option('-w, --watch', 'after listing, watch for changes')
     .option('--watch-only', 'watch for changes without listing first')
     .action(async (type: string, names: string[], flags: GetFlags & { headers?: boolean }, cmd: Command) => {
       const ctx = cliContext(cmd);
       // commander turns --no-headers into headers=false.
       flags.noHeaders = flags.headers === false;
-      const spec: OutputSpec = parseOutput(flags.output);
+      const spec: OutputSpec & { showManagedFields?: boolean } = { ...parseOutput(flags.output), showManagedFields: flags.showManagedFields };
       const types = resolveTypes(type);
       if (names.length && types.length > 1) throw new Error('names can only be given with a single resource type');
       const targets: WatchTarget[] = types.map((r) => ({

@@ -123,10 +123,21 @@ export interface PrintOptions extends Omit<TableLayout, 'wide'>, Partial<Omit<Ou
    * List unless there is exactly one object.
    */
   asList?: boolean;
+  /** Keep metadata.managedFields in json/yaml/jsonpath (kubectl's --show-managed-fields); hidden by default. */
+  showManagedFields?: boolean;
+}
+
+/** The object without metadata.managedFields (a copy; the original is not changed). */
+function withoutManagedFields(o: KubeObject): KubeObject {
+  if (!(o.metadata as { managedFields?: unknown } | undefined)?.managedFields) return o;
+  const { managedFields: _hidden, ...metadata } = o.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  return { ...o, metadata };
 }
 
 /** Objects in any format; tables are built here with the server's columns (api/tables). */
-export function printObjects(objs: KubeObject[], kind: string, opts: PrintOptions): string {
+export function printObjects(all: KubeObject[], kind: string, opts: PrintOptions): string {
+  // Field ownership is noise for reading an object: kubectl hides it unless asked.
+  const objs = opts.showManagedFields ? all : all.map(withoutManagedFields);
   const data = (opts.asList ?? objs.length !== 1) ? { apiVersion: 'v1', kind: 'List', items: objs, metadata: { resourceVersion: '' } } : objs[0];
   switch (opts.format) {
     case 'json':

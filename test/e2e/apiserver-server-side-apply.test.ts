@@ -158,6 +158,11 @@ describe('orch apply --server-side', () => {
     expect(r.code).toBe(0);
     expect((await get(O)).spec.replicas).toBe(3);
     expect((await c.orch(['apply', '--force-conflicts', '-f', f3])).stderr).toContain('--force-conflicts only makes sense with --server-side');
+    // Like kubectl, -o yaml/json leave managedFields out unless asked for.
+    for (const run of [c.orch, c.kubectl]) {
+      expect((await run(['get', 'deployment', 'orch-ssa', '-o', 'yaml'])).stdout).not.toContain('managedFields');
+      expect((await run(['get', 'deployment', 'orch-ssa', '-o', 'json', '--show-managed-fields'])).stdout).toContain('"managedFields"');
+    }
   });
 });
 
