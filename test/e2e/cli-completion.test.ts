@@ -74,7 +74,8 @@ describe('bash completion', () => {
       'orch get pods --output=js',
     ]);
     expect(cmds).toEqual(['get']);
-    expect(types).toEqual(['po', 'pod', 'pods']);
+    // Every type name, singular and short name that starts with po (PodDisruptionBudgets too).
+    expect(types).toEqual(['po', 'pod', 'poddisruptionbudget', 'poddisruptionbudgets', 'pods']);
     expect(names).toEqual(['web-1', 'web-2']);
     expect(slashNames).toEqual(['pod/db-1', 'pod/web-1', 'pod/web-2']);
     expect(logs).toEqual(['db-1']);
