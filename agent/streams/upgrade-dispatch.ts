@@ -3,9 +3,10 @@
 // /portForward/{ns}/{pod}. Errors before a handler takes the socket are answered with a
 // Status and the connection closed.
 
-import http from 'node:http';
+import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, errors, type Status } from '../../api/errors.js';
+import { ApiError, errors } from '../../api/errors.js';
+import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { Logger } from '../../foundation/logger.js';
 import type { StreamHandlers, StreamKind, StreamRequest } from './types.js';
 
@@ -15,13 +16,6 @@ const PATHS: [RegExp, StreamKind][] = [
   [/^\/portForward\/([^/]+)\/([^/]+)\/?$/, 'portForward'],
 ];
 
-
-/** Writes a Status as a plain HTTP answer on a socket that was not upgraded, then closes it. */
-export function refuseUpgrade(socket: Duplex, status: Status): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify(status);
-  socket.end(`HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
 
 /** The stream a request path names, or undefined when it names none. */
 export function parseStreamPath(pathname: string): Pick<StreamRequest, 'kind' | 'namespace' | 'pod' | 'container'> | undefined {

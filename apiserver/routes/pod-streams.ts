@@ -16,13 +16,14 @@
 // `Connection: Upgrade` to its 'upgrade' listener (registered by server.ts). Plain requests
 // to the same paths reach the resource routes and get 400 "Upgrade request required".
 
-import http from 'node:http';
+import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { defaultContainer, loggableContainerNames } from '../../api/default-container.js';
 import { ApiError, errors, isStatus, makeStatus, type Status } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
 import { bearerToken } from '../../foundation/bearer-token.js';
+import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
 import { authorize, forbiddenError } from '../authz.js';
@@ -98,12 +99,8 @@ function forwardedHeaders(req: http.IncomingMessage): Record<string, string | st
 
 /** Answers an upgrade request that is not going through with a Status, and closes. */
 function refuse(socket: Duplex, status: Status): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify(status);
-  const extra = status.code === 401 ? 'WWW-Authenticate: Bearer realm="orch"\r\n' : status.code === 503 ? 'Retry-After: 1\r\n' : '';
-  socket.end(
-    `HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
-  );
+  const extra: Record<string, string> = status.code === 401 ? { 'WWW-Authenticate': 'Bearer realm="orch"' } : status.code === 503 ? { 'Retry-After': '1' } : {};
+  refuseUpgrade(socket, status, extra);
 }
 
 export interface StreamProxyOptions {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError, errors } from '../../../api/errors.js';
 import { silentLogger } from '../../../foundation/logger.js';
 import { choosePortForwardProtocol, createPortForwardHandler } from '../port-forward.js';
-import { refuseUpgrade } from '../upgrade-dispatch.js';
+import { refuseUpgrade } from '../../../foundation/upgrade-refusal.js';
 
 export interface PodServers {
   /** Echoes every byte back. */
