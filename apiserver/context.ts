@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../foundation/clock.js';
 import type { Authenticator, UserInfo } from '../foundation/token-auth.js';
+import type { AuthorizerChain } from './authorization/chain.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';
 import type { Store } from './registry/store.js';
@@ -37,6 +38,8 @@ export interface ServerContext {
   agentClient?: AgentClientOptions;
   /** The API's own authenticator (null: none), so no API credential is ever sent to an agent. */
   auth?: Authenticator | null;
+  /** Who may do what (authorization/): Node, then RBAC. */
+  authorizer: AuthorizerChain;
   nowIso(): string;
 }
 

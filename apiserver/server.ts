@@ -17,6 +17,9 @@ import type { Authenticator } from '../foundation/token-auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
+import { allowAuthenticated, authorizerChain } from './authorization/chain.js';
+import { nodeAuthorizer } from './authorization/node-rules.js';
+import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
 import { FlowController } from './flow-control/flow-controller.js';
@@ -49,6 +52,8 @@ export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
   auth: Authenticator | null;
+  /** The authorizer chain, asked in order (default: Node, then every authenticated user may do anything). */
+  authorizers?: Authorizer[];
   logger?: Logger;
   https?: { key: string | Buffer; cert: string | Buffer };
   watchMaxSeconds?: number;
@@ -147,6 +152,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     clock,
     agentClient: opts.agentClient,
     auth: opts.auth,
+    authorizer: authorizerChain(opts.authorizers ?? [nodeAuthorizer, allowAuthenticated]),
     nowIso: () => nowIso(clock),
   };
 
@@ -204,7 +210,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       if (!user) throw errors.unauthorized();
       req.user = user;
     }
-    await admitRequest(flow, req, reply);
+    await admitRequest(flow, ctx.authorizer, req, reply);
   });
   const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
   app.addHook('preParsing', async (req, reply, payload) => withBodyDeadline(req.raw, reply.raw, payload, bodyTimeoutMs));

@@ -5,7 +5,8 @@
 // The seat (or watch slot) is given back when the response closes, however it ends.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, forbiddenError } from '../authz.js';
+import type { AuthorizerChain } from '../authorization/chain.js';
+import { forbiddenError } from '../authorization/node-rules.js';
 import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo } from '../request-info.js';
 import { ANONYMOUS, classify } from './classify.js';
 import type { FlowController } from './flow-controller.js';
@@ -20,7 +21,7 @@ function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
   return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
 }
 
-export async function admitRequest(flow: FlowController, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function admitRequest(flow: FlowController, authorizer: AuthorizerChain, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const res = reply.raw;
   let gone = false;
   const ac = new AbortController();
@@ -36,7 +37,7 @@ export async function admitRequest(flow: FlowController, req: FastifyRequest, re
   if (user && info?.type === 'resource') {
     // Cheap and final for most requests; what needs the stored object (a node writing a
     // pod bound to it) or the body (a node creating its own Node) is checked by the route.
-    const d = authorize(user, info);
+    const d = authorizer.authorize(user, info);
     if (d.allowed === false) throw forbiddenError(user, info, d.reason);
   }
   let release: () => void;

@@ -2,7 +2,7 @@
 // agent as one raw byte pipe, as Kubernetes' apiserver proxies them to the kubelet.
 //
 // The apiserver does what needs the API — authenticates, authorizes `create` on the
-// subresource (node identities are refused: apiserver/authz.ts), finds the pod, its
+// subresource (node identities are refused: apiserver/authorization/), finds the pod, its
 // container and its node — then re-sends the request to the agent's kubelet-style path
 // (/exec/{ns}/{pod}/{container}?<query>, /attach/..., /portForward/{ns}/{pod}?<query>) with
 // the client's upgrade headers and the apiserver's own credential, relays the agent's
@@ -26,7 +26,7 @@ import { bearerToken } from '../../foundation/bearer-token.js';
 import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
-import { authorize, forbiddenError } from '../authz.js';
+import { forbiddenError } from '../authorization/node-rules.js';
 import type { ServerContext } from '../context.js';
 import type { ResourceRequest } from '../request-info.js';
 
@@ -177,7 +177,7 @@ async function proxyStream(
   named(sub);
   if (user) {
     const info: ResourceRequest = { type: 'resource', resource: podRes, namespace, name: podName, subresource: sub, verb: 'create' };
-    const d = authorize(user, info);
+    const d = ctx.authorizer.authorize(user, info);
     // Streams are never a node's business, bound pod or not.
     if (d.allowed !== true) throw forbiddenError(user, info, d.allowed === false ? d.reason : 'nodes may not open streams into pods');
   }

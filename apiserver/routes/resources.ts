@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, makeStatus } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import { authorize, forbiddenError, nodeNameOf } from '../authz.js';
+import { forbiddenError, nodeNameOf } from '../authorization/node-rules.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
@@ -85,7 +85,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
     const user = req.user;
     let guard: WriteOpts['guard'];
     if (user) {
-      const d = authorize(user, info);
+      const d = ctx.authorizer.authorize(user, info);
       if (d.allowed === false) throw forbiddenError(user, info, d.reason);
       if (d.allowed === 'if-pod-bound') {
         const nodeName = d.nodeName;

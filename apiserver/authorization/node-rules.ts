@@ -1,18 +1,17 @@
-// Authorization, deliberately small (documented in docs/ and the final report):
-//  - members of `system:nodes` (agents, user `system:node:<nodeName>`) may read
-//    everything but write only their own Node (and its status), their own Lease in a
-//    node-lease namespace, Events, and the status / deletion of pods bound to them;
-//  - every other authenticated user has full access (like `system:masters`).
+// The node authorizer: what members of `system:nodes` (agents, user
+// `system:node:<nodeName>`) may do. They may read everything but write only their own
+// Node (and its status), their own Lease in a node-lease namespace, Events, and the
+// status / deletion of pods bound to them. Other users: no opinion (the next authorizer
+// of the chain decides).
 // Pod writes by a node need the pod's spec.nodeName, which the route checks against the
 // stored object; here the decision is "allowed if the pod is bound to node X".
 
-import { errors, type ApiError } from '../api/errors.js';
-import type { UserInfo } from '../foundation/token-auth.js';
-import { resourceLabel, type ResourceRequest } from './request-info.js';
+import { errors, type ApiError } from '../../api/errors.js';
+import type { UserInfo } from '../../foundation/token-auth.js';
+import { resourceLabel, type ResourceRequest } from '../request-info.js';
+import type { Authorizer, Decision } from './types.js';
 
 export const NODE_LEASE_NAMESPACES = ['kube-node-lease', 'orch-node-lease'];
-
-export type Decision = { allowed: true } | { allowed: false; reason: string } | { allowed: 'if-pod-bound'; nodeName: string };
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -22,9 +21,9 @@ export function nodeNameOf(user: UserInfo): string | undefined {
   return user.name.startsWith('system:node:') ? user.name.slice('system:node:'.length) : '';
 }
 
-export function authorize(user: UserInfo, req: ResourceRequest): Decision {
+export function authorizeNode(user: UserInfo, req: ResourceRequest): Decision {
   const node = nodeNameOf(user);
-  if (node === undefined) return { allowed: true };
+  if (node === undefined) return { allowed: 'no-opinion' };
   if (READ_VERBS.has(req.verb) && req.subresource !== 'log') return { allowed: true };
   const { resource, name, subresource, namespace, verb } = req;
   const deny = { allowed: false as const, reason: 'nodes may only write their own Node, Lease, Events and pods bound to them' };
@@ -48,6 +47,8 @@ export function authorize(user: UserInfo, req: ResourceRequest): Decision {
       return deny;
   }
 }
+
+export const nodeAuthorizer: Authorizer = { name: 'Node', authorize: authorizeNode };
 
 export function forbiddenError(user: UserInfo, req: ResourceRequest, reason?: string): ApiError {
   const what = req.name ? `${req.resource.plural}${req.resource.group ? '.' + req.resource.group : ''} "${req.name}" is forbidden: ` : '';

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { authorize } from './authz.js';
-import { parseRequestInfo, type ResourceRequest } from './request-info.js';
+import { authorizerChain, allowAuthenticated } from './chain.js';
+import { nodeAuthorizer } from './node-rules.js';
+import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
+
+const authorize = authorizerChain([nodeAuthorizer, allowAuthenticated]).authorize;
 
 const node = { name: 'system:node:n1', groups: ['system:nodes'] };
 const admin = { name: 'admin', groups: ['system:masters'] };
@@ -34,5 +37,17 @@ describe('authorize', () => {
     const odd = { name: 'someone', groups: ['system:nodes'] };
     expect(authorize(odd, r('GET', '/api/v1/pods')).allowed).toBe(true);
     expect(authorize(odd, r('PUT', '/api/v1/nodes/someone')).allowed).toBe(false);
+  });
+});
+
+describe('authorizerChain', () => {
+  test('the first authorizer with an opinion decides; none → refused with the reasons', () => {
+    const dev = { name: 'dev', groups: [] };
+    const nodesOnly = authorizerChain([nodeAuthorizer]);
+    expect(nodesOnly.authorize(dev, r('GET', '/api/v1/pods'))).toEqual({ allowed: false, reason: 'no authorizer allows it' });
+    const noisy = { name: 'N', authorize: () => ({ allowed: 'no-opinion' as const, reason: 'no RBAC rule matched' }) };
+    expect(authorizerChain([noisy, nodeAuthorizer]).authorize(dev, r('GET', '/api/v1/pods'))).toEqual({ allowed: false, reason: 'no RBAC rule matched' });
+    expect(authorizerChain([noisy, allowAuthenticated]).authorize(dev, r('GET', '/api/v1/pods'))).toEqual({ allowed: true });
+    expect(nodesOnly.authorizeNonResource(dev, { type: 'non-resource', path: '/api', verb: 'get' }).allowed).toBe(false);
   });
 });

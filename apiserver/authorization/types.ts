@@ -1,0 +1,35 @@
+// The shape every authorizer of the apiserver shares, as Kubernetes' authorizer chain:
+// each one answers allow, deny or "no opinion", and the chain (chain.ts) asks them in
+// order until one has an opinion. A request no authorizer allows is refused (403).
+//
+// `if-pod-bound` is orch's one conditional answer: a node may write the status of (or
+// delete) a pod only when that pod is bound to it, which needs the stored object; the
+// resource route checks it against the object it reads anyway.
+
+import type { UserInfo } from '../../foundation/token-auth.js';
+import type { ResourceRequest } from '../request-info.js';
+
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; reason: string }
+  | { allowed: 'if-pod-bound'; nodeName: string }
+  | { allowed: 'no-opinion'; reason?: string };
+
+/** A request for a path that names no resource: /api, /apis/apps/v1, /openapi/v3, /version. */
+export interface NonResourceRequest {
+  type: 'non-resource';
+  path: string;
+  /** The lowercased HTTP method (get, post, ...), as RBAC's nonResourceURLs rules use it. */
+  verb: string;
+}
+
+export interface Authorizer {
+  /** Shown in logs and in the reason of a refusal no authorizer had an opinion on. */
+  readonly name: string;
+  authorize(user: UserInfo, req: ResourceRequest): Decision;
+  /** Absent: no opinion on non-resource paths. */
+  authorizeNonResource?(user: UserInfo, req: NonResourceRequest): Decision;
+}
+
+/** What the chain answers: never `no-opinion`. */
+export type FinalDecision = Exclude<Decision, { allowed: 'no-opinion' }>;
