@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../foundation/clock.js';
 import type { Authenticator, UserInfo } from '../foundation/token-auth.js';
 import type { AuthorizerChain } from './authorization/chain.js';
+import type { RulesResolver } from './authorization/types.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';
 import type { Store } from './registry/store.js';
@@ -40,6 +41,8 @@ export interface ServerContext {
   auth?: Authenticator | null;
   /** Who may do what (authorization/): Node, then RBAC. */
   authorizer: AuthorizerChain;
+  /** The rules a user holds (SelfSubjectRulesReview); absent until RBAC provides them. */
+  rulesResolver?: RulesResolver;
   nowIso(): string;
 }
 

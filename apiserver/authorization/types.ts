@@ -33,3 +33,17 @@ export interface Authorizer {
 
 /** What the chain answers: never `no-opinion`. */
 export type FinalDecision = Exclude<Decision, { allowed: 'no-opinion' }>;
+
+/** One rule a user holds, as SelfSubjectRulesReview reports it (RBAC's PolicyRule). */
+export interface PolicyRuleInfo {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** What a user may do in a namespace (SelfSubjectRulesReview), from the RBAC authorizer. */
+export interface RulesResolver {
+  rulesFor(user: UserInfo, namespace: string): { rules: PolicyRuleInfo[]; incomplete: boolean; evaluationError?: string };
+}
