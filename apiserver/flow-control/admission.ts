@@ -37,7 +37,9 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
   if (user && info?.type === 'resource') {
     // Cheap and final for most requests; what needs the stored object (a node writing a
     // pod bound to it) or the body (a node creating its own Node) is checked by the route.
-    const d = authorizer.authorize(user, info);
+    // A node's read of a Secret its pod was bound to a moment ago may wait (bounded) for
+    // the node graph to see the binding (authorization/node-graph.ts) before it is refused.
+    const d = await authorizer.authorizeSettled(user, info);
     if (d.allowed === false) throw forbiddenError(user, info, d.reason);
   }
   let release: () => void;
