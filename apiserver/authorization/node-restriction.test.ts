@@ -27,7 +27,7 @@ describe('NodeRestriction', () => {
     );
   });
 
-  test('update: restricted labels may stay, not change; taints fixed; podCIDR only filled in', () => {
+  test('update: restricted labels may stay, not change; taints fixed', () => {
     const admin = node({ 'node-restriction.kubernetes.io/trusted': 'yes', a: '1' }, { taints: [{ key: 't', effect: 'NoSchedule' }], podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] });
     const same = structuredClone(admin);
     same.metadata.labels!.a = '2';
@@ -38,9 +38,6 @@ describe('NodeRestriction', () => {
     const untainted = structuredClone(admin);
     (untainted.spec as { taints: unknown[] }).taints = [];
     expect(refusal(() => admitNodeWrite('n1', admin, untainted))).toContain('not allowed to modify taints');
-    const moved = structuredClone(admin);
-    (moved.spec as { podCIDR: string }).podCIDR = '10.244.2.0/24';
-    expect(refusal(() => admitNodeWrite('n1', admin, moved))).toContain('not allowed to modify podCIDR');
     expect(refusal(() => admitNodeWrite('n1', node({}), node({}, { podCIDR: '10.244.3.0/24', podCIDRs: ['10.244.3.0/24'] })))).toBeUndefined();
   });
 });

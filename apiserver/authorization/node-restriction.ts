@@ -5,10 +5,9 @@
 //     k8s.io labels outside the kubelet's own set (hostname, os, arch, instance type,
 //     zone and region, and anything under kubelet.kubernetes.io/ or node.kubernetes.io/);
 //   - change spec.taints once the Node exists (it could let itself receive pods meant
-//     for others); taints given at registration are allowed, as for the kubelet;
-//   - change spec.podCIDR / podCIDRs once set (orch's own rule: the pod network routes a
-//     range to the node that holds it, so re-pointing a range would take over another
-//     node's pod traffic; a standalone agent may still fill in an empty one).
+//     for others); taints given at registration are allowed, as for the kubelet.
+// (spec.podCIDR / podCIDRs cannot be re-pointed by anyone once set: validation's 422,
+// api/strategies; a standalone agent may still fill in an empty one.)
 // Called with the stored Node (undefined on create) and the one about to be stored,
 // inside the write's compare-and-swap (registry/store.ts WriteOpts.admit).
 
@@ -43,7 +42,7 @@ export function isForbiddenNodeLabel(key: string): boolean {
   return !KUBELET_LABEL_NAMESPACES.some((ns) => inDomain(domain, ns));
 }
 
-type NodeSpec = { taints?: unknown[]; podCIDR?: string; podCIDRs?: string[] };
+type NodeSpec = { taints?: unknown[] };
 
 function forbidden(node: string, what: string): ApiError {
   return errors.forbidden(`node "${node}" is not allowed to ${what} (NodeRestriction)`);
@@ -61,6 +60,4 @@ export function admitNodeWrite(nodeName: string, current: KubeObject | undefined
   const was = (current.spec ?? {}) as NodeSpec;
   const is = (next.spec ?? {}) as NodeSpec;
   if (JSON.stringify(was.taints ?? []) !== JSON.stringify(is.taints ?? [])) throw forbidden(nodeName, 'modify taints');
-  const hadCIDR = !!was.podCIDR || (was.podCIDRs?.length ?? 0) > 0;
-  if (hadCIDR && (was.podCIDR !== is.podCIDR || JSON.stringify(was.podCIDRs ?? []) !== JSON.stringify(is.podCIDRs ?? []))) throw forbidden(nodeName, 'modify podCIDR');
 }
