@@ -9,9 +9,12 @@ export interface AuthorizerChain {
   authorize(user: UserInfo, req: ResourceRequest): FinalDecision;
   authorizeNonResource(user: UserInfo, req: NonResourceRequest): FinalDecision;
   /**
-   * authorize(), but a refusal is final only after every authorizer with a view that may
-   * lag (Authorizer.settle) has caught up: the answer for the request's first check.
+   * For a request authorize() refused: undefined when that is final, else the decision
+   * once every authorizer whose view may lag (Authorizer.settle) has caught up — a wait
+   * started when called, so the caller can hold a request seat first (flow-control/admission.ts).
    */
+  recheck(user: UserInfo, req: ResourceRequest): (() => Promise<FinalDecision>) | undefined;
+  /** authorize(), with a refusal rechecked: the whole decision in one call. */
   authorizeSettled(user: UserInfo, req: ResourceRequest): Promise<FinalDecision>;
 }
 
@@ -32,14 +35,23 @@ export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerC
     return { allowed: false, reason: reasons.join('; ') || 'no authorizer allows it' };
   };
   const authorize = (user: UserInfo, req: ResourceRequest) => decide((a) => a.authorize(user, req));
+  const recheck = (user: UserInfo, req: ResourceRequest): (() => Promise<FinalDecision>) | undefined => {
+    const waits = authorizers.map((a) => a.settle?.(user, req)).filter((w) => w !== undefined);
+    if (waits.length === 0) return undefined;
+    return async () => {
+      await Promise.all(waits.map((w) => w()));
+      return authorize(user, req);
+    };
+  };
   return {
     authorize,
     authorizeNonResource: (user, req) => decide((a) => a.authorizeNonResource?.(user, req)),
+    recheck,
     authorizeSettled: async (user, req) => {
       const d = authorize(user, req);
       if (d.allowed !== false) return d;
-      const again = await Promise.all(authorizers.map((a) => a.settle?.(user, req) ?? false));
-      return again.includes(true) ? authorize(user, req) : d;
+      const again = recheck(user, req);
+      return again ? again() : d;
     },
   };
 }

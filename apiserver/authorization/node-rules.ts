@@ -121,11 +121,11 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest, graph?: Node
  * Before a node's refusal of a graph-governed request is final: give the graph the time
  * to see a binding written a moment ago (node-graph.ts catchUp). true = ask again.
  */
-async function settleNode(user: UserInfo, req: ResourceRequest, graph: NodeGraphView): Promise<boolean> {
+function settleNode(user: UserInfo, req: ResourceRequest, graph: NodeGraphView): (() => Promise<boolean>) | undefined {
   const node = nodeNameOf(user);
   const q = graphQuestion(req);
-  if (!node || !q) return false;
-  return graph.catchUp(node, q.kind, q.namespace, q.name, GRAPH_CATCH_UP_MS);
+  if (!node || !q) return undefined;
+  return () => graph.catchUp(node, q.kind, q.namespace, q.name, GRAPH_CATCH_UP_MS);
 }
 
 /**

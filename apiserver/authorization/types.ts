@@ -31,11 +31,12 @@ export interface Authorizer {
   /** Absent: no opinion on non-resource paths. */
   authorizeNonResource?(user: UserInfo, req: NonResourceRequest): Decision;
   /**
-   * Asked before a refusal becomes final: wait (bounded) until this authorizer's view
-   * has caught up with etcd; true = its answer may have changed, ask again. The Node
+   * Asked before a refusal becomes final: undefined when this authorizer's view cannot
+   * be behind for this request, else a wait (bounded, started only when called) until it
+   * has caught up with etcd, resolving true when its answer may have changed. The Node
    * authorizer's graph uses it for a pod bound a moment ago (node-graph.ts).
    */
-  settle?(user: UserInfo, req: ResourceRequest): Promise<boolean>;
+  settle?(user: UserInfo, req: ResourceRequest): (() => Promise<boolean>) | undefined;
   /**
    * For an authorizer that needs the server's state: the server builds its chain from
    * `bind(deps)` (the Node authorizer gets the server's graph). Absent: used as it is.
