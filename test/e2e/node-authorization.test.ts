@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { allowNonNodes } from '../../apiserver/authorization/chain.js';
 import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
 import type { Storage } from '../../apiserver/storage/types.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { cliClients } from '../helpers/kubectl.js';
+import { ApiClient } from '../../client/rest-client.js';
 import { eventually } from '../helpers/eventually.js';
 
 let api: TestApiServer;
@@ -209,5 +214,40 @@ describe('a graph that lags behind etcd', () => {
     const t1 = Date.now();
     expect((await a(`/api/v1/namespaces/${NS}/secrets/nobody`)).status).toBe(403);
     expect(Date.now() - t1).toBeLessThan(LAG_MS / 2);
+  });
+});
+
+describe('kubectl v1.32 with a node credential', () => {
+  let tls: TestApiServer;
+  let dir: string;
+  beforeAll(async () => {
+    tls = await startTestApiServer({ etcd: api.etcd, tls: true, nodeNames: ['node-k'], server: { authorizers: [nodeAuthorizer, allowNonNodes] } });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-nodeauthz-kubectl-'));
+  });
+  afterAll(async () => {
+    await tls?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('gets its pod\'s Secret and its pods; Forbidden with the reason otherwise', async () => {
+    const adm = new ApiClient({ server: tls.url, token: tls.token, ca: tls.ca });
+    await adm.request('POST', `/api/v1/namespaces/${NS}/secrets`, { body: secret('k-own') });
+    await adm.request('POST', `/api/v1/namespaces/${NS}/secrets`, { body: secret('k-other') });
+    await adm.request('POST', `/api/v1/namespaces/${NS}/pods`, { body: pod('pk', 'node-k', 'k-own') });
+    const { kubectl } = cliClients({ url: tls.url, token: tls.nodeTokens['node-k']!, ca: tls.ca }, dir);
+    const own = await kubectl(['get', 'secret', 'k-own', '-n', NS, '-o', 'jsonpath={.data.k}']);
+    expect(own.code, own.stderr).toBe(0);
+    expect(Buffer.from(own.stdout, 'base64').toString()).toBe('v-k-own');
+    const other = await kubectl(['get', 'secret', 'k-other', '-n', NS]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('Error from server (Forbidden): secrets "k-other" is forbidden: User "system:node:node-k" cannot get resource "secrets"');
+    expect(other.stderr).toContain("no relationship found between node 'node-k' and this object");
+    const list = await kubectl(['get', 'secrets', '-A']);
+    expect(list.code).not.toBe(0);
+    expect(list.stderr).toContain('Forbidden');
+    const pods = await kubectl(['get', 'pods', '-A', '--field-selector', 'spec.nodeName=node-k', '-o', 'name']);
+    expect(pods.code, pods.stderr).toBe(0);
+    expect(pods.stdout.trim()).toBe('pod/pk');
+    expect((await kubectl(['get', 'pods', '-A'])).stderr).toContain('nodes can only list/watch pods with fieldSelector spec.nodeName=node-k');
   });
 });
