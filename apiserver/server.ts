@@ -17,8 +17,13 @@ import type { Authenticator } from '../foundation/token-auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
-import { allowAuthenticated, authorizerChain } from './authorization/chain.js';
-import { nodeAuthorizer } from './authorization/node-rules.js';
+import { authorizerChain } from './authorization/chain.js';
+import { withAuthenticatedGroup } from './authorization/authenticated-group.js';
+import { authorizersFor, DEFAULT_AUTHORIZATION_MODE, type AuthorizationMode } from './authorization/modes.js';
+import { rbacBootstrapComponent, rbacPolicyComponent } from './authorization/rbac/components.js';
+import { escalationCheck } from './authorization/rbac/escalation.js';
+import { PolicyCache } from './authorization/rbac/policy-cache.js';
+import { RbacAuthorizer } from './authorization/rbac/rbac-authorizer.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
@@ -52,8 +57,12 @@ export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
   auth: Authenticator | null;
-  /** The authorizer chain, asked in order (default: Node, then every authenticated user may do anything). */
+  /** The authorizer chain, asked in order (overrides authorizationMode). */
   authorizers?: Authorizer[];
+  /** --authorization-mode (default Node,RBAC). */
+  authorizationMode?: AuthorizationMode[];
+  /** Reconcile the default RBAC roles and bindings on start. Default true. */
+  bootstrapPolicy?: boolean;
   logger?: Logger;
   https?: { key: string | Buffer; cert: string | Buffer };
   watchMaxSeconds?: number;
@@ -135,6 +144,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
   });
   metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
+  const policy = new PolicyCache(opts.storage, logger);
+  const rbac = new RbacAuthorizer(policy.index, { synced: () => policy.synced() });
+  const authorizers = opts.authorizers ?? authorizersFor(opts.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE, rbac);
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
@@ -152,9 +164,12 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     clock,
     agentClient: opts.agentClient,
     auth: opts.auth,
-    authorizer: authorizerChain(opts.authorizers ?? [nodeAuthorizer, allowAuthenticated]),
+    authorizer: authorizerChain(authorizers),
+    rulesResolver: rbac,
     nowIso: () => nowIso(clock),
   };
+  // Escalation prevention belongs to RBAC: with RBAC out of the chain (AlwaysAllow) it is off too.
+  if (authorizers.includes(rbac)) ctx.writeAdmission = (user, info) => escalationCheck(rbac, ctx.authorizer, user, info);
 
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
@@ -208,7 +223,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       const token = bearerToken(req.headers.authorization);
       const user = token ? opts.auth.authenticate(token) : undefined;
       if (!user) throw errors.unauthorized();
-      req.user = user;
+      req.user = withAuthenticatedGroup(user);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
   });
@@ -269,6 +284,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
+    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, logger, clock)] : []),
+    rbacPolicyComponent(policy),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,
     httpServerComponent(app, listen, () => {

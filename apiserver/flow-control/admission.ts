@@ -5,6 +5,7 @@
 // The seat (or watch slot) is given back when the response closes, however it ends.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../../api/errors.js';
 import type { AuthorizerChain } from '../authorization/chain.js';
 import { forbiddenError } from '../authorization/node-rules.js';
 import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo } from '../request-info.js';
@@ -19,6 +20,11 @@ function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
   const api = path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/');
   if (!api || !API_METHODS.has(req.method) || path === CRD_LIST_PATH) return undefined;
   return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
+}
+
+/** Kubernetes' words for a refused non-resource request. */
+function nonResourceForbidden(user: string, verb: string, path: string, reason: string) {
+  return errors.forbidden(`forbidden: User "${user}" cannot ${verb} path "${path}"${reason ? `: ${reason}` : ''}`);
 }
 
 export async function admitRequest(flow: FlowController, authorizer: AuthorizerChain, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -39,6 +45,12 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
     // pod bound to it) or the body (a node creating its own Node) is checked by the route.
     const d = authorizer.authorize(user, info);
     if (d.allowed === false) throw forbiddenError(user, info, d.reason);
+  } else if (user) {
+    // Discovery, /openapi, /metrics, /debug, unknown paths: RBAC's nonResourceURLs (the
+    // public health paths and /version never get here).
+    const path = req.url.split('?')[0]!;
+    const d = authorizer.authorizeNonResource(user, { type: 'non-resource', path, verb: req.method.toLowerCase() });
+    if (d.allowed !== true) throw nonResourceForbidden(user.name, req.method.toLowerCase(), path, d.allowed === false ? d.reason : '');
   }
   let release: () => void;
   try {

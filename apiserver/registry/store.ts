@@ -36,6 +36,8 @@ export interface WriteOpts {
   fieldManager?: FieldManager;
   /** Extra check on the stored object inside the CAS (e.g. a node may only touch its pods). */
   guard?: (current: KubeObject) => void;
+  /** Last check of the object about to be stored, after patches and validation (RBAC escalation prevention). */
+  admit?: (next: KubeObject, current?: KubeObject) => void;
 }
 
 export interface DeleteResult {
@@ -113,6 +115,7 @@ export class Store {
     prepareCreate(r, obj, { now: nowIso(this.clock), uid: crypto.randomUUID() });
     // An applied object arrives with its managedFields computed (apply()); others get theirs here.
     if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
+    opts.admit?.(obj);
     if (r.namespaced) await this.checkNamespaceWritable(ns!);
     if (opts.dryRun) return obj;
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
@@ -291,6 +294,7 @@ export class Store {
         const plan = planUpdate(r, current, next, { subresource });
         if (plan.action === 'none') return current;
         if (plan.action === 'store') {
+          w.admit?.(plan.object, current);
           if (w.applied || clear) return plan.object;
           return recordUpdate(current, plan.object, this.writer(r, w), !!w.fieldManager?.explicit);
         }

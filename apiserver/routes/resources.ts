@@ -133,6 +133,7 @@ async function dispatch(
     dryRun: writeQuery?.dryRun ?? false,
     guard,
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
+    admit: writing && req.user ? ctx.writeAdmission?.(req.user, info) : undefined,
   };
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
