@@ -21,7 +21,7 @@ let manager: ControllerManager;
 const as = (user: string) => ({ token: api.userTokens[user]! });
 const call = (user: string, method: string, path: string, body?: unknown) => apiRequest(api, method, path, body, as(user));
 const status = async (user: string, method: string, path: string, body?: unknown) => (await call(user, method, path, body)).status;
-const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } });
+const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } });
 const roleBinding = (name: string, kind: string, role: string, user: string) => ({
   apiVersion: `${G}/v1`,
   kind: 'RoleBinding',
@@ -31,9 +31,10 @@ const roleBinding = (name: string, kind: string, role: string, user: string) => 
 });
 
 beforeAll(async () => {
-  api = await startTestApiServer({ prefix: PREFIX, users: ['viewer', 'editor', 'nsadmin', 'nobody', 'late'].map((name) => ({ name })) });
-  const admin = new ApiClient({ server: api.url, token: api.token });
-  manager = new ControllerManager({ client: admin, logger: silentLogger(), controllers: ['clusterrole-aggregation'] });
+  api = await startTestApiServer({ prefix: PREFIX, users: ['viewer', 'editor', 'nsadmin', 'nobody', 'late', 'system:kube-controller-manager'].map((name) => ({ name })) });
+  // The controller runs as the controller manager's own identity (its default role), not as an admin.
+  const cm = new ApiClient({ server: api.url, token: api.userTokens['system:kube-controller-manager']! });
+  manager = new ControllerManager({ client: cm, logger: silentLogger(), controllers: ['clusterrole-aggregation'] });
   await manager.start();
   expect((await apiRequest(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status).toBe(201);
   for (const [u, role] of [['viewer', 'view'], ['editor', 'edit'], ['nsadmin', 'admin']] as const)
@@ -57,7 +58,7 @@ describe('view / edit / admin in one namespace, as Kubernetes answers', () => {
     expect(await status('viewer', 'GET', `/apis/apps/v1/namespaces/${NS}/deployments`)).toBe(200);
     expect(await status('viewer', 'GET', `/api/v1/namespaces/${NS}`)).toBe(200);
     expect(await status('viewer', 'GET', `/api/v1/namespaces/${NS}/secrets/s`)).toBe(403);
-    expect(await status('viewer', 'POST', `/api/v1/namespaces/${NS}/configmaps`, cm('v'))).toBe(403);
+    expect(await status('viewer', 'POST', `/api/v1/namespaces/${NS}/configmaps`, configMap('v'))).toBe(403);
     expect(await status('viewer', 'GET', '/api/v1/namespaces/default/pods')).toBe(403);
     expect(await status('viewer', 'GET', '/api/v1/pods')).toBe(403);
     expect(await status('viewer', 'GET', '/api/v1/nodes')).toBe(403);
@@ -73,13 +74,13 @@ describe('view / edit / admin in one namespace, as Kubernetes answers', () => {
   });
 
   test('edit writes workloads, ConfigMaps and Secrets, but not RBAC, status or the namespace', async () => {
-    expect(await status('editor', 'POST', `/api/v1/namespaces/${NS}/configmaps`, cm('e'))).toBe(201);
+    expect(await status('editor', 'POST', `/api/v1/namespaces/${NS}/configmaps`, configMap('e'))).toBe(201);
     expect(await status('editor', 'GET', `/api/v1/namespaces/${NS}/secrets/s`)).toBe(200);
     expect(await status('editor', 'DELETE', `/api/v1/namespaces/${NS}/configmaps/e`)).toBe(200);
     expect(await status('editor', 'GET', `${RBAC}/namespaces/${NS}/rolebindings`)).toBe(403);
     expect(await status('editor', 'PATCH', `/api/v1/namespaces/${NS}/pods/p/status`, {})).toBe(403);
     expect(await status('editor', 'DELETE', `/api/v1/namespaces/${NS}`)).toBe(403);
-    expect(await status('editor', 'POST', '/api/v1/namespaces/default/configmaps', cm('e'))).toBe(403);
+    expect(await status('editor', 'POST', '/api/v1/namespaces/default/configmaps', configMap('e'))).toBe(403);
   });
 
   test('admin manages Roles and RoleBindings in its namespace, within what it holds', async () => {
@@ -87,7 +88,7 @@ describe('view / edit / admin in one namespace, as Kubernetes answers', () => {
     const readPods = { apiVersion: `${G}/v1`, kind: 'Role', metadata: { name: 'pod-reader' }, rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] }] };
     expect(await status('nsadmin', 'POST', `${RBAC}/namespaces/${NS}/roles`, readPods)).toBe(201);
     expect(await status('nsadmin', 'POST', `${RBAC}/namespaces/${NS}/rolebindings`, roleBinding('late-edit', 'ClusterRole', 'edit', 'late'))).toBe(201);
-    expect(await status('late', 'POST', `/api/v1/namespaces/${NS}/configmaps`, cm('l'))).toBe(201);
+    expect(await status('late', 'POST', `/api/v1/namespaces/${NS}/configmaps`, configMap('l'))).toBe(201);
     expect(await status('nsadmin', 'DELETE', `${RBAC}/namespaces/${NS}/rolebindings/late-edit`)).toBe(200);
     expect(await status('nsadmin', 'GET', '/api/v1/nodes')).toBe(403);
     expect(await status('nsadmin', 'DELETE', `/api/v1/namespaces/${NS}`)).toBe(403);

@@ -144,6 +144,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
+      // The aggregation controller writes rules it does not hold itself (Kubernetes'
+      // clusterrole-aggregation-controller holds the same `escalate`).
+      [{ verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }],
     ]),
     clusterRole('system:node-proxier', [
       [{ verbs: ['list', 'watch'], apiGroups: [''], resources: ['services', 'endpoints'] }],
