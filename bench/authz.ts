@@ -83,12 +83,9 @@ function buildWorld(): World {
     roleNames.push({ ns, name });
   }
   const allowed: World['allowed'] = [];
-  const held = new Map<string, Set<string>>(); // user → "ns|verb|group|plural" it may do (to pick denied requests)
-  const note = (u: UserInfo, ns: string, verb: string, group: string, plural: string) => {
-    let s = held.get(u.name);
-    if (!s) held.set(u.name, (s = new Set()));
-    s.add(`${ns}|${verb}|${group}|${plural}`);
-  };
+  // Every binding as (subject, namespace or cluster-wide, role key): the naive reference
+  // that picks requests nobody allows (and checks the index answers the same).
+  const flat: Array<{ subject: string; ns?: string; role: string }> = [];
   for (let i = 0; i < BINDINGS; i++) {
     const role = pick(roleNames);
     const toGroup = rand() < 0.2;
@@ -105,19 +102,24 @@ function buildWorld(): World {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: role.ns ? 'Role' : 'ClusterRole', name: role.name },
       subjects: [subject],
     } as KubeObject);
+    flat.push({ subject: toGroup ? `g:${subject.name}` : `u:${subject.name}`, ns: clusterBinding ? undefined : ns, role: `${role.ns ?? ''}/${role.name}` });
     if (toGroup || clusterBinding) continue;
-    for (const g of grants.get(`${role.ns ?? ''}/${role.name}`)!) for (const v of g.verbs) {
-      allowed.push([subjectUser, request(v, g.group, ns, g.plural)]);
-      note(subjectUser, ns, v, g.group, g.plural);
-    }
+    for (const g of grants.get(`${role.ns ?? ''}/${role.name}`)!) for (const v of g.verbs) allowed.push([subjectUser, request(v, g.group, ns, g.plural)]);
   }
+  const naiveAllows = (u: UserInfo, verb: string, group: string, ns: string, plural: string) =>
+    flat.some(
+      (b) =>
+        (b.subject === `u:${u.name}` || u.groups.some((g) => b.subject === `g:${g}`)) &&
+        (b.ns === undefined || b.ns === ns) &&
+        grants.get(b.role)!.some((g) => g.group === group && g.plural === plural && g.verbs.includes(verb)),
+    );
   const denied: World['denied'] = [];
   while (denied.length < 2000) {
     const u = pick(users);
     const [group, plural] = pick(RESOURCES);
     const verb = pick(VERBS);
     const ns = `ns-${Math.floor(rand() * NAMESPACES)}`;
-    if (held.get(u.name)?.has(`${ns}|${verb}|${group}|${plural}`)) continue;
+    if (naiveAllows(u, verb, group, ns, plural)) continue;
     denied.push([u, request(verb, group, ns, plural)]);
   }
   return { index, users, allowed, denied };
