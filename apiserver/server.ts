@@ -1,8 +1,9 @@
 // buildApiserver(): the fastify app of the apiserver and its components (components.ts:
-// etcd, namespace cache, bootstrap, namespace cleanup, HTTP server), run by one
-// ComponentRunner. Building does no I/O; `runner.start()` does. Wires body parsers,
-// authentication, flow control (flow-control/), the Status error catalogue (framework and
-// connection errors included), metrics, health, discovery and resource routes.
+// etcd, namespace cache, bootstrap, RBAC policy, namespace cleanup, HTTP server), run by
+// one ComponentRunner. Building does no I/O; `runner.start()` does. Wires body parsers,
+// authentication, authorization (authorization/: the --authorization-mode chain, RBAC's
+// escalation checks on writes), flow control (flow-control/), the Status error catalogue
+// (framework and connection errors included), metrics, health, discovery and resource routes.
 
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
