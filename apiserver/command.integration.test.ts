@@ -53,6 +53,7 @@ describe('orch apiserver', () => {
       [{ serviceNodePortRange: '32767-30000' }, /--service-node-port-range "32767-30000"/],
       [{ serviceNodePortRange: '30000-70000' }, /--service-node-port-range "30000-70000"/],
       [{ advertiseAddress: 'example.com' }, /--advertise-address "example.com"/],
+      [{ authorizationMode: 'Node,ABAC' }, /--authorization-mode: unknown mode "ABAC"/],
     ];
     for (const [over, want] of bad) await expect(startApiserver(flags({ insecureHttp: true, ...over }))).rejects.toThrow(want);
   });
