@@ -98,3 +98,30 @@ subjects: [{kind: User, name: zed, apiGroup: rbac.authorization.k8s.io}]
   const rb = JSON.parse(await ok(['get', 'rolebinding', 'recb', '-n', 'default', '-o', 'json']));
   expect(rb.subjects).toEqual([{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'zed' }]);
 });
+
+test('kubectl apply replaces rules and subjects as the atomic lists they are', async () => {
+  const file = path.join(dir, 'apply.yaml');
+  const manifest = (verbs: string, user: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: applied, namespace: default}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [${verbs}]}
+- {apiGroups: [apps], resources: [deployments], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: applied, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: applied}
+subjects: [{kind: User, name: ${user}}]
+`;
+  fs.writeFileSync(file, manifest('get', 'a'));
+  await ok(['apply', '-f', file]);
+  fs.writeFileSync(file, manifest('get, list', 'b'));
+  expect(await ok(['apply', '-f', file])).toContain('role.rbac.authorization.k8s.io/applied configured');
+  expect(JSON.parse(await ok(['get', 'role', 'applied', '-o', 'json'])).rules).toEqual([
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
+  ]);
+  // Defaulted: a User's apiGroup is rbac.authorization.k8s.io.
+  expect(JSON.parse(await ok(['get', 'rolebinding', 'applied', '-o', 'json'])).subjects).toEqual([{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'b' }]);
+});
