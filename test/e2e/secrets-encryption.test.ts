@@ -7,6 +7,7 @@
 
 import crypto from 'node:crypto';
 import { Etcd3 } from 'etcd3';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseEncryptionConfig, type EncryptionConfig } from '../../apiserver/storage/encryption/config.js';
 import { ApiClient } from '../../client/rest-client.js';
@@ -32,8 +33,12 @@ ${providers}`);
 const AESGCM_OLD = `      - aesgcm: { keys: [{ name: old, secret: ${key('old')} }] }\n`;
 const AESCBC_NEW = `      - aescbc: { keys: [{ name: new, secret: ${key('new')} }] }\n`;
 
+/** Every line the servers log, at trace level: no Secret value may appear in them. */
+const logLines: string[] = [];
+const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
+
 async function server(prefix: string, enc: EncryptionConfig | undefined): Promise<TestApiServer> {
-  return startTestApiServer({ etcd, prefix, storage: { encryption: enc } });
+  return startTestApiServer({ etcd, prefix, storage: { encryption: enc, logger }, server: { logger } });
 }
 
 function secret(name: string, value: string): Record<string, unknown> {
@@ -64,6 +69,14 @@ beforeAll(async () => {
   raw = new Etcd3({ hosts: etcd.endpoint });
 });
 afterAll(async () => {
+  // The servers logged (requests at debug/trace, the undecryptable values at error), but
+  // never a Secret's value.
+  const all = logLines.join('');
+  expect(all).toContain('stored value cannot be decrypted');
+  for (const v of ['Hunter2Plain', 'Second9Value', 'OldKeyVal7', 'GoodValue1']) {
+    expect(all).not.toContain(v);
+    expect(all).not.toContain(Buffer.from(v).toString('base64'));
+  }
   raw?.close();
   await etcd?.stop();
 });
