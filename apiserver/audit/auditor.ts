@@ -122,11 +122,11 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
     }
     if ((level === 'Request' || level === 'RequestResponse') && stage !== 'RequestReceived') {
       const body = req.body;
-      if (body && typeof body === 'object' && !Buffer.isBuffer(body)) ev.requestObject = body;
+      if (body && typeof body === 'object' && !Buffer.isBuffer(body)) ev.requestObject = s.decision.omitManagedFields ? withoutManagedFields(body) : body;
     }
     if (level === 'RequestResponse' && stage === 'ResponseComplete' && s.responseBody) {
       const body = parseJson(s.responseBody);
-      if (body) ev.responseObject = body;
+      if (body) ev.responseObject = s.decision.omitManagedFields ? withoutManagedFields(body) : body;
     }
     ev.requestReceivedTimestamp = s.received;
     ev.stageTimestamp = microTime(now());
@@ -168,6 +168,20 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
       }
     },
   };
+}
+
+/** A copy without metadata.managedFields (of the object, or of each item of a list). */
+function withoutManagedFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const o = body as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...o };
+  const meta = o.metadata as Record<string, unknown> | undefined;
+  if (meta && typeof meta === 'object' && 'managedFields' in meta) {
+    const { managedFields: _m, ...rest } = meta;
+    out.metadata = rest;
+  }
+  if (Array.isArray(o.items)) out.items = o.items.map(withoutManagedFields);
+  return out;
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

@@ -77,6 +77,12 @@ describe('decide', () => {
     expect(decide(policy('  - level: None\n'), get('secrets')).level).toBe('None');
   });
 
+  test('omitManagedFields: policy-wide, a rule overrides', () => {
+    const p = parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nomitManagedFields: true\nrules:\n  - level: Request\n    verbs: [create]\n    omitManagedFields: false\n  - level: Request\n');
+    expect(decide(p, get('pods', {}, 'create')).omitManagedFields).toBe(false);
+    expect(decide(p, get('pods')).omitManagedFields).toBe(true);
+  });
+
   test('omitStages: policy-wide and per rule', () => {
     const p = parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n    omitStages: [ResponseStarted]\n');
     expect([...decide(p, get('pods')).omitStages].sort()).toEqual(['RequestReceived', 'ResponseStarted']);

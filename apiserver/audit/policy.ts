@@ -31,11 +31,14 @@ export interface PolicyRule {
   namespaces?: string[];
   nonResourceURLs?: string[];
   omitStages?: AuditStage[];
+  /** Leave metadata.managedFields out of logged bodies (overrides the policy's). */
+  omitManagedFields?: boolean;
 }
 
 export interface AuditPolicy {
   rules: PolicyRule[];
   omitStages: AuditStage[];
+  omitManagedFields: boolean;
 }
 
 /** What the policy looks at in a request. */
@@ -51,6 +54,7 @@ export interface AuditAttributes {
 export interface PolicyDecision {
   level: AuditLevel;
   omitStages: Set<AuditStage>;
+  omitManagedFields: boolean;
 }
 
 function fail(field: string, why: string): never {
@@ -61,6 +65,11 @@ function stringList(x: unknown, field: string): string[] | undefined {
   if (x === undefined || x === null) return undefined;
   if (!Array.isArray(x) || x.some((s) => typeof s !== 'string')) fail(field, 'must be a list of strings');
   return x as string[];
+}
+
+function bool(x: unknown, field: string): boolean {
+  if (typeof x !== 'boolean') fail(field, 'must be true or false');
+  return x;
 }
 
 function stages(x: unknown, field: string): AuditStage[] {
@@ -111,9 +120,11 @@ export function parseAuditPolicy(text: string): AuditPolicy {
     if ((rule.nonResourceURLs && (rule.resources || rule.namespaces))) fail(at, 'nonResourceURLs cannot be combined with resources or namespaces');
     const omit = stages(o.omitStages, `${at}.omitStages`);
     if (omit.length > 0) rule.omitStages = omit;
+    if (o.omitManagedFields !== undefined) rule.omitManagedFields = bool(o.omitManagedFields, `${at}.omitManagedFields`);
     return rule;
   });
-  return { rules, omitStages: stages(d.omitStages, 'omitStages') };
+  for (const k of Object.keys(d)) if (!['apiVersion', 'kind', 'metadata', 'rules', 'omitStages', 'omitManagedFields'].includes(k)) fail(k, 'unknown field');
+  return { rules, omitStages: stages(d.omitStages, 'omitStages'), omitManagedFields: d.omitManagedFields === undefined ? false : bool(d.omitManagedFields, 'omitManagedFields') };
 }
 
 export function loadAuditPolicy(file: string): AuditPolicy {
@@ -181,8 +192,12 @@ export function capLevel(level: AuditLevel, a: AuditAttributes): AuditLevel {
 
 export function decide(policy: AuditPolicy, a: AuditAttributes): PolicyDecision {
   const rule = policy.rules.find((r) => ruleMatches(r, a));
-  if (!rule) return { level: 'None', omitStages: new Set(policy.omitStages) };
-  return { level: capLevel(rule.level, a), omitStages: new Set([...policy.omitStages, ...(rule.omitStages ?? [])]) };
+  if (!rule) return { level: 'None', omitStages: new Set(policy.omitStages), omitManagedFields: policy.omitManagedFields };
+  return {
+    level: capLevel(rule.level, a),
+    omitStages: new Set([...policy.omitStages, ...(rule.omitStages ?? [])]),
+    omitManagedFields: rule.omitManagedFields ?? policy.omitManagedFields,
+  };
 }
 
 /**
