@@ -138,7 +138,7 @@ export class AuditWriter {
     const now = (this.o.now ?? Date.now)();
     if (now - this.lastErrorLog < 10_000) return;
     this.lastErrorLog = now;
-    this.o.logger.error({ err: err.message, path: this.o.path, dropped: this.dropped }, 'audit events dropped');
+    this.o.logger.error({ err, path: this.o.path, dropped: this.dropped }, 'audit events dropped');
   }
 }
 
