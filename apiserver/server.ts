@@ -201,6 +201,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   });
   for (const l of flow.limits()) metrics.flowSeats.set({ priority_level: l.name }, l.seats);
   const auditor = opts.audit ? registerAudit(app, opts.audit.policy, opts.audit.writer, () => clock.now()) : undefined;
+  opts.audit?.writer.countInto({ written: (n) => metrics.auditEvents.inc(n), dropped: (n) => metrics.auditErrors.inc(n) });
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     if (closing) {

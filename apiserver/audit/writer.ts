@@ -24,6 +24,12 @@ export interface AuditWriterOptions {
   now?: () => number;
 }
 
+/** Where the counts go (apiserver_audit_event_total / apiserver_audit_error_total). */
+export interface AuditCounters {
+  written(n: number): void;
+  dropped(n: number): void;
+}
+
 export class AuditWriter {
   private queue: string[] = [];
   private queuedBytes = 0;
@@ -36,13 +42,21 @@ export class AuditWriter {
   written = 0;
   dropped = 0;
 
+  private counters?: AuditCounters;
+
   constructor(private readonly o: AuditWriterOptions) {}
+
+  /** Counts go to these from now on (the apiserver's metrics). */
+  countInto(c: AuditCounters): void {
+    this.counters = c;
+  }
 
   /** Queues one line (without its newline). Never throws, never waits. */
   write(line: string): void {
     const max = this.o.maxQueuedBytes ?? 64 * 1024 * 1024;
     if (this.closed || this.queuedBytes + line.length > max) {
       this.dropped++;
+      this.counters?.dropped(1);
       this.complain(new Error(this.closed ? 'audit log closed' : `audit queue over ${max} bytes: the disk is slower than the request rate`));
       return;
     }
@@ -75,8 +89,10 @@ export class AuditWriter {
       try {
         await this.append(chunk);
         this.written += lines.length;
+        this.counters?.written(lines.length);
       } catch (err) {
         this.dropped += lines.length;
+        this.counters?.dropped(lines.length);
         this.complain(err as Error);
         // Reopen next time: the file may have been removed, or the disk freed.
         this.closeFd();

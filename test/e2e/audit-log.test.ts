@@ -138,6 +138,10 @@ describe('audit log', () => {
       expect(denied[0].responseStatus.reason).toBe('Forbidden');
       // /healthz: level None.
       expect(all.some((e) => e.requestURI === '/healthz')).toBe(false);
+      // Counted in the metrics: every line written, none lost.
+      const metrics = (await apiRequest(s, 'GET', '/metrics')).body as string;
+      expect(Number(/^apiserver_audit_event_total (\d+)/m.exec(metrics)?.[1])).toBe(all.length);
+      expect(metrics).toMatch(/^apiserver_audit_error_total 0$/m);
     } finally {
       await s.stop();
     }
