@@ -31,6 +31,8 @@ interface State {
   /** Already written its final line (watches). */
   done?: boolean;
   responseBody?: string;
+  /** The request body as it arrived (handlers may fill in fields of the parsed one). */
+  requestBody?: unknown;
 }
 
 /** Response bodies larger than this are not copied into the log. */
@@ -121,8 +123,8 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
       ev.responseStatus = status;
     }
     if ((level === 'Request' || level === 'RequestResponse') && stage !== 'RequestReceived') {
-      const body = req.body;
-      if (body && typeof body === 'object' && !Buffer.isBuffer(body)) ev.requestObject = s.decision.omitManagedFields ? withoutManagedFields(body) : body;
+      const body = s.requestBody;
+      if (body !== undefined) ev.requestObject = s.decision.omitManagedFields ? withoutManagedFields(body) : body;
     }
     if (level === 'RequestResponse' && stage === 'ResponseComplete' && s.responseBody) {
       const body = parseJson(s.responseBody);
@@ -142,6 +144,12 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
     writer.write(JSON.stringify(ev));
   };
 
+  app.addHook('preHandler', async (req) => {
+    const s = states.get(req);
+    if (!s || (s.decision.level !== 'Request' && s.decision.level !== 'RequestResponse')) return;
+    const body = req.body;
+    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) s.requestBody = structuredClone(body);
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     const s = states.get(req) ?? (reply.statusCode >= 400 ? stateOf(req) : undefined);
     if (!s || s.decision.level === 'None') return payload;

@@ -102,7 +102,8 @@ describe('audit log', () => {
       expect(done.user.groups).toContain('system:masters');
       expect(done.objectRef).toEqual({ resource: 'configmaps', namespace: 'default', apiVersion: 'v1' });
       expect(done.responseStatus.code).toBe(201);
-      expect(done.requestObject.data).toEqual({ colour: 'blue' });
+      // The body as the client sent it (not with the uid and timestamps the server added).
+      expect(done.requestObject).toEqual({ metadata: { name: 'cm1' }, data: { colour: 'blue' } });
       expect(done.responseObject.metadata.uid).toBe(cm.body.metadata.uid);
       expect(done.annotations['authorization.k8s.io/decision']).toBe('allow');
 
