@@ -22,7 +22,7 @@ import { auditFromFlags } from './audit/flags.js';
 import { checkEtcdReachable, etcdTlsFromFlags } from './storage/etcd-tls-flags.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
-import { isWorkerProcess, runPrimary } from './workers.js';
+import { isWorkerProcess, runPrimary, workerSlot } from './workers.js';
 import { advertiseAddressFor } from './services/advertise-address.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
 
@@ -107,7 +107,7 @@ export function apiserverCommand(): Command {
     .option('--etcd-certfile <file>', 'client certificate presented to etcd (etcd --client-cert-auth)')
     .option('--etcd-keyfile <file>', 'private key of --etcd-certfile')
     .option('--audit-policy-file <file>', 'audit Policy (audit.k8s.io/v1): what is logged at which level; without it nothing is audited')
-    .option('--audit-log-path <file>', 'where audit events go, one JSON line each (- for stdout)')
+    .option('--audit-log-path <file>', 'where audit events go, one JSON line each (- for stdout); with --workers, one file per worker (audit-w1.log, ...)')
     .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0: never)', '100')
     .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', '10')
     .option('--audit-log-maxage <days>', 'delete rotated audit logs older than this many days (0: never)', '0')
@@ -166,7 +166,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
   const etcdTls = etcdTlsFromFlags(flags, endpoints);
   const encryption = flags.encryptionProviderConfig ? loadEncryptionConfig(flags.encryptionProviderConfig) : undefined;
-  const audit = auditFromFlags(flags, logger);
+  const audit = auditFromFlags(flags, logger, workerSlot());
 
   // Followed while running (checked at most once per second), so `orch init node-token`
   // needs no restart.

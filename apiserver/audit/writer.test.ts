@@ -75,3 +75,32 @@ describe('AuditWriter', () => {
     return w.close();
   });
 });
+
+describe('audit file names and age', () => {
+  test('--workers: each worker its own file', async () => {
+    const { workerAuditPath } = await import('./flags.js');
+    expect(workerAuditPath('/var/log/orch/audit.log', 2)).toBe('/var/log/orch/audit-w2.log');
+    expect(workerAuditPath('/var/log/orch/audit', 1)).toBe('/var/log/orch/audit-w1');
+    expect(workerAuditPath('-', 3)).toBe('-');
+    expect(workerAuditPath('/x/audit.log', undefined)).toBe('/x/audit.log');
+  });
+
+  test('rotated files older than maxAgeDays are removed at the next rotation', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'audit.log');
+    fs.writeFileSync(`${file}.1`, 'old\n');
+    fs.writeFileSync(`${file}.2`, 'older\n');
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+    fs.utimesSync(`${file}.2`, tenDaysAgo, tenDaysAgo);
+    const w = new AuditWriter({ path: file, maxSizeBytes: 20, maxBackups: 0, maxAgeDays: 5, logger: silentLogger() });
+    w.write('{"line":"one--"}');
+    await w.flush();
+    w.write('{"line":"two--"}');
+    await w.close();
+    // .1 (fresh) became .2, the old .2 became .3 and was removed for its age.
+    expect(fs.readdirSync(dir).sort()).toEqual(['audit.log', 'audit.log.1', 'audit.log.2']);
+    expect(fs.readFileSync(`${file}.2`, 'utf8')).toBe('old\n');
+    expect(fs.readFileSync(`${file}.1`, 'utf8')).toBe('{"line":"one--"}\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"line":"two--"}\n');
+  });
+});

@@ -11,8 +11,8 @@
 //
 // A value no configured key can open is an UndecryptableValueError: the storage layer
 // answers 500 for that object (get, update, delete, a list that contains it) with the key
-// problem in the message, and leaves it out of watches; it is logged once per key and
-// revision, never with the value.
+// problem in the message, and leaves it out of watches; it is logged once per etcd key
+// (not on every read), never with the value.
 
 import type { Logger } from '../../../foundation/logger.js';
 import { RESOURCES } from '../../../api/resources.js';
