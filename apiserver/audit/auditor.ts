@@ -60,7 +60,8 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
         info = undefined;
       }
     }
-    const user = req.user ? { name: req.user.name, groups: req.user.groups } : undefined;
+    // Every authenticated user is in system:authenticated, whether or not the token file says so.
+    const user = req.user ? { name: req.user.name, groups: withAuthenticated(req.user.groups) } : undefined;
     if (info?.type === 'resource') {
       const r = info.resource;
       return {
@@ -95,7 +96,7 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
       stage,
       requestURI: req.url,
       verb: a.verb,
-      user: req.user ? { username: req.user.name, ...(req.user.uid ? { uid: req.user.uid } : {}), groups: req.user.groups.includes('system:authenticated') ? req.user.groups : [...req.user.groups, 'system:authenticated'] } : { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      user: req.user ? { username: req.user.name, ...(req.user.uid ? { uid: req.user.uid } : {}), groups: withAuthenticated(req.user.groups) } : { username: 'system:anonymous', groups: ['system:unauthenticated'] },
       sourceIPs: sourceIps(req),
       userAgent: req.headers['user-agent'],
     };
@@ -153,6 +154,8 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
   app.addHook('onSend', async (req, reply, payload) => {
     const s = states.get(req) ?? (reply.statusCode >= 400 ? stateOf(req) : undefined);
     if (!s || s.decision.level === 'None') return payload;
+    // As Kubernetes: the client can find its request in the audit log.
+    reply.header('Audit-Id', s.id);
     const want = s.decision.level === 'RequestResponse' || reply.statusCode >= 400;
     if (want && typeof payload === 'string' && payload.length <= MAX_BODY_CHARS) s.responseBody = payload;
     else if (want && Buffer.isBuffer(payload) && payload.length <= MAX_BODY_CHARS) s.responseBody = payload.toString('utf8');
@@ -190,6 +193,10 @@ function withoutManagedFields(body: unknown): unknown {
   }
   if (Array.isArray(o.items)) out.items = o.items.map(withoutManagedFields);
   return out;
+}
+
+function withAuthenticated(groups: string[]): string[] {
+  return groups.includes('system:authenticated') ? groups : [...groups, 'system:authenticated'];
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

@@ -66,6 +66,7 @@ describe('audit log', () => {
     try {
       const cm = await apiRequest(s, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'cm1' }, data: { colour: 'blue' } });
       expect(cm.status).toBe(201);
+      const cmAuditId = cm.headers.get('audit-id');
       const sec = await apiRequest(s, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'db' }, stringData: { password: 'TopSecretPw9' } });
       expect(sec.status).toBe(201);
       expect((await apiRequest(s, 'GET', '/api/v1/namespaces/default/secrets/db')).status).toBe(200);
@@ -95,6 +96,7 @@ describe('audit log', () => {
       const createCm = all.filter((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps');
       expect(createCm.map((e) => e.stage)).toEqual(['RequestReceived', 'ResponseComplete']);
       expect(createCm[0].auditID).toBe(createCm[1].auditID);
+      expect(createCm[0].auditID).toBe(cmAuditId);
       const done = createCm[1];
       expect(done.level).toBe('RequestResponse');
       expect(done.requestURI).toBe('/api/v1/namespaces/default/configmaps');
