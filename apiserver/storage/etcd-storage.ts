@@ -11,6 +11,8 @@
 //     with expectedRevision and no notFound → 404 NotFound `pods "web" not found`
 //   - list: malformed continue token → 400; compacted continue revision → 410 Expired;
 //     revision ahead of etcd → 504 Timeout (Kubernetes' "Too large resource version")
+//   - a stored value --encryption-provider-config cannot decrypt → 500 InternalError naming
+//     the key problem (get, update, delete); list leaves it out (ListResult.undecryptable)
 //   - etcd unreachable → 503 ServiceUnavailable "etcd is unavailable: ...", within
 //     requestTimeoutMs (default 5 s); the same instance works again once etcd is back.
 //     For a write only when etcd certainly never saw it (no connection); a write that
@@ -206,11 +208,14 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
   async list(prefix: string, opts: StorageListOptions = {}): Promise<ListResult> {
     const pred = opts.predicate;
     return this.op('list', () =>
-      this.listInner<KubeObject>(prefix, opts, pred !== undefined, (raw) => {
-        const kv = this.transformer ? this.current(raw).kv : raw;
-        const obj = decodeObject(kv.value, kv.mod_revision);
-        return pred && !pred(obj) ? undefined : obj;
-      }),
+      this.withUndecryptable((skip) =>
+        this.listInner<KubeObject>(prefix, opts, pred !== undefined, (raw) => {
+          const kv = this.opened(raw, skip);
+          if (!kv) return undefined;
+          const obj = decodeObject(kv.value, kv.mod_revision);
+          return pred && !pred(obj) ? undefined : obj;
+        }),
+      ),
     );
   }
 
@@ -221,11 +226,36 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
    */
   async listJson(prefix: string, opts: Omit<StorageListOptions, 'predicate'> = {}): Promise<RawListResult> {
     return this.op('list', () =>
-      this.listInner<Buffer[]>(prefix, opts, false, (raw) => {
-        const kv = this.transformer ? this.current(raw).kv : raw;
-        return stampResourceVersion(kv.value, kv.mod_revision) ?? [Buffer.from(JSON.stringify(decodeObject(kv.value, kv.mod_revision)))];
-      }),
+      this.withUndecryptable((skip) =>
+        this.listInner<Buffer[]>(prefix, opts, false, (raw) => {
+          const kv = this.opened(raw, skip);
+          if (!kv) return undefined;
+          return stampResourceVersion(kv.value, kv.mod_revision) ?? [Buffer.from(JSON.stringify(decodeObject(kv.value, kv.mod_revision)))];
+        }),
+      ),
     );
+  }
+
+  /**
+   * A list item with its value decrypted; one that cannot be is left out of the list (its
+   * get answers 500, its watch events are skipped) and named in `undecryptable`, so one
+   * broken Secret never fails every client's list (the transformer logs it once).
+   */
+  private opened(raw: IKeyValue, skip: string[]): IKeyValue | undefined {
+    if (!this.transformer) return raw;
+    try {
+      return this.current(raw).kv;
+    } catch (err) {
+      if (!(err instanceof UndecryptableValueError)) throw err;
+      skip.push(err.message);
+      return undefined;
+    }
+  }
+
+  private async withUndecryptable<T extends object>(list: (skip: string[]) => Promise<T>): Promise<T & { undecryptable?: string[] }> {
+    const skip: string[] = [];
+    const res = await list(skip);
+    return skip.length > 0 ? { ...res, undecryptable: skip } : res;
   }
 
   private async listInner<T>(

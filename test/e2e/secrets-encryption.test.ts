@@ -2,8 +2,8 @@
 // etcd read directly holds no plain text of data or stringData (after create, update,
 // and in the values a watch replays); every provider round-trips through the API; key
 // rotation (new key second → first → `orch secrets reencrypt` → old key removed) keeps
-// every Secret readable; a value no key opens is a clear 500 for that object without
-// taking the server, other resources or the watch down.
+// every Secret readable; a value no key opens is a clear 500 for that object, left out
+// of lists (with a Warning header) and watches, never failing them for everyone.
 
 import crypto from 'node:crypto';
 import { Etcd3 } from 'etcd3';
@@ -171,7 +171,7 @@ describe('Secrets in etcd', () => {
     }
   });
 
-  test('a value no configured key opens: 500 naming the key problem for that object; the server, configmaps and the watch go on', async () => {
+  test('a value no configured key opens: 500 naming the key problem for that object; lists and watches leave it out and go on', async () => {
     const prefix = `/enc-bad-${crypto.randomBytes(3).toString('hex')}`;
     const s = await server(prefix, encryption(AESCBC_NEW));
     try {
@@ -192,10 +192,24 @@ describe('Secrets in etcd', () => {
       const bad = await apiRequest(s, 'GET', '/api/v1/namespaces/default/secrets/corrupt');
       expect(bad.status).toBe(500);
       expect(bad.body.message).toMatch(/aescbc key "new" does not open it/);
-      // A list containing it fails as in Kubernetes (leaving it out would tell informers it was deleted).
-      const list = await apiRequest(s, 'GET', '/api/v1/namespaces/default/secrets');
-      expect(list.status).toBe(500);
-      expect(list.body.message).toMatch(/cannot decrypt/);
+      // Lists leave them out, and say so in a Warning header (kubectl prints it); JSON and
+      // Table lists, and lists with a selector (the parsed path), alike.
+      for (const [path, accept] of [
+        ['/api/v1/namespaces/default/secrets', 'application/json'],
+        ['/api/v1/secrets?labelSelector=', 'application/json'],
+        ['/api/v1/namespaces/default/secrets?fieldSelector=metadata.namespace%3Ddefault', 'application/json'],
+        ['/api/v1/namespaces/default/secrets', 'application/json;as=Table;v=v1;g=meta.k8s.io'],
+      ]) {
+        const res = await fetch(`${s.url}${path}`, { headers: { Authorization: `Bearer ${s.token}`, Accept: accept! } });
+        expect(res.status, path).toBe(200);
+        const body = (await res.json()) as { items?: KubeObject[]; rows?: { object?: KubeObject; cells: unknown[] }[] };
+        const names = body.items ? body.items.map((x) => x.metadata.name) : body.rows!.map((r) => r.cells[0]);
+        expect(names.sort(), path).toEqual(['after', 'good']);
+        const warning = res.headers.get('warning') ?? '';
+        expect(warning).toMatch(/^299 - "left out of this list: cannot decrypt the stored value of .*secrets\/default\/(corrupt|foreign)/);
+        expect(warning).toContain('secrets/default/corrupt');
+        expect(warning).toContain('secrets/default/foreign');
+      }
       // Everything else goes on.
       expect((await apiRequest(s, 'GET', '/api/v1/namespaces/default/secrets/good')).status).toBe(200);
       expect((await apiRequest(s, 'GET', '/api/v1/namespaces/default/configmaps')).status).toBe(200);

@@ -10,8 +10,9 @@
 // not change, which is how `orch secrets reencrypt` moves every Secret to the new key.
 //
 // A value no configured key can open is an UndecryptableValueError: the storage layer
-// answers 500 for that object (get, update, delete, a list that contains it) with the key
-// problem in the message, and leaves it out of watches; it is logged once per etcd key
+// answers 500 for that object (get, update, delete) with the key problem in the message,
+// and leaves it out of lists (named in ListResult.undecryptable, a Warning header) and
+// watches; it is logged once per etcd key
 // (not on every read), never with the value.
 
 import type { Logger } from '../../../foundation/logger.js';
