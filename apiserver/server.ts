@@ -40,6 +40,7 @@ import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
 import { serviceComponents } from './services/service-components.js';
 import type { ServiceRanges } from './services/service-ranges.js';
+import { auditComponent } from './audit/flags.js';
 import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, nodeGraphComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
@@ -50,6 +51,8 @@ import { schemaModel } from './routes/openapi-model.js';
 import { definitionName } from '../api/schema/kinds.js';
 import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
+import { registerAudit } from './audit/auditor.js';
+import type { AuditOptions } from './audit/flags.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 
@@ -116,6 +119,8 @@ export interface BuildServerOptions {
    * port it listens on). Absent: no such Service (tests that count objects).
    */
   kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
+  /** The audit log (--audit-policy-file, --audit-log-path): absent, nothing is audited. */
+  audit?: AuditOptions;
 }
 
 export interface Apiserver {
@@ -218,6 +223,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     observer: metrics.flow,
   });
   for (const l of flow.limits()) metrics.flowSeats.set({ priority_level: l.name }, l.seats);
+  const auditor = opts.audit ? registerAudit(app, opts.audit.policy, opts.audit.writer, () => clock.now()) : undefined;
+  opts.audit?.writer.countInto({ written: (n) => metrics.auditEvents.inc(n), dropped: (n) => metrics.auditErrors.inc(n) });
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     if (closing) {
@@ -234,6 +241,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       req.user = withAuthenticatedGroup(user);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
+    auditor?.admitted(req);
   });
   const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
   app.addHook('preParsing', async (req, reply, payload) => withBodyDeadline(req.raw, reply.raw, payload, bodyTimeoutMs));
@@ -289,6 +297,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const listen = opts.listen ?? { host: '127.0.0.1', port: 0 };
   const services = serviceComponents(opts, store, logger, clock, () => listeningPort(app, listen));
   const components = [
+    // First, so stopped last: the lines of the last requests are written before exit.
+    ...(opts.audit ? [auditComponent(opts.audit.writer)] : []),
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
     nodeGraphComponent(nodeGraph),

@@ -33,6 +33,7 @@ import { editCommand } from './commands/edit.js';
 import { patchCommand } from './commands/patch.js';
 import { labelCommand, annotateCommand } from './commands/label.js';
 import { cordonCommand, uncordonCommand } from './commands/cordon.js';
+import { secretsCommand } from './commands/secrets-reencrypt.js';
 import { taintCommand } from './commands/taint.js';
 import { drainCommand } from './commands/drain.js';
 import { waitCommand } from './commands/wait.js';
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
     applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
     deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
     cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(),
+    secretsCommand(),
   ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;

@@ -187,15 +187,21 @@ async function dispatch(
     }
     case 'list': {
       const opts = parseListOptions(r, q);
+      // Objects left out of the list (undecryptable values): a Warning kubectl prints.
+      const warnings: string[] = [];
+      const warn = (m: string) => {
+        if (warnings.length < 20) warnings.push(`299 - ${JSON.stringify(`left out of this list: ${m}`)}`);
+        void reply.header('warning', warnings);
+      };
       if (!table) {
         // Items go out as stored (plus resourceVersion), without parse + stringify.
-        const json = await store.listJson(r, ns, opts);
+        const json = await store.listJson(r, ns, opts, warn);
         if (json !== undefined) {
           reply.type('application/json; charset=utf-8');
           return json;
         }
       }
-      const list = await store.list(r, ns, opts);
+      const list = await store.list(r, ns, opts, warn);
       return table ? toTable(r, list.items, list.metadata, ctx.clock.now(), table) : list;
     }
     case 'watch': {

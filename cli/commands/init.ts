@@ -16,6 +16,7 @@ import { Command } from 'commander';
 import { certificateSANs, generateAgentServingCert, generateCA, generateClientCert, generateServerCert, normalizeIP, serverSANs, type CertAndKey } from '../../foundation/pki.js';
 import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type TokenEntry } from '../../foundation/token-file.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
+import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE, ensureDataAtRestFiles } from './init-encryption.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
 
 export const PKI_FILES = {
@@ -60,7 +61,9 @@ export interface InitResult {
   tokensAdded: string[];
   /** Component tokens renamed from the pre-RBAC names ('system:scheduler → system:kube-scheduler'). */
   tokensMigrated: string[];
-  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string };
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; encryptionConfig: string; auditPolicy: string };
+  /** Data-at-rest files this run created (init-encryption.ts). */
+  dataAtRestCreated: string[];
 }
 
 /** $ORCH_HOME/pki, else ~/.orch/pki. */
@@ -85,6 +88,8 @@ function filesIn(dir: string): InitResult['files'] {
     agentClientCert: path.join(dir, PKI_FILES.agentClientCert),
     agentClientKey: path.join(dir, PKI_FILES.agentClientKey),
     tokens: path.join(dir, PKI_FILES.tokens),
+    encryptionConfig: path.join(dir, ENCRYPTION_CONFIG_FILE),
+    auditPolicy: path.join(dir, AUDIT_POLICY_FILE),
   };
 }
 
@@ -184,6 +189,7 @@ export function runInit(opts: InitOptions): InitResult {
   const added = wantedTokens.filter(([u]) => !hasUser(u)).map(([u, g]) => newEntry(u, g, existing));
   if (force || !fs.existsSync(files.tokens)) writeTokenFile(files.tokens, added);
   else if (added.length > 0) appendTokenEntries(files.tokens, added);
+  const dataAtRest = ensureDataAtRestFiles(opts.dir);
 
   return {
     dir: opts.dir,
@@ -194,6 +200,7 @@ export function runInit(opts: InitOptions): InitResult {
     agentClientCertReason: clientProblem,
     tokensAdded: added.map((e) => e.user),
     files,
+    dataAtRestCreated: dataAtRest.created,
   };
 }
 
@@ -298,9 +305,14 @@ function describe(r: InitResult): string {
       ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`
       : `  tokens   ${rel(r.files.tokens)}: nothing to add`,
   );
+  lines.push(
+    `  ${r.dataAtRestCreated.includes(rel(r.files.encryptionConfig)) ? 'created' : 'reused '}  ${rel(r.files.encryptionConfig)}  (key that encrypts Secrets in etcd: back it up, never regenerated)`,
+  );
+  lines.push(`  ${r.dataAtRestCreated.includes(rel(r.files.auditPolicy)) ? 'created' : 'reused '}  ${rel(r.files.auditPolicy)}  (audit policy)`);
   lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
   lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens} \\`);
-  lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey}`);
+  lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey} \\`);
+  lines.push(`    --encryption-provider-config ${r.files.encryptionConfig} --audit-policy-file ${r.files.auditPolicy} --audit-log-path /var/log/orch/audit.log`);
   lines.push('', 'Each agent needs a serving certificate for its node: orch init node-cert NAME --ip ADDRESS');
   lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
   return lines.join('\n') + '\n';

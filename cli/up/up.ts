@@ -15,6 +15,7 @@ import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { detectNodeIP } from '../../foundation/node-ip.js';
+import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } from '../commands/init-encryption.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
@@ -185,7 +186,10 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
       '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
-      '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel],
+      '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel,
+      // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
+      '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
+      '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log')],
     { url: `${server}/readyz`, caFile: p.caCert },
   );
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
