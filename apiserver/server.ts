@@ -303,8 +303,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     namespaceCacheComponent(nsCache),
     nodeGraphComponent(nodeGraph),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
-    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, logger, clock)] : []),
-    rbacPolicyComponent(policy),
+    rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,
     httpServerComponent(app, listen, () => {
@@ -314,6 +313,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       ctx.watches.closeAll();
       for (const s of openStreams) s.destroy();
     }),
+    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, opts.storage, logger, clock)] : []),
     ...services.afterServing,
   ];
   runner = new ComponentRunner(components, { logger, clock });
