@@ -37,6 +37,9 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest): Decision {
       if (!NODE_LEASE_NAMESPACES.includes(namespace ?? '')) return deny;
       if (verb === 'create' || name === node) return verb === 'deletecollection' ? deny : { allowed: true };
       return deny;
+    case 'certificatesigningrequests':
+      // Renewal: a node asks for its next client certificate (csrapproving checks it is its own).
+      return verb === 'create' && !subresource ? { allowed: true } : deny;
     case 'events':
       return verb === 'create' || verb === 'patch' || verb === 'update' ? { allowed: true } : deny;
     case 'pods':
