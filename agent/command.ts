@@ -22,6 +22,8 @@ import { cleanupNetwork } from './network/network-cleanup.js';
 import { NodeNetwork } from './network/node-network.js';
 import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
+import { CertificateRotation, ensureNodeCredential } from './credentials/node-credential.js';
+import type { Component } from '../foundation/component.js';
 
 interface AgentFlags extends ConnectionFlagValues {
   nodeName: string;
@@ -60,6 +62,8 @@ interface AgentFlags extends ConnectionFlagValues {
   clusterDns?: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: string;
+  certDir?: string;
+  bootstrapToken?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -70,6 +74,8 @@ export function agentCommand(): Command {
   const server = cmd.options.find((o) => o.long === '--server');
   if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
+    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
+    .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
     .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
@@ -124,7 +130,11 @@ export function agentCommand(): Command {
       const containerLog = { maxSizeBytes: parseContainerLogMaxSize(f.containerLogMaxSize), maxFiles: parseContainerLogMaxFiles(f.containerLogMaxFiles) };
       const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
-      const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      const credential = await nodeCredentialFromFlags(f, logger);
+      const client = clientFromFlags({ ...f, certDir: credential ? f.certDir : undefined }, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      const rotation: Component[] = credential
+        ? [new CertificateRotation({ client, nodeName: f.nodeName, certDir: f.certDir!, initial: credential, logger: logger.child({ sub: 'certificates' }) })]
+        : [];
       // Followed while running, so tokens can be rotated without a restart.
       const tokens = f.logServerTokenFile ? reloadingTokenFile(f.logServerTokenFile, { logger: logger.child({ sub: 'log-auth' }) }) : undefined;
       const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }), containerLog });
@@ -178,7 +188,38 @@ export function agentCommand(): Command {
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },
         logger,
       );
-      const { runner } = assembleProcess({ logger, registry, health, components: agent.components });
+      const { runner } = assembleProcess({ logger, registry, health, components: [...rotation, ...agent.components] });
       await runProcess(runner, logger);
     });
+}
+
+/**
+ * --cert-dir: the node's own client certificate (credentials/node-credential.ts), got
+ * with --bootstrap-token when there is none yet. Joining waits (retrying, logging why)
+ * until the certificate arrives; SIGTERM/SIGINT end the wait.
+ */
+async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof createLogger>) {
+  if (f.bootstrapToken && !f.certDir) throw new Error('--bootstrap-token needs --cert-dir: where the certificate it gets is kept');
+  if (!f.certDir) return undefined;
+  if (f.tokenFile) throw new Error('--cert-dir and --token-file are two credentials: give one');
+  if (f.bootstrapToken && !f.caFile && !f.insecureSkipTlsVerify) throw new Error("--bootstrap-token needs --ca-file: the token is only sent to a server whose certificate the cluster CA signed");
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error('stopped while joining'));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    return await ensureNodeCredential({
+      server: f.server,
+      ca: f.caFile ? fs.readFileSync(f.caFile, 'utf8') : undefined,
+      insecureSkipTLSVerify: f.insecureSkipTlsVerify,
+      nodeName: f.nodeName,
+      certDir: f.certDir,
+      bootstrapToken: f.bootstrapToken,
+      logger: logger.child({ sub: 'certificates' }),
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
 }

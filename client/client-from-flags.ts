@@ -7,10 +7,15 @@ import type { Logger } from '../foundation/logger.js';
 import type { Registry } from '../foundation/metrics.js';
 import { restClientMetrics } from './metrics.js';
 import { ApiClient } from './rest-client.js';
+import { followCertDir } from './cert-dir-credentials.js';
 
-/** With a registry, the client's requests show as rest_client_* metrics there. */
-export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, logger: Logger, registry?: Registry): ApiClient {
-  return new ApiClient(
+/**
+ * With a registry, the client's requests show as rest_client_* metrics there. With
+ * `certDir`, it authenticates with the node credential there and follows its rotation
+ * (cert-dir-credentials.ts).
+ */
+export function clientFromFlags(flags: ConnectionFlagValues & { certDir?: string }, userAgent: string, logger: Logger, registry?: Registry): ApiClient {
+  const client = new ApiClient(
     {
       server: flags.server,
       token: flags.tokenFile ? fs.readFileSync(flags.tokenFile, 'utf8').trim() : undefined,
@@ -20,4 +25,6 @@ export function clientFromFlags(flags: ConnectionFlagValues, userAgent: string, 
     },
     { logger, observe: registry ? restClientMetrics(registry) : undefined },
   );
+  if (flags.certDir) followCertDir(client, flags.certDir, logger);
+  return client;
 }
