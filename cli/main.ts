@@ -33,6 +33,7 @@ import { editCommand } from './commands/edit.js';
 import { patchCommand } from './commands/patch.js';
 import { labelCommand, annotateCommand } from './commands/label.js';
 import { cordonCommand, uncordonCommand } from './commands/cordon.js';
+import { tokenCommand } from './commands/token.js';
 import { taintCommand } from './commands/taint.js';
 import { drainCommand } from './commands/drain.js';
 import { waitCommand } from './commands/wait.js';
@@ -81,7 +82,7 @@ export function buildProgram(): Command {
   const everyday = [
     applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
     deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
-    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(),
+    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), tokenCommand(),
   ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;

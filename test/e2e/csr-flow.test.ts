@@ -185,6 +185,29 @@ describe('node client certificates', () => {
   });
 });
 
+describe('orch token', () => {
+  test('create prints the token and the join command; the token authenticates; list shows it; delete removes it', async () => {
+    const created = await cli.orch(['token', 'create', '--ttl', '2h', '--description', 'rack 4']);
+    expect(created.stderr).toBe('');
+    const token = created.stdout.split('\n')[0]!;
+    expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(created.stdout).toContain(`orch agent --server ${api.url} --ca-file /etc/orch/ca.crt --bootstrap-token ${token} --cert-dir /var/lib/orch/pki`);
+    const boot = client({ token });
+    const mine = await eventually('token authenticates', () => csrs(boot).create(csrObject('via-cli-token', createNodeCsr(newPrivateKeyPem(), 'node-t'))).catch(() => undefined));
+    expect(mine.spec.username).toBe(`system:bootstrap:${token.slice(0, 6)}`);
+    boot.close();
+    const list = await cli.orch(['token', 'list']);
+    expect(list.stdout.split('\n')[0]).toMatch(/^TOKEN\s+TTL\s+EXPIRES\s+USAGES\s+DESCRIPTION\s+EXTRA GROUPS$/);
+    expect(list.stdout).toMatch(new RegExp(`${token.replace('.', '\\.')}\\s+11[89]m\\s+\\S+\\s+authentication,signing\\s+rack 4\\s+<none>`));
+    const del = await cli.orch(['token', 'delete', token.slice(0, 6)]);
+    expect(del.stdout).toContain('deleted');
+    expect((await cli.orch(['token', 'list'])).stdout).not.toContain(token);
+    const bad = await cli.orch(['token', 'create', 'NOPE.x']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('invalid token');
+  });
+});
+
 describe('tokencleaner', () => {
   test('deletes an expired bootstrap token Secret and keeps a valid one', async () => {
     const mk = (id: string, expiration: string) =>
