@@ -64,6 +64,7 @@ interface AgentFlags extends ConnectionFlagValues {
   containerLogMaxFiles: string;
   certDir?: string;
   bootstrapToken?: string;
+  bootstrapTokenFile?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -76,6 +77,7 @@ export function agentCommand(): Command {
   return addLogLevelOption(cmd)
     .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
     .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
+    .option('--bootstrap-token-file <file>', 'the bootstrap token read from a file (out of `ps`), as --bootstrap-token')
     .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
@@ -199,6 +201,8 @@ export function agentCommand(): Command {
  * until the certificate arrives; SIGTERM/SIGINT end the wait.
  */
 async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof createLogger>) {
+  if (f.bootstrapToken && f.bootstrapTokenFile) throw new Error('give --bootstrap-token or --bootstrap-token-file, not both');
+  if (f.bootstrapTokenFile) f = { ...f, bootstrapToken: fs.readFileSync(f.bootstrapTokenFile, 'utf8').trim() || undefined };
   if (f.bootstrapToken && !f.certDir) throw new Error('--bootstrap-token needs --cert-dir: where the certificate it gets is kept');
   if (!f.certDir) return undefined;
   if (f.tokenFile) throw new Error('--cert-dir and --token-file are two credentials: give one');
