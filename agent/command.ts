@@ -24,6 +24,9 @@ import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { CertificateRotation, ensureNodeCredential } from './credentials/node-credential.js';
 import type { Component } from '../foundation/component.js';
+import type { NodeCredential } from '../foundation/cert-dir.js';
+import { caPublicKeyHash, checkCaHash, discoverClusterCA } from '../foundation/ca-discovery.js';
+import path from 'node:path';
 
 interface AgentFlags extends ConnectionFlagValues {
   nodeName: string;
@@ -65,6 +68,7 @@ interface AgentFlags extends ConnectionFlagValues {
   certDir?: string;
   bootstrapToken?: string;
   bootstrapTokenFile?: string;
+  discoveryTokenCaCertHash?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -78,6 +82,7 @@ export function agentCommand(): Command {
     .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
     .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
     .option('--bootstrap-token-file <file>', 'the bootstrap token read from a file (out of `ps`), as --bootstrap-token')
+    .option('--discovery-token-ca-cert-hash <sha256:hex>', 'instead of --ca-file: the hash of the cluster CA\'s public key (`orch token create` prints it); the CA is taken from the apiserver\'s TLS handshake only if it matches, and kept as ca.crt in --cert-dir')
     .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
@@ -132,8 +137,8 @@ export function agentCommand(): Command {
       const containerLog = { maxSizeBytes: parseContainerLogMaxSize(f.containerLogMaxSize), maxFiles: parseContainerLogMaxFiles(f.containerLogMaxFiles) };
       const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
-      const credential = await nodeCredentialFromFlags(f, logger);
-      const client = clientFromFlags({ ...f, certDir: credential ? f.certDir : undefined }, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      const { credential, caFile } = await nodeCredentialFromFlags(f, logger);
+      const client = clientFromFlags({ ...f, caFile, certDir: credential ? f.certDir : undefined }, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
       const rotation: Component[] = credential
         ? [new CertificateRotation({ client, nodeName: f.nodeName, certDir: f.certDir!, initial: credential, logger: logger.child({ sub: 'certificates' }) })]
         : [];
@@ -200,21 +205,24 @@ export function agentCommand(): Command {
  * with --bootstrap-token when there is none yet. Joining waits (retrying, logging why)
  * until the certificate arrives; SIGTERM/SIGINT end the wait.
  */
-async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof createLogger>) {
+async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof createLogger>): Promise<{ credential?: NodeCredential; caFile?: string }> {
   if (f.bootstrapToken && f.bootstrapTokenFile) throw new Error('give --bootstrap-token or --bootstrap-token-file, not both');
   if (f.bootstrapTokenFile) f = { ...f, bootstrapToken: fs.readFileSync(f.bootstrapTokenFile, 'utf8').trim() || undefined };
   if (f.bootstrapToken && !f.certDir) throw new Error('--bootstrap-token needs --cert-dir: where the certificate it gets is kept');
-  if (!f.certDir) return undefined;
+  if (f.discoveryTokenCaCertHash && !f.certDir) throw new Error('--discovery-token-ca-cert-hash needs --cert-dir: where the CA it finds is kept');
+  if (!f.certDir) return { caFile: f.caFile };
   if (f.tokenFile) throw new Error('--cert-dir and --token-file are two credentials: give one');
-  if (f.bootstrapToken && !f.caFile && !f.insecureSkipTlsVerify) throw new Error("--bootstrap-token needs --ca-file: the token is only sent to a server whose certificate the cluster CA signed");
   const abort = new AbortController();
   const stop = () => abort.abort(new Error('stopped while joining'));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   try {
-    return await ensureNodeCredential({
+    const caFile = await caFileFor(f, logger.child({ sub: 'certificates' }), abort.signal);
+    if (f.bootstrapToken && !caFile && !f.insecureSkipTlsVerify)
+      throw new Error('--bootstrap-token needs --ca-file or --discovery-token-ca-cert-hash: the token is only sent to a server the cluster CA verifies');
+    const credential = await ensureNodeCredential({
       server: f.server,
-      ca: f.caFile ? fs.readFileSync(f.caFile, 'utf8') : undefined,
+      ca: caFile ? fs.readFileSync(caFile, 'utf8') : undefined,
       insecureSkipTLSVerify: f.insecureSkipTlsVerify,
       nodeName: f.nodeName,
       certDir: f.certDir,
@@ -222,8 +230,39 @@ async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof 
       logger: logger.child({ sub: 'certificates' }),
       signal: abort.signal,
     });
+    return { credential, caFile };
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
+  }
+}
+
+/**
+ * The CA that verifies the apiserver: --ca-file; else, with --discovery-token-ca-cert-hash,
+ * the one found in the apiserver's handshake (foundation/ca-discovery.ts), kept as
+ * ca.crt in the cert dir for restarts and for the proxy; else that kept file.
+ */
+async function caFileFor(f: AgentFlags, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<string | undefined> {
+  const kept = path.join(f.certDir!, 'ca.crt');
+  if (f.caFile) {
+    if (f.discoveryTokenCaCertHash) throw new Error('give --ca-file or --discovery-token-ca-cert-hash, not both');
+    return f.caFile;
+  }
+  if (!f.discoveryTokenCaCertHash) return fs.existsSync(kept) ? kept : undefined;
+  const hash = checkCaHash(f.discoveryTokenCaCertHash);
+  if (fs.existsSync(kept) && caPublicKeyHash(fs.readFileSync(kept, 'utf8')) === hash) return kept;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const pem = await discoverClusterCA(f.server, hash);
+      fs.mkdirSync(f.certDir!, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(kept, pem, { mode: 0o644 });
+      logger.info({ ca: kept, hash }, 'cluster CA found by its public key hash');
+      return kept;
+    } catch (err) {
+      const wait = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+      logger.error({ retryInMs: wait }, `cannot find the cluster CA: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, wait));
+      if (signal.aborted) throw new Error('stopped while looking for the cluster CA');
+    }
   }
 }

@@ -21,6 +21,8 @@ import type { Secret } from '../../api/types.js';
 import { humanDuration } from '../../api/tables/duration.js';
 import { parseDuration } from '../../foundation/duration.js';
 import { cliContext } from '../context.js';
+import { resolveConnection, type ConnectionFlags } from '../client-config.js';
+import { caPublicKeyHash } from '../../foundation/ca-discovery.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -39,9 +41,21 @@ export function generateToken(): { id: string; secret: string } {
   return { id: randomString(6), secret: randomString(16) };
 }
 
-/** What a node runs to join with this token. */
-export function joinCommand(server: string, token: string): string {
-  return `orch agent --server ${server} --ca-file /etc/orch/ca.crt --bootstrap-token ${token} --cert-dir /var/lib/orch/pki --node-name "$(hostname)"`;
+/** What a node runs to join with this token: the CA pinned by its hash when known, else a copied ca.crt. */
+export function joinCommand(server: string, token: string, caHash?: string): string {
+  const trust = caHash ? `--discovery-token-ca-cert-hash ${caHash}` : '--ca-file /etc/orch/ca.crt';
+  return `orch agent --server ${server} ${trust} --bootstrap-token ${token} --cert-dir /var/lib/orch/pki --node-name "$(hostname)"`;
+}
+
+/** The hash of the CA this CLI trusts (--ca-file or the context's), if any. */
+function trustedCaHash(cmd: Command): string | undefined {
+  const { config } = resolveConnection(cmd.optsWithGlobals() as ConnectionFlags);
+  if (!config.ca) return undefined;
+  try {
+    return caPublicKeyHash(String(config.ca));
+  } catch {
+    return undefined;
+  }
 }
 
 function createCmd(): Command {
@@ -76,12 +90,14 @@ function createCmd(): Command {
         }) as unknown as Secret,
       );
       const token = `${id}.${secret}`;
-      if (flags.printJoinCommand) return ctx.out(joinCommand(ctx.client.server, token));
+      const hash = trustedCaHash(cmd);
+      if (flags.printJoinCommand) return ctx.out(joinCommand(ctx.client.server, token, hash));
       ctx.out(token);
       ctx.out('');
-      ctx.out(`Join a node with it${ttlMs > 0 ? ` within ${humanDuration(ttlMs)}` : ''} (copy the cluster CA, ca.crt from \`orch init\`, to /etc/orch/ca.crt first):`);
-      ctx.out(`  ${joinCommand(ctx.client.server, token)}`);
-      ctx.out('or with deploy/install-agent.sh:');
+      const within = ttlMs > 0 ? ` within ${humanDuration(ttlMs)}` : '';
+      ctx.out(hash ? `Join a node with it${within}:` : `Join a node with it${within} (copy the cluster CA, ca.crt from \`orch init\`, to /etc/orch/ca.crt first):`);
+      ctx.out(`  ${joinCommand(ctx.client.server, token, hash)}`);
+      ctx.out('or with deploy/install-agent.sh (ca.crt: the public cluster CA):');
       ctx.out(`  sudo ./install-agent.sh --server ${ctx.client.server} --ca-file ca.crt --bootstrap-token ${token}`);
     });
 }

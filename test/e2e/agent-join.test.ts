@@ -19,6 +19,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { credentialPath, readCredential } from '../../foundation/cert-dir.js';
 import { silentLogger } from '../../foundation/logger.js';
+import { caPublicKeyHash } from '../../foundation/ca-discovery.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
@@ -46,12 +47,13 @@ let child: ChildProcess | undefined;
 /** The agent's log (stdout and stderr). */
 let output = '';
 
-function spawnAgent(): ChildProcess {
+/** trust: how the agent knows the CA (a copied file, or the hash `orch token create` prints). */
+function spawnAgent(trust: 'ca-file' | 'hash'): ChildProcess {
   const caFile = path.join(root, 'ca.crt');
   fs.writeFileSync(caFile, api.ca!);
   const args = [
     'agent/main.ts',
-    '--server', api.url, '--ca-file', caFile, '--bootstrap-token', TOKEN, '--cert-dir', certDir, '--node-name', NODE, '--node-ip', '127.0.0.1',
+    '--server', api.url, ...(trust === 'hash' ? ['--discovery-token-ca-cert-hash', caPublicKeyHash(api.ca!)] : ['--ca-file', caFile]), '--bootstrap-token', TOKEN, '--cert-dir', certDir, '--node-name', NODE, '--node-ip', '127.0.0.1',
     '--root-dir', path.join(root, 'agent'), '--log-port', '0', '--log-address', '127.0.0.1', '--log-server-insecure-http',
     '--healthz-port', '0', '--heartbeat-interval', '1s', '--resync-interval', '2s', '--log-level', 'info', '--network-backend', 'none',
     '--pod-infra-container-image', TEST_PAUSE_IMAGE,
@@ -104,8 +106,8 @@ afterAll(async () => {
 
 describe('agent join with a bootstrap token', () => {
   let pod: Pod;
-  it('joins: gets its certificate (stored 0600), registers its Node as itself, runs a pod', async () => {
-    spawnAgent();
+  it('joins with the CA pinned by hash: gets its certificate (stored 0600), registers its Node as itself, runs a pod', async () => {
+    spawnAgent('hash');
     const node = await waitFor('node Ready', async () => {
       const n: Node | undefined = await admin.nodes.get(NODE).catch(() => undefined);
       return n?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
@@ -113,6 +115,8 @@ describe('agent join with a bootstrap token', () => {
     expect(node.metadata.name).toBe(NODE);
     expect(fs.statSync(credentialPath(certDir)).mode & 0o777).toBe(0o600);
     expect(readCredential(certDir)!.commonName).toBe(`system:node:${NODE}`);
+    // The CA it found in the handshake is kept beside the certificate.
+    expect(caPublicKeyHash(fs.readFileSync(path.join(certDir, 'ca.crt'), 'utf8'))).toBe(caPublicKeyHash(api.ca!));
     const csrs = (await admin.resource<CertificateSigningRequest>('certificatesigningrequests').list()).items;
     expect(csrs.map((c) => c.spec.username)).toEqual([`system:bootstrap:${TOKEN.split('.')[0]}`]);
     await admin.pods.create(podManifest('joined', NODE));
@@ -146,7 +150,7 @@ describe('agent join with a bootstrap token', () => {
     await admin.secrets.delete(`bootstrap-token-${TOKEN.split('.')[0]}`, 'kube-system');
     const csrsBefore = await csrCount();
     output = '';
-    spawnAgent();
+    spawnAgent('ca-file');
     await waitFor('reused', () => output.includes('using the node client certificate in the cert dir') || undefined, 60_000, 200);
     // The agent works again: a new pod runs.
     await admin.pods.create(podManifest('after-restart', NODE));

@@ -21,6 +21,7 @@ import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js'
 import { eventually } from '../helpers/eventually.js';
 import { cliClients, type Clients } from '../helpers/kubectl.js';
 import forge from 'node-forge';
+import { caPublicKeyHash } from '../../foundation/ca-discovery.js';
 
 // Until RBAC: admins may do anything, bootstrappers may create and read CSRs (Kubernetes'
 // system:node-bootstrapper role), nodes are the node authorizer's.
@@ -191,7 +192,8 @@ describe('orch token', () => {
     expect(created.stderr).toBe('');
     const token = created.stdout.split('\n')[0]!;
     expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
-    expect(created.stdout).toContain(`orch agent --server ${api.url} --ca-file /etc/orch/ca.crt --bootstrap-token ${token} --cert-dir /var/lib/orch/pki`);
+    // The CLI trusts the cluster CA: the join command pins it by hash instead of a copied file.
+    expect(created.stdout).toContain(`orch agent --server ${api.url} --discovery-token-ca-cert-hash ${caPublicKeyHash(api.ca!)} --bootstrap-token ${token} --cert-dir /var/lib/orch/pki`);
     const boot = client({ token });
     const mine = await eventually('token authenticates', () => csrs(boot).create(csrObject('via-cli-token', createNodeCsr(newPrivateKeyPem(), 'node-t'))).catch(() => undefined));
     expect(mine.spec.username).toBe(`system:bootstrap:${token.slice(0, 6)}`);
