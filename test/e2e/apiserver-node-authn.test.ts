@@ -71,6 +71,42 @@ describe('x509 client certificates', () => {
   });
 });
 
+describe('x509 on the Upgrade path (exec, attach, port-forward)', () => {
+  const upgrade = (opts: { cert?: string; key?: string }) =>
+    new Promise<number>((resolve, reject) => {
+      const u = new URL(api.url);
+      const req = https.request({
+        hostname: u.hostname,
+        port: u.port,
+        path: '/api/v1/namespaces/default/pods/nope/exec?command=sh&stdout=true',
+        method: 'GET',
+        ca: api.ca,
+        cert: opts.cert,
+        key: opts.key,
+        agent: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  test('a good certificate authenticates (the pod is then looked up: 404); another CA is a 401', async () => {
+    const admin = generateClientCert({ certPem: api.ca!, keyPem: api.caKey! }, { commonName: 'alice', organization: 'system:masters' });
+    expect(await upgrade({ cert: admin.certPem, key: admin.keyPem })).toBe(404);
+    const other = generateClientCert(generateCA({ commonName: 'other', validDays: 1 }), { commonName: 'alice', organization: 'system:masters' });
+    expect(await upgrade({ cert: other.certPem, key: other.keyPem })).toBe(401);
+    expect(await upgrade({})).toBe(401);
+  });
+});
+
 describe('bootstrap tokens', () => {
   const secretPath = '/api/v1/namespaces/kube-system/secrets';
   const create = (id: string, secret: string, more: { expiration?: string; extraGroups?: string[]; auth?: boolean } = {}) =>
