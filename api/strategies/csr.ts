@@ -4,7 +4,8 @@
 //   update      spec and status are kept: a CSR's request never changes after create
 //   /status     the signer's part (certificate, Failed and other conditions); the
 //               Approved / Denied conditions stay as they were
-//   /approval   only Approved / Denied conditions change; the certificate stays
+//   /approval   only Approved / Denied conditions are added (never removed); the
+//               certificate stays
 // Conditions get their lastUpdateTime / lastTransitionTime filled in when missing.
 
 import type { CertificateSigningRequestCondition, KubeObject } from '../types.js';
@@ -40,16 +41,17 @@ export const csrStrategy: Strategy = {
   prepareForSubresourceUpdate(sub, next, old, now) {
     const oldConds = conditionsOf(old);
     const bodyConds = conditionsOf(next);
-    const status: CsrStatus = { ...((next.status as CsrStatus | undefined) ?? {}) };
+    let status: CsrStatus;
     if (sub === 'approval') {
-      // Only the approval conditions come from the body.
+      // Only the approval conditions come from the body; the rest stays as stored.
       const keep = oldConds.filter((c) => !APPROVAL_TYPES.has(c.type));
       const approval = bodyConds.filter((c) => typeof c === 'object' && c !== null && APPROVAL_TYPES.has(c.type));
-      const oldStatus = (old.status as CsrStatus | undefined) ?? {};
-      Object.assign(status, oldStatus);
-      status.conditions = [...approval, ...keep];
+      // An approval or denial once given is never taken back (Kubernetes refuses removing one).
+      const given = oldConds.filter((c) => APPROVAL_TYPES.has(c.type) && !approval.some((a) => a.type === c.type));
+      status = { ...((old.status as CsrStatus | undefined) ?? {}), conditions: [...approval, ...given, ...keep] };
     } else {
       const approval = oldConds.filter((c) => APPROVAL_TYPES.has(c.type));
+      status = { ...((next.status as CsrStatus | undefined) ?? {}) };
       status.conditions = [...approval, ...bodyConds.filter((c) => typeof c !== 'object' || c === null || !APPROVAL_TYPES.has(c.type))];
     }
     stampTimes(status.conditions!, oldConds, now);
