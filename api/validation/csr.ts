@@ -78,6 +78,8 @@ function validateStatus(obj: Obj, out: StatusCause[]): void {
   });
   if (types.has('Approved') && types.has('Denied')) out.push(fe.invalid('status.conditions', 'Approved,Denied', 'Approved and Denied conditions are mutually exclusive'));
   pemField(st.certificate, 'status.certificate', 'CERTIFICATE', out, false);
+  if (st.certificate && !types.has('Approved')) out.push(fe.forbidden('status.certificate', 'a certificate is only issued for an approved request'));
+  if (st.certificate && types.has('Denied')) out.push(fe.forbidden('status.certificate', 'a denied request gets no certificate'));
 }
 
 export function validateCertificateSigningRequest(obj: Obj): StatusCause[] {
