@@ -36,6 +36,8 @@ export interface ApiserverFlags {
   /** --authorization-mode, e.g. Node,RBAC. */
   authorizationMode?: string;
   tokenAuthFile?: string;
+  clientCaFile?: string;
+  enableBootstrapTokenAuth?: boolean;
   insecureHttp?: boolean;
   logLevel: string;
   watchMaxSeconds: string;
@@ -86,6 +88,8 @@ export function apiserverCommand(): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM)')
     .option('--tls-private-key-file <file>', 'serving private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, CSV lines: token,user,uid,"group1,group2"')
+    .option('--client-ca-file <file>', 'CA (PEM) whose client certificates authenticate: CN is the user, O the groups (orch init: ca.crt)')
+    .option('--no-enable-bootstrap-token-auth', 'do not accept bootstrap tokens (kube-system bootstrap-token-<id> Secrets) as bearer tokens')
     .option('--insecure-http', 'serve plain HTTP without authentication (development only!)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
@@ -211,7 +215,15 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     auth,
     logger,
     metrics,
-    https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
+    https:
+      !flags.insecureHttp && tls
+        ? {
+            cert: fs.readFileSync(flags.tlsCertFile!),
+            key: fs.readFileSync(flags.tlsPrivateKeyFile!),
+            ...(flags.clientCaFile ? { clientCA: fs.readFileSync(flags.clientCaFile) } : {}),
+          }
+        : undefined,
+    bootstrapTokenAuth: flags.enableBootstrapTokenAuth ?? true,
     watchMaxSeconds,
     agentClient,
     maxRequestsInFlight,

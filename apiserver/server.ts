@@ -13,9 +13,10 @@ import { silentLogger } from '../foundation/logger.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import { registrySource, type MetricsSource } from '../foundation/metrics.js';
 import { nowIso, realClock, type Clock } from '../foundation/clock.js';
-import { bearerToken } from '../foundation/bearer-token.js';
 import type { Authenticator } from '../foundation/token-auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
+import { BootstrapTokenAuthenticator, bootstrapTokenComponent } from './authentication/bootstrap-tokens.js';
+import { requestAuthenticator } from './authentication/request-authenticator.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
 import { boundAuthorizerChain } from './authorization/chain.js';
@@ -69,7 +70,10 @@ export interface BuildServerOptions {
   /** Reconcile the default RBAC roles and bindings on start. Default true. */
   bootstrapPolicy?: boolean;
   logger?: Logger;
-  https?: { key: string | Buffer; cert: string | Buffer };
+  /** clientCA: --client-ca-file; a client certificate it signed authenticates as CN (user), O (groups). */
+  https?: { key: string | Buffer; cert: string | Buffer; clientCA?: string | Buffer };
+  /** Bearer tokens `<id>.<secret>` from kube-system bootstrap-token-<id> Secrets (default: on when auth is on). */
+  bootstrapTokenAuth?: boolean;
   watchMaxSeconds?: number;
   watchBookmarkIntervalMs?: number;
   /** Bytes buffered for one watcher that does not read before it is expired (default 16 MiB). */
@@ -184,6 +188,12 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       return check && ((_current, next) => check(next));
     };
 
+  // Who sent a request (authentication/): client certificate, token file, bootstrap tokens.
+  const bootstrapTokens =
+    opts.auth !== null && (opts.bootstrapTokenAuth ?? true) ? new BootstrapTokenAuthenticator(opts.storage, clock, logger.child({ component: 'bootstrap-tokens' })) : undefined;
+  const authn =
+    opts.auth === null ? null : requestAuthenticator({ x509: Boolean(opts.https?.clientCA), tokens: bootstrapTokens ? [opts.auth, bootstrapTokens] : [opts.auth] });
+
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
     bodyLimit: BODY_LIMIT,
@@ -202,7 +212,17 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const connectionsCheckingInterval = Math.max(50, Math.min(5000, requestTimeout / 4));
   const app: FastifyInstance = (
     opts.https
-      ? Fastify({ ...base, https: { key: opts.https.key, cert: opts.https.cert, connectionsCheckingInterval } })
+      ? Fastify({
+          ...base,
+          https: {
+            key: opts.https.key,
+            cert: opts.https.cert,
+            // Ask for a client certificate, never require one: tokens keep working, and a
+            // certificate that does not verify is ignored (x509.ts), not a failed handshake.
+            ...(opts.https.clientCA ? { requestCert: true, rejectUnauthorized: false, ca: opts.https.clientCA } : {}),
+            connectionsCheckingInterval,
+          },
+        })
       : Fastify({ ...base, http: { connectionsCheckingInterval } })
   ) as unknown as FastifyInstance;
 
@@ -234,9 +254,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const path = req.url.split('?')[0]!;
     // Health probes and /version: public and exempt (Kubernetes' "probes" flow schema).
     if (isPublicPath(path)) return;
-    if (opts.auth !== null) {
-      const token = bearerToken(req.headers.authorization);
-      const user = token ? opts.auth.authenticate(token) : undefined;
+    if (authn !== null) {
+      const user = authn.authenticate(req.raw);
       if (!user) throw errors.unauthorized();
       req.user = withAuthenticatedGroup(user);
     }
@@ -289,7 +308,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   registerResourceRoutes(app, ctx);
   // exec/attach/portforward never reach fastify: node hands Upgrade requests to this listener.
   const openStreams = new Set<Duplex>();
-  app.server.on('upgrade', streamUpgradeHandler(ctx, { auth: opts.auth, closing: () => closing }, openStreams));
+  app.server.on('upgrade', streamUpgradeHandler(ctx, { authn, closing: () => closing }, openStreams));
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
@@ -302,6 +321,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
     nodeGraphComponent(nodeGraph),
+    ...(bootstrapTokens ? [bootstrapTokenComponent(bootstrapTokens)] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),

@@ -23,6 +23,7 @@
 import protobuf from 'protobufjs';
 import { apiVersionOf, parseApiVersion, resourceForKind, RESOURCES } from '../../api/resources.js';
 import { APIMACHINERY } from './schema/apimachinery.js';
+import { CERTIFICATES_V1 } from './schema/certificates-v1.js';
 import { CORE_V1 } from './schema/core-v1.js';
 import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
 import { CORE_V1_POD } from './schema/core-v1-pod.js';
@@ -47,7 +48,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...RBAC_V1])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...RBAC_V1, ...CERTIFICATES_V1])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

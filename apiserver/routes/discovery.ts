@@ -24,6 +24,7 @@ export function versionInfo(version: string): Record<string, string> {
 
 const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string; version?: string }> = {
   status: { verbs: ['get', 'patch', 'update'] },
+  approval: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
   binding: { verbs: ['create'], kind: 'Binding', group: '', version: 'v1' },
   log: { verbs: ['get'], kind: 'Pod' },

@@ -22,7 +22,7 @@ import { defaultContainer, loggableContainerNames } from '../../api/default-cont
 import { ApiError, errors, isStatus, makeStatus, type Status } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
-import { bearerToken } from '../../foundation/bearer-token.js';
+import type { RequestAuthenticator } from '../authentication/request-authenticator.js';
 import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
@@ -105,8 +105,8 @@ function refuse(socket: Duplex, status: Status): void {
 }
 
 export interface StreamProxyOptions {
-  /** The API's authenticator; null: no authentication (tests, --insecure development). */
-  auth: ServerContext['auth'];
+  /** The API's authenticator (authentication/); null: no authentication (tests, --insecure development). */
+  authn: RequestAuthenticator | null;
   /** True once the apiserver is shutting down: new streams get 503. */
   closing(): boolean;
 }
@@ -140,9 +140,8 @@ export function streamUpgradeHandler(ctx: ServerContext, o: StreamProxyOptions, 
 }
 
 function authenticate(o: StreamProxyOptions, req: http.IncomingMessage): UserInfo | undefined {
-  if (o.auth === null || o.auth === undefined) return undefined;
-  const token = bearerToken(req.headers.authorization);
-  const user = token ? o.auth.authenticate(token) : undefined;
+  if (o.authn === null) return undefined;
+  const user = o.authn.authenticate(req);
   if (!user) throw errors.unauthorized();
   return withAuthenticatedGroup(user);
 }

@@ -15,6 +15,7 @@ import { parseFieldManager, parseForce, parseWriteQuery } from '../write-options
 import { APPLY_PATCH_TYPE } from '../body-parsers.js';
 import { checkUnknownFields } from '../field-validation.js';
 import { deleteAnswer } from '../../api/strategies/deletion.js';
+import { stampRequester } from '../../api/strategies/csr.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
@@ -27,6 +28,7 @@ import type { ServerContext } from '../context.js';
 
 const SUB_VERBS: Record<string, Set<string>> = {
   status: new Set(['get', 'update', 'patch']),
+  approval: new Set(['get', 'update', 'patch']),
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
@@ -152,7 +154,7 @@ async function dispatch(
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
   // apply configuration is a whole object.
-  if (writeQuery && (sub === undefined || sub === 'status'))
+  if (writeQuery && (sub === undefined || sub === 'status' || sub === 'approval'))
     checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
@@ -234,6 +236,7 @@ async function dispatch(
     }
     case 'create': {
       if (name !== undefined) throw notAllowed();
+      if (r.plural === 'certificatesigningrequests') stampRequester(req.body, req.user);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
       return obj;
@@ -242,7 +245,10 @@ async function dispatch(
       return store.update(r, ns, name!, req.body, writeOpts);
     case 'patch':
       if (applying) {
-        const res = await store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+        const config = checkApplyConfig(r, ns, name!, req.body);
+        // An apply that creates a CSR: the requester is who applies it (an existing one keeps its spec).
+        if (r.plural === 'certificatesigningrequests') stampRequester(config, req.user);
+        const res = await store.apply(r, ns, name!, config, force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
         // An apply that created the object answers 201, as a create does.
         if (res.created && !writeOpts.dryRun) reply.code(201);
         return res.object;

@@ -185,7 +185,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     'apiserver',
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
       '--service-cluster-ip-range', serviceRange,
-      '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
+      '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens, '--client-ca-file', p.caCert,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel,
       // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
       '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
@@ -197,7 +197,9 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
   record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
-    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange]);
+    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
+    // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
+    '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
