@@ -10,6 +10,9 @@ export interface AuthorizerChain {
   authorizeNonResource(user: UserInfo, req: NonResourceRequest): FinalDecision;
 }
 
+/** The reason of a refusal no authorizer had an opinion on (access reviews leave it out, as Kubernetes). */
+export const NO_OPINION_REASON = 'no authorizer allows it';
+
 export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerChain {
   const decide = (ask: (a: Authorizer) => Decision | undefined): FinalDecision => {
     const reasons: string[] = [];
@@ -19,7 +22,7 @@ export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerC
       if (d.allowed !== 'no-opinion') return d;
       if (d.reason) reasons.push(d.reason);
     }
-    return { allowed: false, reason: reasons.join('; ') || 'no authorizer allows it' };
+    return { allowed: false, reason: reasons.join('; ') || NO_OPINION_REASON };
   };
   return {
     authorize: (user, req) => decide((a) => a.authorize(user, req)),

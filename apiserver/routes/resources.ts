@@ -21,6 +21,8 @@ import { evictPod } from '../registry/eviction.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
+import { isVirtual } from '../registry/virtual-kinds.js';
+import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
 
@@ -97,6 +99,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       const node = nodeNameOf(user);
       if (info.verb === 'create' && node !== undefined) checkNodeCreate(user, info, req.body, node);
     }
+    if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard);
   };
   for (const prefix of ['/api', '/apis']) {
