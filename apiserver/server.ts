@@ -19,6 +19,7 @@ import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
 import { allowAuthenticated, authorizerChain } from './authorization/chain.js';
 import { nodeAuthorizer } from './authorization/node-rules.js';
+import { impersonate } from './authentication/impersonation.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
@@ -208,7 +209,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       const token = bearerToken(req.headers.authorization);
       const user = token ? opts.auth.authenticate(token) : undefined;
       if (!user) throw errors.unauthorized();
-      req.user = user;
+      // Impersonate-* headers: from here on the request is the impersonated user's.
+      req.user = impersonate(ctx.authorizer, user, req.headers, req.raw.rawHeaders);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
   });
