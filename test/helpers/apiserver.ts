@@ -41,6 +41,8 @@ export interface TestApiServerOptions {
   storage?: Partial<Omit<EtcdStorageOptions, 'endpoints' | 'prefix'>>;
   /** Wraps the etcd storage the server uses (fault injection); stop() still closes the real one. */
   wrapStorage?: (storage: Storage) => Storage;
+  /** More token-file entries (people, service accounts) besides the admin and the nodes. */
+  users?: TokenEntry[];
   /** Passed through to buildApiserver (e.g. watchBookmarkIntervalMs, clock). */
   server?: Partial<Omit<BuildServerOptions, 'storage' | 'auth'>>;
 }
@@ -59,6 +61,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     nodeTokens[n] = crypto.randomBytes(16).toString('hex');
     entries.push({ token: nodeTokens[n]!, user: `system:node:${n}`, uid: '', groups: ['system:nodes'] });
   }
+  entries.push(...(opts.users ?? []));
 
   let https: BuildServerOptions['https'];
   let ca: string | undefined;
