@@ -1,35 +1,16 @@
 // Access reviews, whoami and impersonation over HTTP against a real apiserver and etcd.
-// The authorizer here is a small fixed one (admin may do anything, jane may read pods in
-// "dev", everyone may create self reviews and read discovery): these tests are about
-// the reviews and impersonation answering what the chain decides, not about RBAC (the
-// authorization matrix test covers the default roles).
+// The authorizer is a small fixed one (access-review-authorizer.ts): these tests are
+// about the reviews and impersonation answering what the chain decides, not about RBAC
+// (the authorization matrix test covers the default roles).
 
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import type { Authorizer } from '../../apiserver/authorization/types.js';
 import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
+import { selfReviews, testAuthorizer } from './access-review-authorizer.js';
 
 const AUTHZ = '/apis/authorization.k8s.io/v1';
 const AUTHN = '/apis/authentication.k8s.io/v1';
-
-const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
-export const testAuthorizer: Authorizer = {
-  name: 'test',
-  authorize: (u, r) => {
-    if (u.groups.includes('system:masters')) return { allowed: true };
-    if (SELF_REVIEWS.has(r.resource.plural) && r.verb === 'create') return { allowed: true };
-    if (u.name === 'jane' && r.resource.plural === 'pods' && r.namespace === 'dev' && (r.verb === 'get' || r.verb === 'list')) return { allowed: true };
-    if (u.name === 'jane' && r.verb === ('impersonate' as never) && r.resource.plural === 'users' && r.name === 'joe') return { allowed: true };
-    return { allowed: 'no-opinion' };
-  },
-  authorizeNonResource: (u, r) => (u.groups.includes('system:masters') || r.verb === 'get' ? { allowed: true } : { allowed: 'no-opinion' }),
-};
-
-const selfReviews: Authorizer = {
-  name: 'self-reviews',
-  authorize: (_u, r) => (SELF_REVIEWS.has(r.resource.plural) && r.verb === 'create' ? { allowed: true } : { allowed: 'no-opinion' }),
-};
 
 const JANE = 'jane-token-0123456789';
 let s: TestApiServer;
