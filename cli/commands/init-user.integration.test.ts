@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reloadingTokenFile } from '../../foundation/token-auth.js';
 import { buildApiserver, type Apiserver } from '../../apiserver/server.js';
+import { allowAuthenticated } from '../../apiserver/authorization/chain.js';
 import { createEtcdStorage } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from '../../test/helpers/etcd.js';
@@ -28,6 +29,8 @@ beforeAll(async () => {
   server = buildApiserver({
     storage,
     auth: reloadingTokenFile(r.files.tokens, { checkIntervalMs: 0 }),
+    // Authentication is under test here, not what the new user may do.
+    authorizers: [allowAuthenticated],
     https: { cert: fs.readFileSync(r.files.serverCert), key: fs.readFileSync(r.files.serverKey) },
   });
   await server.runner.start();
