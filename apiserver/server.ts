@@ -17,7 +17,8 @@ import type { Authenticator } from '../foundation/token-auth.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
-import { allowAuthenticated, authorizerChain } from './authorization/chain.js';
+import { allowNonNodes, boundAuthorizerChain } from './authorization/chain.js';
+import { NodeGraph } from './authorization/node-graph.js';
 import { nodeAuthorizer } from './authorization/node-rules.js';
 import { impersonate } from './authentication/impersonation.js';
 import type { Authorizer } from './authorization/types.js';
@@ -34,7 +35,7 @@ import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
 import { serviceComponents } from './services/service-components.js';
 import type { ServiceRanges } from './services/service-ranges.js';
-import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, storageComponent } from './components.js';
+import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, nodeGraphComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
@@ -53,7 +54,7 @@ export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
   auth: Authenticator | null;
-  /** The authorizer chain, asked in order (default: Node, then every authenticated user may do anything). */
+  /** The authorizer chain, asked in order (default: Node, then every authenticated user but a node may do anything). */
   authorizers?: Authorizer[];
   logger?: Logger;
   https?: { key: string | Buffer; cert: string | Buffer };
@@ -136,6 +137,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
   });
   metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
+  // The Node authorizer's graph of pods → Secrets/ConfigMaps/... (authorization/node-graph.ts).
+  const nodeGraph = new NodeGraph(opts.storage, collectionPrefix(findResource('', 'v1', 'pods')!), logger.child({ component: 'node-graph' }));
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
@@ -153,7 +156,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     clock,
     agentClient: opts.agentClient,
     auth: opts.auth,
-    authorizer: authorizerChain(opts.authorizers ?? [nodeAuthorizer, allowAuthenticated]),
+    authorizer: boundAuthorizerChain(opts.authorizers ?? [nodeAuthorizer, allowNonNodes], { nodeGraph }),
     nowIso: () => nowIso(clock),
   };
 
@@ -270,6 +273,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const components = [
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
+    nodeGraphComponent(nodeGraph),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,
