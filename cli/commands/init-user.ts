@@ -117,12 +117,12 @@ export function initUserCommand(out: (text: string) => void, defaultDir: () => s
   return new Command('user')
     .description("issue a person's token (added to the token file) and a kubeconfig for it")
     .argument('<name>', 'user name (not under "system:")')
-    .option('--group <group>', 'a group the user is in (repeatable)', collect, [])
+    .option('--group <group>', 'a group the user is in (repeatable)', collect, [] as string[])
     .option('--namespace <ns>', "the kubeconfig's default namespace", 'default')
-    .option('-o, --output <file>', 'where to write the kubeconfig ("-": print it)', '')
+    .option('-o, --output <file>', 'where to write the kubeconfig ("-": print it; default: NAME.kubeconfig)')
     .option('--server <url>', "the apiserver URL in the kubeconfig (default: the local cluster's, from `orch up`)")
     .action(function (this: Command, name: string) {
-      const o = this.optsWithGlobals<{ dir?: string; group: string[]; namespace: string; output: string; server?: string }>();
+      const o = this.optsWithGlobals<{ dir?: string; group: string[]; namespace: string; output?: string; server?: string }>();
       const dir = o.dir ?? defaultDir();
       const server = o.server ?? localServer(dir);
       if (!server) throw new Error(`no local cluster found next to ${dir}: give the apiserver URL with --server https://HOST:PORT`);
