@@ -7,7 +7,8 @@ import type { Authenticator, UserInfo } from '../foundation/token-auth.js';
 import type { AuthorizerChain } from './authorization/chain.js';
 import type { RulesResolver } from './authorization/types.js';
 import type { ApiserverMetrics } from './metrics.js';
-import type { RequestInfo } from './request-info.js';
+import type { RequestInfo, ResourceRequest } from './request-info.js';
+import type { KubeObject } from '../api/types.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
@@ -43,6 +44,8 @@ export interface ServerContext {
   authorizer: AuthorizerChain;
   /** The rules a user holds (SelfSubjectRulesReview); absent until RBAC provides them. */
   rulesResolver?: RulesResolver;
+  /** A last check of what a user's write would store (RBAC escalation prevention), or undefined. */
+  writeAdmission?: (user: UserInfo, info: ResourceRequest) => ((current: KubeObject | undefined, next: KubeObject) => void) | undefined;
   nowIso(): string;
 }
 

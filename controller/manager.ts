@@ -3,7 +3,8 @@
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
-//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption
+//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
+//   clusterrole-aggregation
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -25,6 +26,8 @@ import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
 import { runReconcileLoop } from '../client/reconcile-loop.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation/controller.js';
+import type { ClusterRole } from '../api/rbac-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -38,7 +41,7 @@ import { ReplicaSetController } from './replicaset/controller.js';
 import { ServiceLbController } from './service-lb/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -202,6 +205,11 @@ export class ControllerManager {
     if (enabled.has('disruption')) {
       const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
       this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
+    }
+    if (enabled.has('clusterrole-aggregation')) {
+      const rc = client.resource<ClusterRole>('clusterroles');
+      const clusterRoles = this.informer<ClusterRole>(rc);
+      this.controllers.push(new ClusterRoleAggregationController({ clusterRoles, client: rc, logger: logger.child({ controller: 'clusterrole-aggregation' }), queue: this.queue('clusterrole-aggregation') }));
     }
   }
 

@@ -17,7 +17,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors } from '../../api/errors.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
-import { NO_OPINION_REASON, type AuthorizerChain } from '../authorization/chain.js';
+import type { AuthorizerChain } from '../authorization/chain.js';
 import { forbiddenError } from '../authorization/node-rules.js';
 import type { ResourceRequest } from '../request-info.js';
 import { requestOf } from '../reviews/access-review.js';
@@ -120,7 +120,7 @@ export function impersonate(authorizer: AuthorizerChain, caller: UserInfo, heade
 
   for (const c of checks) {
     const d = authorizer.authorize(caller, c);
-    if (d.allowed !== true) throw forbiddenError(caller, c, d.allowed === false && d.reason !== NO_OPINION_REASON ? d.reason : undefined);
+    if (d.allowed !== true) throw forbiddenError(caller, c, d.allowed === false && d.reason ? d.reason : undefined);
   }
 
   if (want.user === ANONYMOUS) {

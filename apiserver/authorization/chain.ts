@@ -23,9 +23,6 @@ export function boundAuthorizerChain(authorizers: readonly Authorizer[], deps: A
   return authorizerChain(authorizers.map((a) => a.bind?.(deps) ?? a));
 }
 
-/** The reason of a refusal no authorizer had an opinion on (access reviews leave it out, as Kubernetes). */
-export const NO_OPINION_REASON = 'no authorizer allows it';
-
 export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerChain {
   const decide = (ask: (a: Authorizer) => Decision | undefined): FinalDecision => {
     const reasons: string[] = [];
@@ -35,7 +32,8 @@ export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerC
       if (d.allowed !== 'no-opinion') return d;
       if (d.reason) reasons.push(d.reason);
     }
-    return { allowed: false, reason: reasons.join('; ') || NO_OPINION_REASON };
+    // No reason at all is Kubernetes' plain `User "x" cannot get resource ...`.
+    return { allowed: false, reason: reasons.join('; ') };
   };
   const authorize = (user: UserInfo, req: ResourceRequest) => decide((a) => a.authorize(user, req));
   const recheck = (user: UserInfo, req: ResourceRequest): (() => Promise<FinalDecision>) | undefined => {

@@ -31,6 +31,7 @@ import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
 import { CORE_V1_POD } from './schema/core-v1-pod.js';
 import { CORE_V1_VOLUMES } from './schema/core-v1-volumes.js';
 import { GROUPS } from './schema/groups.js';
+import { RBAC_V1 } from './schema/rbac-v1.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -49,7 +50,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

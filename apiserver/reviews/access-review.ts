@@ -14,7 +14,6 @@ import { errors, isNotFound, type StatusCause } from '../../api/errors.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { fe } from '../../api/validation/field-errors.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
-import { NO_OPINION_REASON } from '../authorization/chain.js';
 import type { FinalDecision } from '../authorization/types.js';
 import type { ServerContext } from '../context.js';
 import type { ResourceRequest } from '../request-info.js';
@@ -117,7 +116,7 @@ export async function decideAccess(ctx: ServerContext, user: UserInfo | undefine
   }
   if (d.allowed === true) return { allowed: true };
   // Kubernetes says nothing when no authorizer had an opinion ("no" alone in kubectl).
-  return d.reason && d.reason !== NO_OPINION_REASON ? { allowed: false, reason: d.reason } : { allowed: false };
+  return d.reason ? { allowed: false, reason: d.reason } : { allowed: false };
 }
 
 async function podBound(ctx: ServerContext, req: ResourceRequest, nodeName: string): Promise<AccessStatus> {

@@ -48,6 +48,12 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: 80 }] };
     case 'PodDisruptionBudget':
       return { metadata, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } } } };
+    case 'Role':
+    case 'ClusterRole':
+      return { metadata, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return { metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }] };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }
