@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import YAML from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTokenFile } from '../../foundation/token-file.js';
-import { initCommand, runInit } from './init.js';
+import { ADMIN_USER, CONTROLLER_MANAGER_USER, initCommand, runInit, SCHEDULER_USER } from './init.js';
 
 let tmp: string;
 let dir: string;
@@ -41,7 +41,7 @@ describe('orch init user', () => {
     expect(kc.contexts[0].context).toEqual({ cluster: 'orch', user: 'jane', namespace: 'team-a' });
     expect(out).toContain('kubectl create rolebinding jane-edit --clusterrole=edit --user=jane -n team-a');
     // The admin and the rest of the file are untouched.
-    expect(readTokenFile(path.join(dir, 'tokens.csv')).map((e) => e.user)).toEqual(['admin', 'system:scheduler', 'system:controller-manager', 'jane']);
+    expect(readTokenFile(path.join(dir, 'tokens.csv')).map((e) => e.user)).toEqual([ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER, 'jane']);
   });
 
   it('-o - prints the kubeconfig; the server defaults to the local cluster of `orch up`', async () => {
