@@ -27,6 +27,7 @@ import { rbacBootstrapComponent, rbacPolicyComponent } from './authorization/rba
 import { escalationCheck } from './authorization/rbac/escalation.js';
 import { PolicyCache } from './authorization/rbac/policy-cache.js';
 import { RbacAuthorizer } from './authorization/rbac/rbac-authorizer.js';
+import { impersonate } from './authentication/impersonation.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
@@ -257,7 +258,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     if (authn !== null) {
       const user = authn.authenticate(req.raw);
       if (!user) throw errors.unauthorized();
-      req.user = withAuthenticatedGroup(user);
+      // Impersonate-* headers: from here on the request is the impersonated user's.
+      req.user = impersonate(ctx.authorizer, withAuthenticatedGroup(user), req.headers, req.raw.rawHeaders);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
     auditor?.admitted(req);

@@ -27,6 +27,7 @@ import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
 import { forbiddenError } from '../authorization/node-rules.js';
+import { impersonate } from '../authentication/impersonation.js';
 import { withAuthenticatedGroup } from '../authorization/authenticated-group.js';
 import type { ServerContext } from '../context.js';
 import type { ResourceRequest } from '../request-info.js';
@@ -91,7 +92,8 @@ export function agentStreamPath(t: StreamTarget, rawQuery: string): string {
 function forwardedHeaders(req: http.IncomingMessage): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-')) continue;
+    // Impersonation is the apiserver's business (decided before): the agent never sees it.
+    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-') || k.startsWith('impersonate-')) continue;
     out[k] = v;
   }
   return out;
@@ -163,7 +165,9 @@ async function proxyStream(
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const m = STREAM_PATH.exec(pathname);
   // Authenticate first: an anonymous caller learns nothing about which paths exist.
-  const user = authenticate(o, req);
+  const caller = authenticate(o, req);
+  // Impersonate-* headers (kubectl exec --as): the stream is the impersonated user's.
+  const user = caller && impersonate(ctx.authorizer, caller, req.headers, req.rawHeaders);
   if (!m) throw errors.badRequest(`upgrade requests are served only on pods/{name}/exec, attach and portforward, not ${pathname.slice(0, 200)}`);
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed(`${req.method} is not supported on pods/${m[3]} (GET or POST with an Upgrade)`);
   let namespace: string;

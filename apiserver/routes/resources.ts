@@ -23,6 +23,8 @@ import { evictPod } from '../registry/eviction.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
+import { isVirtual } from '../registry/virtual-kinds.js';
+import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
 
@@ -103,6 +105,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       // NodeRestriction: what a node writes into its own Node (labels, taints, podCIDR).
       if (node && info.resource.plural === 'nodes' && info.resource.group === '') admit = (cur, next) => admitNodeWrite(node, cur, next);
     }
+    if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard, admit);
   };
   for (const prefix of ['/api', '/apis']) {

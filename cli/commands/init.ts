@@ -1,7 +1,8 @@
 // `orch init`: a local CA, the apiserver's serving certificate, its client certificate for
 // the agents' log endpoints and a bearer-token file, so the apiserver can start with HTTPS
 // and authentication from day one; `orch init node-cert` issues one agent's serving
-// certificate for its node name.
+// certificate for its node name; `orch init user NAME` a person's token and kubeconfig
+// (init-user.ts).
 //
 // Idempotent on purpose: running it again reuses the CA (every client that trusts it keeps
 // working), re-issues the server certificate only when it is missing, not signed by the
@@ -18,6 +19,7 @@ import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type 
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE, ensureDataAtRestFiles } from './init-encryption.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
+import { initUserCommand } from './init-user.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',
@@ -356,6 +358,8 @@ export function initCommand(out: (text: string) => void = (t) => process.stdout.
       const names = [name, ...o.hostname, ...o.ip].join(', ');
       out(`${r.reason ? `created ${r.cert} (${r.reason})` : `reused  ${r.cert}`} and ${path.basename(r.key)} for node ${name}: ${names}\n`);
     });
+
+  cmd.addCommand(initUserCommand(out, defaultPkiDir));
 
   return cmd;
 }
