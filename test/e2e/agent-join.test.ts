@@ -13,8 +13,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapTokenSecret } from '../../api/bootstrap-token.js';
 import type { CertificateSigningRequest, Lease, Node, Pod } from '../../api/types.js';
-import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
-import type { Authorizer } from '../../apiserver/authorization/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { credentialPath, readCredential } from '../../foundation/cert-dir.js';
@@ -26,17 +24,6 @@ import { podManifest, removeContainersWith, waitFor } from './agent-helpers.js';
 
 const NODE = `e2e-join-${crypto.randomBytes(3).toString('hex')}`;
 const TOKEN = `j${crypto.randomBytes(3).toString('hex').slice(0, 5)}.${crypto.randomBytes(8).toString('hex')}`;
-// Until RBAC lands: admins may do anything, bootstrappers may create and read CSRs.
-const testAuthorizer: Authorizer = {
-  name: 'test',
-  authorize: (u, r) => {
-    if (u.groups.includes('system:masters')) return { allowed: true };
-    if (u.groups.includes('system:bootstrappers') && r.resource.plural === 'certificatesigningrequests' && ['create', 'get', 'list', 'watch'].includes(r.verb) && !r.subresource)
-      return { allowed: true };
-    return { allowed: false, reason: 'test authorizer' };
-  },
-  authorizeNonResource: (u) => (u.groups.includes('system:masters') ? { allowed: true } : { allowed: false, reason: 'no' }),
-};
 
 let api: TestApiServer;
 let admin: ApiClient;
@@ -83,7 +70,7 @@ const csrCount = async () => (await admin.resource<CertificateSigningRequest>('c
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-join-'));
   certDir = path.join(root, 'pki');
-  api = await startTestApiServer({ tls: true, clientCA: true, nodeNames: [], server: { authorizers: [nodeAuthorizer, testAuthorizer] } });
+  api = await startTestApiServer({ tls: true, clientCA: true, nodeNames: [] });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
   // 40 s certificates: the agent rotates after 70-90 % of that (about half a minute).
   cm = new ControllerManager({ client: admin, logger: silentLogger(), controllers: ['csrapproving', 'csrsigning'], csrSigning: { ca: { certPem: api.ca!, keyPem: api.caKey! }, durationMs: 40_000 } });

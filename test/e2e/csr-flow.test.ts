@@ -11,8 +11,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootstrapTokenSecret } from '../../api/bootstrap-token.js';
 import type { CertificateSigningRequest } from '../../api/types.js';
-import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
-import type { Authorizer } from '../../apiserver/authorization/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { silentLogger } from '../../foundation/logger.js';
@@ -23,18 +21,6 @@ import { cliClients, type Clients } from '../helpers/kubectl.js';
 import forge from 'node-forge';
 import { caPublicKeyHash } from '../../foundation/ca-discovery.js';
 
-// Until RBAC: admins may do anything, bootstrappers may create and read CSRs (Kubernetes'
-// system:node-bootstrapper role), nodes are the node authorizer's.
-const testAuthorizer: Authorizer = {
-  name: 'test',
-  authorize: (u, r) => {
-    if (u.groups.includes('system:masters')) return { allowed: true };
-    if (u.groups.includes('system:bootstrappers') && r.resource.plural === 'certificatesigningrequests' && ['create', 'get', 'list', 'watch'].includes(r.verb) && !r.subresource)
-      return { allowed: true };
-    return { allowed: false, reason: 'test authorizer' };
-  },
-  authorizeNonResource: (u) => (u.groups.includes('system:masters') ? { allowed: true } : { allowed: false, reason: 'no' }),
-};
 
 let api: TestApiServer;
 let cm: ControllerManager;
@@ -71,7 +57,7 @@ const issued = (name: string) =>
   }, 30_000);
 
 beforeAll(async () => {
-  api = await startTestApiServer({ tls: true, clientCA: true, server: { authorizers: [nodeAuthorizer, testAuthorizer] } });
+  api = await startTestApiServer({ tls: true, clientCA: true });
   admin = client({ token: api.token });
   cm = new ControllerManager({
     client: admin,
@@ -103,7 +89,7 @@ describe('node client certificates', () => {
     const body = csrObject('node-a-1', createNodeCsr(nodeKey, 'node-a'), { username: 'system:admin', groups: ['system:masters'] } as never);
     const created = await eventually('bootstrap token known', () => csrs(boot).create(body).catch(() => undefined));
     expect(created.spec.username).toBe('system:bootstrap:boot01');
-    expect(created.spec.groups).toEqual(['system:bootstrappers']);
+    expect(created.spec.groups).toEqual(['system:bootstrappers', 'system:authenticated']);
     nodeCert = await issued('node-a-1');
     const approved = await csrs(admin).get('node-a-1');
     expect(approved.status?.conditions?.find((c) => c.type === 'Approved')).toMatchObject({ status: 'True', reason: 'AutoApproved' });
