@@ -23,6 +23,7 @@ import {
   SANDBOX_CONTAINER,
 } from './labels.js';
 import type { ContainerSpec, PortBinding } from './runtime/types.js';
+import { securityFor, withImageUser } from './security-context.js';
 
 /** A problem with the pod's configuration: the container waits with this reason. */
 export class ContainerConfigError extends Error {
@@ -262,6 +263,14 @@ export interface BuildInput {
   binds: string[];
   /** 'container:<sandbox id>', or 'host' for hostNetwork pods. */
   networkMode: string;
+  /** The image's USER, when the securityContext needs it (needsImageUser). */
+  imageUser?: string;
+}
+
+/** Whether the container's securityContext needs the image's user (runAsNonRoot without runAsUser, runAsGroup alone). */
+export function needsImageUser(pod: Pod, c: Container): boolean {
+  const plan = securityFor(pod, c);
+  return plan.checkImageUser || plan.groupOnly !== undefined;
 }
 
 /** The complete Docker create request for one container attempt. */
@@ -276,6 +285,8 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
   } catch (err) {
     throw new ContainerConfigError(`container "${c.name}": ${(err as Error).message}`);
   }
+  const plan = securityFor(pod, c);
+  const security = plan.checkImageUser || plan.groupOnly !== undefined ? withImageUser(plan, input.imageUser ?? '', c.name) : plan.security;
   return {
     name: containerName(pod, c.name, attempt),
     image: c.image,
@@ -300,6 +311,7 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     ...(c.stdin ? { openStdin: true } : {}),
     ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
     ...(c.tty ? { tty: true } : {}),
+    ...(Object.keys(security).length ? { security } : {}),
   };
 }
 
@@ -339,6 +351,7 @@ export interface ContainerInput {
   volumes: VolumeSources;
   ips: PodIPs;
   networkMode: string;
+  imageUser?: string;
 }
 
 /**
@@ -355,5 +368,6 @@ export function containerSpecFor(i: ContainerInput): ContainerSpec {
     env: resolveEnv(i.pod, i.container, i.sources, i.ips),
     binds: binds(i.pod, i.container, i.volumes),
     networkMode: i.networkMode,
+    imageUser: i.imageUser,
   });
 }
