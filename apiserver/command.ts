@@ -4,6 +4,7 @@
 // exists only behind --insecure-http, with a loud warning.
 
 import fs from 'node:fs';
+import { podSecurityFromFlags, type PodSecurityFlags } from './admission/pod-security/flags.js';
 import { Command, Option } from 'commander';
 import { findResource } from '../api/resources.js';
 import { runProcess, type ComponentRunner } from '../foundation/component-runner.js';
@@ -23,7 +24,7 @@ import { isWorkerProcess, runPrimary } from './workers.js';
 import { advertiseAddressFor } from './services/advertise-address.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
 
-export interface ApiserverFlags {
+export interface ApiserverFlags extends PodSecurityFlags {
   etcdServers: string;
   bindAddress: string;
   port: string;
@@ -90,6 +91,10 @@ export function apiserverCommand(): Command {
     .option('--service-cluster-ip-range <cidrs>', 'ClusterIPs of Services: an IPv4 or IPv6 CIDR, or "v4cidr,v6cidr" for dual stack; the first address goes to the `kubernetes` Service', DEFAULT_SERVICE_CLUSTER_IP_RANGE)
     .option('--service-node-port-range <range>', 'node ports of NodePort and LoadBalancer Services, first-last', DEFAULT_SERVICE_NODE_PORT_RANGE)
     .option('--advertise-address <ip>', 'the address the `kubernetes` Service\'s endpoints give for this apiserver (default: --bind-address, or the first non-loopback IPv4 address when it binds to all)')
+    .option('--pod-security-default <level>', 'Pod Security level enforced in namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted', 'baseline')
+    .option('--pod-security-exempt-namespaces <list>', 'comma-separated namespaces Pod Security admission does not check', 'kube-system')
+    .option('--pod-security-exempt-users <list>', 'comma-separated user names Pod Security admission does not check', '')
+    .option('--pod-security-allowed-host-paths <list>', 'comma-separated hostPath prefixes the baseline level allows (never the Docker socket)', '')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -141,6 +146,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
   const advertiseAddress = advertiseAddressFor(flags.advertiseAddress, flags.bindAddress);
+  const podSecurity = podSecurityFromFlags(flags);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
@@ -181,6 +187,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     watchMemoryBudgetBytes,
     serviceRanges,
     kubernetesService: { advertiseAddress },
+    podSecurity,
   });
   // A component that cannot start (the port is taken) stops those started: etcd is closed.
   await api.runner.start();

@@ -10,6 +10,7 @@ import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo } from './request-info.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
+import type { RequestAdmission } from './admission/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
 
 /**
@@ -50,5 +51,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     user?: UserInfo;
     orchInfo?: RequestInfo;
+    /** What admission said about this request's write (warnings, audit annotations): admission/request-annotations.ts. */
+    orchAdmission?: RequestAdmission;
   }
 }

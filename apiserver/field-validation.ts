@@ -15,9 +15,7 @@ import { unknownFields } from '../api/schema/unknown-fields.js';
 import type { PatchType } from '../api/patch/apply.js';
 import type { FieldValidation } from './write-options.js';
 import { schemaModel } from './routes/openapi-model.js';
-
-/** Warning headers on one reply are capped, as a body could name thousands of fields. */
-const MAX_WARNINGS = 50;
+import { addWarningHeaders } from './admission/request-annotations.js';
 
 export function checkUnknownFields(
   r: ResourceInfo,
@@ -35,5 +33,5 @@ export function checkUnknownFields(
   if (mode === 'Strict') {
     throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${named.join(', ')}`);
   }
-  reply.header('warning', named.slice(0, MAX_WARNINGS).map((w) => `299 - ${JSON.stringify(w)}`));
+  addWarningHeaders(reply, named);
 }

@@ -43,6 +43,8 @@ import { schemaModel } from './routes/openapi-model.js';
 import { definitionName } from '../api/schema/kinds.js';
 import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
+import { defaultAdmission } from './admission/default-chain.js';
+import type { PodSecurityConfig } from './admission/pod-security/admission.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 
@@ -105,6 +107,8 @@ export interface BuildServerOptions {
    * port it listens on). Absent: no such Service (tests that count objects).
    */
   kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
+  /** Pod Security admission's default level, exemptions and allowed hostPaths (default: baseline, kube-system exempt, no hostPath). */
+  podSecurity?: Partial<PodSecurityConfig>;
 }
 
 export interface Apiserver {
@@ -121,6 +125,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
+  store.admit = defaultAdmission(opts.podSecurity);
   // Server-side apply merges lists as the published schemas say (built on first use).
   const listTypes = new Map<string, ListTypes>();
   store.listTypesFor = (r) => {
@@ -181,6 +186,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   registerBodyParsers(app);
   app.decorateRequest('user', undefined);
   app.decorateRequest('orchInfo', undefined);
+  app.decorateRequest('orchAdmission', undefined);
 
   // Flow control (flow-control/): authenticate, authorize what can be decided from the
   // URL, then admit — so an unauthenticated or forbidden request never holds a seat, and

@@ -23,6 +23,7 @@ import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
+import { addWarningHeaders, requestAdmission } from '../admission/request-annotations.js';
 
 const SUB_VERBS: Record<string, Set<string>> = {
   status: new Set(['get', 'update', 'patch']),
@@ -133,6 +134,12 @@ async function dispatch(
     dryRun: writeQuery?.dryRun ?? false,
     guard,
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
+    request: writing ? requestAdmission(req) : undefined,
+  };
+  // Admission's warnings (Pod Security warn level) go out with the answer.
+  const warned = <T>(answer: T): T => {
+    if (writeOpts.request) addWarningHeaders(reply, writeOpts.request.warnings);
+    return answer;
   };
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
@@ -215,18 +222,18 @@ async function dispatch(
       if (name !== undefined) throw notAllowed();
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
-      return obj;
+      return warned(obj);
     }
     case 'update':
-      return store.update(r, ns, name!, req.body, writeOpts);
+      return warned(await store.update(r, ns, name!, req.body, writeOpts));
     case 'patch':
       if (applying) {
         const res = await store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
         // An apply that created the object answers 201, as a create does.
         if (res.created && !writeOpts.dryRun) reply.code(201);
-        return res.object;
+        return warned(res.object);
       }
-      return store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts);
+      return warned(await store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts));
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);
       const res = await store.delete(r, ns, name!, opts, guard);
