@@ -77,10 +77,15 @@ export interface PodIPs {
   hostIP?: string;
 }
 
+/** A map's own entry: keys such as "constructor" are ordinary keys, never Object.prototype's members. */
+function own(map: Record<string, string> | undefined, key: string): string | undefined {
+  return map && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 function secretValue(s: Secret, key: string): string | undefined {
-  const b64 = s.data?.[key];
+  const b64 = own(s.data, key);
   if (b64 !== undefined) return Buffer.from(b64, 'base64').toString('utf8');
-  return s.stringData?.[key];
+  return own(s.stringData, key);
 }
 
 function secretKeys(s: Secret): string[] {
@@ -105,7 +110,7 @@ function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
       return ips.hostIP ?? '';
   }
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
+  if (m) return own(m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations, m[2]!) ?? '';
   throw new ContainerConfigError(`unsupported fieldRef fieldPath "${path}"`);
 }
 
@@ -114,7 +119,7 @@ function resolveVar(pod: Pod, v: EnvVar, src: EnvSources, ips: PodIPs): string |
   const { configMapKeyRef: cm, secretKeyRef: sk, fieldRef } = v.valueFrom;
   if (cm) {
     const obj = src.configMaps.get(cm.name);
-    const val = obj?.data?.[cm.key];
+    const val = own(obj?.data, cm.key);
     if (val !== undefined) return val;
     if (cm.optional) return undefined;
     throw new ContainerConfigError(

@@ -75,7 +75,7 @@ function getValue(doc: Json, pointer: string): Json {
 }
 
 function checkKey(key: string): void {
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw errors.badRequest(`forbidden key "${key}" in JSON patch path`);
+  if (key === '__proto__') throw errors.badRequest(`forbidden key "${key}" in JSON patch path`);
 }
 
 /** Returns the new document root. */

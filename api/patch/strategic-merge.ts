@@ -136,7 +136,7 @@ function mergeMap(orig: unknown, patch: Obj, path: string[]): Obj | undefined {
       delete result[key];
       continue;
     }
-    const merged = mergeValue(result[key], value, [...path, key]);
+    const merged = mergeValue(Object.hasOwn(result, key) ? result[key] : undefined, value, [...path, key]);
     if (merged === undefined) delete result[key];
     else result[key] = merged;
   }
