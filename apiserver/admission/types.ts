@@ -15,6 +15,8 @@ import type { UserInfo } from '../../foundation/token-auth.js';
 /** What one HTTP request collects from admission: warnings for the reply, annotations for the audit log. */
 export interface RequestAdmission {
   user?: UserInfo;
+  /** fieldValidation of a JSON patch: checked on the patched object (the body is a list of operations). */
+  jsonPatchFieldValidation?: 'Strict' | 'Warn';
   warnings: Set<string>;
   auditAnnotations: Map<string, string>;
 }

@@ -144,8 +144,12 @@ async function dispatch(
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
   // apply configuration is a whole object.
-  if (writeQuery && (sub === undefined || sub === 'status'))
-    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
+  if (writeQuery && (sub === undefined || sub === 'status')) {
+    const patchType = verb === 'patch' && !applying ? patchTypeOf(req) : undefined;
+    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, patchType);
+    const fv = writeQuery.fieldValidation ?? 'Warn';
+    if (patchType === 'json' && fv !== 'Ignore' && writeOpts.request) writeOpts.request.jsonPatchFieldValidation = fv;
+  }
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {

@@ -81,6 +81,8 @@ const ROWS: Row[] = [
   { name: 'Strict: unknown field in a merge patch', method: 'PATCH', path: `${DEPLOYS}/immut${STRICT}`, body: { spec: { replica: 3 } }, contentType: MERGE, code: 400, says: 'unknown field "spec.replica"', after: immutOne },
   { name: 'Strict: unknown field in a strategic merge patch', method: 'PATCH', path: `${DEPLOYS}/immut${STRICT}`, body: { spec: { template: { spec: { containers: [{ name: 'c', imagePolicy: 'x' }] } } } }, contentType: SMP, code: 400, says: 'unknown field "spec.template.spec.containers[0].imagePolicy"', after: immutOne },
   { name: 'Strict: unknown field in an apply configuration', method: 'PATCH', path: `${CM}/cm?fieldManager=t&fieldValidation=Strict`, raw: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {k: v}\nbogus: 1\n', contentType: 'application/apply-patch+yaml', code: 400, says: 'unknown field "bogus"', after: cmUnchanged },
+  { name: 'Strict: unknown field added by a JSON patch', method: 'PATCH', path: `${DEPLOYS}/immut${STRICT}`, body: [{ op: 'add', path: '/spec/replica', value: 3 }], contentType: JSONP, code: 400, says: 'strict decoding error: unknown field "spec.replica"', after: immutOne },
+  { name: 'Strict: unknown nested field added by a JSON patch', method: 'PATCH', path: `${CM}/cm${STRICT}`, body: [{ op: 'add', path: '/metadata/labelz', value: { a: 'b' } }], contentType: JSONP, code: 400, says: 'unknown field "metadata.labelz"', after: cmUnchanged },
   { name: 'Strict: unknown field on /status', method: 'PATCH', path: `${DEPLOYS}/immut/status${STRICT}`, body: { status: { replicaz: 1 } }, contentType: MERGE, code: 400, says: 'unknown field "status.replicaz"' },
 
   // ---- fields orch does not implement: 422 naming the field and why (api/validation/unimplemented-fields.ts)
