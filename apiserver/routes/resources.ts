@@ -4,6 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, makeStatus } from '../../api/errors.js';
+import { text } from '../../api/validation/field-errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { forbiddenError, nodeNameOf } from '../authorization/node-rules.js';
@@ -50,7 +51,7 @@ function checkApplyConfig(r: ResourceInfo, ns: string | undefined, name: string,
   const o = body as KubeObject;
   const want = apiVersionOf(r);
   if (o.apiVersion !== want || o.kind !== r.kind)
-    throw errors.badRequest(`the apply configuration is a ${String(o.kind ?? '(no kind)')} (${String(o.apiVersion ?? 'no apiVersion')}), but this is ${r.kind} (${want}): apiVersion and kind must match the URL`);
+    throw errors.badRequest(`the apply configuration is a ${text(o.kind ?? '(no kind)')} (${text(o.apiVersion ?? 'no apiVersion')}), but this is ${r.kind} (${want}): apiVersion and kind must match the URL`);
   const md = o.metadata;
   if (typeof md !== 'object' || md === null) throw errors.badRequest('metadata: Required value: the apply configuration needs metadata.name');
   if (md.name !== name) throw errors.badRequest(`metadata.name: Invalid value: ${JSON.stringify(md.name)}: must be ${JSON.stringify(name)}, the name in the URL`);

@@ -87,6 +87,17 @@ describe('prototype-named keys are ordinary keys', () => {
     prototypeClean();
   });
 
+  test('as field names they are unknown fields, named like any other (they are no members of the schema)', async () => {
+    const body = { metadata: { name: 'proto-strict' }, hasOwnProperty: { a: 1 }, data: { a: 'b' } };
+    let r = await req('POST', `${CM}?fieldValidation=Strict`, body);
+    expect([r.status, r.body.message]).toEqual([400, expect.stringContaining('unknown field "hasOwnProperty"')]);
+    r = await req('POST', '/api/v1/nodes?fieldValidation=Strict', { metadata: { name: 'proto-node' }, status: { toString: { a: 1 } } });
+    expect([r.status, r.body.message]).toEqual([400, expect.stringContaining('unknown field "status.toString"')]);
+    r = await req('PATCH', `${CM}/proto-apply?fieldManager=t&fieldValidation=Warn`, undefined, { rawBody: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: proto-apply}\nconstructor: {x: 1}\n', contentType: APPLY });
+    expect([r.status, r.headers.get('warning')]).toEqual([200, expect.stringContaining('unknown field \\"constructor\\"')]);
+    prototypeClean();
+  });
+
   test('a merge patch nesting objects under such keys creates own objects only', async () => {
     const r = await req('PATCH', `${CM}/proto-patch`, { metadata: { annotations: { constructor: { prototype: { polluted: 'yes' } } } } }, { contentType: MERGE });
     expect(r.status).toBe(422); // annotation values are strings
