@@ -21,7 +21,7 @@ import type { RoutedFact } from './endpoint-drain/routed-condition.js';
 import type { PodMemory } from './pod-memory.js';
 import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
-import { ContainerConfigError, containerSpecFor, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
+import { ContainerConfigError, containerSpecFor, needsImageUser, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
 import { serviceLinkEnv } from './service-env.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
@@ -281,7 +281,9 @@ export class PodExecution {
     const spec = await this.configStep(a.container, async () => {
       const { src, vols } = await this.prepare();
       const sources = { ...src, serviceEnv: this.serviceEnv() };
-      return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode });
+      // runAsNonRoot without runAsUser: the kubelet's check against the image's USER.
+      const imageUser = needsImageUser(this.pod, c) ? ((await this.d.runtime.inspectImage(c.image))?.user ?? '') : undefined;
+      return containerSpecFor({ pod: this.pod, container: c, attempt: a.attempt, nodeName: this.d.nodeName, sources, volumes: vols, ips: { podIP, hostIP: this.d.hostIP?.() }, networkMode, imageUser });
     });
     if (!spec) return;
     // hostNetwork pods have no sandbox to carry the pod's resolv.conf: each container gets it.

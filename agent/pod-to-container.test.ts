@@ -177,6 +177,31 @@ describe('resolveEnv', () => {
     }
     expect(resolveEnv(p, { name: 'm', image: 'i', envFrom: [{ secretRef: { name: 'gone', optional: true } }] }, noSources(), {})).toEqual([]);
   });
+
+  it('keys named like Object.prototype members are ordinary keys: present or missing, never inherited', () => {
+    const p = pod();
+    p.metadata.labels = { constructor: 'lab' };
+    const sources = src();
+    sources.configMaps.get('cfg')!.data = { constructor: 'c' };
+    const env = resolveEnv(
+      p,
+      {
+        name: 'm',
+        image: 'i',
+        env: [
+          { name: 'A', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'constructor' } } },
+          { name: 'B', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'toString', optional: true } } },
+          { name: 'C', valueFrom: { secretKeyRef: { name: 'sec', key: 'valueOf', optional: true } } },
+          { name: 'D', valueFrom: { fieldRef: { fieldPath: "metadata.labels['constructor']" } } },
+          { name: 'E', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['hasOwnProperty']" } } },
+        ],
+      },
+      sources,
+      {},
+    );
+    expect(env).toEqual(['A=c', 'D=lab', 'E=']);
+    expect(() => resolveEnv(p, { name: 'm', image: 'i', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'hasOwnProperty' } } }] }, sources, {})).toThrow("couldn't find key hasOwnProperty");
+  });
 });
 
 describe('volumes', () => {

@@ -23,6 +23,7 @@ import {
   SANDBOX_CONTAINER,
 } from './labels.js';
 import type { ContainerSpec, PortBinding } from './runtime/types.js';
+import { securityFor, withImageUser } from './security-context.js';
 
 /** A problem with the pod's configuration: the container waits with this reason. */
 export class ContainerConfigError extends Error {
@@ -76,10 +77,15 @@ export interface PodIPs {
   hostIP?: string;
 }
 
+/** A map's own entry: keys such as "constructor" are ordinary keys, never Object.prototype's members. */
+function own(map: Record<string, string> | undefined, key: string): string | undefined {
+  return map && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 function secretValue(s: Secret, key: string): string | undefined {
-  const b64 = s.data?.[key];
+  const b64 = own(s.data, key);
   if (b64 !== undefined) return Buffer.from(b64, 'base64').toString('utf8');
-  return s.stringData?.[key];
+  return own(s.stringData, key);
 }
 
 function secretKeys(s: Secret): string[] {
@@ -104,7 +110,7 @@ function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
       return ips.hostIP ?? '';
   }
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
+  if (m) return own(m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations, m[2]!) ?? '';
   throw new ContainerConfigError(`unsupported fieldRef fieldPath "${path}"`);
 }
 
@@ -113,7 +119,7 @@ function resolveVar(pod: Pod, v: EnvVar, src: EnvSources, ips: PodIPs): string |
   const { configMapKeyRef: cm, secretKeyRef: sk, fieldRef } = v.valueFrom;
   if (cm) {
     const obj = src.configMaps.get(cm.name);
-    const val = obj?.data?.[cm.key];
+    const val = own(obj?.data, cm.key);
     if (val !== undefined) return val;
     if (cm.optional) return undefined;
     throw new ContainerConfigError(
@@ -262,6 +268,14 @@ export interface BuildInput {
   binds: string[];
   /** 'container:<sandbox id>', or 'host' for hostNetwork pods. */
   networkMode: string;
+  /** The image's USER, when the securityContext needs it (needsImageUser). */
+  imageUser?: string;
+}
+
+/** Whether the container's securityContext needs the image's user (runAsNonRoot without runAsUser, runAsGroup alone). */
+export function needsImageUser(pod: Pod, c: Container): boolean {
+  const plan = securityFor(pod, c);
+  return plan.checkImageUser || plan.groupOnly !== undefined;
 }
 
 /** The complete Docker create request for one container attempt. */
@@ -276,6 +290,8 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
   } catch (err) {
     throw new ContainerConfigError(`container "${c.name}": ${(err as Error).message}`);
   }
+  const plan = securityFor(pod, c);
+  const security = plan.checkImageUser || plan.groupOnly !== undefined ? withImageUser(plan, input.imageUser ?? '', c.name) : plan.security;
   return {
     name: containerName(pod, c.name, attempt),
     image: c.image,
@@ -300,6 +316,7 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     ...(c.stdin ? { openStdin: true } : {}),
     ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
     ...(c.tty ? { tty: true } : {}),
+    ...(Object.keys(security).length ? { security } : {}),
   };
 }
 
@@ -339,6 +356,7 @@ export interface ContainerInput {
   volumes: VolumeSources;
   ips: PodIPs;
   networkMode: string;
+  imageUser?: string;
 }
 
 /**
@@ -355,5 +373,6 @@ export function containerSpecFor(i: ContainerInput): ContainerSpec {
     env: resolveEnv(i.pod, i.container, i.sources, i.ips),
     binds: binds(i.pod, i.container, i.volumes),
     networkMode: i.networkMode,
+    imageUser: i.imageUser,
   });
 }

@@ -189,6 +189,36 @@ export interface Container {
   stdinOnce?: boolean;
   /** Give the process a terminal (kubectl run -t); its output is then one stream. */
   tty?: boolean;
+  securityContext?: SecurityContext;
+}
+
+/** The parts of a container's securityContext orch applies (agent/security-context.ts). */
+export interface SecurityContext {
+  privileged?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  procMount?: string;
+  seccompProfile?: { type: 'RuntimeDefault' | 'Unconfined' | 'Localhost'; localhostProfile?: string };
+  appArmorProfile?: { type: string; localhostProfile?: string };
+  seLinuxOptions?: Record<string, string>;
+  windowsOptions?: Record<string, unknown>;
+}
+
+/** The pod-wide securityContext: defaults for every container, plus supplementalGroups. */
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  seccompProfile?: SecurityContext['seccompProfile'];
+  appArmorProfile?: SecurityContext['appArmorProfile'];
+  seLinuxOptions?: Record<string, string>;
+  windowsOptions?: Record<string, unknown>;
+  sysctls?: { name: string; value: string }[];
 }
 
 export interface KeyToPath {
@@ -243,6 +273,10 @@ export interface PodSpec {
   tolerations?: Toleration[];
   schedulerName?: string;
   hostNetwork?: boolean;
+  /** The host's PID / IPC namespace for the pod's containers. */
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: PodSecurityContext;
   hostname?: string;
   /** With hostname: the pod's DNS name is <hostname>.<subdomain>.<ns>.svc.<domain> (headless Service). */
   subdomain?: string;

@@ -1,5 +1,5 @@
 // Request body decoding: JSON (and the three patch media types) through a parser that
-// refuses __proto__/constructor keys, YAML for convenience, and Kubernetes protobuf for the
+// refuses `__proto__` keys (constructor, prototype ... are ordinary keys), YAML for convenience, and Kubernetes protobuf for the
 // built-in kinds (what kubectl's typed clients send; protobuf/). Each becomes the same
 // plain object and goes through the same checks. Anything else is 415 (fastify's own
 // error, turned into a Status by the error handler).
@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import YAML from 'yaml';
 import { errors } from '../api/errors.js';
-import { findUnsafeKeys, safeJsonParse } from '../api/validation/unsafe-keys.js';
+import { findUnsafeKeys, forbiddenKey, safeJsonParse } from '../api/validation/unsafe-keys.js';
 import { decodeProtobufBody, PROTOBUF_TYPE } from './protobuf/decode-body.js';
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -64,7 +64,7 @@ export function parseYamlBody(text: string): unknown {
 
 function refuseUnsafeKeys(value: unknown): void {
   const bad = findUnsafeKeys(value);
-  if (bad.length > 0) throw errors.badRequest(`request body contains the forbidden key at ${bad[0]}`);
+  if (bad.length > 0) throw forbiddenKey(bad[0]!);
 }
 
 /** A protobuf body as the object a JSON body would be, with the same key and depth checks. */

@@ -4,6 +4,7 @@
 // exists only behind --insecure-http, with a loud warning.
 
 import fs from 'node:fs';
+import { podSecurityFromFlags, type PodSecurityFlags } from './admission/pod-security/flags.js';
 import { Command, Option } from 'commander';
 import { findResource } from '../api/resources.js';
 import { runProcess, type ComponentRunner } from '../foundation/component-runner.js';
@@ -27,7 +28,7 @@ import { advertiseAddressFor } from './services/advertise-address.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
 import { parseAuthorizationMode } from './authorization/modes.js';
 
-export interface ApiserverFlags {
+export interface ApiserverFlags extends PodSecurityFlags {
   etcdServers: string;
   bindAddress: string;
   port: string;
@@ -119,6 +120,10 @@ export function apiserverCommand(): Command {
     .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0: never)', '100')
     .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', '10')
     .option('--audit-log-maxage <days>', 'delete rotated audit logs older than this many days (0: never)', '0')
+    .option('--pod-security-default <level>', 'Pod Security level enforced in namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted', 'baseline')
+    .option('--pod-security-exempt-namespaces <list>', 'comma-separated namespaces Pod Security admission does not check', 'kube-system')
+    .option('--pod-security-exempt-users <list>', 'comma-separated user names Pod Security admission does not check', '')
+    .option('--pod-security-allowed-host-paths <list>', 'comma-separated hostPath prefixes the baseline level allows (never the Docker socket)', '')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -171,6 +176,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
   const advertiseAddress = advertiseAddressFor(flags.advertiseAddress, flags.bindAddress);
   const authorizationMode = parseAuthorizationMode(flags.authorizationMode ?? 'Node,RBAC');
+  const podSecurity = podSecurityFromFlags(flags);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
   const etcdTls = etcdTlsFromFlags(flags, endpoints);
@@ -235,6 +241,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     kubernetesService: { advertiseAddress },
     authorizationMode,
     audit,
+    podSecurity,
   });
   // A component that cannot start (the port is taken) stops those started: etcd is closed.
   await api.runner.start();

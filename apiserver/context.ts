@@ -11,6 +11,7 @@ import type { RequestInfo, ResourceRequest } from './request-info.js';
 import type { KubeObject } from '../api/types.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
+import type { RequestAdmission } from './admission/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
 
 /**
@@ -53,5 +54,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     user?: UserInfo;
     orchInfo?: RequestInfo;
+    /** What admission said about this request's write (warnings, audit annotations): admission/request-annotations.ts. */
+    orchAdmission?: RequestAdmission;
   }
 }

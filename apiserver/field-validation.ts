@@ -15,9 +15,28 @@ import { unknownFields } from '../api/schema/unknown-fields.js';
 import type { PatchType } from '../api/patch/apply.js';
 import type { FieldValidation } from './write-options.js';
 import { schemaModel } from './routes/openapi-model.js';
+import { addWarningHeaders } from './admission/request-annotations.js';
+import type { AdmissionPlugin } from './admission/types.js';
 
-/** Warning headers on one reply are capped, as a body could name thousands of fields. */
-const MAX_WARNINGS = 50;
+/** The 400 of fieldValidation=Strict, Kubernetes' words. */
+export function strictDecodingError(r: ResourceInfo, fields: readonly string[]): Error {
+  return errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`);
+}
+
+/**
+ * Admission step for JSON patches: the fields of the patched object its schema lacks and
+ * the stored object did not have already (Strict: 400; Warn: warnings).
+ */
+export const jsonPatchUnknownFields: AdmissionPlugin = (a) => {
+  const mode = a.request?.jsonPatchFieldValidation;
+  if (!mode || a.operation !== 'update') return;
+  const def = definitionName(a.resource.group, a.resource.version, a.resource.kind);
+  const before = new Set(a.old ? unknownFields(schemaModel(), def, a.old) : []);
+  const added = unknownFields(schemaModel(), def, a.object).filter((f) => !before.has(f));
+  if (added.length === 0) return;
+  if (mode === 'Strict') throw strictDecodingError(a.resource, added);
+  for (const f of added) a.request!.warnings.add(`unknown field "${f}"`);
+};
 
 export function checkUnknownFields(
   r: ResourceInfo,
@@ -27,13 +46,12 @@ export function checkUnknownFields(
   patchType?: PatchType,
 ): void {
   if (mode === 'Ignore') return;
-  // A JSON patch is a list of operations, not an object of the kind: its result is what counts.
+  // A JSON patch is a list of operations, not an object of the kind: its result is what
+  // counts, checked by jsonPatchUnknownFields once the patch is applied.
   if (patchType === 'json') return;
   const unknown = unknownFields(schemaModel(), definitionName(r.group, r.version, r.kind), body, { patch: patchType === 'strategic' });
   if (unknown.length === 0) return;
   const named = unknown.map((f) => `unknown field "${f}"`);
-  if (mode === 'Strict') {
-    throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${named.join(', ')}`);
-  }
-  reply.header('warning', named.slice(0, MAX_WARNINGS).map((w) => `299 - ${JSON.stringify(w)}`));
+  if (mode === 'Strict') throw strictDecodingError(r, unknown);
+  addWarningHeaders(reply, named);
 }

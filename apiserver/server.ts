@@ -55,6 +55,8 @@ import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js
 import { Store } from './registry/store.js';
 import { registerAudit } from './audit/auditor.js';
 import type { AuditOptions } from './audit/flags.js';
+import { defaultAdmission } from './admission/default-chain.js';
+import type { PodSecurityConfig } from './admission/pod-security/admission.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 
@@ -126,6 +128,8 @@ export interface BuildServerOptions {
   kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
   /** The audit log (--audit-policy-file, --audit-log-path): absent, nothing is audited. */
   audit?: AuditOptions;
+  /** Pod Security admission's default level, exemptions and allowed hostPaths (default: baseline, kube-system exempt, no hostPath). */
+  podSecurity?: Partial<PodSecurityConfig>;
 }
 
 export interface Apiserver {
@@ -142,6 +146,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const random = opts.random ?? Math.random;
   const metrics = opts.metrics ?? createMetrics();
   const store = new Store(opts.storage, clock, random);
+  store.admit = defaultAdmission(opts.podSecurity);
   // Server-side apply merges lists as the published schemas say (built on first use).
   const listTypes = new Map<string, ListTypes>();
   store.listTypesFor = (r) => {
@@ -230,6 +235,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   registerBodyParsers(app);
   app.decorateRequest('user', undefined);
   app.decorateRequest('orchInfo', undefined);
+  app.decorateRequest('orchAdmission', undefined);
 
   // Flow control (flow-control/): authenticate, authorize what can be decided from the
   // URL, then admit — so an unauthenticated or forbidden request never holds a seat, and

@@ -172,6 +172,7 @@ export class DockerRuntime implements ContainerRuntime {
         OpenStdin: spec.openStdin,
         StdinOnce: spec.stdinOnce,
         Tty: spec.tty,
+        User: spec.security?.user,
         ExposedPorts: joins ? undefined : exposed,
         HostConfig: {
           PortBindings: joins ? undefined : bindings,
@@ -182,6 +183,14 @@ export class DockerRuntime implements ContainerRuntime {
           // orch restarts containers itself (with backoff and new attempts), never Docker.
           RestartPolicy: { Name: 'no' },
           LogConfig: this.logConfig(),
+          Privileged: spec.security?.privileged,
+          CapAdd: spec.security?.capAdd,
+          CapDrop: spec.security?.capDrop,
+          GroupAdd: spec.security?.groupAdd,
+          ReadonlyRootfs: spec.security?.readonlyRootfs,
+          SecurityOpt: spec.security?.securityOpt,
+          PidMode: spec.security?.pidMode,
+          IpcMode: spec.security?.ipcMode,
         },
       });
       return c.id;
@@ -241,7 +250,7 @@ export class DockerRuntime implements ContainerRuntime {
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
-      return { id: i.Id, repoDigests: i.RepoDigests ?? [] };
+      return { id: i.Id, repoDigests: i.RepoDigests ?? [], user: i.Config?.User ?? '' };
     } catch (err) {
       const m = mapError(err);
       if (m.code === 'notfound') return undefined;

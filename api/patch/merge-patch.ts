@@ -18,7 +18,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     if (value === null) {
       delete result[key];
     } else {
-      result[key] = applyMergePatch(result[key], value);
+      result[key] = applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value);
     }
   }
   // Untouched members are shared with target by the spread above; clone so the result

@@ -16,6 +16,7 @@
 import { errors } from '../errors.js';
 import { deepClone, deepEqual } from '../meta.js';
 import { UNSAFE_KEYS } from '../validation/unsafe-keys.js';
+import { text } from '../validation/field-errors.js';
 
 type Obj = Record<string, unknown>;
 type ListStrategy = { kind: 'merge'; key: string } | { kind: 'set' } | { kind: 'replace' };
@@ -91,7 +92,7 @@ function checkDirectives(v: unknown, path: string[]): void {
       continue;
     }
     if (k === '$patch') {
-      if (typeof val !== 'string' || !PATCH_VALUES.has(val)) throw badPatch(`unknown patch directive "$patch: ${String(val)}" at ${where(path)}`);
+      if (typeof val !== 'string' || !PATCH_VALUES.has(val)) throw badPatch(`unknown patch directive "$patch: ${text(val)}" at ${where(path)}`);
     } else if (k === '$retainKeys') {
       if (!Array.isArray(val) || !val.every((x) => typeof x === 'string')) throw badPatch(`$retainKeys must be a list of strings at ${where(path)}`);
       // As Kubernetes: keys set to null (removals) do not count.
@@ -136,7 +137,7 @@ function mergeMap(orig: unknown, patch: Obj, path: string[]): Obj | undefined {
       delete result[key];
       continue;
     }
-    const merged = mergeValue(result[key], value, [...path, key]);
+    const merged = mergeValue(Object.hasOwn(result, key) ? result[key] : undefined, value, [...path, key]);
     if (merged === undefined) delete result[key];
     else result[key] = merged;
   }

@@ -28,7 +28,7 @@ export function unknownFields(model: SchemaModel, typeName: string, value: unkno
     if (def.primitive || !isObject(v)) return;
     for (const [k, item] of Object.entries(v)) {
       if (opts.patch && k.startsWith('$')) continue;
-      const f = def.fields[k];
+      const f = Object.hasOwn(def.fields, k) ? def.fields[k] : undefined;
       const p = path ? `${path}.${k}` : k;
       if (f) walkType(f.type, item, p);
       else out.push(p);

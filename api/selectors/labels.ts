@@ -5,6 +5,7 @@
 import { errors } from '../errors.js';
 import type { LabelSelector } from '../types.js';
 import { isLabelValue, isQualifiedName } from '../validation/names.js';
+import { text } from '../validation/field-errors.js';
 
 export type LabelOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Equals' | 'NotEquals';
 
@@ -204,7 +205,7 @@ export function selectorFromLabelSelector(sel: LabelSelector): LabelRequirement[
         reqs.push({ key: e.key, operator: e.operator, values: [] });
         break;
       default:
-        throw errors.badRequest(`"${String((e as { operator: unknown }).operator)}" is not a valid label selector operator`);
+        throw errors.badRequest(`"${text((e as { operator: unknown }).operator)}" is not a valid label selector operator`);
     }
   }
   return reqs;

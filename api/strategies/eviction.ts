@@ -8,7 +8,7 @@ import { ApiError, errors, makeStatus, type Status } from '../errors.js';
 import { MAX_DISRUPTED_PODS, withDisruptionAllowedCondition } from '../disruption.js';
 import { deepClone, setCondition } from '../meta.js';
 import type { Eviction, KubeObject, ObjectMeta, Pod, PodCondition, PodDisruptionBudget } from '../types.js';
-import { isObj } from '../validation/field-errors.js';
+import { isObj, text } from '../validation/field-errors.js';
 
 const EVICTION_VERSIONS = ['policy/v1', 'policy/v1beta1'];
 
@@ -18,9 +18,9 @@ export const EVICTION_REFUSED = "Cannot evict pod as it would violate the pod's 
 export function checkEviction(body: unknown, name: string, namespace: string): Eviction {
   if (!isObj(body)) throw errors.badRequest('the body must be an Eviction object');
   const e = body as Eviction;
-  if (e.kind !== undefined && e.kind !== 'Eviction') throw errors.badRequest(`the kind in the data (${String(e.kind)}) does not match the expected kind (Eviction)`);
+  if (e.kind !== undefined && e.kind !== 'Eviction') throw errors.badRequest(`the kind in the data (${text(e.kind)}) does not match the expected kind (Eviction)`);
   if (e.apiVersion !== undefined && !EVICTION_VERSIONS.includes(e.apiVersion))
-    throw errors.badRequest(`the API version in the data (${String(e.apiVersion)}) does not match the expected API version (policy/v1 or policy/v1beta1)`);
+    throw errors.badRequest(`the API version in the data (${text(e.apiVersion)}) does not match the expected API version (policy/v1 or policy/v1beta1)`);
   const md: ObjectMeta = isObj(e.metadata) ? (e.metadata as ObjectMeta) : {};
   if (md.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
   if (md.namespace && md.namespace !== namespace)

@@ -17,6 +17,7 @@ import { validateObject } from '../validation/index.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../validation/unsafe-keys.js';
 import { applyPatch, type PatchType } from '../patch/apply.js';
 import { strategyFor } from './kinds.js';
+import { text } from '../validation/field-errors.js';
 
 export interface Target {
   namespace?: string;
@@ -37,10 +38,10 @@ export function checkBody(resource: ResourceInfo, body: unknown, target: Target)
   const apiVersion = apiVersionOf(resource);
   if (obj.apiVersion === undefined) obj.apiVersion = apiVersion;
   else if (obj.apiVersion !== apiVersion)
-    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    throw errors.badRequest(`the API version in the data (${text(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
   if (obj.kind === undefined) obj.kind = resource.kind;
   else if (obj.kind !== resource.kind)
-    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${resource.kind}) for ${resource.plural}`);
+    throw errors.badRequest(`the kind in the data (${text(obj.kind)}) does not match the expected kind (${resource.kind}) for ${resource.plural}`);
   if (obj.metadata === undefined) obj.metadata = {};
   if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
   const md = obj.metadata;

@@ -8,7 +8,7 @@ import { deepClone, setCondition } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
 import { labelSelectorToString } from '../selectors/labels.js';
 import type { Binding, KubeObject, LabelSelector, ObjectMeta, PodCondition, Scale } from '../types.js';
-import { fe, int32Field, isObj, objField } from '../validation/field-errors.js';
+import { fe, int32Field, isObj, objField, text } from '../validation/field-errors.js';
 import { validateBinding } from '../validation/index.js';
 import { applyPatch, type PatchType } from '../patch/apply.js';
 import { modifiedConflict, prepareUpdate } from './object-prep.js';
@@ -41,7 +41,7 @@ export interface ScaleWrite {
 
 /** Scale's own rules: spec.replicas an int32 >= 0 (the flood guard: 2^31 is a 422 here). */
 function scaleReplicas(b: Scale, name: string): ScaleWrite {
-  if (b.kind !== undefined && b.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${String(b.kind)}) does not match the expected kind (Scale)`);
+  if (b.kind !== undefined && b.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${text(b.kind)}) does not match the expected kind (Scale)`);
   const causes: StatusCause[] = [];
   const spec = objField(b.spec, 'spec', causes);
   const replicas = spec && int32Field(spec.replicas, 'spec.replicas', causes, { min: 0 });
@@ -85,10 +85,10 @@ export function patchedScale(resource: ResourceInfo, current: KubeObject, type: 
 export function checkBinding(body: unknown, name: string, namespace: string): Binding {
   if (!isObj(body)) throw errors.badRequest('the body must be a Binding object');
   const b = body as Binding;
-  if (b.kind !== undefined && b.kind !== 'Binding') throw errors.badRequest(`the kind in the data (${String(b.kind)}) does not match the expected kind (Binding)`);
+  if (b.kind !== undefined && b.kind !== 'Binding') throw errors.badRequest(`the kind in the data (${text(b.kind)}) does not match the expected kind (Binding)`);
   const md: ObjectMeta = isObj(b.metadata) ? (b.metadata as ObjectMeta) : {};
-  if (md.name !== undefined && md.name !== name) throw errors.badRequest(`the name of the binding (${String(md.name)}) does not match the pod name on the URL (${name})`);
-  if (md.namespace && md.namespace !== namespace) throw errors.badRequest(`the namespace of the binding (${String(md.namespace)}) does not match the namespace on the URL (${namespace})`);
+  if (md.name !== undefined && md.name !== name) throw errors.badRequest(`the name of the binding (${text(md.name)}) does not match the pod name on the URL (${name})`);
+  if (md.namespace && md.namespace !== namespace) throw errors.badRequest(`the namespace of the binding (${text(md.namespace)}) does not match the namespace on the URL (${namespace})`);
   const causes = validateBinding(b as Record<string, unknown>, name, namespace);
   if (causes.length > 0) throw errors.invalid('Binding', name, causes);
   return b;

@@ -3,7 +3,7 @@
 
 import type { StatusCause } from '../errors.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
-import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj, text } from './field-errors.js';
 import { isConfigMapKey, isDns1123Label, isEnvVarName, isPortName, isQualifiedName } from './names.js';
 
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
@@ -61,7 +61,7 @@ function validateResources(v: unknown, field: string, out: StatusCause[]): void 
     const lim = parsed.limits[name];
     if (lim !== undefined && req > lim) {
       const limits = res.limits as Obj;
-      out.push(fe.invalid(`${field}.requests[${name}]`, (res.requests as Obj)[name], `must be less than or equal to ${name} limit of ${String(limits[name])}`));
+      out.push(fe.invalid(`${field}.requests[${name}]`, (res.requests as Obj)[name], `must be less than or equal to ${name} limit of ${text(limits[name])}`));
     }
   }
 }

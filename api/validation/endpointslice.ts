@@ -5,7 +5,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { StatusCause } from '../errors.js';
 import { PORT, PROTOCOLS, enumField } from './container.js';
-import { arrayField, boolField, fe, int32Field, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, objField, strField, type Obj, text } from './field-errors.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 
 export const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
@@ -78,7 +78,7 @@ export function validateEndpointSlice(obj: Obj): StatusCause[] {
   else enumField(type, 'addressType', ADDRESS_TYPES, out);
   const endpoints = arrayField(obj.endpoints, 'endpoints', out);
   if (endpoints && endpoints.length > MAX_SLICE_ENDPOINTS) out.push(fe.invalid('endpoints', endpoints.length, `must have at most ${MAX_SLICE_ENDPOINTS} items`));
-  else endpoints?.forEach((ep, i) => validateEndpoint(ep, `endpoints[${i}]`, String(type), out));
+  else endpoints?.forEach((ep, i) => validateEndpoint(ep, `endpoints[${i}]`, text(type), out));
   validatePorts(obj.ports, out);
   return out;
 }

@@ -20,10 +20,19 @@ export function show(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 200 ? `${s.slice(0, 200)}...` : s;
+    return s === undefined ? typeof value : s.length > 200 ? `${s.slice(0, 200)}...` : s;
   } catch {
-    return String(value);
+    return typeof value;
   }
+}
+
+/**
+ * A client's value inside a message: strings as they are, anything else as show() prints
+ * it. Never String(v): an object with its own `toString` member (a valid JSON key) would
+ * make String() throw, turning a client's mistake into a 500.
+ */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : show(value);
 }
 
 export const fe = {

@@ -3,7 +3,7 @@
 import type { StatusCause } from '../errors.js';
 import { parseCidr } from '../net/cidr.js';
 import { isValidQuantity } from '../quantity.js';
-import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, boolField, fe, int32Field, int64Field, objField, strField, type Obj, text } from './field-errors.js';
 import { isLabelValue, isQualifiedName } from './names.js';
 import { TAINT_EFFECTS } from './pod.js';
 
@@ -75,8 +75,8 @@ export function validateNode(obj: Obj): StatusCause[] {
         out.push(fe.notSupported(`${f}.effect`, t.effect, TAINT_EFFECTS));
       }
       // Kubernetes allows one taint per key and effect.
-      const id = `${String(key)}:${String(t.effect)}`;
-      if (key && seen.has(id)) out.push(fe.duplicate(f, `${key}:${String(t.effect)}`));
+      const id = `${text(key)}:${text(t.effect)}`;
+      if (key && seen.has(id)) out.push(fe.duplicate(f, `${key}:${text(t.effect)}`));
       seen.add(id);
     });
   }

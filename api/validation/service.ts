@@ -2,7 +2,7 @@
 
 import { isIP } from 'node:net';
 import type { StatusCause } from '../errors.js';
-import { arrayField, fe, int32Field, isObj, objField, strField, type Obj } from './field-errors.js';
+import { arrayField, fe, int32Field, isObj, objField, strField, type Obj, text } from './field-errors.js';
 import { validateLabels } from './meta.js';
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { enumField, PORT, PROTOCOLS, validateIntOrPortName } from './container.js';
@@ -55,13 +55,13 @@ export function validateService(obj: Obj): StatusCause[] {
     // SCTP is a valid Kubernetes protocol, but orch's proxy programs TCP and UDP only.
     if (protocol === 'SCTP') out.push({ ...fe.notSupported(`${f}.protocol`, protocol, SERVICE_PROTOCOLS), message: 'Unsupported value: "SCTP": orch\'s service proxy implements TCP and UDP only: supported values: "TCP", "UDP"' });
     else if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) out.push(fe.notSupported(`${f}.protocol`, protocol, SERVICE_PROTOCOLS));
-    const key = `${String(p.port)}/${String(protocol)}`;
+    const key = `${text(p.port)}/${text(protocol)}`;
     if (portKeys.has(key)) out.push(fe.duplicate(f, { port: p.port, protocol }));
     portKeys.add(key);
     if (p.targetPort !== undefined && p.targetPort !== null) validateIntOrPortName(p.targetPort, `${f}.targetPort`, out);
     if (p.nodePort !== undefined && p.nodePort !== null) {
       int32Field(p.nodePort, `${f}.nodePort`, out, PORT);
-      if (type === 'ClusterIP' || type === 'ExternalName') out.push(fe.forbidden(`${f}.nodePort`, `may not be used when \`type\` is '${String(type)}'`));
+      if (type === 'ClusterIP' || type === 'ExternalName') out.push(fe.forbidden(`${f}.nodePort`, `may not be used when \`type\` is '${text(type)}'`));
     }
   });
   return out;

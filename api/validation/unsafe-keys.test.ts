@@ -6,10 +6,12 @@ describe('findUnsafeKeys', () => {
   it.each([
     ['{"a":1}', []],
     ['{"__proto__":{"x":1}}', ['__proto__']],
-    ['{"metadata":{"labels":{"constructor":"x"}}}', ['metadata.labels.constructor']],
-    ['{"spec":{"containers":[{"name":"a"},{"prototype":1}]}}', ['spec.containers[1].prototype']],
+    // Ordinary keys (the merges read own properties only): not reported.
+    ['{"metadata":{"labels":{"constructor":"x"}}}', []],
+    ['{"spec":{"containers":[{"name":"a"},{"prototype":1}]}}', []],
+    ['{"data":{"toString":"a","hasOwnProperty":"b","valueOf":"c"}}', []],
     ['[{"__proto__":1}]', ['[0].__proto__']],
-    ['{"a":{"__proto__":{"constructor":{"prototype":1}}}}', ['a.__proto__', 'a.__proto__.constructor', 'a.__proto__.constructor.prototype']],
+    ['{"a":{"__proto__":{"constructor":{"prototype":1}}}}', ['a.__proto__']],
     ['"__proto__"', []],
     ['{"proto":1,"Constructor":2}', []],
   ])('%s', (json, want) => {
@@ -20,7 +22,7 @@ describe('findUnsafeKeys', () => {
     expect(findUnsafeKeys(null)).toEqual([]);
     expect(findUnsafeKeys(3)).toEqual([]);
     const nest = (n: number, inner: string) => '{"a":'.repeat(n) + inner + '}'.repeat(n);
-    expect(findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH - 1, '{"constructor":1}')))).toHaveLength(1);
+    expect(findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH - 1, '{"__proto__":1}')))).toHaveLength(1);
     expect(findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH - 1, '[1]')))).toEqual([]);
     expect(() => findUnsafeKeys(JSON.parse(nest(MAX_JSON_DEPTH, '{}')))).toThrow(/nested too deeply/);
     expect(() => findUnsafeKeys(JSON.parse(nest(20000, '1')))).toThrow(ApiError);
@@ -36,7 +38,7 @@ describe('safeJsonParse', () => {
     expect(safeJsonParse('{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
   });
 
-  it.each(['{"__proto__":{"admin":true}}', '{"a":{"constructor":{}}}', '[{"prototype":1}]', '{"\\u005f_proto__":{"admin":true}}', '{"a":{"construct\\u006fr":1}}'])('rejects %s with 400', (text) => {
+  it.each(['{"__proto__":{"admin":true}}', '{"a":{"__proto__":{}}}', '[{"__proto__":1}]', '{"\\u005f_proto__":{"admin":true}}', '{"a":{"\\u005f\\u005fproto__":1}}'])('rejects %s with 400', (text) => {
     let err: unknown;
     try {
       safeJsonParse(text);
@@ -70,7 +72,10 @@ describe('safeJsonParse', () => {
     expect((err as ApiError).code).toBe(400);
   });
 
-  it('allows the words as values', () => {
+  it('allows the words as values, and constructor / prototype as keys', () => {
     expect(safeJsonParse('{"a":"__proto__"}')).toEqual({ a: '__proto__' });
+    const v = safeJsonParse('{"constructor":{"prototype":{"admin":true}},"construct\\u006fr":1}') as Record<string, unknown>;
+    expect(Object.hasOwn(v, 'constructor')).toBe(true);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 });

@@ -1,9 +1,15 @@
-// Keys that could reach Object.prototype when a body is merged into plain objects.
-// The apiserver rejects any body containing them with 400, before anything else runs.
+// The one key that could reach Object.prototype when a body is merged into plain objects:
+// `__proto__` (assigning it replaces an object's prototype instead of adding a key). The
+// apiserver refuses a body containing it with 400, before anything else runs. Every other
+// key — `constructor`, `prototype`, `toString`, `hasOwnProperty` ... in data, labels,
+// annotations or any map — is an ordinary key: JSON.parse makes own properties of them,
+// and every merge (api/patch/, api/managed-fields/) reads keys as own properties only
+// (api/validation/prototype-keys.test.ts sends them through every write path).
+// Kubernetes would accept `__proto__` as a ConfigMap data key; orch does not (docs/security/admission.md).
 
 import { errors } from '../errors.js';
 
-export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /**
  * Deepest nesting accepted in a body. Real objects stay under ~20 levels; much deeper
@@ -66,10 +72,15 @@ export function jsonDepth(value: unknown, limit = Infinity): { depth: number; at
   return { depth, at: at.replace(/\.\[/g, '[') };
 }
 
+/** 400 naming where the body holds `__proto__`. */
+export function forbiddenKey(at: string): Error {
+  return errors.badRequest(`request body contains the forbidden key at ${at}: orch refuses "__proto__" as a key anywhere in an object (it could replace an object's prototype)`);
+}
+
 /** Cheap text test: can this JSON text contain an unsafe key or nest too deeply? */
 function needsWalk(text: string): boolean {
   // A \u escape could spell a forbidden key, so escaped texts always get the full walk.
-  if (text.includes('\\u') || /__proto__|constructor|prototype/.test(text)) return true;
+  if (text.includes('\\u') || text.includes('__proto__')) return true;
   let openers = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -89,7 +100,7 @@ export function safeJsonParse(text: string): unknown {
   // Most bodies mention none of the words and are shallow: skip the walk for them.
   if (needsWalk(text)) {
     const bad = findUnsafeKeys(parsed);
-    if (bad.length > 0) throw errors.badRequest(`request body contains the forbidden key at ${bad[0]}`);
+    if (bad.length > 0) throw forbiddenKey(bad[0]!);
   }
   return parsed;
 }

@@ -7,6 +7,7 @@ import { checkDeleteOptions, type DeleteOptionsParsed } from '../../api/strategi
 import { int64Field } from '../../api/validation/field-errors.js';
 import { queryString, type Query } from '../list-options.js';
 import { parseDryRun } from '../write-options.js';
+import { text } from '../../api/validation/field-errors.js';
 
 export type { DeleteOptionsParsed };
 
@@ -35,7 +36,7 @@ export function parseDeleteOptions(body: unknown, q: Query): DeleteOptionsParsed
   if (body !== undefined && body !== null && body !== '') {
     if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the DELETE body must be a DeleteOptions object');
     const b = body as Record<string, unknown>;
-    if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw errors.badRequest(`the DELETE body must be a DeleteOptions, not ${String(b.kind)}`);
+    if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw errors.badRequest(`the DELETE body must be a DeleteOptions, not ${text(b.kind)}`);
     if (b.propagationPolicy !== undefined) {
       if (typeof b.propagationPolicy !== 'string') throw errors.badRequest('propagationPolicy must be a string');
       opts.propagationPolicy = b.propagationPolicy as DeleteOptionsParsed['propagationPolicy'];

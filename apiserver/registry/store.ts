@@ -18,6 +18,7 @@ import { collectionPrefix, objectKeyFor } from './keys.js';
 import type { FieldManager } from '../write-options.js';
 import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/managed-fields/tracker.js';
 import type { ListTypes } from '../../api/managed-fields/list-types.js';
+import type { AdmissionPlugin, RequestAdmission } from '../admission/types.js';
 
 const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
 
@@ -42,6 +43,8 @@ export interface WriteOpts {
    * writes into its Node, RBAC escalation prevention. Throws to refuse.
    */
   admit?: (current: KubeObject | undefined, next: KubeObject) => void;
+  /** The request's user, warnings and audit annotations, for admission (admission/types.ts). */
+  request?: RequestAdmission;
 }
 
 export interface DeleteResult {
@@ -64,6 +67,8 @@ export class Store {
   listTypesFor: (r: ResourceInfo) => ListTypes = () => ALL_ATOMIC;
   /** Keys a kind's objects hold, written with them (services/: ClusterIPs and node ports); one per write. */
   claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
+  /** Admission (admission/): runs on every object about to be stored by create, update, patch or apply. */
+  admit?: AdmissionPlugin;
 
   constructor(
     private readonly storage: Storage,
@@ -80,12 +85,17 @@ export class Store {
   }
 
   /** 404 when the namespace is missing, 403 while it is being deleted (as Kubernetes). */
-  async checkNamespaceWritable(ns: string): Promise<void> {
-    const nsRes = RESOURCES.find((r) => r.plural === 'namespaces')!;
-    const obj = this.namespaceLookup?.(ns) ?? (await this.storage.get(this.key(nsRes, undefined, ns)));
+  async checkNamespaceWritable(ns: string): Promise<KubeObject> {
+    const obj = await this.namespaceObject(ns);
     if (!obj) throw errors.notFoundMessage(`namespaces "${ns}" not found`);
     if (obj.metadata.deletionTimestamp)
       throw errors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+    return obj;
+  }
+
+  private async namespaceObject(ns: string): Promise<KubeObject | undefined> {
+    const nsRes = RESOURCES.find((r) => r.plural === 'namespaces')!;
+    return this.namespaceLookup?.(ns) ?? (await this.storage.get(this.key(nsRes, undefined, ns)));
   }
 
   private generatedName(prefix: string): string {
@@ -120,7 +130,8 @@ export class Store {
     opts.admit?.(undefined, obj);
     // An applied object arrives with its managedFields computed (apply()); others get theirs here.
     if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
-    if (r.namespaced) await this.checkNamespaceWritable(ns!);
+    const namespace = r.namespaced ? await this.checkNamespaceWritable(ns!) : undefined;
+    this.admit?.({ resource: r, operation: 'create', subresource: opts.subresource, object: obj, namespace, request: opts.request });
     if (opts.dryRun) return obj;
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
     for (let attempt = 0; ; attempt++) {
@@ -288,6 +299,7 @@ export class Store {
   ): Promise<KubeObject> {
     const subresource = w.subresource;
     let final: KubeObject | undefined;
+    const namespace = this.admit && r.namespaced && ns ? await this.namespaceObject(ns) : undefined;
     const res = await this.modify(
       r,
       ns,
@@ -301,6 +313,7 @@ export class Store {
         const plan = planUpdate(r, current, next, { subresource });
         if (plan.action === 'none') return current;
         if (plan.action === 'store') {
+          this.admit?.({ resource: r, operation: 'update', subresource, object: plan.object, old: current, namespace, request: w.request });
           w.admit?.(current, plan.object);
           if (w.applied || clear) return plan.object;
           return recordUpdate(current, plan.object, this.writer(r, w), !!w.fieldManager?.explicit);

@@ -4,6 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, makeStatus } from '../../api/errors.js';
+import { text } from '../../api/validation/field-errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { forbiddenError, nodeNameOf } from '../authorization/node-rules.js';
@@ -27,6 +28,7 @@ import { isVirtual } from '../registry/virtual-kinds.js';
 import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
+import { addWarningHeaders, requestAdmission } from '../admission/request-annotations.js';
 
 const SUB_VERBS: Record<string, Set<string>> = {
   status: new Set(['get', 'update', 'patch']),
@@ -54,7 +56,7 @@ function checkApplyConfig(r: ResourceInfo, ns: string | undefined, name: string,
   const o = body as KubeObject;
   const want = apiVersionOf(r);
   if (o.apiVersion !== want || o.kind !== r.kind)
-    throw errors.badRequest(`the apply configuration is a ${String(o.kind ?? '(no kind)')} (${String(o.apiVersion ?? 'no apiVersion')}), but this is ${r.kind} (${want}): apiVersion and kind must match the URL`);
+    throw errors.badRequest(`the apply configuration is a ${text(o.kind ?? '(no kind)')} (${text(o.apiVersion ?? 'no apiVersion')}), but this is ${r.kind} (${want}): apiVersion and kind must match the URL`);
   const md = o.metadata;
   if (typeof md !== 'object' || md === null) throw errors.badRequest('metadata: Required value: the apply configuration needs metadata.name');
   if (md.name !== name) throw errors.badRequest(`metadata.name: Invalid value: ${JSON.stringify(md.name)}: must be ${JSON.stringify(name)}, the name in the URL`);
@@ -153,12 +155,22 @@ async function dispatch(
     guard,
     admit: bothChecks(admit, writing && req.user ? ctx.writeAdmission?.(req.user, info) : undefined),
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
+    request: writing ? requestAdmission(req) : undefined,
+  };
+  // Admission's warnings (Pod Security warn level) go out with the answer.
+  const warned = <T>(answer: T): T => {
+    if (writeOpts.request) addWarningHeaders(reply, writeOpts.request.warnings);
+    return answer;
   };
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
   // apply configuration is a whole object.
-  if (writeQuery && (sub === undefined || sub === 'status' || sub === 'approval'))
-    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
+  if (writeQuery && (sub === undefined || sub === 'status' || sub === 'approval')) {
+    const patchType = verb === 'patch' && !applying ? patchTypeOf(req) : undefined;
+    checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, patchType);
+    const fv = writeQuery.fieldValidation ?? 'Warn';
+    if (patchType === 'json' && fv !== 'Ignore' && writeOpts.request) writeOpts.request.jsonPatchFieldValidation = fv;
+  }
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {
@@ -242,10 +254,10 @@ async function dispatch(
       if (r.plural === 'certificatesigningrequests') stampRequester(req.body, req.user);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
-      return obj;
+      return warned(obj);
     }
     case 'update':
-      return store.update(r, ns, name!, req.body, writeOpts);
+      return warned(await store.update(r, ns, name!, req.body, writeOpts));
     case 'patch':
       if (applying) {
         const config = checkApplyConfig(r, ns, name!, req.body);
@@ -254,9 +266,9 @@ async function dispatch(
         const res = await store.apply(r, ns, name!, config, force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
         // An apply that created the object answers 201, as a create does.
         if (res.created && !writeOpts.dryRun) reply.code(201);
-        return res.object;
+        return warned(res.object);
       }
-      return store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts);
+      return warned(await store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts));
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);
       const res = await store.delete(r, ns, name!, opts, guard);

@@ -21,7 +21,8 @@ interface Changes {
 
 /** Splits the arguments into objects and changes: the first KEY=VALUE or KEY- starts the changes. */
 export function splitChanges(args: string[], what: string): { objects: string[]; changes: Changes } {
-  const first = args.findIndex((a) => a.includes('=') || (a.endsWith('-') && !a.includes('/')));
+  // An object name never ends in '-', so `prefix.io/key-` is a removal, not TYPE/NAME.
+  const first = args.findIndex((a) => a.includes('=') || (a.endsWith('-') && a.length > 1));
   if (first < 0) throw new Error(`at least one ${what} update is required (KEY=VALUE or KEY-)`);
   const changes: Changes = { set: {}, remove: [] };
   for (const a of args.slice(first)) {

@@ -16,6 +16,8 @@ describe('label / annotate arguments', () => {
     expect(splitChanges(['pod/a', 'x='], 'label').changes.set).toEqual({ x: '' });
     expect(() => splitChanges(['pods', 'a'], 'label')).toThrow(/at least one label update is required/);
     expect(() => splitChanges(['pods', 'a', 'x=1', 'x-'], 'label')).toThrow(/can not both modify and remove/);
+    // A prefixed key's removal is a change, not TYPE/NAME.
+    expect(splitChanges(['namespace', 'default', 'pod-security.kubernetes.io/enforce-'], 'label')).toEqual({ objects: ['namespace', 'default'], changes: { set: {}, remove: ['pod-security.kubernetes.io/enforce'] } });
   });
 
   test('the merge patch, --overwrite, and what is reported', () => {

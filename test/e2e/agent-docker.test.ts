@@ -16,6 +16,7 @@ import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { containersWith, countSyncs, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
@@ -78,6 +79,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'host'));
   api = await startTestApiServer({ nodeNames: [NODE_A, NODE_B], server: { agentClient: { insecureHttp: true, token: LOG_TOKEN } } });
   admin = new ApiClient({ server: api.url, token: api.token });
+  // hostPath / hostPort / hostNetwork pods: this suite tests the agent, not Pod Security.
+  await allowPrivilegedPods(admin);
   agentA = startAgent(NODE_A);
   await agentA.start();
   await agentA.waitForSync();

@@ -15,6 +15,7 @@ import { createLogger } from '../../foundation/logger.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { cliClients, type Clients } from '../helpers/kubectl.js';
 import { assertBuilt } from '../helpers/orch-cli.js';
@@ -94,6 +95,8 @@ beforeAll(async () => {
   fs.mkdirSync(hostDir, { mode: 0o777 });
   api = await startTestApiServer({ nodeNames: [NODE], tls: true });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
+  // hostPath / hostPort / hostNetwork pods: this suite tests the agent, not Pod Security.
+  await allowPrivilegedPods(admin);
   clients = cliClients(api, root);
   const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
   agent = new Agent({

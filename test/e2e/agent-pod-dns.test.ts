@@ -21,6 +21,7 @@ import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { StaticPodNetwork } from '../../agent/testing/static-pod-network.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 import { createDnsComponent } from '../../proxy/dns/dns-component.js';
@@ -79,6 +80,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(root, 'host-resolv.conf'), 'nameserver 192.0.2.53\nnameserver 127.0.0.53\nsearch corp.example\noptions timeout:2');
   api = await startTestApiServer({ nodeNames: [NODE] });
   admin = new ApiClient({ server: api.url, token: api.token });
+  // hostPath / hostPort / hostNetwork pods: this suite tests the agent, not Pod Security.
+  await allowPrivilegedPods(admin);
   await admin.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
   const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
   agent = new Agent({

@@ -19,6 +19,7 @@ import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { StaticPodNetwork } from '../../agent/testing/static-pod-network.js';
 import { freePort } from '../helpers/ports.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { containersWith, countSyncs, docker, dockerJson, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
 
@@ -97,6 +98,8 @@ beforeAll(async () => {
   // TLS: kubectl sends no token over plain HTTP.
   api = await startTestApiServer({ nodeNames: [NODE], tls: true });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
+  // hostPath / hostPort / hostNetwork pods: this suite tests the agent, not Pod Security.
+  await allowPrivilegedPods(admin);
   fs.writeFileSync(path.join(root, 'ca.pem'), api.ca!);
   agent = startAgent();
   await agent.start();

@@ -32,6 +32,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../../controller/manager.js';
 import { createLogger, silentLogger } from '../../foundation/logger.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { freePort } from '../helpers/ports.js';
 import { docker, removeContainersWith, waitFor } from './agent-helpers.js';
@@ -133,6 +134,8 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'h16drain-'));
   api = await startTestApiServer({ nodeNames: [ON, OFF], server: { serviceRanges: parseServiceRanges('10.233.251.0/24') } });
   admin = new ApiClient({ server: api.url, token: api.token });
+  // hostPath / hostPort / hostNetwork pods: this suite tests the agent, not Pod Security.
+  await allowPrivilegedPods(admin);
   tokenFile = path.join(root, 'proxy-token');
   fs.writeFileSync(tokenFile, api.nodeTokens[ON]!);
   await startAgent(ON, 5000).start();

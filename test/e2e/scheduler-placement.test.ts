@@ -8,6 +8,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
 import { makePod } from '../../scheduler/testing/builders.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { allowPrivilegedPods } from '../helpers/pod-security.js';
 import { createNamespace, createReadyNode, podsIn, until } from './scheduler-helpers.js';
 
 let api: TestApiServer;
@@ -49,6 +50,8 @@ describe('scheduler e2e: placement', () => {
   it('places pods by resources, selectors, affinity, taints and host ports', async () => {
     const ns = 'place';
     await createNamespace(client, ns);
+    // hostPort pods: Pod Security's baseline refuses them, this namespace is privileged.
+    await allowPrivilegedPods(client, ns);
     await createReadyNode(client, { name: 'place-small', cpu: '1', labels: { pool: 'place' } });
     await createReadyNode(client, { name: 'place-plain', cpu: '4', labels: { pool: 'place' } });
     await createReadyNode(client, { name: 'place-ssd', cpu: '4', labels: { pool: 'place', disk: 'ssd' } });
