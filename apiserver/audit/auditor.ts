@@ -16,6 +16,7 @@ import type { AuditAttributes, AuditPolicy, AuditStage, PolicyDecision } from '.
 import { decide } from './policy.js';
 import type { AuditWriter } from './writer.js';
 import { parseRequestInfo, type RequestInfo } from '../request-info.js';
+import { auditAnnotationsOf } from '../admission/request-annotations.js';
 
 export interface Auditor {
   /** After authentication, authorization and admission. */
@@ -141,6 +142,8 @@ export function registerAudit(app: FastifyInstance, policy: AuditPolicy, writer:
         if (typeof body?.message === 'string') annotations['authorization.k8s.io/reason'] = body.message;
       } else annotations['authorization.k8s.io/decision'] = 'allow';
     } else if (req.user && a.resource && stage === 'ResponseStarted') annotations['authorization.k8s.io/decision'] = 'allow';
+    // What admission noted for the audit log (Pod Security's audit-violations).
+    if (stage === 'ResponseComplete') Object.assign(annotations, auditAnnotationsOf(req));
     if (Object.keys(annotations).length > 0) ev.annotations = annotations;
     writer.write(JSON.stringify(ev));
   };

@@ -145,6 +145,25 @@ describe('audit log', () => {
     }
   });
 
+  test('Pod Security audit violations are annotations of the request event', async () => {
+    const file = path.join(dir, 'psa', 'audit.log');
+    const { s, writer } = await auditedServer(file);
+    try {
+      const ns = { metadata: { name: 'psa-audit', labels: { 'pod-security.kubernetes.io/audit': 'restricted' } } };
+      expect((await apiRequest(s, 'POST', '/api/v1/namespaces', ns)).status).toBe(201);
+      // Fine for baseline (the enforced default), not for restricted (runAsNonRoot, capabilities, ...).
+      const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'orch.local/busybox:latest' }] } };
+      expect((await apiRequest(s, 'POST', '/api/v1/namespaces/psa-audit/pods', pod)).status).toBe(201);
+      await writer.flush();
+      const created = events(file).find((e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && e.stage === 'ResponseComplete');
+      expect(created?.annotations?.['pod-security.kubernetes.io/audit-violations']).toMatch(/would violate PodSecurity "restricted:latest"/);
+      const nsCreated = events(file).find((e) => e.verb === 'create' && e.objectRef?.resource === 'namespaces' && e.stage === 'ResponseComplete');
+      expect(nsCreated?.annotations?.['pod-security.kubernetes.io/audit-violations']).toBeUndefined();
+    } finally {
+      await s.stop();
+    }
+  });
+
   test('rotation by size keeps numbered backups', async () => {
     const file = path.join(dir, 'rotating', 'audit.log');
     const { s, writer } = await auditedServer(file, 8 * 1024, 3);
