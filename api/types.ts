@@ -414,6 +414,22 @@ export interface Secret extends KubeObject {
   immutable?: boolean;
 }
 
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+/** authentication.k8s.io/v1 TokenRequest: the body and answer of POST serviceaccounts/{name}/token. */
+export interface TokenRequest extends KubeObject {
+  spec: {
+    audiences?: string[];
+    expirationSeconds?: number;
+    boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string };
+  };
+  status?: { token: string; expirationTimestamp: string };
+}
+
 export interface ObjectReference {
   apiVersion?: string;
   kind?: string;

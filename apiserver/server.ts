@@ -14,6 +14,8 @@ import { registrySource, type MetricsSource } from '../foundation/metrics.js';
 import { nowIso, realClock, type Clock } from '../foundation/clock.js';
 import { bearerToken } from '../foundation/bearer-token.js';
 import type { Authenticator } from '../foundation/token-auth.js';
+import { ObjectRefCache } from './authentication/object-refs.js';
+import { serviceAccountTokenAuthenticator, unionAuthenticator, type ServiceAccountTokenConfig } from './authentication/service-account-tokens.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
@@ -105,6 +107,10 @@ export interface BuildServerOptions {
    * port it listens on). Absent: no such Service (tests that count objects).
    */
   kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
+  /** Service account tokens: TokenRequest signs with these keys, and they authenticate next to `auth`. */
+  serviceAccountTokens?: ServiceAccountTokenConfig;
+  /** Kubernetes' ServiceAccount admission on pod create (default: on when serviceAccountTokens is set). */
+  serviceAccountAdmission?: boolean;
 }
 
 export interface Apiserver {
@@ -135,6 +141,12 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
   });
   metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
+  // Service account tokens are checked against live objects (authentication/object-refs.ts).
+  const tokenRefs = opts.serviceAccountTokens ? new ObjectRefCache(opts.storage, logger) : undefined;
+  const auth =
+    opts.auth && opts.serviceAccountTokens && tokenRefs
+      ? unionAuthenticator([opts.auth, serviceAccountTokenAuthenticator(opts.serviceAccountTokens, tokenRefs, clock)])
+      : opts.auth;
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
@@ -151,7 +163,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     } satisfies WatchSettings,
     clock,
     agentClient: opts.agentClient,
-    auth: opts.auth,
+    auth,
+    serviceAccountTokens: opts.serviceAccountTokens,
+    serviceAccountAdmission: opts.serviceAccountAdmission ?? opts.serviceAccountTokens !== undefined,
     authorizer: authorizerChain(opts.authorizers ?? [nodeAuthorizer, allowAuthenticated]),
     nowIso: () => nowIso(clock),
   };
@@ -204,9 +218,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const path = req.url.split('?')[0]!;
     // Health probes and /version: public and exempt (Kubernetes' "probes" flow schema).
     if (isPublicPath(path)) return;
-    if (opts.auth !== null) {
+    if (auth !== null) {
       const token = bearerToken(req.headers.authorization);
-      const user = token ? opts.auth.authenticate(token) : undefined;
+      const user = token ? auth.authenticate(token) : undefined;
       if (!user) throw errors.unauthorized();
       req.user = user;
     }
@@ -258,7 +272,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   registerResourceRoutes(app, ctx);
   // exec/attach/portforward never reach fastify: node hands Upgrade requests to this listener.
   const openStreams = new Set<Duplex>();
-  app.server.on('upgrade', streamUpgradeHandler(ctx, { auth: opts.auth, closing: () => closing }, openStreams));
+  app.server.on('upgrade', streamUpgradeHandler(ctx, { auth, closing: () => closing }, openStreams));
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
@@ -268,6 +282,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const components = [
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
+    ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,

@@ -20,6 +20,7 @@ import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateServiceAccount } from './service-account.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
 export type { FieldErrorReason } from './field-errors.js';
@@ -67,6 +68,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateEndpointSlice(obj);
     case 'Event':
       return validateEvent(obj);
+    case 'ServiceAccount':
+      return validateServiceAccount(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
     default:

@@ -39,6 +39,9 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest): Decision {
       return deny;
     case 'events':
       return verb === 'create' || verb === 'patch' || verb === 'update' ? { allowed: true } : deny;
+    case 'serviceaccounts':
+      // Tokens for the projected volumes of its pods; narrowed by the node graph (pods bound to it).
+      return subresource === 'token' && verb === 'create' ? { allowed: true } : deny;
     case 'pods':
       if (name && subresource === 'status' && (verb === 'update' || verb === 'patch')) return { allowed: 'if-pod-bound', nodeName: node };
       if (name && !subresource && verb === 'delete') return { allowed: 'if-pod-bound', nodeName: node };

@@ -18,6 +18,8 @@ import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
 import { evictPod } from '../registry/eviction.js';
+import { createToken } from '../registry/token-request.js';
+import { admitPodServiceAccount } from '../admission/service-account.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -30,6 +32,7 @@ const SUB_VERBS: Record<string, Set<string>> = {
   binding: new Set(['create']),
   log: new Set(['get']),
   eviction: new Set(['create']),
+  token: new Set(['create']),
   // Streams arrive as Upgrade requests (pod-streams.ts); these are the plain ones.
   exec: new Set(['get', 'create']),
   attach: new Set(['get', 'create']),
@@ -161,6 +164,11 @@ async function dispatch(
     reply.code(201);
     return answer;
   }
+  if (sub === 'token') {
+    const answer = await createToken(store, ctx.serviceAccountTokens, ctx.clock, ns!, name!, req.body, writeOpts.dryRun ?? false);
+    reply.code(201);
+    return answer;
+  }
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward')
     throw errors.badRequest(`Upgrade request required: pods/${sub} is a stream (WebSocket or SPDY), as kubectl ${sub === 'portforward' ? 'port-forward' : sub} opens it`);
 
@@ -213,6 +221,7 @@ async function dispatch(
     }
     case 'create': {
       if (name !== undefined) throw notAllowed();
+      if (r.plural === 'pods' && ctx.serviceAccountAdmission) await admitPodServiceAccount(store, ns!, req.body);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
       return obj;
