@@ -3,13 +3,14 @@
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
-//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption
+//   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
+//   serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
 // health/metrics server and, with leader election, runs all of it only while leading.
 
-import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Node, Pod, PodDisruptionBudget, ReplicaSet, Service } from '../api/types.js';
+import type { ConfigMap, Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet, Service, ServiceAccount } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client, ResourceClient } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
@@ -36,9 +37,11 @@ import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { ServiceLbController } from './service-lb/controller.js';
+import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
+import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -68,6 +71,8 @@ export interface ControllerManagerOptions {
   podNetwork?: NodeIpamOptions;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
+  /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
+  rootCa?: string;
 }
 
 export class ControllerManager {
@@ -202,6 +207,30 @@ export class ControllerManager {
     if (enabled.has('disruption')) {
       const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
       this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
+    }
+    this.buildCredentialControllers(enabled);
+  }
+
+  /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */
+  private buildCredentialControllers(enabled: Set<string>): void {
+    const { client, logger } = this.opts;
+    const publishCa = enabled.has('root-ca-cert-publisher') && this.opts.rootCa !== undefined;
+    if (!enabled.has('serviceaccount') && !publishCa) return;
+    const namespaces = this.informer<Namespace>(client.namespaces);
+    const byName = (rc: ResourceClient<KubeObject>, name: string) => {
+      const inf = new Informer<KubeObject>(rc as never, { logger: logger.child({ informer: 'shared' }), clock: this.opts.clock, fieldSelector: `metadata.name=${name}` });
+      this.informers.push(inf);
+      return inf;
+    };
+    if (enabled.has('serviceaccount')) {
+      const serviceAccounts = byName(client.resource('serviceaccounts'), DEFAULT_SERVICE_ACCOUNT) as unknown as InformerView<ServiceAccount>;
+      this.controllers.push(new ServiceAccountsController({ client, namespaces, serviceAccounts, logger: logger.child({ controller: 'serviceaccount' }), queue: this.queue('serviceaccount') }));
+    }
+    if (publishCa) {
+      const configMaps = byName(client.resource('configmaps'), ROOT_CA_CONFIGMAP) as unknown as InformerView<ConfigMap>;
+      this.controllers.push(
+        new RootCaPublisher({ client, namespaces, configMaps, rootCa: this.opts.rootCa!, logger: logger.child({ controller: 'root-ca-cert-publisher' }), queue: this.queue('root-ca-cert-publisher') }),
+      );
     }
   }
 
