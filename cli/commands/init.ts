@@ -17,6 +17,7 @@ import { certificateSANs, generateAgentServingCert, generateCA, generateClientCe
 import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type TokenEntry } from '../../foundation/token-file.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
+import { ensureServiceAccountKeys, inClusterSANs } from './init-in-cluster.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',
@@ -26,6 +27,8 @@ export const PKI_FILES = {
   agentClientCert: 'apiserver-kubelet-client.crt',
   agentClientKey: 'apiserver-kubelet-client.key',
   tokens: 'tokens.csv',
+  saKey: 'sa.key',
+  saPub: 'sa.pub',
 } as const;
 
 /** Identities `orch init` provisions (besides one per node). */
@@ -42,6 +45,9 @@ export interface InitOptions {
   ips?: string[];
   nodes?: string[];
   force?: boolean;
+  /** The apiserver's --service-cluster-ip-range and the cluster DNS domain: in-cluster names in its certificate. */
+  serviceClusterIpRange?: string;
+  clusterDomain?: string;
   /** Now, injectable so expiry decisions are testable. */
   now?: () => number;
 }
@@ -55,7 +61,9 @@ export interface InitResult {
   /** Why the apiserver's client certificate for agents was (re)issued, when it was. */
   agentClientCertReason?: string;
   tokensAdded: string[];
-  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string };
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; saKey: string; saPub: string };
+  /** The service account signing key pair was created now. */
+  serviceAccountKeyCreated?: boolean;
 }
 
 /** $ORCH_HOME/pki, else ~/.orch/pki. */
@@ -80,6 +88,8 @@ function filesIn(dir: string): InitResult['files'] {
     agentClientCert: path.join(dir, PKI_FILES.agentClientCert),
     agentClientKey: path.join(dir, PKI_FILES.agentClientKey),
     tokens: path.join(dir, PKI_FILES.tokens),
+    saKey: path.join(dir, PKI_FILES.saKey),
+    saPub: path.join(dir, PKI_FILES.saPub),
   };
 }
 
@@ -151,7 +161,10 @@ export function runInit(opts: InitOptions): InitResult {
   const force = opts.force ?? false;
   const nodes = opts.nodes ?? [];
   nodes.forEach(checkNodeName);
-  const wanted = serverSANs({ dnsNames: opts.hostnames, ipAddresses: opts.ips }); // validates IPs before writing anything
+  const inCluster = inClusterSANs(opts.serviceClusterIpRange, opts.clusterDomain);
+  const hostnames = [...(opts.hostnames ?? []), ...inCluster.dnsNames];
+  const ips = [...(opts.ips ?? []), ...inCluster.ipAddresses];
+  const wanted = serverSANs({ dnsNames: hostnames, ipAddresses: ips }); // validates IPs before writing anything
 
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const files = filesIn(opts.dir);
@@ -159,11 +172,12 @@ export function runInit(opts: InitOptions): InitResult {
 
   const problem = caCreated || force ? 'new CA' : serverCertProblem(files, ca, wanted, now());
   if (problem) {
-    writePair(files.serverCert, files.serverKey, generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: opts.hostnames, ipAddresses: opts.ips }));
+    writePair(files.serverCert, files.serverKey, generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: hostnames, ipAddresses: ips }));
   }
   // The apiserver's own credential for the agents' log endpoints: grants nothing at the API.
   const clientProblem = caCreated || force ? 'new CA' : leafProblem(files.agentClientCert, files.agentClientKey, ca, now());
   if (clientProblem) writePair(files.agentClientCert, files.agentClientKey, generateClientCert(ca, { commonName: APISERVER_AGENT_CLIENT_CN }));
+  const saKeys = ensureServiceAccountKeys(opts.dir, force);
 
   const existing = !force && fs.existsSync(files.tokens) ? readTokenFile(files.tokens) : [];
   const hasUser = (u: string) => existing.some((e) => e.user === u);
@@ -186,6 +200,7 @@ export function runInit(opts: InitOptions): InitResult {
     agentClientCertReason: clientProblem,
     tokensAdded: added.map((e) => e.user),
     files,
+    serviceAccountKeyCreated: saKeys.created,
   };
 }
 
@@ -266,6 +281,7 @@ function describe(r: InitResult): string {
       ? `  created  ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents; ${r.agentClientCertReason})`
       : `  reused   ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents)`,
   );
+  lines.push(`  ${r.serviceAccountKeyCreated ? 'created' : 'reused '}  ${rel(r.files.saKey)}, ${rel(r.files.saPub)}  (service account token signing key)`);
   lines.push(
     r.tokensAdded.length > 0
       ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`
@@ -273,7 +289,9 @@ function describe(r: InitResult): string {
   );
   lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
   lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens} \\`);
-  lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey}`);
+  lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey} \\`);
+  lines.push(`    --service-account-signing-key-file ${r.files.saKey} --service-account-key-file ${r.files.saPub}`);
+  lines.push(`and the controller manager with --root-ca-file ${r.files.caCert}.`);
   lines.push('', 'Each agent needs a serving certificate for its node: orch init node-cert NAME --ip ADDRESS');
   lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
   return lines.join('\n') + '\n';
@@ -286,14 +304,16 @@ function collect(value: string, previous: string[]): string[] {
 /** `out` is injectable so tests read what a user would see. */
 export function initCommand(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
   const cmd = new Command('init')
-    .description('create a local CA, the apiserver certificate and bearer tokens (idempotent)')
+    .description('create a local CA, the apiserver certificate, the service account signing key and bearer tokens (idempotent)')
     .option('--dir <dir>', 'where to write the files (default: $ORCH_HOME/pki or ~/.orch/pki)')
     .option('--hostname <name>', 'extra DNS name for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
     .option('--ip <address>', 'extra IP address for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
     .option('--node <name>', 'create a token for this node (repeatable)', collect, [])
-    .option('--force', 'start over: new CA, certificate and tokens', false)
-    .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean }) => {
-      const result = runInit({ dir: o.dir ?? defaultPkiDir(), hostnames: o.hostname, ips: o.ip, nodes: o.node, force: o.force });
+    .option('--force', 'start over: new CA, certificate, service account key and tokens', false)
+    .option('--service-cluster-ip-range <cidrs>', "the apiserver's Service range: its first address (the `kubernetes` Service) goes into the certificate", '10.96.0.0/12')
+    .option('--cluster-domain <domain>', 'cluster DNS domain: kubernetes.default.svc.<domain> goes into the certificate', 'cluster.local')
+    .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean; serviceClusterIpRange: string; clusterDomain: string }) => {
+      const result = runInit({ dir: o.dir ?? defaultPkiDir(), hostnames: o.hostname, ips: o.ip, nodes: o.node, force: o.force, serviceClusterIpRange: o.serviceClusterIpRange, clusterDomain: o.clusterDomain });
       out(describe(result));
     });
 
