@@ -57,7 +57,7 @@ export function nodeNames(count: number, base?: string): string[] {
 
 function ensurePki(p: HomePaths, nodes: string[], nodeIP: string, serviceRange: string): { caPem: string } {
   // The serving certificate also names what pods dial: kubernetes.default.svc and the `kubernetes` ClusterIP of this range.
-  runInit({ dir: p.pki, nodes, serviceClusterIpRange: serviceRange });
+  runInit({ dir: p.pki, nodes, ips: [nodeIP], serviceClusterIpRange: serviceRange });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
   // Every agent's log endpoint gets a certificate of its own, for its node name (what the
   // apiserver checks) and the address it publishes; reissued when the address changed.
@@ -183,7 +183,9 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   ensurePki(p, nodes, nodeIP, serviceRange);
   record(
     'apiserver',
-    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
+    // Pods reach the API through the `kubernetes` Service, whose endpoint is the advertised
+    // address: the node's, so the apiserver listens on every address (TLS + tokens as always).
+    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '0.0.0.0', '--advertise-address', nodeIP, '--port', String(opts.apiPort),
       '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey,
