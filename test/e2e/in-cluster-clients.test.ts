@@ -4,7 +4,8 @@
 // KUBERNETES_SERVICE_HOST/PORT (the `kubernetes` ClusterIP, routed by the proxy to the
 // apiserver), the projected token, ca.crt and namespace under
 // /var/run/secrets/kubernetes.io/serviceaccount. It lists the pods of its namespace as
-// its service account; the Role bound to it allows `list pods` and nothing else, so
+// its service account, and so does @kubernetes/client-node 1.x configured by
+// loadFromCluster() alone (orch.local/kube-client); the Role bound to it allows `list pods` and nothing else, so
 // `kubectl get secrets` is Forbidden (that half needs RBAC on the branch).
 
 import { execFile, execFileSync } from 'node:child_process';
@@ -24,6 +25,7 @@ const paths = homePaths(home);
 const NODE = `incluster-${process.pid}`;
 const NS = 'incluster';
 const POD = 'client';
+const NODE_POD = 'node-client';
 let env: NodeJS.ProcessEnv;
 let admin: ApiClient;
 
@@ -52,6 +54,7 @@ const inPod = (...args: string[]) => kubectl(['exec', '-n', NS, POD, '--', 'kube
 beforeAll(async () => {
   assertBuilt();
   execFileSync('bash', ['scripts/build-test-images.sh'], { stdio: 'inherit' });
+  execFileSync('bash', ['scripts/build-kube-client-image.sh'], { stdio: 'inherit' });
   env = { ORCH_HOME: home };
   const [apiPort, etcdPort, agentPort] = [await freePort(), await freePortRange(2), await freePortRange(1)];
   ok(await orch(['up', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(agentPort), '--node-name', NODE, '--cluster-cidr', E2E_POD_RANGES.inClusterClients], 180_000));
@@ -73,7 +76,9 @@ beforeAll(async () => {
     },
   };
   ok(await kubectl(['apply', '-f', '-'], JSON.stringify(pod)));
-  await eventually('the client pod to run', async () => ((await admin.pods.get(POD, NS)).status?.phase === 'Running' ? true : undefined), 90_000);
+  const nodePod = { ...pod, metadata: { name: NODE_POD, namespace: NS }, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0], image: 'orch.local/kube-client:latest' }] } };
+  ok(await kubectl(['apply', '-f', '-'], JSON.stringify(nodePod)));
+  for (const name of [POD, NODE_POD]) await eventually(`pod ${name} to run`, async () => ((await admin.pods.get(name, NS)).status?.phase === 'Running' ? true : undefined), 90_000);
 }, 300_000);
 
 afterAll(async () => {
@@ -98,9 +103,18 @@ describe('kubectl inside a pod (in-cluster configuration)', () => {
       const x = await inPod('get', 'pods', '-o', 'name');
       return x.code === 0 ? x : undefined;
     }, 60_000, 1000);
-    expect(r.stdout.trim()).toBe(`pod/${POD}`);
+    expect(r.stdout.trim().split('\n').sort()).toEqual([`pod/${POD}`, `pod/${NODE_POD}`]);
     // Who it is: the token's subject (kubectl auth whoami needs SelfSubjectReview).
     const token = ok(await kubectl(['exec', '-n', NS, POD, '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'])).stdout;
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sub).toBe(`system:serviceaccount:${NS}:lister`);
+  });
+});
+
+describe('@kubernetes/client-node inside a pod (loadFromCluster)', () => {
+  it('lists the pods of its namespace', async () => {
+    const r = ok(await kubectl(['exec', '-n', NS, NODE_POD, '--', 'node', '/app/list.mjs', 'pods']));
+    const answer = JSON.parse(r.stdout.trim());
+    expect(answer.ok, r.stdout).toBe(true);
+    expect(answer.names.sort()).toEqual([POD, NODE_POD]);
   });
 });
