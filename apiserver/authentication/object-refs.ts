@@ -25,7 +25,7 @@ export interface ObjectRefLookup {
 }
 
 class RefCache {
-  readonly items = new Map<string, ObjectRef & { rv: number }>();
+  readonly items = new Map<string, ObjectRef>();
   synced = false;
   private watcher: StorageWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -56,12 +56,12 @@ class RefCache {
       const list = await this.storage.list(this.prefix);
       if (this.stopped) return;
       this.items.clear();
-      for (const o of list.items) this.items.set(keyOf(o.metadata.namespace, o.metadata.name!), refOf(o.metadata, Number(o.metadata.resourceVersion)));
+      for (const o of list.items) this.items.set(keyOf(o.metadata.namespace, o.metadata.name!), refOf(o.metadata));
       this.watcher = this.storage.watch(this.prefix, list.revision, {
         onEvent: (ev) => {
           const k = keyOf(ev.object.metadata.namespace, ev.object.metadata.name!);
           if (ev.type === 'DELETED') this.items.delete(k);
-          else this.items.set(k, refOf(ev.object.metadata, ev.revision));
+          else this.items.set(k, refOf(ev.object.metadata));
         },
         onError: (err) => {
           this.logger.debug({ err, prefix: this.prefix }, 'token object cache watch ended; relisting');
@@ -87,8 +87,8 @@ class RefCache {
 
 const keyOf = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 
-function refOf(md: { uid?: string; deletionTimestamp?: string }, rv: number): ObjectRef & { rv: number } {
-  return { uid: md.uid ?? '', rv, ...(md.deletionTimestamp ? { deletionTimestamp: md.deletionTimestamp } : {}) };
+function refOf(md: { uid?: string; deletionTimestamp?: string }): ObjectRef {
+  return { uid: md.uid ?? '', ...(md.deletionTimestamp ? { deletionTimestamp: md.deletionTimestamp } : {}) };
 }
 
 /** The caches of the four resources tokens refer to; start() with the storage, stop() before it. */
@@ -115,7 +115,6 @@ export class ObjectRefCache implements ObjectRefLookup {
   get(resource: RefResource, namespace: string | undefined, name: string): ObjectRef | undefined {
     const c = this.caches[resource];
     if (!c.synced) return undefined;
-    const r = c.items.get(keyOf(resource === 'nodes' ? undefined : namespace, name));
-    return r && { uid: r.uid, ...(r.deletionTimestamp ? { deletionTimestamp: r.deletionTimestamp } : {}) };
+    return c.items.get(keyOf(resource === 'nodes' ? undefined : namespace, name));
   }
 }
