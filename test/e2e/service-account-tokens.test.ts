@@ -14,6 +14,8 @@ import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js'
 import { cliClients, type Clients } from '../helpers/kubectl.js';
 import { eventually } from '../helpers/eventually.js';
 import { verifyKeyOf } from '../../apiserver/authentication/jwt.js';
+import { allowAuthenticated } from '../../apiserver/authorization/chain.js';
+import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
 
 let s: TestApiServer;
 let dir: string;
@@ -40,6 +42,8 @@ beforeAll(async () => {
   s = await startTestApiServer({
     tls: true,
     server: {
+      // Authentication is under test: every authenticated user may act (RBAC has tests of its own).
+      authorizers: [nodeAuthorizer, allowAuthenticated],
       serviceAccountTokens: {
         keys: { signing: privateKey, verify: [verifyKeyOf(privateKey)] },
         issuers: ['https://kubernetes.default.svc.cluster.local'],
