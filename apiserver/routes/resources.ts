@@ -39,6 +39,9 @@ const SUB_VERBS: Record<string, Set<string>> = {
   portforward: new Set(['get', 'create']),
 };
 
+/** The body kind of serviceaccounts/token, for its unknown-field check. */
+const TOKEN_REQUEST = { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } as ResourceInfo;
+
 function isApplyPatch(req: FastifyRequest): boolean {
   return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === APPLY_PATCH_TYPE;
 }
@@ -142,6 +145,7 @@ async function dispatch(
   // apply configuration is a whole object.
   if (writeQuery && (sub === undefined || sub === 'status'))
     checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
+  else if (writeQuery && sub === 'token') checkUnknownFields(TOKEN_REQUEST, req.body, writeQuery.fieldValidation, reply);
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {

@@ -108,6 +108,10 @@ describe('ServiceAccount and TokenRequest with kubectl', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.details.causes[0].field).toBe('spec.boundObjectRef.kind');
     expect((await call('POST', `/api/v1/namespaces/${NS}/serviceaccounts/nobody/token`, { spec: {} })).status).toBe(404);
+    // A typo is an unknown field: 400 under Strict, as for any body.
+    const typo = await call('POST', `/api/v1/namespaces/${NS}/serviceaccounts/robot/token?fieldValidation=Strict`, { spec: { expirationSecond: 900 } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.message).toContain('unknown field "spec.expirationSecond"');
   });
 
   test('a token bound to a pod names the pod, and dies with it; a token dies with its service account', async () => {
