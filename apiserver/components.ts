@@ -2,6 +2,7 @@
 //
 //   etcd               the storage; ready while etcd answers a read within 2 s; stop closes it
 //   namespace-cache    list + watch of namespaces for namespaced creates
+//   node-graph         list + watch of pods for the Node authorizer; ready once listed
 //   bootstrap          default, kube-system, kube-node-lease, orch-node-lease (retried
 //                      every 2 s while etcd does not answer); ready once they exist
 //   namespace-cleanup  empties Terminating namespaces
@@ -17,6 +18,7 @@ import { retryingComponent, type Component } from '../foundation/component.js';
 import type { Logger } from '../foundation/logger.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import type { NamespaceCache } from './namespace-cache.js';
+import type { NodeGraph } from './authorization/node-graph.js';
 import type { NamespaceCleanup } from './namespace-cleanup.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
@@ -34,6 +36,11 @@ export function storageComponent(storage: Storage): Component {
 
 export function namespaceCacheComponent(cache: NamespaceCache): Component {
   return { name: 'namespace-cache', start: async () => cache.start(), stop: async () => cache.stop() };
+}
+
+/** Not ready before its first list: until then nodes cannot read their pods' Secrets. */
+export function nodeGraphComponent(graph: NodeGraph): Component {
+  return { name: 'node-graph', start: async () => graph.start(), stop: async () => graph.stop(), ready: () => graph.notReadyReason() };
 }
 
 export function bootstrapComponent(store: Store, logger: Logger, clock: Clock): Component {

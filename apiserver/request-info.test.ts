@@ -54,4 +54,13 @@ describe('parseRequestInfo', () => {
     expect(code(() => parseRequestInfo('GET', '/api/v1/namespaces/x/pods/%E0%A4%A', {}))).toBe(400);
     expect(code(() => parseRequestInfo('OPTIONS', '/api/v1/pods', {}))).toBe(405);
   });
+
+  test('list/watch carry the exact terms of their fieldSelector (for authorizers)', () => {
+    const info = (q: Record<string, unknown>, m = 'GET', p = '/api/v1/pods') => (parseRequestInfo(m, p, q) as { fieldRequirements?: Record<string, string> }).fieldRequirements;
+    expect(info({ fieldSelector: 'spec.nodeName=n1,status.phase!=Failed' })).toEqual({ 'spec.nodeName': 'n1' });
+    expect(info({ watch: 'true', fieldSelector: 'metadata.name==x' })).toEqual({ 'metadata.name': 'x' });
+    expect(info({ fieldSelector: 'spec.nodeName!=n1' })).toBeUndefined();
+    expect(info({ fieldSelector: '=broken' })).toBeUndefined();
+    expect(info({ fieldSelector: 'metadata.name=x' }, 'GET', '/api/v1/namespaces/d/pods/p')).toBeUndefined();
+  });
 });

@@ -4,6 +4,7 @@
 
 import { errors } from '../api/errors.js';
 import { findResource, RESOURCES, type ResourceInfo, type Verb } from '../api/resources.js';
+import { fieldSelectorRequirements } from '../api/selectors/fields.js';
 
 export type DiscoveryPath =
   | { type: 'core-versions' } // /api
@@ -18,6 +19,13 @@ export interface ResourceRequest {
   name?: string;
   subresource?: string;
   verb: Verb | 'connect';
+  /**
+   * list/watch only: the `field=value` terms of its fieldSelector (Kubernetes' authorizer
+   * attributes carry them too), so an authorizer can allow "pods on my node" or "the one
+   * ConfigMap named X" without allowing the whole collection. Unreadable selectors: absent
+   * (the route answers their 400).
+   */
+  fieldRequirements?: Record<string, string>;
 }
 
 export type RequestInfo = DiscoveryPath | ResourceRequest;
@@ -96,7 +104,22 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   else if (m === 'DELETE') verb = name === undefined ? 'deletecollection' : 'delete';
   else throw errors.methodNotAllowed(`method ${method} is not supported`);
 
-  return { type: 'resource', resource, namespace, name, subresource, verb };
+  const out: ResourceRequest = { type: 'resource', resource, namespace, name, subresource, verb };
+  if ((verb === 'list' || verb === 'watch') && typeof query.fieldSelector === 'string') {
+    const terms = exactFieldTerms(query.fieldSelector);
+    if (terms) out.fieldRequirements = terms;
+  }
+  return out;
+}
+
+function exactFieldTerms(selector: string): Record<string, string> | undefined {
+  try {
+    const out: Record<string, string> = {};
+    for (const t of fieldSelectorRequirements(selector)) if (t.operator === '=') out[t.field] = t.value;
+    return Object.keys(out).length ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "pods", "pods/status", "deployments/scale": the resource label used in metrics and authz messages. */

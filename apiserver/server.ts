@@ -19,7 +19,8 @@ import { serviceAccountTokenAuthenticator, unionAuthenticator, type ServiceAccou
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
-import { allowAuthenticated, authorizerChain } from './authorization/chain.js';
+import { allowNonNodes, boundAuthorizerChain } from './authorization/chain.js';
+import { NodeGraph } from './authorization/node-graph.js';
 import { nodeAuthorizer } from './authorization/node-rules.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
@@ -35,7 +36,7 @@ import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
 import { serviceComponents } from './services/service-components.js';
 import type { ServiceRanges } from './services/service-ranges.js';
-import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, storageComponent } from './components.js';
+import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, nodeGraphComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
 import { registerResourceRoutes } from './routes/resources.js';
@@ -54,7 +55,7 @@ export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
   auth: Authenticator | null;
-  /** The authorizer chain, asked in order (default: Node, then every authenticated user may do anything). */
+  /** The authorizer chain, asked in order (default: Node, then every authenticated user but a node may do anything). */
   authorizers?: Authorizer[];
   logger?: Logger;
   https?: { key: string | Buffer; cert: string | Buffer };
@@ -147,6 +148,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     opts.auth && opts.serviceAccountTokens && tokenRefs
       ? unionAuthenticator([opts.auth, serviceAccountTokenAuthenticator(opts.serviceAccountTokens, tokenRefs, clock)])
       : opts.auth;
+  // The Node authorizer's graph of pods → Secrets/ConfigMaps/... (authorization/node-graph.ts).
+  const nodeGraph = new NodeGraph(opts.storage, collectionPrefix(findResource('', 'v1', 'pods')!), logger.child({ component: 'node-graph' }));
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
@@ -166,7 +169,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     auth,
     serviceAccountTokens: opts.serviceAccountTokens,
     serviceAccountAdmission: opts.serviceAccountAdmission ?? opts.serviceAccountTokens !== undefined,
-    authorizer: authorizerChain(opts.authorizers ?? [nodeAuthorizer, allowAuthenticated]),
+    authorizer: boundAuthorizerChain(opts.authorizers ?? [nodeAuthorizer, allowNonNodes], { nodeGraph }),
     nowIso: () => nowIso(clock),
   };
 
@@ -282,6 +285,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const components = [
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
+    nodeGraphComponent(nodeGraph),
     ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),

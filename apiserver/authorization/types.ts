@@ -8,6 +8,7 @@
 
 import type { UserInfo } from '../../foundation/token-auth.js';
 import type { ResourceRequest } from '../request-info.js';
+import type { NodeGraphView } from './node-graph.js';
 
 export type Decision =
   | { allowed: true }
@@ -29,6 +30,23 @@ export interface Authorizer {
   authorize(user: UserInfo, req: ResourceRequest): Decision;
   /** Absent: no opinion on non-resource paths. */
   authorizeNonResource?(user: UserInfo, req: NonResourceRequest): Decision;
+  /**
+   * Asked before a refusal becomes final: undefined when this authorizer's view cannot
+   * be behind for this request, else a wait (bounded, started only when called) until it
+   * has caught up with etcd, resolving true when its answer may have changed. The Node
+   * authorizer's graph uses it for a pod bound a moment ago (node-graph.ts).
+   */
+  settle?(user: UserInfo, req: ResourceRequest): (() => Promise<boolean>) | undefined;
+  /**
+   * For an authorizer that needs the server's state: the server builds its chain from
+   * `bind(deps)` (the Node authorizer gets the server's graph). Absent: used as it is.
+   */
+  bind?(deps: AuthorizerDeps): Authorizer;
+}
+
+/** What a server hands to Authorizer.bind(). */
+export interface AuthorizerDeps {
+  nodeGraph: NodeGraphView;
 }
 
 /** What the chain answers: never `no-opinion`. */

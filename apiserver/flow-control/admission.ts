@@ -6,8 +6,9 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizerChain } from '../authorization/chain.js';
+import type { FinalDecision } from '../authorization/types.js';
 import { forbiddenError } from '../authorization/node-rules.js';
-import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo } from '../request-info.js';
+import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo, type ResourceRequest } from '../request-info.js';
 import { ANONYMOUS, classify } from './classify.js';
 import type { FlowController } from './flow-controller.js';
 
@@ -34,11 +35,18 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
   const info = requestInfoOf(req);
   req.orchInfo = info;
   const user = req.user;
+  let recheck: (() => Promise<FinalDecision>) | undefined;
   if (user && info?.type === 'resource') {
     // Cheap and final for most requests; what needs the stored object (a node writing a
     // pod bound to it) or the body (a node creating its own Node) is checked by the route.
     const d = authorizer.authorize(user, info);
-    if (d.allowed === false) throw forbiddenError(user, info, d.reason);
+    if (d.allowed === false) {
+      // A node's read of a Secret its pod was bound to a moment ago is not refused before
+      // the node graph has caught up (authorization/node-graph.ts): that check reads etcd
+      // and may wait, so it runs below, holding a seat like any request.
+      recheck = authorizer.recheck(user, info);
+      if (!recheck) throw forbiddenError(user, info, d.reason);
+    }
   }
   let release: () => void;
   try {
@@ -49,4 +57,8 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
   }
   if (gone) release();
   else res.once('close', release);
+  if (recheck && !gone) {
+    const d = await recheck();
+    if (d.allowed === false) throw forbiddenError(user!, info as ResourceRequest, d.reason);
+  }
 }

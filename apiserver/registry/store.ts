@@ -36,6 +36,11 @@ export interface WriteOpts {
   fieldManager?: FieldManager;
   /** Extra check on the stored object inside the CAS (e.g. a node may only touch its pods). */
   guard?: (current: KubeObject) => void;
+  /**
+   * Extra check of the object about to be stored against the stored one (undefined on
+   * create), inside the CAS: NodeRestriction on what a node writes into its Node. Throws to refuse.
+   */
+  admit?: (current: KubeObject | undefined, next: KubeObject) => void;
 }
 
 export interface DeleteResult {
@@ -111,6 +116,7 @@ export class Store {
     const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
     if (generate) md.name = this.generatedName(md.generateName!);
     prepareCreate(r, obj, { now: nowIso(this.clock), uid: crypto.randomUUID() });
+    opts.admit?.(undefined, obj);
     // An applied object arrives with its managedFields computed (apply()); others get theirs here.
     if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
     if (r.namespaced) await this.checkNamespaceWritable(ns!);
@@ -291,6 +297,7 @@ export class Store {
         const plan = planUpdate(r, current, next, { subresource });
         if (plan.action === 'none') return current;
         if (plan.action === 'store') {
+          w.admit?.(current, plan.object);
           if (w.applied || clear) return plan.object;
           return recordUpdate(current, plan.object, this.writer(r, w), !!w.fieldManager?.explicit);
         }

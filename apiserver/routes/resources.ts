@@ -7,6 +7,7 @@ import { errors, makeStatus } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { forbiddenError, nodeNameOf } from '../authorization/node-rules.js';
+import { admitNodeWrite } from '../authorization/node-restriction.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
@@ -90,6 +91,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
     }
     const user = req.user;
     let guard: WriteOpts['guard'];
+    let admit: WriteOpts['admit'];
     if (user) {
       const d = ctx.authorizer.authorize(user, info);
       if (d.allowed === false) throw forbiddenError(user, info, d.reason);
@@ -102,8 +104,10 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       }
       const node = nodeNameOf(user);
       if (info.verb === 'create' && node !== undefined) checkNodeCreate(user, info, req.body, node);
+      // NodeRestriction: what a node writes into its own Node (labels, taints, podCIDR).
+      if (node && info.resource.plural === 'nodes' && info.resource.group === '') admit = (cur, next) => admitNodeWrite(node, cur, next);
     }
-    return dispatch(ctx, info, req, reply, q, guard);
+    return dispatch(ctx, info, req, reply, q, guard, admit);
   };
   for (const prefix of ['/api', '/apis']) {
     app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler });
@@ -118,6 +122,7 @@ async function dispatch(
   reply: FastifyReply,
   q: Query,
   guard: WriteOpts['guard'],
+  admit?: WriteOpts['admit'],
 ): Promise<unknown> {
   const { resource: r, namespace: ns, name, subresource: sub, verb } = info;
   const store = ctx.store;
@@ -138,6 +143,7 @@ async function dispatch(
     subresource: sub,
     dryRun: writeQuery?.dryRun ?? false,
     guard,
+    admit,
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
   };
   const force = writing && parseForce(q, applying);

@@ -17,7 +17,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
 import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { verifyKeyOf } from '../../apiserver/authentication/jwt.js';
-import { allowAuthenticated } from '../../apiserver/authorization/chain.js';
+import { allowNonNodes } from '../../apiserver/authorization/chain.js';
 import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { appContainersWith, containersWith, docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
@@ -41,8 +41,8 @@ beforeAll(async () => {
   api = await startTestApiServer({
     nodeNames: [NODE],
     server: {
-      // Authentication is under test: every authenticated user may act (RBAC has tests of its own).
-      authorizers: [nodeAuthorizer, allowAuthenticated],
+      // Authentication is under test: every authenticated user but a node may act, nodes get what the Node authorizer grants (RBAC has tests of its own).
+      authorizers: [nodeAuthorizer, allowNonNodes],
       serviceAccountTokens: {
         keys: { signing: privateKey, verify: [verifyKeyOf(privateKey)] },
         issuers: ['https://kubernetes.default.svc.cluster.local'],

@@ -63,8 +63,9 @@ describe('authentication and authorization', () => {
 
   test('a node may write only its own Node, Lease and the pods bound to it (403 otherwise)', async () => {
     const n1 = { token: s.nodeTokens['node-1']! };
-    // Reads are allowed.
-    expect((await req('GET', PODS, undefined, n1)).status).toBe(200);
+    // Reads: its own pods (by field selector), not all of them (the Node authorizer).
+    expect((await req('GET', `${PODS}?fieldSelector=spec.nodeName%3Dnode-1`, undefined, n1)).status).toBe(200);
+    expect((await req('GET', PODS, undefined, n1)).status).toBe(403);
     // Own Node: yes; another node's: 403.
     expect((await req('POST', '/api/v1/nodes', { metadata: { name: 'node-1' } }, n1)).status).toBe(201);
     let r = await req('POST', '/api/v1/nodes', { metadata: { name: 'node-2' } }, n1);
@@ -119,7 +120,7 @@ describe('overload', () => {
     const asNode = { token: small.nodeToken };
     try {
       const limited = await eventually('a 429 once the seats are taken', async () => {
-        const r = await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode);
+        const r = await apiRequest(small, 'GET', '/api/v1/namespaces/default/services', undefined, asNode);
         if (r.status !== 200 && r.status !== 429) throw new GiveUp(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
         return r.status === 429 ? r : undefined;
       }, 10_000, 0);
@@ -127,8 +128,8 @@ describe('overload', () => {
       expect(limited.headers.get('retry-after')).toBe('1');
       // Slots are given back when those requests end: then sequential requests all pass.
       for (const h of holders) h.destroy();
-      await eventuallyMatch('the seats to be given back', async () => (await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status, (st) => st === 200, 10_000);
-      for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/pods', undefined, asNode)).status).toBe(200);
+      await eventuallyMatch('the seats to be given back', async () => (await apiRequest(small, 'GET', '/api/v1/namespaces/default/services', undefined, asNode)).status, (st) => st === 200, 10_000);
+      for (let i = 0; i < 5; i++) expect((await apiRequest(small, 'GET', '/api/v1/namespaces/default/services', undefined, asNode)).status).toBe(200);
     } finally {
       for (const h of holders) h.destroy();
       await small.stop();

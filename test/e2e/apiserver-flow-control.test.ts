@@ -132,7 +132,7 @@ describe('watches', () => {
   test('open watches are bounded per user and in all (429, Retry-After), and hold no request seat', { timeout: 30_000 }, async () => {
     s = await startTestApiServer({ nodeNames: ['node-1', 'node-2'], server: { maxRequestsInFlight: 1, maxOpenWatches: 3, maxOpenWatchesPerUser: 2 } });
     const srv = s;
-    const watch = (node: string) => new RawConnection(srv.url, `GET /api/v1/pods?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.nodeTokens[node]}\r\n\r\n`);
+    const watch = (node: string) => new RawConnection(srv.url, `GET /api/v1/services?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.nodeTokens[node]}\r\n\r\n`);
     const first = [watch('node-1'), watch('node-1')];
     open.push(...first);
     for (const w of first) expect((await w.answer)?.status).toBe(200);
@@ -150,7 +150,7 @@ describe('watches', () => {
     expect(overTotal?.body.message).toMatch(/too many watches open on this server \(limit 3\)/);
 
     // Two open watches and node-1 still has its one seat for ordinary requests.
-    expect((await apiRequest(srv, 'GET', '/api/v1/pods', undefined, { token: srv.nodeTokens['node-1'] })).status).toBe(200);
+    expect((await apiRequest(srv, 'GET', '/api/v1/services', undefined, { token: srv.nodeTokens['node-1'] })).status).toBe(200);
     // A closed watch frees its slot.
     first[0]!.destroy();
     await eventually('a watch slot is free again', async () => {

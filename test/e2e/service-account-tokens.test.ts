@@ -14,7 +14,7 @@ import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js'
 import { cliClients, type Clients } from '../helpers/kubectl.js';
 import { eventually } from '../helpers/eventually.js';
 import { verifyKeyOf } from '../../apiserver/authentication/jwt.js';
-import { allowAuthenticated } from '../../apiserver/authorization/chain.js';
+import { allowNonNodes } from '../../apiserver/authorization/chain.js';
 import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
 
 let s: TestApiServer;
@@ -42,8 +42,8 @@ beforeAll(async () => {
   s = await startTestApiServer({
     tls: true,
     server: {
-      // Authentication is under test: every authenticated user may act (RBAC has tests of its own).
-      authorizers: [nodeAuthorizer, allowAuthenticated],
+      // Authentication is under test: every authenticated user but a node may act, nodes get what the Node authorizer grants (RBAC has tests of its own).
+      authorizers: [nodeAuthorizer, allowNonNodes],
       serviceAccountTokens: {
         keys: { signing: privateKey, verify: [verifyKeyOf(privateKey)] },
         issuers: ['https://kubernetes.default.svc.cluster.local'],
