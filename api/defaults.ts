@@ -4,6 +4,7 @@
 
 import type { ResourceInfo } from './resources.js';
 import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
+import { defaultRbac } from './rbac-types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -184,6 +185,10 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
       break;
     case 'EndpointSlice':
       defaultEndpointSlice(obj);
+      break;
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      defaultRbac(resource.kind, obj);
       break;
   }
 }

@@ -53,6 +53,7 @@ describe('orch apiserver', () => {
       [{ serviceNodePortRange: '32767-30000' }, /--service-node-port-range "32767-30000"/],
       [{ serviceNodePortRange: '30000-70000' }, /--service-node-port-range "30000-70000"/],
       [{ advertiseAddress: 'example.com' }, /--advertise-address "example.com"/],
+      [{ authorizationMode: 'Node,ABAC' }, /--authorization-mode: unknown mode "ABAC"/],
     ];
     for (const [over, want] of bad) await expect(startApiserver(flags({ insecureHttp: true, ...over }))).rejects.toThrow(want);
   });
@@ -83,16 +84,17 @@ describe('orch apiserver', () => {
 
       // The token file is followed without a restart: an appended token starts working,
       // a removed one stops (checked at most once per second; generous deadline for a busy machine).
+      // (A node line with its group: under RBAC a user without one may only do discovery.)
       const until = (token: string, want: number) => eventuallyMatch(`token ${token} to get ${want}`, () => get(token), (code) => code === want, 10_000);
       const tokens = path.join(dir, 'tokens.csv');
       expect(await get('tok-new')).toBe(401);
-      fs.appendFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n');
+      fs.appendFileSync(tokens, 'tok-new,system:node:n9,n9,"system:nodes"\n');
       await until('tok-new', 200);
-      fs.writeFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n');
+      fs.writeFileSync(tokens, 'tok-new,system:node:n9,n9,"system:nodes"\n');
       await until('tok-123', 401);
       expect(await get('tok-new')).toBe(200);
       // A broken file keeps the previous tokens.
-      fs.writeFileSync(tokens, 'tok-new,system:node:n9,system:nodes\n"unterminated,x\n');
+      fs.writeFileSync(tokens, 'tok-new,system:node:n9,n9,"system:nodes"\n"unterminated,x\n');
       await new Promise((r) => setTimeout(r, 1500));
       expect(await get('tok-new')).toBe(200);
       expect(await get('tok-123')).toBe(401);

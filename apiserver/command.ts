@@ -23,6 +23,7 @@ import { isWorkerProcess, runPrimary } from './workers.js';
 import { advertiseAddressFor } from './services/advertise-address.js';
 import { addServiceAccountFlags, serviceAccountConfigFromFlags, type ServiceAccountFlags } from './authentication/service-account-flags.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
+import { parseAuthorizationMode } from './authorization/modes.js';
 
 export interface ApiserverFlags extends ServiceAccountFlags {
   etcdServers: string;
@@ -30,6 +31,8 @@ export interface ApiserverFlags extends ServiceAccountFlags {
   port: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** --authorization-mode, e.g. Node,RBAC. */
+  authorizationMode?: string;
   tokenAuthFile?: string;
   insecureHttp?: boolean;
   logLevel: string;
@@ -91,6 +94,7 @@ export function apiserverCommand(): Command {
     .option('--service-cluster-ip-range <cidrs>', 'ClusterIPs of Services: an IPv4 or IPv6 CIDR, or "v4cidr,v6cidr" for dual stack; the first address goes to the `kubernetes` Service', DEFAULT_SERVICE_CLUSTER_IP_RANGE)
     .option('--service-node-port-range <range>', 'node ports of NodePort and LoadBalancer Services, first-last', DEFAULT_SERVICE_NODE_PORT_RANGE)
     .option('--advertise-address <ip>', 'the address the `kubernetes` Service\'s endpoints give for this apiserver (default: --bind-address, or the first non-loopback IPv4 address when it binds to all)')
+    .option('--authorization-mode <modes>', 'authorizers asked in order, comma-separated: Node (the node rules), RBAC (roles and bindings), AlwaysAllow (every authenticated user may do anything: development only)', 'Node,RBAC')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -143,12 +147,14 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
   const advertiseAddress = advertiseAddressFor(flags.advertiseAddress, flags.bindAddress);
   const serviceAccountTokens = serviceAccountConfigFromFlags(flags);
+  const authorizationMode = parseAuthorizationMode(flags.authorizationMode ?? 'Node,RBAC');
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
 
   // Followed while running (checked at most once per second), so `orch init node-token`
   // needs no restart.
   const auth = flags.tokenAuthFile ? reloadingTokenFile(flags.tokenAuthFile, { logger: logger.child({ component: 'auth' }) }) : null;
+  if (authorizationMode.includes('AlwaysAllow')) logger.warn('*** --authorization-mode includes AlwaysAllow: every authenticated user may do anything. Development only. ***');
   if (flags.insecureHttp) {
     logger.warn(
       `*** --insecure-http: serving plain HTTP${auth ? '' : ' WITHOUT authentication'}. Anyone who can reach this port controls the cluster. Development only. ***`,
@@ -184,6 +190,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     serviceRanges,
     kubernetesService: { advertiseAddress },
     serviceAccountTokens,
+    authorizationMode,
   });
   // A component that cannot start (the port is taken) stops those started: etcd is closed.
   await api.runner.start();

@@ -5,6 +5,8 @@
 //   node-graph         list + watch of pods for the Node authorizer; ready once listed
 //   bootstrap          default, kube-system, kube-node-lease, orch-node-lease (retried
 //                      every 2 s while etcd does not answer); ready once they exist
+//   rbac-bootstrap     the default RBAC roles and bindings reconciled (authorization/rbac/components.ts)
+//   rbac-policy        list + watch of the RBAC objects the authorizer decides on; loaded before serving
 //   namespace-cleanup  empties Terminating namespaces
 //   service-allocations  repair of the ClusterIP / node port keys (services/)
 //   http-server        listen; on stop: 503 to new requests, watches ended, then closed

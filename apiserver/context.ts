@@ -8,7 +8,8 @@ import type { AuthorizerChain } from './authorization/chain.js';
 import type { RulesResolver } from './authorization/types.js';
 import type { ServiceAccountTokenConfig } from './authentication/service-account-tokens.js';
 import type { ApiserverMetrics } from './metrics.js';
-import type { RequestInfo } from './request-info.js';
+import type { RequestInfo, ResourceRequest } from './request-info.js';
+import type { KubeObject } from '../api/types.js';
 import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
@@ -48,6 +49,8 @@ export interface ServerContext {
   serviceAccountTokens?: ServiceAccountTokenConfig;
   /** Pods get a service account and its token volume on create (admission/service-account.ts). */
   serviceAccountAdmission?: boolean;
+  /** A last check of what a user's write would store (RBAC escalation prevention), or undefined. */
+  writeAdmission?: (user: UserInfo, info: ResourceRequest) => ((current: KubeObject | undefined, next: KubeObject) => void) | undefined;
   nowIso(): string;
 }
 

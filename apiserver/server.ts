@@ -1,8 +1,9 @@
 // buildApiserver(): the fastify app of the apiserver and its components (components.ts:
-// etcd, namespace cache, bootstrap, namespace cleanup, HTTP server), run by one
-// ComponentRunner. Building does no I/O; `runner.start()` does. Wires body parsers,
-// authentication, flow control (flow-control/), the Status error catalogue (framework and
-// connection errors included), metrics, health, discovery and resource routes.
+// etcd, namespace cache, bootstrap, RBAC policy, namespace cleanup, HTTP server), run by
+// one ComponentRunner. Building does no I/O; `runner.start()` does. Wires body parsers,
+// authentication, authorization (authorization/: the --authorization-mode chain, RBAC's
+// escalation checks on writes), flow control (flow-control/), the Status error catalogue
+// (framework and connection errors included), metrics, health, discovery and resource routes.
 
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -19,9 +20,14 @@ import { serviceAccountTokenAuthenticator, unionAuthenticator, type ServiceAccou
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
-import { allowNonNodes, boundAuthorizerChain } from './authorization/chain.js';
+import { boundAuthorizerChain } from './authorization/chain.js';
 import { NodeGraph } from './authorization/node-graph.js';
-import { nodeAuthorizer } from './authorization/node-rules.js';
+import { withAuthenticatedGroup } from './authorization/authenticated-group.js';
+import { authorizersFor, DEFAULT_AUTHORIZATION_MODE, type AuthorizationMode } from './authorization/modes.js';
+import { rbacBootstrapComponent, rbacPolicyComponent } from './authorization/rbac/components.js';
+import { escalationCheck } from './authorization/rbac/escalation.js';
+import { PolicyCache } from './authorization/rbac/policy-cache.js';
+import { RbacAuthorizer } from './authorization/rbac/rbac-authorizer.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
@@ -55,8 +61,12 @@ export interface BuildServerOptions {
   storage: Storage;
   /** null = no authentication at all (only for --insecure-http development). */
   auth: Authenticator | null;
-  /** The authorizer chain, asked in order (default: Node, then every authenticated user but a node may do anything). */
+  /** The authorizer chain, asked in order (overrides authorizationMode). */
   authorizers?: Authorizer[];
+  /** --authorization-mode (default Node,RBAC). */
+  authorizationMode?: AuthorizationMode[];
+  /** Reconcile the default RBAC roles and bindings on start. Default true. */
+  bootstrapPolicy?: boolean;
   logger?: Logger;
   https?: { key: string | Buffer; cert: string | Buffer };
   watchMaxSeconds?: number;
@@ -150,6 +160,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       : opts.auth;
   // The Node authorizer's graph of pods → Secrets/ConfigMaps/... (authorization/node-graph.ts).
   const nodeGraph = new NodeGraph(opts.storage, collectionPrefix(findResource('', 'v1', 'pods')!), logger.child({ component: 'node-graph' }));
+  const policy = new PolicyCache(opts.storage, logger);
+  const rbac = new RbacAuthorizer(policy.index, { synced: () => policy.synced() });
+  const authorizers = opts.authorizers ?? authorizersFor(opts.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE, rbac);
   const ctx: ServerContext = {
     store,
     storage: opts.storage,
@@ -169,9 +182,16 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     auth,
     serviceAccountTokens: opts.serviceAccountTokens,
     serviceAccountAdmission: opts.serviceAccountAdmission ?? opts.serviceAccountTokens !== undefined,
-    authorizer: boundAuthorizerChain(opts.authorizers ?? [nodeAuthorizer, allowNonNodes], { nodeGraph }),
+    authorizer: boundAuthorizerChain(authorizers, { nodeGraph }),
+    rulesResolver: rbac,
     nowIso: () => nowIso(clock),
   };
+  // Escalation prevention belongs to RBAC: with RBAC out of the chain (AlwaysAllow) it is off too.
+  if (authorizers.includes(rbac))
+    ctx.writeAdmission = (user, info) => {
+      const check = escalationCheck(rbac, ctx.authorizer, user, info);
+      return check && ((_current, next) => check(next));
+    };
 
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
@@ -225,7 +245,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       const token = bearerToken(req.headers.authorization);
       const user = token ? auth.authenticate(token) : undefined;
       if (!user) throw errors.unauthorized();
-      req.user = user;
+      req.user = withAuthenticatedGroup(user);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
   });
@@ -288,6 +308,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     nodeGraphComponent(nodeGraph),
     ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
+    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, logger, clock)] : []),
+    rbacPolicyComponent(policy),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,
     httpServerComponent(app, listen, () => {

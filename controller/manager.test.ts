@@ -3,8 +3,8 @@ import { enabledControllers } from './manager.js';
 
 describe('enabledControllers', () => {
   it('supports *, names and -name', () => {
-    expect([...enabledControllers(['*'])].sort()).toEqual(['deployment', 'disruption', 'endpoint', 'endpointslice', 'garbagecollector', 'nodeipam', 'nodelifecycle', 'replicaset', 'root-ca-cert-publisher', 'serviceaccount', 'servicelb']);
-    expect([...enabledControllers(['*', '-nodelifecycle', '-endpoint', '-servicelb', '-disruption', '-serviceaccount', '-root-ca-cert-publisher'])].sort()).toEqual(['deployment', 'endpointslice', 'garbagecollector', 'nodeipam', 'replicaset']);
+    expect([...enabledControllers(['*'])].sort()).toEqual(['deployment', 'disruption', 'endpoint', 'endpointslice', 'garbagecollector', 'nodeipam', 'clusterrole-aggregation', 'nodelifecycle', 'replicaset', 'servicelb', 'serviceaccount', 'root-ca-cert-publisher'].sort());
+    expect([...enabledControllers(['*', '-nodelifecycle', '-endpoint', '-servicelb', '-disruption', '-clusterrole-aggregation', '-serviceaccount', '-root-ca-cert-publisher'])].sort()).toEqual(['deployment', 'endpointslice', 'garbagecollector', 'nodeipam', 'replicaset']);
     expect([...enabledControllers(['replicaset'])]).toEqual(['replicaset']);
     expect(() => enabledControllers(['nope'])).toThrow(/unknown controller/);
   });

@@ -4,7 +4,7 @@
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
-//   serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
+//   clusterrole-aggregation → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -26,6 +26,8 @@ import { defaultIdentity, LeaderElected } from '../client/leader-elected.js';
 import { runReconcileLoop } from '../client/reconcile-loop.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation/controller.js';
+import type { ClusterRole } from '../api/rbac-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -41,7 +43,7 @@ import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceacc
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -207,6 +209,11 @@ export class ControllerManager {
     if (enabled.has('disruption')) {
       const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
       this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
+    }
+    if (enabled.has('clusterrole-aggregation')) {
+      const rc = client.resource<ClusterRole>('clusterroles');
+      const clusterRoles = this.informer<ClusterRole>(rc);
+      this.controllers.push(new ClusterRoleAggregationController({ clusterRoles, client: rc, logger: logger.child({ controller: 'clusterrole-aggregation' }), queue: this.queue('clusterrole-aggregation') }));
     }
     this.buildCredentialControllers(enabled);
   }

@@ -117,6 +117,11 @@ const STRATEGIES: Record<string, Strategy> = {
   // Like Endpoints: the whole object is data the controller rewrites, no spec/status split.
   endpointslices: noSpec,
   poddisruptionbudgets: pdbStrategy,
+  // RBAC objects are rules and references, no spec: no generation (as Kubernetes).
+  roles: noSpec,
+  clusterroles: noSpec,
+  rolebindings: noSpec,
+  clusterrolebindings: noSpec,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

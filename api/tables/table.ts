@@ -11,6 +11,7 @@ import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
 import { podTable } from './pods.js';
 import { POLICY_TABLES } from './policy.js';
+import { RBAC_TABLES } from './rbac.js';
 import { SERVICE_TABLES } from './services.js';
 import { WORKLOAD_TABLES } from './workloads.js';
 
@@ -22,7 +23,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;

@@ -105,6 +105,22 @@ export const validSamples: [string, () => AnyObj][] = [
       },
     }),
   ],
+  [
+    'ClusterRole',
+    () => ({
+      metadata: { name: 'system:x' },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods', 'pods/log'], resourceNames: ['a'] }, { verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'Exists' }] }] },
+    }),
+  ],
+  [
+    'RoleBinding',
+    () => ({
+      metadata: { name: 'b', namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],
+    }),
+  ],
 ];
 
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */

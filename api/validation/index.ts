@@ -19,6 +19,7 @@ import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type Name
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
+import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateServiceAccount } from './service-account.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
@@ -32,6 +33,12 @@ export function nameValidatorFor(kind: string): NameValidator {
       return isDns1123Label;
     case 'Service':
       return isDns1035Label;
+    // RBAC names are path segments: system:kube-scheduler, system:controller:...
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return isPathSegmentName;
     default:
       return isDns1123Subdomain;
   }
@@ -72,6 +79,14 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateServiceAccount(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
+    case 'Role':
+      return validateRole(obj);
+    case 'ClusterRole':
+      return validateClusterRole(obj);
+    case 'RoleBinding':
+      return validateRoleBinding(obj);
+    case 'ClusterRoleBinding':
+      return validateClusterRoleBinding(obj);
     default:
       return [];
   }
@@ -98,6 +113,9 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
       return validateImmutableDataUpdate(obj, old, kind);
     case 'EndpointSlice':
       return validateEndpointSliceUpdate(obj, old);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateBindingUpdate(obj, old);
     default:
       return [];
   }

@@ -32,7 +32,8 @@ export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerC
       if (d.allowed !== 'no-opinion') return d;
       if (d.reason) reasons.push(d.reason);
     }
-    return { allowed: false, reason: reasons.join('; ') || 'no authorizer allows it' };
+    // No reason at all is Kubernetes' plain `User "x" cannot get resource ...`.
+    return { allowed: false, reason: reasons.join('; ') };
   };
   const authorize = (user: UserInfo, req: ResourceRequest) => decide((a) => a.authorize(user, req));
   const recheck = (user: UserInfo, req: ResourceRequest): (() => Promise<FinalDecision>) | undefined => {

@@ -143,8 +143,10 @@ export const nodeAuthorizer: Authorizer = {
 };
 
 export function forbiddenError(user: UserInfo, req: ResourceRequest, reason?: string): ApiError {
-  const what = req.name ? `${req.resource.plural}${req.resource.group ? '.' + req.resource.group : ''} "${req.name}" is forbidden: ` : '';
-  const where = req.namespace ? ` in the namespace "${req.namespace}"` : '';
+  // Kubernetes' NewForbidden + forbiddenMessage: `pods "p" is forbidden: User ... at the cluster scope`.
+  const qualified = `${req.resource.plural}${req.resource.group ? '.' + req.resource.group : ''}`;
+  const what = req.name ? `${qualified} "${req.name}" is forbidden: ` : `${qualified} is forbidden: `;
+  const where = req.namespace ? ` in the namespace "${req.namespace}"` : ' at the cluster scope';
   return errors.forbidden(
     `${what}User "${user.name}" cannot ${req.verb} resource "${resourceLabel(req)}" in API group "${req.resource.group}"${where}${reason ? `: ${reason}` : ''}`,
   );

@@ -5,6 +5,7 @@
 // The seat (or watch slot) is given back when the response closes, however it ends.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../../api/errors.js';
 import type { AuthorizerChain } from '../authorization/chain.js';
 import type { FinalDecision } from '../authorization/types.js';
 import { forbiddenError } from '../authorization/node-rules.js';
@@ -20,6 +21,11 @@ function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
   const api = path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/');
   if (!api || !API_METHODS.has(req.method) || path === CRD_LIST_PATH) return undefined;
   return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
+}
+
+/** Kubernetes' words for a refused non-resource request. */
+function nonResourceForbidden(user: string, verb: string, path: string, reason: string) {
+  return errors.forbidden(`forbidden: User "${user}" cannot ${verb} path "${path}"${reason ? `: ${reason}` : ''}`);
 }
 
 export async function admitRequest(flow: FlowController, authorizer: AuthorizerChain, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -47,6 +53,12 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
       recheck = authorizer.recheck(user, info);
       if (!recheck) throw forbiddenError(user, info, d.reason);
     }
+  } else if (user) {
+    // Discovery, /openapi, /metrics, /debug, unknown paths: RBAC's nonResourceURLs (the
+    // public health paths and /version never get here).
+    const path = req.url.split('?')[0]!;
+    const d = authorizer.authorizeNonResource(user, { type: 'non-resource', path, verb: req.method.toLowerCase() });
+    if (d.allowed !== true) throw nonResourceForbidden(user.name, req.method.toLowerCase(), path, d.allowed === false ? d.reason : '');
   }
   let release: () => void;
   try {

@@ -30,6 +30,7 @@ import { CORE_V1_VOLUMES } from './schema/core-v1-volumes.js';
 import { GROUPS } from './schema/groups.js';
 import { CORE_V1_SERVICEACCOUNT } from './schema/core-v1-serviceaccount.js';
 import { AUTHENTICATION_V1_TOKEN } from './schema/authentication-v1-token.js';
+import { RBAC_V1 } from './schema/rbac-v1.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -48,7 +49,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...RBAC_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

@@ -37,8 +37,9 @@ export interface WriteOpts {
   /** Extra check on the stored object inside the CAS (e.g. a node may only touch its pods). */
   guard?: (current: KubeObject) => void;
   /**
-   * Extra check of the object about to be stored against the stored one (undefined on
-   * create), inside the CAS: NodeRestriction on what a node writes into its Node. Throws to refuse.
+   * Last check of the object about to be stored against the stored one (undefined on
+   * create), after patches and validation, inside the CAS: NodeRestriction on what a node
+   * writes into its Node, RBAC escalation prevention. Throws to refuse.
    */
   admit?: (current: KubeObject | undefined, next: KubeObject) => void;
 }

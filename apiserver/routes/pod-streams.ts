@@ -27,6 +27,7 @@ import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
 import { forbiddenError } from '../authorization/node-rules.js';
+import { withAuthenticatedGroup } from '../authorization/authenticated-group.js';
 import type { ServerContext } from '../context.js';
 import type { ResourceRequest } from '../request-info.js';
 
@@ -143,7 +144,7 @@ function authenticate(o: StreamProxyOptions, req: http.IncomingMessage): UserInf
   const token = bearerToken(req.headers.authorization);
   const user = token ? o.auth.authenticate(token) : undefined;
   if (!user) throw errors.unauthorized();
-  return user;
+  return withAuthenticatedGroup(user);
 }
 
 /** Resolves with the HTTP code the client got (101 when the pipe is open). */

@@ -115,6 +115,15 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
   }
 }
 
+/** NodeRestriction (a node's own Node) and RBAC escalation checks, whichever apply. */
+function bothChecks(a: WriteOpts['admit'], b: WriteOpts['admit']): WriteOpts['admit'] {
+  if (!a || !b) return a ?? b;
+  return (current, next) => {
+    a(current, next);
+    b(current, next);
+  };
+}
+
 async function dispatch(
   ctx: ServerContext,
   info: ResourceRequest,
@@ -143,7 +152,7 @@ async function dispatch(
     subresource: sub,
     dryRun: writeQuery?.dryRun ?? false,
     guard,
-    admit,
+    admit: bothChecks(admit, writing && req.user ? ctx.writeAdmission?.(req.user, info) : undefined),
     fieldManager: writing ? parseFieldManager(q, req.headers['user-agent'], applying) : undefined,
   };
   const force = writing && parseForce(q, applying);

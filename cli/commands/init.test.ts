@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { certificateSANs } from '../../foundation/pki.js';
-import { readTokenFile } from '../../foundation/token-file.js';
+import { readTokenFile, writeTokenFile } from '../../foundation/token-file.js';
 import { defaultPkiDir, initCommand, runInit, tokenFor } from './init.js';
 
 let tmp: string;
@@ -62,8 +62,8 @@ describe('orch init', () => {
     const tokens = readTokenFile(path.join(dir, 'tokens.csv'));
     expect(tokens.map((t) => [t.user, t.groups])).toEqual([
       ['admin', ['system:masters']],
-      ['system:scheduler', ['system:masters']],
-      ['system:controller-manager', ['system:masters']],
+      ['system:kube-scheduler', []],
+      ['system:kube-controller-manager', []],
       ['system:node:n1', ['system:nodes']],
       ['system:node:n2', ['system:nodes']],
     ]);
@@ -140,6 +140,26 @@ describe('orch init', () => {
     expect(runInit({ dir }).serverCertReason).toBe('not signed by the current CA');
   });
 
+  it('renames the pre-RBAC component tokens in place, without system:masters', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const old = [
+      { token: 'a'.repeat(32), user: 'admin', uid: 'u1', groups: ['system:masters'] },
+      { token: 'b'.repeat(32), user: 'system:scheduler', uid: 'u2', groups: ['system:masters'] },
+      { token: 'c'.repeat(32), user: 'system:controller-manager', uid: 'u3', groups: ['system:masters', 'extra'] },
+    ];
+    writeTokenFile(path.join(dir, 'tokens.csv'), old);
+    const r = runInit({ dir });
+    expect(r.tokensMigrated).toEqual(['system:scheduler → system:kube-scheduler', 'system:controller-manager → system:kube-controller-manager']);
+    expect(r.tokensAdded).toEqual([]);
+    const now = readTokenFile(path.join(dir, 'tokens.csv'));
+    expect(now.map((t) => [t.token, t.user, t.groups])).toEqual([
+      ['a'.repeat(32), 'admin', ['system:masters']],
+      ['b'.repeat(32), 'system:kube-scheduler', []],
+      ['c'.repeat(32), 'system:kube-controller-manager', ['extra']],
+    ]);
+    expect(runInit({ dir }).tokensMigrated).toEqual([]);
+  });
+
   it('--force starts over with a new CA and new tokens', async () => {
     await orch('init', '--dir', dir, '--node', 'n1');
     const ca = read('ca.crt');
@@ -147,7 +167,7 @@ describe('orch init', () => {
     await orch('init', '--dir', dir, '--force');
     expect(read('ca.crt')).not.toBe(ca);
     const fresh = readTokenFile(path.join(dir, 'tokens.csv'));
-    expect(fresh.map((t) => t.user)).toEqual(['admin', 'system:scheduler', 'system:controller-manager']);
+    expect(fresh.map((t) => t.user)).toEqual(['admin', 'system:kube-scheduler', 'system:kube-controller-manager']);
     expect(fresh.some((t) => tokens.some((o) => o.token === t.token))).toBe(false);
   });
 

@@ -33,8 +33,11 @@ export const PKI_FILES = {
 
 /** Identities `orch init` provisions (besides one per node). */
 export const ADMIN_USER = 'admin';
-export const SCHEDULER_USER = 'system:scheduler';
-export const CONTROLLER_MANAGER_USER = 'system:controller-manager';
+// Kubernetes' names: the default RBAC policy binds each to its least-privilege role.
+export const SCHEDULER_USER = 'system:kube-scheduler';
+export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+/** What orch init wrote before RBAC (then in system:masters), renamed on the next run. */
+const LEGACY_COMPONENT_USERS: Record<string, string> = { 'system:scheduler': SCHEDULER_USER, 'system:controller-manager': CONTROLLER_MANAGER_USER };
 export const MASTERS_GROUP = 'system:masters';
 export const NODES_GROUP = 'system:nodes';
 export const nodeUser = (name: string): string => `system:node:${name}`;
@@ -61,6 +64,8 @@ export interface InitResult {
   /** Why the apiserver's client certificate for agents was (re)issued, when it was. */
   agentClientCertReason?: string;
   tokensAdded: string[];
+  /** Component tokens renamed from the pre-RBAC names ('system:scheduler → system:kube-scheduler'). */
+  tokensMigrated: string[];
   files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; saKey: string; saPub: string };
   /** The service account signing key pair was created now. */
   serviceAccountKeyCreated?: boolean;
@@ -180,12 +185,14 @@ export function runInit(opts: InitOptions): InitResult {
   const saKeys = ensureServiceAccountKeys(opts.dir, force);
 
   const existing = !force && fs.existsSync(files.tokens) ? readTokenFile(files.tokens) : [];
+  const migrated = migrateLegacyComponentTokens(existing);
+  if (migrated.length > 0) writeTokenFile(files.tokens, existing);
   const hasUser = (u: string) => existing.some((e) => e.user === u);
   const wantedTokens: Array<[string, string[]]> = [
     [ADMIN_USER, [MASTERS_GROUP]],
-    // The scheduler and controller-manager get full rights until RBAC narrows them.
-    [SCHEDULER_USER, [MASTERS_GROUP]],
-    [CONTROLLER_MANAGER_USER, [MASTERS_GROUP]],
+    // No system:masters: RBAC's system:kube-scheduler / system:kube-controller-manager roles.
+    [SCHEDULER_USER, []],
+    [CONTROLLER_MANAGER_USER, []],
     ...nodes.map((n): [string, string[]] => [nodeUser(n), [NODES_GROUP]]),
   ];
   const added = wantedTokens.filter(([u]) => !hasUser(u)).map(([u, g]) => newEntry(u, g, existing));
@@ -194,6 +201,7 @@ export function runInit(opts: InitOptions): InitResult {
 
   return {
     dir: opts.dir,
+    tokensMigrated: migrated,
     caCreated,
     serverCertCreated: problem !== undefined,
     serverCertReason: problem,
@@ -202,6 +210,24 @@ export function runInit(opts: InitOptions): InitResult {
     files,
     serviceAccountKeyCreated: saKeys.created,
   };
+}
+
+/**
+ * Tokens of the scheduler and controller manager written before RBAC (users
+ * system:scheduler / system:controller-manager in system:masters) become Kubernetes'
+ * names without system:masters, in place: the token stays, so the processes holding it
+ * keep working and from now on act with their least-privilege roles. Returns what changed.
+ */
+export function migrateLegacyComponentTokens(entries: TokenEntry[]): string[] {
+  const changed: string[] = [];
+  for (const e of entries) {
+    const to = LEGACY_COMPONENT_USERS[e.user];
+    if (!to) continue;
+    changed.push(`${e.user} → ${to}`);
+    e.user = to;
+    e.groups = e.groups.filter((g) => g !== MASTERS_GROUP);
+  }
+  return changed;
 }
 
 /** A fresh token for a node, appended to the token file (a node may hold several). */
@@ -282,6 +308,7 @@ function describe(r: InitResult): string {
       : `  reused   ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents)`,
   );
   lines.push(`  ${r.serviceAccountKeyCreated ? 'created' : 'reused '}  ${rel(r.files.saKey)}, ${rel(r.files.saPub)}  (service account token signing key)`);
+  if (r.tokensMigrated.length > 0) lines.push(`  tokens   ${rel(r.files.tokens)}: renamed ${r.tokensMigrated.join(', ')} (no longer system:masters; RBAC roles apply)`);
   lines.push(
     r.tokensAdded.length > 0
       ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`

@@ -50,6 +50,12 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } } } };
     case 'ServiceAccount':
       return { metadata, automountServiceAccountToken: false };
+    case 'Role':
+    case 'ClusterRole':
+      return { metadata, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return { metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }] };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }

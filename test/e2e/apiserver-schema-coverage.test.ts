@@ -167,6 +167,20 @@ describe('the schema model covers what orch stores', () => {
       metadata: { name: 'pdb' },
       spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
+    // RBAC: the default ClusterRoles and ClusterRoleBindings exist; a Role and a RoleBinding.
+    await create('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'r' },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods', 'pods/log'], resourceNames: ['p'] }],
+    });
+    await create('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'rb' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+      subjects: [{ kind: 'User', name: 'u' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],
+    });
     // managedFields as server-side apply writes them.
     const applied = await apiRequest(h.api, 'PATCH', '/api/v1/namespaces/default/configmaps/applied?fieldManager=coverage&fieldValidation=Strict', undefined, {
       contentType: 'application/apply-patch+yaml',

@@ -184,6 +184,17 @@ describe('orch CLI on a real cluster', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  it('runs its components under their RBAC roles without a single refusal', () => {
+    // The scheduler and controller manager are system:kube-scheduler and
+    // system:kube-controller-manager (no system:masters): a 403 in their logs is a missing rule.
+    const tokens = fs.readFileSync(path.join(home, 'pki', 'tokens.csv'), 'utf8');
+    expect(tokens).toMatch(/,system:kube-scheduler,[^,]*,""/);
+    expect(tokens).toMatch(/,system:kube-controller-manager,[^,]*,""/);
+    const logs = fs.readdirSync(path.join(home, 'logs')).filter((f) => f.endsWith('.log'));
+    expect(logs.some((f) => f.startsWith('scheduler')) && logs.some((f) => f.startsWith('controller-manager'))).toBe(true);
+    for (const f of logs) expect(fs.readFileSync(path.join(home, 'logs', f), 'utf8'), f).not.toMatch(/is forbidden|"code":403|Forbidden/);
+  });
+
   it('deletes the deployment and its containers, then stops the cluster', async () => {
     ok(await orch(['delete', 'deploy', 'web', '--wait']));
     await eventually('the web containers to be removed', async () => (nodes.every((n) => dockerIds(`label=orch.io/node=${n}`).length === 0) ? true : undefined), 90_000, 500);

@@ -22,6 +22,8 @@ export interface TestApiServer {
   nodeToken?: string;
   /** Node tokens by node name (nodeNames option; default ['node-1']). */
   nodeTokens: Record<string, string>;
+  /** Tokens of the `users` option, by user name. */
+  userTokens: Record<string, string>;
   etcd: TestEtcd;
   storage: Storage;
   server: FastifyInstance;
@@ -35,6 +37,8 @@ export interface TestApiServerOptions {
   tls?: boolean;
   /** Nodes that get a token (user system:node:NAME, group system:nodes). */
   nodeNames?: string[];
+  /** More identities with a token each (e.g. RBAC tests: users without system:masters). */
+  users?: Array<{ name: string; groups?: string[] }>;
   /** etcd key prefix; default a fresh random one. Give two servers the same one to make them one cluster. */
   prefix?: string;
   /** Passed through to the etcd storage (e.g. watch: { maxQueue }). */
@@ -58,6 +62,12 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   for (const n of opts.nodeNames ?? ['node-1']) {
     nodeTokens[n] = crypto.randomBytes(16).toString('hex');
     entries.push({ token: nodeTokens[n]!, user: `system:node:${n}`, uid: '', groups: ['system:nodes'] });
+  }
+
+  const userTokens: Record<string, string> = {};
+  for (const u of opts.users ?? []) {
+    userTokens[u.name] = crypto.randomBytes(16).toString('hex');
+    entries.push({ token: userTokens[u.name]!, user: u.name, uid: '', groups: u.groups ?? [] });
   }
 
   let https: BuildServerOptions['https'];
@@ -92,6 +102,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     token,
     nodeToken: nodeTokens[(opts.nodeNames ?? ['node-1'])[0]!],
     nodeTokens,
+    userTokens,
     etcd,
     storage,
     server,
