@@ -5,8 +5,8 @@
 // apiserver), the projected token, ca.crt and namespace under
 // /var/run/secrets/kubernetes.io/serviceaccount. It lists the pods of its namespace as
 // its service account, and so does @kubernetes/client-node 1.x configured by
-// loadFromCluster() alone (orch.local/kube-client); the Role bound to it allows `list pods` and nothing else, so
-// `kubectl get secrets` is Forbidden (that half needs RBAC on the branch).
+// loadFromCluster() alone (orch.local/kube-client); the Role bound to it allows `list pods`
+// and nothing else, so `kubectl get secrets` is Forbidden and the client gets 403.
 
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,6 +65,9 @@ beforeAll(async () => {
   await eventually('default service account', () => admin.resource('serviceaccounts').get('default', NS), 30_000);
   await eventually('kube-root-ca.crt', () => admin.configmaps.get('kube-root-ca.crt', NS), 30_000);
   ok(await kubectl(['create', 'serviceaccount', 'lister', '-n', NS]));
+  // What the pods' service account may do: list (get, watch) pods in its namespace, nothing else.
+  ok(await kubectl(['create', 'role', 'pod-reader', '-n', NS, '--verb', 'get,list,watch', '--resource', 'pods']));
+  ok(await kubectl(['create', 'rolebinding', 'lister-reads-pods', '-n', NS, '--role', 'pod-reader', '--serviceaccount', `${NS}:lister`]));
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -110,7 +113,22 @@ describe('kubectl inside a pod (in-cluster configuration)', () => {
   });
 });
 
+describe('kubectl inside a pod: what its Role does not allow', () => {
+  it('kubectl get secrets is Forbidden for the service account', async () => {
+    const r = await inPod('get', 'secrets');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`User "system:serviceaccount:${NS}:lister" cannot list resource "secrets" in API group "" in the namespace "${NS}"`);
+  });
+});
+
 describe('@kubernetes/client-node inside a pod (loadFromCluster)', () => {
+  it('gets 403 for the Secrets its Role does not allow', async () => {
+    const r = ok(await kubectl(['exec', '-n', NS, NODE_POD, '--', 'node', '/app/list.mjs', 'secrets']));
+    const answer = JSON.parse(r.stdout.trim());
+    expect(answer.ok, r.stdout).toBe(false);
+    expect(answer.code).toBe(403);
+  });
+
   it('lists the pods of its namespace', async () => {
     const r = ok(await kubectl(['exec', '-n', NS, NODE_POD, '--', 'node', '/app/list.mjs', 'pods']));
     const answer = JSON.parse(r.stdout.trim());
