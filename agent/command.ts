@@ -22,6 +22,11 @@ import { cleanupNetwork } from './network/network-cleanup.js';
 import { NodeNetwork } from './network/node-network.js';
 import { DEFAULT_SANDBOX_IMAGE } from './pod-sync.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
+import { CertificateRotation, ensureNodeCredential } from './credentials/node-credential.js';
+import type { Component } from '../foundation/component.js';
+import type { NodeCredential } from '../foundation/cert-dir.js';
+import { caPublicKeyHash, checkCaHash, discoverClusterCA } from '../foundation/ca-discovery.js';
+import path from 'node:path';
 
 interface AgentFlags extends ConnectionFlagValues {
   nodeName: string;
@@ -60,6 +65,10 @@ interface AgentFlags extends ConnectionFlagValues {
   clusterDns?: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: string;
+  certDir?: string;
+  bootstrapToken?: string;
+  bootstrapTokenFile?: string;
+  discoveryTokenCaCertHash?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -70,6 +79,10 @@ export function agentCommand(): Command {
   const server = cmd.options.find((o) => o.long === '--server');
   if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
+    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
+    .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
+    .option('--bootstrap-token-file <file>', 'the bootstrap token read from a file (out of `ps`), as --bootstrap-token')
+    .option('--discovery-token-ca-cert-hash <sha256:hex>', 'instead of --ca-file: the hash of the cluster CA\'s public key (`orch token create` prints it); the CA is taken from the apiserver\'s TLS handshake only if it matches, and kept as ca.crt in --cert-dir')
     .option('--node-name <name>', "name of this node (required, except with --cleanup-network, where it limits the Docker networks removed to this node's)")
     .option('--docker-socket <path>', 'Docker Engine socket', '/var/run/docker.sock')
     .option('--node-ip <ip>', 'InternalIP to publish (default: first non-internal IPv4)')
@@ -124,7 +137,11 @@ export function agentCommand(): Command {
       const containerLog = { maxSizeBytes: parseContainerLogMaxSize(f.containerLogMaxSize), maxFiles: parseContainerLogMaxFiles(f.containerLogMaxFiles) };
       const nodeIP = f.nodeIp ?? detectNodeIP();
       const registry = processRegistry();
-      const client = clientFromFlags(f, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      const { credential, caFile } = await nodeCredentialFromFlags(f, logger);
+      const client = clientFromFlags({ ...f, caFile, certDir: credential ? f.certDir : undefined }, `orch-agent/${f.nodeName}`, logger.child({ sub: 'client' }), registry);
+      const rotation: Component[] = credential
+        ? [new CertificateRotation({ client, nodeName: f.nodeName, certDir: f.certDir!, initial: credential, logger: logger.child({ sub: 'certificates' }) })]
+        : [];
       // Followed while running, so tokens can be rotated without a restart.
       const tokens = f.logServerTokenFile ? reloadingTokenFile(f.logServerTokenFile, { logger: logger.child({ sub: 'log-auth' }) }) : undefined;
       const runtime = new DockerRuntime({ socketPath: f.dockerSocket, logger: logger.child({ sub: 'docker' }), containerLog });
@@ -178,7 +195,74 @@ export function agentCommand(): Command {
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },
         logger,
       );
-      const { runner } = assembleProcess({ logger, registry, health, components: agent.components });
+      const { runner } = assembleProcess({ logger, registry, health, components: [...rotation, ...agent.components] });
       await runProcess(runner, logger);
     });
+}
+
+/**
+ * --cert-dir: the node's own client certificate (credentials/node-credential.ts), got
+ * with --bootstrap-token when there is none yet. Joining waits (retrying, logging why)
+ * until the certificate arrives; SIGTERM/SIGINT end the wait.
+ */
+async function nodeCredentialFromFlags(f: AgentFlags, logger: ReturnType<typeof createLogger>): Promise<{ credential?: NodeCredential; caFile?: string }> {
+  if (f.bootstrapToken && f.bootstrapTokenFile) throw new Error('give --bootstrap-token or --bootstrap-token-file, not both');
+  if (f.bootstrapTokenFile) f = { ...f, bootstrapToken: fs.readFileSync(f.bootstrapTokenFile, 'utf8').trim() || undefined };
+  if (f.bootstrapToken && !f.certDir) throw new Error('--bootstrap-token needs --cert-dir: where the certificate it gets is kept');
+  if (f.discoveryTokenCaCertHash && !f.certDir) throw new Error('--discovery-token-ca-cert-hash needs --cert-dir: where the CA it finds is kept');
+  if (!f.certDir) return { caFile: f.caFile };
+  if (f.tokenFile) throw new Error('--cert-dir and --token-file are two credentials: give one');
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error('stopped while joining'));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const caFile = await caFileFor(f, logger.child({ sub: 'certificates' }), abort.signal);
+    if (f.bootstrapToken && !caFile && !f.insecureSkipTlsVerify)
+      throw new Error('--bootstrap-token needs --ca-file or --discovery-token-ca-cert-hash: the token is only sent to a server the cluster CA verifies');
+    const credential = await ensureNodeCredential({
+      server: f.server,
+      ca: caFile ? fs.readFileSync(caFile, 'utf8') : undefined,
+      insecureSkipTLSVerify: f.insecureSkipTlsVerify,
+      nodeName: f.nodeName,
+      certDir: f.certDir,
+      bootstrapToken: f.bootstrapToken,
+      logger: logger.child({ sub: 'certificates' }),
+      signal: abort.signal,
+    });
+    return { credential, caFile };
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+}
+
+/**
+ * The CA that verifies the apiserver: --ca-file; else, with --discovery-token-ca-cert-hash,
+ * the one found in the apiserver's handshake (foundation/ca-discovery.ts), kept as
+ * ca.crt in the cert dir for restarts and for the proxy; else that kept file.
+ */
+async function caFileFor(f: AgentFlags, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<string | undefined> {
+  const kept = path.join(f.certDir!, 'ca.crt');
+  if (f.caFile) {
+    if (f.discoveryTokenCaCertHash) throw new Error('give --ca-file or --discovery-token-ca-cert-hash, not both');
+    return f.caFile;
+  }
+  if (!f.discoveryTokenCaCertHash) return fs.existsSync(kept) ? kept : undefined;
+  const hash = checkCaHash(f.discoveryTokenCaCertHash);
+  if (fs.existsSync(kept) && caPublicKeyHash(fs.readFileSync(kept, 'utf8')) === hash) return kept;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const pem = await discoverClusterCA(f.server, hash);
+      fs.mkdirSync(f.certDir!, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(kept, pem, { mode: 0o644 });
+      logger.info({ ca: kept, hash }, 'cluster CA found by its public key hash');
+      return kept;
+    } catch (err) {
+      const wait = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+      logger.error({ retryInMs: wait }, `cannot find the cluster CA: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, wait));
+      if (signal.aborted) throw new Error('stopped while looking for the cluster CA');
+    }
+  }
 }

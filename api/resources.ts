@@ -2,7 +2,7 @@
 // client and the CLI all read this one table, so a kind is added in exactly one place.
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'exec' | 'attach' | 'portforward' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'exec' | 'attach' | 'portforward' | 'approval' | 'token';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -47,6 +47,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false }),
   res({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', singular: 'rolebinding', namespaced: true }),
   res({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false }),
+  res({ group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', singular: 'certificatesigningrequest', namespaced: false, shortNames: ['csr'], subresources: ['status', 'approval'] }),
   res({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'] }),
 ];
 

@@ -596,3 +596,40 @@ export interface PodDisruptionBudget extends KubeObject {
 export interface Eviction extends KubeObject {
   deleteOptions?: Record<string, unknown>;
 }
+
+// ---------------------------------------------------------------- certificates.k8s.io/v1
+
+export type KeyUsage =
+  | 'signing' | 'digital signature' | 'content commitment' | 'key encipherment' | 'key agreement' | 'data encipherment'
+  | 'cert sign' | 'crl sign' | 'encipher only' | 'decipher only' | 'any' | 'server auth' | 'client auth' | 'code signing'
+  | 'email protection' | 's/mime' | 'ipsec end system' | 'ipsec tunnel' | 'ipsec user' | 'timestamping' | 'ocsp signing'
+  | 'microsoft sgc' | 'netscape sgc';
+
+export interface CertificateSigningRequestCondition {
+  /** Approved, Denied, Failed (or a custom type). */
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface CertificateSigningRequest extends KubeObject {
+  spec: {
+    /** base64 of a PEM "CERTIFICATE REQUEST" block. */
+    request: string;
+    signerName: string;
+    expirationSeconds?: number;
+    usages?: KeyUsage[];
+    /** Set by the apiserver from the requester; never taken from the body. */
+    username?: string;
+    uid?: string;
+    groups?: string[];
+  };
+  status?: {
+    conditions?: CertificateSigningRequestCondition[];
+    /** base64 of the PEM certificate(s) the signer issued. */
+    certificate?: string;
+  };
+}

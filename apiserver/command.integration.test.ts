@@ -72,7 +72,7 @@ describe('orch apiserver', () => {
       const https = await import('node:https');
       const get = (token?: string) =>
         new Promise<number>((resolve, reject) => {
-          const r = https.request(`${running.url}/api/v1/namespaces`, { ca: ca.certPem, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
+          const r = https.request(`${running.url}/api/v1/nodes`, { ca: ca.certPem, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
             res.resume();
             resolve(res.statusCode!);
           });

@@ -18,8 +18,11 @@ import { createMetrics } from './metrics.js';
 import { installProcessGuard } from './process-guard.js';
 import { collectionPrefix } from './registry/keys.js';
 import { buildApiserver } from './server.js';
+import { auditFromFlags } from './audit/flags.js';
+import { checkEtcdReachable, etcdTlsFromFlags } from './storage/etcd-tls-flags.js';
+import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
-import { isWorkerProcess, runPrimary } from './workers.js';
+import { isWorkerProcess, runPrimary, workerSlot } from './workers.js';
 import { advertiseAddressFor } from './services/advertise-address.js';
 import { addServiceAccountFlags, serviceAccountConfigFromFlags, type ServiceAccountFlags } from './authentication/service-account-flags.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
@@ -34,6 +37,8 @@ export interface ApiserverFlags extends ServiceAccountFlags {
   /** --authorization-mode, e.g. Node,RBAC. */
   authorizationMode?: string;
   tokenAuthFile?: string;
+  clientCaFile?: string;
+  enableBootstrapTokenAuth?: boolean;
   insecureHttp?: boolean;
   logLevel: string;
   watchMaxSeconds: string;
@@ -54,6 +59,15 @@ export interface ApiserverFlags extends ServiceAccountFlags {
   serviceClusterIpRange?: string;
   serviceNodePortRange?: string;
   advertiseAddress?: string;
+  encryptionProviderConfig?: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize?: string;
+  auditLogMaxbackup?: string;
+  auditLogMaxage?: string;
 }
 
 /** A positive number from a flag (whole unless `fraction`), or a clear error naming the flag. */
@@ -75,6 +89,8 @@ export function apiserverCommand(): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM)')
     .option('--tls-private-key-file <file>', 'serving private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, CSV lines: token,user,uid,"group1,group2"')
+    .option('--client-ca-file <file>', 'CA (PEM) whose client certificates authenticate: CN is the user, O the groups (orch init: ca.crt)')
+    .option('--no-enable-bootstrap-token-auth', 'do not accept bootstrap tokens (kube-system bootstrap-token-<id> Secrets) as bearer tokens')
     .option('--insecure-http', 'serve plain HTTP without authentication (development only!)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--watch-max-seconds <n>', 'upper bound of a watch stream (jittered up to 2x)', '1800')
@@ -95,6 +111,15 @@ export function apiserverCommand(): Command {
     .option('--service-node-port-range <range>', 'node ports of NodePort and LoadBalancer Services, first-last', DEFAULT_SERVICE_NODE_PORT_RANGE)
     .option('--advertise-address <ip>', 'the address the `kubernetes` Service\'s endpoints give for this apiserver (default: --bind-address, or the first non-loopback IPv4 address when it binds to all)')
     .option('--authorization-mode <modes>', 'authorizers asked in order, comma-separated: Node (the node rules), RBAC (roles and bindings), AlwaysAllow (every authenticated user may do anything: development only)', 'Node,RBAC')
+    .option('--encryption-provider-config <file>', 'EncryptionConfiguration (apiserver.config.k8s.io/v1): which resources are encrypted in etcd, with which keys (the first provider writes, all read); orch init writes one')
+    .option('--etcd-cafile <file>', 'CA that signed the etcd servers\' certificates (TLS to etcd)')
+    .option('--etcd-certfile <file>', 'client certificate presented to etcd (etcd --client-cert-auth)')
+    .option('--etcd-keyfile <file>', 'private key of --etcd-certfile')
+    .option('--audit-policy-file <file>', 'audit Policy (audit.k8s.io/v1): what is logged at which level; without it nothing is audited')
+    .option('--audit-log-path <file>', 'where audit events go, one JSON line each (- for stdout); with --workers, one file per worker (audit-w1.log, ...)')
+    .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0: never)', '100')
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', '10')
+    .option('--audit-log-maxage <days>', 'delete rotated audit logs older than this many days (0: never)', '0')
     .option('--workers <n>', 'serving processes sharing the port (e.g. one per core); each is a full apiserver with its own watches; /metrics sums them all', '1')
     .action(async (flags: ApiserverFlags) => {
       // Old generation at most 2x the live heap: ~70 MB less under load for ~5 % of
@@ -150,6 +175,9 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const authorizationMode = parseAuthorizationMode(flags.authorizationMode ?? 'Node,RBAC');
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (endpoints.length === 0) throw new Error('--etcd-servers is empty');
+  const etcdTls = etcdTlsFromFlags(flags, endpoints);
+  const encryption = flags.encryptionProviderConfig ? loadEncryptionConfig(flags.encryptionProviderConfig) : undefined;
+  const audit = auditFromFlags(flags, logger, workerSlot());
 
   // Followed while running (checked at most once per second), so `orch init node-token`
   // needs no restart.
@@ -170,7 +198,17 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     observe: metrics.observeEtcd,
     maxRequestBytes,
     ttl: [{ prefix: collectionPrefix(findResource('', 'v1', 'events')!), ttlSeconds: Math.ceil(eventTtlMs / 1000) }],
+    tls: etcdTls,
+    encryption,
   });
+  if (etcdTls) {
+    try {
+      await checkEtcdReachable(storage, endpoints);
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
+  }
   const api = buildApiserver({
     listen: { host: flags.bindAddress, port },
     // With --workers, a scrape of any worker answers for all of them.
@@ -179,7 +217,15 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     auth,
     logger,
     metrics,
-    https: !flags.insecureHttp && tls ? { cert: fs.readFileSync(flags.tlsCertFile!), key: fs.readFileSync(flags.tlsPrivateKeyFile!) } : undefined,
+    https:
+      !flags.insecureHttp && tls
+        ? {
+            cert: fs.readFileSync(flags.tlsCertFile!),
+            key: fs.readFileSync(flags.tlsPrivateKeyFile!),
+            ...(flags.clientCaFile ? { clientCA: fs.readFileSync(flags.clientCaFile) } : {}),
+          }
+        : undefined,
+    bootstrapTokenAuth: flags.enableBootstrapTokenAuth ?? true,
     watchMaxSeconds,
     agentClient,
     maxRequestsInFlight,
@@ -191,6 +237,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     kubernetesService: { advertiseAddress },
     serviceAccountTokens,
     authorizationMode,
+    audit,
   });
   // A component that cannot start (the port is taken) stops those started: etcd is closed.
   await api.runner.start();

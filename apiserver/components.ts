@@ -5,11 +5,11 @@
 //   node-graph         list + watch of pods for the Node authorizer; ready once listed
 //   bootstrap          default, kube-system, kube-node-lease, orch-node-lease (retried
 //                      every 2 s while etcd does not answer); ready once they exist
-//   rbac-bootstrap     the default RBAC roles and bindings reconciled (authorization/rbac/components.ts)
 //   rbac-policy        list + watch of the RBAC objects the authorizer decides on; loaded before serving
 //   namespace-cleanup  empties Terminating namespaces
 //   service-allocations  repair of the ClusterIP / node port keys (services/)
 //   http-server        listen; on stop: 503 to new requests, watches ended, then closed
+//   rbac-bootstrap     the default RBAC roles and bindings reconciled (authorization/rbac/components.ts)
 //   kubernetes-service the `kubernetes` Service and its Endpoints (orch apiserver only)
 //
 // so the API is served last, once everything it relies on runs, and stops first.

@@ -21,6 +21,9 @@ export interface ApiserverMetrics {
   watchBufferedBytesFrom(read: () => number): void;
   /** Watch streams expired for slowness, by resource and why. */
   terminatedWatchers: Counter<'resource' | 'reason'>;
+  /** Audit events written, and lost (audit/writer.ts: queue full, disk full). */
+  auditEvents: Counter;
+  auditErrors: Counter;
 }
 
 /** Registers the apiserver's metrics into `registry` (default: a fresh process registry). */
@@ -68,6 +71,8 @@ export function createMetrics(opts: { registry?: Registry; processMetrics?: bool
       this.set(readBuffered());
     },
   });
+  const auditEvents = new Counter({ name: 'apiserver_audit_event_total', help: 'Audit events written to the audit log.', registers: [registry] });
+  const auditErrors = new Counter({ name: 'apiserver_audit_error_total', help: 'Audit events lost: the audit log could not be written (disk full) or its queue was full.', registers: [registry] });
   const terminatedWatchers = new Counter({ name: 'apiserver_terminated_watchers_total', help: 'Watch streams expired (410) because their client did not keep up, by resource and reason (buffer-full, queue-full, memory-budget).', labelNames: ['resource', 'reason'] as const, registers: [registry] });
   const l = (x: { priorityLevel: string; flowSchema: string }) => ({ priority_level: x.priorityLevel, flow_schema: x.flowSchema });
   return {
@@ -86,5 +91,7 @@ export function createMetrics(opts: { registry?: Registry; processMetrics?: bool
     flowSeats,
     watchBufferedBytesFrom: (read) => void (readBuffered = read),
     terminatedWatchers,
+    auditEvents,
+    auditErrors,
   };
 }

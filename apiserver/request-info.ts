@@ -5,6 +5,10 @@
 import { errors } from '../api/errors.js';
 import { findResource, RESOURCES, type ResourceInfo, type Verb } from '../api/resources.js';
 import { fieldSelectorRequirements } from '../api/selectors/fields.js';
+import { findVirtualResource, VIRTUAL_RESOURCES } from './registry/virtual-kinds.js';
+
+/** Stored kinds and the create-only ones answered without storage (registry/virtual-kinds.ts). */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...VIRTUAL_RESOURCES];
 
 export type DiscoveryPath =
   | { type: 'core-versions' } // /api
@@ -68,7 +72,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   } else if (parts[0] === 'apis') {
     if (parts.length === 1) return { type: 'groups' };
     if (parts.length === 2) {
-      if (!RESOURCES.some((r) => r.group === parts[1])) throw notFound();
+      if (!SERVED.some((r) => r.group === parts[1])) throw notFound();
       return { type: 'group', group: parts[1]! };
     }
     group = parts[1]!;
@@ -77,7 +81,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   } else {
     throw notFound();
   }
-  if (!RESOURCES.some((r) => r.group === group && r.version === version)) throw notFound();
+  if (!SERVED.some((r) => r.group === group && r.version === version)) throw notFound();
   if (rest.length === 0) return { type: 'resources', group, version };
 
   let namespace: string | undefined;
@@ -87,7 +91,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   }
   if (rest.length > 3) throw notFound();
   const [plural, name, subresource] = rest as [string, string | undefined, string | undefined];
-  const resource = findResource(group, version, plural);
+  const resource = findResource(group, version, plural) ?? findVirtualResource(group, version, plural);
   if (!resource) throw notFound();
   if (namespace !== undefined && !resource.namespaced) throw notFound();
   if (subresource !== undefined && !resource.subresources.includes(subresource as never)) throw notFound();

@@ -13,11 +13,12 @@ import { silentLogger } from '../foundation/logger.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import { registrySource, type MetricsSource } from '../foundation/metrics.js';
 import { nowIso, realClock, type Clock } from '../foundation/clock.js';
-import { bearerToken } from '../foundation/bearer-token.js';
 import type { Authenticator } from '../foundation/token-auth.js';
 import { ObjectRefCache } from './authentication/object-refs.js';
 import { serviceAccountTokenAuthenticator, unionAuthenticator, type ServiceAccountTokenConfig } from './authentication/service-account-tokens.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
+import { BootstrapTokenAuthenticator, bootstrapTokenComponent } from './authentication/bootstrap-tokens.js';
+import { requestAuthenticator } from './authentication/request-authenticator.js';
 import type { AgentClientOptions, ServerContext } from './context.js';
 import { admitRequest } from './flow-control/admission.js';
 import { boundAuthorizerChain } from './authorization/chain.js';
@@ -28,6 +29,7 @@ import { rbacBootstrapComponent, rbacPolicyComponent } from './authorization/rba
 import { escalationCheck } from './authorization/rbac/escalation.js';
 import { PolicyCache } from './authorization/rbac/policy-cache.js';
 import { RbacAuthorizer } from './authorization/rbac/rbac-authorizer.js';
+import { impersonate } from './authentication/impersonation.js';
 import type { Authorizer } from './authorization/types.js';
 import { withBodyDeadline } from './flow-control/body-deadline.js';
 import type { PriorityLevelConfig } from './flow-control/config.js';
@@ -42,6 +44,7 @@ import { collectionPrefix } from './registry/keys.js';
 import { findResource } from '../api/resources.js';
 import { serviceComponents } from './services/service-components.js';
 import type { ServiceRanges } from './services/service-ranges.js';
+import { auditComponent } from './audit/flags.js';
 import { bootstrapComponent, httpServerComponent, namespaceCacheComponent, namespaceCleanupComponent, nodeGraphComponent, storageComponent } from './components.js';
 import { resourceLabel } from './request-info.js';
 import { isPublicPath, registerHealthRoutes } from './routes/health.js';
@@ -52,6 +55,8 @@ import { schemaModel } from './routes/openapi-model.js';
 import { definitionName } from '../api/schema/kinds.js';
 import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
+import { registerAudit } from './audit/auditor.js';
+import type { AuditOptions } from './audit/flags.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 
@@ -68,7 +73,10 @@ export interface BuildServerOptions {
   /** Reconcile the default RBAC roles and bindings on start. Default true. */
   bootstrapPolicy?: boolean;
   logger?: Logger;
-  https?: { key: string | Buffer; cert: string | Buffer };
+  /** clientCA: --client-ca-file; a client certificate it signed authenticates as CN (user), O (groups). */
+  https?: { key: string | Buffer; cert: string | Buffer; clientCA?: string | Buffer };
+  /** Bearer tokens `<id>.<secret>` from kube-system bootstrap-token-<id> Secrets (default: on when auth is on). */
+  bootstrapTokenAuth?: boolean;
   watchMaxSeconds?: number;
   watchBookmarkIntervalMs?: number;
   /** Bytes buffered for one watcher that does not read before it is expired (default 16 MiB). */
@@ -122,6 +130,8 @@ export interface BuildServerOptions {
   serviceAccountTokens?: ServiceAccountTokenConfig;
   /** Kubernetes' ServiceAccount admission on pod create (default: on when serviceAccountTokens is set). */
   serviceAccountAdmission?: boolean;
+  /** The audit log (--audit-policy-file, --audit-log-path): absent, nothing is audited. */
+  audit?: AuditOptions;
 }
 
 export interface Apiserver {
@@ -193,6 +203,12 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       return check && ((_current, next) => check(next));
     };
 
+  // Who sent a request (authentication/): client certificate, token file (then service account tokens: `auth`), bootstrap tokens.
+  const bootstrapTokens =
+    opts.auth !== null && (opts.bootstrapTokenAuth ?? true) ? new BootstrapTokenAuthenticator(opts.storage, clock, logger.child({ component: 'bootstrap-tokens' })) : undefined;
+  const authn =
+    opts.auth === null ? null : requestAuthenticator({ x509: Boolean(opts.https?.clientCA), tokens: bootstrapTokens ? [auth!, bootstrapTokens] : [auth!] });
+
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
     bodyLimit: BODY_LIMIT,
@@ -211,7 +227,17 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const connectionsCheckingInterval = Math.max(50, Math.min(5000, requestTimeout / 4));
   const app: FastifyInstance = (
     opts.https
-      ? Fastify({ ...base, https: { key: opts.https.key, cert: opts.https.cert, connectionsCheckingInterval } })
+      ? Fastify({
+          ...base,
+          https: {
+            key: opts.https.key,
+            cert: opts.https.cert,
+            // Ask for a client certificate, never require one: tokens keep working, and a
+            // certificate that does not verify is ignored (x509.ts), not a failed handshake.
+            ...(opts.https.clientCA ? { requestCert: true, rejectUnauthorized: false, ca: opts.https.clientCA } : {}),
+            connectionsCheckingInterval,
+          },
+        })
       : Fastify({ ...base, http: { connectionsCheckingInterval } })
   ) as unknown as FastifyInstance;
 
@@ -232,6 +258,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     observer: metrics.flow,
   });
   for (const l of flow.limits()) metrics.flowSeats.set({ priority_level: l.name }, l.seats);
+  const auditor = opts.audit ? registerAudit(app, opts.audit.policy, opts.audit.writer, () => clock.now()) : undefined;
+  opts.audit?.writer.countInto({ written: (n) => metrics.auditEvents.inc(n), dropped: (n) => metrics.auditErrors.inc(n) });
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     if (closing) {
@@ -241,13 +269,14 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const path = req.url.split('?')[0]!;
     // Health probes and /version: public and exempt (Kubernetes' "probes" flow schema).
     if (isPublicPath(path)) return;
-    if (auth !== null) {
-      const token = bearerToken(req.headers.authorization);
-      const user = token ? auth.authenticate(token) : undefined;
+    if (authn !== null) {
+      const user = authn.authenticate(req.raw);
       if (!user) throw errors.unauthorized();
-      req.user = withAuthenticatedGroup(user);
+      // Impersonate-* headers: from here on the request is the impersonated user's.
+      req.user = impersonate(ctx.authorizer, withAuthenticatedGroup(user), req.headers, req.raw.rawHeaders);
     }
     await admitRequest(flow, ctx.authorizer, req, reply);
+    auditor?.admitted(req);
   });
   const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
   app.addHook('preParsing', async (req, reply, payload) => withBodyDeadline(req.raw, reply.raw, payload, bodyTimeoutMs));
@@ -295,7 +324,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   registerResourceRoutes(app, ctx);
   // exec/attach/portforward never reach fastify: node hands Upgrade requests to this listener.
   const openStreams = new Set<Duplex>();
-  app.server.on('upgrade', streamUpgradeHandler(ctx, { auth, closing: () => closing }, openStreams));
+  app.server.on('upgrade', streamUpgradeHandler(ctx, { authn, closing: () => closing }, openStreams));
 
   const nsCache = new NamespaceCache(opts.storage, collectionPrefix(findResource('', 'v1', 'namespaces')!), logger);
   store.namespaceLookup = (name) => nsCache.get(name);
@@ -303,13 +332,15 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const listen = opts.listen ?? { host: '127.0.0.1', port: 0 };
   const services = serviceComponents(opts, store, logger, clock, () => listeningPort(app, listen));
   const components = [
+    // First, so stopped last: the lines of the last requests are written before exit.
+    ...(opts.audit ? [auditComponent(opts.audit.writer)] : []),
     storageComponent(opts.storage),
     namespaceCacheComponent(nsCache),
     nodeGraphComponent(nodeGraph),
+    ...(bootstrapTokens ? [bootstrapTokenComponent(bootstrapTokens)] : []),
     ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
-    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, logger, clock)] : []),
-    rbacPolicyComponent(policy),
+    rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
     ...services.beforeServing,
     httpServerComponent(app, listen, () => {
@@ -319,6 +350,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       ctx.watches.closeAll();
       for (const s of openStreams) s.destroy();
     }),
+    ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, opts.storage, logger, clock)] : []),
     ...services.afterServing,
   ];
   runner = new ComponentRunner(components, { logger, clock });

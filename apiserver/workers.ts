@@ -13,13 +13,23 @@ export function isWorkerProcess(): boolean {
   return !cluster.isPrimary;
 }
 
+/** This worker's slot (1..N) under --workers, stable across its restarts; undefined otherwise. */
+export function workerSlot(): number | undefined {
+  const n = Number(process.env.ORCH_WORKER_SLOT);
+  return cluster.isWorker && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /** Run the primary: keep `count` workers alive until SIGTERM/SIGINT, then stop them and exit. */
 export function runPrimary(count: number, logger: Logger): void {
   let stopping = false;
   const started = new Map<number, number>();
-  const fork = () => {
-    const w = cluster.fork();
+  // Each worker keeps a slot number across restarts (ORCH_WORKER_SLOT): per-worker files,
+  // such as the audit log, keep their names.
+  const slots = new Map<number, number>();
+  const fork = (slot: number) => {
+    const w = cluster.fork({ ORCH_WORKER_SLOT: String(slot) });
     started.set(w.id, Date.now());
+    slots.set(w.id, slot);
   };
   cluster.on('exit', (worker, code, signal) => {
     const ranMs = Date.now() - (started.get(worker.id) ?? Date.now());
@@ -38,7 +48,7 @@ export function runPrimary(count: number, logger: Logger): void {
       return;
     }
     logger.warn({ worker: worker.id, code, signal }, 'apiserver worker exited; starting a new one');
-    fork();
+    fork(slots.get(worker.id) ?? 0);
   });
   const stop = (sig: string) => {
     if (stopping) return;
@@ -50,6 +60,6 @@ export function runPrimary(count: number, logger: Logger): void {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   serveClusterMetrics(logger);
-  for (let i = 0; i < count; i++) fork();
+  for (let i = 1; i <= count; i++) fork(i);
   logger.info({ workers: count }, 'apiserver primary started its workers');
 }

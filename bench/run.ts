@@ -23,6 +23,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   'log-memory': { description: 'agent RSS while a 1 GB container log is read from its log endpoint (with and without follow) by a slow reader, vs the idle agent; --baseline-agent PATH compares builds', load: async () => (await import('./log-memory.js')).bench },
   'port-forward': { description: 'throughput of a 200 MB download through kubectl port-forward (WebSocket and plain SPDY) and orch port-forward vs curl to the pod IP', load: async () => (await import('./port-forward.js')).bench },
   authz: { description: 'authorization decision p50/p99 with 1,000 roles and 1,000 bindings, allowed and denied, vs AlwaysAllow (in-process)', load: async () => (await import('./authz.js')).bench },
+  'secure-writes': { description: 'creates/s of ConfigMaps and Secrets with encryption at rest + audit log on vs off (alternating rounds; --rbac adds RBAC once it exists)', load: async () => (await import('./secure-writes.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 

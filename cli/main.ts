@@ -33,6 +33,8 @@ import { editCommand } from './commands/edit.js';
 import { patchCommand } from './commands/patch.js';
 import { labelCommand, annotateCommand } from './commands/label.js';
 import { cordonCommand, uncordonCommand } from './commands/cordon.js';
+import { secretsCommand } from './commands/secrets-reencrypt.js';
+import { tokenCommand } from './commands/token.js';
 import { taintCommand } from './commands/taint.js';
 import { drainCommand } from './commands/drain.js';
 import { waitCommand } from './commands/wait.js';
@@ -46,7 +48,7 @@ import { runAttach } from './streams/run-attach.js';
 const COMPONENTS: Record<string, { description: string; load: () => Promise<Command> }> = {
   apiserver: { description: 'Run the API server (HTTPS, over etcd)', load: async () => (await import('../apiserver/command.js')).apiserverCommand() },
   scheduler: { description: 'Run the scheduler (binds pending pods to nodes)', load: async () => (await import('../scheduler/command.js')).schedulerCommand() },
-  'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, Endpoints and EndpointSlices, nodes, pod disruption budgets, garbage collection, aggregated ClusterRoles, service accounts, the root CA)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
+  'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, Endpoints and EndpointSlices, nodes, pod disruption budgets, garbage collection, aggregated ClusterRoles, certificate requests, bootstrap tokens, service accounts, the root CA)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
   agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
   proxy: { description: "Run a node's service proxy: Services' virtual IPs and node ports in iptables, cluster DNS", load: async () => (await import('../proxy/command.js')).proxyCommand() },
 };
@@ -81,7 +83,8 @@ export function buildProgram(): Command {
   const everyday = [
     applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
     deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
-    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(),
+    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), tokenCommand(),
+    secretsCommand(),
   ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;

@@ -74,9 +74,11 @@ export class HttpTransport {
   readonly server: URL;
   private readonly isHttps: boolean;
   /** Short requests share a bounded keep-alive pool. */
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   /** Watches and log follows hold a socket for minutes; they get their own unbounded pool so they never starve short requests. */
-  private readonly streamAgent: http.Agent;
+  private streamAgent: http.Agent;
+  /** The client certificate in use (replaced by setClientCertificate). */
+  private clientCert: { cert?: string | Buffer; key?: string | Buffer };
   private readonly timeoutMs: number;
 
   constructor(
@@ -97,14 +99,28 @@ export class HttpTransport {
     this.server = url;
     this.isHttps = url.protocol === 'https:';
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (this.isHttps) {
-      const tls = { ca: config.ca, rejectUnauthorized: !config.insecureSkipTLSVerify, cert: config.clientCert, key: config.clientKey, servername: config.tlsServerName };
-      this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, ...tls });
-      this.streamAgent = new https.Agent({ keepAlive: false, ...tls });
-    } else {
-      this.agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
-      this.streamAgent = new http.Agent({ keepAlive: false });
-    }
+    this.clientCert = { cert: config.clientCert, key: config.clientKey };
+    [this.agent, this.streamAgent] = this.newAgents();
+  }
+
+  private newAgents(): [http.Agent, http.Agent] {
+    if (!this.isHttps) return [new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }), new http.Agent({ keepAlive: false })];
+    const c = this.config;
+    const tls = { ca: c.ca, rejectUnauthorized: !c.insecureSkipTLSVerify, cert: this.clientCert.cert, key: this.clientCert.key, servername: c.tlsServerName };
+    return [new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, ...tls }), new https.Agent({ keepAlive: false, ...tls })];
+  }
+
+  /**
+   * Present another client certificate from now on (a rotated node credential). New
+   * requests and streams use it; open watches keep their connection until they end and
+   * reconnect; idle keep-alive sockets of the old pool are closed.
+   */
+  setClientCertificate(cert: string | Buffer, key: string | Buffer): void {
+    const old = this.agent;
+    this.clientCert = { cert, key };
+    [this.agent, this.streamAgent] = this.newAgents();
+    // Only the idle sockets: requests in flight on the old pool finish normally.
+    for (const sockets of Object.values(old.freeSockets)) for (const s of sockets ?? []) s.destroy();
   }
 
   /** Base URL without a trailing slash, for messages. */

@@ -135,6 +135,11 @@ export class ApiClient implements Client {
     return this.http.request(method, path, opts);
   }
 
+  /** Present another client certificate from now on (see HttpTransport.setClientCertificate). */
+  setClientCertificate(cert: string | Buffer, key: string | Buffer): void {
+    this.http.setClientCertificate(cert, key);
+  }
+
   /** Frees idle sockets; call at process shutdown (open watches end when stopped). */
   close(): void {
     this.http.close();

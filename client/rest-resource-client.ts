@@ -72,6 +72,11 @@ export class RestResourceClient<T extends KubeObject> implements ResourceClient<
     return this.http.request<T>('PUT', path, { body: obj, query: writeQuery(opts) });
   }
 
+  updateSubresource(obj: T, subresource: 'approval', opts?: WriteOptions): Promise<T> {
+    const path = this.objectPath(obj.metadata?.name ?? '', obj.metadata?.namespace, subresource);
+    return this.http.request<T>('PUT', path, { body: obj, query: writeQuery(opts) });
+  }
+
   patch(name: string, namespace: string | undefined, patch: unknown, type: PatchType = 'merge', opts?: WriteOptions): Promise<T> {
     return this.http.request<T>('PATCH', this.objectPath(name, namespace), {
       body: patch,

@@ -51,6 +51,8 @@ export interface ResourceClient<T extends KubeObject> {
   update(obj: T, opts?: WriteOptions): Promise<T>;
   /** PUT .../status */
   updateStatus(obj: T, opts?: WriteOptions): Promise<T>;
+  /** PUT to a status-like subresource (certificatesigningrequests/approval). */
+  updateSubresource(obj: T, subresource: 'approval', opts?: WriteOptions): Promise<T>;
   patch(name: string, namespace: string | undefined, patch: unknown, type?: PatchType, opts?: WriteOptions): Promise<T>;
   patchStatus(name: string, namespace: string | undefined, patch: unknown, type?: PatchType): Promise<T>;
   /** Returns the object (graceful delete / finalizers pending) or a Success Status. */

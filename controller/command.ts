@@ -27,6 +27,8 @@ import { controllerManagerProcess, enabledControllers } from './manager.js';
 import { podNetworkPlan, PodNetworkConfigError } from './node-ipam/config.js';
 import type { NodeIpamOptions } from './node-ipam/controller.js';
 import { hostNetworks } from './node-ipam/host-networks.js';
+import { subjectAccessReviewer } from './csr-approving/access-review.js';
+import { csrSigningFromFlags } from './csr-signing/flags.js';
 
 interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFlagValues {
   nodeMonitorGracePeriod: string;
@@ -42,6 +44,9 @@ interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFl
   nodeCidrMaskSizeIpv6?: string;
   serviceClusterIpRange: string;
   rootCaFile?: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration: string;
 }
 
 /** Kubernetes spells it `--allocate-node-cidrs=false`; a bare flag means true. */
@@ -74,12 +79,12 @@ export function podNetworkFromFlags(flags: Flags): NodeIpamOptions | undefined {
 }
 
 export function controllerManagerCommand(): Command {
-  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, default ServiceAccounts, the root CA ConfigMap');
+  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, certificate request approval and signing, bootstrap token expiry, default ServiceAccounts, the root CA ConfigMap');
   return addLogLevelOption(addHealthOptions(addLeaderElectionOptions(addConnectionOptions(cmd), 'orch-controller-manager'), '10257')
     .option('--node-monitor-grace-period <duration>', 'a node whose Lease is older than this is marked Ready=Unknown', '20s')
     .option('--pod-eviction-timeout <duration>', 'pods on a tainted node without a toleration are deleted after this', '10s')
     .option('--node-monitor-period <duration>', 'how often node health is checked', '1s')
-    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, serviceaccount, root-ca-cert-publisher)", '*')
+    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher)", '*')
     .option('--concurrent-syncs <n>', 'workers per controller', '4')
     .option('--allocate-node-cidrs [bool]', 'give every Node a pod range from --cluster-cidr (spec.podCIDRs); =false leaves them to someone else', parseBool, true)
     .option('--cluster-cidr <cidrs>', 'pod addresses: one range, or an IPv4 and an IPv6 range comma-separated (dual stack); must not overlap the hosts\' networks or --service-cluster-ip-range', '10.244.0.0/16')
@@ -87,6 +92,9 @@ export function controllerManagerCommand(): Command {
     .option('--node-cidr-mask-size-ipv4 <n>', 'prefix length of each node\'s IPv4 range (default 24)')
     .option('--node-cidr-mask-size-ipv6 <n>', 'prefix length of each node\'s IPv6 range (default 64)')
     .option('--service-cluster-ip-range <cidrs>', 'Service addresses; only checked here: the cluster CIDR must not overlap it', '10.96.0.0/12')
+    .option('--cluster-signing-cert-file <file>', 'CA certificate (PEM) that signs approved node client certificate requests (orch init: ca.crt); without it csrsigning does not run')
+    .option('--cluster-signing-key-file <file>', 'its private key (PEM) (orch init: ca.key)')
+    .option('--cluster-signing-duration <duration>', 'the longest lifetime of a certificate csrsigning issues', '8760h')
     .option('--root-ca-file <file>', 'the CA (PEM) in-cluster clients trust for the apiserver: published as ConfigMap kube-root-ca.crt in every namespace'))
     .action(async (flags: Flags) => {
       // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
@@ -102,12 +110,16 @@ export function controllerManagerCommand(): Command {
       const rootCa = flags.rootCaFile ? readRootCa(flags.rootCaFile) : undefined;
       const registry = processRegistry();
       const client = clientFromFlags(flags, 'orch-controller-manager', logger, registry);
+      const csrSigning = csrSigningFromFlags(flags);
+      if (!csrSigning) logger.info('no --cluster-signing-cert-file / --cluster-signing-key-file: approved certificate requests are not signed here');
       const { runner } = controllerManagerProcess({
         client,
         logger,
         registry,
         health: healthFromFlags({ ...flags, port: parsePort(flags.port), host: flags.bindAddress }, logger),
         controllers,
+        csrSigning,
+        accessReviewer: subjectAccessReviewer((path, body) => client.request('POST', path, { body }), logger.child({ controller: 'csrapproving' })),
         workers,
         podNetwork,
         rootCa,

@@ -4,13 +4,19 @@
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
-//   clusterrole-aggregation → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
+//   clusterrole-aggregation
+//   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
 // health/metrics server and, with leader election, runs all of it only while leading.
 
-import type { ConfigMap, Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet, Service, ServiceAccount } from '../api/types.js';
+import type { CertificateSigningRequest, ConfigMap, Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet, Secret, Service, ServiceAccount } from '../api/types.js';
+import type { CertAndKey } from '../foundation/pki.js';
+import { TokenCleanerController } from './bootstrap-token-cleaner/controller.js';
+import { defaultBindingsReviewer, type AccessReviewer } from './csr-approving/access-review.js';
+import { CsrApprovingController } from './csr-approving/controller.js';
+import { CsrSigningController, DEFAULT_CLUSTER_SIGNING_DURATION_MS } from './csr-signing/controller.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client, ResourceClient } from '../client/types.js';
 import { realClock, type Clock } from '../foundation/clock.js';
@@ -43,7 +49,7 @@ import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceacc
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -71,6 +77,10 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** The node IPAM controller's address plan (default: 10.244.0.0/16 in /24 blocks, nothing checked against the host). */
   podNetwork?: NodeIpamOptions;
+  /** The cluster CA that signs approved node client CSRs (--cluster-signing-*); without it csrsigning does not run. */
+  csrSigning?: { ca: CertAndKey; durationMs?: number };
+  /** How csrapproving asks the authorizer (default: Kubernetes' default bindings, no API call). */
+  accessReviewer?: AccessReviewer;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
   /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
@@ -215,6 +225,7 @@ export class ControllerManager {
       const clusterRoles = this.informer<ClusterRole>(rc);
       this.controllers.push(new ClusterRoleAggregationController({ clusterRoles, client: rc, logger: logger.child({ controller: 'clusterrole-aggregation' }), queue: this.queue('clusterrole-aggregation') }));
     }
+    this.buildCertificateControllers(enabled);
     this.buildCredentialControllers(enabled);
   }
 
@@ -238,6 +249,36 @@ export class ControllerManager {
       this.controllers.push(
         new RootCaPublisher({ client, namespaces, configMaps, rootCa: this.opts.rootCa!, logger: logger.child({ controller: 'root-ca-cert-publisher' }), queue: this.queue('root-ca-cert-publisher') }),
       );
+    }
+  }
+
+  /** Continues buildControllers: node credentials (CSR approval and signing, bootstrap token expiry). */
+  private buildCertificateControllers(enabled: Set<string>): void {
+    const { client, logger } = this.opts;
+    const clock = this.opts.clock ?? realClock;
+    let csrInformer: Informer<CertificateSigningRequest> | undefined;
+    const csrs = () => (csrInformer ??= this.informer<CertificateSigningRequest>(client.resource<CertificateSigningRequest>('certificatesigningrequests')));
+    if (enabled.has('csrapproving')) {
+      const reviewer = this.opts.accessReviewer ?? defaultBindingsReviewer;
+      this.controllers.push(new CsrApprovingController({ client, csrs: csrs(), reviewer, logger: logger.child({ controller: 'csrapproving' }), queue: this.queue('csrapproving') }));
+    }
+    const signing = this.opts.csrSigning;
+    if (enabled.has('csrsigning') && signing) {
+      this.controllers.push(
+        new CsrSigningController({
+          client,
+          csrs: csrs(),
+          ca: signing.ca,
+          durationMs: signing.durationMs ?? DEFAULT_CLUSTER_SIGNING_DURATION_MS,
+          clock,
+          logger: logger.child({ controller: 'csrsigning' }),
+          queue: this.queue('csrsigning'),
+        }),
+      );
+    }
+    if (enabled.has('tokencleaner')) {
+      const secrets = this.informer<Secret>(client.secrets, 'kube-system');
+      this.controllers.push(new TokenCleanerController({ client, secrets, clock, logger: logger.child({ controller: 'tokencleaner' }), queue: this.queue('tokencleaner') }));
     }
   }
 

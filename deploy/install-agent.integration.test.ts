@@ -108,6 +108,34 @@ describe('install-agent.sh', () => {
     expect(listTree(root)).toEqual(before);
   }, 120_000);
 
+  it('joins with a bootstrap token: token file 0600, both units on the node certificate dir; a re-run without the token keeps that', () => {
+    const i = inputs();
+    const root = path.join(work, 'root-join');
+    const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--node-name', 'vm11', '--from', fakeBuild(), '--root', root];
+    const bad = sh([...base, '--bootstrap-token', 'not-a-token']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('abcdef.0123456789abcdef');
+    expect(sh([...base, '--bootstrap-token', 'abcdef.0123456789abcdef', '--token', 'x']).err).toContain('not both');
+    const r = sh([...base, '--bootstrap-token', 'abcdef.0123456789abcdef']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'etc/orch/bootstrap.token'), 'utf8')).toBe('abcdef.0123456789abcdef\n');
+    expect(mode(path.join(root, 'etc/orch/bootstrap.token'))).toBe('600');
+    expect(mode(path.join(root, 'var/lib/orch/pki'))).toBe('700');
+    expect(fs.existsSync(path.join(root, 'etc/orch/agent.token'))).toBe(false);
+    const env = () => fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
+    expect(env()).toContain('ORCH_AGENT_CREDENTIALS="--cert-dir=/var/lib/orch/pki --bootstrap-token-file=/etc/orch/bootstrap.token"');
+    expect(env()).toContain('ORCH_PROXY_CREDENTIALS="--cert-dir=/var/lib/orch/pki"');
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-agent.service'), 'utf8')).toContain(' $ORCH_AGENT_CREDENTIALS ');
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-proxy.service'), 'utf8')).toContain(' $ORCH_PROXY_CREDENTIALS ');
+    expect(sh(base).code).toBe(0);
+    expect(env()).toContain('ORCH_AGENT_CREDENTIALS="--cert-dir=/var/lib/orch/pki --bootstrap-token-file=/etc/orch/bootstrap.token"');
+    const gone = sh(['--uninstall', '--root', root]);
+    expect(gone.code).toBe(0);
+    expect(fs.existsSync(path.join(root, 'etc/orch/bootstrap.token'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'var/lib/orch/pki'))).toBe(false);
+  }, 60_000);
+
   it('keeps the installed token when re-run without one, and takes a build from a tarball', () => {
     const i = inputs();
     const root = path.join(work, 'root2');
@@ -115,7 +143,9 @@ describe('install-agent.sh', () => {
     const tgz = path.join(work, 'orch-build.tgz');
     expect(spawnSync('tar', ['-czf', tgz, '-C', build, '.']).status).toBe(0);
     const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--node-name', 'vm4', '--from', tgz, '--root', root];
-    expect(sh(base).code).not.toBe(0); // no token anywhere yet
+    const none = sh(base); // no token anywhere yet
+    expect(none.code).not.toBe(0);
+    expect(none.err).toContain('orch token create');
     expect(sh([...base, '--token', 'abc123']).code).toBe(0);
     expect(fs.readFileSync(path.join(root, 'opt/orch/node_modules/dep/index.js'), 'utf8')).toBe('// dep\n');
     const again = sh(base);

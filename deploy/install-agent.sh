@@ -2,7 +2,7 @@
 # Install (or update) an orch node on this Linux host: the systemd services orch-agent (the
 # pods) and orch-proxy (Services and cluster DNS), both with this node's credentials.
 #
-#   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --token-file node.token \
+#   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --bootstrap-token TOKEN \
 #       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key] \
 #       [--network-backend vxlan|host-gw|none] [--vxlan-port PORT] [--pod-infra-container-image IMAGE] \
 #       [--log-token-file agent-log.token] [--from DIR|TARBALL] [--root DIR] [--no-start] [--dry-run]
@@ -10,8 +10,12 @@
 #
 #   --server          the apiserver (or its load balancer) URL
 #   --ca-file         the cluster CA (verifies the apiserver; from `orch init`: ca.crt)
-#   --token / --token-file   this node's token: `orch init node-token NAME` on the control plane
-#   --node-name       default: this host's name (must match the token's node)
+#   --bootstrap-token / --bootstrap-token-file   a bootstrap token (`orch token create` on the
+#                     control plane): the agent joins with it, gets its own client
+#                     certificate (kept in /var/lib/orch/pki, rotated; the proxy uses it
+#                     too) and needs the token no more
+#   --token / --token-file   older setups: a long-lived node token (`orch init node-token NAME`)
+#   --node-name       default: this host's name (with --token: must match the token's node)
 #   --node-ip         the IP the apiserver dials for logs (default: the agent's first IPv4)
 #   --log-cert/--log-key   this node's log-endpoint certificate, issued by the cluster CA for
 #                     its node name (`orch init node-cert NAME`, deploy/issue-agent-cert.mjs);
@@ -41,11 +45,11 @@
 # and sysctl, the proxy with iptables-restore and conntrack (Debian: iproute2 iptables
 # procps conntrack, installed when missing).
 # Idempotent: a second run with the same arguments rewrites the same files and restarts
-# the service; a run without --token/--token-file keeps the token already installed.
+# the service; a run without a token keeps the credential already installed.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-server="" ca="" token="" token_file="" node_name="" node_ip="" log_cert="" log_key="" log_token_file=""
+server="" ca="" token="" token_file="" boot_token="" boot_token_file="" node_name="" node_ip="" log_cert="" log_key="" log_token_file=""
 from="$HERE/.." root="" start=1 dry=0 uninstall=0
 backend="${ORCH_NETWORK_BACKEND:-}" vxlan_port="" pause_image=""
 
@@ -57,6 +61,8 @@ while [ $# -gt 0 ]; do
     --ca-file) need "$1" "${2:-}"; ca="$2"; shift 2 ;;
     --token) need "$1" "${2:-}"; token="$2"; shift 2 ;;
     --token-file) need "$1" "${2:-}"; token_file="$2"; shift 2 ;;
+    --bootstrap-token) need "$1" "${2:-}"; boot_token="$2"; shift 2 ;;
+    --bootstrap-token-file) need "$1" "${2:-}"; boot_token_file="$2"; shift 2 ;;
     --node-name) need "$1" "${2:-}"; node_name="$2"; shift 2 ;;
     --node-ip) need "$1" "${2:-}"; node_ip="$2"; shift 2 ;;
     --log-cert) need "$1" "${2:-}"; log_cert="$2"; shift 2 ;;
@@ -81,6 +87,7 @@ bin="$root/usr/local/bin/orch"
 unit="$root/etc/systemd/system/orch-agent.service"
 proxy_unit="$root/etc/systemd/system/orch-proxy.service"
 state="$root/var/lib/orch/agent"
+certs="$root/var/lib/orch/pki"
 
 # Every change goes through these, so --dry-run shows exactly the same steps.
 run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
@@ -108,7 +115,9 @@ if [ "$uninstall" = 1 ]; then
     # network cleanup below removes every orch chain and jump anyway, so a failure here
     # (API server unreachable) is only reported.
     if { [ -x "$bin" ] && [ -n "$(installed ORCH_SERVER)" ]; } || [ "$dry" = 1 ]; then
-      run "$bin" proxy --server="$(installed ORCH_SERVER)" --ca-file="$etc/pki/ca.crt" --token-file="$etc/agent.token" --node-name="$node_name" --cleanup ||
+      creds="$(installed ORCH_PROXY_CREDENTIALS || true)"
+      # shellcheck disable=SC2086 # the credential flags are split on purpose
+      run "$bin" proxy --server="$(installed ORCH_SERVER)" --ca-file="$etc/pki/ca.crt" ${creds:---token-file=$etc/agent.token} --node-name="$node_name" --cleanup ||
         echo "orch proxy --cleanup failed: the network cleanup below removes its chains too" >&2
     fi
     # Routes (proto 184), orch.1, orch's iptables chains and jumps, orch-pods-$node_name.
@@ -118,8 +127,8 @@ if [ "$uninstall" = 1 ]; then
   else
     echo "under --root: systemd, the node's containers and this host's network are left alone"
   fi
-  run rm -f "$unit" "$proxy_unit" "$etc/agent.env" "$etc/agent.token" "$etc/agent-log.token" "$etc/pki/agent.crt" "$etc/pki/agent.key"
-  run rm -rf "$state"
+  run rm -f "$unit" "$proxy_unit" "$etc/agent.env" "$etc/agent.token" "$etc/bootstrap.token" "$etc/agent-log.token" "$etc/pki/agent.crt" "$etc/pki/agent.key"
+  run rm -rf "$state" "$certs"
   # The control-plane units of the same host (docs/multi-host.md) run the same /opt/orch.
   others="$(cd "$root/etc/systemd/system" 2>/dev/null && ls orch-*.service 2>/dev/null | grep -vx -e orch-agent.service -e orch-proxy.service | tr '\n' ' ' || true)"
   if [ -z "$others" ]; then
@@ -139,6 +148,10 @@ case "$server" in https://*) ;; *) die "--server must be an https:// URL (agents
 [ -f "$ca" ] || die "$ca not found"
 [ -z "$token_file" ] || [ -f "$token_file" ] || die "$token_file not found"
 [ -z "$token" ] || [ -z "$token_file" ] || die "give --token or --token-file, not both"
+[ -z "$boot_token_file" ] || [ -f "$boot_token_file" ] || die "$boot_token_file not found"
+[ -z "$boot_token" ] || [ -z "$boot_token_file" ] || die "give --bootstrap-token or --bootstrap-token-file, not both"
+[ -z "$boot_token$boot_token_file" ] || [ -z "$token$token_file" ] || die "give a bootstrap token (join) or a node token, not both"
+[ -z "$boot_token" ] || [[ "$boot_token" =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] || die "--bootstrap-token must look like abcdef.0123456789abcdef (orch token create)"
 [ -z "$log_cert$log_key" ] || { [ -f "$log_cert" ] && [ -f "$log_key" ]; } || die "--log-cert and --log-key go together and must exist"
 [ -z "$log_token_file" ] || [ -f "$log_token_file" ] || die "$log_token_file not found"
 node_name="${node_name:-$(hostname | tr 'A-Z' 'a-z')}"
@@ -148,8 +161,14 @@ case "$backend" in vxlan|host-gw|none) ;; *) die "--network-backend must be vxla
 [ -z "$vxlan_port" ] || { [[ "$vxlan_port" =~ ^[0-9]+$ ]] && [ "$vxlan_port" -ge 1 ] && [ "$vxlan_port" -le 65535 ]; } || die "--vxlan-port must be a port number (1-65535), not $vxlan_port"
 [[ "$pause_image" =~ ^[^[:space:]\"]*$ ]] || die "--pod-infra-container-image must be one image reference, not $pause_image"
 
-if [ -z "$token$token_file" ] && [ ! -s "$etc/agent.token" ]; then
-  die "--token or --token-file is required (no token installed yet): orch init node-token $node_name"
+# The credential flags of both units: a certificate got by joining (default), or a node token.
+installed_creds="$(installed ORCH_AGENT_CREDENTIALS || true)"
+if [ -n "$boot_token$boot_token_file" ]; then mode=join
+elif [ -n "$token$token_file" ]; then mode=token
+elif [ -n "$installed_creds" ] && [ "$installed_creds" != "--token-file=/etc/orch/agent.token" ]; then mode=join
+elif [ -s "$etc/agent.token" ]; then mode=token
+elif [ -s "$certs/orch-node-client-current.pem" ]; then mode=join
+else die "--bootstrap-token is required (nothing installed yet): run \`orch token create\` on the control plane"
 fi
 node="$(command -v node || true)"
 [ -n "$node" ] || [ "$dry" = 1 ] || die "node (>= 20) is not installed"
@@ -197,6 +216,20 @@ write "$etc/pki/ca.crt" 0644 <"$ca"
 if [ -n "$token_file" ]; then write "$etc/agent.token" 0600 <"$token_file"
 elif [ -n "$token" ]; then printf '%s\n' "$token" | write "$etc/agent.token" 0600
 fi
+if [ -n "$boot_token_file" ]; then write "$etc/bootstrap.token" 0600 <"$boot_token_file"
+elif [ -n "$boot_token" ]; then printf '%s\n' "$boot_token" | write "$etc/bootstrap.token" 0600
+fi
+if [ "$mode" = join ]; then
+  run mkdir -p "$certs"
+  run chmod 0700 "$certs"
+  agent_creds="--cert-dir=/var/lib/orch/pki --bootstrap-token-file=/etc/orch/bootstrap.token"
+  proxy_creds="--cert-dir=/var/lib/orch/pki"
+  # A node that joined before needs no token (the agent reuses its certificate): an empty file.
+  [ -f "$etc/bootstrap.token" ] || [ "$dry" = 1 ] || : | write "$etc/bootstrap.token" 0600
+else
+  agent_creds="--token-file=/etc/orch/agent.token"
+  proxy_creds="--token-file=/etc/orch/agent.token"
+fi
 args=""
 [ -z "$node_ip" ] || args="$args --node-ip=$node_ip"
 if [ -n "$log_cert" ]; then
@@ -218,6 +251,10 @@ write "$etc/agent.env" 0644 <<ENV
 # Written by deploy/install-agent.sh; read by orch-agent.service.
 ORCH_SERVER=$server
 ORCH_NODE_NAME=$node_name
+# The node's credential: a certificate got with the bootstrap token and rotated by the
+# agent (--cert-dir), or a long-lived node token (--token-file).
+ORCH_AGENT_CREDENTIALS="$agent_creds"
+ORCH_PROXY_CREDENTIALS="$proxy_creds"
 # vxlan (UDP 8472 open between the hosts), host-gw (one L2 segment) or none.
 ORCH_NETWORK_BACKEND=$backend
 ORCH_AGENT_ARGS="${args# }"

@@ -24,6 +24,8 @@ export interface UserInfo {
   name: string;
   uid?: string;
   groups: string[];
+  /** What the authenticator knows besides (impersonation's Impersonate-Extra-*: keys lowercase). */
+  extra?: Record<string, string[]>;
 }
 
 export interface Authenticator {

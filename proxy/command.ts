@@ -31,6 +31,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   netns?: string;
   clusterUid?: string;
   dnsPort: string;
+  certDir?: string;
 }
 
 export function proxyCommand(): Command {
@@ -41,6 +42,7 @@ export function proxyCommand(): Command {
   );
   return addHealthOptions(addLogLevelOption(cmd), '10256')
     .requiredOption('--node-name <name>', 'name of this node (its Node object: pod CIDRs, addresses; the proxy reports what it programmed there)')
+    .option('--cert-dir <dir>', "the node client certificate the agent on this node keeps there (its --cert-dir), followed as it rotates; instead of --token-file")
     .option('--sync-period <duration>', 'how often every rule is rewritten from memory (a full sync), whatever changed', '30s')
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../types.js';
 import type { ResourceInfo } from '../resources.js';
+import { csrStrategy } from './csr.js';
 import { prepareServiceUpdate } from './service-update.js';
 
 export interface DeleteContext {
@@ -32,6 +33,11 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject): void;
   /** Called on update of the main endpoint (after status was carried over). */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /**
+   * Called on an update of /status or another status-like subresource (/approval) after
+   * the body's status was taken: which parts of it may change there (`now` is RFC 3339).
+   */
+  prepareForSubresourceUpdate?(subresource: string, obj: KubeObject, old: KubeObject, now: string): void;
   /** Graceful deletion (pods): how long to wait before the object may go. */
   gracefulDelete?(obj: KubeObject, ctx: DeleteContext): GracefulDecision;
 }
@@ -122,6 +128,7 @@ const STRATEGIES: Record<string, Strategy> = {
   clusterroles: noSpec,
   rolebindings: noSpec,
   clusterrolebindings: noSpec,
+  certificatesigningrequests: csrStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

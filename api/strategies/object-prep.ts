@@ -162,10 +162,11 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
   if (bodyUid && current.metadata.uid && bodyUid !== current.metadata.uid)
     throw errors.conflict(resource, current.metadata.name ?? '', `Precondition failed: UID in precondition: ${bodyUid}, UID in object meta: ${current.metadata.uid}`);
   let next: KubeObject;
-  if (opts.subresource === 'status') {
+  if (opts.subresource === 'status' || opts.subresource === 'approval') {
     next = deepClone(current);
     if (body.status === undefined) delete next.status;
     else next.status = deepClone(body.status);
+    strategy.prepareForSubresourceUpdate?.(opts.subresource, next, current, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
   } else if (opts.subresource === 'binding') {
     next = deepClone(body);
   } else {
@@ -191,7 +192,7 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
   else delete md.generation;
   if (md.generateName === undefined && cur.generateName !== undefined) md.generateName = cur.generateName;
 
-  const main = opts.subresource !== 'status' && opts.subresource !== 'binding';
+  const main = opts.subresource !== 'status' && opts.subresource !== 'binding' && opts.subresource !== 'approval';
   if (main) {
     applyDefaults(resource, next);
     strategy.prepareForUpdate?.(next, current);

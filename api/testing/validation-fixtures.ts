@@ -121,6 +121,24 @@ export const validSamples: [string, () => AnyObj][] = [
       subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],
     }),
   ],
+  [
+    'CertificateSigningRequest',
+    () => ({
+      metadata: { name: 'node-csr-x' },
+      spec: {
+        request: Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n').toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+        expirationSeconds: 3600,
+        username: 'system:bootstrap:abcdef',
+        groups: ['system:bootstrappers'],
+      },
+      status: {
+        conditions: [{ type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'm', lastUpdateTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+        certificate: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64'),
+      },
+    }),
+  ],
 ];
 
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */

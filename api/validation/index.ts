@@ -20,6 +20,7 @@ import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
+import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateServiceAccount } from './service-account.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
@@ -77,6 +78,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateEvent(obj);
     case 'ServiceAccount':
       return validateServiceAccount(obj);
+    case 'CertificateSigningRequest':
+      return validateCertificateSigningRequest(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
     case 'Role':

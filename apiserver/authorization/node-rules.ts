@@ -106,6 +106,10 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest, graph?: Node
       return nobody();
     case 'events':
       return verb === 'create' || verb === 'patch' || verb === 'update' ? ALLOW : nobody();
+    case 'certificatesigningrequests':
+      // Renewal: a node asks for its next client certificate and waits for it (as the
+      // rules of Kubernetes' system:node role); csrapproving checks the request is its own.
+      return resource.group === 'certificates.k8s.io' && !subresource && ['create', 'get', 'list', 'watch'].includes(verb) ? ALLOW : nobody();
     case 'services':
     case 'endpoints':
     case 'endpointslices':

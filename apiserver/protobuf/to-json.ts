@@ -20,6 +20,8 @@ const FIELDS_V1 = `${META}.FieldsV1`;
 const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'k8s.io.apimachinery.pkg.api.resource.Quantity';
 const RAW_EXTENSION = 'k8s.io.apimachinery.pkg.runtime.RawExtension';
+// Go's `type ExtraValue []string`: a list in JSON, a message of `items` on the wire.
+const EXTRA_VALUES = new Set(['k8s.io.api.authorization.v1.ExtraValue', 'k8s.io.api.authentication.v1.ExtraValue']);
 
 /** Messages nest as deep as the schema goes (about 15 levels); this only guards a schema change. */
 const MAX_DEPTH = 64;
@@ -160,14 +162,14 @@ function special(name: string, m: Obj): Json | typeof NOT_SPECIAL {
       }
     }
     default:
-      return NOT_SPECIAL;
+      return EXTRA_VALUES.has(name) ? ((m.items as string[] | undefined) ?? []) : NOT_SPECIAL;
   }
 }
 const NOT_SPECIAL = Symbol('not special');
 
 /** Special messages read with every field kept (their zero values matter). */
 function isSpecial(name: string): boolean {
-  return name === TIME || name === MICRO_TIME || name === INT_OR_STRING || name === QUANTITY || name === RAW_EXTENSION || name === FIELDS_V1;
+  return name === TIME || name === MICRO_TIME || name === INT_OR_STRING || name === QUANTITY || name === RAW_EXTENSION || name === FIELDS_V1 || EXTRA_VALUES.has(name);
 }
 
 /** Sets a key as an own property, even `__proto__` (the unsafe-key check then refuses it, as for JSON). */

@@ -145,13 +145,15 @@ export class Store {
     return obj;
   }
 
-  async list(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<KubeList> {
+  /** `warn` hears of objects left out (a stored value that cannot be decrypted). */
+  async list(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed, warn?: (message: string) => void): Promise<KubeList> {
     const res = await this.storage.list(collectionPrefix(r, ns), {
       limit: opts.limit,
       continueToken: opts.continueToken,
       revision: opts.exactRevision,
       predicate: opts.predicate,
     });
+    for (const m of res.undecryptable ?? []) warn?.(m);
     const metadata: KubeList['metadata'] = { resourceVersion: String(res.revision) };
     if (res.continueToken) metadata.continue = res.continueToken;
     if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
@@ -163,13 +165,14 @@ export class Store {
    * and re-serialising every item (and without a string the size of the list). Undefined when it cannot (a selector needs the parsed
    * objects, or the storage has no text listing): use list() then.
    */
-  async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed): Promise<Buffer | undefined> {
+  async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed, warn?: (message: string) => void): Promise<Buffer | undefined> {
     if (opts.predicate || !canListJson(this.storage)) return undefined;
     const res = await this.storage.listJson(collectionPrefix(r, ns), {
       limit: opts.limit,
       continueToken: opts.continueToken,
       revision: opts.exactRevision,
     });
+    for (const m of res.undecryptable ?? []) warn?.(m);
     const metadata: KubeList['metadata'] = { resourceVersion: String(res.revision) };
     if (res.continueToken) metadata.continue = res.continueToken;
     if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;

@@ -4,6 +4,10 @@
 
 import { RESOURCES, apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { DiscoveryPath } from '../request-info.js';
+import { VIRTUAL_RESOURCES } from '../registry/virtual-kinds.js';
+
+/** Stored kinds, then the create-only reviews (registry/virtual-kinds.ts). */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...VIRTUAL_RESOURCES];
 
 export const KUBE_COMPAT_VERSION = { major: '1', minor: '32' };
 
@@ -24,6 +28,7 @@ export function versionInfo(version: string): Record<string, string> {
 
 const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string; version?: string }> = {
   status: { verbs: ['get', 'patch', 'update'] },
+  approval: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: 'Scale', group: 'autoscaling', version: 'v1' },
   binding: { verbs: ['create'], kind: 'Binding', group: '', version: 'v1' },
   log: { verbs: ['get'], kind: 'Pod' },
@@ -37,7 +42,7 @@ const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string
 
 function apiResources(group: string, version: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
+  for (const r of SERVED.filter((x) => x.group === group && x.version === version)) {
     const entry: Record<string, unknown> = {
       name: r.plural,
       singularName: r.singular,
@@ -60,7 +65,7 @@ function apiResources(group: string, version: string): Record<string, unknown>[]
 }
 
 function groupEntry(group: string): Record<string, unknown> {
-  const versions = [...new Set(RESOURCES.filter((r) => r.group === group).map((r) => r.version))];
+  const versions = [...new Set(SERVED.filter((r) => r.group === group).map((r) => r.version))];
   const gv = (v: string) => ({ groupVersion: apiVersionOf({ group, version: v }), version: v });
   return { name: group, versions: versions.map(gv), preferredVersion: gv(versions[0]!) };
 }
@@ -74,7 +79,7 @@ export function discoveryDocument(p: DiscoveryPath, serverAddress: string): Reco
     case 'core-versions':
       return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
     case 'groups':
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(RESOURCES).map(groupEntry) };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(SERVED).map(groupEntry) };
     case 'group':
       return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(p.group) };
     case 'resources':

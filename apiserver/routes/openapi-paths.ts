@@ -70,6 +70,7 @@ export function pathsOf(resources: readonly ResourceInfo[], v: OpenApiVersion): 
     paths[base] = { get: op('list', self, true), post: op('post'), delete: op('deletecollection') };
     paths[`${base}/{name}`] = { get: op('get'), put: op('put'), patch: op('patch'), delete: op('delete') };
     for (const sub of r.subresources) {
+      if (sub === 'approval') paths[`${base}/{name}/approval`] = { get: op('get'), put: op('put'), patch: op('patch') };
       if (sub === 'status') paths[`${base}/{name}/status`] = { get: op('get'), put: op('put'), patch: op('patch') };
       if (sub === 'scale') {
         const scale = { group: 'autoscaling', version: 'v1', kind: 'Scale' };

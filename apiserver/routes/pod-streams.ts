@@ -22,11 +22,12 @@ import { defaultContainer, loggableContainerNames } from '../../api/default-cont
 import { ApiError, errors, isStatus, makeStatus, type Status } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
-import { bearerToken } from '../../foundation/bearer-token.js';
+import type { RequestAuthenticator } from '../authentication/request-authenticator.js';
 import { refuseUpgrade } from '../../foundation/upgrade-refusal.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { agentEndpoint, agentRefusedCredentials, agentRequest } from '../agent-client.js';
 import { forbiddenError } from '../authorization/node-rules.js';
+import { impersonate } from '../authentication/impersonation.js';
 import { withAuthenticatedGroup } from '../authorization/authenticated-group.js';
 import type { ServerContext } from '../context.js';
 import type { ResourceRequest } from '../request-info.js';
@@ -91,7 +92,8 @@ export function agentStreamPath(t: StreamTarget, rawQuery: string): string {
 function forwardedHeaders(req: http.IncomingMessage): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-')) continue;
+    // Impersonation is the apiserver's business (decided before): the agent never sees it.
+    if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-') || k.startsWith('impersonate-')) continue;
     out[k] = v;
   }
   return out;
@@ -105,8 +107,8 @@ function refuse(socket: Duplex, status: Status): void {
 }
 
 export interface StreamProxyOptions {
-  /** The API's authenticator; null: no authentication (tests, --insecure development). */
-  auth: ServerContext['auth'];
+  /** The API's authenticator (authentication/); null: no authentication (tests, --insecure development). */
+  authn: RequestAuthenticator | null;
   /** True once the apiserver is shutting down: new streams get 503. */
   closing(): boolean;
 }
@@ -140,9 +142,8 @@ export function streamUpgradeHandler(ctx: ServerContext, o: StreamProxyOptions, 
 }
 
 function authenticate(o: StreamProxyOptions, req: http.IncomingMessage): UserInfo | undefined {
-  if (o.auth === null || o.auth === undefined) return undefined;
-  const token = bearerToken(req.headers.authorization);
-  const user = token ? o.auth.authenticate(token) : undefined;
+  if (o.authn === null) return undefined;
+  const user = o.authn.authenticate(req);
   if (!user) throw errors.unauthorized();
   return withAuthenticatedGroup(user);
 }
@@ -164,7 +165,9 @@ async function proxyStream(
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const m = STREAM_PATH.exec(pathname);
   // Authenticate first: an anonymous caller learns nothing about which paths exist.
-  const user = authenticate(o, req);
+  const caller = authenticate(o, req);
+  // Impersonate-* headers (kubectl exec --as): the stream is the impersonated user's.
+  const user = caller && impersonate(ctx.authorizer, caller, req.headers, req.rawHeaders);
   if (!m) throw errors.badRequest(`upgrade requests are served only on pods/{name}/exec, attach and portforward, not ${pathname.slice(0, 200)}`);
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed(`${req.method} is not supported on pods/${m[3]} (GET or POST with an Upgrade)`);
   let namespace: string;

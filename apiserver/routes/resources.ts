@@ -15,6 +15,7 @@ import { parseFieldManager, parseForce, parseWriteQuery } from '../write-options
 import { APPLY_PATCH_TYPE } from '../body-parsers.js';
 import { checkUnknownFields } from '../field-validation.js';
 import { deleteAnswer } from '../../api/strategies/deletion.js';
+import { stampRequester } from '../../api/strategies/csr.js';
 import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
@@ -24,11 +25,14 @@ import { admitPodServiceAccount } from '../admission/service-account.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
+import { isVirtual } from '../registry/virtual-kinds.js';
+import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
 
 const SUB_VERBS: Record<string, Set<string>> = {
   status: new Set(['get', 'update', 'patch']),
+  approval: new Set(['get', 'update', 'patch']),
   scale: new Set(['get', 'update', 'patch']),
   binding: new Set(['create']),
   log: new Set(['get']),
@@ -107,6 +111,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       // NodeRestriction: what a node writes into its own Node (labels, taints, podCIDR).
       if (node && info.resource.plural === 'nodes' && info.resource.group === '') admit = (cur, next) => admitNodeWrite(node, cur, next);
     }
+    if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard, admit);
   };
   for (const prefix of ['/api', '/apis']) {
@@ -158,7 +163,7 @@ async function dispatch(
   const force = writing && parseForce(q, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
   // apply configuration is a whole object.
-  if (writeQuery && (sub === undefined || sub === 'status'))
+  if (writeQuery && (sub === undefined || sub === 'status' || sub === 'approval'))
     checkUnknownFields(r, req.body, writeQuery.fieldValidation, reply, verb === 'patch' && !applying ? patchTypeOf(req) : undefined);
   else if (writeQuery && sub === 'token') checkUnknownFields(TOKEN_REQUEST, req.body, writeQuery.fieldValidation, reply);
 
@@ -199,15 +204,21 @@ async function dispatch(
     }
     case 'list': {
       const opts = parseListOptions(r, q);
+      // Objects left out of the list (undecryptable values): a Warning kubectl prints.
+      const warnings: string[] = [];
+      const warn = (m: string) => {
+        if (warnings.length < 20) warnings.push(`299 - ${JSON.stringify(`left out of this list: ${m}`)}`);
+        void reply.header('warning', warnings);
+      };
       if (!table) {
         // Items go out as stored (plus resourceVersion), without parse + stringify.
-        const json = await store.listJson(r, ns, opts);
+        const json = await store.listJson(r, ns, opts, warn);
         if (json !== undefined) {
           reply.type('application/json; charset=utf-8');
           return json;
         }
       }
-      const list = await store.list(r, ns, opts);
+      const list = await store.list(r, ns, opts, warn);
       return table ? toTable(r, list.items, list.metadata, ctx.clock.now(), table) : list;
     }
     case 'watch': {
@@ -241,6 +252,7 @@ async function dispatch(
     case 'create': {
       if (name !== undefined) throw notAllowed();
       if (r.plural === 'pods' && ctx.serviceAccountAdmission) await admitPodServiceAccount(store, ns!, req.body);
+      if (r.plural === 'certificatesigningrequests') stampRequester(req.body, req.user);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
       return obj;
@@ -249,7 +261,10 @@ async function dispatch(
       return store.update(r, ns, name!, req.body, writeOpts);
     case 'patch':
       if (applying) {
-        const res = await store.apply(r, ns, name!, checkApplyConfig(r, ns, name!, req.body), force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+        const config = checkApplyConfig(r, ns, name!, req.body);
+        // An apply that creates a CSR: the requester is who applies it (an existing one keeps its spec).
+        if (r.plural === 'certificatesigningrequests') stampRequester(config, req.user);
+        const res = await store.apply(r, ns, name!, config, force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
         // An apply that created the object answers 201, as a create does.
         if (res.created && !writeOpts.dryRun) reply.code(201);
         return res.object;

@@ -14,6 +14,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { Logger } from '../../foundation/logger.js';
 import { decodeObject, stampResourceVersion } from './codec.js';
 import type { StorageEvent } from './types.js';
+import type { ValueTransformer } from './encryption/transformer.js';
 
 export interface PrefixWatchCallbacks {
   /** The events of one etcd response, all after everything delivered before, in order. */
@@ -39,6 +40,8 @@ export class EtcdPrefixWatch {
     afterRevision: number,
     private readonly cb: PrefixWatchCallbacks,
     private readonly log: Logger,
+    /** Decrypts values; an event whose value cannot be decrypted is skipped (logged once by it). */
+    private readonly transformer?: ValueTransformer,
   ) {
     this.prefix = prefix;
     this.last = afterRevision;
@@ -111,13 +114,32 @@ export class EtcdPrefixWatch {
   private toStorageEvent(ev: IEvent, rev: number): StorageEvent | undefined {
     const key = ev.kv.key.toString('utf8');
     const keyInPrefix = key.startsWith(this.prefix) ? key.slice(this.prefix.length) : undefined;
-    const prevKv = ev.prev_kv;
+    let prevKv: IKeyValue | undefined = ev.prev_kv;
+    if (this.transformer) {
+      // An undecryptable previous value is no "before" state; an undecryptable new value
+      // skips the event for every watcher (get and list answer 500 for that object).
+      if (prevKv) prevKv = this.opened(prevKv);
+      if (ev.type !== 'Delete') {
+        const kv = this.opened(ev.kv);
+        if (!kv) return undefined;
+        ev = { ...ev, kv };
+      }
+    }
     if (ev.type === 'Delete') {
       // Kubernetes: a DELETED event carries the last state at the deletion revision.
       if (!prevKv) return { type: 'DELETED', object: this.bareDeleted(key, rev), revision: rev, keyInPrefix };
       return this.lazyEvent('DELETED', prevKv.value, rev, key, keyInPrefix, prevKv);
     }
     return this.lazyEvent(ev.kv.version === '1' ? 'ADDED' : 'MODIFIED', ev.kv.value, rev, key, keyInPrefix, prevKv);
+  }
+
+  private opened(kv: IKeyValue): IKeyValue | undefined {
+    try {
+      const o = this.transformer!.open(kv.key, kv.value);
+      return o.plain === kv.value ? kv : { ...kv, value: o.plain };
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -11,6 +11,8 @@
 //     with expectedRevision and no notFound → 404 NotFound `pods "web" not found`
 //   - list: malformed continue token → 400; compacted continue revision → 410 Expired;
 //     revision ahead of etcd → 504 Timeout (Kubernetes' "Too large resource version")
+//   - a stored value --encryption-provider-config cannot decrypt → 500 InternalError naming
+//     the key problem (get, update, delete); list leaves it out (ListResult.undecryptable)
 //   - etcd unreachable → 503 ServiceUnavailable "etcd is unavailable: ...", within
 //     requestTimeoutMs (default 5 s); the same instance works again once etcd is back.
 //     For a write only when etcd certainly never saw it (no connection); a write that
@@ -37,6 +39,8 @@ import type { ListResult, RawKey, RawKeyStorage, Storage, StorageListOptions, St
 import { claimOps, takenClaims } from './etcd-claims.js';
 import type { JsonListing, RawListResult } from './json-listing.js';
 import { WatchHub, type WatchHubOptions } from './watch-hub.js';
+import type { EncryptionConfig } from './encryption/config.js';
+import { encryptionTransformer, UndecryptableValueError, type ValueTransformer } from './encryption/transformer.js';
 
 export interface EtcdStorageOptions {
   endpoints: string[];
@@ -64,6 +68,11 @@ export interface EtcdStorageOptions {
    * between writes close in time (lease-manager.ts).
    */
   ttl?: TtlRule[];
+  /**
+   * --encryption-provider-config: which resources are encrypted in etcd and with which
+   * keys (encryption/). Absent: every value is stored as plain JSON.
+   */
+  encryption?: EncryptionConfig;
 }
 
 const CONFLICT_WHY = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -71,8 +80,11 @@ const CONFLICT_WHY = 'the object has been modified; please apply your changes to
 const LIST_CHUNK = 10_000;
 
 interface Current {
+  /** With the value decrypted (plain JSON). */
   kv: IKeyValue;
   mod: number;
+  /** Stored with another key than the current write key: an update rewrites it even unchanged. */
+  stale?: boolean;
 }
 
 export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
@@ -85,6 +97,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
   private readonly observeHook?: EtcdStorageOptions['observe'];
   private readonly hub: WatchHub;
   private readonly watchGuard: WatchGuard;
+  private readonly transformer?: ValueTransformer;
   private closed = false;
 
   constructor(opts: EtcdStorageOptions) {
@@ -93,6 +106,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.maxRetries = opts.maxRetries ?? 100;
     this.observeHook = opts.observe;
+    if (opts.encryption) this.transformer = encryptionTransformer(opts.encryption, this.keys.prefix, this.log.child({ component: 'encryption' }));
     this.client = createEtcdClient({
       endpoints: opts.endpoints,
       dialTimeoutMs: opts.dialTimeoutMs,
@@ -106,7 +120,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
       bound: (p) => this.t(p),
     });
     this.watchGuard = guardWatchManager(this.client, this.log.child({ component: 'etcd-watch' }));
-    this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), opts.watch);
+    this.hub = new WatchHub(this.client, () => this.currentRevision(), this.log.child({ component: 'watch-hub' }), { ...opts.watch, transformer: this.transformer });
   }
 
   /** Runs one storage operation: bounded time, metrics, every error an ApiError. */
@@ -122,6 +136,8 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
       return res;
     } catch (err) {
       if (err instanceof CallerError) throw err.err;
+      // Logged once per key by the transformer; the message names the key problem.
+      if (err instanceof UndecryptableValueError) throw errors.internal(err.message);
       const apiErr = toApiError(err);
       if (apiErr.code >= 500) this.log.warn({ op: name, err }, 'etcd operation failed');
       throw apiErr;
@@ -138,7 +154,20 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
   private async readKey(etcdKey: Buffer): Promise<Current | undefined> {
     const res = await this.t(this.client.kv.range({ key: etcdKey }));
     const kv = res.kvs[0];
-    return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
+    return kv ? this.current(kv) : undefined;
+  }
+
+  /** A read key-value with its value decrypted (throws UndecryptableValueError). */
+  private current(kv: IKeyValue): Current {
+    const mod = Number(kv.mod_revision);
+    if (!this.transformer) return { kv, mod };
+    const o = this.transformer.open(kv.key, kv.value);
+    return { kv: o.plain === kv.value ? kv : { ...kv, value: o.plain }, mod, stale: o.stale };
+  }
+
+  /** The bytes to store at etcdKey for this object's JSON. */
+  private seal(etcdKey: Buffer, json: string): string | Buffer {
+    return this.transformer ? this.transformer.seal(etcdKey, Buffer.from(json)) : json;
   }
 
   async create(key: string, obj: KubeObject, claims?: WriteClaims): Promise<KubeObject> {
@@ -148,7 +177,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
         const plan = claims ? await caller(() => claims.plan(undefined, obj)) : undefined;
         const toStore = plan?.object ?? obj;
         const extra = claimOps(plan, (x) => this.keys.toEtcd(x));
-        const res = await this.writes.putTxn(key, k, encodeObject(toStore), (put) => ({
+        const res = await this.writes.putTxn(key, k, this.seal(k, encodeObject(toStore)), (put) => ({
           compare: [{ key: k, target: CompareTarget.Version, result: CompareResult.Equal, version: 0 }, ...extra.compare],
           success: [{ request_put: put }, ...extra.success],
           failure: [{ request_range: { key: k, keys_only: true } }, ...extra.failure],
@@ -179,10 +208,14 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
   async list(prefix: string, opts: StorageListOptions = {}): Promise<ListResult> {
     const pred = opts.predicate;
     return this.op('list', () =>
-      this.listInner<KubeObject>(prefix, opts, pred !== undefined, (kv) => {
-        const obj = decodeObject(kv.value, kv.mod_revision);
-        return pred && !pred(obj) ? undefined : obj;
-      }),
+      this.withUndecryptable((skip) =>
+        this.listInner<KubeObject>(prefix, opts, pred !== undefined, (raw) => {
+          const kv = this.opened(raw, skip);
+          if (!kv) return undefined;
+          const obj = decodeObject(kv.value, kv.mod_revision);
+          return pred && !pred(obj) ? undefined : obj;
+        }),
+      ),
     );
   }
 
@@ -193,10 +226,36 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
    */
   async listJson(prefix: string, opts: Omit<StorageListOptions, 'predicate'> = {}): Promise<RawListResult> {
     return this.op('list', () =>
-      this.listInner<Buffer[]>(prefix, opts, false, (kv) => {
-        return stampResourceVersion(kv.value, kv.mod_revision) ?? [Buffer.from(JSON.stringify(decodeObject(kv.value, kv.mod_revision)))];
-      }),
+      this.withUndecryptable((skip) =>
+        this.listInner<Buffer[]>(prefix, opts, false, (raw) => {
+          const kv = this.opened(raw, skip);
+          if (!kv) return undefined;
+          return stampResourceVersion(kv.value, kv.mod_revision) ?? [Buffer.from(JSON.stringify(decodeObject(kv.value, kv.mod_revision)))];
+        }),
+      ),
     );
+  }
+
+  /**
+   * A list item with its value decrypted; one that cannot be is left out of the list (its
+   * get answers 500, its watch events are skipped) and named in `undecryptable`, so one
+   * broken Secret never fails every client's list (the transformer logs it once).
+   */
+  private opened(raw: IKeyValue, skip: string[]): IKeyValue | undefined {
+    if (!this.transformer) return raw;
+    try {
+      return this.current(raw).kv;
+    } catch (err) {
+      if (!(err instanceof UndecryptableValueError)) throw err;
+      skip.push(err.message);
+      return undefined;
+    }
+  }
+
+  private async withUndecryptable<T extends object>(list: (skip: string[]) => Promise<T>): Promise<T & { undecryptable?: string[] }> {
+    const skip: string[] = [];
+    const res = await list(skip);
+    return skip.length > 0 ? { ...res, undecryptable: skip } : res;
   }
 
   private async listInner<T>(
@@ -304,7 +363,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
           // from JSON.stringify (canonical numbers and escapes), so equal content in another
           // key order has the same length: a length difference is a change, no parsing needed
           // (a value written by someone else, not canonical, costs one needless write at worst).
-          if (cur && extra.success.length === 0) {
+          if (cur && !cur.stale && extra.success.length === 0) {
             const stored = cur.kv.value.toString('utf8');
             if (value === stored || (value.length === stored.length && jsonEqual(JSON.parse(value), JSON.parse(stored)))) {
               return { object: decodeObject(stored, cur.mod), changed: false, deleted: false };
@@ -312,7 +371,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
           }
           const expectMod = cur ? cur.mod : 0;
           const written = next;
-          res = await this.writes.putTxn(key, k, value, (put) => ({
+          res = await this.writes.putTxn(key, k, this.seal(k, value), (put) => ({
             compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectMod }, ...extra.compare],
             success: [{ request_put: put }, ...extra.success],
             failure: [{ request_range: { key: k } }, ...extra.failure],
@@ -383,7 +442,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
 
   private failureCurrent(responses: { response_range?: { kvs: IKeyValue[] } }[]): Current | undefined {
     const kv = responses[0]?.response_range?.kvs[0];
-    return kv ? { kv, mod: Number(kv.mod_revision) } : undefined;
+    return kv ? this.current(kv) : undefined;
   }
 
   private conflict(key: string) {

@@ -58,8 +58,8 @@ export class EtcdWrites {
    * A txn whose success branch puts `value` at `etcdKey` (`key` is the logical key, for
    * the TTL rules): `build` gets the put and returns the whole transaction.
    */
-  async putTxn(key: string, etcdKey: Buffer, value: string, build: (put: IPutRequest) => ITxnRequest): Promise<ITxnResponse> {
-    const bytes = Buffer.from(value);
+  async putTxn(key: string, etcdKey: Buffer, value: string | Buffer, build: (put: IPutRequest) => ITxnRequest): Promise<ITxnResponse> {
+    const bytes = typeof value === 'string' ? Buffer.from(value) : value;
     // The key travels up to three times: in the compare, the put and the failure read.
     if (bytes.length + 3 * etcdKey.length + TXN_OVERHEAD_BYTES > this.opts.maxRequestBytes) throw tooLargeToStore(bytes.length, this.opts.maxRequestBytes);
     const ttl = this.opts.ttl.find((r) => key.startsWith(r.prefix));

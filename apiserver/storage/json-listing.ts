@@ -14,6 +14,8 @@ export interface RawListResult {
   revision: number;
   continueToken?: string;
   remainingItemCount?: number;
+  /** Objects left out because their stored value cannot be decrypted: why, per object. */
+  undecryptable?: string[];
 }
 
 /** Storage that can list items as JSON text (EtcdStorage); others only have list(). */

@@ -16,6 +16,8 @@ export interface ListResult {
   /** Opaque token for the next page, when limit cut the result short. */
   continueToken?: string;
   remainingItemCount?: number;
+  /** Objects left out because their stored value cannot be decrypted: why, per object. */
+  undecryptable?: string[];
 }
 
 export interface StorageListOptions {

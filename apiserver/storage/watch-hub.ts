@@ -33,6 +33,7 @@ import { errors, type ApiError } from '../../api/errors.js';
 import type { Logger } from '../../foundation/logger.js';
 import { toApiError } from './etcd-errors.js';
 import { EtcdPrefixWatch } from './etcd-prefix-watch.js';
+import type { ValueTransformer } from './encryption/transformer.js';
 import { EventRing } from './event-ring.js';
 import type { StorageEvent, StorageWatcher, StorageWatchHandlers } from './types.js';
 import { WatchSubscriber } from './watch-subscriber.js';
@@ -44,6 +45,8 @@ export interface WatchHubOptions {
   maxQueue?: number;
   /** How often idle subscribers get onProgress. Default 1000 ms. */
   progressIntervalMs?: number;
+  /** Decrypts stored values (--encryption-provider-config); set by EtcdStorage. */
+  transformer?: ValueTransformer;
 }
 
 class Feed {
@@ -75,6 +78,7 @@ export class WatchHub {
   private readonly bufferSize: number;
   private readonly maxQueue: number;
   private readonly progressMs: number;
+  private readonly transformer?: ValueTransformer;
   private timer?: NodeJS.Timeout;
   private nextId = 1;
   private closed = false;
@@ -90,6 +94,7 @@ export class WatchHub {
     this.bufferSize = opts.bufferSize ?? 2048;
     this.maxQueue = opts.maxQueue ?? 10_000;
     this.progressMs = opts.progressIntervalMs ?? 1000;
+    this.transformer = opts.transformer;
   }
 
   /** `etcdPrefix` is the full etcd key prefix, ending with '/'. */
@@ -168,6 +173,7 @@ export class WatchHub {
         onError: (err) => this.feedWatchEnded(feed, w, start, err),
       },
       this.log.child({ feed: feed.prefix }),
+      this.transformer,
     );
     feed.watch = w;
   }
@@ -231,6 +237,7 @@ export class WatchHub {
         },
       },
       this.log.child({ feed: feed.prefix, sub: sub.id }),
+      this.transformer,
     );
     feed.dedicated.set(sub, w);
   }

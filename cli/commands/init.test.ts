@@ -32,7 +32,7 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('orch init', () => {
   it('creates a CA, a server certificate signed by it and the tokens, with private files 0600', async () => {
     const out = await orch('init', '--dir', dir, '--node', 'n1', '--node', 'n2', '--hostname', 'api.test', '--ip', '10.9.8.7');
-    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'apiserver.crt', 'apiserver.key', 'ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'tokens.csv']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'apiserver.crt', 'apiserver.key', 'audit-policy.yaml', 'ca.crt', 'ca.key', 'encryption-config.yaml', 'sa.key', 'sa.pub', 'tokens.csv']);
     expect(mode('sa.key')).toBe(0o600);
     expect(mode('sa.pub')).toBe(0o600);
     // The service account key pair: an EC P-256 private key and its public half.

@@ -1,7 +1,8 @@
 // `orch init`: a local CA, the apiserver's serving certificate, its client certificate for
 // the agents' log endpoints and a bearer-token file, so the apiserver can start with HTTPS
 // and authentication from day one; `orch init node-cert` issues one agent's serving
-// certificate for its node name.
+// certificate for its node name; `orch init user NAME` a person's token and kubeconfig
+// (init-user.ts).
 //
 // Idempotent on purpose: running it again reuses the CA (every client that trusts it keeps
 // working), re-issues the server certificate only when it is missing, not signed by the
@@ -16,8 +17,10 @@ import { Command } from 'commander';
 import { certificateSANs, generateAgentServingCert, generateCA, generateClientCert, generateServerCert, normalizeIP, serverSANs, type CertAndKey } from '../../foundation/pki.js';
 import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type TokenEntry } from '../../foundation/token-file.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
+import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE, ensureDataAtRestFiles } from './init-encryption.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
 import { ensureServiceAccountKeys, inClusterSANs } from './init-in-cluster.js';
+import { initUserCommand } from './init-user.js';
 
 export const PKI_FILES = {
   caCert: 'ca.crt',
@@ -66,9 +69,11 @@ export interface InitResult {
   tokensAdded: string[];
   /** Component tokens renamed from the pre-RBAC names ('system:scheduler → system:kube-scheduler'). */
   tokensMigrated: string[];
-  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; saKey: string; saPub: string };
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; saKey: string; saPub: string; encryptionConfig: string; auditPolicy: string };
   /** The service account signing key pair was created now. */
   serviceAccountKeyCreated?: boolean;
+  /** Data-at-rest files this run created (init-encryption.ts). */
+  dataAtRestCreated: string[];
 }
 
 /** $ORCH_HOME/pki, else ~/.orch/pki. */
@@ -95,6 +100,8 @@ function filesIn(dir: string): InitResult['files'] {
     tokens: path.join(dir, PKI_FILES.tokens),
     saKey: path.join(dir, PKI_FILES.saKey),
     saPub: path.join(dir, PKI_FILES.saPub),
+    encryptionConfig: path.join(dir, ENCRYPTION_CONFIG_FILE),
+    auditPolicy: path.join(dir, AUDIT_POLICY_FILE),
   };
 }
 
@@ -198,6 +205,7 @@ export function runInit(opts: InitOptions): InitResult {
   const added = wantedTokens.filter(([u]) => !hasUser(u)).map(([u, g]) => newEntry(u, g, existing));
   if (force || !fs.existsSync(files.tokens)) writeTokenFile(files.tokens, added);
   else if (added.length > 0) appendTokenEntries(files.tokens, added);
+  const dataAtRest = ensureDataAtRestFiles(opts.dir);
 
   return {
     dir: opts.dir,
@@ -209,6 +217,7 @@ export function runInit(opts: InitOptions): InitResult {
     tokensAdded: added.map((e) => e.user),
     files,
     serviceAccountKeyCreated: saKeys.created,
+    dataAtRestCreated: dataAtRest.created,
   };
 }
 
@@ -314,10 +323,15 @@ function describe(r: InitResult): string {
       ? `  tokens   ${rel(r.files.tokens)}: added ${r.tokensAdded.join(', ')}`
       : `  tokens   ${rel(r.files.tokens)}: nothing to add`,
   );
+  lines.push(
+    `  ${r.dataAtRestCreated.includes(rel(r.files.encryptionConfig)) ? 'created' : 'reused '}  ${rel(r.files.encryptionConfig)}  (key that encrypts Secrets in etcd: back it up, never regenerated)`,
+  );
+  lines.push(`  ${r.dataAtRestCreated.includes(rel(r.files.auditPolicy)) ? 'created' : 'reused '}  ${rel(r.files.auditPolicy)}  (audit policy)`);
   lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
   lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens} \\`);
   lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey} \\`);
-  lines.push(`    --service-account-signing-key-file ${r.files.saKey} --service-account-key-file ${r.files.saPub}`);
+  lines.push(`    --service-account-signing-key-file ${r.files.saKey} --service-account-key-file ${r.files.saPub} \\`);
+  lines.push(`    --encryption-provider-config ${r.files.encryptionConfig} --audit-policy-file ${r.files.auditPolicy} --audit-log-path /var/log/orch/audit.log`);
   lines.push(`and the controller manager with --root-ca-file ${r.files.caCert}.`);
   lines.push('', 'Each agent needs a serving certificate for its node: orch init node-cert NAME --ip ADDRESS');
   lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
@@ -364,6 +378,8 @@ export function initCommand(out: (text: string) => void = (t) => process.stdout.
       const names = [name, ...o.hostname, ...o.ip].join(', ');
       out(`${r.reason ? `created ${r.cert} (${r.reason})` : `reused  ${r.cert}`} and ${path.basename(r.key)} for node ${name}: ${names}\n`);
     });
+
+  cmd.addCommand(initUserCommand(out, defaultPkiDir));
 
   return cmd;
 }

@@ -2,13 +2,15 @@
 
 import YAML from 'yaml';
 
-export function renderKubeconfig(opts: { name: string; server: string; caPem: string; token: string; namespace?: string }): string {
+export function renderKubeconfig(opts: { name: string; server: string; caPem: string; token: string; namespace?: string; userName?: string }): string {
+  // The user entry's name: NAME-admin for `orch up`'s admin, the person's for `orch init user`.
+  const user = opts.userName ?? `${opts.name}-admin`;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: opts.name, cluster: { server: opts.server, 'certificate-authority-data': Buffer.from(opts.caPem).toString('base64') } }],
-    users: [{ name: `${opts.name}-admin`, user: { token: opts.token } }],
-    contexts: [{ name: opts.name, context: { cluster: opts.name, user: `${opts.name}-admin`, namespace: opts.namespace ?? 'default' } }],
+    users: [{ name: user, user: { token: opts.token } }],
+    contexts: [{ name: opts.name, context: { cluster: opts.name, user, namespace: opts.namespace ?? 'default' } }],
     'current-context': opts.name,
     preferences: {},
   };

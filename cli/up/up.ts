@@ -15,6 +15,7 @@ import path from 'node:path';
 import { ApiClient } from '../../client/rest-client.js';
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { detectNodeIP } from '../../foundation/node-ip.js';
+import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } from '../commands/init-encryption.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
@@ -187,9 +188,12 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     // address: the node's, so the apiserver listens on every address (TLS + tokens as always).
     [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '0.0.0.0', '--advertise-address', nodeIP, '--port', String(opts.apiPort),
       '--service-cluster-ip-range', serviceRange,
-      '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens,
-      '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey,
-      '--service-account-signing-key-file', p.saKey, '--service-account-key-file', p.saPub, '--log-level', opts.logLevel],
+      '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens, '--client-ca-file', p.caCert,
+      '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel,
+      '--service-account-signing-key-file', p.saKey, '--service-account-key-file', p.saPub,
+      // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
+      '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
+      '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log')],
     { url: `${server}/readyz`, caFile: p.caCert },
   );
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
@@ -197,7 +201,9 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
   record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
   record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
-    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange, '--root-ca-file', p.caCert]);
+    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
+    // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
+    '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey, '--root-ca-file', p.caCert]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);

@@ -308,6 +308,8 @@ export class FakeClient implements Client {
         answer({ verb: 'update', resource: res, namespace: obj.metadata?.namespace, name: obj.metadata?.name, object: obj }, () => self.update(info, obj, undefined, opts)),
       updateStatus: (obj: KubeObject, opts?: WriteOptions) =>
         answer({ verb: 'updateStatus', resource: res, namespace: obj.metadata?.namespace, name: obj.metadata?.name, object: obj }, () => self.update(info, obj, 'status', opts)),
+      updateSubresource: (obj: KubeObject, subresource: 'approval', opts?: WriteOptions) =>
+        answer({ verb: 'updateSubresource', resource: res, namespace: obj.metadata?.namespace, name: obj.metadata?.name, object: obj }, () => self.update(info, obj, subresource, opts)),
       patch: (name, namespace, patch, type: PatchType = 'merge', opts?: WriteOptions) =>
         answer({ verb: 'patch', resource: res, namespace, name, object: patch }, () => self.patch(info, name, namespace, patch, type, undefined, opts)),
       patchStatus: (name, namespace, patch, type: PatchType = 'merge') =>

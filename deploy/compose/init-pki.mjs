@@ -6,6 +6,9 @@
 // Layout of the volume (every component mounts it read-only, except this service):
 //   ca.crt ca.key apiserver.crt apiserver.key sa.key sa.pub tokens.csv   (from `orch init`)
 //   apiserver-kubelet-client.crt/.key   the apiserver's client certificate for the agents
+//   encryption-config.yaml      the key that encrypts Secrets in etcd (generated once, kept;
+//                               removing the volume makes the stored Secrets unreadable)
+//   audit-policy.yaml           the apiserver's audit policy (docs/security/audit.md)
 //   agents/<node>/agent.crt/.key        each agent's log-endpoint certificate, for its node name
 //   tokens/<identity>.token     one bearer token per file, so none is ever on a command line
 //   .ready                      written last: the other services wait for it

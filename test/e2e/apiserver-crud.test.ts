@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RESOURCES, resourcePath, type ResourceInfo } from '../../api/resources.js';
 import { apiRequest, startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { createNodeCsr, newPrivateKeyPem } from '../../foundation/pki-csr.js';
+
+const csrRequest = Buffer.from(createNodeCsr(newPrivateKeyPem(), 'crud')).toString('base64');
 
 let s: TestApiServer;
 const req = (method: string, path: string, body?: unknown, opts?: Parameters<typeof apiRequest>[4]) => apiRequest(s, method, path, body, opts);
@@ -56,6 +59,8 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return { metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }] };
+    case 'CertificateSigningRequest':
+      return { metadata, spec: { request: csrRequest, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], expirationSeconds: 3600 } };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }

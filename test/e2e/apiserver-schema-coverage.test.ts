@@ -15,6 +15,8 @@ import { buildNodeStatus } from '../../agent/node-status.js';
 import { schemaModel } from '../../apiserver/routes/openapi-model.js';
 import { apiRequest } from '../helpers/apiserver.js';
 import { eventually } from '../helpers/eventually.js';
+import { createNodeCsr, newPrivateKeyPem } from '../../foundation/pki-csr.js';
+import { generateCA } from '../../foundation/pki.js';
 import { startHarness, type Harness } from './controller-helpers.js';
 
 let h: Harness;
@@ -181,6 +183,19 @@ describe('the schema model covers what orch stores', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
       subjects: [{ kind: 'User', name: 'u' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],
     });
+    // A CSR as the approver and signer leave it: approval condition, certificate.
+    const csrPath = '/apis/certificates.k8s.io/v1/certificatesigningrequests/csr';
+    await create('/apis/certificates.k8s.io/v1/certificatesigningrequests', {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name: 'csr' },
+      spec: { request: Buffer.from(createNodeCsr(newPrivateKeyPem(), 'n')).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], expirationSeconds: 3600 },
+    });
+    const csr = (await apiRequest(h.api, 'GET', csrPath)).body;
+    const approved = await apiRequest(h.api, 'PUT', `${csrPath}/approval`, { ...csr, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'R', message: 'm' }] } });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const issued = await apiRequest(h.api, 'PUT', `${csrPath}/status`, { ...approved.body, status: { ...approved.body.status, certificate: Buffer.from(generateCA({ commonName: 'x', validDays: 1 }).certPem).toString('base64') } });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
     // managedFields as server-side apply writes them.
     const applied = await apiRequest(h.api, 'PATCH', '/api/v1/namespaces/default/configmaps/applied?fieldManager=coverage&fieldValidation=Strict', undefined, {
       contentType: 'application/apply-patch+yaml',

@@ -29,12 +29,16 @@ export interface TestApiServer {
   server: FastifyInstance;
   /** With tls: true, the CA (PEM) that signed the serving certificate: what clients trust. */
   ca?: string;
+  /** With tls: true, the CA's private key (tests sign client certificates with it). */
+  caKey?: string;
   stop(): Promise<void>;
 }
 
 export interface TestApiServerOptions {
   etcd?: TestEtcd;
   tls?: boolean;
+  /** With tls: true, accept client certificates signed by the test CA (--client-ca-file). */
+  clientCA?: boolean;
   /** Nodes that get a token (user system:node:NAME, group system:nodes). */
   nodeNames?: string[];
   /** More identities with a token each (e.g. RBAC tests: users without system:masters). */
@@ -72,10 +76,12 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
 
   let https: BuildServerOptions['https'];
   let ca: string | undefined;
+  let caKey: string | undefined;
   if (opts.tls) {
     const cert = await testCert();
-    https = { key: cert.key, cert: cert.cert };
+    https = { key: cert.key, cert: cert.cert, ...(opts.clientCA ? { clientCA: cert.ca } : {}) };
     ca = cert.ca;
+    caKey = cert.caKey;
   }
   const api = buildApiserver({
     logger: silentLogger(),
@@ -107,6 +113,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     storage,
     server,
     ca,
+    caKey,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -118,11 +125,11 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
 }
 
 /** A throw-away CA and a serving certificate for 127.0.0.1/localhost (foundation/pki.ts). */
-async function testCert(): Promise<{ key: string; cert: string; ca: string }> {
+async function testCert(): Promise<{ key: string; cert: string; ca: string; caKey: string }> {
   const { generateCA, generateServerCert } = await import('../../foundation/pki.js');
   const ca = generateCA({ commonName: 'orch-test-ca', validDays: 1 });
   const srv = generateServerCert(ca, { commonName: 'orch-test-apiserver', validDays: 1 });
-  return { key: srv.keyPem, cert: srv.certPem, ca: ca.certPem };
+  return { key: srv.keyPem, cert: srv.certPem, ca: ca.certPem, caKey: ca.keyPem };
 }
 
 export interface ApiResponse<T = any> {

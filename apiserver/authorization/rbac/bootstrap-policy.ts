@@ -14,6 +14,7 @@
 
 import { RBAC_API_VERSION, type ClusterRole, type PolicyRule, type RoleBinding } from '../../../api/rbac-types.js';
 import { RESOURCES } from '../../../api/resources.js';
+import { VIRTUAL_RESOURCES } from '../../registry/virtual-kinds.js';
 
 export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
 const BOOTSTRAP_LABEL = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -31,7 +32,8 @@ const READ_WRITE = [...READ, ...WRITE];
 export function served(group: string, resource: string): boolean {
   if (group === '*' || resource === '*') return true;
   const [plural, sub] = resource.split('/') as [string, string | undefined];
-  return RESOURCES.some((r) => r.group === group && r.plural === plural && (sub === undefined || (r.subresources as string[]).includes(sub)));
+  // Stored kinds and the reviews answered without storage (registry/virtual-kinds.ts).
+  return [...RESOURCES, ...VIRTUAL_RESOURCES].some((r) => r.group === group && r.plural === plural && (sub === undefined || (r.subresources as string[]).includes(sub)));
 }
 
 /** A rule as Kubernetes writes it, kept to the resources orch serves (undefined: none left). */
@@ -97,6 +99,7 @@ function aggregateToEdit(): PolicyRule[][] {
     rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
     rule(WRITE, ['policy'], ['poddisruptionbudgets']),
     rule(WRITE, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
+    rule(READ_WRITE, ['coordination.k8s.io'], ['leases']),
   ];
 }
 
@@ -110,7 +113,10 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole('system:discovery', [urls(['get'], ['/livez', '/readyz', '/healthz', '/version', '/version/', '/openapi', '/openapi/*', '/api', '/api/*', '/apis', '/apis/*'])]),
     clusterRole('system:monitoring', [urls(['get'], ['/metrics', '/livez', '/readyz', '/healthz', '/livez/*', '/readyz/*', '/healthz/*'])]),
     // Kubernetes' rule, kept even before orch serves the review kinds (another part of issue 18 adds them).
-    clusterRole('system:basic-user', [[{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }]]),
+    clusterRole('system:basic-user', [[
+      { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+      { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+    ]]),
     clusterRole('system:public-info-viewer', [urls(['get'], ['/livez', '/readyz', '/healthz', '/version', '/version/'])]),
     clusterRole('admin', [], aggregated('admin')),
     clusterRole('edit', [], aggregated('edit'), { [AGGREGATE_TO('admin')]: 'true' }),

@@ -6,11 +6,13 @@
 // annotation is not "true" is the user's: left alone. Several apiservers may race:
 // AlreadyExists and conflicts are retried by the next start, never fatal.
 
-import { isAlreadyExists, isConflict } from '../../../api/errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../../api/errors.js';
 import { RBAC_GROUP, type ClusterRole, type PolicyRule, type RoleBinding, type Subject } from '../../../api/rbac-types.js';
 import { findResource } from '../../../api/resources.js';
 import type { KubeObject } from '../../../api/types.js';
+import { collectionPrefix } from '../../registry/keys.js';
 import type { Store } from '../../registry/store.js';
+import type { Storage } from '../../storage/types.js';
 import { AUTOUPDATE_ANNOTATION, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -72,26 +74,40 @@ export function reconcileBinding(cur: RoleBinding, want: RoleBinding): RoleBindi
   return changed ? next : undefined;
 }
 
-async function ensure<T extends KubeObject>(store: Store, plural: string, want: T, reconcile: (cur: T, want: T) => T | undefined): Promise<void> {
+/** Creates `want` when absent, else writes what reconcile adds to the stored object. */
+async function ensure<T extends KubeObject>(store: Store, plural: string, cur: T | undefined, want: T, reconcile: (cur: T, want: T) => T | undefined): Promise<void> {
   const r = findResource(RBAC_GROUP, 'v1', plural)!;
-  try {
-    await store.create(r, undefined, structuredClone(want));
+  if (!cur) {
+    try {
+      await store.create(r, undefined, structuredClone(want));
+    } catch (err) {
+      // Another apiserver was first: the next start reconciles what it wrote.
+      if (!isAlreadyExists(err)) throw err;
+    }
     return;
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
   }
-  const cur = (await store.get(r, undefined, want.metadata.name!)) as T;
   const next = reconcile(cur, want);
   if (!next) return;
   try {
     await store.update(r, undefined, want.metadata.name!, next);
   } catch (err) {
     // Another apiserver (or a user) wrote it meanwhile: the next start looks again.
-    if (!isConflict(err)) throw err;
+    if (!isConflict(err) && !isNotFound(err)) throw err;
   }
 }
 
-export async function reconcileBootstrapPolicy(store: Store): Promise<void> {
-  for (const role of bootstrapClusterRoles()) await ensure(store, 'clusterroles', role, reconcileRole);
-  for (const b of bootstrapClusterRoleBindings()) await ensure(store, 'clusterrolebindings', b, reconcileBinding);
+/**
+ * One list per kind, then only the writes that change something, in parallel: a restart
+ * of a cluster whose defaults are in place costs two reads.
+ */
+export async function reconcileBootstrapPolicy(store: Store, storage: Storage): Promise<void> {
+  const existing = async (plural: string) => {
+    const list = await storage.list(collectionPrefix(findResource(RBAC_GROUP, 'v1', plural)!));
+    return new Map(list.items.map((o) => [o.metadata.name!, o]));
+  };
+  const [roles, bindings] = await Promise.all([existing('clusterroles'), existing('clusterrolebindings')]);
+  await Promise.all([
+    ...bootstrapClusterRoles().map((w) => ensure(store, 'clusterroles', roles.get(w.metadata.name!) as ClusterRole | undefined, w, reconcileRole)),
+    ...bootstrapClusterRoleBindings().map((w) => ensure(store, 'clusterrolebindings', bindings.get(w.metadata.name!) as RoleBinding | undefined, w, reconcileBinding)),
+  ]);
 }
