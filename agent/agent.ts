@@ -54,6 +54,7 @@ import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
+import { ServiceAccountTokenManager } from './service-account-tokens.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { ProbeMetrics } from './probes/probe-metrics.js';
 import { RestartBackoff } from './restart-backoff.js';
@@ -69,6 +70,8 @@ export function statusOnlyChange(a: Pod, b: Pod): boolean {
 }
 
 export interface AgentOptions {
+  /** The clock service account tokens are judged by for renewal (tests move it ahead; default: clock). */
+  serviceAccountTokenClock?: Clock;
   nodeName: string;
   client: Client;
   runtime: ContainerRuntime;
@@ -197,7 +200,10 @@ export class Agent {
       client: o.client,
       pods: { get: (k) => informer.get(k), list: () => informer.list(), hasSynced: () => informer.hasSynced() },
       services: { list: () => services.list(), hasSynced: () => services.hasSynced() },
-      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], { runDir: o.runDir }),
+      volumes: new PodVolumes(o.rootDir, o.allowedHostPaths ?? [], {
+        runDir: o.runDir,
+        tokens: new ServiceAccountTokenManager(o.client, { clock: o.serviceAccountTokenClock ?? this.clock, random: o.random }),
+      }),
       clock: this.clock,
       resyncMs: o.resyncIntervalMs ?? 10_000,
       random: o.random,

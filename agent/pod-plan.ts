@@ -226,7 +226,7 @@ function planRunning(f: PodFacts): PodPlan {
   // --previous`); everything else of this pod goes, including containers no longer in the spec.
   for (const c of f.containers) if (!keep.has(c.id)) actions.push({ type: 'remove', id: c.id });
   actions.push({ type: 'update-status' });
-  if ((pod.spec.volumes ?? []).some((v) => v.configMap || v.secret)) {
+  if ((pod.spec.volumes ?? []).some((v) => v.configMap || v.secret || v.projected || v.downwardAPI)) {
     const last = f.volumesCheckedAt;
     if (last === undefined) actions.push({ type: 'refresh-volumes', compare: false });
     else if (f.now - last >= f.volumesRefreshMs) actions.push({ type: 'refresh-volumes', compare: true });

@@ -92,7 +92,7 @@ function secretKeys(s: Secret): string[] {
   return [...new Set([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})])];
 }
 
-function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
+export function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
   switch (path) {
     case 'metadata.name':
       return pod.metadata.name ?? '';
@@ -103,7 +103,7 @@ function fieldValue(pod: Pod, path: string, ips: PodIPs): string {
     case 'spec.nodeName':
       return pod.spec.nodeName ?? '';
     case 'spec.serviceAccountName':
-      return '';
+      return pod.spec.serviceAccountName ?? '';
     case 'status.podIP':
       return ips.podIP ?? '';
     case 'status.hostIP':
@@ -194,6 +194,10 @@ export function referencedObjects(pod: Pod): { configMaps: string[]; secrets: st
   for (const v of pod.spec.volumes ?? []) {
     if (v.configMap) cms.add(v.configMap.name);
     if (v.secret) secs.add(v.secret.secretName);
+    for (const p of v.projected?.sources ?? []) {
+      if (p.configMap) cms.add(p.configMap.name);
+      if (p.secret) secs.add(p.secret.name);
+    }
   }
   return { configMaps: [...cms], secrets: [...secs] };
 }

@@ -1,8 +1,9 @@
 // Volumes of a pod on this node, as host directories bind-mounted into its containers:
 //   <rootDir>/pods/<uid>/volumes/<name>      emptyDir (lives as long as the pod here)
 //   <rootDir>/pods/<uid>/projected/<name>    configMap files, mounted read-only
-//   <runDir>/pods/<uid>/secrets/<name>       secret files, mounted read-only; secrets/ is a
-//                                            tmpfs (tmpfs.ts), so they never touch the disk
+//   <runDir>/pods/<uid>/secrets/<name>       secret, projected and downwardAPI files, mounted
+//                                            read-only; secrets/ is a tmpfs (tmpfs.ts), so
+//                                            they (service account tokens too) never touch the disk
 // runDir is rootDir unless --run-dir says otherwise. hostPath volumes are used in place,
 // only under the prefixes the operator allowed. Both directories must be paths of the
 // Docker host (when the agent itself runs in a container, mount them at the same path).
@@ -12,13 +13,10 @@ import path from 'node:path';
 import type { ConfigMap, KeyToPath, Pod, Secret, Volume } from '../api/types.js';
 import { ContainerConfigError, checkHostPaths, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import { TmpfsDirs, type MemoryDirs } from './tmpfs.js';
+import { isProjectedKind, projectedVolumeFiles, type ProjectedFile } from './projected-volume.js';
+import type { TokenSource } from './service-account-tokens.js';
 
-export interface ProjectedFile {
-  /** Relative path inside the volume. */
-  path: string;
-  data: Buffer;
-  mode: number;
-}
+export type { ProjectedFile };
 
 function cleanRel(p: string): string {
   if (p.startsWith('/') || p.split('/').includes('..') || p === '') throw new ContainerConfigError(`invalid item path "${p}"`);
@@ -90,11 +88,14 @@ export interface PodVolumesOptions {
   runDir?: string;
   /** Injected in tests; default: real tmpfs mounts. */
   memory?: MemoryDirs;
+  /** Service account tokens for projected volumes (absent: such volumes fail with a clear error). */
+  tokens?: TokenSource;
 }
 
 export class PodVolumes {
   private readonly runDir: string;
   private readonly memory: MemoryDirs;
+  private readonly tokens?: TokenSource;
 
   constructor(
     private readonly rootDir: string,
@@ -103,6 +104,7 @@ export class PodVolumes {
   ) {
     this.runDir = opts.runDir ?? rootDir;
     this.memory = opts.memory ?? new TmpfsDirs();
+    this.tokens = opts.tokens;
   }
 
   podDir(uid: string): string {
@@ -115,7 +117,7 @@ export class PodVolumes {
   }
 
   private volumeDir(uid: string, v: Volume): string {
-    return v.secret ? path.join(this.secretsDir(uid), v.name) : path.join(this.podDir(uid), 'projected', v.name);
+    return v.secret || isProjectedKind(v) ? path.join(this.secretsDir(uid), v.name) : path.join(this.podDir(uid), 'projected', v.name);
   }
 
   /** Creates the pod's volume directories and projected files. Throws ContainerConfigError. */
@@ -141,8 +143,15 @@ export class PodVolumes {
         await fs.mkdir(dir, { recursive: true, mode: 0o755 });
         for (const f of files) await writeAtomically(path.join(dir, f.path), f.data, f.mode);
         hostDirs.set(v.name, { path: dir, readOnly: true });
+      } else if (isProjectedKind(v)) {
+        const files = await projectedVolumeFiles(pod, v, src, projectedFiles, this.tokens);
+        await this.ensureMemory(uid, v.name);
+        const dir = this.volumeDir(uid, v);
+        await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+        for (const f of files) await writeAtomically(path.join(dir, f.path), f.data, f.mode);
+        hostDirs.set(v.name, { path: dir, readOnly: true });
       } else {
-        throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret)`);
+        throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret, projected, downwardAPI)`);
       }
     }
     return { hostDirs };
@@ -158,7 +167,8 @@ export class PodVolumes {
 
   /**
    * Brings the projected files of an already prepared pod up to date with the current
-   * ConfigMaps/Secrets (as the kubelet does, eventually): changed files are replaced
+   * ConfigMaps/Secrets and service account tokens (renewed when due, service-account-tokens.ts),
+   * as the kubelet does, eventually: changed files are replaced
    * atomically, files of keys that disappeared are removed. A volume whose object is now
    * missing or invalid keeps its last good files. Returns the number of files changed.
    */
@@ -166,17 +176,17 @@ export class PodVolumes {
     const uid = pod.metadata.uid ?? '';
     let changed = 0;
     for (const v of pod.spec.volumes ?? []) {
-      if (!v.configMap && !v.secret) continue;
+      if (!v.configMap && !v.secret && !isProjectedKind(v)) continue;
       const dir = this.volumeDir(uid, v);
       if (!(await exists(dir))) continue; // never prepared: the next create does it
-      if (v.secret) {
+      if (v.secret || isProjectedKind(v)) {
         const problem = await this.memory.problem(dir);
         if (problem) throw new Error(`not refreshing secret volume "${v.name}": ${problem}`);
       }
       let files: ProjectedFile[];
       try {
-        const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
-        files = projectedFiles(v, obj);
+        if (isProjectedKind(v)) files = await projectedVolumeFiles(pod, v, src, projectedFiles, this.tokens);
+        else files = projectedFiles(v, v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName));
       } catch (err) {
         if (err instanceof ContainerConfigError) continue;
         throw err;
@@ -202,6 +212,7 @@ export class PodVolumes {
   /** Removes emptyDirs, projected files and the secrets' tmpfs of a pod that is gone from this node. */
   async cleanup(uid: string): Promise<void> {
     if (!uid || uid.includes('/') || uid.includes('..')) return;
+    this.tokens?.forgetPod(uid);
     // Unmount first: removing through a mount point would empty the tmpfs, then fail.
     await this.memory.release(this.secretsDir(uid));
     await fs.rm(path.join(this.runDir, 'pods', uid), { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // client and the CLI all read this one table, so a kind is added in exactly one place.
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'exec' | 'attach' | 'portforward' | 'approval';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'exec' | 'attach' | 'portforward' | 'approval' | 'token';
 
 export interface ResourceInfo {
   /** API group; '' for the core group. */
@@ -36,6 +36,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   res({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'] }),
   res({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'] }),
   res({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true }),
+  res({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] }),
   res({ group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'] }),
   res({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], subresources: ['status', 'scale'], categories: ['all'] }),
   res({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], subresources: ['status', 'scale'], categories: ['all'] }),

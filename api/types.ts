@@ -227,12 +227,29 @@ export interface KeyToPath {
   mode?: number;
 }
 
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: { apiVersion?: string; fieldPath: string };
+  resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
+  mode?: number;
+}
+
+/** One source of a projected volume (a configMap, secret, downwardAPI or serviceAccountToken). */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+}
+
 export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
 }
 
 export interface Toleration {
@@ -263,6 +280,10 @@ export interface Affinity {
 
 export interface PodSpec {
   containers: Container[];
+  serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
+  automountServiceAccountToken?: boolean;
   initContainers?: Container[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
@@ -446,6 +467,22 @@ export interface Secret extends KubeObject {
   /** write-only convenience: merged into data (base64-encoded) on write */
   stringData?: Record<string, string>;
   immutable?: boolean;
+}
+
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+/** authentication.k8s.io/v1 TokenRequest: the body and answer of POST serviceaccounts/{name}/token. */
+export interface TokenRequest extends KubeObject {
+  spec: {
+    audiences?: string[];
+    expirationSeconds?: number;
+    boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string };
+  };
+  status?: { token: string; expirationTimestamp: string };
 }
 
 export interface ObjectReference {

@@ -25,10 +25,11 @@ import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { createEtcdStorage, ETCD_DEFAULT_MAX_REQUEST_BYTES, isEtcdClientLibraryError } from './storage/index.js';
 import { isWorkerProcess, runPrimary, workerSlot } from './workers.js';
 import { advertiseAddressFor } from './services/advertise-address.js';
+import { addServiceAccountFlags, serviceAccountConfigFromFlags, type ServiceAccountFlags } from './authentication/service-account-flags.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges } from './services/service-ranges.js';
 import { parseAuthorizationMode } from './authorization/modes.js';
 
-export interface ApiserverFlags extends PodSecurityFlags {
+export interface ApiserverFlags extends PodSecurityFlags, ServiceAccountFlags {
   etcdServers: string;
   bindAddress: string;
   port: string;
@@ -81,7 +82,7 @@ function positive(flag: string, value: string | undefined, fallback: number, fra
 const HINT = 'run `orch init` to create a CA, a serving certificate and a token file, then pass --tls-cert-file, --tls-private-key-file and --token-auth-file (or --insecure-http for local development only)';
 
 export function apiserverCommand(): Command {
-  return new Command('apiserver')
+  return addServiceAccountFlags(new Command('apiserver'))
     .description('run the API server (Kubernetes-shaped REST API over etcd)')
     .option('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
     .option('--bind-address <addr>', 'address to listen on', '0.0.0.0')
@@ -175,6 +176,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
   const advertiseAddress = advertiseAddressFor(flags.advertiseAddress, flags.bindAddress);
+  const serviceAccountTokens = serviceAccountConfigFromFlags(flags);
   const authorizationMode = parseAuthorizationMode(flags.authorizationMode ?? 'Node,RBAC');
   const podSecurity = podSecurityFromFlags(flags);
   const endpoints = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
@@ -239,6 +241,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     watchMemoryBudgetBytes,
     serviceRanges,
     kubernetesService: { advertiseAddress },
+    serviceAccountTokens,
     authorizationMode,
     audit,
     podSecurity,

@@ -6,6 +6,7 @@ import type { Clock } from '../foundation/clock.js';
 import type { Authenticator, UserInfo } from '../foundation/token-auth.js';
 import type { AuthorizerChain } from './authorization/chain.js';
 import type { RulesResolver } from './authorization/types.js';
+import type { ServiceAccountTokenConfig } from './authentication/service-account-tokens.js';
 import type { ApiserverMetrics } from './metrics.js';
 import type { RequestInfo, ResourceRequest } from './request-info.js';
 import type { KubeObject } from '../api/types.js';
@@ -45,6 +46,10 @@ export interface ServerContext {
   authorizer: AuthorizerChain;
   /** The rules a user holds (SelfSubjectRulesReview); absent until RBAC provides them. */
   rulesResolver?: RulesResolver;
+  /** Signing keys and rules of service account tokens (absent: no TokenRequest, no pod token volumes). */
+  serviceAccountTokens?: ServiceAccountTokenConfig;
+  /** Pods get a service account and its token volume on create (admission/service-account.ts). */
+  serviceAccountAdmission?: boolean;
   /** A last check of what a user's write would store (RBAC escalation prevention), or undefined. */
   writeAdmission?: (user: UserInfo, info: ResourceRequest) => ((current: KubeObject | undefined, next: KubeObject) => void) | undefined;
   nowIso(): string;

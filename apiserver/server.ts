@@ -14,6 +14,8 @@ import { ComponentRunner } from '../foundation/component-runner.js';
 import { registrySource, type MetricsSource } from '../foundation/metrics.js';
 import { nowIso, realClock, type Clock } from '../foundation/clock.js';
 import type { Authenticator } from '../foundation/token-auth.js';
+import { ObjectRefCache } from './authentication/object-refs.js';
+import { serviceAccountTokenAuthenticator, unionAuthenticator, type ServiceAccountTokenConfig } from './authentication/service-account-tokens.js';
 import { BODY_LIMIT, registerBodyParsers } from './body-parsers.js';
 import { BootstrapTokenAuthenticator, bootstrapTokenComponent } from './authentication/bootstrap-tokens.js';
 import { requestAuthenticator } from './authentication/request-authenticator.js';
@@ -126,6 +128,10 @@ export interface BuildServerOptions {
    * port it listens on). Absent: no such Service (tests that count objects).
    */
   kubernetesService?: { advertiseAddress: string; leaseDurationSeconds?: number; renewIntervalMs?: number };
+  /** Service account tokens: TokenRequest signs with these keys, and they authenticate next to `auth`. */
+  serviceAccountTokens?: ServiceAccountTokenConfig;
+  /** Kubernetes' ServiceAccount admission on pod create (default: on when serviceAccountTokens is set). */
+  serviceAccountAdmission?: boolean;
   /** The audit log (--audit-policy-file, --audit-log-path): absent, nothing is audited. */
   audit?: AuditOptions;
   /** Pod Security admission's default level, exemptions and allowed hostPaths (default: baseline, kube-system exempt, no hostPath). */
@@ -161,6 +167,12 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     onDropped: (bytes) => memoryRelease?.noteDropped(bytes),
   });
   metrics.watchBufferedBytesFrom(() => watchBudget.heldBytes);
+  // Service account tokens are checked against live objects (authentication/object-refs.ts).
+  const tokenRefs = opts.serviceAccountTokens ? new ObjectRefCache(opts.storage, logger) : undefined;
+  const auth =
+    opts.auth && opts.serviceAccountTokens && tokenRefs
+      ? unionAuthenticator([opts.auth, serviceAccountTokenAuthenticator(opts.serviceAccountTokens, tokenRefs, clock)])
+      : opts.auth;
   // The Node authorizer's graph of pods → Secrets/ConfigMaps/... (authorization/node-graph.ts).
   const nodeGraph = new NodeGraph(opts.storage, collectionPrefix(findResource('', 'v1', 'pods')!), logger.child({ component: 'node-graph' }));
   const policy = new PolicyCache(opts.storage, logger);
@@ -182,7 +194,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     } satisfies WatchSettings,
     clock,
     agentClient: opts.agentClient,
-    auth: opts.auth,
+    auth,
+    serviceAccountTokens: opts.serviceAccountTokens,
+    serviceAccountAdmission: opts.serviceAccountAdmission ?? opts.serviceAccountTokens !== undefined,
     authorizer: boundAuthorizerChain(authorizers, { nodeGraph }),
     rulesResolver: rbac,
     nowIso: () => nowIso(clock),
@@ -194,11 +208,11 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       return check && ((_current, next) => check(next));
     };
 
-  // Who sent a request (authentication/): client certificate, token file, bootstrap tokens.
+  // Who sent a request (authentication/): client certificate, token file (then service account tokens: `auth`), bootstrap tokens.
   const bootstrapTokens =
     opts.auth !== null && (opts.bootstrapTokenAuth ?? true) ? new BootstrapTokenAuthenticator(opts.storage, clock, logger.child({ component: 'bootstrap-tokens' })) : undefined;
   const authn =
-    opts.auth === null ? null : requestAuthenticator({ x509: Boolean(opts.https?.clientCA), tokens: bootstrapTokens ? [opts.auth, bootstrapTokens] : [opts.auth] });
+    opts.auth === null ? null : requestAuthenticator({ x509: Boolean(opts.https?.clientCA), tokens: bootstrapTokens ? [auth!, bootstrapTokens] : [auth!] });
 
   const requestTimeout = opts.requestTimeoutMs ?? 60_000;
   const base = {
@@ -330,6 +344,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     namespaceCacheComponent(nsCache),
     nodeGraphComponent(nodeGraph),
     ...(bootstrapTokens ? [bootstrapTokenComponent(bootstrapTokens)] : []),
+    ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),

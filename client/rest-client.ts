@@ -16,6 +16,7 @@ import type {
   ReplicaSet,
   Secret,
   Service,
+  TokenRequest,
 } from '../api/types.js';
 import { HttpTransport, type RequestOptions } from './http-transport.js';
 import type { Logger } from '../foundation/logger.js';
@@ -89,6 +90,12 @@ export class ApiClient implements Client {
   }
   get leases(): ResourceClient<Lease> {
     return this.resource<Lease>('leases');
+  }
+
+  /** A service account token (TokenRequest), as the agent asks for its pods' projected volumes. */
+  createToken(namespace: string, serviceAccount: string, req: TokenRequest): Promise<TokenRequest> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`;
+    return this.http.request<TokenRequest>('POST', path, { body: req });
   }
 
   async podLogs(namespace: string, name: string, opts: PodLogOptions = {}): Promise<NodeJS.ReadableStream> {

@@ -114,6 +114,8 @@ export interface Client {
   readonly deployments: ResourceClient<import('../api/types.js').Deployment>;
   readonly replicasets: ResourceClient<import('../api/types.js').ReplicaSet>;
   readonly leases: ResourceClient<import('../api/types.js').Lease>;
+  /** POST serviceaccounts/{name}/token (TokenRequest); absent in clients that cannot. */
+  createToken?(namespace: string, serviceAccount: string, req: import('../api/types.js').TokenRequest): Promise<import('../api/types.js').TokenRequest>;
   /** GET pods/{name}/log as a stream of bytes (follow keeps it open). */
   podLogs(namespace: string, name: string, opts?: PodLogOptions): Promise<NodeJS.ReadableStream>;
 }

@@ -3,6 +3,7 @@
 // stop in reverse order, exit 0); losing the lease under --leader-elect exits 1 so a
 // supervisor restarts the replica as a standby.
 
+import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   addConnectionOptions,
@@ -42,6 +43,7 @@ interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFl
   nodeCidrMaskSizeIpv4?: string;
   nodeCidrMaskSizeIpv6?: string;
   serviceClusterIpRange: string;
+  rootCaFile?: string;
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
   clusterSigningDuration: string;
@@ -77,12 +79,12 @@ export function podNetworkFromFlags(flags: Flags): NodeIpamOptions | undefined {
 }
 
 export function controllerManagerCommand(): Command {
-  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, certificate request approval and signing, bootstrap token expiry');
+  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, certificate request approval and signing, bootstrap token expiry, default ServiceAccounts, the root CA ConfigMap');
   return addLogLevelOption(addHealthOptions(addLeaderElectionOptions(addConnectionOptions(cmd), 'orch-controller-manager'), '10257')
     .option('--node-monitor-grace-period <duration>', 'a node whose Lease is older than this is marked Ready=Unknown', '20s')
     .option('--pod-eviction-timeout <duration>', 'pods on a tainted node without a toleration are deleted after this', '10s')
     .option('--node-monitor-period <duration>', 'how often node health is checked', '1s')
-    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner)", '*')
+    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher)", '*')
     .option('--concurrent-syncs <n>', 'workers per controller', '4')
     .option('--allocate-node-cidrs [bool]', 'give every Node a pod range from --cluster-cidr (spec.podCIDRs); =false leaves them to someone else', parseBool, true)
     .option('--cluster-cidr <cidrs>', 'pod addresses: one range, or an IPv4 and an IPv6 range comma-separated (dual stack); must not overlap the hosts\' networks or --service-cluster-ip-range', '10.244.0.0/16')
@@ -92,7 +94,8 @@ export function controllerManagerCommand(): Command {
     .option('--service-cluster-ip-range <cidrs>', 'Service addresses; only checked here: the cluster CIDR must not overlap it', '10.96.0.0/12')
     .option('--cluster-signing-cert-file <file>', 'CA certificate (PEM) that signs approved node client certificate requests (orch init: ca.crt); without it csrsigning does not run')
     .option('--cluster-signing-key-file <file>', 'its private key (PEM) (orch init: ca.key)')
-    .option('--cluster-signing-duration <duration>', 'the longest lifetime of a certificate csrsigning issues', '8760h'))
+    .option('--cluster-signing-duration <duration>', 'the longest lifetime of a certificate csrsigning issues', '8760h')
+    .option('--root-ca-file <file>', 'the CA (PEM) in-cluster clients trust for the apiserver: published as ConfigMap kube-root-ca.crt in every namespace'))
     .action(async (flags: Flags) => {
       // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
       limitHeapGrowth(25);
@@ -104,6 +107,7 @@ export function controllerManagerCommand(): Command {
       // A bad address plan is refused before anything runs: "error: --flag: why", exit 1.
       const podNetwork = podNetworkFromFlags(flags);
       if (!podNetwork) controllers.push('-nodeipam');
+      const rootCa = flags.rootCaFile ? readRootCa(flags.rootCaFile) : undefined;
       const registry = processRegistry();
       const client = clientFromFlags(flags, 'orch-controller-manager', logger, registry);
       const csrSigning = csrSigningFromFlags(flags);
@@ -118,6 +122,7 @@ export function controllerManagerCommand(): Command {
         accessReviewer: subjectAccessReviewer((path, body) => client.request('POST', path, { body }), logger.child({ controller: 'csrapproving' })),
         workers,
         podNetwork,
+        rootCa,
         nodeMonitorGracePeriodMs: parseDuration(flags.nodeMonitorGracePeriod, '--node-monitor-grace-period'),
         podEvictionTimeoutMs: parseDuration(flags.podEvictionTimeout, '--pod-eviction-timeout'),
         nodeMonitorPeriodMs: parseDuration(flags.nodeMonitorPeriod, '--node-monitor-period'),
@@ -125,4 +130,11 @@ export function controllerManagerCommand(): Command {
       });
       await runProcess(runner, logger);
     });
+}
+
+/** The --root-ca-file PEM, refused at start when it holds no certificate. */
+function readRootCa(file: string): string {
+  const pem = fs.readFileSync(file, 'utf8');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--root-ca-file ${file}: no PEM certificate in it`);
+  return pem;
 }

@@ -5,13 +5,13 @@
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   clusterrole-aggregation
-//   csrapproving → csrsigning → tokencleaner
+//   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
 // health/metrics server and, with leader election, runs all of it only while leading.
 
-import type { CertificateSigningRequest, Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Node, Pod, PodDisruptionBudget, ReplicaSet, Secret, Service } from '../api/types.js';
+import type { CertificateSigningRequest, ConfigMap, Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet, Secret, Service, ServiceAccount } from '../api/types.js';
 import type { CertAndKey } from '../foundation/pki.js';
 import { TokenCleanerController } from './bootstrap-token-cleaner/controller.js';
 import { defaultBindingsReviewer, type AccessReviewer } from './csr-approving/access-review.js';
@@ -45,9 +45,11 @@ import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { ServiceLbController } from './service-lb/controller.js';
+import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
+import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -81,6 +83,8 @@ export interface ControllerManagerOptions {
   accessReviewer?: AccessReviewer;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
+  /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
+  rootCa?: string;
 }
 
 export class ControllerManager {
@@ -222,6 +226,30 @@ export class ControllerManager {
       this.controllers.push(new ClusterRoleAggregationController({ clusterRoles, client: rc, logger: logger.child({ controller: 'clusterrole-aggregation' }), queue: this.queue('clusterrole-aggregation') }));
     }
     this.buildCertificateControllers(enabled);
+    this.buildCredentialControllers(enabled);
+  }
+
+  /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */
+  private buildCredentialControllers(enabled: Set<string>): void {
+    const { client, logger } = this.opts;
+    const publishCa = enabled.has('root-ca-cert-publisher') && this.opts.rootCa !== undefined;
+    if (!enabled.has('serviceaccount') && !publishCa) return;
+    const namespaces = this.informer<Namespace>(client.namespaces);
+    const byName = (rc: ResourceClient<KubeObject>, name: string) => {
+      const inf = new Informer<KubeObject>(rc as never, { logger: logger.child({ informer: 'shared' }), clock: this.opts.clock, fieldSelector: `metadata.name=${name}` });
+      this.informers.push(inf);
+      return inf;
+    };
+    if (enabled.has('serviceaccount')) {
+      const serviceAccounts = byName(client.resource('serviceaccounts'), DEFAULT_SERVICE_ACCOUNT) as unknown as InformerView<ServiceAccount>;
+      this.controllers.push(new ServiceAccountsController({ client, namespaces, serviceAccounts, logger: logger.child({ controller: 'serviceaccount' }), queue: this.queue('serviceaccount') }));
+    }
+    if (publishCa) {
+      const configMaps = byName(client.resource('configmaps'), ROOT_CA_CONFIGMAP) as unknown as InformerView<ConfigMap>;
+      this.controllers.push(
+        new RootCaPublisher({ client, namespaces, configMaps, rootCa: this.opts.rootCa!, logger: logger.child({ controller: 'root-ca-cert-publisher' }), queue: this.queue('root-ca-cert-publisher') }),
+      );
+    }
   }
 
   /** Continues buildControllers: node credentials (CSR approval and signing, bootstrap token expiry). */

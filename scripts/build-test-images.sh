@@ -15,6 +15,9 @@
 #                                healthy from the start, or only after $HEALTHY_AFTER seconds
 #                                (startup probes); flip it with `exec rm /tmp/healthy` /
 #                                `touch /tmp/healthy` or the set URL. Exits at once on SIGTERM.
+#   orch.local/kubectl:latest  - busybox plus the host's kubectl (a static Go binary) at
+#                                /bin/kubectl: an in-cluster client for the service account
+#                                e2e test (no kubeconfig: it uses the pod's token and CA)
 #   orch.local/pause:3.10      - the pod sandbox (--pod-infra-container-image) where
 #                                registry.k8s.io/pause cannot be pulled: busybox sh, sleep
 #                                and nothing else; exits 0 at once on SIGTERM/SIGINT
@@ -99,5 +102,18 @@ if ! image_exists orch.local/pause:3.10 || [ "${FORCE:-}" = 1 ]; then
   tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' \
     --change 'CMD ["/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do sleep 86400 & wait $!; done"]' - orch.local/pause:3.10 >/dev/null
   rm -rf "$tmp"; tmp=""; echo "built orch.local/pause:3.10"
+fi
+if ! image_exists orch.local/kubectl:latest || [ "${FORCE:-}" = 1 ]; then
+  KUBECTL="$(readlink -f "$(command -v kubectl || true)" 2>/dev/null || true)"
+  if [ -z "$KUBECTL" ] || [ ! -x "$KUBECTL" ]; then echo "kubectl not found: it is needed for orch.local/kubectl" >&2; exit 1; fi
+  if command -v file >/dev/null 2>&1; then
+    case "$(file -L "$KUBECTL")" in
+      *"dynamically linked"*) echo "$KUBECTL is dynamically linked: orch.local/kubectl needs a static kubectl" >&2; exit 1 ;;
+    esac
+  fi
+  tmp="$(mktemp -d)"; build_rootfs "$tmp"
+  cp "$KUBECTL" "$tmp/bin/kubectl"
+  tar -C "$tmp" -c . | $DOCKER import --change 'ENV PATH=/bin' --change 'CMD ["/bin/sh"]' - orch.local/kubectl:latest >/dev/null
+  rm -rf "$tmp"; tmp=""; echo "built orch.local/kubectl:latest"
 fi
 echo "images: $($DOCKER image ls --format "{{.Repository}}:{{.Tag}}" | grep "^orch.local/" | sort | tr "\n" " ")"

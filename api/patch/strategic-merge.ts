@@ -36,6 +36,8 @@ const MERGE_KEYS: Record<string, string> = {
   ownerReferences: 'uid',
   conditions: 'type',
   imagePullSecrets: 'name',
+  // A ServiceAccount's secrets (the only `secrets` list of a served kind).
+  secrets: 'name',
   hostAliases: 'ip',
   topologySpreadConstraints: 'topologyKey',
   schedulingGates: 'name',

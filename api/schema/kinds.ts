@@ -18,6 +18,7 @@ const SUBRESOURCE_BODIES: GroupVersionKind[] = [
   { group: '', version: 'v1', kind: 'Binding' },
   { group: 'autoscaling', version: 'v1', kind: 'Scale' },
   { group: 'policy', version: 'v1', kind: 'Eviction' },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
 ];
 
 export function servedKindDefs(resources: readonly ResourceInfo[] = RESOURCES): KindDef[] {

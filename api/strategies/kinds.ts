@@ -116,6 +116,7 @@ const STRATEGIES: Record<string, Strategy> = {
   services: serviceStrategy,
   configmaps: noSpec,
   secrets: noSpec,
+  serviceaccounts: noSpec,
   endpoints: noSpec,
   events: noSpec,
   leases: genericStrategy,

@@ -89,6 +89,11 @@ export const CORE_TABLES: Record<string, KindTable> = {
     columns: [NAME, column('Type'), column('Data'), AGE],
     row: (o, now) => [o.metadata.name ?? '', String(o.type ?? ''), keys(o.data), age(o, now)],
   },
+  serviceaccounts: {
+    // kubectl's printServiceAccount: the number of listed secrets.
+    columns: [NAME, column('Secrets', 'integer'), AGE],
+    row: (o, now) => [o.metadata.name ?? '', Array.isArray(o.secrets) ? o.secrets.length : 0, age(o, now)],
+  },
   events: {
     columns: [
       column('Last Seen'),

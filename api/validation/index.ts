@@ -22,6 +22,7 @@ import { validatePodDisruptionBudget } from './pdb.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateServiceAccount } from './service-account.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
 export type { FieldErrorReason } from './field-errors.js';
@@ -75,6 +76,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateEndpointSlice(obj);
     case 'Event':
       return validateEvent(obj);
+    case 'ServiceAccount':
+      return validateServiceAccount(obj);
     case 'CertificateSigningRequest':
       return validateCertificateSigningRequest(obj);
     case 'PodDisruptionBudget':

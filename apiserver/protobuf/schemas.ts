@@ -32,12 +32,14 @@ import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
 import { CORE_V1_POD } from './schema/core-v1-pod.js';
 import { CORE_V1_VOLUMES } from './schema/core-v1-volumes.js';
 import { GROUPS } from './schema/groups.js';
+import { CORE_V1_SERVICEACCOUNT } from './schema/core-v1-serviceaccount.js';
+import { AUTHENTICATION_V1_TOKEN } from './schema/authentication-v1-token.js';
 import { RBAC_V1 } from './schema/rbac-v1.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 /** Bodies of subresources, which are not resources of their own: apiVersion/kind. */
-const SUBRESOURCE_KINDS = ['v1/Binding', 'autoscaling/v1/Scale', 'policy/v1/Eviction', 'policy/v1beta1/Eviction'];
+const SUBRESOURCE_KINDS = ['v1/Binding', 'autoscaling/v1/Scale', 'policy/v1/Eviction', 'policy/v1beta1/Eviction', 'authentication.k8s.io/v1/TokenRequest'];
 
 /** k8s.io/api's package of a group: its first label ('' is core; 'discovery.k8s.io' is discovery). */
 function packageOf(apiVersion: string): string {
@@ -51,7 +53,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

@@ -37,6 +37,7 @@ const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string
   exec: { verbs: ['create', 'get'], kind: 'PodExecOptions' },
   attach: { verbs: ['create', 'get'], kind: 'PodAttachOptions' },
   portforward: { verbs: ['create', 'get'], kind: 'PodPortForwardOptions' },
+  token: { verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' },
 };
 
 function apiResources(group: string, version: string): Record<string, unknown>[] {

@@ -77,6 +77,7 @@ export function pathsOf(resources: readonly ResourceInfo[], v: OpenApiVersion): 
         paths[`${base}/{name}/scale`] = { get: op('get', scale), put: op('put', scale), patch: op('patch', scale) };
       }
       if (sub === 'binding') paths[`${base}/{name}/binding`] = { post: op('post', { group: '', version: 'v1', kind: 'Binding' }) };
+      if (sub === 'token') paths[`${base}/{name}/token`] = { post: op('post', { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }) };
     }
   }
   return paths;

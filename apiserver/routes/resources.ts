@@ -21,6 +21,8 @@ import { parseDeleteOptions } from '../registry/delete-options.js';
 import { PATCH_CONTENT_TYPES, type PatchType, type WriteOpts } from '../registry/store.js';
 import { bindPod, patchScale, toScale, updateScale } from '../registry/subresources.js';
 import { evictPod } from '../registry/eviction.js';
+import { createToken } from '../registry/token-request.js';
+import { admitPodServiceAccount } from '../admission/service-account.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -37,11 +39,15 @@ const SUB_VERBS: Record<string, Set<string>> = {
   binding: new Set(['create']),
   log: new Set(['get']),
   eviction: new Set(['create']),
+  token: new Set(['create']),
   // Streams arrive as Upgrade requests (pod-streams.ts); these are the plain ones.
   exec: new Set(['get', 'create']),
   attach: new Set(['get', 'create']),
   portforward: new Set(['get', 'create']),
 };
+
+/** The body kind of serviceaccounts/token, for its unknown-field check. */
+const TOKEN_REQUEST = { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } as ResourceInfo;
 
 function isApplyPatch(req: FastifyRequest): boolean {
   return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === APPLY_PATCH_TYPE;
@@ -171,6 +177,7 @@ async function dispatch(
     const fv = writeQuery.fieldValidation ?? 'Warn';
     if (patchType === 'json' && fv !== 'Ignore' && writeOpts.request) writeOpts.request.jsonPatchFieldValidation = fv;
   }
+  else if (writeQuery && sub === 'token') checkUnknownFields(TOKEN_REQUEST, req.body, writeQuery.fieldValidation, reply);
 
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {
@@ -190,6 +197,11 @@ async function dispatch(
   if (sub === 'log') return servePodLog(ctx, ns!, name!, q, req, reply);
   if (sub === 'eviction') {
     const answer = await evictPod(store, r, ns!, name!, req.body, q, ctx.clock.now());
+    reply.code(201);
+    return answer;
+  }
+  if (sub === 'token') {
+    const answer = await createToken(store, ctx.serviceAccountTokens, ctx.clock, ns!, name!, req.body, writeOpts.dryRun ?? false);
     reply.code(201);
     return answer;
   }
@@ -251,6 +263,7 @@ async function dispatch(
     }
     case 'create': {
       if (name !== undefined) throw notAllowed();
+      if (r.plural === 'pods' && ctx.serviceAccountAdmission) await admitPodServiceAccount(store, ns!, req.body);
       if (r.plural === 'certificatesigningrequests') stampRequester(req.body, req.user);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);

@@ -32,7 +32,13 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('orch init', () => {
   it('creates a CA, a server certificate signed by it and the tokens, with private files 0600', async () => {
     const out = await orch('init', '--dir', dir, '--node', 'n1', '--node', 'n2', '--hostname', 'api.test', '--ip', '10.9.8.7');
-    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'apiserver.crt', 'apiserver.key', 'audit-policy.yaml', 'ca.crt', 'ca.key', 'encryption-config.yaml', 'tokens.csv']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'apiserver.crt', 'apiserver.key', 'audit-policy.yaml', 'ca.crt', 'ca.key', 'encryption-config.yaml', 'sa.key', 'sa.pub', 'tokens.csv']);
+    expect(mode('sa.key')).toBe(0o600);
+    expect(mode('sa.pub')).toBe(0o600);
+    // The service account key pair: an EC P-256 private key and its public half.
+    const saKey = crypto.createPrivateKey(read('sa.key'));
+    expect(saKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(crypto.createPublicKey(saKey).export({ type: 'spki', format: 'pem' })).toBe(read('sa.pub'));
     expect(mode('ca.key')).toBe(0o600);
     expect(mode('apiserver.key')).toBe(0o600);
     expect(mode('apiserver-kubelet-client.key')).toBe(0o600);
@@ -48,6 +54,10 @@ describe('orch init', () => {
     const sans = certificateSANs(read('apiserver.crt'));
     expect(sans.dnsNames).toEqual(expect.arrayContaining(['localhost', 'api.test', os.hostname()]));
     expect(sans.ipAddresses).toEqual(expect.arrayContaining(['127.0.0.1', '::1', '10.9.8.7']));
+    // What in-cluster clients dial: the kubernetes Service's names and its ClusterIP (default range 10.96.0.0/12).
+    expect(sans.dnsNames).toEqual(expect.arrayContaining(['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']));
+    expect(sans.ipAddresses).toContain('10.96.0.1');
+    expect(out).toContain(`--service-account-signing-key-file ${path.join(dir, 'sa.key')} --service-account-key-file ${path.join(dir, 'sa.pub')}`);
 
     const tokens = readTokenFile(path.join(dir, 'tokens.csv'));
     expect(tokens.map((t) => [t.user, t.groups])).toEqual([
@@ -75,12 +85,14 @@ describe('orch init', () => {
 
   it('is idempotent: a second run reuses the CA, the certificate and the tokens', async () => {
     await orch('init', '--dir', dir, '--node', 'n1');
-    const before = { ca: read('ca.crt'), key: read('ca.key'), crt: read('apiserver.crt'), tokens: read('tokens.csv') };
+    const before = { ca: read('ca.crt'), key: read('ca.key'), crt: read('apiserver.crt'), tokens: read('tokens.csv'), sa: read('sa.key') };
     const out = await orch('init', '--dir', dir, '--node', 'n1');
+    expect(read('sa.key')).toBe(before.sa);
     expect(read('ca.crt')).toBe(before.ca);
     expect(read('ca.key')).toBe(before.key);
     expect(read('apiserver.crt')).toBe(before.crt);
     expect(read('tokens.csv')).toBe(before.tokens);
+    expect(out).toContain('reused   sa.key, sa.pub');
     expect(out).toContain('reused   ca.crt');
     expect(out).toContain('reused   apiserver.crt');
     expect(out).toContain('nothing to add');
@@ -106,6 +118,10 @@ describe('orch init', () => {
     expect(certificateSANs(read('apiserver.crt')).dnsNames).toContain('new.example');
     expect(out).toContain('new names: new.example');
     expect(new crypto.X509Certificate(read('apiserver.crt')).checkIssued(new crypto.X509Certificate(ca))).toBe(true);
+    // Another Service range: the kubernetes Service's address of that range joins the certificate.
+    const again = await orch('init', '--dir', dir, '--hostname', 'new.example', '--service-cluster-ip-range', '10.100.0.0/16');
+    expect(again).toContain('new names: 10.100.0.1');
+    expect(certificateSANs(read('apiserver.crt')).ipAddresses).toContain('10.100.0.1');
   });
 
   it('re-issues a server certificate that is about to expire', () => {

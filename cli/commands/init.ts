@@ -19,6 +19,7 @@ import { appendTokenEntries, generateToken, readTokenFile, writeTokenFile, type 
 import { writeSecretFile } from '../../foundation/secret-file.js';
 import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE, ensureDataAtRestFiles } from './init-encryption.js';
 import { APISERVER_AGENT_CLIENT_CN, agentServingCommonName } from '../../foundation/agent-tls.js';
+import { ensureServiceAccountKeys, inClusterSANs } from './init-in-cluster.js';
 import { initUserCommand } from './init-user.js';
 
 export const PKI_FILES = {
@@ -29,6 +30,8 @@ export const PKI_FILES = {
   agentClientCert: 'apiserver-kubelet-client.crt',
   agentClientKey: 'apiserver-kubelet-client.key',
   tokens: 'tokens.csv',
+  saKey: 'sa.key',
+  saPub: 'sa.pub',
 } as const;
 
 /** Identities `orch init` provisions (besides one per node). */
@@ -48,6 +51,9 @@ export interface InitOptions {
   ips?: string[];
   nodes?: string[];
   force?: boolean;
+  /** The apiserver's --service-cluster-ip-range and the cluster DNS domain: in-cluster names in its certificate. */
+  serviceClusterIpRange?: string;
+  clusterDomain?: string;
   /** Now, injectable so expiry decisions are testable. */
   now?: () => number;
 }
@@ -63,7 +69,9 @@ export interface InitResult {
   tokensAdded: string[];
   /** Component tokens renamed from the pre-RBAC names ('system:scheduler → system:kube-scheduler'). */
   tokensMigrated: string[];
-  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; encryptionConfig: string; auditPolicy: string };
+  files: { caCert: string; caKey: string; serverCert: string; serverKey: string; agentClientCert: string; agentClientKey: string; tokens: string; saKey: string; saPub: string; encryptionConfig: string; auditPolicy: string };
+  /** The service account signing key pair was created now. */
+  serviceAccountKeyCreated?: boolean;
   /** Data-at-rest files this run created (init-encryption.ts). */
   dataAtRestCreated: string[];
 }
@@ -90,6 +98,8 @@ function filesIn(dir: string): InitResult['files'] {
     agentClientCert: path.join(dir, PKI_FILES.agentClientCert),
     agentClientKey: path.join(dir, PKI_FILES.agentClientKey),
     tokens: path.join(dir, PKI_FILES.tokens),
+    saKey: path.join(dir, PKI_FILES.saKey),
+    saPub: path.join(dir, PKI_FILES.saPub),
     encryptionConfig: path.join(dir, ENCRYPTION_CONFIG_FILE),
     auditPolicy: path.join(dir, AUDIT_POLICY_FILE),
   };
@@ -163,7 +173,10 @@ export function runInit(opts: InitOptions): InitResult {
   const force = opts.force ?? false;
   const nodes = opts.nodes ?? [];
   nodes.forEach(checkNodeName);
-  const wanted = serverSANs({ dnsNames: opts.hostnames, ipAddresses: opts.ips }); // validates IPs before writing anything
+  const inCluster = inClusterSANs(opts.serviceClusterIpRange, opts.clusterDomain);
+  const hostnames = [...(opts.hostnames ?? []), ...inCluster.dnsNames];
+  const ips = [...(opts.ips ?? []), ...inCluster.ipAddresses];
+  const wanted = serverSANs({ dnsNames: hostnames, ipAddresses: ips }); // validates IPs before writing anything
 
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const files = filesIn(opts.dir);
@@ -171,11 +184,12 @@ export function runInit(opts: InitOptions): InitResult {
 
   const problem = caCreated || force ? 'new CA' : serverCertProblem(files, ca, wanted, now());
   if (problem) {
-    writePair(files.serverCert, files.serverKey, generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: opts.hostnames, ipAddresses: opts.ips }));
+    writePair(files.serverCert, files.serverKey, generateServerCert(ca, { commonName: 'orch-apiserver', dnsNames: hostnames, ipAddresses: ips }));
   }
   // The apiserver's own credential for the agents' log endpoints: grants nothing at the API.
   const clientProblem = caCreated || force ? 'new CA' : leafProblem(files.agentClientCert, files.agentClientKey, ca, now());
   if (clientProblem) writePair(files.agentClientCert, files.agentClientKey, generateClientCert(ca, { commonName: APISERVER_AGENT_CLIENT_CN }));
+  const saKeys = ensureServiceAccountKeys(opts.dir, force);
 
   const existing = !force && fs.existsSync(files.tokens) ? readTokenFile(files.tokens) : [];
   const migrated = migrateLegacyComponentTokens(existing);
@@ -202,6 +216,7 @@ export function runInit(opts: InitOptions): InitResult {
     agentClientCertReason: clientProblem,
     tokensAdded: added.map((e) => e.user),
     files,
+    serviceAccountKeyCreated: saKeys.created,
     dataAtRestCreated: dataAtRest.created,
   };
 }
@@ -301,6 +316,7 @@ function describe(r: InitResult): string {
       ? `  created  ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents; ${r.agentClientCertReason})`
       : `  reused   ${rel(r.files.agentClientCert)}, ${rel(r.files.agentClientKey)}  (apiserver's client certificate for agents)`,
   );
+  lines.push(`  ${r.serviceAccountKeyCreated ? 'created' : 'reused '}  ${rel(r.files.saKey)}, ${rel(r.files.saPub)}  (service account token signing key)`);
   if (r.tokensMigrated.length > 0) lines.push(`  tokens   ${rel(r.files.tokens)}: renamed ${r.tokensMigrated.join(', ')} (no longer system:masters; RBAC roles apply)`);
   lines.push(
     r.tokensAdded.length > 0
@@ -314,7 +330,9 @@ function describe(r: InitResult): string {
   lines.push('', 'Keys and tokens are mode 0600. Start the API server with:');
   lines.push(`  orch apiserver --tls-cert-file ${r.files.serverCert} --tls-private-key-file ${r.files.serverKey} --token-auth-file ${r.files.tokens} \\`);
   lines.push(`    --agent-ca-file ${r.files.caCert} --agent-client-cert-file ${r.files.agentClientCert} --agent-client-key-file ${r.files.agentClientKey} \\`);
+  lines.push(`    --service-account-signing-key-file ${r.files.saKey} --service-account-key-file ${r.files.saPub} \\`);
   lines.push(`    --encryption-provider-config ${r.files.encryptionConfig} --audit-policy-file ${r.files.auditPolicy} --audit-log-path /var/log/orch/audit.log`);
+  lines.push(`and the controller manager with --root-ca-file ${r.files.caCert}.`);
   lines.push('', 'Each agent needs a serving certificate for its node: orch init node-cert NAME --ip ADDRESS');
   lines.push('', 'Clients trust ' + r.files.caCert + `; the admin token is in ${rel(r.files.tokens)} (user "${ADMIN_USER}").`);
   return lines.join('\n') + '\n';
@@ -327,14 +345,16 @@ function collect(value: string, previous: string[]): string[] {
 /** `out` is injectable so tests read what a user would see. */
 export function initCommand(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
   const cmd = new Command('init')
-    .description('create a local CA, the apiserver certificate and bearer tokens (idempotent)')
+    .description('create a local CA, the apiserver certificate, the service account signing key and bearer tokens (idempotent)')
     .option('--dir <dir>', 'where to write the files (default: $ORCH_HOME/pki or ~/.orch/pki)')
     .option('--hostname <name>', 'extra DNS name for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
     .option('--ip <address>', 'extra IP address for the apiserver certificate (node-cert: for the node\'s) (repeatable)', collect, [])
     .option('--node <name>', 'create a token for this node (repeatable)', collect, [])
-    .option('--force', 'start over: new CA, certificate and tokens', false)
-    .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean }) => {
-      const result = runInit({ dir: o.dir ?? defaultPkiDir(), hostnames: o.hostname, ips: o.ip, nodes: o.node, force: o.force });
+    .option('--force', 'start over: new CA, certificate, service account key and tokens', false)
+    .option('--service-cluster-ip-range <cidrs>', "the apiserver's Service range: its first address (the `kubernetes` Service) goes into the certificate", '10.96.0.0/12')
+    .option('--cluster-domain <domain>', 'cluster DNS domain: kubernetes.default.svc.<domain> goes into the certificate', 'cluster.local')
+    .action((o: { dir?: string; hostname: string[]; ip: string[]; node: string[]; force: boolean; serviceClusterIpRange: string; clusterDomain: string }) => {
+      const result = runInit({ dir: o.dir ?? defaultPkiDir(), hostnames: o.hostname, ips: o.ip, nodes: o.node, force: o.force, serviceClusterIpRange: o.serviceClusterIpRange, clusterDomain: o.clusterDomain });
       out(describe(result));
     });
 

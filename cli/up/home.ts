@@ -2,7 +2,7 @@
 //
 //   etcd/            etcd data (reused across restarts)
 //   pki/             ca.crt, ca.key, apiserver.crt/.key, apiserver-kubelet-client.crt/.key,
-//                    agents/<node>/agent.crt/.key (one per agent), tokens.csv, *.token
+//                    agents/<node>/agent.crt/.key (one per agent), sa.key/sa.pub, tokens.csv, *.token
 //   logs/            one log file per component, and supervisor.log
 //   run/cluster.json what `orch up` started: ports, component commands, supervisor pid
 //   run/supervisor.json  per component: pid, state, restarts, last exit (written by the supervisor)
@@ -33,6 +33,9 @@ export function homePaths(home = orchHome()) {
     agentCert: (node: string) => path.join(pki, 'agents', node, 'agent.crt'),
     agentKey: (node: string) => path.join(pki, 'agents', node, 'agent.key'),
     tokens: path.join(pki, 'tokens.csv'),
+    /** The service account token signing key pair (orch init). */
+    saKey: path.join(pki, 'sa.key'),
+    saPub: path.join(pki, 'sa.pub'),
     tokenFile: (user: string) => path.join(pki, `${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}.token`),
     logs: path.join(home, 'logs'),
     logFile: (component: string) => path.join(home, 'logs', `${component}.log`),

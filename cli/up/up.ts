@@ -56,8 +56,9 @@ export function nodeNames(count: number, base?: string): string[] {
   return Array.from({ length: count }, (_, i) => `${base ?? 'node'}-${i + 1}`);
 }
 
-function ensurePki(p: HomePaths, nodes: string[], nodeIP: string): { caPem: string } {
-  runInit({ dir: p.pki, nodes });
+function ensurePki(p: HomePaths, nodes: string[], nodeIP: string, serviceRange: string): { caPem: string } {
+  // The serving certificate also names what pods dial: kubernetes.default.svc and the `kubernetes` ClusterIP of this range.
+  runInit({ dir: p.pki, nodes, ips: [nodeIP], serviceClusterIpRange: serviceRange });
   const caPem = fs.readFileSync(p.caCert, 'utf8');
   // Every agent's log endpoint gets a certificate of its own, for its node name (what the
   // apiserver checks) and the address it publishes; reissued when the address changed.
@@ -151,9 +152,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   if (problems.length) throw new Error(`cannot start the cluster:\n  - ${problems.join('\n  - ')}`);
 
   for (const dir of [p.home, p.logs, p.run, p.etcdData]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  out(`Preparing certificates and tokens in ${p.pki}`);
   const nodeIP = detectNodeIP();
-  ensurePki(p, nodes, nodeIP);
 
   const node = process.execPath;
   const entry = orchEntry();
@@ -181,12 +180,17 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
   if (podRange.note) out(podRange.note);
   const serviceRange = serviceCidrFor(p.serviceCidr, opts.serviceCidr, podRange.cidr);
+  out(`Preparing certificates and tokens in ${p.pki}`);
+  ensurePki(p, nodes, nodeIP, serviceRange);
   record(
     'apiserver',
-    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '127.0.0.1', '--port', String(opts.apiPort),
+    // Pods reach the API through the `kubernetes` Service, whose endpoint is the advertised
+    // address: the node's, so the apiserver listens on every address (TLS + tokens as always).
+    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '0.0.0.0', '--advertise-address', nodeIP, '--port', String(opts.apiPort),
       '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens, '--client-ca-file', p.caCert,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel,
+      '--service-account-signing-key-file', p.saKey, '--service-account-key-file', p.saPub,
       // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
       '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
       '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log')],
@@ -199,7 +203,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
     '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
     // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
-    '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey]);
+    '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey, '--root-ca-file', p.caCert]);
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);

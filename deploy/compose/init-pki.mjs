@@ -4,7 +4,7 @@
 // fits), so `up` after `up` keeps the same CA and tokens.
 //
 // Layout of the volume (every component mounts it read-only, except this service):
-//   ca.crt ca.key apiserver.crt apiserver.key tokens.csv   (from `orch init`)
+//   ca.crt ca.key apiserver.crt apiserver.key sa.key sa.pub tokens.csv   (from `orch init`)
 //   apiserver-kubelet-client.crt/.key   the apiserver's client certificate for the agents
 //   encryption-config.yaml      the key that encrypts Secrets in etcd (generated once, kept;
 //                               removing the volume makes the stored Secrets unreadable)
@@ -31,6 +31,8 @@ const result = runInit({
   hostnames: ['apiserver', 'localhost', ...list(process.env.ORCH_API_HOSTNAMES)],
   ips: ['127.0.0.1', ...list(process.env.ORCH_API_IPS)],
   nodes,
+  // kubernetes.default.svc and the kubernetes Service's ClusterIP, what pods dial; sa.key/sa.pub too.
+  serviceClusterIpRange: process.env.ORCH_SERVICE_CIDR || undefined,
 });
 // The apiserver checks an agent's certificate against the node name, not the address it
 // dials, so the certificates are issued here (the container IPs are not known yet) and

@@ -51,6 +51,8 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: 80 }] };
     case 'PodDisruptionBudget':
       return { metadata, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } } } };
+    case 'ServiceAccount':
+      return { metadata, automountServiceAccountToken: false };
     case 'Role':
     case 'ClusterRole':
       return { metadata, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };

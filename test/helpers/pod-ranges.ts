@@ -8,4 +8,5 @@ export const E2E_POD_RANGES = {
   docsExamples: '10.233.0.0/16',
   cliPurge: '10.234.0.0/16',
   nodeTrust: '10.235.0.0/16',
+  inClusterClients: '10.236.0.0/16',
 } as const;

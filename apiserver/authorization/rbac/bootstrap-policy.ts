@@ -147,7 +147,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: ['create'], apiGroups: ['coordination.k8s.io'], resources: ['leases'] }],
       [{ verbs: ['get', 'update'], apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['orch-controller-manager', 'kube-controller-manager'] }],
       [{ verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'], apiGroups: ['*'], resources: ['*'] }],
-      [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps'] }],
+      // serviceaccounts and configmaps: the `default` ServiceAccount and kube-root-ca.crt of every namespace.
+      [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
       // The aggregation controller writes rules it does not hold itself (Kubernetes'
