@@ -54,6 +54,13 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'policy.v1.PodDisruptionBudgetSpec': all('minAvailable', 'selector', 'maxUnavailable', 'unhealthyPodEvictionPolicy'),
   'core.v1.PodTemplateSpec': all('metadata', 'spec'),
 
+  // ---- service accounts (apiserver/admission/service-account.ts, apiserver/authentication/)
+  'core.v1.ServiceAccount': {
+    ...all('apiVersion', 'kind', 'metadata', 'automountServiceAccountToken'),
+    secrets: no('the secrets of a ServiceAccount: orch issues bound tokens (TokenRequest), never long-lived token Secrets'),
+    imagePullSecrets: no('image pull secrets: agents pull without registry credentials'),
+  },
+
   // ---- RBAC (apiserver/authorization/rbac/): every field is read by the authorizer or the aggregation controller
   'rbac.v1.Role': all('apiVersion', 'kind', 'metadata', 'rules'),
   'rbac.v1.ClusterRole': all('apiVersion', 'kind', 'metadata', 'rules', 'aggregationRule'),
