@@ -6,40 +6,49 @@
 // Terminating state (written through another apiserver) is harmless: the namespace
 // cleanup removes anything created meanwhile. This server's own writes go into the cache
 // at once (noteWrite), so "delete namespace, then create in it" here is always a 403.
+// The list + watch + relist loop is storage-follower.ts.
 
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.js';
-import type { Storage, StorageWatcher } from './storage/types.js';
+import { StorageFollower } from './storage-follower.js';
+import type { Storage } from './storage/types.js';
 
 export class NamespaceCache {
   private readonly items = new Map<string, KubeObject>();
-  private watcher: StorageWatcher | undefined;
-  private synced = false;
-  private stopped = true;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly follower: StorageFollower;
 
-  constructor(
-    private readonly storage: Storage,
-    private readonly prefix: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(storage: Storage, prefix: string, logger: Logger) {
+    this.follower = new StorageFollower({
+      storage,
+      prefix,
+      logger,
+      name: 'namespace cache',
+      onList: (items) => {
+        this.items.clear();
+        for (const ns of items) this.items.set(ns.metadata.name!, ns);
+      },
+      onEvent: (ev) => {
+        const name = ev.object.metadata.name!;
+        // noteWrite may already hold a newer state than this (older) event.
+        const cur = this.items.get(name);
+        if (cur && Number(cur.metadata.resourceVersion) > ev.revision) return;
+        if (ev.type === 'DELETED') this.items.delete(name);
+        else this.items.set(name, ev.object);
+      },
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.sync();
+    this.follower.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.synced = false;
-    if (this.retry) clearTimeout(this.retry);
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.follower.stop();
   }
 
   /** A write this server made: applied at once unless the watch already brought something newer. */
   noteWrite(obj: KubeObject, removed: boolean): void {
-    if (!this.synced) return;
+    if (!this.follower.synced) return;
     const name = obj.metadata.name!;
     const cur = this.items.get(name);
     if (cur && Number(cur.metadata.resourceVersion) > Number(obj.metadata.resourceVersion)) return;
@@ -49,44 +58,6 @@ export class NamespaceCache {
 
   /** The cached namespace, or undefined when unknown (caller reads etcd). */
   get(name: string): KubeObject | undefined {
-    return this.synced ? this.items.get(name) : undefined;
-  }
-
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const list = await this.storage.list(this.prefix);
-      if (this.stopped) return;
-      this.items.clear();
-      for (const ns of list.items) this.items.set(ns.metadata.name!, ns);
-      this.watcher = this.storage.watch(this.prefix, list.revision, {
-        onEvent: (ev) => {
-          const name = ev.object.metadata.name!;
-          // noteWrite may already hold a newer state than this (older) event.
-          const cur = this.items.get(name);
-          if (cur && Number(cur.metadata.resourceVersion) > ev.revision) return;
-          if (ev.type === 'DELETED') this.items.delete(name);
-          else this.items.set(name, ev.object);
-        },
-        onError: (err) => {
-          // Compacted or cut off: relist.
-          this.logger.debug({ err }, 'namespace cache watch ended; relisting');
-          this.restart();
-        },
-      });
-      this.synced = true;
-    } catch (err) {
-      this.logger.debug({ err }, 'namespace cache list failed; retrying');
-      this.restart();
-    }
-  }
-
-  private restart(): void {
-    this.synced = false;
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.stopped) return;
-    this.retry = setTimeout(() => void this.sync(), 1000);
-    this.retry.unref();
+    return this.follower.synced ? this.items.get(name) : undefined;
   }
 }

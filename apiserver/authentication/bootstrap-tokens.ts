@@ -5,7 +5,7 @@
 // and has not expired (api/bootstrap-token.ts has the format).
 //
 // The Secrets are read through a cache (list + watch of kube-system's Secrets through the
-// storage, as namespace-cache.ts), so authentication is synchronous and costs no etcd
+// storage: storage-follower.ts), so authentication is synchronous and costs no etcd
 // read; a token created a moment ago is known once the watch delivers it (milliseconds).
 // The secret is compared in constant time over SHA-256 digests.
 
@@ -29,23 +29,32 @@ import type { Clock } from '../../foundation/clock.js';
 import type { Authenticator, UserInfo } from '../../foundation/token-auth.js';
 import type { Component } from '../../foundation/component.js';
 import { collectionPrefix } from '../registry/keys.js';
-import type { Storage, StorageWatcher } from '../storage/types.js';
+import { StorageFollower } from '../storage-follower.js';
+import type { Storage } from '../storage/types.js';
 
 const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
 
 export class BootstrapTokenAuthenticator implements Authenticator {
   private readonly tokens = new Map<string, BootstrapTokenData & { deleting: boolean }>();
-  private readonly prefix = collectionPrefix(findResource('', 'v1', 'secrets')!, BOOTSTRAP_TOKEN_NAMESPACE);
-  private watcher: StorageWatcher | undefined;
-  private stopped = true;
-  private synced = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly follower: StorageFollower;
 
   constructor(
-    private readonly storage: Storage,
+    storage: Storage,
     private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.follower = new StorageFollower({
+      storage,
+      prefix: collectionPrefix(findResource('', 'v1', 'secrets')!, BOOTSTRAP_TOKEN_NAMESPACE),
+      logger,
+      name: 'bootstrap token cache',
+      onList: (items) => {
+        this.tokens.clear();
+        for (const s of items) this.put(s, false);
+      },
+      onEvent: (ev) => this.put(ev.object, ev.type === 'DELETED'),
+    });
+  }
 
   authenticate(token: string): UserInfo | undefined {
     const parsed = parseToken(token);
@@ -61,20 +70,15 @@ export class BootstrapTokenAuthenticator implements Authenticator {
 
   /** True once the first list has been read (tests wait for it). */
   get ready(): boolean {
-    return this.synced;
+    return this.follower.synced;
   }
 
   start(): void {
-    this.stopped = false;
-    void this.sync();
+    this.follower.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.synced = false;
-    if (this.retry) clearTimeout(this.retry);
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.follower.stop();
   }
 
   private put(obj: KubeObject, removed: boolean): void {
@@ -83,36 +87,6 @@ export class BootstrapTokenAuthenticator implements Authenticator {
     const t = removed ? undefined : readBootstrapTokenSecret(obj as Parameters<typeof readBootstrapTokenSecret>[0]);
     if (t) this.tokens.set(name, { ...t, deleting: Boolean(obj.metadata.deletionTimestamp) });
     else this.tokens.delete(name);
-  }
-
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const list = await this.storage.list(this.prefix);
-      if (this.stopped) return;
-      this.tokens.clear();
-      for (const s of list.items) this.put(s, false);
-      this.watcher = this.storage.watch(this.prefix, list.revision, {
-        onEvent: (ev) => this.put(ev.object, ev.type === 'DELETED'),
-        onError: (err) => {
-          this.logger.debug({ err }, 'bootstrap token cache watch ended; relisting');
-          this.restart();
-        },
-      });
-      this.synced = true;
-    } catch (err) {
-      this.logger.debug({ err }, 'bootstrap token cache list failed; retrying');
-      this.restart();
-    }
-  }
-
-  private restart(): void {
-    this.synced = false;
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.stopped) return;
-    this.retry = setTimeout(() => void this.sync(), 1000);
-    this.retry.unref();
   }
 }
 

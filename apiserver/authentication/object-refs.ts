@@ -10,7 +10,8 @@
 import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.js';
 import { collectionPrefix } from '../registry/keys.js';
-import type { Storage, StorageWatcher } from '../storage/types.js';
+import { StorageFollower } from '../storage-follower.js';
+import type { Storage } from '../storage/types.js';
 
 export type RefResource = 'serviceaccounts' | 'pods' | 'secrets' | 'nodes';
 
@@ -24,64 +25,40 @@ export interface ObjectRefLookup {
   get(resource: RefResource, namespace: string | undefined, name: string): ObjectRef | undefined;
 }
 
+/** One resource's uids, by namespace/name (list + watch + relist: storage-follower.ts). */
 class RefCache {
   readonly items = new Map<string, ObjectRef>();
-  synced = false;
-  private watcher: StorageWatcher | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly follower: StorageFollower;
 
-  constructor(
-    private readonly storage: Storage,
-    private readonly prefix: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(storage: Storage, prefix: string, logger: Logger) {
+    this.follower = new StorageFollower({
+      storage,
+      prefix,
+      logger,
+      name: 'token object cache',
+      logFields: { prefix },
+      onList: (items) => {
+        this.items.clear();
+        for (const o of items) this.items.set(keyOf(o.metadata.namespace, o.metadata.name!), refOf(o.metadata));
+      },
+      onEvent: (ev) => {
+        const k = keyOf(ev.object.metadata.namespace, ev.object.metadata.name!);
+        if (ev.type === 'DELETED') this.items.delete(k);
+        else this.items.set(k, refOf(ev.object.metadata));
+      },
+    });
+  }
+
+  get synced(): boolean {
+    return this.follower.synced;
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.sync();
+    this.follower.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.synced = false;
-    if (this.retry) clearTimeout(this.retry);
-    this.watcher?.close();
-    this.watcher = undefined;
-  }
-
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const list = await this.storage.list(this.prefix);
-      if (this.stopped) return;
-      this.items.clear();
-      for (const o of list.items) this.items.set(keyOf(o.metadata.namespace, o.metadata.name!), refOf(o.metadata));
-      this.watcher = this.storage.watch(this.prefix, list.revision, {
-        onEvent: (ev) => {
-          const k = keyOf(ev.object.metadata.namespace, ev.object.metadata.name!);
-          if (ev.type === 'DELETED') this.items.delete(k);
-          else this.items.set(k, refOf(ev.object.metadata));
-        },
-        onError: (err) => {
-          this.logger.debug({ err, prefix: this.prefix }, 'token object cache watch ended; relisting');
-          this.restart();
-        },
-      });
-      this.synced = true;
-    } catch (err) {
-      this.logger.debug({ err, prefix: this.prefix }, 'token object cache list failed; retrying');
-      this.restart();
-    }
-  }
-
-  private restart(): void {
-    this.synced = false;
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.stopped) return;
-    this.retry = setTimeout(() => void this.sync(), 1000);
-    this.retry.unref();
+    this.follower.stop();
   }
 }
 

@@ -1,8 +1,8 @@
 // The node authorizer's graph (Kubernetes' plugin/pkg/auth/authorizer/node graph, cut down
 // to what orch serves): node → pods bound to it → the Secrets, ConfigMaps, ServiceAccounts
 // and PersistentVolumeClaims they name (pod-references.ts). Fed by a list + watch of pods
-// through the storage's shared watch, as namespace-cache.ts follows namespaces; a watch
-// that ends (compaction, 410) relists, and the storage's watch itself resumes across etcd
+// through the storage's shared watch (storage-follower.ts); a watch that ends
+// (compaction, 410) relists, and the storage's watch itself resumes across etcd
 // restarts, so the graph converges after an outage.
 //
 // Memory: per bound pod its node and reference keys, per node a count per reference
@@ -19,7 +19,8 @@
 
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.js';
-import type { Storage, StorageWatcher } from '../storage/types.js';
+import { StorageFollower } from '../storage-follower.js';
+import type { Storage } from '../storage/types.js';
 import { podReferences, type RefKind } from './pod-references.js';
 
 /** What the node authorizer asks of the graph. */
@@ -52,29 +53,45 @@ export class NodeGraph implements NodeGraphView {
   private byNode = new Map<string, Map<string, number>>();
   /** Every pod event up to this etcd revision has been applied. */
   private revision = 0;
-  private isSynced = false;
-  private stopped = true;
-  private watcher: StorageWatcher | undefined;
-  private retry: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly follower: StorageFollower;
 
   constructor(
     private readonly storage: Storage,
     /** Key prefix of all pods (registry/keys.ts collectionPrefix of pods). */
     private readonly podsPrefix: string,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.follower = new StorageFollower({
+      storage,
+      prefix: podsPrefix,
+      logger,
+      name: 'node graph',
+      // The old graph keeps answering until the relist replaces it (a pod deleted meanwhile
+      // keeps its edges a moment longer; a new one is found by catchUp's etcd read).
+      keepSyncedWhileRelisting: true,
+      onList: (items, revision) => {
+        this.pods = new Map();
+        this.byNode = new Map();
+        this.revision = 0;
+        for (const p of items) this.apply(keyOf(p), p, 0);
+        this.revision = revision;
+      },
+      onEvent: (ev) => this.apply(keyOf(ev.object), ev.type === 'DELETED' ? undefined : ev.object, ev.revision),
+      onSynced: () => this.wake(),
+    });
+  }
+
+  private get isSynced(): boolean {
+    return this.follower.synced;
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.sync();
+    this.follower.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.follower.stop();
     for (const w of this.waiters) w.resolve();
     this.waiters.clear();
   }
@@ -145,7 +162,7 @@ export class NodeGraph implements NodeGraphView {
 
   private waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
     if (done()) return Promise.resolve(true);
-    if (timeoutMs <= 0 || this.stopped) return Promise.resolve(false);
+    if (timeoutMs <= 0 || !this.follower.running) return Promise.resolve(false);
     return new Promise((resolve) => {
       const w: Waiter = {
         done,
@@ -163,41 +180,6 @@ export class NodeGraph implements NodeGraphView {
 
   private wake(): void {
     for (const w of this.waiters) if (w.done()) w.resolve();
-  }
-
-  private async sync(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const list = await this.storage.list(this.podsPrefix);
-      if (this.stopped) return;
-      this.pods = new Map();
-      this.byNode = new Map();
-      this.revision = 0;
-      for (const p of list.items) this.apply(keyOf(p), p, 0);
-      this.revision = list.revision;
-      this.watcher = this.storage.watch(this.podsPrefix, list.revision, {
-        onEvent: (ev) => this.apply(keyOf(ev.object), ev.type === 'DELETED' ? undefined : ev.object, ev.revision),
-        onError: (err) => {
-          this.logger.debug({ err }, 'node graph watch ended; relisting');
-          this.restart();
-        },
-      });
-      this.isSynced = true;
-      this.wake();
-    } catch (err) {
-      this.logger.debug({ err }, 'node graph list failed; retrying');
-      this.restart();
-    }
-  }
-
-  private restart(): void {
-    // The old graph keeps answering until the relist replaces it (a pod deleted meanwhile
-    // keeps its edges a moment longer; a new one is found by catchUp's etcd read).
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.stopped) return;
-    this.retry = setTimeout(() => void this.sync(), 1000);
-    this.retry.unref();
   }
 }
 
