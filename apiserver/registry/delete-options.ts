@@ -48,6 +48,9 @@ export function parseDeleteOptions(body: unknown, q: Query): DeleteOptionsParsed
     }
     if (b.preconditions !== undefined && b.preconditions !== null) {
       if (typeof b.preconditions !== 'object') throw errors.badRequest('preconditions must be an object');
+      const pre = b.preconditions as Record<string, unknown>;
+      for (const k of ['uid', 'resourceVersion'] as const)
+        if (pre[k] !== undefined && pre[k] !== null && typeof pre[k] !== 'string') throw errors.badRequest(`preconditions.${k}: must be a string`);
       opts.preconditions = b.preconditions as DeleteOptionsParsed['preconditions'];
     }
     if (b.dryRun !== undefined && b.dryRun !== null) {

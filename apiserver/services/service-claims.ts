@@ -161,7 +161,9 @@ export class ServiceClaims implements WriteClaims {
     const byServicePort = new Map<number, number>();
     const range = `The range of valid ports is ${this.alloc.ranges.nodePorts.text}`;
     for (let i = 0; i < ports.length; i++) {
-      const p = ports[i]!;
+      const p = ports[i];
+      // A port that is not an object is validation's to report (422), not a crash here.
+      if (typeof p !== 'object' || p === null) continue;
       const protocol = p.protocol ?? 'TCP';
       const field = `spec.ports[${i}].nodePort`;
       if (typeof p.nodePort === 'number' && p.nodePort !== 0) {

@@ -1,4 +1,7 @@
-// `orch scale deploy/NAME --replicas N` through the /scale subresource.
+// `orch scale deploy/NAME --replicas N`: a merge patch of spec.replicas, as kubectl scale
+// patches it. No resourceVersion precondition: reading the scale and writing it back with
+// its resourceVersion failed with a Conflict whenever a controller wrote the object between
+// the two requests.
 
 import { Command } from 'commander';
 import { resolveResourceName } from '../../api/resources.js';
@@ -19,8 +22,7 @@ export function scaleCommand(): Command {
       if (!r || !r.subresources.includes('scale')) throw new Error(`"${type}" cannot be scaled: use deployments or replicasets`);
       if (!name) throw new Error(`name the ${r.singular} to scale (orch scale ${r.shortNames[0] ?? r.plural}/NAME --replicas N)`);
       const rc = ctx.client.resource(r.plural);
-      const scale = await rc.getScale(name, ctx.namespace);
-      await rc.updateScale(name, ctx.namespace, { ...scale, spec: { replicas } });
+      await rc.patch(name, ctx.namespace, { spec: { replicas } }, 'merge');
       ctx.out(`${r.singular}${r.group ? `.${r.group}` : ''}/${name} scaled`);
     });
 }
