@@ -10,12 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
 import { Agent } from '../../agent/agent.js';
-import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
-import { createLogger } from '../../foundation/logger.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { containersWith, docker, dockerJson, mountsUnder, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
-import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
+import { containersWith, docker, dockerJson, mountsUnder, podManifest, waitFor } from './agent-helpers.js';
+import { startTestAgent, type TestAgent } from './test-agent.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-secret-${RUN}`;
@@ -25,40 +23,24 @@ let api: TestApiServer;
 let admin: ApiClient;
 let root: string;
 let agent: Agent | undefined;
+let testAgent: TestAgent | undefined;
 
 /** `stat -f -c %T`: the file system type the host sees at `p`. */
 const fsType = (p: string) => execFileSync('stat', ['-f', '-c', '%T', p], { encoding: 'utf8' }).trim();
 
 beforeAll(async () => {
   docker('image', 'inspect', 'orch.local/busybox:latest');
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-agent-secret-'));
-  expect(fsType(root)).not.toBe('tmpfs'); // otherwise the test proves nothing
   api = await startTestApiServer({ nodeNames: [NODE] });
   admin = new ApiClient({ server: api.url, token: api.token });
-  const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
-    podInfraContainerImage: TEST_PAUSE_IMAGE,
-    nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
-    runtime: new DockerRuntime({ logger }),
-    logger,
-    nodeIP: '127.0.0.1',
-    rootDir: root,
-    heartbeatIntervalMs: 1000,
-    resyncIntervalMs: 500,
-    logPort: 0,
-    logHost: '127.0.0.1',
-    logInsecure: true,
-  });
-  await agent.start();
-  await agent.waitForSync();
+  testAgent = await startTestAgent(api, NODE);
+  agent = testAgent.agent;
+  root = testAgent.root;
+  expect(fsType(root)).not.toBe('tmpfs'); // otherwise the test proves nothing
 });
 
 afterAll(async () => {
-  await agent?.stop().catch(() => undefined);
-  removeContainersWith({ 'orch.io/node': NODE });
+  await testAgent?.stop();
   await api?.stop();
-  if (root) removeAgentDir(root);
 });
 
 describe('secret volumes (real Docker)', () => {

@@ -11,17 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types.js';
-import { createLogger } from '../../foundation/logger.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { Agent } from '../../agent/agent.js';
-import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import { verifyKeyOf } from '../../apiserver/authentication/jwt.js';
 import { allowNonNodes } from '../../apiserver/authorization/chain.js';
 import { nodeAuthorizer } from '../../apiserver/authorization/node-rules.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { appContainersWith, containersWith, docker, podManifest, removeAgentDir, removeContainersWith, waitFor } from './agent-helpers.js';
-import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
+import { appContainersWith, containersWith, docker, podManifest, waitFor } from './agent-helpers.js';
+import { startTestAgent, type TestAgent } from './test-agent.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `e2e-satoken-${RUN}`;
@@ -31,12 +29,12 @@ let api: TestApiServer;
 let admin: ApiClient;
 let root: string;
 let agent: Agent | undefined;
+let testAgent: TestAgent | undefined;
 let ahead = 0;
 const tokenClock: Clock = { ...realClock, now: () => realClock.now() + ahead };
 
 beforeAll(async () => {
   docker('image', 'inspect', 'orch.local/busybox:latest');
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-agent-satoken-'));
   const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   api = await startTestApiServer({
     nodeNames: [NODE],
@@ -54,32 +52,14 @@ beforeAll(async () => {
   admin = new ApiClient({ server: api.url, token: api.token });
   await admin.resource('serviceaccounts').create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } });
   await admin.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: 'default' }, data: { 'ca.crt': 'CA-PEM' } });
-  const logger = createLogger(`agent-${NODE}`, process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
-    podInfraContainerImage: TEST_PAUSE_IMAGE,
-    nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE] }, { logger }),
-    runtime: new DockerRuntime({ logger }),
-    logger,
-    nodeIP: '127.0.0.1',
-    rootDir: root,
-    heartbeatIntervalMs: 1000,
-    resyncIntervalMs: 500,
-    projectedRefreshMs: 500,
-    logPort: 0,
-    logHost: '127.0.0.1',
-    logInsecure: true,
-    serviceAccountTokenClock: tokenClock,
-  });
-  await agent.start();
-  await agent.waitForSync();
+  testAgent = await startTestAgent(api, NODE, { projectedRefreshMs: 500, serviceAccountTokenClock: tokenClock });
+  agent = testAgent.agent;
+  root = testAgent.root;
 });
 
 afterAll(async () => {
-  await agent?.stop().catch(() => undefined);
-  removeContainersWith({ 'orch.io/node': NODE });
+  await testAgent?.stop();
   await api?.stop();
-  if (root) removeAgentDir(root);
 });
 
 async function whoCanList(token: string): Promise<number> {

@@ -12,6 +12,7 @@ import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 import { alive, processesOfHome as processesOfThisHome } from '../helpers/home-processes.js';
+import { removeNodeLeftovers } from '../helpers/node-leftovers.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
 import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
 
@@ -40,6 +41,8 @@ afterAll(async () => {
   await runOrch(['down'], { env, timeoutMs: 120_000 }).catch(() => undefined);
   // A failed test must not leave processes behind: only this test's home is touched.
   for (const p of processesOfHome()) process.kill(p.pid, 'SIGKILL');
+  // `orch down` keeps the node's pod network (only --purge removes it): this test's must go.
+  removeNodeLeftovers([`sup-e2e-${process.pid}`]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 150_000);
 

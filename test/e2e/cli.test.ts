@@ -12,6 +12,7 @@ import { ORCH_ENTRY, assertBuilt, runOrch, type RunResult } from '../helpers/orc
 import { eventually } from '../helpers/eventually.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
+import { removeNodeLeftovers } from '../helpers/node-leftovers.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-cli-e2e-'));
 let env: NodeJS.ProcessEnv;
@@ -39,8 +40,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runOrch(['down', '--purge'], { env, timeoutMs: 120_000 }).catch(() => undefined);
-  // Anything left behind by a failed test: containers of this cluster's node.
-  for (const id of nodes.flatMap((n) => dockerIds(`label=orch.io/node=${n}`))) execFileSync('docker', ['rm', '-f', id]);
+  // Anything left behind by a failed test: containers and pod networks of this cluster's nodes.
+  removeNodeLeftovers([`${env.ORCH_E2E_NODE}-1`, `${env.ORCH_E2E_NODE}-2`]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
