@@ -322,7 +322,7 @@ export class Agent {
           runtime: this.runtime,
           clock: this.clock,
           logger: this.log.child({ sub: 'heartbeat' }),
-          intervalMs: o.heartbeatIntervalMs ?? 5000,
+          intervalMs: o.heartbeatIntervalMs ?? 2000,
           statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
           // Docker is back: everything it did meanwhile must be looked at again.
           onDockerChange: (up) => up && this.enqueueAll(),

@@ -90,7 +90,7 @@ export function agentCommand(): Command {
     .option('--root-dir <dir>', 'directory for pod volumes (must be a path on the Docker host)', '/var/lib/orch/agent')
     .option('--run-dir <dir>', 'directory for secret volumes, kept in memory: a tmpfs is mounted per pod below it (needs root) unless it is on a tmpfs already, e.g. under /dev/shm (default: --root-dir; a path on the Docker host)')
     .option('--allowed-host-path <prefix>', 'allow hostPath volumes under this prefix (repeatable)', collect, [] as string[])
-    .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
+    .option('--heartbeat-interval <duration>', 'lease renewal interval (the node monitor grace period should be about 5 of these)', '2s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
     .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
