@@ -40,6 +40,7 @@ import { drainCommand } from './commands/drain.js';
 import { waitCommand } from './commands/wait.js';
 import { diffCommand } from './commands/diff.js';
 import { runAttach } from './streams/run-attach.js';
+import { traceHop, tracing } from '../foundation/trace.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -139,6 +140,12 @@ function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout
 }
 
 async function main(): Promise<void> {
+  if (tracing) {
+    // The process began at timeOrigin; `cli.main` is after the static imports were loaded.
+    traceHop('cli.start', { argv: process.argv[2] }, performance.timeOrigin);
+    traceHop('cli.main');
+    process.on('exit', () => traceHop('cli.exit'));
+  }
   if (process.argv[2] === '__complete') {
     // The shell completions' helper (cli/complete.ts): never through commander, which would
     // act on the typed words (--help, unknown flags) instead of completing them.
