@@ -386,7 +386,7 @@ export class Agent {
       start: async () => {
         workers = runReconcileLoop({
           queue: this.queue,
-          workers: this.o.workers ?? 16,
+          workers: this.o.workers ?? 32,
           reconcile: (k) => this.metrics.observeSync(() => this.sync.reconcile(k)),
           logger: this.log.child({ sub: 'workers' }),
           clock: this.clock,

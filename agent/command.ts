@@ -103,7 +103,7 @@ export function agentCommand(): Command {
     .option('--reserved-cpu <cpu>', 'CPU held back from allocatable', '0')
     .option('--reserved-memory <bytes>', 'memory held back from allocatable', '0')
     .option('--max-pods <n>', 'pods capacity', '110')
-    .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '16')
+    .option('--workers <n>', 'pods synced in parallel (the work is mostly waiting on Docker)', '32')
     .option('--healthz-port <port>', '/healthz, /livez, /readyz and /metrics port (0: off)', '10248')
     .option('--healthz-bind-address <addr>', 'address of that port; beyond loopback it serves HTTPS (the --log-server-cert) and /metrics needs a token from --metrics-token-file', '127.0.0.1')
     .addOption(metricsTokenFileOption())
