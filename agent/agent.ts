@@ -41,6 +41,7 @@ import { clusterIdentityComponent } from '../client/cluster-identity.js';
 import { informersComponent } from '../client/informer-component.js';
 import type { Client } from '../client/types.js';
 import { WorkQueue } from '../client/work-queue.js';
+import { traceHop } from '../foundation/trace.js';
 import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
 import { ClusterScopedRuntime } from './cluster-runtime.js';
 import { DEFAULT_PROXY_DRAIN_TIMEOUT_MS, EndpointDrain } from './endpoint-drain/endpoint-drain.js';
@@ -163,7 +164,10 @@ export class Agent {
     const queue = (this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 200, maxDelayMs: 30_000, name: 'pods', registry: this.metrics.registry }));
     this.informer = new Informer<Pod>(o.client.pods, { fieldSelector: `spec.nodeName=${o.nodeName}`, logger: this.log.child({ sub: 'pod-informer' }), clock: this.clock });
     this.informer.addEventHandler({
-      onAdd: (p) => queue.add(podKey(p)),
+      onAdd: (p) => {
+        traceHop('agent.seen', { ns: p.metadata.namespace, name: p.metadata.name });
+        queue.add(podKey(p));
+      },
       // Our own status writes come back as updates: they need no sync.
       onUpdate: (old, p) => {
         if (!statusOnlyChange(old, p)) queue.add(podKey(p));
@@ -322,7 +326,7 @@ export class Agent {
           runtime: this.runtime,
           clock: this.clock,
           logger: this.log.child({ sub: 'heartbeat' }),
-          intervalMs: o.heartbeatIntervalMs ?? 5000,
+          intervalMs: o.heartbeatIntervalMs ?? 2000,
           statusUpdateMs: o.nodeStatusUpdateMs ?? 60_000,
           // Docker is back: everything it did meanwhile must be looked at again.
           onDockerChange: (up) => up && this.enqueueAll(),
@@ -382,7 +386,7 @@ export class Agent {
       start: async () => {
         workers = runReconcileLoop({
           queue: this.queue,
-          workers: this.o.workers ?? 16,
+          workers: this.o.workers ?? 32,
           reconcile: (k) => this.metrics.observeSync(() => this.sync.reconcile(k)),
           logger: this.log.child({ sub: 'workers' }),
           clock: this.clock,

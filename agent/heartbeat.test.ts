@@ -109,4 +109,38 @@ describe('Heartbeat', () => {
     expect(clock.now() - Date.parse('2026-01-01T00:00:00Z')).toBeLessThan(60_000);
     await hb.stop();
   });
+  it('a renewal that gets no answer (a network hiccup) is given up after two intervals: the next one goes out then', async () => {
+    const clock = new FakeClock();
+    const client = new FakeClient({ clock });
+    client.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } }]);
+    let hang = true;
+    let gets = 0;
+    const bind = <T extends object>(t: T, p: string | symbol) => {
+      const v = Reflect.get(t, p) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    };
+    const leases = new Proxy(client.leases, {
+      get: (t, p) =>
+        p === 'get'
+          ? (...a: Parameters<typeof t.get>) => {
+              gets++;
+              return hang ? new Promise(() => undefined) : t.get(...a);
+            }
+          : bind(t, p),
+    });
+    const hanging = new Proxy(client, { get: (t, p) => (p === 'leases' ? leases : bind(t, p)) });
+    const hb = new Heartbeat({ id, client: hanging, runtime: new FakeRuntime(() => clock.now()), clock, logger: silentLogger(), intervalMs: 2000, statusUpdateMs: 60_000 });
+    hb.start();
+    await vi.waitFor(() => expect(gets).toBe(1));
+    hang = false;
+    // Two intervals for the hung beat, then the usual interval: the second renewal goes out.
+    for (let i = 0; i < 12 && gets < 2; i++) {
+      await clock.advance(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(gets).toBe(2);
+    expect(clock.now() - Date.parse('2026-01-01T00:00:00Z')).toBeGreaterThanOrEqual(6000);
+    await vi.waitFor(() => expect(client.peek('leases', 'n1', 'kube-node-lease')).toBeDefined());
+    await hb.stop();
+  });
 });

@@ -140,7 +140,7 @@ export class Heartbeat {
     this.loop = (async () => {
       while (!signal.aborted) {
         try {
-          await this.beat();
+          await this.boundedBeat();
         } catch (err) {
           // API down: keep trying; containers are untouched meanwhile.
           this.o.logger.warn({ err }, 'heartbeat failed');
@@ -151,6 +151,30 @@ export class Heartbeat {
         if (!signal.aborted) await this.o.clock.sleep(this.o.intervalMs, this.wakeUp.signal).catch(() => undefined);
       }
     })();
+  }
+
+  /**
+   * One beat that gives up waiting after two intervals (at least 2 s). A request sent into
+   * a network hiccup can hang on its socket until TCP's retransmission backoff (seconds,
+   * growing) or the client's 30 s timeout: waiting for it would stretch a 5 s hiccup past
+   * the node monitor's grace period. The abandoned beat finishes (or fails) on its own;
+   * the next one goes out on a fresh connection at once, as the kubelet's heartbeat
+   * client does with its per-request timeout.
+   */
+  private async boundedBeat(): Promise<void> {
+    const deadline = new AbortController();
+    const beat = this.beat();
+    beat.catch(() => undefined); // an abandoned beat's failure is not news
+    const giveUpMs = Math.max(2000, 2 * this.o.intervalMs);
+    const timedOut = this.o.clock.sleep(giveUpMs, deadline.signal).then(
+      () => true,
+      () => false,
+    );
+    try {
+      if (await Promise.race([beat.then(() => false), timedOut])) throw new Error(`heartbeat got no answer within ${giveUpMs} ms; retrying on a new connection`);
+    } finally {
+      deadline.abort();
+    }
   }
 
   /** Beat now rather than at the end of the interval (the pod network just became ready or broke). */

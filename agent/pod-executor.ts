@@ -24,6 +24,7 @@ import { computePodStatus, type ContainerObservation } from './pod-status.js';
 import { ContainerConfigError, containerSpecFor, needsImageUser, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
 import { serviceLinkEnv } from './service-env.js';
+import { traceHop } from '../foundation/trace.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
 
 /** The informer cache of pods bound to this node, keyed "namespace/name". */
@@ -326,7 +327,9 @@ export class PodExecution {
     const id = existing ?? this.createdSandbox?.id;
     if (!id) return;
     try {
+      traceHop('agent.start', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container: SANDBOX_CONTAINER });
       await this.d.runtime.start(id);
+      traceHop('agent.started', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container: SANDBOX_CONTAINER });
     } catch (err) {
       // E.g. a hostPort already taken: the sandbox stays created with State.Error and is
       // re-created with backoff; its containers wait with the message meanwhile.
@@ -350,7 +353,10 @@ export class PodExecution {
    */
   private async createOnce(spec: ContainerSpec, container: string, attempt: number): Promise<string> {
     try {
-      return await this.d.runtime.create(spec);
+      traceHop('agent.create', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container });
+      const id = await this.d.runtime.create(spec);
+      traceHop('agent.created', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container });
+      return id;
     } catch (err) {
       const found = await this.d.runtime.inspect(spec.name).catch(() => undefined);
       const l = found?.labels ?? {};
@@ -364,7 +370,9 @@ export class PodExecution {
     const id = existing ?? made?.id;
     if (!id) return;
     try {
+      traceHop('agent.start', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container });
       await this.d.runtime.start(id);
+      traceHop('agent.started', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container });
     } catch (err) {
       // A start failure (command not found, bad mount) leaves the container with State.Error:
       // it is reported as terminated with StartError and restarted with backoff.
@@ -404,6 +412,7 @@ export class PodExecution {
     const status = compute(base);
     if (deepEqual(status, base.status)) return;
     const pods = this.d.client.pods;
+    traceHop('agent.status', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, phase: status.phase });
     try {
       this.written = await pods.updateStatus({ ...base, status });
     } catch (err) {
@@ -415,6 +424,7 @@ export class PodExecution {
       if (deepEqual(again, fresh.status)) return;
       this.written = await pods.updateStatus({ ...fresh, status: again });
     }
+    traceHop('agent.status-written', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, phase: status.phase });
     this.d.onStatusWritten?.(this.key);
   }
 

@@ -7,39 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/errors.js';
 import { ManifestError } from './manifest.js';
 import { ORCH_VERSION } from './version-info.js';
-import { initCommand } from './commands/init.js';
-import { applyCommand } from './commands/apply.js';
-import { getCommand } from './commands/get.js';
-import { describeCommand } from './commands/describe.js';
-import { deleteCommand } from './commands/delete.js';
-import { logsCommand } from './commands/logs.js';
-import { portForwardCommand } from './commands/port-forward.js';
-import { scaleCommand } from './commands/scale.js';
-import { exposeCommand } from './commands/expose.js';
-import { rolloutCommand, setCommand } from './commands/rollout.js';
-import { eventsCommand } from './commands/events.js';
-import { versionCommand } from './commands/version.js';
-import { configCommand } from './commands/config.js';
-import { completionCommand } from './commands/completion.js';
-import { upCommand, downCommand, statusCommand } from './commands/cluster.js';
-import { apiResourcesCommand } from './commands/api-resources.js';
-import { execCommand } from './commands/exec.js';
-import { attachCommand } from './commands/attach.js';
-import { cpCommand } from './commands/cp.js';
-import { explainCommand } from './commands/explain.js';
-import { createCommand } from './commands/create.js';
-import { runCommand } from './commands/run.js';
-import { editCommand } from './commands/edit.js';
-import { patchCommand } from './commands/patch.js';
-import { labelCommand, annotateCommand } from './commands/label.js';
-import { cordonCommand, uncordonCommand } from './commands/cordon.js';
-import { secretsCommand } from './commands/secrets-reencrypt.js';
-import { tokenCommand } from './commands/token.js';
-import { taintCommand } from './commands/taint.js';
-import { drainCommand } from './commands/drain.js';
-import { waitCommand } from './commands/wait.js';
-import { diffCommand } from './commands/diff.js';
-import { runAttach } from './streams/run-attach.js';
+import { traceHop, tracing } from '../foundation/trace.js';
 
 /**
  * The server components. Each is loaded only when it runs, so a scheduler process does
@@ -73,19 +41,74 @@ function withConnectionFlags(cmd: Command): Command {
     .option('--insecure-skip-tls-verify', 'do not verify the server certificate (development only)');
 }
 
-export function buildProgram(): Command {
+/** Loads the factories of commands (each module only when asked for). */
+type Loader = () => Promise<Command[]>;
+
+/**
+ * The everyday client commands, in `orch --help` order, keyed by name. Loaded lazily:
+ * `orch apply` imports apply's module and what it needs, not the other thirty commands
+ * (node's start-up of the CLI was mostly module loading; see docs/performance.md).
+ * Every name here must be the command's real name (cli/main.test.ts checks).
+ */
+export const EVERYDAY: Record<string, Loader> = {
+  apply: async () => [(await import('./commands/apply.js')).applyCommand()],
+  diff: async () => [(await import('./commands/diff.js')).diffCommand()],
+  create: async () => [(await import('./commands/create.js')).createCommand()],
+  run: async () => {
+    const [{ runCommand }, { runAttach }] = await Promise.all([import('./commands/run.js'), import('./streams/run-attach.js')]);
+    return [runCommand(runAttach)];
+  },
+  get: async () => [(await import('./commands/get.js')).getCommand()],
+  describe: async () => [(await import('./commands/describe.js')).describeCommand()],
+  explain: async () => [(await import('./commands/explain.js')).explainCommand()],
+  edit: async () => [(await import('./commands/edit.js')).editCommand()],
+  patch: async () => [(await import('./commands/patch.js')).patchCommand()],
+  label: async () => [(await import('./commands/label.js')).labelCommand()],
+  annotate: async () => [(await import('./commands/label.js')).annotateCommand()],
+  delete: async () => [(await import('./commands/delete.js')).deleteCommand()],
+  wait: async () => [(await import('./commands/wait.js')).waitCommand()],
+  logs: async () => [(await import('./commands/logs.js')).logsCommand()],
+  exec: async () => [(await import('./commands/exec.js')).execCommand()],
+  attach: async () => [(await import('./commands/attach.js')).attachCommand()],
+  cp: async () => [(await import('./commands/cp.js')).cpCommand()],
+  'port-forward': async () => [(await import('./commands/port-forward.js')).portForwardCommand()],
+  scale: async () => [(await import('./commands/scale.js')).scaleCommand()],
+  expose: async () => [(await import('./commands/expose.js')).exposeCommand()],
+  rollout: async () => [(await import('./commands/rollout.js')).rolloutCommand()],
+  set: async () => [(await import('./commands/rollout.js')).setCommand()],
+  cordon: async () => [(await import('./commands/cordon.js')).cordonCommand()],
+  uncordon: async () => [(await import('./commands/cordon.js')).uncordonCommand()],
+  taint: async () => [(await import('./commands/taint.js')).taintCommand()],
+  drain: async () => [(await import('./commands/drain.js')).drainCommand()],
+  events: async () => [(await import('./commands/events.js')).eventsCommand()],
+  version: async () => [(await import('./commands/version.js')).versionCommand()],
+  'api-resources': async () => [(await import('./commands/api-resources.js')).apiResourcesCommand()],
+  token: async () => [(await import('./commands/token.js')).tokenCommand()],
+  secrets: async () => [(await import('./commands/secrets-reencrypt.js')).secretsCommand()],
+};
+
+/** Commands without the connection flags (local configuration, the local cluster). */
+export const LOCAL: Record<string, Loader> = {
+  config: async () => [(await import('./commands/config.js')).configCommand()],
+  up: async () => [(await import('./commands/cluster.js')).upCommand()],
+  down: async () => [(await import('./commands/cluster.js')).downCommand()],
+  status: async () => [(await import('./commands/cluster.js')).statusCommand()],
+  init: async () => [(await import('./commands/init.js')).initCommand()],
+};
+
+/**
+ * The program with every command, or (`only`, a command's exact name) with just that one:
+ * what `orch NAME ...` needs to parse and run. Help, completion, an alias or a typo get
+ * the whole program (its listing, its suggestions).
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('orch')
     .description('orch: a small container orchestrator with a Kubernetes-shaped API.\nStart a local cluster with `orch up`, then `orch apply -f app.yaml --wait`.')
     .version(ORCH_VERSION, '--version', 'print the client version')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });
-
-  const everyday = [
-    applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
-    deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
-    cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), tokenCommand(),
-    secretsCommand(),
-  ];
+  const pick = (table: Record<string, Loader>) => Object.entries(table).filter(([name]) => only === undefined || name === only);
+  const everyday = (await Promise.all(pick(EVERYDAY).map(([, load]) => load()))).flat();
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;
   // optsWithGlobals() merges them with their parents'.
@@ -93,16 +116,13 @@ export function buildProgram(): Command {
     for (const sc of c.commands) addToSubcommands(withConnectionFlags(sc));
   };
   for (const c of everyday) addToSubcommands(c);
-  program.addCommand(configCommand());
-  program.addCommand(upCommand());
-  program.addCommand(downCommand());
-  program.addCommand(statusCommand());
-  program.addCommand(initCommand());
+  for (const c of (await Promise.all(pick(LOCAL).map(([, load]) => load()))).flat()) program.addCommand(c);
+  if (only !== undefined) return program;
   for (const [name, c] of Object.entries(COMPONENTS)) {
     // Listed for `orch --help`; `orch NAME ...` loads the real command (see main()).
     program.addCommand(new Command(name).description(c.description).helpOption(false).allowUnknownOption().allowExcessArguments());
   }
-  program.addCommand(completionCommand());
+  program.addCommand((await import('./commands/completion.js')).completionCommand());
   return program;
 }
 
@@ -139,16 +159,24 @@ function exitQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout
 }
 
 async function main(): Promise<void> {
+  if (tracing) {
+    // The process began at timeOrigin; `cli.main` is after the static imports were loaded.
+    traceHop('cli.start', { argv: process.argv[2] }, performance.timeOrigin);
+    traceHop('cli.main');
+    process.on('exit', () => traceHop('cli.exit'));
+  }
   if (process.argv[2] === '__complete') {
     // The shell completions' helper (cli/complete.ts): never through commander, which would
     // act on the typed words (--help, unknown flags) instead of completing them.
     const { runComplete } = await import('./complete.js');
-    return runComplete(buildProgram(), process.argv.slice(3));
+    return runComplete(await buildProgram(), process.argv.slice(3));
   }
   const component = COMPONENTS[process.argv[2] ?? ''];
   const internal = INTERNAL[process.argv[2] ?? ''];
   if (!component && !internal) exitQuietlyOnClosedPipe();
-  const program = component ? new Command('orch').addCommand(await component.load()) : internal ? new Command('orch').addCommand(await internal()) : buildProgram();
+  const name = process.argv[2] ?? '';
+  const single = Object.hasOwn(EVERYDAY, name) || Object.hasOwn(LOCAL, name) ? name : undefined;
+  const program = component ? new Command('orch').addCommand(await component.load()) : internal ? new Command('orch').addCommand(await internal()) : await buildProgram(single);
   program.exitOverride();
   try {
     await program.parseAsync(process.argv);

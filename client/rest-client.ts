@@ -23,7 +23,7 @@ import type { Logger } from '../foundation/logger.js';
 import type { RequestObserver } from './metrics.js';
 import { RestResourceClient } from './rest-resource-client.js';
 import type { Client, ClientConfig, PodLogOptions, ResourceClient } from './types.js';
-import { streamRemoteCommand, type RemoteCommandStreams } from './remote-command.js';
+import type { RemoteCommandStreams } from './remote-command.js';
 import type { ChannelStatus } from '../api/remote-command.js';
 
 export class ApiClient implements Client {
@@ -120,8 +120,10 @@ export class ApiClient implements Client {
    * pods/{name}/exec or /attach: the local streams connected over a WebSocket channel
    * protocol (client/remote-command.ts); resolves with the Status of the error channel.
    */
-  podStream(kind: 'exec' | 'attach', namespace: string, name: string, query: URLSearchParams, streams: RemoteCommandStreams): Promise<ChannelStatus> {
+  async podStream(kind: 'exec' | 'attach', namespace: string, name: string, query: URLSearchParams, streams: RemoteCommandStreams): Promise<ChannelStatus> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/${kind}`;
+    // Loaded when used: the WebSocket library is start-up time every other command would pay.
+    const { streamRemoteCommand } = await import('./remote-command.js');
     return streamRemoteCommand(this.config, path, query, streams);
   }
 

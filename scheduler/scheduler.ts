@@ -25,6 +25,7 @@ import { SchedulerMetrics } from './metrics.js';
 import { makePodInfo } from './pod-info.js';
 import { SchedulingQueue, type QueuedPod } from './scheduling-queue.js';
 import { ClusterSnapshot } from './snapshot.js';
+import { traceHop } from '../foundation/trace.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -215,6 +216,7 @@ export class Scheduler {
   /** One scheduling cycle for qp (synchronous up to sending the binding). */
   private scheduleOne(qp: QueuedPod, signal: AbortSignal): void {
     const started = performance.now();
+    traceHop('sched.pop', { key: qp.key });
     // Act on the freshest copy: the pod may have been bound or deleted since it was queued.
     const pod = this.podInformer?.get(qp.key);
     if (!pod || !this.responsibleFor(pod) || this.snapshot.isAssumed(qp.key)) {
@@ -263,7 +265,9 @@ export class Scheduler {
       const statusWrite = this.statusWrites.get(qp.key);
       if (statusWrite) await statusWrite;
       if (signal.aborted) throw new Error('scheduler stopped before binding');
+      traceHop('sched.bind', { ns: namespace, name, node: nodeName });
       await this.client.pods.bind(binding);
+      traceHop('sched.bound', { ns: namespace, name, node: nodeName });
       this.snapshot.finishBinding(qp.key, this.clock.now());
       this.queue.done(qp.key);
       this.metrics.observeAttempt('scheduled', (performance.now() - started) / 1000);

@@ -41,6 +41,7 @@ import type { JsonListing, RawListResult } from './json-listing.js';
 import { WatchHub, type WatchHubOptions } from './watch-hub.js';
 import type { EncryptionConfig } from './encryption/config.js';
 import { encryptionTransformer, UndecryptableValueError, type ValueTransformer } from './encryption/transformer.js';
+import { traceHop } from '../../foundation/trace.js';
 
 export interface EtcdStorageOptions {
   endpoints: string[];
@@ -183,6 +184,7 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
           failure: [{ request_range: { key: k, keys_only: true } }, ...extra.failure],
         }));
         if (res.succeeded) {
+          traceHop('api.create', { key });
           // The caller's object with the new revision, instead of parsing what was just
           // encoded: shallow, so it shares nested values with `obj` (callers hand over obj).
           return withRevision(toStore, res.header.revision);
@@ -377,7 +379,10 @@ export class EtcdStorage implements Storage, JsonListing, RawKeyStorage {
             failure: [{ request_range: { key: k } }, ...extra.failure],
           }));
           // The caller's new object with its revision, instead of re-parsing `value`.
-          if (res.succeeded) return { object: withRevision(written, res.header.revision), changed: true, deleted: false };
+          if (res.succeeded) {
+            traceHop('api.update', { key, nodeName: (written as { spec?: { nodeName?: string } }).spec?.nodeName, phase: (written as { status?: { phase?: string } }).status?.phase });
+            return { object: withRevision(written, res.header.revision), changed: true, deleted: false };
+          }
         }
         const seen = this.failureCurrent(res.responses);
         const taken = takenClaims(plan, res.responses, 1);

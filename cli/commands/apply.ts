@@ -15,6 +15,7 @@ import { loadManifests, type LoadedObject } from '../manifest.js';
 import { qualifiedName } from '../printers/print.js';
 import { waitForDeployments } from '../wait-deployments.js';
 import { parseDuration } from '../../foundation/duration.js';
+import { traceHop } from '../../foundation/trace.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -92,7 +93,9 @@ export async function applyOne(ctx: CliContext, item: LoadedObject, dryRun: DryR
     if (!isNotFound(err)) throw err;
   }
   if (!live) {
+    traceHop('cli.request', { kind: desired.kind, name: desired.metadata.name });
     if (dryRun !== 'client') await rc.create(withLastApplied(desired), { dryRun: dryRun === 'server' });
+    traceHop('cli.response', { kind: desired.kind, name: desired.metadata.name });
     return 'created';
   }
   const patch = computeApplyPatch(desired, live);

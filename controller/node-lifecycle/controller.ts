@@ -55,8 +55,8 @@ export interface NodeLifecycleOptions {
 }
 
 export const DEFAULT_NODE_LIFECYCLE_OPTIONS: NodeLifecycleOptions = {
-  gracePeriodMs: 20_000,
-  podEvictionTimeoutMs: 10_000,
+  gracePeriodMs: 8_000,
+  podEvictionTimeoutMs: 4_000,
   monitorPeriodMs: 1_000,
   evictionRate: 1,
   evictionBurst: 1,

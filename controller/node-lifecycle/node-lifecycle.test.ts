@@ -5,7 +5,7 @@ import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { isoSeconds } from '../../foundation/clock.js';
 import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
-import { MONITOR_KEY, NodeLifecycleController, LEGACY_NODE_LEASE_NAMESPACE, NODE_LEASE_NAMESPACE } from './controller.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, MONITOR_KEY, NodeLifecycleController, LEGACY_NODE_LEASE_NAMESPACE, NODE_LEASE_NAMESPACE } from './controller.js';
 import { evictionDeadline, TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 const node = (name: string, ready: 'True' | 'False' = 'True'): Node => ({
@@ -92,7 +92,9 @@ describe('NodeLifecycleController', () => {
 
   it('a node whose lease stops being renewed gets Ready=Unknown, the unreachable taint, and its pods evicted after the timeout', async () => {
     await seedCluster(['n1', 'n2']);
-    for (let t = 0; t < 21; t++) {
+    // The defaults (8 s grace, 4 s eviction timeout): one second past each.
+    const { gracePeriodMs, podEvictionTimeoutMs } = DEFAULT_NODE_LIFECYCLE_OPTIONS;
+    for (let t = 0; t < gracePeriodMs / 1000 + 1; t++) {
       await clock.advance(1000);
       await renew('n2');
       await pass();
@@ -103,7 +105,7 @@ describe('NodeLifecycleController', () => {
     expect(n('n2').spec.taints ?? []).toEqual([]);
     expect(recorder.events.filter((e) => e.reason === 'NodeNotReady').map((e) => e.object)).toEqual(['n1']);
     expect(client.actionsFor('delete', 'pods')).toHaveLength(0);
-    for (let t = 0; t < 11; t++) {
+    for (let t = 0; t < podEvictionTimeoutMs / 1000 + 1; t++) {
       await clock.advance(1000);
       await renew('n2');
       await pass();
@@ -111,7 +113,7 @@ describe('NodeLifecycleController', () => {
     expect(client.actionsFor('delete', 'pods').map((a) => a.name)).toEqual(['p1']);
     expect(recorder.events.find((e) => e.reason === 'TaintManagerEviction')!.message).toBe('Marking for deletion Pod default/p1');
     // p2 tolerates the taint for 30 s
-    for (let t = 0; t < 20; t++) {
+    for (let t = podEvictionTimeoutMs / 1000 + 1; t < 31; t++) {
       await clock.advance(1000);
       await renew('n2');
       await pass();

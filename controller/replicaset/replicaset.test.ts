@@ -4,7 +4,7 @@ import { FakeClient } from '../../client/testing/fake-client.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { MemoryInformer, RecordingQueue, RecordingRecorder, syncInformer } from '../testing/doubles.js';
-import { ReplicaSetController } from './controller.js';
+import { ReplicaSetController, SLOW_START_AFTER_FAILURE_MS } from './controller.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { calculateReplicaSetStatus } from './status.js';
 
@@ -158,7 +158,7 @@ describe('ReplicaSetController.reconcile', () => {
     expect(client.actionsFor('create', 'pods')).toHaveLength(4);
   });
 
-  it('stops at the first failing batch (1, 2, 4, ...)', async () => {
+  it('creates one pod first, then the rest at once; stops at the first failing batch', async () => {
     client.seed([rs('web', 10)]);
     await sync();
     let n = 0;
@@ -168,10 +168,37 @@ describe('ReplicaSetController.reconcile', () => {
       return undefined;
     });
     await expect(ctrl.reconcile('default/web')).rejects.toThrow(/quota/);
-    // batch 1 (ok), batch 2 (1 ok, 1 failed) → stop: 3 attempts, not 10
-    expect(n).toBe(3);
+    // The probe (ok), then the 9 others in one batch (1 ok, 8 refused).
+    expect(n).toBe(10);
     expect(recorder.reasons()).toContain('FailedCreate');
     expect(ctrl.expectations.pending('default/web')).toEqual({ adds: 2, dels: 0 });
+  });
+
+  it('after a failed create, slow-start batches (1, 2, 4, ...) for a while, then the fast start again', async () => {
+    client.seed([rs('web', 12)]);
+    await sync();
+    let fail = true;
+    client.prependReactor('create', 'pods', () => {
+      if (fail) throw new Error('admission says no');
+      return undefined;
+    });
+    await expect(ctrl.reconcile('default/web')).rejects.toThrow(/admission/);
+    let calls = 0;
+    client.prependReactor('create', 'pods', () => {
+      calls++;
+      if (calls >= 5) throw new Error('quota exceeded');
+      return undefined;
+    });
+    fail = false;
+    await sync();
+    await expect(ctrl.reconcile('default/web')).rejects.toThrow(/quota/);
+    // 1 ok, 2 ok, 4: 1 ok and 3 refused → stop (the fast start would have sent 12).
+    expect(calls).toBe(7);
+    await clock.advance(SLOW_START_AFTER_FAILURE_MS + 1);
+    calls = -1000;
+    await sync();
+    await ctrl.reconcile('default/web');
+    expect((await client.pods.list()).items).toHaveLength(12);
   });
 
   it('scales down by deleting the least valuable pods and reports status', async () => {

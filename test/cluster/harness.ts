@@ -46,6 +46,12 @@ export interface ClusterOptions {
   logLevel?: string;
   /** Extra controller-manager flags. */
   controllerManagerFlags?: string[];
+  /**
+   * Run the node-health flags at orch's defaults (no --node-monitor-grace-period,
+   * --pod-eviction-timeout or --heartbeat-interval): what a user gets. Other scenarios pin
+   * NODE_GRACE_MS / EVICTION_MS so their bounds do not move when the defaults do.
+   */
+  defaultNodeTimings?: boolean;
   /** Extra flags for every agent (e.g. `--network-backend host-gw`). */
   agentFlags?: string[];
   /**
@@ -172,7 +178,8 @@ export class Cluster {
       case 'controller-manager':
       case 'controller-manager-2':
         return [process.execPath, ENTRY, 'controller-manager', ...clientFlags(CONTROLLER_MANAGER_USER), '--port', '0', ...le, ...(le.length ? ['--identity', c] : []),
-          '--node-monitor-grace-period', `${NODE_GRACE_MS / 1000}s`, '--pod-eviction-timeout', `${EVICTION_MS / 1000}s`, ...(this.opts.controllerManagerFlags ?? []), ...log];
+          ...(this.opts.defaultNodeTimings ? [] : ['--node-monitor-grace-period', `${NODE_GRACE_MS / 1000}s`, '--pod-eviction-timeout', `${EVICTION_MS / 1000}s`]),
+          ...(this.opts.controllerManagerFlags ?? []), ...log];
       default: {
         const i = hostOf(c);
         const name = nodeName(i);
@@ -187,7 +194,7 @@ export class Cluster {
           '--docker-socket', dockerSocket(i), '--root-dir', path.join(hostDataDir(i), 'agent'), '--log-port', '10250', '--log-address', hostIP(i),
           '--log-server-cert', path.join(this.pki, 'agents', name, 'agent.crt'), '--log-server-key', path.join(this.pki, 'agents', name, 'agent.key'),
           '--log-server-client-ca-file', path.join(this.pki, 'ca.crt'),
-          '--heartbeat-interval', '2s', '--resync-interval', '5s', '--pod-infra-container-image', TEST_PAUSE_IMAGE, ...(this.opts.agentFlags ?? []), ...log];
+          ...(this.opts.defaultNodeTimings ? [] : ['--heartbeat-interval', '2s']), '--resync-interval', '5s', '--pod-infra-container-image', TEST_PAUSE_IMAGE, ...(this.opts.agentFlags ?? []), ...log];
       }
     }
   }
