@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 //    start real etcd / dockerd processes, so they get generous timeouts; the 2-core CI
 //    machine must not run too many of them at once.
 // The multi-host fault suite (test/cluster/) has its own config (npm run test:cluster).
-const NEVER = ['node_modules/**', 'dist/**', 'dist-bench/**', 'test/cluster/**'];
+const NEVER = ['node_modules/**', 'dist/**', 'dist-bench/**', 'test/cluster/**', '.tmp/**'];
 
 export default defineConfig({
   test: {
