@@ -95,7 +95,7 @@ export function agentCommand(): Command {
     .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
-    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
+    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`); default with --cert-dir: requested by CSR (signer kubernetes.io/kubelet-serving), kept in the cert dir and renewed; else self-signed, which the apiserver refuses")
     .option('--log-server-key <file>', 'TLS key of the log endpoint')
     .option('--log-server-client-ca-file <file>', "CA of the apiserver's client certificate: requests presenting it (CN orch:apiserver-kubelet-client) may read logs")
     .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs and /metrics (token,user,uid,"groups" lines, as --token-auth-file; dedicated tokens only, never an API token)')
@@ -180,6 +180,8 @@ export function agentCommand(): Command {
         logInsecure: f.logServerInsecureHttp,
         logCert: f.logServerCert ? fs.readFileSync(f.logServerCert, 'utf8') : undefined,
         logKey: f.logServerKey ? fs.readFileSync(f.logServerKey, 'utf8') : undefined,
+        // A joined agent gets its serving certificate by CSR, as its client certificate.
+        servingCertDir: credential ? f.certDir : undefined,
         reservedCpuMillis: parseCpuMillis(f.reservedCpu),
         reservedMemoryBytes: parseBytes(f.reservedMemory),
         maxPods: Number(f.maxPods),
