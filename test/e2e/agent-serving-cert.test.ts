@@ -1,7 +1,8 @@
 // The agent's serving certificate by CSR (signer kubernetes.io/kubelet-serving), end to end:
 // a real agent process joins with a bootstrap token and no certificate file of any kind
 // besides the CA; it asks for its serving certificate with its own client certificate,
-// the controller manager approves it (the node's own names) and signs it, and the
+// the controller manager (as system:kube-controller-manager, RBAC) approves it (the node's
+// own names) and signs it, and the
 // apiserver, which checks agents' certificates against the cluster CA and the Node's name,
 // then serves `pods/log` and exec (kubectl) from it. With 40 s certificates the agent
 // renews it while a followed log stream keeps flowing. A request naming a host the Node
@@ -18,6 +19,8 @@ import { bootstrapTokenSecret } from '../../api/bootstrap-token.js';
 import type { CertificateSigningRequest, Event, Node } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../../controller/manager.js';
+import { subjectAccessReviewer } from '../../controller/csr-approving/access-review.js';
+import { CONTROLLER_MANAGER_USER } from '../../apiserver/authorization/rbac/bootstrap-policy.js';
 import { credentialPath, readCredential, SERVING_CREDENTIAL_FILE } from '../../foundation/cert-dir.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { createNodeCsr, newPrivateKeyPem } from '../../foundation/pki-csr.js';
@@ -33,6 +36,7 @@ const SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 let api: TestApiServer;
 let admin: ApiClient;
 let cm: ControllerManager;
+let cmClient: ApiClient;
 let root: string;
 let certDir: string;
 let cli: Clients;
@@ -65,10 +69,19 @@ async function podLog(name: string): Promise<string> {
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-serving-'));
   certDir = path.join(root, 'pki');
-  api = await startTestApiServer({ tls: true, clientCA: true, agentTls: true, nodeNames: [] });
+  // The default Node,RBAC chain; the controller manager runs as its own identity and asks
+  // SubjectAccessReviews as `orch controller-manager` does (its role must allow that).
+  api = await startTestApiServer({ tls: true, clientCA: true, agentTls: true, nodeNames: [], users: [{ name: CONTROLLER_MANAGER_USER }] });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
   cli = cliClients(api, root);
-  cm = new ControllerManager({ client: admin, logger: silentLogger(), controllers: ['csrapproving', 'csrsigning'], csrSigning: { ca: { certPem: api.ca!, keyPem: api.caKey! }, durationMs: 40_000 } });
+  cmClient = new ApiClient({ server: api.url, token: api.userTokens[CONTROLLER_MANAGER_USER], ca: api.ca });
+  cm = new ControllerManager({
+    client: cmClient,
+    logger: silentLogger(),
+    controllers: ['csrapproving', 'csrsigning'],
+    csrSigning: { ca: { certPem: api.ca!, keyPem: api.caKey! }, durationMs: 40_000 },
+    accessReviewer: subjectAccessReviewer((p, body) => cmClient.request('POST', p, { body }), silentLogger()),
+  });
   await cm.start();
   const [id, secret] = TOKEN.split('.');
   await admin.secrets.create(bootstrapTokenSecret({ tokenId: id!, tokenSecret: secret!, usageAuthentication: true, usageSigning: false, extraGroups: [], expiration: new Date(Date.now() + 3600_000).toISOString() }) as never);
@@ -101,6 +114,7 @@ afterAll(async () => {
   }
   removeContainersWith({ 'orch.io/node': NODE });
   await cm?.stop();
+  cmClient?.close();
   admin?.close();
   await api?.stop();
   if (root) fs.rmSync(root, { recursive: true, force: true });
