@@ -79,7 +79,7 @@ export function agentCommand(): Command {
   const server = cmd.options.find((o) => o.long === '--server');
   if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
-    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
+    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file. The log endpoint\'s serving certificate is requested by CSR and kept there too (orch-node-server-current.pem) unless --log-server-cert')
     .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
     .option('--bootstrap-token-file <file>', 'the bootstrap token read from a file (out of `ps`), as --bootstrap-token')
     .option('--discovery-token-ca-cert-hash <sha256:hex>', 'instead of --ca-file: the hash of the cluster CA\'s public key (`orch token create` prints it); the CA is taken from the apiserver\'s TLS handshake only if it matches, and kept as ca.crt in --cert-dir')
