@@ -6,6 +6,9 @@
 //   2 log-server         the HTTPS endpoint the apiserver reads logs (and /metrics) from;
 //                        first of the rest because its port goes into the Node status
 //   3 node-registration  creates/updates the Node, then renews its Lease (heartbeat)
+//     serving-certificate  (joined agents, no --log-server-cert) the log endpoint's
+//                        certificate by CSR once the Node publishes its addresses, renewed
+//                        and swapped in while serving (credentials/serving-certificate.ts)
 //   4 pod-network        (unless --network-backend none) the node's Docker bridge network,
 //                        firewall, VXLAN device and routes to every other node, from a
 //                        Node informer and a periodic recheck (network/node-network.ts)
@@ -48,6 +51,7 @@ import { DEFAULT_PROXY_DRAIN_TIMEOUT_MS, EndpointDrain } from './endpoint-drain/
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
+import { ServingCertificate, servingNames } from './credentials/serving-certificate.js';
 import { createPortForwardHandler } from './streams/port-forward.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
@@ -100,6 +104,13 @@ export interface AgentOptions {
   logInsecure?: boolean;
   logCert?: string;
   logKey?: string;
+  /**
+   * Without logCert: where the serving certificate got by CSR is kept (the --cert-dir of a
+   * joined agent); the request goes out with this client's credential, the node's own.
+   */
+  servingCertDir?: string;
+  /** Between two looks at a pending serving certificate request (default 1 s). */
+  servingCsrPollMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
   /** How often configMap/secret volume files are compared with the API (default 30 s). */
   projectedRefreshMs?: number;
@@ -222,6 +233,7 @@ export class Agent {
       drain: this.drain,
       probes: this.probes,
     });
+    const servingByCsr = !!o.servingCertDir && !o.logCert && !o.logInsecure;
     this.logServer = new LogServer({
       runtime: this.runtime,
       nodeName: o.nodeName,
@@ -233,6 +245,7 @@ export class Agent {
       insecure: o.logInsecure,
       cert: o.logCert,
       key: o.logKey,
+      certificateByCsr: servingByCsr,
       metrics: registrySource(this.metrics.registry),
       // Upgrade requests the apiserver proxies (agent/streams/): one handler per kind.
       streams: {
@@ -251,6 +264,7 @@ export class Agent {
       // network is re-checked (node registration waits for that first pass, bounded).
       ...(isComponent(o.podNetwork) ? [o.podNetwork] : []),
       this.nodeRegistration(),
+      ...(servingByCsr ? [this.servingCertificate(o.servingCertDir!)] : []),
       this.runtimeEvents(),
       informersComponent('pod-informer', [this.informer, this.services], { waitForSync: false }),
       this.drain.component(),
@@ -300,6 +314,20 @@ export class Agent {
         this.log.info({ cluster: uid }, 'cluster identity');
         this.enqueueAll();
       },
+    });
+  }
+
+  /** After node registration: the approver checks the names against the Node's addresses. */
+  private servingCertificate(certDir: string): Component {
+    return new ServingCertificate({
+      client: this.o.client,
+      nodeName: this.o.nodeName,
+      certDir,
+      names: () => servingNames(this.o.nodeName, os.hostname(), this.nodeIP),
+      install: (cert, key) => this.logServer.setServingCertificate(cert, key),
+      logger: this.log.child({ sub: 'serving-certificate' }),
+      random: this.o.random,
+      pollMs: this.o.servingCsrPollMs,
     });
   }
 

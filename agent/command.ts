@@ -79,7 +79,7 @@ export function agentCommand(): Command {
   const server = cmd.options.find((o) => o.long === '--server');
   if (server) server.mandatory = false;
   return addLogLevelOption(cmd)
-    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file')
+    .option('--cert-dir <dir>', 'where the node client certificate lives (orch-node-client-current.pem, 0600): reused on restart, requested with --bootstrap-token when missing or expired, rotated at 70-90 % of its lifetime; instead of --token-file. The log endpoint\'s serving certificate is requested by CSR and kept there too (orch-node-server-current.pem) unless --log-server-cert')
     .option('--bootstrap-token <id.secret>', 'a bootstrap token (`orch token create`) to join with: with --cert-dir, the agent asks for its own certificate with it (needs --ca-file)')
     .option('--bootstrap-token-file <file>', 'the bootstrap token read from a file (out of `ps`), as --bootstrap-token')
     .option('--discovery-token-ca-cert-hash <sha256:hex>', 'instead of --ca-file: the hash of the cluster CA\'s public key (`orch token create` prints it); the CA is taken from the apiserver\'s TLS handshake only if it matches, and kept as ca.crt in --cert-dir')
@@ -95,7 +95,7 @@ export function agentCommand(): Command {
     .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
-    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
+    .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`); default with --cert-dir: requested by CSR (signer kubernetes.io/kubelet-serving), kept in the cert dir and renewed; else self-signed, which the apiserver refuses")
     .option('--log-server-key <file>', 'TLS key of the log endpoint')
     .option('--log-server-client-ca-file <file>', "CA of the apiserver's client certificate: requests presenting it (CN orch:apiserver-kubelet-client) may read logs")
     .option('--log-server-token-file <file>', 'bearer tokens also allowed to read logs and /metrics (token,user,uid,"groups" lines, as --token-auth-file; dedicated tokens only, never an API token)')
@@ -180,6 +180,8 @@ export function agentCommand(): Command {
         logInsecure: f.logServerInsecureHttp,
         logCert: f.logServerCert ? fs.readFileSync(f.logServerCert, 'utf8') : undefined,
         logKey: f.logServerKey ? fs.readFileSync(f.logServerKey, 'utf8') : undefined,
+        // A joined agent gets its serving certificate by CSR, as its client certificate.
+        servingCertDir: credential ? f.certDir : undefined,
         reservedCpuMillis: parseCpuMillis(f.reservedCpu),
         reservedMemoryBytes: parseBytes(f.reservedMemory),
         maxPods: Number(f.maxPods),

@@ -42,6 +42,11 @@ export interface LogServerOptions {
   insecure?: boolean;
   cert?: string;
   key?: string;
+  /**
+   * Without cert/key: the certificate comes later by CSR (credentials/serving-certificate.ts)
+   * through setServingCertificate; until then a self-signed one is served.
+   */
+  certificateByCsr?: boolean;
   /** Served on /metrics to the same callers as the logs. */
   metrics?: MetricsSource;
   /** Handlers of the Upgrade paths (exec, attach, portForward); a missing one answers 404. */
@@ -100,6 +105,8 @@ function decodeSegments(parts: string[]): string[] {
 export class LogServer implements Component {
   readonly name = 'log-server';
   private server?: http.Server | https.Server;
+  /** A certificate installed before start (a stored one), served from the start. */
+  private servingCert: { cert: string; key: string } | undefined;
   private closeStreams = () => {};
 
   constructor(private readonly o: LogServerOptions) {}
@@ -119,10 +126,11 @@ export class LogServer implements Component {
     if (!this.o.clientCA && !this.o.tokens) this.o.logger.warn('the log endpoint accepts no credential (no --log-server-client-ca-file, no token): logs of this node are unavailable');
     if (this.o.insecure) this.server = http.createServer(handler);
     else {
-      let tls = this.o.cert && this.o.key ? { cert: this.o.cert, key: this.o.key } : undefined;
+      let tls = this.o.cert && this.o.key ? { cert: this.o.cert, key: this.o.key } : this.servingCert;
       if (tls) this.warnAboutIdentity(tls.cert);
       else {
-        this.o.logger.warn(`no --log-server-cert: serving a self-signed certificate, which the apiserver refuses (issue one with \`orch init node-cert ${this.o.nodeName}\`)`);
+        if (this.o.certificateByCsr) this.o.logger.info('serving a self-signed certificate until the serving certificate request is signed');
+        else this.o.logger.warn(`no --log-server-cert and no --cert-dir: serving a self-signed certificate, which the apiserver refuses (join with --cert-dir, or issue one with \`orch init node-cert ${this.o.nodeName}\`)`);
         // Loaded only here: node-forge costs ~10 MB of agent memory otherwise.
         const { generateSelfSignedServerCert } = await import('../foundation/pki.js');
         const own = generateSelfSignedServerCert(this.o.nodeName, { ipAddresses: ['127.0.0.1'] });
@@ -143,6 +151,18 @@ export class LogServer implements Component {
         resolve();
       });
     });
+  }
+
+  /**
+   * Serves a new certificate from now on (the serving certificate got or renewed by CSR):
+   * new connections get it, open ones and their streams go on with the old one.
+   */
+  setServingCertificate(certPem: string, keyPem: string): void {
+    if (this.o.insecure) return;
+    this.servingCert = { cert: certPem, key: keyPem };
+    this.warnAboutIdentity(certPem);
+    // The whole secure context is replaced: the client CA goes along, or client certificates stop verifying.
+    if (this.server instanceof https.Server) this.server.setSecureContext({ ...this.servingCert, ...(this.o.clientCA ? { ca: this.o.clientCA } : {}) });
   }
 
   /** Say at start when the apiserver will refuse this certificate (every `orch logs` would fail). */

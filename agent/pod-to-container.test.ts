@@ -7,6 +7,7 @@ import {
   buildContainerSpec,
   checkHostPaths,
   containerName,
+  referencedObjects,
   resolveEnv,
   type EnvSources,
 } from './pod-to-container.js';
@@ -201,6 +202,22 @@ describe('resolveEnv', () => {
     );
     expect(env).toEqual(['A=c', 'D=lab', 'E=']);
     expect(() => resolveEnv(p, { name: 'm', image: 'i', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'hasOwnProperty' } } }] }, sources, {})).toThrow("couldn't find key hasOwnProperty");
+  });
+});
+
+describe('referencedObjects', () => {
+  it('covers env and envFrom of init containers as well as of containers, and volumes', () => {
+    const pod = {
+      metadata: { name: 'p', namespace: 'default' },
+      spec: {
+        initContainers: [{ name: 'i', image: 'x', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'init-secret', key: 'k' } } }], envFrom: [{ configMapRef: { name: 'init-cm' } }] }],
+        containers: [{ name: 'c', image: 'x', envFrom: [{ secretRef: { name: 'app-secret' } }] }],
+        volumes: [{ name: 'v', configMap: { name: 'vol-cm' } }],
+      },
+    } as unknown as Pod;
+    const refs = referencedObjects(pod);
+    expect(refs.secrets.sort()).toEqual(['app-secret', 'init-secret']);
+    expect(refs.configMaps.sort()).toEqual(['init-cm', 'vol-cm']);
   });
 });
 

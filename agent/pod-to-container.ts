@@ -177,11 +177,11 @@ export function resolveEnv(pod: Pod, c: Container, src: EnvSources, ips: PodIPs)
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/** ConfigMaps and Secrets the pod references (env, envFrom, volumes): what to fetch. */
+/** ConfigMaps and Secrets the pod references (env and envFrom of every container, init containers too; volumes): what to fetch. */
 export function referencedObjects(pod: Pod): { configMaps: string[]; secrets: string[] } {
   const cms = new Set<string>();
   const secs = new Set<string>();
-  for (const c of pod.spec.containers) {
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     for (const f of c.envFrom ?? []) {
       if (f.configMapRef) cms.add(f.configMapRef.name);
       if (f.secretRef) secs.add(f.secretRef.name);

@@ -225,7 +225,7 @@ export class ControllerManager {
       const clusterRoles = this.informer<ClusterRole>(rc);
       this.controllers.push(new ClusterRoleAggregationController({ clusterRoles, client: rc, logger: logger.child({ controller: 'clusterrole-aggregation' }), queue: this.queue('clusterrole-aggregation') }));
     }
-    this.buildCertificateControllers(enabled);
+    this.buildCertificateControllers(enabled, nodes);
     this.buildCredentialControllers(enabled);
   }
 
@@ -253,14 +253,14 @@ export class ControllerManager {
   }
 
   /** Continues buildControllers: node credentials (CSR approval and signing, bootstrap token expiry). */
-  private buildCertificateControllers(enabled: Set<string>): void {
+  private buildCertificateControllers(enabled: Set<string>, nodes: () => Informer<Node>): void {
     const { client, logger } = this.opts;
     const clock = this.opts.clock ?? realClock;
     let csrInformer: Informer<CertificateSigningRequest> | undefined;
     const csrs = () => (csrInformer ??= this.informer<CertificateSigningRequest>(client.resource<CertificateSigningRequest>('certificatesigningrequests')));
     if (enabled.has('csrapproving')) {
       const reviewer = this.opts.accessReviewer ?? defaultBindingsReviewer;
-      this.controllers.push(new CsrApprovingController({ client, csrs: csrs(), reviewer, logger: logger.child({ controller: 'csrapproving' }), queue: this.queue('csrapproving') }));
+      this.controllers.push(new CsrApprovingController({ client, csrs: csrs(), reviewer, nodes: nodes(), recorder: this.recorder, logger: logger.child({ controller: 'csrapproving' }), queue: this.queue('csrapproving') }));
     }
     const signing = this.opts.csrSigning;
     if (enabled.has('csrsigning') && signing) {

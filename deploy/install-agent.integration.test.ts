@@ -349,4 +349,11 @@ describe('systemd units', () => {
     const args = read('controller-manager.env').match(/^ORCH_POD_NETWORK_ARGS="(.*)"$/m)?.[1];
     expect(args?.split(' ')).toEqual(['--cluster-cidr=10.244.0.0/16', '--node-cidr-mask-size=24', '--service-cluster-ip-range=10.96.0.0/12']);
   });
+
+  it('pass the Pod Security flags of apiserver.env to the apiserver', () => {
+    const read = (f: string) => fs.readFileSync(path.join(repo, 'deploy/systemd', f), 'utf8');
+    expect(read('orch-apiserver.service')).toMatch(/^ExecStart=.* \$ORCH_POD_SECURITY_ARGS /m);
+    const args = read('apiserver.env').match(/^ORCH_POD_SECURITY_ARGS="(.*)"$/m)?.[1];
+    expect(args?.split(' ')).toEqual(['--pod-security-default=baseline', '--pod-security-exempt-namespaces=kube-system']);
+  });
 });

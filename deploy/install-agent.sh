@@ -3,7 +3,7 @@
 # pods) and orch-proxy (Services and cluster DNS), both with this node's credentials.
 #
 #   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --bootstrap-token TOKEN \
-#       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key] \
+#       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key (optional)] \
 #       [--network-backend vxlan|host-gw|none] [--vxlan-port PORT] [--pod-infra-container-image IMAGE] \
 #       [--log-token-file agent-log.token] [--from DIR|TARBALL] [--root DIR] [--no-start] [--dry-run]
 #   deploy/install-agent.sh --uninstall [--node-name NAME] [--root DIR] [--dry-run]
@@ -17,10 +17,13 @@
 #   --token / --token-file   older setups: a long-lived node token (`orch init node-token NAME`)
 #   --node-name       default: this host's name (with --token: must match the token's node)
 #   --node-ip         the IP the apiserver dials for logs (default: the agent's first IPv4)
-#   --log-cert/--log-key   this node's log-endpoint certificate, issued by the cluster CA for
-#                     its node name (`orch init node-cert NAME`, deploy/issue-agent-cert.mjs);
-#                     without it `orch logs` for this node's pods fails verification. The
-#                     agent accepts the apiserver's client certificate (checked against --ca-file)
+#   --log-cert/--log-key   optional: this node's log-endpoint certificate, issued by the
+#                     cluster CA for its node name (`orch init node-cert NAME`,
+#                     deploy/issue-agent-cert.mjs). A node that joins with a bootstrap token
+#                     needs none: its agent requests its serving certificate by CSR (kept
+#                     in /var/lib/orch/pki, renewed). With --token and no --log-cert,
+#                     `orch logs`/exec for this node's pods fail verification. The agent
+#                     accepts the apiserver's client certificate (checked against --ca-file)
 #   --network-backend the pod network between hosts (default: $ORCH_NETWORK_BACKEND, else
 #                     vxlan): vxlan (UDP --vxlan-port open between the hosts), host-gw
 #                     (hosts on one L2 segment), none (no pod network: pods on Docker's

@@ -1,7 +1,8 @@
 // A node's client credential on disk (the agent's and proxy's --cert-dir), as the
 // kubelet keeps kubelet-client-current.pem: the certificate and its private key in one
 // PEM file, owner-only, replaced atomically, so a reader (the proxy on the same node)
-// never sees a certificate with the wrong key.
+// never sees a certificate with the wrong key. The agent's serving certificate (got by a
+// kubelet-serving CSR, as kubelet-server-current.pem) is kept the same way beside it.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { writeSecretFile } from './secret-file.js';
 
 export const CURRENT_CREDENTIAL_FILE = 'orch-node-client-current.pem';
+export const SERVING_CREDENTIAL_FILE = 'orch-node-server-current.pem';
 
 export interface NodeCredential {
   certPem: string;
@@ -18,8 +20,8 @@ export interface NodeCredential {
   notAfterMs: number;
 }
 
-export function credentialPath(dir: string): string {
-  return path.join(dir, CURRENT_CREDENTIAL_FILE);
+export function credentialPath(dir: string, file = CURRENT_CREDENTIAL_FILE): string {
+  return path.join(dir, file);
 }
 
 /** Splits a combined file into its certificate(s) and key; throws when either is missing or they do not match. */
@@ -35,10 +37,10 @@ export function parseCredential(text: string): NodeCredential {
 }
 
 /** The credential in dir, or undefined when there is none (a broken file throws). */
-export function readCredential(dir: string): NodeCredential | undefined {
+export function readCredential(dir: string, file = CURRENT_CREDENTIAL_FILE): NodeCredential | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(credentialPath(dir), 'utf8');
+    text = fs.readFileSync(credentialPath(dir, file), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -46,9 +48,9 @@ export function readCredential(dir: string): NodeCredential | undefined {
   return parseCredential(text);
 }
 
-export function writeCredential(dir: string, certPem: string, keyPem: string): NodeCredential {
+export function writeCredential(dir: string, certPem: string, keyPem: string, file = CURRENT_CREDENTIAL_FILE): NodeCredential {
   const text = `${certPem.trim()}\n${keyPem.trim()}\n`;
   const cred = parseCredential(text);
-  writeSecretFile(credentialPath(dir), text);
+  writeSecretFile(credentialPath(dir, file), text);
   return cred;
 }

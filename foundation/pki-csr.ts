@@ -31,8 +31,12 @@ export function newPrivateKeyPem(): string {
   return privateKey;
 }
 
-/** A CSR for a node client certificate: CN system:node:<name>, O system:nodes, no SANs. */
-export function createNodeCsr(keyPem: string, nodeName: string): string {
+/**
+ * A CSR for a node certificate: CN system:node:<name>, O system:nodes. Without alternative
+ * names it is a client certificate request; a serving certificate request names the node's
+ * host names and addresses (`sans`).
+ */
+export function createNodeCsr(keyPem: string, nodeName: string, sans?: { dnsNames?: string[]; ipAddresses?: string[] }): string {
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
@@ -40,6 +44,8 @@ export function createNodeCsr(keyPem: string, nodeName: string): string {
     { name: 'organizationName', value: 'system:nodes' },
     { name: 'commonName', value: `system:node:${nodeName}` },
   ]);
+  const altNames = [...(sans?.dnsNames ?? []).map((value) => ({ type: 2, value })), ...(sans?.ipAddresses ?? []).map((ip) => ({ type: 7, ip }))];
+  if (altNames.length > 0) csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames }] }]);
   csr.sign(key, forge.md.sha256.create());
   return forge.pki.certificationRequestToPem(csr);
 }

@@ -4,7 +4,9 @@
 // (a bootstrap token for a new node, the current certificate for a renewal), then waiting
 // until the controller manager approves and signs it. Denied or Failed requests end with
 // an error naming the request and the reason; an unapproved one is logged every 30 s
-// with the command that approves it.
+// with the command that approves it. With `serving` it asks for the agent's serving
+// certificate instead (signer kubernetes.io/kubelet-serving, the node's names as subject
+// alternative names, usages digital signature + key encipherment + server auth).
 
 import { ApiError } from '../../api/errors.js';
 import type { CertificateSigningRequest } from '../../api/types.js';
@@ -13,6 +15,7 @@ import type { Logger } from '../../foundation/logger.js';
 import { createNodeCsr, newPrivateKeyPem } from '../../foundation/pki-csr.js';
 
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 
 export interface RequestCertificateOptions {
   client: Client;
@@ -21,6 +24,8 @@ export interface RequestCertificateOptions {
   signal?: AbortSignal;
   /** Between two looks at the request (default 1 s). */
   pollMs?: number;
+  /** A serving certificate for these names instead of a client certificate. */
+  serving?: { dnsNames: string[]; ipAddresses: string[] };
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -53,11 +58,11 @@ export async function requestNodeCertificate(o: RequestCertificateOptions): Prom
   const created = await csrs.create({
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
-    metadata: { generateName: 'node-csr-' },
+    metadata: { generateName: o.serving ? 'node-serving-csr-' : 'node-csr-' },
     spec: {
-      request: Buffer.from(createNodeCsr(keyPem, o.nodeName), 'utf8').toString('base64'),
-      signerName: KUBELET_CLIENT_SIGNER,
-      usages: ['digital signature', 'client auth'],
+      request: Buffer.from(createNodeCsr(keyPem, o.nodeName, o.serving), 'utf8').toString('base64'),
+      signerName: o.serving ? KUBELET_SERVING_SIGNER : KUBELET_CLIENT_SIGNER,
+      usages: o.serving ? ['digital signature', 'key encipherment', 'server auth'] : ['digital signature', 'client auth'],
     },
   });
   const name = created.metadata.name!;

@@ -29,6 +29,7 @@ export function authorizerChain(authorizers: readonly Authorizer[]): AuthorizerC
     for (const a of authorizers) {
       const d = ask(a);
       if (d === undefined) continue;
+      if (d.allowed === false) return { ...d, denied: true };
       if (d.allowed !== 'no-opinion') return d;
       if (d.reason) reasons.push(d.reason);
     }

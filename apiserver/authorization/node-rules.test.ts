@@ -82,7 +82,7 @@ describe('node authorizer', () => {
     ok('POST', '/api/v1/nodes');
     ok('PUT', '/api/v1/nodes/n1/status');
     ok('PATCH', '/api/v1/nodes/n1');
-    expect(authorize(node, r('PUT', '/api/v1/nodes/n2/status'))).toEqual({ allowed: false, reason: "node 'n1' may only modify its own Node (NodeRestriction)" });
+    expect(authorize(node, r('PUT', '/api/v1/nodes/n2/status'))).toEqual({ allowed: false, denied: true, reason: "node 'n1' may only modify its own Node (NodeRestriction)" });
     no('PATCH', '/api/v1/nodes/n2');
     no('DELETE', '/api/v1/nodes/n1');
     no('DELETE', '/api/v1/nodes/n2');

@@ -12,7 +12,9 @@ import type { NodeGraphView } from './node-graph.js';
 
 export type Decision =
   | { allowed: true }
-  | { allowed: false; reason: string }
+  // denied: an authorizer refused outright (set by the chain), as opposed to none allowing
+  // it; SubjectAccessReview reports it as status.denied.
+  | { allowed: false; reason: string; denied?: boolean }
   | { allowed: 'if-pod-bound'; nodeName: string }
   | { allowed: 'no-opinion'; reason?: string };
 

@@ -265,7 +265,11 @@ export class Store {
     name: string,
     config: KubeObject,
     force: boolean,
-    opts: WriteOpts & { fieldManager: FieldManager },
+    opts: WriteOpts & {
+      fieldManager: FieldManager;
+      /** Mutating admission of a create (a pod's ServiceAccount admission), run on the object an apply creates. */
+      admitCreate?: (obj: KubeObject) => Promise<void>;
+    },
   ): Promise<{ object: KubeObject; created: boolean }> {
     const w = this.writer(r, { ...opts, subresource: undefined });
     for (let attempt = 0; ; attempt++) {
@@ -276,7 +280,9 @@ export class Store {
         if (!isNotFoundOf(err, r, name)) throw err;
       }
       try {
-        return { object: await this.create(r, ns, applyConfig(undefined, config, w, force), { ...opts, applied: true }), created: true };
+        const fresh = applyConfig(undefined, config, w, force);
+        await opts.admitCreate?.(fresh);
+        return { object: await this.create(r, ns, fresh, { ...opts, applied: true }), created: true };
       } catch (err) {
         // Created by someone else in between: apply to theirs.
         if (!isAlreadyExists(err) || attempt >= 2) throw err;

@@ -39,6 +39,8 @@ export interface AccessSpec {
 
 export interface AccessStatus {
   allowed: boolean;
+  /** An authorizer refused outright (Kubernetes: true only with allowed false; RBAC never denies). */
+  denied?: boolean;
   reason?: string;
   evaluationError?: string;
 }
@@ -115,8 +117,9 @@ export async function decideAccess(ctx: ServerContext, user: UserInfo | undefine
     if (d.allowed === 'if-pod-bound') return { allowed: false };
   }
   if (d.allowed === true) return { allowed: true };
+  const denied = d.denied ? { denied: true } : {};
   // Kubernetes says nothing when no authorizer had an opinion ("no" alone in kubectl).
-  return d.reason ? { allowed: false, reason: d.reason } : { allowed: false };
+  return d.reason ? { allowed: false, ...denied, reason: d.reason } : { allowed: false, ...denied };
 }
 
 async function podBound(ctx: ServerContext, req: ResourceRequest, nodeName: string): Promise<AccessStatus> {

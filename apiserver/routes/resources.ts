@@ -276,7 +276,9 @@ async function dispatch(
         const config = checkApplyConfig(r, ns, name!, req.body);
         // An apply that creates a CSR: the requester is who applies it (an existing one keeps its spec).
         if (r.plural === 'certificatesigningrequests') stampRequester(config, req.user);
-        const res = await store.apply(r, ns, name!, config, force, { ...writeOpts, fieldManager: writeOpts.fieldManager! });
+        // An apply that creates a pod goes through ServiceAccount admission, as a create does.
+        const admitCreate = r.plural === 'pods' && ctx.serviceAccountAdmission ? (obj: KubeObject) => admitPodServiceAccount(store, ns!, obj) : undefined;
+        const res = await store.apply(r, ns, name!, config, force, { ...writeOpts, fieldManager: writeOpts.fieldManager!, admitCreate });
         // An apply that created the object answers 201, as a create does.
         if (res.created && !writeOpts.dryRun) reply.code(201);
         return warned(res.object);

@@ -47,7 +47,9 @@ export function upCommand(): Command {
     .option('--timeout <duration>', 'how long to wait for the nodes to become Ready (a bare number is seconds)', '90s')
     .option('--cluster-cidr <cidrs>', "pod addresses (an IPv4 range, or IPv4,IPv6 for dual stack); default: the first of 10.244.0.0/16 … 10.254.0.0/16 that no Docker network or address of this host uses. Kept for the cluster's life")
     .option('--service-cidr <cidr>', "Service addresses (the apiserver's --service-cluster-ip-range); default: one that goes with the pod range (10.244.0.0/16 → 10.96.0.0/16), so clusters on one host never share Service addresses. Kept for the cluster's life")
-    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string }) => {
+    .option('--pod-security-default <level>', "Pod Security level enforced in namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted (the apiserver's flag; default baseline)")
+    .option('--pod-security-exempt-namespaces <list>', "comma-separated namespaces Pod Security admission does not check (the apiserver's flag; default kube-system)")
+    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string; podSecurityDefault?: string; podSecurityExemptNamespaces?: string }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -62,6 +64,7 @@ export function upCommand(): Command {
           nodeName: flags.nodeName,
           clusterCidr: flags.clusterCidr,
           serviceCidr: flags.serviceCidr,
+          podSecurity: { podSecurityDefault: flags.podSecurityDefault, podSecurityExemptNamespaces: flags.podSecurityExemptNamespaces },
           foreground: Boolean(flags.foreground),
           logLevel: flags.logLevel,
           timeoutSeconds: timeoutSeconds(flags.timeout),

@@ -29,6 +29,7 @@ import { describeExit, readSupervisorStatus } from './supervisor-status.js';
 import { stopCluster } from './stop-cluster.js';
 import { renderKubeconfig } from './kubeconfig-file.js';
 import { saveContext } from '../client-config.js';
+import { podSecurityArgs, type UpPodSecurity } from './pod-security-flags.js';
 
 export interface UpOptions {
   apiPort: number;
@@ -46,6 +47,8 @@ export interface UpOptions {
   clusterCidr?: string;
   /** --service-cluster-ip-range for the apiserver; default: the one of the pod range (service-range.ts). */
   serviceCidr?: string;
+  /** The apiserver's --pod-security-default and --pod-security-exempt-namespaces (pod-security-flags.ts). */
+  podSecurity?: UpPodSecurity;
 }
 
 type Out = (line: string) => void;
@@ -137,6 +140,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
     return supervise(p, view.state, opts, out);
   }
 
+  const podSecurity = podSecurityArgs(opts.podSecurity ?? {});
   const dockerSocket = dockerSocketPath();
   const nodes = nodeNames(opts.nodes, opts.nodeName);
   const logPorts = nodes.map((_, i) => opts.agentPort + i);
@@ -193,7 +197,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       '--service-account-signing-key-file', p.saKey, '--service-account-key-file', p.saPub,
       // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
       '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
-      '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log')],
+      '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log'), ...podSecurity],
     { url: `${server}/readyz`, caFile: p.caCert },
   );
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];

@@ -4,6 +4,8 @@
 //   kubernetes.io/kube-apiserver-client-kubelet  node client certificates; the request
 //       must be one (controller/shared/csr.ts nodeClientProblem), else it is Failed
 //   kubernetes.io/kube-apiserver-client          any client certificate (client auth only)
+//   kubernetes.io/kubelet-serving                agents' log/exec endpoint certificates (server
+//       auth only; nodeServingProblem), approved by csrapproving for the node's own names
 // The lifetime is spec.expirationSeconds capped at --cluster-signing-duration (default
 // one year), and never past the CA's own expiry. Requests for other signers are left
 // alone; requests it cannot honour get a Failed condition saying why.
@@ -17,7 +19,7 @@ import type { CertAndKey } from '../../foundation/pki.js';
 import { parseCsr, signCsr, type ParsedCsr } from '../../foundation/pki-csr.js';
 import { done, type Result } from '../../client/reconcile-loop.js';
 import { keyOf } from '../shared/objects.js';
-import { API_CLIENT_SIGNER, condition, hasFailed, isApproved, isDenied, KUBELET_CLIENT_SIGNER, nodeClientProblem, requestPem } from '../shared/csr.js';
+import { API_CLIENT_SIGNER, condition, hasFailed, isApproved, isDenied, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, nodeClientProblem, nodeServingProblem, requestPem } from '../shared/csr.js';
 import type { Controller, InformerView, QueueView } from '../shared/types.js';
 
 export const DEFAULT_CLUSTER_SIGNING_DURATION_MS = 365 * 24 * 3600_000;
@@ -33,7 +35,18 @@ export interface CsrSigningDeps {
   queue: QueueView;
 }
 
-const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, API_CLIENT_SIGNER]);
+const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, API_CLIENT_SIGNER, KUBELET_SERVING_SIGNER]);
+
+/** Why this signer cannot issue the request, or undefined when it can. */
+function signerProblem(csr: CertificateSigningRequest, x: ParsedCsr | undefined): string | undefined {
+  if (!x) return 'the request cannot be parsed (orch signs PKCS#10 requests with RSA keys)';
+  if (csr.spec.signerName === KUBELET_CLIENT_SIGNER) return nodeClientProblem(csr, x);
+  if (csr.spec.signerName === KUBELET_SERVING_SIGNER) return nodeServingProblem(csr, x);
+  if (!x.signatureValid) return 'the request is not signed by its own key';
+  if ((csr.spec.usages ?? []).some((u) => !['client auth', 'digital signature', 'key encipherment'].includes(u)))
+    return `${API_CLIENT_SIGNER} issues client certificates only (usages "client auth", "digital signature", "key encipherment")`;
+  return undefined;
+}
 
 export class CsrSigningController implements Controller {
   readonly name = 'csrsigning';
@@ -59,15 +72,7 @@ export class CsrSigningController implements Controller {
     } catch {
       x = undefined;
     }
-    const problem = !x
-      ? 'the request cannot be parsed (orch signs PKCS#10 requests with RSA keys)'
-      : csr.spec.signerName === KUBELET_CLIENT_SIGNER
-        ? nodeClientProblem(csr, x)
-        : !x.signatureValid
-          ? 'the request is not signed by its own key'
-          : (csr.spec.usages ?? []).some((u) => !['client auth', 'digital signature', 'key encipherment'].includes(u))
-            ? `${API_CLIENT_SIGNER} issues client certificates only (usages "client auth", "digital signature", "key encipherment")`
-            : undefined;
+    const problem = signerProblem(csr, x);
     let status: CertificateSigningRequest['status'];
     if (problem) {
       status = { ...(csr.status ?? {}), conditions: [...(csr.status?.conditions ?? []), condition('Failed', 'SignerValidationFailure', problem)] };
@@ -77,8 +82,8 @@ export class CsrSigningController implements Controller {
       const certPem = signCsr(this.deps.ca, pem, {
         durationMs: Math.min(requested, this.deps.durationMs),
         nowMs: this.deps.clock.now(),
-        clientAuth: true,
-        serverAuth: false,
+        clientAuth: csr.spec.signerName !== KUBELET_SERVING_SIGNER,
+        serverAuth: csr.spec.signerName === KUBELET_SERVING_SIGNER,
       });
       status = { ...(csr.status ?? {}), certificate: Buffer.from(certPem, 'utf8').toString('base64') };
     }

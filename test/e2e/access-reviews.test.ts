@@ -152,6 +152,20 @@ describe('SubjectAccessReview and LocalSubjectAccessReview', () => {
     expect(bob.body.status.allowed).toBe(false);
   });
 
+  test('status.denied: set when an authorizer refuses outright, absent when none allowed it', async () => {
+    // The Node authorizer refuses a node writes to another node's Node (NodeRestriction).
+    const foreign = await call('POST', `${AUTHZ}/subjectaccessreviews`, sar({ user: 'system:node:node-1', groups: ['system:nodes'], resourceAttributes: { verb: 'update', resource: 'nodes', version: 'v1', name: 'node-2' } }));
+    expect(foreign.status).toBe(201);
+    expect(foreign.body.status).toEqual({ allowed: false, denied: true, reason: "node 'node-1' may only modify its own Node (NodeRestriction)" });
+    // Its own Node: allowed, no denied.
+    const own = await call('POST', `${AUTHZ}/subjectaccessreviews`, sar({ user: 'system:node:node-1', groups: ['system:nodes'], resourceAttributes: { verb: 'update', resource: 'nodes', version: 'v1', name: 'node-1' } }));
+    expect(own.body.status).toEqual({ allowed: true });
+    // No authorizer had an opinion on bob: not allowed, and not denied either (what RBAC answers too).
+    const bob = await call('POST', `${AUTHZ}/subjectaccessreviews`, sar({ user: 'bob', resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'dev' } }));
+    expect(bob.body.status.allowed).toBe(false);
+    expect(bob.body.status.denied).toBeUndefined();
+  });
+
   test('needs a user or groups; only those allowed to create it may ask', async () => {
     const nobody = await call('POST', `${AUTHZ}/subjectaccessreviews`, sar({ resourceAttributes: { verb: 'get' } }));
     expect(nobody.status).toBe(422);

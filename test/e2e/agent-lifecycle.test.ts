@@ -155,6 +155,25 @@ describe('init containers, sidecars and hooks (real Docker)', () => {
     expect((await getPod('ordered')).status!.initContainerStatuses!.map((s) => s.restartCount)).toEqual([0, 0]);
   });
 
+  it('an init container gets env from a Secret and a ConfigMap only it references (read with the node credential)', async () => {
+    await admin.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'init-only', namespace: 'default' }, stringData: { token: 's3cret' } } as never);
+    await admin.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'init-only', namespace: 'default' }, data: { MODE: 'setup' } });
+    await admin.pods.create(
+      pod('init-env', {
+        initContainers: [
+          sh('setup', 'echo "$MODE:$TOKEN" >> /data/log', {
+            env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'init-only', key: 'token' } } }],
+            envFrom: [{ configMapRef: { name: 'init-only' } }],
+          }),
+        ],
+        containers: [sh('app', 'echo app >> /data/log; sleep 3600')],
+      }),
+    );
+    const p = await waitRunning('init-env');
+    await waitFor('the app wrote its line', async () => lines(emptyDirFile(p, 'log')).length >= 2 || undefined);
+    expect(lines(emptyDirFile(p, 'log'))).toEqual(['setup:s3cret', 'app']);
+  });
+
   it('a failing init container: Init:Error, then Init:CrashLoopBackOff, as orch get pods and kubectl show it', async () => {
     await admin.pods.create(pod('failing', { initContainers: [sh('setup', 'echo try >> /data/log; exit 3')], containers: [sh('app', 'sleep 3600')] }));
     const seen = await watchStatuses('failing', (s) => s.includes('Init:CrashLoopBackOff'));

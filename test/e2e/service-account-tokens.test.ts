@@ -190,6 +190,28 @@ describe('pod admission', () => {
     expect(spec.containers[1].volumeMounts).toEqual([{ name: 'own', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
   });
 
+  test('a pod created by server-side apply (kubectl apply --server-side) is admitted like a created one', async () => {
+    // Needs `default` (the test above creates it).
+    const manifest = path.join(dir, 'ssa-pod.json');
+    fs.writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'applied', namespace: NS }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }));
+    const applied = await c.kubectl(['apply', '--server-side', '-f', manifest]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('pod/applied serverside-applied');
+    const got = await call('GET', `/api/v1/namespaces/${NS}/pods/applied`);
+    expect(got.body.spec.serviceAccountName).toBe('default');
+    const vol = got.body.spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'));
+    expect(vol?.projected?.sources?.[0]).toEqual({ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } });
+    expect(got.body.spec.containers[0].volumeMounts).toEqual([{ name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+    // Applying it again (an update) keeps the volume; a missing service account refuses the create.
+    expect((await c.kubectl(['apply', '--server-side', '-f', manifest])).code).toBe(0);
+    expect((await call('GET', `/api/v1/namespaces/${NS}/pods/applied`)).body.spec.volumes.map((v: { name: string }) => v.name)).toEqual([vol.name]);
+    fs.writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'applied-ghost', namespace: NS }, spec: { serviceAccountName: 'ghost', containers: [{ name: 'c', image: 'busybox' }] } }));
+    const refused = await c.kubectl(['apply', '--server-side', '-f', manifest]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`error looking up service account ${NS}/ghost`);
+    expect((await call('GET', `/api/v1/namespaces/${NS}/pods/applied-ghost`)).status).toBe(404);
+  });
+
   test('automountServiceAccountToken false (pod, else service account) mounts nothing; the pod wins', async () => {
     const a = await call('POST', `/api/v1/namespaces/${NS}/pods`, pod('nomount', { automountServiceAccountToken: false }));
     expect(a.status).toBe(201);

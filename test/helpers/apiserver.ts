@@ -39,6 +39,12 @@ export interface TestApiServerOptions {
   tls?: boolean;
   /** With tls: true, accept client certificates signed by the test CA (--client-ca-file). */
   clientCA?: boolean;
+  /**
+   * With tls: true, reach agents as a real apiserver does: their serving certificates are
+   * checked against the test CA (--agent-ca-file) and the apiserver presents its client
+   * certificate CN orch:apiserver-kubelet-client from that CA (--agent-client-cert-file).
+   */
+  agentTls?: boolean;
   /** Nodes that get a token (user system:node:NAME, group system:nodes). */
   nodeNames?: string[];
   /** More identities with a token each (e.g. RBAC tests: users without system:masters). */
@@ -83,8 +89,17 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     ca = cert.ca;
     caKey = cert.caKey;
   }
+  let agentClient: BuildServerOptions['agentClient'];
+  if (opts.agentTls) {
+    if (!ca || !caKey) throw new Error('agentTls needs tls: true');
+    const { generateClientCert } = await import('../../foundation/pki.js');
+    const { APISERVER_AGENT_CLIENT_CN } = await import('../../foundation/agent-tls.js');
+    const client = generateClientCert({ certPem: ca, keyPem: caKey }, { commonName: APISERVER_AGENT_CLIENT_CN, validDays: 1 });
+    agentClient = { ca, clientCert: client.certPem, clientKey: client.keyPem };
+  }
   const api = buildApiserver({
     logger: silentLogger(),
+    ...(agentClient ? { agentClient } : {}),
     ...opts.server,
     storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
     auth: tokenAuthenticator(entries),

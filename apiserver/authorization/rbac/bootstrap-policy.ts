@@ -151,6 +151,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
+      // csrapproving asks whether a CSR's requester may create certificatesigningrequests/
+      // nodeclient or selfnodeclient (Kubernetes' system:kube-controller-manager holds the same).
+      [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'] }],
       // The aggregation controller writes rules it does not hold itself (Kubernetes'
       // clusterrole-aggregation-controller holds the same `escalate`).
       [{ verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }],
