@@ -9,6 +9,7 @@ import { apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
 import { forbiddenError, nodeNameOf } from '../authorization/node-rules.js';
 import { admitNodeWrite } from '../authorization/node-restriction.js';
+import { signerCheck } from '../admission/certificate-signers.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
 import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
@@ -112,6 +113,8 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       if (info.verb === 'create' && node !== undefined) checkNodeCreate(user, info, req.body, node);
       // NodeRestriction: what a node writes into its own Node (labels, taints, podCIDR).
       if (node && info.resource.plural === 'nodes' && info.resource.group === '') admit = (cur, next) => admitNodeWrite(node, cur, next);
+      // Approving or signing a CSR needs `approve` / `sign` on its signer as well.
+      admit = bothChecks(admit, signerCheck(ctx.authorizer, user, info));
     }
     if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard, admit);

@@ -57,7 +57,7 @@ const issued = (name: string) =>
   }, 30_000);
 
 beforeAll(async () => {
-  api = await startTestApiServer({ tls: true, clientCA: true });
+  api = await startTestApiServer({ tls: true, clientCA: true, users: [{ name: 'approver' }] });
   admin = client({ token: api.token });
   cm = new ControllerManager({
     client: admin,
@@ -159,6 +159,30 @@ describe('node client certificates', () => {
     });
     expect(failed.message).toContain('system:nodes');
     expect((await csrs(admin).get('fake-node')).status?.certificate).toBeUndefined();
+  });
+
+  test('approving needs `approve` on the CSR\'s signer, not only update on certificatesigningrequests/approval', async () => {
+    const rbac = (plural: string) => admin.resource<never>(plural);
+    await rbac('clusterroles').create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'csr-approver' }, rules: [{ verbs: ['get', 'list', 'update', 'patch'], apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests', 'certificatesigningrequests/approval'] }] } as never);
+    await rbac('clusterrolebindings').create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'csr-approver' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'csr-approver' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'approver' }] } as never);
+    await csrs(admin).create(csrObject('signer-check', clientCsr(newPrivateKeyPem(), 'bob'), { signerName: 'example.com/team', usages: ['client auth'] }));
+    const asApprover = client({ token: api.userTokens.approver });
+    const approve = async () => {
+      const cur = await csrs(asApprover).get('signer-check');
+      return csrs(asApprover).updateSubresource({ ...cur, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Test', message: 'ok' }] } } as never, 'approval');
+    };
+    const refused = await eventually('the approver role to apply', async () => {
+      const e = await approve().catch((x) => x);
+      return e?.status?.code === 403 ? e : undefined;
+    });
+    expect(refused.status.message).toContain('user not permitted to approve requests with signerName "example.com/team"');
+    expect((await csrs(admin).get('signer-check')).status?.conditions ?? []).toEqual([]);
+
+    await rbac('clusterroles').create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'example-signer-approver' }, rules: [{ verbs: ['approve'], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['example.com/*'] }] } as never);
+    await rbac('clusterrolebindings').create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'example-signer-approver' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'example-signer-approver' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'approver' }] } as never);
+    const done = await eventually('approval with approve on example.com/*', async () => (await approve().catch(() => undefined)) ?? undefined);
+    expect((done as { status?: { conditions?: { type: string }[] } }).status?.conditions?.map((c) => c.type)).toEqual(['Approved']);
+    asApprover.close();
   });
 
   test('a bad request is a 422 naming the field; spec is immutable on update', async () => {

@@ -154,6 +154,11 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       // csrapproving asks whether a CSR's requester may create certificatesigningrequests/
       // nodeclient or selfnodeclient (Kubernetes' system:kube-controller-manager holds the same).
       [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'] }],
+      // csrapproving approves node client and serving requests, csrsigning signs those and
+      // kube-apiserver-client ones (Kubernetes' csrapprover / csrsigner roles, on the
+      // `signers` pseudo-resource the CSR admission checks).
+      [{ verbs: ['approve'], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving'] }],
+      [{ verbs: ['sign'], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kubelet-serving'] }],
       // The aggregation controller writes rules it does not hold itself (Kubernetes'
       // clusterrole-aggregation-controller holds the same `escalate`).
       [{ verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }],
