@@ -15,6 +15,7 @@ import type { Node, Pod } from '../../api/types.js';
 import { Informer } from '../../client/informer.js';
 import { targetNodeName } from '../../controller/daemonset/daemon-pods.js';
 import { CONTROLLER_REVISION_HASH } from '../../controller/history/revisions.js';
+import { assertBuilt, runOrch } from '../helpers/orch-cli.js';
 import { startHarness, waitFor, type Harness } from './controller-helpers.js';
 
 const NODES = ['ds-a', 'ds-b', 'ds-c'];
@@ -64,13 +65,19 @@ const kubectl = (args: string[], timeoutMs = 60_000) =>
     );
   });
 
+const orch = (args: string[]) => runOrch([...args, '--server', h.api.url, '--token', h.api.token, '--ca-file', path.join(dir, 'ca.pem'), '-n', 'default'], { timeoutMs: 60_000 });
+
 beforeAll(async () => {
+  assertBuilt();
   h = await startHarness({ tls: true, nodes: NODES, standIn: { pickNode: (p) => targetNodeName(p), ready: (p) => !p.spec.containers[0]!.image.startsWith('bad') } });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-ds-kubectl-'));
   fs.writeFileSync(path.join(dir, 'ca.pem'), h.api.ca!);
-  // ds-c carries a taint the daemon pods do not tolerate.
+  // ds-c carries a taint the daemon pods do not tolerate, in the controller's first list
+  // (a NoSchedule taint seen only after a pod was made there would leave the pod be).
+  await h.manager.stop();
   const c = await h.client.nodes.get('ds-c');
   await h.client.nodes.update({ ...c, spec: { ...c.spec, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } });
+  await h.startManager();
 }, 60_000);
 
 afterAll(async () => {
@@ -204,6 +211,34 @@ describe('DaemonSet controller', () => {
       return now.length === 2 && now.filter((p) => p.spec.containers[0]!.image === 'img:3').length === 1;
     });
     expect((await ds().get('agent', 'default')).status?.updatedNumberScheduled).toBeLessThanOrEqual(1);
+  });
+
+  it('orch rollout status / history / undo and orch get ds', async () => {
+    await ds().create(daemonSet('cli', 'img:1'));
+    await setImage('cli', 'img:2');
+    const status = await orch(['rollout', 'status', 'ds/cli', '--timeout', '60s']);
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout.trim().split('\n').pop()).toBe('daemon set "cli" successfully rolled out');
+    const history = await orch(['rollout', 'history', 'daemonset/cli']);
+    expect(history.stdout).toMatch(/daemonset.apps\/cli\nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    const undo = await orch(['rollout', 'undo', 'ds/cli', '--to-revision', '1']);
+    expect(undo.stdout.trim()).toBe('daemonset.apps/cli rolled back');
+    await waitFor('cli back on img:1', async () => live(await podsOf('cli')).every((p) => p.spec.containers[0]!.image === 'img:1'));
+    const again = await orch(['rollout', 'undo', 'ds/cli', '--to-revision', '3']);
+    expect(again.stdout.trim()).toBe('daemonset.apps/cli skipped rollback (current template already matches revision 3)');
+    const missing = await orch(['rollout', 'undo', 'ds/cli', '--to-revision', '9']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('unable to find specified revision 9 in history');
+    await waitFor('rolled out', async () => (await orch(['rollout', 'status', 'ds/cli'])).code === 0);
+    const get = await orch(['get', 'ds', 'cli']);
+    expect(get.stdout).toMatch(/NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\ncli\s+2\s+2\s+2\s+2\s+2\s+<none>/);
+    const onDelete = await ds().get('cli', 'default');
+    await ds().update({ ...onDelete, spec: { ...onDelete.spec, updateStrategy: { type: 'OnDelete' } } });
+    const refused = await orch(['rollout', 'status', 'ds/cli']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('rollout status is only available for RollingUpdate strategy type');
+    await ds().delete('cli', 'default');
   });
 
   it('deleting the DaemonSet removes its pods and revisions (garbage collector)', async () => {
