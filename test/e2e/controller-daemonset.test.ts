@@ -241,6 +241,23 @@ describe('DaemonSet controller', () => {
     await ds().delete('cli', 'default');
   });
 
+  it('kubectl apply, get -o json and explain work for DaemonSets', async () => {
+    const file = path.join(dir, 'ds.yaml');
+    fs.writeFileSync(file, JSON.stringify(daemonSet('applied', 'img:1')));
+    const applied = await kubectl(['apply', '-f', file]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout.trim()).toBe('daemonset.apps/applied created');
+    await waitFor('applied: 2 pods', async () => live(await podsOf('applied')).length === 2);
+    const got = JSON.parse((await kubectl(['get', 'ds', 'applied', '-o', 'json'])).stdout) as DaemonSet;
+    expect(got.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    expect(got.spec.revisionHistoryLimit).toBe(10);
+    const explain = await kubectl(['explain', 'daemonset.spec.updateStrategy']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain('rollingUpdate');
+    const del = await kubectl(['delete', 'ds', 'applied']);
+    expect(del.stdout.trim()).toBe('daemonset.apps "applied" deleted');
+  });
+
   it('deleting the DaemonSet removes its pods and revisions (garbage collector)', async () => {
     await ds().delete('agent', 'default');
     await waitFor('pods and revisions gone', async () => (await podsOf('agent')).length === 0 && (await revs().list({ namespace: 'default', labelSelector: 'ds=agent' })).items.length === 0);
