@@ -1,5 +1,5 @@
 // `orch rollout status|history|undo|restart|pause|resume deploy/NAME`; status, history and
-// undo also take ds/NAME (cli/rollout-daemonset.ts).
+// undo and restart also take ds/NAME (cli/rollout-daemonset.ts).
 
 import { Command } from 'commander';
 import { resolveResourceName } from '../../api/resources.js';
@@ -47,7 +47,7 @@ const sub = (name: string, description: string) =>
   new Command(name).description(description).argument('<target>', 'deploy/NAME or ds/NAME').argument('[name]');
 
 export function rolloutCommand(): Command {
-  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment (status, history and undo also of a DaemonSet)');
+  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment (status, history, undo and restart also of a DaemonSet)');
 
   cmd.addCommand(
     sub('status', 'Watch the rollout until it completes (exit 1 on a progress deadline or timeout)')
@@ -133,10 +133,17 @@ export function rolloutCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('restart', 'Replace every pod of the Deployment with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+    sub('restart', 'Replace every pod of the Deployment or DaemonSet with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
       const ctx = cliContext(c);
+      const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+      const dsName = daemonSetName(target, name);
+      if (dsName) {
+        await ctx.client.resource('daemonsets').patch(dsName, ctx.namespace, restartedAt, 'merge');
+        ctx.out(`daemonset.apps/${dsName} restarted`);
+        return;
+      }
       const n = deploymentName(target, name);
-      await ctx.client.deployments.patch(n, ctx.namespace, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } }, 'merge');
+      await ctx.client.deployments.patch(n, ctx.namespace, restartedAt, 'merge');
       ctx.out(`deployment.apps/${n} restarted`);
     }),
   );

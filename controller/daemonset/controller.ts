@@ -4,7 +4,7 @@
 //   1. claim pods and ControllerRevisions; make the current revision (history/)
 //   2. if no create/delete is in flight (expectations): per node create / prune / delete
 //      (node-plan.ts, failed pods with a per-node backoff), pods for vanished nodes deleted
-//   3. if still none in flight: one RollingUpdate step (rolling-update.ts); OnDelete waits
+//   3. if step 2 did nothing: one RollingUpdate step (rolling-update.ts); OnDelete waits
 //      for users to delete old pods; old revisions truncated to revisionHistoryLimit
 //   4. status (status.ts) through /status when it changed.
 
@@ -171,8 +171,11 @@ export class DaemonSetController implements Controller {
     if (this.expectations.satisfied(key)) {
       const { create, remove, backoffMs } = this.manage(ds, eligibility, nodeToPods, pods, hash, now);
       if (backoffMs !== undefined) later(backoffMs);
-      await this.syncNodes(key, ds, remove, create, hash);
-      if (this.expectations.satisfied(key) && (ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
+      const acted = await this.syncNodes(key, ds, remove, create, hash);
+      // Only on a snapshot nothing changed under: the informer may have seen our creates
+      // while they were awaited (expectations met), but this reconcile's node → pods map
+      // predates them, and a node counted as podless is not counted as unavailable.
+      if (!acted && (ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
         const desired = [...eligibility.values()].filter((e) => e.shouldRun).length;
         const ordered = new Map([...nodeToPods].filter(([n]) => eligibility.has(n)).sort(([a], [b]) => a.localeCompare(b)));
         const step = rollingUpdateStep({
@@ -229,10 +232,10 @@ export class DaemonSetController implements Controller {
   }
 
   /** Deletes then creates (at most BURST_REPLICAS of each), recording expectations first. */
-  private async syncNodes(key: string, ds: DaemonSet, remove: Pod[], create: string[], hash: string): Promise<void> {
+  private async syncNodes(key: string, ds: DaemonSet, remove: Pod[], create: string[], hash: string): Promise<boolean> {
     const victims = remove.slice(0, BURST_REPLICAS);
     const nodes = create.slice(0, BURST_REPLICAS);
-    if (victims.length === 0 && nodes.length === 0) return;
+    if (victims.length === 0 && nodes.length === 0) return false;
     const rec = this.expectations;
     rec.expect(key, nodes.length, victims.map(keyOf));
     const errors: unknown[] = [];
@@ -266,6 +269,7 @@ export class DaemonSetController implements Controller {
     for (let i = successes; i < nodes.length; i++) rec.creationObserved(key);
     if (error !== undefined) errors.push(error);
     if (errors.length) throw errors[0];
+    return true;
   }
 
   private async publishStatus(
