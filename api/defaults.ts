@@ -97,6 +97,28 @@ function defaultReplicaSet(obj: KubeObject): void {
   defaultTemplate(spec);
 }
 
+/** apps/v1 defaults: RollingUpdate with maxUnavailable 1 and maxSurge 0, history of 10. */
+function defaultDaemonSet(obj: KubeObject): void {
+  const spec = obj.spec;
+  if (!isObj(spec)) return;
+  if (spec.updateStrategy === undefined) spec.updateStrategy = {};
+  const strategy = spec.updateStrategy;
+  if (isObj(strategy)) {
+    if (strategy.type === undefined) strategy.type = 'RollingUpdate';
+    if (strategy.type === 'RollingUpdate') {
+      if (strategy.rollingUpdate === undefined) strategy.rollingUpdate = {};
+      const ru = strategy.rollingUpdate;
+      if (isObj(ru)) {
+        if (ru.maxUnavailable === undefined) ru.maxUnavailable = 1;
+        if (ru.maxSurge === undefined) ru.maxSurge = 0;
+      }
+    }
+  }
+  if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
+  if (spec.minReadySeconds === undefined) spec.minReadySeconds = 0;
+  defaultTemplate(spec);
+}
+
 function defaultService(obj: KubeObject): void {
   const spec = obj.spec;
   if (!isObj(spec)) return;
@@ -164,6 +186,12 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
       break;
     case 'ReplicaSet':
       defaultReplicaSet(obj);
+      break;
+    case 'DaemonSet':
+      defaultDaemonSet(obj);
+      break;
+    case 'ControllerRevision':
+      if (obj.revision === undefined) obj.revision = 0;
       break;
     case 'Service':
       defaultService(obj);

@@ -2,7 +2,7 @@
 // stopped in reverse:
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
-//   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
+//   started, and waited for until synced) → replicaset → deployment → daemonset → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
@@ -34,6 +34,8 @@ import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation/controller.js';
 import type { ClusterRole } from '../api/rbac-types.js';
+import { DaemonSetController } from './daemonset/controller.js';
+import type { ControllerRevision, DaemonSet } from '../api/daemonset-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -49,7 +51,7 @@ import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceacc
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -161,6 +163,14 @@ export class ControllerManager {
     if (enabled.has('deployment')) {
       this.controllers.push(new DeploymentController({ ...base, deployments, replicaSets, pods, logger: logger.child({ controller: 'deployment' }), queue: this.queue('deployment') }));
     }
+    // DaemonSets: informers made only with the controller on (the GC below shares them).
+    let daemonSets: Informer<DaemonSet> | undefined;
+    let revisions: Informer<ControllerRevision> | undefined;
+    if (enabled.has('daemonset')) {
+      daemonSets = this.informer<DaemonSet>(client.resource<DaemonSet>('daemonsets'));
+      revisions = this.informer<ControllerRevision>(client.resource<ControllerRevision>('controllerrevisions'));
+      this.controllers.push(new DaemonSetController({ ...base, daemonSets, revisions, pods, nodes: nodes(), logger: logger.child({ controller: 'daemonset' }), queue: this.queue('daemonset') }));
+    }
     if (enabled.has('nodelifecycle')) {
       // Every namespace: the controller reads kube-node-lease, and orch-node-lease from agents older than it.
       const leases = this.informer<Lease>(client.leases);
@@ -195,6 +205,9 @@ export class ControllerManager {
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
             view('pods', pods as unknown as Informer<KubeObject>),
+            ...(daemonSets && revisions
+              ? [view('daemonsets', daemonSets as unknown as Informer<KubeObject>), view('controllerrevisions', revisions as unknown as Informer<KubeObject>)]
+              : []),
             // Slices are owned by their Service: deleting the Service removes them.
             ...(enabled.has('endpointslice')
               ? [view('services', services() as unknown as Informer<KubeObject>), view('endpointslices', slices() as unknown as Informer<KubeObject>)]

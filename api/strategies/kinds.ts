@@ -64,6 +64,15 @@ const pdbStrategy: Strategy = {
   },
 };
 
+// Go writes DaemonSetStatus's four counters even when zero; the controller fills the rest.
+const daemonSetStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+  },
+};
+
 const podStrategy: Strategy = {
   specFields: ['spec'],
   statusSubresource: true,
@@ -111,6 +120,9 @@ const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
   deployments: workloadStrategy,
   replicasets: workloadStrategy,
+  daemonsets: daemonSetStrategy,
+  // A snapshot with no spec/status split: no generation (as Kubernetes).
+  controllerrevisions: noSpec,
   namespaces: namespaceStrategy,
   nodes: nodeStrategy,
   services: serviceStrategy,

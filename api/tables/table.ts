@@ -11,6 +11,7 @@ import { CERTIFICATE_TABLES } from './certificates.js';
 import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
 import { podTable } from './pods.js';
+import { DAEMONSET_TABLES } from './daemonsets.js';
 import { POLICY_TABLES } from './policy.js';
 import { RBAC_TABLES } from './rbac.js';
 import { SERVICE_TABLES } from './services.js';
@@ -24,7 +25,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;

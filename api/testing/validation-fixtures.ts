@@ -80,6 +80,20 @@ export const validSamples: [string, () => AnyObj][] = [
   ['Pod', validPod],
   ['Deployment', validDeployment],
   ['ReplicaSet', validReplicaSet],
+  [
+    'DaemonSet',
+    () => {
+      const d = validDeployment();
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent', namespace: 'default', generation: 2 },
+        spec: { selector: d.spec.selector, template: d.spec.template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } }, minReadySeconds: 5, revisionHistoryLimit: 3 },
+        status: { currentNumberScheduled: 2, numberMisscheduled: 0, desiredNumberScheduled: 2, numberReady: 2, observedGeneration: 2, updatedNumberScheduled: 2, numberAvailable: 2, numberUnavailable: 0, collisionCount: 1 },
+      };
+    },
+  ],
+  ['ControllerRevision', () => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'agent-abc', namespace: 'default' }, data: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'web' } } } } }, revision: 3 })],
   ['Service', () => ({ metadata: { name: 's', namespace: 'default' }, spec: { selector: { a: 'b' }, ports: [{ name: 'p', port: 80, targetPort: 'http' }] } })],
   ['ConfigMap', () => ({ metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' }, binaryData: { b: 'eA==' }, immutable: true })],
   ['Secret', () => ({ metadata: { name: 's', namespace: 'default' }, type: 'Opaque', data: { a: 'eA==' }, stringData: { b: 'y' } })],

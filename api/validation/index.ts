@@ -11,6 +11,7 @@ import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../types.js';
 import { validateConfigMap, validateImmutableDataUpdate, validateSecret } from './configmap-secret.js';
 import { validateDeployment, validateReplicaSet, validateReplicatedStatus, validateSelectorUpdate } from './deployment.js';
+import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate } from './daemonset.js';
 import { isObj, type Obj } from './field-errors.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './endpointslice.js';
 import { validateEvent } from './event.js';
@@ -58,6 +59,10 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return [...validateDeployment(obj), ...validateReplicatedStatus(obj)];
     case 'ReplicaSet':
       return [...validateReplicaSet(obj), ...validateReplicatedStatus(obj)];
+    case 'DaemonSet':
+      return validateDaemonSet(obj);
+    case 'ControllerRevision':
+      return validateControllerRevision(obj);
     case 'Node':
       return validateNode(obj);
     case 'Namespace':
@@ -111,6 +116,10 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
     case 'Deployment':
     case 'ReplicaSet':
       return validateSelectorUpdate(obj, old);
+    case 'DaemonSet':
+      return validateDaemonSetUpdate(obj, old);
+    case 'ControllerRevision':
+      return validateControllerRevisionUpdate(obj, old);
     case 'ConfigMap':
     case 'Secret':
       return validateImmutableDataUpdate(obj, old, kind);

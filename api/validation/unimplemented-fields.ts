@@ -50,6 +50,12 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'apps.v1.RollingUpdateDeployment': all('maxUnavailable', 'maxSurge'),
   'apps.v1.ReplicaSet': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'apps.v1.ReplicaSetSpec': all('replicas', 'minReadySeconds', 'selector', 'template'),
+  // controller/daemonset/ and controller/history/
+  'apps.v1.DaemonSet': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'apps.v1.DaemonSetSpec': all('selector', 'template', 'updateStrategy', 'minReadySeconds', 'revisionHistoryLimit'),
+  'apps.v1.DaemonSetUpdateStrategy': all('type', 'rollingUpdate'),
+  'apps.v1.RollingUpdateDaemonSet': all('maxUnavailable', 'maxSurge'),
+  'apps.v1.ControllerRevision': all('apiVersion', 'kind', 'metadata', 'data', 'revision'),
   'policy.v1.PodDisruptionBudget': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'policy.v1.PodDisruptionBudgetSpec': all('minAvailable', 'selector', 'maxUnavailable', 'unhealthyPodEvictionPolicy'),
   'core.v1.PodTemplateSpec': all('metadata', 'spec'),

@@ -1,10 +1,12 @@
-// `orch rollout status|history|undo|restart|pause|resume deploy/NAME`
+// `orch rollout status|history|undo|restart|pause|resume deploy/NAME`; status, history and
+// undo and restart also take ds/NAME (cli/rollout-daemonset.ts).
 
 import { Command } from 'commander';
 import { resolveResourceName } from '../../api/resources.js';
 import type { Deployment, ReplicaSet } from '../../api/types.js';
 import { cliContext, splitTypeName, type CliContext } from '../context.js';
 import { formatTable } from '../printers/table.js';
+import { daemonSetHistory, undoDaemonSet, waitForDaemonSet } from '../rollout-daemonset.js';
 import { waitForDeployments } from '../wait-deployments.js';
 import { parseDuration } from '../../foundation/duration.js';
 
@@ -33,17 +35,35 @@ export function templateForRollback(rs: ReplicaSet): ReplicaSet['spec']['templat
   return t;
 }
 
+/** The DaemonSet a target names (ds/NAME, daemonset NAME), or undefined for other kinds. */
+function daemonSetName(target: string, maybeName?: string): string | undefined {
+  const { type, name } = splitTypeName(target, maybeName);
+  if (resolveResourceName(type)?.kind !== 'DaemonSet') return undefined;
+  if (!name) throw new Error('name the daemon set: ds/NAME');
+  return name;
+}
+
 const sub = (name: string, description: string) =>
-  new Command(name).description(description).argument('<target>', 'deploy/NAME').argument('[name]');
+  new Command(name).description(description).argument('<target>', 'deploy/NAME or ds/NAME').argument('[name]');
 
 export function rolloutCommand(): Command {
-  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment');
+  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment (status, history, undo and restart also of a DaemonSet)');
 
   cmd.addCommand(
     sub('status', 'Watch the rollout until it completes (exit 1 on a progress deadline or timeout)')
       .option('--timeout <duration>', 'give up after this long', '10m')
       .action(async (target: string, name: string | undefined, flags: { timeout: string }, c: Command) => {
         const ctx = cliContext(c);
+        const dsName = daemonSetName(target, name);
+        if (dsName) {
+          const r = await waitForDaemonSet(ctx.client, ctx.namespace, dsName, parseDuration(flags.timeout, '--timeout'), (t) => process.stdout.write(t));
+          if (r.ok) ctx.out(r.message);
+          else {
+            ctx.err(`error: ${r.message}`);
+            process.exitCode = 1;
+          }
+          return;
+        }
         const res = await waitForDeployments(ctx.client, [{ namespace: ctx.namespace, name: deploymentName(target, name) }], {
           timeoutMs: parseDuration(flags.timeout, '--timeout'),
           isTTY: false,
@@ -58,8 +78,15 @@ export function rolloutCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('history', 'List the revisions of a Deployment').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+    sub('history', 'List the revisions of a Deployment or DaemonSet').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
       const ctx = cliContext(c);
+      const dsName = daemonSetName(target, name);
+      if (dsName) {
+        const rows = await daemonSetHistory(ctx.client, ctx.namespace, dsName);
+        ctx.out(`daemonset.apps/${dsName}`);
+        ctx.out(formatTable(['REVISION', 'CHANGE-CAUSE'], rows));
+        return;
+      }
       const d = await ctx.client.deployments.get(deploymentName(target, name), ctx.namespace);
       const rss = await ownedReplicaSets(ctx, d);
       ctx.out(`deployment.apps/${d.metadata.name}`);
@@ -82,6 +109,13 @@ export function rolloutCommand(): Command {
       .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)')
       .action(async (target: string, name: string | undefined, flags: { toRevision?: string }, c: Command) => {
         const ctx = cliContext(c);
+        const dsName = daemonSetName(target, name);
+        if (dsName) {
+          const n = flags.toRevision === undefined ? undefined : Number(flags.toRevision);
+          if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new Error(`--to-revision must be a non-negative integer, not "${flags.toRevision}"`);
+          ctx.out(await undoDaemonSet(ctx.client, ctx.namespace, dsName, n || undefined));
+          return;
+        }
         const d = await ctx.client.deployments.get(deploymentName(target, name), ctx.namespace);
         const rss = await ownedReplicaSets(ctx, d);
         const revs = rss.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0));
@@ -99,10 +133,17 @@ export function rolloutCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('restart', 'Replace every pod of the Deployment with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+    sub('restart', 'Replace every pod of the Deployment or DaemonSet with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
       const ctx = cliContext(c);
+      const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+      const dsName = daemonSetName(target, name);
+      if (dsName) {
+        await ctx.client.resource('daemonsets').patch(dsName, ctx.namespace, restartedAt, 'merge');
+        ctx.out(`daemonset.apps/${dsName} restarted`);
+        return;
+      }
       const n = deploymentName(target, name);
-      await ctx.client.deployments.patch(n, ctx.namespace, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } }, 'merge');
+      await ctx.client.deployments.patch(n, ctx.namespace, restartedAt, 'merge');
       ctx.out(`deployment.apps/${n} restarted`);
     }),
   );

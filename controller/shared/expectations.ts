@@ -37,6 +37,11 @@ export class Expectations {
     this.records.set(key, { adds: 0, dels: new Set(podKeys), timestamp: this.now() });
   }
 
+  /** Creations and deletions in one batch (a DaemonSet sync may do both). */
+  expect(key: string, adds: number, podKeys: string[]): void {
+    this.records.set(key, { adds, dels: new Set(podKeys), timestamp: this.now() });
+  }
+
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r && r.adds > 0) r.adds--;

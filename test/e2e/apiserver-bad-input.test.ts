@@ -14,6 +14,8 @@ const PODS = '/api/v1/namespaces/default/pods';
 const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
 const RSS = '/apis/apps/v1/namespaces/default/replicasets';
 const SVCS = '/api/v1/namespaces/default/services';
+const DSS = '/apis/apps/v1/namespaces/default/daemonsets';
+const CRS = '/apis/apps/v1/namespaces/default/controllerrevisions';
 const CM = '/api/v1/namespaces/default/configmaps';
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
@@ -26,6 +28,10 @@ const pod = (over: Record<string, unknown> = {}, spec: Record<string, unknown> =
 const deploy = (spec: Record<string, unknown>, name = 'd') => ({
   metadata: { name },
   spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } }, ...spec },
+});
+const daemon = (spec: Record<string, unknown>, name = 'ds') => ({
+  metadata: { name },
+  spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } }, ...spec },
 });
 const chain = (n: number): unknown => {
   let v: unknown = {};
@@ -58,6 +64,7 @@ const still = (path: string, check: (o: any) => void) => async () => {
   expect(r.status).toBe(200);
   check(r.body);
 };
+const dsUnchanged = still(`${DSS}/fixed`, (d) => expect(d.spec.selector).toEqual({ matchLabels: { app: 'a' } }));
 const immutOne = still(`${DEPLOYS}/immut`, (d) => expect(d.spec.replicas).toBe(1));
 const unbound = still(`${PODS}/bindme`, (p) => {
   expect(p.spec.nodeName).toBeUndefined();
@@ -268,6 +275,20 @@ const ROWS: Row[] = [
   { name: 'DELETE on binding', method: 'DELETE', path: `${PODS}/exists/binding`, code: 405, says: /not allow/ },
   { name: 'unknown subresource', method: 'GET', path: `${PODS}/exists/proxy`, code: 404, says: /could not find/ },
   { name: 'secret data not base64', method: 'POST', path: '/api/v1/namespaces/default/secrets', body: { metadata: { name: 's' }, data: { k: 'not base64!!' } }, code: 422, field: 'data[k]' },
+  // apps/v1 DaemonSet and ControllerRevision
+  { name: 'DaemonSet selector does not match the template', method: 'POST', path: DSS, body: daemon({ selector: { matchLabels: { app: 'b' } } }, 'mismatch'), code: 422, field: 'spec.template.metadata.labels', after: absent(`${DSS}/mismatch`) },
+  { name: 'DaemonSet without a selector', method: 'POST', path: DSS, body: daemon({ selector: undefined }, 'nosel'), code: 422, field: 'spec.selector', after: absent(`${DSS}/nosel`) },
+  { name: 'DaemonSet maxUnavailable and maxSurge both 0', method: 'POST', path: DSS, body: daemon({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } }, 'zero'), code: 422, field: 'spec.updateStrategy.rollingUpdate.maxUnavailable', says: 'may not be 0 when `maxSurge` is 0', after: absent(`${DSS}/zero`) },
+  { name: 'DaemonSet maxUnavailable over 100%', method: 'POST', path: DSS, body: daemon({ updateStrategy: { rollingUpdate: { maxUnavailable: '150%' } } }, 'pct'), code: 422, field: 'spec.updateStrategy.rollingUpdate.maxUnavailable', after: absent(`${DSS}/pct`) },
+  { name: 'DaemonSet maxSurge not int or percent', method: 'POST', path: DSS, body: daemon({ updateStrategy: { rollingUpdate: { maxSurge: 'lots' } } }, 'lots'), code: 422, field: 'spec.updateStrategy.rollingUpdate.maxSurge', after: absent(`${DSS}/lots`) },
+  { name: 'DaemonSet unknown updateStrategy type', method: 'POST', path: DSS, body: daemon({ updateStrategy: { type: 'Recreate' } }, 'recreate'), code: 422, field: 'spec.updateStrategy.type', after: absent(`${DSS}/recreate`) },
+  { name: 'DaemonSet rollingUpdate with OnDelete', method: 'POST', path: DSS, body: daemon({ updateStrategy: { type: 'OnDelete', rollingUpdate: { maxUnavailable: 2 } } }, 'ondel'), code: 422, field: 'spec.updateStrategy.rollingUpdate', after: absent(`${DSS}/ondel`) },
+  { name: 'DaemonSet restartPolicy Never', method: 'POST', path: DSS, body: daemon({ template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container], restartPolicy: 'Never' } } }, 'never'), code: 422, field: 'spec.template.spec.restartPolicy', after: absent(`${DSS}/never`) },
+  { name: 'DaemonSet negative revisionHistoryLimit', method: 'POST', path: DSS, body: daemon({ revisionHistoryLimit: -1 }, 'neg'), code: 422, field: 'spec.revisionHistoryLimit', after: absent(`${DSS}/neg`) },
+  { name: 'DaemonSet selector changed', method: 'PATCH', path: `${DSS}/fixed`, body: { spec: { selector: { matchLabels: { app: 'a', extra: 'x' } }, template: { metadata: { labels: { app: 'a', extra: 'x' } } } } }, contentType: MERGE, code: 422, field: 'spec.selector', says: 'field is immutable', after: dsUnchanged },
+  { name: 'ControllerRevision without data', method: 'POST', path: CRS, body: { metadata: { name: 'nodata' }, revision: 1 }, code: 422, field: 'data', after: absent(`${CRS}/nodata`) },
+  { name: 'ControllerRevision negative revision', method: 'POST', path: CRS, body: { metadata: { name: 'negrev' }, data: {}, revision: -1 }, code: 422, field: 'revision', after: absent(`${CRS}/negrev`) },
+  { name: 'ControllerRevision data changed', method: 'PATCH', path: `${CRS}/fixed`, body: { data: { b: 2 } }, contentType: MERGE, code: 422, field: 'data', says: 'field is immutable', after: still(`${CRS}/fixed`, (r) => expect(r.data).toEqual({ a: 1 })) },
   { name: 'service port 0', method: 'POST', path: SVCS, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 0 }] } }, code: 422, field: 'spec.ports[0].port' },
 ];
 
@@ -282,6 +303,8 @@ beforeAll(async () => {
   await ok(req('POST', PODS, pod({ metadata: { name: 'bound' } })));
   await ok(req('POST', `${PODS}/bound/binding`, { target: { name: 'node-1' } }));
   await ok(req('POST', DEPLOYS, deploy({}, 'immut')));
+  await ok(req('POST', DSS, daemon({}, 'fixed')));
+  await ok(req('POST', CRS, { metadata: { name: 'fixed' }, data: { a: 1 }, revision: 1 }));
   await ok(req('POST', SVCS, { metadata: { name: 'fixed-ip' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } }));
   await ok(req('POST', CM, { metadata: { name: 'cm' }, data: { k: 'v' } }));
   await ok(req('POST', '/api/v1/namespaces', { metadata: { name: 'ps-restricted', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }));

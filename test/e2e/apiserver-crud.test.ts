@@ -45,6 +45,10 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
     case 'Deployment':
     case 'ReplicaSet':
       return { metadata, spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template } };
+    case 'DaemonSet':
+      return { metadata, spec: { selector: { matchLabels: { app: 'x' } }, template } };
+    case 'ControllerRevision':
+      return { metadata, data: { spec: { template: { $patch: 'replace' } } }, revision: 1 };
     case 'Lease':
       return { metadata, spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } };
     case 'EndpointSlice':

@@ -172,6 +172,19 @@ describe('the schema model covers what orch stores', () => {
       metadata: { name: 'pdb' },
       spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
+    // A DaemonSet: the controller makes its ControllerRevision, a pod and the status.
+    await create('/apis/apps/v1/namespaces/default/daemonsets', {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', annotations: { 'kubernetes.io/change-cause': 'coverage' } },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 1 } },
+        minReadySeconds: 1,
+        revisionHistoryLimit: 2,
+        template: { metadata: { labels: { app: 'agent' }, annotations: { a: 'b' } }, spec: podSpec() },
+      },
+    });
     // RBAC: the default ClusterRoles and ClusterRoleBindings exist; a Role and a RoleBinding.
     await create('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -216,6 +229,8 @@ describe('the schema model covers what orch stores', () => {
       expect(pods.length).toBeGreaterThanOrEqual(3);
       expect(deploy.status?.conditions?.length ?? 0).toBeGreaterThan(0);
       expect(events.length).toBeGreaterThan(0);
+      expect((await apiRequest(h.api, 'GET', '/apis/apps/v1/namespaces/default/controllerrevisions')).body.items.length).toBeGreaterThan(0);
+      expect((await apiRequest(h.api, 'GET', '/apis/apps/v1/namespaces/default/daemonsets/agent')).body.status?.observedGeneration).toBe(1);
       return true;
     });
 

@@ -149,7 +149,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'], apiGroups: ['*'], resources: ['*'] }],
       // serviceaccounts and configmaps: the `default` ServiceAccount and kube-root-ca.crt of every namespace.
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
-      [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets'] }],
+      [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets', 'controllerrevisions'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
       // csrapproving asks whether a CSR's requester may create certificatesigningrequests/
       // nodeclient or selfnodeclient (Kubernetes' system:kube-controller-manager holds the same).
