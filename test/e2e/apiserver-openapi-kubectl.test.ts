@@ -197,7 +197,7 @@ ${spec}`;
 
 describe("kubectl's validation and kinds orch does not serve", () => {
   test('a manifest of a kind orch does not serve fails with "no matches for kind"', async () => {
-    for (const [apiVersion, kind] of [['batch/v1', 'Job'], ['v1', 'PersistentVolumeClaim']]) {
+    for (const [apiVersion, kind] of [['networking.k8s.io/v1', 'NetworkPolicy'], ['v1', 'PersistentVolumeClaim']]) {
       const file = manifest(`${kind}.yaml`, `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\nspec: {}\n`);
       const r = await c.kubectl(['apply', '-f', file]);
       expect(r.code).not.toBe(0);
