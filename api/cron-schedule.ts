@@ -11,6 +11,8 @@ const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@
 export interface Schedule {
   /** The first scheduled time strictly after `after`, or undefined when there is none. */
   next(after: Date): Date | undefined;
+  /** Up to `n` scheduled times at or before `atOrBefore`, most recent first. */
+  previous(atOrBefore: Date, n: number): Date[];
 }
 
 /** A parsed schedule, or the reason it is not one (Kubernetes' wording where it has one). */
@@ -35,6 +37,9 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule | {
     next(after: Date) {
       // croner steps whole seconds; a fire time is never earlier than `after` + 1 s.
       return cron.nextRun(after) ?? undefined;
+    },
+    previous(atOrBefore: Date, n: number) {
+      return cron.previousRuns(n, new Date(atOrBefore.getTime() + 1));
     },
   };
 }

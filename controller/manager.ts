@@ -6,6 +6,7 @@
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
+//   → job → cronjob
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -44,12 +45,13 @@ import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController } from './node-
 import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { buildBatchControllers, type BatchControllerOptions } from './batch-controllers.js';
 import { ServiceLbController } from './service-lb/controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -85,6 +87,8 @@ export interface ControllerManagerOptions {
   metrics?: ControllerMetrics;
   /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
   rootCa?: string;
+  /** The job and cronjob controllers' knobs (tests: a short backoff, a fake clock for schedules). */
+  batch?: BatchControllerOptions;
 }
 
 export class ControllerManager {
@@ -227,6 +231,9 @@ export class ControllerManager {
     }
     this.buildCertificateControllers(enabled);
     this.buildCredentialControllers(enabled);
+    this.controllers.push(
+      ...buildBatchControllers({ enabled, pods, client, recorder: this.recorder, clock, logger, informer: (rc) => this.informer(rc), queue: (n) => this.queue(n), options: this.opts.batch }),
+    );
   }
 
   /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */

@@ -150,6 +150,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       // serviceaccounts and configmaps: the `default` ServiceAccount and kube-root-ca.crt of every namespace.
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets'] }],
+      // The cronjob controller creates a Job per run.
+      [{ verbs: ['create'], apiGroups: ['batch'], resources: ['jobs'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
       // The aggregation controller writes rules it does not hold itself (Kubernetes'
       // clusterrole-aggregation-controller holds the same `escalate`).
