@@ -1,11 +1,11 @@
 // The batch/v1 controllers of the manager (job, cronjob), assembled here so manager.ts only
-// adds one line: the jobs informer is shared by both, the cronjobs informer exists only
-// when the cronjob controller runs.
+// adds a few lines: the jobs informer is shared by both (and the garbage collector), the
+// cronjobs informer exists only when the cronjob controller runs.
 
 import type { CronJob, Job } from '../api/job-types.js';
-import type { KubeObject, Pod } from '../api/types.js';
+import type { Pod } from '../api/types.js';
 import type { Informer } from '../client/informer.js';
-import type { Client, ResourceClient } from '../client/types.js';
+import type { Client } from '../client/types.js';
 import type { WorkQueue } from '../client/work-queue.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
@@ -28,7 +28,9 @@ export interface BatchBuildContext {
   recorder: Recorder;
   clock: Clock;
   logger: Logger;
-  informer<T extends KubeObject>(rc: ResourceClient<T>): Informer<T>;
+  /** The shared informers, made on first call. */
+  jobs(): Informer<Job>;
+  cronJobs(): Informer<CronJob>;
   queue(name: string): WorkQueue<string>;
   options?: BatchControllerOptions;
 }
@@ -36,12 +38,12 @@ export interface BatchBuildContext {
 export function buildBatchControllers(ctx: BatchBuildContext): Controller[] {
   const out: Controller[] = [];
   if (!ctx.enabled.has('job') && !ctx.enabled.has('cronjob')) return out;
-  const jobs = ctx.informer<Job>(ctx.client.resource<Job>('jobs'));
+  const jobs = ctx.jobs();
   if (ctx.enabled.has('job')) {
     out.push(new JobController({ client: ctx.client, pods: ctx.pods, jobs, recorder: ctx.recorder, clock: ctx.clock, logger: ctx.logger.child({ controller: 'job' }), queue: ctx.queue('job'), backoff: ctx.options?.jobBackoff }));
   }
   if (ctx.enabled.has('cronjob')) {
-    const cronJobs = ctx.informer<CronJob>(ctx.client.resource<CronJob>('cronjobs'));
+    const cronJobs = ctx.cronJobs();
     out.push(
       new CronJobController({ client: ctx.client, jobs, cronJobs, recorder: ctx.recorder, clock: ctx.options?.cronClock ?? ctx.clock, logger: ctx.logger.child({ controller: 'cronjob' }), queue: ctx.queue('cronjob') }),
     );

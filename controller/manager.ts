@@ -35,6 +35,7 @@ import { WorkQueue } from '../client/work-queue.js';
 import { queueMetrics } from '../client/work-queue-metrics.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation/controller.js';
 import type { ClusterRole } from '../api/rbac-types.js';
+import type { CronJob, Job } from '../api/job-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -154,6 +155,11 @@ export class ControllerManager {
     const base = { client, recorder: this.recorder, clock };
     let nodeInformer: Informer<Node> | undefined;
     const nodes = () => (nodeInformer ??= this.informer<Node>(client.nodes));
+    // batch/v1: shared by the job and cronjob controllers and the garbage collector.
+    let jobInformer: Informer<Job> | undefined;
+    const jobs = () => (jobInformer ??= this.informer<Job>(client.resource<Job>('jobs')));
+    let cronJobInformer: Informer<CronJob> | undefined;
+    const cronJobs = () => (cronJobInformer ??= this.informer<CronJob>(client.resource<CronJob>('cronjobs')));
     // Made only when a controller needs them (a manager with the endpoint controllers off watches no Services).
     let serviceInformer: Informer<Service> | undefined;
     const services = () => (serviceInformer ??= this.informer<Service>(client.services));
@@ -199,6 +205,9 @@ export class ControllerManager {
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
             view('pods', pods as unknown as Informer<KubeObject>),
+            // Jobs own their pods, CronJobs their Jobs: deleting the owner removes them.
+            ...(enabled.has('job') || enabled.has('cronjob') ? [view('jobs', jobs() as unknown as Informer<KubeObject>)] : []),
+            ...(enabled.has('cronjob') ? [view('cronjobs', cronJobs() as unknown as Informer<KubeObject>)] : []),
             // Slices are owned by their Service: deleting the Service removes them.
             ...(enabled.has('endpointslice')
               ? [view('services', services() as unknown as Informer<KubeObject>), view('endpointslices', slices() as unknown as Informer<KubeObject>)]
@@ -232,7 +241,7 @@ export class ControllerManager {
     this.buildCertificateControllers(enabled);
     this.buildCredentialControllers(enabled);
     this.controllers.push(
-      ...buildBatchControllers({ enabled, pods, client, recorder: this.recorder, clock, logger, informer: (rc) => this.informer(rc), queue: (n) => this.queue(n), options: this.opts.batch }),
+      ...buildBatchControllers({ enabled, pods, jobs, cronJobs, client, recorder: this.recorder, clock, logger, queue: (n) => this.queue(n), options: this.opts.batch }),
     );
   }
 
