@@ -155,7 +155,7 @@ describe('Jobs run real containers to completion', () => {
     expect(maxActive).toBeLessThanOrEqual(2);
     expect(maxActive).toBeGreaterThan(0);
     expect(ps.every((p) => (p.metadata.finalizers ?? []).length === 0)).toBe(true);
-  });
+   }, 150_000);
 
   it('a failing Job stops at backoffLimit with BackoffLimitExceeded', async () => {
     await jobs().create(job('fails', ['sh', '-c', 'exit 3'], { backoffLimit: 2 }));
@@ -167,7 +167,7 @@ describe('Jobs run real containers to completion', () => {
     expect(ps).toHaveLength(3);
     expect(ps.every((p) => p.status?.phase === 'Failed')).toBe(true);
     expect(ps.every((p) => p.status?.containerStatuses?.[0]?.state.terminated?.exitCode === 3)).toBe(true);
-  });
+   }, 120_000);
 
   it('an Indexed Job runs each index exactly once, with JOB_COMPLETION_INDEX', async () => {
     // A pod fails unless its index variable matches its annotation: the env is really there.
@@ -178,11 +178,12 @@ describe('Jobs run real containers to completion', () => {
     const ps = await podsOf('indexed');
     expect(ps.map((p) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION]).sort()).toEqual(['0', '1', '2', '3']);
     expect(ps.every((p) => p.status?.phase === 'Succeeded')).toBe(true);
-  });
+   }, 150_000);
 
   it('activeDeadlineSeconds kills the running pods: DeadlineExceeded, containers gone', async () => {
-    await jobs().create(job('deadline', ['sleep', '3600'], { parallelism: 2, completions: 2, activeDeadlineSeconds: 3 }));
-    await until('two running', 'deadline', async () => (await podsOf('deadline')).filter((p) => p.status?.phase === 'Running').length === 2);
+    // Long enough for a pod to be running on a loaded machine, short for a test.
+    await jobs().create(job('deadline', ['sleep', '3600'], { parallelism: 2, completions: 2, activeDeadlineSeconds: 10 }));
+    await until('a pod running', 'deadline', async () => (await podsOf('deadline')).some((p) => p.status?.phase === 'Running'), 10_000);
     await until('deadline Failed', 'deadline', async () => !!cond(await jobs().get('deadline', NS), 'Failed'), 30_000);
     expect(cond(await jobs().get('deadline', NS), 'Failed')?.reason).toBe('DeadlineExceeded');
     await until('containers stopped', 'deadline', async () => {
@@ -192,7 +193,7 @@ describe('Jobs run real containers to completion', () => {
       const ours = out ? out.split('\n').filter((id) => uids.has(docker('inspect', '-f', '{{index .Config.Labels "orch.io/pod-uid"}}', id))) : [];
       return ours.length === 0;
     }, 30_000);
-  });
+  }, 90_000);
 
   it('deleting a Job removes its pods (ownerReferences and the garbage collector)', async () => {
     await until('five exists', 'five', async () => (await podsOf('five')).length === 5);
