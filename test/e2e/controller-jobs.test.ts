@@ -155,7 +155,7 @@ describe('Jobs run real containers to completion', () => {
     expect(maxActive).toBeLessThanOrEqual(2);
     expect(maxActive).toBeGreaterThan(0);
     expect(ps.every((p) => (p.metadata.finalizers ?? []).length === 0)).toBe(true);
-   }, 150_000);
+  }, 150_000);
 
   it('a failing Job stops at backoffLimit with BackoffLimitExceeded', async () => {
     await jobs().create(job('fails', ['sh', '-c', 'exit 3'], { backoffLimit: 2 }));
@@ -167,10 +167,10 @@ describe('Jobs run real containers to completion', () => {
     expect(ps).toHaveLength(3);
     expect(ps.every((p) => p.status?.phase === 'Failed')).toBe(true);
     expect(ps.every((p) => p.status?.containerStatuses?.[0]?.state.terminated?.exitCode === 3)).toBe(true);
-   }, 120_000);
+  }, 120_000);
 
   it('an Indexed Job runs each index exactly once, with JOB_COMPLETION_INDEX', async () => {
-    // A pod fails unless its index variable matches its annotation: the env is really there.
+    // A pod without JOB_COMPLETION_INDEX fails, and with backoffLimit 0 so does the Job: the variable is really set.
     await jobs().create(job('indexed', ['sh', '-c', 'test -n "$JOB_COMPLETION_INDEX" && sleep 0.5'], { completionMode: 'Indexed', completions: 4, parallelism: 2, backoffLimit: 0 }));
     await until('indexed complete', 'indexed', async () => !!cond(await jobs().get('indexed', NS), 'Complete'), 120_000);
     const j = await jobs().get('indexed', NS);
@@ -178,7 +178,7 @@ describe('Jobs run real containers to completion', () => {
     const ps = await podsOf('indexed');
     expect(ps.map((p) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION]).sort()).toEqual(['0', '1', '2', '3']);
     expect(ps.every((p) => p.status?.phase === 'Succeeded')).toBe(true);
-   }, 150_000);
+  }, 150_000);
 
   it('activeDeadlineSeconds kills the running pods: DeadlineExceeded, containers gone', async () => {
     // Long enough for a pod to be running on a loaded machine, short for a test.
