@@ -5,6 +5,7 @@
 import type { ResourceInfo } from './resources.js';
 import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
 import { defaultRbac } from './rbac-types.js';
+import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -217,6 +218,12 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       defaultRbac(resource.kind, obj);
+      break;
+    case 'Job':
+      defaultJobSpec(obj.spec, defaultPodSpec, true);
+      break;
+    case 'CronJob':
+      defaultCronJob(obj as Obj, defaultPodSpec);
       break;
   }
 }

@@ -1,5 +1,5 @@
 // Which (pod, container) pairs `orch logs` reads: one pod named directly or through its
-// deployment / replica set, or every pod a selector matches; in each, the container
+// deployment / replica set / job, or every pod a selector matches; in each, the container
 // asked for, all of them (--all-containers: init containers first), or the default one
 // (the kubectl.kubernetes.io/default-container annotation, else the first, said on stderr
 // as kubectl says it).
@@ -22,7 +22,7 @@ async function podFor(ctx: CliContext, arg: string): Promise<Pod> {
   const r = resolveResourceName(arg.slice(0, slash));
   const name = arg.slice(slash + 1);
   if (r?.kind === 'Pod') return ctx.client.pods.get(name, ctx.namespace);
-  if (r?.kind !== 'Deployment' && r?.kind !== 'ReplicaSet') throw new Error(`logs work for pods, deployments and replicasets, not "${arg.slice(0, slash)}"`);
+  if (r?.kind !== 'Deployment' && r?.kind !== 'ReplicaSet' && r?.kind !== 'Job') throw new Error(`logs work for pods, deployments, replicasets and jobs, not "${arg.slice(0, slash)}"`);
   const owner = await ctx.client.resource<{ metadata: { name?: string }; spec: { selector: LabelSelector } }>(r.plural).get(name, ctx.namespace);
   const pods = (await ctx.client.pods.list({ namespace: ctx.namespace, labelSelector: labelSelectorToString(owner.spec.selector) })).items;
   const live = pods.filter((p) => !p.metadata.deletionTimestamp);

@@ -6,6 +6,7 @@
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
+//   → job → cronjob
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -36,6 +37,7 @@ import { ClusterRoleAggregationController } from './clusterrole-aggregation/cont
 import type { ClusterRole } from '../api/rbac-types.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import type { ControllerRevision, DaemonSet } from '../api/daemonset-types.js';
+import type { CronJob, Job } from '../api/job-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -46,12 +48,13 @@ import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController } from './node-
 import { podNetworkPlan } from './node-ipam/config.js';
 import { NodeIpamController, type NodeIpamOptions } from './node-ipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { buildBatchControllers, type BatchControllerOptions } from './batch-controllers.js';
 import { ServiceLbController } from './service-lb/controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -87,6 +90,8 @@ export interface ControllerManagerOptions {
   metrics?: ControllerMetrics;
   /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
   rootCa?: string;
+  /** The job and cronjob controllers' knobs (tests: a short backoff, a fake clock for schedules). */
+  batch?: BatchControllerOptions;
 }
 
 export class ControllerManager {
@@ -152,6 +157,11 @@ export class ControllerManager {
     const base = { client, recorder: this.recorder, clock };
     let nodeInformer: Informer<Node> | undefined;
     const nodes = () => (nodeInformer ??= this.informer<Node>(client.nodes));
+    // batch/v1: shared by the job and cronjob controllers and the garbage collector.
+    let jobInformer: Informer<Job> | undefined;
+    const jobs = () => (jobInformer ??= this.informer<Job>(client.resource<Job>('jobs')));
+    let cronJobInformer: Informer<CronJob> | undefined;
+    const cronJobs = () => (cronJobInformer ??= this.informer<CronJob>(client.resource<CronJob>('cronjobs')));
     // Made only when a controller needs them (a manager with the endpoint controllers off watches no Services).
     let serviceInformer: Informer<Service> | undefined;
     const services = () => (serviceInformer ??= this.informer<Service>(client.services));
@@ -208,6 +218,9 @@ export class ControllerManager {
             ...(daemonSets && revisions
               ? [view('daemonsets', daemonSets as unknown as Informer<KubeObject>), view('controllerrevisions', revisions as unknown as Informer<KubeObject>)]
               : []),
+            // Jobs own their pods, CronJobs their Jobs: deleting the owner removes them.
+            ...(enabled.has('job') || enabled.has('cronjob') ? [view('jobs', jobs() as unknown as Informer<KubeObject>)] : []),
+            ...(enabled.has('cronjob') ? [view('cronjobs', cronJobs() as unknown as Informer<KubeObject>)] : []),
             // Slices are owned by their Service: deleting the Service removes them.
             ...(enabled.has('endpointslice')
               ? [view('services', services() as unknown as Informer<KubeObject>), view('endpointslices', slices() as unknown as Informer<KubeObject>)]
@@ -240,6 +253,9 @@ export class ControllerManager {
     }
     this.buildCertificateControllers(enabled, nodes);
     this.buildCredentialControllers(enabled);
+    this.controllers.push(
+      ...buildBatchControllers({ enabled, pods, jobs, cronJobs, client, recorder: this.recorder, clock, logger, queue: (n) => this.queue(n), options: this.opts.batch }),
+    );
   }
 
   /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */

@@ -7,6 +7,7 @@
 import type { KubeObject } from '../types.js';
 import type { ResourceInfo } from '../resources.js';
 import { csrStrategy } from './csr.js';
+import { cronJobStrategy, jobStrategy } from './job.js';
 import { prepareServiceUpdate } from './service-update.js';
 
 export interface DeleteContext {
@@ -141,6 +142,8 @@ const STRATEGIES: Record<string, Strategy> = {
   rolebindings: noSpec,
   clusterrolebindings: noSpec,
   certificatesigningrequests: csrStrategy,
+  jobs: jobStrategy,
+  cronjobs: cronJobStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

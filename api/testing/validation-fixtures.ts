@@ -120,6 +120,38 @@ export const validSamples: [string, () => AnyObj][] = [
     }),
   ],
   [
+    'Job',
+    () => ({
+      metadata: { name: 'j', namespace: 'default' },
+      spec: {
+        completions: 3,
+        parallelism: 2,
+        backoffLimit: 1,
+        activeDeadlineSeconds: 60,
+        completionMode: 'Indexed',
+        selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u' } },
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 2] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+        template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': 'u' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+      },
+      status: { active: 1, succeeded: 1, failed: 0, completedIndexes: '0', startTime: '2026-01-01T00:00:00Z', conditions: [{ type: 'Suspended', status: 'False', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+    }),
+  ],
+  [
+    'CronJob',
+    () => ({
+      metadata: { name: 'cj', namespace: 'default' },
+      spec: {
+        schedule: '*/5 * * * *',
+        timeZone: 'Europe/Berlin',
+        startingDeadlineSeconds: 30,
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 2,
+        jobTemplate: { metadata: { labels: { a: 'b' } }, spec: { backoffLimit: 2, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } },
+      },
+      status: { lastScheduleTime: '2026-01-01T00:00:00Z', active: [{ kind: 'Job', name: 'cj-1', namespace: 'default', uid: 'u' }] },
+    }),
+  ],
+  [
     'ClusterRole',
     () => ({
       metadata: { name: 'system:x' },

@@ -20,6 +20,8 @@ import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type Name
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
+import { validateJob, validateJobUpdate } from './job.js';
+import { validateCronJob } from './cronjob.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
@@ -87,6 +89,10 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateCertificateSigningRequest(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
+    case 'Job':
+      return validateJob(obj);
+    case 'CronJob':
+      return validateCronJob(obj);
     case 'Role':
       return validateRole(obj);
     case 'ClusterRole':
@@ -125,6 +131,8 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
       return validateImmutableDataUpdate(obj, old, kind);
     case 'EndpointSlice':
       return validateEndpointSliceUpdate(obj, old);
+    case 'Job':
+      return validateJobUpdate(obj, old);
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return validateBindingUpdate(obj, old);

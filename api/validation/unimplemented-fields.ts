@@ -59,6 +59,24 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'policy.v1.PodDisruptionBudget': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'policy.v1.PodDisruptionBudgetSpec': all('minAvailable', 'selector', 'maxUnavailable', 'unhealthyPodEvictionPolicy'),
   'core.v1.PodTemplateSpec': all('metadata', 'spec'),
+  // batch/v1 (controller/job, controller/cronjob)
+  'batch.v1.Job': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'batch.v1.JobSpec': {
+    ...all('parallelism', 'completions', 'activeDeadlineSeconds', 'podFailurePolicy', 'backoffLimit', 'selector', 'manualSelector', 'template', 'ttlSecondsAfterFinished', 'completionMode', 'suspend', 'podReplacementPolicy'),
+    successPolicy: no('successPolicy: an Indexed Job succeeds when every index has succeeded'),
+    backoffLimitPerIndex: no('backoffLimitPerIndex: the Job controller counts failures per Job (backoffLimit)'),
+    maxFailedIndexes: no('maxFailedIndexes (needs backoffLimitPerIndex)'),
+    managedBy: no('managedBy: orch\'s Job controller manages every Job', ['kubernetes.io/job-controller']),
+  },
+  'batch.v1.PodFailurePolicy': all('rules'),
+  'batch.v1.PodFailurePolicyRule': all('action', 'onExitCodes', 'onPodConditions'),
+  'batch.v1.PodFailurePolicyOnExitCodesRequirement': all('containerName', 'operator', 'values'),
+  'batch.v1.PodFailurePolicyOnPodConditionsPattern': all('type', 'status'),
+  'batch.v1.SuccessPolicy': {},
+  'batch.v1.SuccessPolicyRule': {},
+  'batch.v1.CronJob': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'batch.v1.CronJobSpec': all('schedule', 'timeZone', 'startingDeadlineSeconds', 'concurrencyPolicy', 'suspend', 'jobTemplate', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'),
+  'batch.v1.JobTemplateSpec': all('metadata', 'spec'),
 
   // ---- service accounts (apiserver/admission/service-account.ts, apiserver/authentication/)
   'core.v1.ServiceAccount': {

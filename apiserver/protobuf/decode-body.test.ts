@@ -205,7 +205,7 @@ describe('bad protobuf bodies are 400 or 415, never anything else', () => {
     ['wrong prefix', Buffer.concat([Buffer.from('k9s\0'), good.subarray(4)]), 400, /4-byte prefix/],
     ['truncated object', good.subarray(0, good.length - 3), 400, /truncated/],
     ['no kind', protobufBody('v1', '', new Uint8Array()), 400, /names no kind/],
-    ['kind without schema', protobufBody('batch/v1', 'Job', new Uint8Array()), 415, /no protobuf schema for batch\/v1 Job/],
+    ['kind without schema', protobufBody('networking.k8s.io/v1', 'NetworkPolicy', new Uint8Array()), 415, /no protobuf schema for networking.k8s.io\/v1 NetworkPolicy/],
     ['unknown version', protobufBody('v2', 'ConfigMap', new Uint8Array()), 415, /no protobuf schema for v2 ConfigMap/],
     ['compressed', protobufBody('v1', 'ConfigMap', new Uint8Array(), { contentEncoding: 'gzip' }), 415, /contentEncoding gzip/],
     ['wrong wire type', protobufBody('v1', 'ConfigMap', Uint8Array.from(field(1, 0, [5]))), 400, /ConfigMap\.metadata: wire type 0/],

@@ -27,6 +27,7 @@ import { APPS_V1_DAEMONSET } from './schema/apps-v1-daemonset.js';
 import { CERTIFICATES_V1 } from './schema/certificates-v1.js';
 import { AUTHENTICATION_V1_REVIEWS } from './schema/authentication-v1-reviews.js';
 import { AUTHORIZATION_V1 } from './schema/authorization-v1.js';
+import { BATCH_V1 } from './schema/batch-v1.js';
 import { virtualKind } from '../registry/virtual-kinds.js';
 import { CORE_V1 } from './schema/core-v1.js';
 import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
@@ -54,7 +55,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

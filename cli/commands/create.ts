@@ -1,7 +1,7 @@
 // `orch create deployment|service clusterip|nodeport|loadbalancer|configmap|secret generic|
 // namespace NAME`: kubectl's generators, with its flags and the objects it builds (so both
 // tools store the same thing), then created (or only printed: --dry-run, -o).
-// `create job` is not here: orch has no Jobs yet.
+// `create job` (from an image or --from=cronjob/NAME) is in create-job.ts.
 
 import { Command } from 'commander';
 import type { KubeObject } from '../../api/types.js';
@@ -11,22 +11,23 @@ import { collectData } from '../create-data.js';
 import { printObjects, type OutputFormat } from '../printers/print.js';
 import { kindLabel } from '../object-targets.js';
 import { parseDryRun } from './apply.js';
+import { jobCommand } from './create-job.js';
 
-interface OutputFlags {
+export interface OutputFlags {
   dryRun?: string | boolean;
   output?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-function withOutputFlags(c: Command): Command {
+export function withOutputFlags(c: Command): Command {
   return c
     .option('--dry-run [mode]', 'client (only print the object) or server (validated by the server, nothing stored)')
     .option('-o, --output <format>', 'yaml | json | name: print the object instead of "KIND/NAME created"');
 }
 
 /** Creates `obj` (unless --dry-run=client) and says so as kubectl does. */
-async function createObject(cmd: Command, obj: KubeObject, flags: OutputFlags): Promise<void> {
+export async function createObject(cmd: Command, obj: KubeObject, flags: OutputFlags): Promise<void> {
   const dryRun = parseDryRun(flags.dryRun);
   const format = flags.output;
   if (format !== undefined && !['yaml', 'json', 'name'].includes(format)) throw new Error(`unknown output format "${format}": use one of yaml, json, name`);
@@ -161,17 +162,8 @@ function namespaceCommand(): Command {
 
 /** The generators; subcommands of subcommands get the connection flags from cli/main.ts. */
 export function createCommand(): Command {
-  const c = new Command('create').description('Create an object with a generator: deployment, service clusterip|nodeport|loadbalancer, configmap, secret generic, namespace (for manifests use orch apply -f)');
+  const c = new Command('create').description('Create an object with a generator: deployment, service clusterip|nodeport|loadbalancer, configmap, secret generic, namespace, job (for manifests use orch apply -f)');
   for (const sub of [deploymentCommand(), serviceCommand(), configmapCommand(), secretCommand(), namespaceCommand()]) c.addCommand(sub);
-  // Said plainly rather than "unknown command": kubectl users will type it.
-  c.addCommand(
-    new Command('job')
-      .description('(not available: orch has no Jobs yet)')
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        throw new Error('orch has no Jobs yet, so there is no `create job`: run a one-off pod with `orch run NAME --image=IMG --restart=Never -- ARGS`');
-      }),
-  );
+  c.addCommand(jobCommand());
   return c;
 }

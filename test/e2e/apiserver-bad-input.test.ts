@@ -17,6 +17,10 @@ const SVCS = '/api/v1/namespaces/default/services';
 const DSS = '/apis/apps/v1/namespaces/default/daemonsets';
 const CRS = '/apis/apps/v1/namespaces/default/controllerrevisions';
 const CM = '/api/v1/namespaces/default/configmaps';
+const JOBS = '/apis/batch/v1/namespaces/default/jobs';
+const CRONJOBS = '/apis/batch/v1/namespaces/default/cronjobs';
+const jobSpec = (spec: Record<string, unknown> = {}) => ({ template: { spec: { restartPolicy: 'Never', containers: [container] } }, ...spec });
+const cronJob = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { schedule: '* * * * *', jobTemplate: { spec: jobSpec() }, ...spec } });
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
@@ -80,6 +84,16 @@ const withVolume = (name: string, volume: Record<string, unknown>, mount = true)
 const withSecurity = (name: string, sc: Record<string, unknown>, spec: Record<string, unknown> = {}) => pod({ metadata: { name } }, { containers: [{ ...container, securityContext: sc }], ...spec });
 
 const ROWS: Row[] = [
+  // ---- batch/v1 (api/validation/job.ts, cronjob.ts)
+  { name: 'Job: negative completions', method: 'POST', path: JOBS, body: { metadata: { name: 'neg' }, spec: jobSpec({ completions: -1 }) }, code: 422, field: 'spec.completions', after: absent(`${JOBS}/neg`) },
+  { name: 'Job: negative parallelism', method: 'POST', path: JOBS, body: { metadata: { name: 'negp' }, spec: jobSpec({ parallelism: -3 }) }, code: 422, field: 'spec.parallelism', after: absent(`${JOBS}/negp`) },
+  { name: 'Job: restartPolicy Always', method: 'POST', path: JOBS, body: { metadata: { name: 'always' }, spec: { template: { spec: { containers: [container] } } } }, code: 422, field: 'spec.template.spec.restartPolicy', after: absent(`${JOBS}/always`) },
+  { name: 'Job: Indexed without completions', method: 'POST', path: JOBS, body: { metadata: { name: 'idx' }, spec: jobSpec({ completionMode: 'Indexed', parallelism: 2 }) }, code: 422, field: 'spec.completions', after: absent(`${JOBS}/idx`) },
+  { name: 'Job: successPolicy is not implemented', method: 'POST', path: JOBS, body: { metadata: { name: 'sp' }, spec: jobSpec({ successPolicy: { rules: [{ succeededCount: 1 }] } }) }, code: 422, field: 'spec.successPolicy', after: absent(`${JOBS}/sp`) },
+  { name: 'CronJob: a minute of 61', method: 'POST', path: CRONJOBS, body: cronJob('m61', { schedule: '61 * * * *' }), code: 422, field: 'spec.schedule', says: /Invalid value for minute: 61/, after: absent(`${CRONJOBS}/m61`) },
+  { name: 'CronJob: six fields', method: 'POST', path: CRONJOBS, body: cronJob('six', { schedule: '0 * * * * *' }), code: 422, field: 'spec.schedule', says: /expected exactly 5 fields, found 6/, after: absent(`${CRONJOBS}/six`) },
+  { name: 'CronJob: an unknown time zone', method: 'POST', path: CRONJOBS, body: cronJob('tz', { timeZone: 'Nowhere/Atlantis' }), code: 422, field: 'spec.timeZone', says: /unknown time zone/, after: absent(`${CRONJOBS}/tz`) },
+  { name: 'CronJob: concurrencyPolicy Sometimes', method: 'POST', path: CRONJOBS, body: cronJob('cp', { concurrencyPolicy: 'Sometimes' }), code: 422, field: 'spec.concurrencyPolicy', after: absent(`${CRONJOBS}/cp`) },
   // ---- fieldValidation=Strict (what kubectl sends): unknown fields named with their full path
   { name: 'Strict: spec.replica on a Deployment', method: 'POST', path: DEPLOYS + STRICT, body: deploy({ replica: 3 }, 'typo'), code: 400, says: 'strict decoding error: unknown field "spec.replica"', after: absent(`${DEPLOYS}/typo`) },
   { name: 'Strict: a nested unknown field of a container', method: 'POST', path: PODS + STRICT, body: pod({ metadata: { name: 'typo-pod' } }, { containers: [{ ...container, imagee: 'x' }] }), code: 400, says: 'unknown field "spec.containers[0].imagee"', after: absent(`${PODS}/typo-pod`) },

@@ -174,7 +174,7 @@ describe('protobuf bodies that cannot be used are 4xx Statuses', () => {
   test.each([
     ['no k8s prefix', () => Buffer.from('{"kind":"ConfigMap"}'), '/api/v1/namespaces/pb/configmaps', 400, /4-byte prefix/],
     ['truncated', () => protobufBody('v1', 'ConfigMap', cm('t1')).subarray(0, 30), '/api/v1/namespaces/pb/configmaps', 400, /truncated/],
-    ['a kind without schema', () => protobufBody('batch/v1', 'Job', new Uint8Array()), '/api/v1/namespaces/pb/configmaps', 415, /no protobuf schema for batch\/v1 Job/],
+    ['a kind without schema', () => protobufBody('networking.k8s.io/v1', 'NetworkPolicy', new Uint8Array()), '/api/v1/namespaces/pb/configmaps', 415, /no protobuf schema for networking.k8s.io\/v1 NetworkPolicy/],
     ['a kind that does not match the URL', () => protobufBody('v1', 'ConfigMap', cm('t2')), '/api/v1/namespaces/pb/pods', 400, /kind in the data \(ConfigMap\) does not match the expected kind \(Pod\)/],
     ['larger than the body limit', () => protobufBody('v1', 'ConfigMap', encodeMessage('k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'big' }, data: { a: 'x'.repeat(3.5 * 1024 * 1024) } })), '/api/v1/namespaces/pb/configmaps', 413, /too large/i],
   ])('%s', async (_name, body, url, code, says) => {

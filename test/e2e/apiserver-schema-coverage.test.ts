@@ -185,6 +185,34 @@ describe('the schema model covers what orch stores', () => {
         template: { metadata: { labels: { app: 'agent' }, annotations: { a: 'b' } }, spec: podSpec() },
       },
     });
+    // batch/v1: a Job with every implemented field the controller runs, a CronJob it schedules.
+    await create('/apis/batch/v1/namespaces/default/jobs', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'coverage-job' },
+      spec: {
+        completions: 2,
+        parallelism: 1,
+        activeDeadlineSeconds: 600,
+        backoffLimit: 2,
+        ttlSecondsAfterFinished: 600,
+        completionMode: 'Indexed',
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] },
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'orch.local/busybox:latest' }] } },
+      },
+    });
+    await create('/apis/batch/v1/namespaces/default/cronjobs', {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'coverage-cron' },
+      spec: {
+        schedule: '*/5 * * * *',
+        timeZone: 'Europe/Berlin',
+        startingDeadlineSeconds: 60,
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { metadata: { labels: { a: 'b' } }, spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'orch.local/busybox:latest' }] } } } },
+      },
+    });
     // RBAC: the default ClusterRoles and ClusterRoleBindings exist; a Role and a RoleBinding.
     await create('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -150,6 +150,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       // serviceaccounts and configmaps: the `default` ServiceAccount and kube-root-ca.crt of every namespace.
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets', 'controllerrevisions'] }],
+      // The cronjob controller creates a Job per run.
+      [{ verbs: ['create'], apiGroups: ['batch'], resources: ['jobs'] }],
       [{ verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] }],
       // csrapproving asks whether a CSR's requester may create certificatesigningrequests/
       // nodeclient or selfnodeclient (Kubernetes' system:kube-controller-manager holds the same).
