@@ -5,6 +5,7 @@
 import type { ResourceInfo } from './resources.js';
 import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
 import { defaultRbac } from './rbac-types.js';
+import { defaultStorageKind } from './storage/defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -189,6 +190,11 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       defaultRbac(resource.kind, obj);
+      break;
+    case 'PersistentVolume':
+    case 'PersistentVolumeClaim':
+    case 'StorageClass':
+      defaultStorageKind(resource.kind, obj);
       break;
   }
 }

@@ -8,6 +8,7 @@ import type { KubeObject } from '../types.js';
 import type { ResourceInfo } from '../resources.js';
 import { csrStrategy } from './csr.js';
 import { prepareServiceUpdate } from './service-update.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from '../storage/strategies.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */
@@ -129,6 +130,9 @@ const STRATEGIES: Record<string, Strategy> = {
   rolebindings: noSpec,
   clusterrolebindings: noSpec,
   certificatesigningrequests: csrStrategy,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
+  storageclasses: storageClassStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

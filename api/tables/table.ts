@@ -14,6 +14,7 @@ import { podTable } from './pods.js';
 import { POLICY_TABLES } from './policy.js';
 import { RBAC_TABLES } from './rbac.js';
 import { SERVICE_TABLES } from './services.js';
+import { STORAGE_TABLES } from './storage.js';
 import { WORKLOAD_TABLES } from './workloads.js';
 
 export type { Cell, KindTable, Table, TableColumnDefinition, TableRow } from './columns.js';
@@ -24,7 +25,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...STORAGE_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;
