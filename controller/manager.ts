@@ -6,6 +6,7 @@
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
+//   → persistentvolume-binder → pvc-protection → pv-protection
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -48,8 +49,9 @@ import { ServiceLbController } from './service-lb/controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
+import { buildStorageControllers } from './persistent-volume/wiring.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'persistentvolume-binder', 'pvc-protection', 'pv-protection'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -227,6 +229,9 @@ export class ControllerManager {
     }
     this.buildCertificateControllers(enabled);
     this.buildCredentialControllers(enabled);
+    this.controllers.push(
+      ...buildStorageControllers(enabled, { client, logger, recorder: this.recorder, pods, nodes, informer: (rc) => this.informer(rc), queue: (name) => this.queue(name) }),
+    );
   }
 
   /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */
