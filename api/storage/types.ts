@@ -77,9 +77,7 @@ export const LOCAL_PATH_PROVISIONER = 'orch.io/local-path';
 export const LOCAL_PATH_CLASS = 'local-path';
 /** On a Node: the directory under which the agent keeps local-path volumes (set by the agent). */
 export const LOCAL_PATH_ROOT_ANNOTATION = 'storage.orch.io/local-path-root';
-/** On a local-path PV: the agent of this node removes the directory, then this finalizer. */
-export const LOCAL_PATH_CLEANUP_FINALIZER = 'orch.io/local-path-cleanup';
-/** On a local-path PV: its node (a label, so an agent can list and watch its own). */
+/** On a local-path PV: its node (a label, for `orch get pv -l`). */
 export const LOCAL_PATH_NODE_LABEL = 'storage.orch.io/local-path-node';
 
 export function isDefaultClass(sc: StorageClass): boolean {

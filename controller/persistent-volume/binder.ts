@@ -10,8 +10,8 @@
 //     none: provisioned by orch.io/local-path, or Pending with Kubernetes' Event;
 //   - bound to a volume that is gone: Lost (Warning ClaimLost).
 // A volume: Available without claim, Bound with its claim, Released when its claim is
-// gone; then Retain keeps it, Delete deletes it (the agent of its node removes a local-path
-// directory before the object goes). A static volume with Delete has no deleter: Failed.
+// gone; then Retain keeps it, Delete deletes it (the agent of its node then removes a
+// local-path directory). A static volume with Delete has no deleter: Failed.
 // Every write carries the cached resourceVersion: a conflict is retried on fresh caches.
 
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.js';

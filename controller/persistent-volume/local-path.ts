@@ -3,13 +3,12 @@
 // node (volume.kubernetes.io/selected-node), a hostPath PersistentVolume under the
 // directory that node's agent advertises (Node annotation storage.orch.io/local-path-root),
 // with node affinity to that node and a claimRef to the claim, so the binder binds the two.
-// The agent creates the directory when it mounts it and removes it, then the
-// orch.io/local-path-cleanup finalizer, when the volume is deleted. Pure: builds objects.
+// The agent creates the directory when it mounts it, and removes it once the volume is
+// gone (its periodic sweep, agent/claim-volumes.ts). Pure: builds objects.
 
 import type { Node } from '../../api/types.js';
 import {
   LOCAL_PATH_CLASS,
-  LOCAL_PATH_CLEANUP_FINALIZER,
   LOCAL_PATH_NODE_LABEL,
   LOCAL_PATH_PROVISIONER,
   LOCAL_PATH_ROOT_ANNOTATION,
@@ -49,7 +48,6 @@ export function localPathVolume(pvc: PersistentVolumeClaim, sc: StorageClass, no
       name,
       labels: { [LOCAL_PATH_NODE_LABEL]: nodeName },
       annotations: { [PROVISIONED_BY_ANNOTATION]: LOCAL_PATH_PROVISIONER },
-      finalizers: [LOCAL_PATH_CLEANUP_FINALIZER],
     },
     spec: {
       capacity: { storage: pvc.spec.resources?.requests?.storage ?? '0' },
