@@ -79,6 +79,7 @@ const SERVICES_WAIT_MS = 200;
 
 /** A config error may be fixed by creating the missing ConfigMap/Secret: look again after this. */
 const CONFIG_RETRY_MS = 5000;
+const CLAIM_RETRY_MS = 1000;
 
 /** Runs one pass of a pod's plan; one instance per reconcile. */
 export class PodExecution {
@@ -228,6 +229,9 @@ export class PodExecution {
       if (err.reason === 'FailedMount' && /persistentvolume|local volume/.test(err.message)) {
         this.wait(container, 'ContainerCreating', err.message);
         this.event('Warning', 'FailedMount', `Unable to attach or mount volumes: ${err.message}`);
+        // A claim is bound moments after its pod arrives: look again soon, not after 5 s.
+        this.results.push(requeueAfter(CLAIM_RETRY_MS));
+        return undefined;
       } else {
         this.wait(container, err.reason, err.message);
         this.event('Warning', 'Failed', `Error: ${err.message}`);

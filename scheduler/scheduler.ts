@@ -29,6 +29,8 @@ import { planPodVolumes, type VolumeListers } from './volume-binding.js';
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage/types.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+/** How long a binding waits for the claims it gave a node to be bound (volume binding's PreBind). */
+export const CLAIM_BIND_WAIT_MS = 30_000;
 
 /** Something that records Events (EventRecorder in production; a stub in tests). */
 export interface EventSink {
@@ -295,6 +297,19 @@ export class Scheduler {
     }
   }
 
+  /**
+   * PreBind's wait, as kube-scheduler does it: the binder binds (or provisions) the claims
+   * just given a node before the pod goes to it, so the agent finds them bound. Bounded:
+   * after CLAIM_BIND_WAIT_MS the pod is bound anyway and the agent waits (FailedMount).
+   * Reads the informer's cache only (no API calls).
+   */
+  private async waitForClaimsBound(claims: PersistentVolumeClaim[], signal: AbortSignal): Promise<void> {
+    const cache = this.storageInformers?.claims;
+    if (!cache) return;
+    const bound = () => claims.every((c) => cache.get(`${c.metadata.namespace}/${c.metadata.name}`)?.status?.phase === 'Bound');
+    for (const deadline = this.clock.now() + CLAIM_BIND_WAIT_MS; !bound() && !signal.aborted && this.clock.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  }
+
   private async bind(qp: QueuedPod, pod: Pod, nodeName: string, signal: AbortSignal, started: number, toSelect: PersistentVolumeClaim[] = []): Promise<void> {
     const { name, namespace } = pod.metadata;
     const binding: Binding = {
@@ -307,7 +322,10 @@ export class Scheduler {
       const statusWrite = this.statusWrites.get(qp.key);
       if (statusWrite) await statusWrite;
       if (signal.aborted) throw new Error('scheduler stopped before binding');
-      if (toSelect.length > 0) await this.selectNode(toSelect, nodeName);
+      if (toSelect.length > 0) {
+        await this.selectNode(toSelect, nodeName);
+        await this.waitForClaimsBound(toSelect, signal);
+      }
       await this.client.pods.bind(binding);
       this.snapshot.finishBinding(qp.key, this.clock.now());
       this.queue.done(qp.key);
