@@ -26,7 +26,7 @@ export type Support = true | Refused;
 
 const no = (why: string, unless?: readonly unknown[]): Refused => (unless ? { why, unless } : { why });
 const NO_VOLUME = (type: string) => no(`${type} volumes (the agent mounts emptyDir, hostPath, configMap, secret, projected and persistentVolumeClaim volumes)`);
-const NO_PV = (type: string) => no(`${type} PersistentVolumes (orch's are hostPath, local and nfs)`);
+const NO_PV = (type: string) => no(`${type} PersistentVolumes (orch's are hostPath and local)`);
 const all = (...names: string[]): Record<string, Support> => Object.fromEntries(names.map((n) => [n, true]));
 
 /**
@@ -209,8 +209,6 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
     image: NO_VOLUME('image'),
   },
   'core.v1.PersistentVolumeClaimVolumeSource': all('claimName', 'readOnly'),
-  // PersistentVolumes' nfs (pods' own nfs volumes are refused above).
-  'core.v1.NFSVolumeSource': all('server', 'path', 'readOnly'),
   'core.v1.HostPathVolumeSource': {
     path: true,
     // Docker creates a missing directory for a bind: DirectoryOrCreate is what the agent does.
@@ -233,7 +231,7 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'core.v1.ServiceAccountTokenProjection': all('audience', 'expirationSeconds', 'path'),
   ...Object.fromEntries(
     [
-      'GCEPersistentDiskVolumeSource', 'AWSElasticBlockStoreVolumeSource', 'GitRepoVolumeSource', 'ISCSIVolumeSource', 'GlusterfsVolumeSource',
+      'GCEPersistentDiskVolumeSource', 'AWSElasticBlockStoreVolumeSource', 'GitRepoVolumeSource', 'NFSVolumeSource', 'ISCSIVolumeSource', 'GlusterfsVolumeSource',
       'RBDVolumeSource', 'FlexVolumeSource', 'CinderVolumeSource', 'CephFSVolumeSource', 'FlockerVolumeSource', 'DownwardAPIVolumeSource',
       'FCVolumeSource', 'AzureFileVolumeSource', 'VsphereVirtualDiskVolumeSource', 'QuobyteVolumeSource', 'AzureDiskVolumeSource', 'PhotonPersistentDiskVolumeSource',
       'PortworxVolumeSource', 'ScaleIOVolumeSource', 'StorageOSVolumeSource', 'CSIVolumeSource', 'EphemeralVolumeSource', 'ImageVolumeSource', 'ClusterTrustBundleProjection',
@@ -244,7 +242,9 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   // ---- storage (api/storage/, controller/persistent-volume/, the scheduler's volume binding, agent/claim-volumes.ts)
   'core.v1.PersistentVolume': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'core.v1.PersistentVolumeSpec': {
-    ...all('capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'hostPath', 'local', 'nfs'),
+    ...all('capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'hostPath', 'local'),
+    nfs: no('nfs PersistentVolumes (the agent does not mount NFS yet; use hostPath or local)'),
+    mountOptions: no('mount options (hostPath and local volumes are bind mounts)'),
     volumeAttributesClassName: no('VolumeAttributesClasses'),
     // Refused by validation as well (its message names orch's three types).
     ...Object.fromEntries(['gcePersistentDisk', 'awsElasticBlockStore', 'fc', 'flocker', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume'].map((k) => [k, NO_PV(k)])),

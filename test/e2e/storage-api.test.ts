@@ -93,6 +93,7 @@ describe('storage kinds (real etcd)', () => {
       ['POST', '/api/v1/persistentvolumes', pv('gce', { hostPath: undefined, gcePersistentDisk: { pdName: 'd' } }), 'spec.gcePersistentDisk'],
       ['POST', '/api/v1/persistentvolumes', pv('two', { local: { path: '/x' } }), 'spec.local'],
       ['POST', '/api/v1/persistentvolumes', pv('local-no-affinity', { hostPath: undefined, local: { path: '/mnt/x' } }), 'spec.nodeAffinity'],
+      ['POST', '/api/v1/persistentvolumes', pv('nfs', { hostPath: undefined, nfs: { server: 'nas', path: '/export' } }), 'spec.nfs'],
       ['POST', '/api/v1/persistentvolumes', pv('recycle', { persistentVolumeReclaimPolicy: 'Recycle' }), 'spec.persistentVolumeReclaimPolicy'],
       ['POST', '/api/v1/persistentvolumes', pv('relative', { hostPath: { path: 'data' } }), 'spec.hostPath.path'],
       ['POST', '/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'x' }, provisioner: 'a/b', volumeBindingMode: 'Later' }, 'volumeBindingMode'],
