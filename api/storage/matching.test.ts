@@ -12,7 +12,7 @@ const pvc = (o: Partial<PersistentVolumeClaim['spec']> = {}): PersistentVolumeCl
   metadata: { name: 'data', namespace: 'ns', uid: 'u1' },
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'fast', ...o },
 });
-const node = (name: string, labels: Record<string, string> = {}): Node => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } }) as Node;
+const node = (name: string, labels: Record<string, string> = {}): Node => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } }, spec: {} });
 const pinned = (host: string): Partial<PersistentVolume['spec']> => ({ nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [host] }] }] } } });
 
 describe('volume matching (binder and scheduler)', () => {
