@@ -59,6 +59,8 @@ import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
+import { cleanupLocalPaths, localPathRoot } from './claim-volumes.js';
+import { LOCAL_PATH_ROOT_ANNOTATION } from '../api/storage/types.js';
 import { ServiceAccountTokenManager } from './service-account-tokens.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { ProbeMetrics } from './probes/probe-metrics.js';
@@ -342,6 +344,7 @@ export class Agent {
           nodeIP: this.nodeIP,
           hostname: os.hostname(),
           labels: o.labels ?? {},
+          annotations: { [LOCAL_PATH_ROOT_ANNOTATION]: localPathRoot(o.rootDir) },
           reservedCpuMillis: o.reservedCpuMillis ?? 0,
           reservedMemoryBytes: o.reservedMemoryBytes ?? 0,
           maxPods: o.maxPods ?? 110,
@@ -447,6 +450,12 @@ export class Agent {
     const sweeps = new WorkQueue<string>({ clock: this.clock, name: 'orphans', registry: this.metrics.registry, maxDelayMs: resyncMs });
     const sweep = async () => {
       if (this.informer.hasSynced()) await this.sync.sweepOrphans();
+      // Local-path volumes deleted (reclaim policy Delete): their directories go too.
+      const removed = await cleanupLocalPaths(this.o.client, localPathRoot(this.o.rootDir)).catch((err: Error) => {
+        this.log.warn({ err }, 'cannot check local-path volumes');
+        return [];
+      });
+      for (const dir of removed) this.log.info({ dir }, 'removed the directory of a deleted local-path volume');
       return requeueAfter(resyncMs);
     };
     return {

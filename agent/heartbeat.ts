@@ -81,8 +81,9 @@ export class Heartbeat {
       if (!isAlreadyExists(err)) throw err;
       node = await client.nodes.get(id.nodeName);
       const labels = { ...node.metadata.labels, ...nodeLabels(id, this.info) };
-      if (JSON.stringify(labels) !== JSON.stringify(node.metadata.labels)) {
-        node = await client.nodes.update({ ...node, metadata: { ...node.metadata, labels } });
+      const annotations = { ...node.metadata.annotations, ...id.annotations };
+      if (JSON.stringify(labels) !== JSON.stringify(node.metadata.labels) || JSON.stringify(annotations) !== JSON.stringify(node.metadata.annotations ?? {})) {
+        node = await client.nodes.update({ ...node, metadata: { ...node.metadata, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) } });
       }
     }
     await this.postStatus(node);

@@ -10,6 +10,8 @@ export interface NodeIdentity {
   nodeIP: string;
   hostname: string;
   labels: Record<string, string>;
+  /** Annotations the agent owns on its Node (the local-path directory, storage.orch.io/local-path-root). */
+  annotations?: Record<string, string>;
   /** Millicores and bytes held back for the host and system daemons. */
   reservedCpuMillis: number;
   reservedMemoryBytes: number;
@@ -97,5 +99,5 @@ export function statusChanged(a: NodeStatus | undefined, b: NodeStatus): boolean
 }
 
 export function newNode(id: NodeIdentity, info: RuntimeInfo | undefined): Node {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name: id.nodeName, labels: nodeLabels(id, info) }, spec: {} };
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name: id.nodeName, labels: nodeLabels(id, info), ...(id.annotations ? { annotations: id.annotations } : {}) }, spec: {} };
 }

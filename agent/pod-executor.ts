@@ -23,6 +23,8 @@ import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
 import { ContainerConfigError, containerSpecFor, needsImageUser, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
+import { fetchClaims } from './claim-volumes.js';
+import { podClaimNames } from '../api/storage/matching.js';
 import { serviceLinkEnv } from './service-env.js';
 import { traceHop } from '../foundation/trace.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
@@ -78,6 +80,7 @@ const SERVICES_WAIT_MS = 200;
 
 /** A config error may be fixed by creating the missing ConfigMap/Secret: look again after this. */
 const CONFIG_RETRY_MS = 5000;
+const CLAIM_RETRY_MS = 1000;
 
 /** Runs one pass of a pod's plan; one instance per reconcile. */
 export class PodExecution {
@@ -223,8 +226,17 @@ export class PodExecution {
       return await fn();
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
-      this.wait(container, err.reason, err.message);
-      this.event('Warning', 'Failed', `Error: ${err.message}`);
+      // A volume not mountable yet (an unbound claim): the kubelet's ContainerCreating + FailedMount.
+      if (err.reason === 'FailedMount' && /persistentvolume|local volume/.test(err.message)) {
+        this.wait(container, 'ContainerCreating', err.message);
+        this.event('Warning', 'FailedMount', `Unable to attach or mount volumes: ${err.message}`);
+        // A claim is bound moments after its pod arrives: look again soon, not after 5 s.
+        this.results.push(requeueAfter(CLAIM_RETRY_MS));
+        return undefined;
+      } else {
+        this.wait(container, err.reason, err.message);
+        this.event('Warning', 'Failed', `Error: ${err.message}`);
+      }
       this.results.push(requeueAfter(CONFIG_RETRY_MS));
       return undefined;
     }
@@ -484,6 +496,7 @@ export async function fetchSources(client: Client, pod: Pod): Promise<EnvSources
   await Promise.all([
     ...refs.configMaps.map(async (n) => src.configMaps.set(n, await get<ConfigMap>(() => client.configmaps.get(n, ns)))),
     ...refs.secrets.map(async (n) => src.secrets.set(n, await get<Secret>(() => client.secrets.get(n, ns)))),
+    podClaimNames(pod).length > 0 ? fetchClaims(client, pod).then((c) => (src.claims = c)) : undefined,
   ]);
   return src;
 }

@@ -70,6 +70,8 @@ export interface EnvSources {
   secrets: Map<string, Secret | undefined>;
   /** Service link variables (service-env.ts): added unless the container sets the name, usable in $(VAR). */
   serviceEnv?: Map<string, string>;
+  /** The pod's PersistentVolumeClaims and their volumes, by claim name (claim-volumes.ts). */
+  claims?: Map<string, import('./claim-volumes.js').ClaimSource>;
 }
 
 export interface PodIPs {

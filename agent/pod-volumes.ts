@@ -14,6 +14,7 @@ import type { ConfigMap, KeyToPath, Pod, Secret, Volume } from '../api/types.js'
 import { ContainerConfigError, checkHostPaths, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import { TmpfsDirs, type MemoryDirs } from './tmpfs.js';
 import { isProjectedKind, projectedVolumeFiles, type ProjectedFile } from './projected-volume.js';
+import { claimHostDir } from './claim-volumes.js';
 import type { TokenSource } from './service-account-tokens.js';
 
 export type { ProjectedFile };
@@ -135,6 +136,8 @@ export class PodVolumes {
         hostDirs.set(v.name, { path: dir, readOnly: false });
       } else if (v.hostPath) {
         hostDirs.set(v.name, { path: v.hostPath.path, readOnly: false });
+      } else if (v.persistentVolumeClaim) {
+        hostDirs.set(v.name, await claimHostDir(v, src.claims?.get(v.persistentVolumeClaim.claimName)));
       } else if (v.configMap || v.secret) {
         const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
         const files = projectedFiles(v, obj);
@@ -151,7 +154,7 @@ export class PodVolumes {
         for (const f of files) await writeAtomically(path.join(dir, f.path), f.data, f.mode);
         hostDirs.set(v.name, { path: dir, readOnly: true });
       } else {
-        throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret, projected, downwardAPI)`);
+        throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret, projected, downwardAPI, persistentVolumeClaim)`);
       }
     }
     return { hostDirs };

@@ -6,6 +6,7 @@ import type { ResourceInfo } from './resources.js';
 import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
 import { defaultRbac } from './rbac-types.js';
 import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
+import { defaultStorageKind } from './storage/defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -224,6 +225,11 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
       break;
     case 'CronJob':
       defaultCronJob(obj as Obj, defaultPodSpec);
+      break;
+    case 'PersistentVolume':
+    case 'PersistentVolumeClaim':
+    case 'StorageClass':
+      defaultStorageKind(resource.kind, obj);
       break;
   }
 }

@@ -250,6 +250,7 @@ export interface Volume {
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   projected?: { sources?: VolumeProjection[]; defaultMode?: number };
   downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 
 export interface Toleration {

@@ -27,6 +27,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   'secure-writes': { description: 'creates/s of ConfigMaps and Secrets with encryption at rest + audit log on vs off (alternating rounds; --rbac adds RBAC once it exists)', load: async () => (await import('./secure-writes.js')).bench },
   e2e: { description: 'one `orch apply` of 30 replicas traced hop by hop (ORCH_TRACE): the waterfall from CLI start to every status written, waiting vs working', load: async () => (await import('./e2e.js')).bench },
   daemonset: { description: 'a DaemonSet on 1,000 hollow nodes: created → all pods created and bound (target < 30 s), vs the same pods created directly', load: async () => (await import('./daemonset.js')).bench },
+  storage: { description: 'local-path claim created → bound → mounted (pod running) p50/p99, beside a pod without a claim in the same run', load: async () => (await import('./storage.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 

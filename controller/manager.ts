@@ -7,6 +7,7 @@
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //   → job → cronjob
+//   → persistentvolume-binder → pvc-protection → pv-protection
 //
 // so controllers start on complete caches and stop before their informers, and the last
 // Events are flushed after every controller stopped. controllerManagerProcess adds the
@@ -53,8 +54,9 @@ import { ServiceLbController } from './service-lb/controller.js';
 import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceaccounts/controller.js';
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
+import { buildStorageControllers } from './persistent-volume/wiring.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -255,6 +257,7 @@ export class ControllerManager {
     this.buildCredentialControllers(enabled);
     this.controllers.push(
       ...buildBatchControllers({ enabled, pods, jobs, cronJobs, client, recorder: this.recorder, clock, logger, queue: (n) => this.queue(n), options: this.opts.batch }),
+      ...buildStorageControllers(enabled, { client, logger, recorder: this.recorder, pods, nodes, informer: (rc) => this.informer(rc), queue: (name) => this.queue(name) }),
     );
   }
 

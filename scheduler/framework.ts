@@ -23,6 +23,7 @@ import { nodeResourcesFit } from './plugins/node-resources-fit.js';
 import { nodeUnschedulable } from './plugins/node-unschedulable.js';
 import { selectorSpread } from './plugins/selector-spread.js';
 import { taintTolerationFilter, taintTolerationScore } from './plugins/taint-toleration.js';
+import { volumeBinding } from './plugins/volume-binding.js';
 import { MAX_NODE_SCORE, type FilterPlugin, type PodInfo, type ScorePlugin, type Snapshot } from './types.js';
 
 export interface Profile {
@@ -33,7 +34,7 @@ export interface Profile {
 
 // Order and weights follow kube-scheduler's default profile.
 export const PROFILE: Profile = {
-  filters: [nodeUnschedulable, nodeReady, taintTolerationFilter, nodeAffinityFilter, nodePorts, nodeResourcesFit],
+  filters: [nodeUnschedulable, nodeReady, taintTolerationFilter, nodeAffinityFilter, nodePorts, nodeResourcesFit, volumeBinding],
   scores: [
     { plugin: leastAllocated, weight: 1 },
     { plugin: balancedAllocation, weight: 1 },

@@ -26,8 +26,12 @@ import { makePodInfo } from './pod-info.js';
 import { SchedulingQueue, type QueuedPod } from './scheduling-queue.js';
 import { ClusterSnapshot } from './snapshot.js';
 import { traceHop } from '../foundation/trace.js';
+import { planPodVolumes, type VolumeListers } from './volume-binding.js';
+import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/storage/types.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+/** How long a binding waits for the claims it gave a node to be bound (volume binding's PreBind). */
+export const CLAIM_BIND_WAIT_MS = 30_000;
 
 /** Something that records Events (EventRecorder in production; a stub in tests). */
 export interface EventSink {
@@ -87,6 +91,8 @@ export class Scheduler {
   private readonly lastFailedEvent = new Map<string, { message: string; at: number }>();
   private nodeInformer?: Informer<Node>;
   private podInformer?: Informer<Pod>;
+  /** Claims, volumes and classes (volume binding); started with the others. */
+  private storageInformers?: { claims: Informer<PersistentVolumeClaim>; volumes: Informer<PersistentVolume>; classes: Informer<StorageClass> };
   private inFlight = 0;
   private slotWaiter: (() => void) | undefined;
   private synced = false;
@@ -160,6 +166,19 @@ export class Scheduler {
       },
     });
 
+    const storage = {
+      claims: new Informer<PersistentVolumeClaim>(this.client.resource<PersistentVolumeClaim>('persistentvolumeclaims'), { logger: this.logger.child({ informer: 'persistentvolumeclaims' }), clock: this.clock }),
+      volumes: new Informer<PersistentVolume>(this.client.resource<PersistentVolume>('persistentvolumes'), { logger: this.logger.child({ informer: 'persistentvolumes' }), clock: this.clock }),
+      classes: new Informer<StorageClass>(this.client.resource<StorageClass>('storageclasses'), { logger: this.logger.child({ informer: 'storageclasses' }), clock: this.clock }),
+    };
+    this.storageInformers = storage;
+    // A claim, volume or class that appears or changes can make a pending pod fit.
+    const retry = { onAdd: () => this.queue.moveAllToActiveOrBackoff(), onUpdate: () => this.queue.moveAllToActiveOrBackoff() };
+    storage.claims.addEventHandler(retry);
+    storage.volumes.addEventHandler(retry);
+    storage.classes.addEventHandler(retry);
+    const storageList = [storage.claims, storage.volumes, storage.classes] as unknown as Informer<Node>[];
+
     const onAbort = () => this.queue.close();
     signal.addEventListener('abort', onAbort, { once: true });
     const sweeper = setInterval(() => {
@@ -169,7 +188,8 @@ export class Scheduler {
     try {
       nodeInformer.start();
       podInformer.start();
-      await Promise.all([nodeInformer.waitForSync(signal), podInformer.waitForSync(signal)]);
+      for (const inf of storageList) inf.start();
+      await Promise.all([nodeInformer.waitForSync(signal), podInformer.waitForSync(signal), ...storageList.map((i) => i.waitForSync(signal))]);
       this.synced = true;
       this.logger.info({ nodes: this.snapshot.numNodes, pending: this.queue.stats().active }, 'caches synced; scheduling');
       await this.loop(signal);
@@ -181,8 +201,9 @@ export class Scheduler {
       this.queue.close();
       nodeInformer.stop();
       podInformer.stop();
+      for (const inf of storageList) inf.stop();
       await Promise.allSettled([...this.pendingBinds, ...this.statusWrites.values()]);
-      await Promise.allSettled([nodeInformer.stopped(), podInformer.stopped()]);
+      await Promise.allSettled([nodeInformer.stopped(), podInformer.stopped(), ...storageList.map((i) => i.stopped())]);
       this.synced = false;
     }
   }
@@ -225,7 +246,14 @@ export class Scheduler {
     }
     const pi = makePodInfo(pod);
     let nodeName: string;
+    let toSelect: PersistentVolumeClaim[] = [];
     try {
+      const plan = this.storageInformers ? planPodVolumes(pod, this.volumeListers(this.storageInformers), this.snapshot.numNodes) : undefined;
+      if (plan instanceof FitError) throw plan;
+      if (plan) {
+        pi.volumes = plan;
+        toSelect = plan.toSelect;
+      }
       nodeName = this.framework.schedule(pi, this.snapshot).nodeName;
     } catch (err) {
       const seconds = (performance.now() - started) / 1000;
@@ -243,7 +271,7 @@ export class Scheduler {
     }
     this.snapshot.assume(pi, nodeName);
     this.inFlight++;
-    const p = this.bind(qp, pod, nodeName, signal, started).finally(() => {
+    const p = this.bind(qp, pod, nodeName, signal, started, toSelect).finally(() => {
       this.pendingBinds.delete(p);
       this.inFlight--;
       const w = this.slotWaiter;
@@ -253,7 +281,38 @@ export class Scheduler {
     this.pendingBinds.add(p);
   }
 
-  private async bind(qp: QueuedPod, pod: Pod, nodeName: string, signal: AbortSignal, started: number): Promise<void> {
+  private volumeListers(s: NonNullable<Scheduler['storageInformers']>): VolumeListers {
+    return {
+      claim: (ns, name) => s.claims.get(`${ns}/${name}`),
+      volume: (name) => s.volumes.get(name),
+      volumes: () => s.volumes.list(),
+      storageClass: (name) => s.classes.get(name),
+    };
+  }
+
+  /** Kubernetes' volume binding PreBind, the part orch does: the chosen node on each claim waiting for its first consumer. */
+  private async selectNode(claims: PersistentVolumeClaim[], nodeName: string): Promise<void> {
+    for (const c of claims) {
+      await this.client
+        .resource<PersistentVolumeClaim>('persistentvolumeclaims')
+        .patch(c.metadata.name ?? '', c.metadata.namespace, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: nodeName } } }, 'merge');
+    }
+  }
+
+  /**
+   * PreBind's wait, as kube-scheduler does it: the binder binds (or provisions) the claims
+   * just given a node before the pod goes to it, so the agent finds them bound. Bounded:
+   * after CLAIM_BIND_WAIT_MS the pod is bound anyway and the agent waits (FailedMount).
+   * Reads the informer's cache only (no API calls).
+   */
+  private async waitForClaimsBound(claims: PersistentVolumeClaim[], signal: AbortSignal): Promise<void> {
+    const cache = this.storageInformers?.claims;
+    if (!cache) return;
+    const bound = () => claims.every((c) => cache.get(`${c.metadata.namespace}/${c.metadata.name}`)?.status?.phase === 'Bound');
+    for (const deadline = this.clock.now() + CLAIM_BIND_WAIT_MS; !bound() && !signal.aborted && this.clock.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async bind(qp: QueuedPod, pod: Pod, nodeName: string, signal: AbortSignal, started: number, toSelect: PersistentVolumeClaim[] = []): Promise<void> {
     const { name, namespace } = pod.metadata;
     const binding: Binding = {
       apiVersion: 'v1',
@@ -265,6 +324,10 @@ export class Scheduler {
       const statusWrite = this.statusWrites.get(qp.key);
       if (statusWrite) await statusWrite;
       if (signal.aborted) throw new Error('scheduler stopped before binding');
+      if (toSelect.length > 0) {
+        await this.selectNode(toSelect, nodeName);
+        await this.waitForClaimsBound(toSelect, signal);
+      }
       traceHop('sched.bind', { ns: namespace, name, node: nodeName });
       await this.client.pods.bind(binding);
       traceHop('sched.bound', { ns: namespace, name, node: nodeName });

@@ -38,6 +38,8 @@ export interface PodInfo {
   tolerations: Toleration[];
   /** Pods with the same key are spread across nodes (owner uid, or label set). */
   spreadKey: string | undefined;
+  /** The pod's claims, per node (volume-binding.ts); absent for pods without claims. */
+  volumes?: { check(node: import('../api/types.js').Node): string | undefined };
 }
 
 /** Read-only view of the cluster a scheduling cycle works on. */

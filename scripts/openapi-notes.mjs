@@ -31,6 +31,7 @@ const SOURCES = [
   [path.join(apiDir, 'discovery/v1/types.go'), 'io.k8s.api.discovery.v1', 'k8s.io.api.discovery.v1'],
   [path.join(apiDir, 'policy/v1/types.go'), 'io.k8s.api.policy.v1', 'k8s.io.api.policy.v1'],
   [path.join(apiDir, 'rbac/v1/types.go'), 'io.k8s.api.rbac.v1', 'k8s.io.api.rbac.v1'],
+  [path.join(apiDir, 'storage/v1/types.go'), 'io.k8s.api.storage.v1', 'k8s.io.api.storage.v1'],
   [path.join(machineryDir, 'pkg/apis/meta/v1/types.go'), 'io.k8s.apimachinery.pkg.apis.meta.v1', 'k8s.io.apimachinery.pkg.apis.meta.v1'],
   [path.join(machineryDir, 'pkg/apis/meta/v1/time.go'), 'io.k8s.apimachinery.pkg.apis.meta.v1', 'k8s.io.apimachinery.pkg.apis.meta.v1'],
   [path.join(machineryDir, 'pkg/apis/meta/v1/micro_time.go'), 'io.k8s.apimachinery.pkg.apis.meta.v1', 'k8s.io.apimachinery.pkg.apis.meta.v1'],

@@ -9,6 +9,7 @@ import type { ResourceInfo } from '../resources.js';
 import { csrStrategy } from './csr.js';
 import { cronJobStrategy, jobStrategy } from './job.js';
 import { prepareServiceUpdate } from './service-update.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from '../storage/strategies.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */
@@ -144,6 +145,9 @@ const STRATEGIES: Record<string, Strategy> = {
   certificatesigningrequests: csrStrategy,
   jobs: jobStrategy,
   cronjobs: cronJobStrategy,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
+  storageclasses: storageClassStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {

@@ -16,6 +16,7 @@ import { DAEMONSET_TABLES } from './daemonsets.js';
 import { POLICY_TABLES } from './policy.js';
 import { RBAC_TABLES } from './rbac.js';
 import { SERVICE_TABLES } from './services.js';
+import { STORAGE_TABLES } from './storage.js';
 import { WORKLOAD_TABLES } from './workloads.js';
 
 export type { Cell, KindTable, Table, TableColumnDefinition, TableRow } from './columns.js';
@@ -26,7 +27,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;

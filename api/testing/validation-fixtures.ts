@@ -185,6 +185,30 @@ export const validSamples: [string, () => AnyObj][] = [
       },
     }),
   ],
+  [
+    'PersistentVolume',
+    () => ({
+      metadata: { name: 'pv' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: 'local-path',
+        volumeMode: 'Filesystem',
+        local: { path: '/mnt/disk' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['h1'] }] }] } },
+        claimRef: { namespace: 'default', name: 'c', uid: 'u' },
+      },
+    }),
+  ],
+  [
+    'PersistentVolumeClaim',
+    () => ({
+      metadata: { name: 'c', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' }, limits: { storage: '2Gi' } }, selector: { matchLabels: { a: 'b' } }, storageClassName: 'x', volumeName: 'pv', volumeMode: 'Filesystem' },
+    }),
+  ],
+  ['StorageClass', () => ({ metadata: { name: 'sc' }, provisioner: 'orch.io/local-path', parameters: { a: 'b' }, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: false })],
 ];
 
 /** Fails unless `list` holds a cause with this field and reason (and message pattern). */

@@ -26,6 +26,7 @@ import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validate
 import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateServiceAccount } from './service-account.js';
+import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate, validateStorageClass, validateStorageClassUpdate } from './storage.js';
 import { validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 
 export type { FieldErrorReason } from './field-errors.js';
@@ -101,6 +102,12 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateRoleBinding(obj);
     case 'ClusterRoleBinding':
       return validateClusterRoleBinding(obj);
+    case 'PersistentVolume':
+      return validatePersistentVolume(obj);
+    case 'PersistentVolumeClaim':
+      return validatePersistentVolumeClaim(obj);
+    case 'StorageClass':
+      return validateStorageClass(obj);
     default:
       return [];
   }
@@ -136,6 +143,12 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return validateBindingUpdate(obj, old);
+    case 'PersistentVolume':
+      return validatePersistentVolumeUpdate(obj, old);
+    case 'PersistentVolumeClaim':
+      return validatePersistentVolumeClaimUpdate(obj, old);
+    case 'StorageClass':
+      return validateStorageClassUpdate(obj, old);
     default:
       return [];
   }

@@ -48,6 +48,13 @@ function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<str
     const sources = VOLUME_SOURCES.filter((k) => vol[k] !== undefined && vol[k] !== null);
     if (sources.length === 0) out.push(fe.required(f, 'must specify a volume type'));
     else if (sources.length > 1) out.push(fe.forbidden(`${f}.${sources[1]}`, 'may not specify more than 1 volume type'));
+    const claim = objField(vol.persistentVolumeClaim, `${f}.persistentVolumeClaim`, out);
+    if (claim) {
+      const claimName = strField(claim.claimName, `${f}.persistentVolumeClaim.claimName`, out);
+      if (!claimName) out.push(fe.required(`${f}.persistentVolumeClaim.claimName`));
+      else for (const e of isDns1123Subdomain(claimName)) out.push(fe.invalid(`${f}.persistentVolumeClaim.claimName`, claimName, e));
+      boolField(claim.readOnly, `${f}.persistentVolumeClaim.readOnly`, out);
+    }
     const hp = objField(vol.hostPath, `${f}.hostPath`, out);
     if (hp && !strField(hp.path, `${f}.hostPath.path`, out)) out.push(fe.required(`${f}.hostPath.path`));
     const ed = objField(vol.emptyDir, `${f}.emptyDir`, out);
@@ -102,7 +109,7 @@ function validateTolerations(v: unknown, field: string, out: StatusCause[]): voi
   });
 }
 
-function validateNodeSelectorRequirements(v: unknown, field: string, out: StatusCause[]): void {
+export function validateNodeSelectorRequirements(v: unknown, field: string, out: StatusCause[]): void {
   arrayField(v, field, out)?.forEach((raw, i) => {
     const f = `${field}[${i}]`;
     const r = objField(raw, f, out);

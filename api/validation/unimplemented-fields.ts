@@ -25,7 +25,8 @@ export interface Refused {
 export type Support = true | Refused;
 
 const no = (why: string, unless?: readonly unknown[]): Refused => (unless ? { why, unless } : { why });
-const NO_VOLUME = (type: string) => no(`${type} volumes (the agent mounts emptyDir, hostPath, configMap, secret and projected volumes)`);
+const NO_VOLUME = (type: string) => no(`${type} volumes (the agent mounts emptyDir, hostPath, configMap, secret, projected and persistentVolumeClaim volumes)`);
+const NO_PV = (type: string) => no(`${type} PersistentVolumes (orch's are hostPath and local)`);
 const all = (...names: string[]): Record<string, Support> => Object.fromEntries(names.map((n) => [n, true]));
 
 /**
@@ -205,14 +206,13 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
 
   // ---- volumes
   'core.v1.Volume': {
-    ...all('name', 'hostPath', 'emptyDir', 'secret', 'configMap', 'projected'),
+    ...all('name', 'hostPath', 'emptyDir', 'secret', 'configMap', 'projected', 'persistentVolumeClaim'),
     gcePersistentDisk: NO_VOLUME('gcePersistentDisk'),
     awsElasticBlockStore: NO_VOLUME('awsElasticBlockStore'),
     gitRepo: NO_VOLUME('gitRepo'),
     nfs: NO_VOLUME('nfs'),
     iscsi: NO_VOLUME('iscsi'),
     glusterfs: NO_VOLUME('glusterfs'),
-    persistentVolumeClaim: NO_VOLUME('persistentVolumeClaim'),
     rbd: NO_VOLUME('rbd'),
     flexVolume: NO_VOLUME('flexVolume'),
     cinder: NO_VOLUME('cinder'),
@@ -232,6 +232,7 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
     ephemeral: NO_VOLUME('ephemeral'),
     image: NO_VOLUME('image'),
   },
+  'core.v1.PersistentVolumeClaimVolumeSource': all('claimName', 'readOnly'),
   'core.v1.HostPathVolumeSource': {
     path: true,
     // Docker creates a missing directory for a bind: DirectoryOrCreate is what the agent does.
@@ -255,12 +256,41 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   ...Object.fromEntries(
     [
       'GCEPersistentDiskVolumeSource', 'AWSElasticBlockStoreVolumeSource', 'GitRepoVolumeSource', 'NFSVolumeSource', 'ISCSIVolumeSource', 'GlusterfsVolumeSource',
-      'PersistentVolumeClaimVolumeSource', 'RBDVolumeSource', 'FlexVolumeSource', 'CinderVolumeSource', 'CephFSVolumeSource', 'FlockerVolumeSource', 'DownwardAPIVolumeSource',
+      'RBDVolumeSource', 'FlexVolumeSource', 'CinderVolumeSource', 'CephFSVolumeSource', 'FlockerVolumeSource', 'DownwardAPIVolumeSource',
       'FCVolumeSource', 'AzureFileVolumeSource', 'VsphereVirtualDiskVolumeSource', 'QuobyteVolumeSource', 'AzureDiskVolumeSource', 'PhotonPersistentDiskVolumeSource',
       'PortworxVolumeSource', 'ScaleIOVolumeSource', 'StorageOSVolumeSource', 'CSIVolumeSource', 'EphemeralVolumeSource', 'ImageVolumeSource', 'ClusterTrustBundleProjection',
-      'PersistentVolumeClaimTemplate', 'PersistentVolumeClaimSpec', 'TypedObjectReference', 'TypedLocalObjectReference', 'VolumeResourceRequirements',
+      'PersistentVolumeClaimTemplate', 'TypedObjectReference', 'TypedLocalObjectReference',
     ].map((t) => [`core.v1.${t}`, {}]),
   ),
+
+  // ---- storage (api/storage/, controller/persistent-volume/, the scheduler's volume binding, agent/claim-volumes.ts)
+  'core.v1.PersistentVolume': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'core.v1.PersistentVolumeSpec': {
+    ...all('capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'hostPath', 'local'),
+    nfs: no('nfs PersistentVolumes (the agent does not mount NFS yet; use hostPath or local)'),
+    mountOptions: no('mount options (hostPath and local volumes are bind mounts)'),
+    volumeAttributesClassName: no('VolumeAttributesClasses'),
+    // Refused by validation as well (its message names orch's three types).
+    ...Object.fromEntries(['gcePersistentDisk', 'awsElasticBlockStore', 'fc', 'flocker', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume'].map((k) => [k, NO_PV(k)])),
+  },
+  'core.v1.LocalVolumeSource': { path: true, fsType: no('local block devices formatted on first use (fsType)') },
+  'core.v1.VolumeNodeAffinity': all('required'),
+  'core.v1.PersistentVolumeClaim': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'core.v1.PersistentVolumeClaimSpec': {
+    ...all('accessModes', 'selector', 'resources', 'volumeName', 'storageClassName', 'volumeMode'),
+    dataSource: no('claims populated from a data source (dataSource)'),
+    dataSourceRef: no('claims populated from a data source (dataSourceRef)'),
+    volumeAttributesClassName: no('VolumeAttributesClasses'),
+  },
+  'core.v1.VolumeResourceRequirements': all('requests', 'limits'),
+  'storage.v1.StorageClass': {
+    ...all('apiVersion', 'kind', 'metadata', 'provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'),
+    allowVolumeExpansion: no('volume expansion (allowVolumeExpansion)'),
+    mountOptions: no('mount options of provisioned volumes (the local-path provisioner bind-mounts a directory)'),
+    allowedTopologies: no('allowedTopologies: provisioned volumes go to the node the scheduler chose'),
+  },
+  'core.v1.TopologySelectorTerm': {},
+  'core.v1.TopologySelectorLabelRequirement': {},
 
   // ---- services and endpoints
   'core.v1.Service': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),

@@ -15,6 +15,7 @@
 //   events                    create, patch, update
 //   services, endpoints, endpointslices  get/list/watch (service env, proxy, DNS, drain)
 //   namespaces                get kube-system (the cluster's identity is its uid)
+//   persistentvolumes         get by name (mounting a claim's volume; local-path cleanup)
 //
 // Writes to another node's Node or Lease, or to pods not bound to it, are refused
 // outright (NodeRestriction applies whatever RBAC says). Everything else gets no opinion,
@@ -116,6 +117,11 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest, graph?: Node
       return READ_VERBS.has(verb) && !subresource ? ALLOW : nobody();
     case 'namespaces':
       return verb === 'get' && name === 'kube-system' && !subresource ? ALLOW : nobody();
+    case 'persistentvolumes':
+      // get by name: the volume of a claim its pod mounts, and the agent's check that a
+      // local-path volume still exists before its directory goes (agent/claim-volumes.ts).
+      // Not yet narrowed by the graph (claim → volume edges): any volume's name is readable.
+      return verb === 'get' && name && !subresource ? ALLOW : nobody();
     default:
       return nobody();
   }

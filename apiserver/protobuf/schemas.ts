@@ -33,6 +33,7 @@ import { CORE_V1 } from './schema/core-v1.js';
 import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
 import { CORE_V1_POD } from './schema/core-v1-pod.js';
 import { CORE_V1_VOLUMES } from './schema/core-v1-volumes.js';
+import { CORE_V1_STORAGE } from './schema/core-v1-storage.js';
 import { GROUPS } from './schema/groups.js';
 import { CORE_V1_SERVICEACCOUNT } from './schema/core-v1-serviceaccount.js';
 import { AUTHENTICATION_V1_TOKEN } from './schema/authentication-v1-token.js';
@@ -55,7 +56,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

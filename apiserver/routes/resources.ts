@@ -24,6 +24,7 @@ import { bindPod, patchScale, toScale, updateScale } from '../registry/subresour
 import { evictPod } from '../registry/eviction.js';
 import { createToken } from '../registry/token-request.js';
 import { admitPodServiceAccount } from '../admission/service-account.js';
+import { admitClaimStorageClass } from '../admission/default-storage-class.js';
 import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
@@ -268,6 +269,7 @@ async function dispatch(
       if (name !== undefined) throw notAllowed();
       if (r.plural === 'pods' && ctx.serviceAccountAdmission) await admitPodServiceAccount(store, ns!, req.body);
       if (r.plural === 'certificatesigningrequests') stampRequester(req.body, req.user);
+      if (r.plural === 'persistentvolumeclaims') await admitClaimStorageClass(store, req.body);
       const obj = await store.create(r, ns, req.body, writeOpts);
       reply.code(writeOpts.dryRun ? 200 : 201);
       return warned(obj);

@@ -65,6 +65,12 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'u' }] };
     case 'CertificateSigningRequest':
       return { metadata, spec: { request: csrRequest, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], expirationSeconds: 3600 } };
+    case 'PersistentVolume':
+      return { metadata, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/crud' } } };
+    case 'PersistentVolumeClaim':
+      return { metadata, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } };
+    case 'StorageClass':
+      return { metadata, provisioner: 'example.com/crud' };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }
@@ -115,6 +121,12 @@ describe('CRUD for every kind', () => {
       const del = await req('DELETE', one);
       expect(del.status, JSON.stringify(del.body)).toBe(200);
       if (r.kind === 'Namespace') return; // removed asynchronously by the cleanup loop
+      if (r.kind === 'PersistentVolume' || r.kind === 'PersistentVolumeClaim') {
+        // Protection finalizer (no controller here): deletion waits for it, then completes.
+        expect(del.body.metadata.deletionTimestamp).toBeTruthy();
+        const released = await req('PATCH', one, { metadata: { finalizers: null } }, { contentType: 'application/merge-patch+json' });
+        expect(released.status, JSON.stringify(released.body)).toBe(200);
+      }
       const gone = await req('GET', one);
       expect(gone.status).toBe(404);
       expect(gone.body.reason).toBe('NotFound');

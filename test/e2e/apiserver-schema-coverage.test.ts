@@ -166,6 +166,27 @@ describe('the schema model covers what orch stores', () => {
       spec: { holderIdentity: 'h', leaseDurationSeconds: 15, acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:00.000000Z', leaseTransitions: 1 },
     });
 
+    // Storage: a bound pair as the binder leaves it (claimRef, volumeName, statuses), a class.
+    await create('/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'sc', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'orch.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' });
+    await create('/api/v1/persistentvolumes', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'sc',
+        local: { path: '/mnt/pv' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } },
+        claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'default', name: 'pvc' },
+      },
+    });
+    await create('/api/v1/namespaces/default/persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv', selector: { matchLabels: { a: 'b' } } } });
+    const pvcPath = '/api/v1/namespaces/default/persistentvolumeclaims/pvc';
+    const merge = { contentType: 'application/merge-patch+json' };
+    expect((await apiRequest(h.api, 'PATCH', `${pvcPath}/status`, { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } }, merge)).status).toBe(200);
+    expect((await apiRequest(h.api, 'PATCH', '/api/v1/persistentvolumes/pv/status', { status: { phase: 'Bound', lastPhaseTransitionTime: '2026-01-01T00:00:00Z' } }, merge)).status).toBe(200);
+
     await create('/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',

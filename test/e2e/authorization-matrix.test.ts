@@ -69,6 +69,7 @@ const TABLE: Record<string, Row> = {
   'core/persistentvolumeclaims': { view: R, edit: W, node: [] },
   'core/persistentvolumeclaims/status': { view: R, node: [] },
   'core/persistentvolumes': { node: [] },
+  'core/persistentvolumes/status': { node: [] },
   'core/limitranges': { view: R, node: [] },
   'core/resourcequotas': { view: R, node: [] },
   'core/resourcequotas/status': { view: R, node: [] },
@@ -131,6 +132,8 @@ const DEVIATIONS: Array<{ who: 'node'; key: string; allow?: string[]; deny?: str
   { who: 'node', key: 'authorization.k8s.io/subjectaccessreviews', deny: ['create'], why: NODE_DOC },
   { who: 'node', key: 'authorization.k8s.io/localsubjectaccessreviews', deny: ['create'], why: NODE_DOC },
   { who: 'node', key: 'core/pods/eviction', deny: ['create'], why: NODE_DOC },
+  // Kubernetes' graph allows only the volumes of its pods' claims; orch's graph has no claim → volume edge yet.
+  { who: 'node', key: 'core/persistentvolumes', allow: ['get'], why: 'docs/storage.md (Where orch differs): nodes may read any PersistentVolume by name' },
 ];
 
 type Identity = 'anonymous' | 'node' | 'serviceaccount' | 'view' | 'edit' | 'admin' | 'cluster-admin';

@@ -137,6 +137,10 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: READ, apiGroups: [''], resources: ['nodes', 'pods', 'namespaces'] }],
       [{ verbs: ['create'], apiGroups: [''], resources: ['pods/binding', 'bindings'] }],
       [{ verbs: ['patch', 'update'], apiGroups: [''], resources: ['pods/status'] }],
+      // Volume binding: reads claims, volumes and classes; marks a claim with its selected node.
+      [{ verbs: READ, apiGroups: [''], resources: ['persistentvolumeclaims', 'persistentvolumes'] }],
+      [{ verbs: ['patch', 'update'], apiGroups: [''], resources: ['persistentvolumeclaims'] }],
+      [{ verbs: READ, apiGroups: ['storage.k8s.io'], resources: ['storageclasses'] }],
     ]),
     // orch's controller manager runs every controller under one identity (Kubernetes
     // gives each its own service account). It reads everything through informers; the
@@ -161,6 +165,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       // `signers` pseudo-resource the CSR admission checks).
       [{ verbs: ['approve'], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving'] }],
       [{ verbs: ['sign'], apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kubelet-serving'] }],
+      // The binder's provisioned volumes and the local-path class it creates at start.
+      [{ verbs: ['create'], apiGroups: [''], resources: ['persistentvolumes'] }],
+      [{ verbs: ['create'], apiGroups: ['storage.k8s.io'], resources: ['storageclasses'] }],
       // The aggregation controller writes rules it does not hold itself (Kubernetes'
       // clusterrole-aggregation-controller holds the same `escalate`).
       [{ verbs: ['escalate'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }],
