@@ -106,7 +106,7 @@ export class MetricsScraper implements Component {
           this.o.store.ingest(name, await this.scrape(n));
         } catch (err) {
           // Kept until they are too old (the store's maxAge): one missed scrape is not a gap.
-          this.o.logger.debug({ node: name, err: (err as Error).message }, 'metrics scrape failed');
+          this.o.logger.debug({ node: name, err }, 'metrics scrape failed');
         }
       }
     };
