@@ -31,14 +31,15 @@ export class ResourceMetricsStore {
     private readonly maxAgeMs = 180_000,
   ) {}
 
-  /** The figures of one node (from its agent), replacing the previous ones. */
-  ingest(nodeName: string, s: NodeSummary): void {
+  /** The figures of one node (from its agent, with the Node's labels), replacing the previous ones. */
+  ingest(nodeName: string, s: NodeSummary, nodeLabels?: Record<string, string>): void {
     const window = windowString(s.windowSeconds);
     const created = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     const node: NodeMetrics = {
       apiVersion: METRICS_API_VERSION,
       kind: 'NodeMetrics',
-      metadata: { name: nodeName, creationTimestamp: created },
+      // The Node's labels, so `kubectl top node -l` selects on the metrics as on the Nodes.
+      metadata: { name: nodeName, creationTimestamp: created, ...(nodeLabels ? { labels: nodeLabels } : {}) },
       timestamp: s.node.cpu.time,
       window,
       usage: { cpu: cpuQuantity(s.node.cpu.usageNanoCores), memory: memoryQuantity(s.node.memory.workingSetBytes) },

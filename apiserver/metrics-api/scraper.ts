@@ -103,7 +103,7 @@ export class MetricsScraper implements Component {
       for (let n = queue.shift(); n; n = queue.shift()) {
         const name = n.metadata.name!;
         try {
-          this.o.store.ingest(name, await this.scrape(n));
+          this.o.store.ingest(name, await this.scrape(n), n.metadata.labels);
         } catch (err) {
           // Kept until they are too old (the store's maxAge): one missed scrape is not a gap.
           this.o.logger.debug({ node: name, err }, 'metrics scrape failed');
