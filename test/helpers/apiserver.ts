@@ -93,6 +93,9 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     metrics,
     https,
     namespaceCleanupIntervalMs: opts.server?.namespaceCleanupIntervalMs ?? 500,
+    // The metrics API is served, but its scraper runs only at start unless a test asks:
+    // tests with fake agents count the requests those receive.
+    metricResolutionMs: opts.server?.metricResolutionMs ?? 3_600_000,
     listen: { host: '127.0.0.1', port: 0 },
   });
   try {
