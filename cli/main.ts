@@ -85,6 +85,7 @@ export const EVERYDAY: Record<string, Loader> = {
   'api-resources': async () => [(await import('./commands/api-resources.js')).apiResourcesCommand()],
   token: async () => [(await import('./commands/token.js')).tokenCommand()],
   secrets: async () => [(await import('./commands/secrets-reencrypt.js')).secretsCommand()],
+  top: async () => [(await import('./commands/top.js')).topCommand()],
 };
 
 /** Commands without the connection flags (local configuration, the local cluster). */

@@ -241,7 +241,7 @@ describe('agent wiring', () => {
     const { client, runtime, net } = setUp();
     const base = { nodeName: 'n1', nodeIP: '192.0.2.10', client, runtime, logger: silentLogger(), rootDir: '/tmp/h14na-unused' };
     const names = (a: Agent) => a.components.map((c) => c.name);
-    expect(names(new Agent({ ...base, podNetwork: net }))).toEqual(['cluster-identity', 'log-server', 'pod-network', 'node-registration', 'runtime-events', 'pod-informer', 'endpoint-drain', 'pod-workers', 'orphan-sweep']);
+    expect(names(new Agent({ ...base, podNetwork: net }))).toEqual(['cluster-identity', 'log-server', 'pod-network', 'node-registration', 'runtime-events', 'pod-informer', 'endpoint-drain', 'pod-workers', 'orphan-sweep', 'resource-sampler']);
     expect(names(new Agent(base))).not.toContain('pod-network');
   });
 });

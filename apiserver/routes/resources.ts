@@ -29,6 +29,8 @@ import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { isVirtual } from '../registry/virtual-kinds.js';
+import { isMetricsResource } from '../metrics-api/metrics-resources.js';
+import { serveMetrics } from '../metrics-api/serve.js';
 import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
@@ -117,6 +119,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       // Approving or signing a CSR needs `approve` / `sign` on its signer as well.
       admit = bothChecks(admit, signerCheck(ctx.authorizer, user, info));
     }
+    if (isMetricsResource(info.resource)) return serveMetrics(ctx, info, req, reply);
     if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard, admit);
   };

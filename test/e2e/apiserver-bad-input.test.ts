@@ -311,6 +311,13 @@ const ROWS: Row[] = [
   { name: 'ControllerRevision negative revision', method: 'POST', path: CRS, body: { metadata: { name: 'negrev' }, data: {}, revision: -1 }, code: 422, field: 'revision', after: absent(`${CRS}/negrev`) },
   { name: 'ControllerRevision data changed', method: 'PATCH', path: `${CRS}/fixed`, body: { data: { b: 2 } }, contentType: MERGE, code: 422, field: 'data', says: 'field is immutable', after: still(`${CRS}/fixed`, (r) => expect(r.data).toEqual({ a: 1 })) },
   { name: 'service port 0', method: 'POST', path: SVCS, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 0 }] } }, code: 422, field: 'spec.ports[0].port' },
+  // metrics.k8s.io: read only, no watch, selectors checked.
+  { name: 'create PodMetrics', method: 'POST', path: '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods', body: { metadata: { name: 'm' } }, code: 405, says: /only get and list/ },
+  { name: 'delete NodeMetrics', method: 'DELETE', path: '/apis/metrics.k8s.io/v1beta1/nodes/node-1', code: 405, says: /only get and list/ },
+  { name: 'watch PodMetrics', method: 'GET', path: '/apis/metrics.k8s.io/v1beta1/pods?watch=true', code: 405, says: /only get and list/ },
+  { name: 'PodMetrics bad labelSelector', method: 'GET', path: `/apis/metrics.k8s.io/v1beta1/pods?labelSelector=${encodeURIComponent('a in (b')}`, code: 400, says: /selector/i },
+  { name: 'PodMetrics unknown fieldSelector field', method: 'GET', path: '/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=spec.nodeName%3Dx', code: 400, says: /field/i },
+  { name: 'PodMetrics subresource', method: 'GET', path: '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/x/status', code: 404, says: /could not find/ },
 ];
 
 beforeAll(async () => {

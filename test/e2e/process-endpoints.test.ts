@@ -122,7 +122,7 @@ describe('health, readiness and metrics of every process', () => {
       const port = await freePort();
       const p = start(['apiserver', '--insecure-http', '--etcd-servers', etcd.endpoint, '--bind-address', '127.0.0.1', '--port', String(port)]);
       const base = `http://127.0.0.1:${port}`;
-      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'namespace-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service']);
+      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'namespace-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service', 'metrics-scraper']);
       expect(metrics).toMatch(/^apiserver_request_total\{verb="get",resource="",code="200"\} \d+$/m);
       expect(metrics).toContain('# TYPE etcd_request_duration_seconds histogram');
       expect((await get(`${base}/readyz/etcd`)).body).toBe('ok');
@@ -170,7 +170,7 @@ describe('health, readiness and metrics of every process', () => {
       '--log-server-token-file', readers, '--healthz-port', String(healthPort), '--network-backend', 'none',
     ]);
     const base = `http://127.0.0.1:${healthPort}`;
-    const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'endpoint-drain', 'pod-workers', 'orphan-sweep']);
+    const metrics = await checkEndpoints(base, p, ['cluster-identity', 'log-server', 'node-registration', 'runtime-events', 'pod-informer', 'endpoint-drain', 'pod-workers', 'orphan-sweep', 'resource-sampler']);
     expect(metrics).toMatch(/^kubelet_running_pods 0$/m);
     expect(metrics).toMatch(/^kubelet_runtime_operations_total\{operation_type="info"\} \d+$/m);
     expect(metrics).toContain('orch_agent_pods{phase="Running"} 0');
