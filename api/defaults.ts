@@ -5,6 +5,7 @@
 import type { ResourceInfo } from './resources.js';
 import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
 import { defaultRbac } from './rbac-types.js';
+import { defaultHorizontalPodAutoscaler } from './hpa-defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -189,6 +190,9 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       defaultRbac(resource.kind, obj);
+      break;
+    case 'HorizontalPodAutoscaler':
+      defaultHorizontalPodAutoscaler(obj);
       break;
   }
 }

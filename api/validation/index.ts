@@ -19,6 +19,7 @@ import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type Name
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
+import { validateHorizontalPodAutoscaler } from './hpa.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
@@ -82,6 +83,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateCertificateSigningRequest(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
+    case 'HorizontalPodAutoscaler':
+      return validateHorizontalPodAutoscaler(obj);
     case 'Role':
       return validateRole(obj);
     case 'ClusterRole':
