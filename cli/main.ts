@@ -15,6 +15,7 @@ import { deleteCommand } from './commands/delete.js';
 import { logsCommand } from './commands/logs.js';
 import { portForwardCommand } from './commands/port-forward.js';
 import { scaleCommand } from './commands/scale.js';
+import { autoscaleCommand } from './commands/autoscale.js';
 import { exposeCommand } from './commands/expose.js';
 import { rolloutCommand, setCommand } from './commands/rollout.js';
 import { eventsCommand } from './commands/events.js';
@@ -82,7 +83,7 @@ export function buildProgram(): Command {
 
   const everyday = [
     applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
-    deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
+    deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), autoscaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
     cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), tokenCommand(),
     secretsCommand(),
   ];

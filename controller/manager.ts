@@ -4,6 +4,7 @@
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
+//   horizontalpodautoscaling →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //
@@ -36,6 +37,9 @@ import { ClusterRoleAggregationController } from './clusterrole-aggregation/cont
 import type { ClusterRole } from '../api/rbac-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
+import { HpaController, type HpaOptions } from './hpa/controller.js';
+import { RestMetricsClient, type RawRequester, type ResourceMetricsClient } from './hpa/metrics-client.js';
+import type { HorizontalPodAutoscaler } from '../api/hpa-types.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
@@ -49,7 +53,7 @@ import { DEFAULT_SERVICE_ACCOUNT, ServiceAccountsController } from './serviceacc
 import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controller.js';
 import type { Controller, InformerView } from './shared/types.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'horizontalpodautoscaling', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -83,6 +87,10 @@ export interface ControllerManagerOptions {
   accessReviewer?: AccessReviewer;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
+  /** The autoscaler's settings (--horizontal-pod-autoscaler-*). */
+  hpa?: Partial<HpaOptions>;
+  /** Where the autoscaler reads pod usage (default: metrics.k8s.io through the client). */
+  metricsClient?: ResourceMetricsClient;
   /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
   rootCa?: string;
 }
@@ -220,6 +228,7 @@ export class ControllerManager {
       const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
       this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
     }
+    if (enabled.has('horizontalpodautoscaling')) this.buildAutoscaler(pods);
     if (enabled.has('clusterrole-aggregation')) {
       const rc = client.resource<ClusterRole>('clusterroles');
       const clusterRoles = this.informer<ClusterRole>(rc);
@@ -227,6 +236,18 @@ export class ControllerManager {
     }
     this.buildCertificateControllers(enabled);
     this.buildCredentialControllers(enabled);
+  }
+
+  /** Continues buildControllers: the horizontal pod autoscaler, reading usage from metrics.k8s.io. */
+  private buildAutoscaler(pods: Informer<Pod>): void {
+    const { client, logger } = this.opts;
+    const raw = client as unknown as Partial<RawRequester>;
+    // An in-memory client (tests) reaches no metrics API: every autoscaler then says so in its ScalingActive condition.
+    const metrics: ResourceMetricsClient = this.opts.metricsClient ?? (typeof raw.request === 'function' ? new RestMetricsClient(raw as RawRequester) : { getResourceMetric: () => Promise.reject(new Error('this client cannot read metrics.k8s.io')) });
+    const hpas = this.informer<HorizontalPodAutoscaler>(client.resource<HorizontalPodAutoscaler>('horizontalpodautoscalers'));
+    this.controllers.push(
+      new HpaController({ client, hpas, pods, metrics, recorder: this.recorder, clock: this.opts.clock ?? realClock, logger: logger.child({ controller: 'horizontalpodautoscaling' }), queue: this.queue('horizontalpodautoscaling'), options: this.opts.hpa }),
+    );
   }
 
   /** Continues buildControllers: what in-cluster clients need in every namespace (the default ServiceAccount, the root CA). */

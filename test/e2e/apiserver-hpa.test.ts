@@ -232,4 +232,31 @@ describe('printing', () => {
     expect(describe.stdout).toMatch(/Reference:\s+Deployment\/kweb/);
     expect(describe.stdout).toMatch(/Min replicas:\s+2/);
   });
+
+  test('orch autoscale, get hpa and describe hpa print what kubectl prints', async () => {
+    const dep = await req('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'oweb' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'oweb' } }, template: { metadata: { labels: { app: 'oweb' } }, spec: { containers: [{ name: 'c', image: 'orch.local/busybox:1' }] } } },
+    });
+    expect(dep.status, JSON.stringify(dep.body)).toBe(201);
+    const auto = await cli.orch(['autoscale', 'deploy/oweb', '--min', '2', '--max', '10', '--cpu-percent', '50']);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stdout).toContain('horizontalpodautoscaler.autoscaling/oweb autoscaled');
+    const stored = (await req('GET', `${V2}/oweb`)).body;
+    expect(stored.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'oweb' }, minReplicas: 2, maxReplicas: 10 });
+    const orchGet = await cli.orch(['get', 'hpa', 'oweb']);
+    const kubectlGet = await cli.kubectl(['get', 'hpa', 'oweb', '-n', NS]);
+    expect(orchGet.code, orchGet.stderr).toBe(0);
+    const cells = (out: string) => out.trim().split('\n').map((l) => l.split(/\s{2,}/).slice(0, 6));
+    expect(cells(orchGet.stdout)).toEqual(cells(kubectlGet.stdout));
+    const describe = await cli.orch(['describe', 'hpa', 'oweb']);
+    expect(describe.code, describe.stderr).toBe(0);
+    expect(describe.stdout).toContain('Reference:      Deployment/oweb');
+    expect(describe.stdout).toContain('resource cpu on pods  (as a percentage of request):  <unknown> / 50%');
+    const bad = await cli.orch(['autoscale', 'deploy/no-such', '--max', '3']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('not found');
+  });
 });
