@@ -259,4 +259,42 @@ describe('printing', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('not found');
   });
+
+  test('kubectl apply of an autoscaling/v1 and an autoscaling/v2 manifest; kubectl get horizontalpodautoscalers.v1.autoscaling', async () => {
+    const v1 = path.join(dir, 'v1.yaml');
+    fs.writeFileSync(v1, `apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: applied-v1, namespace: ${NS}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+  targetCPUUtilizationPercentage: 70
+`);
+    let r = await cli.kubectl(['apply', '-f', v1]);
+    expect(r.code, r.stderr).toBe(0);
+    // Applied again with a change: kubectl's three-way patch against the v1 view.
+    fs.writeFileSync(v1, fs.readFileSync(v1, 'utf8').replace('maxReplicas: 3', 'maxReplicas: 6'));
+    r = await cli.kubectl(['apply', '-f', v1]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await req('GET', `${V2}/applied-v1`)).body.spec).toMatchObject({ maxReplicas: 6, metrics: [{ resource: { target: { averageUtilization: 70 } } }] });
+    const v2file = path.join(dir, 'v2.yaml');
+    fs.writeFileSync(v2file, `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: applied-v2, namespace: ${NS}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 3
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 64Mi}}
+  behavior:
+    scaleDown: {stabilizationWindowSeconds: 10}
+`);
+    r = await cli.kubectl(['apply', '-f', v2file]);
+    expect(r.code, r.stderr).toBe(0);
+    r = await cli.kubectl(['get', 'horizontalpodautoscalers.v1.autoscaling', 'applied-v1', '-n', NS, '-o', 'jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('autoscaling/v1 70');
+  });
 });
