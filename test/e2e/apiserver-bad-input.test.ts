@@ -15,6 +15,9 @@ const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
 const RSS = '/apis/apps/v1/namespaces/default/replicasets';
 const SVCS = '/api/v1/namespaces/default/services';
 const CM = '/api/v1/namespaces/default/configmaps';
+const HPAS = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
+const HPAS_V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
+const hpa = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, ...spec } });
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
@@ -73,6 +76,15 @@ const withVolume = (name: string, volume: Record<string, unknown>, mount = true)
 const withSecurity = (name: string, sc: Record<string, unknown>, spec: Record<string, unknown> = {}) => pod({ metadata: { name } }, { containers: [{ ...container, securityContext: sc }], ...spec });
 
 const ROWS: Row[] = [
+  // HorizontalPodAutoscalers (api/validation/hpa.ts); v1 bodies are checked before conversion.
+  { name: 'HPA minReplicas > maxReplicas', method: 'POST', path: HPAS, body: hpa('minmax', { minReplicas: 4 }), code: 422, field: 'spec.maxReplicas', says: 'must be greater than or equal to `minReplicas`', after: absent(`${HPAS}/minmax`) },
+  { name: 'HPA unknown metric type', method: 'POST', path: HPAS, body: hpa('mtype', { metrics: [{ type: 'Cpu' }] }), code: 422, field: 'spec.metrics[0].type', after: absent(`${HPAS}/mtype`) },
+  { name: 'HPA Pods metric (not implemented)', method: 'POST', path: HPAS, body: hpa('pods', { metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1' } } }] }), code: 422, field: 'spec.metrics[0].type', says: /not implemented by orch/, after: absent(`${HPAS}/pods`) },
+  { name: 'HPA metric without a target', method: 'POST', path: HPAS, body: hpa('notarget', { metrics: [{ type: 'Resource', resource: { name: 'cpu' } }] }), code: 422, field: 'spec.metrics[0].resource.target', after: absent(`${HPAS}/notarget`) },
+  { name: 'HPA maxReplicas 2^31', method: 'POST', path: HPAS, body: hpa('huge', { maxReplicas: INT32_OVER }), code: 422, field: 'spec.maxReplicas', after: absent(`${HPAS}/huge`) },
+  { name: 'HPA v1 targetCPUUtilizationPercentage 0', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', ...hpa('cpu0', { targetCPUUtilizationPercentage: 0 }) }, code: 422, field: 'spec.targetCPUUtilizationPercentage', after: absent(`${HPAS}/cpu0`) },
+  { name: 'HPA v2 body on the v1 URL', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', ...hpa('wrongv', {}) }, code: 400, says: 'does not match the expected API version (autoscaling/v1)', after: absent(`${HPAS}/wrongv`) },
+  { name: 'HPA v1 spec as a string', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'strspec' }, spec: 'x' }, code: 422, field: 'spec', after: absent(`${HPAS}/strspec`) },
   // ---- fieldValidation=Strict (what kubectl sends): unknown fields named with their full path
   { name: 'Strict: spec.replica on a Deployment', method: 'POST', path: DEPLOYS + STRICT, body: deploy({ replica: 3 }, 'typo'), code: 400, says: 'strict decoding error: unknown field "spec.replica"', after: absent(`${DEPLOYS}/typo`) },
   { name: 'Strict: a nested unknown field of a container', method: 'POST', path: PODS + STRICT, body: pod({ metadata: { name: 'typo-pod' } }, { containers: [{ ...container, imagee: 'x' }] }), code: 400, says: 'unknown field "spec.containers[0].imagee"', after: absent(`${PODS}/typo-pod`) },
