@@ -47,6 +47,8 @@ import { DEFAULT_PROXY_DRAIN_TIMEOUT_MS, EndpointDrain } from './endpoint-drain/
 import { Heartbeat } from './heartbeat.js';
 import { LABEL_NAMESPACE, LABEL_NODE, LABEL_POD } from './labels.js';
 import { LogServer } from './log-server.js';
+import { CgroupReader } from './stats/cgroup-stats.js';
+import { ResourceSampler } from './stats/resource-sampler.js';
 import { createPortForwardHandler } from './streams/port-forward.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
@@ -123,6 +125,11 @@ export interface AgentOptions {
   resolvConfPath?: string;
   /** --proxy-drain-timeout: the bound of the termination protocol's waits (default 5 s; 0: off). */
   proxyDrainTimeoutMs?: number;
+  /** How often CPU and memory are sampled for /stats/summary (--metrics-interval, 5 s; 0: off). */
+  metricsIntervalMs?: number;
+  /** The cgroup filesystem and /proc the sampler reads (--cgroup-root; tests: fixtures). */
+  cgroupRoot?: string;
+  procRoot?: string;
 }
 
 const isComponent = (x: unknown): x is Component => typeof (x as Component | undefined)?.start === 'function' && typeof (x as Component).stop === 'function';
@@ -150,6 +157,8 @@ export class Agent {
   /** Liveness, readiness and startup probes of the running containers (agent/probes). */
   readonly probes: ProbeManager;
   private readonly logServer: LogServer;
+  /** CPU and memory of the node and its pods (stats/), served on /stats/summary. */
+  readonly sampler?: ResourceSampler;
   private readonly runner: ComponentRunner;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -218,6 +227,19 @@ export class Agent {
       drain: this.drain,
       probes: this.probes,
     });
+    const metricsIntervalMs = o.metricsIntervalMs ?? 5000;
+    if (metricsIntervalMs > 0) {
+      this.sampler = new ResourceSampler({
+        runtime: this.runtime,
+        reader: new CgroupReader(o.cgroupRoot, o.procRoot),
+        nodeName: o.nodeName,
+        clock: this.clock,
+        logger: this.log.child({ sub: 'resource-sampler' }),
+        intervalMs: metricsIntervalMs,
+        pods: () => informer.list(),
+      });
+    }
+    const sampler = this.sampler;
     this.logServer = new LogServer({
       runtime: this.runtime,
       nodeName: o.nodeName,
@@ -230,6 +252,7 @@ export class Agent {
       cert: o.logCert,
       key: o.logKey,
       metrics: registrySource(this.metrics.registry),
+      summary: sampler && (() => sampler.summary()),
       // Upgrade requests the apiserver proxies (agent/streams/): one handler per kind.
       streams: {
         exec: execHandler({ runtime: this.runtime, nodeName: o.nodeName, logger: this.log.child({ sub: 'exec' }) }),
@@ -252,6 +275,7 @@ export class Agent {
       this.drain.component(),
       this.podWorkers(),
       this.orphanSweep(),
+      ...(this.sampler ? [this.sampler] : []),
     ];
     this.runner = new ComponentRunner(this.components, { logger: this.log, clock: this.clock });
   }

@@ -39,6 +39,8 @@ interface AgentFlags extends ConnectionFlagValues {
   heartbeatInterval: string;
   nodeStatusUpdateFrequency: string;
   resyncInterval: string;
+  metricsInterval: string;
+  cgroupRoot: string;
   logPort: string;
   logAddress: string;
   logServerCert?: string;
@@ -93,6 +95,8 @@ export function agentCommand(): Command {
     .option('--heartbeat-interval <duration>', 'lease renewal interval', '5s')
     .option('--node-status-update-frequency <duration>', 'node status refresh when nothing changed', '60s')
     .option('--resync-interval <duration>', 'how often every pod is looked at again (±25 %; a safety net beside Docker events) and orphaned containers are swept', '10s')
+    .option('--metrics-interval <duration>', 'how often CPU and memory of the node and its containers are sampled from the cgroup files (CPU is the rate between two samples; served on the log endpoint as /stats/summary for the apiserver; 0: off)', '5s')
+    .option('--cgroup-root <dir>', 'where the cgroup filesystem is mounted (v1 or v2, detected)', '/sys/fs/cgroup')
     .option('--log-port <port>', 'port of the log endpoint', '10250')
     .option('--log-address <addr>', 'address of the log endpoint', '0.0.0.0')
     .option('--log-server-cert <file>', "TLS certificate of the log endpoint, issued by the cluster CA for this node's name (`orch init node-cert NAME`; default: self-signed, which the apiserver refuses)")
@@ -190,6 +194,8 @@ export function agentCommand(): Command {
         clusterDomain: parseClusterDomain(f.clusterDomain),
         clusterDns: parseClusterDns(f.clusterDns),
         proxyDrainTimeoutMs: parseDuration(f.proxyDrainTimeout, '--proxy-drain-timeout'),
+        metricsIntervalMs: parseDuration(f.metricsInterval, '--metrics-interval'),
+        cgroupRoot: f.cgroupRoot,
       });
       const health = healthFromFlags(
         { port: parsePort(f.healthzPort, '--healthz-port'), host: f.healthzBindAddress, tlsCertFile: f.logServerCert, tlsPrivateKeyFile: f.logServerKey, metricsTokenFile: f.metricsTokenFile },

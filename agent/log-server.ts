@@ -3,6 +3,8 @@
 // else of Docker:
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&timestamps=&sinceSeconds=&sinceTime=&limitBytes=&previous=
 //   GET /metrics   the agent's metrics (the same as on its localhost health port)
+//   GET /stats/summary   CPU and memory of the node and its pods (stats/resource-sampler.ts),
+//                  JSON (api/metrics-types.ts NodeSummary), read by the apiserver's scraper
 // and, as Upgrade requests, the streams the apiserver proxies (streams/upgrade-dispatch.ts):
 //   /exec/{namespace}/{pod}/{container}, /attach/..., /portForward/{namespace}/{pod}
 // Callers authenticate with the apiserver's client certificate (verified against
@@ -23,6 +25,7 @@ import type { Authenticator } from '../foundation/token-auth.js';
 import type { Component } from '../foundation/component.js';
 import type { Logger } from '../foundation/logger.js';
 import type { MetricsSource } from '../foundation/metrics.js';
+import type { NodeSummary } from '../api/metrics-types.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from './labels.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime } from './runtime/types.js';
 import type { StreamHandlers } from './streams/types.js';
@@ -44,6 +47,8 @@ export interface LogServerOptions {
   key?: string;
   /** Served on /metrics to the same callers as the logs. */
   metrics?: MetricsSource;
+  /** Served on /stats/summary: the resource sampler's latest figures (undefined: none yet). */
+  summary?: () => NodeSummary | undefined;
   /** Handlers of the Upgrade paths (exec, attach, portForward); a missing one answers 404. */
   streams?: StreamHandlers;
 }
@@ -190,6 +195,13 @@ export class LogServer implements Component {
       if (req.method !== 'GET') throw errors.methodNotAllowed(`${req.method} is not supported on /metrics (only GET)`);
       const text = await this.o.metrics.text();
       res.writeHead(200, { 'content-type': this.o.metrics.contentType }).end(text);
+      return;
+    }
+    if (url.pathname === '/stats/summary' && this.o.summary) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed(`${req.method} is not supported on /stats/summary (only GET)`);
+      const summary = this.o.summary();
+      if (!summary) throw errors.unavailable('no resource sample of this node yet (the first two samples are one --metrics-interval apart)');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(summary));
       return;
     }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);

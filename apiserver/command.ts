@@ -56,6 +56,7 @@ export interface ApiserverFlags extends PodSecurityFlags, ServiceAccountFlags {
   maxOpenWatches?: string;
   maxOpenWatchesPerUser?: string;
   requestBodyTimeout?: string;
+  metricResolution?: string;
   maxWatchBufferMb?: string;
   serviceClusterIpRange?: string;
   serviceNodePortRange?: string;
@@ -106,6 +107,7 @@ export function apiserverCommand(): Command {
     .option('--max-requests-inflight <n>', 'seats: requests served at once by the priority levels (system:masters, watches and log streams excluded), shared out by their shares; beyond a flow\'s share requests queue, then get 429', '400')
     .option('--max-open-watches <n>', 'watches and log streams open at once; more get 429', '10000')
     .option('--max-open-watches-per-user <n>', 'watches and log streams one user may have open at once; more get 429', '1000')
+    .option('--metric-resolution <duration>', "how often every node agent's CPU and memory figures are scraped for metrics.k8s.io (kubectl top, orch top, autoscaling), as metrics-server's --metric-resolution; 0: the metrics API answers 503", '5s')
     .option('--request-body-timeout <duration>', 'time a request body may take to arrive once its request holds a seat; then 408 (a bare number is seconds)', '10s')
     .option('--max-watch-buffer-mb <n>', 'MiB all watch streams may hold unsent together; beyond it the biggest stalled watchers are expired (410)', '128')
     .option('--service-cluster-ip-range <cidrs>', 'ClusterIPs of Services: an IPv4 or IPv6 CIDR, or "v4cidr,v6cidr" for dual stack; the first address goes to the `kubernetes` Service', DEFAULT_SERVICE_CLUSTER_IP_RANGE)
@@ -172,6 +174,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
   const maxOpenWatches = positive('--max-open-watches', flags.maxOpenWatches, 10_000);
   const maxOpenWatchesPerUser = positive('--max-open-watches-per-user', flags.maxOpenWatchesPerUser, 1_000);
   const requestBodyTimeoutMs = parseDuration(flags.requestBodyTimeout ?? '10s', '--request-body-timeout');
+  const metricResolutionMs = parseDuration(flags.metricResolution ?? '5s', '--metric-resolution');
   if (!(requestBodyTimeoutMs > 0)) throw new Error(`invalid --request-body-timeout ${flags.requestBodyTimeout}: a duration above 0 (e.g. 10s)`);
   const watchMemoryBudgetBytes = positive('--max-watch-buffer-mb', flags.maxWatchBufferMb, 128, true) * 1024 * 1024;
   const serviceRanges = parseServiceRanges(flags.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE, flags.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
@@ -238,6 +241,7 @@ export async function startApiserver(flags: ApiserverFlags): Promise<RunningApis
     maxOpenWatches,
     maxOpenWatchesPerUser,
     requestBodyTimeoutMs,
+    metricResolutionMs,
     watchMemoryBudgetBytes,
     serviceRanges,
     kubernetesService: { advertiseAddress },

@@ -55,6 +55,8 @@ import { schemaModel } from './routes/openapi-model.js';
 import { definitionName } from '../api/schema/kinds.js';
 import { listTypesOf, type ListTypes } from '../api/managed-fields/list-types.js';
 import { Store } from './registry/store.js';
+import { ResourceMetricsStore } from './metrics-api/metrics-store.js';
+import { MetricsScraper } from './metrics-api/scraper.js';
 import { registerAudit } from './audit/auditor.js';
 import type { AuditOptions } from './audit/flags.js';
 import { defaultAdmission } from './admission/default-chain.js';
@@ -136,6 +138,8 @@ export interface BuildServerOptions {
   audit?: AuditOptions;
   /** Pod Security admission's default level, exemptions and allowed hostPaths (default: baseline, kube-system exempt, no hostPath). */
   podSecurity?: Partial<PodSecurityConfig>;
+  /** How often every agent's /stats/summary is scraped for metrics.k8s.io (--metric-resolution; default 5 s; 0: not served). */
+  metricResolutionMs?: number;
 }
 
 export interface Apiserver {
@@ -144,6 +148,9 @@ export interface Apiserver {
   runner: ComponentRunner;
   /** http(s)://host:port, once the http-server component listens. */
   url(): string;
+  /** The metrics.k8s.io store and its scraper (absent with metricResolutionMs 0): tests and benchmarks feed or drive them. */
+  resourceMetrics?: ResourceMetricsStore;
+  metricsScraper?: MetricsScraper;
 }
 
 export function buildApiserver(opts: BuildServerOptions): Apiserver {
@@ -201,6 +208,11 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     rulesResolver: rbac,
     nowIso: () => nowIso(clock),
   };
+  const metricResolutionMs = opts.metricResolutionMs ?? 5000;
+  if (metricResolutionMs > 0) ctx.resourceMetrics = new ResourceMetricsStore(() => clock.now());
+  const scraper = ctx.resourceMetrics
+    ? new MetricsScraper({ ctx, store: ctx.resourceMetrics, logger: logger.child({ component: 'metrics-scraper' }), intervalMs: metricResolutionMs })
+    : undefined;
   // Escalation prevention belongs to RBAC: with RBAC out of the chain (AlwaysAllow) it is off too.
   if (authorizers.includes(rbac))
     ctx.writeAdmission = (user, info) => {
@@ -358,6 +370,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     }),
     ...(opts.bootstrapPolicy ?? true ? [rbacBootstrapComponent(store, opts.storage, logger, clock)] : []),
     ...services.afterServing,
+    ...(scraper ? [scraper] : []),
   ];
   runner = new ComponentRunner(components, { logger, clock });
   const url = () => {
@@ -365,7 +378,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
     return `${opts.https ? 'https' : 'http'}://${host}:${port}`;
   };
-  return { app, runner, url };
+  return { app, runner, url, resourceMetrics: ctx.resourceMetrics, metricsScraper: scraper };
 }
 
 function listeningPort(app: FastifyInstance, listen: { port: number }): number {

@@ -39,6 +39,7 @@ import { tokenCommand } from './commands/token.js';
 import { taintCommand } from './commands/taint.js';
 import { drainCommand } from './commands/drain.js';
 import { waitCommand } from './commands/wait.js';
+import { topCommand } from './commands/top.js';
 import { diffCommand } from './commands/diff.js';
 import { runAttach } from './streams/run-attach.js';
 
@@ -85,7 +86,7 @@ export function buildProgram(): Command {
     applyCommand(), diffCommand(), createCommand(), runCommand(runAttach), getCommand(), describeCommand(), explainCommand(), editCommand(), patchCommand(), labelCommand(), annotateCommand(),
     deleteCommand(), waitCommand(), logsCommand(), execCommand(), attachCommand(), cpCommand(), portForwardCommand(), scaleCommand(), autoscaleCommand(), exposeCommand(), rolloutCommand(), setCommand(),
     cordonCommand(), uncordonCommand(), taintCommand(), drainCommand(), eventsCommand(), versionCommand(), apiResourcesCommand(), tokenCommand(),
-    secretsCommand(),
+    secretsCommand(), topCommand(),
   ];
   for (const c of everyday) program.addCommand(withConnectionFlags(c));
   // Subcommands (rollout status, create service clusterip, ...) take the connection flags too;

@@ -6,7 +6,11 @@
 // bodies ask this table as well, so discovery lists them with verbs [create], every other
 // verb is 405 and kubectl can POST them as protobuf. The answers: reviews/serve.ts.
 
+// The read-only metrics.k8s.io kinds are listed here too (metrics-api/metrics-resources.ts):
+// not stored either, and answered by metrics-api/serve.ts.
+
 import { parseApiVersion, type ResourceInfo } from '../../api/resources.js';
+import { METRICS_RESOURCES } from '../metrics-api/metrics-resources.js';
 
 function virtual(group: string, kind: string, plural: string, namespaced = false): ResourceInfo {
   return { group, version: 'v1', kind, listKind: `${kind}List`, plural, singular: plural.replace(/s$/, ''), namespaced, shortNames: [], verbs: ['create'], subresources: [] };
@@ -22,6 +26,7 @@ export const VIRTUAL_RESOURCES: readonly ResourceInfo[] = [
   virtual(AUTHZ, 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   virtual(AUTHZ, 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
   virtual(AUTHZ, 'SubjectAccessReview', 'subjectaccessreviews'),
+  ...METRICS_RESOURCES,
 ];
 
 const VIRTUAL = new Set(VIRTUAL_RESOURCES);

@@ -28,6 +28,8 @@ import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { isVirtual } from '../registry/virtual-kinds.js';
 import { isConverted, serveConverted } from '../registry/converted-kinds.js';
+import { isMetricsResource } from '../metrics-api/metrics-resources.js';
+import { serveMetrics } from '../metrics-api/serve.js';
 import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
@@ -114,6 +116,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
       // NodeRestriction: what a node writes into its own Node (labels, taints, podCIDR).
       if (node && info.resource.plural === 'nodes' && info.resource.group === '') admit = (cur, next) => admitNodeWrite(node, cur, next);
     }
+    if (isMetricsResource(info.resource)) return serveMetrics(ctx, info, req, reply);
     if (isVirtual(info.resource)) return serveVirtual(ctx, info, req, reply);
     return dispatch(ctx, info, req, reply, q, guard, admit);
   };

@@ -8,7 +8,7 @@ import { silentLogger } from '../../foundation/logger.js';
 import { tokenAuthenticator } from '../../foundation/token-auth.js';
 import type { TokenEntry } from '../../foundation/token-file.js';
 import { createMetrics } from '../../apiserver/metrics.js';
-import { buildApiserver, type BuildServerOptions } from '../../apiserver/server.js';
+import { buildApiserver, type Apiserver, type BuildServerOptions } from '../../apiserver/server.js';
 import { createEtcdStorage, type EtcdStorageOptions } from '../../apiserver/storage/index.js';
 import type { Storage } from '../../apiserver/storage/types.js';
 import { startEtcd, type TestEtcd } from './etcd.js';
@@ -27,6 +27,8 @@ export interface TestApiServer {
   etcd: TestEtcd;
   storage: Storage;
   server: FastifyInstance;
+  /** The whole built apiserver (its metrics.k8s.io store and scraper, for tests that feed or drive them). */
+  api: Apiserver;
   /** With tls: true, the CA (PEM) that signed the serving certificate: what clients trust. */
   ca?: string;
   /** With tls: true, the CA's private key (tests sign client certificates with it). */
@@ -112,6 +114,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     etcd,
     storage,
     server,
+    api,
     ca,
     caKey,
     stop: async () => {

@@ -124,6 +124,12 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole('system:aggregate-to-admin', aggregateToAdmin(), {}, { [AGGREGATE_TO('admin')]: 'true' }),
     clusterRole('system:aggregate-to-edit', aggregateToEdit(), {}, { [AGGREGATE_TO('edit')]: 'true' }),
     clusterRole('system:aggregate-to-view', aggregateToView(), {}, { [AGGREGATE_TO('view')]: 'true' }),
+    // What metrics-server installs with itself: reading metrics is part of view, edit and admin.
+    clusterRole('system:aggregated-metrics-reader', [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])], {}, {
+      [AGGREGATE_TO('view')]: 'true',
+      [AGGREGATE_TO('edit')]: 'true',
+      [AGGREGATE_TO('admin')]: 'true',
+    }),
     // Certificate signing requests of joining nodes (certificates.k8s.io is served by the node-join part of issue 18).
     clusterRole('system:node-bootstrapper', [[{ verbs: ['create', 'get', 'list', 'watch'], apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'] }]]),
     clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [[{ verbs: ['create'], apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'] }]]),
