@@ -191,6 +191,28 @@ describe('autoscaling/v1 (converted)', () => {
     expect(wrong.status).toBe(400);
   });
 
+  test('a v1 watch streams v1 objects of v2 writes', async () => {
+    const created = await req('POST', V2, v2('watched', {}));
+    const rv = created.body.metadata.resourceVersion;
+    const events = await new Promise<any[]>((resolve, reject) => {
+      const rq = https.request(`${s.url}${V1}?watch=true&resourceVersion=${rv}&timeoutSeconds=5`, { ca: s.ca, headers: { Authorization: `Bearer ${s.token}` } }, (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+          if (text.includes('\n')) {
+            rq.destroy();
+            resolve(text.trim().split('\n').map((l) => JSON.parse(l)));
+          }
+        });
+        res.on('end', () => resolve(text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+      });
+      rq.on('error', reject);
+      rq.end();
+      setTimeout(() => void req('PATCH', `${V2}/watched`, { spec: { maxReplicas: 9 } }, { contentType: 'application/merge-patch+json' }), 300);
+    });
+    expect(events[0]).toMatchObject({ type: 'MODIFIED', object: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', spec: { maxReplicas: 9, targetCPUUtilizationPercentage: 80 } } });
+  });
+
   test('a protobuf v1 body (kubectl autoscale) is stored', async () => {
     const raw = encodeMessage('k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler', { metadata: { name: 'pb' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 30 } });
     const res = await req('POST', V1, undefined, { rawBody: protobufBody('autoscaling/v1', 'HorizontalPodAutoscaler', raw), contentType: 'application/vnd.kubernetes.protobuf' });
