@@ -25,6 +25,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   authz: { description: 'authorization decision p50/p99 with 1,000 roles and 1,000 bindings, allowed and denied, vs AlwaysAllow (in-process)', load: async () => (await import('./authz.js')).bench },
   'secure-writes': { description: 'creates/s of ConfigMaps and Secrets with encryption at rest + audit log on vs off (alternating rounds; --rbac adds RBAC once it exists)', load: async () => (await import('./secure-writes.js')).bench },
   hpa: { description: 'load starts → first scale-up decision and → new pods Running, p50 over 5 runs (orch 5 s sync vs Kubernetes 15 s)', load: async () => (await import('./hpa.js')).bench },
+  metrics: { description: 'agent CPU collecting metrics of 100 containers (vs off), GET PodMetrics of 10,000 pods, orch top pods -A with 1,000 pods (vs kubectl top)', load: async () => (await import('./metrics.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 

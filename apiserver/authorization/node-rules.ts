@@ -82,6 +82,8 @@ export function authorizeNode(user: UserInfo, req: ResourceRequest, graph?: Node
     return resource.group === '' ? noOpinion(`nodes can only get individual ${plural} that pods bound to them use`) : nobody();
   }
 
+  // pods and nodes of another group (metrics.k8s.io's PodMetrics/NodeMetrics) are not the core kinds.
+  if ((plural === 'pods' || plural === 'nodes') && resource.group !== '') return nobody();
   switch (plural) {
     case 'pods':
       if (verb === 'get' && !subresource) return ALLOW;

@@ -22,8 +22,21 @@ interface NodeEntry {
   pods: Map<string, PodMetrics>;
 }
 
+/** Ordinal order (as Kubernetes sorts keys): much cheaper than localeCompare on 10,000 items. */
+const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** JSON of each object, made once: a list of 10,000 is then a join, not 10,000 serializations. */
+const JSON_OF = new WeakMap<object, string>();
+export function jsonOf(o: PodMetrics | NodeMetrics): string {
+  let j = JSON_OF.get(o);
+  if (j === undefined) JSON_OF.set(o, (j = JSON.stringify(o)));
+  return j;
+}
+
 export class ResourceMetricsStore {
   private readonly nodes = new Map<string, NodeEntry>();
+  /** Every pod's figures in order, rebuilt on the first list after a change. */
+  private sortedPods: PodMetrics[] | undefined;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -57,11 +70,13 @@ export class ResourceMetricsStore {
       });
     }
     this.nodes.set(nodeName, { receivedAt: this.now(), node, pods });
+    this.sortedPods = undefined;
   }
 
   /** Forget a node (deleted, or its agent stopped answering for good). */
   forget(nodeName: string): void {
     this.nodes.delete(nodeName);
+    this.sortedPods = undefined;
   }
 
   nodeNames(): string[] {
@@ -81,7 +96,7 @@ export class ResourceMetricsStore {
   listNodes(): NodeMetrics[] {
     return this.fresh()
       .map((e) => e.node)
-      .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+      .sort((a, b) => ordinal(a.metadata.name!, b.metadata.name!));
   }
 
   getPod(namespace: string, name: string): PodMetrics | undefined {
@@ -97,8 +112,20 @@ export class ResourceMetricsStore {
 
   /** Every pod's figures (of one namespace when given), sorted by namespace then name. */
   listPods(namespace?: string): PodMetrics[] {
-    const out: PodMetrics[] = [];
-    for (const e of this.fresh()) for (const p of e.pods.values()) if (namespace === undefined || p.metadata.namespace === namespace) out.push(p);
-    return out.sort((a, b) => a.metadata.namespace!.localeCompare(b.metadata.namespace!) || a.metadata.name!.localeCompare(b.metadata.name!));
+    // Staleness is checked per call (cheap: one entry per node); the order is cached.
+    const stale = new Set(this.staleNodes());
+    if (!this.sortedPods || stale.size > 0) {
+      const out: { node: string; pod: PodMetrics }[] = [];
+      for (const [node, e] of this.nodes) for (const p of e.pods.values()) out.push({ node, pod: p });
+      out.sort((a, b) => ordinal(a.pod.metadata.namespace!, b.pod.metadata.namespace!) || ordinal(a.pod.metadata.name!, b.pod.metadata.name!));
+      this.sortedPods = out.filter((x) => !stale.has(x.node)).map((x) => x.pod);
+      if (stale.size > 0) for (const n of stale) this.nodes.delete(n);
+    }
+    return namespace === undefined ? this.sortedPods : this.sortedPods.filter((p) => p.metadata.namespace === namespace);
+  }
+
+  private staleNodes(): string[] {
+    const cutoff = this.now() - this.maxAgeMs;
+    return [...this.nodes].filter(([, e]) => e.receivedAt < cutoff).map(([n]) => n);
   }
 }

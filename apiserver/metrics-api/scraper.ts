@@ -76,6 +76,11 @@ export class MetricsScraper implements Component {
     });
   }
 
+  /** Resolves once the Nodes are known: figures of nodes that do not exist are dropped at each list. */
+  get nodesSynced(): Promise<void> {
+    return this.follower.firstSync;
+  }
+
   async start(): Promise<void> {
     this.follower.start();
     const every = this.o.intervalMs ?? DEFAULT_METRIC_RESOLUTION_MS;

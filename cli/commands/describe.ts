@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { resolveResourceName } from '../../api/resources.js';
+import { allocatedResources } from './describe-node-allocated.js';
 import type { Container, ContainerStatus, Deployment, EndpointSlice, Event, KubeObject, Namespace, Node, Pod, ReplicaSet, Service } from '../../api/types.js';
 import { LAST_APPLIED_ANNOTATION } from '../apply-patch.js';
 import { cliContext, splitTypeName, type CliContext } from '../context.js';
@@ -104,6 +105,7 @@ function nodeSections(n: Node, pods: Pod[]): string[] {
     indent(Object.entries(n.status?.allocatable ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') || '<none>'),
     'System Info:',
     indent(Object.entries(n.status?.nodeInfo ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') || '<none>'),
+    allocatedResources(n, pods),
     `Pods (${pods.length}):`,
     indent(pods.length ? formatTable(['NAMESPACE', 'NAME', 'STATUS'], pods.map((p) => [p.metadata.namespace ?? '', p.metadata.name ?? '', podSummary(p).reason])) : '<none>'),
   ];

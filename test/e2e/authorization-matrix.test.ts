@@ -115,6 +115,10 @@ const TABLE: Record<string, Row> = {
   'authorization.k8s.io/localsubjectaccessreviews': { admin: ['create'], node: ['create'] },
   'authentication.k8s.io/selfsubjectreviews': { everyone: ['create'] },
   'authentication.k8s.io/tokenreviews': { node: ['create'] },
+  // Resource metrics (read only): system:aggregated-metrics-reader, aggregated into view
+  // (as metrics-server installs it); node figures are cluster-scoped, so no RoleBinding grants them.
+  'metrics.k8s.io/pods': { view: ['get', 'list'], node: [] },
+  'metrics.k8s.io/nodes': { node: [] },
 };
 
 /**

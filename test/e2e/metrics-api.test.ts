@@ -53,6 +53,9 @@ beforeAll(async () => {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:aggregated-metrics-reader' },
     subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }],
   });
+  for (const name of ['n1', 'n2']) await apiRequest(s, 'POST', '/api/v1/nodes', { metadata: { name } });
+  // Figures of nodes the scraper does not know are dropped when it lists the Nodes.
+  await s.api.metricsScraper!.nodesSynced;
   const store = s.api.resourceMetrics!;
   store.ingest('n1', summary('n1', [['team', 'web-1', { app: 'web', tier: 'front' }, 100_000_000], ['team', 'db-0', { app: 'db' }, 20_000_000], ['default', 'x', {}, 1_000_000]]));
   store.ingest('n2', summary('n2', [['team', 'web-2', { app: 'web', tier: 'front' }, 300_000_000]]));

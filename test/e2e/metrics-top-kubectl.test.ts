@@ -40,6 +40,7 @@ beforeAll(async () => {
   }
   await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
   client.close();
+  await s.api.metricsScraper!.nodesSynced;
   const store = s.api.resourceMetrics!;
   store.ingest('top-n1', summary('top-n1', 1_234_567_890, 3000 * Mi + 12345, [
     ['shop', 'web-1', { app: 'web' }, [['app', 150_000_001, 100 * Mi + 5], ['sidecar', 2_000_000, 10 * Mi]]],
