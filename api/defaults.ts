@@ -7,6 +7,7 @@ import type { Container, KubeObject, PodSpec, ServicePort } from './types.js';
 import { defaultRbac } from './rbac-types.js';
 import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
 import { defaultStorageKind } from './storage/defaults.js';
+import { defaultHorizontalPodAutoscaler } from './hpa-defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -230,6 +231,9 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObj
     case 'PersistentVolumeClaim':
     case 'StorageClass':
       defaultStorageKind(resource.kind, obj);
+      break;
+    case 'HorizontalPodAutoscaler':
+      defaultHorizontalPodAutoscaler(obj);
       break;
   }
 }

@@ -6,9 +6,10 @@ import { errors } from '../api/errors.js';
 import { findResource, RESOURCES, type ResourceInfo, type Verb } from '../api/resources.js';
 import { fieldSelectorRequirements } from '../api/selectors/fields.js';
 import { findVirtualResource, VIRTUAL_RESOURCES } from './registry/virtual-kinds.js';
+import { CONVERTED_RESOURCES, findConvertedResource } from './registry/converted-kinds.js';
 
 /** Stored kinds and the create-only ones answered without storage (registry/virtual-kinds.ts). */
-const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...VIRTUAL_RESOURCES];
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
 
 export type DiscoveryPath =
   | { type: 'core-versions' } // /api
@@ -91,7 +92,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   }
   if (rest.length > 3) throw notFound();
   const [plural, name, subresource] = rest as [string, string | undefined, string | undefined];
-  const resource = findResource(group, version, plural) ?? findVirtualResource(group, version, plural);
+  const resource = findResource(group, version, plural) ?? findConvertedResource(group, version, plural) ?? findVirtualResource(group, version, plural);
   if (!resource) throw notFound();
   if (namespace !== undefined && !resource.namespaced) throw notFound();
   if (subresource !== undefined && !resource.subresources.includes(subresource as never)) throw notFound();

@@ -73,6 +73,7 @@ export const EVERYDAY: Record<string, Loader> = {
   cp: async () => [(await import('./commands/cp.js')).cpCommand()],
   'port-forward': async () => [(await import('./commands/port-forward.js')).portForwardCommand()],
   scale: async () => [(await import('./commands/scale.js')).scaleCommand()],
+  autoscale: async () => [(await import('./commands/autoscale.js')).autoscaleCommand()],
   expose: async () => [(await import('./commands/expose.js')).exposeCommand()],
   rollout: async () => [(await import('./commands/rollout.js')).rolloutCommand()],
   set: async () => [(await import('./commands/rollout.js')).setCommand()],

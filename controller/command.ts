@@ -29,8 +29,9 @@ import type { NodeIpamOptions } from './node-ipam/controller.js';
 import { hostNetworks } from './node-ipam/host-networks.js';
 import { subjectAccessReviewer } from './csr-approving/access-review.js';
 import { csrSigningFromFlags } from './csr-signing/flags.js';
+import { addHpaOptions, hpaOptionsFromFlags, type HpaFlagValues } from './hpa/flags.js';
 
-interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFlagValues {
+interface Flags extends ConnectionFlagValues, LeaderElectionFlagValues, HealthFlagValues, HpaFlagValues {
   nodeMonitorGracePeriod: string;
   podEvictionTimeout: string;
   nodeMonitorPeriod: string;
@@ -79,12 +80,12 @@ export function podNetworkFromFlags(flags: Flags): NodeIpamOptions | undefined {
 }
 
 export function controllerManagerCommand(): Command {
-  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, certificate request approval and signing, bootstrap token expiry, default ServiceAccounts, the root CA ConfigMap, Jobs, CronJobs');
-  return addLogLevelOption(addHealthOptions(addLeaderElectionOptions(addConnectionOptions(cmd), 'orch-controller-manager'), '10257')
+  const cmd = new Command('controller-manager').description('run the controllers: deployments, replica sets, node lifecycle, garbage collection, node pod CIDRs, EndpointSlices, Endpoints, LoadBalancer status, PodDisruptionBudget status, certificate request approval and signing, bootstrap token expiry, default ServiceAccounts, the root CA ConfigMap, Jobs, CronJobs, horizontal pod autoscaling, persistent volume binding and protection');
+  return addHpaOptions(addLogLevelOption(addHealthOptions(addLeaderElectionOptions(addConnectionOptions(cmd), 'orch-controller-manager'), '10257')
     .option('--node-monitor-grace-period <duration>', 'a node whose Lease is older than this is marked Ready=Unknown', '8s')
     .option('--pod-eviction-timeout <duration>', 'pods on a tainted node without a toleration are deleted after this', '4s')
     .option('--node-monitor-period <duration>', 'how often node health is checked', '1s')
-    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, daemonset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher, job, cronjob, persistentvolume-binder, pvc-protection, pv-protection)", '*')
+    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, daemonset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher, job, cronjob, persistentvolume-binder, pvc-protection, pv-protection, horizontalpodautoscaling)", '*')
     .option('--concurrent-syncs <n>', 'workers per controller', '4')
     .option('--allocate-node-cidrs [bool]', 'give every Node a pod range from --cluster-cidr (spec.podCIDRs); =false leaves them to someone else', parseBool, true)
     .option('--cluster-cidr <cidrs>', 'pod addresses: one range, or an IPv4 and an IPv6 range comma-separated (dual stack); must not overlap the hosts\' networks or --service-cluster-ip-range', '10.244.0.0/16')
@@ -95,7 +96,7 @@ export function controllerManagerCommand(): Command {
     .option('--cluster-signing-cert-file <file>', 'CA certificate (PEM) that signs approved node client certificate requests (orch init: ca.crt); without it csrsigning does not run')
     .option('--cluster-signing-key-file <file>', 'its private key (PEM) (orch init: ca.key)')
     .option('--cluster-signing-duration <duration>', 'the longest lifetime of a certificate csrsigning issues', '8760h')
-    .option('--root-ca-file <file>', 'the CA (PEM) in-cluster clients trust for the apiserver: published as ConfigMap kube-root-ca.crt in every namespace'))
+    .option('--root-ca-file <file>', 'the CA (PEM) in-cluster clients trust for the apiserver: published as ConfigMap kube-root-ca.crt in every namespace')))
     .action(async (flags: Flags) => {
       // Bound by the apiserver, not its own CPU: trade GC work for memory (foundation/heap-growth.ts).
       limitHeapGrowth(25);
@@ -123,6 +124,7 @@ export function controllerManagerCommand(): Command {
         workers,
         podNetwork,
         rootCa,
+        hpa: hpaOptionsFromFlags(flags),
         nodeMonitorGracePeriodMs: parseDuration(flags.nodeMonitorGracePeriod, '--node-monitor-grace-period'),
         podEvictionTimeoutMs: parseDuration(flags.podEvictionTimeout, '--pod-eviction-timeout'),
         nodeMonitorPeriodMs: parseDuration(flags.nodeMonitorPeriod, '--node-monitor-period'),

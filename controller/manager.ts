@@ -4,6 +4,7 @@
 //   event-recorder → informers (one shared set: one pods informer for every controller;
 //   started, and waited for until synced) → replicaset → deployment → daemonset → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
+//   horizontalpodautoscaling →
 //   clusterrole-aggregation
 //   csrapproving → csrsigning → tokencleaner → serviceaccount → root-ca-cert-publisher (only with --root-ca-file)
 //   → job → cronjob
@@ -41,6 +42,9 @@ import type { ControllerRevision, DaemonSet } from '../api/daemonset-types.js';
 import type { CronJob, Job } from '../api/job-types.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/controller.js';
+import { HpaController, type HpaOptions } from './hpa/controller.js';
+import { RestMetricsClient, type RawRequester, type ResourceMetricsClient } from './hpa/metrics-client.js';
+import type { HorizontalPodAutoscaler } from '../api/hpa-types.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
@@ -56,7 +60,7 @@ import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controll
 import type { Controller, InformerView } from './shared/types.js';
 import { buildStorageControllers } from './persistent-volume/wiring.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'horizontalpodautoscaling'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -90,6 +94,10 @@ export interface ControllerManagerOptions {
   accessReviewer?: AccessReviewer;
   /** Reconcile metrics (in the process's registry), or none. */
   metrics?: ControllerMetrics;
+  /** The autoscaler's settings (--horizontal-pod-autoscaler-*). */
+  hpa?: Partial<HpaOptions>;
+  /** Where the autoscaler reads pod usage (default: metrics.k8s.io through the client). */
+  metricsClient?: ResourceMetricsClient;
   /** --root-ca-file's PEM: published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
   rootCa?: string;
   /** The job and cronjob controllers' knobs (tests: a short backoff, a fake clock for schedules). */
@@ -248,6 +256,7 @@ export class ControllerManager {
       const budgets = this.informer<PodDisruptionBudget>(client.resource<PodDisruptionBudget>('poddisruptionbudgets'));
       this.controllers.push(new DisruptionController({ ...base, budgets, pods, replicaSets, deployments, logger: logger.child({ controller: 'disruption' }), queue: this.queue('disruption') }));
     }
+    if (enabled.has('horizontalpodautoscaling')) this.buildAutoscaler(pods);
     if (enabled.has('clusterrole-aggregation')) {
       const rc = client.resource<ClusterRole>('clusterroles');
       const clusterRoles = this.informer<ClusterRole>(rc);
@@ -258,6 +267,18 @@ export class ControllerManager {
     this.controllers.push(
       ...buildBatchControllers({ enabled, pods, jobs, cronJobs, client, recorder: this.recorder, clock, logger, queue: (n) => this.queue(n), options: this.opts.batch }),
       ...buildStorageControllers(enabled, { client, logger, recorder: this.recorder, pods, nodes, informer: (rc) => this.informer(rc), queue: (name) => this.queue(name) }),
+    );
+  }
+
+  /** Continues buildControllers: the horizontal pod autoscaler, reading usage from metrics.k8s.io. */
+  private buildAutoscaler(pods: Informer<Pod>): void {
+    const { client, logger } = this.opts;
+    const raw = client as unknown as Partial<RawRequester>;
+    // An in-memory client (tests) reaches no metrics API: every autoscaler then says so in its ScalingActive condition.
+    const metrics: ResourceMetricsClient = this.opts.metricsClient ?? (typeof raw.request === 'function' ? new RestMetricsClient(raw as RawRequester) : { getResourceMetric: () => Promise.reject(new Error('this client cannot read metrics.k8s.io')) });
+    const hpas = this.informer<HorizontalPodAutoscaler>(client.resource<HorizontalPodAutoscaler>('horizontalpodautoscalers'));
+    this.controllers.push(
+      new HpaController({ client, hpas, pods, metrics, recorder: this.recorder, clock: this.opts.clock ?? realClock, logger: logger.child({ controller: 'horizontalpodautoscaling' }), queue: this.queue('horizontalpodautoscaling'), options: this.opts.hpa }),
     );
   }
 

@@ -27,6 +27,7 @@ const SOURCES = [
   [path.join(apiDir, 'core/v1/types.go'), 'io.k8s.api.core.v1', 'k8s.io.api.core.v1'],
   [path.join(apiDir, 'apps/v1/types.go'), 'io.k8s.api.apps.v1', 'k8s.io.api.apps.v1'],
   [path.join(apiDir, 'autoscaling/v1/types.go'), 'io.k8s.api.autoscaling.v1', 'k8s.io.api.autoscaling.v1'],
+  [path.join(apiDir, 'autoscaling/v2/types.go'), 'io.k8s.api.autoscaling.v2', 'k8s.io.api.autoscaling.v2'],
   [path.join(apiDir, 'coordination/v1/types.go'), 'io.k8s.api.coordination.v1', 'k8s.io.api.coordination.v1'],
   [path.join(apiDir, 'discovery/v1/types.go'), 'io.k8s.api.discovery.v1', 'k8s.io.api.discovery.v1'],
   [path.join(apiDir, 'policy/v1/types.go'), 'io.k8s.api.policy.v1', 'k8s.io.api.policy.v1'],

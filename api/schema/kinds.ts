@@ -17,6 +17,8 @@ export function definitionName(group: string, version: string, kind: string): st
 const SUBRESOURCE_BODIES: GroupVersionKind[] = [
   { group: '', version: 'v1', kind: 'Binding' },
   { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+  // Served as a converted view of the stored autoscaling/v2 object (apiserver/registry/converted-kinds.ts).
+  { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler' },
   { group: 'policy', version: 'v1', kind: 'Eviction' },
   { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
 ];

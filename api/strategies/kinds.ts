@@ -75,6 +75,16 @@ const daemonSetStrategy: Strategy = {
   },
 };
 
+// Status starts empty (Go writes desiredReplicas even when zero); the autoscaler writes it
+// through /status.
+const hpaStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { desiredReplicas: 0 };
+  },
+};
+
 const podStrategy: Strategy = {
   specFields: ['spec'],
   statusSubresource: true,
@@ -137,6 +147,7 @@ const STRATEGIES: Record<string, Strategy> = {
   // Like Endpoints: the whole object is data the controller rewrites, no spec/status split.
   endpointslices: noSpec,
   poddisruptionbudgets: pdbStrategy,
+  horizontalpodautoscalers: hpaStrategy,
   // RBAC objects are rules and references, no spec: no generation (as Kubernetes).
   roles: noSpec,
   clusterroles: noSpec,

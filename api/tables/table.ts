@@ -8,6 +8,7 @@ import type { ResourceInfo } from '../resources.js';
 import type { KubeObject, ListMeta } from '../types.js';
 import { AGE, NAME, type KindTable, type Table, type TableRow } from './columns.js';
 import { BATCH_TABLES } from './batch.js';
+import { AUTOSCALING_TABLES } from './autoscaling.js';
 import { CERTIFICATE_TABLES } from './certificates.js';
 import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
@@ -27,7 +28,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
+const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
   return TABLES[r.plural] ?? DEFAULT_TABLE;

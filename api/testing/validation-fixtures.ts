@@ -152,6 +152,30 @@ export const validSamples: [string, () => AnyObj][] = [
     }),
   ],
   [
+    'HorizontalPodAutoscaler',
+    () => ({
+      metadata: { name: 'hpa', namespace: 'default', generation: 1 },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+          { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '64Mi' } } },
+        ],
+        behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }] }, scaleDown: { selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
+      },
+      status: {
+        observedGeneration: 1,
+        currentReplicas: 2,
+        desiredReplicas: 3,
+        lastScaleTime: '2026-01-01T00:00:00Z',
+        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 70, averageValue: '70m' } } }],
+        conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: 'm', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+      },
+    }),
+  ],
+  [
     'ClusterRole',
     () => ({
       metadata: { name: 'system:x' },

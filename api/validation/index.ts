@@ -22,6 +22,7 @@ import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
 import { validateJob, validateJobUpdate } from './job.js';
 import { validateCronJob } from './cronjob.js';
+import { validateHorizontalPodAutoscaler } from './hpa.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateCertificateSigningRequest } from './csr.js';
 import { validatePod, validatePodUpdate } from './pod.js';
@@ -94,6 +95,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateJob(obj);
     case 'CronJob':
       return validateCronJob(obj);
+    case 'HorizontalPodAutoscaler':
+      return validateHorizontalPodAutoscaler(obj);
     case 'Role':
       return validateRole(obj);
     case 'ClusterRole':

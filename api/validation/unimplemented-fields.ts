@@ -79,6 +79,30 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'batch.v1.CronJobSpec': all('schedule', 'timeZone', 'startingDeadlineSeconds', 'concurrencyPolicy', 'suspend', 'jobTemplate', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'),
   'batch.v1.JobTemplateSpec': all('metadata', 'spec'),
 
+  // ---- autoscaling (controller/hpa): Resource metrics of pods (cpu, memory) are what orch
+  // measures; validation refuses the other metric types with their field (api/validation/hpa.ts).
+  'autoscaling.v2.HorizontalPodAutoscaler': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'autoscaling.v2.HorizontalPodAutoscalerSpec': all('scaleTargetRef', 'minReplicas', 'maxReplicas', 'metrics', 'behavior'),
+  'autoscaling.v2.CrossVersionObjectReference': all('kind', 'name', 'apiVersion'),
+  'autoscaling.v2.MetricSpec': {
+    ...all('type', 'resource'),
+    pods: no('Pods metrics (custom metrics API): orch measures cpu and memory only'),
+    object: no('Object metrics (custom metrics API): orch measures cpu and memory only'),
+    external: no('External metrics (external metrics API)'),
+    containerResource: no('ContainerResource metrics: orch scales on the whole pod\'s usage (type Resource)'),
+  },
+  'autoscaling.v2.ResourceMetricSource': all('name', 'target'),
+  'autoscaling.v2.MetricTarget': all('type', 'value', 'averageValue', 'averageUtilization'),
+  'autoscaling.v2.HorizontalPodAutoscalerBehavior': all('scaleUp', 'scaleDown'),
+  'autoscaling.v2.HPAScalingRules': all('stabilizationWindowSeconds', 'selectPolicy', 'policies'),
+  'autoscaling.v2.HPAScalingPolicy': all('type', 'value', 'periodSeconds'),
+  // Reached only through the refused metric sources above.
+  'autoscaling.v2.PodsMetricSource': {},
+  'autoscaling.v2.ObjectMetricSource': {},
+  'autoscaling.v2.ExternalMetricSource': {},
+  'autoscaling.v2.ContainerResourceMetricSource': {},
+  'autoscaling.v2.MetricIdentifier': {},
+
   // ---- service accounts (apiserver/admission/service-account.ts, apiserver/authentication/)
   'core.v1.ServiceAccount': {
     ...all('apiVersion', 'kind', 'metadata', 'automountServiceAccountToken'),

@@ -29,6 +29,7 @@ import { AUTHENTICATION_V1_REVIEWS } from './schema/authentication-v1-reviews.js
 import { AUTHORIZATION_V1 } from './schema/authorization-v1.js';
 import { BATCH_V1 } from './schema/batch-v1.js';
 import { virtualKind } from '../registry/virtual-kinds.js';
+import { convertedKind } from '../registry/converted-kinds.js';
 import { CORE_V1 } from './schema/core-v1.js';
 import { CORE_V1_CONTAINERS } from './schema/core-v1-containers.js';
 import { CORE_V1_POD } from './schema/core-v1-pod.js';
@@ -38,6 +39,7 @@ import { GROUPS } from './schema/groups.js';
 import { CORE_V1_SERVICEACCOUNT } from './schema/core-v1-serviceaccount.js';
 import { AUTHENTICATION_V1_TOKEN } from './schema/authentication-v1-token.js';
 import { RBAC_V1 } from './schema/rbac-v1.js';
+import { AUTOSCALING } from './schema/autoscaling.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -56,7 +58,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1, ...AUTOSCALING])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;
@@ -71,7 +73,7 @@ export function schemaRoot(): protobuf.Root {
  */
 export function messageFor(apiVersion: string, kind: string): protobuf.Type | undefined {
   if (kind === 'DeleteOptions') return schemaRoot().lookupType(`${META}.DeleteOptions`);
-  if (!resourceForKind(apiVersion, kind) && !virtualKind(apiVersion, kind) && !SUBRESOURCE_KINDS.includes(`${apiVersion}/${kind}`)) return undefined;
+  if (!resourceForKind(apiVersion, kind) && !virtualKind(apiVersion, kind) && !convertedKind(apiVersion, kind) && !SUBRESOURCE_KINDS.includes(`${apiVersion}/${kind}`)) return undefined;
   const found = schemaRoot().lookup(`${packageOf(apiVersion)}.${kind}`);
   return found instanceof protobuf.Type ? found : undefined;
 }

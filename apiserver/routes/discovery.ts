@@ -5,9 +5,10 @@
 import { RESOURCES, apiVersionOf, type ResourceInfo } from '../../api/resources.js';
 import type { DiscoveryPath } from '../request-info.js';
 import { VIRTUAL_RESOURCES } from '../registry/virtual-kinds.js';
+import { CONVERTED_RESOURCES } from '../registry/converted-kinds.js';
 
-/** Stored kinds, then the create-only reviews (registry/virtual-kinds.ts). */
-const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...VIRTUAL_RESOURCES];
+/** Stored kinds (first: a group's preferred version), converted views, then the create-only reviews (registry/virtual-kinds.ts). */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
 
 export const KUBE_COMPAT_VERSION = { major: '1', minor: '32' };
 

@@ -29,6 +29,7 @@ import { serveWatch } from '../watch.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { isVirtual } from '../registry/virtual-kinds.js';
+import { isConverted, serveConverted } from '../registry/converted-kinds.js';
 import { isMetricsResource } from '../metrics-api/metrics-resources.js';
 import { serveMetrics } from '../metrics-api/serve.js';
 import { serveVirtual } from '../reviews/serve.js';
@@ -186,6 +187,7 @@ async function dispatch(
   }
   else if (writeQuery && sub === 'token') checkUnknownFields(TOKEN_REQUEST, req.body, writeQuery.fieldValidation, reply);
 
+  if (isConverted(r)) return warned(await serveConverted(ctx, info, req, reply, q, writeOpts, () => patchTypeOf(req), applying));
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {
     if (verb === 'get') return toScale(await store.get(r, ns, name!));

@@ -11,6 +11,8 @@ import { describeEndpointSlice, describeService, type ServiceEndpoints } from '.
 import { isNotFound } from '../../api/errors.js';
 import { formatAge, formatTable } from '../printers/table.js';
 import { podSummary } from '../../api/tables/pods.js';
+import { hpaSections } from './describe-hpa.js';
+import type { HorizontalPodAutoscaler } from '../../api/hpa-types.js';
 
 const kv = (m?: Record<string, string>, skip: string[] = []) => {
   const entries = Object.entries(m ?? {}).filter(([k]) => !skip.includes(k));
@@ -168,6 +170,8 @@ export function describeCommand(): Command {
         lines.push(...nodeSections(obj as Node, pods));
       } else if (r.kind === 'Namespace') {
         lines.push(...namespaceSections(obj as Namespace));
+      } else if (r.kind === 'HorizontalPodAutoscaler') {
+        lines.push(...hpaSections(obj as HorizontalPodAutoscaler));
       } else {
         const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
         if (r.kind === 'Secret' && rest.data) rest.data = Object.fromEntries(Object.keys(rest.data as object).map((k) => [k, `<${Buffer.from(String((rest.data as Record<string, string>)[k]), 'base64').length} bytes>`]));

@@ -21,6 +21,9 @@ const JOBS = '/apis/batch/v1/namespaces/default/jobs';
 const CRONJOBS = '/apis/batch/v1/namespaces/default/cronjobs';
 const jobSpec = (spec: Record<string, unknown> = {}) => ({ template: { spec: { restartPolicy: 'Never', containers: [container] } }, ...spec });
 const cronJob = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { schedule: '* * * * *', jobTemplate: { spec: jobSpec() }, ...spec } });
+const HPAS = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
+const HPAS_V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
+const hpa = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, ...spec } });
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
@@ -94,6 +97,15 @@ const ROWS: Row[] = [
   { name: 'CronJob: six fields', method: 'POST', path: CRONJOBS, body: cronJob('six', { schedule: '0 * * * * *' }), code: 422, field: 'spec.schedule', says: /expected exactly 5 fields, found 6/, after: absent(`${CRONJOBS}/six`) },
   { name: 'CronJob: an unknown time zone', method: 'POST', path: CRONJOBS, body: cronJob('tz', { timeZone: 'Nowhere/Atlantis' }), code: 422, field: 'spec.timeZone', says: /unknown time zone/, after: absent(`${CRONJOBS}/tz`) },
   { name: 'CronJob: concurrencyPolicy Sometimes', method: 'POST', path: CRONJOBS, body: cronJob('cp', { concurrencyPolicy: 'Sometimes' }), code: 422, field: 'spec.concurrencyPolicy', after: absent(`${CRONJOBS}/cp`) },
+  // HorizontalPodAutoscalers (api/validation/hpa.ts); v1 bodies are checked before conversion.
+  { name: 'HPA minReplicas > maxReplicas', method: 'POST', path: HPAS, body: hpa('minmax', { minReplicas: 4 }), code: 422, field: 'spec.maxReplicas', says: 'must be greater than or equal to `minReplicas`', after: absent(`${HPAS}/minmax`) },
+  { name: 'HPA unknown metric type', method: 'POST', path: HPAS, body: hpa('mtype', { metrics: [{ type: 'Cpu' }] }), code: 422, field: 'spec.metrics[0].type', after: absent(`${HPAS}/mtype`) },
+  { name: 'HPA Pods metric (not implemented)', method: 'POST', path: HPAS, body: hpa('pods', { metrics: [{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1' } } }] }), code: 422, field: 'spec.metrics[0].type', says: /not implemented by orch/, after: absent(`${HPAS}/pods`) },
+  { name: 'HPA metric without a target', method: 'POST', path: HPAS, body: hpa('notarget', { metrics: [{ type: 'Resource', resource: { name: 'cpu' } }] }), code: 422, field: 'spec.metrics[0].resource.target', after: absent(`${HPAS}/notarget`) },
+  { name: 'HPA maxReplicas 2^31', method: 'POST', path: HPAS, body: hpa('huge', { maxReplicas: INT32_OVER }), code: 422, field: 'spec.maxReplicas', after: absent(`${HPAS}/huge`) },
+  { name: 'HPA v1 targetCPUUtilizationPercentage 0', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', ...hpa('cpu0', { targetCPUUtilizationPercentage: 0 }) }, code: 422, field: 'spec.targetCPUUtilizationPercentage', after: absent(`${HPAS}/cpu0`) },
+  { name: 'HPA v2 body on the v1 URL', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', ...hpa('wrongv', {}) }, code: 400, says: 'does not match the expected API version (autoscaling/v1)', after: absent(`${HPAS}/wrongv`) },
+  { name: 'HPA v1 spec as a string', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'strspec' }, spec: 'x' }, code: 422, field: 'spec', after: absent(`${HPAS}/strspec`) },
   // ---- fieldValidation=Strict (what kubectl sends): unknown fields named with their full path
   { name: 'Strict: spec.replica on a Deployment', method: 'POST', path: DEPLOYS + STRICT, body: deploy({ replica: 3 }, 'typo'), code: 400, says: 'strict decoding error: unknown field "spec.replica"', after: absent(`${DEPLOYS}/typo`) },
   { name: 'Strict: a nested unknown field of a container', method: 'POST', path: PODS + STRICT, body: pod({ metadata: { name: 'typo-pod' } }, { containers: [{ ...container, imagee: 'x' }] }), code: 400, says: 'unknown field "spec.containers[0].imagee"', after: absent(`${PODS}/typo-pod`) },

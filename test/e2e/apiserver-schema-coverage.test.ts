@@ -234,6 +234,31 @@ describe('the schema model covers what orch stores', () => {
         jobTemplate: { metadata: { labels: { a: 'b' } }, spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'orch.local/busybox:latest' }] } } } },
       },
     });
+    // An autoscaler with every field set, and the status its controller writes.
+    await create('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'hpa' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 1,
+        maxReplicas: 4,
+        metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '64Mi' } } }],
+        behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 15 }] }, scaleDown: { selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
+      },
+    });
+    const hpaPath = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/hpa';
+    const hpa = (await apiRequest(h.api, 'GET', hpaPath)).body;
+    hpa.status = {
+      observedGeneration: 1,
+      lastScaleTime: now,
+      currentReplicas: 1,
+      desiredReplicas: 2,
+      currentMetrics: [{ type: 'Resource', resource: { name: 'memory', current: { averageValue: '80Mi', averageUtilization: 50 } } }],
+      conditions: [{ type: 'AbleToScale', status: 'True', lastTransitionTime: now, reason: 'SucceededRescale', message: 'm' }],
+    };
+    const hpaPut = await apiRequest(h.api, 'PUT', `${hpaPath}/status`, hpa);
+    expect(hpaPut.status, JSON.stringify(hpaPut.body)).toBe(200);
     // RBAC: the default ClusterRoles and ClusterRoleBindings exist; a Role and a RoleBinding.
     await create('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
