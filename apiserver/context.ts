@@ -14,6 +14,7 @@ import type { Store } from './registry/store.js';
 import type { Storage } from './storage/types.js';
 import type { RequestAdmission } from './admission/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
+import type { CrdRegistry } from './crd/crd-registry.js';
 
 /**
  * How the apiserver reaches node agents (pod logs): the agents' CA, its own client
@@ -53,6 +54,8 @@ export interface ServerContext {
   /** A last check of what a user's write would store (RBAC escalation prevention), or undefined. */
   writeAdmission?: (user: UserInfo, info: ResourceRequest) => ((current: KubeObject | undefined, next: KubeObject) => void) | undefined;
   nowIso(): string;
+  /** The custom resources of CustomResourceDefinitions (crd/). */
+  crds?: CrdRegistry;
 }
 
 declare module 'fastify' {

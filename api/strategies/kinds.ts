@@ -8,6 +8,7 @@ import type { KubeObject } from '../types.js';
 import type { ResourceInfo } from '../resources.js';
 import { csrStrategy } from './csr.js';
 import { prepareServiceUpdate } from './service-update.js';
+import { crdStrategy, customResourceStrategy } from './crd.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */
@@ -40,6 +41,12 @@ export interface Strategy {
   prepareForSubresourceUpdate?(subresource: string, obj: KubeObject, old: KubeObject, now: string): void;
   /** Graceful deletion (pods): how long to wait before the object may go. */
   gracefulDelete?(obj: KubeObject, ctx: DeleteContext): GracefulDecision;
+  /**
+   * Whether a change bumps generation, for kinds whose desired state is not a list of
+   * top-level fields (custom resources: everything but metadata, and status when it is a
+   * subresource). Without it, `specFields` decide.
+   */
+  specChanged?(next: KubeObject, current: KubeObject): boolean;
 }
 
 export const genericStrategy: Strategy = { specFields: ['spec'], statusSubresource: false };
@@ -129,8 +136,10 @@ const STRATEGIES: Record<string, Strategy> = {
   rolebindings: noSpec,
   clusterrolebindings: noSpec,
   certificatesigningrequests: csrStrategy,
+  customresourcedefinitions: crdStrategy,
 };
 
-export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {
+export function strategyFor(resource: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): Strategy {
+  if (resource.custom) return customResourceStrategy(resource.custom);
   return STRATEGIES[resource.plural] ?? genericStrategy;
 }

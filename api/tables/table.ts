@@ -26,7 +26,8 @@ const DEFAULT_TABLE: KindTable = {
 
 const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES };
 
-export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
+export function tableFor(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): KindTable {
+  if (r.custom) return r.custom.table;
   return TABLES[r.plural] ?? DEFAULT_TABLE;
 }
 
@@ -39,7 +40,7 @@ function rowObject(o: KubeObject, include: IncludeObject): unknown {
 }
 
 /** The meta.k8s.io/v1 Table of `items` at time `now`. */
-export function toTable(r: Pick<ResourceInfo, 'plural'>, items: readonly KubeObject[], meta: ListMeta, now: number, include: IncludeObject = 'Metadata'): Table {
+export function toTable(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }, items: readonly KubeObject[], meta: ListMeta, now: number, include: IncludeObject = 'Metadata'): Table {
   const t = tableFor(r);
   return {
     kind: 'Table',
