@@ -23,7 +23,7 @@ const CHECKED_FORMATS = ['date', 'date-time', 'uri', 'email', 'hostname', 'ipv4'
 let shared: Ajv | undefined;
 function ajv(): Ajv {
   if (shared) return shared;
-  shared = new Ajv({ allErrors: true, strict: false, validateFormats: true, logger: false });
+  shared = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: true, logger: false });
   addFormats(shared, CHECKED_FORMATS);
   return shared;
 }
