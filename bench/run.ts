@@ -24,6 +24,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   'port-forward': { description: 'throughput of a 200 MB download through kubectl port-forward (WebSocket and plain SPDY) and orch port-forward vs curl to the pod IP', load: async () => (await import('./port-forward.js')).bench },
   authz: { description: 'authorization decision p50/p99 with 1,000 roles and 1,000 bindings, allowed and denied, vs AlwaysAllow (in-process)', load: async () => (await import('./authz.js')).bench },
   'secure-writes': { description: 'creates/s of ConfigMaps and Secrets with encryption at rest + audit log on vs off (alternating rounds; --rbac adds RBAC once it exists)', load: async () => (await import('./secure-writes.js')).bench },
+  crd: { description: 'creates/s of a custom resource with a structural schema vs a ConfigMap of the same size, one apiserver, alternating rounds', load: async () => (await import('./crd.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 
