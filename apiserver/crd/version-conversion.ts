@@ -24,6 +24,16 @@ export function fromStorageVersion(r: ResourceInfo, obj: KubeObject): KubeObject
   return out;
 }
 
+/**
+ * An object this request just wrote (already pruned and defaulted by the write), as the
+ * request's version shows it: only apiVersion may differ, no defaults to apply.
+ */
+export function writtenInRequestVersion(r: ResourceInfo, obj: KubeObject): KubeObject {
+  const c = r.custom;
+  if (!c || c.storageVersion === r.version) return obj;
+  return { ...obj, apiVersion: apiVersionOf(r) };
+}
+
 /** An object of the request's version as it is stored. */
 export function toStorageVersion(r: ResourceInfo, obj: KubeObject): KubeObject {
   const c = r.custom;

@@ -20,7 +20,7 @@ import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/m
 import type { ListTypes } from '../../api/managed-fields/list-types.js';
 import type { AdmissionPlugin, RequestAdmission } from '../admission/types.js';
 import { CRD_GROUP } from '../../api/crd-types.js';
-import { fromStorageVersion, needsReadConversion, toStorageVersion } from '../crd/version-conversion.js';
+import { fromStorageVersion, needsReadConversion, toStorageVersion, writtenInRequestVersion } from '../crd/version-conversion.js';
 
 const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
 
@@ -143,7 +143,7 @@ export class Store {
         const created = await this.storage.create(this.key(r, ns, md.name!), toStorageVersion(r, obj), this.claimsFor?.(r));
         if (r.plural === 'namespaces') this.namespaceWritten?.(created, false);
         if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP) this.crdWritten?.(created, false);
-        return fromStorageVersion(r, created);
+        return writtenInRequestVersion(r, created);
       } catch (err) {
         if (generate && isAlreadyExists(err) && attempt < 8) {
           md.name = this.generatedName(md.generateName!);
@@ -232,7 +232,7 @@ export class Store {
           if (!current) throw errors.notFound(r, name);
           opts.guard?.(current);
           // Custom resources: the request's version in, the storage version out (conversion None).
-          const seen = fromStorageVersion(r, current);
+          const seen = writtenInRequestVersion(r, current);
           last = seen;
           const next = mutate(seen);
           if (next === seen) return current;
@@ -247,7 +247,7 @@ export class Store {
       if (isConflict(err) && !details?.kind && !details?.causes) throw modifiedConflict(r, name);
       throw err;
     }
-    const out = { object: result.object ? fromStorageVersion(r, result.object) : last!, removed: result.deleted };
+    const out = { object: result.object ? writtenInRequestVersion(r, result.object) : last!, removed: result.deleted };
     if (r.plural === 'namespaces') this.namespaceWritten?.(out.object, out.removed);
     if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP && !opts.dryRun) this.crdWritten?.(out.object, out.removed);
     return out;
