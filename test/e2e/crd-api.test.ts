@@ -183,6 +183,25 @@ describe('CustomResourceDefinitions', () => {
     expect(badJp.status).toBe(422);
   });
 
+  it('deleting a namespace deletes the custom resources in it', async () => {
+    expect((await apiRequest(s, 'POST', '/api/v1/namespaces', { metadata: { name: 'crd-ns' } })).status).toBe(201);
+    const ns = '/apis/crd-test.example.com/v1/namespaces/crd-ns/widgets';
+    expect((await apiRequest(s, 'POST', ns, { metadata: { name: 'in-ns' }, spec: { size: 'small' } })).status).toBe(201);
+    expect((await apiRequest(s, 'DELETE', '/api/v1/namespaces/crd-ns')).status).toBe(200);
+    await eventually('the namespace and its widget to be gone', async () => (await apiRequest(s, 'GET', '/api/v1/namespaces/crd-ns')).status === 404, 20_000);
+    expect(await s.storage.get('/registry/crd-test.example.com/widgets/crd-ns/in-ns')).toBeUndefined();
+  });
+
+  it('refuses creates of CRs in a missing namespace, and names of the wrong shape', async () => {
+    expect((await apiRequest(s, 'POST', '/apis/crd-test.example.com/v1/namespaces/nope/widgets', { metadata: { name: 'x' }, spec: { size: 'small' } })).status).toBe(404);
+    const bad = await apiRequest(s, 'POST', W, { metadata: { name: 'Not_A_Name' }, spec: { size: 'small' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.details.causes[0].field).toBe('metadata.name');
+    expect((await apiRequest(s, 'POST', W, 'not an object')).status).toBe(400);
+    expect((await apiRequest(s, 'GET', '/apis/crd-test.example.com/v1/nothings')).status).toBe(404);
+    expect((await apiRequest(s, 'GET', '/apis/crd-test.example.com/v9/widgets')).status).toBe(404);
+  });
+
   it('refuses CRDs with non-structural schemas, built-in groups and CEL rules', async () => {
     const post = (crd: unknown) => apiRequest(s, 'POST', CRDS, crd);
     const base = widgetCrd();
