@@ -202,6 +202,26 @@ describe('CustomResourceDefinitions', () => {
     expect((await apiRequest(s, 'GET', '/apis/crd-test.example.com/v9/widgets')).status).toBe(404);
   });
 
+  it('a custom kind named like a built-in one follows its CRD, not the built-in rules', async () => {
+    const crd = {
+      metadata: { name: 'pods.collide.example.com' },
+      spec: {
+        group: 'collide.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'pods', kind: 'Pod' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { nodeName: { type: 'string' } } } } } } }],
+      },
+    };
+    expect((await apiRequest(s, 'POST', CRDS, crd)).status).toBe(201);
+    const pods = '/apis/collide.example.com/v1/namespaces/default/pods';
+    // No containers: a built-in Pod would be a 422; no status.phase reset either.
+    const res = await apiRequest(s, 'POST', pods, { metadata: { name: 'p' }, spec: { nodeName: 'n' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.status).toBeUndefined();
+    expect((await apiRequest(s, 'GET', `${pods}?fieldSelector=spec.nodeName%3Dn`)).status).toBe(400);
+    expect((await apiRequest(s, 'GET', '/api/v1/namespaces/default/pods/p')).status).toBe(404);
+  });
+
   it('refuses CRDs with non-structural schemas, built-in groups and CEL rules', async () => {
     const post = (crd: unknown) => apiRequest(s, 'POST', CRDS, crd);
     const base = widgetCrd();
