@@ -65,7 +65,9 @@ export const crdStrategy: Strategy = {
   prepareForCreate(obj) {
     delete obj.status;
     defaultSpec(obj);
-    const fins = obj.metadata.finalizers ?? [];
+    const fins: string[] = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
+    // (A finalizers value that is no list is left for validation to name.)
+    if (obj.metadata.finalizers !== undefined && !Array.isArray(obj.metadata.finalizers)) return;
     if (!fins.includes(CRD_CLEANUP_FINALIZER)) obj.metadata.finalizers = [...fins, CRD_CLEANUP_FINALIZER];
     refreshStatus(obj);
   },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { structuralSchemaErrors } from './crd-schema.js';
+import { crdStrategy } from '../strategies/crd.js';
 import { builtInGroupReason, validateCustomResourceDefinition } from './crd.js';
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
@@ -64,5 +65,51 @@ describe('CustomResourceDefinition validation', () => {
     for (const g of ['', 'apps', 'batch', 'policy', 'coordination.k8s.io', 'x.k8s.io', 'x.kubernetes.io']) expect(builtInGroupReason(g), g).toBeDefined();
     expect(builtInGroupReason('example.com')).toBeUndefined();
     expect(causes(crd({ group: 'apps' }, 'foos.apps'))).toContain('spec.group');
+  });
+});
+
+describe('CRD validation never throws on junk', () => {
+  const JUNK: unknown[] = [null, 0, -1, 1.5, '', 'x', 'Not A_Name', true, [], {}, [null], { type: 5 }, 'a'.repeat(300)];
+  const valid = () => ({
+    metadata: { name: 'foos.example.com', finalizers: ['a'] },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { plural: 'foos', kind: 'Foo', shortNames: ['f'], categories: ['all'] },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {}, scale: { specReplicasPath: '.spec.r', statusReplicasPath: '.status.r' } },
+          additionalPrinterColumns: [{ name: 'R', type: 'integer', jsonPath: '.spec.r' }],
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { r: { type: 'integer' }, l: { type: 'array', items: { type: 'string' } } } } } } },
+        },
+      ],
+      conversion: { strategy: 'None' },
+    },
+  });
+  /** Every path to a value in `o`. */
+  const pathsOf = (o: unknown, at: (string | number)[] = []): (string | number)[][] => {
+    if (typeof o !== 'object' || o === null) return [at];
+    const out: (string | number)[][] = [at];
+    for (const [k, v] of Object.entries(o)) out.push(...pathsOf(v, [...at, Array.isArray(o) ? Number(k) : k]));
+    return out;
+  };
+  it('every path × every junk value gives causes, never an exception', () => {
+    for (const p of pathsOf(valid())) {
+      // checkBody answers 400 for a metadata that is no object, before any of this runs.
+      if (p.length === 0 || (p.length === 1 && p[0] === 'metadata')) continue;
+      for (const junk of JUNK) {
+        const o = valid() as Record<string, unknown>;
+        let at: Record<string | number, unknown> = o;
+        for (const k of p.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+        at[p[p.length - 1]!] = junk;
+        expect(() => {
+          crdStrategy.prepareForCreate!(o as never);
+          validateCustomResourceDefinition(o);
+        }, `${p.join('.')} = ${JSON.stringify(junk)}`).not.toThrow();
+      }
+    }
   });
 });
