@@ -178,8 +178,10 @@ function defaultNode(obj: KubeObject): void {
 }
 
 /** Fills in defaults for a kind, in place. Unknown kinds are left as they are. */
-export function applyDefaults(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObject): void {
+export function applyDefaults(resource: Pick<ResourceInfo, 'kind'> & { custom?: ResourceInfo['custom'] }, obj: KubeObject): void {
   if (!isObj(obj)) return;
+  // A custom kind may share a built-in's kind name; its defaults are its schema's (strategy).
+  if (resource.custom) return;
   switch (resource.kind) {
     case 'Pod':
       if (isObj(obj.spec)) defaultPodSpec(obj.spec as unknown as PodSpec);

@@ -1,6 +1,8 @@
 // The catalogue of API resources orch serves. Discovery, routing, storage keys, the
 // client and the CLI all read this one table, so a kind is added in exactly one place.
 
+import type { CustomKindHooks } from './crd-types.js';
+
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'exec' | 'attach' | 'portforward' | 'approval' | 'token';
 
@@ -19,6 +21,8 @@ export interface ResourceInfo {
   subresources: Subresource[];
   /** For discovery's categories field (`all` lets `kubectl get all` find it). */
   categories?: string[];
+  /** Set for custom resources only (apiserver/crd/): the CRD's rules for this version. */
+  custom?: CustomKindHooks;
 }
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

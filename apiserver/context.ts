@@ -15,6 +15,7 @@ import type { Storage } from './storage/types.js';
 import type { RequestAdmission } from './admission/types.js';
 import type { WatchRegistry, WatchSettings } from './watch.js';
 import type { ResourceMetricsStore } from './metrics-api/metrics-store.js';
+import type { CrdRegistry } from './crd/crd-registry.js';
 
 /**
  * How the apiserver reaches node agents (pod logs): the agents' CA, its own client
@@ -56,6 +57,8 @@ export interface ServerContext {
   nowIso(): string;
   /** metrics.k8s.io figures gathered from the agents (metrics-api/); absent: not gathered. */
   resourceMetrics?: ResourceMetricsStore;
+  /** The custom resources of CustomResourceDefinitions (crd/). */
+  crds?: CrdRegistry;
 }
 
 declare module 'fastify' {

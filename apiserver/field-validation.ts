@@ -31,8 +31,10 @@ export const jsonPatchUnknownFields: AdmissionPlugin = (a) => {
   const mode = a.request?.jsonPatchFieldValidation;
   if (!mode || a.operation !== 'update') return;
   const def = definitionName(a.resource.group, a.resource.version, a.resource.kind);
-  const before = new Set(a.old ? unknownFields(schemaModel(), def, a.old) : []);
-  const added = unknownFields(schemaModel(), def, a.object).filter((f) => !before.has(f));
+  const custom = a.resource.custom;
+  const fieldsOf = (o: unknown) => (custom ? custom.unknownFields(o) : unknownFields(schemaModel(), def, o));
+  const before = new Set(a.old ? fieldsOf(a.old) : []);
+  const added = fieldsOf(a.object).filter((f) => !before.has(f));
   if (added.length === 0) return;
   if (mode === 'Strict') throw strictDecodingError(a.resource, added);
   for (const f of added) a.request!.warnings.add(`unknown field "${f}"`);
@@ -49,7 +51,7 @@ export function checkUnknownFields(
   // A JSON patch is a list of operations, not an object of the kind: its result is what
   // counts, checked by jsonPatchUnknownFields once the patch is applied.
   if (patchType === 'json') return;
-  const unknown = unknownFields(schemaModel(), definitionName(r.group, r.version, r.kind), body, { patch: patchType === 'strategic' });
+  const unknown = r.custom ? r.custom.unknownFields(body) : unknownFields(schemaModel(), definitionName(r.group, r.version, r.kind), body, { patch: patchType === 'strategic' });
   if (unknown.length === 0) return;
   const named = unknown.map((f) => `unknown field "${f}"`);
   if (mode === 'Strict') throw strictDecodingError(r, unknown);

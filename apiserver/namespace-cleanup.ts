@@ -37,6 +37,8 @@ export class NamespaceCleanup {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly intervalMs: number,
+    /** Namespaced kinds beyond the fixed table (custom resources of CRDs). */
+    private readonly extraResources: () => readonly ResourceInfo[] = () => [],
   ) {}
 
   start(): void {
@@ -95,7 +97,7 @@ export class NamespaceCleanup {
   private async cleanNamespace(ns: KubeObject, failures: Map<string, string>): Promise<void> {
     const name = ns.metadata.name!;
     const report = emptyReport();
-    for (const r of RESOURCES) {
+    for (const r of [...RESOURCES, ...this.extraResources()]) {
       if (r.namespaced) await this.cleanResource(r, name, report, failures);
     }
     const done = report.remaining.size === 0 && report.discoveryErrors.length === 0 && report.contentErrors.length === 0;

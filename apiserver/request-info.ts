@@ -7,9 +7,17 @@ import { findResource, RESOURCES, type ResourceInfo, type Verb } from '../api/re
 import { fieldSelectorRequirements } from '../api/selectors/fields.js';
 import { findVirtualResource, VIRTUAL_RESOURCES } from './registry/virtual-kinds.js';
 import { CONVERTED_RESOURCES, findConvertedResource } from './registry/converted-kinds.js';
+import { CRD_RESOURCE, findCrdResource } from './crd/crd-resource.js';
 
-/** Stored kinds and the create-only ones answered without storage (registry/virtual-kinds.ts). */
-const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
+/** Stored kinds, the CRD kind, converted views, and the create-only ones answered without storage (registry/virtual-kinds.ts). */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, CRD_RESOURCE, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
+
+/** Resources beyond the fixed table: the custom resources of CRDs (crd/crd-registry.ts). */
+export interface ExtraResources {
+  find(group: string, version: string, plural: string): ResourceInfo | undefined;
+  hasGroup(group: string): boolean;
+  hasGroupVersion(group: string, version: string): boolean;
+}
 
 export type DiscoveryPath =
   | { type: 'core-versions' } // /api
@@ -52,14 +60,8 @@ function isWatch(query: Record<string, unknown>): boolean {
   return w === 'true' || w === '1';
 }
 
-/**
- * The empty list of CustomResourceDefinitions (routes/openapi.ts) kubectl's validation
- * asks for: answered outside the resource routes, as orch does not serve the group.
- */
-export const CRD_LIST_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-
 /** Parse /api/... or /apis/... ; throws ApiError 404 for paths that name nothing. */
-export function parseRequestInfo(method: string, pathname: string, query: Record<string, unknown>): RequestInfo {
+export function parseRequestInfo(method: string, pathname: string, query: Record<string, unknown>, extra?: ExtraResources): RequestInfo {
   const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeSegment);
   const notFound = () => errors.notFoundMessage(`the server could not find the requested resource (${method} ${pathname})`);
   let group: string;
@@ -73,7 +75,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   } else if (parts[0] === 'apis') {
     if (parts.length === 1) return { type: 'groups' };
     if (parts.length === 2) {
-      if (!SERVED.some((r) => r.group === parts[1])) throw notFound();
+      if (!SERVED.some((r) => r.group === parts[1]) && !extra?.hasGroup(parts[1]!)) throw notFound();
       return { type: 'group', group: parts[1]! };
     }
     group = parts[1]!;
@@ -82,7 +84,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   } else {
     throw notFound();
   }
-  if (!SERVED.some((r) => r.group === group && r.version === version)) throw notFound();
+  if (!SERVED.some((r) => r.group === group && r.version === version) && !extra?.hasGroupVersion(group, version)) throw notFound();
   if (rest.length === 0) return { type: 'resources', group, version };
 
   let namespace: string | undefined;
@@ -92,7 +94,12 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   }
   if (rest.length > 3) throw notFound();
   const [plural, name, subresource] = rest as [string, string | undefined, string | undefined];
-  const resource = findResource(group, version, plural) ?? findConvertedResource(group, version, plural) ?? findVirtualResource(group, version, plural);
+  const resource =
+    findResource(group, version, plural) ??
+    findConvertedResource(group, version, plural) ??
+    findVirtualResource(group, version, plural) ??
+    findCrdResource(group, version, plural) ??
+    extra?.find(group, version, plural);
   if (!resource) throw notFound();
   if (namespace !== undefined && !resource.namespaced) throw notFound();
   if (subresource !== undefined && !resource.subresources.includes(subresource as never)) throw notFound();

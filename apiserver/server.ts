@@ -63,6 +63,10 @@ import { defaultAdmission } from './admission/default-chain.js';
 import type { PodSecurityConfig } from './admission/pod-security/admission.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
+import { CrdRegistry } from './crd/crd-registry.js';
+import { CrdCleanup } from './crd/crd-cleanup.js';
+import { crdCleanupComponent, crdRegistryComponent } from './crd/components.js';
+
 
 const DEFAULT_WATCH_MEMORY_BUDGET = 128 * 1024 * 1024;
 
@@ -153,6 +157,9 @@ export interface Apiserver {
   metricsScraper?: MetricsScraper;
 }
 
+/** Custom resources merge every list atomically in server-side apply (x-kubernetes-list-type is not read). */
+const customListTypes: ListTypes = () => ({ type: 'atomic' });
+
 export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const logger = opts.logger ?? silentLogger();
   const clock = opts.clock ?? realClock;
@@ -163,6 +170,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   // Server-side apply merges lists as the published schemas say (built on first use).
   const listTypes = new Map<string, ListTypes>();
   store.listTypesFor = (r) => {
+    if (r.custom) return customListTypes;
     const def = definitionName(r.group, r.version, r.kind);
     let lt = listTypes.get(def);
     if (!lt) listTypes.set(def, (lt = listTypesOf(schemaModel(), def)));
@@ -185,7 +193,15 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   const policy = new PolicyCache(opts.storage, logger);
   const rbac = new RbacAuthorizer(policy.index, { synced: () => policy.synced() });
   const authorizers = opts.authorizers ?? authorizersFor(opts.authorizationMode ?? DEFAULT_AUTHORIZATION_MODE, rbac);
+  // CustomResourceDefinitions (crd/): the custom resources served next to the built-in kinds.
+  const crds = new CrdRegistry(opts.storage, logger.child({ component: 'crd-registry' }));
+  store.crdWritten = (obj, removed) => crds.noteWrite(obj, removed);
+  const crdCleanup = new CrdCleanup(store, crds, logger.child({ component: 'crd-cleanup' }), clock);
+  crds.onChange = (crd) => {
+    if (crd.metadata.deletionTimestamp) crdCleanup.kick();
+  };
   const ctx: ServerContext = {
+    crds,
     store,
     storage: opts.storage,
     logger,
@@ -293,7 +309,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
       // Impersonate-* headers: from here on the request is the impersonated user's.
       req.user = impersonate(ctx.authorizer, withAuthenticatedGroup(user), req.headers, req.raw.rawHeaders);
     }
-    await admitRequest(flow, ctx.authorizer, req, reply);
+    await admitRequest(flow, ctx.authorizer, req, reply, crds);
     auditor?.admitted(req);
   });
   const bodyTimeoutMs = opts.requestBodyTimeoutMs ?? 10_000;
@@ -338,7 +354,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     metrics: opts.metricsSource ?? registrySource(metrics.registry),
     version: opts.version ?? '0.1.0',
   });
-  registerOpenApiRoutes(app);
+  registerOpenApiRoutes(app, crds);
   registerResourceRoutes(app, ctx);
   // exec/attach/portforward never reach fastify: node hands Upgrade requests to this listener.
   const openStreams = new Set<Duplex>();
@@ -359,7 +375,9 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     ...(tokenRefs ? [{ name: 'token-object-cache', start: async () => tokenRefs.start(), stop: async () => tokenRefs.stop() }] : []),
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
-    namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000)),
+    crdRegistryComponent(crds),
+    namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000, () => crds.oneResourcePerCrd())),
+    crdCleanupComponent(crdCleanup),
     ...services.beforeServing,
     httpServerComponent(app, listen, () => {
       // New requests get a 503 Status (a load balancer moves on), watches end (clients resume elsewhere).

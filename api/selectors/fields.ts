@@ -63,12 +63,14 @@ const BY_KIND: Record<string, Record<string, Getter>> = {
 };
 
 /** The getters usable in field selectors for a kind. */
-export function selectableFields(resource: Pick<ResourceInfo, 'kind'>): Record<string, Getter> {
+export function selectableFields(resource: Pick<ResourceInfo, 'kind'> & { custom?: ResourceInfo['custom'] }): Record<string, Getter> {
+  // Custom resources: metadata.name and metadata.namespace only (their kind may share a built-in's name).
+  if (resource.custom) return COMMON;
   return { ...COMMON, ...(BY_KIND[resource.kind] ?? {}) };
 }
 
 /** Value of a selectable field as the string a selector compares against ('' if missing). */
-export function fieldValue(resource: Pick<ResourceInfo, 'kind'>, obj: KubeObject, field: string): string {
+export function fieldValue(resource: Pick<ResourceInfo, 'kind'> & { custom?: ResourceInfo['custom'] }, obj: KubeObject, field: string): string {
   const getter = selectableFields(resource)[field];
   if (!getter) throw errors.badRequest(`field label not supported: ${field}`);
   const v = getter(obj);
@@ -147,7 +149,7 @@ export function fieldSelectorRequirements(s: string): FieldRequirement[] {
  * everything; `spec.nodeName=` matches pods not yet bound (the scheduler's pending set).
  * Throws ApiError 400 `field label not supported: X` for a field the kind does not expose.
  */
-export function parseFieldSelector(s: string, resource: Pick<ResourceInfo, 'kind'>): (obj: KubeObject) => boolean {
+export function parseFieldSelector(s: string, resource: Pick<ResourceInfo, 'kind'> & { custom?: ResourceInfo['custom'] }): (obj: KubeObject) => boolean {
   const reqs = fieldSelectorRequirements(s);
   const fields = selectableFields(resource);
   for (const r of reqs) {

@@ -10,6 +10,7 @@ import { csrStrategy } from './csr.js';
 import { cronJobStrategy, jobStrategy } from './job.js';
 import { prepareServiceUpdate } from './service-update.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from '../storage/strategies.js';
+import { crdStrategy, customResourceStrategy } from './crd.js';
 
 export interface DeleteContext {
   /** gracePeriodSeconds from DeleteOptions, if given. */
@@ -42,6 +43,12 @@ export interface Strategy {
   prepareForSubresourceUpdate?(subresource: string, obj: KubeObject, old: KubeObject, now: string): void;
   /** Graceful deletion (pods): how long to wait before the object may go. */
   gracefulDelete?(obj: KubeObject, ctx: DeleteContext): GracefulDecision;
+  /**
+   * Whether a change bumps generation, for kinds whose desired state is not a list of
+   * top-level fields (custom resources: everything but metadata, and status when it is a
+   * subresource). Without it, `specFields` decide.
+   */
+  specChanged?(next: KubeObject, current: KubeObject): boolean;
 }
 
 export const genericStrategy: Strategy = { specFields: ['spec'], statusSubresource: false };
@@ -159,8 +166,10 @@ const STRATEGIES: Record<string, Strategy> = {
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
   storageclasses: storageClassStrategy,
+  customresourcedefinitions: crdStrategy,
 };
 
-export function strategyFor(resource: Pick<ResourceInfo, 'plural'>): Strategy {
+export function strategyFor(resource: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): Strategy {
+  if (resource.custom) return customResourceStrategy(resource.custom);
   return STRATEGIES[resource.plural] ?? genericStrategy;
 }

@@ -201,7 +201,8 @@ export function prepareUpdate(resource: ResourceInfo, current: KubeObject, body:
   dropEmptyMetadata(md);
   if (sameContent(next, current)) return current;
   // Binding assigns a node; it is not a change of the desired state (as Kubernetes).
-  if (opts.subresource !== 'binding' && strategy.specFields.some((f) => !deepEqual(next[f], current[f]))) md.generation = (cur.generation ?? 0) + 1;
+  const specChanged = strategy.specChanged ? strategy.specChanged(next, current) : strategy.specFields.some((f) => !deepEqual(next[f], current[f]));
+  if (opts.subresource !== 'binding' && specChanged) md.generation = (cur.generation ?? 0) + 1;
   invalidIfAny(resource, next, current, opts.subresource);
   return next;
 }

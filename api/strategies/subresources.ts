@@ -12,9 +12,37 @@ import { fe, int32Field, isObj, objField, text } from '../validation/field-error
 import { validateBinding } from '../validation/index.js';
 import { applyPatch, type PatchType } from '../patch/apply.js';
 import { modifiedConflict, prepareUpdate } from './object-prep.js';
+import type { CustomResourceSubresourceScale } from '../crd-types.js';
 
-/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
-export function toScale(obj: KubeObject): Scale {
+/** `.spec.replicas` → ['spec', 'replicas'] (the CRD's scale paths are simple field paths). */
+function pathOf(p: string): string[] {
+  return p.split('.').filter((x) => x !== '');
+}
+
+function readPath(obj: unknown, p: string): unknown {
+  let v = obj;
+  for (const k of pathOf(p)) v = isObj(v) ? v[k] : undefined;
+  return v;
+}
+
+/** The Scale view of a custom resource, by its CRD's specReplicasPath/statusReplicasPath/labelSelectorPath. */
+function customScale(obj: KubeObject, paths: CustomResourceSubresourceScale): Scale {
+  const md = obj.metadata;
+  const spec = readPath(obj, paths.specReplicasPath);
+  const status = readPath(obj, paths.statusReplicasPath);
+  const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion, creationTimestamp: md.creationTimestamp },
+    spec: { replicas: typeof spec === 'number' ? spec : 0 },
+    status: { replicas: typeof status === 'number' ? status : 0, selector: typeof selector === 'string' ? selector : '' },
+  };
+}
+
+/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet (or a custom resource with `paths`). */
+export function toScale(obj: KubeObject, paths?: CustomResourceSubresourceScale): Scale {
+  if (paths) return customScale(obj, paths);
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
   const status = (obj.status ?? {}) as { replicas?: number };
   const md = obj.metadata;
@@ -64,13 +92,22 @@ export function checkScaleBody(body: unknown, name: string): ScaleWrite {
 /** The object a Scale write of `replicas` stores (an ordinary spec update: generation moves). */
 export function scaledObject(resource: ResourceInfo, current: KubeObject, replicas: number): KubeObject {
   const next = deepClone(current);
-  (next.spec as { replicas?: number }).replicas = replicas;
+  const paths = resource.custom?.scale;
+  if (paths) {
+    const keys = pathOf(paths.specReplicasPath);
+    let at: Record<string, unknown> = next as unknown as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      if (!isObj(at[k])) at[k] = {};
+      at = at[k] as Record<string, unknown>;
+    }
+    at[keys[keys.length - 1]!] = replicas;
+  } else (next.spec as { replicas?: number }).replicas = replicas;
   return prepareUpdate(resource, current, next);
 }
 
 /** PATCH .../scale: the patch applies to the Scale view; its resourceVersion, if any, is a precondition. */
 export function patchedScale(resource: ResourceInfo, current: KubeObject, type: PatchType, patch: unknown, name: string): KubeObject {
-  const scale = toScale(current);
+  const scale = toScale(current, resource.custom?.scale);
   const patched = applyPatch(type, scale, patch);
   if (!isObj(patched)) throw errors.invalid('Scale', name, [fe.invalid('', patched, 'the patched object must be a JSON object')]);
   const parsed = scaleReplicas(patched as Scale, name);

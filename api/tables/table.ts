@@ -6,7 +6,7 @@
 
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject, ListMeta } from '../types.js';
-import { AGE, NAME, type KindTable, type Table, type TableRow } from './columns.js';
+import { AGE, column, NAME, type KindTable, type Table, type TableRow } from './columns.js';
 import { BATCH_TABLES } from './batch.js';
 import { AUTOSCALING_TABLES } from './autoscaling.js';
 import { CERTIFICATE_TABLES } from './certificates.js';
@@ -22,15 +22,22 @@ import { WORKLOAD_TABLES } from './workloads.js';
 
 export type { Cell, KindTable, Table, TableColumnDefinition, TableRow } from './columns.js';
 
+/** CustomResourceDefinitions print their creation time, as Kubernetes does. */
+const CRD_TABLE: KindTable = {
+  columns: [NAME, column('Created At', 'date')],
+  row: (o) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? ''],
+};
+
 /** Name and Age only: the table of a kind without a printer of its own. */
 const DEFAULT_TABLE: KindTable = {
   columns: [NAME, AGE],
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
+const TABLES: Record<string, KindTable> = { customresourcedefinitions: CRD_TABLE, pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
 
-export function tableFor(r: Pick<ResourceInfo, 'plural'>): KindTable {
+export function tableFor(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): KindTable {
+  if (r.custom) return r.custom.table;
   return TABLES[r.plural] ?? DEFAULT_TABLE;
 }
 
@@ -43,7 +50,7 @@ function rowObject(o: KubeObject, include: IncludeObject): unknown {
 }
 
 /** The meta.k8s.io/v1 Table of `items` at time `now`. */
-export function toTable(r: Pick<ResourceInfo, 'plural'>, items: readonly KubeObject[], meta: ListMeta, now: number, include: IncludeObject = 'Metadata'): Table {
+export function toTable(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }, items: readonly KubeObject[], meta: ListMeta, now: number, include: IncludeObject = 'Metadata'): Table {
   const t = tableFor(r);
   return {
     kind: 'Table',

@@ -25,6 +25,7 @@ import { validateCronJob } from './cronjob.js';
 import { validateHorizontalPodAutoscaler } from './hpa.js';
 import { isPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.js';
 import { validateCertificateSigningRequest } from './csr.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateServiceAccount } from './service-account.js';
 import { validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate, validateStorageClass, validateStorageClassUpdate } from './storage.js';
@@ -89,6 +90,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateServiceAccount(obj);
     case 'CertificateSigningRequest':
       return validateCertificateSigningRequest(obj);
+    case 'CustomResourceDefinition':
+      return validateCustomResourceDefinition(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
     case 'Job':
@@ -123,6 +126,8 @@ export interface ValidateOptions {
 
 function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOptions): StatusCause[] {
   switch (kind) {
+    case 'CustomResourceDefinition':
+      return validateCustomResourceDefinitionUpdate(obj, old);
     case 'Pod':
       return validatePodUpdate(obj, old, opts.subresource === 'binding');
     case 'Service':
@@ -157,13 +162,19 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
   }
 }
 
-export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced'>, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): StatusCause[] {
+export function validateObject(resource: Pick<ResourceInfo, 'kind' | 'namespaced'> & { custom?: ResourceInfo['custom'] }, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): StatusCause[] {
   if (!isObj(obj)) return [{ reason: 'FieldValueInvalid', message: 'Invalid value: the object must be a JSON object', field: '' }];
   const causes = validateObjectMeta(obj.metadata, {
     namespaced: resource.namespaced,
-    nameValidator: nameValidatorFor(resource.kind),
+    nameValidator: resource.custom ? isDns1123Subdomain : nameValidatorFor(resource.kind),
     allowGenerateName: old === undefined,
   });
+  // A custom kind is checked by its CRD's schema only (its kind name may be a built-in's).
+  if (resource.custom) {
+    causes.push(...resource.custom.validate(obj));
+    if (old !== undefined && isObj(old)) causes.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+    return causes;
+  }
   causes.push(...validateKind(resource.kind, obj as Obj));
   if (old !== undefined && isObj(old)) {
     causes.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));

@@ -9,18 +9,20 @@ import { errors } from '../../api/errors.js';
 import type { AuthorizerChain } from '../authorization/chain.js';
 import type { FinalDecision } from '../authorization/types.js';
 import { forbiddenError } from '../authorization/node-rules.js';
-import { CRD_LIST_PATH, parseRequestInfo, type RequestInfo, type ResourceRequest } from '../request-info.js';
+import type { RequestInfo, ResourceRequest } from '../request-info.js';
+import { resolveRequestInfo } from '../crd/request-resolution.js';
+import type { CrdRegistry } from '../crd/crd-registry.js';
 import { ANONYMOUS, classify } from './classify.js';
 import type { FlowController } from './flow-controller.js';
 
 const API_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The parsed request for /api and /apis paths (throws the route's own 400/404/405). */
-function requestInfoOf(req: FastifyRequest): RequestInfo | undefined {
+async function requestInfoOf(req: FastifyRequest, crds: CrdRegistry | undefined): Promise<RequestInfo | undefined> {
   const path = req.url.split('?')[0]!;
   const api = path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/');
-  if (!api || !API_METHODS.has(req.method) || path === CRD_LIST_PATH) return undefined;
-  return parseRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>);
+  if (!api || !API_METHODS.has(req.method)) return undefined;
+  return resolveRequestInfo(req.method, path, (req.query ?? {}) as Record<string, unknown>, crds);
 }
 
 /** Kubernetes' words for a refused non-resource request. */
@@ -28,7 +30,7 @@ function nonResourceForbidden(user: string, verb: string, path: string, reason: 
   return errors.forbidden(`forbidden: User "${user}" cannot ${verb} path "${path}"${reason ? `: ${reason}` : ''}`);
 }
 
-export async function admitRequest(flow: FlowController, authorizer: AuthorizerChain, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function admitRequest(flow: FlowController, authorizer: AuthorizerChain, req: FastifyRequest, reply: FastifyReply, crds?: CrdRegistry): Promise<void> {
   const res = reply.raw;
   let gone = false;
   const ac = new AbortController();
@@ -38,7 +40,7 @@ export async function admitRequest(flow: FlowController, authorizer: AuthorizerC
   };
   res.once('close', onClose);
 
-  const info = requestInfoOf(req);
+  const info = await requestInfoOf(req, crds);
   req.orchInfo = info;
   const user = req.user;
   let recheck: (() => Promise<FinalDecision>) | undefined;

@@ -19,6 +19,8 @@ import type { FieldManager } from '../write-options.js';
 import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/managed-fields/tracker.js';
 import type { ListTypes } from '../../api/managed-fields/list-types.js';
 import type { AdmissionPlugin, RequestAdmission } from '../admission/types.js';
+import { CRD_GROUP } from '../../api/crd-types.js';
+import { fromStorageVersion, needsReadConversion, toStorageVersion, writtenInRequestVersion } from '../crd/version-conversion.js';
 
 const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
 
@@ -67,6 +69,8 @@ export class Store {
   listTypesFor: (r: ResourceInfo) => ListTypes = () => ALL_ATOMIC;
   /** Keys a kind's objects hold, written with them (services/: ClusterIPs and node ports); one per write. */
   claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
+  /** Told about every CRD this server writes (crd/crd-registry.ts), so it serves what it just wrote. */
+  crdWritten?: (obj: KubeObject, removed: boolean) => void;
   /** Admission (admission/): runs on every object about to be stored by create, update, patch or apply. */
   admit?: AdmissionPlugin;
 
@@ -136,9 +140,10 @@ export class Store {
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
     for (let attempt = 0; ; attempt++) {
       try {
-        const created = await this.storage.create(this.key(r, ns, md.name!), obj, this.claimsFor?.(r));
+        const created = await this.storage.create(this.key(r, ns, md.name!), toStorageVersion(r, obj), this.claimsFor?.(r));
         if (r.plural === 'namespaces') this.namespaceWritten?.(created, false);
-        return created;
+        if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP) this.crdWritten?.(created, false);
+        return writtenInRequestVersion(r, created);
       } catch (err) {
         if (generate && isAlreadyExists(err) && attempt < 8) {
           md.name = this.generatedName(md.generateName!);
@@ -153,7 +158,7 @@ export class Store {
   async get(r: ResourceInfo, ns: string | undefined, name: string): Promise<KubeObject> {
     const obj = await this.storage.get(this.key(r, ns, name));
     if (!obj) throw errors.notFound(r, name);
-    return obj;
+    return fromStorageVersion(r, obj);
   }
 
   /** `warn` hears of objects left out (a stored value that cannot be decrypted). */
@@ -168,7 +173,8 @@ export class Store {
     const metadata: KubeList['metadata'] = { resourceVersion: String(res.revision) };
     if (res.continueToken) metadata.continue = res.continueToken;
     if (res.remainingItemCount !== undefined && res.continueToken) metadata.remainingItemCount = res.remainingItemCount;
-    return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items: res.items };
+    const items = needsReadConversion(r) ? res.items.map((o) => fromStorageVersion(r, o)) : res.items;
+    return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items };
   }
 
   /**
@@ -177,7 +183,7 @@ export class Store {
    * objects, or the storage has no text listing): use list() then.
    */
   async listJson(r: ResourceInfo, ns: string | undefined, opts: ListOptionsParsed, warn?: (message: string) => void): Promise<Buffer | undefined> {
-    if (opts.predicate || !canListJson(this.storage)) return undefined;
+    if (opts.predicate || !canListJson(this.storage) || needsReadConversion(r)) return undefined;
     const res = await this.storage.listJson(collectionPrefix(r, ns), {
       limit: opts.limit,
       continueToken: opts.continueToken,
@@ -212,6 +218,7 @@ export class Store {
     if (opts.dryRun) {
       const current = await this.get(r, ns, name);
       opts.guard?.(current);
+      // (get() answered in the request's version already.)
       if (opts.expectedRevision !== undefined && String(opts.expectedRevision) !== current.metadata.resourceVersion) throw modifiedConflict(r, name);
       const next = mutate(current);
       return { object: next ?? current, removed: next === undefined };
@@ -224,8 +231,12 @@ export class Store {
         (current) => {
           if (!current) throw errors.notFound(r, name);
           opts.guard?.(current);
-          last = current;
-          return mutate(current);
+          // Custom resources: the request's version in, the storage version out (conversion None).
+          const seen = writtenInRequestVersion(r, current);
+          last = seen;
+          const next = mutate(seen);
+          if (next === seen) return current;
+          return next && toStorageVersion(r, next);
         },
         { expectedRevision: opts.expectedRevision, notFound: this.notFound(r, name), claims: this.claimsFor?.(r) },
       );
@@ -236,8 +247,9 @@ export class Store {
       if (isConflict(err) && !details?.kind && !details?.causes) throw modifiedConflict(r, name);
       throw err;
     }
-    const out = { object: result.object ?? last!, removed: result.deleted };
+    const out = { object: result.object ? writtenInRequestVersion(r, result.object) : last!, removed: result.deleted };
     if (r.plural === 'namespaces') this.namespaceWritten?.(out.object, out.removed);
+    if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP && !opts.dryRun) this.crdWritten?.(out.object, out.removed);
     return out;
   }
 

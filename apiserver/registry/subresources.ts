@@ -17,13 +17,13 @@ export async function updateScale(store: Store, r: ResourceInfo, ns: string, nam
   const expectedRevision = resourceVersion ? parseResourceVersion(resourceVersion, 'metadata.resourceVersion') : undefined;
   const w = { subresource: 'scale', fieldManager };
   const res = await store.modify(r, ns, name, (current) => store.tracked(r, current, scaledObject(r, current, replicas), w), { expectedRevision, dryRun });
-  return toScale(res.object);
+  return toScale(res.object, r.custom?.scale);
 }
 
 export async function patchScale(store: Store, r: ResourceInfo, ns: string, name: string, type: PatchType, patch: unknown, dryRun = false, fieldManager?: FieldManager): Promise<Scale> {
   const w = { subresource: 'scale', fieldManager };
   const res = await store.modify(r, ns, name, (current) => store.tracked(r, current, patchedScale(r, current, type, patch, name), w), { dryRun });
-  return toScale(res.object);
+  return toScale(res.object, r.custom?.scale);
 }
 
 /**

@@ -6,9 +6,10 @@ import { RESOURCES, apiVersionOf, type ResourceInfo } from '../../api/resources.
 import type { DiscoveryPath } from '../request-info.js';
 import { VIRTUAL_RESOURCES } from '../registry/virtual-kinds.js';
 import { CONVERTED_RESOURCES } from '../registry/converted-kinds.js';
+import { CRD_RESOURCE } from '../crd/crd-resource.js';
 
-/** Stored kinds (first: a group's preferred version), converted views, then the create-only reviews (registry/virtual-kinds.ts). */
-const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
+/** Stored kinds (first: a group's preferred version), the CRD kind, converted views, then the create-only reviews (registry/virtual-kinds.ts). */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, CRD_RESOURCE, ...CONVERTED_RESOURCES, ...VIRTUAL_RESOURCES];
 
 export const KUBE_COMPAT_VERSION = { major: '1', minor: '32' };
 
@@ -41,9 +42,9 @@ const SUB_VERBS: Record<string, { verbs: string[]; kind?: string; group?: string
   token: { verbs: ['create'], kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' },
 };
 
-function apiResources(group: string, version: string): Record<string, unknown>[] {
+function apiResources(group: string, version: string, served: readonly ResourceInfo[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const r of SERVED.filter((x) => x.group === group && x.version === version)) {
+  for (const r of served.filter((x) => x.group === group && x.version === version)) {
     const entry: Record<string, unknown> = {
       name: r.plural,
       singularName: r.singular,
@@ -65,8 +66,8 @@ function apiResources(group: string, version: string): Record<string, unknown>[]
   return out;
 }
 
-function groupEntry(group: string): Record<string, unknown> {
-  const versions = [...new Set(SERVED.filter((r) => r.group === group).map((r) => r.version))];
+function groupEntry(group: string, served: readonly ResourceInfo[]): Record<string, unknown> {
+  const versions = [...new Set(served.filter((r) => r.group === group).map((r) => r.version))];
   const gv = (v: string) => ({ groupVersion: apiVersionOf({ group, version: v }), version: v });
   return { name: group, versions: versions.map(gv), preferredVersion: gv(versions[0]!) };
 }
@@ -75,15 +76,17 @@ function groupsOf(resources: readonly ResourceInfo[]): string[] {
   return [...new Set(resources.map((r) => r.group).filter((g) => g !== ''))];
 }
 
-export function discoveryDocument(p: DiscoveryPath, serverAddress: string): Record<string, unknown> {
+/** `custom`: the custom resources of CRDs (crd/crd-registry.ts), listed after the built-in kinds. */
+export function discoveryDocument(p: DiscoveryPath, serverAddress: string, custom: readonly ResourceInfo[] = []): Record<string, unknown> {
+  const served = custom.length === 0 ? SERVED : [...SERVED, ...custom];
   switch (p.type) {
     case 'core-versions':
       return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
     case 'groups':
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(SERVED).map(groupEntry) };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(served).map((g) => groupEntry(g, served)) };
     case 'group':
-      return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(p.group) };
+      return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(p.group, served) };
     case 'resources':
-      return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(p), resources: apiResources(p.group, p.version) };
+      return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(p), resources: apiResources(p.group, p.version, served) };
   }
 }

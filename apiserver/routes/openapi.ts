@@ -16,10 +16,11 @@ import { errors } from '../../api/errors.js';
 import { RESOURCES, apiVersionOf } from '../../api/resources.js';
 import { definitionName, servedKindDefs } from '../../api/schema/kinds.js';
 import { closure, definitionsJson, type OpenApiVersion } from '../../api/schema/openapi-doc.js';
-import { CRD_LIST_PATH } from '../request-info.js';
 import { schemaModel } from './openapi-model.js';
 import { gvPath, META, PATCH_DEFINITION, pathsOf } from './openapi-paths.js';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF } from './openapi-v2-protobuf.js';
+import type { CrdRegistry } from '../crd/crd-registry.js';
+import { CustomOpenApi } from '../crd/crd-openapi.js';
 
 const PATCH_JSON = { description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.', type: 'object' };
 
@@ -94,25 +95,23 @@ function send(req: FastifyRequest, reply: FastifyReply, d: Doc): FastifyReply {
   return reply.header('content-type', d.type).send(d.body);
 }
 
-export function registerOpenApiRoutes(app: FastifyInstance): void {
-  app.get('/openapi/v3', async () => ({ paths: documents().index }));
+export function registerOpenApiRoutes(app: FastifyInstance, crds?: CrdRegistry): void {
+  // Custom resources' documents change with their CRDs (crd/crd-openapi.ts).
+  const custom = crds ? new CustomOpenApi(() => crds.resources()) : undefined;
+  app.get('/openapi/v3', async () => {
+    const extra = custom?.documents();
+    if (!extra || extra.size === 0) return { paths: documents().index };
+    const paths = { ...documents().index };
+    for (const [p, d] of extra) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${d.hash}` };
+    return { paths };
+  });
   app.get('/openapi/v3/*', async (req, reply) => {
     const p = (req.params as { '*': string })['*'].replace(/\/$/, '');
-    const d = documents().v3.get(p);
+    const d = documents().v3.get(p) ?? custom?.documents().get(p);
     if (!d) throw errors.notFoundMessage(`no OpenAPI document for ${p}`);
     return send(req, reply, d);
   });
   // Protobuf when asked for it (kubectl, client-go), JSON otherwise (curl, browsers).
-  // kubectl's validation asks this when /openapi/v2 lacks a manifest's kind, to tell a
-  // custom resource from a kind the server does not serve; orch has no CRDs, and with a
-  // 404 here kubectl stops with "failed to list CRDs" instead of "no matches for kind".
-  // Not in discovery: the group is not served, only this empty answer.
-  app.get(CRD_LIST_PATH, async () => ({
-    kind: 'CustomResourceDefinitionList',
-    apiVersion: 'apiextensions.k8s.io/v1',
-    metadata: {},
-    items: [],
-  }));
   app.get('/openapi/v2', async (req, reply) => {
     const wantsProtobuf = (req.headers.accept ?? '').includes('application/com.github.proto-openapi.spec.v2');
     return send(req, reply, wantsProtobuf ? documents().v2Protobuf : documents().v2);

@@ -12,7 +12,9 @@ import { admitNodeWrite } from '../authorization/node-restriction.js';
 import { signerCheck } from '../admission/certificate-signers.js';
 import type { UserInfo } from '../../foundation/token-auth.js';
 import { parseListOptions, queryString, type Query } from '../list-options.js';
-import { parseRequestInfo, type ResourceRequest } from '../request-info.js';
+import type { ResourceRequest } from '../request-info.js';
+import { resolveRequestInfo } from '../crd/request-resolution.js';
+import { checkCustomRequest, customWatchOptions } from '../crd/custom-requests.js';
 import { parseFieldManager, parseForce, parseWriteQuery } from '../write-options.js';
 import { APPLY_PATCH_TYPE } from '../body-parsers.js';
 import { checkUnknownFields } from '../field-validation.js';
@@ -26,6 +28,7 @@ import { createToken } from '../registry/token-request.js';
 import { admitPodServiceAccount } from '../admission/service-account.js';
 import { admitClaimStorageClass } from '../admission/default-storage-class.js';
 import { serveWatch } from '../watch.js';
+import { fromStorageVersion, needsReadConversion } from '../crd/version-conversion.js';
 import { includeObjectOf, toTable, wantsTable } from '../table.js';
 import { discoveryDocument } from './discovery.js';
 import { isVirtual } from '../registry/virtual-kinds.js';
@@ -94,11 +97,11 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: ServerContext)
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const pathname = req.url.split('?')[0]!;
     const q = (req.query ?? {}) as Query;
-    const info = parseRequestInfo(req.method, pathname, q);
+    const info = await resolveRequestInfo(req.method, pathname, q, ctx.crds);
     req.orchInfo = info;
     if (info.type !== 'resource') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(`${req.method} is not supported on ${pathname}`);
-      return discoveryDocument(info, req.headers.host ?? '');
+      return discoveryDocument(info, req.headers.host ?? '', ctx.crds?.resources());
     }
     const user = req.user;
     let guard: WriteOpts['guard'];
@@ -177,6 +180,8 @@ async function dispatch(
     return answer;
   };
   const force = writing && parseForce(q, applying);
+  // Custom resources: no strategic merge (415), no creates while the CRD is deleted, deprecation warnings.
+  if (r.custom) checkCustomRequest(ctx, info, req, reply, applying);
   // Bodies of the kind itself (not scale, binding): fields its schema does not have. An
   // apply configuration is a whole object.
   if (writeQuery && (sub === undefined || sub === 'status' || sub === 'approval')) {
@@ -190,7 +195,7 @@ async function dispatch(
   if (isConverted(r)) return warned(await serveConverted(ctx, info, req, reply, q, writeOpts, () => patchTypeOf(req), applying));
   if (applying && sub) throw errors.badRequest(`orch does not support server-side apply to the ${sub} subresource; apply the object itself, or use a merge patch on ${sub}`);
   if (sub === 'scale') {
-    if (verb === 'get') return toScale(await store.get(r, ns, name!));
+    if (verb === 'get') return toScale(await store.get(r, ns, name!), r.custom?.scale);
     if (verb === 'update') return updateScale(store, r, ns!, name!, req.body, writeOpts.dryRun, writeOpts.fieldManager);
     return patchScale(store, r, ns!, name!, patchTypeOf(req), req.body, writeOpts.dryRun, writeOpts.fieldManager);
   }
@@ -260,8 +265,11 @@ async function dispatch(
         registry: ctx.watches,
         logger: ctx.logger,
         transform: table
-          ? (ev) => ({ type: ev.type, object: toTable(r, [ev.object], { resourceVersion: ev.object.metadata.resourceVersion }, ctx.clock.now(), table) as unknown as KubeObject })
-          : undefined,
+          ? (ev) => ({ type: ev.type, object: toTable(r, [fromStorageVersion(r, ev.object)], { resourceVersion: ev.object.metadata.resourceVersion }, ctx.clock.now(), table) as unknown as KubeObject })
+          : needsReadConversion(r)
+            ? (ev) => ({ type: ev.type, object: fromStorageVersion(r, ev.object) })
+            : undefined,
+        ...customWatchOptions(ctx, r),
         onOpen: () => ctx.metrics.openWatches.inc({ resource: label }),
         onClose: () => {
           ctx.metrics.openWatches.dec({ resource: label });

@@ -79,6 +79,11 @@ const unbound = still(`${PODS}/bindme`, (p) => {
 });
 const cmUnchanged = still(`${CM}/cm`, (c) => expect(c.data).toEqual({ k: 'v' }));
 
+const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+const crd = (group: string, schema: unknown) => ({
+  metadata: { name: `things.${group}` },
+  spec: { group, scope: 'Namespaced', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+});
 const REASONS: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid' };
 const STRICT = '?fieldValidation=Strict';
 const PRIV_NS = '/api/v1/namespaces/ps-restricted/pods';
@@ -106,6 +111,12 @@ const ROWS: Row[] = [
   { name: 'HPA v1 targetCPUUtilizationPercentage 0', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', ...hpa('cpu0', { targetCPUUtilizationPercentage: 0 }) }, code: 422, field: 'spec.targetCPUUtilizationPercentage', after: absent(`${HPAS}/cpu0`) },
   { name: 'HPA v2 body on the v1 URL', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', ...hpa('wrongv', {}) }, code: 400, says: 'does not match the expected API version (autoscaling/v1)', after: absent(`${HPAS}/wrongv`) },
   { name: 'HPA v1 spec as a string', method: 'POST', path: HPAS_V1, body: { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'strspec' }, spec: 'x' }, code: 422, field: 'spec', after: absent(`${HPAS}/strspec`) },
+  // ---- CustomResourceDefinitions (api/validation/crd.ts, crd-schema.ts): 422 naming the field, nothing stored
+  { name: 'CRD: schema node without a type (not structural)', method: 'POST', path: CRDS, body: crd('example.com', { type: 'object', properties: { spec: { properties: {} } } }), code: 422, field: 'spec.versions[0].schema.openAPIV3Schema.properties[spec].type', after: absent(`${CRDS}/things.example.com`) },
+  { name: 'CRD: no schema', method: 'POST', path: CRDS, body: crd('example.com', undefined), code: 422, field: 'spec.versions[0].schema.openAPIV3Schema', after: absent(`${CRDS}/things.example.com`) },
+  { name: 'CRD: the built-in group apps', method: 'POST', path: CRDS, body: crd('apps', { type: 'object' }), code: 422, field: 'spec.group', after: absent(`${CRDS}/things.apps`) },
+  { name: 'CRD: CEL rules (not implemented)', method: 'POST', path: CRDS, body: crd('example.com', { type: 'object', 'x-kubernetes-validations': [{ rule: 'true' }] }), code: 422, field: 'spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations', says: /CEL/ },
+  { name: 'CRD: a conversion webhook', method: 'POST', path: CRDS, body: { ...crd('example.com', { type: 'object' }), spec: { ...crd('example.com', { type: 'object' }).spec, conversion: { strategy: 'Webhook' } } }, code: 422, field: 'spec.conversion.strategy' },
   // ---- fieldValidation=Strict (what kubectl sends): unknown fields named with their full path
   { name: 'Strict: spec.replica on a Deployment', method: 'POST', path: DEPLOYS + STRICT, body: deploy({ replica: 3 }, 'typo'), code: 400, says: 'strict decoding error: unknown field "spec.replica"', after: absent(`${DEPLOYS}/typo`) },
   { name: 'Strict: a nested unknown field of a container', method: 'POST', path: PODS + STRICT, body: pod({ metadata: { name: 'typo-pod' } }, { containers: [{ ...container, imagee: 'x' }] }), code: 400, says: 'unknown field "spec.containers[0].imagee"', after: absent(`${PODS}/typo-pod`) },
