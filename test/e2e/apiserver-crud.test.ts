@@ -71,6 +71,12 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } };
     case 'StorageClass':
       return { metadata, provisioner: 'example.com/crud' };
+    case 'Job':
+      return { metadata, spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } };
+    case 'CronJob':
+      return { metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'OnFailure' } } } } } };
+    case 'HorizontalPodAutoscaler':
+      return { metadata, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] } };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }

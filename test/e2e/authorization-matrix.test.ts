@@ -102,6 +102,8 @@ const TABLE: Record<string, Row> = {
   // kube-node-lease (Node authorizer), so none here.
   'coordination.k8s.io/leases': { edit: RW, node: [] },
   'storage.k8s.io/storageclasses': { node: [] },
+  'apiextensions.k8s.io/customresourcedefinitions': { node: [] },
+  'apiextensions.k8s.io/customresourcedefinitions/status': { node: [] },
   'rbac.authorization.k8s.io/roles': { admin: RW, node: [] },
   'rbac.authorization.k8s.io/rolebindings': { admin: RW, node: [] },
   'rbac.authorization.k8s.io/clusterroles': { node: [] },

@@ -122,7 +122,7 @@ describe('health, readiness and metrics of every process', () => {
       const port = await freePort();
       const p = start(['apiserver', '--insecure-http', '--etcd-servers', etcd.endpoint, '--bind-address', '127.0.0.1', '--port', String(port)]);
       const base = `http://127.0.0.1:${port}`;
-      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'namespace-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service', 'metrics-scraper']);
+      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'crd-registry', 'namespace-cleanup', 'crd-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service', 'metrics-scraper']);
       expect(metrics).toMatch(/^apiserver_request_total\{verb="get",resource="",code="200"\} \d+$/m);
       expect(metrics).toContain('# TYPE etcd_request_duration_seconds histogram');
       expect((await get(`${base}/readyz/etcd`)).body).toBe('ok');
@@ -152,7 +152,7 @@ describe('health, readiness and metrics of every process', () => {
     const port = await freePort();
     const p = start(['controller-manager', '--server', api.url, '--token-file', path.join(dir, 'admin.token'), '--port', String(port)]);
     const base = `http://127.0.0.1:${port}`;
-    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'replicaset', 'deployment', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'tokencleaner', 'serviceaccount']);
+    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'replicaset', 'deployment', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'horizontalpodautoscaling', 'clusterrole-aggregation', 'csrapproving', 'tokencleaner', 'serviceaccount', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']);
     expect(metrics).toContain('# TYPE orch_controller_reconcile_total counter');
     expect(metrics).toMatch(/^rest_client_requests_total\{code="200",method="GET",host="127\.0\.0\.1:\d+"\} \d+$/m);
     await notOnHostAddress(port);
