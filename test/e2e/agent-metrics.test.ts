@@ -10,16 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../agent/agent.js';
-import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import type { NodeMetrics, PodMetrics } from '../../api/metrics-types.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { createLogger } from '../../foundation/logger.js';
 import { tokenAuthenticator } from '../../foundation/token-auth.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { eventually } from '../helpers/eventually.js';
-import { docker, podManifest, removeAgentDir, removeContainersWith } from './agent-helpers.js';
+import { docker, podManifest } from './agent-helpers.js';
+import { startTestAgent, type TestAgent } from './test-agent.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `h22-metrics-${RUN}`;
@@ -28,43 +27,28 @@ const M = '/apis/metrics.k8s.io/v1beta1';
 
 let api: TestApiServer;
 let admin: ApiClient;
-let root: string;
 let agent: Agent | undefined;
+let testAgent: TestAgent | undefined;
 
 const cpuOf = (p: PodMetrics) => p.containers.reduce((a, c) => a + parseQuantity(c.usage.cpu), 0);
 const memOf = (p: PodMetrics) => p.containers.reduce((a, c) => a + parseQuantity(c.usage.memory), 0);
 
 beforeAll(async () => {
   docker('image', 'inspect', TEST_PAUSE_IMAGE); // fails loudly when the test images are missing
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'h22-metrics-'));
   api = await startTestApiServer({ nodeNames: [NODE], tls: true, server: { agentClient: { token: AGENT_TOKEN, insecureHttp: true }, metricResolutionMs: 1000 } });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
-  const logger = createLogger('agent', process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
-    nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE], ca: api.ca }, { logger }),
-    runtime: new DockerRuntime({ logger }),
-    logger,
-    nodeIP: '127.0.0.1',
-    rootDir: path.join(root, 'agent'),
+  testAgent = await startTestAgent(api, NODE, {
     resyncIntervalMs: 2000,
-    logPort: 0,
-    logHost: '127.0.0.1',
-    logInsecure: true,
     logTokens: tokenAuthenticator([{ token: AGENT_TOKEN, user: 'apiserver', uid: '', groups: [] }]),
-    podInfraContainerImage: TEST_PAUSE_IMAGE,
     metricsIntervalMs: 1000,
   });
-  await agent.start();
-  await agent.waitForSync();
+  agent = testAgent.agent;
 }, 60_000);
 
 afterAll(async () => {
-  await agent?.stop().catch(() => undefined);
-  removeContainersWith({ 'orch.io/node': NODE });
+  await testAgent?.stop();
   admin?.close();
   await api?.stop();
-  if (root) removeAgentDir(root);
 });
 
 describe('resource metrics from real containers', () => {

@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../agent/agent.js';
-import { DockerRuntime } from '../../agent/runtime/docker-runtime.js';
 import type { HorizontalPodAutoscaler } from '../../api/hpa-types.js';
 import type { Deployment, Event } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
@@ -22,7 +21,8 @@ import { tokenAuthenticator } from '../../foundation/token-auth.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 import { eventually } from '../helpers/eventually.js';
-import { docker, removeAgentDir, removeContainersWith } from './agent-helpers.js';
+import { docker } from './agent-helpers.js';
+import { startTestAgent, type TestAgent } from './test-agent.js';
 
 const RUN = crypto.randomBytes(3).toString('hex');
 const NODE = `h22-hpa-${RUN}`;
@@ -36,6 +36,7 @@ let admin: ApiClient;
 let root: string;
 let loadDir: string;
 let agent: Agent | undefined;
+let testAgent: TestAgent | undefined;
 let manager: ControllerManager | undefined;
 
 beforeAll(async () => {
@@ -46,36 +47,24 @@ beforeAll(async () => {
   api = await startTestApiServer({ nodeNames: [NODE], tls: true, server: { agentClient: { token: AGENT_TOKEN, insecureHttp: true }, metricResolutionMs: 1000 } });
   admin = new ApiClient({ server: api.url, token: api.token, ca: api.ca });
   const logger = createLogger('hpa-e2e', process.env.ORCH_TEST_LOG ?? 'silent');
-  agent = new Agent({
-    nodeName: NODE,
-    client: new ApiClient({ server: api.url, token: api.nodeTokens[NODE], ca: api.ca }, { logger }),
-    runtime: new DockerRuntime({ logger }),
-    logger,
-    nodeIP: '127.0.0.1',
-    rootDir: path.join(root, 'agent'),
+  await admin.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+  testAgent = await startTestAgent(api, NODE, {
     resyncIntervalMs: 2000,
-    logPort: 0,
-    logHost: '127.0.0.1',
-    logInsecure: true,
     logTokens: tokenAuthenticator([{ token: AGENT_TOKEN, user: 'apiserver', uid: '', groups: [] }]),
-    podInfraContainerImage: TEST_PAUSE_IMAGE,
     metricsIntervalMs: 1000,
     allowedHostPaths: [root],
   });
-  await admin.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
-  await agent.start();
-  await agent.waitForSync();
+  agent = testAgent.agent;
   manager = new ControllerManager({ client: admin, logger, controllers: ['deployment', 'replicaset', 'horizontalpodautoscaling'], hpa: { syncPeriodMs: 1000 } });
   await manager.start();
 }, 90_000);
 
 afterAll(async () => {
   await manager?.stop().catch(() => undefined);
-  await agent?.stop().catch(() => undefined);
-  removeContainersWith({ 'orch.io/node': NODE });
+  await testAgent?.stop();
   admin?.close();
   await api?.stop();
-  if (root) removeAgentDir(root);
+  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 const replicas = async () => (await admin.deployments.get(NAME, NS)).spec.replicas;

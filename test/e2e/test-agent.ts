@@ -30,7 +30,7 @@ export async function startTestAgent(api: TestApiServer, nodeName: string, optio
   const agent = new Agent({
     podInfraContainerImage: TEST_PAUSE_IMAGE,
     nodeName,
-    client: new ApiClient({ server: api.url, token }, { logger }),
+    client: new ApiClient({ server: api.url, token, ca: api.ca }, { logger }),
     runtime: new DockerRuntime({ logger }),
     logger,
     nodeIP: '127.0.0.1',
