@@ -7,41 +7,9 @@
 
 import { matchesLabelSelector } from '../selectors/labels.js';
 import { parseQuantity, isValidQuantity } from '../quantity.js';
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../types.js';
+import type { Node, Pod } from '../types.js';
+import { termMatches } from '../selectors/node-match.js';
 import { claimClass, volumeClass, type PersistentVolume, type PersistentVolumeClaim } from './types.js';
-
-function requirementMatches(req: NodeSelectorRequirement, values: Record<string, string>): boolean {
-  const has = Object.hasOwn(values, req.key);
-  const v = values[req.key];
-  switch (req.operator) {
-    case 'In':
-      return has && (req.values ?? []).includes(v!);
-    case 'NotIn':
-      return !has || !(req.values ?? []).includes(v!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      const a = Number(v);
-      const b = Number(req.values?.[0]);
-      if (!has || !/^-?\d+$/.test(v ?? '') || !/^-?\d+$/.test(req.values?.[0] ?? '')) return false;
-      return req.operator === 'Gt' ? a > b : a < b;
-    }
-    default:
-      return false;
-  }
-}
-
-function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  if (!exprs.every((r) => requirementMatches(r, labels))) return false;
-  return fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, { 'metadata.name': node.metadata.name ?? '' }));
-}
 
 /** The volume may be used from `node` (no node affinity: any node). */
 export function volumeAllowsNode(pv: PersistentVolume, node: Node): boolean {
