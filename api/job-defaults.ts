@@ -1,6 +1,6 @@
 // Defaults of batch/v1 Job and CronJob, the ones Kubernetes applies (SetDefaults_Job,
 // SetDefaults_CronJob): a Job without completions and parallelism runs one pod to
-// success; backoffLimit 6; NonIndexed; not suspended; pods replaced when terminating or
+// success; backoffLimit 6 (2147483647 with backoffLimitPerIndex); NonIndexed; not suspended; pods replaced when terminating or
 // failed (only once failed with a podFailurePolicy). A CronJob allows concurrent runs and
 // keeps 3 successful and 1 failed Job. The pod template gets the pod defaults.
 
@@ -20,7 +20,8 @@ export function defaultJobSpec(spec: unknown, defaultPodSpec: (s: PodSpec) => vo
     spec.parallelism = 1;
   }
   if (spec.parallelism === undefined) spec.parallelism = 1;
-  if (spec.backoffLimit === undefined) spec.backoffLimit = 6;
+  // With a limit per index the Job-wide limit is off unless given (Kubernetes: MaxInt32).
+  if (spec.backoffLimit === undefined) spec.backoffLimit = typeof spec.backoffLimitPerIndex === 'number' ? 2147483647 : 6;
   if (spec.completionMode === undefined) spec.completionMode = 'NonIndexed';
   if (spec.suspend === undefined) spec.suspend = false;
   if (spec.podReplacementPolicy === undefined) spec.podReplacementPolicy = isObj(spec.podFailurePolicy) ? 'Failed' : 'TerminatingOrFailed';

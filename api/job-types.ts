@@ -16,6 +16,10 @@ export const JOB_COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completi
 export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 /** Kept on every Job pod until the controller has counted it (no pod counted twice or lost). */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+/** backoffLimitPerIndex: the failures of the pod's index before it (set on each new pod of an index). */
+export const JOB_INDEX_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
+/** spec.managedBy value meaning "orch's own Job controller" (any other value: an external controller). */
+export const JOB_CONTROLLER_MANAGER = 'kubernetes.io/job-controller';
 /** A Job created by a CronJob carries its scheduled time (RFC 3339). */
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
@@ -42,6 +46,16 @@ export interface PodFailurePolicy {
   rules: PodFailurePolicyRule[];
 }
 
+/** One way an Indexed Job may succeed early: these indexes, or this many of them, or this many of all. */
+export interface SuccessPolicyRule {
+  succeededIndexes?: string;
+  succeededCount?: number;
+}
+
+export interface SuccessPolicy {
+  rules: SuccessPolicyRule[];
+}
+
 export interface JobSpec {
   parallelism?: number;
   completions?: number | null;
@@ -55,6 +69,10 @@ export interface JobSpec {
   completionMode?: 'NonIndexed' | 'Indexed';
   suspend?: boolean;
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  successPolicy?: SuccessPolicy;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  managedBy?: string;
 }
 
 export type JobConditionType = 'Complete' | 'Failed' | 'Suspended' | 'FailureTarget' | 'SuccessCriteriaMet';
@@ -83,6 +101,7 @@ export interface JobStatus {
   terminating?: number;
   ready?: number;
   completedIndexes?: string;
+  failedIndexes?: string;
   uncountedTerminatedPods?: UncountedTerminatedPods;
 }
 

@@ -2,9 +2,11 @@
 // non-negative (completions, parallelism, backoffLimit, ttlSecondsAfterFinished),
 // activeDeadlineSeconds positive, the template's restartPolicy OnFailure or Never and its
 // labels selected by the selector, Indexed needs completions, podFailurePolicy rules
-// well formed (and not with OnFailure). On update the template, selector, completions,
-// completionMode and podFailurePolicy are immutable (422), as in Kubernetes (orch does not
-// implement elastic Indexed Jobs nor the mutable scheduling directives of suspended Jobs).
+// well formed (and not with OnFailure), the Indexed policies (job-index-policies.ts). On
+// update the template, selector, completions, completionMode, podFailurePolicy,
+// backoffLimitPerIndex, successPolicy and managedBy are immutable (422), as in Kubernetes
+// (orch does not implement elastic Indexed Jobs nor the mutable scheduling directives of
+// suspended Jobs).
 
 import type { StatusCause } from '../errors.js';
 import { deepEqual } from '../meta.js';
@@ -12,10 +14,11 @@ import { matchesLabels, selectorFromLabelSelector } from '../selectors/labels.js
 import type { LabelSelector } from '../types.js';
 import { validateLabelSelector } from './deployment.js';
 import { arrayField, boolField, fe, int32Field, int64Field, isObj, objField, strField, timeField, type Obj } from './field-errors.js';
+import { validateIndexPolicies } from './job-index-policies.js';
 import { validateAnnotations, validateLabels } from './meta.js';
 import { validatePodSpec } from './pod.js';
 
-const ACTIONS = ['Count', 'FailJob', 'Ignore'];
+const ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
 const COMPLETION_MODES = ['NonIndexed', 'Indexed'];
 const REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed'];
 
@@ -29,7 +32,6 @@ function validatePodFailurePolicy(v: unknown, f: string, containers: string[], r
     const rf = `${f}.rules[${i}]`;
     const r = objField(raw, rf, out);
     if (!r) return;
-    // FailIndex needs backoffLimitPerIndex, which orch does not implement.
     if (r.action === undefined || r.action === null) out.push(fe.required(`${rf}.action`));
     else if (!ACTIONS.includes(r.action as string)) out.push(fe.notSupported(`${rf}.action`, r.action, ACTIONS));
     const hasCodes = r.onExitCodes !== undefined && r.onExitCodes !== null;
@@ -98,6 +100,7 @@ export function validateJobSpec(v: unknown, f: string, out: StatusCause[], inTem
     if (!REPLACEMENT_POLICIES.includes(rpp as string)) out.push(fe.notSupported(`${f}.podReplacementPolicy`, rpp, REPLACEMENT_POLICIES));
     else if (isObj(spec.podFailurePolicy) && rpp !== 'Failed') out.push(fe.notSupported(`${f}.podReplacementPolicy`, rpp, ['Failed']));
   }
+  validateIndexPolicies(spec, f, out);
 
   let selectorOk = false;
   if (inTemplate) {
@@ -141,6 +144,7 @@ function validateJobStatus(obj: Obj, out: StatusCause[]): void {
   timeField(st.startTime, 'status.startTime', out);
   timeField(st.completionTime, 'status.completionTime', out);
   strField(st.completedIndexes, 'status.completedIndexes', out);
+  strField(st.failedIndexes, 'status.failedIndexes', out);
   arrayField(st.conditions, 'status.conditions', out)?.forEach((raw, i) => {
     const cf = `status.conditions[${i}]`;
     const c = objField(raw, cf, out);
@@ -166,7 +170,7 @@ export function validateJobUpdate(obj: Obj, old: Obj): StatusCause[] {
   const out: StatusCause[] = [];
   const a = isObj(obj.spec) ? obj.spec : {};
   const b = isObj(old.spec) ? old.spec : {};
-  for (const k of ['selector', 'template', 'completions', 'completionMode', 'podFailurePolicy', 'manualSelector']) {
+  for (const k of ['selector', 'template', 'completions', 'completionMode', 'podFailurePolicy', 'manualSelector', 'backoffLimitPerIndex', 'successPolicy', 'managedBy']) {
     if (!deepEqual(a[k] ?? null, b[k] ?? null)) out.push(fe.immutable(`spec.${k}`, a[k] ?? null));
   }
   return out;

@@ -1,13 +1,14 @@
 // Job controller (batch/v1), after Kubernetes' job controller: runs pods from the template
 // until spec.completions of them succeeded (Indexed: each index once), at most
 // spec.parallelism at a time; retries failures with the 10 s doubling to 6 min backoff up
-// to backoffLimit; fails the Job at activeDeadlineSeconds or on a podFailurePolicy FailJob
-// rule (deleting its running pods); suspends and resumes; deletes a finished Job after
-// ttlSecondsAfterFinished. Handlers only enqueue; reconcile reads the caches, counts
+// to backoffLimit (or per index: index-failures.ts); decides success or failure
+// (finish-target.ts: FailureTarget / SuccessCriteriaMet first, Failed / Complete once no
+// pod runs); suspends and resumes; deletes a finished Job after ttlSecondsAfterFinished;
+// leaves Jobs whose spec.managedBy names another controller alone. Handlers only enqueue; reconcile reads the caches, counts
 // finished pods through the tracking finalizer (tracking.ts), creates or deletes pods
 // under expectations, and writes status with the Job's resourceVersion (a 409 is retried).
 
-import { finishedCondition, type Job, type JobCondition, type JobStatus } from '../../api/job-types.js';
+import { finishedCondition, JOB_CONTROLLER_MANAGER, type Job, type JobCondition, type JobStatus } from '../../api/job-types.js';
 import { isNotFound } from '../../api/errors.js';
 import type { Pod } from '../../api/types.js';
 import type { Client, ResourceClient } from '../../client/types.js';
@@ -24,6 +25,8 @@ import { backoffRemaining, DEFAULT_JOB_BACKOFF, type JobBackoffOptions } from '.
 import { formatIndexes, parseIndexes, pendingIndexes } from './indexes.js';
 import { finishTime, hasTrackingFinalizer, isFinished, podForJob, podIndex } from './pods.js';
 import { classifyFinished, indexOfUid, removeTrackingFinalizer } from './tracking.js';
+import { decideTarget, existingTarget } from './finish-target.js';
+import { indexBackoff, indexesFailedBy, indexFailureState, usesIndexLimit } from './index-failures.js';
 
 /** Pods by their controlling Job's key (ns/name), whatever the cache knows of the Job. */
 export const JOB_OWNER_INDEX = 'job-owner';
@@ -101,6 +104,8 @@ export class JobController implements Controller {
     const job = this.deps.jobs.get(key);
     const all = this.deps.pods.byIndex(JOB_OWNER_INDEX, key);
     if (!job) return this.releaseOrphans(key, all);
+    // spec.managedBy names another controller (e.g. Kueue's MultiKueue): hands off.
+    if (job.spec.managedBy !== undefined && job.spec.managedBy !== JOB_CONTROLLER_MANAGER) return done;
     const pods = all.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid));
     if (job.metadata.deletionTimestamp) {
       await this.removeFinalizers(pods.filter(hasTrackingFinalizer));
@@ -117,6 +122,9 @@ export class JobController implements Controller {
     const cls = classifyFinished(current, pods, { inFlight: this.inFlight, deletedByUs: this.deletedByUs, completed });
     if (cls.succeeded.length + cls.failed.length > 0) {
       const st = deepClone(current.status ?? {});
+      // Indexes failed for good are written with the uncounted uids: a crash loses neither.
+      const newlyFailed = indexesFailedBy(current, cls.failedPods);
+      if (newlyFailed.length > 0) st.failedIndexes = formatIndexes([...parseIndexes(st.failedIndexes, completions ?? 0), ...newlyFailed]);
       st.uncountedTerminatedPods = {
         succeeded: [...(st.uncountedTerminatedPods?.succeeded ?? []), ...cls.succeeded],
         failed: [...(st.uncountedTerminatedPods?.failed ?? []), ...cls.failed],
@@ -142,6 +150,7 @@ export class JobController implements Controller {
     if (unc.succeeded.length) status.uncountedTerminatedPods.succeeded = unc.succeeded;
     if (unc.failed.length) status.uncountedTerminatedPods.failed = unc.failed;
     if (indexed) status.completedIndexes = formatIndexes(completed);
+    const failedIdx = parseIndexes(status.failedIndexes, completions ?? 0);
 
     const active = pods.filter((p) => !isFinished(p) && !p.metadata.deletionTimestamp);
     const terminating = pods.filter((p) => !isFinished(p) && !!p.metadata.deletionTimestamp);
@@ -149,18 +158,19 @@ export class JobController implements Controller {
     const finished = finishedCondition(current);
 
     if (!finished) {
-      const failure = this.failureReason(current, status, active, now, cls.failJobMessage);
-      const succeeded = status.succeeded ?? 0;
-      const complete = indexed ? completed.size >= (completions ?? 0) : completions !== undefined && completions !== null ? succeeded >= completions : succeeded > 0 && active.length === 0;
-      if (failure) {
+      const target = existingTarget(status) ?? decideTarget({ job: current, status, active, now, failJobMessage: cls.failJobMessage, completed, failedIndexes: failedIdx });
+      if (target) {
+        if (!existingTarget(status)) status.conditions = setJobCondition(status.conditions, target, nowIso);
         await this.deletePods(key, current, active);
-        status.conditions = setJobCondition(status.conditions, { type: 'Failed', status: 'True', reason: failure.reason, message: failure.message }, nowIso);
-        this.deps.recorder.record(current, 'Warning', failure.reason, failure.message);
-      } else if (complete) {
-        await this.deletePods(key, current, active);
-        status.conditions = setJobCondition(status.conditions, { type: 'Complete', status: 'True' }, nowIso);
-        status.completionTime = nowIso;
-        this.deps.recorder.record(current, 'Normal', 'Completed', 'Job completed');
+        // The terminal condition waits until none of the Job's pods runs any more.
+        if (pods.every(isFinished)) {
+          const terminal = target.type === 'FailureTarget' ? 'Failed' : 'Complete';
+          status.conditions = setJobCondition(status.conditions, { type: terminal, status: 'True', reason: target.reason, message: target.message }, nowIso);
+          if (terminal === 'Complete') {
+            status.completionTime = nowIso;
+            this.deps.recorder.record(current, 'Normal', 'Completed', 'Job completed');
+          } else this.deps.recorder.record(current, 'Warning', target.reason ?? 'Failed', target.message ?? 'Job failed');
+        }
       } else if (current.spec.suspend) {
         await this.deletePods(key, current, active);
         if (getCond(status.conditions, 'Suspended')?.status !== 'True') {
@@ -179,7 +189,7 @@ export class JobController implements Controller {
           recheck = Date.parse(status.startTime) + current.spec.activeDeadlineSeconds * 1000 - now;
         }
         if (this.expectations.satisfied(key)) {
-          const wait = await this.managePods(key, current, pods, active, terminating, status, completed);
+          const wait = await this.managePods(key, current, pods, active, terminating, status, completed, failedIdx);
           if (wait !== undefined) recheck = recheck === undefined ? wait : Math.min(recheck, wait);
         }
       }
@@ -204,25 +214,14 @@ export class JobController implements Controller {
     return recheck !== undefined ? requeueAfter(Math.max(recheck, 0) + 10) : done;
   }
 
-  private failureReason(job: Job, status: JobStatus, active: Pod[], now: number, failJobMessage?: string): { reason: string; message: string } | undefined {
-    if (failJobMessage) return { reason: 'PodFailurePolicy', message: failJobMessage };
-    const limit = job.spec.backoffLimit ?? 6;
-    // restartPolicy OnFailure: container restarts count as failures too (as Kubernetes).
-    const restarts = job.spec.template.spec.restartPolicy === 'OnFailure' ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, s) => m + (s.restartCount ?? 0), 0), 0) : 0;
-    if ((status.failed ?? 0) + restarts > limit) return { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
-    const ads = job.spec.activeDeadlineSeconds;
-    if (ads !== undefined && status.startTime && now - Date.parse(status.startTime) >= ads * 1000) return { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
-    return undefined;
-  }
-
   /** Creates or deletes pods towards the wanted number of active ones; returns ms to wait (backoff) if any. */
-  private async managePods(key: string, job: Job, pods: Pod[], active: Pod[], terminating: Pod[], status: JobStatus, completed: Set<number>): Promise<number | undefined> {
+  private async managePods(key: string, job: Job, pods: Pod[], active: Pod[], terminating: Pod[], status: JobStatus, completed: Set<number>, failedIdx: Set<number>): Promise<number | undefined> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions ?? undefined;
     const indexed = job.spec.completionMode === 'Indexed';
     const succeeded = status.succeeded ?? 0;
     let want: number;
-    if (indexed) want = Math.min(parallelism, (completions ?? 0) - completed.size);
+    if (indexed) want = Math.min(parallelism, (completions ?? 0) - completed.size - failedIdx.size);
     else if (completions !== undefined && completions !== null) want = Math.min(parallelism, completions - succeeded);
     else want = succeeded > 0 ? 0 : parallelism;
     want = Math.max(0, want);
@@ -233,7 +232,7 @@ export class JobController implements Controller {
     if (indexed) {
       for (const p of active) {
         const ix = podIndex(p);
-        if (ix === undefined || completed.has(ix) || seen.has(ix) || ix >= (completions ?? 0)) surplus.push(p);
+        if (ix === undefined || completed.has(ix) || failedIdx.has(ix) || seen.has(ix) || ix >= (completions ?? 0)) surplus.push(p);
         else seen.add(ix);
       }
     }
@@ -243,24 +242,38 @@ export class JobController implements Controller {
     if (surplus.length > 0) await this.deletePods(key, job, surplus);
     if (diff <= 0) return undefined;
 
-    const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
-    const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishTime(p, 0)));
-    const recent = failedPods.map((p) => finishTime(p, this.deps.clock.now())).filter((t) => t > lastSuccess);
-    const wait = backoffRemaining(recent.length, recent.length ? Math.max(...recent) : undefined, this.deps.clock.now(), this.backoff);
-    if (wait > 0) return wait;
-
+    const now = this.deps.clock.now();
     const activeIdx = new Set<number>();
     if (indexed) for (const p of counted) if (podIndex(p) !== undefined) activeIdx.add(podIndex(p)!);
-    const indexes = indexed ? pendingIndexes(completions ?? 0, completed, activeIdx, diff) : [];
+    let indexes: number[] = [];
+    let wait: number | undefined;
+    const perIndex = usesIndexLimit(job) ? indexFailureState(job, pods, now) : undefined;
+    if (perIndex) {
+      // Each index backs off on its own failures; the others start meanwhile.
+      const skip = new Set([...completed, ...failedIdx]);
+      for (let ix = 0; ix < (completions ?? 0) && indexes.length < diff; ix++) {
+        if (skip.has(ix) || activeIdx.has(ix)) continue;
+        const w = indexBackoff(perIndex, ix, now, this.backoff);
+        if (w > 0) wait = wait === undefined ? w : Math.min(wait, w);
+        else indexes.push(ix);
+      }
+    } else {
+      const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
+      const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishTime(p, 0)));
+      const recent = failedPods.map((p) => finishTime(p, now)).filter((t) => t > lastSuccess);
+      const w = backoffRemaining(recent.length, recent.length ? Math.max(...recent) : undefined, now, this.backoff);
+      if (w > 0) return w;
+      if (indexed) indexes = pendingIndexes(completions ?? 0, new Set([...completed, ...failedIdx]), activeIdx, diff);
+    }
     const n = indexed ? indexes.length : diff;
-    if (n === 0) return undefined;
+    if (n === 0) return wait;
     this.expectations.expectCreations(key, n);
     const ref = ownerRefFor(job, 'batch/v1', 'Job');
     let i = 0;
     const { successes, error } = await slowStartBatch(n, 1, async () => {
       const ix = indexed ? indexes[i++] : undefined;
       try {
-        const pod = await this.deps.client.pods.create(podForJob(job, ref, ix));
+        const pod = await this.deps.client.pods.create(podForJob(job, ref, ix, perIndex && ix !== undefined ? (perIndex.get(ix)?.count ?? 0) : undefined));
         this.deps.recorder.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       } catch (err) {
         this.deps.recorder.record(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error)?.message ?? String(err)}`);
@@ -269,7 +282,7 @@ export class JobController implements Controller {
     });
     for (let k = successes; k < n; k++) this.expectations.creationObserved(key);
     if (error !== undefined) throw error;
-    return undefined;
+    return wait;
   }
 
   private async deletePods(key: string, job: Job, victims: Pod[]): Promise<void> {

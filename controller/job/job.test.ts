@@ -261,3 +261,102 @@ describe('suspend, TTL, deletion', () => {
     expect(jobPods().every((p) => !(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER))).toBe(true);
   });
 });
+
+describe('target conditions, success policy, per-index limits, managedBy', () => {
+  const ix = (p: Pod) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION];
+  const cond = (type: string) => jobNow().status?.conditions?.find((c) => c.type === type);
+
+  it('FailureTarget comes first; Failed only once no pod of the Job runs', async () => {
+    await createJob('j', { completions: 2, parallelism: 2, backoffLimit: 0 });
+    await settle();
+    expect(running()).toHaveLength(2);
+    await finish(running()[0]!, 'Failed');
+    await sync();
+    await ctrl.reconcile('default/j');
+    await sync();
+    expect(cond('FailureTarget')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect(cond('Failed')).toBeUndefined(); // the sibling was still running when the failure was decided
+    expect(client.actionsFor('delete', 'pods')).toHaveLength(1);
+    await settle();
+    expect(cond('Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+    expect(recorder.reasons()).toContain('BackoffLimitExceeded');
+  });
+
+  it('SuccessCriteriaMet (CompletionsReached) then Complete with completionTime', async () => {
+    await createJob('j', {});
+    await settle();
+    await finish(running()[0]!, 'Succeeded');
+    await settle();
+    expect(cond('SuccessCriteriaMet')).toMatchObject({ status: 'True', reason: 'CompletionsReached' });
+    expect(cond('Complete')).toMatchObject({ status: 'True', reason: 'CompletionsReached' });
+    expect(jobNow().status?.completionTime).toBeDefined();
+  });
+
+  it('successPolicy: the Job succeeds when a rule is met and its other pods are deleted', async () => {
+    await createJob('j', { completionMode: 'Indexed', completions: 4, parallelism: 4, successPolicy: { rules: [{ succeededIndexes: '0,2-3', succeededCount: 1 }] } });
+    await settle();
+    expect(running()).toHaveLength(4);
+    await finish(running().find((p) => ix(p) === '1')!, 'Succeeded');
+    await settle();
+    expect(cond('SuccessCriteriaMet')).toBeUndefined(); // index 1 is not in the rule
+    await finish(running().find((p) => ix(p) === '2')!, 'Succeeded');
+    await settle();
+    expect(cond('SuccessCriteriaMet')).toMatchObject({ status: 'True', reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+    expect(cond('Complete')).toMatchObject({ status: 'True', reason: 'SuccessPolicy' });
+    expect(running()).toHaveLength(0);
+    expect(jobNow().status).toMatchObject({ completedIndexes: '1,2', succeeded: 2 });
+  });
+
+  it('backoffLimitPerIndex: an index that fails past its limit is given up, the others go on, the Job fails with FailedIndexes', async () => {
+    await createJob('j', { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1 });
+    await settle();
+    expect(running().every((p) => p.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'] === '0')).toBe(true);
+    await finish(running().find((p) => ix(p) === '1')!, 'Failed');
+    await finish(running().find((p) => ix(p) === '0')!, 'Succeeded');
+    await settle();
+    expect(running().map(ix)).toEqual(['2']); // index 1 waits 10 s; index 2 keeps running
+    await clock.advance(10_500);
+    await settle();
+    const retry = running().find((p) => ix(p) === '1')!;
+    expect(retry.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe('1');
+    await finish(retry, 'Failed');
+    await settle();
+    expect(jobNow().status).toMatchObject({ failedIndexes: '1', failed: 2, completedIndexes: '0' });
+    expect(cond('FailureTarget')).toBeUndefined(); // index 2 may still succeed
+    await clock.advance(600_000);
+    await settle();
+    expect(running().map(ix)).toEqual(['2']); // index 1 is never retried again
+    await finish(running()[0]!, 'Succeeded');
+    await settle();
+    expect(cond('Failed')).toMatchObject({ status: 'True', reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    expect(jobNow().status?.completedIndexes).toBe('0,2');
+  });
+
+  it('FailIndex fails only that index at once; maxFailedIndexes fails the Job when exceeded', async () => {
+    await createJob('j', {
+      completionMode: 'Indexed',
+      completions: 4,
+      parallelism: 4,
+      backoffLimitPerIndex: 3,
+      maxFailedIndexes: 1,
+      podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] },
+    });
+    await settle();
+    await finish(running().find((p) => ix(p) === '0')!, 'Failed', 42);
+    await settle();
+    expect(jobNow().status?.failedIndexes).toBe('0');
+    expect(cond('FailureTarget')).toBeUndefined();
+    expect(running()).toHaveLength(3);
+    await finish(running().find((p) => ix(p) === '3')!, 'Failed', 42);
+    await settle();
+    expect(cond('Failed')).toMatchObject({ reason: 'MaxFailedIndexesExceeded' });
+    expect(running()).toHaveLength(0);
+  });
+
+  it('a Job managed by another controller is left alone', async () => {
+    await createJob('j', { managedBy: 'kueue.x-k8s.io/multikueue' });
+    await settle();
+    expect(jobPods()).toHaveLength(0);
+    expect(jobNow().status?.conditions).toBeUndefined();
+  });
+});

@@ -19,6 +19,8 @@ export interface Classified {
   /** New uids for status.uncountedTerminatedPods. */
   succeeded: string[];
   failed: string[];
+  /** The pods behind `failed` (per-index limits read their index and failure count). */
+  failedPods: Pod[];
   /** Pods whose finalizer can go without being counted (ignored by policy, deleted by the controller, duplicate index). */
   uncounted: Pod[];
   /** podFailurePolicy FailJob: the message of the Failed condition. */
@@ -30,7 +32,7 @@ export interface Classified {
  * are pods the controller itself deleted (suspend, deadline, surplus): never failures.
  */
 export function classifyFinished(job: Job, pods: Pod[], ctx: { inFlight: Set<string>; deletedByUs: Set<string>; completed: Set<number> }): Classified {
-  const out: Classified = { succeeded: [], failed: [], uncounted: [] };
+  const out: Classified = { succeeded: [], failed: [], failedPods: [], uncounted: [] };
   const already = new Set([...(job.status?.uncountedTerminatedPods?.succeeded ?? []), ...(job.status?.uncountedTerminatedPods?.failed ?? [])]);
   const indexed = job.spec.completionMode === 'Indexed';
   const completions = job.spec.completions ?? 0;
@@ -61,6 +63,7 @@ export function classifyFinished(job: Job, pods: Pod[], ctx: { inFlight: Set<str
     }
     if (m?.action === 'FailJob' && out.failJobMessage === undefined) out.failJobMessage = m.message;
     out.failed.push(uid);
+    out.failedPods.push(p);
   }
   return out;
 }

@@ -180,6 +180,37 @@ describe('Jobs run real containers to completion', () => {
     expect(ps.every((p) => p.status?.phase === 'Succeeded')).toBe(true);
   }, 150_000);
 
+  it('backoffLimitPerIndex: index 1 fails once and is given up, the others succeed, the Job fails with FailedIndexes', async () => {
+    await jobs().create(job('perindex', ['sh', '-c', 'test "$JOB_COMPLETION_INDEX" != 1'], { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 0 }));
+    await until('perindex Failed', 'perindex', async () => !!cond(await jobs().get('perindex', NS), 'Failed'), 120_000);
+    const j = await jobs().get('perindex', NS);
+    expect(j.status).toMatchObject({ failedIndexes: '1', completedIndexes: '0,2', failed: 1, succeeded: 2 });
+    expect(cond(j, 'Failed')).toMatchObject({ reason: 'FailedIndexes' });
+    expect(cond(j, 'FailureTarget')).toMatchObject({ reason: 'FailedIndexes' });
+    const ps = await podsOf('perindex');
+    // Index 1 ran once: never retried after its budget (0) was spent.
+    expect(ps.filter((p) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION] === '1')).toHaveLength(1);
+  }, 150_000);
+
+  it('successPolicy: index 2 succeeding ends the Job; Complete only once the other pods stopped', async () => {
+    const cmd = ['sh', '-c', 'if [ "$JOB_COMPLETION_INDEX" = 2 ]; then sleep 1; exit 0; fi; sleep 3600'];
+    await jobs().create(job('early', cmd, { completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '2' }] } }));
+    let runningAtComplete = -1;
+    await until('early Complete', 'early', async () => {
+      const j = await jobs().get('early', NS);
+      if (!cond(j, 'Complete')) return false;
+      const uids = new Set((await podsOf('early')).map((p) => p.metadata.uid));
+      const out = docker('ps', '-q', '--filter', 'label=orch.io/container=main', '--filter', 'status=running');
+      runningAtComplete = out ? out.split('\n').filter((id) => uids.has(docker('inspect', '-f', '{{index .Config.Labels "orch.io/pod-uid"}}', id))).length : 0;
+      return true;
+    }, 120_000);
+    const j = await jobs().get('early', NS);
+    expect(cond(j, 'SuccessCriteriaMet')).toMatchObject({ reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+    expect(cond(j, 'Complete')).toMatchObject({ reason: 'SuccessPolicy' });
+    expect(j.status?.completedIndexes).toBe('2');
+    expect(runningAtComplete).toBe(0);
+  }, 150_000);
+
   it('activeDeadlineSeconds kills the running pods: DeadlineExceeded, containers gone', async () => {
     // Long enough for a pod to be running on a loaded machine, short for a test.
     await jobs().create(job('deadline', ['sleep', '3600'], { parallelism: 2, completions: 2, activeDeadlineSeconds: 10 }));

@@ -1,0 +1,71 @@
+// backoffLimitPerIndex (Indexed Jobs), after Kubernetes' job controller: every pod of an
+// index carries the failures of that index before it in the annotation
+// batch.kubernetes.io/job-index-failure-count, so the count survives controller restarts
+// without a status field of its own. A failed pod whose count + 1 exceeds the limit, or
+// that matches a FailIndex rule of the podFailurePolicy, fails its index for good
+// (status.failedIndexes); other indexes go on. Retries of one index back off on that
+// index's own failures (10 s doubling to 6 min), not the Job's.
+
+import { JOB_INDEX_FAILURE_COUNT_ANNOTATION, type Job } from '../../api/job-types.js';
+import type { Pod } from '../../api/types.js';
+import { backoffRemaining, type JobBackoffOptions } from './backoff.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
+import { finishTime, podIndex } from './pods.js';
+
+export function usesIndexLimit(job: Job): boolean {
+  return job.spec.completionMode === 'Indexed' && typeof job.spec.backoffLimitPerIndex === 'number';
+}
+
+/** The failures of the pod's index before this pod (0 when absent or malformed). */
+export function priorIndexFailures(p: Pod): number {
+  const v = p.metadata.annotations?.[JOB_INDEX_FAILURE_COUNT_ANNOTATION];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
+}
+
+function countsAsFailure(job: Job, p: Pod): boolean {
+  return p.status?.phase === 'Failed' && matchPodFailurePolicy(job.spec.podFailurePolicy, p)?.action !== 'Ignore';
+}
+
+/** Indexes that newly failed pods fail for good: a FailIndex rule, or the index's limit exceeded. */
+export function indexesFailedBy(job: Job, failed: Pod[]): number[] {
+  if (!usesIndexLimit(job)) return [];
+  const limit = job.spec.backoffLimitPerIndex!;
+  const out = new Set<number>();
+  for (const p of failed) {
+    const ix = podIndex(p);
+    if (ix === undefined) continue;
+    if (matchPodFailurePolicy(job.spec.podFailurePolicy, p)?.action === 'FailIndex') out.add(ix);
+    else if (countsAsFailure(job, p) && priorIndexFailures(p) + 1 > limit) out.add(ix);
+  }
+  return [...out];
+}
+
+export interface IndexFailures {
+  count: number;
+  lastFailureMs?: number;
+}
+
+/** Per index: failures so far (the highest a pod of it knows of) and when the last one finished. */
+export function indexFailureState(job: Job, pods: Pod[], now: number): Map<number, IndexFailures> {
+  const out = new Map<number, IndexFailures>();
+  for (const p of pods) {
+    const ix = podIndex(p);
+    if (ix === undefined) continue;
+    const failedHere = countsAsFailure(job, p);
+    const seen = priorIndexFailures(p) + (failedHere ? 1 : 0);
+    const cur = out.get(ix) ?? { count: 0 };
+    cur.count = Math.max(cur.count, seen);
+    if (failedHere) {
+      const t = finishTime(p, now);
+      cur.lastFailureMs = cur.lastFailureMs === undefined ? t : Math.max(cur.lastFailureMs, t);
+    }
+    out.set(ix, cur);
+  }
+  return out;
+}
+
+/** ms the index must still wait before its next pod (0: now). */
+export function indexBackoff(state: Map<number, IndexFailures>, ix: number, now: number, o: JobBackoffOptions): number {
+  const s = state.get(ix);
+  return s ? backoffRemaining(s.count, s.lastFailureMs, now, o) : 0;
+}
