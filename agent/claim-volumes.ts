@@ -5,7 +5,7 @@
 //   hostPath PV   the directory, created when missing (DirectoryOrCreate; local-path
 //                 volumes live under <root-dir>/storage, advertised on the Node)
 //   local PV      the directory, which must exist
-//   nfs PV        not mounted by this agent (see docs/storage.md)
+//   nfs PV        not a host directory: an NfsSource Docker mounts (nfs-volumes.ts)
 // A claim that is missing or not bound yet is a FailedMount: the container waits in
 // ContainerCreating with the reason, and the agent tries again, as the kubelet does.
 // cleanupLocalPaths() removes the directory of a local-path volume once its
@@ -19,6 +19,7 @@ import { podClaimNames } from '../api/storage/matching.js';
 import type { Pod, Volume } from '../api/types.js';
 import type { Client } from '../client/types.js';
 import { ContainerConfigError } from './pod-to-container.js';
+import type { NfsSource } from './nfs-volumes.js';
 
 /** Where local-path volumes of this node live. */
 export function localPathRoot(rootDir: string): string {
@@ -56,8 +57,8 @@ export async function fetchClaims(client: Client, pod: Pod): Promise<Map<string,
 
 const mountError = (message: string) => new ContainerConfigError(message, 'FailedMount');
 
-/** The host directory of a persistentVolumeClaim volume. Throws a FailedMount ContainerConfigError while it cannot be had. */
-export async function claimHostDir(vol: Volume, src: ClaimSource | undefined): Promise<{ path: string; readOnly: boolean }> {
+/** The host directory (or NFS export) of a persistentVolumeClaim volume. Throws a FailedMount ContainerConfigError while it cannot be had. */
+export async function claimHostDir(vol: Volume, src: ClaimSource | undefined): Promise<{ path: string; readOnly: boolean } | { nfs: NfsSource; readOnly: boolean }> {
   const name = vol.persistentVolumeClaim!.claimName;
   const readOnly = vol.persistentVolumeClaim!.readOnly === true;
   if (!src?.claim) throw mountError(`persistentvolumeclaim "${name}" not found (volume "${vol.name}")`);
@@ -78,7 +79,11 @@ export async function claimHostDir(vol: Volume, src: ClaimSource | undefined): P
     if (!st?.isDirectory()) throw mountError(`local volume "${pv.metadata.name}": path "${dir}" does not exist on this node`);
     return { path: dir, readOnly };
   }
-  throw mountError(`persistentvolume "${pv.metadata.name}": ${pv.spec.nfs ? 'nfs volumes are not mounted by this agent' : 'no volume type this agent mounts'}`);
+  if (pv.spec.nfs) {
+    const n = pv.spec.nfs;
+    return { nfs: { server: n.server, path: n.path, readOnly: n.readOnly === true, mountOptions: pv.spec.mountOptions ?? [], owner: `persistentvolume "${pv.metadata.name}"` }, readOnly };
+  }
+  throw mountError(`persistentvolume "${pv.metadata.name}": no volume type this agent mounts`);
 }
 
 /**

@@ -22,7 +22,8 @@ import {
   LABEL_POD_UID,
   SANDBOX_CONTAINER,
 } from './labels.js';
-import type { ContainerSpec, PortBinding } from './runtime/types.js';
+import type { ContainerSpec, DriverVolume, PortBinding } from './runtime/types.js';
+import { nfsMountsOf, type NfsSource } from './nfs-volumes.js';
 import { securityFor, withImageUser } from './security-context.js';
 
 /** A problem with the pod's configuration: the container waits with this reason. */
@@ -241,17 +242,20 @@ export function checkHostPaths(pod: Pod, allowedPrefixes: readonly string[]): st
   return undefined;
 }
 
-/** volume name → host directory (emptyDir, hostPath, projected configMap/secret). */
+/** volume name → host directory (emptyDir, hostPath, projected configMap/secret), or an NFS export. */
 export interface VolumeSources {
   hostDirs: Map<string, { path: string; readOnly: boolean }>;
+  /** NFS volumes (inline or through a claim): mounted by Docker, not bound from the host. */
+  nfs?: Map<string, NfsSource>;
 }
 
 export function binds(pod: Pod, c: Container, vols: VolumeSources): string[] {
   const out: string[] = [];
   for (const m of c.volumeMounts ?? []) {
     const src = vols.hostDirs.get(m.name);
-    if (!src) throw new ContainerConfigError(`volume "${m.name}" mounted by container "${c.name}" is not defined in the pod`);
     if (m.subPath && m.subPath.split('/').includes('..')) throw new ContainerConfigError(`subPath "${m.subPath}" must not contain '..'`);
+    if (!src && vols.nfs?.has(m.name)) continue;
+    if (!src) throw new ContainerConfigError(`volume "${m.name}" mounted by container "${c.name}" is not defined in the pod`);
     const host = m.subPath ? `${src.path}/${m.subPath}` : src.path;
     const ro = m.readOnly || src.readOnly;
     out.push(`${host}:${m.mountPath}${ro ? ':ro' : ''}`);
@@ -272,6 +276,7 @@ export interface BuildInput {
   nodeName: string;
   env: string[];
   binds: string[];
+  driverVolumes?: DriverVolume[];
   /** 'container:<sandbox id>', or 'host' for hostNetwork pods. */
   networkMode: string;
   /** The image's USER, when the securityContext needs it (needsImageUser). */
@@ -317,6 +322,7 @@ export function buildContainerSpec(input: BuildInput): ContainerSpec {
     memoryBytes,
     nanoCpus,
     binds: input.binds,
+    ...(input.driverVolumes?.length ? { driverVolumes: input.driverVolumes } : {}),
     networkMode: input.networkMode,
     // For attach (kubectl run -i / -t, kubectl attach): only what was asked, so other containers stay as before.
     ...(c.stdin ? { openStdin: true } : {}),
@@ -378,6 +384,7 @@ export function containerSpecFor(i: ContainerInput): ContainerSpec {
     nodeName: i.nodeName,
     env: resolveEnv(i.pod, i.container, i.sources, i.ips),
     binds: binds(i.pod, i.container, i.volumes),
+    driverVolumes: i.volumes.nfs ? nfsMountsOf(i.container, i.volumes.nfs) : undefined,
     networkMode: i.networkMode,
     imageUser: i.imageUser,
   });

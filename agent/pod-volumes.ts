@@ -15,6 +15,7 @@ import { ContainerConfigError, checkHostPaths, type EnvSources, type VolumeSourc
 import { TmpfsDirs, type MemoryDirs } from './tmpfs.js';
 import { isProjectedKind, projectedVolumeFiles, type ProjectedFile } from './projected-volume.js';
 import { claimHostDir } from './claim-volumes.js';
+import type { NfsSource } from './nfs-volumes.js';
 import type { TokenSource } from './service-account-tokens.js';
 
 export type { ProjectedFile };
@@ -127,6 +128,7 @@ export class PodVolumes {
     if (denied) throw new ContainerConfigError(denied, 'HostPathNotAllowed');
     const uid = pod.metadata.uid ?? '';
     const hostDirs: VolumeSources['hostDirs'] = new Map();
+    const nfs = new Map<string, NfsSource>();
     for (const v of pod.spec.volumes ?? []) {
       if (v.emptyDir) {
         const dir = path.join(this.podDir(uid), 'volumes', v.name);
@@ -137,7 +139,11 @@ export class PodVolumes {
       } else if (v.hostPath) {
         hostDirs.set(v.name, { path: v.hostPath.path, readOnly: false });
       } else if (v.persistentVolumeClaim) {
-        hostDirs.set(v.name, await claimHostDir(v, src.claims?.get(v.persistentVolumeClaim.claimName)));
+        const got = await claimHostDir(v, src.claims?.get(v.persistentVolumeClaim.claimName));
+        if ('nfs' in got) nfs.set(v.name, { ...got.nfs, readOnly: got.nfs.readOnly || got.readOnly });
+        else hostDirs.set(v.name, got);
+      } else if (v.nfs) {
+        nfs.set(v.name, { server: v.nfs.server, path: v.nfs.path, readOnly: v.nfs.readOnly === true, mountOptions: [], owner: `volume "${v.name}"` });
       } else if (v.configMap || v.secret) {
         const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
         const files = projectedFiles(v, obj);
@@ -157,7 +163,7 @@ export class PodVolumes {
         throw new ContainerConfigError(`volume "${v.name}" has no supported source (emptyDir, hostPath, configMap, secret, projected, downwardAPI, persistentVolumeClaim)`);
       }
     }
-    return { hostDirs };
+    return nfs.size > 0 ? { hostDirs, nfs } : { hostDirs };
   }
 
   private async ensureMemory(uid: string, volume: string): Promise<void> {

@@ -246,6 +246,7 @@ export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
+  nfs?: { server: string; path: string; readOnly?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   projected?: { sources?: VolumeProjection[]; defaultMode?: number };

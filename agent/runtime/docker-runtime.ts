@@ -179,6 +179,7 @@ export class DockerRuntime implements ContainerRuntime {
           Memory: spec.memoryBytes,
           NanoCpus: spec.nanoCpus,
           Binds: spec.binds,
+          Mounts: spec.driverVolumes?.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target, ReadOnly: v.readOnly, VolumeOptions: { NoCopy: true, DriverConfig: { Name: v.driver, Options: v.options }, Labels: v.labels ?? {} } })),
           NetworkMode: spec.networkMode,
           // orch restarts containers itself (with backoff and new attempts), never Docker.
           RestartPolicy: { Name: 'no' },

@@ -60,6 +60,8 @@ export interface ContainerSpec {
   nanoCpus?: number;
   /** host:container[:ro] */
   binds: string[];
+  /** Named volumes of a volume driver, created by Docker on first use (NFS: agent/nfs-volumes.ts). */
+  driverVolumes?: DriverVolume[];
   /**
    * The pod sandbox: 'bridge' (Docker's default) or the node's pod network name; app
    * containers: 'container:<sandbox id>'; hostNetwork pods: 'host'.
@@ -72,6 +74,16 @@ export interface ContainerSpec {
   tty?: boolean;
   /** The pod's and container's securityContext (agent/security-context.ts). */
   security?: ContainerSecurity;
+}
+
+/** A Docker named volume mounted into a container; Docker creates it with these options if it does not exist. */
+export interface DriverVolume {
+  name: string;
+  target: string;
+  readOnly: boolean;
+  driver: string;
+  options: Record<string, string>;
+  labels?: Record<string, string>;
 }
 
 /** Docker's security options of one container. */

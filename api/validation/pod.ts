@@ -55,6 +55,14 @@ function validateVolumes(v: unknown, field: string, out: StatusCause[]): Set<str
       else for (const e of isDns1123Subdomain(claimName)) out.push(fe.invalid(`${f}.persistentVolumeClaim.claimName`, claimName, e));
       boolField(claim.readOnly, `${f}.persistentVolumeClaim.readOnly`, out);
     }
+    const nfs = objField(vol.nfs, `${f}.nfs`, out);
+    if (nfs) {
+      if (!strField(nfs.server, `${f}.nfs.server`, out)) out.push(fe.required(`${f}.nfs.server`));
+      const p = strField(nfs.path, `${f}.nfs.path`, out);
+      if (!p) out.push(fe.required(`${f}.nfs.path`));
+      else if (!p.startsWith('/')) out.push(fe.invalid(`${f}.nfs.path`, p, 'must be an absolute path'));
+      boolField(nfs.readOnly, `${f}.nfs.readOnly`, out);
+    }
     const hp = objField(vol.hostPath, `${f}.hostPath`, out);
     if (hp && !strField(hp.path, `${f}.hostPath.path`, out)) out.push(fe.required(`${f}.hostPath.path`));
     const ed = objField(vol.emptyDir, `${f}.emptyDir`, out);

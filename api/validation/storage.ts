@@ -1,7 +1,7 @@
 // Validation of PersistentVolume, PersistentVolumeClaim and StorageClass, after
 // Kubernetes' ValidatePersistentVolume / ValidatePersistentVolumeClaim(Update) /
 // ValidateStorageClass(Update), limited to what orch implements: a PV of type hostPath or
-// local (with node affinity; nfs is refused until the agent mounts it); Filesystem volumes; reclaim Retain or Delete. The
+// local (with node affinity), nfs (mounted by Docker's local volume driver, agent/nfs-volumes.ts); Filesystem volumes; reclaim Retain or Delete. The
 // words are Kubernetes' ("spec.accessModes: Unsupported value", "field can not be less
 // than previous value", "is immutable after creation").
 
@@ -19,7 +19,7 @@ const RECLAIM_POLICIES = ['Delete', 'Retain'];
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
 /** Volume types a PV may name (Kubernetes' list); orch implements hostPath and local. */
 const PV_SOURCES = ['hostPath', 'local', 'nfs', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'rbd', 'iscsi', 'cinder', 'cephfs', 'fc', 'flocker', 'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos', 'csi'];
-const IMPLEMENTED_SOURCES = new Set(['hostPath', 'local']);
+const IMPLEMENTED_SOURCES = new Set(['hostPath', 'local', 'nfs']);
 
 function validateAccessModes(v: unknown, field: string, out: StatusCause[]): void {
   const modes = arrayField(v, field, out);
@@ -100,7 +100,7 @@ export function validatePersistentVolume(obj: Obj): StatusCause[] {
   if (sources.length === 0) out.push(fe.required('spec', 'must specify a volume type'));
   else if (sources.length > 1) out.push(fe.forbidden(`spec.${sources[1]}`, 'may not specify more than 1 volume type'));
   for (const s of sources)
-    if (!IMPLEMENTED_SOURCES.has(s)) out.push(fe.forbidden(`spec.${s}`, s === 'nfs' ? 'not implemented by orch: nfs PersistentVolumes (the agent does not mount NFS yet; use hostPath or local)' : `not implemented by orch: ${s} volumes (orch's PersistentVolumes are hostPath and local)`));
+    if (!IMPLEMENTED_SOURCES.has(s)) out.push(fe.forbidden(`spec.${s}`, `not implemented by orch: ${s} volumes (orch's PersistentVolumes are hostPath, local and nfs)`));
   const hp = objField(spec.hostPath, 'spec.hostPath', out);
   if (hp) {
     absolutePath(hp.path, 'spec.hostPath.path', out);

@@ -4,7 +4,7 @@
 // apiserver/protobuf/schema/) against what the agent, scheduler, controllers and proxy
 // really do with a field. A refused field set to anything but its zero value (or a value
 // listed in `unless`, such as the defaults orch itself fills in) is a 422:
-//   spec.volumes[0].nfs: Forbidden: not implemented by orch: nfs volumes (the agent mounts emptyDir, hostPath, configMap, secret and projected)
+//   spec.volumes[0].csi: Forbidden: not implemented by orch: csi volumes (the agent mounts emptyDir, hostPath, nfs, configMap, …)
 // apiserver/routes/unimplemented-fields.test.ts walks the schema model and fails naming
 // any field this list does not classify, so a field added to a schema must be decided here.
 //
@@ -25,8 +25,8 @@ export interface Refused {
 export type Support = true | Refused;
 
 const no = (why: string, unless?: readonly unknown[]): Refused => (unless ? { why, unless } : { why });
-const NO_VOLUME = (type: string) => no(`${type} volumes (the agent mounts emptyDir, hostPath, configMap, secret, projected and persistentVolumeClaim volumes)`);
-const NO_PV = (type: string) => no(`${type} PersistentVolumes (orch's are hostPath and local)`);
+const NO_VOLUME = (type: string) => no(`${type} volumes (the agent mounts emptyDir, hostPath, nfs, configMap, secret, projected and persistentVolumeClaim volumes)`);
+const NO_PV = (type: string) => no(`${type} PersistentVolumes (orch's are hostPath, local and nfs)`);
 const all = (...names: string[]): Record<string, Support> => Object.fromEntries(names.map((n) => [n, true]));
 
 /**
@@ -226,11 +226,10 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
 
   // ---- volumes
   'core.v1.Volume': {
-    ...all('name', 'hostPath', 'emptyDir', 'secret', 'configMap', 'projected', 'persistentVolumeClaim'),
+    ...all('name', 'hostPath', 'emptyDir', 'secret', 'configMap', 'projected', 'persistentVolumeClaim', 'nfs'),
     gcePersistentDisk: NO_VOLUME('gcePersistentDisk'),
     awsElasticBlockStore: NO_VOLUME('awsElasticBlockStore'),
     gitRepo: NO_VOLUME('gitRepo'),
-    nfs: NO_VOLUME('nfs'),
     iscsi: NO_VOLUME('iscsi'),
     glusterfs: NO_VOLUME('glusterfs'),
     rbd: NO_VOLUME('rbd'),
@@ -253,6 +252,7 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
     image: NO_VOLUME('image'),
   },
   'core.v1.PersistentVolumeClaimVolumeSource': all('claimName', 'readOnly'),
+  'core.v1.NFSVolumeSource': all('server', 'path', 'readOnly'),
   'core.v1.HostPathVolumeSource': {
     path: true,
     // Docker creates a missing directory for a bind: DirectoryOrCreate is what the agent does.
@@ -275,7 +275,7 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'core.v1.ServiceAccountTokenProjection': all('audience', 'expirationSeconds', 'path'),
   ...Object.fromEntries(
     [
-      'GCEPersistentDiskVolumeSource', 'AWSElasticBlockStoreVolumeSource', 'GitRepoVolumeSource', 'NFSVolumeSource', 'ISCSIVolumeSource', 'GlusterfsVolumeSource',
+      'GCEPersistentDiskVolumeSource', 'AWSElasticBlockStoreVolumeSource', 'GitRepoVolumeSource', 'ISCSIVolumeSource', 'GlusterfsVolumeSource',
       'RBDVolumeSource', 'FlexVolumeSource', 'CinderVolumeSource', 'CephFSVolumeSource', 'FlockerVolumeSource', 'DownwardAPIVolumeSource',
       'FCVolumeSource', 'AzureFileVolumeSource', 'VsphereVirtualDiskVolumeSource', 'QuobyteVolumeSource', 'AzureDiskVolumeSource', 'PhotonPersistentDiskVolumeSource',
       'PortworxVolumeSource', 'ScaleIOVolumeSource', 'StorageOSVolumeSource', 'CSIVolumeSource', 'EphemeralVolumeSource', 'ImageVolumeSource', 'ClusterTrustBundleProjection',
@@ -286,9 +286,7 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   // ---- storage (api/storage/, controller/persistent-volume/, the scheduler's volume binding, agent/claim-volumes.ts)
   'core.v1.PersistentVolume': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'core.v1.PersistentVolumeSpec': {
-    ...all('capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'hostPath', 'local'),
-    nfs: no('nfs PersistentVolumes (the agent does not mount NFS yet; use hostPath or local)'),
-    mountOptions: no('mount options (hostPath and local volumes are bind mounts)'),
+    ...all('capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeMode', 'nodeAffinity', 'hostPath', 'local', 'nfs', 'mountOptions'),
     volumeAttributesClassName: no('VolumeAttributesClasses'),
     // Refused by validation as well (its message names orch's three types).
     ...Object.fromEntries(['gcePersistentDisk', 'awsElasticBlockStore', 'fc', 'flocker', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume'].map((k) => [k, NO_PV(k)])),

@@ -42,9 +42,9 @@ describe('unimplementedFields', () => {
   const pod = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }], ...spec } });
 
   it('refuses set fields with their path and why; zero values and allowed defaults pass', () => {
-    const causes = unimplementedFields(schemaModel(), POD, pod({ volumes: [{ name: 'v', nfs: { server: 's', path: '/' } }], shareProcessNamespace: true, hostAliases: [] }));
+    const causes = unimplementedFields(schemaModel(), POD, pod({ volumes: [{ name: 'v', csi: { driver: 'x' } }], shareProcessNamespace: true, hostAliases: [] }));
     expect(causes).toEqual([
-      { reason: 'FieldValueForbidden', field: 'spec.volumes[0].nfs', message: expect.stringMatching(/^Forbidden: not implemented by orch: nfs volumes/) },
+      { reason: 'FieldValueForbidden', field: 'spec.volumes[0].csi', message: expect.stringMatching(/^Forbidden: not implemented by orch: csi volumes/) },
       { reason: 'FieldValueForbidden', field: 'spec.shareProcessNamespace', message: expect.stringContaining('shared process namespace') },
     ]);
     expect(unimplementedFields(schemaModel(), POD, pod({ shareProcessNamespace: false, os: { name: 'linux' }, containers: [{ name: 'c', image: 'i', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }] }))).toEqual([]);

@@ -54,16 +54,16 @@ describe('kubectl and what the API accepts', () => {
   });
 
   test('an unimplemented field is a 422 with the field and why', async () => {
-    const f = write('pod-nfs.yaml', `apiVersion: v1
+    const f = write('pod-csi.yaml', `apiVersion: v1
 kind: Pod
-metadata: {name: nfs}
+metadata: {name: csi}
 spec:
-  volumes: [{name: v, nfs: {server: nas, path: /}}]
+  volumes: [{name: v, csi: {driver: x}}]
   containers: [{name: c, image: orch.local/busybox:1, volumeMounts: [{name: v, mountPath: /v}]}]
 `);
     const r = await c.kubectl(['apply', '-f', f]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('spec.volumes[0].nfs: Forbidden: not implemented by orch: nfs volumes');
+    expect(r.stderr).toContain('spec.volumes[0].csi: Forbidden: not implemented by orch: csi volumes');
   });
 
   test('Pod Security: baseline refuses kubectl run --privileged; warn labels print warnings', async () => {

@@ -132,7 +132,8 @@ const ROWS: Row[] = [
   { name: 'Strict: unknown field on /status', method: 'PATCH', path: `${DEPLOYS}/immut/status${STRICT}`, body: { status: { replicaz: 1 } }, contentType: MERGE, code: 400, says: 'unknown field "status.replicaz"' },
 
   // ---- fields orch does not implement: 422 naming the field and why (api/validation/unimplemented-fields.ts)
-  { name: 'nfs volume', method: 'POST', path: PODS, body: withVolume('nfs', { nfs: { server: 'nas', path: '/' } }), code: 422, field: 'spec.volumes[0].nfs', says: /not implemented by orch: nfs volumes/, after: absent(`${PODS}/nfs`) },
+  { name: 'csi volume', method: 'POST', path: PODS, body: withVolume('csi', { csi: { driver: 'x' } }), code: 422, field: 'spec.volumes[0].csi', says: /not implemented by orch: csi volumes/, after: absent(`${PODS}/csi`) },
+  { name: 'nfs volume without a server', method: 'POST', path: PODS, body: withVolume('nfs', { nfs: { path: '/export' } }), code: 422, field: 'spec.volumes[0].nfs.server', after: absent(`${PODS}/nfs`) },
   { name: 'persistentVolumeClaim volume without claimName', method: 'POST', path: PODS, body: withVolume('pvc', { persistentVolumeClaim: {} }), code: 422, field: 'spec.volumes[0].persistentVolumeClaim.claimName' },
   // ---- storage (api/validation/storage.ts)
   { name: 'claim: unknown access mode', method: 'POST', path: '/api/v1/namespaces/default/persistentvolumeclaims', body: { metadata: { name: 'c1' }, spec: { accessModes: ['ReadWriteSometimes'], resources: { requests: { storage: '1Gi' } } } }, code: 422, field: 'spec.accessModes[0]', after: absent('/api/v1/namespaces/default/persistentvolumeclaims/c1') },
