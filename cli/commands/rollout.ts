@@ -165,36 +165,3 @@ export function rolloutCommand(): Command {
   }
   return cmd;
 }
-
-export function setCommand(): Command {
-  const cmd = new Command('set').description('Change fields of existing objects');
-  cmd.addCommand(
-    new Command('image')
-      .description('Change container images: orch set image deploy/NAME CONTAINER=IMAGE ...')
-      .argument('<target>', 'deploy/NAME')
-      .argument('<assignments...>', 'CONTAINER=IMAGE (or *=IMAGE for all containers)')
-      .action(async (target: string, assignments: string[], _f: unknown, c: Command) => {
-        const ctx = cliContext(c);
-        const n = deploymentName(target);
-        const pairs = assignments.map((a) => {
-          const i = a.indexOf('=');
-          if (i <= 0 || i === a.length - 1) throw new Error(`"${a}" is not CONTAINER=IMAGE`);
-          return [a.slice(0, i), a.slice(i + 1)] as const;
-        });
-        const d = await ctx.client.deployments.get(n, ctx.namespace);
-        const containers = d.spec.template.spec.containers.map((c2) => ({ ...c2 }));
-        for (const [name, image] of pairs) {
-          const hits = containers.filter((c2) => name === '*' || c2.name === name);
-          if (!hits.length) throw new Error(`deployment "${n}" has no container "${name}" (containers: ${containers.map((c2) => c2.name).join(', ')})`);
-          hits.forEach((h) => (h.image = image));
-        }
-        if (containers.every((c2, i) => c2.image === d.spec.template.spec.containers[i].image)) {
-          ctx.out(`deployment.apps/${n} image unchanged`);
-          return;
-        }
-        await ctx.client.deployments.update({ ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } });
-        ctx.out(`deployment.apps/${n} image updated`);
-      }),
-  );
-  return cmd;
-}

@@ -216,9 +216,15 @@ describe('DaemonSet controller', () => {
     expect((await ds().get('agent', 'default')).status?.updatedNumberScheduled).toBeLessThanOrEqual(1);
   });
 
-  it('orch rollout status / history / undo and orch get ds', async () => {
+  it('orch set image / rollout status / history / undo and orch get ds', async () => {
     await ds().create(daemonSet('cli', 'img:1'));
-    await setImage('cli', 'img:2');
+    const wrong = await orch(['set', 'image', 'ds/cli', 'nope=img:2']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('daemonset.apps/cli has no container "nope" (containers: main)');
+    const set = await orch(['set', 'image', 'ds/cli', 'main=img:2']);
+    expect(set.stdout.trim()).toBe('daemonset.apps/cli image updated');
+    expect((await ds().get('cli', 'default')).spec.template.spec.containers[0]!.image).toBe('img:2');
+    expect((await orch(['set', 'image', 'ds/cli', '*=img:2'])).stdout.trim()).toBe('daemonset.apps/cli image unchanged');
     const status = await orch(['rollout', 'status', 'ds/cli', '--timeout', '60s']);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
