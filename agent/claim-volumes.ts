@@ -81,7 +81,7 @@ export async function claimHostDir(vol: Volume, src: ClaimSource | undefined): P
   }
   if (pv.spec.nfs) {
     const n = pv.spec.nfs;
-    return { nfs: { server: n.server, path: n.path, readOnly: n.readOnly === true, mountOptions: pv.spec.mountOptions ?? [], owner: `persistentvolume "${pv.metadata.name}"` }, readOnly };
+    return { nfs: { server: n.server, path: n.path, readOnly: n.readOnly === true, mountOptions: pv.spec.mountOptions ?? [] }, readOnly };
   }
   throw mountError(`persistentvolume "${pv.metadata.name}": no volume type this agent mounts`);
 }

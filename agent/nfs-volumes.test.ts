@@ -12,7 +12,7 @@ import { containerSpecFor } from './pod-to-container.js';
 import { PodVolumes } from './pod-volumes.js';
 import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
 
-const src: NfsSource = { server: 'nfs.example.com', path: '/exports/data', readOnly: false, mountOptions: ['nfsvers=4.1', 'hard'], owner: 'persistentvolume "pv1"' };
+const src: NfsSource = { server: 'nfs.example.com', path: '/exports/data', readOnly: false, mountOptions: ['nfsvers=4.1', 'hard'] };
 
 describe('nfsDriverVolume', () => {
   it('passes server, access and mount options to the local driver', () => {

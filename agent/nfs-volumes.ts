@@ -19,8 +19,6 @@ export interface NfsSource {
   readOnly: boolean;
   /** The PersistentVolume's spec.mountOptions, passed to the kernel as they are. */
   mountOptions: string[];
-  /** For messages: `persistentvolume "x"` or `volume "x"`. */
-  owner: string;
 }
 
 export const NFS_VOLUME_LABEL = 'orch.io/nfs';

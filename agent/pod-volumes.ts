@@ -143,7 +143,7 @@ export class PodVolumes {
         if ('nfs' in got) nfs.set(v.name, { ...got.nfs, readOnly: got.nfs.readOnly || got.readOnly });
         else hostDirs.set(v.name, got);
       } else if (v.nfs) {
-        nfs.set(v.name, { server: v.nfs.server, path: v.nfs.path, readOnly: v.nfs.readOnly === true, mountOptions: [], owner: `volume "${v.name}"` });
+        nfs.set(v.name, { server: v.nfs.server, path: v.nfs.path, readOnly: v.nfs.readOnly === true, mountOptions: [] });
       } else if (v.configMap || v.secret) {
         const obj = v.configMap ? src.configMaps.get(v.configMap.name) : src.secrets.get(v.secret!.secretName);
         const files = projectedFiles(v, obj);

@@ -14,7 +14,7 @@ const rt = new DockerRuntime({ logger: silentLogger() });
 const LABELS = { 'orch.test/suite': `docker-nfs-${process.pid}` };
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' });
 // Unique per run so the volume is created by this test (Docker keeps existing volumes as they are).
-const vol = nfsDriverVolume({ server: '127.0.0.1', path: `/exports/orch-test-${process.pid}`, readOnly: false, mountOptions: ['nfsvers=4.1', 'soft', 'timeo=10', 'retrans=1'], owner: 'test' }, '/data', undefined, false);
+const vol = nfsDriverVolume({ server: '127.0.0.1', path: `/exports/orch-test-${process.pid}`, readOnly: false, mountOptions: ['nfsvers=4.1', 'soft', 'timeo=10', 'retrans=1'] }, '/data', undefined, false);
 
 afterAll(async () => {
   for (const c of await rt.listContainers(LABELS)) await rt.remove(c.id, { force: true });

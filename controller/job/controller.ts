@@ -247,15 +247,15 @@ export class JobController implements Controller {
     if (indexed) for (const p of counted) if (podIndex(p) !== undefined) activeIdx.add(podIndex(p)!);
     let indexes: number[] = [];
     let wait: number | undefined;
+    const skip = new Set([...completed, ...failedIdx]);
     const perIndex = usesIndexLimit(job) ? indexFailureState(job, pods, now) : undefined;
     if (perIndex) {
       // Each index backs off on its own failures; the others start meanwhile.
-      const skip = new Set([...completed, ...failedIdx]);
-      for (let ix = 0; ix < (completions ?? 0) && indexes.length < diff; ix++) {
-        if (skip.has(ix) || activeIdx.has(ix)) continue;
-        const w = indexBackoff(perIndex, ix, now, this.backoff);
-        if (w > 0) wait = wait === undefined ? w : Math.min(wait, w);
-        else indexes.push(ix);
+      for (const ix of perIndex.keys()) {
+        const w = activeIdx.has(ix) ? 0 : indexBackoff(perIndex, ix, now, this.backoff);
+        if (w <= 0) continue;
+        skip.add(ix);
+        wait = wait === undefined ? w : Math.min(wait, w);
       }
     } else {
       const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
@@ -263,8 +263,8 @@ export class JobController implements Controller {
       const recent = failedPods.map((p) => finishTime(p, now)).filter((t) => t > lastSuccess);
       const w = backoffRemaining(recent.length, recent.length ? Math.max(...recent) : undefined, now, this.backoff);
       if (w > 0) return w;
-      if (indexed) indexes = pendingIndexes(completions ?? 0, new Set([...completed, ...failedIdx]), activeIdx, diff);
     }
+    if (indexed) indexes = pendingIndexes(completions ?? 0, skip, activeIdx, diff);
     const n = indexed ? indexes.length : diff;
     if (n === 0) return wait;
     this.expectations.expectCreations(key, n);
