@@ -70,7 +70,9 @@ export class History {
     const start = Date.now();
     const rec: WriteRecord = { seq: this.writes.length + 1, step, at: new Date(start).toISOString(), ms: 0, op, namespace, name, intent, outcome: 'ok' };
     try {
-      const res = (await call()) as Partial<Deployment> | undefined;
+      const res = (await call()) as (Partial<Deployment> & { details?: { uid?: string } }) | undefined;
+      // A delete answers with a Status (as Kubernetes does for Deployments): its details name the uid.
+      if (res?.kind === 'Status') rec.uid = res.details?.uid;
       if (res?.kind === 'Deployment' && res.metadata) {
         rec.uid = res.metadata.uid;
         rec.resourceVersion = res.metadata.resourceVersion;

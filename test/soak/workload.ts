@@ -85,6 +85,6 @@ export class Workload {
 
 export function describeWrite(w: WriteRecord): string {
   const what = w.op === 'create' ? `replicas ${w.intent.replicas} ${w.intent.image} rev ${w.intent.revision}` : w.op === 'scale' ? `replicas ${w.intent.replicas}` : w.op === 'roll' ? `${w.intent.image} rev ${w.intent.revision}` : '';
-  const res = w.outcome === 'ok' ? `ok rv ${w.resourceVersion ?? '?'}` : `${w.outcome} ${w.code || ''} ${(w.error ?? '').slice(0, 120)}`.trim();
+  const res = w.outcome === 'ok' ? (w.resourceVersion ? `ok rv ${w.resourceVersion}` : 'ok') : `${w.outcome} ${w.code || ''} ${(w.error ?? '').slice(0, 120)}`.trim();
   return `#${w.seq} ${w.op} ${w.namespace}/${w.name} ${what} -> ${res} (${w.ms} ms)`;
 }
