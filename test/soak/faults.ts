@@ -5,23 +5,23 @@
 // ones, a target among its targets and a hold time, all from the seed; inject may return
 // a detail (e.g. which replica was the leader) that heal gets back.
 //
-// HA faults: when the harness has an HA mode (issue 24, `cluster.ha`), the entries below
-// marked HA apply. They are written against the small HaControls interface: adapt its
-// method names to the harness's in one place once that mode is merged.
+// HA faults: when the harness runs its HA mode (issue 24, `startCluster({ ha: true })`:
+// three etcd members `etcd-1..3`, `apiserver` and `apiserver-2` behind `haproxy`), the
+// entries marked HA apply instead of etcd-kill and apiserver-kill. They use the harness's
+// `cluster.ha` through the small HaControls interface below (duck-typed, so this file
+// also compiles against a harness without the HA mode).
 
 import type { Cluster, Component } from '../cluster/harness.js';
 
+/** What the soak needs of the harness's HA control plane (test/cluster/ha-control-plane.ts). */
 export interface HaControls {
-  /** Indexes of the etcd members (1-based). */
-  etcdMembers(): number[];
-  killEtcdMember(i: number): Promise<void>;
-  startEtcdMember(i: number): Promise<void>;
-  cutEtcdMember(i: number): Promise<void>;
-  healEtcdMember(i: number): Promise<void>;
-  /** Names of the apiservers behind the load balancer. */
-  apiservers(): string[];
-  killApiserver(name: string): Promise<void>;
-  startApiserver(name: string): Promise<void>;
+  /** The etcd members' indexes (components `etcd-<m>`). */
+  members: number[];
+  /** The member that leads now, if any answers. */
+  leader(): Promise<number | undefined>;
+  /** Cut member m off the network, and back. */
+  partition(m: number): Promise<void>;
+  heal(m: number): Promise<void>;
 }
 
 export interface FaultEntry {
@@ -40,7 +40,7 @@ const LEASES: Record<string, string> = { scheduler: 'orch-scheduler', 'controlle
 
 export function haOf(cluster: Cluster): HaControls | undefined {
   const ha = (cluster as unknown as { ha?: Partial<HaControls> }).ha;
-  return ha && typeof ha.etcdMembers === 'function' ? (ha as HaControls) : undefined;
+  return ha && Array.isArray(ha.members) && typeof ha.partition === 'function' ? (ha as HaControls) : undefined;
 }
 
 /** The replica holding the leader Lease of a component, or the first replica when none can be read. */
@@ -117,34 +117,52 @@ export const FAULTS: FaultEntry[] = [
   },
   // --- HA mode (applies when the harness exposes cluster.ha) ---
   {
+    // SIGKILL of one member, or of whichever member leads at that moment (an election
+    // in the middle of the workload's writes).
     name: 'etcd-member-kill',
     applicable: (c) => !!haOf(c),
-    targets: (c) => haOf(c)!.etcdMembers().map((i) => `etcd-${i}`),
+    targets: (c) => ['leader', ...haOf(c)!.members.map(String)],
     hold: [1_000, 15_000],
-    inject: (c, t) => haOf(c)!.killEtcdMember(Number(t.split('-')[1])),
-    heal: (c, t) => haOf(c)!.startEtcdMember(Number(t.split('-')[1])),
+    inject: async (c, t) => {
+      const m = t === 'leader' ? ((await haOf(c)!.leader()) ?? haOf(c)!.members[0]!) : Number(t);
+      await c.kill(`etcd-${m}` as Component, 'SIGKILL');
+      return `etcd-${m}`;
+    },
+    heal: async (c, _t, member) => {
+      if (member && !c.pid(member as Component)) await c.start(member as Component);
+    },
   },
   {
     name: 'etcd-member-partition',
     applicable: (c) => !!haOf(c),
-    targets: (c) => haOf(c)!.etcdMembers().map((i) => `etcd-${i}`),
+    targets: (c) => haOf(c)!.members.map(String),
     hold: [5_000, 30_000],
-    inject: (c, t) => haOf(c)!.cutEtcdMember(Number(t.split('-')[1])),
-    heal: (c, t) => haOf(c)!.healEtcdMember(Number(t.split('-')[1])),
+    inject: (c, t) => haOf(c)!.partition(Number(t)),
+    heal: (c, t) => haOf(c)!.heal(Number(t)),
   },
   {
+    // One apiserver dies behind the load balancer: clients go on through the other.
     name: 'apiserver-behind-lb-kill',
     applicable: (c) => !!haOf(c),
-    targets: (c) => haOf(c)!.apiservers(),
+    targets: () => ['apiserver', 'apiserver-2'],
     hold: [1_000, 10_000],
-    inject: (c, t) => haOf(c)!.killApiserver(t),
-    heal: (c, t) => haOf(c)!.startApiserver(t),
+    inject: (c, t) => c.kill(t as Component, 'SIGKILL'),
+    heal: (c, t) => c.start(t as Component),
+  },
+  {
+    name: 'load-balancer-kill',
+    applicable: (c) => !!haOf(c),
+    targets: () => ['haproxy'],
+    hold: [1_000, 5_000],
+    inject: (c, t) => c.kill(t as Component, 'SIGKILL'),
+    heal: (c, t) => c.start(t as Component),
   },
 ];
 
 /** The control-plane processes and agents a supervisor (systemd) would restart when they exit. */
 export function supervised(cluster: Cluster): Component[] {
-  const cp: Component[] = haOf(cluster) ? [] : ['etcd', 'apiserver'];
+  const ha = haOf(cluster);
+  const cp = (ha ? [...ha.members.map((m) => `etcd-${m}`), 'apiserver', 'apiserver-2', 'haproxy'] : ['etcd', 'apiserver']) as Component[];
   cp.push('scheduler', 'controller-manager');
   if (cluster.opts.controlPlaneReplicas === 2) cp.push('scheduler-2', 'controller-manager-2');
   return [...cp, ...cluster.hostIndexes.map((i) => `agent-h${i}` as Component)];

@@ -1,4 +1,4 @@
-// `npm run soak -- --minutes N --seed S [--hosts 3] [--steps K]`: builds orch (the
+// `npm run soak -- --minutes N --seed S [--hosts 3] [--ha] [--steps K]`: builds orch (the
 // package script does), runs the soak (soak.ts) on a harness cluster and prints its
 // summary; exits 1 on any violation, 2 on bad arguments. Needs root (network namespaces,
 // engines) and the cluster suite's lock: the harness uses fixed names.
@@ -8,7 +8,7 @@ import { releaseLock, takeLock } from '../cluster/global-setup.js';
 import { runSoak } from './soak.js';
 import { formatSummary } from './summary.js';
 
-const USAGE = 'usage: npm run soak -- --minutes N --seed S [--hosts 3] [--steps K] [--out DIR]\n';
+const USAGE = 'usage: npm run soak -- --minutes N --seed S [--hosts 3] [--ha] [--steps K] [--out DIR]\n';
 
 function positiveInt(name: string, v: string | undefined, dflt?: number): number {
   if (v === undefined) {
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   let opts;
   try {
     const { values } = parseArgs({
-      options: { minutes: { type: 'string' }, seed: { type: 'string' }, hosts: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { minutes: { type: 'string' }, seed: { type: 'string' }, hosts: { type: 'string' }, steps: { type: 'string' }, ha: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     });
     if (values.help) {
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       seed: positiveInt('seed', values.seed, Date.now() % 1_000_000),
       hosts: positiveInt('hosts', values.hosts, 3),
       steps: values.steps === undefined ? undefined : positiveInt('steps', values.steps),
+      ha: values.ha ?? false,
       outDir: values.out,
       signal: abort.signal,
     };

@@ -15,10 +15,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isNotFound } from '../../api/errors.js';
-import { startCluster, type Cluster, type Component } from '../cluster/harness.js';
+import { startCluster, type Cluster, type ClusterOptions, type Component } from '../cluster/harness.js';
 import { DuplicateMonitor, snapshot, violations } from '../cluster/invariants.js';
 import { exec, sleep } from '../cluster/sh.js';
-import { FAULTS, supervised, type FaultEntry } from './faults.js';
+import { FAULTS, haOf, supervised, type FaultEntry } from './faults.js';
 import { checkObject, type Observed } from './history-check.js';
 import { fieldsOf } from './history.js';
 import { notConverged } from './convergence.js';
@@ -34,6 +34,8 @@ export interface SoakOptions {
   minutes: number;
   seed: number;
   hosts?: number;
+  /** The harness's HA mode (three etcd members, two apiservers behind HAProxy) and its faults. */
+  ha?: boolean;
   /** Stop after this many steps (to replay a failing run up to its failing step). */
   steps?: number;
   /** Where events.jsonl, history.json and summary.json go (default .tmp/soak/seed-S-<time>). */
@@ -46,6 +48,7 @@ export interface SoakOptions {
 export interface SoakSummary {
   seed: number;
   hosts: number;
+  ha: boolean;
   minutes: number;
   steps: number;
   durationMs: number;
@@ -78,7 +81,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakSummary> {
     fs.writeSync(events, JSON.stringify({ at, step, msg, ...data }) + '\n');
   };
   const summary: SoakSummary = {
-    seed: opts.seed, hosts, minutes: opts.minutes, steps: 0, durationMs: 0, faults: {}, writes: {}, checks: {}, supervisorRestarts: {},
+    seed: opts.seed, hosts, ha: !!opts.ha, minutes: opts.minutes, steps: 0, durationMs: 0, faults: {}, writes: {}, checks: {}, supervisorRestarts: {},
     worstConvergence: { ms: 0, step: 0, after: '' }, violations: [], outDir,
   };
   const violation = (v: string) => {
@@ -87,9 +90,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakSummary> {
   };
   const count = (m: Record<string, number>, k: string, n = 1) => void (m[k] = (m[k] ?? 0) + n);
 
-  say(`seed ${opts.seed}, ${hosts} hosts, ${opts.minutes} min${opts.steps ? `, at most ${opts.steps} steps` : ''}; logs in ${outDir}`);
+  say(`seed ${opts.seed}, ${hosts} hosts${opts.ha ? ' (HA control plane)' : ''}, ${opts.minutes} min${opts.steps ? `, at most ${opts.steps} steps` : ''}; logs in ${outDir}`);
   await ensureAltImage();
-  const cluster = await startCluster({ hosts, controlPlaneReplicas: 2, extraImages: [IMAGES[1]!] });
+  // `ha` is passed through untyped: the HA mode is the harness's (h24-ha); a harness
+  // without it must not silently give a single-member control plane.
+  const cluster = await startCluster({ hosts, controlPlaneReplicas: 2, extraImages: [IMAGES[1]!], ...(opts.ha ? { ha: true } : {}) } as ClusterOptions);
+  if (opts.ha && !haOf(cluster)) {
+    await cluster.teardown();
+    throw new Error('--ha: this harness has no HA mode (cluster.ha is missing)');
+  }
   say(`cluster up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const recorders = (['deployments', 'replicasets', 'pods'] as const).map((r) => new WatchRecorder(() => cluster.client, r));
   const duplicates = new DuplicateMonitor(cluster, 2000);

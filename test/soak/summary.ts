@@ -16,7 +16,7 @@ export function formatSummary(s: SoakSummary): string {
     `  worst convergence: ${s.worstConvergence.step ? `${sec(s.worstConvergence.ms)} (step ${s.worstConvergence.step}, after ${s.worstConvergence.after})` : 'n/a'}, bound 120 s`,
     `  violations: ${s.violations.length}`,
     ...s.violations.map((v) => `    - ${v}`),
-    `  reproduce: npm run soak -- --minutes ${s.minutes} --seed ${s.seed} --hosts ${s.hosts}   (logs: ${s.outDir})`,
+    `  reproduce: npm run soak -- --minutes ${s.minutes} --seed ${s.seed} --hosts ${s.hosts}${s.ha ? ' --ha' : ''}   (logs: ${s.outDir})`,
   ];
   return lines.join('\n');
 }
