@@ -44,7 +44,12 @@ export function notConverged(s: Snapshot): string[] {
     const mine = pods.filter((p) => p.metadata.namespace === d.metadata.namespace && matchesLabels(reqs, p.metadata.labels));
     for (const p of mine) accounted.add(p.metadata.uid!);
     const live = mine.filter((p) => !p.metadata.deletionTimestamp && runningUids.has(p.metadata.uid!));
-    if (mine.length !== want || live.length !== want) out.push(`${key}: ${mine.length} pod objects, ${live.length} running on the engines, want ${want}`);
+    if (mine.length !== want || live.length !== want) {
+      // Name the pods that are not live, with what the API says of them: that is where a stuck one shows.
+      const others = mine.filter((p) => !live.includes(p)).slice(0, 3)
+        .map((p) => `${p.metadata.name} on ${p.spec.nodeName ?? 'no node'} ${p.status?.phase ?? '?'}${p.metadata.deletionTimestamp ? ` deleting since ${p.metadata.deletionTimestamp}` : ''}`);
+      out.push(`${key}: ${mine.length} pod objects, ${live.length} running on the engines, want ${want}${others.length ? ` (not running: ${others.join('; ')})` : ''}`);
+    }
     const f = fieldsOf(d);
     for (const p of live) {
       const c = p.spec.containers.find((x) => x.name === WEB_CONTAINER);
