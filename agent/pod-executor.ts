@@ -140,7 +140,14 @@ export class PodExecution {
         return;
       }
       case 'remove':
-        return this.d.runtime.remove(a.id, { force: true });
+        try {
+          await this.d.runtime.remove(a.id, { force: true });
+        } catch (err) {
+          // A deletion's removals: confirm-deletion (next) looks again and decides (see there).
+          if (!this.plan.actions.some((x) => x.type === 'confirm-deletion')) throw err;
+          this.log.debug({ err, container: a.id.slice(0, 12) }, 'removing a container of a deleted pod failed');
+        }
+        return;
       case 'pull-image':
         return this.pullImage(a.container === SANDBOX_CONTAINER ? this.sandboxContainer() : this.spec(a.container));
       case 'write-volumes':
@@ -456,17 +463,33 @@ export class PodExecution {
     }
   }
 
-  /** Confirm only once Docker shows nothing of the pod, then delete it for good (grace 0, uid precondition). */
+  /**
+   * Confirm once Docker shows nothing of the pod, then delete it for good (grace 0, uid
+   * precondition). A container that is stopped but that Docker cannot remove (seen after
+   * an engine restart: "failed to remove root filesystem ... device or resource busy",
+   * its layer still mounted in another mount namespace) does not hold the pod forever:
+   * like the kubelet, which confirms a deletion once the containers no longer run and
+   * removes dead containers by garbage collection, the deletion is confirmed and the
+   * orphan sweep retries the removal.
+   */
   private async confirmDeletion(): Promise<void> {
-    const left = await this.d.runtime.listContainers({ [LABEL_NODE]: this.d.nodeName, [LABEL_POD_UID]: this.uid });
+    const filter = { [LABEL_NODE]: this.d.nodeName, [LABEL_POD_UID]: this.uid };
+    const left = await this.d.runtime.listContainers(filter);
     if (left.length > 0) {
-      // Created meanwhile: remove, and confirm on a later pass (with backoff, should it repeat).
-      // App containers first, then the sandbox (removing it forcibly stops it).
+      // Left by a failed removal, or created meanwhile: remove (app containers first, then
+      // the sandbox: removing it forcibly stops it) and confirm when nothing runs any more.
       const sandboxes = left.filter((c) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER);
-      await Promise.all(left.filter((c) => !sandboxes.includes(c)).map((c) => this.d.runtime.remove(c.id, { force: true })));
-      await Promise.all(sandboxes.map((c) => this.d.runtime.remove(c.id, { force: true })));
-      this.results.push({ requeue: true });
-      return;
+      const removeAll = (list: ContainerInfo[]) => Promise.allSettled(list.map((c) => this.d.runtime.remove(c.id, { force: true })));
+      const failed = [...(await removeAll(left.filter((c) => !sandboxes.includes(c)))), ...(await removeAll(sandboxes))]
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const stuck = await this.d.runtime.listContainers(filter);
+      if (failed.length === 0 && stuck.length > 0) {
+        // Created meanwhile again: look once more on a later pass.
+        this.results.push({ requeue: true });
+        return;
+      }
+      if (stuck.some((c) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused')) throw failed[0]?.reason ?? new Error('containers still running');
+      if (stuck.length > 0) this.log.warn({ err: failed[0]?.reason, containers: stuck.map((c) => c.id.slice(0, 12)) }, 'containers stopped but not removable; confirming the deletion, the orphan sweep removes them later');
     }
     await this.d.volumes.cleanup(this.uid);
     this.d.memory.forget(this.uid);

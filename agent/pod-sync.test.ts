@@ -12,6 +12,7 @@ import { StaticPodNetwork } from './testing/static-pod-network.js';
 import { FakeMemoryDirs } from './testing/fake-memory-dirs.js';
 import { PodVolumes } from './pod-volumes.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
+import { RuntimeError } from './runtime/types.js';
 
 const NODE = 'node-a';
 
@@ -502,6 +503,53 @@ describe('PodSync', () => {
     expect(main!.networkMode).toBe('host');
     expect(rt.containers.get(main!.id)!.spec.env).toContain('IP=10.0.0.9');
     expect([podOf('hn').status!.podIP, podOf('hn').status!.podIPs]).toEqual(['10.0.0.9', [{ ip: '10.0.0.9' }]]);
+  });
+
+  it('deletion: a stopped container Docker cannot remove does not hold the pod; the orphan sweep removes it later', async () => {
+    // Found by the soak (docs/soak.md): after an engine restart, removing a container failed
+    // for good with "device or resource busy" and its pod stayed Terminating forever.
+    client.seed([mkPod('busy'), mkPod('orph')]);
+    const sync = newSync();
+    await sync.reconcile('default/busy');
+    await sync.reconcile('default/orph');
+    const [main] = await ofPod('busy');
+    const remove = rt.remove.bind(rt);
+    let busy = true;
+    rt.remove = async (id, opts) => {
+      if (id === main!.id && busy) {
+        rt.calls.push(`remove ${id} failed`);
+        throw new RuntimeError('other', 'driver "overlay2" failed to remove root filesystem: unlinkat .../merged: device or resource busy');
+      }
+      return remove(id, opts);
+    };
+    await client.pods.delete('busy', 'default');
+    await settle(sync, 'default/busy');
+    expect(rt.calls).toContain(`remove ${main!.id} failed`);
+    expect(client.peek('pods', 'busy', 'default'), 'the deletion is confirmed').toBeUndefined();
+    expect(rt.containers.get(main!.id)?.state, 'the container is left stopped').toBe('exited');
+    // The sweep meets the busy container and still removes the containers of another pod that is gone.
+    await client.pods.delete('orph', 'default', { gracePeriodSeconds: 0 });
+    expect(client.peek('pods', 'orph', 'default')).toBeUndefined();
+    expect(await rt.listContainers({ 'orch.io/pod-uid': 'uid-orph' })).not.toEqual([]);
+    await sync.sweepOrphans();
+    expect(await rt.listContainers({ 'orch.io/pod-uid': 'uid-orph' })).toEqual([]);
+    await sync.sweepOrphans();
+    expect(rt.containers.has(main!.id), 'still busy: kept for the next sweep').toBe(true);
+    busy = false;
+    await sync.sweepOrphans();
+    expect(rt.containers.has(main!.id)).toBe(false);
+  });
+
+  it('deletion: a container still running after a failed removal is not confirmed', async () => {
+    client.seed([mkPod('stuck')]);
+    const sync = newSync();
+    await sync.reconcile('default/stuck');
+    rt.remove = async () => {
+      throw new RuntimeError('other', 'engine went away');
+    };
+    await client.pods.delete('stuck', 'default');
+    await expect(settle(sync, 'default/stuck')).rejects.toThrow(/engine went away/);
+    expect(client.peek('pods', 'stuck', 'default'), 'not confirmed while its sandbox runs').toBeDefined();
   });
 
   it('deletion removes the sandbox after the app containers', async () => {

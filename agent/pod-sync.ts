@@ -155,7 +155,13 @@ export class PodSync {
       const uid = c.labels[LABEL_POD_UID];
       if (!uid || known.has(uid) || c.labels[LABEL_NODE] !== this.o.nodeName) continue;
       this.log.info({ container: c.name, podUid: uid }, 'removing container of a pod that no longer exists on this node');
-      await this.o.runtime.remove(c.id, { force: true });
+      try {
+        await this.o.runtime.remove(c.id, { force: true });
+      } catch (err) {
+        // One container Docker cannot remove (a busy layer) must not stop the sweep of the others.
+        this.log.warn({ err, container: c.name, podUid: uid }, 'removing the container failed; the next sweep tries again');
+        continue;
+      }
       uids.add(uid);
     }
     for (const uid of uids) {

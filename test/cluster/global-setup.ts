@@ -11,11 +11,11 @@ import { RESULTS_FILE, formatTable, readResults } from './results.js';
 // Outside /var/run/orch-test on purpose: cleanup removes that directory.
 const LOCK = '/var/run/orch-cluster-suite.lock';
 
-/** Also taken by bench/network, which builds its hosts with the same fixed names. */
+/** Also taken by bench/network and the soak (test/soak), which build their hosts with the same fixed names. */
 export function takeLock(): void {
   const holder = Number(fs.existsSync(LOCK) ? fs.readFileSync(LOCK, 'utf8').trim() : 0);
   const cmd = holder ? cmdline(holder) : '';
-  if (holder && holder !== process.pid && isAlive(holder) && (cmd.includes('vitest') || cmd.includes('bench'))) {
+  if (holder && holder !== process.pid && isAlive(holder) && (cmd.includes('vitest') || cmd.includes('bench') || cmd.includes('soak'))) {
     throw new Error(`another run of the cluster suite or bench/network is in progress (pid ${holder}, ${LOCK}): they use fixed names and must run alone`);
   }
   fs.writeFileSync(LOCK, String(process.pid));
