@@ -73,13 +73,31 @@ function validateClaimTemplates(v: unknown, out: StatusCause[]): void {
   });
 }
 
+/**
+ * The spec whose template has a volume for each claim template (the controller adds them
+ * to every pod), so containers may mount them: the union upstream's TODO asks for.
+ */
+function withClaimVolumes(spec: Obj): Obj {
+  const tpl = spec.template;
+  if (!isObj(tpl) || !isObj(tpl.spec) || !Array.isArray(spec.volumeClaimTemplates)) return spec;
+  const volumes = Array.isArray(tpl.spec.volumes) ? tpl.spec.volumes : tpl.spec.volumes === undefined || tpl.spec.volumes === null ? [] : undefined;
+  if (!volumes) return spec;
+  const have = new Set(volumes.map((v) => (isObj(v) ? v.name : undefined)));
+  const extra = spec.volumeClaimTemplates
+    .map((t) => (isObj(t) && isObj(t.metadata) && typeof t.metadata.name === 'string' ? t.metadata.name : undefined))
+    .filter((n): n is string => !!n && !have.has(n))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  if (extra.length === 0) return spec;
+  return { ...spec, template: { ...tpl, spec: { ...tpl.spec, volumes: [...volumes, ...extra] } } };
+}
+
 export function validateStatefulSet(obj: Obj): StatusCause[] {
   const out: StatusCause[] = [];
   if (obj.spec === undefined || obj.spec === null) return [fe.required('spec')];
   const spec = objField(obj.spec, 'spec', out);
   if (!spec) return out;
   int32Field(spec.replicas, 'spec.replicas', out, { min: 0 });
-  validateSelectorAndTemplate(spec, out, 'statefulset', 'StatefulSet');
+  validateSelectorAndTemplate(withClaimVolumes(spec), out, 'statefulset', 'StatefulSet');
   const policy = spec.podManagementPolicy;
   if (policy !== undefined && policy !== 'OrderedReady' && policy !== 'Parallel') out.push(fe.notSupported('spec.podManagementPolicy', policy, ['OrderedReady', 'Parallel']));
   const svc = strField(spec.serviceName, 'spec.serviceName', out);
