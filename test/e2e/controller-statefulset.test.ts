@@ -138,8 +138,11 @@ describe('StatefulSet controller', () => {
     await waitFor('parallel pods', async () => names(await podsOf('par')).length === 3);
     // The Parallel set's pods were made after stuck-0; the controller has since looked at `stuck` again (its pod updates).
     await waitFor('stuck-0 bound', async () => (await podsOf('stuck')).some((p) => !!p.spec.nodeName));
+    await waitFor('stuck status published', async () => (await sets().get('stuck', 'default')).status?.replicas === 1);
+    // A fresh look at `stuck` after its pod settled: an annotation change enqueues it.
     const before = await h.reconciles('statefulset');
-    await waitFor('more reconciles', async () => (await h.reconciles('statefulset')) > before + 2);
+    await sets().patch('stuck', 'default', { metadata: { annotations: { poke: '1' } } }, 'merge');
+    await waitFor('another reconcile', async () => (await h.reconciles('statefulset')) > before);
     expect(names(await podsOf('stuck'))).toEqual(['stuck-0']);
   });
 
