@@ -3,7 +3,7 @@
 // manager as processes). web-0..2 start in order, each on a local-path claim of its own on
 // the host it was scheduled to, spread over the hosts; each writes its hostname into its
 // volume. web-1's pod deleted → web-1 again, on its volume's host, with its data. The DNS
-// name web-0.web (headless Service web) resolves from web-2's container to web-0's IP.
+// name web-0.web.default.svc.cluster.local (headless Service web) resolves from web-2's container to web-0's IP.
 
 import { describe, expect, it } from 'vitest';
 import type { StatefulSet } from '../../../api/statefulset-types.js';
@@ -83,10 +83,15 @@ describe(SCENARIO, () => {
 
       const web0 = byName.get('web-0')!;
       const web2 = byName.get('web-2')!;
-      const answer = await eventually('web-0.web resolves from web-2', async () => {
-        const out = await execIn(web2, ['nslookup', 'web-0.web']).catch(() => '');
+      // The full name: busybox's nslookup does not walk resolv.conf's search list.
+      let last = '';
+      const answer = await eventually('web-0.web.default.svc.cluster.local resolves from web-2', async () => {
+        const out = await execIn(web2, ['nslookup', 'web-0.web.default.svc.cluster.local']).catch((err: Error) => `${err.message}`);
+        last = out;
         return out.includes(web0.status!.podIP!) ? out : undefined;
-      }, 30_000);
+      }, 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}; last answer: ${last}`);
+      });
       expect(answer).toContain(web0.status!.podIP!);
     });
   });
