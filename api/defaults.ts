@@ -8,6 +8,7 @@ import { defaultRbac } from './rbac-types.js';
 import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
 import { defaultStorageKind } from './storage/defaults.js';
 import { defaultHorizontalPodAutoscaler } from './hpa-defaults.js';
+import { defaultStatefulSet } from './statefulset-defaults.js';
 
 type Obj = Record<string, unknown>;
 
@@ -194,6 +195,9 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'> & { custom?: 
       break;
     case 'DaemonSet':
       defaultDaemonSet(obj);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(obj, defaultPodSpec);
       break;
     case 'ControllerRevision':
       if (obj.revision === undefined) obj.revision = 0;

@@ -85,7 +85,7 @@ export function controllerManagerCommand(): Command {
     .option('--node-monitor-grace-period <duration>', 'a node whose Lease is older than this is marked Ready=Unknown', '8s')
     .option('--pod-eviction-timeout <duration>', 'pods on a tainted node without a toleration are deleted after this', '4s')
     .option('--node-monitor-period <duration>', 'how often node health is checked', '1s')
-    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, daemonset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher, job, cronjob, persistentvolume-binder, pvc-protection, pv-protection, horizontalpodautoscaling)", '*')
+    .option('--controllers <list>', "comma-separated: '*' for all, 'name' to enable, '-name' to disable (deployment, replicaset, daemonset, statefulset, nodelifecycle, garbagecollector, nodeipam, endpointslice, endpoint, servicelb, disruption, clusterrole-aggregation, csrapproving, csrsigning, tokencleaner, serviceaccount, root-ca-cert-publisher, job, cronjob, persistentvolume-binder, pvc-protection, pv-protection, horizontalpodautoscaling)", '*')
     .option('--concurrent-syncs <n>', 'workers per controller', '4')
     .option('--allocate-node-cidrs [bool]', 'give every Node a pod range from --cluster-cidr (spec.podCIDRs); =false leaves them to someone else', parseBool, true)
     .option('--cluster-cidr <cidrs>', 'pod addresses: one range, or an IPv4 and an IPv6 range comma-separated (dual stack); must not overlap the hosts\' networks or --service-cluster-ip-range', '10.244.0.0/16')

@@ -2,7 +2,7 @@
 // stopped in reverse:
 //
 //   event-recorder → informers (one shared set: one pods informer for every controller;
-//   started, and waited for until synced) → replicaset → deployment → daemonset → nodelifecycle →
+//   started, and waited for until synced) → replicaset → deployment → daemonset → statefulset → nodelifecycle →
 //   garbagecollector → nodeipam → endpointslice → endpoint → servicelb → disruption →
 //   horizontalpodautoscaling →
 //   clusterrole-aggregation
@@ -38,6 +38,9 @@ import { queueMetrics } from '../client/work-queue-metrics.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation/controller.js';
 import type { ClusterRole } from '../api/rbac-types.js';
 import { DaemonSetController } from './daemonset/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
+import type { StatefulSet } from '../api/statefulset-types.js';
+import type { PersistentVolumeClaim } from '../api/storage/types.js';
 import type { ControllerRevision, DaemonSet } from '../api/daemonset-types.js';
 import type { CronJob, Job } from '../api/job-types.js';
 import { DeploymentController } from './deployment/controller.js';
@@ -60,7 +63,7 @@ import { ROOT_CA_CONFIGMAP, RootCaPublisher } from './root-ca-publisher/controll
 import type { Controller, InformerView } from './shared/types.js';
 import { buildStorageControllers } from './persistent-volume/wiring.js';
 
-export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'horizontalpodautoscaling'] as const;
+export const ALL_CONTROLLERS = ['deployment', 'replicaset', 'daemonset', 'statefulset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'clusterrole-aggregation', 'csrapproving', 'csrsigning', 'tokencleaner', 'serviceaccount', 'root-ca-cert-publisher', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'horizontalpodautoscaling'] as const;
 
 /** Kubernetes' --controllers syntax: '*' = all, 'name' enables, '-name' disables. */
 export function enabledControllers(spec: string[]): Set<string> {
@@ -191,6 +194,15 @@ export class ControllerManager {
       revisions = this.informer<ControllerRevision>(client.resource<ControllerRevision>('controllerrevisions'));
       this.controllers.push(new DaemonSetController({ ...base, daemonSets, revisions, pods, nodes: nodes(), logger: logger.child({ controller: 'daemonset' }), queue: this.queue('daemonset') }));
     }
+    // StatefulSets: their own informers (the claims one as well: the storage controllers build theirs in persistent-volume/wiring.ts).
+    let statefulSets: Informer<StatefulSet> | undefined;
+    let setClaims: Informer<PersistentVolumeClaim> | undefined;
+    if (enabled.has('statefulset')) {
+      statefulSets = this.informer<StatefulSet>(client.resource<StatefulSet>('statefulsets'));
+      revisions ??= this.informer<ControllerRevision>(client.resource<ControllerRevision>('controllerrevisions'));
+      setClaims = this.informer<PersistentVolumeClaim>(client.resource<PersistentVolumeClaim>('persistentvolumeclaims'));
+      this.controllers.push(new StatefulSetController({ ...base, statefulSets, revisions, pods, claims: setClaims, logger: logger.child({ controller: 'statefulset' }), queue: this.queue('statefulset') }));
+    }
     if (enabled.has('nodelifecycle')) {
       // Every namespace: the controller reads kube-node-lease, and orch-node-lease from agents older than it.
       const leases = this.informer<Lease>(client.leases);
@@ -225,8 +237,11 @@ export class ControllerManager {
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
             view('pods', pods as unknown as Informer<KubeObject>),
-            ...(daemonSets && revisions
-              ? [view('daemonsets', daemonSets as unknown as Informer<KubeObject>), view('controllerrevisions', revisions as unknown as Informer<KubeObject>)]
+            ...(daemonSets ? [view('daemonsets', daemonSets as unknown as Informer<KubeObject>)] : []),
+            ...(revisions ? [view('controllerrevisions', revisions as unknown as Informer<KubeObject>)] : []),
+            // StatefulSets own their pods, revisions and (by retention policy) claims.
+            ...(statefulSets && setClaims
+              ? [view('statefulsets', statefulSets as unknown as Informer<KubeObject>), view('persistentvolumeclaims', setClaims as unknown as Informer<KubeObject>)]
               : []),
             // Jobs own their pods, CronJobs their Jobs: deleting the owner removes them.
             ...(enabled.has('job') || enabled.has('cronjob') ? [view('jobs', jobs() as unknown as Informer<KubeObject>)] : []),

@@ -92,6 +92,15 @@ const hpaStrategy: Strategy = {
   },
 };
 
+// Go writes StatefulSetStatus's replicas and availableReplicas even when zero.
+const statefulSetStrategy: Strategy = {
+  specFields: ['spec'],
+  statusSubresource: true,
+  prepareForCreate(obj) {
+    obj.status = { replicas: 0, availableReplicas: 0 };
+  },
+};
+
 const podStrategy: Strategy = {
   specFields: ['spec'],
   statusSubresource: true,
@@ -140,6 +149,7 @@ const STRATEGIES: Record<string, Strategy> = {
   deployments: workloadStrategy,
   replicasets: workloadStrategy,
   daemonsets: daemonSetStrategy,
+  statefulsets: statefulSetStrategy,
   // A snapshot with no spec/status split: no generation (as Kubernetes).
   controllerrevisions: noSpec,
   namespaces: namespaceStrategy,

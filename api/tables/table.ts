@@ -14,6 +14,7 @@ import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
 import { podTable } from './pods.js';
 import { DAEMONSET_TABLES } from './daemonsets.js';
+import { STATEFULSET_TABLES } from './statefulsets.js';
 import { POLICY_TABLES } from './policy.js';
 import { RBAC_TABLES } from './rbac.js';
 import { SERVICE_TABLES } from './services.js';
@@ -34,7 +35,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { customresourcedefinitions: CRD_TABLE, pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
+const TABLES: Record<string, KindTable> = { customresourcedefinitions: CRD_TABLE, pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...STATEFULSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): KindTable {
   if (r.custom) return r.custom.table;

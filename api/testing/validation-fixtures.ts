@@ -76,6 +76,29 @@ export const validEndpointSlice = (): AnyObj => ({
 });
 
 /** A valid object of every kind orch serves, by kind: what fuzz tests mutate. */
+export const validStatefulSet = (): AnyObj => {
+  const d = validDeployment();
+  d.spec.template.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/data' }];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'default', generation: 2 },
+    spec: {
+      replicas: 3,
+      selector: d.spec.selector,
+      template: d.spec.template,
+      serviceName: 'db',
+      podManagementPolicy: 'OrderedReady',
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1, maxUnavailable: '50%' } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' },
+      volumeClaimTemplates: [{ metadata: { name: 'data', labels: { tier: 'db' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'local-path' } }],
+      minReadySeconds: 5,
+      revisionHistoryLimit: 3,
+    },
+    status: { replicas: 3, readyReplicas: 3, currentReplicas: 2, updatedReplicas: 1, availableReplicas: 3, observedGeneration: 2, currentRevision: 'db-a', updateRevision: 'db-b', collisionCount: 0 },
+  };
+};
+
 export const validSamples: [string, () => AnyObj][] = [
   ['Pod', validPod],
   ['Deployment', validDeployment],
@@ -93,6 +116,7 @@ export const validSamples: [string, () => AnyObj][] = [
       };
     },
   ],
+  ['StatefulSet', validStatefulSet],
   ['ControllerRevision', () => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'agent-abc', namespace: 'default' }, data: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'web' } } } } }, revision: 3 })],
   ['Service', () => ({ metadata: { name: 's', namespace: 'default' }, spec: { selector: { a: 'b' }, ports: [{ name: 'p', port: 80, targetPort: 'http' }] } })],
   ['ConfigMap', () => ({ metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' }, binaryData: { b: 'eA==' }, immutable: true })],

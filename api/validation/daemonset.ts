@@ -39,7 +39,8 @@ function validateUpdateStrategy(v: unknown, out: StatusCause[]): void {
   if (u === 0 && sg === 0) out.push(fe.invalid(`${RU}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
 }
 
-function validateSelectorAndTemplate(spec: Obj, out: StatusCause[]): void {
+/** Shared with StatefulSets (`what` names the kind in the empty-selector message). */
+export function validateSelectorAndTemplate(spec: Obj, out: StatusCause[], what = 'daemonset', kind = 'DaemonSet'): void {
   let selectorOk = false;
   if (spec.selector === undefined || spec.selector === null) out.push(fe.required('spec.selector'));
   else {
@@ -50,7 +51,7 @@ function validateSelectorAndTemplate(spec: Obj, out: StatusCause[]): void {
       isObj(sel) &&
       (!isObj(sel.matchLabels) || Object.keys(sel.matchLabels).length === 0) &&
       (!Array.isArray(sel.matchExpressions) || sel.matchExpressions.length === 0);
-    if (empty) out.push(fe.invalid('spec.selector', sel, 'empty selector is invalid for daemonset'));
+    if (empty) out.push(fe.invalid('spec.selector', sel, `empty selector is invalid for ${what}`));
     selectorOk = out.length === before && !empty;
   }
   if (spec.template === undefined || spec.template === null) {
@@ -76,7 +77,7 @@ function validateSelectorAndTemplate(spec: Obj, out: StatusCause[]): void {
     out.push(fe.notSupported('spec.template.spec.restartPolicy', tpl.spec.restartPolicy, ['Always']));
   }
   if (isObj(tpl.spec) && tpl.spec.activeDeadlineSeconds !== undefined) {
-    out.push(fe.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in DaemonSet is not Supported'));
+    out.push(fe.forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${kind} is not Supported`));
   }
 }
 

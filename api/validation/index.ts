@@ -11,6 +11,7 @@ import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../types.js';
 import { validateConfigMap, validateImmutableDataUpdate, validateSecret } from './configmap-secret.js';
 import { validateDeployment, validateReplicaSet, validateReplicatedStatus, validateSelectorUpdate } from './deployment.js';
+import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 import { validateControllerRevision, validateControllerRevisionUpdate, validateDaemonSet, validateDaemonSetUpdate } from './daemonset.js';
 import { isObj, type Obj } from './field-errors.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './endpointslice.js';
@@ -66,6 +67,8 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return [...validateReplicaSet(obj), ...validateReplicatedStatus(obj)];
     case 'DaemonSet':
       return validateDaemonSet(obj);
+    case 'StatefulSet':
+      return validateStatefulSet(obj);
     case 'ControllerRevision':
       return validateControllerRevision(obj);
     case 'Node':
@@ -139,6 +142,8 @@ function validateKindUpdate(kind: string, obj: Obj, old: Obj, opts: ValidateOpti
       return validateSelectorUpdate(obj, old);
     case 'DaemonSet':
       return validateDaemonSetUpdate(obj, old);
+    case 'StatefulSet':
+      return validateStatefulSetUpdate(obj, old);
     case 'ControllerRevision':
       return validateControllerRevisionUpdate(obj, old);
     case 'ConfigMap':

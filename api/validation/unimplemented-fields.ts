@@ -56,6 +56,13 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'apps.v1.DaemonSetSpec': all('selector', 'template', 'updateStrategy', 'minReadySeconds', 'revisionHistoryLimit'),
   'apps.v1.DaemonSetUpdateStrategy': all('type', 'rollingUpdate'),
   'apps.v1.RollingUpdateDaemonSet': all('maxUnavailable', 'maxSurge'),
+  // controller/statefulset/
+  'apps.v1.StatefulSet': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
+  'apps.v1.StatefulSetSpec': all('replicas', 'selector', 'template', 'volumeClaimTemplates', 'serviceName', 'podManagementPolicy', 'updateStrategy', 'revisionHistoryLimit', 'minReadySeconds', 'persistentVolumeClaimRetentionPolicy', 'ordinals'),
+  'apps.v1.StatefulSetUpdateStrategy': all('type', 'rollingUpdate'),
+  'apps.v1.RollingUpdateStatefulSetStrategy': all('partition', 'maxUnavailable'),
+  'apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': all('whenDeleted', 'whenScaled'),
+  'apps.v1.StatefulSetOrdinals': { start: no('ordinals.start: orch numbers replicas from 0') },
   'apps.v1.ControllerRevision': all('apiVersion', 'kind', 'metadata', 'data', 'revision'),
   'policy.v1.PodDisruptionBudget': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'policy.v1.PodDisruptionBudgetSpec': all('minAvailable', 'selector', 'maxUnavailable', 'unhealthyPodEvictionPolicy'),

@@ -24,6 +24,7 @@ import protobuf from 'protobufjs';
 import { apiVersionOf, parseApiVersion, resourceForKind, RESOURCES } from '../../api/resources.js';
 import { APIMACHINERY } from './schema/apimachinery.js';
 import { APPS_V1_DAEMONSET } from './schema/apps-v1-daemonset.js';
+import { APPS_V1_STATEFULSET } from './schema/apps-v1-statefulset.js';
 import { CERTIFICATES_V1 } from './schema/certificates-v1.js';
 import { AUTHENTICATION_V1_REVIEWS } from './schema/authentication-v1-reviews.js';
 import { AUTHORIZATION_V1 } from './schema/authorization-v1.js';
@@ -58,7 +59,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1, ...AUTOSCALING])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...APPS_V1_STATEFULSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1, ...AUTOSCALING])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

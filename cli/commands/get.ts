@@ -66,7 +66,7 @@ async function currentObjects(ctx: CliContext, t: WatchTarget, flags: GetFlags):
 export function getCommand(): Command {
   return new Command('get')
     .description('Display one or many objects (e.g. orch get pods, orch get deploy web -o yaml, orch get all -A)')
-    .argument('<type>', 'resource type: pods|po, deployments|deploy, replicasets|rs, daemonsets|ds, controllerrevisions, nodes|no, namespaces|ns, services|svc, endpoints|ep, endpointslices, configmaps|cm, secrets, events|ev, leases, all; several separated by commas')
+    .argument('<type>', 'resource type: pods|po, deployments|deploy, replicasets|rs, daemonsets|ds, statefulsets|sts, controllerrevisions, nodes|no, namespaces|ns, services|svc, endpoints|ep, endpointslices, configmaps|cm, secrets, events|ev, leases, all; several separated by commas')
     .argument('[names...]', 'object names')
     .option('-o, --output <format>', 'wide | yaml | json | name | jsonpath=TEMPLATE | jsonpath-file=FILE | custom-columns=HEADER:PATH,... | custom-columns-file=FILE')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')

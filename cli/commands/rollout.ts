@@ -1,5 +1,6 @@
 // `orch rollout status|history|undo|restart|pause|resume deploy/NAME`; status, history and
-// undo and restart also take ds/NAME (cli/rollout-daemonset.ts).
+// undo and restart also take ds/NAME (cli/rollout-daemonset.ts) and sts/NAME
+// (cli/rollout-statefulset.ts).
 
 import { Command } from 'commander';
 import { resolveResourceName } from '../../api/resources.js';
@@ -8,6 +9,7 @@ import { cliContext, splitTypeName, type CliContext } from '../context.js';
 import { formatTable } from '../printers/table.js';
 import { daemonSetHistory, undoDaemonSet, waitForDaemonSet } from '../rollout-daemonset.js';
 import { waitForDeployments } from '../wait-deployments.js';
+import { waitForStatefulSet } from '../rollout-statefulset.js';
 import { parseDuration } from '../../foundation/duration.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -43,17 +45,35 @@ function daemonSetName(target: string, maybeName?: string): string | undefined {
   return name;
 }
 
+/** The StatefulSet a target names (sts/NAME, statefulset NAME), or undefined for other kinds. */
+function statefulSetName(target: string, maybeName?: string): string | undefined {
+  const { type, name } = splitTypeName(target, maybeName);
+  if (resolveResourceName(type)?.kind !== 'StatefulSet') return undefined;
+  if (!name) throw new Error('name the stateful set: sts/NAME');
+  return name;
+}
+
 const sub = (name: string, description: string) =>
-  new Command(name).description(description).argument('<target>', 'deploy/NAME or ds/NAME').argument('[name]');
+  new Command(name).description(description).argument('<target>', 'deploy/NAME, ds/NAME or sts/NAME').argument('[name]');
 
 export function rolloutCommand(): Command {
-  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment (status, history, undo and restart also of a DaemonSet)');
+  const cmd = new Command('rollout').description('Follow, roll back, restart, pause or resume the rollout of a Deployment (status, history, undo and restart also of a DaemonSet or StatefulSet)');
 
   cmd.addCommand(
     sub('status', 'Watch the rollout until it completes (exit 1 on a progress deadline or timeout)')
       .option('--timeout <duration>', 'give up after this long', '10m')
       .action(async (target: string, name: string | undefined, flags: { timeout: string }, c: Command) => {
         const ctx = cliContext(c);
+        const stsName = statefulSetName(target, name);
+        if (stsName) {
+          const r = await waitForStatefulSet(ctx.client, ctx.namespace, stsName, parseDuration(flags.timeout, '--timeout'), (t) => process.stdout.write(t));
+          if (r.ok) ctx.out(r.message);
+          else {
+            ctx.err(`error: ${r.message}`);
+            process.exitCode = 1;
+          }
+          return;
+        }
         const dsName = daemonSetName(target, name);
         if (dsName) {
           const r = await waitForDaemonSet(ctx.client, ctx.namespace, dsName, parseDuration(flags.timeout, '--timeout'), (t) => process.stdout.write(t));
@@ -78,8 +98,15 @@ export function rolloutCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('history', 'List the revisions of a Deployment or DaemonSet').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+    sub('history', 'List the revisions of a Deployment, DaemonSet or StatefulSet').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
       const ctx = cliContext(c);
+      const stsName = statefulSetName(target, name);
+      if (stsName) {
+        const rows = await daemonSetHistory(ctx.client, ctx.namespace, stsName, 'statefulsets');
+        ctx.out(`statefulset.apps/${stsName}`);
+        ctx.out(formatTable(['REVISION', 'CHANGE-CAUSE'], rows));
+        return;
+      }
       const dsName = daemonSetName(target, name);
       if (dsName) {
         const rows = await daemonSetHistory(ctx.client, ctx.namespace, dsName);
@@ -110,10 +137,11 @@ export function rolloutCommand(): Command {
       .action(async (target: string, name: string | undefined, flags: { toRevision?: string }, c: Command) => {
         const ctx = cliContext(c);
         const dsName = daemonSetName(target, name);
-        if (dsName) {
+        const stsName = statefulSetName(target, name);
+        if (dsName || stsName) {
           const n = flags.toRevision === undefined ? undefined : Number(flags.toRevision);
           if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new Error(`--to-revision must be a non-negative integer, not "${flags.toRevision}"`);
-          ctx.out(await undoDaemonSet(ctx.client, ctx.namespace, dsName, n || undefined));
+          ctx.out(dsName ? await undoDaemonSet(ctx.client, ctx.namespace, dsName, n || undefined) : await undoDaemonSet(ctx.client, ctx.namespace, stsName!, n || undefined, 'statefulsets', 'statefulset'));
           return;
         }
         const d = await ctx.client.deployments.get(deploymentName(target, name), ctx.namespace);
@@ -133,9 +161,15 @@ export function rolloutCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('restart', 'Replace every pod of the Deployment or DaemonSet with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
+    sub('restart', 'Replace every pod of the Deployment, DaemonSet or StatefulSet with a rolling update').action(async (target: string, name: string | undefined, _f: unknown, c: Command) => {
       const ctx = cliContext(c);
       const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+      const stsName = statefulSetName(target, name);
+      if (stsName) {
+        await ctx.client.resource('statefulsets').patch(stsName, ctx.namespace, restartedAt, 'merge');
+        ctx.out(`statefulset.apps/${stsName} restarted`);
+        return;
+      }
       const dsName = daemonSetName(target, name);
       if (dsName) {
         await ctx.client.resource('daemonsets').patch(dsName, ctx.namespace, restartedAt, 'merge');

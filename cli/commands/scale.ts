@@ -9,8 +9,8 @@ import { cliContext, splitTypeName } from '../context.js';
 
 export function scaleCommand(): Command {
   return new Command('scale')
-    .description('Set the number of replicas of a Deployment or ReplicaSet')
-    .argument('<target>', 'deploy/NAME, rs/NAME, or TYPE NAME')
+    .description('Set the number of replicas of a Deployment, ReplicaSet or StatefulSet')
+    .argument('<target>', 'deploy/NAME, rs/NAME, sts/NAME, or TYPE NAME')
     .argument('[name]')
     .requiredOption('--replicas <n>', 'the new number of replicas')
     .action(async (target: string, maybeName: string | undefined, flags: { replicas: string }, cmd: Command) => {
@@ -19,7 +19,7 @@ export function scaleCommand(): Command {
       const ctx = cliContext(cmd);
       const { type, name } = splitTypeName(target, maybeName);
       const r = resolveResourceName(type);
-      if (!r || !r.subresources.includes('scale')) throw new Error(`"${type}" cannot be scaled: use deployments or replicasets`);
+      if (!r || !r.subresources.includes('scale')) throw new Error(`"${type}" cannot be scaled: use deployments, replicasets or statefulsets`);
       if (!name) throw new Error(`name the ${r.singular} to scale (orch scale ${r.shortNames[0] ?? r.plural}/NAME --replicas N)`);
       const rc = ctx.client.resource(r.plural);
       await rc.patch(name, ctx.namespace, { spec: { replicas } }, 'merge');

@@ -15,6 +15,7 @@ const DEPLOYS = '/apis/apps/v1/namespaces/default/deployments';
 const RSS = '/apis/apps/v1/namespaces/default/replicasets';
 const SVCS = '/api/v1/namespaces/default/services';
 const DSS = '/apis/apps/v1/namespaces/default/daemonsets';
+const STSS = '/apis/apps/v1/namespaces/default/statefulsets';
 const CRS = '/apis/apps/v1/namespaces/default/controllerrevisions';
 const CM = '/api/v1/namespaces/default/configmaps';
 const JOBS = '/apis/batch/v1/namespaces/default/jobs';
@@ -39,6 +40,11 @@ const deploy = (spec: Record<string, unknown>, name = 'd') => ({
 const daemon = (spec: Record<string, unknown>, name = 'ds') => ({
   metadata: { name },
   spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } }, ...spec },
+});
+const claimTemplate = (accessModes: unknown[] = ['ReadWriteOnce']) => ({ metadata: { name: 'data' }, spec: { accessModes, resources: { requests: { storage: '1Mi' } } } });
+const stateful = (spec: Record<string, unknown>, name = 'sts') => ({
+  metadata: { name },
+  spec: { serviceName: 'db', selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } }, volumeClaimTemplates: [claimTemplate()], ...spec },
 });
 const chain = (n: number): unknown => {
   let v: unknown = {};
@@ -71,6 +77,7 @@ const still = (path: string, check: (o: any) => void) => async () => {
   expect(r.status).toBe(200);
   check(r.body);
 };
+const stsUnchanged = still(`${STSS}/fixed`, (d) => expect(d.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Mi'));
 const dsUnchanged = still(`${DSS}/fixed`, (d) => expect(d.spec.selector).toEqual({ matchLabels: { app: 'a' } }));
 const immutOne = still(`${DEPLOYS}/immut`, (d) => expect(d.spec.replicas).toBe(1));
 const unbound = still(`${PODS}/bindme`, (p) => {
@@ -335,6 +342,14 @@ const ROWS: Row[] = [
   { name: 'DaemonSet selector changed', method: 'PATCH', path: `${DSS}/fixed`, body: { spec: { selector: { matchLabels: { app: 'a', extra: 'x' } }, template: { metadata: { labels: { app: 'a', extra: 'x' } } } } }, contentType: MERGE, code: 422, field: 'spec.selector', says: 'field is immutable', after: dsUnchanged },
   { name: 'ControllerRevision without data', method: 'POST', path: CRS, body: { metadata: { name: 'nodata' }, revision: 1 }, code: 422, field: 'data', after: absent(`${CRS}/nodata`) },
   { name: 'ControllerRevision negative revision', method: 'POST', path: CRS, body: { metadata: { name: 'negrev' }, data: {}, revision: -1 }, code: 422, field: 'revision', after: absent(`${CRS}/negrev`) },
+  // apps/v1 StatefulSet
+  { name: 'StatefulSet unknown podManagementPolicy', method: 'POST', path: STSS, body: stateful({ podManagementPolicy: 'Sometimes' }, 'pmp'), code: 422, field: 'spec.podManagementPolicy', after: absent(`${STSS}/pmp`) },
+  { name: 'StatefulSet negative partition', method: 'POST', path: STSS, body: stateful({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: -1 } } }, 'part'), code: 422, field: 'spec.updateStrategy.rollingUpdate.partition', after: absent(`${STSS}/part`) },
+  { name: 'StatefulSet unknown retention', method: 'POST', path: STSS, body: stateful({ persistentVolumeClaimRetentionPolicy: { whenScaled: 'Keep' } }, 'ret'), code: 422, field: 'spec.persistentVolumeClaimRetentionPolicy.whenScaled', after: absent(`${STSS}/ret`) },
+  { name: 'StatefulSet claim template with an unknown access mode', method: 'POST', path: STSS, body: stateful({ volumeClaimTemplates: [claimTemplate(['ReadWriteSometimes'])] }, 'mode'), code: 422, field: 'spec.volumeClaimTemplates[0].spec.accessModes[0]', after: absent(`${STSS}/mode`) },
+  { name: 'StatefulSet ordinals.start', method: 'POST', path: STSS, body: stateful({ ordinals: { start: 3 } }, 'ord'), code: 422, field: 'spec.ordinals.start', after: absent(`${STSS}/ord`) },
+  { name: 'StatefulSet volumeClaimTemplates changed', method: 'PATCH', path: `${STSS}/fixed`, body: { spec: { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Mi' } } } }] } }, contentType: MERGE, code: 422, field: 'spec.volumeClaimTemplates', says: 'updates to statefulset spec for fields other than', after: stsUnchanged },
+  { name: 'StatefulSet serviceName changed', method: 'PATCH', path: `${STSS}/fixed`, body: { spec: { serviceName: 'other' } }, contentType: MERGE, code: 422, field: 'spec.serviceName', after: stsUnchanged },
   { name: 'ControllerRevision data changed', method: 'PATCH', path: `${CRS}/fixed`, body: { data: { b: 2 } }, contentType: MERGE, code: 422, field: 'data', says: 'field is immutable', after: still(`${CRS}/fixed`, (r) => expect(r.data).toEqual({ a: 1 })) },
   { name: 'service port 0', method: 'POST', path: SVCS, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 0 }] } }, code: 422, field: 'spec.ports[0].port' },
   // metrics.k8s.io: read only, no watch, selectors checked.
@@ -358,6 +373,7 @@ beforeAll(async () => {
   await ok(req('POST', `${PODS}/bound/binding`, { target: { name: 'node-1' } }));
   await ok(req('POST', DEPLOYS, deploy({}, 'immut')));
   await ok(req('POST', DSS, daemon({}, 'fixed')));
+  await ok(req('POST', STSS, stateful({}, 'fixed')));
   await ok(req('POST', CRS, { metadata: { name: 'fixed' }, data: { a: 1 }, revision: 1 }));
   await ok(req('POST', SVCS, { metadata: { name: 'fixed-ip' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } }));
   await ok(req('POST', CM, { metadata: { name: 'cm' }, data: { k: 'v' } }));

@@ -47,6 +47,8 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template } };
     case 'DaemonSet':
       return { metadata, spec: { selector: { matchLabels: { app: 'x' } }, template } };
+    case 'StatefulSet':
+      return { metadata, spec: { replicas: 1, serviceName: 'x', selector: { matchLabels: { app: 'x' } }, template } };
     case 'ControllerRevision':
       return { metadata, data: { spec: { template: { $patch: 'replace' } } }, revision: 1 };
     case 'Lease':

@@ -158,7 +158,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       [{ verbs: ['get', 'update'], apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['orch-controller-manager', 'kube-controller-manager'] }],
       [{ verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'], apiGroups: ['*'], resources: ['*'] }],
       // serviceaccounts and configmaps: the `default` ServiceAccount and kube-root-ca.crt of every namespace.
-      [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts'] }],
+      // persistentvolumeclaims: the statefulset controller's claims from volumeClaimTemplates.
+      [{ verbs: ['create'], apiGroups: [''], resources: ['pods', 'endpoints', 'configmaps', 'serviceaccounts', 'persistentvolumeclaims'] }],
       [{ verbs: ['create'], apiGroups: ['apps'], resources: ['replicasets', 'controllerrevisions'] }],
       // The cronjob controller creates a Job per run.
       [{ verbs: ['create'], apiGroups: ['batch'], resources: ['jobs'] }],
