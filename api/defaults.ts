@@ -8,6 +8,7 @@ import { defaultRbac } from './rbac-types.js';
 import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
 import { defaultStorageKind } from './storage/defaults.js';
 import { defaultHorizontalPodAutoscaler } from './hpa-defaults.js';
+import { defaultWebhookConfiguration } from './validation/webhook-configuration.js';
 
 type Obj = Record<string, unknown>;
 
@@ -236,6 +237,10 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'> & { custom?: 
       break;
     case 'HorizontalPodAutoscaler':
       defaultHorizontalPodAutoscaler(obj);
+      break;
+    case 'ValidatingWebhookConfiguration':
+    case 'MutatingWebhookConfiguration':
+      defaultWebhookConfiguration(obj as Obj, resource.kind === 'MutatingWebhookConfiguration');
       break;
   }
 }
