@@ -316,6 +316,21 @@ describe('admission webhooks', () => {
     expect((await api('POST', '/api/v1/namespaces/wh-off/configmaps', cm('blocked'))).status).toBe(201);
   });
 
+  test('a Service reference is resolved through the Service (a missing one is a failed call under failurePolicy)', async () => {
+    const res = await api('POST', VWC, {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'by-service' },
+      webhooks: [{ name: 'svc.test.example', clientConfig: { service: { namespace: 'wh-off', name: 'nohook', path: '/v' }, caBundle: hook.caBundle }, rules: cmRules, sideEffects: 'None', admissionReviewVersions: ['v1'] }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    made.push(`${VWC}/by-service`);
+    expect(res.body.webhooks[0].clientConfig.service.port).toBe(443);
+    const refused = await api('POST', '/api/v1/namespaces/wh-off/configmaps', cm('svc1'));
+    expect(refused.status).toBe(500);
+    expect(refused.body.message).toBe('Internal error occurred: failed calling webhook "svc.test.example": failed to call webhook: service "wh-off/nohook" not found');
+  });
+
   test('a custom resource goes through webhooks like a built-in kind', async () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',
