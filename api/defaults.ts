@@ -9,6 +9,7 @@ import { defaultCronJob, defaultJobSpec } from './job-defaults.js';
 import { defaultStorageKind } from './storage/defaults.js';
 import { defaultHorizontalPodAutoscaler } from './hpa-defaults.js';
 import { defaultStatefulSet } from './statefulset-defaults.js';
+import { defaultWebhookConfiguration } from './validation/webhook-configuration.js';
 
 type Obj = Record<string, unknown>;
 
@@ -240,6 +241,10 @@ export function applyDefaults(resource: Pick<ResourceInfo, 'kind'> & { custom?: 
       break;
     case 'HorizontalPodAutoscaler':
       defaultHorizontalPodAutoscaler(obj);
+      break;
+    case 'ValidatingWebhookConfiguration':
+    case 'MutatingWebhookConfiguration':
+      defaultWebhookConfiguration(obj as Obj, resource.kind === 'MutatingWebhookConfiguration');
       break;
   }
 }

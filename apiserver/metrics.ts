@@ -24,6 +24,8 @@ export interface ApiserverMetrics {
   /** Audit events written, and lost (audit/writer.ts: queue full, disk full). */
   auditEvents: Counter;
   auditErrors: Counter;
+  /** Admission webhook calls (webhooks/dispatcher.ts), Kubernetes' name and labels. */
+  webhookDuration: Histogram<'name' | 'type' | 'operation' | 'rejected'>;
 }
 
 /** Registers the apiserver's metrics into `registry` (default: a fresh process registry). */
@@ -74,6 +76,13 @@ export function createMetrics(opts: { registry?: Registry; processMetrics?: bool
   const auditEvents = new Counter({ name: 'apiserver_audit_event_total', help: 'Audit events written to the audit log.', registers: [registry] });
   const auditErrors = new Counter({ name: 'apiserver_audit_error_total', help: 'Audit events lost: the audit log could not be written (disk full) or its queue was full.', registers: [registry] });
   const terminatedWatchers = new Counter({ name: 'apiserver_terminated_watchers_total', help: 'Watch streams expired (410) because their client did not keep up, by resource and reason (buffer-full, queue-full, memory-budget).', labelNames: ['resource', 'reason'] as const, registers: [registry] });
+  const webhookDuration = new Histogram({
+    name: 'apiserver_admission_webhook_admission_duration_seconds',
+    help: 'Admission webhook call latency, by webhook name, type (admit for mutating, validating), operation and whether it refused the request (or failed with failurePolicy Fail).',
+    labelNames: ['name', 'type', 'operation', 'rejected'] as const,
+    buckets: [0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 25],
+    registers: [registry],
+  });
   const l = (x: { priorityLevel: string; flowSchema: string }) => ({ priority_level: x.priorityLevel, flow_schema: x.flowSchema });
   return {
     registry,
@@ -93,5 +102,6 @@ export function createMetrics(opts: { registry?: Registry; processMetrics?: bool
     terminatedWatchers,
     auditEvents,
     auditErrors,
+    webhookDuration,
   };
 }

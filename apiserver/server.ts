@@ -66,6 +66,7 @@ import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './wat
 import { CrdRegistry } from './crd/crd-registry.js';
 import { CrdCleanup } from './crd/crd-cleanup.js';
 import { crdCleanupComponent, crdRegistryComponent } from './crd/components.js';
+import { webhookAdmission } from './webhooks/components.js';
 
 
 const DEFAULT_WATCH_MEMORY_BUDGET = 128 * 1024 * 1024;
@@ -196,6 +197,8 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   // CustomResourceDefinitions (crd/): the custom resources served next to the built-in kinds.
   const crds = new CrdRegistry(opts.storage, logger.child({ component: 'crd-registry' }));
   store.crdWritten = (obj, removed) => crds.noteWrite(obj, removed);
+  // Admission webhooks (webhooks/): configurations cached in memory, called by the store.
+  const webhooks = webhookAdmission({ storage: opts.storage, store, logger: logger.child({ component: 'admission-webhooks' }), metrics, customResources: () => crds.resources() });
   const crdCleanup = new CrdCleanup(store, crds, logger.child({ component: 'crd-cleanup' }), clock);
   crds.onChange = (crd) => {
     if (crd.metadata.deletionTimestamp) crdCleanup.kick();
@@ -376,6 +379,7 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
     ...(opts.bootstrapNamespaces ?? true ? [bootstrapComponent(store, logger, clock)] : []),
     rbacPolicyComponent(policy, { waitForSync: opts.auth !== null }),
     crdRegistryComponent(crds),
+    webhooks.component,
     namespaceCleanupComponent(new NamespaceCleanup(store, logger, clock, opts.namespaceCleanupIntervalMs ?? 2000, () => crds.oneResourcePerCrd())),
     crdCleanupComponent(crdCleanup),
     ...services.beforeServing,

@@ -6,6 +6,7 @@ import { DAEMONSET_NOTES } from './daemonset-notes.js';
 import { STATEFULSET_NOTES } from './statefulset-notes.js';
 import type { UpstreamNotes } from './notes.js';
 import { BATCH_NOTES } from './batch-notes.js';
+import { ADMISSION_NOTES } from './admission-notes.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
@@ -13,6 +14,7 @@ export const ORCH_NOTES: UpstreamNotes = {
   ...DAEMONSET_NOTES,
   ...STATEFULSET_NOTES,
   ...BATCH_NOTES,
+  ...ADMISSION_NOTES,
   [`${META}.Time`]: { d: 'A point in time, serialized as an RFC 3339 string in UTC to the second ("2024-01-02T15:04:05Z").' },
   [`${META}.MicroTime`]: { d: 'A point in time with microseconds, serialized as an RFC 3339 string ("2024-01-02T15:04:05.000000Z").' },
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {

@@ -144,6 +144,8 @@ const serviceStrategy: Strategy = {
   prepareForUpdate: prepareServiceUpdate,
 };
 
+const webhookConfigStrategy: Strategy = { specFields: ['webhooks'], statusSubresource: false };
+
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
   deployments: workloadStrategy,
@@ -177,6 +179,9 @@ const STRATEGIES: Record<string, Strategy> = {
   persistentvolumeclaims: persistentVolumeClaimStrategy,
   storageclasses: storageClassStrategy,
   customresourcedefinitions: crdStrategy,
+  // Generation follows the webhooks list (Kubernetes' webhook configuration strategy).
+  validatingwebhookconfigurations: webhookConfigStrategy,
+  mutatingwebhookconfigurations: webhookConfigStrategy,
 };
 
 export function strategyFor(resource: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): Strategy {

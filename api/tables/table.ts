@@ -10,6 +10,7 @@ import { AGE, column, NAME, type KindTable, type Table, type TableRow } from './
 import { BATCH_TABLES } from './batch.js';
 import { AUTOSCALING_TABLES } from './autoscaling.js';
 import { CERTIFICATE_TABLES } from './certificates.js';
+import { ADMISSION_TABLES } from './admission.js';
 import { CORE_TABLES } from './core.js';
 import { timestampAge } from './duration.js';
 import { podTable } from './pods.js';
@@ -35,7 +36,7 @@ const DEFAULT_TABLE: KindTable = {
   row: (o, now) => [o.metadata.name ?? '', timestampAge(o.metadata.creationTimestamp, now)],
 };
 
-const TABLES: Record<string, KindTable> = { customresourcedefinitions: CRD_TABLE, pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...STATEFULSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES };
+const TABLES: Record<string, KindTable> = { customresourcedefinitions: CRD_TABLE, pods: podTable, ...WORKLOAD_TABLES, ...DAEMONSET_TABLES, ...STATEFULSET_TABLES, ...CORE_TABLES, ...SERVICE_TABLES, ...POLICY_TABLES, ...AUTOSCALING_TABLES, ...RBAC_TABLES, ...CERTIFICATE_TABLES, ...BATCH_TABLES, ...STORAGE_TABLES, ...ADMISSION_TABLES };
 
 export function tableFor(r: Pick<ResourceInfo, 'plural'> & { custom?: ResourceInfo['custom'] }): KindTable {
   if (r.custom) return r.custom.table;

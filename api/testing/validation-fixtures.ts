@@ -220,6 +220,37 @@ export const validSamples: [string, () => AnyObj][] = [
     }),
   ],
   [
+    'ValidatingWebhookConfiguration',
+    () => ({ metadata: { name: 'vwc' }, webhooks: [{
+        name: 'v.test.example',
+        clientConfig: { url: 'https://127.0.0.1:8443/hook', caBundle: 'TFMwdExTMUNSVWRKVGc9' },
+        rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/status'], scope: 'Namespaced' }],
+        failurePolicy: 'Fail',
+        matchPolicy: 'Equivalent',
+        namespaceSelector: { matchLabels: { a: 'b' } },
+        objectSelector: { matchExpressions: [{ key: 'x', operator: 'In', values: ['y'] }] },
+        sideEffects: 'None',
+        timeoutSeconds: 5,
+        admissionReviewVersions: ['v1'],
+      }] }),
+  ],
+  [
+    'MutatingWebhookConfiguration',
+    () => ({ metadata: { name: 'mwc' }, webhooks: [{
+        name: 'm.test.example',
+        clientConfig: { service: { namespace: 'default', name: 'hook', path: '/m', port: 8443 } },
+        rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/status'], scope: 'Namespaced' }],
+        failurePolicy: 'Fail',
+        matchPolicy: 'Equivalent',
+        namespaceSelector: { matchLabels: { a: 'b' } },
+        objectSelector: { matchExpressions: [{ key: 'x', operator: 'In', values: ['y'] }] },
+        sideEffects: 'None',
+        timeoutSeconds: 5,
+        admissionReviewVersions: ['v1'],
+        reinvocationPolicy: 'IfNeeded',
+      }] }),
+  ],
+  [
     'CertificateSigningRequest',
     () => ({
       metadata: { name: 'node-csr-x' },

@@ -21,6 +21,7 @@ import { isDns1035Label, validateObjectMeta, validateObjectMetaUpdate, type Name
 import { isDns1123Label, isDns1123Subdomain } from './names.js';
 import { validateNamespace, validateNode, validateNodeUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './pdb.js';
+import { validateWebhookConfiguration } from './webhook-configuration.js';
 import { validateJob, validateJobUpdate } from './job.js';
 import { validateCronJob } from './cronjob.js';
 import { validateHorizontalPodAutoscaler } from './hpa.js';
@@ -97,6 +98,10 @@ function validateKind(kind: string, obj: Obj): StatusCause[] {
       return validateCustomResourceDefinition(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
+    case 'ValidatingWebhookConfiguration':
+      return validateWebhookConfiguration(obj, false);
+    case 'MutatingWebhookConfiguration':
+      return validateWebhookConfiguration(obj, true);
     case 'Job':
       return validateJob(obj);
     case 'CronJob':

@@ -130,6 +130,23 @@ export const FIELD_SUPPORT: Record<string, Record<string, Support>> = {
   'certificates.v1.CertificateSigningRequestStatus': all('conditions', 'certificate'),
   'certificates.v1.CertificateSigningRequestCondition': all('type', 'status', 'reason', 'message', 'lastUpdateTime', 'lastTransitionTime'),
 
+  // ---- admission webhooks (apiserver/webhooks/). matchConditions are CEL, which orch
+  // does not evaluate: validation refuses them first with its own message.
+  'admissionregistration.v1.ValidatingWebhookConfiguration': all('apiVersion', 'kind', 'metadata', 'webhooks'),
+  'admissionregistration.v1.MutatingWebhookConfiguration': all('apiVersion', 'kind', 'metadata', 'webhooks'),
+  'admissionregistration.v1.ValidatingWebhook': {
+    ...all('name', 'clientConfig', 'rules', 'failurePolicy', 'matchPolicy', 'namespaceSelector', 'objectSelector', 'sideEffects', 'timeoutSeconds', 'admissionReviewVersions'),
+    matchConditions: no('matchConditions (CEL expressions); narrow the webhook with rules, namespaceSelector and objectSelector'),
+  },
+  'admissionregistration.v1.MutatingWebhook': {
+    ...all('name', 'clientConfig', 'rules', 'failurePolicy', 'matchPolicy', 'namespaceSelector', 'objectSelector', 'sideEffects', 'timeoutSeconds', 'admissionReviewVersions', 'reinvocationPolicy'),
+    matchConditions: no('matchConditions (CEL expressions); narrow the webhook with rules, namespaceSelector and objectSelector'),
+  },
+  'admissionregistration.v1.MatchCondition': all('name', 'expression'),
+  'admissionregistration.v1.RuleWithOperations': all('operations', 'apiGroups', 'apiVersions', 'resources', 'scope'),
+  'admissionregistration.v1.WebhookClientConfig': all('url', 'service', 'caBundle'),
+  'admissionregistration.v1.ServiceReference': all('namespace', 'name', 'path', 'port'),
+
   // ---- pods
   'core.v1.Pod': all('apiVersion', 'kind', 'metadata', 'spec', 'status'),
   'core.v1.PodSpec': {

@@ -41,6 +41,7 @@ import { CORE_V1_SERVICEACCOUNT } from './schema/core-v1-serviceaccount.js';
 import { AUTHENTICATION_V1_TOKEN } from './schema/authentication-v1-token.js';
 import { RBAC_V1 } from './schema/rbac-v1.js';
 import { AUTOSCALING } from './schema/autoscaling.js';
+import { ADMISSIONREGISTRATION_V1 } from './schema/admissionregistration-v1.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -59,7 +60,7 @@ let root: protobuf.Root | undefined;
 export function schemaRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...APPS_V1_STATEFULSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1, ...AUTOSCALING])
+    for (const text of [...APIMACHINERY, ...CORE_V1, ...CORE_V1_POD, ...CORE_V1_CONTAINERS, ...CORE_V1_VOLUMES, ...CORE_V1_STORAGE, ...GROUPS, ...APPS_V1_DAEMONSET, ...APPS_V1_STATEFULSET, ...AUTHORIZATION_V1, ...AUTHENTICATION_V1_REVIEWS, ...RBAC_V1, ...CERTIFICATES_V1, ...CORE_V1_SERVICEACCOUNT, ...AUTHENTICATION_V1_TOKEN, ...BATCH_V1, ...AUTOSCALING, ...ADMISSIONREGISTRATION_V1])
       protobuf.parse(text, r, { keepCase: true });
     r.resolveAll();
     root = r;

@@ -20,6 +20,7 @@ import { applyConfig, asksToClear, recordUpdate, type Writer } from '../../api/m
 import type { ListTypes } from '../../api/managed-fields/list-types.js';
 import type { AdmissionPlugin, RequestAdmission } from '../admission/types.js';
 import { CRD_GROUP } from '../../api/crd-types.js';
+import { WebhookRefusal, type WebhookAttributes, type WebhookHooks } from '../webhooks/types.js';
 import { fromStorageVersion, needsReadConversion, toStorageVersion, writtenInRequestVersion } from '../crd/version-conversion.js';
 
 const ALL_ATOMIC: ListTypes = () => ({ type: 'atomic' });
@@ -73,6 +74,10 @@ export class Store {
   crdWritten?: (obj: KubeObject, removed: boolean) => void;
   /** Admission (admission/): runs on every object about to be stored by create, update, patch or apply. */
   admit?: AdmissionPlugin;
+  /** Admission webhooks (webhooks/): called for writes made through the API (those with `request`). */
+  webhooks?: WebhookHooks;
+  /** Told about every webhook configuration this server writes (webhooks/webhook-cache.ts). */
+  webhookConfigWritten?: (r: ResourceInfo, obj: KubeObject, removed: boolean) => void;
 
   constructor(
     private readonly storage: Storage,
@@ -126,7 +131,7 @@ export class Store {
 
   async create(r: ResourceInfo, ns: string | undefined, body: unknown, opts: WriteOpts & { applied?: boolean } = {}): Promise<KubeObject> {
     if (r.namespaced && !ns) throw errors.methodNotAllowed(`${r.plural} are namespaced: create them under /namespaces/{namespace}/${r.plural}`);
-    const obj = checkBody(r, body, { namespace: ns });
+    let obj = checkBody(r, body, { namespace: ns });
     const md = obj.metadata;
     const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
     if (generate) md.name = this.generatedName(md.generateName!);
@@ -135,18 +140,30 @@ export class Store {
     // An applied object arrives with its managedFields computed (apply()); others get theirs here.
     if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
     const namespace = r.namespaced ? await this.checkNamespaceWritable(ns!) : undefined;
+    const hooks = this.webhooksFor(opts.request);
+    const hookAttrs = (object: KubeObject): WebhookAttributes => ({
+      resource: r, subresource: opts.subresource, operation: 'CREATE', name: md.name ?? '', namespace: r.namespaced ? ns : undefined, object,
+      namespaceObject: namespace, dryRun: !!opts.dryRun, options: writeOptions('CreateOptions', opts), request: opts.request!,
+    });
+    if (hooks) {
+      // Mutating webhooks after the built-in mutation, each patch revalidated as a new body.
+      const revalidate = (patched: KubeObject) => prepareCreate(r, checkBody(r, patched, { namespace: ns, name: md.name }), { now: md.creationTimestamp!, uid: md.uid! });
+      obj = (await hooks.mutate(hookAttrs(obj), revalidate))!;
+    }
     this.admit?.({ resource: r, operation: 'create', subresource: opts.subresource, object: obj, namespace, request: opts.request });
+    if (hooks) await hooks.validate(hookAttrs(obj));
     if (opts.dryRun) return obj;
     // A generated name can collide; retry with a fresh suffix like Kubernetes' clients do.
     for (let attempt = 0; ; attempt++) {
       try {
-        const created = await this.storage.create(this.key(r, ns, md.name!), toStorageVersion(r, obj), this.claimsFor?.(r));
+        const created = await this.storage.create(this.key(r, ns, obj.metadata.name!), toStorageVersion(r, obj), this.claimsFor?.(r));
         if (r.plural === 'namespaces') this.namespaceWritten?.(created, false);
+        if (r.group === WEBHOOK_GROUP) this.webhookConfigWritten?.(r, created, false);
         if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP) this.crdWritten?.(created, false);
         return writtenInRequestVersion(r, created);
       } catch (err) {
         if (generate && isAlreadyExists(err) && attempt < 8) {
-          md.name = this.generatedName(md.generateName!);
+          md.name = obj.metadata.name = this.generatedName(md.generateName!);
           continue;
         }
         if (isAlreadyExists(err)) throw errors.alreadyExists(r, md.name!);
@@ -211,7 +228,7 @@ export class Store {
     r: ResourceInfo,
     ns: string | undefined,
     name: string,
-    mutate: (current: KubeObject) => KubeObject | undefined,
+    mutate: (current: KubeObject) => KubeObject | undefined | Promise<KubeObject | undefined>,
     opts: { expectedRevision?: number; dryRun?: boolean; guard?: (c: KubeObject) => void } = {},
   ): Promise<{ object: KubeObject; removed: boolean }> {
     const key = this.key(r, ns, name);
@@ -220,7 +237,7 @@ export class Store {
       opts.guard?.(current);
       // (get() answered in the request's version already.)
       if (opts.expectedRevision !== undefined && String(opts.expectedRevision) !== current.metadata.resourceVersion) throw modifiedConflict(r, name);
-      const next = mutate(current);
+      const next = await mutate(current);
       return { object: next ?? current, removed: next === undefined };
     }
     let last: KubeObject | undefined;
@@ -228,13 +245,13 @@ export class Store {
     try {
       result = await this.storage.guaranteedUpdate(
         key,
-        (current) => {
+        async (current) => {
           if (!current) throw errors.notFound(r, name);
           opts.guard?.(current);
           // Custom resources: the request's version in, the storage version out (conversion None).
           const seen = writtenInRequestVersion(r, current);
           last = seen;
-          const next = mutate(seen);
+          const next = await mutate(seen);
           if (next === seen) return current;
           return next && toStorageVersion(r, next);
         },
@@ -244,12 +261,13 @@ export class Store {
       // Storage does not know resource names; say which object conflicted.
       // (An apply conflict names its fields in causes and is passed on as it is.)
       const details = isConflict(err) ? (err as ApiError).status.details : undefined;
-      if (isConflict(err) && !details?.kind && !details?.causes) throw modifiedConflict(r, name);
+      if (isConflict(err) && !details?.kind && !details?.causes && !(err instanceof WebhookRefusal)) throw modifiedConflict(r, name);
       throw err;
     }
     const out = { object: result.object ? writtenInRequestVersion(r, result.object) : last!, removed: result.deleted };
     if (r.plural === 'namespaces') this.namespaceWritten?.(out.object, out.removed);
     if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP && !opts.dryRun) this.crdWritten?.(out.object, out.removed);
+    if (r.group === WEBHOOK_GROUP && !opts.dryRun) this.webhookConfigWritten?.(r, out.object, out.removed);
     return out;
   }
 
@@ -317,22 +335,40 @@ export class Store {
   ): Promise<KubeObject> {
     const subresource = w.subresource;
     let final: KubeObject | undefined;
-    const namespace = this.admit && r.namespaced && ns ? await this.namespaceObject(ns) : undefined;
+    const hooks = this.webhooksFor(w.request);
+    const namespace = (this.admit || hooks) && r.namespaced && ns ? await this.namespaceObject(ns) : undefined;
     const res = await this.modify(
       r,
       ns,
       name,
-      (current) => {
+      async (current) => {
         const next = body(current);
         // managedFields are the server's: carried over (a client that read them sends them
         // back, one that did not leaves them out), cleared only by [{}] as in Kubernetes.
         const clear = !w.applied && asksToClear(next);
         if (!w.applied) carryManagedFields(current, next, clear);
-        const plan = planUpdate(r, current, next, { subresource });
-        if (plan.action === 'none') return current;
+        let plan = planUpdate(r, current, next, { subresource });
+        const hookAttrs = (object: KubeObject): WebhookAttributes => ({
+          resource: r, subresource, operation: 'UPDATE', name, namespace: r.namespaced ? ns : undefined, object, oldObject: current,
+          namespaceObject: namespace, dryRun: !!w.dryRun, options: writeOptions('UpdateOptions', w), request: w.request!,
+        });
+        if (hooks && plan.action !== 'remove') {
+          // Every update goes to the webhooks, a no-op too (one may add to it); a patched object is planned again.
+          const proposed = plan.action === 'store' ? plan.object : current;
+          const mutated = await hooks.mutate(hookAttrs(proposed), (patched) => {
+            const again = planUpdate(r, current, patched, { subresource });
+            return again.action === 'store' ? again.object : again.action === 'none' ? current : patched;
+          });
+          if (mutated !== proposed) plan = planUpdate(r, current, mutated!, { subresource });
+        }
+        if (plan.action === 'none') {
+          if (hooks) await hooks.validate(hookAttrs(current));
+          return current;
+        }
         if (plan.action === 'store') {
           this.admit?.({ resource: r, operation: 'update', subresource, object: plan.object, old: current, namespace, request: w.request });
           w.admit?.(current, plan.object);
+          if (hooks) await hooks.validate(hookAttrs(plan.object));
           if (w.applied || clear) return plan.object;
           return recordUpdate(current, plan.object, this.writer(r, w), !!w.fieldManager?.explicit);
         }
@@ -344,8 +380,25 @@ export class Store {
     return res.removed && final ? finalState(final, res.object.metadata.resourceVersion) : res.object;
   }
 
-  async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptionsParsed, guard?: (c: KubeObject) => void): Promise<DeleteResult> {
+  /** The webhooks to call for a request: none for the server's own writes, or when no webhook is configured. */
+  private webhooksFor(request: RequestAdmission | undefined): WebhookHooks | undefined {
+    return request && this.webhooks?.active() ? this.webhooks : undefined;
+  }
+
+  async delete(r: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptionsParsed, guard?: (c: KubeObject) => void, request?: RequestAdmission): Promise<DeleteResult> {
     checkDeletable(r, name);
+    const hooks = this.webhooksFor(request);
+    if (hooks) {
+      // DELETE goes to webhooks with the stored object as oldObject (a patch is refused: there is no object to change).
+      const current = await this.get(r, ns, name);
+      const a: WebhookAttributes = {
+        resource: r, operation: 'DELETE', name, namespace: r.namespaced ? ns : undefined, oldObject: current,
+        namespaceObject: r.namespaced && ns ? await this.namespaceObject(ns) : undefined, dryRun: !!opts.dryRun,
+        options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...deleteOptionsOf(opts) }, request: request!,
+      };
+      await hooks.mutate(a, (o) => o);
+      await hooks.validate(a);
+    }
     const now = this.clock.now();
     return this.modify(
       r,
@@ -360,6 +413,24 @@ export class Store {
       { dryRun: opts.dryRun, guard },
     );
   }
+}
+
+const WEBHOOK_GROUP = 'admissionregistration.k8s.io';
+
+/** The review's `options`: CreateOptions or UpdateOptions as the request gave them. */
+function writeOptions(kind: 'CreateOptions' | 'UpdateOptions', w: WriteOpts): Record<string, unknown> {
+  const o: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (w.dryRun) o.dryRun = ['All'];
+  if (w.fieldManager?.name) o.fieldManager = w.fieldManager.name;
+  return o;
+}
+
+function deleteOptionsOf(opts: DeleteOptionsParsed): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (opts.dryRun) o.dryRun = ['All'];
+  if (opts.gracePeriodSeconds !== undefined) o.gracePeriodSeconds = opts.gracePeriodSeconds;
+  if (opts.propagationPolicy !== undefined) o.propagationPolicy = opts.propagationPolicy;
+  return o;
 }
 
 function carryManagedFields(current: KubeObject, next: KubeObject, clear: boolean): void {

@@ -39,6 +39,7 @@ import { serveVirtual } from '../reviews/serve.js';
 import { servePodLog } from './pod-logs.js';
 import type { ServerContext } from '../context.js';
 import { addWarningHeaders, requestAdmission } from '../admission/request-annotations.js';
+import type { RequestAdmission } from '../admission/types.js';
 
 const SUB_VERBS: Record<string, Set<string>> = {
   status: new Set(['get', 'update', 'patch']),
@@ -304,24 +305,26 @@ async function dispatch(
       return warned(await store.patch(r, ns, name!, patchTypeOf(req), req.body, writeOpts));
     case 'delete': {
       const opts = parseDeleteOptions(req.body, q);
-      const res = await store.delete(r, ns, name!, opts, guard);
+      const admission = requestAdmission(req);
+      const res = await store.delete(r, ns, name!, opts, guard, admission);
+      addWarningHeaders(reply, admission.warnings);
       return deleteAnswer(r, res.object, res.removed);
     }
     case 'deletecollection':
-      return deleteCollection(ctx, r, ns, req.body, q);
+      return deleteCollection(ctx, r, ns, req.body, q, requestAdmission(req));
     default:
       throw notAllowed();
   }
 }
 
-async function deleteCollection(ctx: ServerContext, r: ResourceInfo, ns: string | undefined, body: unknown, q: Query): Promise<unknown> {
+async function deleteCollection(ctx: ServerContext, r: ResourceInfo, ns: string | undefined, body: unknown, q: Query, admission: RequestAdmission): Promise<unknown> {
   const listOpts = parseListOptions(r, q);
   const delOpts = parseDeleteOptions(body, q);
   const list = await ctx.store.list(r, ns, { ...listOpts, limit: undefined, continueToken: undefined });
   const items: KubeObject[] = [];
   for (const item of list.items) {
     try {
-      const res = await ctx.store.delete(r, item.metadata.namespace, item.metadata.name!, delOpts);
+      const res = await ctx.store.delete(r, item.metadata.namespace, item.metadata.name!, delOpts, undefined, admission);
       items.push(res.object);
     } catch (err) {
       // Gone in the meantime: that is what the caller wanted.

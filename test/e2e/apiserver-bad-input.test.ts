@@ -25,6 +25,10 @@ const cronJob = (name: string, spec: Record<string, unknown>) => ({ metadata: { 
 const HPAS = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
 const HPAS_V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
 const hpa = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, ...spec } });
+const VWCS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
+const MWCS = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+const hookOf = (extra: Record<string, unknown>) => ({ name: 'a.bad.example', clientConfig: { url: 'https://127.0.0.1:9/x' }, sideEffects: 'None', admissionReviewVersions: ['v1'], ...extra });
+const vwc = (name: string, extra: Record<string, unknown>) => ({ metadata: { name }, webhooks: [hookOf(extra)] });
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
@@ -100,6 +104,14 @@ const withSecurity = (name: string, sc: Record<string, unknown>, spec: Record<st
 
 const ROWS: Row[] = [
   // ---- batch/v1 (api/validation/job.ts, cronjob.ts)
+  { name: 'ValidatingWebhookConfiguration: an http url', method: 'POST', path: VWCS, body: vwc('http', { clientConfig: { url: 'http://127.0.0.1:9/x' } }), code: 422, field: 'webhooks[0].clientConfig.url', says: /'https' is the only allowed URL scheme/, after: absent(`${VWCS}/http`) },
+  { name: 'ValidatingWebhookConfiguration: url and service', method: 'POST', path: VWCS, body: vwc('both', { clientConfig: { url: 'https://h.example/x', service: { namespace: 'a', name: 'b' } } }), code: 422, field: 'webhooks[0].clientConfig', after: absent(`${VWCS}/both`) },
+  { name: 'ValidatingWebhookConfiguration: duplicate webhook names', method: 'POST', path: VWCS, body: { metadata: { name: 'dup' }, webhooks: [hookOf({}), hookOf({})] }, code: 422, field: 'webhooks[1].name', after: absent(`${VWCS}/dup`) },
+  { name: 'ValidatingWebhookConfiguration: timeoutSeconds 31', method: 'POST', path: VWCS, body: vwc('t31', { timeoutSeconds: 31 }), code: 422, field: 'webhooks[0].timeoutSeconds', after: absent(`${VWCS}/t31`) },
+  { name: 'ValidatingWebhookConfiguration: no v1 review version', method: 'POST', path: VWCS, body: vwc('v1b1', { admissionReviewVersions: ['v1beta1'] }), code: 422, field: 'webhooks[0].admissionReviewVersions', after: absent(`${VWCS}/v1b1`) },
+  { name: 'ValidatingWebhookConfiguration: sideEffects missing', method: 'POST', path: VWCS, body: vwc('nose', { sideEffects: undefined }), code: 422, field: 'webhooks[0].sideEffects', after: absent(`${VWCS}/nose`) },
+  { name: 'MutatingWebhookConfiguration: matchConditions are not supported', method: 'POST', path: MWCS, body: vwc('cel', { matchConditions: [{ name: 'c', expression: 'true' }] }), code: 422, field: 'webhooks[0].matchConditions', says: /orch does not support matchConditions/, after: absent(`${MWCS}/cel`) },
+  { name: 'MutatingWebhookConfiguration: reinvocationPolicy Always', method: 'POST', path: MWCS, body: vwc('rp', { reinvocationPolicy: 'Always' }), code: 422, field: 'webhooks[0].reinvocationPolicy', after: absent(`${MWCS}/rp`) },
   { name: 'Job: negative completions', method: 'POST', path: JOBS, body: { metadata: { name: 'neg' }, spec: jobSpec({ completions: -1 }) }, code: 422, field: 'spec.completions', after: absent(`${JOBS}/neg`) },
   { name: 'Job: negative parallelism', method: 'POST', path: JOBS, body: { metadata: { name: 'negp' }, spec: jobSpec({ parallelism: -3 }) }, code: 422, field: 'spec.parallelism', after: absent(`${JOBS}/negp`) },
   { name: 'Job: restartPolicy Always', method: 'POST', path: JOBS, body: { metadata: { name: 'always' }, spec: { template: { spec: { containers: [container] } } } }, code: 422, field: 'spec.template.spec.restartPolicy', after: absent(`${JOBS}/always`) },

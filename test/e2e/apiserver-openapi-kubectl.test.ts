@@ -237,7 +237,7 @@ extra: 1
 describe('the documents', () => {
   test('/openapi/v3 lists every group version; each document has complete schemas with the extensions', async () => {
     const index = JSON.parse((await get('/openapi/v3')).body.toString()).paths;
-    expect(Object.keys(index).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/certificates.k8s.io/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1']);
+    expect(Object.keys(index).sort()).toEqual(['api/v1', 'apis/admissionregistration.k8s.io/v1', 'apis/apps/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/certificates.k8s.io/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1']);
     const res = await get(index['api/v1'].serverRelativeURL);
     expect(res.status).toBe(200);
     const schemas = JSON.parse(res.body.toString()).components.schemas;

@@ -286,6 +286,23 @@ describe('the schema model covers what orch stores', () => {
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const issued = await apiRequest(h.api, 'PUT', `${csrPath}/status`, { ...approved.body, status: { ...approved.body.status, certificate: Buffer.from(generateCA({ commonName: 'x', validDays: 1 }).certPem).toString('base64') } });
     expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    // Webhook configurations with every field orch implements; their rules match nothing this test writes.
+    const hook = (name: string) => ({
+      name,
+      clientConfig: { url: 'https://127.0.0.1:1/validate', caBundle: Buffer.from(generateCA({ commonName: 'hook', validDays: 1 }).certPem).toString('base64') },
+      rules: [{ operations: ['CREATE'], apiGroups: ['example.invalid'], apiVersions: ['v1'], resources: ['things', 'things/status'], scope: 'Namespaced' }],
+      namespaceSelector: { matchLabels: { a: 'b' } },
+      objectSelector: { matchExpressions: [{ key: 'x', operator: 'Exists' }] },
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+    });
+    await create('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'vwc' }, webhooks: [hook('v.coverage.example')],
+    });
+    await create('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'mwc' },
+      webhooks: [{ ...hook('m.coverage.example'), clientConfig: { service: { namespace: 'default', name: 'hook', path: '/mutate' } }, reinvocationPolicy: 'IfNeeded' }],
+    });
     // managedFields as server-side apply writes them.
     const applied = await apiRequest(h.api, 'PATCH', '/api/v1/namespaces/default/configmaps/applied?fieldManager=coverage&fieldValidation=Strict', undefined, {
       contentType: 'application/apply-patch+yaml',

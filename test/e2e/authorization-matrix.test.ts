@@ -103,6 +103,9 @@ const TABLE: Record<string, Row> = {
   'coordination.k8s.io/leases': { edit: RW, node: [] },
   'storage.k8s.io/storageclasses': { node: [] },
   'apiextensions.k8s.io/customresourcedefinitions': { node: [] },
+  // Webhook configurations: cluster administrators only, as in Kubernetes' bootstrap policy.
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': { node: [] },
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': { node: [] },
   'apiextensions.k8s.io/customresourcedefinitions/status': { node: [] },
   'rbac.authorization.k8s.io/roles': { admin: RW, node: [] },
   'rbac.authorization.k8s.io/rolebindings': { admin: RW, node: [] },

@@ -122,7 +122,7 @@ describe('health, readiness and metrics of every process', () => {
       const port = await freePort();
       const p = start(['apiserver', '--insecure-http', '--etcd-servers', etcd.endpoint, '--bind-address', '127.0.0.1', '--port', String(port)]);
       const base = `http://127.0.0.1:${port}`;
-      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'crd-registry', 'namespace-cleanup', 'crd-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service', 'metrics-scraper']);
+      const metrics = await checkEndpoints(base, p, ['etcd', 'namespace-cache', 'node-graph', 'bootstrap', 'rbac-policy', 'crd-registry', 'admission-webhooks', 'namespace-cleanup', 'crd-cleanup', 'service-allocations', 'rbac-bootstrap', 'kubernetes-service', 'metrics-scraper']);
       expect(metrics).toMatch(/^apiserver_request_total\{verb="get",resource="",code="200"\} \d+$/m);
       expect(metrics).toContain('# TYPE etcd_request_duration_seconds histogram');
       expect((await get(`${base}/readyz/etcd`)).body).toBe('ok');
