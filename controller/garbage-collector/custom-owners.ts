@@ -22,6 +22,9 @@ interface APIResourceList {
   resources: Array<{ name: string; singularName?: string; namespaced: boolean; kind: string; shortNames?: string[] }>;
 }
 
+/** How long a lookup waits for a new owner informer's first list. */
+const SYNC_WAIT_MS = 10_000;
+
 /** How long an unknown kind is remembered as unknown before discovery is asked again. */
 const UNKNOWN_KIND_RETRY_MS = 10_000;
 
@@ -47,7 +50,9 @@ export class CustomOwners implements CustomOwnerLookup {
     const info = await this.resolve(ref.apiVersion, ref.kind);
     if (!info || this.stopped) return undefined;
     const inf = this.watch(info);
-    await inf.waitForSync();
+    // An informer that cannot list (no right to, an outage) must not hold the collector's
+    // worker: after a while the live GET alone answers.
+    await inf.waitForSync(AbortSignal.timeout(SYNC_WAIT_MS)).catch(() => undefined);
     const namespace = info.namespaced ? ns : undefined;
     const cached = inf.get(namespace ? `${namespace}/${ref.name}` : ref.name);
     if (cached) return cached;
