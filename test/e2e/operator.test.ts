@@ -73,7 +73,7 @@ describe('the WebApp operator, run from the host', () => {
     await waitFor('Deployment hello', async () => !!(await getDep('hello')));
     const dep = (await getDep('hello'))!;
     expect(dep.spec.replicas).toBe(2);
-    expect(dep.spec.template.spec.containers).toMatchObject([{ name: 'web', image: 'orch.local/web:latest', ports: [{ containerPort: 8080 }] }]);
+    expect(dep.spec.template.spec.containers).toMatchObject([{ name: 'web', image: 'orch.local/web:latest', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 8080 }] }]);
     expect(dep.metadata.ownerReferences).toEqual([{ apiVersion: 'example.orch.io/v1', kind: 'WebApp', name: 'hello', uid: app.metadata!.uid, controller: true, blockOwnerDeletion: true }]);
     await waitFor('Service hello', async () => !!(await getSvc('hello')));
     const svc = (await getSvc('hello'))!;

@@ -24,7 +24,7 @@ export interface WebAppCondition {
 }
 
 export interface WebApp extends KubernetesObject {
-  spec: { image: string; replicas?: number; port: number };
+  spec: { image: string; replicas?: number; port: number; imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never' };
   status?: { replicas?: number; readyReplicas?: number; observedGeneration?: number; conditions?: WebAppCondition[] };
 }
 
@@ -47,7 +47,11 @@ export function desiredDeployment(app: WebApp): V1Deployment {
       selector: { matchLabels: { [INSTANCE]: name } },
       template: {
         metadata: { labels: labels(app) },
-        spec: { containers: [{ name: 'web', image: app.spec.image, ports: [{ name: 'http', containerPort: app.spec.port }] }] },
+        spec: {
+          containers: [
+            { name: 'web', image: app.spec.image, ...(app.spec.imagePullPolicy ? { imagePullPolicy: app.spec.imagePullPolicy } : {}), ports: [{ name: 'http', containerPort: app.spec.port }] },
+          ],
+        },
       },
     },
   };
@@ -87,6 +91,8 @@ export function repairedDeployment(have: V1Deployment, want: V1Deployment): V1De
     c.length === 1 &&
     c[0]!.name === wc.name &&
     c[0]!.image === wc.image &&
+    // (Left unset, the pull policy is the server's default: not drift.)
+    (wc.imagePullPolicy === undefined || c[0]!.imagePullPolicy === wc.imagePullPolicy) &&
     JSON.stringify((c[0]!.ports ?? []).map((p) => p.containerPort)) === JSON.stringify([wc.ports![0]!.containerPort]) &&
     subset(want.spec!.template.metadata!.labels!, have.spec?.template?.metadata?.labels) &&
     subset(want.metadata!.labels!, have.metadata?.labels);
