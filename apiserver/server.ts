@@ -64,6 +64,7 @@ import type { PodSecurityConfig } from './admission/pod-security/admission.js';
 import type { Storage } from './storage/types.js';
 import { DEFAULT_WATCH_SETTINGS, WatchRegistry, type WatchSettings } from './watch.js';
 import { CrdRegistry } from './crd/crd-registry.js';
+import { CrdNamingRecheck, crdNamingHook } from './crd/crd-naming.js';
 import { CrdCleanup } from './crd/crd-cleanup.js';
 import { crdCleanupComponent, crdRegistryComponent } from './crd/components.js';
 import { webhookAdmission } from './webhooks/components.js';
@@ -197,11 +198,14 @@ export function buildApiserver(opts: BuildServerOptions): Apiserver {
   // CustomResourceDefinitions (crd/): the custom resources served next to the built-in kinds.
   const crds = new CrdRegistry(opts.storage, logger.child({ component: 'crd-registry' }));
   store.crdWritten = (obj, removed) => crds.noteWrite(obj, removed);
+  store.crdNaming = crdNamingHook(crds, clock);
+  const crdNaming = new CrdNamingRecheck(store, crds, logger.child({ component: 'crd-naming' }));
   // Admission webhooks (webhooks/): configurations cached in memory, called by the store.
   const webhooks = webhookAdmission({ storage: opts.storage, store, logger: logger.child({ component: 'admission-webhooks' }), metrics, customResources: () => crds.resources() });
   const crdCleanup = new CrdCleanup(store, crds, logger.child({ component: 'crd-cleanup' }), clock);
   crds.onChange = (crd) => {
     if (crd.metadata.deletionTimestamp) crdCleanup.kick();
+    crdNaming.kick(crd.spec.group);
   };
   const ctx: ServerContext = {
     crds,

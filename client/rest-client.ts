@@ -2,7 +2,7 @@
 // is enough: it holds keep-alive socket pools and one ResourceClient per resource.
 
 import type http from 'node:http';
-import { resolveResourceName, resourcePath, RESOURCES } from '../api/resources.js';
+import { resolveResourceName, resourcePath, RESOURCES, type ResourceInfo } from '../api/resources.js';
 import type {
   ConfigMap,
   Deployment,
@@ -56,6 +56,20 @@ export class ApiClient implements Client {
       this.clients.set(info.plural, rc);
     }
     return rc as unknown as ResourceClient<T>;
+  }
+
+  resourceFor<T extends KubeObject = KubeObject>(info: ResourceInfo): ResourceClient<T> {
+    const key = `${info.group}/${info.version}/${info.plural}`;
+    let rc = this.clients.get(key);
+    if (!rc) {
+      rc = new RestResourceClient<KubeObject>(info, this.http, this.logger);
+      this.clients.set(key, rc);
+    }
+    return rc as unknown as ResourceClient<T>;
+  }
+
+  discovery<T = unknown>(path: string): Promise<T> {
+    return this.http.request<T>('GET', path);
   }
 
   get namespaces(): ResourceClient<Namespace> {

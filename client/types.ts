@@ -118,4 +118,8 @@ export interface Client {
   createToken?(namespace: string, serviceAccount: string, req: import('../api/types.js').TokenRequest): Promise<import('../api/types.js').TokenRequest>;
   /** GET pods/{name}/log as a stream of bytes (follow keeps it open). */
   podLogs(namespace: string, name: string, opts?: PodLogOptions): Promise<NodeJS.ReadableStream>;
+  /** A client for a resource outside the built-in catalogue (a custom resource found by discovery); absent in clients that cannot. */
+  resourceFor?<T extends KubeObject = KubeObject>(info: import('../api/resources.js').ResourceInfo): ResourceClient<T>;
+  /** GET of a discovery document (`/apis/{group}/{version}`); absent in clients that cannot. */
+  discovery?<T = unknown>(path: string): Promise<T>;
 }

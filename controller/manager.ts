@@ -51,6 +51,7 @@ import type { HorizontalPodAutoscaler } from '../api/hpa-types.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbage-collector/controller.js';
+import { CustomOwners } from './garbage-collector/custom-owners.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController } from './node-lifecycle/controller.js';
 import { podNetworkPlan } from './node-ipam/config.js';
@@ -116,6 +117,8 @@ export class ControllerManager {
   /** In start order (see the header). */
   readonly components: Component[];
   private readonly runner: ComponentRunner;
+  /** The garbage collector's informers of custom-resource owners (made on demand, stopped with the informers). */
+  private customOwners?: CustomOwners;
 
   /** Wiring only: informers and controllers are made here, nothing is started. */
   constructor(private readonly opts: ControllerManagerOptions) {
@@ -125,6 +128,7 @@ export class ControllerManager {
     this.components = [
       { name: 'event-recorder', start: async () => undefined, stop: () => recorder.flush() },
       informersComponent('informers', this.informers),
+      { name: 'custom-owner-informers', start: async () => undefined, stop: async () => this.customOwners?.stop() },
       ...this.controllers.map((c) => loopComponent(c.name, (signal) => this.runController(c, signal))),
     ];
     this.runner = new ComponentRunner(this.components, { logger: opts.logger, clock: opts.clock });
@@ -227,12 +231,22 @@ export class ControllerManager {
     }
     if (enabled.has('garbagecollector')) {
       const view = (plural: string, inf: Informer<KubeObject>) => ({ info: RESOURCES.find((r) => r.plural === plural)!, informer: inf as unknown as InformerView<KubeObject> });
+      let gc: GarbageCollector | undefined;
+      const { resourceFor, discovery } = client;
+      if (resourceFor && discovery)
+        this.customOwners = new CustomOwners(
+          { resourceFor: resourceFor.bind(client), discovery: discovery.bind(client) },
+          (uid) => gc?.ownerDeleted(uid),
+          logger.child({ controller: 'garbagecollector' }),
+          clock,
+        );
       this.controllers.push(
-        new GarbageCollector({
+        (gc = new GarbageCollector({
           client,
           clock,
           logger: logger.child({ controller: 'garbagecollector' }),
           queue: this.queue('garbagecollector'),
+          customOwners: this.customOwners,
           resources: [
             view('deployments', deployments as unknown as Informer<KubeObject>),
             view('replicasets', replicaSets as unknown as Informer<KubeObject>),
@@ -251,7 +265,7 @@ export class ControllerManager {
               ? [view('services', services() as unknown as Informer<KubeObject>), view('endpointslices', slices() as unknown as Informer<KubeObject>)]
               : []),
           ],
-        }),
+        })),
       );
     }
     if (enabled.has('nodeipam')) {

@@ -3,7 +3,9 @@
 // CRD: status is a subresource; on every write of the main endpoint the apiserver itself
 // sets status.acceptedNames and the NamesAccepted and Established conditions (Kubernetes
 // runs two controllers for this; orch decides in the write: a CRD that validates is
-// accepted and established at once, so it is served as soon as the write returns), keeps
+// accepted and established at once, so it is served as soon as the write returns; the
+// apiserver then checks its names against the other CRDs of its group,
+// apiserver/crd/crd-naming.ts, and may refuse some of them), keeps
 // storedVersions, and adds the customresourcecleanup finalizer so that deleting a CRD
 // first deletes its objects (apiserver/crd/crd-cleanup.ts).
 //

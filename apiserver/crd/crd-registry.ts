@@ -17,6 +17,7 @@ import { collectionPrefix, objectKeyFor } from '../registry/keys.js';
 import { CRD_RESOURCE } from './crd-resource.js';
 import { customResources } from './custom-kinds.js';
 import { compareVersions } from './version-priority.js';
+import { isServed } from '../../api/crd-naming.js';
 
 interface Entry {
   crd: CustomResourceDefinition;
@@ -80,7 +81,8 @@ export class CrdRegistry {
     if (cur && cur.revision >= revision) return;
     let resources: ResourceInfo[];
     try {
-      resources = customResources(crd);
+      // A CRD whose names were never accepted (a clash in its group: crd-naming.ts) is not served.
+      resources = isServed(crd) ? customResources(crd) : [];
     } catch (err) {
       // A stored CRD whose schema ajv cannot compile: not served, and said why.
       this.logger.warn({ err, crd: name }, 'custom resource schema does not compile; not serving it');

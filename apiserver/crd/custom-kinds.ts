@@ -69,7 +69,10 @@ export function customResources(crd: CustomResourceDefinition): ResourceInfo[] {
   const spec = crd.spec;
   const storage = spec.versions.find((v) => v.storage)?.name;
   if (!storage) return [];
-  const names = spec.names;
+  // Served under the names accepted for it (crd-naming.ts): an established CRD whose new
+  // kind or short name clashes in its group keeps the names it had.
+  const accepted = crd.status?.acceptedNames;
+  const names = accepted?.plural && accepted.kind ? { ...accepted, plural: spec.names.plural } : spec.names;
   const out: ResourceInfo[] = [];
   for (const v of spec.versions) {
     if (!v.served) continue;

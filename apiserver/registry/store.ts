@@ -8,7 +8,7 @@ import { ApiError, errors, isAlreadyExists, isConflict } from '../../api/errors.
 import { apiVersionOf, RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import type { KubeList, KubeObject } from '../../api/types.js';
 import type { PatchType } from '../../api/patch/apply.js';
-import { checkBody, checkPatch, finalState, modifiedConflict, patchedBody, planUpdate, prepareCreate } from '../../api/strategies/object-prep.js';
+import { checkBody, checkPatch, finalState, modifiedConflict, patchedBody, planUpdate, prepareCreate, sameContent } from '../../api/strategies/object-prep.js';
 import { checkDeletable, planDelete, type DeleteOptionsParsed } from '../../api/strategies/deletion.js';
 import { nowIso, type Clock } from '../../foundation/clock.js';
 import type { Storage, WriteClaims } from '../storage/types.js';
@@ -72,6 +72,8 @@ export class Store {
   claimsFor?: (r: ResourceInfo) => WriteClaims | undefined;
   /** Told about every CRD this server writes (crd/crd-registry.ts), so it serves what it just wrote. */
   crdWritten?: (obj: KubeObject, removed: boolean) => void;
+  /** Decides a CRD's accepted names against the other CRDs of its group (crd/crd-naming.ts); runs on creates and main-endpoint updates of CRDs. */
+  crdNaming?: (obj: KubeObject, current: KubeObject | undefined) => void;
   /** Admission (admission/): runs on every object about to be stored by create, update, patch or apply. */
   admit?: AdmissionPlugin;
   /** Admission webhooks (webhooks/): called for writes made through the API (those with `request`). */
@@ -136,6 +138,7 @@ export class Store {
     const generate = !md.name && typeof md.generateName === 'string' && md.generateName !== '';
     if (generate) md.name = this.generatedName(md.generateName!);
     prepareCreate(r, obj, { now: nowIso(this.clock), uid: crypto.randomUUID() });
+    if (r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP) this.crdNaming?.(obj, undefined);
     opts.admit?.(undefined, obj);
     // An applied object arrives with its managedFields computed (apply()); others get theirs here.
     if (!opts.applied) recordUpdate(undefined, obj, this.writer(r, opts), !!opts.fieldManager?.explicit);
@@ -366,6 +369,10 @@ export class Store {
           return current;
         }
         if (plan.action === 'store') {
+          if (!subresource && this.crdNaming && r.plural === 'customresourcedefinitions' && r.group === CRD_GROUP) {
+            this.crdNaming(plan.object, current);
+            if (sameContent(plan.object, current)) return current;
+          }
           this.admit?.({ resource: r, operation: 'update', subresource, object: plan.object, old: current, namespace, request: w.request });
           w.admit?.(current, plan.object);
           if (hooks) await hooks.validate(hookAttrs(plan.object));

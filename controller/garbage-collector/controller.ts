@@ -23,6 +23,7 @@ import { done, type Result } from '../../client/reconcile-loop.js';
 import { releasePatch } from '../shared/controller-ref.js';
 import { keyOf } from '../shared/objects.js';
 import type { Controller, InformerView, QueueView } from '../shared/types.js';
+import type { CustomOwnerLookup } from './custom-owners.js';
 
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
@@ -40,6 +41,8 @@ export interface GarbageCollectorDeps {
   logger: Logger;
   /** Where handlers add keys (the manager's work queue; a recording one in unit tests). */
   queue: QueueView;
+  /** Owners of kinds outside `resources` (custom resources, custom-owners.ts); without it such owners always count as present. */
+  customOwners?: CustomOwnerLookup;
 }
 
 type OwnerState = 'solid' | 'dangling' | 'waiting';
@@ -73,6 +76,11 @@ export class GarbageCollector implements Controller {
         },
       });
     }
+  }
+
+  /** An owner outside our informers was deleted (custom-owners.ts): look at its dependents again. */
+  ownerDeleted(uid: string): void {
+    for (const d of this.dependentsOf(uid)) this.queue.add(`${d.plural}|${keyOf(d.obj)}`);
   }
 
   private dependentsOf(uid: string): Array<{ plural: string; obj: KubeObject }> {
@@ -113,7 +121,13 @@ export class GarbageCollector implements Controller {
     let owner = cached?.obj;
     if (!owner) {
       const info = resourceForKind(ref.apiVersion, ref.kind);
-      if (!info) return 'solid'; // unknown kind: never delete on a guess
+      if (!info) {
+        // A custom kind: looked up through discovery; a kind nobody serves never counts as gone.
+        const custom = await this.deps.customOwners?.get(ns, ref);
+        if (custom === undefined) return 'solid';
+        if (custom === null || custom.metadata.uid !== ref.uid) return 'dangling';
+        return custom.metadata.deletionTimestamp && custom.metadata.finalizers?.includes(FOREGROUND) ? 'waiting' : 'solid';
+      }
       try {
         owner = await this.rc(info.plural).get(ref.name, info.namespaced ? ns : undefined);
       } catch (err) {

@@ -67,6 +67,32 @@ describe('GarbageCollector', () => {
     expect(client.actionsFor('get', 'replicasets')).toHaveLength(1);
   });
 
+  it('custom owners: deleted through the lookup when gone or of another uid; kept when present or their kind is unknown', async () => {
+    const owners = new Map<string, KubeObject | null | undefined>([
+      ['alive', { apiVersion: 'example.orch.io/v1', kind: 'WebApp', metadata: { name: 'alive', namespace: 'default', uid: 'uid-alive' } }],
+      ['gone', null],
+      ['unknown', undefined],
+      ['again', { apiVersion: 'example.orch.io/v1', kind: 'WebApp', metadata: { name: 'again', namespace: 'default', uid: 'uid-new' } }],
+    ]);
+    const byCustom = (name: string, owner: string, uid: string): Pod => ({ ...pod(name, owner, uid), metadata: { ...pod(name, owner, uid).metadata, ownerReferences: [{ apiVersion: 'example.orch.io/v1', kind: 'WebApp', name: owner, uid, controller: true }] } });
+    gc = new GarbageCollector({
+      client,
+      clock: new FakeClock(),
+      logger: silentLogger(),
+      queue,
+      customOwners: { get: async (_ns, ref) => owners.get(ref.name) },
+      resources: [...infs].map(([plural, informer]) => ({ info: RESOURCES.find((r) => r.plural === plural)!, informer })),
+    });
+    client.seed([byCustom('p-alive', 'alive', 'uid-alive'), byCustom('p-gone', 'gone', 'uid-gone'), byCustom('p-unknown', 'unknown', 'uid-unknown'), byCustom('p-again', 'again', 'uid-old')]);
+    await drain();
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name).sort()).toEqual(['p-again', 'p-gone']);
+    // The owner goes: the collector is told its uid and looks at its dependents again.
+    owners.set('alive', null);
+    gc.ownerDeleted('uid-alive');
+    for (const k of queue.take()) await gc.reconcile(k);
+    expect(client.actionsFor('delete', 'pods').map((a) => a.name).sort()).toEqual(['p-again', 'p-alive', 'p-gone']);
+  });
+
   it('orphan: removes the ownerReference from dependents, then the finalizer', async () => {
     client.seed([rs('owner', { deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [ORPHAN] }), pod('a', 'owner', 'uid-owner'), pod('b', 'owner', 'uid-owner')]);
     await drain();
