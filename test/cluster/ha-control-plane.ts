@@ -1,0 +1,132 @@
+// The HA control plane of the fault suite (`startCluster({ hosts: 3, ha: true })`):
+//
+//   orch-e1..e3 (10.250.0.21-23, ha-network.ts): three etcd members, one cluster
+//   root namespace, 10.250.0.1: `apiserver` and `apiserver-2` (each with --etcd-servers
+//                    listing the three members), `haproxy` in front of them (TCP, /readyz
+//                    checks, cli/up/haproxy-config.ts), two schedulers and two controller
+//                    managers with leader election
+//   agents and proxies, and Cluster.client, talk to HAProxy.
+//
+// This file holds what only HA mode has: the members' and HAProxy's command lines, the
+// HAProxy configuration, and the fault helpers (find the etcd leader, partition a member).
+// Starting and killing is Cluster's (harness.ts): components are named `etcd-1`..`etcd-3`,
+// `apiserver`, `apiserver-2` and `haproxy`.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiClient } from '../../client/rest-client.js';
+import { haproxyConfig } from '../../cli/up/haproxy-config.js';
+import { BRIDGE_IP } from './network.js';
+import {
+  ETCD_MEMBERS, cutEtcdMember, etcdClientURL, etcdIP, etcdMemberName, etcdNsPath, etcdPeerURL, healEtcdMember,
+} from './ha-network.js';
+
+export type HaComponent = `etcd-${number}` | 'apiserver-2' | 'haproxy';
+export const APISERVERS = ['apiserver', 'apiserver-2'] as const;
+export type ApiserverName = (typeof APISERVERS)[number];
+
+export const etcdComponent = (m: number): `etcd-${number}` => `etcd-${m}`;
+export const memberOf = (c: string): number | undefined => {
+  const m = /^etcd-(\d+)$/.exec(c);
+  return m ? Number(m[1]) : undefined;
+};
+
+export class HaControlPlane {
+  readonly members = Array.from({ length: ETCD_MEMBERS }, (_, k) => k + 1);
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly caFile: string,
+    readonly apiPorts: Record<ApiserverName, number>,
+    readonly lbPort: number,
+  ) {}
+
+  /** The URL every client uses: HAProxy. */
+  get url(): string {
+    return `https://${BRIDGE_IP}:${this.lbPort}`;
+  }
+
+  apiserverUrl(a: ApiserverName): string {
+    return `https://${BRIDGE_IP}:${this.apiPorts[a]}`;
+  }
+
+  get etcdServers(): string {
+    return this.members.map((m) => etcdClientURL(m)).join(',');
+  }
+
+  owns(c: string): boolean {
+    return c === 'haproxy' || memberOf(c) !== undefined;
+  }
+
+  get configFile(): string {
+    return path.join(this.dataDir, 'haproxy.cfg');
+  }
+
+  commandFor(c: string): string[] {
+    if (c === 'haproxy') {
+      fs.writeFileSync(this.configFile, haproxyConfig({
+        bind: `${BRIDGE_IP}:${this.lbPort}`,
+        backends: APISERVERS.map((a, k) => ({ name: `api${k + 1}`, address: `${BRIDGE_IP}:${this.apiPorts[a]}` })),
+        caFile: this.caFile,
+      }));
+      // -db: foreground, no daemon (we hold its pid); -W not needed: a restart is a new process.
+      return ['haproxy', '-db', '-f', this.configFile];
+    }
+    const m = memberOf(c)!;
+    const cluster = this.members.map((k) => `${etcdMemberName(k)}=${etcdPeerURL(k)}`).join(',');
+    // nsenter execs etcd in the member's namespace: the pid we hold is etcd itself.
+    // A member that restarts finds its data dir and ignores the --initial-* flags.
+    return ['nsenter', `--net=${etcdNsPath(m)}`, 'etcd', '--name', etcdMemberName(m), '--data-dir', path.join(this.dataDir, `etcd-${m}`),
+      '--listen-client-urls', etcdClientURL(m), '--advertise-client-urls', etcdClientURL(m),
+      '--listen-peer-urls', etcdPeerURL(m), '--initial-advertise-peer-urls', etcdPeerURL(m),
+      '--initial-cluster', cluster, '--initial-cluster-state', 'new', '--initial-cluster-token', 'orch-ha-test',
+      // Short elections so a leader loss resolves in about a second (defaults: 100 ms / 1 s).
+      '--heartbeat-interval', '100', '--election-timeout', '1000', '--log-level', 'warn'];
+  }
+
+  /** An admin client of one apiserver, bypassing HAProxy. */
+  directClient(a: ApiserverName, token: string, ca: string): ApiClient {
+    return new ApiClient({ server: this.apiserverUrl(a), ca, token, timeoutMs: 10_000, userAgent: 'orch-cluster-test' });
+  }
+
+  /** Does member m answer HTTP on its client port (healthy or not)? */
+  async memberAnswers(m: number): Promise<boolean> {
+    try {
+      await fetch(`${etcdClientURL(m)}/health`, { signal: AbortSignal.timeout(2000) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Is member m healthy (it has a leader and serves)? */
+  async memberHealthy(m: number): Promise<boolean> {
+    try {
+      const r = await fetch(`${etcdClientURL(m)}/health`, { signal: AbortSignal.timeout(2000) });
+      return r.ok && ((await r.json()) as { health?: string }).health === 'true';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The member that is the raft leader now, or undefined (none reachable says it leads). */
+  async leader(): Promise<number | undefined> {
+    for (const m of this.members) {
+      try {
+        const r = await fetch(`http://${etcdIP(m)}:2379/metrics`, { signal: AbortSignal.timeout(2000) });
+        if (/^etcd_server_is_leader 1$/m.test(await r.text())) return m;
+      } catch {
+        /* down or cut */
+      }
+    }
+    return undefined;
+  }
+
+  partition(m: number): Promise<void> {
+    return cutEtcdMember(m);
+  }
+
+  heal(m: number): Promise<void> {
+    return healEtcdMember(m);
+  }
+}
