@@ -35,7 +35,8 @@ export function haproxyConfig(o: HaproxyConfigOptions): string {
   const verify = o.caFile ? `verify required ca-file ${o.caFile}` : 'verify none';
   return [
     'global',
-    '    maxconn 20000',
+    '    # two file descriptors per connection: fits a 10k open-files limit',
+    '    maxconn 4096',
     '',
     'defaults',
     '    mode tcp',

@@ -157,3 +157,49 @@ export class Watchers {
     for (const inf of this.informers) inf.stop();
   }
 }
+
+/**
+ * A new create every intervalMs without waiting for the previous ones (at most
+ * `inFlight` open): "the first successful write after a fault" is then the first write
+ * *sent* after it that was acknowledged, not the end of one call stuck on a dead member.
+ */
+export class Prober {
+  private readonly sent: Array<{ at: number; ackedAt?: number }> = [];
+  private open = 0;
+  private n = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly client: ApiClient, private readonly prefix: string, intervalMs = 100, private readonly inFlight = 50, private readonly ledger?: { ack(cm: ConfigMap): void }) {
+    this.timer = setInterval(() => this.fire(), intervalMs);
+  }
+
+  private fire(): void {
+    if (this.open >= this.inFlight) return;
+    const rec: { at: number; ackedAt?: number } = { at: Date.now() };
+    this.sent.push(rec);
+    this.open++;
+    const name = `${this.prefix}-${this.n++}`;
+    this.client.configmaps
+      .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { [LOAD_LABEL]: this.prefix } }, data: { n: name } })
+      .then((cm) => {
+        rec.ackedAt = Date.now();
+        this.ledger?.ack(cm);
+      })
+      .catch(() => undefined)
+      .finally(() => this.open--);
+  }
+
+  /** ms from t0 to the acknowledgement of the first write sent after t0 that was acknowledged. */
+  async firstAckAfter(t0: number, timeoutMs: number): Promise<number> {
+    const at = await waitUntil('a write sent after the fault to be acknowledged', () => {
+      const acked = this.sent.filter((s) => s.at >= t0 && s.ackedAt !== undefined);
+      return acked.length ? Math.min(...acked.map((s) => s.ackedAt!)) : undefined;
+    }, timeoutMs, 10);
+    return at - t0;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await waitUntil('probes in flight to end', () => this.open === 0, 30_000, 20);
+  }
+}
