@@ -31,6 +31,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   hpa: { description: 'load starts → first scale-up decision and → new pods Running, p50 over 5 runs (orch 5 s sync vs Kubernetes 15 s)', load: async () => (await import('./hpa.js')).bench },
   metrics: { description: 'agent CPU collecting metrics of 100 containers (vs off), GET PodMetrics of 10,000 pods, orch top pods -A with 1,000 pods (vs kubectl top)', load: async () => (await import('./metrics.js')).bench },
   crd: { description: 'creates/s of a custom resource with a structural schema vs a ConfigMap of the same size, one apiserver, alternating rounds', load: async () => (await import('./crd.js')).bench },
+  ha: { description: 'HA control plane (root, harness): creates/s through HAProxy + 2 apiservers vs 1 apiserver on the same 3-member etcd; etcd leader SIGKILL -> first write p50 of 10; apiserver SIGKILL -> 20 watchers resumed', load: async () => (await import('./ha.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 
