@@ -73,6 +73,8 @@ export interface ClusterOptions {
    * controlPlaneReplicas 2). Clients and components talk to HAProxy.
    */
   ha?: boolean;
+  /** HA mode: etcd serves clients over TLS with client certificates (the apiservers' --etcd-cafile/-certfile/-keyfile). */
+  etcdTls?: boolean;
 }
 
 export const NODE_GRACE_MS = 10_000;
@@ -97,7 +99,7 @@ export class Cluster {
   constructor(readonly opts: Required<Pick<ClusterOptions, 'hosts' | 'controlPlaneReplicas' | 'logLevel'>> & ClusterOptions, ports: { etcd: number; peer: number; api: number; api2?: number; lb?: number }) {
     this.etcdPorts = { client: ports.etcd, peer: ports.peer };
     this.apiPort = ports.api;
-    if (opts.ha) this.ha = new HaControlPlane(path.join(DATA_DIR, 'cp'), path.join(this.pki, 'ca.crt'), { apiserver: ports.api, 'apiserver-2': ports.api2 ?? 0 }, ports.lb ?? 0);
+    if (opts.ha) this.ha = new HaControlPlane(path.join(DATA_DIR, 'cp'), path.join(this.pki, 'ca.crt'), { apiserver: ports.api, 'apiserver-2': ports.api2 ?? 0 }, ports.lb ?? 0, opts.etcdTls);
     this.prepareCredentials();
     this.serverUrl = '';
     this.apiClient = this.connect();
@@ -193,7 +195,7 @@ export class Cluster {
       case 'apiserver':
       case 'apiserver-2':
         return [process.execPath, ENTRY, 'apiserver', '--etcd-servers', this.ha ? this.ha.etcdServers : `http://127.0.0.1:${this.etcdPorts.client}`, '--bind-address', BRIDGE_IP,
-          '--port', String(this.ha ? this.ha.apiPorts[c] : this.apiPort), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
+          '--port', String(this.ha ? this.ha.apiPorts[c] : this.apiPort), ...(this.ha?.apiserverEtcdFlags ?? []), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
           '--token-auth-file', path.join(this.pki, 'tokens.csv'), '--agent-ca-file', path.join(this.pki, 'ca.crt'),
           '--agent-client-cert-file', path.join(this.pki, 'apiserver-kubelet-client.crt'), '--agent-client-key-file', path.join(this.pki, 'apiserver-kubelet-client.key'), ...log];
       case 'scheduler':

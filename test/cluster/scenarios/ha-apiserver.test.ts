@@ -8,7 +8,8 @@
 //   2. rolling restart of both apiservers (SIGTERM, start, wait, the other): a client that
 //      retries (30 s) sees no request fail;
 //   3. HAProxy restarted: the same retrying client sees no failure; watchers resume.
-// The fault suite's invariants (and a Deployment converged) after each.
+// The fault suite's invariants (and a Deployment converged) after each. etcd serves the
+// apiservers over TLS with client certificates in this file (--etcd-cafile/-certfile/-keyfile).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../harness.js';
@@ -26,7 +27,8 @@ describe(SCENARIO, () => {
   let cluster!: Cluster;
   const ledger = new Ledger();
   let watchers: Watchers | undefined;
-  useCluster({ hosts: 3, ha: true }, (c) => (cluster = c));
+  // etcd over TLS with client certificates here (the etcd scenarios run plain http).
+  useCluster({ hosts: 3, ha: true, etcdTls: true }, (c) => (cluster = c));
   afterEach(() => watchers?.stop());
 
   /** Every watcher saw every acknowledged write; returns the relists (lists beyond the first). */
