@@ -8,7 +8,9 @@
 //   agents and proxies, and Cluster.client, talk to HAProxy.
 //
 // This file holds what only HA mode has: the members' and HAProxy's command lines, the
-// HAProxy configuration, and the fault helpers (find the etcd leader, partition a member).
+// HAProxy configuration, etcd's TLS material (`etcdTls`: a CA, one serving certificate for
+// the three member addresses, the apiservers' client certificate), and the fault helpers
+// (find the etcd leader, partition a member).
 // Starting and killing is Cluster's (harness.ts): components are named `etcd-1`..`etcd-3`,
 // `apiserver`, `apiserver-2` and `haproxy`.
 

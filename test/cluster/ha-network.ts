@@ -2,8 +2,9 @@
 // namespace of its own (`orch-eM`, 10.250.0.2M) joined to the bridge like a host, so one
 // member can be partitioned from the others and from the apiservers by taking the bridge
 // side of its veth down — the same cut the hosts get (network.ts), without cutting an
-// agent too. Members listen on the standard ports (2379/2380): each namespace has its own
-// port space, so nothing collides with other etcds on the machine.
+// agent too. Members listen on the standard ports (2379 clients, 2380 peers, 2381 plain
+// /health and /metrics): each namespace has its own port space, so nothing collides with
+// other etcds on the machine.
 
 import fs from 'node:fs';
 import { BRIDGE, LINK_MTU, NET_NS } from './network.js';
