@@ -33,6 +33,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
   metrics: { description: 'agent CPU collecting metrics of 100 containers (vs off), GET PodMetrics of 10,000 pods, orch top pods -A with 1,000 pods (vs kubectl top)', load: async () => (await import('./metrics.js')).bench },
   crd: { description: 'creates/s of a custom resource with a structural schema vs a ConfigMap of the same size, one apiserver, alternating rounds', load: async () => (await import('./crd.js')).bench },
   webhooks: { description: 'ConfigMap create p50/p99 with one validating admission webhook (local HTTPS, answers at once) vs none, alternating rounds; the added p50', load: async () => (await import('./webhooks.js')).bench },
+  ha: { description: 'HA control plane (root, harness): creates/s through HAProxy + 2 apiservers vs 1 apiserver on the same 3-member etcd; etcd leader SIGKILL -> first write p50 of 10; apiserver SIGKILL -> 20 watchers resumed', load: async () => (await import('./ha.js')).bench },
   rollout: { description: 'rolling update of 6 under traffic from 3 hosts, termination protocol on vs off (failed requests by kind, duration); readiness off → endpoint removed everywhere p99 (root, harness)', load: async () => (await import('./rollout.js')).bench },
 };
 

@@ -1,10 +1,12 @@
 // The etcd3 client, configured for an apiserver: bounded call times, no hidden retries
 // of writes, no circuit breaker that keeps failing after etcd is back, fast watch
-// reconnects. (What its failures mean for API clients: etcd-errors.ts.)
+// reconnects. (What its failures mean for API clients: etcd-errors.ts; how it moves
+// between several members: etcd-failover.ts.)
 
 import { Etcd3, type IOptions } from 'etcd3';
 import { backoffDelay, type BackoffPolicy } from '../../foundation/backoff.js';
 import { isNeverSentError } from './etcd-errors.js';
+import { isNoLeaderError, MemberHealth, memberPolicy, requireLeader } from './etcd-failover.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type Policy = NonNullable<FaultHandling['global']>;
@@ -35,8 +37,9 @@ function passThroughPolicy(): Policy {
 
 /**
  * The global policy with several endpoints: a call that could not even connect (so
- * etcd never saw it, and repeating it cannot apply a write twice) is tried again on the
- * next endpoint. Anything else is not retried here.
+ * etcd never saw it, and repeating it cannot apply a write twice), or that a member
+ * refused for having no leader (nothing applied), is tried again on the next endpoint.
+ * Anything else is not retried here.
  */
 function nextEndpointPolicy(attempts: number): Policy {
   if (attempts <= 1) return passThroughPolicy();
@@ -50,7 +53,7 @@ function nextEndpointPolicy(attempts: number): Policy {
         try {
           return await fn(ctx);
         } catch (err) {
-          if (i >= attempts || !isNeverSentError(err)) throw err;
+          if (i >= attempts || !(isNeverSentError(err) || isNoLeaderError(err))) throw err;
         }
       }
     },
@@ -82,11 +85,13 @@ export interface EtcdClientOptions {
 
 export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   const timeout = opts.requestTimeoutMs ?? 5000;
+  const health = new MemberHealth(opts.endpoints);
+  const several = opts.endpoints.length > 1;
   const options: IOptions = {
     hosts: opts.endpoints,
     dialTimeout: opts.dialTimeoutMs ?? 5000,
     faultHandling: {
-      host: () => passThroughPolicy(),
+      host: (h) => (several ? memberPolicy(h, health) : passThroughPolicy()),
       global: nextEndpointPolicy(opts.endpoints.length),
       watchBackoff: new CappedBackoff() as unknown as Backoff,
     },
@@ -109,5 +114,7 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   if (opts.tls?.ca) {
     options.credentials = { rootCertificate: opts.tls.ca, privateKey: opts.tls.key, certChain: opts.tls.cert };
   }
-  return new Etcd3(options);
+  const client = new Etcd3(options);
+  requireLeader(client);
+  return client;
 }

@@ -48,8 +48,9 @@ export function upCommand(): Command {
     .option('--cluster-cidr <cidrs>', "pod addresses (an IPv4 range, or IPv4,IPv6 for dual stack); default: the first of 10.244.0.0/16 … 10.254.0.0/16 that no Docker network or address of this host uses. Kept for the cluster's life")
     .option('--service-cidr <cidr>', "Service addresses (the apiserver's --service-cluster-ip-range); default: one that goes with the pod range (10.244.0.0/16 → 10.96.0.0/16), so clusters on one host never share Service addresses. Kept for the cluster's life")
     .option('--pod-security-default <level>', "Pod Security level enforced in namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted (the apiserver's flag; default baseline)")
+    .option('--ha', 'a highly available control plane to try out: three etcd members (--etcd-port E: ports E..E+5), two API servers (--api-port P + 1 and + 2) behind HAProxy on P (needs the haproxy package), two schedulers and two controller managers with leader election (docs/ha.md)')
     .option('--pod-security-exempt-namespaces <list>', "comma-separated namespaces Pod Security admission does not check (the apiserver's flag; default kube-system)")
-    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string; podSecurityDefault?: string; podSecurityExemptNamespaces?: string }) => {
+    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string; podSecurityDefault?: string; podSecurityExemptNamespaces?: string; ha?: boolean }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -66,6 +67,7 @@ export function upCommand(): Command {
           serviceCidr: flags.serviceCidr,
           podSecurity: { podSecurityDefault: flags.podSecurityDefault, podSecurityExemptNamespaces: flags.podSecurityExemptNamespaces },
           foreground: Boolean(flags.foreground),
+          ha: Boolean(flags.ha),
           logLevel: flags.logLevel,
           timeoutSeconds: timeoutSeconds(flags.timeout),
         },

@@ -30,6 +30,7 @@ import { stopCluster } from './stop-cluster.js';
 import { renderKubeconfig } from './kubeconfig-file.js';
 import { saveContext } from '../client-config.js';
 import { podSecurityArgs, type UpPodSecurity } from './pod-security-flags.js';
+import { HA_APISERVERS, etcdClientUrl, etcdMemberSpecs, haBinaries, haPortList, haPorts, haproxySpec } from './ha-components.js';
 
 export interface UpOptions {
   apiPort: number;
@@ -49,6 +50,8 @@ export interface UpOptions {
   serviceCidr?: string;
   /** The apiserver's --pod-security-default and --pod-security-exempt-namespaces (pod-security-flags.ts). */
   podSecurity?: UpPodSecurity;
+  /** Three etcd members, two apiservers behind HAProxy, two schedulers and controller managers (ha-components.ts). */
+  ha?: boolean;
 }
 
 type Out = (line: string) => void;
@@ -144,12 +147,15 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const dockerSocket = dockerSocketPath();
   const nodes = nodeNames(opts.nodes, opts.nodeName);
   const logPorts = nodes.map((_, i) => opts.agentPort + i);
+  const ha = opts.ha ? { bin: haBinaries(), ports: haPorts(opts.apiPort, opts.etcdPort) } : undefined;
   const problems = await checkPrerequisites({
     dockerSocket,
     ports: [
-      { port: opts.apiPort, what: 'API server, --api-port' },
-      { port: opts.etcdPort, what: 'etcd client, --etcd-port' },
-      { port: opts.etcdPort + 1, what: 'etcd peer' },
+      ...(ha ? haPortList(ha.ports) : [
+        { port: opts.apiPort, what: 'API server, --api-port' },
+        { port: opts.etcdPort, what: 'etcd client, --etcd-port' },
+        { port: opts.etcdPort + 1, what: 'etcd peer' },
+      ]),
       ...logPorts.map((port, i) => ({ port, what: `log endpoint of agent ${nodes[i]}` })),
     ],
   });
@@ -161,36 +167,41 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const node = process.execPath;
   const entry = orchEntry();
   const server = `https://127.0.0.1:${opts.apiPort}`;
-  const etcdEndpoint = `http://127.0.0.1:${opts.etcdPort}`;
+  const etcdEndpoint = ha ? ha.ports.members.map((m) => etcdClientUrl(m.client)).join(',') : `http://127.0.0.1:${opts.etcdPort}`;
   const components: ComponentSpec[] = [];
   const record = (name: string, command: string[], ready?: ComponentSpec['ready']) => components.push({ name, command, log: p.logFile(name), ...(ready ? { ready } : {}) });
 
-  record(
-    'etcd',
-    [findBinary('etcd')!, '--name', 'orch', '--data-dir', p.etcdData,
-      '--listen-client-urls', etcdEndpoint, '--advertise-client-urls', etcdEndpoint,
-      '--listen-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
-      '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn',
+  const etcdLimits = [
       // History and size stay bounded (docs/operations.md, "etcd maintenance"): keep
       // 10 minutes of history (watches that reconnect within it resume without a
       // relist), stop writes at 2 GiB (the NOSPACE alarm) before they fill the disk,
       // and say out loud the write limit the apiserver's --etcd-max-request-bytes
       // matches (etcd's default, 1.5 MiB).
       '--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '10m',
-      '--quota-backend-bytes', String(2 * 1024 ** 3), '--max-request-bytes', '1572864'],
-    { url: `${etcdEndpoint}/health` },
-  );
+      '--quota-backend-bytes', String(2 * 1024 ** 3), '--max-request-bytes', '1572864'];
+  if (ha) components.push(...etcdMemberSpecs(p, ha.bin.etcd, ha.ports, etcdLimits));
+  else {
+    record(
+      'etcd',
+      [findBinary('etcd')!, '--name', 'orch', '--data-dir', p.etcdData,
+        '--listen-client-urls', etcdEndpoint, '--advertise-client-urls', etcdEndpoint,
+        '--listen-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
+        '--initial-advertise-peer-urls', `http://127.0.0.1:${opts.etcdPort + 1}`,
+        '--initial-cluster', `orch=http://127.0.0.1:${opts.etcdPort + 1}`, '--log-level', 'warn', ...etcdLimits],
+      { url: `${etcdEndpoint}/health` },
+    );
+  }
   const podRange = await clusterCidrFor(p.clusterCidr, opts.clusterCidr, async () => [...(await dockerSubnets(dockerSocket)), ...hostNetworks()]);
   if (podRange.note) out(podRange.note);
   const serviceRange = serviceCidrFor(p.serviceCidr, opts.serviceCidr, podRange.cidr);
   out(`Preparing certificates and tokens in ${p.pki}`);
   ensurePki(p, nodes, nodeIP, serviceRange);
-  record(
-    'apiserver',
+  const apiservers = ha ? HA_APISERVERS.map((name, k) => ({ name, port: ha.ports.apiservers[k] })) : [{ name: 'apiserver', port: opts.apiPort }];
+  for (const { name, port } of apiservers) record(
+    name,
     // Pods reach the API through the `kubernetes` Service, whose endpoint is the advertised
     // address: the node's, so the apiserver listens on every address (TLS + tokens as always).
-    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '0.0.0.0', '--advertise-address', nodeIP, '--port', String(opts.apiPort),
+    [node, entry, 'apiserver', '--etcd-servers', etcdEndpoint, '--bind-address', '0.0.0.0', '--advertise-address', nodeIP, '--port', String(port),
       '--service-cluster-ip-range', serviceRange,
       '--tls-cert-file', p.apiserverCert, '--tls-private-key-file', p.apiserverKey, '--token-auth-file', p.tokens, '--client-ca-file', p.caCert,
       '--agent-ca-file', p.caCert, '--agent-client-cert-file', p.agentClientCert, '--agent-client-key-file', p.agentClientKey, '--log-level', opts.logLevel,
@@ -198,16 +209,24 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
       // Secrets encrypted in etcd and an audit log, with the files orch init wrote (init-encryption.ts).
       '--encryption-provider-config', path.join(p.pki, ENCRYPTION_CONFIG_FILE),
       '--audit-policy-file', path.join(p.pki, AUDIT_POLICY_FILE), '--audit-log-path', path.join(p.logs, 'audit.log'), ...podSecurity],
-    { url: `${server}/readyz`, caFile: p.caCert },
+    { url: `https://127.0.0.1:${port}/readyz`, caFile: p.caCert },
   );
+  if (ha) components.push(haproxySpec(p, ha.bin.haproxy, ha.ports));
   const componentFlags = (user: string) => ['--server', server, '--ca-file', p.caCert, '--token-file', p.tokenFile(user), '--log-level', opts.logLevel];
   // Their /healthz + /metrics ports (on 127.0.0.1) are picked free at start: several local
   // clusters (other ORCH_HOMEs, tests) and several agents must not collide on the defaults.
-  record('scheduler', [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort())]);
-  record('controller-manager', [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
-    '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
-    // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
-    '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey, '--root-ca-file', p.caCert]);
+  // With --ha two of each, with leader election: one works, the other takes over.
+  for (const suffix of ha ? ['', '-2'] : ['']) {
+    const le = ha ? ['--leader-elect', '--identity', `scheduler${suffix}`] : [];
+    record(`scheduler${suffix}`, [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort()), ...le]);
+  }
+  for (const suffix of ha ? ['', '-2'] : ['']) {
+    const le = ha ? ['--leader-elect', '--identity', `controller-manager${suffix}`] : [];
+    record(`controller-manager${suffix}`, [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
+      '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
+      // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
+      '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey, '--root-ca-file', p.caCert, ...le]);
+  }
   const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
@@ -235,7 +254,8 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // A status file of an earlier cluster (whose processes are all gone) must not be adopted from.
   fs.rmSync(p.supervisorStatus, { force: true });
   writeClusterState(p.clusterState, state);
-  out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData}), the API server (${server}), the scheduler, the controller manager`);
+  if (ha) out(`Starting three etcd members (${etcdEndpoint}, data in ${p.etcdData}), two API servers (ports ${ha.ports.apiservers.join(', ')}) behind HAProxy (${server}), two schedulers, two controller managers`);
+  else out(`Starting etcd (${etcdEndpoint}, data in ${p.etcdData}), the API server (${server}), the scheduler, the controller manager`);
   const perNode = network.flags.length === 0 ? 'the agent and service proxy' : 'the agent';
   out(`and ${nodes.length === 1 ? `${perNode} for node ${nodes[0]}` : `${perNode} for nodes ${nodes.join(', ')}`} (Docker at ${dockerSocket})`);
   return supervise(p, state, opts, out);
@@ -275,11 +295,14 @@ async function supervise(p: HomePaths, state: ClusterState, opts: UpOptions, out
     const withLog = (name: string) => (e: unknown) => {
       throw e instanceof StartFailure ? e : new StartFailure((e as Error).message, state.components.find((c) => c.name.startsWith(name))?.log);
     };
-    await waitFor('etcd to become healthy', running('etcd'), 30_000, failFast).catch(withLog('etcd'));
+    // The last etcd component (etcd-3 with --ha) is running once the cluster answers /health.
+    const lastEtcd = state.components.filter((c) => c.name === 'etcd' || c.name.startsWith('etcd-')).pop()?.name ?? 'etcd';
+    await waitFor('etcd to become healthy', running(lastEtcd), 30_000, failFast).catch(withLog('etcd'));
     const adminToken = fs.readFileSync(p.tokenFile(ADMIN_USER), 'utf8').trim();
     const caPem = fs.readFileSync(p.caCert, 'utf8');
     const client = new ApiClient({ server: state.server, ca: caPem, token: adminToken, timeoutMs: 5000 });
-    await waitFor('the API server to become ready', async () => (await running('apiserver')()) && !!(await client.namespaces.get('default')), 30_000, failFast).catch(
+    const lastApi = state.components.some((c) => c.name === 'haproxy') ? 'haproxy' : 'apiserver';
+    await waitFor('the API server to become ready', async () => (await running(lastApi)()) && !!(await client.namespaces.get('default')), 30_000, failFast).catch(
       withLog('apiserver'),
     );
 

@@ -26,6 +26,8 @@ import {
 } from './docker-engine.js';
 import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
 import { exec, waitUntil, FatalWait } from './sh.js';
+import { HaControlPlane, memberOf, type ApiserverName, type HaComponent } from './ha-control-plane.js';
+import { createEtcdMemberNetwork, removeEtcdMemberNetworks } from './ha-network.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
 // The repository: two levels up from test/cluster, three when compiled into dist-bench/.
@@ -35,7 +37,7 @@ const ROOT = ((dir: string) => {
 })(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
 export const ENTRY = path.join(ROOT, 'dist', 'cli', 'main.js');
 
-export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2';
+export type ControlComponent = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'scheduler-2' | 'controller-manager-2' | HaComponent;
 /** A control-plane component, `agent-hN` or `proxy-hN` (the service proxy of host N). */
 export type Component = ControlComponent | `agent-h${number}` | `proxy-h${number}`;
 
@@ -65,6 +67,14 @@ export interface ClusterOptions {
   proxyFlags?: string[];
   /** Images of the machine's engine every host's engine gets besides the standard test images (must exist). */
   extraImages?: string[];
+  /**
+   * The HA control plane (ha-control-plane.ts): three etcd members, `apiserver` and
+   * `apiserver-2` behind `haproxy`, two schedulers and controller managers (implies
+   * controlPlaneReplicas 2). Clients and components talk to HAProxy.
+   */
+  ha?: boolean;
+  /** HA mode: etcd serves clients over TLS with client certificates (the apiservers' --etcd-cafile/-certfile/-keyfile). */
+  etcdTls?: boolean;
 }
 
 export const NODE_GRACE_MS = 10_000;
@@ -83,17 +93,20 @@ export class Cluster {
   private etcdPorts = { client: 0, peer: 0 };
   private apiPort = 0;
   private caPem = '';
+  /** The HA control plane's parts, when started with `ha: true`. */
+  readonly ha?: HaControlPlane;
 
-  constructor(readonly opts: Required<Pick<ClusterOptions, 'hosts' | 'controlPlaneReplicas' | 'logLevel'>> & ClusterOptions, ports: { etcd: number; peer: number; api: number }) {
+  constructor(readonly opts: Required<Pick<ClusterOptions, 'hosts' | 'controlPlaneReplicas' | 'logLevel'>> & ClusterOptions, ports: { etcd: number; peer: number; api: number; api2?: number; lb?: number }) {
     this.etcdPorts = { client: ports.etcd, peer: ports.peer };
     this.apiPort = ports.api;
+    if (opts.ha) this.ha = new HaControlPlane(path.join(DATA_DIR, 'cp'), path.join(this.pki, 'ca.crt'), { apiserver: ports.api, 'apiserver-2': ports.api2 ?? 0 }, ports.lb ?? 0, opts.etcdTls);
     this.prepareCredentials();
     this.serverUrl = '';
     this.apiClient = this.connect();
   }
 
   private connect(): ApiClient {
-    this.serverUrl = `https://${BRIDGE_IP}:${this.apiPort}`;
+    this.serverUrl = this.ha ? this.ha.url : `https://${BRIDGE_IP}:${this.apiPort}`;
     this.apiClient = new ApiClient({ server: this.serverUrl, ca: this.caPem, token: this.token(ADMIN_USER), timeoutMs: 10_000, userAgent: 'orch-cluster-test' });
     return this.apiClient;
   }
@@ -105,6 +118,17 @@ export class Cluster {
 
   get server(): string {
     return this.serverUrl;
+  }
+
+  /** Another admin client of the cluster's URL, with its own timeout. */
+  adminClient(timeoutMs: number): ApiClient {
+    return new ApiClient({ server: this.serverUrl, ca: this.caPem, token: this.token(ADMIN_USER), timeoutMs, userAgent: 'orch-cluster-test' });
+  }
+
+  /** HA mode: an admin client of one apiserver, bypassing HAProxy. */
+  directClient(a: ApiserverName): ApiClient {
+    if (!this.ha) throw new Error('directClient needs a cluster started with ha: true');
+    return this.ha.directClient(a, this.token(ADMIN_USER), this.caPem);
   }
 
   /**
@@ -160,6 +184,7 @@ export class Cluster {
     const log = ['--log-level', this.opts.logLevel];
     const clientFlags = (user: string) => ['--server', this.server, '--ca-file', path.join(this.pki, 'ca.crt'), '--token-file', this.tokenFile(user)];
     const le = this.opts.controlPlaneReplicas === 2 ? ['--leader-elect'] : [];
+    if (this.ha?.owns(c)) return this.ha.commandFor(c);
     switch (c) {
       case 'etcd': {
         const url = `http://127.0.0.1:${this.etcdPorts.client}`;
@@ -168,8 +193,9 @@ export class Cluster {
           '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `orch-test=${peer}`, '--log-level', 'warn'];
       }
       case 'apiserver':
-        return [process.execPath, ENTRY, 'apiserver', '--etcd-servers', `http://127.0.0.1:${this.etcdPorts.client}`, '--bind-address', BRIDGE_IP,
-          '--port', String(this.apiPort), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
+      case 'apiserver-2':
+        return [process.execPath, ENTRY, 'apiserver', '--etcd-servers', this.ha ? this.ha.etcdServers : `http://127.0.0.1:${this.etcdPorts.client}`, '--bind-address', BRIDGE_IP,
+          '--port', String(this.ha ? this.ha.apiPorts[c] : this.apiPort), ...(this.ha?.apiserverEtcdFlags ?? []), '--tls-cert-file', path.join(this.pki, 'apiserver.crt'), '--tls-private-key-file', path.join(this.pki, 'apiserver.key'),
           '--token-auth-file', path.join(this.pki, 'tokens.csv'), '--agent-ca-file', path.join(this.pki, 'ca.crt'),
           '--agent-client-cert-file', path.join(this.pki, 'apiserver-kubelet-client.crt'), '--agent-client-key-file', path.join(this.pki, 'apiserver-kubelet-client.key'), ...log];
       case 'scheduler':
@@ -211,12 +237,25 @@ export class Cluster {
         // A timeout: whatever squats on a taken port may never answer.
         return (await fetch(`http://127.0.0.1:${this.etcdPorts.client}/health`, { signal: AbortSignal.timeout(2000) })).ok;
       }, 60_000);
-    } else if (c === 'apiserver') {
-      await waitUntil('the apiserver to answer', async () => {
-        if (!isAlive(proc.pid)) throw new FatalWait(`apiserver exited:\n${tail(proc.log)}`);
+    } else if (this.ha && (c === 'apiserver' || c === 'apiserver-2')) {
+      // Itself, not through HAProxy (which would answer through the other one).
+      const direct = this.directClient(c);
+      await waitUntil(`${c} to answer`, async () => {
+        if (!isAlive(proc.pid)) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
+        await direct.namespaces.get('default');
+        return true;
+      }, 60_000);
+    } else if (c === 'apiserver' || c === 'haproxy') {
+      await waitUntil(`the ${c} to answer`, async () => {
+        if (!isAlive(proc.pid)) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
         await this.client.namespaces.get('default');
         return true;
       }, 60_000);
+    } else if (this.ha && memberOf(c) !== undefined) {
+      // Only that it runs: a member serves clients only once it has joined a quorum,
+      // so a lone one cannot be waited for (callers wait for the members' health).
+      await new Promise((r) => setTimeout(r, 300));
+      if (!isAlive(proc.pid)) throw new Error(`${c} exited:\n${tail(proc.log)}`);
     }
   }
 
@@ -364,7 +403,7 @@ export class Cluster {
 function rank(name: string): number {
   if (name.startsWith('agent-') || name.startsWith('proxy-')) return 0;
   if (name.startsWith('scheduler') || name.startsWith('controller-manager')) return 1;
-  if (name === 'apiserver') return 2;
+  if (name.startsWith('apiserver') || name === 'haproxy') return 2;
   return 3;
 }
 
@@ -378,6 +417,7 @@ function hostOf(c: string): number {
 export async function cleanupLeftovers(): Promise<void> {
   await killRecorded();
   for (let i = 1; i <= MAX_HOSTS; i++) await stopLeftoverEngine(i, path.join(DATA_DIR, 'logs'));
+  await removeEtcdMemberNetworks();
   await removeNetwork();
   if (process.env.ORCH_CLUSTER_KEEP_LOGS) {
     const keep = path.join('/tmp', `orch-cluster-logs-${Date.now()}`);
@@ -390,6 +430,17 @@ export async function cleanupLeftovers(): Promise<void> {
   fs.rmSync(RUN_DIR, { recursive: true, force: true });
 }
 
+/** HA mode: the members' namespaces, the three members, both apiservers, HAProxy. */
+async function startHaControlPlane(cluster: Cluster): Promise<void> {
+  const ha = cluster.ha!;
+  for (const m of ha.members) await createEtcdMemberNetwork(m);
+  for (const m of ha.members) await cluster.start(`etcd-${m}`);
+  await waitUntil('every etcd member to be healthy', async () => (await Promise.all(ha.members.map((m) => ha.memberHealthy(m)))).every(Boolean), 60_000);
+  await cluster.start('apiserver');
+  await cluster.start('apiserver-2');
+  await cluster.start('haproxy');
+}
+
 /** Builds and starts a cluster; on any failure tears down what was made and rethrows. */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   if (!fs.existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
@@ -397,8 +448,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   await cleanupLeftovers();
   fs.mkdirSync(path.join(DATA_DIR, 'cp'), { recursive: true, mode: 0o700 });
   fs.mkdirSync(RUN_DIR, { recursive: true });
-  const ports = { etcd: await freePort(), peer: await freePort(), api: await freePort() };
-  const cluster = new Cluster({ controlPlaneReplicas: 1, logLevel: process.env.ORCH_CLUSTER_LOG_LEVEL ?? 'info', ...opts }, ports);
+  const ports = { etcd: await freePort(), peer: await freePort(), api: await freePort(), ...(opts.ha ? { api2: await freePort(), lb: await freePort() } : {}) };
+  const cluster = new Cluster({ controlPlaneReplicas: opts.ha ? 2 : 1, logLevel: process.env.ORCH_CLUSTER_LOG_LEVEL ?? 'info', ...opts }, ports);
   try {
     await createBridge();
     const tarball = path.join(DATA_DIR, 'images.tar');
@@ -408,7 +459,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.all(cluster.hostIndexes.map((i) => cluster.startDocker(i)));
     await saving;
     await Promise.all(cluster.hostIndexes.map((i) => loadImages(i, tarball)));
-    for (const c of ['etcd', 'apiserver'] as const) {
+    if (cluster.ha) await startHaControlPlane(cluster);
+    for (const c of cluster.ha ? [] : (['etcd', 'apiserver'] as const)) {
       for (let attempt = 1; ; attempt++) {
         try {
           await cluster.start(c);

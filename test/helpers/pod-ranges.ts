@@ -9,5 +9,6 @@ export const E2E_POD_RANGES = {
   cliPurge: '10.234.0.0/16',
   nodeTrust: '10.235.0.0/16',
   inClusterClients: '10.236.0.0/16',
+  upHa: '10.237.0.0/16',
   operatorPod: '10.241.0.0/16',
 } as const;
