@@ -76,6 +76,19 @@ describe('ImagePuller', () => {
     expect(rt.calls).toEqual([]);
   });
 
+  it('pods asking at once about one image share one inspect', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime(() => clock.now());
+    rt.addImage('img:1');
+    const p = new ImagePuller(rt, clock);
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => p.check({ name: 'm', image: 'img:1', imagePullPolicy: 'IfNotPresent' }, `d/p${i}`)));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(rt.imageInspects).toBe(1);
+    const missing = await Promise.all([1, 2].map((i) => p.check({ name: 'm', image: 'none:1', imagePullPolicy: 'Never' }, `d/q${i}`)));
+    expect(missing.map((a) => a.ok)).toEqual([false, false]);
+    expect(rt.imageInspects).toBe(2);
+  });
+
   it('trusts a positive inspect for a few seconds (fast restarts), then asks Docker again', async () => {
     const clock = new FakeClock();
     const rt = new FakeRuntime(() => clock.now());

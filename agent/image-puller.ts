@@ -48,6 +48,8 @@ export class ImagePuller {
   private readonly pulls = new Map<string, PullState>();
   /** image ref → when an inspect last found it present (bounded by the images pods use). */
   private readonly presentAt = new Map<string, number>();
+  /** image ref → the inspect in flight. */
+  private readonly inspecting = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -63,6 +65,25 @@ export class ImagePuller {
     this.presentAt.delete(image);
   }
 
+  /**
+   * Whether the image is present: one inspect per image at a time, whatever the number of
+   * pods asking (30 new pods of one image ask at once, before any answer is cached).
+   */
+  private inspect(image: string): Promise<boolean> {
+    let p = this.inspecting.get(image);
+    if (!p) {
+      p = this.runtime.inspectImage(image).then(
+        (info) => {
+          if (info) this.presentAt.set(image, this.clock.now());
+          else this.presentAt.delete(image);
+          return !!info;
+        },
+      ).finally(() => this.inspecting.delete(image));
+      this.inspecting.set(image, p);
+    }
+    return p;
+  }
+
   private delay(failures: number): number {
     return backoffDelay({ initialMs: this.initialBackoffMs, maxMs: this.maxBackoffMs }, Math.max(1, failures));
   }
@@ -75,9 +96,7 @@ export class ImagePuller {
     // removed meanwhile fails and the reconcile is retried, after the entry expired).
     const seen = this.presentAt.get(c.image);
     if (policy !== 'Always' && seen !== undefined && this.clock.now() - seen < PRESENT_TTL_MS) return { ok: true };
-    const present = await this.runtime.inspectImage(c.image);
-    if (present) this.presentAt.set(c.image, this.clock.now());
-    else this.presentAt.delete(c.image);
+    const present = await this.inspect(c.image);
     if (policy === 'Never') {
       return present
         ? { ok: true }

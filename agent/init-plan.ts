@@ -41,6 +41,8 @@ export function containerStarted(f: { postStartRunning?(id: string): boolean; pr
 export interface ContainerDecision {
   actions: Action[];
   startNew?: boolean;
+  /** The new attempt replaces this never-started one (pod-plan.ts): removed first, its attempt reused. */
+  replaces?: ContainerInfo;
   waiting?: ContainerObservation['waiting'];
 }
 
@@ -170,7 +172,8 @@ export function planInit(f: InitFacts): InitPlan {
 
 function apply(plan: InitPlan, obs: ContainerObservation, d: ContainerDecision, f: InitFacts, spec: Container): void {
   if (d.waiting) obs.waiting = d.waiting;
-  if (d.startNew) {
+  if (d.replaces) plan.actions.push({ type: 'remove', id: d.replaces.id }, ...f.startChain(spec, attemptOf(d.replaces)));
+  else if (d.startNew) {
     const cur = obs.current;
     plan.actions.push(...f.startChain(spec, cur ? attemptOf(cur) + 1 : 0));
     // The exited attempt becomes the previous one; the older previous goes once the new one started.

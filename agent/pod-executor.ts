@@ -87,8 +87,8 @@ export class PodExecution {
   private readonly results: Result[] = [];
   /** Containers whose chain stopped (they wait with a reason). */
   private readonly blocked = new Set<string>();
-  /** Container name → the attempt this pass created. */
-  private readonly created = new Map<string, { id: string; attempt: number }>();
+  /** Container name → the attempt this pass created (joined: the sandbox it was created to join). */
+  private readonly created = new Map<string, { id: string; attempt: number; joined?: string }>();
   private readonly observations: Map<string, ContainerObservation>;
   private prepared?: Promise<{ src: EnvSources; vols: VolumeSources }>;
   /** The pod's sandbox as this pass leaves it. */
@@ -96,6 +96,11 @@ export class PodExecution {
   /** Why the sandbox could not be made to run this pass (its containers wait with it). */
   private sandboxWaiting?: { reason: string; message?: string };
   private createdSandbox?: { id: string; attempt: number };
+  /**
+   * The sandbox start of this pass while it runs: app containers are created meanwhile
+   * (overlapsSandboxStart), everything else waits for it (settleSandbox).
+   */
+  private sandboxStart?: { id: string; done: Promise<void> };
   /** The pod as this pass last wrote its status. */
   private written?: Pod;
   private readonly uid: string;
@@ -114,11 +119,37 @@ export class PodExecution {
   }
 
   async run(): Promise<Result> {
-    for (const a of this.plan.actions) {
-      if ('container' in a && a.container !== undefined && this.blocked.has(a.container)) continue;
-      await this.perform(a);
+    try {
+      for (const a of this.plan.actions) {
+        if (this.sandboxStart && !this.overlapsSandboxStart(a)) await this.settleSandbox();
+        if ('container' in a && a.container !== undefined && this.blocked.has(a.container)) continue;
+        await this.perform(a);
+      }
+      await this.settleSandbox();
+    } finally {
+      // A step failed while the sandbox was starting: the start still ends before the pass does.
+      await this.sandboxStart?.done.catch(() => undefined);
     }
     return mergeResults(...this.results);
+  }
+
+  /**
+   * What may run while the sandbox starts (Docker takes most of a pod's start there): the
+   * image checks, the volumes and the create of a container that joins it, since a create
+   * with NetworkMode container:<id> only needs the sandbox to exist; its start waits. Not a
+   * container whose environment carries the pod IP (known once the sandbox runs).
+   */
+  private overlapsSandboxStart(a: Action): boolean {
+    if (a.type === 'pull-image' || a.type === 'write-volumes') return true;
+    return a.type === 'create' && a.network === 'sandbox' && !needsPodIP(this.spec(a.container));
+  }
+
+  /** Waits for this pass's sandbox start (its failure is the pass's, as before the overlap). */
+  private async settleSandbox(): Promise<void> {
+    const s = this.sandboxStart;
+    if (!s) return;
+    this.sandboxStart = undefined;
+    await s.done;
   }
 
   private async perform(a: Action): Promise<void> {
@@ -159,8 +190,14 @@ export class PodExecution {
         return this.start(a.container, a.id);
       case 'create-sandbox':
         return this.createSandbox(a);
-      case 'start-sandbox':
-        return this.startSandbox(a.id);
+      case 'start-sandbox': {
+        const id = a.id ?? this.createdSandbox?.id;
+        if (!id) return;
+        const done = this.startSandbox(id);
+        done.catch(() => undefined); // awaited by settleSandbox; not an unhandled rejection meanwhile
+        this.sandboxStart = { id, done };
+        return;
+      }
       case 'back-off':
         this.event('Warning', 'BackOff', `Back-off restarting failed container ${a.container} in pod ${this.pod.metadata.name}`);
         this.results.push(requeueAfter(a.waitMs + 20));
@@ -280,13 +317,20 @@ export class PodExecution {
     }
     let networkMode = 'host';
     let podIP = this.d.hostIP?.();
-    if (a.network === 'sandbox') {
+    let joined: string | undefined;
+    if (a.network === 'sandbox' && this.sandboxStart) {
+      // Created while the sandbox starts (overlapsSandboxStart); started once it runs.
+      joined = this.sandboxStart.id;
+      networkMode = `container:${joined}`;
+      podIP = undefined;
+    } else if (a.network === 'sandbox') {
       const s = this.sandbox;
       if (s?.state !== 'running') {
         const w = this.sandboxWaiting ?? { reason: 'ContainerCreating', message: 'waiting for the pod sandbox to run' };
         this.wait(a.container, w.reason, w.message);
         return;
       }
+      joined = s.id;
       networkMode = `container:${s.id}`;
       podIP = s.ipAddress || undefined;
     }
@@ -312,7 +356,7 @@ export class PodExecution {
       if (dnsBind) spec.binds.push(dnsBind);
     }
     try {
-      this.created.set(a.container, { id: await this.createOnce(spec, a.container, a.attempt), attempt: a.attempt });
+      this.created.set(a.container, { id: await this.createOnce(spec, a.container, a.attempt), attempt: a.attempt, joined });
     } catch (err) {
       if (isRuntimeError(err, 'notfound')) this.d.puller.forget(c.image); // image removed meanwhile
       throw err;
@@ -342,9 +386,7 @@ export class PodExecution {
     }
   }
 
-  private async startSandbox(existing?: string): Promise<void> {
-    const id = existing ?? this.createdSandbox?.id;
-    if (!id) return;
+  private async startSandbox(id: string): Promise<void> {
     try {
       traceHop('agent.start', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container: SANDBOX_CONTAINER });
       await this.d.runtime.start(id);
@@ -388,6 +430,22 @@ export class PodExecution {
     const made = existing === undefined ? this.created.get(container) : undefined;
     const id = existing ?? made?.id;
     if (!id) return;
+    const s = this.sandbox;
+    if (made?.joined !== undefined && (s?.id !== made.joined || s.state !== 'running')) {
+      // Created while its sandbox started, and that start failed: it could never start in
+      // that namespace. Removed (never started, nothing of it to keep); the next sandbox gets
+      // a new one.
+      await this.d.runtime.remove(made.id, { force: true });
+      this.created.delete(container);
+      const w = this.sandboxWaiting ?? { reason: 'ContainerCreating', message: 'waiting for the pod sandbox to run' };
+      this.wait(container, w.reason, w.message);
+      return;
+    }
+    if (existing !== undefined && this.sandboxWaiting) {
+      // Joined to the sandbox whose start failed in this pass: it waits with it.
+      this.wait(container, this.sandboxWaiting.reason, this.sandboxWaiting.message);
+      return;
+    }
     try {
       traceHop('agent.start', { ns: this.pod.metadata.namespace, name: this.pod.metadata.name, container });
       await this.d.runtime.start(id);
@@ -501,6 +559,11 @@ export class PodExecution {
     }
     this.log.info('pod deleted');
   }
+}
+
+/** Whether the container's environment carries the pod IP (downward API status.podIP). */
+function needsPodIP(c: Container): boolean {
+  return (c.env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath === 'status.podIP');
 }
 
 /** The ConfigMaps and Secrets the pod references (undefined: not found). */

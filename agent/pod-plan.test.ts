@@ -204,6 +204,21 @@ const rows: Row[] = [
     actions: ['start-sandbox S', ...chain('a', 0), 'update-status'],
   },
   {
+    name: 'sandbox created but not started, with a container created to join it (agent died before the starts): both started',
+    facts: facts(pod(['a']), [{ ...SB, state: 'created' }, { id: 'A', name: 'a', attempt: 0, state: 'created' }]),
+    actions: ['start-sandbox S', 'start a A', 'update-status'],
+  },
+  {
+    name: 'a container created to join a sandbox whose start failed: removed and made again (same attempt) in the new sandbox',
+    facts: facts(pod(['a']), [{ ...SB, state: 'exited' }, { id: 'A', name: 'a', attempt: 2, state: 'created' }]),
+    actions: [...sandboxChain(1, true), 'remove A', ...chain('a', 2), 'update-status'],
+  },
+  {
+    name: 'a never-started container of an older sandbox, the new one running: made again in it',
+    facts: facts(pod(['a']), [{ ...SB, id: 'S2', attempt: 1 }, { ...SB, state: 'exited' }, { id: 'A', name: 'a', attempt: 0, state: 'created' }]),
+    actions: ['remove A', ...chain('a', 0), 'remove S', 'update-status'],
+  },
+  {
     name: 'pod network not ready: no sandbox yet, the containers wait (NetworkNotReady)',
     facts: facts(pod(['a']), [], { network: { ready: false, reason: 'no pod CIDR assigned yet' } }),
     actions: ['update-status'],

@@ -214,7 +214,7 @@ function planRunning(f: PodFacts): PodPlan {
     if (cur?.state === 'running' && f.postStartRunning?.(cur.id)) obs.waiting = { reason: 'ContainerCreating' };
     if (next.waiting) obs.waiting = next.waiting;
     if (next.startNew) {
-      actions.push(...startChain(spec, cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0, hostNetwork ? 'host' : 'sandbox'));
+      actions.push(...newAttempt(next, cur, (attempt) => startChain(spec, attempt, hostNetwork ? 'host' : 'sandbox')));
       // The exited attempt becomes the previous one: the older previous goes once the new one
       // started (part of the chain: a new attempt that cannot start keeps both).
       if (cur && prev && isFinished(cur)) actions.push({ type: 'remove', id: prev.id, container: spec.name });
@@ -237,7 +237,22 @@ function planRunning(f: PodFacts): PodPlan {
 interface Decision {
   actions: Action[];
   startNew?: boolean;
+  /** The new attempt replaces this never-started one: removed first, its attempt number reused. */
+  replaces?: ContainerInfo;
   waiting?: ContainerObservation['waiting'];
+}
+
+/** A created container joined to a sandbox other than the running (or starting) one. */
+function joinsOtherSandbox(c: ContainerInfo, net: PodNet): boolean {
+  if (!c.networkMode?.startsWith('container:')) return false;
+  if (net.state === 'running') return c.networkMode !== net.mode;
+  return !(net.state === 'starting' && net.id !== undefined && c.networkMode === `container:${net.id}`);
+}
+
+/** The first actions of a new attempt: the never-started container it replaces goes first (same name). */
+export function newAttempt(d: { replaces?: ContainerInfo }, cur: ContainerInfo | undefined, chain: (attempt: number) => Action[]): Action[] {
+  if (d.replaces) return [{ type: 'remove', id: d.replaces.id }, ...chain(Math.max(0, attemptOf(d.replaces.labels)))];
+  return chain(cur ? Math.max(0, attemptOf(cur.labels)) + 1 : 0);
 }
 
 function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefined; net: PodNet; grace: number; terminal: boolean; restartAlways?: boolean }): Decision {
@@ -248,7 +263,13 @@ function decide(f: PodFacts, x: { spec: Container; cur: ContainerInfo | undefine
   // A new attempt needs a sandbox to join.
   const startNew = (): Decision => (x.net.state === 'unavailable' ? { actions: [], waiting: { ...x.net.waiting } } : { actions: [], startNew: true });
   if (!cur) return startNew();
-  if (cur.state === 'created' && !cur.error) return { actions: [{ type: 'start', container: name, id: cur.id }] };
+  if (cur.state === 'created' && !cur.error) {
+    // Created to join a sandbox that is not the one to run (the executor creates app
+    // containers while their sandbox starts; that start failed, or the agent stopped in
+    // between): starting it would fail. Made again under the same name and attempt.
+    if (joinsOtherSandbox(cur, x.net) && x.net.state !== 'unavailable') return { actions: [], startNew: true, replaces: cur };
+    return { actions: [{ type: 'start', container: name, id: cur.id }] };
+  }
   if (cur.state === 'running') {
     const stale = cur.labels[LABEL_HASH] !== containerHash(spec);
     // Not in the running sandbox's namespace (it died and is replaced, or the container

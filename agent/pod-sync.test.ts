@@ -129,6 +129,53 @@ describe('PodSync', () => {
     expect(await ofPod('p1')).toHaveLength(2);
   });
 
+  it('creates the app container while the sandbox starts, and starts it once the sandbox runs', async () => {
+    client.seed([mkPod('ov')]);
+    let release!: () => void;
+    rt.sandboxStartGate = new Promise<void>((r) => (release = r));
+    const pass = newSync().reconcile('default/ov');
+    for (let i = 0; i < 50 && !rt.calls.some((c) => c.startsWith('create orch_default_ov_main_')); i++) await flushMicrotasks();
+    const [sandbox] = await sandboxesOf('ov');
+    expect(sandbox!.state).toBe('created');
+    const [main] = await ofPod('ov');
+    // Created joined to the sandbox still starting, not started before it runs.
+    expect([main!.state, main!.networkMode]).toEqual(['created', `container:${sandbox!.id}`]);
+    release();
+    await pass;
+    expect((await ofPod('ov')).map((c) => c.state)).toEqual(['running']);
+    expect(rt.calls.indexOf(`start ${main!.id}`)).toBeGreaterThan(rt.calls.indexOf(`start ${sandbox!.id}`));
+    expect(podOf('ov').status!.phase).toBe('Running');
+  });
+
+  it('a container needing the pod IP in its environment is created after the sandbox runs', async () => {
+    client.seed([mkPod('ipenv', { containers: [{ name: 'main', image: 'img:1', imagePullPolicy: 'IfNotPresent', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }] })]);
+    await newSync().reconcile('default/ipenv');
+    const [sandbox] = await sandboxesOf('ipenv');
+    const [main] = await ofPod('ipenv');
+    expect(rt.containers.get(main!.id)!.spec.env).toContain(`IP=${sandbox!.ipAddress}`);
+    expect(rt.calls.findIndex((c) => c.startsWith('create orch_default_ipenv_main_'))).toBeGreaterThan(rt.calls.indexOf(`start ${sandbox!.id}`));
+  });
+
+  it('a sandbox start that fails takes the container created meanwhile with it: no StartError, made again with the next sandbox', async () => {
+    client.seed([mkPod('sbfail')]);
+    rt.startFailures.set('orch_default_sbfail_POD_uidsbfai_0', 'driver failed programming external connectivity: port is already allocated');
+    const sync = newSync();
+    await sync.reconcile('default/sbfail');
+    expect(await ofPod('sbfail')).toEqual([]);
+    const st = podOf('sbfail').status!.containerStatuses![0]!;
+    expect(st.state).toEqual({ waiting: { reason: 'ContainerCreating', message: expect.stringContaining('port is already allocated') } });
+    expect(st.restartCount).toBe(0);
+    expect(events.some((e) => e.startsWith('Warning FailedCreatePodSandBox'))).toBe(true);
+    // The next sandbox attempt (after its backoff) runs, and the container attempt 0 in it.
+    clock.advance(60_000);
+    await settle(sync, 'default/sbfail');
+    const sandboxes = await sandboxesOf('sbfail');
+    const running = sandboxes.find((c) => c.state === 'running')!;
+    const [main] = await ofPod('sbfail');
+    expect([main!.state, main!.networkMode, main!.labels['orch.io/attempt']]).toEqual(['running', `container:${running.id}`, '0']);
+    expect(podOf('sbfail').status!.containerStatuses![0]!.restartCount).toBe(0);
+  });
+
   it('waits for the first list of Services before creating a container, then sets the service links', async () => {
     client.seed([mkPod('links')]);
     const services = { synced: false, hasSynced: () => services.synced, list: () => [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.12', ports: [{ port: 80 }] } }] as Service[] };

@@ -20,8 +20,11 @@ import type { ContainerInfo } from './runtime/types.js';
 export type PodNet =
   /** Containers run with this NetworkMode: 'container:<sandbox id>' or 'host'. */
   | { state: 'running'; mode: string }
-  /** A sandbox is started in this pass: new containers join it, running ones are in a stale namespace. */
-  | { state: 'starting' }
+  /**
+   * A sandbox is started in this pass: new containers join it, running ones are in a stale
+   * namespace. id: the created sandbox being started (undefined: one is created this pass).
+   */
+  | { state: 'starting'; id?: string }
   /** No sandbox to join this pass: new containers wait with this reason. */
   | { state: 'unavailable'; waiting: NonNullable<ContainerObservation['waiting']> };
 
@@ -78,7 +81,7 @@ export function planSandbox(f: SandboxFacts): SandboxPlan {
   if (cur && f.stopping.has(cur.id)) return done(waiting('ContainerCreating', 'pod sandbox is being stopped'), [{ type: 'await-stop', container: S, id: cur.id }]);
   // A paused sandbox still holds the namespace (`docker unpause` brings it back as it was).
   if (cur?.state === 'running' || cur?.state === 'paused') return done({ state: 'running', mode: `container:${cur.id}` });
-  if (cur?.state === 'created' && !cur.error) return done({ state: 'starting' }, [{ type: 'start-sandbox', container: S, id: cur.id }]);
+  if (cur?.state === 'created' && !cur.error) return done({ state: 'starting', id: cur.id }, [{ type: 'start-sandbox', container: S, id: cur.id }]);
   if (cur && !f.isFinished(cur)) return done(waiting('ContainerCreating', `pod sandbox is ${cur.state}`)); // Docker is at it
 
   // No sandbox, or it ended: a new attempt, once the pod network is ready.

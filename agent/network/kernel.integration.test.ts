@@ -116,10 +116,12 @@ describe('pod network kernel state (real kernel, network namespaces)', () => {
     sh(`ip -n ${n} link add p1 type veth peer name p1b && ip -n ${n} link set p1 master cbr0`);
     sh(`ip -n ${n} link add p2 type veth peer name p2b && ip -n ${n} link set p2 master cbr0 && ip netns exec ${n} bridge link set dev p2 hairpin on`);
     sh(`ip -n ${n} link add other0 type bridge && ip -n ${n} link add p3 type veth peer name p3b && ip -n ${n} link set p3 master other0`);
+    sh(`ip -n ${n} link add p4 type veth peer name p4b && ip -n ${n} link set p4 master cbr0`);
     const k = new Kernel(inNs(n));
-    expect(await k.ensureHairpin('cbr0')).toEqual(['p1']);
+    // Both in one batch.
+    expect((await k.ensureHairpin('cbr0')).sort()).toEqual(['p1', 'p4']);
     const hairpin = (dev: string) => (JSON.parse(sh(`ip netns exec ${n} bridge -j -d link show dev ${dev}`)) as Array<{ hairpin: boolean }>)[0]!.hairpin;
-    expect([hairpin('p1'), hairpin('p2'), hairpin('p3')]).toEqual([true, true, false]);
+    expect([hairpin('p1'), hairpin('p2'), hairpin('p3'), hairpin('p4')]).toEqual([true, true, false, true]);
     expect(await k.ensureHairpin('cbr0')).toEqual([]);
   });
 

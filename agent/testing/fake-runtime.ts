@@ -45,6 +45,12 @@ export class FakeRuntime implements ContainerRuntime {
   streamHandler?: (c: FakeContainer, cmd: string[] | undefined, opts: StreamOptions) => StreamSession;
   /** When set, the next create() stores the container and then rejects (a timed-out create). */
   failNextCreateAfterStoring = false;
+  /** While set, start() of a sandbox (orch.io/container=POD) waits for it (tests of what overlaps the start). */
+  sandboxStartGate?: Promise<void>;
+  /** Container name → the error its start() fails with (as Docker: the container stays created with State.Error). */
+  readonly startFailures = new Map<string, string>();
+  /** inspectImage calls so far. */
+  imageInspects = 0;
   private seq = 0;
   private readonly subs = new Set<(e: RuntimeEvent) => void>();
 
@@ -138,6 +144,15 @@ export class FakeRuntime implements ContainerRuntime {
     this.calls.push(`start ${id}`);
     const c = this.containers.get(id);
     if (!c) throw new RuntimeError('notfound', `No such container: ${id}`);
+    if (c.labels['orch.io/container'] === 'POD' && this.sandboxStartGate) await this.sandboxStartGate;
+    // As Docker: joining the namespace of a container that does not run fails the start.
+    const joins = c.networkMode?.startsWith('container:') ? this.containers.get(c.networkMode.slice('container:'.length)) : undefined;
+    const failure = this.startFailures.get(c.name) ?? (c.networkMode?.startsWith('container:') && joins?.state !== 'running' ? `cannot join network of a non running container: ${c.networkMode.slice(10)}` : undefined);
+    if (failure) {
+      c.error = failure;
+      c.exitCode = 128;
+      throw new RuntimeError('other', failure);
+    }
     c.state = 'running';
     c.startedAt = this.iso();
     c.finishedAt = undefined;
@@ -174,6 +189,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     this.check();
+    this.imageInspects++;
     return this.images.get(ref);
   }
 
