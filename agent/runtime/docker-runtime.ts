@@ -500,14 +500,16 @@ export class DockerRuntime implements ContainerRuntime {
  * records the exit code a moment later: look a few times before calling it unknown.
  */
 async function exitCodeOf(ex: Docker.Exec): Promise<number | undefined> {
-  for (let i = 0; i < 20; i++) {
+  // Short waits first: the code is usually recorded within a millisecond or two, and every
+  // exec (kubectl exec, exec probes) waits for it. About 200 ms in all, as before.
+  for (const wait of [1, 2, 5, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]) {
     try {
       const info = await ex.inspect();
       if (!info.Running && info.ExitCode !== null) return info.ExitCode;
     } catch (err) {
       throw mapError(err);
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, wait));
   }
   return undefined;
 }
