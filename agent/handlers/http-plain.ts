@@ -11,11 +11,12 @@
 // - reads land in one shared buffer (net's `onread`): no Readable stream buffering and no
 //   'data' events; each read is copied out at once (reads run one at a time on the loop);
 // - once the whole response is in, the connection is closed with a reset (SO_LINGER 0)
-//   rather than a FIN: 200 probes a second would otherwise leave ~12 000 sockets in
-//   TIME_WAIT on the node (60 s each) and as many conntrack entries — the reason the kubelet
-//   sets SO_LINGER on its probe dialer (kubernetes#89898) and HAProxy closes its health
-//   checks with a reset. Nothing is lost: the response was read to its end. A server that
-//   closed first (close-delimited bodies) or a connection that failed gets a plain close.
+//   rather than a FIN: with a FIN, each probe left a TIME_WAIT socket in the pod (60 s) and
+//   a TIME_WAIT conntrack entry on the node (120 s) — ~12 000 and ~24 000 at 200 probes a
+//   second (measured: docs/performance.md, "Probe cost"); the reason the kubelet sets
+//   SO_LINGER on its probe dialer (kubernetes#89898) and HAProxy closes its health checks
+//   with a reset. Nothing is lost: the response was read to its end. A server that closed
+//   first (close-delimited bodies) or a connection that failed gets a plain close.
 
 import net from 'node:net';
 import { dialError } from './handler-result.js';
