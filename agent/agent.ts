@@ -281,7 +281,7 @@ export class Agent {
     });
     // Pods waiting for the network (NetworkNotReady) go on as soon as it is ready.
     o.podNetwork?.onChange(() => this.enqueueAll());
-    this.metrics.setSources({ pods: () => informer.list(), containers: () => this.runtime.listContainers({ [LABEL_NODE]: o.nodeName }) });
+    this.metrics.setSources({ pods: () => informer.list(), containers: () => this.runtime.listContainers({ [LABEL_NODE]: o.nodeName }, { details: false }) });
     this.components = [
       this.clusterIdentity(),
       this.logServer,

@@ -21,6 +21,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type ImageInfo,
+  type ListOptions,
   type LogOptions,
   type NetworkInfo,
   type NetworkSpec,
@@ -56,9 +57,9 @@ export class ClusterScopedRuntime implements ContainerRuntime {
     return this.inner.info();
   }
 
-  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+  async listContainers(labels: Record<string, string>, opts?: ListOptions): Promise<ContainerInfo[]> {
     if (this.clusterId === undefined) return [];
-    return (await this.inner.listContainers(labels)).filter((c) => this.owns(c.labels));
+    return (await this.inner.listContainers(labels, opts)).filter((c) => this.owns(c.labels));
   }
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {

@@ -149,7 +149,8 @@ export class PodSync {
     if (!this.o.pods.hasSynced()) return;
     const known = new Set(this.o.pods.list().filter((p) => p.spec.nodeName === this.o.nodeName).map((p) => p.metadata.uid));
     this.o.probes?.prune(known);
-    const found = await this.o.runtime.listContainers(labels);
+    // Labels and ids are all a sweep needs: no inspect of every container of the node each resync.
+    const found = await this.o.runtime.listContainers(labels, { details: false });
     const uids = new Set<string>();
     for (const c of sandboxLast(found)) {
       const uid = c.labels[LABEL_POD_UID];
@@ -181,7 +182,7 @@ export class PodSync {
     for (const uid of await this.o.volumes.knownPodUids()) {
       if (known.has(uid)) continue;
       // Another agent on this engine may share the root dir only if misconfigured; check containers first.
-      const left = await this.o.runtime.listContainers({ [LABEL_POD_UID]: uid });
+      const left = await this.o.runtime.listContainers({ [LABEL_POD_UID]: uid }, { details: false });
       if (left.length === 0) await this.o.volumes.cleanup(uid);
     }
   }

@@ -1,4 +1,5 @@
-// `npm run bench -- probes [--pods N] [--seconds S] [--period P]`: what probing costs the
+// `npm run bench -- probes [--pods N] [--seconds S] [--period P] [--baseline-agent PATH]
+// [--agent "CMD ARGS"]`: what probing costs the
 // agent. One node, real Docker, the agent as its own process; in one run:
 //  1. N pods of orch.local/health-web without probes: the agent's CPU over S seconds once all
 //     are Ready (after a few seconds of warm-up) — the baseline;
@@ -7,16 +8,20 @@
 // CPU is utime + stime of the agent process from /proc/<pid>/stat, as a share of one core.
 // The probe runs in the window come from the agent's prober_probe_total (its /metrics), so
 // the table shows the rate it really achieved. The apiserver runs in this process.
+// --baseline-agent PATH (another build's dist/agent/main.js) runs both phases first with that
+// agent on a node of its own, so a change is measured against the old build in one run;
+// --agent "CMD ARGS" starts this build's agent another way (e.g. a CPU-profiling wrapper).
 
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Container, Pod } from '../api/types.js';
 import { ApiClient } from '../client/rest-client.js';
 import { startTestApiServer } from '../test/helpers/apiserver.js';
-import { HEALTH_WEB_IMAGE } from '../test/helpers/images.js';
+import { HEALTH_WEB_IMAGE, TEST_PAUSE_IMAGE } from '../test/helpers/images.js';
 import { freePort } from '../test/helpers/ports.js';
-import { dockerApi, startAgentProcess } from './lib/docker.js';
+import { dockerApi, startAgentProcess, stopProcess } from './lib/docker.js';
 import { renderTable, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
 
@@ -72,64 +77,82 @@ async function run(ctx: BenchContext): Promise<number> {
   const N = Number(argValue(ctx.args, '--pods') ?? 100);
   const seconds = Number(argValue(ctx.args, '--seconds') ?? 30);
   const period = Number(argValue(ctx.args, '--period') ?? 1);
+  const baselineAgent = argValue(ctx.args, '--baseline-agent');
+  // --agent "CMD ARGS": this build's agent started another way (e.g. under a CPU profiler).
+  const agentCmd = argValue(ctx.args, '--agent');
   const runId = crypto.randomBytes(3).toString('hex');
   const img = await dockerApi('GET', `/images/${encodeURIComponent(HEALTH_WEB_IMAGE)}/json`);
   if (img.status !== 200) throw new Error(`${HEALTH_WEB_IMAGE} missing: run scripts/build-test-images.sh`);
   const hz = ticksPerSecond();
 
-  const node = `probes-${runId}`;
-  const api = await startTestApiServer({ nodeNames: [node] });
+  const builds: { name: string; entry?: string[] }[] = [
+    ...(baselineAgent ? [{ name: 'baseline', entry: [process.execPath, path.resolve(baselineAgent)] }] : []),
+    { name: 'orch', entry: agentCmd ? [process.execPath, ...agentCmd.split(' ')] : undefined },
+  ];
+  const nodes = builds.map((b) => `probes-${runId}-${b.name}`);
+  const api = await startTestApiServer({ nodeNames: nodes });
   ctx.cleanup.add('apiserver', () => api.stop());
   const admin = new ApiClient({ server: api.url, token: api.token });
-  // The agent's /metrics on its local health port (the log endpoint wants credentials).
-  const healthzPort = await freePort();
-  const agent = await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, logName: 'agent.log', healthzPort, extraArgs: ['--network-backend', 'none'] });
-  const pid = agent.pid!;
-  const metrics = async () => (await fetch(`http://127.0.0.1:${healthzPort}/metrics`)).text();
-
   const pods = async (app: string) => (await admin.pods.list({ namespace: 'default', labelSelector: `app=${app}` })).items;
   const readyCount = (ps: Pod[]) => ps.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 
-  const phase = async (app: string, probed: boolean): Promise<Phase> => {
-    const probe = { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: period, timeoutSeconds: 1 };
-    const container: Container = { name: 'web', image: HEALTH_WEB_IMAGE, imagePullPolicy: 'IfNotPresent', ...(probed ? { readinessProbe: probe, livenessProbe: probe } : {}) };
-    const t0 = performance.now();
-    for (let i = 0; i < N; i += 10) {
-      await Promise.all(
-        Array.from({ length: Math.min(10, N - i) }, (_, j) =>
-          admin.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${app}-${i + j}`, namespace: 'default', labels: { app } }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [container] } }),
-        ),
-      );
-    }
-    const summary = async () => {
-      const ps = await pods(app);
-      return `${ps.length} pods, ${ps.filter((p) => p.status?.phase === 'Running').length} Running, ${readyCount(ps)} Ready`;
+  /** One build's agent: its phases without and with probes, then it stops. */
+  const measure = async (build: (typeof builds)[number], node: string): Promise<{ plain: Phase; probed: Phase }> => {
+    // The agent's /metrics on its local health port (the log endpoint wants credentials).
+    const healthzPort = await freePort();
+    const extraArgs = ['--network-backend', 'none', ...(build.entry ? ['--healthz-port', String(healthzPort), '--pod-infra-container-image', TEST_PAUSE_IMAGE] : [])];
+    const agent = await startAgentProcess(ctx, admin, { apiUrl: api.url, token: api.nodeTokens[node]!, node, entry: build.entry, logName: `agent-${build.name}.log`, healthzPort, extraArgs });
+    const pid = agent.pid!;
+    const metrics = async () => (await fetch(`http://127.0.0.1:${healthzPort}/metrics`)).text();
+
+    const phase = async (app: string, probed: boolean): Promise<Phase> => {
+      const probe = { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: period, timeoutSeconds: 1 };
+      const container: Container = { name: 'web', image: HEALTH_WEB_IMAGE, imagePullPolicy: 'IfNotPresent', ...(probed ? { readinessProbe: probe, livenessProbe: probe } : {}) };
+      const t0 = performance.now();
+      for (let i = 0; i < N; i += 10) {
+        await Promise.all(
+          Array.from({ length: Math.min(10, N - i) }, (_, j) =>
+            admin.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${app}-${i + j}`, namespace: 'default', labels: { app } }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [container] } }),
+          ),
+        );
+      }
+      const summary = async () => {
+        const ps = await pods(app);
+        return `${ps.length} pods, ${ps.filter((p) => p.status?.phase === 'Running').length} Running, ${readyCount(ps)} Ready`;
+      };
+      await until(`${N} pods of ${app} Ready`, async () => readyCount(await pods(app)) === N, 600_000, summary, ctx.say);
+      const readyMs = performance.now() - t0;
+      ctx.say(`${app}: ${N} pods Ready in ${(readyMs / 1000).toFixed(1)} s; warming up 10 s`);
+      await sleep(10_000);
+      const m0 = counterSum(await metrics(), 'prober_probe_total');
+      const c0 = cpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), hz);
+      const w0 = performance.now();
+      await sleep(seconds * 1000);
+      const c1 = cpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), hz);
+      const wall = (performance.now() - w0) / 1000;
+      const m1 = counterSum(await metrics(), 'prober_probe_total');
+      const unready = N - readyCount(await pods(app));
+      const user = ((c1.user - c0.user) / wall) * 100;
+      const system = ((c1.system - c0.system) / wall) * 100;
+      const out = { cpuShare: user + system, probesPerSecond: (m1 - m0) / wall, readyMs };
+      const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      ctx.say(`${app} (${build.name} agent): agent CPU ${out.cpuShare.toFixed(2)} % of a core (user ${user.toFixed(2)}, system ${system.toFixed(2)}) over ${wall.toFixed(1)} s, ${out.probesPerSecond.toFixed(1)} probes/s, ${unready} pods not Ready at the end; load average ${load}`);
+      // Out of the way before the next phase (not measured).
+      await Promise.all((await pods(app)).map((p) => admin.pods.delete(p.metadata.name!, 'default').catch(() => undefined)));
+      await until(`${app} pods gone`, async () => (await pods(app)).length === 0, 300_000);
+      return out;
     };
-    await until(`${N} pods of ${app} Ready`, async () => readyCount(await pods(app)) === N, 600_000, summary, ctx.say);
-    const readyMs = performance.now() - t0;
-    ctx.say(`${app}: ${N} pods Ready in ${(readyMs / 1000).toFixed(1)} s; warming up 10 s`);
-    await sleep(10_000);
-    const m0 = counterSum(await metrics(), 'prober_probe_total');
-    const c0 = cpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), hz);
-    const w0 = performance.now();
-    await sleep(seconds * 1000);
-    const c1 = cpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), hz);
-    const wall = (performance.now() - w0) / 1000;
-    const m1 = counterSum(await metrics(), 'prober_probe_total');
-    const unready = N - readyCount(await pods(app));
-    const user = ((c1.user - c0.user) / wall) * 100;
-    const system = ((c1.system - c0.system) / wall) * 100;
-    const out = { cpuShare: user + system, probesPerSecond: (m1 - m0) / wall, readyMs };
-    const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    ctx.say(`${app}: agent CPU ${out.cpuShare.toFixed(2)} % of a core (user ${user.toFixed(2)}, system ${system.toFixed(2)}) over ${wall.toFixed(1)} s, ${out.probesPerSecond.toFixed(1)} probes/s, ${unready} pods not Ready at the end; load average ${load}`);
-    // Out of the way before the next phase (not measured).
-    await Promise.all((await pods(app)).map((p) => admin.pods.delete(p.metadata.name!, 'default').catch(() => undefined)));
-    await until(`${app} pods gone`, async () => (await pods(app)).length === 0, 300_000);
-    return out;
+
+    const plain = await phase(`plain-${build.name}-${runId}`, false);
+    const probed = await phase(`probed-${build.name}-${runId}`, true);
+    await stopProcess(agent);
+    return { plain, probed };
   };
 
-  const plain = await phase(`plain-${runId}`, false);
-  const probed = await phase(`probed-${runId}`, true);
+  const results: { plain: Phase; probed: Phase }[] = [];
+  for (const [i, b] of builds.entries()) results.push(await measure(b, nodes[i]!));
+  const { plain, probed } = results[results.length - 1]!;
+  const base = baselineAgent ? results[0] : undefined;
 
   const rows: ResultRow[] = [
     {
@@ -145,6 +168,13 @@ async function run(ctx: BenchContext): Promise<number> {
     { metric: 'probe runs achieved', unit: '/s', orch: probed.probesPerSecond, target: ((2 * N) / period) * 0.95, direction: 'higher', note: `expected ${(2 * N) / period}/s (2 probes per pod per period); from the agent's prober_probe_total` },
     { metric: `${N} pods created → all Ready`, unit: 's', orch: probed.readyMs / 1000, baseline: plain.readyMs / 1000, direction: 'lower', note: 'with probes: the first readiness run falls at a random point of the first period' },
   ];
+  if (base) {
+    rows.push(
+      { metric: `agent CPU with probes: this build vs ${baselineAgent}`, unit: '% core', orch: probed.cpuShare, baseline: base.probed.cpuShare, direction: 'lower', note: 'same run, the baseline build measured first' },
+      { metric: 'agent CPU without probes: this build vs the baseline build', unit: '% core', orch: plain.cpuShare, baseline: base.plain.cpuShare, direction: 'lower' },
+      { metric: 'probe cost: this build vs the baseline build', unit: '% core', orch: probed.cpuShare - plain.cpuShare, baseline: base.probed.cpuShare - base.plain.cpuShare, direction: 'lower' },
+    );
+  }
   ctx.say('');
   ctx.say(renderTable('agent: probe cost (local Docker engine)', rows));
   return 0;

@@ -8,7 +8,7 @@
 import https from 'node:https';
 import type { HTTPHeader } from '../../api/types.js';
 import { dialError, type HandlerResult } from './handler-result.js';
-import { plainGet } from './http-plain.js';
+import { encodePlainGet, sendPlainGet } from './http-plain.js';
 import { joinHostPort } from './resolve-port.js';
 
 export interface HttpGetTarget {
@@ -27,21 +27,40 @@ export function httpUrl(t: HttpGetTarget): string {
   return `${t.scheme === 'HTTPS' ? 'https' : 'http'}://${joinHostPort(t.host, t.port)}${path}`;
 }
 
-export function httpGet(t: HttpGetTarget, timeoutMs: number): Promise<HandlerResult & { statusCode?: number }> {
-  const url = httpUrl(t);
+/** The request headers: kubelet's defaults, replaced by the handler's of the same name (case-insensitive). */
+function requestHeaders(t: HttpGetTarget): Record<string, string> {
   const headers: Record<string, string> = { 'User-Agent': PROBE_USER_AGENT, Accept: '*/*' };
   for (const h of t.headers ?? []) {
-    // Header names are case-insensitive: the handler's spelling replaces ours.
     for (const k of Object.keys(headers)) if (k.toLowerCase() === h.name.toLowerCase()) delete headers[k];
     headers[h.name] = h.value;
   }
+  return headers;
+}
+
+export function httpGet(t: HttpGetTarget, timeoutMs: number): Promise<HandlerResult & { statusCode?: number }> {
+  return prepareHttpGet(t)(timeoutMs);
+}
+
+/**
+ * The handler for one target, prepared once: a probe runs it every period, so the URL and
+ * (plain HTTP) the request bytes are built here, not per run.
+ */
+export function prepareHttpGet(t: HttpGetTarget): (timeoutMs: number) => Promise<HandlerResult & { statusCode?: number }> {
+  const url = httpUrl(t);
+  const headers = requestHeaders(t);
   if (t.scheme !== 'HTTPS') {
     const path = t.path.startsWith('/') ? t.path : `/${t.path}`;
-    return plainGet({ host: t.host, port: t.port, path, headers, timeoutMs, bodyLimit: BODY_LIMIT }).then((r) => {
-      if ('error' in r) return { ok: false, message: `Get "${url}": ${r.error}` };
-      return verdict(r.response.statusCode, r.response.body);
-    });
+    const request = encodePlainGet({ host: t.host, port: t.port, path, headers });
+    return (timeoutMs) =>
+      sendPlainGet(t.host, t.port, request, timeoutMs, BODY_LIMIT).then((r) => {
+        if ('error' in r) return { ok: false, message: `Get "${url}": ${r.error}` };
+        return verdict(r.response.statusCode, r.response.body);
+      });
   }
+  return (timeoutMs) => httpsGet(t, url, headers, timeoutMs);
+}
+
+function httpsGet(t: HttpGetTarget, url: string, headers: Record<string, string>, timeoutMs: number): Promise<HandlerResult & { statusCode?: number }> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (r: HandlerResult & { statusCode?: number }) => {

@@ -63,4 +63,34 @@ describe('plainGet', () => {
     const garbage = await serve((_r, s) => s.end('SSH-2.0-OpenSSH\r\n\r\n'));
     expect(await get(garbage)).toEqual({ error: 'net/http: HTTP/1.x transport connection broken: malformed HTTP response "SSH-2.0-OpenSSH"' });
   });
+
+  it('closes with a reset once the whole response is in (no TIME_WAIT on the node); a server that closed first gets a plain close', async () => {
+    const seen: string[] = [];
+    const sized = await serve((_r, s) => {
+      s.on('error', (e: NodeJS.ErrnoException) => seen.push(`sized: ${e.code}`));
+      s.on('end', () => seen.push('sized: end'));
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    expect(await get(sized)).toEqual({ response: { statusCode: 200, body: 'ok' } });
+    const untilClosed = await serve((_r, s) => {
+      s.on('error', (e: NodeJS.ErrnoException) => seen.push(`close-delimited: ${e.code}`));
+      s.on('end', () => seen.push('close-delimited: end'));
+      s.end('HTTP/1.0 200 OK\r\n\r\nbye');
+    });
+    expect(await get(untilClosed)).toEqual({ response: { statusCode: 200, body: 'bye' } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.sort()).toEqual(['close-delimited: end', 'sized: ECONNRESET']);
+  });
+
+  it('many probes at once share the read buffer without mixing their answers', async () => {
+    const port = await serve((req, s) => {
+      const path = req.split(' ')[1]!;
+      // Answers in two writes, so reads of different connections interleave.
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n`);
+      setTimeout(() => s.write(path), 5);
+    });
+    const paths = Array.from({ length: 50 }, (_, i) => `/p${i}`);
+    const got = await Promise.all(paths.map((p) => get(port, { path: p, bodyLimit: 100 })));
+    expect(got).toEqual(paths.map((p) => ({ response: { statusCode: 200, body: p } })));
+  });
 });

@@ -23,7 +23,7 @@ import type { ProbeMetrics } from './probe-metrics.js';
 import { PROBE_KINDS, hasProbes, probeOf, probeSettings, probeTitle, type ProbeKind } from './probe-settings.js';
 import { ProbeWorker } from './probe-worker.js';
 import { ReadinessEvents } from './readiness-events.js';
-import { runProbe } from './run-probe.js';
+import { prepareProbe } from './run-probe.js';
 
 /** What the plan reads (PodFacts.probes). */
 export interface ProbeFacts {
@@ -159,12 +159,13 @@ export class ProbeManager implements ProbeFacts {
     for (const kind of PROBE_KINDS) {
       const probe = probeOf(a.container, kind);
       if (!probe) continue;
+      const run = prepareProbe(this.o.runtime, probe, { containerId: a.id, container: a.container, podIP: a.podIP });
       const w = new ProbeWorker({
         kind,
         settings: probeSettings(probe),
         clock: this.o.clock,
         random,
-        run: (timeoutMs) => runProbe(this.o.runtime, probe, { containerId: a.id, container: a.container, podIP: a.podIP }, timeoutMs),
+        run,
         gate: kind === 'startup' ? undefined : () => a.started,
         initial: kind === 'readiness' && a.wasReady ? 'success' : kind === 'startup' && a.started ? 'success' : undefined,
         onRun: (worker, r, changed) => this.onRun(a, worker, r, changed),

@@ -55,3 +55,17 @@ describe('DockerRuntime.exec', () => {
     await expect(rt.exec('no-such-container-exec-test', ['true'], { timeoutMs: 1000 })).rejects.toSatisfy((e) => isRuntimeError(e, 'notfound'));
   });
 });
+
+describe('DockerRuntime.listContainers({ details: false })', () => {
+  it('gives what the list knows, as inspect words it, without exit code or times', async () => {
+    const full = (await rt.listContainers(LABELS)).sort((a, b) => a.id.localeCompare(b.id));
+    const brief = (await rt.listContainers(LABELS, { details: false })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(brief.map((c) => [c.id, c.name, c.state, c.labels, c.image, c.imageId, c.ipAddress, c.networkMode])).toEqual(
+      full.map((c) => [c.id, c.name, c.state, c.labels, c.image, c.imageId, c.ipAddress, c.networkMode]),
+    );
+    expect(brief.map((c) => c.state).sort()).toEqual(['created', 'running']);
+    // Creation time to the second (the list has no finer one).
+    for (const [i, c] of brief.entries()) expect(Math.abs(Date.parse(c.createdAt!) - Date.parse(full[i]!.createdAt!))).toBeLessThan(1000);
+    expect(brief.every((c) => c.exitCode === undefined && c.startedAt === undefined)).toBe(true);
+  });
+});

@@ -20,6 +20,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type ImageInfo,
+  type ListOptions,
   type LogOptions,
   type NetworkInfo,
   type NetworkSpec,
@@ -50,6 +51,25 @@ function mapError(err: unknown): RuntimeError {
     return new RuntimeError('unavailable', `docker unreachable: ${errMessage(err)}`);
   }
   return new RuntimeError('other', errMessage(err));
+}
+
+/** A container as the engine's list shows it (ListOptions.details false): no exit code, times, OOM flag or error. */
+function fromListEntry(c: Docker.ContainerInfo): ContainerInfo {
+  const nets = Object.values(c.NetworkSettings?.Networks ?? {});
+  const v4 = nets.map((n) => n?.IPAddress).filter((a): a is string => !!a);
+  const v6 = nets.map((n) => n?.GlobalIPv6Address).filter((a): a is string => !!a);
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    labels: c.Labels ?? {},
+    state: c.State as ContainerStateName,
+    image: c.Image,
+    imageId: c.ImageID,
+    createdAt: c.Created ? new Date(c.Created * 1000).toISOString() : undefined,
+    ipAddress: v4[0] ?? '',
+    ipAddresses: [...new Set([...v4, ...v6])],
+    networkMode: c.HostConfig?.NetworkMode,
+  };
 }
 
 function time(t: string | undefined): string | undefined {
@@ -103,13 +123,14 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+  async listContainers(labels: Record<string, string>, opts?: ListOptions): Promise<ContainerInfo[]> {
     let list: Docker.ContainerInfo[];
     try {
       list = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(labels) }) });
     } catch (err) {
       throw mapError(err);
     }
+    if (opts?.details === false) return list.map(fromListEntry);
     // The list lacks exit codes and times; inspect each (cheap over the local socket).
     const out = await Promise.all(list.map((c) => this.inspect(c.Id)));
     return out.filter((c): c is ContainerInfo => c !== undefined);
@@ -480,14 +501,16 @@ export class DockerRuntime implements ContainerRuntime {
  * records the exit code a moment later: look a few times before calling it unknown.
  */
 async function exitCodeOf(ex: Docker.Exec): Promise<number | undefined> {
-  for (let i = 0; i < 20; i++) {
+  // Short waits first: the code is usually recorded within a millisecond or two, and every
+  // exec (kubectl exec, exec probes) waits for it. About 200 ms in all, as before.
+  for (const wait of [1, 2, 5, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]) {
     try {
       const info = await ex.inspect();
       if (!info.Running && info.ExitCode !== null) return info.ExitCode;
     } catch (err) {
       throw mapError(err);
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, wait));
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { LABEL_CONTAINER, SANDBOX_CONTAINER, attemptOf } from '../labels.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ExecOptions, ExecResult, ImageInfo, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo, StreamOptions, StreamSession } from './types.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, EventSubscription, ExecOptions, ExecResult, ImageInfo, ListOptions, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeInfo, StreamOptions, StreamSession } from './types.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   /** Attempt of containers created but not started yet (bounded by the creates in flight). */
@@ -37,8 +37,8 @@ export class InstrumentedRuntime implements ContainerRuntime {
     return this.call('info', () => this.inner.info());
   }
 
-  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
-    return this.call('list_containers', () => this.inner.listContainers(labels));
+  listContainers(labels: Record<string, string>, opts?: ListOptions): Promise<ContainerInfo[]> {
+    return this.call('list_containers', () => this.inner.listContainers(labels, opts));
   }
 
   inspect(id: string): Promise<ContainerInfo | undefined> {

@@ -74,7 +74,8 @@ export class ResourceSampler implements Component {
   }
 
   private async sample(): Promise<void> {
-    const list = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName });
+    // Which containers run is all it needs: no inspect per container every interval.
+    const list = await this.o.runtime.listContainers({ [LABEL_NODE]: this.o.nodeName }, { details: false });
     const at = this.o.clock.now();
     const seen = new Set<string>();
     for (const c of list) {

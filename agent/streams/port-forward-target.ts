@@ -23,7 +23,7 @@ export interface PortForwardTarget {
 
 /** The pod's running network holder on this node, or a 404/400 Status the client sees. */
 export async function findPortForwardTarget(runtime: ContainerRuntime, nodeName: string, namespace: string, pod: string): Promise<PortForwardTarget> {
-  const found = await runtime.listContainers({ [LABEL_NODE]: nodeName, [LABEL_NAMESPACE]: namespace, [LABEL_POD]: pod });
+  const found = await runtime.listContainers({ [LABEL_NODE]: nodeName, [LABEL_NAMESPACE]: namespace, [LABEL_POD]: pod }, { details: false });
   const running = found.filter((c) => c.state === 'running');
   if (found.length === 0) throw errors.notFoundMessage(`pod "${pod}" in namespace "${namespace}" has no containers on this node`);
   const sandbox = running.find((c) => c.labels[LABEL_CONTAINER] === SANDBOX_CONTAINER);

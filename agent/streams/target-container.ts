@@ -7,12 +7,13 @@ import { errors } from '../../api/errors.js';
 import { LABEL_CONTAINER, LABEL_NAMESPACE, LABEL_NODE, LABEL_POD, attemptOf } from '../labels.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/types.js';
 
-export async function runningContainer(runtime: ContainerRuntime, nodeName: string, namespace: string, pod: string, container: string): Promise<ContainerInfo> {
+export async function runningContainer(runtime: ContainerRuntime, nodeName: string, namespace: string, pod: string, container: string, o: { details?: boolean } = {}): Promise<ContainerInfo> {
   const ofPod = { [LABEL_NODE]: nodeName, [LABEL_NAMESPACE]: namespace, [LABEL_POD]: pod };
-  // The container's attempts only (every listed container is inspected: the sandbox and
-  // siblings would cost a Docker call each on every exec); the whole pod only to word a miss.
-  const found = await runtime.listContainers({ ...ofPod, [LABEL_CONTAINER]: container });
-  if (!found.length && !(await runtime.listContainers(ofPod)).length) {
+  // The container's attempts only, from the engine's list without an inspect each (an exec
+  // needs only the id: one Docker call less on every exec); the whole pod only to word a
+  // miss. `details`: the chosen container inspected (attach needs its tty and stdin flags).
+  const found = await runtime.listContainers({ ...ofPod, [LABEL_CONTAINER]: container }, { details: false });
+  if (!found.length && !(await runtime.listContainers(ofPod, { details: false })).length) {
     throw errors.notFoundMessage(`pod does not exist: no pod "${pod}" in namespace "${namespace}" runs on node ${nodeName}`);
   }
   const attempts = found
@@ -20,8 +21,10 @@ export async function runningContainer(runtime: ContainerRuntime, nodeName: stri
     .sort((a, b) => attemptOf(b.labels) - attemptOf(a.labels) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
   if (!attempts.length) throw errors.notFoundMessage(`container not found ("${container}") in pod "${pod}" on node ${nodeName}`);
   const running = attempts.find((c) => c.state === 'running');
+  if (running && o.details) return (await runtime.inspect(running.id)) ?? running;
   if (!running) {
-    const last = attempts[0]!;
+    // The exit code is not in the list: ask for it.
+    const last = (await runtime.inspect(attempts[0]!.id)) ?? attempts[0]!;
     const how = last.state === 'exited' ? `exited with code ${last.exitCode ?? 'unknown'}` : last.state;
     throw errors.badRequest(`container "${container}" in pod "${pod}" is not running (${how})`);
   }

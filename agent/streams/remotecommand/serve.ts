@@ -25,7 +25,7 @@ export async function serveRemoteCommand(d: RemoteCommandDeps, r: StreamRequest,
   const exec = r.kind === 'exec';
   if (!r.container) throw errors.badRequest('a container name is required');
   const opts = parseRemoteCommandQuery(r.query, exec);
-  const container = await runningContainer(d.runtime, d.nodeName, r.namespace, r.pod, r.container);
+  const container = await runningContainer(d.runtime, d.nodeName, r.namespace, r.pod, r.container, { details: !exec });
   const protocol = channelProtocolOf(r.req);
   let session: StreamSession;
   try {
