@@ -79,6 +79,10 @@ function sample(r: ResourceInfo, name: string): Record<string, any> {
       return { metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'OnFailure' } } } } } };
     case 'HorizontalPodAutoscaler':
       return { metadata, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] } };
+    case 'ValidatingWebhookConfiguration':
+    case 'MutatingWebhookConfiguration':
+      // Rules that match no kind the other tests write, and Ignore: never called here.
+      return { metadata, webhooks: [{ name: 'crud.example.com', clientConfig: { url: 'https://127.0.0.1:9/admit' }, rules: [{ operations: ['CREATE'], apiGroups: ['example.com'], apiVersions: ['v1'], resources: ['widgets'] }], sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Ignore' }] };
     default:
       throw new Error(`no sample for ${r.kind}`);
   }

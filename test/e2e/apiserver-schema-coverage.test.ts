@@ -206,6 +206,24 @@ describe('the schema model covers what orch stores', () => {
         template: { metadata: { labels: { app: 'agent' }, annotations: { a: 'b' } }, spec: podSpec() },
       },
     });
+    // A StatefulSet: the controller makes its pod, a ControllerRevision and the status.
+    await create('/apis/apps/v1/namespaces/default/statefulsets', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: {
+        serviceName: 'db',
+        replicas: 1,
+        selector: { matchLabels: { app: 'db' } },
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 1 } },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' },
+        minReadySeconds: 0,
+        revisionHistoryLimit: 3,
+        ordinals: { start: 0 },
+        template: { metadata: { labels: { app: 'db' } }, spec: podSpec() },
+      },
+    });
     // batch/v1: a Job with every implemented field the controller runs, a CronJob it schedules.
     await create('/apis/batch/v1/namespaces/default/jobs', {
       apiVersion: 'batch/v1',
@@ -322,6 +340,7 @@ describe('the schema model covers what orch stores', () => {
       expect(events.length).toBeGreaterThan(0);
       expect((await apiRequest(h.api, 'GET', '/apis/apps/v1/namespaces/default/controllerrevisions')).body.items.length).toBeGreaterThan(0);
       expect((await apiRequest(h.api, 'GET', '/apis/apps/v1/namespaces/default/daemonsets/agent')).body.status?.observedGeneration).toBe(1);
+      expect((await apiRequest(h.api, 'GET', '/apis/apps/v1/namespaces/default/statefulsets/db')).body.status?.observedGeneration).toBe(1);
       return true;
     });
 

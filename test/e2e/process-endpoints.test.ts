@@ -152,7 +152,7 @@ describe('health, readiness and metrics of every process', () => {
     const port = await freePort();
     const p = start(['controller-manager', '--server', api.url, '--token-file', path.join(dir, 'admin.token'), '--port', String(port)]);
     const base = `http://127.0.0.1:${port}`;
-    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'replicaset', 'deployment', 'daemonset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'horizontalpodautoscaling', 'clusterrole-aggregation', 'csrapproving', 'tokencleaner', 'serviceaccount', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']);
+    const metrics = await checkEndpoints(base, p, ['event-recorder', 'informers', 'custom-owner-informers', 'replicaset', 'deployment', 'daemonset', 'statefulset', 'nodelifecycle', 'garbagecollector', 'nodeipam', 'endpointslice', 'endpoint', 'servicelb', 'disruption', 'horizontalpodautoscaling', 'clusterrole-aggregation', 'csrapproving', 'tokencleaner', 'serviceaccount', 'job', 'cronjob', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']);
     expect(metrics).toContain('# TYPE orch_controller_reconcile_total counter');
     expect(metrics).toMatch(/^rest_client_requests_total\{code="200",method="GET",host="127\.0\.0\.1:\d+"\} \d+$/m);
     await notOnHostAddress(port);
