@@ -16,7 +16,7 @@ import { traceHop, tracing } from '../foundation/trace.js';
 const COMPONENTS: Record<string, { description: string; load: () => Promise<Command> }> = {
   apiserver: { description: 'Run the API server (HTTPS, over etcd)', load: async () => (await import('../apiserver/command.js')).apiserverCommand() },
   scheduler: { description: 'Run the scheduler (binds pending pods to nodes)', load: async () => (await import('../scheduler/command.js')).schedulerCommand() },
-  'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, Endpoints and EndpointSlices, nodes, pod disruption budgets, garbage collection, aggregated ClusterRoles, certificate requests, bootstrap tokens, service accounts, the root CA)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
+  'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs and CronJobs, Endpoints and EndpointSlices, persistent volume binding, autoscalers, nodes, pod disruption budgets, garbage collection, aggregated ClusterRoles, certificate requests, bootstrap tokens, service accounts, the root CA)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
   agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
   proxy: { description: "Run a node's service proxy: Services' virtual IPs and node ports in iptables, cluster DNS", load: async () => (await import('../proxy/command.js')).proxyCommand() },
 };

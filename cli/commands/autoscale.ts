@@ -17,8 +17,8 @@ function count(flag: string, v: string | undefined, min: number): number | undef
 
 export function autoscaleCommand(): Command {
   return new Command('autoscale')
-    .description('Create a HorizontalPodAutoscaler for a Deployment or ReplicaSet (scaled on cpu use)')
-    .argument('<target>', 'deploy/NAME, rs/NAME, or TYPE NAME')
+    .description('Create a HorizontalPodAutoscaler for a Deployment, ReplicaSet or StatefulSet (scaled on cpu use)')
+    .argument('<target>', 'deploy/NAME, rs/NAME, sts/NAME, or TYPE NAME')
     .argument('[name]')
     .requiredOption('--max <n>', 'the most replicas the autoscaler may set')
     .option('--min <n>', 'the fewest replicas (default 1)')
@@ -28,7 +28,7 @@ export function autoscaleCommand(): Command {
       const ctx = cliContext(cmd);
       const { type, name } = splitTypeName(target, maybeName);
       const r = resolveResourceName(type);
-      if (!r || !r.subresources.includes('scale')) throw new Error(`"${type}" cannot be autoscaled: use deployments or replicasets`);
+      if (!r || !r.subresources.includes('scale')) throw new Error(`"${type}" cannot be autoscaled: use deployments, replicasets or statefulsets`);
       if (!name) throw new Error(`name the ${r.singular} to autoscale (orch autoscale ${r.shortNames[0] ?? r.plural}/NAME --max N)`);
       const max = count('--max', flags.max, 1)!;
       const min = count('--min', flags.min, 1);

@@ -287,6 +287,18 @@ describe('targets', () => {
     expect(await replicas()).toBe(0);
   });
 
+  it('a StatefulSet is scaled through its /scale like a Deployment', async () => {
+    const names = ['db-0', 'db-1'];
+    const sts = { ...deployment(2), kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' }, spec: { ...deployment(2).spec, serviceName: 'db' } };
+    await setup(2, { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' } }, names.map((n) => pod(n)));
+    client.seed([sts]);
+    setUsage(100, names); // 100 % of the 100m request, target 50 %
+    const h = await pass();
+    expect(cond(h, 'AbleToScale')).toMatchObject({ status: 'True', reason: 'SucceededRescale' });
+    expect((await client.resource<{ spec: { replicas: number } }>('statefulsets').get('db', 'default')).spec.replicas).toBe(4);
+    expect(await replicas()).toBe(2);
+  });
+
   it('memory as an average value per pod', async () => {
     const names = ['web-0', 'web-1'];
     await setup(2, { metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '25Mi' } } }] }, names.map((n) => pod(n)));

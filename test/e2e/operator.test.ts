@@ -125,8 +125,18 @@ describe('the WebApp operator, run from the host', () => {
   });
 
   it('a changed image and port reach the Deployment and the Service', async () => {
-    const app = await getApp('hello');
-    await custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'hello', body: { ...app, spec: { ...app.spec, image: 'orch.local/health-web:latest', port: 8081 } } });
+    // A read-modify-write, retried on 409 as clients do: the operator writes the WebApp's
+    // status at the same time, which moves its resourceVersion.
+    await waitFor('WebApp replaced', async () => {
+      const app = await getApp('hello');
+      return custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'hello', body: { ...app, spec: { ...app.spec, image: 'orch.local/health-web:latest', port: 8081 } } }).then(
+        () => true,
+        (e: { code?: number }) => {
+          if (e.code === 409) return false;
+          throw e;
+        },
+      );
+    });
     await waitFor('Deployment and Service follow', async () => {
       const [d, s] = [await getDep('hello'), await getSvc('hello')];
       return d?.spec.template.spec.containers[0]?.image === 'orch.local/health-web:latest' && d.spec.template.spec.containers[0]?.ports?.[0]?.containerPort === 8081 && s?.spec.ports?.[0]?.port === 8081;
