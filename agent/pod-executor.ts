@@ -6,7 +6,7 @@
 
 import { deepEqual } from '../api/meta.js';
 import { isConflict, isNotFound } from '../api/errors.js';
-import type { ConfigMap, Container, Pod, Secret, Service } from '../api/types.js';
+import type { Container, Pod, Service } from '../api/types.js';
 import { mergeResults, requeueAfter, requeueWhen, type Result } from '../client/reconcile-loop.js';
 import type { Client } from '../client/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
@@ -21,10 +21,9 @@ import type { RoutedFact } from './endpoint-drain/routed-condition.js';
 import type { PodMemory } from './pod-memory.js';
 import { isFinished, type Action, type PodPlan } from './pod-plan.js';
 import { computePodStatus, type ContainerObservation } from './pod-status.js';
-import { ContainerConfigError, containerSpecFor, needsImageUser, referencedObjects, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
+import { ContainerConfigError, containerSpecFor, needsImageUser, sandboxSpecFor, type EnvSources, type VolumeSources } from './pod-to-container.js';
 import type { PodVolumes } from './pod-volumes.js';
-import { fetchClaims } from './claim-volumes.js';
-import { podClaimNames } from '../api/storage/matching.js';
+import { fetchSources } from './pod-sources.js';
 import { serviceLinkEnv } from './service-env.js';
 import { traceHop } from '../foundation/trace.js';
 import { isRuntimeError, type ContainerInfo, type ContainerRuntime, type ContainerSpec } from './runtime/types.js';
@@ -564,25 +563,4 @@ export class PodExecution {
 /** Whether the container's environment carries the pod IP (downward API status.podIP). */
 function needsPodIP(c: Container): boolean {
   return (c.env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath === 'status.podIP');
-}
-
-/** The ConfigMaps and Secrets the pod references (undefined: not found). */
-export async function fetchSources(client: Client, pod: Pod): Promise<EnvSources> {
-  const ns = pod.metadata.namespace ?? 'default';
-  const refs = referencedObjects(pod);
-  const src: EnvSources = { configMaps: new Map(), secrets: new Map() };
-  const get = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  };
-  await Promise.all([
-    ...refs.configMaps.map(async (n) => src.configMaps.set(n, await get<ConfigMap>(() => client.configmaps.get(n, ns)))),
-    ...refs.secrets.map(async (n) => src.secrets.set(n, await get<Secret>(() => client.secrets.get(n, ns)))),
-    podClaimNames(pod).length > 0 ? fetchClaims(client, pod).then((c) => (src.claims = c)) : undefined,
-  ]);
-  return src;
 }

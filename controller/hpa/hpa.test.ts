@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec } from '../../api/hpa-types.js';
 import type { Deployment, Pod } from '../../api/types.js';
+import type { StatefulSet } from '../../api/statefulset-types.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { silentLogger } from '../../foundation/logger.js';
 import { FakeClock } from '../../foundation/testing/fake-clock.js';
@@ -295,7 +296,7 @@ describe('targets', () => {
     setUsage(100, names); // 100 % of the 100m request, target 50 %
     const h = await pass();
     expect(cond(h, 'AbleToScale')).toMatchObject({ status: 'True', reason: 'SucceededRescale' });
-    expect((await client.resource<{ spec: { replicas: number } }>('statefulsets').get('db', 'default')).spec.replicas).toBe(4);
+    expect((await client.resource<StatefulSet>('statefulsets').get('db', 'default')).spec.replicas).toBe(4);
     expect(await replicas()).toBe(2);
   });
 
