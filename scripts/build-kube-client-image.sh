@@ -1,36 +1,9 @@
 #!/usr/bin/env bash
-# Build orch.local/kube-client:latest without any registry: orch.local/node-base (the host's
-# node, from deploy/images/build-offline.sh, built here with NODE_BASE_ONLY=1 when missing)
-# plus test/images/kube-client/list.mjs bundled with @kubernetes/client-node (the repo's
-# devDependency) into one file by esbuild (from node_modules), at /app/list.mjs. The
-# service account e2e test runs it inside a pod: loadFromCluster() and nothing else.
-# Idempotent: the image carries a label with the hash of its inputs; FORCE=1 rebuilds.
+# Build orch.local/kube-client:latest without any registry: test/images/kube-client/list.mjs
+# bundled with @kubernetes/client-node onto orch.local/node-base, at /app/list.mjs (see
+# build-node-bundle-image.sh). The service account e2e test runs it inside a pod:
+# loadFromCluster() and nothing else. Idempotent; FORCE=1 rebuilds.
 set -euo pipefail
-
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DOCKER="docker ${DOCKER_HOST:+-H $DOCKER_HOST}"
-NODE_BASE_IMAGE="${NODE_BASE_IMAGE:-orch.local/node-base:latest}"
-IMAGE=orch.local/kube-client:latest
-SRC="$REPO/test/images/kube-client/list.mjs"
-ESBUILD="$REPO/node_modules/.bin/esbuild"
-CLIENT_PKG="$REPO/node_modules/@kubernetes/client-node/package.json"
-
-$DOCKER version >/dev/null 2>&1 || { echo "no Docker engine answers (start one with scripts/start-dockerd.sh)" >&2; exit 1; }
-[ -x "$ESBUILD" ] && [ -f "$CLIENT_PKG" ] || { echo "run npm ci first: $ESBUILD and @kubernetes/client-node are needed" >&2; exit 1; }
-if ! $DOCKER image inspect "$NODE_BASE_IMAGE" >/dev/null 2>&1; then
-  NODE_BASE_ONLY=1 NODE_BASE_IMAGE="$NODE_BASE_IMAGE" bash "$REPO/deploy/images/build-offline.sh"
-fi
-
-hash="$( { $DOCKER image inspect -f '{{.Id}}' "$NODE_BASE_IMAGE"; cat "$SRC" "$CLIENT_PKG" "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-32)"
-current="$($DOCKER image inspect -f '{{index .Config.Labels "orch.build-hash"}}' "$IMAGE" 2>/dev/null || true)"
-if [ "$current" = "$hash" ] && [ "${FORCE:-}" != 1 ]; then echo "$IMAGE is up to date"; exit 0; fi
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"; [ -n "${cid:-}" ] && $DOCKER rm -f "$cid" >/dev/null 2>&1 || true' EXIT
-mkdir -p "$tmp/app"
-"$ESBUILD" "$SRC" --bundle --platform=node --format=esm --target=node20 --log-level=error --outfile="$tmp/app/list.mjs" \
-  --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
-cid="$($DOCKER create --label orch.build=kube-client "$NODE_BASE_IMAGE" sleep 3600)"
-tar -C "$tmp" -c app | $DOCKER cp - "$cid:/"
-$DOCKER commit --change "LABEL orch.build-hash=$hash" --change 'CMD ["sleep", "3600"]' "$cid" "$IMAGE" >/dev/null
-echo "built $IMAGE"
+exec bash "$REPO/scripts/build-node-bundle-image.sh" orch.local/kube-client:latest \
+  "$REPO/test/images/kube-client/list.mjs" list.mjs '["sleep", "3600"]' "${BASH_SOURCE[0]}"
