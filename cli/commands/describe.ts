@@ -13,19 +13,11 @@ import { formatAge, formatTable } from '../printers/table.js';
 import { podSummary } from '../../api/tables/pods.js';
 import { hpaSections } from './describe-hpa.js';
 import type { HorizontalPodAutoscaler } from '../../api/hpa-types.js';
-
-const kv = (m?: Record<string, string>, skip: string[] = []) => {
-  const entries = Object.entries(m ?? {}).filter(([k]) => !skip.includes(k));
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join('\n                ') : '<none>';
-};
-
-function field(label: string, value: unknown): string {
-  return `${`${label}:`.padEnd(16)}${value === undefined || value === '' ? '<none>' : String(value)}`;
-}
-
-function indent(text: string, n = 2): string {
-  return text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
-}
+import { conditions, field, indent, kv } from './describe-format.js';
+import { daemonSetSections, jobSections, statefulSetSections } from './describe-workloads.js';
+import type { DaemonSet } from '../../api/daemonset-types.js';
+import type { StatefulSet } from '../../api/statefulset-types.js';
+import type { Job } from '../../api/job-types.js';
 
 function common(o: KubeObject): string[] {
   return [
@@ -37,11 +29,6 @@ function common(o: KubeObject): string[] {
     ...(o.metadata.deletionTimestamp ? [field('Deleting', `since ${o.metadata.deletionTimestamp}`)] : []),
     ...(o.metadata.ownerReferences?.length ? [field('Controlled By', o.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`).join(', '))] : []),
   ];
-}
-
-function conditions(conds?: { type: string; status: string; reason?: string; message?: string }[]): string[] {
-  if (!conds?.length) return [];
-  return ['Conditions:', indent(formatTable(['TYPE', 'STATUS', 'REASON', 'MESSAGE'], conds.map((c) => [c.type, c.status, c.reason ?? '', c.message ?? ''])))];
 }
 
 /** Status, and while Terminating the cleanup's conditions with when each last changed (as kubectl shows them). */
@@ -172,6 +159,11 @@ export function describeCommand(): Command {
         lines.push(...namespaceSections(obj as Namespace));
       } else if (r.kind === 'HorizontalPodAutoscaler') {
         lines.push(...hpaSections(obj as HorizontalPodAutoscaler));
+      } else if (r.kind === 'StatefulSet' || r.kind === 'DaemonSet' || r.kind === 'Job') {
+        const pods = (await ctx.client.pods.list({ namespace: ns })).items.filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === obj.metadata.uid));
+        if (r.kind === 'StatefulSet') lines.push(...statefulSetSections(obj as StatefulSet, pods));
+        else if (r.kind === 'DaemonSet') lines.push(...daemonSetSections(obj as DaemonSet, pods));
+        else lines.push(...jobSections(obj as Job, pods, Date.now()));
       } else {
         const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
         if (r.kind === 'Secret' && rest.data) rest.data = Object.fromEntries(Object.keys(rest.data as object).map((k) => [k, `<${Buffer.from(String((rest.data as Record<string, string>)[k]), 'base64').length} bytes>`]));

@@ -226,6 +226,10 @@ describe('StatefulSet controller', () => {
     expect(k.stdout).toMatch(/^NAME\s+READY\s+AGE\nweb\s+3\/3\s+\d+/);
     const hist = await orch(['rollout', 'history', 'sts/web']);
     expect(hist.stdout).toContain('statefulset.apps/web');
+    const described = (await orch(['describe', 'sts', 'web'])).stdout;
+    expect(described).toMatch(/^Replicas:\s+3 desired \| 3 total$/m);
+    expect(described).toMatch(/^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    expect(described).toMatch(/^Volume Claims:\n\s+Name:\s+data$/m);
     const before = (await podsOf('web')).map((p) => p.metadata.uid).sort();
     const rs = await orch(['rollout', 'restart', 'sts/web']);
     expect(rs.stdout).toContain('statefulset.apps/web restarted');
