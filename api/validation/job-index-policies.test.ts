@@ -52,6 +52,31 @@ describe('Indexed Job policies', () => {
     expectCause(validateJobUpdate(cur, old), 'spec.managedBy', 'FieldValueInvalid', /immutable/);
   });
 
+  it('elastic Indexed Jobs: completions changes only together with parallelism, to the same value', () => {
+    const indexed = () => {
+      const j = job();
+      j.spec.completions = 3;
+      j.spec.parallelism = 3;
+      j.spec.maxFailedIndexes = 1;
+      return j;
+    };
+    const old = indexed();
+    const grown = indexed();
+    grown.spec.completions = 5;
+    grown.spec.parallelism = 5;
+    expect(validateJobUpdate(grown, old)).toEqual([]);
+    const alone = indexed();
+    alone.spec.completions = 2;
+    expectCause(validateJobUpdate(alone, old), 'spec.completions', 'FieldValueInvalid', /can only be modified in tandem with spec.parallelism/);
+    const nonIndexed = indexed();
+    nonIndexed.spec.completionMode = 'NonIndexed';
+    const grownNonIndexed = indexed();
+    grownNonIndexed.spec.completionMode = 'NonIndexed';
+    grownNonIndexed.spec.completions = 5;
+    grownNonIndexed.spec.parallelism = 5;
+    expectCause(validateJobUpdate(grownNonIndexed, nonIndexed), 'spec.completions', 'FieldValueInvalid', /immutable/);
+  });
+
   it('index lists', () => {
     expect(indexListErrors('0,2-4,7', 8)).toEqual([]);
     expect(indexListErrors('1-1', 2)).toEqual([]);

@@ -3,10 +3,10 @@
 // activeDeadlineSeconds positive, the template's restartPolicy OnFailure or Never and its
 // labels selected by the selector, Indexed needs completions, podFailurePolicy rules
 // well formed (and not with OnFailure), the Indexed policies (job-index-policies.ts). On
-// update the template, selector, completions, completionMode, podFailurePolicy,
-// backoffLimitPerIndex, successPolicy and managedBy are immutable (422), as in Kubernetes
-// (orch does not implement elastic Indexed Jobs nor the mutable scheduling directives of
-// suspended Jobs).
+// update the template, selector, completionMode, podFailurePolicy, backoffLimitPerIndex,
+// successPolicy and managedBy are immutable (422), as in Kubernetes, and completions too
+// but for elastic Indexed Jobs (changed together with parallelism to the same value).
+// orch does not implement the mutable scheduling directives of suspended Jobs.
 
 import type { StatusCause } from '../errors.js';
 import { deepEqual } from '../meta.js';
@@ -170,8 +170,25 @@ export function validateJobUpdate(obj: Obj, old: Obj): StatusCause[] {
   const out: StatusCause[] = [];
   const a = isObj(obj.spec) ? obj.spec : {};
   const b = isObj(old.spec) ? old.spec : {};
-  for (const k of ['selector', 'template', 'completions', 'completionMode', 'podFailurePolicy', 'manualSelector', 'backoffLimitPerIndex', 'successPolicy', 'managedBy']) {
+  for (const k of ['selector', 'template', 'completionMode', 'podFailurePolicy', 'manualSelector', 'backoffLimitPerIndex', 'successPolicy', 'managedBy']) {
     if (!deepEqual(a[k] ?? null, b[k] ?? null)) out.push(fe.immutable(`spec.${k}`, a[k] ?? null));
   }
+  validateCompletionsUpdate(a, b, out);
   return out;
+}
+
+/**
+ * Elastic Indexed Jobs (Kubernetes 1.31 GA): an Indexed Job's completions may change, but
+ * only together with parallelism so that the two are equal; every other Job keeps its
+ * completions for life. (A missing completions on an Indexed Job is reported by the spec's
+ * own validation.)
+ */
+function validateCompletionsUpdate(a: Obj, b: Obj, out: StatusCause[]): void {
+  if (deepEqual(a.completions ?? null, b.completions ?? null)) return;
+  if ((a.completionMode ?? 'NonIndexed') !== 'Indexed') {
+    out.push(fe.immutable('spec.completions', a.completions ?? null));
+    return;
+  }
+  if (a.completions === undefined || a.completions === null) return;
+  if (a.completions !== a.parallelism) out.push(fe.invalid('spec.completions', a.completions, 'can only be modified in tandem with spec.parallelism'));
 }

@@ -149,7 +149,12 @@ export class JobController implements Controller {
     status.uncountedTerminatedPods = {};
     if (unc.succeeded.length) status.uncountedTerminatedPods.succeeded = unc.succeeded;
     if (unc.failed.length) status.uncountedTerminatedPods.failed = unc.failed;
-    if (indexed) status.completedIndexes = formatIndexes(completed);
+    if (indexed) {
+      status.completedIndexes = formatIndexes(completed);
+      // Kubernetes counts an Indexed Job's successes by index: an index done twice counts
+      // once, and one above a lowered completions (elastic Indexed Jobs) no longer counts.
+      status.succeeded = completed.size;
+    }
     const failedIdx = parseIndexes(status.failedIndexes, completions ?? 0);
 
     const active = pods.filter((p) => !isFinished(p) && !p.metadata.deletionTimestamp);

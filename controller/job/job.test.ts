@@ -216,6 +216,30 @@ describe('Indexed', () => {
     expect(jobNow().status?.conditions?.find((c) => c.type === 'Complete')?.status).toBe('True');
   });
 
+  it('elastic: completions and parallelism lowered together drop the pods of the indexes above, then raised start them again', async () => {
+    await createJob('j', { completionMode: 'Indexed', completions: 4, parallelism: 4 });
+    await settle();
+    const idx = () => running().map((p) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION]).sort();
+    expect(idx()).toEqual(['0', '1', '2', '3']);
+    await finish(running().find((p) => p.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION] === '3')!, 'Succeeded');
+    await settle();
+    expect(jobNow().status).toMatchObject({ succeeded: 1, completedIndexes: '3' });
+    const j = jobNow();
+    await client.resource<Job>('jobs').update({ ...j, spec: { ...j.spec, completions: 2, parallelism: 2 } });
+    await settle();
+    // Index 2's pod is deleted; index 3's success no longer counts.
+    expect(idx()).toEqual(['0', '1']);
+    expect(jobNow().status).toMatchObject({ succeeded: 0, completedIndexes: '', active: 2 });
+    const k = jobNow();
+    await client.resource<Job>('jobs').update({ ...k, spec: { ...k.spec, completions: 3, parallelism: 3 } });
+    await settle();
+    expect(idx()).toEqual(['0', '1', '2']);
+    for (const p of running()) await finish(p, 'Succeeded');
+    await settle();
+    expect(jobNow().status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+    expect(jobNow().status?.conditions?.find((c) => c.type === 'Complete')?.status).toBe('True');
+  });
+
   it('formats and parses index sets as Kubernetes does', () => {
     expect(formatIndexes([1, 3, 4, 5, 7])).toBe('1,3-5,7');
     expect(formatIndexes([0, 1])).toBe('0,1');

@@ -185,14 +185,42 @@ describe('bad input is a 422 naming the field', () => {
     expect(cs2).toContainEqual(expect.objectContaining({ field: 'spec.template.spec.restartPolicy' }));
   });
 
+  /** A read-modify-write that must be refused: retried while the controller's status writes make it a 409. */
+  const refusedUpdate = async (name: string, mutate: (j: Job) => void) => {
+    for (;;) {
+      const j = await admin.resource<Job>('jobs').get(name, 'default');
+      mutate(j);
+      try {
+        await admin.resource<Job>('jobs').update(j);
+      } catch (err) {
+        const e = err as { code?: number; status?: { details?: { causes?: { field?: string; message?: string }[] } } };
+        if (e.code === 409) continue;
+        expect(e.code).toBe(422);
+        return e.status?.details?.causes ?? [];
+      }
+      throw new Error('expected a 422');
+    }
+  };
+
   it('a changed template is immutable; kubectl says so too', async () => {
-    const j = await admin.resource<Job>('jobs').create({ ...job({ suspend: true }), metadata: { name: 'frozen', namespace: 'default' } });
-    j.spec.template.spec.containers[0]!.image = 'orch.local/busybox:other';
-    const cs = await causes(admin.resource<Job>('jobs').update(j));
+    await admin.resource<Job>('jobs').create({ ...job({ suspend: true }), metadata: { name: 'frozen', namespace: 'default' } });
+    const cs = await refusedUpdate('frozen', (j) => (j.spec.template.spec.containers[0]!.image = 'orch.local/busybox:other'));
     expect(cs).toContainEqual(expect.objectContaining({ field: 'spec.template', message: expect.stringMatching(/field is immutable/) }));
     const r = await c.kubectl(['set', 'image', 'job/frozen', 'c=orch.local/busybox:other']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/spec.template: Invalid value.*field is immutable/);
+  });
+
+  it('elastic Indexed Jobs: completions changes with parallelism (kubectl patch), never alone', async () => {
+    await admin.resource<Job>('jobs').create({ ...job({ suspend: true, completionMode: 'Indexed', completions: 2, parallelism: 2 }), metadata: { name: 'elastic', namespace: 'default' } });
+    const alone = await c.kubectl(['patch', 'job', 'elastic', '--type', 'merge', '-p', '{"spec":{"completions":3}}']);
+    expect(alone.code).not.toBe(0);
+    expect(alone.stderr).toMatch(/spec.completions: Invalid value: 3: can only be modified in tandem with spec.parallelism/);
+    ok(await c.kubectl(['patch', 'job', 'elastic', '--type', 'merge', '-p', '{"spec":{"completions":4,"parallelism":4}}']));
+    expect((await admin.resource<Job>('jobs').get('elastic', 'default')).spec).toMatchObject({ completions: 4, parallelism: 4 });
+    await admin.resource<Job>('jobs').create({ ...job({ suspend: true, completions: 2, parallelism: 2 }), metadata: { name: 'rigid', namespace: 'default' } });
+    const cs = await refusedUpdate('rigid', (j) => Object.assign(j.spec, { completions: 3, parallelism: 3 }));
+    expect(cs).toContainEqual(expect.objectContaining({ field: 'spec.completions', message: expect.stringMatching(/field is immutable/) }));
   });
 
   it('kubectl create cronjob with a bad schedule shows the reason', async () => {
