@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { netnsName, netnsPath } from './network.js';
-import { DATA_DIR, RUN_DIR, isAlive, startProc, stopPid, forget, cmdline, type Proc } from './procs.js';
+import { DATA_DIR, RUN_DIR, isAlive, startProc, stopPid, stopProc, forget, cmdline, type Proc } from './procs.js';
 import { exec, run, waitUntil, FatalWait } from './sh.js';
 import { TEST_PAUSE_IMAGE } from '../helpers/images.js';
 
@@ -62,7 +62,7 @@ export async function startEngine(i: number, logDir: string): Promise<Proc> {
     dockerSocket(i),
   );
   await waitUntil(`dockerd of h${i} to answer`, async () => {
-    if (!isAlive(proc.pid)) throw new FatalWait(`dockerd of h${i} exited: see ${proc.log}`);
+    if (!proc.alive()) throw new FatalWait(`dockerd of h${i} exited: see ${proc.log}`);
     return answers(i);
   }, 90_000, 300);
   return proc;
@@ -70,9 +70,14 @@ export async function startEngine(i: number, logDir: string): Promise<Proc> {
 
 /** Stops the engine: its containers stop with it (no live-restore), as on a real host. */
 export async function stopEngine(i: number, proc: Proc | undefined): Promise<void> {
-  const pid = proc?.pid ?? Number(fs.existsSync(pidFile(i)) ? fs.readFileSync(pidFile(i), 'utf8').trim() : 0);
+  if (proc) {
+    await stopProc(proc, 45_000);
+    forget(proc.pid);
+    return;
+  }
+  // An engine of an earlier run: its pidfile, checked against its command line.
+  const pid = Number(fs.existsSync(pidFile(i)) ? fs.readFileSync(pidFile(i), 'utf8').trim() : 0);
   if (pid && isAlive(pid) && cmdline(pid).includes(dockerSocket(i))) await stopPid(pid, 45_000);
-  if (proc) forget(proc.pid);
 }
 
 export async function loadImages(i: number, tarball: string): Promise<void> {

@@ -24,7 +24,7 @@ import {
   dockerSocket, hostDataDir, loadImages, orchContainers, removeAllContainers, saveImages, startEngine, stopEngine, stopLeftoverEngine, engineAnswers,
   type ContainerInfo,
 } from './docker-engine.js';
-import { DATA_DIR, RUN_DIR, forget, isAlive, killRecorded, startProc, stopPid, tail, type Proc } from './procs.js';
+import { DATA_DIR, RUN_DIR, forget, killRecorded, startProc, stopProc, tail, type Proc } from './procs.js';
 import { exec, waitUntil, FatalWait } from './sh.js';
 import { HaControlPlane, memberOf, type ApiserverName, type HaComponent } from './ha-control-plane.js';
 import { createEtcdMemberNetwork, removeEtcdMemberNetworks } from './ha-network.js';
@@ -228,12 +228,12 @@ export class Cluster {
   /** Starts one component (it must not be running). */
   async start(c: Component): Promise<void> {
     const existing = this.procs.get(c);
-    if (existing && isAlive(existing.pid)) throw new Error(`${c} is already running (pid ${existing.pid})`);
+    if (existing?.alive()) throw new Error(`${c} is already running (pid ${existing.pid})`);
     const proc = startProc(c, this.commandFor(c), path.join(this.logDir, `${c}.log`), DATA_DIR);
     this.procs.set(c, proc);
     if (c === 'etcd') {
       await waitUntil('etcd to be healthy', async () => {
-        if (!isAlive(proc.pid)) throw new FatalWait(`etcd exited:\n${tail(proc.log)}`);
+        if (!proc.alive()) throw new FatalWait(`etcd exited:\n${tail(proc.log)}`);
         // A timeout: whatever squats on a taken port may never answer.
         return (await fetch(`http://127.0.0.1:${this.etcdPorts.client}/health`, { signal: AbortSignal.timeout(2000) })).ok;
       }, 60_000);
@@ -241,13 +241,13 @@ export class Cluster {
       // Itself, not through HAProxy (which would answer through the other one).
       const direct = this.directClient(c);
       await waitUntil(`${c} to answer`, async () => {
-        if (!isAlive(proc.pid)) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
+        if (!proc.alive()) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
         await direct.namespaces.get('default');
         return true;
       }, 60_000);
     } else if (c === 'apiserver' || c === 'haproxy') {
       await waitUntil(`the ${c} to answer`, async () => {
-        if (!isAlive(proc.pid)) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
+        if (!proc.alive()) throw new FatalWait(`${c} exited:\n${tail(proc.log)}`);
         await this.client.namespaces.get('default');
         return true;
       }, 60_000);
@@ -255,20 +255,20 @@ export class Cluster {
       // Only that it runs: a member serves clients only once it has joined a quorum,
       // so a lone one cannot be waited for (callers wait for the members' health).
       await new Promise((r) => setTimeout(r, 300));
-      if (!isAlive(proc.pid)) throw new Error(`${c} exited:\n${tail(proc.log)}`);
+      if (!proc.alive()) throw new Error(`${c} exited:\n${tail(proc.log)}`);
     }
   }
 
   pid(c: Component): number | undefined {
     const p = this.procs.get(c);
-    return p && isAlive(p.pid) ? p.pid : undefined;
+    return p?.alive() ? p.pid : undefined;
   }
 
   /** Sends a signal; SIGKILL/SIGTERM wait until the process is gone. */
   async kill(c: Component, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.procs.get(c);
-    if (!p || !isAlive(p.pid)) throw new Error(`${c} is not running`);
-    if (signal === 'SIGTERM') await stopPid(p.pid, 30_000);
+    if (!p?.alive()) throw new Error(`${c} is not running`);
+    if (signal === 'SIGTERM') await stopProc(p, 30_000);
     else {
       process.kill(p.pid, signal);
       if (signal === 'SIGKILL') await p.exited;
@@ -366,7 +366,7 @@ export class Cluster {
       // node Ready: say so at once, with its last words, instead of waiting out the timeout.
       for (const n of names) {
         const p = this.procs.get(`agent-${n}`);
-        if (p && !isAlive(p.pid)) {
+        if (p && !p.alive()) {
           const said = tail(p.log, 5).split('\n').filter((l) => l.trim() && !l.startsWith('--- '));
           throw new FatalWait(`agent-${n} exited: ${said.slice(-3).join(' | ') || '(no output)'}`);
         }
@@ -386,7 +386,7 @@ export class Cluster {
     const order = [...this.procs.keys()].sort((a, b) => rank(a) - rank(b));
     for (const name of order) {
       const p = this.procs.get(name)!;
-      await stopPid(p.pid, 10_000);
+      await stopProc(p, 10_000);
       forget(p.pid);
     }
     this.procs.clear();

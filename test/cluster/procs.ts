@@ -58,6 +58,12 @@ export interface Proc {
   pid: number;
   log: string;
   exited: Promise<void>;
+  /**
+   * Whether the process still runs. Asked of the child itself, not of its pid: the kernel
+   * hands out pids again (pid_max is 32768 here and a loaded harness uses ~100 a second),
+   * so a pid checked after its process exited may belong to anything.
+   */
+  alive(): boolean;
 }
 
 /** Starts a process with output appended to its log file, and records its pid. */
@@ -69,9 +75,34 @@ export function startProc(name: string, argv: string[], logFile: string, marker:
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${argv[0]})`);
   const pid = child.pid;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running = false;
+      resolve();
+    }),
+  );
   writePids([...readPids().filter((r) => r.pid !== pid), { pid, name, marker }]);
-  return { name, pid, log: logFile, exited };
+  return { name, pid, log: logFile, exited, alive: () => running && isAlive(pid) };
+}
+
+/** stopPid for a process this run started: waits on the child itself, never signals a reused pid. */
+export async function stopProc(p: Proc, timeoutMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const signalIfRunning = (sig: NodeJS.Signals) => {
+    if (!p.alive()) return;
+    try {
+      process.kill(p.pid, sig);
+    } catch {
+      /* gone */
+    }
+  };
+  if (!p.alive()) return;
+  signalIfRunning('SIGCONT'); // a paused process cannot handle SIGTERM
+  signalIfRunning(signal);
+  await Promise.race([p.exited, sleep(timeoutMs)]);
+  if (!p.alive()) return;
+  signalIfRunning('SIGKILL');
+  await Promise.race([p.exited, sleep(10_000)]);
 }
 
 export function forget(pid: number): void {
