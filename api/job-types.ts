@@ -18,6 +18,8 @@ export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 /** backoffLimitPerIndex: the failures of the pod's index before it (set on each new pod of an index). */
 export const JOB_INDEX_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
+/** With backoffLimitPerIndex: the failures of the pod's index that a podFailurePolicy Ignore rule left uncounted. */
+export const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-ignored-failure-count';
 /** spec.managedBy value meaning "orch's own Job controller" (any other value: an external controller). */
 export const JOB_CONTROLLER_MANAGER = 'kubernetes.io/job-controller';
 /** A Job created by a CronJob carries its scheduled time (RFC 3339). */

@@ -278,7 +278,7 @@ export class JobController implements Controller {
     const { successes, error } = await slowStartBatch(n, 1, async () => {
       const ix = indexed ? indexes[i++] : undefined;
       try {
-        const pod = await this.deps.client.pods.create(podForJob(job, ref, ix, perIndex && ix !== undefined ? (perIndex.get(ix)?.count ?? 0) : undefined));
+        const pod = await this.deps.client.pods.create(podForJob(job, ref, ix, perIndex && ix !== undefined ? (perIndex.get(ix) ?? { count: 0, ignored: 0 }) : undefined));
         this.deps.recorder.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       } catch (err) {
         this.deps.recorder.record(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error)?.message ?? String(err)}`);

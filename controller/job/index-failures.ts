@@ -1,12 +1,14 @@
 // backoffLimitPerIndex (Indexed Jobs), after Kubernetes' job controller: every pod of an
 // index carries the failures of that index before it in the annotation
 // batch.kubernetes.io/job-index-failure-count, so the count survives controller restarts
-// without a status field of its own. A failed pod whose count + 1 exceeds the limit, or
+// without a status field of its own; the failures an Ignore rule of the podFailurePolicy
+// left uncounted go into batch.kubernetes.io/job-index-ignored-failure-count (set once
+// there is one), as Kubernetes records them. A failed pod whose count + 1 exceeds the limit, or
 // that matches a FailIndex rule of the podFailurePolicy, fails its index for good
 // (status.failedIndexes); other indexes go on. Retries of one index back off on that
 // index's own failures (10 s doubling to 6 min), not the Job's.
 
-import { JOB_INDEX_FAILURE_COUNT_ANNOTATION, type Job } from '../../api/job-types.js';
+import { JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, type Job } from '../../api/job-types.js';
 import type { Pod } from '../../api/types.js';
 import { backoffRemaining, type JobBackoffOptions } from './backoff.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
@@ -16,14 +18,22 @@ export function usesIndexLimit(job: Job): boolean {
   return job.spec.completionMode === 'Indexed' && typeof job.spec.backoffLimitPerIndex === 'number';
 }
 
+function countAnnotation(p: Pod, key: string): number {
+  const v = p.metadata.annotations?.[key];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
+}
+
 /** The failures of the pod's index before this pod (0 when absent or malformed). */
 export function priorIndexFailures(p: Pod): number {
-  const v = p.metadata.annotations?.[JOB_INDEX_FAILURE_COUNT_ANNOTATION];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
+  return countAnnotation(p, JOB_INDEX_FAILURE_COUNT_ANNOTATION);
 }
 
 function countsAsFailure(job: Job, p: Pod): boolean {
   return p.status?.phase === 'Failed' && matchPodFailurePolicy(job.spec.podFailurePolicy, p)?.action !== 'Ignore';
+}
+
+function ignoredFailure(job: Job, p: Pod): boolean {
+  return p.status?.phase === 'Failed' && matchPodFailurePolicy(job.spec.podFailurePolicy, p)?.action === 'Ignore';
 }
 
 /** Indexes that newly failed pods fail for good: a FailIndex rule, or the index's limit exceeded. */
@@ -42,10 +52,12 @@ export function indexesFailedBy(job: Job, failed: Pod[]): number[] {
 
 export interface IndexFailures {
   count: number;
+  /** Failures an Ignore rule left uncounted. */
+  ignored: number;
   lastFailureMs?: number;
 }
 
-/** Per index: failures so far (the highest a pod of it knows of) and when the last one finished. */
+/** Per index: failures so far and ignored ones (the highest a pod of it knows of), and when the last counted one finished. */
 export function indexFailureState(job: Job, pods: Pod[], now: number): Map<number, IndexFailures> {
   const out = new Map<number, IndexFailures>();
   for (const p of pods) {
@@ -53,8 +65,9 @@ export function indexFailureState(job: Job, pods: Pod[], now: number): Map<numbe
     if (ix === undefined) continue;
     const failedHere = countsAsFailure(job, p);
     const seen = priorIndexFailures(p) + (failedHere ? 1 : 0);
-    const cur = out.get(ix) ?? { count: 0 };
+    const cur = out.get(ix) ?? { count: 0, ignored: 0 };
     cur.count = Math.max(cur.count, seen);
+    cur.ignored = Math.max(cur.ignored, countAnnotation(p, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION) + (ignoredFailure(job, p) ? 1 : 0));
     if (failedHere) {
       const t = finishTime(p, now);
       cur.lastFailureMs = cur.lastFailureMs === undefined ? t : Math.max(cur.lastFailureMs, t);

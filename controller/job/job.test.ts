@@ -377,6 +377,28 @@ describe('target conditions, success policy, per-index limits, managedBy', () =>
     expect(running()).toHaveLength(0);
   });
 
+  it('backoffLimitPerIndex: a failure an Ignore rule matches is not counted, but recorded in the ignored-failure-count annotation', async () => {
+    await createJob('j', {
+      completionMode: 'Indexed',
+      completions: 1,
+      parallelism: 1,
+      backoffLimitPerIndex: 1,
+      podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [7] } }] },
+    });
+    await settle();
+    await finish(running()[0]!, 'Failed', 7);
+    await settle();
+    // No backoff for an ignored failure: the index runs again at once.
+    const second = running()[0]!;
+    expect(second.metadata.annotations).toMatchObject({ 'batch.kubernetes.io/job-index-failure-count': '0', 'batch.kubernetes.io/job-index-ignored-failure-count': '1' });
+    await finish(second, 'Failed', 1);
+    await clock.advance(10_500);
+    await settle();
+    const third = running()[0]!;
+    expect(third.metadata.annotations).toMatchObject({ 'batch.kubernetes.io/job-index-failure-count': '1', 'batch.kubernetes.io/job-index-ignored-failure-count': '1' });
+    expect(jobNow().status?.failedIndexes ?? '').toBe('');
+  });
+
   it('a Job managed by another controller is left alone', async () => {
     await createJob('j', { managedBy: 'kueue.x-k8s.io/multikueue' });
     await settle();

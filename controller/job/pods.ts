@@ -2,7 +2,7 @@
 // for Indexed Jobs the completion index as annotation, label, JOB_COMPLETION_INDEX and
 // hostname, and with backoffLimitPerIndex the index's failures so far) and read back (finished or not, when, with which index).
 
-import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_TRACKING_FINALIZER, type Job } from '../../api/job-types.js';
+import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, JOB_TRACKING_FINALIZER, type Job } from '../../api/job-types.js';
 import type { OwnerReference, Pod } from '../../api/types.js';
 import { deepClone } from '../shared/objects.js';
 
@@ -36,8 +36,8 @@ export function finishTime(p: Pod, fallback: number): number {
   return t ?? fallback;
 }
 
-/** `indexFailures`: with backoffLimitPerIndex, the failures of the index so far (annotated on the pod). */
-export function podForJob(job: Job, ref: OwnerReference, index: number | undefined, indexFailures?: number): Pod {
+/** `indexFailures`: with backoffLimitPerIndex, the failures of the index so far, counted and ignored (annotated on the pod). */
+export function podForJob(job: Job, ref: OwnerReference, index: number | undefined, indexFailures?: { count: number; ignored: number }): Pod {
   const t = job.spec.template;
   const name = job.metadata.name!;
   const pod: Pod = {
@@ -56,7 +56,10 @@ export function podForJob(job: Job, ref: OwnerReference, index: number | undefin
   if (index !== undefined) {
     pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: String(index) };
     pod.metadata.labels![JOB_COMPLETION_INDEX_ANNOTATION] = String(index);
-    if (indexFailures !== undefined) pod.metadata.annotations[JOB_INDEX_FAILURE_COUNT_ANNOTATION] = String(indexFailures);
+    if (indexFailures !== undefined) {
+      pod.metadata.annotations[JOB_INDEX_FAILURE_COUNT_ANNOTATION] = String(indexFailures.count);
+      if (indexFailures.ignored > 0) pod.metadata.annotations[JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(indexFailures.ignored);
+    }
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
       c.env = [...(c.env ?? []).filter((e) => e.name !== JOB_COMPLETION_INDEX_ENV), { name: JOB_COMPLETION_INDEX_ENV, value: String(index) }];
     }
