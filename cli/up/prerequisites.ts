@@ -100,13 +100,28 @@ export async function checkPrerequisites(opts: { ports: { port: number; what: st
         '(systemctl start docker, or `dockerd &`), or point DOCKER_HOST=unix:///path/to/docker.sock at a running engine',
     );
   }
+  problems.push(...portOverlaps(opts.ports));
   for (const { port, what } of opts.ports) {
     if (!(await portFree(port))) problems.push(`port ${port} (${what}) is already in use: stop what uses it or choose another port (see orch up --help)`);
   }
   return problems;
 }
 
-/** A port the OS considers free right now (for components whose port nobody needs to know in advance). */
+/**
+ * Ports the plan gives to two components at once (e.g. --agent-port inside --etcd-port's
+ * range): each is free now, but the second component to start would find it taken.
+ */
+export function portOverlaps(ports: { port: number; what: string }[]): string[] {
+  const first = new Map<number, string>();
+  const out: string[] = [];
+  for (const { port, what } of ports) {
+    const other = first.get(port);
+    if (other === undefined) first.set(port, what);
+    else out.push(`port ${port} would serve both the ${other} and the ${what}: choose --api-port, --etcd-port and --agent-port so that their ranges do not overlap (see orch up --help)`);
+  }
+  return out;
+}
+
 /**
  * A free port for a component's /healthz + /metrics on 127.0.0.1, picked below the kernel's
  * ephemeral range (ip_local_port_range, 32768 by default): a port the kernel hands out
@@ -115,14 +130,20 @@ export async function checkPrerequisites(opts: { ports: { port: number; what: st
  * source port. Below that range only another listener can, and picking at random makes two
  * clusters starting at once unlikely to choose alike. Falls back to the kernel's choice.
  */
-export async function ephemeralPort(): Promise<number> {
+export async function ephemeralPort(taken: Set<number> = new Set()): Promise<number> {
   const low = 20_000;
   const high = Math.min(32_767, ephemeralRangeStart() - 1);
   for (let attempt = 0; high > low && attempt < 20; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await portFree(port)) return port;
+    // `taken`: ports the plan gives to components not started yet (free now, not later).
+    if (!taken.has(port) && (await portFree(port))) {
+      taken.add(port);
+      return port;
+    }
   }
-  return kernelPort();
+  const port = await kernelPort();
+  taken.add(port);
+  return port;
 }
 
 function ephemeralRangeStart(): number {

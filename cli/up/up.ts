@@ -148,18 +148,18 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const nodes = nodeNames(opts.nodes, opts.nodeName);
   const logPorts = nodes.map((_, i) => opts.agentPort + i);
   const ha = opts.ha ? { bin: haBinaries(), ports: haPorts(opts.apiPort, opts.etcdPort) } : undefined;
-  const problems = await checkPrerequisites({
-    dockerSocket,
-    ports: [
-      ...(ha ? haPortList(ha.ports) : [
-        { port: opts.apiPort, what: 'API server, --api-port' },
-        { port: opts.etcdPort, what: 'etcd client, --etcd-port' },
-        { port: opts.etcdPort + 1, what: 'etcd peer' },
-      ]),
-      ...logPorts.map((port, i) => ({ port, what: `log endpoint of agent ${nodes[i]}` })),
-    ],
-  });
+  const fixedPorts = [
+    ...(ha ? haPortList(ha.ports) : [
+      { port: opts.apiPort, what: 'API server, --api-port' },
+      { port: opts.etcdPort, what: 'etcd client, --etcd-port' },
+      { port: opts.etcdPort + 1, what: 'etcd peer' },
+    ]),
+    ...logPorts.map((port, i) => ({ port, what: `log endpoint of agent ${nodes[i]}` })),
+  ];
+  const problems = await checkPrerequisites({ dockerSocket, ports: fixedPorts });
   if (problems.length) throw new Error(`cannot start the cluster:\n  - ${problems.join('\n  - ')}`);
+  // The components' /healthz ports are picked at random below: never one of these.
+  const plannedPorts = new Set(fixedPorts.map((x) => x.port));
 
   for (const dir of [p.home, p.logs, p.run, p.etcdData]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const nodeIP = detectNodeIP();
@@ -218,16 +218,17 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // With --ha two of each, with leader election: one works, the other takes over.
   for (const suffix of ha ? ['', '-2'] : ['']) {
     const le = ha ? ['--leader-elect', '--identity', `scheduler${suffix}`] : [];
-    record(`scheduler${suffix}`, [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort()), ...le]);
+    record(`scheduler${suffix}`, [node, entry, 'scheduler', ...componentFlags(SCHEDULER_USER), '--port', String(await ephemeralPort(plannedPorts)), ...le]);
   }
   for (const suffix of ha ? ['', '-2'] : ['']) {
     const le = ha ? ['--leader-elect', '--identity', `controller-manager${suffix}`] : [];
-    record(`controller-manager${suffix}`, [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort()),
+    record(`controller-manager${suffix}`, [node, entry, 'controller-manager', ...componentFlags(CONTROLLER_MANAGER_USER), '--port', String(await ephemeralPort(plannedPorts)),
       '--cluster-cidr', podRange.cidr, '--service-cluster-ip-range', serviceRange,
       // Nodes that join with `orch token create` get their certificates signed by the cluster CA.
       '--cluster-signing-cert-file', p.caCert, '--cluster-signing-key-file', p.caKey, '--root-ca-file', p.caCert, ...le]);
   }
-  const healthPorts = await Promise.all(nodes.map(() => ephemeralPort()));
+  const healthPorts: number[] = [];
+  for (const _ of nodes) healthPorts.push(await ephemeralPort(plannedPorts));
   const sandbox = await sandboxImageFlags(dockerSocket);
   if (sandbox.note) out(sandbox.note);
   const network = networkBackendFlags();
@@ -244,7 +245,8 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   // cluster runs one. Without the pod network (no root, no iptables) it could program
   // nothing: Services are then stored but not routed, and orch up says so.
   if (network.flags.length === 0) {
-    const proxyPorts = await Promise.all(nodes.map(() => ephemeralPort()));
+    const proxyPorts: number[] = [];
+    for (const _ of nodes) proxyPorts.push(await ephemeralPort(plannedPorts));
     nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i])]));
   } else {
     out('No service proxy either: Services get addresses but route nothing (docs/services.md).');

@@ -137,8 +137,11 @@ describe('HorizontalPodAutoscaler with real pods and real metrics', () => {
 
     fs.rmSync(path.join(loadDir, 'on'));
     await eventually('scaled down to minReplicas', async () => ((await replicas()) === 1 ? true : undefined), 120_000, 500);
-    const down = await hpa();
-    expect(down.status).toMatchObject({ desiredReplicas: 1 });
+    // The controller writes the target's scale, then its own status: wait for the second.
+    const down = await eventually('the HPA status to say 1', async () => {
+      const h = await hpa();
+      return h.status?.desiredReplicas === 1 ? h : undefined;
+    }, 30_000, 200);
     expect(down.status?.conditions?.find((c) => c.type === 'ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });
     const after = (await admin.events.list({ namespace: NS, fieldSelector: `involvedObject.name=${NAME}` })).items as Event[];
     expect(after.map((e) => e.message)).toContainEqual('New size: 1; reason: All metrics below target');

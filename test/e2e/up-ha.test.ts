@@ -12,7 +12,7 @@ import { ApiClient } from '../../client/rest-client.js';
 import type { SupervisorStatus } from '../../cli/up/supervisor-status.js';
 import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { eventually } from '../helpers/eventually.js';
-import { freePort, freePortRange } from '../helpers/ports.js';
+import { freePortRange } from '../helpers/ports.js';
 import { alive, processesOfHome } from '../helpers/home-processes.js';
 import { removeNodeLeftovers } from '../helpers/node-leftovers.js';
 import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
@@ -37,9 +37,11 @@ let apiPort = 0;
 
 beforeAll(async () => {
   assertBuilt();
-  apiPort = await freePortRange(3);
-  const etcdPort = await freePortRange(6);
-  ok(await orch(['up', '--ha', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(await freePort()), '--node-name', nodeName, '--cluster-cidr', E2E_POD_RANGES.upHa, '--timeout', '150s'], 200_000));
+  // One range for all fixed ports (HAProxy + 2 apiservers, 3 members × client/peer, the
+  // agent's log port): ranges picked one by one may overlap, as they did once in CI.
+  apiPort = await freePortRange(10);
+  const etcdPort = apiPort + 3;
+  ok(await orch(['up', '--ha', '--api-port', String(apiPort), '--etcd-port', String(etcdPort), '--agent-port', String(apiPort + 9), '--node-name', nodeName, '--cluster-cidr', E2E_POD_RANGES.upHa, '--timeout', '150s'], 200_000));
 }, 220_000);
 
 afterAll(async () => {
