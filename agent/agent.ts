@@ -35,14 +35,12 @@ import { realClock, type Clock } from '../foundation/clock.js';
 import type { Component } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
-import { processRegistry, registrySource, type Registry } from '../foundation/metrics.js';
-import type { Authenticator } from '../foundation/token-auth.js';
+import { processRegistry, registrySource } from '../foundation/metrics.js';
 import { detectNodeIP } from '../foundation/node-ip.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { clusterIdentityComponent } from '../client/cluster-identity.js';
 import { informersComponent } from '../client/informer-component.js';
-import type { Client } from '../client/types.js';
 import { WorkQueue } from '../client/work-queue.js';
 import { traceHop } from '../foundation/trace.js';
 import { requeueAfter, runReconcileLoop } from '../client/reconcile-loop.js';
@@ -57,7 +55,6 @@ import { ResourceSampler } from './stats/resource-sampler.js';
 import { createPortForwardHandler } from './streams/port-forward.js';
 import { AgentMetrics } from './metrics.js';
 import type { NodeIdentity } from './node-status.js';
-import type { PodNetworkView } from './network/pod-network-state.js';
 import { PodDns } from './pod-dns.js';
 import { PodSync, podKey } from './pod-sync.js';
 import { PodVolumes } from './pod-volumes.js';
@@ -68,7 +65,7 @@ import { ProbeManager } from './probes/probe-manager.js';
 import { ProbeMetrics } from './probes/probe-metrics.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
-import type { ContainerRuntime, EventSubscription } from './runtime/types.js';
+import type { EventSubscription } from './runtime/types.js';
 import { attachHandler } from './streams/attach.js';
 import { execHandler } from './streams/exec.js';
 
@@ -78,73 +75,8 @@ export function statusOnlyChange(a: Pod, b: Pod): boolean {
   return deepEqual(strip(a), strip(b));
 }
 
-export interface AgentOptions {
-  /** The clock service account tokens are judged by for renewal (tests move it ahead; default: clock). */
-  serviceAccountTokenClock?: Clock;
-  nodeName: string;
-  client: Client;
-  runtime: ContainerRuntime;
-  logger: Logger;
-  clock?: Clock;
-  nodeIP?: string;
-  labels?: Record<string, string>;
-  rootDir: string;
-  /** Where secret volumes live (a tmpfs per pod unless already a tmpfs); default rootDir. */
-  runDir?: string;
-  allowedHostPaths?: string[];
-  heartbeatIntervalMs?: number;
-  nodeStatusUpdateMs?: number;
-  resyncIntervalMs?: number;
-  workers?: number;
-  reservedCpuMillis?: number;
-  reservedMemoryBytes?: number;
-  maxPods?: number;
-  logPort?: number;
-  logHost?: string;
-  /** Bearer tokens the log endpoint accepts besides the apiserver's certificate (--log-server-token-file). */
-  logTokens?: Authenticator;
-  /** PEM CA of the apiserver's client certificate for the log endpoint (mTLS). */
-  logClientCA?: string;
-  logInsecure?: boolean;
-  logCert?: string;
-  logKey?: string;
-  /**
-   * Without logCert: where the serving certificate got by CSR is kept (the --cert-dir of a
-   * joined agent); the request goes out with this client's credential, the node's own.
-   */
-  servingCertDir?: string;
-  /** Between two looks at a pending serving certificate request (default 1 s). */
-  servingCsrPollMs?: number;
-  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
-  /** How often configMap/secret volume files are compared with the API (default 30 s). */
-  projectedRefreshMs?: number;
-  /** [0, 1); spreads the periodic resync (injected for tests). */
-  random?: () => number;
-  version?: string;
-  /** The process's metrics registry (default: a fresh one without process metrics). */
-  registry?: Registry;
-  /** Image of the pod sandboxes (--pod-infra-container-image; default registry.k8s.io/pause:3.10). */
-  podInfraContainerImage?: string;
-  /**
-   * The node's pod network (network/node-network.ts, built by the command from the
-   * --network-backend flags); when it is also a Component it runs after node-registration.
-   * Undefined: pods on Docker's default bridge.
-   */
-  podNetwork?: PodNetworkView;
-  /** --cluster-domain (default cluster.local): the search list of ClusterFirst pods. */
-  clusterDomain?: string;
-  /** --cluster-dns: the pods' nameserver; default the node's pod gateway, where `orch proxy` serves DNS. */
-  clusterDns?: string[];
-  /** The host's resolver configuration the pods' is based on (default /etc/resolv.conf). */
-  resolvConfPath?: string;
-  /** --proxy-drain-timeout: the bound of the termination protocol's waits (default 5 s; 0: off). */
-  proxyDrainTimeoutMs?: number;
-  /** How often CPU and memory are sampled for /stats/summary (--metrics-interval, 5 s; 0: off). */
-  metricsIntervalMs?: number;
-  /** The cgroup filesystem and /proc the sampler reads (--cgroup-root; tests: fixtures). */
-  cgroupRoot?: string;
-  procRoot?: string;
-}
+import type { AgentOptions } from './agent-options.js';
+export type { AgentOptions };
 
 const isComponent = (x: unknown): x is Component => typeof (x as Component | undefined)?.start === 'function' && typeof (x as Component).stop === 'function';
 
