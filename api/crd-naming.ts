@@ -46,13 +46,15 @@ export function decideNames(crd: CustomResourceDefinition, previous: CustomResou
   const next: CustomResourceDefinitionNames = { plural: accepted.plural ?? '', kind: accepted.kind ?? '' };
   for (const k of ['singular', 'listKind', 'shortNames'] as const) if (accepted[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = accepted[k];
   let conflict: { reason: string; message: string } | undefined;
+  /** A requested name is accepted unless another CRD of the group holds it (the last conflict found is reported). */
+  const take = (k: 'plural' | 'singular' | 'kind' | 'listKind', taken: Set<string>, reason: string) => {
+    const err = inUse(requested[k], accepted[k], taken);
+    if (err) conflict = { reason, message: err };
+    else if (requested[k] !== undefined) next[k] = requested[k]!;
+  };
 
-  const plural = inUse(requested.plural, accepted.plural, resources);
-  if (plural) conflict = { reason: 'PluralConflict', message: plural };
-  else next.plural = requested.plural;
-  const singular = inUse(requested.singular, accepted.singular, resources);
-  if (singular) conflict = { reason: 'SingularConflict', message: singular };
-  else if (requested.singular !== undefined) next.singular = requested.singular;
+  take('plural', resources, 'PluralConflict');
+  take('singular', resources, 'SingularConflict');
   if ((requested.shortNames ?? []).join(',') !== (accepted.shortNames ?? []).join(',')) {
     const own = new Set(accepted.shortNames ?? []);
     const errs = (requested.shortNames ?? []).filter((s) => !own.has(s)).map((s) => inUse(s, undefined, resources)).filter((e): e is string => !!e);
@@ -60,12 +62,8 @@ export function decideNames(crd: CustomResourceDefinition, previous: CustomResou
     else if (requested.shortNames !== undefined) next.shortNames = requested.shortNames;
     else delete next.shortNames;
   }
-  const kind = inUse(requested.kind, accepted.kind, kinds);
-  if (kind) conflict = { reason: 'KindConflict', message: kind };
-  else next.kind = requested.kind;
-  const listKind = inUse(requested.listKind, accepted.listKind, kinds);
-  if (listKind) conflict = { reason: 'ListKindConflict', message: listKind };
-  else if (requested.listKind !== undefined) next.listKind = requested.listKind;
+  take('kind', kinds, 'KindConflict');
+  take('listKind', kinds, 'ListKindConflict');
   if (requested.categories !== undefined) next.categories = requested.categories;
 
   const namesAccepted: CustomResourceDefinitionCondition = conflict

@@ -11,26 +11,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { generateToken, writeTokenFile } from '../foundation/token-file.js';
-import { startApiServerPreferCli } from './lib/apiserver-process.js';
+import { startAdminApiserver } from './lib/admin-apiserver.js';
 import { runPool } from './lib/concurrency.js';
 import { startEtcd } from './lib/etcd.js';
-import { BenchHttp } from './lib/http.js';
 import { median } from './lib/stats.js';
 import { renderTable, verdict, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
+import { intOption } from './lib/options.js';
 
 type Kind = 'configmaps' | 'widgets';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a whole number above 0`);
-  return n;
-}
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 function cpuMs(pid: number): number {
@@ -99,20 +89,14 @@ export const bench: Bench = {
   description: 'creates/s of a custom resource with a schema vs a ConfigMap, same apiserver, alternating rounds',
   async run(ctx: BenchContext): Promise<number> {
     const { args, say } = ctx;
-    const rounds = option(args, '--rounds', 4);
-    const count = option(args, '--count', 1000);
-    const clients = option(args, '--clients', 16);
+    const rounds = intOption(args, '--rounds', 4);
+    const count = intOption(args, '--count', 1000);
+    const clients = intOption(args, '--clients', 16);
     if (args.includes('--keep')) ctx.keepWorkDir();
 
     const etcd = await startEtcd();
     ctx.cleanup.add('etcd', () => etcd.stop());
-    const token = generateToken();
-    const tokenFile = path.join(ctx.workDir, 'tokens.csv');
-    writeTokenFile(tokenFile, [{ token, user: 'admin', uid: 'admin', groups: ['system:masters'] }]);
-    const api = await startApiServerPreferCli({ etcdEndpoint: etcd.endpoint, workDir: ctx.workDir, tokenAuthFile: tokenFile, extraArgs: [] }, say);
-    ctx.cleanup.add('apiserver', () => api.stop());
-    const http = new BenchHttp({ baseUrl: api.url, token, maxSockets: clients });
-    ctx.cleanup.add('http', () => http.close());
+    const { api, http } = await startAdminApiserver(ctx, etcd.endpoint, clients);
     say(`apiserver: ${api.url} (pid ${api.pid})`);
     await http.expect('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', [201], JSON.stringify(CRD));
 

@@ -29,17 +29,10 @@ import { BenchHttp } from './lib/http.js';
 import { median } from './lib/stats.js';
 import { renderTable, verdict, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
+import { intOption } from './lib/options.js';
 
 type Mode = 'off' | 'on';
 type Kind = 'configmaps' | 'secrets';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a whole number above 0`);
-  return n;
-}
 
 /** CPU time (user + system) a process has used, ms (Linux /proc). */
 function cpuMs(pid: number): number {
@@ -64,9 +57,9 @@ export const bench: Bench = {
   description: 'creates/s of ConfigMaps and Secrets with encryption at rest + audit log on vs off, alternating rounds',
   async run(ctx: BenchContext): Promise<number> {
     const { args, say } = ctx;
-    const rounds = option(args, '--rounds', 6);
-    const count = option(args, '--count', 1000);
-    const clients = option(args, '--clients', 16);
+    const rounds = intOption(args, '--rounds', 6);
+    const count = intOption(args, '--count', 1000);
+    const clients = intOption(args, '--clients', 16);
     const rbac = args.includes('--rbac');
     if (args.includes('--keep')) ctx.keepWorkDir();
 

@@ -11,24 +11,14 @@
 
 import https from 'node:https';
 import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { generateCA, generateServerCert } from '../foundation/pki.js';
-import { generateToken, writeTokenFile } from '../foundation/token-file.js';
-import { startApiServerPreferCli } from './lib/apiserver-process.js';
+import { startAdminApiserver } from './lib/admin-apiserver.js';
 import { startEtcd } from './lib/etcd.js';
-import { BenchHttp } from './lib/http.js';
 import { percentile } from './lib/stats.js';
 import { renderTable, type ResultRow } from './lib/table.js';
 import type { Bench, BenchContext } from './lib/types.js';
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a whole number above 0`);
-  return n;
-}
+import { intOption } from './lib/options.js';
 
 async function startWebhook(): Promise<{ url: string; caBundle: string; calls: () => number; stop: () => Promise<void> }> {
   const ca = generateCA({ commonName: 'bench-webhook-ca', validDays: 1 });
@@ -57,21 +47,15 @@ export const bench: Bench = {
   description: 'p50/p99 ConfigMap create latency with one validating webhook (local HTTPS, allows at once) vs none, alternating rounds',
   async run(ctx: BenchContext): Promise<number> {
     const { args, say } = ctx;
-    const rounds = option(args, '--rounds', 4);
-    const count = option(args, '--count', 300);
+    const rounds = intOption(args, '--rounds', 4);
+    const count = intOption(args, '--count', 300);
     if (args.includes('--keep')) ctx.keepWorkDir();
 
     const etcd = await startEtcd();
     ctx.cleanup.add('etcd', () => etcd.stop());
     const hook = await startWebhook();
     ctx.cleanup.add('webhook', () => hook.stop());
-    const token = generateToken();
-    const tokenFile = path.join(ctx.workDir, 'tokens.csv');
-    writeTokenFile(tokenFile, [{ token, user: 'admin', uid: 'admin', groups: ['system:masters'] }]);
-    const api = await startApiServerPreferCli({ etcdEndpoint: etcd.endpoint, workDir: ctx.workDir, tokenAuthFile: tokenFile, extraArgs: [] }, say);
-    ctx.cleanup.add('apiserver', () => api.stop());
-    const http = new BenchHttp({ baseUrl: api.url, token, maxSockets: 1 });
-    ctx.cleanup.add('http', () => http.close());
+    const { api, http } = await startAdminApiserver(ctx, etcd.endpoint, 1);
     say(`apiserver: ${api.url} (pid ${api.pid}); webhook: ${hook.url}`);
 
     const VWC = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';

@@ -19,6 +19,7 @@ import { assertBuilt, runOrch, type RunResult } from '../helpers/orch-cli.js';
 import { freePort, freePortRange } from '../helpers/ports.js';
 import { eventually } from '../helpers/eventually.js';
 import { E2E_POD_RANGES } from '../helpers/pod-ranges.js';
+import { removeNodeLeftovers } from '../helpers/node-leftovers.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-incluster-e2e-'));
 const paths = homePaths(home);
@@ -86,8 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runOrch(['down', '--purge'], { env, timeoutMs: 120_000 }).catch(() => undefined);
-  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=orch.io/node=${NODE}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  if (ids.length) execFileSync('docker', ['rm', '-f', ...ids]);
+  removeNodeLeftovers([NODE]);
   fs.rmSync(home, { recursive: true, force: true });
 }, 180_000);
 
