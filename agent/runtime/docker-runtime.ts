@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
+import { guardAttach } from './attach-guard.js';
 import { DockerDemux } from './demux.js';
 import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
@@ -426,6 +427,10 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const c = this.docker.getContainer(id);
       const raw = (await c.attach({ stream: true, hijack: true, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr })) as unknown as Duplex;
+      await guardAttach(raw, {
+        state: () => c.inspect().then((i) => ({ running: i.State.Running, status: i.State.Status })),
+        stopped: (abortSignal) => c.wait({ condition: 'not-running', abortSignal }),
+      });
       return sessionFromHijacked({ raw, stdin: opts.stdin, tty: opts.tty, resize: (w, h) => resizeQuietly(c, w, h), exitCode: async () => undefined });
     } catch (err) {
       throw mapError(err);

@@ -30,9 +30,10 @@ const runningPod = (p: Pod) => cluster.runningPod(p);
 /** kubectl with stdin fed (and an optional timeout), as a user pipes into it. */
 function kubectl(args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', [...cli.kubectlArgs, ...args], { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: path.join(root, 'none') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.toString(), stderr: stderr.toString() }),
-    );
+    const child = execFile('kubectl', [...cli.kubectlArgs, ...args], { timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: path.join(root, 'none') } }, (err, stdout, stderr) => {
+      const killed = err && (err as { killed?: boolean }).killed ? `[killed after ${timeoutMs} ms]\n` : '';
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.toString(), stderr: killed + stderr.toString() });
+    });
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin!.end();
   });
@@ -65,7 +66,8 @@ function kubectlInPty(args: string[], rows: number, cols: number, keys: string[]
 }
 
 const ok = (r: RunResult) => {
-  if (r.code !== 0) throw new Error(`exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  // The first line says why (CI's summary shows only that line).
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return r;
 };
 
