@@ -7,6 +7,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
 import { guardAttach } from './attach-guard.js';
 import { DockerDemux } from './demux.js';
+import { InspectCache } from './inspect-cache.js';
 import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
 import { sessionFromHijacked } from './stream-session.js';
@@ -91,6 +92,8 @@ export interface DockerRuntimeOptions {
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
+  /** Inspect answers of unchanged containers, for detailed lists (inspect-cache.ts). */
+  private readonly inspected = new InspectCache();
   private readonly log: Logger;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
@@ -131,10 +134,18 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       throw mapError(err);
     }
-    if (opts?.details === false) return list.map(fromListEntry);
-    // The list lacks exit codes and times; inspect each (cheap over the local socket).
-    const out = await Promise.all(list.map((c) => this.inspect(c.Id)));
+    const brief = list.map(fromListEntry);
+    if (opts?.details === false) return brief;
+    // The list lacks exit codes and times: inspect each that changed since it was last inspected.
+    const out = await Promise.all(brief.map((c) => this.inspected.get(c) ?? this.inspectToCache(c.id)));
     return out.filter((c): c is ContainerInfo => c !== undefined);
+  }
+
+  private async inspectToCache(id: string): Promise<ContainerInfo | undefined> {
+    const since = this.inspected.begin();
+    const info = await this.inspect(id);
+    if (info) this.inspected.put(info, since);
+    return info;
   }
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
@@ -230,6 +241,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async start(id: string): Promise<void> {
+    this.inspected.invalidate(id);
     try {
       await this.docker.getContainer(id).start();
     } catch (err) {
@@ -239,6 +251,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async stop(id: string, timeoutSec: number): Promise<void> {
+    this.inspected.invalidate(id);
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(timeoutSec)) });
     } catch (err) {
@@ -249,6 +262,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async kill(id: string, signal = 'SIGKILL'): Promise<void> {
+    this.inspected.invalidate(id);
     try {
       await this.docker.getContainer(id).kill({ signal });
     } catch (err) {
@@ -259,6 +273,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async remove(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    this.inspected.invalidate(id);
     try {
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: true });
     } catch (err) {
@@ -324,6 +339,7 @@ export class DockerRuntime implements ContainerRuntime {
           const stream = s as unknown as Readable;
           if (stopped) return stream.destroy();
           current = stream;
+          const unwatch = this.inspected.watching(labels);
           let buf = '';
           stream.on('data', (chunk: Buffer) => {
             buf += chunk.toString('utf8');
@@ -334,18 +350,21 @@ export class DockerRuntime implements ContainerRuntime {
               if (!line) continue;
               try {
                 const ev = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+                this.inspected.invalidate(ev.Actor?.ID ?? ev.id ?? '');
                 onEvent({
                   action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
                   containerId: ev.Actor?.ID ?? ev.id ?? '',
                   labels: ev.Actor?.Attributes ?? {},
                 });
               } catch {
-                /* a malformed line: the periodic resync covers whatever it was */
+                // A malformed line: the periodic resync covers whatever it was, with fresh inspects.
+                this.inspected.forget();
               }
             }
           });
           stream.on('error', (err) => onError?.(mapError(err)));
           stream.on('close', () => {
+            unwatch();
             current = undefined;
             if (!stopped) onError?.(new RuntimeError('unavailable', 'docker event stream closed'));
             reconnect();
