@@ -3,7 +3,17 @@ import { InspectCache } from './inspect-cache.js';
 import type { ContainerInfo } from './types.js';
 
 const NODE = { 'orch.io/node': 'n1' };
-const info = (id: string, over: Partial<ContainerInfo> = {}): ContainerInfo => ({ id, name: id, labels: { ...NODE, pod: 'p' }, state: 'running', image: 'i', ipAddresses: ['10.0.0.2'], ipAddress: '10.0.0.2', startedAt: '2026-12-04T07:00:00Z', ...over });
+const info = (id: string, over: Pick<Partial<ContainerInfo>, 'state' | 'ipAddresses'> = {}): ContainerInfo => ({
+  id,
+  name: id,
+  labels: { ...NODE, pod: 'p' },
+  state: over.state ?? 'running',
+  image: 'i',
+  imageId: 'sha256:0',
+  ipAddresses: over.ipAddresses ?? ['10.0.0.2'],
+  ipAddress: '10.0.0.2',
+  startedAt: '2026-12-04T07:00:00Z',
+});
 const listed = (c: ContainerInfo) => ({ id: c.id, state: c.state, labels: c.labels, ipAddresses: c.ipAddresses });
 
 describe('InspectCache', () => {
