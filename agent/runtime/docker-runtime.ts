@@ -7,6 +7,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from '../../foundation/logger.js';
 import { guardAttach } from './attach-guard.js';
 import { DockerDemux } from './demux.js';
+import { followDockerEvents } from './docker-events.js';
 import { InspectCache } from './inspect-cache.js';
 import { collectOutput } from './exec-output.js';
 import { loadDockerode } from './docker-load.js';
@@ -323,66 +324,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription {
-    let stopped = false;
-    let current: Readable | undefined;
-    let retry: NodeJS.Timeout | undefined;
-    const retryMs = this.opts.eventsRetryMs ?? 1000;
-    const reconnect = () => {
-      if (stopped) return;
-      retry = setTimeout(subscribe, retryMs);
-    };
-    const subscribe = () => {
-      if (stopped) return;
-      this.docker
-        .getEvents({ filters: { type: ['container'], label: labelFilter(labels) } })
-        .then((s) => {
-          const stream = s as unknown as Readable;
-          if (stopped) return stream.destroy();
-          current = stream;
-          const unwatch = this.inspected.watching(labels);
-          let buf = '';
-          stream.on('data', (chunk: Buffer) => {
-            buf += chunk.toString('utf8');
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
-              if (!line) continue;
-              try {
-                const ev = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-                this.inspected.invalidate(ev.Actor?.ID ?? ev.id ?? '');
-                onEvent({
-                  action: (ev.Action ?? ev.status ?? '').split(':')[0]!,
-                  containerId: ev.Actor?.ID ?? ev.id ?? '',
-                  labels: ev.Actor?.Attributes ?? {},
-                });
-              } catch {
-                // A malformed line: the periodic resync covers whatever it was, with fresh inspects.
-                this.inspected.forget();
-              }
-            }
-          });
-          stream.on('error', (err) => onError?.(mapError(err)));
-          stream.on('close', () => {
-            unwatch();
-            current = undefined;
-            if (!stopped) onError?.(new RuntimeError('unavailable', 'docker event stream closed'));
-            reconnect();
-          });
-        })
-        .catch((err) => {
-          onError?.(mapError(err));
-          reconnect();
-        });
-    };
-    subscribe();
-    return {
-      stop: () => {
-        stopped = true;
-        if (retry) clearTimeout(retry);
-        current?.destroy();
-      },
-    };
+    const open = async () => (await this.docker.getEvents({ filters: { type: ['container'], label: labelFilter(labels) } })) as unknown as Readable;
+    return followDockerEvents({ open, labels, retryMs: this.opts.eventsRetryMs ?? 1000, cache: this.inspected, mapError }, onEvent, onError);
   }
 
   /**
