@@ -183,9 +183,12 @@ describe('docker-compose demo cluster (offline)', () => {
 
   it('brings both agents up Ready with their pod network, and `orch` on the host reaches the cluster', async () => {
     const condition = (n: { status?: { conditions?: Array<{ type: string; status: string; reason?: string }> } }, type: string) => n.status?.conditions?.find((c) => c.type === type);
-    const nodes = await eventually('both nodes Ready, their pod network programmed', async () => {
+    const nodes = await eventually('both nodes Ready and untainted, their pod network programmed', async () => {
       const items = (await client.nodes.list()).items.filter((n) => n.metadata.name === node1 || n.metadata.name === node2);
-      const ok = items.filter((n) => condition(n, 'Ready')?.status === 'True' && condition(n, 'NetworkUnavailable')?.status === 'False');
+      // Untainted too: the node lifecycle controller lifts the not-ready taint of a new node a
+      // moment after it turns Ready, and until then the scheduler (rightly) skips it.
+      const schedulable = (n: { spec?: { taints?: Array<{ effect: string }> } }) => !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+      const ok = items.filter((n) => condition(n, 'Ready')?.status === 'True' && condition(n, 'NetworkUnavailable')?.status === 'False' && schedulable(n));
       return ok.length === 2 ? items : undefined;
     }, 120_000);
     const cluster = mustParseCidr(clusterCIDR);
