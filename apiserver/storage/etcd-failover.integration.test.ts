@@ -121,9 +121,20 @@ describe('three etcd members', () => {
 
     startMember(leader!);
     startMember(second);
-    await eventually('writes to succeed again', async () => (await s.create('/registry/configmaps/default/back', cm('back')).then(() => true, () => undefined)), 30_000);
+    // A new name per attempt: an attempt that timed out may still have been committed once
+    // quorum returned, and retrying the same name would then fail with 409 forever.
+    let attempt = 0;
+    const back = await eventually(
+      'writes to succeed again',
+      async () => {
+        const name = `back-${++attempt}`;
+        await s.create(`/registry/configmaps/default/${name}`, cm(name));
+        return name;
+      },
+      30_000,
+    );
     expect(await s.get('/registry/configmaps/default/no-quorum')).toBeUndefined();
-    await eventually('the watch to see the write after recovery', () => (seen.some((e) => e.object.metadata.name === 'back') ? true : undefined), 30_000);
+    await eventually('the watch to see the write after recovery', () => (seen.some((e) => e.object.metadata.name === back) ? true : undefined), 30_000);
     w.close();
   }, 120_000);
 });

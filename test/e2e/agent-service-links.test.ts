@@ -67,6 +67,12 @@ async function containerEnv(name: string): Promise<string[]> {
   return dockerJson('inspect', id)[0].Config.Env as string[];
 }
 
+/** Waits until the in-process agent's Service informer holds these Services. */
+async function agentSees(names: string[]): Promise<void> {
+  const informer = (agent as unknown as { services: { list(): Service[] } }).services;
+  await waitFor(`the agent to see the Services ${names.join(', ')}`, async () => names.every((n) => informer.list().some((s) => s.metadata.name === n)) || undefined);
+}
+
 describe('service links (real Docker)', () => {
   it('a container gets the variables of the Services that exist when it starts', async () => {
     // The apiserver may create the `kubernetes` Service itself; otherwise it is made here.
@@ -78,6 +84,10 @@ describe('service links (real Docker)', () => {
     await admin.services.create(service(NS, 'web', { clusterIP: '10.96.100.12', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'dns', port: 53, protocol: 'UDP' }] }));
     await admin.services.create(service(NS, 'db', { clusterIP: 'None', ports: [{ port: 5432 }] }));
     await admin.services.create(service('default', 'elsewhere', { clusterIP: '10.96.100.13', ports: [{ port: 80 }] }));
+    // "Exist when it starts" means: known to the agent, whose Service informer follows the
+    // API a moment behind (the kubelet's too). Under load the pod could otherwise start
+    // before the agent saw Services created a few milliseconds earlier.
+    await agentSees(['kubernetes', 'redis-primary', 'web', 'db', 'elsewhere']);
 
     const withLinks = podManifest('with-links', NODE);
     withLinks.metadata.namespace = NS;
