@@ -20,6 +20,23 @@ afterEach(() => {
 });
 
 describe('AuditWriter', () => {
+  test('a burst queued behind a slow write is cut at lines so no file passes the bound', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'audit.log');
+    const w = new AuditWriter({ path: file, maxSizeBytes: 1000, maxBackups: 10, maxAgeDays: 0, logger: silentLogger() });
+    const line = (i: number) => JSON.stringify({ i, pad: 'x'.repeat(80) });
+    // All 30 lines (~2.9 KB) queue while the first write runs: one batch three times the bound.
+    for (let i = 0; i < 30; i++) w.write(line(i));
+    await w.close();
+    const files = fs.readdirSync(dir).sort();
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(fs.statSync(path.join(dir, f)).size).toBeLessThanOrEqual(1000);
+    const nums = files
+      .sort((a, b) => (b === 'audit.log' ? -1 : a === 'audit.log' ? 1 : Number(b.split('.').pop()) - Number(a.split('.').pop())))
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l).i as number));
+    expect(nums).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   test('rotates by size with numbered backups and keeps maxBackups', async () => {
     const dir = tmp();
     const file = path.join(dir, 'audit.log');

@@ -85,9 +85,8 @@ export class AuditWriter {
       const lines = this.queue;
       this.queue = [];
       this.queuedBytes = 0;
-      const chunk = Buffer.from(lines.join('\n') + '\n');
       try {
-        await this.append(chunk);
+        await this.appendLines(lines);
         this.written += lines.length;
         this.counters?.written(lines.length);
       } catch (err) {
@@ -98,6 +97,30 @@ export class AuditWriter {
         this.closeFd();
       }
     }
+  }
+
+  /**
+   * The lines queued while the last write ran go out together, but never more than one file
+   * may hold: a batch bigger than --audit-log-maxsize (a slow disk under a burst) is cut at
+   * line boundaries, so every file stays within the bound (a single line bigger than the
+   * bound still gets a file of its own).
+   */
+  private async appendLines(lines: string[]): Promise<void> {
+    const max = this.o.maxSizeBytes;
+    if (this.o.path === '-' || max <= 0) return this.append(Buffer.from(lines.join('\n') + '\n'));
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const line of lines) {
+      const n = Buffer.byteLength(line) + 1;
+      if (batch.length > 0 && bytes + n > max) {
+        await this.append(Buffer.from(batch.join('\n') + '\n'));
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(line);
+      bytes += n;
+    }
+    if (batch.length > 0) await this.append(Buffer.from(batch.join('\n') + '\n'));
   }
 
   private async append(chunk: Buffer): Promise<void> {
