@@ -72,6 +72,13 @@ function counterSum(text: string, name: string): number {
 
 type Probing = 'none' | 'readiness' | 'both';
 
+/** One agent's three phases: no probes, one probe per pod, readiness + liveness per pod. */
+interface AgentPhases {
+  plain: Phase;
+  one: Phase;
+  probed: Phase;
+}
+
 interface Phase {
   cpuShare: number;
   probesPerSecond: number;
@@ -102,7 +109,7 @@ async function run(ctx: BenchContext): Promise<number> {
   const readyCount = (ps: Pod[]) => ps.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 
   /** One build's agent: its phases without and with probes, then it stops. */
-  const measure = async (build: (typeof builds)[number], node: string): Promise<{ plain: Phase; one: Phase; probed: Phase }> => {
+  const measure = async (build: (typeof builds)[number], node: string): Promise<AgentPhases> => {
     // The agent's /metrics on its local health port (the log endpoint wants credentials).
     const healthzPort = await freePort();
     const extraArgs = ['--network-backend', 'none', ...(build.entry ? ['--healthz-port', String(healthzPort), '--pod-infra-container-image', TEST_PAUSE_IMAGE] : [])];
@@ -156,7 +163,7 @@ async function run(ctx: BenchContext): Promise<number> {
     return { plain, one, probed };
   };
 
-  const results: { plain: Phase; one: Phase; probed: Phase }[] = [];
+  const results: AgentPhases[] = [];
   for (const [i, b] of builds.entries()) results.push(await measure(b, nodes[i]!));
   const { plain, one, probed } = results[results.length - 1]!;
   const base = baselineAgent ? results[0] : undefined;

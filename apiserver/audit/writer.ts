@@ -107,20 +107,21 @@ export class AuditWriter {
    */
   private async appendLines(lines: string[]): Promise<void> {
     const max = this.o.maxSizeBytes;
-    if (this.o.path === '-' || max <= 0) return this.append(Buffer.from(lines.join('\n') + '\n'));
+    const bytesOf = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
+    if (this.o.path === '-' || max <= 0) return this.append(bytesOf(lines));
     let batch: string[] = [];
     let bytes = 0;
     for (const line of lines) {
       const n = Buffer.byteLength(line) + 1;
       if (batch.length > 0 && bytes + n > max) {
-        await this.append(Buffer.from(batch.join('\n') + '\n'));
+        await this.append(bytesOf(batch));
         batch = [];
         bytes = 0;
       }
       batch.push(line);
       bytes += n;
     }
-    if (batch.length > 0) await this.append(Buffer.from(batch.join('\n') + '\n'));
+    if (batch.length > 0) await this.append(bytesOf(batch));
   }
 
   private async append(chunk: Buffer): Promise<void> {
