@@ -115,7 +115,7 @@ export function agentCommand(): Command {
     .option('--pod-cidr <cidr[,cidr]>', "this node's pod range(s) when no controller manager assigns one (the Node's spec.podCIDRs win)")
     .option('--vxlan-port <port>', 'UDP port of the VXLAN tunnel (the same on every node)', '8472')
     .option('--vxlan-vni <n>', 'VXLAN network identifier (the same on every node)', '1')
-    .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, unused orch-pods-* Docker networks: with --node-name only that node's), print it, and exit")
+    .option('--cleanup-network', "remove everything orch's pod network created on this host (device orch.1, orch's routes, firewall chains and jumps, the service proxies' orch-proxy-* nftables tables, unused orch-pods-* Docker networks: with --node-name only that node's), print it, and exit")
     .option('--pod-infra-container-image <image>', "image of the pod sandboxes, which hold each pod's network namespace (pulled if missing; without a registry: orch.local/pause:3.10 from scripts/build-test-images.sh)", DEFAULT_SANDBOX_IMAGE)
     .option('--cluster-domain <domain>', 'DNS domain of the cluster: the search list of pods with dnsPolicy ClusterFirst (the same on every node and on `orch proxy`)', 'cluster.local')
     .option('--cluster-dns <ip[,ip]>', "nameserver of pods with dnsPolicy ClusterFirst (default: this node's pod gateway, the first address of its pod CIDR, where `orch proxy` serves DNS; with --network-backend none and no --cluster-dns, ClusterFirst pods use the host's resolvers)")

@@ -15,7 +15,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-install-agent-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function sh(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ORCH_NETWORK_BACKEND: '', ...env } });
+  const r = spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ORCH_NETWORK_BACKEND: '', ORCH_PROXY_MODE: '', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
@@ -179,6 +179,23 @@ describe('install-agent.sh', () => {
     expect(sh(base, { ORCH_NETWORK_BACKEND: 'none' }).code).toBe(0);
     expect(env()).toContain('ORCH_NETWORK_BACKEND=none\n');
     expect(env()).toContain('ORCH_AGENT_ARGS=""');
+  });
+
+  it('passes the proxy mode (flag, else $ORCH_PROXY_MODE, else iptables) and refuses an unknown one', () => {
+    const i = inputs();
+    const root = path.join(work, 'root-proxy-mode');
+    const base = ['--server', 'https://lb:6443', '--ca-file', i.ca, '--token', 't', '--node-name', 'vm9', '--from', fakeBuild(), '--root', root];
+    const env = () => fs.readFileSync(path.join(root, 'etc/orch/agent.env'), 'utf8');
+    expect(sh(base).code).toBe(0);
+    expect(env()).toContain('ORCH_PROXY_MODE=iptables\n');
+    expect(sh([...base, '--proxy-mode', 'nftables']).code).toBe(0);
+    expect(env()).toContain('ORCH_PROXY_MODE=nftables\n');
+    expect(sh(base, { ORCH_PROXY_MODE: 'nftables' }).code).toBe(0);
+    expect(env()).toContain('ORCH_PROXY_MODE=nftables\n');
+    const bad = sh([...base, '--proxy-mode', 'ipvs']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--proxy-mode must be iptables or nftables (not ipvs)');
+    expect(fs.readFileSync(path.join(root, 'etc/systemd/system/orch-proxy.service'), 'utf8')).toContain(' --proxy-mode=${ORCH_PROXY_MODE} ');
   });
 
   it('installs iproute2, iptables, procps and conntrack when the tools of the pod network or the proxy are missing, or says what to install', () => {

@@ -5,6 +5,7 @@
 #   deploy/install-agent.sh --server https://LB:6443 --ca-file ca.crt --bootstrap-token TOKEN \
 #       [--node-name NAME] [--node-ip IP] [--log-cert agent.crt --log-key agent.key (optional)] \
 #       [--network-backend vxlan|host-gw|none] [--vxlan-port PORT] [--pod-infra-container-image IMAGE] \
+#       [--proxy-mode iptables|nftables] \
 #       [--log-token-file agent-log.token] [--from DIR|TARBALL] [--root DIR] [--no-start] [--dry-run]
 #   deploy/install-agent.sh --uninstall [--node-name NAME] [--root DIR] [--dry-run]
 #
@@ -29,6 +30,9 @@
 #                     (hosts on one L2 segment), none (no pod network: pods on Docker's
 #                     bridge, reachable from their own host only)
 #   --vxlan-port      the VXLAN UDP port, the same on every host (default 8472)
+#   --proxy-mode      the service proxy's kernel backend (default: $ORCH_PROXY_MODE, else
+#                     iptables): iptables, or nftables for thousands of Services (needs nft,
+#                     installed when missing: Debian nftables)
 #   --pod-infra-container-image  the pod sandbox image (default registry.k8s.io/pause:3.10;
 #                     without a registry, a local one, e.g. orch.local/pause:3.10)
 #   --log-token-file  older apiservers only: the dedicated token of their --agent-token-file
@@ -54,7 +58,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 server="" ca="" token="" token_file="" boot_token="" boot_token_file="" node_name="" node_ip="" log_cert="" log_key="" log_token_file=""
 from="$HERE/.." root="" start=1 dry=0 uninstall=0
-backend="${ORCH_NETWORK_BACKEND:-}" vxlan_port="" pause_image=""
+backend="${ORCH_NETWORK_BACKEND:-}" vxlan_port="" pause_image="" proxy_mode="${ORCH_PROXY_MODE:-}"
 
 die() { echo "install-agent: $*" >&2; exit 1; }
 need() { [ -n "${2:-}" ] || die "$1 needs a value"; }
@@ -73,6 +77,7 @@ while [ $# -gt 0 ]; do
     --log-token-file) need "$1" "${2:-}"; log_token_file="$2"; shift 2 ;;
     --network-backend) need "$1" "${2:-}"; backend="$2"; shift 2 ;;
     --vxlan-port) need "$1" "${2:-}"; vxlan_port="$2"; shift 2 ;;
+    --proxy-mode) need "$1" "${2:-}"; proxy_mode="$2"; shift 2 ;;
     --pod-infra-container-image) need "$1" "${2:-}"; pause_image="$2"; shift 2 ;;
     --from) need "$1" "${2:-}"; from="$2"; shift 2 ;;
     --root) need "$1" "${2:-}"; root="$2"; shift 2 ;;
@@ -161,6 +166,8 @@ node_name="${node_name:-$(hostname | tr 'A-Z' 'a-z')}"
 [[ "$node_name" =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ ]] || die "invalid node name $node_name"
 backend="${backend:-vxlan}"
 case "$backend" in vxlan|host-gw|none) ;; *) die "--network-backend must be vxlan, host-gw or none (not $backend)" ;; esac
+proxy_mode="${proxy_mode:-iptables}"
+case "$proxy_mode" in iptables|nftables) ;; *) die "--proxy-mode must be iptables or nftables (not $proxy_mode)" ;; esac
 [ -z "$vxlan_port" ] || { [[ "$vxlan_port" =~ ^[0-9]+$ ]] && [ "$vxlan_port" -ge 1 ] && [ "$vxlan_port" -le 65535 ]; } || die "--vxlan-port must be a port number (1-65535), not $vxlan_port"
 [[ "$pause_image" =~ ^[^[:space:]\"]*$ ]] || die "--pod-infra-container-image must be one image reference, not $pause_image"
 
@@ -192,6 +199,14 @@ if [ "$backend" != none ]; then
     else
       die "the pod network and the service proxy need$missing on this host: install iproute2, iptables, procps and conntrack (Debian/Ubuntu: apt-get install -y iproute2 iptables procps conntrack), or use --network-backend none"
     fi
+  fi
+fi
+if [ "$proxy_mode" = nftables ] && ! PATH="${ORCH_SERVICE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}" command -v nft >/dev/null; then
+  if [ -z "$root" ] && command -v apt-get >/dev/null; then
+    echo "--proxy-mode nftables needs nft: installing nftables"
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nftables
+  else
+    die "--proxy-mode nftables needs nft on this host: install nftables (Debian/Ubuntu: apt-get install -y nftables), or use --proxy-mode iptables"
   fi
 fi
 
@@ -261,6 +276,8 @@ ORCH_PROXY_CREDENTIALS="$proxy_creds"
 # vxlan (UDP 8472 open between the hosts), host-gw (one L2 segment) or none.
 ORCH_NETWORK_BACKEND=$backend
 ORCH_AGENT_ARGS="${args# }"
+# The service proxy's kernel backend: iptables or nftables.
+ORCH_PROXY_MODE=$proxy_mode
 # Extra flags of orch-proxy.service (orch proxy --help).
 ORCH_PROXY_ARGS=""
 ENV

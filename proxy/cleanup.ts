@@ -1,5 +1,5 @@
-// `orch proxy --cleanup`: removes this proxy instance's chains and the jumps into them
-// (both families, both tables). The instance id needs the cluster identity (kube-system's
+// `orch proxy --cleanup`: removes this proxy instance's iptables chains and the jumps into
+// them (both families, both tables) and its nftables tables (either mode may have run). The instance id needs the cluster identity (kube-system's
 // uid): given (--cluster-uid, as `orch down --purge` does once the cluster is stopped) or
 // read from the API server. Nobody else's rule is touched.
 
@@ -8,8 +8,16 @@ import { readClusterUid } from '../client/cluster-identity.js';
 import type { HostCommands } from '../foundation/host-commands.js';
 import { instanceChains, instanceId } from './rules/names.js';
 import { removeInstance } from './sync/kernel-rules.js';
+import { removeNftTables } from './nft/nft-backend.js';
 
 export async function cleanupProxy(o: { client: Client; commands: HostCommands; nodeName: string; clusterUid?: string }): Promise<string[]> {
   const uid = o.clusterUid ?? (await readClusterUid(o.client));
-  return removeInstance(o.commands, instanceChains(instanceId(uid, o.nodeName)));
+  const id = instanceId(uid, o.nodeName);
+  const removed = await removeInstance(o.commands, instanceChains(id));
+  try {
+    removed.push(...(await removeNftTables(o.commands, id)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // no nft on this host: no tables either
+  }
+  return removed;
 }

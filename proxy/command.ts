@@ -15,6 +15,7 @@ import { processRegistry } from '../foundation/metrics.js';
 import { assembleProcess } from '../foundation/process.js';
 import { ServiceProxy } from './proxy.js';
 import { cleanupProxy } from './cleanup.js';
+import type { ProxyMode } from './sync/backend.js';
 
 interface ProxyFlags extends ConnectionFlagValues {
   nodeName: string;
@@ -26,6 +27,7 @@ interface ProxyFlags extends ConnectionFlagValues {
   logLevel: string;
   syncPeriod: string;
   minSyncPeriod: string;
+  proxyMode: string;
   clusterDomain: string;
   cleanup?: boolean;
   netns?: string;
@@ -43,11 +45,16 @@ export function proxyCommand(): Command {
   return addHealthOptions(addLogLevelOption(cmd), '10256')
     .requiredOption('--node-name <name>', 'name of this node (its Node object: pod CIDRs, addresses; the proxy reports what it programmed there)')
     .option('--cert-dir <dir>', "the node client certificate the agent on this node keeps there (its --cert-dir), followed as it rotates; instead of --token-file")
+    .addOption(
+      new Option('--proxy-mode <mode>', 'kernel backend: iptables (kube-proxy\'s iptables design) or nftables (one nft table per node; faster syncs with thousands of services, needs the nft tool)')
+        .choices(['iptables', 'nftables'])
+        .default('iptables'),
+    )
     .option('--sync-period <duration>', 'how often every rule is rewritten from memory (a full sync), whatever changed', '30s')
     .option('--min-sync-period <duration>', 'changes are gathered this long before they are applied (one iptables-restore for a burst of changes)', '100ms')
     .option('--cluster-domain <domain>', 'DNS domain of the cluster (cluster DNS answers <svc>.<ns>.svc.<domain>)', 'cluster.local')
     .option('--dns-port <port>', "cluster DNS port on this node's pod gateway addresses (UDP and TCP; 0: no cluster DNS, e.g. on a node without the pod network)", '53')
-    .option('--cleanup', "remove this proxy's iptables chains and the jumps into them (needs the API server for the cluster identity, or --cluster-uid), print them, and exit")
+    .option('--cleanup', "remove this proxy's iptables chains, the jumps into them and its nftables tables (needs the API server for the cluster identity, or --cluster-uid), print them, and exit")
     .option('--cluster-uid <uid>', "with --cleanup: the cluster's identity (the uid of its kube-system namespace), for a cleanup after the API server is gone")
     // Tests: the process stays where the API server is reachable, its rules go into a namespace.
     .addOption(new Option('--netns <name>', 'program the iptables of this network namespace (tests)').hideHelp())
@@ -68,6 +75,7 @@ export function proxyCommand(): Command {
         logger,
         registry,
         commands,
+        mode: f.proxyMode as ProxyMode,
         syncPeriodMs: parseDuration(f.syncPeriod, '--sync-period'),
         minSyncPeriodMs: parseDuration(f.minSyncPeriod, '--min-sync-period'),
         clusterDomain: f.clusterDomain,

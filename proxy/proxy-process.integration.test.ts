@@ -118,4 +118,28 @@ describe('orch proxy (process, real apiserver)', () => {
     expect(out.stdout).toContain('removed iptables -t nat PREROUTING → ');
     expect(lab.exec(lab.node, 'iptables-save')).not.toContain(chains.id);
   });
+
+  it('--proxy-mode nftables: the iptables rules of an earlier run go, the service is served by its nft table, and --cleanup removes the table', async () => {
+    // Rules of an earlier iptables run of this node, as if the mode was switched.
+    proxy = spawn(process.execPath, [ENTRY, ...proxyArgs(), '--port', String(healthPort), '--min-sync-period', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await eventually('kept programmed by iptables', () => lab.exec(lab.node, `iptables -S ${chains.filter}`).includes('default/kept'), 10_000);
+    proxy.kill('SIGTERM');
+    await new Promise((r) => proxy!.once('exit', r));
+    const table = `orch-proxy-${chains.id}`;
+    proxy = spawn(process.execPath, [ENTRY, ...proxyArgs(), '--proxy-mode', 'nftables', '--port', String(healthPort), '--min-sync-period', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy.stderr!.on('data', (d: Buffer) => logs.push(String(d)));
+    await eventually('/readyz 200 in nftables mode', async () => (await health('/readyz').catch(() => ({ status: 0 }))).status === 200, 30_000);
+    expect(lab.exec(lab.node, 'iptables-save')).not.toContain(chains.id);
+    expect(lab.exec(lab.node, `nft list set ip ${table} no-endpoint-services`)).toContain('10.96.0.11 . tcp . 80');
+    expect(lab.get(lab.podNs('c1'), '10.96.0.11', 80, 20)).toMatch(/curl: \(7\) Failed to connect .* after \d+ ms: Couldn't connect to server/);
+    if (slicesServed) {
+      await admin.resource<EndpointSlice>('endpointslices').create(slice('kept', [{ ip: '10.244.1.11', node: 'n1' }]));
+      await eventually('b1 answers through the ClusterIP (nftables)', () => lab.get(lab.podNs('c1'), '10.96.0.11', 80, 1).startsWith('b1 '), 10_000);
+    }
+    proxy.kill('SIGTERM');
+    await new Promise((r) => proxy!.once('exit', r));
+    const out = await promisify(execFile)(process.execPath, [ENTRY, ...proxyArgs(), '--cleanup'], { encoding: 'utf8' });
+    expect(out.stdout).toContain(`removed nft table ip ${table}`);
+    expect(lab.exec(lab.node, 'nft list tables')).not.toContain(table);
+  });
 });

@@ -6,9 +6,11 @@
 //                        host, two nodes of one cluster in one network namespace: each
 //                        proxy writes and removes only its own chains)
 //   2 informers          Services, EndpointSlices and this proxy's own Node
-//   3 service-rules      the iptables sync loop (sync/syncer.ts): debounced incremental
+//   3 service-rules      the sync loop (sync/syncer.ts) over the kernel backend of
+//                        --proxy-mode (iptables, or nftables: nft/): debounced incremental
 //                        syncs of the services that changed, a full sync every
-//                        --sync-period and at once when its canary chains are gone
+//                        --sync-period and at once when its canary is gone; the other
+//                        mode's rules of this instance are removed first
 //   4 dns                cluster DNS (proxy/dns/) on the node's pod gateway addresses, from
 //                        the same informers (off with --dns-port 0)
 //   5 node-report        what the rules reflect (synced-revision.ts), as annotations on the
@@ -34,6 +36,10 @@ import { instanceChains, instanceId } from './rules/names.js';
 import { sliceServiceKey } from './rules/service-model.js';
 import { ProxyMetrics } from './sync/metrics.js';
 import { Syncer, type ServiceSource } from './sync/syncer.js';
+import type { ProxyMode } from './sync/backend.js';
+import { IptablesBackend } from './sync/iptables-backend.js';
+import { removeOtherMode } from './sync/mode-switch.js';
+import { NftBackend } from './nft/nft-backend.js';
 import { NodeReport } from './node-report.js';
 import { SyncedRevision } from './synced-revision.js';
 import { createDnsComponent } from './dns/dns-component.js';
@@ -45,6 +51,8 @@ export interface ProxyOptions {
   registry: Registry;
   commands: HostCommands;
   clock?: Clock;
+  /** Kernel backend (--proxy-mode; default iptables). */
+  mode?: ProxyMode;
   /** Full sync interval (--sync-period). */
   syncPeriodMs: number;
   /** Debounce of incremental syncs (--min-sync-period). */
@@ -155,12 +163,14 @@ export class ServiceProxy {
     const informers = [this.services, ...(this.slices ? [this.slices] : []), this.node, this.podNetwork];
     while (!signal.aborted && (!this.instance || !informers.every((i) => i.hasSynced()))) await this.clock.sleep(100, signal).catch(() => undefined);
     if (signal.aborted || !this.instance) return;
+    const mode = this.o.mode ?? 'iptables';
+    await removeOtherMode(mode, this.o.commands, this.instance, this.log);
     this.syncer = new Syncer({
-      chains: instanceChains(this.instance),
+      backend: mode === 'nftables' ? new NftBackend(this.instance, this.o.commands) : new IptablesBackend(instanceChains(this.instance), this.o.commands),
       nodeName: this.o.nodeName,
       source: this.source,
       commands: this.o.commands,
-      logger: this.log.child({ sub: 'iptables' }),
+      logger: this.log.child({ sub: mode }),
       metrics: this.metrics,
       clock: this.clock,
       syncPeriodMs: this.o.syncPeriodMs,

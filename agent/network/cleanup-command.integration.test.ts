@@ -29,6 +29,8 @@ describe('orch agent --cleanup-network (CLI)', () => {
     // What an agent leaves in a host: the VXLAN device and orch's chain, jumped to from FORWARD.
     sh(`ip -n ${NS} link add orch.1 type vxlan id 1 dstport 8472 nolearning`);
     sh(`ip netns exec ${NS} sh -c 'iptables -w -N ORCH-FORWARD && iptables -w -A FORWARD -m comment --comment "orch: pod network" -j ORCH-FORWARD'`);
+    // A service proxy's table in nftables mode, and a table that is not orch's.
+    sh(`ip netns exec ${NS} sh -c 'nft add table ip orch-proxy-0a1b2c && nft add table ip6 orch-proxy-0a1b2c && nft add table ip somebody-else'`);
     nodes.forEach((n, i) => sh(`docker network create --label orch.io/node=${n} --subnet 10.242.${250 + i}.0/24 orch-pods-${n} >/dev/null`));
   });
   afterAll(cleanup);
@@ -44,5 +46,10 @@ describe('orch agent --cleanup-network (CLI)', () => {
     expect(sh(`docker network ls -q --filter name=^orch-pods-${nodes[1]}$`).trim()).not.toBe('');
     expect(sh(`ip -n ${NS} link show`)).not.toContain('orch.1');
     expect(sh(`ip netns exec ${NS} iptables -w -S`)).not.toContain('ORCH-');
+    expect(r.out).toContain('removed nft table ip orch-proxy-0a1b2c');
+    expect(r.out).toContain('removed nft table ip6 orch-proxy-0a1b2c');
+    const tables = sh(`ip netns exec ${NS} nft list tables`);
+    expect(tables).not.toContain('orch-proxy-');
+    expect(tables).toContain('table ip somebody-else');
   });
 });

@@ -1,6 +1,6 @@
 // `orch up`, `orch down`, `orch status`: a local cluster in one command.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import fs from 'node:fs';
 import { ApiClient } from '../../client/rest-client.js';
 import type { Client } from '../../client/types.js';
@@ -50,7 +50,8 @@ export function upCommand(): Command {
     .option('--pod-security-default <level>', "Pod Security level enforced in namespaces without a pod-security.kubernetes.io/enforce label: privileged, baseline or restricted (the apiserver's flag; default baseline)")
     .option('--ha', 'a highly available control plane to try out: three etcd members (--etcd-port E: ports E..E+5), two API servers (--api-port P + 1 and + 2) behind HAProxy on P (needs the haproxy package), two schedulers and two controller managers with leader election (docs/ha.md)')
     .option('--pod-security-exempt-namespaces <list>', "comma-separated namespaces Pod Security admission does not check (the apiserver's flag; default kube-system)")
-    .action(async (flags: { apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string; podSecurityDefault?: string; podSecurityExemptNamespaces?: string; ha?: boolean }) => {
+    .addOption(new Option('--proxy-mode <mode>', "the service proxies' kernel backend (orch proxy --proxy-mode): iptables, or nftables for thousands of Services (needs the nft tool)").choices(['iptables', 'nftables']).default('iptables'))
+    .action(async (flags: { proxyMode: 'iptables' | 'nftables'; apiPort: string; etcdPort: string; agentPort: string; nodes: string; nodeName?: string; foreground?: boolean; logLevel: string; timeout: string; clusterCidr?: string; serviceCidr?: string; podSecurityDefault?: string; podSecurityExemptNamespaces?: string; ha?: boolean }) => {
       const num = (v: string, what: string, min: number, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got "${v}")`);
@@ -68,6 +69,7 @@ export function upCommand(): Command {
           podSecurity: { podSecurityDefault: flags.podSecurityDefault, podSecurityExemptNamespaces: flags.podSecurityExemptNamespaces },
           foreground: Boolean(flags.foreground),
           ha: Boolean(flags.ha),
+          proxyMode: flags.proxyMode,
           logLevel: flags.logLevel,
           timeoutSeconds: timeoutSeconds(flags.timeout),
         },

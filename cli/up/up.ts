@@ -52,6 +52,8 @@ export interface UpOptions {
   podSecurity?: UpPodSecurity;
   /** Three etcd members, two apiservers behind HAProxy, two schedulers and controller managers (ha-components.ts). */
   ha?: boolean;
+  /** The service proxies' --proxy-mode (default iptables). */
+  proxyMode?: 'iptables' | 'nftables';
 }
 
 type Out = (line: string) => void;
@@ -144,6 +146,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   }
 
   const podSecurity = podSecurityArgs(opts.podSecurity ?? {});
+  if (opts.proxyMode === 'nftables' && !findBinary('nft')) throw new Error('--proxy-mode nftables needs the nft tool on PATH (Debian/Ubuntu: apt-get install -y nftables), or leave --proxy-mode at iptables');
   const dockerSocket = dockerSocketPath();
   const nodes = nodeNames(opts.nodes, opts.nodeName);
   const logPorts = nodes.map((_, i) => opts.agentPort + i);
@@ -247,7 +250,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   if (network.flags.length === 0) {
     const proxyPorts: number[] = [];
     for (const _ of nodes) proxyPorts.push(await ephemeralPort(plannedPorts));
-    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i])]));
+    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i]), '--proxy-mode', opts.proxyMode ?? 'iptables']));
   } else {
     out('No service proxy either: Services get addresses but route nothing (docs/services.md).');
   }

@@ -39,6 +39,8 @@ IP_BIN="$(tool ip)" BRIDGE_BIN="$(tool bridge)" SYSCTL_BIN="$(tool sysctl)"
 # The service proxy's conntrack (clears UDP entries of removed endpoints): optional, the
 # proxy says so in its log when it is missing.
 CONNTRACK_BIN="$(tool conntrack)"
+# nft, for the proxy's --proxy-mode nftables: optional as well (Debian: nftables).
+NFT_BIN="$(tool nft)"
 IPTABLES_BIN="$(readlink -f "$(tool iptables)" 2>/dev/null || true)"
 
 die() { echo "build-offline: $*" >&2; exit 1; }
@@ -92,6 +94,7 @@ net_tools() {
   copy_with_libs "$BRIDGE_BIN" "$root" /usr/sbin/bridge
   copy_with_libs "$SYSCTL_BIN" "$root" /usr/sbin/sysctl
   [ -z "$CONNTRACK_BIN" ] || copy_with_libs "$CONNTRACK_BIN" "$root" /usr/sbin/conntrack
+  [ -z "$NFT_BIN" ] || copy_with_libs "$NFT_BIN" "$root" /usr/sbin/nft
   multi="$(basename "$IPTABLES_BIN")"
   copy_with_libs "$IPTABLES_BIN" "$root" "/usr/sbin/$multi"
   for name in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do

@@ -1,4 +1,5 @@
-// The sync loop of one proxy instance (kube-proxy's syncProxyRules, iptables mode):
+// The sync loop of one proxy instance (kube-proxy's syncProxyRules), the same for both
+// kernel backends (backend.ts: iptables, nftables); described here for iptables:
 //
 //   partial  the services marked changed since the last sync: their rules recomputed,
 //            only the chains they touch rewritten (rules/rule-state.ts). At most one sync
@@ -22,12 +23,11 @@ import { Backoff } from '../../foundation/backoff.js';
 import { realClock, type Clock } from '../../foundation/clock.js';
 import type { HostCommands } from '../../foundation/host-commands.js';
 import type { Logger } from '../../foundation/logger.js';
-import type { InstanceChains } from '../rules/names.js';
-import { RuleState, type Table, type Touched } from '../rules/rule-state.js';
 import { nodeModel, servicePorts, type NodeModel, type ServicePortModel } from '../rules/service-model.js';
-import { serviceRules } from '../rules/service-rules.js';
+import type { InstanceChains } from '../rules/names.js';
+import type { KernelBackend } from './backend.js';
+import { IptablesBackend } from './iptables-backend.js';
 import { Conntrack, firstEndpointFlows, staleFlows } from './conntrack.js';
-import { canaryAlive, instanceChainNames, instanceJumps, jumpFixes, restoreBin, type Family } from './kernel-rules.js';
 import type { ProxyMetrics } from './metrics.js';
 
 /** What the syncer reads: the informers' caches (or, in tests and benchmarks, plain maps). */
@@ -43,7 +43,12 @@ export interface ServiceSource {
 }
 
 export interface SyncerOptions {
-  chains: InstanceChains;
+  /** Where the rules go (nftables: ../nft/nft-backend.ts); default iptables with `chains`. */
+  backend?: KernelBackend;
+  /** The iptables instance chains (when no backend is given). */
+  chains?: InstanceChains;
+  /** Lines per iptables-restore transaction (rules/rule-state.ts plan; default 5,000). */
+  maxTransactionLines?: number;
   nodeName: string;
   source: ServiceSource;
   commands: HostCommands;
@@ -52,8 +57,6 @@ export interface SyncerOptions {
   clock?: Clock;
   syncPeriodMs: number;
   minSyncPeriodMs: number;
-  /** Lines per iptables-restore transaction (rules/rule-state.ts plan; default 5,000). */
-  maxTransactionLines?: number;
   /** How often the canaries are looked at (default min(5 s, sync period)). */
   canaryPeriodMs?: number;
   onSynced?: (info: { at: number; revision: string }) => void;
@@ -69,7 +72,7 @@ export interface SyncResult {
 export class Syncer {
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly states = new Map<Family, RuleState>();
+  private readonly backend: KernelBackend;
   /** UDP service ports as last programmed (for conntrack), by service key. */
   private readonly udp = new Map<string, ServicePortModel[]>();
   private readonly dirty = new Set<string>();
@@ -92,7 +95,8 @@ export class Syncer {
     this.clock = o.clock ?? realClock;
     this.log = o.logger;
     this.node = nodeModel(o.nodeName, undefined);
-    this.states.set(4, new RuleState(o.chains));
+    if (!o.backend && !o.chains) throw new Error('Syncer needs a backend or the iptables chains');
+    this.backend = o.backend ?? new IptablesBackend(o.chains!, o.commands, o.maxTransactionLines);
     this.retry = new Backoff({ initialMs: 500, maxMs: 30_000, jitter: 0.2 }, { clock: this.clock });
     this.conntrack = new Conntrack(o.commands, o.logger);
   }
@@ -126,8 +130,8 @@ export class Syncer {
 
   /** /readyz: undefined once a sync succeeded and the last one did. */
   ready(): string | undefined {
-    if (this.failing) return `iptables sync failing: ${this.failing}`;
-    return this.synced ? undefined : 'no iptables sync yet';
+    if (this.failing) return `${this.backend.mode} sync failing: ${this.failing}`;
+    return this.synced ? undefined : `no ${this.backend.mode} sync yet`;
   }
 
   /** Runs until the signal aborts. */
@@ -146,7 +150,7 @@ export class Syncer {
       if (now >= this.nextCanaryAt) {
         this.nextCanaryAt = now + (this.o.canaryPeriodMs ?? Math.min(5000, this.o.syncPeriodMs));
         if (!(await this.canariesAlive())) {
-          this.log.warn('a canary chain of the service proxy is gone (iptables flushed?): rewriting every rule');
+          this.log.warn({ mode: this.backend.mode }, 'a canary of the service proxy is gone (its rules flushed or deleted?): rewriting every rule');
           this.recoverWanted = this.fullWanted = true;
         }
         continue;
@@ -182,23 +186,14 @@ export class Syncer {
       this.syncing = false;
       this.failing = (err as Error).message.split('\n')[0];
       this.o.metrics?.failures.inc();
-      this.log.error({ err }, 'iptables sync failed; retrying with a full sync');
+      this.log.error({ err, mode: this.backend.mode }, 'service proxy sync failed; retrying with a full sync');
       this.recoverWanted = this.fullWanted = true;
       await this.retry.wait(signal).catch(() => undefined);
     }
   }
 
-  private async canariesAlive(): Promise<boolean> {
-    for (const f of this.states.keys()) {
-      for (const table of ['nat', 'filter'] as const) if (!(await canaryAlive(this.o.commands, f, table, this.o.chains.canary))) return false;
-    }
-    return true;
-  }
-
-  private state(f: Family): RuleState {
-    let s = this.states.get(f);
-    if (!s) this.states.set(f, (s = new RuleState(this.o.chains)));
-    return s;
+  private canariesAlive(): Promise<boolean> {
+    return this.backend.alive();
   }
 
   /** One sync now: full (every chain) or partial (the dirty services). */
@@ -208,17 +203,11 @@ export class Syncer {
     const keys = full && this.recomputeAll ? new Set([...this.o.source.serviceKeys(), ...this.allKnownKeys()]) : new Set(this.dirty);
     this.dirty.clear();
     const recover = this.recoverWanted;
-    const touched = new Map<Family, Touched>([...this.states.keys()].map((f) => [f, new Set<string>()]));
     const conntrackFlows: string[][] = [];
     for (const key of keys) {
       const svc = this.o.source.service(key);
       const ports = svc ? servicePorts(svc, this.o.source.slices(key), this.o.nodeName) : [];
-      for (const f of [4, 6] as const) {
-        const mine = ports.filter((p) => p.family === f);
-        if (mine.length === 0 && !this.states.has(f)) continue;
-        const t = touched.get(f) ?? touched.set(f, new Set()).get(f)!;
-        this.state(f).setService(key, mine.length ? serviceRules(this.o.chains, this.node, mine) : undefined, t);
-      }
+      for (const f of [4, 6] as const) this.backend.setService(key, f, ports.filter((p) => p.family === f), this.node);
       const oldUdp = this.udp.get(key) ?? [];
       const nowUdp = ports.filter((p) => p.protocol === 'udp');
       for (const old of oldUdp) conntrackFlows.push(...staleFlows(old, nowUdp.find((n) => n.name === old.name && n.family === old.family)));
@@ -226,16 +215,8 @@ export class Syncer {
       if (nowUdp.length) this.udp.set(key, nowUdp);
       else this.udp.delete(key);
     }
-    let result: SyncResult = { mode: full ? 'full' : 'partial', written: 0, deleted: 0, bytes: 0 };
-    for (const [f, state] of this.states) {
-      const existing = recover ? await this.existingChains(f) : undefined;
-      const extra = full ? await jumpFixes(this.o.commands, f, instanceJumps(this.o.chains)) : undefined;
-      // The jumps need the entry chains: a full sync declares them before the jump lines.
-      const plan = state.plan({ full, touched: touched.get(f), existing, extra, maxLines: this.o.maxTransactionLines });
-      for (const text of plan.texts) await this.o.commands.run(restoreBin(f), ['-w', '5', '--noflush'], text);
-      plan.commit();
-      result = { ...result, written: result.written + plan.written, deleted: result.deleted + plan.deleted, bytes: result.bytes + plan.bytes };
-    }
+    const written = await this.backend.write({ full, recover });
+    const result: SyncResult = { mode: full ? 'full' : 'partial', ...written };
     if (full) {
       this.fullWanted = this.recoverWanted = this.recomputeAll = false;
       this.nextFullAt = this.clock.now() + this.o.syncPeriodMs;
@@ -244,19 +225,14 @@ export class Syncer {
     this.synced = true;
     await this.conntrack.delete(conntrackFlows);
     const seconds = (this.clock.now() - t0) / 1000;
-    this.o.metrics?.observe(result.mode, seconds, this.clock.now(), Object.fromEntries((['nat', 'filter'] as Table[]).map((t) => [t, [...this.states.values()].reduce((n, s) => n + s.chainCount(t), 0)])) as Record<Table, number>);
-    this.log.debug({ ...result, services: keys.size, ms: Math.round(seconds * 1000) }, 'iptables synced');
+    this.o.metrics?.observe(result.mode, seconds, this.clock.now(), this.backend.chainCounts());
+    this.log.debug({ ...result, services: keys.size, ms: Math.round(seconds * 1000) }, `${this.backend.mode} synced`);
     this.o.onSynced?.({ at: this.clock.now(), revision });
     return result;
   }
 
   private *allKnownKeys(): Iterable<string> {
     yield* this.udp.keys();
-    for (const s of this.states.values()) yield* s.serviceKeys();
-  }
-
-  private async existingChains(f: Family): Promise<Record<Table, string[]>> {
-    const id = this.o.chains.id;
-    return { nat: await instanceChainNames(this.o.commands, f, 'nat', id), filter: await instanceChainNames(this.o.commands, f, 'filter', id) };
+    yield* this.backend.serviceKeys();
   }
 }

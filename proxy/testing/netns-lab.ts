@@ -92,6 +92,16 @@ export class NetnsLab {
     return this.exec(fromNs, `${process.execPath} -e "${UDP_ASK}" ${ip} ${port} ${srcPort} ${timeoutMs}`).trim();
   }
 
+  /** Who answered n requests (pod name → count). */
+  spread(fromNs: string, ip: string, port: number, n: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const who = this.get(fromNs, ip, port).split(' ')[0]!;
+      out[who] = (out[who] ?? 0) + 1;
+    }
+    return out;
+  }
+
   podNs(name: string): string {
     return this.pods.get(name)!;
   }

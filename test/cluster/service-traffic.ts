@@ -12,6 +12,8 @@
 // "<name> <peer address>".
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Pod } from '../../api/types.js';
+import { nodeName } from './harness.js';
 import { nodeInHost, type Place } from './host-traffic.js';
 import { netnsPath } from './network.js';
 import { run } from './sh.js';
@@ -22,6 +24,20 @@ export const WHO_BACKEND = [
   'mkdir -p /tmp/w/cgi-bin && printf \'#!/bin/sh\\necho "Content-Type: text/plain"\\necho\\necho "$(hostname) $REMOTE_ADDR"\\n\' > /tmp/w/cgi-bin/who && ' +
     'chmod +x /tmp/w/cgi-bin/who && trap "exit 0" TERM; httpd -f -p 8080 -h /tmp/w & wait',
 ];
+
+/** A client pod pinned to host `host`: a shell that sleeps until it is told to stop. */
+export function clientPod(name: string, host: number, namespace: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { role: 'client' } },
+    spec: {
+      nodeName: nodeName(host),
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'sh', image: 'orch.local/busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'] }],
+    },
+  } as Pod;
+}
 
 const SPREAD = `
 const [url, count, timeoutMs, nameserver, ...search] = process.argv.slice(1);

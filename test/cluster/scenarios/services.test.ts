@@ -17,7 +17,7 @@ import { BRIDGE_IP, hostIP, netnsPath } from '../network.js';
 import { NS, waitPodRunning, type PodAt } from '../pod-traffic.js';
 import { record } from '../results.js';
 import { useCluster, webDeployment, withLogs } from '../scenario-kit.js';
-import { connectOutcome, describeSpread, natRules, spread, udpAsk, udpEcho, WHO_BACKEND, type Spread } from '../service-traffic.js';
+import { clientPod, connectOutcome, describeSpread, natRules, spread, udpAsk, udpEcho, WHO_BACKEND, type Spread } from '../service-traffic.js';
 import { docker } from '../docker-engine.js';
 import { run, waitUntil } from '../sh.js';
 
@@ -29,18 +29,6 @@ const LOCAL_NODE_PORT = 30081;
 const UDP_PORT = 5353;
 const UDP_TARGET = 9053;
 
-function clientPod(name: string, host: number): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: NS, labels: { role: 'client' } },
-    spec: {
-      nodeName: nodeName(host),
-      terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'sh', image: 'orch.local/busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'] }],
-    },
-  } as Pod;
-}
 
 /** A `who` backend pod pinned to a host, outside the Deployment (for the Local policy). */
 function soloPod(name: string, host: number): Pod {
@@ -110,7 +98,7 @@ describe(SCENARIO, () => {
         },
       },
     });
-    for (const i of [1, 2, 3]) await cluster.client.pods.create(clientPod(`client-h${i}`, i));
+    for (const i of [1, 2, 3]) await cluster.client.pods.create(clientPod(`client-h${i}`, i, NS));
     await cluster.client.pods.create(soloPod('solo', 2));
     const created = await Promise.all([
       cluster.client.services.create(service('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] })),

@@ -1,0 +1,99 @@
+// The real `orch proxy` process at N services (bench/services-sync.ts `--process`): a test
+// API server (real etcd) holding N Services and N EndpointSlices × 2 endpoints, then
+// `orch proxy --proxy-mode M` (dist/, with the node's token, its rules into a throw-away
+// network namespace, no DNS) started against it. Measured: start → ready (first full sync
+// of everything), and its RSS (/proc/<pid>/status) 20 s after it reported every object
+// synced — the informers' caches, the rule state and Node.js, at rest.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EndpointSlice, Node, Service } from '../../api/types.js';
+import { ApiClient } from '../../client/rest-client.js';
+import { SYNCED_REVISION_ANNOTATION } from '../../proxy/node-report.js';
+import { service, slice } from '../../proxy/testing/objects.js';
+import { startTestApiServer, type TestApiServer } from '../../test/helpers/apiserver.js';
+import { freePort } from '../../test/helpers/ports.js';
+import { cliEntry } from './apiserver-process.js';
+import type { BenchContext } from './types.js';
+
+export interface ProxyProcessResult {
+  mode: string;
+  readyMs: number;
+  rss: number;
+}
+
+const podIP = (i: number) => `10.${128 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`;
+/** 10.96.3.233 onwards: clear of 10.96.0.1 (the `kubernetes` Service). */
+function clusterIP(i: number): string {
+  const a = 0x0a600000 + 1000 + i;
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+}
+
+async function inParallel(n: number, width: number, f: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) await f(next++);
+  }));
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export class ProxyProcessRig {
+  private api?: TestApiServer;
+  private admin?: ApiClient;
+  private lastRevision = 0n;
+
+  constructor(private readonly ctx: BenchContext) {}
+
+  /** The API server with n services (ClusterIPs 10.96.x.y, i ≥ 1) and their slices. */
+  async start(n: number): Promise<void> {
+    this.api = await startTestApiServer({ nodeNames: ['n1'] });
+    this.ctx.cleanup.add('test API server', () => this.api!.stop());
+    this.admin = new ApiClient({ server: this.api.url, token: this.api.token });
+    await this.admin.nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] } } as Node);
+    const slices = this.admin.resource<EndpointSlice>('endpointslices');
+    const t0 = Date.now();
+    await inParallel(n, 16, async (k) => {
+      const i = k + 1;
+      await this.admin!.services.create({ ...service(`svc-${i}`, clusterIP(i)), metadata: { name: `svc-${i}`, namespace: 'default' } } as Service);
+      const s = await slices.create({ ...slice(`svc-${i}`, [{ ip: podIP(2 * i), node: 'n1' }, { ip: podIP(2 * i + 1), node: 'n2' }]), metadata: { name: `svc-${i}-abcde`, namespace: 'default', labels: { 'kubernetes.io/service-name': `svc-${i}` } } } as EndpointSlice);
+      const rv = BigInt(s.metadata.resourceVersion!);
+      if (rv > this.lastRevision) this.lastRevision = rv;
+      if (k % 2000 === 1999) this.ctx.say(`  ${k + 1} of ${n} services and slices created (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    });
+  }
+
+  /** One proxy process in `mode` into network namespace `netns` (which must exist, empty). */
+  async measure(mode: string, netns: string): Promise<ProxyProcessResult> {
+    const api = this.api!;
+    const tokenFile = path.join(this.ctx.workDir, 'node-token');
+    fs.writeFileSync(tokenFile, api.nodeTokens.n1!);
+    const port = await freePort();
+    const t0 = Date.now();
+    const proc: ChildProcess = spawn(process.execPath, [cliEntry(), 'proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', netns, '--dns-port', '0', '--proxy-mode', mode, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const stop = () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    };
+    this.ctx.cleanup.add(`orch proxy (${mode})`, stop);
+    try {
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`orch proxy --proxy-mode ${mode} exited with ${proc.exitCode}`);
+        const node = await this.admin!.nodes.get('n1');
+        const rev = node.metadata.annotations?.[SYNCED_REVISION_ANNOTATION];
+        if (rev && BigInt(rev) >= this.lastRevision) break;
+        if (Date.now() - t0 > 300_000) throw new Error(`orch proxy --proxy-mode ${mode} did not report the last slice's revision within 300 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const readyMs = Date.now() - t0;
+      this.ctx.say(`  ${mode}: every object programmed ${readyMs} ms after the start; RSS ${(rssOf(proc.pid!) / 2 ** 20).toFixed(1)} MB then`);
+      await new Promise((r) => setTimeout(r, 20_000));
+      return { mode, readyMs, rss: rssOf(proc.pid!) };
+    } finally {
+      stop();
+    }
+  }
+}
