@@ -63,6 +63,20 @@ describe('Informer (FakeClient)', () => {
     expect(inf.lastSyncResourceVersion()).toBe('6');
   });
 
+  it('a transform reshapes listed and watched objects before they are cached and frozen', async () => {
+    const client = new FakeClient();
+    client.seed([pod('a')]);
+    const inf = make(client, { transform: (p) => ({ ...p, metadata: { name: p.metadata.name, namespace: p.metadata.namespace, resourceVersion: p.metadata.resourceVersion } }) });
+    const rec = recorder(inf);
+    inf.start();
+    await inf.waitForSync();
+    expect(inf.get('default/a')!.metadata.labels).toBeUndefined();
+    expect(Object.isFrozen(inf.get('default/a')!.metadata)).toBe(true);
+    await client.pods.create(pod('b'));
+    await eventually('b added', () => rec.log.includes('add b@3'), 5000);
+    expect(inf.get('default/b')!.metadata).toEqual({ name: 'b', namespace: 'default', resourceVersion: '3' });
+  });
+
   it('relists after 410 and emits exactly the differences', async () => {
     const client = new FakeClient();
     client.seed([pod('keep'), pod('change'), pod('remove')]);

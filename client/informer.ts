@@ -15,7 +15,7 @@ import { deepFreeze, diffList } from './informer-diff.js';
 import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { ResourceClient, Watch } from './types.js';
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -28,6 +28,12 @@ export interface InformerOptions {
   random?: () => number;
   /** Page size of the list calls (pages come from one revision). Default 500. */
   pageSize?: number;
+  /**
+   * Applied to every listed or watched object before it is cached (client-go's
+   * SetTransform): a consumer with thousands of objects keeps only the fields it reads.
+   * Must keep metadata.name, namespace and resourceVersion.
+   */
+  transform?: (obj: T) => T;
 }
 
 export interface EventHandler<T> {
@@ -60,7 +66,7 @@ export class Informer<T extends KubeObject> {
 
   constructor(
     private readonly rc: ResourceClient<T>,
-    private readonly opts: InformerOptions = {},
+    private readonly opts: InformerOptions<T> = {},
   ) {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger();
@@ -200,7 +206,7 @@ export class Informer<T extends KubeObject> {
       });
       if (this.stopping) return;
       if (!rv) rv = page.metadata?.resourceVersion ?? '';
-      for (const item of page.items ?? []) items.push(deepFreeze(this.withKind(item, page)));
+      for (const item of page.items ?? []) items.push(deepFreeze(this.shaped(this.withKind(item, page))));
       cont = page.metadata?.continue || undefined;
     } while (cont);
 
@@ -279,7 +285,7 @@ export class Informer<T extends KubeObject> {
       if (rv) this.lastRV = rv;
       return;
     }
-    const frozen = deepFreeze(obj);
+    const frozen = deepFreeze(this.shaped(obj));
     const key = objectKey(frozen);
     const old = this.cache.get(key);
     if (ev.type === 'DELETED') {
@@ -334,6 +340,10 @@ export class Informer<T extends KubeObject> {
    * Kubernetes list items may lack kind/apiVersion; fill them from the list (before the
    * object is frozen) so consumers can build ownerReferences and event references.
    */
+  private shaped(obj: T): T {
+    return this.opts.transform ? this.opts.transform(obj) : obj;
+  }
+
   private withKind(obj: T, list: { kind?: string; apiVersion?: string }): T {
     if (Object.isFrozen(obj) || (obj.kind && obj.apiVersion)) return obj;
     if (!obj.kind && list.kind?.endsWith('List')) obj.kind = list.kind.slice(0, -4);

@@ -36,6 +36,7 @@ import { instanceChains, instanceId } from './rules/names.js';
 import { sliceServiceKey } from './rules/service-model.js';
 import { ProxyMetrics } from './sync/metrics.js';
 import { Syncer, type ServiceSource } from './sync/syncer.js';
+import { Interner, trimService, trimSlice } from './cache-trim.js';
 import type { ProxyMode } from './sync/backend.js';
 import { IptablesBackend } from './sync/iptables-backend.js';
 import { removeOtherMode } from './sync/mode-switch.js';
@@ -87,10 +88,14 @@ export class ServiceProxy {
   constructor(private readonly o: ProxyOptions) {
     this.clock = o.clock ?? realClock;
     this.log = o.logger;
-    const inf = <T extends Service | EndpointSlice | Node | ConfigMap>(name: string, rc: ResourceClient<T>, fieldSelector?: string, namespace?: string) =>
-      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector, namespace });
-    this.services = inf<Service>('service', o.client.services);
-    this.slices = resolveResourceName('endpointslices') ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices')) : undefined;
+    const inf = <T extends Service | EndpointSlice | Node | ConfigMap>(name: string, rc: ResourceClient<T>, fieldSelector?: string, namespace?: string, transform?: (obj: T) => T) =>
+      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector, namespace, transform });
+    // Only what the rules, DNS and the revision read is cached (cache-trim.ts).
+    const interner = new Interner();
+    this.services = inf<Service>('service', o.client.services, undefined, undefined, (svc) => trimService(svc, interner));
+    this.slices = resolveResourceName('endpointslices')
+      ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices'), undefined, undefined, (sl) => trimSlice(sl, interner))
+      : undefined;
     this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
     this.podNetwork = inf<ConfigMap>('pod-network', o.client.configmaps, `metadata.name=${POD_NETWORK_CONFIGMAP}`, POD_NETWORK_NAMESPACE);
     this.metrics = new ProxyMetrics(o.registry);

@@ -3,14 +3,15 @@
 // `orch proxy --proxy-mode M` (dist/, with the node's token, its rules into a throw-away
 // network namespace, no DNS) started against it. Measured: start → ready (first full sync
 // of everything), and its RSS (/proc/<pid>/status) 20 s after it reported every object
-// synced — the informers' caches, the rule state and Node.js, at rest.
+// synced — the informers' caches, the rule state and Node.js, at rest (sampled every 10 s
+// for 60 s; the last sample).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EndpointSlice, Node, Service } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
-import { SYNCED_REVISION_ANNOTATION } from '../../proxy/node-report.js';
+import { SYNCED_AT_ANNOTATION, SYNCED_REVISION_ANNOTATION } from '../../proxy/node-report.js';
 import { service, slice } from '../../proxy/testing/objects.js';
 import { startTestApiServer, type TestApiServer } from '../../test/helpers/apiserver.js';
 import { freePort } from '../../test/helpers/ports.js';
@@ -23,6 +24,7 @@ export interface ProxyProcessResult {
   rss: number;
 }
 
+const REST_SAMPLES = 6;
 const podIP = (i: number) => `10.${128 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`;
 /** 10.96.3.233 onwards: clear of 10.96.0.1 (the `kubernetes` Service). */
 function clusterIP(i: number): string {
@@ -74,7 +76,9 @@ export class ProxyProcessRig {
     fs.writeFileSync(tokenFile, api.nodeTokens.n1!);
     const port = await freePort();
     const t0 = Date.now();
-    const proc: ChildProcess = spawn(process.execPath, [cliEntry(), 'proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', netns, '--dns-port', '0', '--proxy-mode', mode, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // PROXY_HEAPSNAPSHOT=1: a heap snapshot of the proxy at rest, kept in the work directory.
+    const snapshot = Boolean(process.env.PROXY_HEAPSNAPSHOT);
+    const proc: ChildProcess = spawn(process.execPath, [...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), cliEntry(), 'proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', netns, '--dns-port', '0', '--proxy-mode', mode, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: this.ctx.workDir });
     const stop = () => {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     };
@@ -83,15 +87,32 @@ export class ProxyProcessRig {
       for (;;) {
         if (proc.exitCode !== null) throw new Error(`orch proxy --proxy-mode ${mode} exited with ${proc.exitCode}`);
         const node = await this.admin!.nodes.get('n1');
+        // This process's report: the revision of the last slice, written after it started
+        // (an earlier run's annotations are still on the Node).
         const rev = node.metadata.annotations?.[SYNCED_REVISION_ANNOTATION];
-        if (rev && BigInt(rev) >= this.lastRevision) break;
+        const at = Date.parse(node.metadata.annotations?.[SYNCED_AT_ANNOTATION] ?? '');
+        if (rev && BigInt(rev) >= this.lastRevision && at >= t0) break;
         if (Date.now() - t0 > 300_000) throw new Error(`orch proxy --proxy-mode ${mode} did not report the last slice's revision within 300 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const readyMs = Date.now() - t0;
       this.ctx.say(`  ${mode}: every object programmed ${readyMs} ms after the start; RSS ${(rssOf(proc.pid!) / 2 ** 20).toFixed(1)} MB then`);
-      await new Promise((r) => setTimeout(r, 20_000));
-      return { mode, readyMs, rss: rssOf(proc.pid!) };
+      // At rest: sampled every 10 s for 60 s (V8 gives the pages of the start's burst back
+      // once it sees the process idle); the last sample is the figure.
+      for (let k = 1; k <= REST_SAMPLES; k++) {
+        await new Promise((r) => setTimeout(r, 10_000));
+        this.ctx.say(`  ${mode}: ${k * 10} s at rest: RSS ${(rssOf(proc.pid!) / 2 ** 20).toFixed(1)} MB`);
+      }
+      const rss = rssOf(proc.pid!);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+      this.ctx.say(`  ${mode}: at rest RSS ${(rss / 2 ** 20).toFixed(1)} MB, V8 heap used ${gauge('nodejs_heap_size_used_bytes').toFixed(1)} MB of ${gauge('nodejs_heap_size_total_bytes').toFixed(1)} MB, external ${gauge('nodejs_external_memory_bytes').toFixed(1)} MB`);
+      if (snapshot) {
+        this.ctx.keepWorkDir();
+        proc.kill('SIGUSR2');
+        await new Promise((r) => setTimeout(r, 15_000));
+      }
+      return { mode, readyMs, rss };
     } finally {
       stop();
     }

@@ -57,6 +57,21 @@ describe('service rules with real traffic, nftables mode (network namespaces)', 
     expect(lab.get(lab.podNs('b1'), '10.96.0.11', 80)).toBe('b1 10.244.1.1');
   });
 
+  it('an IPv6 service gets a table of its own family, which nft accepts (DNAT to [address]:port, ip6 sets)', async () => {
+    source.put(service('v6', 'fd00:96::10', {}, [{ name: 'http', port: 80, protocol: 'TCP' }]), [slice('v6', [{ ip: 'fd00:244::11', node: 'n1' }, { ip: 'fd00:244::12', node: 'n2' }])]);
+    syncer().serviceChanged('default/v6');
+    await syncer().sync(false);
+    const v6 = lab.exec(lab.node, `nft list table ip6 ${TABLE}`);
+    expect(v6).toContain('fd00:96::10 . tcp . 80 : goto svc-');
+    expect(v6).toContain('dnat to [fd00:244::11]:8080');
+    expect(v6).toContain('fd00:244::12 . fd00:244::12');
+    expect(table()).not.toContain('fd00:96::10');
+    source.remove('default/v6');
+    syncer().serviceChanged('default/v6');
+    await syncer().sync(false);
+    expect(lab.exec(lab.node, `nft list table ip6 ${TABLE}`)).not.toContain('fd00:96::10');
+  });
+
   it('a table deleted by hand comes back at once (canary)', async () => {
     const ac = new AbortController();
     const loop = syncer().run(ac.signal);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServicePortModel } from '../rules/service-model.js';
 import { serviceChainNames, serviceProgram } from './nft-program.js';
 import { NftState } from './nft-state.js';
+import { elementValue, encodeProgram } from './program-text.js';
 
 const node = { name: 'n1', podCIDRs: ['10.244.0.0/16'] };
 const T = 'ip orch-proxy-abc';
@@ -70,6 +71,13 @@ describe('nftables state', () => {
     expect(l.at(-1)).toBe(`add element ${T} canary { 1 }`);
   });
 
+  it("a family's first sync builds its table even when it is a partial one (the first IPv6 service)", () => {
+    const s = new NftState('ip6', 'orch-proxy-abc');
+    s.setService('default/v6', serviceProgram(node, [port('v6', 'fd00:96::1', [], { family: 6 })]));
+    const l = lines(s.plan({ full: false, recover: false }).text);
+    expect(l.slice(0, 3)).toEqual(['add table ip6 orch-proxy-abc', 'delete table ip6 orch-proxy-abc', 'add table ip6 orch-proxy-abc']);
+  });
+
   it('a partial sync writes only the changed service, and nothing when nothing changed', () => {
     const s = new NftState('ip', 'orch-proxy-abc');
     s.setService('default/a', prog('a', '10.96.0.1', ['10.244.1.1']));
@@ -107,6 +115,32 @@ describe('nftables state', () => {
     plan.commit();
     s.setService('default/b', undefined);
     expect(s.plan({ full: false, recover: false }).text).toContain(`delete element ${T} hairpin { 10.244.1.1 . 10.244.1.1 }`);
+  });
+
+  it('one external IP and port in two services: the first one wins; when it goes, the map element switches to the other', () => {
+    const s = new NftState('ip', 'orch-proxy-abc');
+    const ext = (name: string, ip: string) => serviceProgram(node, [port(name, ip, ['10.244.1.1'], { externalIPs: ['192.0.2.10'] })]);
+    s.setService('default/a', ext('a', '10.96.0.1'));
+    s.setService('default/b', ext('b', '10.96.0.2'));
+    const all = s.plan({ full: true, recover: true });
+    const svcx = (n: string) => serviceChainNames(port(n, '', [])).ext;
+    expect(all.text).toContain(`add element ${T} service-ips { 192.0.2.10 . tcp . 80 : goto ${svcx('a')} }`);
+    expect(all.text).not.toContain(`192.0.2.10 . tcp . 80 : goto ${svcx('b')}`);
+    all.commit();
+    s.setService('default/a', undefined);
+    const l = lines(s.plan({ full: false, recover: false }).text);
+    const del = l.indexOf(`delete element ${T} service-ips { 192.0.2.10 . tcp . 80 }`);
+    const add = l.indexOf(`add element ${T} service-ips { 192.0.2.10 . tcp . 80 : goto ${svcx('b')} }`);
+    expect(del).toBeGreaterThanOrEqual(0);
+    expect(add).toBeGreaterThan(del);
+  });
+
+  it('an element value is read from a program by its exact key (no prefix match)', () => {
+    const text = encodeProgram({ chains: new Map(), affinitySets: new Map(), elements: [{ set: 'service-ips', key: '10.96.0.1 . tcp . 8080', value: 'goto svc-x' }, { set: 'service-ips', key: '10.96.0.1 . tcp . 80', value: 'goto svc-y' }, { set: 'hairpin', key: '10.244.1.1 . 10.244.1.1' }] });
+    expect(elementValue(text, 'service-ips', '10.96.0.1 . tcp . 80')).toBe('goto svc-y');
+    expect(elementValue(text, 'service-ips', '10.96.0.1 . tcp . 8080')).toBe('goto svc-x');
+    expect(elementValue(text, 'hairpin', '10.244.1.1 . 10.244.1.1')).toBeUndefined();
+    expect(elementValue(text, 'service-ips', '10.96.0.1 . tcp . 8')).toBeUndefined();
   });
 
   it('a service that goes: its elements leave before its chain is flushed and deleted', () => {

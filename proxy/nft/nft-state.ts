@@ -12,8 +12,15 @@
 // in `hairpin`, or the same external IP and port twice). The kernel holds one element per
 // key, so the first claimant's value is written and the element goes only with its last
 // claimant, as iptables' first-rule-wins would have it.
+//
+// Memory (10,000 services in a few MB): programs are kept as strings (program-text.ts); what
+// was written is the wanted program except for services touched since the last commit,
+// whose written program is kept aside; an element's claimants are service keys (the
+// strings the wanted map already holds), its value is read from the first claimant's
+// program when it is needed.
 
 import { affinitySetDeclaration, baseDeclarations, baseRules, type Element, type NftFamily, type NftProgram } from './nft-program.js';
+import { decodeProgram, elementValue, encodeProgram, programAffinitySets, programChains } from './program-text.js';
 
 export interface NftPlan {
   /** The `nft -f` input; empty when nothing changed. */
@@ -28,76 +35,24 @@ export interface NftPlan {
 const ELEMENT_SETS = ['service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports', 'no-local-services', 'no-local-nodeports', 'hairpin'] as const;
 
 const elementId = (e: Element) => `${e.set}\u0000${e.key}`;
-/** Claimants of one element in claim order: [service key, value]. */
-type ClaimList = [string, string | undefined][];
-/** As kept between syncs, compact: `<service key>\u0001<value>`, an array only when shared. */
-type StoredClaims = Map<string, string | string[]>;
-
-const encodeClaim = ([key, value]: [string, string | undefined]) => `${key}\u0001${value ?? ''}`;
-function decodeClaim(c: string): [string, string | undefined] {
-  const i = c.indexOf('\u0001');
-  const value = c.slice(i + 1);
-  return [c.slice(0, i), value === '' ? undefined : value];
-}
-const toList = (stored: string | string[] | undefined): ClaimList => (stored === undefined ? [] : typeof stored === 'string' ? [decodeClaim(stored)] : stored.map(decodeClaim));
-const toStored = (list: ClaimList): string | string[] => (list.length === 1 ? encodeClaim(list[0]!) : list.map(encodeClaim));
 function elementOf(id: string): Element {
   const i = id.indexOf('\u0000');
   return { set: id.slice(0, i) as Element['set'], key: id.slice(i + 1) };
 }
-
-/**
- * What the state keeps of a service between syncs: its program as one string (at 10,000
- * services, programs as objects took ~21 MB of heap, as strings ~6 MB), parsed again only
- * when it is written. Lines: `c <chain>`, then `r <rule>` for that chain; `e <set>\t<key>[\t<value>]`;
- * `a <set> <seconds>`.
- */
-export function encodeProgram(p: NftProgram): string {
-  const out: string[] = [];
-  for (const [name, rules] of p.chains) {
-    out.push(`c ${name}`);
-    for (const r of rules) out.push(`r ${r}`);
-  }
-  for (const e of p.elements) out.push(e.value === undefined ? `e ${e.set}\t${e.key}` : `e ${e.set}\t${e.key}\t${e.value}`);
-  for (const [name, s] of p.affinitySets) out.push(`a ${name} ${s}`);
-  return out.join('\n');
-}
-
-export function decodeProgram(text: string | undefined): NftProgram {
-  const p: NftProgram = { chains: new Map(), elements: [], affinitySets: new Map() };
-  if (!text) return p;
-  let chain: string[] = [];
-  for (const line of text.split('\n')) {
-    const rest = line.slice(2);
-    switch (line[0]) {
-      case 'c':
-        p.chains.set(rest, (chain = []));
-        break;
-      case 'r':
-        chain.push(rest);
-        break;
-      case 'e': {
-        const [set, key, value] = rest.split('\t') as [Element['set'], string, string | undefined];
-        p.elements.push(value === undefined ? { set, key } : { set, key, value });
-        break;
-      }
-      case 'a': {
-        const i = rest.lastIndexOf(' ');
-        p.affinitySets.set(rest.slice(0, i), Number(rest.slice(i + 1)));
-        break;
-      }
-    }
-  }
-  return p;
-}
+/** A fresh flat copy: a kept id holds neither a rope of pieces nor a slice of a program. */
+const flat = (s: string) => Buffer.from(s, 'latin1').toString('latin1');
+const ownerList = (o: string | string[] | undefined): string[] => (o === undefined ? [] : typeof o === 'string' ? [o] : [...o]);
+const stored = (l: string[]): string | string[] => (l.length === 1 ? l[0]! : l);
 
 export class NftState {
   private readonly wanted = new Map<string, string>();
-  private readonly written = new Map<string, string>();
-  private readonly touched = new Set<string>();
-  /** Element id → its claimants in claim order, as written. */
-  private claims: StoredClaims = new Map();
+  /** The written program of each service touched since the last commit (undefined: none). */
+  private readonly before = new Map<string, string | undefined>();
+  /** Element id → the service(s) claiming it, in claim order, as written. */
+  private owners = new Map<string, string | string[]>();
   private chainsWritten = 0;
+  /** Whether the table was built (a family's first services arrive in a partial sync: the table is made then). */
+  private built = false;
 
   constructor(
     readonly family: NftFamily,
@@ -114,18 +69,25 @@ export class NftState {
 
   /** A service's program now (undefined: it has none any more). */
   setService(key: string, program: NftProgram | undefined): void {
+    if (!this.before.has(key)) this.before.set(key, this.wanted.get(key));
     if (program) this.wanted.set(key, encodeProgram(program));
     else this.wanted.delete(key);
-    this.touched.add(key);
   }
 
   plan(o: { full: boolean; recover: boolean }): NftPlan {
+    if (!this.built) return this.planAll(true);
     if (o.recover || o.full) return this.planAll(o.recover);
     return this.planPartial();
   }
 
   private get t(): string {
     return `${this.family} ${this.table}`;
+  }
+
+  /** Every written program, with its service key. */
+  private *writtenPrograms(): Iterable<[string, string]> {
+    for (const [k, text] of this.wanted) if (!this.before.has(k)) yield [k, text];
+    for (const [k, text] of this.before) if (text !== undefined) yield [k, text];
   }
 
   private planAll(recover: boolean): NftPlan {
@@ -135,15 +97,19 @@ export class NftState {
     lines.push(...baseDeclarations(this.family, this.table));
     const chains = new Map<string, string[]>();
     const sets = new Map<string, number>();
-    const claims = new Map<string, ClaimList>();
+    const owners = new Map<string, string[]>();
+    const elementLines: string[] = [];
     for (const [key, text] of this.wanted) {
       const p = decodeProgram(text);
       for (const [name, rules] of p.chains) chains.set(name, rules);
       for (const [name, s] of p.affinitySets) sets.set(name, s);
       for (const e of p.elements) {
         const id = elementId(e);
-        const list = claims.get(id) ?? claims.set(id, []).get(id)!;
-        if (!list.some(([k]) => k === key)) list.push([key, e.value]);
+        const list = owners.get(id);
+        if (!list) {
+          owners.set(id, [key]);
+          elementLines.push(addElement(t, e, e.value));
+        } else if (!list.includes(key)) list.push(key);
       }
     }
     for (const name of chains.keys()) lines.push(`add chain ${t} ${name}`);
@@ -157,27 +123,29 @@ export class NftState {
       for (const r of rules) lines.push(`add rule ${t} ${name} ${r}`);
     }
     if (!recover) for (const s of ELEMENT_SETS) lines.push(`flush ${s.startsWith('service-') ? 'map' : 'set'} ${t} ${s}`);
-    for (const [id, list] of claims) lines.push(addElement(t, elementOf(id), list[0]![1]));
-    lines.push(`add element ${t} canary { 1 }`);
+    lines.push(...elementLines, `add element ${t} canary { 1 }`);
     let deleted = 0;
     if (!recover) {
       // Whatever was written and is wanted no more: nothing refers to it after the rewrite above.
-      const gone = [...this.writtenChains()].filter((c) => !chains.has(c));
+      const gone = new Set<string>();
+      const goneSets = new Set<string>();
+      for (const [, text] of this.writtenPrograms()) {
+        for (const c of programChains(text)) if (!chains.has(c)) gone.add(c);
+        for (const s of programAffinitySets(text)) if (!sets.has(s)) goneSets.add(s);
+      }
       for (const c of gone) lines.push(`flush chain ${t} ${c}`);
       for (const c of gone) lines.push(`delete chain ${t} ${c}`);
-      const goneSets = [...this.writtenSets()].filter((s) => !sets.has(s));
       for (const s of goneSets) lines.push(`delete set ${t} ${s}`);
-      deleted = gone.length + goneSets.length;
+      deleted = gone.size + goneSets.size;
     }
     return {
       text: lines.join('\n') + '\n',
       written: chains.size,
       deleted,
       commit: () => {
-        this.written.clear();
-        for (const [k, p] of this.wanted) this.written.set(k, p);
-        this.claims = new Map([...claims].map(([id, list]) => [id, toStored(list)]));
-        this.touched.clear();
+        this.built = true;
+        this.before.clear();
+        this.owners = new Map([...owners].map(([id, list]) => [flat(id), stored(list)]));
         this.chainsWritten = chains.size;
       },
     };
@@ -191,14 +159,15 @@ export class NftState {
     const elemAdds: string[] = [];
     const removals: string[] = [];
     const setRemovals: string[] = [];
-    const next = new Map<string, ClaimList>();
-    const claimsOf = (id: string): ClaimList => next.get(id) ?? next.set(id, toList(this.claims.get(id))).get(id)!;
+    const next = new Map<string, string[]>();
+    const ownersOf = (id: string): string[] => next.get(id) ?? next.set(id, ownerList(this.owners.get(id))).get(id)!;
     let chainDelta = 0;
     let written = 0;
     let deleted = 0;
-    const keys = [...this.touched];
+    const keys = [...this.before.keys()];
     for (const key of keys) {
-      const before = this.written.has(key) ? decodeProgram(this.written.get(key)) : undefined;
+      const beforeText = this.before.get(key);
+      const before = beforeText !== undefined ? decodeProgram(beforeText) : undefined;
       const after = this.wanted.has(key) ? decodeProgram(this.wanted.get(key)) : undefined;
       const oldChains = before?.chains ?? new Map<string, string[]>();
       const newChains = after?.chains ?? new Map<string, string[]>();
@@ -216,31 +185,30 @@ export class NftState {
       for (const c of goneChains) removals.push(`delete chain ${t} ${c}`);
       for (const s of before?.affinitySets.keys() ?? []) if (!after?.affinitySets.has(s)) setRemovals.push(`delete set ${t} ${s}`);
       deleted += goneChains.length;
+      chainDelta += newChains.size - oldChains.size;
       // Elements: unclaim what it no longer names, claim what it names (a claimant that
       // stays keeps its place, so which of two claimants wins never flips by itself).
-      const newIds = new Map((after?.elements ?? []).map((e) => [elementId(e), e]));
+      const newIds = new Set((after?.elements ?? []).map(elementId));
       for (const e of before?.elements ?? []) {
         const id = elementId(e);
         if (newIds.has(id)) continue;
-        const list = claimsOf(id);
-        const i = list.findIndex(([k]) => k === key);
+        const list = ownersOf(id);
+        const i = list.indexOf(key);
         if (i >= 0) list.splice(i, 1);
       }
-      for (const [id, e] of newIds) {
-        const list = claimsOf(id);
-        const i = list.findIndex(([k]) => k === key);
-        if (i >= 0) list[i] = [key, e.value];
-        else list.push([key, e.value]);
+      for (const id of newIds) {
+        const list = ownersOf(id);
+        if (!list.includes(key)) list.push(key);
       }
-      chainDelta += newChains.size - oldChains.size;
     }
+    const writtenText = (k: string) => (this.before.has(k) ? this.before.get(k) : this.wanted.get(k));
     for (const [id, list] of next) {
-      const cur = toList(this.claims.get(id));
-      const had = cur.length > 0;
-      const was = had ? cur[0]![1] : undefined;
-      const has = list.length > 0;
-      const now = has ? list[0]![1] : undefined;
+      const cur = ownerList(this.owners.get(id));
       const element = elementOf(id);
+      const had = cur.length > 0;
+      const has = list.length > 0;
+      const was = had ? elementValue(writtenText(cur[0]!), element.set, element.key) : undefined;
+      const now = has ? elementValue(this.wanted.get(list[0]!), element.set, element.key) : undefined;
       if (had && (!has || was !== now)) elemDeletes.push(`delete element ${t} ${element.set} { ${element.key} }`);
       if (has && (!had || was !== now)) elemAdds.push(addElement(t, element, now));
     }
@@ -250,27 +218,15 @@ export class NftState {
       written,
       deleted,
       commit: () => {
-        for (const key of keys) {
-          const p = this.wanted.get(key);
-          if (p) this.written.set(key, p);
-          else this.written.delete(key);
-        }
         for (const [id, list] of next) {
-          if (list.length > 0) this.claims.set(id, toStored(list));
-          else this.claims.delete(id);
+          const kept = this.owners.has(id) ? id : flat(id);
+          if (list.length > 0) this.owners.set(kept, stored(list));
+          else this.owners.delete(id);
         }
-        this.touched.clear();
+        this.before.clear();
         this.chainsWritten += chainDelta;
       },
     };
-  }
-
-  private *writtenChains(): Iterable<string> {
-    for (const text of this.written.values()) for (const line of text.split('\n')) if (line[0] === 'c') yield line.slice(2);
-  }
-
-  private *writtenSets(): Iterable<string> {
-    for (const text of this.written.values()) for (const line of text.split('\n')) if (line[0] === 'a') yield line.slice(2, line.lastIndexOf(' '));
   }
 }
 

@@ -14,6 +14,8 @@ export class IptablesBackend implements KernelBackend {
   readonly mode = 'iptables' as const;
   private readonly states = new Map<Family, RuleState>();
   private readonly touched = new Map<Family, Touched>();
+  /** Families whose state was made since the last write: written in full, jumps included (the first IPv6 service may come in a partial sync). */
+  private readonly fresh = new Set<Family>([4]);
 
   constructor(
     private readonly chains: InstanceChains,
@@ -26,7 +28,10 @@ export class IptablesBackend implements KernelBackend {
   setService(key: string, family: Family, ports: readonly ServicePortModel[], node: NodeModel): void {
     if (ports.length === 0 && !this.states.has(family)) return;
     let state = this.states.get(family);
-    if (!state) this.states.set(family, (state = new RuleState(this.chains)));
+    if (!state) {
+      this.states.set(family, (state = new RuleState(this.chains)));
+      this.fresh.add(family);
+    }
     const t = this.touched.get(family) ?? this.touched.set(family, new Set()).get(family)!;
     state.setService(key, ports.length ? serviceRules(this.chains, node, ports) : undefined, t);
   }
@@ -36,12 +41,14 @@ export class IptablesBackend implements KernelBackend {
     this.touched.clear();
     const result: WriteResult = { written: 0, deleted: 0, bytes: 0 };
     for (const [f, state] of this.states) {
-      const existing = o.recover ? await this.existingChains(f) : undefined;
-      const extra = o.full ? await jumpFixes(this.commands, f, instanceJumps(this.chains)) : undefined;
+      const full = o.full || this.fresh.has(f);
+      const existing = o.recover || this.fresh.has(f) ? await this.existingChains(f) : undefined;
+      const extra = full ? await jumpFixes(this.commands, f, instanceJumps(this.chains)) : undefined;
       // The jumps need the entry chains: a full sync declares them before the jump lines.
-      const plan = state.plan({ full: o.full, touched: touched.get(f), existing, extra, maxLines: this.maxTransactionLines });
+      const plan = state.plan({ full, touched: touched.get(f), existing, extra, maxLines: this.maxTransactionLines });
       for (const text of plan.texts) await this.commands.run(restoreBin(f), ['-w', '5', '--noflush'], text);
       plan.commit();
+      this.fresh.delete(f);
       result.written += plan.written;
       result.deleted += plan.deleted;
       result.bytes += plan.bytes;

@@ -10,6 +10,7 @@ import { silentLogger } from '../../foundation/logger.js';
 import { eventually } from '../../test/helpers/eventually.js';
 import { instanceChains } from '../rules/names.js';
 import { NetnsLab } from '../testing/netns-lab.js';
+import { service, slice } from '../testing/objects.js';
 import { StaticSource } from '../testing/static-source.js';
 import { serviceTrafficScenarios } from '../testing/traffic-scenarios.js';
 import { Syncer } from './syncer.js';
@@ -36,6 +37,18 @@ describe('service rules with real traffic (network namespaces)', () => {
     expect(lab.get(client(), '10.96.0.13', 80, 2)).toMatch(/^error: curl: \((7|28)\)/);
     // Its service chain and 3 endpoint chains deleted; its bucket (10.96.0.0/24, shared) rewritten.
     expect(r).toMatchObject({ deleted: 4, written: 1 });
+  });
+
+  it('the first IPv6 service, in a partial sync, gets its chains and the ip6tables jumps at once', async () => {
+    source.put(service('v6', 'fd00:96::10', {}, [{ name: 'http', port: 80, protocol: 'TCP' }]), [slice('v6', [{ ip: 'fd00:244::11', node: 'n1' }])]);
+    syncer().serviceChanged('default/v6');
+    const r = await syncer().sync(false);
+    expect(r.mode).toBe('partial');
+    expect(lab.exec(lab.node, 'ip6tables -t nat -S PREROUTING')).toContain(`-j ${chains.services}`);
+    expect(lab.exec(lab.node, 'ip6tables-save -t nat')).toContain('-d fd00:96::10/128');
+    source.remove('default/v6');
+    syncer().serviceChanged('default/v6');
+    await syncer().sync(false);
   });
 
   it('rules flushed by hand come back at once (canary), and so do the jumps', async () => {
