@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EndpointSlice, Node, Service } from '../../api/types.js';
 import { ApiClient } from '../../client/rest-client.js';
+import { MALLOC_TUNING_ENV } from '../../foundation/malloc-tuning.js';
 import { SYNCED_AT_ANNOTATION, SYNCED_REVISION_ANNOTATION } from '../../proxy/node-report.js';
 import { service, slice } from '../../proxy/testing/objects.js';
 import { startTestApiServer, type TestApiServer } from '../../test/helpers/apiserver.js';
@@ -42,6 +43,15 @@ async function inParallel(n: number, width: number, f: (i: number) => Promise<un
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * The proxy's environment as orch up, compose and systemd start it (the glibc malloc
+ * settings of foundation/malloc-tuning.ts); PROXY_ENV="A=1 B=2" adds or overrides
+ * (PROXY_ENV="MALLOC_ARENA_MAX= MALLOC_TRIM_THRESHOLD_= MALLOC_MMAP_THRESHOLD_=" measures glibc's defaults).
+ */
+function extraEnv(): Record<string, string> {
+  return Object.fromEntries([...Object.entries(MALLOC_TUNING_ENV), ...(process.env.PROXY_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])]);
 }
 
 export class ProxyProcessRig {
@@ -78,7 +88,7 @@ export class ProxyProcessRig {
     const t0 = Date.now();
     // PROXY_HEAPSNAPSHOT=1: a heap snapshot of the proxy at rest, kept in the work directory.
     const snapshot = Boolean(process.env.PROXY_HEAPSNAPSHOT);
-    const proc: ChildProcess = spawn(process.execPath, [...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), cliEntry(), 'proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', netns, '--dns-port', '0', '--proxy-mode', mode, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: this.ctx.workDir });
+    const proc: ChildProcess = spawn(process.execPath, [...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), cliEntry(), 'proxy', '--server', api.url, '--token-file', tokenFile, '--node-name', 'n1', '--netns', netns, '--dns-port', '0', '--proxy-mode', mode, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: this.ctx.workDir, env: { ...process.env, ...extraEnv() } });
     const stop = () => {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     };

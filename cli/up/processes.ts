@@ -17,6 +17,8 @@ export interface ComponentSpec {
   log: string;
   /** Polled after a start until it answers 2xx: only then does the next component start. */
   ready?: { url: string; caFile?: string };
+  /** Extra environment (the proxies: foundation/malloc-tuning.ts). */
+  env?: Record<string, string>;
 }
 
 export interface ExitResult {

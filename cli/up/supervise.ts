@@ -49,7 +49,7 @@ export function realSupervisorDeps(p: HomePaths, logger: Logger): SupervisorDeps
   return {
     clock: realClock,
     logger,
-    launch: (spec, note) => launchProcess(spec.name, spec.command, spec.log, { note }),
+    launch: (spec, note) => launchProcess(spec.name, spec.command, spec.log, { note, env: spec.env }),
     adopt: (spec, pid) => (isRunning(pid, spec.command) ? watchProcess(pid, (ms) => realClock.sleep(ms)) : undefined),
     ready: (spec: ComponentSpec) => (spec.ready ? probeUrl(spec.ready.url, spec.ready.caFile) : Promise.resolve(true)),
     stop: stopHandle,

@@ -18,6 +18,7 @@ import { detectNodeIP } from '../../foundation/node-ip.js';
 import { AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } from '../commands/init-encryption.js';
 import { issueNodeCert, runInit, tokenFor, nodeUser, ADMIN_USER, SCHEDULER_USER, CONTROLLER_MANAGER_USER } from '../commands/init.js';
 import { homePaths, type HomePaths } from './home.js';
+import { MALLOC_TUNING_ENV } from '../../foundation/malloc-tuning.js';
 import { checkPrerequisites, dockerSocketPath, findBinary, ephemeralPort, networkBackendFlags, sandboxImageFlags } from './prerequisites.js';
 import { clusterCidrFor, hostNetworks } from './pod-range.js';
 import { serviceCidrFor } from './service-range.js';
@@ -172,7 +173,8 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   const server = `https://127.0.0.1:${opts.apiPort}`;
   const etcdEndpoint = ha ? ha.ports.members.map((m) => etcdClientUrl(m.client)).join(',') : `http://127.0.0.1:${opts.etcdPort}`;
   const components: ComponentSpec[] = [];
-  const record = (name: string, command: string[], ready?: ComponentSpec['ready']) => components.push({ name, command, log: p.logFile(name), ...(ready ? { ready } : {}) });
+  const record = (name: string, command: string[], ready?: ComponentSpec['ready'], env?: Record<string, string>) =>
+    components.push({ name, command, log: p.logFile(name), ...(ready ? { ready } : {}), ...(env ? { env } : {}) });
 
   const etcdLimits = [
       // History and size stay bounded (docs/operations.md, "etcd maintenance"): keep
@@ -250,7 +252,7 @@ export async function up(opts: UpOptions, out: Out): Promise<UpResult> {
   if (network.flags.length === 0) {
     const proxyPorts: number[] = [];
     for (const _ of nodes) proxyPorts.push(await ephemeralPort(plannedPorts));
-    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i]), '--proxy-mode', opts.proxyMode ?? 'iptables']));
+    nodes.forEach((name, i) => record(`proxy-${name}`, [node, entry, 'proxy', ...componentFlags(nodeUser(name)), '--node-name', name, '--port', String(proxyPorts[i]), '--proxy-mode', opts.proxyMode ?? 'iptables'], undefined, { ...MALLOC_TUNING_ENV }));
   } else {
     out('No service proxy either: Services get addresses but route nothing (docs/services.md).');
   }
