@@ -18,7 +18,7 @@ const COMPONENTS: Record<string, { description: string; load: () => Promise<Comm
   scheduler: { description: 'Run the scheduler (binds pending pods to nodes)', load: async () => (await import('../scheduler/command.js')).schedulerCommand() },
   'controller-manager': { description: 'Run the controllers (Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs and CronJobs, Endpoints and EndpointSlices, persistent volume binding, autoscalers, nodes, pod disruption budgets, garbage collection, aggregated ClusterRoles, certificate requests, bootstrap tokens, service accounts, the root CA)', load: async () => (await import('../controller/command.js')).controllerManagerCommand() },
   agent: { description: "Run a node agent: the pods bound to this host as Docker containers", load: async () => (await import('../agent/command.js')).agentCommand() },
-  proxy: { description: "Run a node's service proxy: Services' virtual IPs and node ports in iptables, cluster DNS", load: async () => (await import('../proxy/command.js')).proxyCommand() },
+  proxy: { description: "Run a node's service proxy: Services' virtual IPs and node ports in iptables or nftables, cluster DNS", load: async () => (await import('../proxy/command.js')).proxyCommand() },
 };
 
 /** Hidden commands, loaded only when they run: `orch supervise` is started by `orch up`. */

@@ -39,7 +39,7 @@ interface ProxyFlags extends ConnectionFlagValues {
 export function proxyCommand(): Command {
   const cmd = addConnectionOptions(
     new Command('proxy').description(
-      "run the node's service proxy: programs iptables so each Service's ClusterIP, NodePorts, external and load-balancer IPs reach its ready endpoints, and serves cluster DNS",
+      "run the node's service proxy: programs iptables (or nftables: --proxy-mode) so each Service's ClusterIP, NodePorts, external and load-balancer IPs reach its ready endpoints, and serves cluster DNS",
     ),
   );
   return addHealthOptions(addLogLevelOption(cmd), '10256')
