@@ -1,6 +1,6 @@
 // `orch proxy --cleanup`: removes this proxy instance's iptables chains and the jumps into
-// them (both families, both tables) and its nftables tables (either mode may have run). The instance id needs the cluster identity (kube-system's
-// uid): given (--cluster-uid, as `orch down --purge` does once the cluster is stopped) or
+// them (both families, both tables) and its nftables tables (either mode may have run).
+// The instance id needs the cluster identity (kube-system's uid): given (--cluster-uid, as `orch down --purge` does once the cluster is stopped) or
 // read from the API server. Nobody else's rule is touched.
 
 import type { Client } from '../client/types.js';
@@ -13,11 +13,5 @@ import { removeNftTables } from './nft/nft-backend.js';
 export async function cleanupProxy(o: { client: Client; commands: HostCommands; nodeName: string; clusterUid?: string }): Promise<string[]> {
   const uid = o.clusterUid ?? (await readClusterUid(o.client));
   const id = instanceId(uid, o.nodeName);
-  const removed = await removeInstance(o.commands, instanceChains(id));
-  try {
-    removed.push(...(await removeNftTables(o.commands, id)));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // no nft on this host: no tables either
-  }
-  return removed;
+  return [...(await removeInstance(o.commands, instanceChains(id))), ...(await removeNftTables(o.commands, id))];
 }

@@ -88,16 +88,16 @@ export class ServiceProxy {
   constructor(private readonly o: ProxyOptions) {
     this.clock = o.clock ?? realClock;
     this.log = o.logger;
-    const inf = <T extends Service | EndpointSlice | Node | ConfigMap>(name: string, rc: ResourceClient<T>, fieldSelector?: string, namespace?: string, transform?: (obj: T) => T) =>
-      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, fieldSelector, namespace, transform });
+    const inf = <T extends Service | EndpointSlice | Node | ConfigMap>(name: string, rc: ResourceClient<T>, extra: { fieldSelector?: string; namespace?: string; transform?: (obj: T) => T } = {}) =>
+      new Informer<T>(rc, { logger: this.log.child({ sub: `${name}-informer` }), clock: this.clock, ...extra });
     // Only what the rules, DNS and the revision read is cached (cache-trim.ts).
     const interner = new Interner();
-    this.services = inf<Service>('service', o.client.services, undefined, undefined, (svc) => trimService(svc, interner));
+    this.services = inf<Service>('service', o.client.services, { transform: (svc) => trimService(svc, interner) });
     this.slices = resolveResourceName('endpointslices')
-      ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices'), undefined, undefined, (sl) => trimSlice(sl, interner))
+      ? inf<EndpointSlice>('endpointslice', o.client.resource<EndpointSlice>('endpointslices'), { transform: (sl) => trimSlice(sl, interner) })
       : undefined;
-    this.node = inf<Node>('node', o.client.nodes, `metadata.name=${o.nodeName}`);
-    this.podNetwork = inf<ConfigMap>('pod-network', o.client.configmaps, `metadata.name=${POD_NETWORK_CONFIGMAP}`, POD_NETWORK_NAMESPACE);
+    this.node = inf<Node>('node', o.client.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
+    this.podNetwork = inf<ConfigMap>('pod-network', o.client.configmaps, { fieldSelector: `metadata.name=${POD_NETWORK_CONFIGMAP}`, namespace: POD_NETWORK_NAMESPACE });
     this.metrics = new ProxyMetrics(o.registry);
     this.revision = new SyncedRevision({
       slicePosition: () => (this.slices ?? this.services).lastSyncResourceVersion(),

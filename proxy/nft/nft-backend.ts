@@ -66,7 +66,7 @@ export class NftBackend implements KernelBackend {
   }
 }
 
-/** Removes an instance's tables (both families); returns what went. */
+/** Removes an instance's tables (both families); returns what went (nothing on a host without nft). */
 export async function removeNftTables(commands: HostCommands, instanceId: string): Promise<string[]> {
   const removed: string[] = [];
   for (const family of ['ip', 'ip6'] as const) {
@@ -74,6 +74,7 @@ export async function removeNftTables(commands: HostCommands, instanceId: string
     try {
       await commands.run('nft', ['delete', 'table', family, table]);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return removed; // no nft on this host: no tables either
       if (/No such file or directory/.test((err as Error).message)) continue; // not there
       throw err;
     }

@@ -16,7 +16,7 @@ import type { Pod } from '../../api/types.js';
 import { nodeName } from './harness.js';
 import { nodeInHost, type Place } from './host-traffic.js';
 import { netnsPath } from './network.js';
-import { run } from './sh.js';
+import { run, waitUntil } from './sh.js';
 
 /** The backend command: busybox httpd on 8080 with /cgi-bin/who (the `web` image has no CGI). */
 export const WHO_BACKEND = [
@@ -37,6 +37,23 @@ export function clientPod(name: string, host: number, namespace: string): Pod {
       containers: [{ name: 'sh', image: 'orch.local/busybox:latest', imagePullPolicy: 'Never', command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'] }],
     },
   } as Pod;
+}
+
+/**
+ * Waits (up to 10 s) until the first client's connection to ip:port is refused, then tries
+ * once from every other client: how long the wait was, how fast that refusal came, and what
+ * the others got (a service without endpoints must refuse everywhere, at once).
+ */
+export async function refusedFromEveryClient(clients: readonly { netns: string }[], ip: string, port: number): Promise<{ waitedMs: number; refusedMs: number; others: string[] }> {
+  const t0 = Date.now();
+  const first = await waitUntil('connections refused', async () => {
+    const r = await connectOutcome(clients[0]!.netns, ip, port, 3000);
+    return r.outcome === 'ECONNREFUSED' ? r : undefined;
+  }, 10_000, 200);
+  const waitedMs = Date.now() - t0;
+  const others: string[] = [];
+  for (const c of clients.slice(1)) others.push((await connectOutcome(c.netns, ip, port, 3000)).outcome);
+  return { waitedMs, refusedMs: first.ms, others };
 }
 
 const SPREAD = `
