@@ -6,7 +6,9 @@
 //  b. pod → pod across hosts, per backend (vxlan, host-gw): the same iperf3 and ping from a
 //     client pod on h1 to a server pod on h2 (image orch.local/iperf3), beside the host link
 //     measured again in the same cluster (3 alternating rounds, medians). Targets: ≥ 0.9×
-//     host link (host-gw), ≥ 0.7× (vxlan); RTT p50 overhead ≤ 50 µs.
+//     host link (host-gw), ≥ 0.7× (vxlan); RTT p50 overhead ≤ 50 µs. In the same rounds the
+//     same path built by hand without orch or Docker (bench/lib/hand-built-path.ts: veth,
+//     bridge, route or VXLAN device), the floor of this harness: orch's pods beside it.
 //  c. 30 pods → running (sandbox + app container) vs 30 parallel `docker run -d` on the same
 //     engine (h1's), both timed to Docker start events. Target ≤ 1.2×. Beside it, the same
 //     60 containers started by hand (30 pause + app pairs): what Docker alone needs for them.
@@ -25,12 +27,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { startCluster, type Cluster } from '../test/cluster/harness.js';
-import { createBridge, createHostNetwork, hostIP, removeNetwork } from '../test/cluster/network.js';
+import { createBridge, createHostNetwork, hostIP, LINK_MTU, removeNetwork } from '../test/cluster/network.js';
+import { buildHandPath } from './lib/hand-built-path.js';
 import { cleanupLeftovers } from '../test/cluster/harness.js';
 import { dockerSocket, docker, removeAllContainers } from '../test/cluster/docker-engine.js';
 import { releaseLock, takeLock } from '../test/cluster/global-setup.js';
-import { IMAGE, waitCount, watchStarts } from './lib/docker.js';
-import { measureHostLink, parsePodClientLog, podClientScript, IPERF_SECONDS, type LinkFigures } from './lib/net-measure.js';
+import { IMAGE, requireImage, waitCount, watchStarts } from './lib/docker.js';
+import { measureHostLink, measureLink, parsePodClientLog, podClientScript, IPERF_SECONDS, type LinkFigures } from './lib/net-measure.js';
 import { IPERF_IMAGE, NS, PAUSE_IMAGE, podLog, podNetns, podOn, startProbe, waitFinished, waitNetworkReady, waitNodeReady, waitPodIP, watchRoutes } from './lib/pod-net.js';
 import { median, percentile } from './lib/stats.js';
 import { renderTable, type ResultRow } from './lib/table.js';
@@ -93,18 +96,40 @@ async function podToPod(ctx: BenchContext, cluster: Cluster, backend: Backend, r
   const ip = await waitPodIP(cluster, srv);
   const host: LinkFigures[] = [];
   const pods: LinkFigures[] = [];
-  for (let r = 1; r <= rounds; r++) {
-    host.push(await measureHostLink(1, 2, hostIP(2)));
-    const cli = `net-iperf-cli-${backend}-${r}`;
-    await cluster.client.pods.create(podOn(cli, 'h1', IPERF_IMAGE, ['sh', '-c', podClientScript(ip)], 'Never'));
-    await waitFinished(cluster, cli, IPERF_SECONDS * 1000 + 90_000);
-    pods.push(parsePodClientLog(await podLog(1, cli)));
-    await cluster.client.pods.delete(cli, NS, { gracePeriodSeconds: 0 });
-    const [h, p] = [host.at(-1)!, pods.at(-1)!];
-    ctx.say(`${backend} round ${r}/${rounds}: pod → pod ${(p.bps / GBIT).toFixed(2)} Gbit/s, RTT p50 ${Math.round(p.rtt.p50)} µs (host link ${(h.bps / GBIT).toFixed(2)} Gbit/s, ${Math.round(h.rtt.p50)} µs), load ${loadAverage()}`);
+  const hand: LinkFigures[] = [];
+  // orch's pod MTU: the uplink's, less VXLAN's 50 bytes of encapsulation.
+  const handPath = await buildHandPath(backend, backend === 'vxlan' ? LINK_MTU - 50 : LINK_MTU);
+  try {
+    for (let r = 1; r <= rounds; r++) {
+      host.push(await measureHostLink(1, 2, hostIP(2)));
+      const cli = `net-iperf-cli-${backend}-${r}`;
+      await cluster.client.pods.create(podOn(cli, 'h1', IPERF_IMAGE, ['sh', '-c', podClientScript(ip)], 'Never'));
+      await waitFinished(cluster, cli, IPERF_SECONDS * 1000 + 90_000);
+      pods.push(parsePodClientLog(await podLog(1, cli)));
+      await cluster.client.pods.delete(cli, NS, { gracePeriodSeconds: 0 });
+      hand.push(await measureLink(handPath.from, handPath.to, handPath.addr));
+      const [h, p, b] = [host.at(-1)!, pods.at(-1)!, hand.at(-1)!];
+      const fig = (x: LinkFigures) => `${(x.bps / GBIT).toFixed(2)} Gbit/s, RTT p50 ${Math.round(x.rtt.p50)} µs`;
+      ctx.say(`${backend} round ${r}/${rounds}: pod → pod ${fig(p)} (host link ${fig(h)}; the path by hand ${fig(b)}), load ${loadAverage()}`);
+    }
+  } finally {
+    await handPath.teardown();
   }
   await cluster.client.pods.delete(srv, NS, { gracePeriodSeconds: 0 });
-  return linkRows(`pod → pod h1 → h2, ${backend}`, medianOf(pods), medianOf(host), backend, rounds);
+  return [
+    ...linkRows(`pod → pod h1 → h2, ${backend}`, medianOf(pods), medianOf(host), backend, rounds),
+    ...handRows(`pod → pod h1 → h2, ${backend}`, medianOf(pods), medianOf(hand), rounds),
+  ];
+}
+
+/** orch's pods against the same path built by hand (no target: the harness's floor). */
+function handRows(label: string, f: LinkFigures, hand: LinkFigures, rounds: number): ResultRow[] {
+  const gbps = (x: LinkFigures) => Number((x.bps / GBIT).toFixed(2));
+  const note = `baseline: the same veth/bridge/${label.endsWith('vxlan') ? 'VXLAN' : 'route'} path built by hand between h1 and h2 (no orch, no Docker), alternating with the pods; median of ${rounds} round(s)`;
+  return [
+    { metric: `${label}: TCP throughput vs by hand`, unit: 'Gbit/s', orch: gbps(f), baseline: gbps(hand), direction: 'higher', note },
+    { metric: `${label}: RTT p50 vs by hand`, unit: 'µs', orch: Math.round(f.rtt.p50), baseline: Math.round(hand.rtt.p50), direction: 'lower' },
+  ];
 }
 
 /**
@@ -272,6 +297,9 @@ async function run(ctx: BenchContext): Promise<number> {
   const parts = new Set((arg('--parts') ?? 'a,b,c,d').split(','));
   const trials = ctx.args.includes('--quick') ? 3 : 10;
   const rounds = ctx.args.includes('--quick') ? 1 : 3;
+  // Without them the pods fail to pull and the parts fail far from the cause.
+  await requireImage();
+  if (parts.has('b') || parts.has('d')) await requireImage(IPERF_IMAGE, 'scripts/build-iperf3-image.sh');
   takeLock();
   ctx.cleanup.add('cluster suite lock', () => releaseLock());
   ctx.cleanup.add('harness leftovers', () => cleanupLeftovers());

@@ -29,9 +29,9 @@ export function dockerApi(method: string, p: string, json?: unknown): Promise<{ 
 }
 
 /** Fails early, saying how to fix it, when the test image is missing. */
-export async function requireImage(): Promise<void> {
-  const img = await dockerApi('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
-  if (img.status !== 200) throw new Error(`${IMAGE} missing: run scripts/build-test-images.sh`);
+export async function requireImage(image = IMAGE, buildScript = 'scripts/build-test-images.sh'): Promise<void> {
+  const img = await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`);
+  if (img.status !== 200) throw new Error(`${image} missing: run ${buildScript}`);
 }
 
 export interface StartEvent {

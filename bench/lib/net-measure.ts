@@ -46,21 +46,28 @@ export function rttSummary(out: string, sent = PING_COUNT): Summary {
   return summarize(rtts);
 }
 
-const inHost = (i: number, args: string[], timeoutMs: number) => exec('nsenter', [`--net=${netnsPath(i)}`, ...args], { timeoutMs });
+const inNs = (ns: string, args: string[], timeoutMs: number) => exec('nsenter', [`--net=${ns}`, ...args], { timeoutMs });
 
 /**
  * iperf3 and ping from harness host `from` to host `to` at `addr` (the host link, no
- * orch): an `iperf3 -s -1` (one test, then exit) in the server's namespace, the client in
- * the other's.
+ * orch).
  */
-export async function measureHostLink(from: number, to: number, addr: string): Promise<LinkFigures> {
-  const server = spawn('nsenter', [`--net=${netnsPath(to)}`, 'iperf3', '-s', '-1', '-B', addr, '-p', String(IPERF_PORT)], { stdio: 'ignore' });
+export function measureHostLink(from: number, to: number, addr: string): Promise<LinkFigures> {
+  return measureLink(netnsPath(from), netnsPath(to), addr);
+}
+
+/**
+ * iperf3 and ping between two network namespaces (paths): an `iperf3 -s -1` (one test,
+ * then exit) in the server's namespace, the client in the other's.
+ */
+export async function measureLink(fromNs: string, toNs: string, addr: string): Promise<LinkFigures> {
+  const server = spawn('nsenter', [`--net=${toNs}`, 'iperf3', '-s', '-1', '-B', addr, '-p', String(IPERF_PORT)], { stdio: 'ignore' });
   try {
     let bps: number | undefined;
     let lastErr: unknown;
     // The server needs a moment to listen: a refused connection is retried, briefly.
     for (let attempt = 0; attempt < 20 && bps === undefined; attempt++) {
-      const r = await inHost(from, ['iperf3', '-c', addr, '-p', String(IPERF_PORT), '-t', String(IPERF_SECONDS), '-J', '--connect-timeout', '3000'], (IPERF_SECONDS + 30) * 1000);
+      const r = await inNs(fromNs, ['iperf3', '-c', addr, '-p', String(IPERF_PORT), '-t', String(IPERF_SECONDS), '-J', '--connect-timeout', '3000'], (IPERF_SECONDS + 30) * 1000);
       try {
         bps = parseIperf3(r.stdout);
       } catch (err) {
@@ -69,7 +76,7 @@ export async function measureHostLink(from: number, to: number, addr: string): P
       }
     }
     if (bps === undefined) throw lastErr;
-    const ping = await inHost(from, ['busybox', 'ping', '-c', String(PING_COUNT), '-i', '0.01', '-W', '2', addr], 60_000);
+    const ping = await inNs(fromNs, ['busybox', 'ping', '-c', String(PING_COUNT), '-i', '0.01', '-W', '2', addr], 60_000);
     return { bps, rtt: rttSummary(ping.stdout) };
   } finally {
     server.kill('SIGKILL');
