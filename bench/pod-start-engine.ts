@@ -12,8 +12,15 @@
 //   overlap    the same, the app created while the sandbox starts (what the agent does)
 //   bridge     sequential, the sandbox on Docker's default bridge (no embedded DNS)
 //   pool8      sequential with at most 8 engine calls at once
+//   none       overlap, the sandbox with NetworkMode none (no interface: the engine's floor
+//              for a sandbox that holds a namespace)
+//   wired      none, and the pod's interface plumbed outside the engine as a CNI plugin
+//              does: a veth into the sandbox's namespace, an address, a default route and
+//              the host end on a plain Linux bridge (two `ip` processes per pod)
 
 import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { dockerApi, IMAGE, requireImage } from './lib/docker.js';
 import { TEST_PAUSE_IMAGE } from '../test/helpers/images.js';
 import type { Bench, BenchContext } from './lib/types.js';
@@ -52,7 +59,7 @@ async function call(method: string, p: string, body?: unknown): Promise<string> 
 }
 
 export const bench: Bench = {
-  description: 'a pod start in the Docker engine alone: sandbox + app container (orch order, overlapped, default bridge, bounded) vs docker run, N at once',
+  description: 'a pod start in the Docker engine alone: sandbox + app container (orch order, overlapped, default bridge, bounded, no network, wired by hand) vs docker run, N at once',
   async run(ctx: BenchContext) {
     const pods = flag(ctx.args, '--pods', 30);
     const rounds = flag(ctx.args, '--rounds', 3);
@@ -74,12 +81,40 @@ export const bench: Bench = {
       }
       await lim(() => start(a));
     };
+    // The wired scenario's bridge: a /24 of its own, away from the harness (10.250.0.0/24).
+    const bridgeName = `obpse${process.pid % 100000}`;
+    const sh = promisify(execFile);
+    const ipBatch = async (pre: string[], lines: string[]) => {
+      const child = sh(pre[0]!, [...pre.slice(1), 'ip', '-batch', '-']);
+      child.child.stdin!.end(lines.join('\n') + '\n');
+      await child;
+    };
+    const wire = async (sandbox: string, i: number) => {
+      const pid = (JSON.parse(await call('GET', `/containers/${sandbox}/json`)) as { State: { Pid: number } }).State.Pid;
+      const host = `${bridgeName}h${i}`;
+      await ipBatch(['nsenter', '-t', String(pid), '-n', '--'], [
+        `link add eth0 type veth peer name ${host} netns ${process.pid}`,
+        `addr add 10.231.${Math.floor(i / 250)}.${(i % 250) + 2}/16 dev eth0`,
+        'link set lo up',
+        'link set eth0 up',
+        'route add default via 10.231.255.1',
+      ]);
+      await ipBatch(['env'], [`link set ${host} master ${bridgeName} up`]);
+    };
+    const wiredPod = async (name: string, i: number, wired: boolean) => {
+      const s = await create(`${name}_POD`, pause(i, 'none'));
+      const joined = { ...app, HostConfig: { NetworkMode: `container:${s}` } };
+      const [, a] = await Promise.all([start(s).then(() => (wired ? wire(s, i) : undefined)), create(`${name}_main`, joined)]);
+      await start(a);
+    };
     const scenarios: Record<string, (name: string, i: number) => Promise<void>> = {
       run: async (name) => void (await start(await create(name, { ...app, HostConfig: { NetworkMode: 'bridge' } }))),
       sequential: (name, i) => pod(name, i, unbounded, net, false),
       overlap: (name, i) => pod(name, i, unbounded, net, true),
       bridge: (name, i) => pod(name, i, unbounded, 'bridge', false),
       pool8: (name, i) => pod(name, i, pool(8), net, false),
+      none: (name, i) => wiredPod(name, i, false),
+      wired: (name, i) => wiredPod(name, i, true),
     };
     const removeAll = async () => {
       const filters = encodeURIComponent(JSON.stringify({ label: [tag] }));
@@ -93,7 +128,11 @@ export const bench: Bench = {
     ctx.cleanup.add('bench containers and network', async () => {
       await removeAll();
       await call('DELETE', `/networks/${net}`).catch(() => undefined);
+      await sh('ip', ['link', 'del', bridgeName]).catch(() => undefined);
     });
+    await sh('ip', ['link', 'add', bridgeName, 'type', 'bridge']);
+    await sh('ip', ['addr', 'add', '10.231.255.1/16', 'dev', bridgeName]);
+    await sh('ip', ['link', 'set', bridgeName, 'up']);
     // A user-defined bridge network like orch-pods-<node> (Docker picks a free subnet).
     await call('POST', '/networks/create', { Name: net, Driver: 'bridge', Labels: { [tag]: '1' } });
     const times: Record<string, number[]> = {};
