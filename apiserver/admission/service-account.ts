@@ -2,8 +2,10 @@
 // - spec.serviceAccountName defaults to `default` (the deprecated spec.serviceAccount
 //   alias is read when the name is empty, and kept equal to it);
 // - the service account must exist: 403 "error looking up service account NS/NAME"
-//   otherwise. `default` is looked up 10 times, 100-200 ms apart, since the controller
-//   manager creates it moments after its namespace (the plugin's own retry);
+//   otherwise. `default` is looked up again for a while, since the controller manager
+//   creates it moments after its namespace (the plugin's own retry: Kubernetes looks 10
+//   times, 100-200 ms apart; orch keeps that window, ~1-2 s, but looks every 10-20 ms, so
+//   the first pod of a new namespace waits for the account, not for the next look);
 // - unless automountServiceAccountToken (the pod's, else the service account's) is false,
 //   a projected volume `kube-api-access-<5 random>` (a 3607 s token, the cluster CA from
 //   ConfigMap kube-root-ca.crt, the namespace) is mounted read-only at
@@ -44,10 +46,14 @@ export function tokenVolume(name: string): Obj {
   };
 }
 
+/** How often `default` is looked up, and how far apart (ms, plus up to as much again at random). */
+export const DEFAULT_ACCOUNT_LOOKUPS = 100;
+export const LOOKUP_INTERVAL_MS = 10;
+
 async function lookup(store: Store, ns: string, name: string, o: ServiceAccountAdmissionOptions, random: () => number): Promise<KubeObject> {
   const r = RESOURCES.find((x) => x.plural === 'serviceaccounts')!;
-  const attempts = name === 'default' ? 10 : 1;
-  const interval = 100 + Math.floor(random() * 100);
+  const attempts = name === 'default' ? DEFAULT_ACCOUNT_LOOKUPS : 1;
+  const interval = LOOKUP_INTERVAL_MS + Math.floor(random() * LOOKUP_INTERVAL_MS);
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   for (let i = 0; ; i++) {
     try {
