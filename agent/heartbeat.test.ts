@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Node } from '../api/types.js';
+import type { Lease, Node } from '../api/types.js';
 import { FakeClient } from '../client/testing/fake-client.js';
 import { FakeClock } from '../foundation/testing/fake-clock.js';
 import { silentLogger } from '../foundation/logger.js';
-import { Heartbeat } from './heartbeat.js';
+import { DOCKER_PING_TIMEOUT_MS, Heartbeat } from './heartbeat.js';
 import { buildNodeStatus, goArch, type NodeIdentity } from './node-status.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
 
@@ -142,5 +142,58 @@ describe('Heartbeat', () => {
     expect(clock.now() - Date.parse('2026-01-01T00:00:00Z')).toBeGreaterThanOrEqual(6000);
     await vi.waitFor(() => expect(client.peek('leases', 'n1', 'kube-node-lease')).toBeDefined());
     await hb.stop();
+  });
+
+  it('renews the Lease while docker info hangs (a pull resolving an unreachable registry): Ready stays True, capacity follows when info answers', async () => {
+    const { clock, client, runtime, hb } = setup();
+    await hb.beat();
+    const renewTime = () => Date.parse(client.peek<Lease>('leases', 'n1', 'kube-node-lease')!.spec.renewTime!);
+    // From now on docker info takes as long as the engine's pull (28 s measured); /_ping answers.
+    let release: (() => void) | undefined;
+    const slowInfo = runtime.info.bind(runtime);
+    runtime.info = () => new Promise((resolve) => (release = () => resolve(slowInfo().then((i) => ({ ...i, ncpu: 8 })))));
+    // The status is due on every beat, so each one asks docker info again.
+    for (let i = 1; i <= 6; i++) {
+      await clock.advance(60_000);
+      const before = clock.now();
+      await hb.beat();
+      expect(renewTime()).toBe(before);
+      expect(client.peek<Node>('nodes', 'n1')!.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'AgentReady' });
+    }
+    release!();
+    await clock.advance(60_000);
+    await hb.beat();
+    await clock.advance(5000);
+    await hb.beat();
+    expect(client.peek<Node>('nodes', 'n1')!.status!.capacity!.cpu).toBe('8');
+  });
+
+  it('a ping unanswered for 10 s → Ready False; until then no verdict, and the Lease is renewed on every beat', async () => {
+    const { clock, client, runtime, hb } = setup();
+    await hb.beat();
+    const ready = () => client.peek<Node>('nodes', 'n1')!.status!.conditions!.find((c) => c.type === 'Ready')!;
+    const renewTime = () => Date.parse(client.peek<Lease>('leases', 'n1', 'kube-node-lease')!.spec.renewTime!);
+    let pings = 0;
+    runtime.ping = () => {
+      pings++;
+      return new Promise(() => undefined); // a hung engine
+    };
+    const t0 = clock.now();
+    // Beats 2 s apart, each waiting up to 1 s for the ping (the clock runs while they wait).
+    const beatAt = async () => {
+      const sent = clock.now();
+      const b = hb.beat();
+      await clock.advance(1000);
+      await b;
+      expect(renewTime()).toBe(sent);
+      await clock.advance(1000);
+    };
+    for (let i = 0; i < 4; i++) await beatAt();
+    expect(ready()).toMatchObject({ status: 'True' });
+    while (clock.now() - t0 < DOCKER_PING_TIMEOUT_MS + 2000) await beatAt();
+    expect(ready()).toMatchObject({ status: 'False', reason: 'DockerUnreachable' });
+    expect(ready().message).toContain('docker did not answer a ping within 10s');
+    // One ping out at a time: a hung engine is not sent a new one every beat.
+    expect(pings).toBe(1);
   });
 });

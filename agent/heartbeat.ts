@@ -1,6 +1,14 @@
 // Node registration and liveness: creates/updates the Node, renews the Lease
 // kube-node-lease/<node> (where kubectl describe node looks) every heartbeat interval, and posts Node status when something
 // changed (Docker went away or came back, capacity) or every statusUpdateMs otherwise.
+//
+// The Lease says the agent is alive and never waits for Docker (as the kubelet's lease
+// controller does not wait for its runtime): Docker 20.10 holds `docker info` for as long
+// as a pull spends resolving an unreachable registry (28 s measured on the test harness),
+// and a lease that waited for it let one pod with an unreachable image make its node
+// Unknown and have every pod of the node evicted. Docker's reachability comes from
+// `/_ping` (answered throughout such a pull), bounded by DOCKER_PING_TIMEOUT_MS;
+// `docker info` (capacity, versions) is fetched in the background and only feeds status.
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease, Node } from '../api/types.js';
@@ -11,6 +19,12 @@ import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity 
 import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
+/** A ping of Docker unanswered for this long counts as Docker unreachable (Ready False). */
+export const DOCKER_PING_TIMEOUT_MS = 10_000;
+/** How long one beat waits for a ping's answer before it goes on without a verdict. */
+const PING_BEAT_WAIT_MS = 1000;
+/** How long registration waits for the first `docker info` before it registers without it. */
+const REGISTER_INFO_WAIT_MS = 2000;
 
 export interface HeartbeatOptions {
   id: NodeIdentity;
@@ -29,6 +43,9 @@ export interface HeartbeatOptions {
 
 export class Heartbeat {
   private info?: RuntimeInfo;
+  private infoAt = 0;
+  private infoOut?: Promise<void>;
+  private pingOut?: { answer: Promise<void>; sentAt: number };
   private dockerError?: string;
   private lastStatusAt = 0;
   private lastPosted?: Node['status'];
@@ -49,14 +66,69 @@ export class Heartbeat {
     return this.dockerError === undefined;
   }
 
-  /** Probes Docker; true when its reachability changed. */
+  /** Resolves with the promise, or rejects with `error` after ms on the agent's clock. */
+  private async within<T>(p: Promise<T>, ms: number, error: Error): Promise<T> {
+    const timer = new AbortController();
+    const late = this.o.clock.sleep(Math.max(0, ms), timer.signal).then(
+      () => Promise.reject(error),
+      () => new Promise<never>(() => undefined),
+    );
+    try {
+      return await Promise.race([p, late]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** One ping at a time: a slow engine gets no pile of them. */
+  private ping(): { answer: Promise<void>; sentAt: number } {
+    if (!this.pingOut) {
+      const out = { answer: this.o.runtime.ping(), sentAt: this.o.clock.now() };
+      this.pingOut = out;
+      out.answer.then(
+        () => (this.pingOut = undefined),
+        () => (this.pingOut = undefined),
+      );
+    }
+    return this.pingOut;
+  }
+
+  /** `docker info` in the background, one at a time, when there is none yet or it is due again. */
+  private refreshInfo(): Promise<void> {
+    const fresh = this.info && this.o.clock.now() - this.infoAt < this.o.statusUpdateMs;
+    if (!this.infoOut && !fresh) {
+      this.infoOut = this.o.runtime.info().then(
+        (info) => {
+          this.info = info;
+          this.infoAt = this.o.clock.now();
+          this.infoOut = undefined;
+        },
+        (err: unknown) => {
+          this.o.logger.debug({ err }, 'docker info failed');
+          this.infoOut = undefined;
+        },
+      );
+    }
+    return this.infoOut ?? Promise.resolve();
+  }
+
+  /**
+   * Probes Docker (a ping); true when its reachability changed. A beat waits for the answer
+   * at most PING_BEAT_WAIT_MS: a ping still out after that leaves the verdict as it was
+   * until DOCKER_PING_TIMEOUT_MS have passed since it was sent, then Docker is unreachable.
+   */
   private async probeDocker(): Promise<boolean> {
     const before = this.dockerError;
     let failure: unknown;
+    const { answer, sentAt } = this.ping();
+    const left = sentAt + DOCKER_PING_TIMEOUT_MS - this.o.clock.now();
+    const late = new Error(`docker did not answer a ping within ${Math.round(DOCKER_PING_TIMEOUT_MS / 1000)}s`);
     try {
-      this.info = await this.o.runtime.info();
+      await this.within(answer, Math.min(left, PING_BEAT_WAIT_MS), late);
       this.dockerError = undefined;
+      void this.refreshInfo();
     } catch (err) {
+      if (err === late && left > PING_BEAT_WAIT_MS) return false;
       failure = err;
       this.dockerError = (err as Error).message;
     }
@@ -72,6 +144,8 @@ export class Heartbeat {
   /** Create or update the Node (labels and status). */
   async register(): Promise<void> {
     await this.probeDocker();
+    // Capacity comes from docker info: registration waits for it a moment, not for ever.
+    if (!this.dockerError) await this.within(this.refreshInfo(), REGISTER_INFO_WAIT_MS, new Error('no docker info yet')).catch(() => undefined);
     const { client, id } = this.o;
     let node: Node;
     try {
@@ -126,11 +200,11 @@ export class Heartbeat {
     }
   }
 
-  /** One heartbeat: lease always; Node status when changed or due. */
+  /** One heartbeat: lease always (first: it never waits for Docker); Node status when changed or due. */
   async beat(): Promise<void> {
-    const changed = await this.probeDocker();
     if (!this.registered) return this.register().then(() => this.renewLease());
     await this.renewLease();
+    const changed = await this.probeDocker();
     const due = this.o.clock.now() - this.lastStatusAt >= this.o.statusUpdateMs;
     const next = buildNodeStatus(this.o.id, this.info, this.dockerError, nowIso(this.o.clock), this.lastPosted, this.o.networkNotReady?.());
     if (changed || due || statusChanged(this.lastPosted, next)) await this.postStatus();

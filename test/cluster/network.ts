@@ -48,7 +48,7 @@ export const hostIP6 = (i: number): string => `fd00:250::${10 + i}`;
 /** Bridge-side end of host i's veth (in NET_NS). */
 const vethBridge = (i: number): string => `orchv${i}`;
 /** Root end of the control plane's veth; its peer `orchv0p` is a bridge port. */
-const ROOT_VETH = 'orchv0';
+export const ROOT_VETH = 'orchv0';
 const ROOT_VETH_PEER = 'orchv0p';
 export const netnsPath = (i: number): string => `/var/run/netns/${netnsName(i)}`;
 const netNsPath = `/var/run/netns/${NET_NS}`;
