@@ -237,19 +237,10 @@ export class Heartbeat {
    * client does with its per-request timeout.
    */
   private async boundedBeat(): Promise<void> {
-    const deadline = new AbortController();
     const beat = this.beat();
     beat.catch(() => undefined); // an abandoned beat's failure is not news
     const giveUpMs = Math.max(2000, 2 * this.o.intervalMs);
-    const timedOut = this.o.clock.sleep(giveUpMs, deadline.signal).then(
-      () => true,
-      () => false,
-    );
-    try {
-      if (await Promise.race([beat.then(() => false), timedOut])) throw new Error(`heartbeat got no answer within ${giveUpMs} ms; retrying on a new connection`);
-    } finally {
-      deadline.abort();
-    }
+    await this.within(beat, giveUpMs, new Error(`heartbeat got no answer within ${giveUpMs} ms; retrying on a new connection`));
   }
 
   /** Beat now rather than at the end of the interval (the pod network just became ready or broke). */

@@ -84,22 +84,23 @@ export const bench: Bench = {
     // The wired scenario's bridge: a /24 of its own, away from the harness (10.250.0.0/24).
     const bridgeName = `obpse${process.pid % 100000}`;
     const sh = promisify(execFile);
-    const ipBatch = async (pre: string[], lines: string[]) => {
-      const child = sh(pre[0]!, [...pre.slice(1), 'ip', '-batch', '-']);
+    // One `ip -batch` inside the sandbox's namespace: the commands in one process.
+    const ipBatchIn = async (pid: number, lines: string[]) => {
+      const child = sh('nsenter', ['-t', String(pid), '-n', '--', 'ip', '-batch', '-']);
       child.child.stdin!.end(lines.join('\n') + '\n');
       await child;
     };
     const wire = async (sandbox: string, i: number) => {
       const pid = (JSON.parse(await call('GET', `/containers/${sandbox}/json`)) as { State: { Pid: number } }).State.Pid;
       const host = `${bridgeName}h${i}`;
-      await ipBatch(['nsenter', '-t', String(pid), '-n', '--'], [
+      await ipBatchIn(pid, [
         `link add eth0 type veth peer name ${host} netns ${process.pid}`,
         `addr add 10.231.${Math.floor(i / 250)}.${(i % 250) + 2}/16 dev eth0`,
         'link set lo up',
         'link set eth0 up',
         'route add default via 10.231.255.1',
       ]);
-      await ipBatch(['env'], [`link set ${host} master ${bridgeName} up`]);
+      await sh('ip', ['link', 'set', host, 'master', bridgeName, 'up']);
     };
     const wiredPod = async (name: string, i: number, wired: boolean) => {
       const s = await create(`${name}_POD`, pause(i, 'none'));

@@ -11,7 +11,7 @@
 // cluster's 10.244.0.0/16), the VXLAN device uses VNI 199 on UDP 4799 (orch's uses its
 // own VNI and 8472), so the two never meet.
 
-import { hostIP } from '../../test/cluster/network.js';
+import { hostIP, netnsName } from '../../test/cluster/network.js';
 import { run } from '../../test/cluster/sh.js';
 
 export type HandBackend = 'host-gw' | 'vxlan';
@@ -35,7 +35,7 @@ const tunnelIP = (host: number) => `10.198.0.${host}`;
 const podIP = (host: number) => `10.199.${host}.2`;
 
 const ip = (args: string[]) => run('ip', args, { timeoutMs: 10_000 });
-const inHost = (host: number, args: string[]) => ip(['-n', `orch-h${host}`, ...args]);
+const inHost = (host: number, args: string[]) => ip(['-n', netnsName(host), ...args]);
 
 /** Builds the path between harness hosts 1 and 2 (both must exist). `mtu`: the pods' MTU. */
 export async function buildHandPath(backend: HandBackend, mtu: number): Promise<HandBuiltPath> {
@@ -69,7 +69,7 @@ export async function buildHandPath(backend: HandBackend, mtu: number): Promise<
         await inHost(h, ['link', 'add', VXLAN, 'type', 'vxlan', 'id', VNI, 'local', hostIP(h), 'dev', 'eth0', 'dstport', PORT, 'nolearning']);
         await inHost(h, ['addr', 'add', `${tunnelIP(h)}/24`, 'dev', VXLAN]);
         await inHost(h, ['link', 'set', VXLAN, 'up']);
-        await run('bridge', ['-n', `orch-h${h}`, 'fdb', 'append', '00:00:00:00:00:00', 'dev', VXLAN, 'dst', hostIP(peer)], { timeoutMs: 10_000 });
+        await run('bridge', ['-n', netnsName(h), 'fdb', 'append', '00:00:00:00:00:00', 'dev', VXLAN, 'dst', hostIP(peer)], { timeoutMs: 10_000 });
         await inHost(h, ['route', 'add', `10.199.${peer}.0/24`, 'via', tunnelIP(peer), 'dev', VXLAN]);
       }
     }

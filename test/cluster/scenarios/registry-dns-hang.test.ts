@@ -14,7 +14,7 @@ import type { Cluster } from '../harness.js';
 import { ROOT_VETH } from '../network.js';
 import { record } from '../results.js';
 import { withLogs, useCluster } from '../scenario-kit.js';
-import { run } from '../sh.js';
+import { run, waitUntil } from '../sh.js';
 
 const SCENARIO = '16 registry DNS does not answer';
 const IMAGE = 'registry.orch-test.invalid/app:1';
@@ -36,22 +36,13 @@ describe(SCENARIO, () => {
 
   it('the node stays Ready and keeps its pods while a pull waits on DNS', () => withLogs(cluster, async () => {
     await cluster.client.pods.create(pod('bystander', 'orch.local/busybox:latest'));
-    for (const deadline = Date.now() + 60_000; ; ) {
-      const p = await cluster.client.pods.get('bystander', 'default');
-      if (p.status?.phase === 'Running') break;
-      if (Date.now() > deadline) throw new Error(`bystander not Running within 60 s (phase ${p.status?.phase})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitUntil('bystander Running', async () => (await cluster.client.pods.get('bystander', 'default')).status?.phase === 'Running', 60_000);
     const [cmd, ...args] = dnsDrop('-I');
     await run(cmd!, args);
     try {
       await cluster.client.pods.create(pod('unpullable', IMAGE));
-      for (const deadline = Date.now() + 30_000; ; ) {
-        const waiting = (await cluster.client.pods.get('unpullable', 'default')).status?.containerStatuses?.[0]?.state?.waiting;
-        if (waiting?.message?.includes('pulling image')) break;
-        if (Date.now() > deadline) throw new Error(`the agent did not start pulling ${IMAGE} within 30 s: ${JSON.stringify(waiting)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const waiting = async () => (await cluster.client.pods.get('unpullable', 'default')).status?.containerStatuses?.[0]?.state?.waiting;
+      await waitUntil(`the agent pulling ${IMAGE}`, async () => (await waiting())?.message?.includes('pulling image'), 30_000, 200);
       await new Promise((r) => setTimeout(r, 1000));
       // The engine's own state during the window: docker info held by the pull's lookup.
       const infoAt = Date.now();
@@ -80,15 +71,11 @@ describe(SCENARIO, () => {
       const bystander = await cluster.client.pods.get('bystander', 'default');
       expect(bystander.status?.phase).toBe('Running');
       // The unpullable pod says why it waits, naming the image.
-      for (const deadline = Date.now() + 90_000; ; ) {
-        const waiting = (await cluster.client.pods.get('unpullable', 'default')).status?.containerStatuses?.[0]?.state?.waiting;
-        if (waiting && ['ErrImagePull', 'ImagePullBackOff'].includes(waiting.reason ?? '')) {
-          expect(waiting.message).toContain(IMAGE);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`unpullable never reported a pull failure: ${JSON.stringify(waiting)}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+      const failed = await waitUntil('unpullable reporting its pull failure', async () => {
+        const w = await waiting();
+        return w && ['ErrImagePull', 'ImagePullBackOff'].includes(w.reason ?? '') ? w : undefined;
+      }, 90_000, 1000);
+      expect(failed.message).toContain(IMAGE);
     } finally {
       const [c, ...a] = dnsDrop('-D');
       await run(c!, a).catch(() => undefined);
