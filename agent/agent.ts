@@ -374,7 +374,10 @@ export class Agent {
         workers = runReconcileLoop({
           queue: this.queue,
           workers: this.o.workers ?? 32,
-          reconcile: (k) => this.metrics.observeSync(() => this.sync.reconcile(k)),
+          reconcile: (k) => {
+            traceHop('agent.sync', { ns: k.split('/')[0], name: k.split('/')[1] });
+            return this.metrics.observeSync(() => this.sync.reconcile(k));
+          },
           logger: this.log.child({ sub: 'workers' }),
           clock: this.clock,
         });

@@ -13,6 +13,7 @@
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease, Node } from '../api/types.js';
 import { nowIso, type Clock } from '../foundation/clock.js';
+import { traceHop } from '../foundation/trace.js';
 import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
 import { buildNodeStatus, newNode, nodeLabels, statusChanged, type NodeIdentity } from './node-status.js';
@@ -171,7 +172,9 @@ export class Heartbeat {
       node = undefined;
       const status = buildNodeStatus(id, this.info, this.dockerError, nowIso(this.o.clock), cur.status, this.o.networkNotReady?.());
       try {
+        traceHop('node.status', { node: id.nodeName, ready: status.conditions?.find((c) => c.type === 'Ready')?.status });
         const res = await client.nodes.updateStatus({ ...cur, status });
+        traceHop('node.status-written', { node: id.nodeName });
         this.lastPosted = res.status ?? status;
         this.lastStatusAt = this.o.clock.now();
         return;

@@ -259,7 +259,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
   return [
     { metric: `node Ready → traffic from ${peers.length} nodes (p99 of ${trials})`, unit: 'ms', orch: p99(samples.traffic), target: 1000, direction: 'lower', note: `samples ${samples.traffic.join(', ')} ms; from the first poll (25 ms) seeing Ready until TCP connects from pods on every other node (probes started before the agent)` },
     breakdown(`  of which: Ready → h4's network programmed (p99)`, samples.network, 'until NetworkUnavailable=False is first seen (25 ms polls); Ready comes from the heartbeat, before the network'),
-    breakdown(`  of which: Ready → route to h4 on every peer (p99)`, samples.routes, 'until the route to h4\'s range appears in the last peer\'s kernel (ip monitor)'),
+    breakdown(`  of which: Ready → route to h4 on every peer (p99)`, samples.routes, 'until the route to h4\'s range appears in the last peer\'s kernel (ip monitor); negative: before Ready (h4 publishes its VTEP first, peers route to it while it sets up)'),
     breakdown(`  of which: Ready → pod's container started (p99)`, samples.started, 'until Docker\'s start event of the pod\'s app container on h4 (after its sandbox)'),
   ];
 }
@@ -280,7 +280,7 @@ async function part(ctx: BenchContext, name: string, failures: string[], fn: () 
 }
 
 async function withCluster<T>(ctx: BenchContext, opts: Parameters<typeof startCluster>[0], fn: (c: Cluster) => Promise<T>): Promise<T> {
-  const cluster = await startCluster({ logLevel: 'warn', ...opts });
+  const cluster = await startCluster({ logLevel: process.env.ORCH_CLUSTER_LOG_LEVEL ?? 'warn', ...opts });
   try {
     return await fn(cluster);
   } catch (err) {

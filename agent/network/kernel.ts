@@ -7,7 +7,7 @@
 
 import { cidrContains, cidrsOverlap, parseCidr, parseIp } from '../../api/net/cidr.js';
 import type { HostCommands } from './host-commands.js';
-import { diffKernel, isEmptyDiff, ROUTE_PROTO, VXLAN_DEVICE, type FdbEntry, type KernelDiff, type KernelPlan, type Neighbor, type Route } from './route-plan.js';
+import { afterDiff, diffKernel, isEmptyDiff, ROUTE_PROTO, VXLAN_DEVICE, type FdbEntry, type KernelDiff, type KernelPlan, type Neighbor, type Route } from './route-plan.js';
 
 export interface VxlanSpec {
   vni: number;
@@ -72,7 +72,12 @@ export function scoped(have: Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'>, s
 }
 const hostPrefix = (ip: string) => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
 
+type OwnedEntries = Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'>;
+
 export class Kernel {
+  /** orch's entries as last listed, with what was written since (undefined: list again). */
+  private known: OwnedEntries | undefined;
+
   constructor(private readonly cmd: HostCommands) {}
 
   /** The device that holds `ip` and its MTU (the uplink of the node IP). */
@@ -136,7 +141,7 @@ export class Kernel {
   }
 
   /** orch's entries as the kernel holds them now. */
-  async readOwned(): Promise<Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'>> {
+  async readOwned(): Promise<OwnedEntries> {
     const routes: Route[] = [];
     for (const family of ['-4', '-6']) {
       for (const r of json<RouteJson>(await this.cmd.run('ip', ['-j', family, 'route', 'show', 'proto', String(ROUTE_PROTO)]))) {
@@ -154,12 +159,18 @@ export class Kernel {
           .filter((f) => f.dst && f.mac !== '00:00:00:00:00:00')
           .map((f) => ({ mac: f.mac, dst: f.dst!, dev: VXLAN_DEVICE }))
       : [];
-    return { routes, neighbors, fdb };
+    this.known = { routes, neighbors, fdb };
+    return this.known;
   }
 
-  /** Makes the kernel match the plan within the scope (the cluster's CIDRs); returns what it changed. */
-  async apply(plan: KernelPlan, scope?: Scope): Promise<KernelDiff> {
-    const all = await this.readOwned();
+  /**
+   * Makes the kernel match the plan within the scope (the cluster's CIDRs); returns what it
+   * changed. `fromLastRead`: diff against the entries as last listed plus what orch wrote
+   * since, without listing them again (the light pass; an entry changed by hand meanwhile
+   * is found by the next full pass).
+   */
+  async apply(plan: KernelPlan, scope?: Scope, fromLastRead = false): Promise<KernelDiff> {
+    const all = (fromLastRead && this.known) || (await this.readOwned());
     const d = diffKernel(plan, scoped(all, scope));
     // A shared FDB entry is left out of the scope but is there: not added twice.
     d.addFdb = d.addFdb.filter((f) => !all.fdb.some((h) => h.mac.toLowerCase() === f.mac.toLowerCase() && h.dst === f.dst && h.dev === f.dev));
@@ -173,8 +184,11 @@ export class Kernel {
     ];
     const bridgeLines = [...d.delFdb.map((f) => `fdb del ${f.mac} dev ${f.dev} dst ${f.dst}`), ...d.addFdb.map((f) => `fdb append ${f.mac} dev ${f.dev} dst ${f.dst}`)];
     // FDB first on additions: a neighbour entry must not point at a MAC the device cannot reach yet.
+    // Unknown after a failed batch (-force goes on past a bad line): the next apply lists again.
+    this.known = undefined;
     if (bridgeLines.length) await this.cmd.run('bridge', ['-force', '-batch', '-'], bridgeLines.join('\n') + '\n');
     if (ipLines.length) await this.cmd.run('ip', ['-force', '-batch', '-'], ipLines.join('\n') + '\n');
+    this.known = afterDiff(all, d);
     return d;
   }
 

@@ -51,6 +51,14 @@ function setUp(opts: Partial<NodeNetworkOptions> = {}, nodes: Node[] = [node('n1
   return { client, runtime, host, net };
 }
 
+/** Until no command has run for 50 event-loop turns (the passes queued by our own writes are done; the fake clock stands still). */
+async function quiet(host: { calls: string[] }): Promise<void> {
+  for (let still = 0, n = host.calls.length; still < 50; still++) {
+    await new Promise((r) => setImmediate(r));
+    if (host.calls.length !== n) (n = host.calls.length), (still = 0);
+  }
+}
+
 async function synced(net: NodeNetwork): Promise<void> {
   net.nodes.start();
   await net.nodes.waitForSync();
@@ -210,9 +218,45 @@ describe('NodeNetwork', () => {
     await clock.advance(1000);
     await eventually('ready after the retry', () => net.state().ready);
     await eventually('route to n2', () => host.calls.some((c) => c.startsWith('ip -force -batch')));
-    const batches = host.calls.length;
+    await eventually('the pass ended (condition set)', async () => (await client.nodes.get('n1')).status?.conditions?.some((c) => c.type === 'NetworkUnavailable' && c.status === 'False') ?? false);
+    await quiet(host);
+    // Another node's change: its routes only, written from what the last pass listed.
+    let mark = host.calls.length;
     await client.nodes.delete('n2');
-    await eventually('a pass after the delete', () => host.calls.length > batches && host.calls.slice(batches).some((c) => c === 'ip -j -4 route show proto 184'));
+    await eventually('route to n2 removed', () => host.calls.slice(mark).some((c) => c === 'ip -force -batch -'));
+    expect(host.calls.slice(mark)).toEqual(['ip -force -batch -']);
+    // Its heartbeat or conditions change no route: nothing runs.
+    await client.nodes.create(node('n3', '192.0.2.12', ['10.244.3.0/24']));
+    await eventually('route to n3', () => host.calls.length > mark + 1);
+    mark = host.calls.length;
+    const n3 = await client.nodes.get('n3');
+    await client.nodes.updateStatus({ ...n3, status: { ...n3.status, conditions: [{ type: 'Ready', status: 'False', reason: 'NodeStatusUnknown' }] } });
+    // This node's own change: the whole pass again (the kernel listed).
+    const n1 = await client.nodes.get('n1');
+    await client.nodes.update({ ...n1, metadata: { ...n1.metadata, annotations: { ...n1.metadata.annotations, 'orch.io/public-ip': '192.0.2.99' } } });
+    await eventually('a whole pass', () => host.calls.slice(mark).includes('ip -j -4 route show proto 184'));
+    expect(host.calls.slice(mark)[0]).not.toBe('ip -force -batch -');
+    await net.stop();
+  });
+
+  it('a peer change before the first whole pass, or one of an agent sharing this host, runs the whole pass', async () => {
+    const clock = new FakeClock();
+    const { client, host, net } = setUp({ clock }, [node('n1', '192.0.2.10', ['10.244.1.0/24'])]);
+    host.fail = /^iptables-restore/;
+    await net.start();
+    await eventually('failure shown', () => !net.state().ready);
+    let mark = host.calls.length;
+    await client.nodes.create(node('n2', '192.0.2.11', ['10.244.2.0/24'], { annotations: { 'orch.io/vtep-mac': '0e:00:c0:00:02:0b' } }));
+    await eventually('a whole pass for it', () => host.calls.slice(mark).includes('ip -j addr show'));
+    host.fail = undefined;
+    await clock.advance(10_000);
+    await eventually('ready', () => net.state().ready);
+    await eventually('pass done', async () => (await client.nodes.get('n1')).status?.conditions?.some((c) => c.type === 'NetworkUnavailable' && c.status === 'False') ?? false);
+    await quiet(host);
+    mark = host.calls.length;
+    // n3 shares this host: its range's tunnel address goes on our orch.1 — the whole pass.
+    await client.nodes.create(node('n3', '192.0.2.10', ['10.244.3.0/24']));
+    await eventually('tunnel address of n3', () => host.calls.slice(mark).includes('ip addr add 10.244.3.0/32 dev orch.1'));
     await net.stop();
   });
 
@@ -222,6 +266,33 @@ describe('NodeNetwork', () => {
     await net.reconcileNow();
     expect(host.calls.filter((c) => c.startsWith('ip addr add'))).toEqual(['ip addr add 10.244.1.0/32 dev orch.1', 'ip addr add 10.244.2.0/32 dev orch.1']);
     expect(host.calls.some((c) => c.includes('-batch'))).toBe(false);
+    net.nodes.stop();
+  });
+
+  it('the echoes of its own writes (annotations, condition) run no pass; a change of them by another writer does', async () => {
+    const clock = new FakeClock();
+    const { client, host, net } = setUp({ clock });
+    await net.start();
+    await eventually('condition set', async () => (await client.nodes.get('n1')).status?.conditions?.some((c) => c.type === 'NetworkUnavailable' && c.status === 'False') ?? false);
+    await quiet(host);
+    const passes = () => host.calls.filter((c) => c === 'ip -j addr show').length;
+    expect(passes()).toBe(1);
+    const n1 = await client.nodes.get('n1');
+    const { 'orch.io/vtep-mac': _gone, ...rest } = n1.metadata.annotations!;
+    await client.nodes.update({ ...n1, metadata: { ...n1.metadata, annotations: rest } });
+    await eventually('published again', async () => (await client.nodes.get('n1')).metadata.annotations?.['orch.io/vtep-mac'] === '0e:6f:c0:00:02:0a');
+    await quiet(host);
+    expect(passes()).toBe(2);
+    await net.stop();
+  });
+
+  it('publishes its annotations first: peers can route to a node still setting up (here: its firewall fails)', async () => {
+    const { client, host, net } = setUp();
+    host.fail = /^iptables-restore/;
+    await synced(net);
+    await expect(net.reconcileNow()).rejects.toThrow();
+    expect(net.state().ready).toBe(false);
+    expect((await client.nodes.get('n1')).metadata.annotations).toMatchObject({ 'orch.io/vtep-mac': '0e:6f:c0:00:02:0a', 'orch.io/public-ip': '192.0.2.10' });
     net.nodes.stop();
   });
 

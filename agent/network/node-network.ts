@@ -8,9 +8,13 @@
 //   3 the uplink holding the node IP, and its MTU
 //   4 the Docker bridge network orch-pods-<node> (pod-bridge.ts)
 //   5 the firewall chains (firewall.ts)          → state() ready: pods can get addresses
-//   6 vxlan: device orch.1; the Node's annotations (backend, public IP, VTEP MAC)
-//   7 routes / neighbours / FDB entries for every other node (route-plan.ts, kernel.ts)
+//   6 vxlan: device orch.1 (the Node's annotations — backend, public IP, VTEP MAC — are
+//     published first of all, so peers can route to the node while it sets up)
+//   7 routes / neighbours / FDB entries for every other node (peer-routes.ts)
 //   8 Node condition NetworkUnavailable=False (RouteCreated)
+//
+// A change of another node (it joined, got its range, published its VTEP MAC, left) runs
+// only step 7, from the kernel state the last pass saw (peer-routes.ts says why).
 //
 // A failure is logged, shown in state() (before step 5) and in the Node condition, and
 // retried with backoff; it never stops the agent. Stopping leaves everything in place:
@@ -23,6 +27,7 @@ import type { Logger } from '../../foundation/logger.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
 import { POD_NETWORK_CONFIGMAP, POD_NETWORK_NAMESPACE, recordFromConfigMap } from '../../api/net/pod-network.js';
 import { Informer } from '../../client/informer.js';
+import { traceHop } from '../../foundation/trace.js';
 import { requeueAfter, runReconcileLoop, type Result } from '../../client/reconcile-loop.js';
 import type { Client } from '../../client/types.js';
 import { WorkQueue } from '../../client/work-queue.js';
@@ -30,10 +35,11 @@ import type { ContainerRuntime } from '../runtime/types.js';
 import { Firewall } from './firewall.js';
 import { hostCommands, type HostCommands } from './host-commands.js';
 import { Kernel } from './kernel.js';
-import { annotationPatch, CONDITION_NETWORK, networkFingerprint, peerOf, podCIDRsOf, withNetworkCondition } from './node-peers.js';
+import { annotationPatch, CONDITION_NETWORK, networkFingerprint, peerFingerprint, peerOf, podCIDRsOf, withNetworkCondition } from './node-peers.js';
+import { PeerRoutes, type RoutesWritten } from './peer-routes.js';
 import { bridgeNameFor, ensurePodBridge, podBridgeSpec, podMtu } from './pod-bridge.js';
 import type { PodNetworkState, PodNetworkView } from './pod-network-state.js';
-import { planRoutes, tunnelAddress, vtepMacFor, type Backend, type NetworkPeer } from './route-plan.js';
+import { tunnelAddress, vtepMacFor, type Backend, type NetworkPeer } from './route-plan.js';
 
 /** What the agent's flags say about the pod network (agent/flags.ts). */
 export interface PodNetworkSettings {
@@ -58,6 +64,8 @@ export interface NodeNetworkOptions extends PodNetworkSettings {
 }
 
 const KEY = 'pod-network';
+/** The light pass after another node changed: its routes only. */
+const PEERS = 'peers';
 /** The light pass after a sandbox started: hairpin mode on the bridge's new port. */
 const HAIRPIN = 'hairpin';
 
@@ -70,6 +78,7 @@ export class NodeNetwork implements Component, PodNetworkView {
   private readonly cmd: HostCommands;
   private readonly kernel: Kernel;
   private readonly firewall: Firewall;
+  private readonly routes: PeerRoutes;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly queue: WorkQueue<string>;
@@ -83,6 +92,8 @@ export class NodeNetwork implements Component, PodNetworkView {
   private readonly said = new Set<string>();
   /** The last failure logged as a warning (a failure repeated by the retries is logged at debug). */
   private lastFailure: string | undefined;
+  /** networkFingerprint of this Node as our last write left it: its echo needs no pass. */
+  private ownWrite: string | undefined;
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.clock = o.clock ?? realClock;
@@ -90,12 +101,19 @@ export class NodeNetwork implements Component, PodNetworkView {
     const cmd = (this.cmd = o.commands ?? hostCommands());
     this.kernel = new Kernel(cmd);
     this.firewall = new Firewall(cmd);
+    this.routes = new PeerRoutes(this.kernel);
     this.queue = new WorkQueue<string>({ clock: this.clock, baseDelayMs: 1000, maxDelayMs: o.recheckMs ?? 10_000, name: 'pod-network' });
     this.nodes = new Informer<Node>(o.client.nodes, { logger: this.log.child({ sub: 'node-informer' }), clock: this.clock });
-    const changed = () => this.queue.add(KEY);
+    // This node's own changes need the whole pass; another node's, its routes only (and
+    // not its conditions or heartbeats: they change no route).
+    const isSelf = (n: Node) => n.metadata.name === o.nodeName;
+    const changed = (n: Node) => this.queue.add(isSelf(n) ? KEY : PEERS);
     this.nodes.addEventHandler({
       onAdd: changed,
-      onUpdate: (a, b) => networkFingerprint(a) !== networkFingerprint(b) && changed(),
+      onUpdate: (a, b) => {
+        const fp = isSelf(b) ? networkFingerprint : peerFingerprint;
+        if (fp(a) !== fp(b) && !(isSelf(b) && fp(b) === this.ownWrite)) changed(b);
+      },
       onDelete: changed,
     });
   }
@@ -134,10 +152,15 @@ export class NodeNetwork implements Component, PodNetworkView {
       await runReconcileLoop({
         queue: this.queue,
         // pass() logs its own failures (once per distinct error): retried with backoff, not logged again.
-        reconcile: (key) => key === HAIRPIN ? this.hairpin().then(() => ({}), (): Result => ({ requeue: true })) : this.reconcileNow().then(
-          () => requeueAfter(this.o.recheckMs ?? 10_000),
-          (): Result => ({ requeue: true }),
-        ),
+        reconcile: (key) => {
+          if (key === HAIRPIN) return this.hairpin().then(() => ({}), (): Result => ({ requeue: true }));
+          // A light pass that fails leaves it to the whole pass (with its backoff).
+          if (key === PEERS) return this.peersChanged().then(() => ({}), (): Result => (this.queue.add(KEY), {}));
+          return this.reconcileNow().then(
+            () => requeueAfter(this.o.recheckMs ?? 10_000),
+            (): Result => ({ requeue: true }),
+          );
+        },
         logger: this.log,
         clock: this.clock,
       });
@@ -157,9 +180,31 @@ export class NodeNetwork implements Component, PodNetworkView {
     return next;
   }
 
+  /** Another node changed: its routes only, or the whole pass when only that can do it. */
+  private peersChanged(): Promise<void> {
+    const next = this.running.then(async () => {
+      const written = this.current.ready ? await this.routes.light(this.peers()) : undefined;
+      if (written) this.logRoutes(written);
+      else this.queue.add(KEY);
+    });
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private peers(): NetworkPeer[] {
+    return this.nodes.list().map(peerOf).filter((p): p is NetworkPeer => p !== undefined);
+  }
+
+  private logRoutes({ plan, diff }: RoutesWritten): void {
+    for (const s of plan.skipped) this.once('info', `peer ${s.node} skipped: ${s.reason}`);
+    const changes = Object.fromEntries(Object.entries(diff).filter(([, l]) => l.length).map(([n, l]) => [n, l.length]));
+    if (Object.keys(changes).length) this.log.info({ changes, peers: plan.routes.length }, 'pod network routes reconciled');
+  }
+
   private setState(s: PodNetworkState): void {
     if (JSON.stringify(s) === JSON.stringify(this.current)) return;
     this.current = s;
+    traceHop('net.state', { node: this.o.nodeName, ready: s.ready });
     for (const l of this.listeners) l();
   }
 
@@ -172,8 +217,14 @@ export class NodeNetwork implements Component, PodNetworkView {
   private async pass(): Promise<void> {
     const o = this.o;
     const self = this.nodes.get(o.nodeName);
-    let stage = 'pod ranges';
+    let stage = 'Node annotations';
+    this.routes.forget();
     try {
+      // First: peers route to this node from them (and its range), while it sets up.
+      const vtepMac = o.backend === 'vxlan' ? vtepMacFor(o.nodeIP) : undefined;
+      const patch = annotationPatch(self, o.backend, o.nodeIP, vtepMac);
+      if (patch && self) this.wrote(await o.client.nodes.patch(o.nodeName, undefined, { metadata: { annotations: patch } }, 'merge'));
+      stage = 'pod ranges';
       const podCIDRs = await this.podCIDRs(self);
       if (podCIDRs.length === 0) {
         // The controller manager owns the condition while the range is missing (NoPodCIDRAvailable).
@@ -208,10 +259,8 @@ export class NodeNetwork implements Component, PodNetworkView {
       this.setState({ ready: true, dockerNetwork: want.name, podCIDRs, mtu });
 
       stage = o.backend === 'vxlan' ? 'VXLAN device' : 'host-gw';
-      const peers = this.nodes.list().map(peerOf).filter((p): p is NetworkPeer => p !== undefined);
-      let vtepMac: string | undefined;
-      if (o.backend === 'vxlan') {
-        vtepMac = vtepMacFor(o.nodeIP);
+      const peers = this.peers();
+      if (vtepMac) {
         // Agents sharing this host share orch.1: it holds the tunnel address of every node here.
         const here = [...podCIDRs, ...peers.filter((p) => p.nodeIP === o.nodeIP && p.name !== o.nodeName).flatMap((p) => p.podCIDRs)];
         const v = await this.kernel.ensureVxlan({ vni: o.vxlanVni, port: o.vxlanPort, localIP: o.nodeIP, uplink: uplink.name, mac: vtepMac, addresses: [...new Set(here)].map(tunnelAddress), scope });
@@ -219,16 +268,9 @@ export class NodeNetwork implements Component, PodNetworkView {
       } else if (await this.kernel.removeVxlan()) {
         this.log.info('VXLAN device orch.1 removed (backend host-gw)');
       }
-      stage = 'Node annotations';
-      const patch = annotationPatch(self, o.backend, o.nodeIP, vtepMac);
-      if (patch && self) await o.client.nodes.patch(o.nodeName, undefined, { metadata: { annotations: patch } }, 'merge');
       stage = 'routes';
-      const plan = planRoutes({ name: o.nodeName, nodeIP: o.nodeIP, backend: o.backend, uplink: uplink.name }, peers);
-      for (const s of plan.skipped) this.once('info', `peer ${s.node} skipped: ${s.reason}`);
-      // Only this cluster's entries: another cluster on this host keeps its own.
-      const k = await this.kernel.apply(plan, scope);
-      const changes = Object.fromEntries(Object.entries(k).filter(([, l]) => l.length).map(([n, l]) => [n, l.length]));
-      if (Object.keys(changes).length) this.log.info({ changes, peers: plan.routes.length }, 'pod network routes reconciled');
+      // Only this cluster's entries (scope): another cluster on this host keeps its own.
+      this.logRoutes(await this.routes.full({ name: o.nodeName, nodeIP: o.nodeIP, backend: o.backend, uplink: uplink.name, scope }, peers));
       stage = 'hairpin';
       await this.hairpin();
       await this.setCondition(self, { status: 'False', reason: 'RouteCreated', message: 'orch pod network ready' });
@@ -242,6 +284,10 @@ export class NodeNetwork implements Component, PodNetworkView {
       await this.setCondition(self, { status: 'True', reason: 'NetworkSetupFailed', message: why }).catch((e: unknown) => this.log.debug({ err: e }, 'cannot set the node condition'));
       throw err;
     }
+  }
+
+  private wrote(node: Node): void {
+    this.ownWrite = networkFingerprint(node);
   }
 
   private async podCIDRs(self: Node | undefined): Promise<string[]> {
@@ -285,7 +331,7 @@ export class NodeNetwork implements Component, PodNetworkView {
       const conditions = withNetworkCondition(cur.status?.conditions, want, new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'));
       if (!conditions) return;
       try {
-        await this.o.client.nodes.updateStatus({ ...cur, status: { ...cur.status, conditions } });
+        this.wrote(await this.o.client.nodes.updateStatus({ ...cur, status: { ...cur.status, conditions } }));
         if (want.status === 'False') this.log.info(`node condition ${CONDITION_NETWORK}=False (${want.reason})`);
         return;
       } catch (err) {

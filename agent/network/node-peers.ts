@@ -25,6 +25,11 @@ export function peerOf(node: Node): NetworkPeer | undefined {
   return { name: node.metadata.name!, podCIDRs: podCIDRsOf(node), nodeIP, vtepMac: a[ANNOTATION_VTEP_MAC] || undefined };
 }
 
+/** What of another node its routes depend on (planRoutes reads only this). */
+export function peerFingerprint(node: Node): string {
+  return JSON.stringify(peerOf(node) ?? null);
+}
+
 /** What of a Node the network depends on: a change elsewhere (a heartbeat) needs no reconcile. */
 export function networkFingerprint(node: Node): string {
   const a = node.metadata.annotations ?? {};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterChains, clusterJumps, firewallRules, jumpRules } from './firewall-rules.js';
 import { inScope, scoped } from './kernel.js';
-import { diffKernel, isEmptyDiff, planRoutes, tunnelAddress, vtepMacFor, type NetworkPeer } from './route-plan.js';
+import { afterDiff, diffKernel, isEmptyDiff, planRoutes, tunnelAddress, vtepMacFor, type NetworkPeer } from './route-plan.js';
 
 const peers: NetworkPeer[] = [
   { name: 'h1', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'], nodeIP: '10.250.0.11', vtepMac: '0e:6f:0a:fa:00:0b' },
@@ -123,5 +123,25 @@ describe('kernel scope: one cluster among several on a host', () => {
     // mac1's host is in both clusters: its entry is shared, so neither cluster removes it alone.
     expect(s.fdb.map((f) => f.dst)).toEqual(['10.0.0.3']);
     expect(scoped(have, undefined)).toBe(have);
+  });
+});
+
+describe('afterDiff', () => {
+  it('is what the kernel holds after the diff is written: deletions gone, additions in, a replaced entry once', () => {
+    const have = {
+      routes: [{ dst: '10.244.2.0/24', via: '10.244.2.0', dev: 'orch.1', onlink: true }, { dst: '10.244.9.0/24', via: '10.244.9.0', dev: 'orch.1', onlink: true }],
+      neighbors: [{ ip: '10.244.2.0', mac: '0e:00:00:00:00:02', dev: 'orch.1' }],
+      fdb: [{ mac: '0e:00:00:00:00:02', dst: '10.250.0.12', dev: 'orch.1' }],
+      other: 'ignored',
+    };
+    const want = planRoutes({ name: 'h1', nodeIP: '10.250.0.11', backend: 'vxlan', uplink: 'eth0' }, [
+      { name: 'h2', podCIDRs: ['10.244.2.0/24'], nodeIP: '10.250.0.12', vtepMac: '0E:00:00:00:00:02' },
+      { name: 'h3', podCIDRs: ['10.244.3.0/24'], nodeIP: '10.250.0.13', vtepMac: '0e:00:00:00:00:03' },
+    ]);
+    const after = afterDiff(have, diffKernel(want, have));
+    expect(isEmptyDiff(diffKernel(want, after))).toBe(true);
+    expect(after.routes.map((r) => r.dst).sort()).toEqual(['10.244.2.0/24', '10.244.3.0/24']);
+    expect(after.neighbors).toHaveLength(2);
+    expect(after.fdb).toHaveLength(2);
   });
 });

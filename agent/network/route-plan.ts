@@ -126,6 +126,19 @@ export function diffKernel(want: KernelPlan, have: Pick<KernelPlan, 'routes' | '
   return { addRoutes: r.add, delRoutes: r.del, addNeighbors: n.add, delNeighbors: n.del, addFdb: f.add, delFdb: f.del };
 }
 
+/** The state after a diff was written into `have` (the light pass keeps it instead of listing the kernel again). */
+export function afterDiff(have: Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'>, d: KernelDiff): Pick<KernelPlan, 'routes' | 'neighbors' | 'fdb'> {
+  const apply = <T>(list: T[], del: T[], add: T[], key: (t: T) => string): T[] => {
+    const gone = new Set([...del, ...add].map(key));
+    return [...list.filter((t) => !gone.has(key(t))), ...add];
+  };
+  return {
+    routes: apply(have.routes, d.delRoutes, d.addRoutes, routeKey),
+    neighbors: apply(have.neighbors, d.delNeighbors, d.addNeighbors, neighKey),
+    fdb: apply(have.fdb, d.delFdb, d.addFdb, fdbKey),
+  };
+}
+
 export function isEmptyDiff(d: KernelDiff): boolean {
   return Object.values(d).every((l) => (l as unknown[]).length === 0);
 }
