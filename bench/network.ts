@@ -258,7 +258,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
   const breakdown = (metric: string, xs: number[], how: string): ResultRow => ({ metric, unit: 'ms', orch: p99(xs), direction: 'lower', note: `samples ${xs.join(', ')} ms; ${how}` });
   return [
     { metric: `node Ready → traffic from ${peers.length} nodes (p99 of ${trials})`, unit: 'ms', orch: p99(samples.traffic), target: 1000, direction: 'lower', note: `samples ${samples.traffic.join(', ')} ms; from the first poll (25 ms) seeing Ready until TCP connects from pods on every other node (probes started before the agent)` },
-    breakdown(`  of which: Ready → h4's network programmed (p99)`, samples.network, 'until NetworkUnavailable=False is first seen (25 ms polls); Ready comes from the heartbeat, before the network'),
+    breakdown(`  of which: Ready → h4's network programmed (p99)`, samples.network, 'until NetworkUnavailable=False is first seen (25 ms polls); Ready comes once the Docker network and firewall are in place, this is the rest (VXLAN device, routes, the condition)'),
     breakdown(`  of which: Ready → route to h4 on every peer (p99)`, samples.routes, 'until the route to h4\'s range appears in the last peer\'s kernel (ip monitor); negative: before Ready (h4 publishes its VTEP first, peers route to it while it sets up)'),
     breakdown(`  of which: Ready → pod's container started (p99)`, samples.started, 'until Docker\'s start event of the pod\'s app container on h4 (after its sandbox)'),
   ];
