@@ -15,7 +15,8 @@
 //  d. a node joins: from the new Node's Ready transition until a pod on it is reached over
 //     TCP from a pod on every other node (probes from inside the probe pods' namespaces,
 //     started before the agent), p99 over the trials. Target < 1 s. With the parts of that
-//     time: the node's own network programmed, the route to it on every peer, its pod started.
+//     time: the node's own network programmed, the route to it on every peer, its pod started;
+//     and the CPU each peer agent spends on the join (the cores the new node starts its pod on).
 // The load average is printed with each part and in the report: the machine is shared.
 // Options: --quick (1 round in b instead of 3, 3 trials in d instead of 10), --parts a,b,c,d
 // (default all), --out FILE (the tables), --agent-flags "…" (instead of `--network-backend
@@ -29,6 +30,7 @@ import os from 'node:os';
 import { startCluster, type Cluster } from '../test/cluster/harness.js';
 import { createBridge, createHostNetwork, hostIP, LINK_MTU, removeNetwork } from '../test/cluster/network.js';
 import { buildHandPath } from './lib/hand-built-path.js';
+import { readProcCpuMs } from './lib/proc-cpu.js';
 import { cleanupLeftovers } from '../test/cluster/harness.js';
 import { dockerSocket, docker, removeAllContainers } from '../test/cluster/docker-engine.js';
 import { releaseLock, takeLock } from '../test/cluster/global-setup.js';
@@ -219,7 +221,13 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
     await waitPodIP(cluster, name);
     netns.push(await podNetns(i, name));
   }
-  const samples = { traffic: [] as number[], network: [] as number[], routes: [] as number[], started: [] as number[] };
+  const samples = { traffic: [] as number[], network: [] as number[], routes: [] as number[], started: [] as number[], peerCpu: [] as number[] };
+  const peerPids = peers.map((i) => {
+    const pid = cluster.pid(`agent-h${i}`);
+    if (pid === undefined) throw new Error(`agent-h${i} is not running`);
+    return pid;
+  });
+  const peerCpu = (): number => peerPids.reduce((sum: number, pid) => sum + readProcCpuMs(pid), 0);
   for (let k = 0; k < trials; k++) {
     const target = `net-join-${k}`;
     await cluster.client.pods.create(podOn(target, 'h4', 'orch.local/web:latest'));
@@ -228,6 +236,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
     const routes = peers.map(watchRoutes);
     let startedAt = 0;
     const stopStarts = watchStarts(`orch.io/pod=${target}`, (e) => void (e.labels['orch.io/container'] === 'main' && !startedAt && (startedAt = Date.now())), dockerSocket(4));
+    const cpuBefore = peerCpu();
     try {
       await cluster.startAgent(4);
       const ready = await waitNodeReady(cluster, 'h4');
@@ -235,6 +244,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
       const ip = await waitPodIP(cluster, target, 60_000, 20);
       for (const p of probes) p.aim(ip);
       const traffic = Math.max(...(await Promise.all(probes.map((p) => p.first)))) - ready;
+      samples.peerCpu.push(Math.round((peerCpu() - cpuBefore) / peers.length));
       const range = (await cluster.client.nodes.get('h4')).spec?.podCIDRs?.[0];
       const routed = routes.map((r) => (range ? r.seen(range) : undefined));
       if (!range || routed.some((t) => t === undefined)) throw new Error(`a peer never showed a route to h4's range ${range}`);
@@ -242,7 +252,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
       samples.network.push((await network) - ready);
       samples.routes.push(Math.max(...(routed as number[])) - ready);
       samples.started.push(startedAt - ready);
-      ctx.say(`join ${k + 1}/${trials}: Ready → pod on h4 reached from h1..h3 in ${traffic} ms (h4 network ready +${samples.network.at(-1)} ms, routes on every peer +${samples.routes.at(-1)} ms, pod started +${samples.started.at(-1)} ms)`);
+      ctx.say(`join ${k + 1}/${trials}: Ready → pod on h4 reached from h1..h3 in ${traffic} ms (h4 network ready +${samples.network.at(-1)} ms, routes on every peer +${samples.routes.at(-1)} ms, pod started +${samples.started.at(-1)} ms; CPU per peer agent ${samples.peerCpu.at(-1)} ms)`);
     } finally {
       stopStarts();
       for (const r of routes) r.stop();
@@ -252,7 +262,11 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
     await cluster.client.pods.delete(target, NS, { gracePeriodSeconds: 0 });
     await removeAllContainers(4);
     await cluster.client.nodes.delete('h4');
-    await new Promise((r) => setTimeout(r, 2000));
+    // The controller manager force-deletes pods bound to a node deleted 5 s ago that has not
+    // come back (node-lifecycle orphanPodGraceMs), and forgets the node once none is left
+    // (its monitor runs every 1 s). The next trial's pod, bound to h4 before its agent
+    // starts, must come after that, or a slow join loses it ("pods net-join-7 not found").
+    await new Promise((r) => setTimeout(r, 7000));
   }
   const p99 = (xs: number[]) => Math.round(percentile(xs, 99));
   const breakdown = (metric: string, xs: number[], how: string): ResultRow => ({ metric, unit: 'ms', orch: p99(xs), direction: 'lower', note: `samples ${xs.join(', ')} ms; ${how}` });
@@ -261,6 +275,7 @@ async function nodeJoin(ctx: BenchContext, cluster: Cluster, trials: number): Pr
     breakdown(`  of which: Ready → h4's network programmed (p99)`, samples.network, 'until NetworkUnavailable=False is first seen (25 ms polls); Ready comes once the Docker network and firewall are in place, this is the rest (VXLAN device, routes, the condition)'),
     breakdown(`  of which: Ready → route to h4 on every peer (p99)`, samples.routes, 'until the route to h4\'s range appears in the last peer\'s kernel (ip monitor); negative: before Ready (h4 publishes its VTEP first, peers route to it while it sets up)'),
     breakdown(`  of which: Ready → pod's container started (p99)`, samples.started, 'until Docker\'s start event of the pod\'s app container on h4 (after its sandbox)'),
+    { metric: `CPU of each peer agent per join (median of ${trials})`, unit: 'ms', orch: Math.round(percentile(samples.peerCpu, 50)), direction: 'lower', note: `samples ${samples.peerCpu.join(', ')} ms; user + system of h1..h3's agents and the commands they ran, from h4's agent start until traffic flows, per agent (they share the cores h4 starts its pod on)` },
   ];
 }
 
