@@ -254,6 +254,15 @@ describe('NodeNetwork', () => {
     await eventually('pass done', async () => (await client.nodes.get('n1')).status?.conditions?.some((c) => c.type === 'NetworkUnavailable' && c.status === 'False') ?? false);
     await quiet(host);
     mark = host.calls.length;
+    // A light pass whose write fails hands over to the whole pass (which lists the kernel again).
+    host.fail = /-batch/;
+    await client.nodes.create(node('n4', '192.0.2.14', ['10.244.4.0/24'], { annotations: { 'orch.io/vtep-mac': '0e:00:c0:00:02:0e' } }));
+    await eventually('the whole pass after the failed write', () => host.calls.slice(mark).includes('ip -j addr show'));
+    expect(host.calls.slice(mark).filter((c) => c.startsWith('bridge -force -batch')).length).toBeGreaterThanOrEqual(2);
+    host.fail = undefined;
+    await clock.advance(10_000);
+    await quiet(host);
+    mark = host.calls.length;
     // n3 shares this host: its range's tunnel address goes on our orch.1 — the whole pass.
     await client.nodes.create(node('n3', '192.0.2.10', ['10.244.3.0/24']));
     await eventually('tunnel address of n3', () => host.calls.slice(mark).includes('ip addr add 10.244.3.0/32 dev orch.1'));

@@ -155,7 +155,13 @@ export class NodeNetwork implements Component, PodNetworkView {
         reconcile: (key) => {
           if (key === HAIRPIN) return this.hairpin().then(() => ({}), (): Result => ({ requeue: true }));
           // A light pass that fails leaves it to the whole pass (with its backoff).
-          if (key === PEERS) return this.peersChanged().then(() => ({}), (): Result => (this.queue.add(KEY), {}));
+          if (key === PEERS) {
+            return this.peersChanged().then(() => ({}), (err: unknown): Result => {
+              this.log.debug({ err }, 'routes for a peer change not written; the whole pass runs');
+              this.queue.add(KEY);
+              return {};
+            });
+          }
           return this.reconcileNow().then(
             () => requeueAfter(this.o.recheckMs ?? 10_000),
             (): Result => ({ requeue: true }),
