@@ -31,7 +31,7 @@
 import os from 'node:os';
 import { deepEqual } from '../api/meta.js';
 import type { Pod, Service } from '../api/types.js';
-import { realClock, type Clock } from '../foundation/clock.js';
+import { raceClock, realClock, type Clock } from '../foundation/clock.js';
 import type { Component } from '../foundation/component.js';
 import { ComponentRunner } from '../foundation/component-runner.js';
 import type { Logger } from '../foundation/logger.js';
@@ -375,7 +375,8 @@ export class Agent {
           queue: this.queue,
           workers: this.o.workers ?? 32,
           reconcile: (k) => {
-            traceHop('agent.sync', { ns: k.split('/')[0], name: k.split('/')[1] });
+            const [ns, name] = k.split('/');
+            traceHop('agent.sync', { ns, name });
             return this.metrics.observeSync(() => this.sync.reconcile(k));
           },
           logger: this.log.child({ sub: 'workers' }),
@@ -389,10 +390,8 @@ export class Agent {
         // Reconciles still queued were dropped: a pod deleted a moment ago may have left a
         // container (e.g. `orch down --purge` stops the agent as soon as the pod list is empty).
         if (!this.informer.hasSynced()) return;
-        const timer = new AbortController();
         const sweep = this.sync.sweepAgainstApi().catch((err) => this.log.warn({ err }, 'final orphan sweep failed'));
-        await Promise.race([sweep, this.clock.sleep(FINAL_SWEEP_MS, timer.signal).catch(() => undefined)]);
-        timer.abort();
+        await raceClock(this.clock, sweep, FINAL_SWEEP_MS, () => undefined);
       },
     };
   }

@@ -12,7 +12,7 @@
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease, Node } from '../api/types.js';
-import { nowIso, type Clock } from '../foundation/clock.js';
+import { nowIso, raceClock, type Clock } from '../foundation/clock.js';
 import { traceHop } from '../foundation/trace.js';
 import type { Logger } from '../foundation/logger.js';
 import type { Client } from '../client/types.js';
@@ -68,17 +68,10 @@ export class Heartbeat {
   }
 
   /** Resolves with the promise, or rejects with `error` after ms on the agent's clock. */
-  private async within<T>(p: Promise<T>, ms: number, error: Error): Promise<T> {
-    const timer = new AbortController();
-    const late = this.o.clock.sleep(Math.max(0, ms), timer.signal).then(
-      () => Promise.reject(error),
-      () => new Promise<never>(() => undefined),
-    );
-    try {
-      return await Promise.race([p, late]);
-    } finally {
-      timer.abort();
-    }
+  private within<T>(p: Promise<T>, ms: number, error: Error): Promise<T> {
+    return raceClock(this.o.clock, p, ms, (): never => {
+      throw error;
+    });
   }
 
   /** One ping at a time: a slow engine gets no pile of them. */

@@ -12,7 +12,7 @@
 
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { Lease } from '../api/types.js';
-import { realClock, type Clock } from '../foundation/clock.js';
+import { raceClock, realClock, type Clock } from '../foundation/clock.js';
 import { silentLogger, type Logger } from '../foundation/logger.js';
 import type { Client } from './types.js';
 
@@ -142,19 +142,8 @@ export class LeaderElector {
   }
 
   /** tryAcquireOrRenew, but false if it has not succeeded within ms. */
-  private async attemptWithin(ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    try {
-      return await Promise.race([
-        this.tryAcquireOrRenew(),
-        this.clock.sleep(ms, timer.signal).then(
-          () => false,
-          () => false,
-        ),
-      ]);
-    } finally {
-      timer.abort();
-    }
+  private attemptWithin(ms: number): Promise<boolean> {
+    return raceClock(this.clock, this.tryAcquireOrRenew(), ms, () => false);
   }
 
   private async sleep(ms: number, signal?: AbortSignal): Promise<boolean> {

@@ -25,6 +25,20 @@ export const realClock: Clock = {
     }),
 };
 
+/**
+ * `p`'s outcome, or `late()`'s when ms pass on the clock first (a `late` that throws
+ * rejects). The timer is cancelled either way, so nothing is left sleeping.
+ */
+export async function raceClock<T, L>(clock: Clock, p: Promise<T>, ms: number, late: () => L): Promise<T | L> {
+  const timer = new AbortController();
+  const timedOut = clock.sleep(Math.max(0, ms), timer.signal).then(late, () => new Promise<never>(() => undefined));
+  try {
+    return await Promise.race([p, timedOut]);
+  } finally {
+    timer.abort();
+  }
+}
+
 /** metav1.Time: RFC 3339 with whole seconds (defined in api/, where object semantics live). */
 export { isoSeconds };
 

@@ -13,7 +13,7 @@
 // runProcess() is the process entry of every orch component: run until a signal, then
 // exit with the outcome's code.
 
-import { realClock, type Clock } from './clock.js';
+import { raceClock, realClock, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { exitCodeOf, type CheckResult, type Component, type RunOutcome } from './component.js';
 
@@ -167,15 +167,8 @@ export class ComponentRunner {
   }
 
   /** Whether `p` settled within ms (on the injected clock). */
-  private async within(p: Promise<unknown>, ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    const timedOut = this.clock.sleep(ms, timer.signal).then(
-      () => false,
-      () => true,
-    );
-    const ok = await Promise.race([p.then(() => true), timedOut]);
-    timer.abort();
-    return ok;
+  private within(p: Promise<unknown>, ms: number): Promise<boolean> {
+    return raceClock(this.clock, p.then(() => true), ms, () => false);
   }
 
   /**

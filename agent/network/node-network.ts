@@ -181,18 +181,22 @@ export class NodeNetwork implements Component, PodNetworkView {
 
   /** One whole pass (serialized with any other); rejects with what failed. */
   reconcileNow(): Promise<void> {
-    const next = this.running.then(() => this.pass()).finally(() => this.firstPassDone());
-    this.running = next.catch(() => undefined);
-    return next;
+    return this.serialized(() => this.pass().finally(() => this.firstPassDone()));
   }
 
   /** Another node changed: its routes only, or the whole pass when only that can do it. */
   private peersChanged(): Promise<void> {
-    const next = this.running.then(async () => {
-      const written = this.current.ready ? await this.routes.light(this.peers()) : undefined;
+    return this.serialized(async () => {
+      // Undefined until a whole pass reached the routes (the network is ready by then).
+      const written = await this.routes.light(this.peers());
       if (written) this.logRoutes(written);
       else this.queue.add(KEY);
     });
+  }
+
+  /** Passes run one at a time, whichever kind; a failed one does not stop the next. */
+  private serialized(pass: () => Promise<void>): Promise<void> {
+    const next = this.running.then(pass);
     this.running = next.catch(() => undefined);
     return next;
   }
